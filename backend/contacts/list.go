@@ -1,0 +1,257 @@
+package contacts
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"magpie/backend/apperr"
+	"magpie/backend/fold"
+	"magpie/backend/listing"
+)
+
+// Sorts maps a sortable column name to its indexed key expression (see migration 0001).
+var Sorts = map[string]string{
+	"date_added":    "date_added",
+	"date_modified": "date_modified",
+	"last_active":   "coalesce(last_active, 0)",
+	"email":         "coalesce(email, '') COLLATE NOCASE",
+	"firstname":     "coalesce(firstname_key, '')",
+	"lastname":      "coalesce(lastname_key, '')",
+	"company":       "coalesce(company, '') COLLATE NOCASE",
+	"city":          "coalesce(city, '') COLLATE NOCASE",
+	"country":       "coalesce(country, '') COLLATE NOCASE",
+	"points":        "points",
+}
+
+// Query selects a page of contacts.
+type Query struct {
+	// Search is free text: words match the start of first name, last name, email or
+	// company (case and accent-insensitive); "tag:x", "email:x", "company:x",
+	// "is:anonymous", "is:identified", "is:dnc" narrow further. Words are AND-ed.
+	Search  string
+	Sort    string // a key of Sorts; default date_added
+	Desc    bool
+	Offset  int
+	Limit   int
+	Columns []string // field aliases to load (nil = all)
+	Deleted bool     // the trash
+	// CompanyID limits to contacts linked to a company.
+	CompanyID string
+	// Where/Args add a condition on contacts (internal callers, e.g. segment members).
+	Where string
+	Args  []any
+}
+
+// Page is one page of contacts.
+type Page struct {
+	Rows   []Contact
+	Tags   map[string][]string
+	Total  int
+	Offset int
+}
+
+// Filter is the SQL condition and arguments of a search.
+type Filter struct {
+	Where string
+	Args  []any
+}
+
+func prefixRange(expr, term string) (string, []any) {
+	return fmt.Sprintf("(%s >= ? AND %s < ?)", expr, expr), []any{term, term + "\U0010ffff"}
+}
+
+// ParseSearch compiles a search string into a condition on contacts.
+func ParseSearch(search string) (Filter, error) {
+	var conds []string
+	var args []any
+	for _, tok := range tokenize(search) {
+		key, val, hasKey := strings.Cut(tok, ":")
+		if hasKey && val != "" {
+			switch strings.ToLower(key) {
+			case "tag":
+				conds = append(conds, "id IN (SELECT contact_id FROM contact_tags WHERE tag_id = ? AND deleted = 0)")
+				args = append(args, TagID(val))
+				continue
+			case "email":
+				c, a := prefixRange(Sorts["email"], strings.ToLower(val))
+				conds, args = append(conds, c), append(args, a...)
+				continue
+			case "company":
+				c, a := prefixRange(Sorts["company"], strings.ToLower(val))
+				conds, args = append(conds, c), append(args, a...)
+				continue
+			case "is":
+				switch strings.ToLower(val) {
+				case "anonymous":
+					conds = append(conds, anonymousSQL)
+				case "identified":
+					conds = append(conds, "NOT "+anonymousSQL)
+				case "dnc":
+					conds = append(conds, "id IN (SELECT contact_id FROM dnc WHERE deleted = 0)")
+				default:
+					return Filter{}, apperr.Invalidf("contacts.errors.searchIs", map[string]any{"value": val},
+						"unknown is:%s (use is:anonymous, is:identified or is:dnc)", val)
+				}
+				continue
+			}
+		}
+		t := fold.String(tok)
+		var ors []string
+		for _, col := range []string{"firstname", "lastname"} {
+			c, a := prefixRange(Sorts[col], t)
+			ors, args = append(ors, c), append(args, a...)
+		}
+		for _, col := range []string{"email", "company"} {
+			c, a := prefixRange(Sorts[col], strings.ToLower(tok))
+			ors, args = append(ors, c), append(args, a...)
+		}
+		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+	}
+	return Filter{Where: strings.Join(conds, " AND "), Args: args}, nil
+}
+
+var anonymousSQL = func() string {
+	var p []string
+	for _, a := range identifying {
+		p = append(p, "coalesce("+a+", '') = ''")
+	}
+	return "(" + strings.Join(p, " AND ") + ")"
+}()
+
+// tokenize splits on blanks, keeping "double quoted" phrases together.
+func tokenize(s string) []string {
+	var out []string
+	var cur strings.Builder
+	inQ := false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			inQ = !inQ
+		case (r == ' ' || r == '\t') && !inQ:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// List returns one page of contacts in a stable order, fast at any offset.
+func (s *Service) List(ctx context.Context, q Query) (Page, error) {
+	f, err := ParseSearch(q.Search)
+	if err != nil {
+		return Page{}, err
+	}
+	where, args := f.Where, f.Args
+	and := func(c string, a ...any) {
+		if c == "" {
+			return
+		}
+		if where != "" {
+			where += " AND "
+		}
+		where += c
+		args = append(args, a...)
+	}
+	if q.CompanyID != "" {
+		and("id IN (SELECT contact_id FROM company_contacts WHERE company_id = ? AND deleted = 0)", q.CompanyID)
+	}
+	and(q.Where, q.Args...)
+	key, ok := Sorts[q.Sort]
+	if !ok {
+		if q.Sort != "" {
+			return Page{}, apperr.Invalidf("contacts.errors.sort", map[string]any{"sort": q.Sort}, "cannot sort by %q", q.Sort)
+		}
+		key = Sorts["date_added"]
+	}
+	desc := q.Desc
+	if q.Deleted {
+		key, desc = "coalesce(deleted_at, 0)", true
+	}
+	if q.Limit <= 0 || q.Limit > 1000 {
+		q.Limit = 100
+	}
+	spec := listing.Spec{Table: "contacts", Key: key, Desc: desc, Where: where, Args: args,
+		Offset: q.Offset, Limit: q.Limit, Deleted: q.Deleted}
+	idList, err := listing.IDs(ctx, s.db.R, &s.anchors, spec)
+	if err != nil {
+		return Page{}, err
+	}
+	rows, err := s.Load(ctx, idList, q.Columns)
+	if err != nil {
+		return Page{}, err
+	}
+	tags, err := s.TagsOf(ctx, idList)
+	if err != nil {
+		return Page{}, err
+	}
+	total, err := s.Count(ctx, where, args, q.Deleted)
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Rows: rows, Tags: tags, Total: total, Offset: q.Offset}, nil
+}
+
+// Count counts contacts matching a condition; totals are cached until contacts change.
+func (s *Service) Count(ctx context.Context, where string, args []any, deleted bool) (int, error) {
+	d := 0
+	if deleted {
+		d = 1
+	}
+	sig := fmt.Sprintf("%d|%s|%v", d, where, args)
+	s.countMu.Lock()
+	n, ok := s.counts[sig]
+	s.countMu.Unlock()
+	if ok {
+		return n, nil
+	}
+	q := fmt.Sprintf("SELECT count(*) FROM contacts WHERE deleted = %d", d)
+	if where != "" {
+		q += " AND (" + where + ")"
+	}
+	if err := s.db.R.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, err
+	}
+	s.countMu.Lock()
+	if s.counts == nil {
+		s.counts = map[string]int{}
+	}
+	s.counts[sig] = n
+	s.countMu.Unlock()
+	return n, nil
+}
+
+// IDs returns every contact id matching a search (for batch actions on "all results"),
+// capped at max.
+func (s *Service) IDs(ctx context.Context, search string, max int) ([]string, error) {
+	f, err := ParseSearch(search)
+	if err != nil {
+		return nil, err
+	}
+	q := "SELECT id FROM contacts WHERE deleted = 0"
+	if f.Where != "" {
+		q += " AND (" + f.Where + ")"
+	}
+	q += " ORDER BY date_added, id LIMIT ?"
+	rows, err := s.db.R.QueryContext(ctx, q, append(f.Args, max)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

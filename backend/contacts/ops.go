@@ -1,0 +1,470 @@
+package contacts
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"magpie/backend/companies"
+	"magpie/backend/db"
+	"magpie/backend/events"
+	"magpie/backend/fold"
+	"magpie/backend/ids"
+)
+
+// Ops writes contacts inside one transaction. Features that touch many contacts at once
+// (imports, batch actions, seeding, tracking) use it to keep one transaction per batch.
+type Ops struct {
+	tx     *db.Tx
+	source string
+	tags   map[string]bool // tag ids known to exist (live) in this transaction
+}
+
+// NewOps binds contact writes to tx; source names who writes (ui, import, cli, tracker...)
+// and is recorded on events.
+func NewOps(tx *db.Tx, source string) *Ops {
+	return &Ops{tx: tx, source: source, tags: map[string]bool{}}
+}
+
+// Tx returns the underlying transaction.
+func (o *Ops) Tx() *db.Tx { return o.tx }
+
+// CreateOpts are the extras of a new contact.
+type CreateOpts struct {
+	ID     string // empty = new UUIDv7
+	Points int64
+	Tags   []string
+	At     time.Time // date_added; zero = now
+	// Event overrides the creation event type (contact.imported for imports).
+	Event events.Type
+}
+
+// Create inserts a contact with stored values (already parsed); it returns the new id.
+func (o *Ops) Create(vals db.Cols, opt CreateOpts) (string, error) {
+	id := opt.ID
+	if id == "" {
+		id = ids.New()
+	}
+	at := o.tx.NowMs()
+	if !opt.At.IsZero() {
+		at = opt.At.UnixMilli()
+	}
+	cols := make(db.Cols, len(vals)+5)
+	for k, v := range vals {
+		if v != nil {
+			cols[k] = v
+		}
+	}
+	company, _ := cols["company"].(string)
+	cols["date_added"], cols["date_modified"] = at, at
+	if opt.Points != 0 {
+		cols["points"] = opt.Points
+	}
+	identified := !anonymous(cols)
+	if identified {
+		cols["date_identified"] = at
+	}
+	if err := o.tx.Insert("contacts", id, cols); err != nil {
+		return "", err
+	}
+	ev := opt.Event
+	if ev == "" {
+		ev = events.ContactCreated
+	}
+	if _, err := events.Append(o.tx, events.Event{ContactID: id, Type: ev, At: time.UnixMilli(at), Source: o.source}); err != nil {
+		return "", err
+	}
+	if identified && ev != events.ContactImported {
+		if _, err := events.Append(o.tx, events.Event{ContactID: id, Type: events.ContactIdentified, At: time.UnixMilli(at), Source: o.source}); err != nil {
+			return "", err
+		}
+	}
+	if company != "" {
+		if err := o.setPrimaryCompanyByName(id, company); err != nil {
+			return "", err
+		}
+	}
+	if len(opt.Tags) > 0 {
+		if err := o.Tag(id, opt.Tags, nil); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
+}
+
+// Update writes stored values (nil clears) to a live contact. It sets date_identified when
+// the contact stops being anonymous and relinks the primary company when "company" changes.
+func (o *Ops) Update(id string, vals db.Cols) error {
+	if len(vals) == 0 {
+		return nil
+	}
+	var identifiedAt sql.NullInt64
+	cur := map[string]any{}
+	sel := make([]string, len(identifying))
+	dest := []any{&identifiedAt}
+	vs := make([]sql.NullString, len(identifying))
+	for i, a := range identifying {
+		sel[i] = db.Quote(a)
+		dest = append(dest, &vs[i])
+	}
+	err := o.tx.QueryRow("SELECT date_identified, "+strings.Join(sel, ", ")+" FROM contacts WHERE id = ? AND deleted = 0", id).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return err
+	}
+	for i, a := range identifying {
+		if vs[i].Valid {
+			cur[a] = vs[i].String
+		}
+	}
+	cols := make(db.Cols, len(vals)+2)
+	changed := make([]string, 0, len(vals))
+	for k, v := range vals {
+		cols[k] = v
+		cur[k] = v
+		changed = append(changed, k)
+	}
+	sort.Strings(changed)
+	cols["date_modified"] = o.tx.NowMs()
+	newlyIdentified := !identifiedAt.Valid && !anonymous(cur)
+	if newlyIdentified {
+		cols["date_identified"] = o.tx.NowMs()
+	}
+	if _, err := o.tx.Update("contacts", id, cols); err != nil {
+		return err
+	}
+	if _, err := events.Append(o.tx, events.Event{ContactID: id, Type: events.ContactUpdated, Source: o.source,
+		Data: map[string]any{"fields": changed}}); err != nil {
+		return err
+	}
+	if newlyIdentified {
+		if _, err := events.Append(o.tx, events.Event{ContactID: id, Type: events.ContactIdentified, Source: o.source}); err != nil {
+			return err
+		}
+	}
+	if v, ok := vals["company"]; ok {
+		name, _ := v.(string)
+		if name == "" {
+			return o.clearPrimaryCompany(id)
+		}
+		return o.setPrimaryCompanyByName(id, name)
+	}
+	return nil
+}
+
+// Delete moves a contact to the trash.
+func (o *Ops) Delete(id string) (bool, error) {
+	ok, err := o.tx.Delete("contacts", id)
+	if err != nil || !ok {
+		return ok, err
+	}
+	_, err = events.Append(o.tx, events.Event{ContactID: id, Type: events.ContactDeleted, Source: o.source})
+	return true, err
+}
+
+// Restore brings a contact back from the trash.
+func (o *Ops) Restore(id string) (bool, error) {
+	ok, err := o.tx.Restore("contacts", id)
+	if err != nil || !ok {
+		return ok, err
+	}
+	_, err = events.Append(o.tx, events.Event{ContactID: id, Type: events.ContactRestored, Source: o.source})
+	return true, err
+}
+
+// TagID is the id of a tag name (name-based, so offline desktops agree).
+func TagID(name string) string { return ids.Derived("tag", fold.String(name)) }
+
+// CleanTags trims, drops empties and duplicates (by folded form); a leading "-" is kept.
+func CleanTags(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range in {
+		t = strings.TrimSpace(t)
+		if t == "" || t == "-" {
+			continue
+		}
+		k := fold.String(t)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, t)
+	}
+	return out
+}
+
+func (o *Ops) ensureTag(name string) (string, error) {
+	id := TagID(name)
+	if o.tags[id] {
+		return id, nil
+	}
+	var deleted int
+	err := o.tx.QueryRow("SELECT deleted FROM tags WHERE id = ?", id).Scan(&deleted)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if err := o.tx.Insert("tags", id, db.Cols{"name": name, "date_added": o.tx.NowMs()}); err != nil {
+			return "", err
+		}
+	case err != nil:
+		return "", err
+	case deleted == 1:
+		if _, err := o.tx.Restore("tags", id); err != nil {
+			return "", err
+		}
+	}
+	o.tags[id] = true
+	return id, nil
+}
+
+// Tag adds and removes tags (Mautic's modifyTags: a "-tag" in add removes it).
+func (o *Ops) Tag(contactID string, add, remove []string) error {
+	var rm []string
+	for _, t := range CleanTags(add) {
+		if strings.HasPrefix(t, "-") {
+			rm = append(rm, t[1:])
+			continue
+		}
+		tagID, err := o.ensureTag(t)
+		if err != nil {
+			return err
+		}
+		linkID := ids.Derived("contact_tag", contactID, tagID)
+		var deleted int
+		err = o.tx.QueryRow("SELECT deleted FROM contact_tags WHERE id = ?", linkID).Scan(&deleted)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if err := o.tx.Insert("contact_tags", linkID, db.Cols{"contact_id": contactID, "tag_id": tagID, "date_added": o.tx.NowMs()}); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case deleted == 0:
+			continue
+		default:
+			if _, err := o.tx.Restore("contact_tags", linkID); err != nil {
+				return err
+			}
+		}
+		if _, err := events.Append(o.tx, events.Event{ContactID: contactID, Type: events.TagAdded, ObjectID: tagID, ObjectName: t, Source: o.source}); err != nil {
+			return err
+		}
+	}
+	for _, t := range CleanTags(append(rm, remove...)) {
+		tagID := TagID(t)
+		ok, err := o.tx.Delete("contact_tags", ids.Derived("contact_tag", contactID, tagID))
+		if err != nil {
+			return err
+		}
+		if ok {
+			if _, err := events.Append(o.tx, events.Event{ContactID: contactID, Type: events.TagRemoved, ObjectID: tagID, ObjectName: t, Source: o.source}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SetDNC marks a contact as do-not-contact on channel (reason: 1 unsubscribed, 2 bounced,
+// 3 manual). Setting it again updates the reason.
+func (o *Ops) SetDNC(contactID, channel string, reason int, channelID, comments string) error {
+	if reason < ReasonUnsubscribed || reason > ReasonManual {
+		return fmt.Errorf("contacts: dnc reason %d is not 1, 2 or 3", reason)
+	}
+	channel = strings.ToLower(strings.TrimSpace(channel))
+	if channel == "" {
+		channel = "email"
+	}
+	id := ids.Derived("dnc", contactID, channel)
+	cols := db.Cols{"contact_id": contactID, "channel": channel, "reason": reason,
+		"channel_id": nullable(channelID), "comments": nullable(comments), "date_added": o.tx.NowMs()}
+	var deleted int
+	err := o.tx.QueryRow("SELECT deleted FROM dnc WHERE id = ?", id).Scan(&deleted)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		err = o.tx.Insert("dnc", id, cols)
+	case err != nil:
+	default:
+		if _, err = o.tx.Update("dnc", id, cols); err == nil && deleted == 1 {
+			_, err = o.tx.Restore("dnc", id)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	_, err = events.Append(o.tx, events.Event{ContactID: contactID, Type: events.DNCAdded, ObjectID: channelID,
+		Source: o.source, Data: map[string]any{"channel": channel, "reason": ReasonName(reason), "comments": comments}})
+	return err
+}
+
+// RemoveDNC makes a contact contactable again on channel.
+func (o *Ops) RemoveDNC(contactID, channel string) (bool, error) {
+	channel = strings.ToLower(strings.TrimSpace(channel))
+	ok, err := o.tx.Delete("dnc", ids.Derived("dnc", contactID, channel))
+	if err != nil || !ok {
+		return ok, err
+	}
+	_, err = events.Append(o.tx, events.Event{ContactID: contactID, Type: events.DNCRemoved, Source: o.source,
+		Data: map[string]any{"channel": channel}})
+	return true, err
+}
+
+// AdjustPoints adds delta (may be negative) to the contact's points and logs it.
+func (o *Ops) AdjustPoints(contactID string, delta int64, reason string) error {
+	if delta == 0 {
+		return nil
+	}
+	var pts int64
+	if err := o.tx.QueryRow("SELECT points FROM contacts WHERE id = ? AND deleted = 0", contactID).Scan(&pts); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: %s", ErrNotFound, contactID)
+		}
+		return err
+	}
+	if _, err := o.tx.Update("contacts", contactID, db.Cols{"points": pts + delta, "date_modified": o.tx.NowMs()}); err != nil {
+		return err
+	}
+	_, err := events.Append(o.tx, events.Event{ContactID: contactID, Type: events.PointsChanged, Source: o.source,
+		ObjectName: reason, Data: map[string]any{"delta": delta, "points": pts + delta}})
+	return err
+}
+
+// LinkCompany links a contact to a company; primary makes it the primary company (and the
+// contact's "company" field).
+func (o *Ops) LinkCompany(contactID, companyID string, primary bool) error {
+	var name string
+	if err := o.tx.QueryRow("SELECT companyname FROM companies WHERE id = ? AND deleted = 0", companyID).Scan(&name); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("contacts: no company %s", companyID)
+		}
+		return err
+	}
+	linkID := ids.Derived("company_contact", contactID, companyID)
+	var deleted, isPrimary int
+	err := o.tx.QueryRow("SELECT deleted, is_primary FROM company_contacts WHERE id = ?", linkID).Scan(&deleted, &isPrimary)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if err := o.tx.Insert("company_contacts", linkID, db.Cols{"company_id": companyID, "contact_id": contactID,
+			"is_primary": primary, "date_added": o.tx.NowMs()}); err != nil {
+			return err
+		}
+		if _, err := events.Append(o.tx, events.Event{ContactID: contactID, Type: events.CompanyLinked, ObjectID: companyID, ObjectName: name, Source: o.source}); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		if deleted == 1 {
+			if _, err := o.tx.Restore("company_contacts", linkID); err != nil {
+				return err
+			}
+			if _, err := events.Append(o.tx, events.Event{ContactID: contactID, Type: events.CompanyLinked, ObjectID: companyID, ObjectName: name, Source: o.source}); err != nil {
+				return err
+			}
+		}
+		if primary && isPrimary == 0 {
+			if _, err := o.tx.Update("company_contacts", linkID, db.Cols{"is_primary": true}); err != nil {
+				return err
+			}
+		}
+	}
+	if !primary {
+		return nil
+	}
+	// Demote the other primaries and mirror the name.
+	rows, err := o.tx.Query("SELECT id FROM company_contacts WHERE contact_id = ? AND deleted = 0 AND is_primary = 1 AND id <> ?", contactID, linkID)
+	if err != nil {
+		return err
+	}
+	var others []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		others = append(others, id)
+	}
+	rows.Close()
+	for _, id := range others {
+		if _, err := o.tx.Update("company_contacts", id, db.Cols{"is_primary": false}); err != nil {
+			return err
+		}
+	}
+	var cur sql.NullString
+	if err := o.tx.QueryRow("SELECT company FROM contacts WHERE id = ?", contactID).Scan(&cur); err != nil {
+		return err
+	}
+	if cur.String == name {
+		return nil
+	}
+	_, err = o.tx.Update("contacts", contactID, db.Cols{"company": name, "date_modified": o.tx.NowMs()})
+	return err
+}
+
+// UnlinkCompany removes a company from a contact; if it was the primary, the contact's
+// "company" field is cleared.
+func (o *Ops) UnlinkCompany(contactID, companyID string) error {
+	linkID := ids.Derived("company_contact", contactID, companyID)
+	var isPrimary int
+	err := o.tx.QueryRow("SELECT is_primary FROM company_contacts WHERE id = ? AND deleted = 0", linkID).Scan(&isPrimary)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := o.tx.Delete("company_contacts", linkID); err != nil {
+		return err
+	}
+	if isPrimary == 1 {
+		if _, err := o.tx.Update("contacts", contactID, db.Cols{"company": nil, "date_modified": o.tx.NowMs()}); err != nil {
+			return err
+		}
+	}
+	_, err = events.Append(o.tx, events.Event{ContactID: contactID, Type: events.CompanyUnlinked, ObjectID: companyID, Source: o.source})
+	return err
+}
+
+func (o *Ops) setPrimaryCompanyByName(contactID, name string) error {
+	companyID, _, err := companies.FindOrCreateTx(o.tx, name)
+	if err != nil {
+		return err
+	}
+	return o.LinkCompany(contactID, companyID, true)
+}
+
+func (o *Ops) clearPrimaryCompany(contactID string) error {
+	rows, err := o.tx.Query("SELECT id FROM company_contacts WHERE contact_id = ? AND deleted = 0 AND is_primary = 1", contactID)
+	if err != nil {
+		return err
+	}
+	var links []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		links = append(links, id)
+	}
+	rows.Close()
+	for _, id := range links {
+		if _, err := o.tx.Update("company_contacts", id, db.Cols{"is_primary": false}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

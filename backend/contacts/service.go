@@ -1,0 +1,562 @@
+package contacts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"magpie/backend/apperr"
+	"magpie/backend/db"
+	"magpie/backend/fields"
+	"magpie/backend/ids"
+	"magpie/backend/listing"
+)
+
+// Service manages contacts.
+type Service struct {
+	db      *db.DB
+	fields  *fields.Service
+	anchors listing.Anchors
+
+	countMu sync.Mutex
+	counts  map[string]int // cached totals per list signature
+}
+
+// New returns the service.
+func New(d *db.DB, fs *fields.Service) *Service {
+	s := &Service{db: d, fields: fs}
+	d.OnCommit(func(c db.Commit) {
+		for _, ch := range c.Changes {
+			switch ch.Table {
+			case "contacts", "contact_tags", "dnc", "company_contacts":
+				s.invalidate()
+				return
+			}
+		}
+		for _, sg := range c.Signals {
+			if sg.Topic == ListChanged {
+				s.invalidate()
+				return
+			}
+		}
+	})
+	return s
+}
+
+// ListChanged is a commit signal other packages send when they change what contact lists
+// show (e.g. segment membership), so cached pages and totals are dropped.
+const ListChanged = "contacts:list"
+
+func (s *Service) invalidate() {
+	s.anchors.Invalidate()
+	s.countMu.Lock()
+	s.counts = nil
+	s.countMu.Unlock()
+}
+
+// DB returns the store (for features that batch contact writes with Ops).
+func (s *Service) DB() *db.DB { return s.db }
+
+// Fields returns the field service.
+func (s *Service) Fields() *fields.Service { return s.fields }
+
+// ParseValues validates raw user values against the contact fields and returns stored
+// values ("" becomes nil = clear), or an error naming each bad field.
+func (s *Service) ParseValues(ctx context.Context, raw map[string]string, opt fields.ParseOptions) (db.Cols, error) {
+	fs, err := s.fields.List(ctx, fields.Contact)
+	if err != nil {
+		return nil, err
+	}
+	byAlias := make(map[string]fields.Field, len(fs))
+	for _, f := range fs {
+		byAlias[f.Alias] = f
+	}
+	cols := db.Cols{}
+	errs, msgs := map[string]string{}, map[string]string{}
+	for alias, v := range raw {
+		f, ok := byAlias[alias]
+		if !ok || f.System {
+			errs[alias], msgs[alias] = "fields.errors.unknown", fmt.Sprintf("unknown or read-only field %q", alias)
+			continue
+		}
+		val, err := f.Parse(v, opt)
+		if err != nil {
+			var ve *fields.ValueError
+			if errors.As(err, &ve) {
+				errs[alias], msgs[alias] = ve.Key, ve.Msg
+				continue
+			}
+			return nil, err
+		}
+		cols[alias] = val
+	}
+	if len(errs) > 0 {
+		return nil, apperr.FieldErrors(errs, msgs)
+	}
+	return cols, nil
+}
+
+// Input is a contact as the user edits it: raw text per field alias.
+type Input struct {
+	Values  map[string]string
+	Tags    []string
+	OwnerID string
+}
+
+// Create validates and adds a contact.
+func (s *Service) Create(ctx context.Context, in Input, source string) (Detail, error) {
+	cols, err := s.ParseValues(ctx, in.Values, fields.ParseOptions{})
+	if err != nil {
+		return Detail{}, err
+	}
+	if err := s.checkRequired(ctx, cols, true); err != nil {
+		return Detail{}, err
+	}
+	if in.OwnerID != "" {
+		cols["owner_id"] = in.OwnerID
+	}
+	var id string
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := emailFree(tx, cols, ""); err != nil {
+			return err
+		}
+		id, err = NewOps(tx, source).Create(cols, CreateOpts{Tags: in.Tags})
+		return err
+	})
+	if err != nil {
+		return Detail{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// Update validates and writes the given fields of a contact ("" clears a field).
+func (s *Service) Update(ctx context.Context, id string, raw map[string]string, source string) (Detail, error) {
+	cols, err := s.ParseValues(ctx, raw, fields.ParseOptions{})
+	if err != nil {
+		return Detail{}, err
+	}
+	if err := s.checkRequired(ctx, cols, false); err != nil {
+		return Detail{}, err
+	}
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := emailFree(tx, cols, id); err != nil {
+			return err
+		}
+		return wrapNotFound(NewOps(tx, source).Update(id, cols), id)
+	})
+	if err != nil {
+		return Detail{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+func (s *Service) checkRequired(ctx context.Context, cols db.Cols, creating bool) error {
+	fs, err := s.fields.List(ctx, fields.Contact)
+	if err != nil {
+		return err
+	}
+	errs, msgs := map[string]string{}, map[string]string{}
+	for _, f := range fs {
+		if !f.Required {
+			continue
+		}
+		v, present := cols[f.Alias]
+		if (creating && v == nil) || (!creating && present && v == nil) {
+			errs[f.Alias], msgs[f.Alias] = "fields.errors.required", f.Label+" is required"
+		}
+	}
+	if len(errs) > 0 {
+		return apperr.FieldErrors(errs, msgs)
+	}
+	return nil
+}
+
+// emailFree refuses an email already used by another live contact (email is Mautic's
+// unique identifier).
+func emailFree(tx *db.Tx, cols db.Cols, self string) error {
+	email, _ := cols["email"].(string)
+	if email == "" {
+		return nil
+	}
+	var other string
+	err := tx.QueryRow("SELECT id FROM contacts WHERE email = ? AND deleted = 0 AND id <> ? LIMIT 1", email, self).Scan(&other)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return &apperr.Error{Code: apperr.Conflict, Key: "contacts.errors.emailTaken", Err: ErrEmailTaken,
+		Params: map[string]any{"email": email, "id": other}, Fields: map[string]string{"email": "contacts.errors.emailTaken"},
+		Msg: fmt.Sprintf("%s is already the email of contact %s", email, other)}
+}
+
+func wrapNotFound(err error, id string) error {
+	if errors.Is(err, ErrNotFound) {
+		return apperr.NotFoundf("contacts.errors.notFound", map[string]any{"id": id}, "no contact %s", id)
+	}
+	return err
+}
+
+// Batch runs fn for each id in one transaction and returns how many it changed.
+func (s *Service) Batch(ctx context.Context, idList []string, source string, fn func(o *Ops, id string) (bool, error)) (int, error) {
+	n := 0
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		o := NewOps(tx, source)
+		for _, id := range idList {
+			ok, err := fn(o, id)
+			if err != nil {
+				return wrapNotFound(err, id)
+			}
+			if ok {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Delete moves contacts to the trash.
+func (s *Service) Delete(ctx context.Context, idList []string, source string) (int, error) {
+	return s.Batch(ctx, idList, source, func(o *Ops, id string) (bool, error) { return o.Delete(id) })
+}
+
+// Restore brings contacts back from the trash.
+func (s *Service) Restore(ctx context.Context, idList []string, source string) (int, error) {
+	return s.Batch(ctx, idList, source, func(o *Ops, id string) (bool, error) { return o.Restore(id) })
+}
+
+// Tag adds and removes tags on contacts.
+func (s *Service) Tag(ctx context.Context, idList []string, add, remove []string, source string) (int, error) {
+	return s.Batch(ctx, idList, source, func(o *Ops, id string) (bool, error) { return true, o.Tag(id, add, remove) })
+}
+
+// SetDNC marks contacts do-not-contact on a channel.
+func (s *Service) SetDNC(ctx context.Context, idList []string, channel string, reason int, comments, source string) (int, error) {
+	if reason < ReasonUnsubscribed || reason > ReasonManual {
+		return 0, apperr.Invalidf("contacts.errors.dncReason", map[string]any{"reason": reason},
+			"reason must be unsubscribed, bounced or manual")
+	}
+	return s.Batch(ctx, idList, source, func(o *Ops, id string) (bool, error) {
+		return true, o.SetDNC(id, channel, reason, "", comments)
+	})
+}
+
+// RemoveDNC makes contacts contactable again on a channel.
+func (s *Service) RemoveDNC(ctx context.Context, idList []string, channel, source string) (int, error) {
+	return s.Batch(ctx, idList, source, func(o *Ops, id string) (bool, error) { return o.RemoveDNC(id, channel) })
+}
+
+// AdjustPoints changes a contact's points by delta.
+func (s *Service) AdjustPoints(ctx context.Context, id string, delta int64, reason, source string) error {
+	_, err := s.Batch(ctx, []string{id}, source, func(o *Ops, id string) (bool, error) {
+		return true, o.AdjustPoints(id, delta, reason)
+	})
+	return err
+}
+
+// LinkCompany links a contact to a company.
+func (s *Service) LinkCompany(ctx context.Context, contactID, companyID string, primary bool, source string) error {
+	_, err := s.Batch(ctx, []string{contactID}, source, func(o *Ops, id string) (bool, error) {
+		return true, o.LinkCompany(id, companyID, primary)
+	})
+	return err
+}
+
+// UnlinkCompany unlinks a contact from a company.
+func (s *Service) UnlinkCompany(ctx context.Context, contactID, companyID, source string) error {
+	_, err := s.Batch(ctx, []string{contactID}, source, func(o *Ops, id string) (bool, error) {
+		return true, o.UnlinkCompany(id, companyID)
+	})
+	return err
+}
+
+// AddNote adds a note to a contact.
+func (s *Service) AddNote(ctx context.Context, contactID, typ, text string) (Note, error) {
+	typ = normalizeNoteType(typ)
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return Note{}, apperr.FieldErrors(map[string]string{"text": "contacts.errors.noteEmpty"}, map[string]string{"text": "a note needs text"})
+	}
+	n := Note{ID: ids.New(), ContactID: contactID, Type: typ, Text: text}
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		var one int
+		if err := tx.QueryRow("SELECT 1 FROM contacts WHERE id = ? AND deleted = 0", contactID).Scan(&one); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return wrapNotFound(ErrNotFound, contactID)
+			}
+			return err
+		}
+		n.At = tx.Now()
+		return tx.Insert("notes", n.ID, db.Cols{"contact_id": contactID, "type": typ, "text": text,
+			"at": tx.NowMs(), "date_added": tx.NowMs(), "date_modified": tx.NowMs()})
+	})
+	return n, err
+}
+
+// EditNote changes a note's text and type.
+func (s *Service) EditNote(ctx context.Context, id, typ, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return apperr.FieldErrors(map[string]string{"text": "contacts.errors.noteEmpty"}, map[string]string{"text": "a note needs text"})
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		ok, err := tx.Update("notes", id, db.Cols{"type": normalizeNoteType(typ), "text": text, "date_modified": tx.NowMs()})
+		if err == nil && !ok {
+			err = apperr.NotFoundf("contacts.errors.noteNotFound", nil, "no note %s", id)
+		}
+		return err
+	})
+}
+
+// DeleteNote moves a note to the trash.
+func (s *Service) DeleteNote(ctx context.Context, id string) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Delete("notes", id)
+		return err
+	})
+}
+
+func normalizeNoteType(t string) string {
+	switch t {
+	case "email", "call", "meeting":
+		return t
+	}
+	return "general"
+}
+
+// ByEmail finds the live contact with this email.
+func (s *Service) ByEmail(ctx context.Context, email string) (Detail, error) {
+	var id string
+	err := s.db.R.QueryRowContext(ctx, "SELECT id FROM contacts WHERE email = ? AND deleted = 0 ORDER BY date_added DESC LIMIT 1",
+		strings.TrimSpace(email)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Detail{}, apperr.NotFoundf("contacts.errors.emailNotFound", map[string]any{"email": email}, "no contact with email %s", email)
+	}
+	if err != nil {
+		return Detail{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// Get loads a contact (live or in the trash) with tags, companies, DNC and notes.
+func (s *Service) Get(ctx context.Context, id string) (Detail, error) {
+	cs, err := s.Load(ctx, []string{id}, nil)
+	if err != nil {
+		return Detail{}, err
+	}
+	if len(cs) == 0 {
+		return Detail{}, wrapNotFound(ErrNotFound, id)
+	}
+	d := Detail{Contact: cs[0]}
+	if d.Tags, err = s.tagsOf(ctx, id); err != nil {
+		return Detail{}, err
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT cc.company_id, c.companyname, cc.is_primary FROM company_contacts cc
+		JOIN companies c ON c.id = cc.company_id AND c.deleted = 0
+		WHERE cc.contact_id = ? AND cc.deleted = 0 ORDER BY cc.is_primary DESC, c.companyname`, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	for rows.Next() {
+		var l CompanyLink
+		if err := rows.Scan(&l.CompanyID, &l.Name, &l.Primary); err != nil {
+			rows.Close()
+			return Detail{}, err
+		}
+		d.Companies = append(d.Companies, l)
+	}
+	rows.Close()
+	rows, err = s.db.R.QueryContext(ctx, `SELECT channel, reason, coalesce(channel_id,''), coalesce(comments,''), date_added
+		FROM dnc WHERE contact_id = ? AND deleted = 0 ORDER BY channel`, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	for rows.Next() {
+		var x DNC
+		var at int64
+		if err := rows.Scan(&x.Channel, &x.Reason, &x.ChannelID, &x.Comments, &at); err != nil {
+			rows.Close()
+			return Detail{}, err
+		}
+		x.DateAdded = time.UnixMilli(at).UTC()
+		d.DNC = append(d.DNC, x)
+	}
+	rows.Close()
+	rows, err = s.db.R.QueryContext(ctx, `SELECT id, type, text, at FROM notes WHERE contact_id = ? AND deleted = 0 ORDER BY at DESC LIMIT 200`, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	for rows.Next() {
+		n := Note{ContactID: id}
+		var at int64
+		if err := rows.Scan(&n.ID, &n.Type, &n.Text, &at); err != nil {
+			rows.Close()
+			return Detail{}, err
+		}
+		n.At = time.UnixMilli(at).UTC()
+		d.Notes = append(d.Notes, n)
+	}
+	rows.Close()
+	return d, rows.Err()
+}
+
+func (s *Service) tagsOf(ctx context.Context, id string) ([]string, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
+		WHERE ct.contact_id = ? AND ct.deleted = 0 ORDER BY t.name`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Tags lists every live tag with its number of contacts, by name.
+func (s *Service) Tags(ctx context.Context) ([]TagCount, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT t.name, (SELECT count(*) FROM contact_tags ct WHERE ct.tag_id = t.id AND ct.deleted = 0)
+		FROM tags t WHERE t.deleted = 0 ORDER BY t.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []TagCount
+	for rows.Next() {
+		var t TagCount
+		if err := rows.Scan(&t.Name, &t.Contacts); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TagCount is a tag and how many contacts carry it.
+type TagCount struct {
+	Name     string `json:"name"`
+	Contacts int    `json:"contacts"`
+}
+
+// Load reads contacts by id, in the given order; cols limits the field aliases read (nil =
+// all fields).
+func (s *Service) Load(ctx context.Context, idList []string, cols []string) ([]Contact, error) {
+	if len(idList) == 0 {
+		return nil, nil
+	}
+	fs, err := s.fields.List(ctx, fields.Contact)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, c := range cols {
+		want[c] = true
+	}
+	var aliases []string
+	for _, f := range fs {
+		if f.Alias == "points" || f.Alias == "last_active" {
+			continue // read as system columns below
+		}
+		if cols == nil || want[f.Alias] {
+			aliases = append(aliases, f.Alias)
+		}
+	}
+	sel := []string{"id", "points", "coalesce(stage_id,'')", "coalesce(owner_id,'')", "date_added", "date_modified",
+		"date_identified", "last_active", "deleted", "deleted_at"}
+	for _, a := range aliases {
+		sel = append(sel, db.Quote(a))
+	}
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM contacts WHERE id IN (" + listing.Placeholders(len(idList)) + ")"
+	rows, err := s.db.R.QueryContext(ctx, q, listing.Strings(idList)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byID := make(map[string]Contact, len(idList))
+	vals := make([]any, len(aliases))
+	for rows.Next() {
+		var c Contact
+		var added, modified int64
+		var identified, active, deletedAt sql.NullInt64
+		dest := []any{&c.ID, &c.Points, &c.StageID, &c.OwnerID, &added, &modified, &identified, &active, &c.Deleted, &deletedAt}
+		for i := range vals {
+			vals[i] = nil
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		c.DateAdded, c.DateModified = time.UnixMilli(added).UTC(), time.UnixMilli(modified).UTC()
+		c.DateIdentified, c.LastActive, c.DeletedAt = msPtr(identified), msPtr(active), msPtr(deletedAt)
+		c.Values = make(map[string]any, len(aliases)+2)
+		for i, a := range aliases {
+			switch v := vals[i].(type) {
+			case nil:
+			case []byte:
+				c.Values[a] = string(v)
+			default:
+				c.Values[a] = v
+			}
+		}
+		c.Values["points"] = c.Points
+		if c.LastActive != nil {
+			c.Values["last_active"] = c.LastActive.Format("2006-01-02 15:04:05")
+		}
+		byID[c.ID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Contact, 0, len(idList))
+	for _, id := range idList {
+		if c, ok := byID[id]; ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// TagsOf returns the tags of many contacts (for grid rows).
+func (s *Service) TagsOf(ctx context.Context, idList []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(idList) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT ct.contact_id, t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
+		WHERE ct.deleted = 0 AND ct.contact_id IN (`+listing.Placeholders(len(idList))+`)`, listing.Strings(idList)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], t)
+	}
+	for _, v := range out {
+		sort.Strings(v)
+	}
+	return out, rows.Err()
+}
+
+func msPtr(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := time.UnixMilli(n.Int64).UTC()
+	return &t
+}

@@ -1,0 +1,222 @@
+// Package db opens Magpie's SQLite store and owns its one write path.
+//
+// Invariants:
+//   - one writer connection (W, MaxOpenConns 1) and a pool of read-only connections (R);
+//   - every change to a synced table goes through Tx.Insert/Update/Delete/Restore, so the
+//     sync layer can record it (Recorder) without touching feature code;
+//   - the schema comes from numbered, embedded migrations applied in order, each in one
+//     transaction; custom-field columns are added at run time by package fields.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"magpie/backend/apperr"
+	"magpie/backend/clock"
+)
+
+// FileName is the database file inside a data dir.
+const FileName = "magpie.db"
+
+// DB is an open store.
+type DB struct {
+	W     *sql.DB // the one writer
+	R     *sql.DB // read-only pool
+	Path  string
+	Clock clock.Clock
+
+	recMu    sync.RWMutex
+	recorder Recorder
+	hooks    []CommitHook
+}
+
+// Options tune Open.
+type Options struct {
+	Clock clock.Clock // defaults to the system clock
+	// ReadOnly opens without migrating or writing (inspection tools).
+	ReadOnly bool
+}
+
+// OpenDir opens (creating if needed) the store inside dataDir.
+func OpenDir(dataDir string, opt Options) (*DB, error) {
+	if dataDir == "" {
+		return nil, apperr.Invalidf("errors.dataDirEmpty", nil, "no data directory given")
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, apperr.New(apperr.Unavailable, "errors.dataDirCreate",
+			fmt.Sprintf("cannot create data directory %s: %v", dataDir, unwrapPathErr(err)),
+			map[string]any{"path": dataDir})
+	}
+	return Open(filepath.Join(dataDir, FileName), opt)
+}
+
+// Open opens (creating if needed) the SQLite file at path and migrates it.
+func Open(path string, opt Options) (*DB, error) {
+	if opt.Clock == nil {
+		opt.Clock = clock.System{}
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, apperr.New(apperr.Invalid, "errors.dbIsDir",
+			fmt.Sprintf("%s is a directory, not a database file", path), map[string]any{"path": path})
+	}
+	d := &DB{Path: path, Clock: opt.Clock}
+	var err error
+	if !opt.ReadOnly {
+		d.W, err = sql.Open(DriverName, dsn(path, false))
+		if err != nil {
+			return nil, err
+		}
+		d.W.SetMaxOpenConns(1)
+		d.W.SetMaxIdleConns(1)
+		d.W.SetConnMaxLifetime(0)
+	}
+	d.R, err = sql.Open(DriverName, dsn(path, true))
+	if err != nil {
+		return nil, err
+	}
+	n := runtime.NumCPU() * 2
+	if n < 4 {
+		n = 4
+	}
+	d.R.SetMaxOpenConns(n)
+	d.R.SetMaxIdleConns(n)
+	if err := d.check(opt.ReadOnly); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if !opt.ReadOnly {
+		if err := d.migrate(context.Background()); err != nil {
+			d.Close()
+			return nil, openError(path, err)
+		}
+	}
+	return d, nil
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	// busy_timeout first, so every later pragma waits for a lock instead of failing.
+	q.Set("_busy_timeout", "10000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_cache_size", "-65536") // 64 MiB page cache per connection
+	if readOnly {
+		q.Set("mode", "ro")
+		q.Set("_query_only", "true")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// check touches the file so that a locked, read-only, or non-SQLite file fails here with a
+// clear message instead of deep inside a feature.
+func (d *DB) check(readOnly bool) error {
+	ctx := context.Background()
+	conn := d.R
+	if !readOnly {
+		conn = d.W
+	}
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return openError(d.Path, err)
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
+		return openError(d.Path, err)
+	}
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+		return openError(d.Path, err)
+	}
+	if !readOnly {
+		// A write probe: BEGIN IMMEDIATE takes the write lock, so a read-only file or a
+		// database held by another writer fails now.
+		if _, err := conn.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL)"); err != nil {
+			return openError(d.Path, err)
+		}
+	}
+	return nil
+}
+
+// openError turns SQLite's open failures into messages naming the file.
+func openError(path string, err error) error {
+	var se sqlite3.Error
+	p := map[string]any{"path": path}
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrNotADB:
+			return &apperr.Error{Code: apperr.Invalid, Key: "errors.dbNotSqlite", Params: p, Err: err,
+				Msg: fmt.Sprintf("%s is not a Magpie database (not an SQLite file)", path)}
+		case sqlite3.ErrBusy, sqlite3.ErrLocked:
+			return &apperr.Error{Code: apperr.Unavailable, Key: "errors.dbLocked", Params: p, Err: err,
+				Msg: fmt.Sprintf("%s is locked by another program; close it and retry", path)}
+		case sqlite3.ErrReadonly, sqlite3.ErrPerm:
+			return &apperr.Error{Code: apperr.Forbidden, Key: "errors.dbReadOnly", Params: p, Err: err,
+				Msg: fmt.Sprintf("%s is read-only; Magpie needs to write to it", path)}
+		case sqlite3.ErrCantOpen:
+			return &apperr.Error{Code: apperr.Unavailable, Key: "errors.dbCantOpen", Params: p, Err: err,
+				Msg: fmt.Sprintf("cannot open %s (missing directory or no permission)", path)}
+		case sqlite3.ErrCorrupt:
+			return &apperr.Error{Code: apperr.Invalid, Key: "errors.dbCorrupt", Params: p, Err: err,
+				Msg: fmt.Sprintf("%s is damaged (SQLite reports corruption)", path)}
+		}
+	}
+	if _, ok := apperr.As(err); ok {
+		return err
+	}
+	return &apperr.Error{Code: apperr.Unavailable, Key: "errors.dbOpen", Params: p, Err: err,
+		Msg: fmt.Sprintf("cannot open %s: %v", path, err)}
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Close closes both handles.
+func (d *DB) Close() error {
+	var errs []error
+	if d.W != nil {
+		errs = append(errs, d.W.Close())
+	}
+	if d.R != nil {
+		errs = append(errs, d.R.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Meta reads a local key (site id, cursors, settings); "" when unset.
+func (d *DB) Meta(ctx context.Context, k string) (string, error) {
+	var v string
+	err := d.R.QueryRowContext(ctx, "SELECT v FROM meta WHERE k = ?", k).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetMeta writes a local key.
+func (d *DB) SetMeta(ctx context.Context, k, v string) error {
+	return d.Write(ctx, func(tx *Tx) error { return tx.SetMeta(k, v) })
+}
+
+// Quote quotes an identifier. Identifiers only ever come from code or from the field
+// registry (validated aliases), never from raw user input; quoting is belt and braces.
+func Quote(ident string) string {
+	return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"`
+}

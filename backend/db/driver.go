@@ -1,0 +1,84 @@
+package db
+
+import (
+	"database/sql"
+	"fmt"
+	"regexp"
+	"sync"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"magpie/backend/fold"
+)
+
+// DriverName is the database/sql driver Magpie opens SQLite with: mattn/go-sqlite3 plus the
+// functions the store and the segment compiler rely on.
+const DriverName = "magpie_sqlite3"
+
+func init() {
+	sql.Register(DriverName, &sqlite3.SQLiteDriver{ConnectHook: registerFunctions})
+}
+
+// registerFunctions adds:
+//   - fold(text): Magpie's case- and accent-insensitive key (package fold);
+//   - regexp(pattern, text): the REGEXP operator, case-insensitive as MySQL's under Mautic's
+//     collation; NULL text never matches.
+func registerFunctions(c *sqlite3.SQLiteConn) error {
+	if err := c.RegisterFunc("fold", foldSQL, true); err != nil {
+		return fmt.Errorf("db: register fold: %w", err)
+	}
+	if err := c.RegisterFunc("regexp", regexpSQL, true); err != nil {
+		return fmt.Errorf("db: register regexp: %w", err)
+	}
+	return nil
+}
+
+func foldSQL(v any) any {
+	s, ok := text(v)
+	if !ok {
+		return nil
+	}
+	return fold.String(s)
+}
+
+// text reads a SQL argument as text; NULL gives ok = false.
+func text(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case []byte:
+		return string(x), true
+	case nil:
+		return "", false
+	default:
+		return fmt.Sprint(x), true
+	}
+}
+
+var regexCache sync.Map // pattern -> *regexp.Regexp
+
+// CompileRegexp compiles a user pattern the way REGEXP evaluates it (case-insensitive).
+// Segment validation calls it so a bad pattern is refused at save time, not at query time.
+func CompileRegexp(pattern string) (*regexp.Regexp, error) {
+	if re, ok := regexCache.Load(pattern); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile("(?i)" + pattern)
+	if err != nil {
+		return nil, err
+	}
+	regexCache.Store(pattern, re)
+	return re, nil
+}
+
+func regexpSQL(pattern string, v any) (bool, error) {
+	s, ok := text(v)
+	if !ok {
+		return false, nil
+	}
+	re, err := CompileRegexp(pattern)
+	if err != nil {
+		return false, err
+	}
+	return re.MatchString(s), nil
+}

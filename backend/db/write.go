@@ -1,0 +1,349 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Cols are column values of one row. Keys are column names (from code or the validated
+// field registry); values are nil, bool, int/int64, float64, string or []byte.
+type Cols map[string]any
+
+// Op is the kind of a row change.
+type Op int
+
+// The row operations of the write path.
+const (
+	OpInsert Op = iota + 1
+	OpUpdate
+	OpDelete  // tombstone: deleted = 1
+	OpRestore // undelete: deleted = 0
+)
+
+// Change is one logical edit of a row of a declared table, as the sync layer records it
+// and as commit hooks see it.
+type Change struct {
+	Table string
+	ID    string
+	Op    Op
+	Cols  Cols // the columns written (including deleted/deleted_at for tombstones)
+}
+
+// Signal is a non-row fact a transaction wants announced after commit (an event appended,
+// a membership changed); Topic names it, ID says about what (usually a contact id).
+type Signal struct {
+	Topic string
+	ID    string
+}
+
+// Commit is what commit hooks receive after a transaction is durable.
+type Commit struct {
+	Changes []Change
+	Signals []Signal
+}
+
+// CommitHook runs after a successful commit, outside the transaction. Hooks must be quick
+// (queue work, never block on I/O).
+type CommitHook func(Commit)
+
+// Recorder captures changes of synced tables inside the writing transaction (clocks and
+// outbox). Installed by the sync layer; nil means "not recording".
+type Recorder interface {
+	Record(tx *Tx, ch Change) error
+}
+
+// Table declares a table written through the write path.
+type Table struct {
+	Name string
+	// Synced tables replicate per column (package sync); the others are local.
+	Synced bool
+	// Derive adds derived columns (search keys) for the user columns present in cols. It is
+	// called on every insert and update, including updates applied by sync.
+	Derive func(cols Cols)
+	// Local lists columns that never replicate (derived keys, caches).
+	Local []string
+}
+
+var (
+	tablesMu sync.RWMutex
+	tables   = map[string]*Table{}
+)
+
+// Declare registers a table; packages call it from init. Declaring twice panics.
+func Declare(t Table) {
+	tablesMu.Lock()
+	defer tablesMu.Unlock()
+	if _, dup := tables[t.Name]; dup {
+		panic("db: table declared twice: " + t.Name)
+	}
+	tables[t.Name] = &t
+}
+
+// Tables returns the declared tables, sorted by name.
+func Tables() []Table {
+	tablesMu.RLock()
+	defer tablesMu.RUnlock()
+	out := make([]Table, 0, len(tables))
+	for _, t := range tables {
+		out = append(out, *t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// TableOf returns a declared table.
+func TableOf(name string) (*Table, bool) {
+	tablesMu.RLock()
+	defer tablesMu.RUnlock()
+	t, ok := tables[name]
+	return t, ok
+}
+
+// SetRecorder installs the sync recorder.
+func (d *DB) SetRecorder(r Recorder) {
+	d.recMu.Lock()
+	d.recorder = r
+	d.recMu.Unlock()
+}
+
+// OnCommit adds a commit hook.
+func (d *DB) OnCommit(h CommitHook) {
+	d.recMu.Lock()
+	d.hooks = append(d.hooks, h)
+	d.recMu.Unlock()
+}
+
+// Tx is one write transaction on the writer connection.
+type Tx struct {
+	ctx     context.Context
+	tx      *sql.Tx
+	d       *DB
+	now     time.Time
+	rec     Recorder
+	changes []Change
+	signals []Signal
+	stmts   map[string]*sql.Stmt // prepared in this transaction, closed with it
+}
+
+// Write runs fn in one transaction: everything fn writes commits together or not at all.
+// Commit hooks run after a successful commit.
+func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	if d.W == nil {
+		return errors.New("db: opened read-only")
+	}
+	sqlTx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		return openError(d.Path, err)
+	}
+	d.recMu.RLock()
+	rec, hooks := d.recorder, d.hooks
+	d.recMu.RUnlock()
+	tx := &Tx{ctx: ctx, tx: sqlTx, d: d, now: d.Clock.Now(), rec: rec}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		sqlTx.Rollback()
+		return openError(d.Path, err)
+	}
+	if len(hooks) > 0 && (len(tx.changes) > 0 || len(tx.signals) > 0) {
+		c := Commit{Changes: tx.changes, Signals: tx.signals}
+		for _, h := range hooks {
+			h(c)
+		}
+	}
+	return nil
+}
+
+// Ctx returns the transaction's context.
+func (t *Tx) Ctx() context.Context { return t.ctx }
+
+// Now is the transaction's timestamp (one instant for everything written in it).
+func (t *Tx) Now() time.Time { return t.now }
+
+// NowMs is Now in Unix milliseconds.
+func (t *Tx) NowMs() int64 { return t.now.UnixMilli() }
+
+// Exec runs a statement for local tables (event log, membership caches, jobs). Declared
+// synced tables must be written with Insert/Update/Delete/Restore instead.
+func (t *Tx) Exec(q string, args ...any) (sql.Result, error) {
+	st, ok := t.stmts[q]
+	if !ok {
+		var err error
+		if st, err = t.tx.PrepareContext(t.ctx, q); err != nil {
+			return nil, err
+		}
+		if t.stmts == nil {
+			t.stmts = map[string]*sql.Stmt{}
+		}
+		t.stmts[q] = st
+	}
+	return st.ExecContext(t.ctx, args...)
+}
+
+// Query reads inside the transaction (sees its own writes).
+func (t *Tx) Query(q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(t.ctx, q, args...)
+}
+
+// QueryRow reads one row inside the transaction.
+func (t *Tx) QueryRow(q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(t.ctx, q, args...)
+}
+
+// Signal announces a fact to commit hooks once the transaction commits.
+func (t *Tx) Signal(topic, id string) { t.signals = append(t.signals, Signal{Topic: topic, ID: id}) }
+
+// SetMeta writes a local key inside the transaction.
+func (t *Tx) SetMeta(k, v string) error {
+	_, err := t.Exec("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", k, v)
+	return err
+}
+
+func (t *Tx) table(name string) (*Table, error) {
+	tb, ok := TableOf(name)
+	if !ok {
+		return nil, fmt.Errorf("db: table %q is not declared", name)
+	}
+	return tb, nil
+}
+
+// Insert adds a row with the given id.
+func (t *Tx) Insert(table, id string, cols Cols) error {
+	tb, err := t.table(table)
+	if err != nil {
+		return err
+	}
+	all := withDerived(tb, cols)
+	keys := sortedKeys(all)
+	q := insertSQL(table, keys)
+	args := make([]any, 0, len(keys)+1)
+	args = append(args, id)
+	for _, k := range keys {
+		args = append(args, all[k])
+	}
+	if _, err := t.Exec(q, args...); err != nil {
+		return fmt.Errorf("db: insert %s: %w", table, err)
+	}
+	return t.record(tb, Change{Table: table, ID: id, Op: OpInsert, Cols: cols})
+}
+
+// Update writes cols of an existing row; it reports false when no such row exists.
+func (t *Tx) Update(table, id string, cols Cols) (bool, error) {
+	if len(cols) == 0 {
+		return true, nil
+	}
+	tb, err := t.table(table)
+	if err != nil {
+		return false, err
+	}
+	all := withDerived(tb, cols)
+	keys := sortedKeys(all)
+	q := updateSQL(table, keys)
+	args := make([]any, 0, len(keys)+1)
+	for _, k := range keys {
+		args = append(args, all[k])
+	}
+	args = append(args, id)
+	res, err := t.Exec(q, args...)
+	if err != nil {
+		return false, fmt.Errorf("db: update %s: %w", table, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	return true, t.record(tb, Change{Table: table, ID: id, Op: OpUpdate, Cols: cols})
+}
+
+// Delete moves a row to the trash (a tombstone): it stays, hidden, until restored.
+func (t *Tx) Delete(table, id string) (bool, error) {
+	return t.setDeleted(table, id, OpDelete, Cols{"deleted": 1, "deleted_at": t.NowMs()})
+}
+
+// Restore brings a row back from the trash.
+func (t *Tx) Restore(table, id string) (bool, error) {
+	return t.setDeleted(table, id, OpRestore, Cols{"deleted": 0, "deleted_at": nil})
+}
+
+func (t *Tx) setDeleted(table, id string, op Op, cols Cols) (bool, error) {
+	tb, err := t.table(table)
+	if err != nil {
+		return false, err
+	}
+	keys := sortedKeys(cols)
+	res, err := t.Exec(updateSQL(table, keys), cols[keys[0]], cols[keys[1]], id)
+	if err != nil {
+		return false, fmt.Errorf("db: delete %s: %w", table, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	return true, t.record(tb, Change{Table: table, ID: id, Op: op, Cols: cols})
+}
+
+func (t *Tx) record(tb *Table, ch Change) error {
+	t.changes = append(t.changes, ch)
+	if tb.Synced && t.rec != nil {
+		return t.rec.Record(t, ch)
+	}
+	return nil
+}
+
+func withDerived(tb *Table, cols Cols) Cols {
+	if tb.Derive == nil {
+		return cols
+	}
+	all := make(Cols, len(cols)+2)
+	for k, v := range cols {
+		all[k] = v
+	}
+	tb.Derive(all)
+	return all
+}
+
+func sortedKeys(c Cols) []string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func insertSQL(table string, keys []string) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	b.WriteString(Quote(table))
+	b.WriteString("(id")
+	for _, k := range keys {
+		b.WriteString(", ")
+		b.WriteString(Quote(k))
+	}
+	b.WriteString(") VALUES(?")
+	b.WriteString(strings.Repeat(", ?", len(keys)))
+	b.WriteString(")")
+	return b.String()
+}
+
+func updateSQL(table string, keys []string) string {
+	var b strings.Builder
+	b.WriteString("UPDATE ")
+	b.WriteString(Quote(table))
+	b.WriteString(" SET ")
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(Quote(k))
+		b.WriteString(" = ?")
+	}
+	b.WriteString(" WHERE id = ?")
+	return b.String()
+}

@@ -1,0 +1,173 @@
+// Package events is the append-only behaviour log: one immutable row per thing that
+// happened to a contact (created, imported, page hit, email sent/read/clicked, form
+// submitted, points changed, segment joined...). It is the one source for timelines,
+// behavioural segment filters, points, campaign decisions and reports.
+//
+// Invariants: rows are never updated or deleted by features; an event's id is its
+// idempotency key (appending the same id twice stores it once).
+package events
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"magpie/backend/db"
+	"magpie/backend/ids"
+)
+
+// Type names what happened.
+type Type string
+
+// Event types known so far; features add theirs.
+const (
+	ContactCreated    Type = "contact.created"
+	ContactIdentified Type = "contact.identified"
+	ContactImported   Type = "contact.imported"
+	ContactUpdated    Type = "contact.updated"
+	ContactDeleted    Type = "contact.deleted"
+	ContactRestored   Type = "contact.restored"
+	ContactMerged     Type = "contact.merged"
+	TagAdded          Type = "tag.added"
+	TagRemoved        Type = "tag.removed"
+	DNCAdded          Type = "dnc.added"
+	DNCRemoved        Type = "dnc.removed"
+	PointsChanged     Type = "points.changed"
+	CompanyLinked     Type = "company.linked"
+	CompanyUnlinked   Type = "company.unlinked"
+	PageHit           Type = "page.hit"
+	EmailSent         Type = "email.sent"
+	EmailRead         Type = "email.read"
+	EmailClicked      Type = "email.clicked"
+	EmailFailed       Type = "email.failed"
+	FormSubmitted     Type = "form.submitted"
+	AssetDownloaded   Type = "asset.downloaded"
+	SegmentAdded      Type = "segment.added"
+	SegmentRemoved    Type = "segment.removed"
+)
+
+// Topic is the commit-hook signal topic for appended events (ID = contact id).
+const Topic = "event"
+
+// Event is one row of the log.
+type Event struct {
+	Seq        int64          `json:"seq"`
+	ID         string         `json:"id"`
+	ContactID  string         `json:"contactId"`
+	Type       Type           `json:"type"`
+	At         time.Time      `json:"at"`
+	ObjectID   string         `json:"objectId,omitempty"`
+	ObjectName string         `json:"objectName,omitempty"`
+	URL        string         `json:"url,omitempty"`
+	Title      string         `json:"title,omitempty"`
+	Referrer   string         `json:"referrer,omitempty"`
+	Source     string         `json:"source,omitempty"`
+	Data       map[string]any `json:"data,omitempty"`
+}
+
+const insertSQL = `INSERT INTO events(id, contact_id, type, at, object_id, object_name, url, title, referrer, source, data)
+	VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`
+
+// Append adds e to the log inside tx; it reports false when an event with that id was
+// already stored. A zero At means the transaction's time; an empty ID a fresh UUIDv7.
+func Append(tx *db.Tx, e Event) (bool, error) {
+	if e.ContactID == "" || e.Type == "" {
+		return false, fmt.Errorf("events: contact and type are required")
+	}
+	if e.ID == "" {
+		e.ID = ids.New()
+	}
+	at := tx.NowMs()
+	if !e.At.IsZero() {
+		at = e.At.UnixMilli()
+	}
+	var data any
+	if len(e.Data) > 0 {
+		b, err := json.Marshal(e.Data)
+		if err != nil {
+			return false, fmt.Errorf("events: data: %w", err)
+		}
+		data = string(b)
+	}
+	res, err := tx.Exec(insertSQL, e.ID, e.ContactID, string(e.Type), at, nz(e.ObjectID), nz(e.ObjectName),
+		nz(e.URL), nz(e.Title), nz(e.Referrer), nz(e.Source), data)
+	if err != nil {
+		return false, fmt.Errorf("events: append %s: %w", e.Type, err)
+	}
+	n, _ := res.RowsAffected()
+	if n > 0 {
+		tx.Signal(Topic, e.ContactID)
+	}
+	return n > 0, nil
+}
+
+func nz(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Query selects a contact's events, newest first.
+type Query struct {
+	ContactID string
+	Types     []Type
+	BeforeSeq int64 // page cursor: events with a lower seq; 0 = from the newest
+	Limit     int
+}
+
+// List returns one page of a contact's timeline and the cursor for the next (0 = done).
+func List(ctx context.Context, r *sql.DB, q Query) ([]Event, int64, error) {
+	if q.Limit <= 0 || q.Limit > 500 {
+		q.Limit = 50
+	}
+	var b strings.Builder
+	args := []any{q.ContactID}
+	b.WriteString(`SELECT seq, id, contact_id, type, at, coalesce(object_id,''), coalesce(object_name,''),
+		coalesce(url,''), coalesce(title,''), coalesce(referrer,''), coalesce(source,''), coalesce(data,'')
+		FROM events WHERE contact_id = ?`)
+	if q.BeforeSeq > 0 {
+		b.WriteString(" AND seq < ?")
+		args = append(args, q.BeforeSeq)
+	}
+	if len(q.Types) > 0 {
+		b.WriteString(" AND type IN (?" + strings.Repeat(",?", len(q.Types)-1) + ")")
+		for _, t := range q.Types {
+			args = append(args, string(t))
+		}
+	}
+	b.WriteString(" ORDER BY seq DESC LIMIT ?")
+	args = append(args, q.Limit+1)
+	rows, err := r.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at int64
+		var data string
+		if err := rows.Scan(&e.Seq, &e.ID, &e.ContactID, &e.Type, &at, &e.ObjectID, &e.ObjectName,
+			&e.URL, &e.Title, &e.Referrer, &e.Source, &data); err != nil {
+			return nil, 0, err
+		}
+		e.At = time.UnixMilli(at).UTC()
+		if data != "" {
+			_ = json.Unmarshal([]byte(data), &e.Data)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	var next int64
+	if len(out) > q.Limit {
+		out = out[:q.Limit]
+		next = out[len(out)-1].Seq
+	}
+	return out, next, nil
+}
