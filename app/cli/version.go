@@ -1,0 +1,5 @@
+package cli
+
+import "magpie/backend/core"
+
+func versionString() string { return core.Version }

@@ -1,0 +1,113 @@
+// Package core wires Magpie's backend together: it opens the store in a data dir and builds
+// every domain service. The desktop shell, the browser bridge, the CLI, the tracker and the
+// worker all start from core.Open, so they run the very same code.
+package core
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+
+	"magpie/backend/apperr"
+	"magpie/backend/bus"
+	"magpie/backend/clock"
+	"magpie/backend/companies"
+	"magpie/backend/contacts"
+	"magpie/backend/db"
+	"magpie/backend/fields"
+	"magpie/backend/jobs"
+)
+
+// Version is set at build time (-ldflags "-X magpie/backend/core.Version=...").
+var Version = "dev"
+
+// Core is an open Magpie backend.
+type Core struct {
+	DataDir   string
+	DB        *db.DB
+	Bus       *bus.Bus
+	Jobs      *jobs.Runner
+	Fields    *fields.Service
+	Contacts  *contacts.Service
+	Companies *companies.Service
+}
+
+// Options tune Open.
+type Options struct {
+	Clock clock.Clock
+}
+
+// DefaultDataDir is where Magpie keeps its data: $MAGPIE_DATA_DIR, else the user's config
+// dir (~/.config/magpie on Linux).
+func DefaultDataDir() string {
+	if d := os.Getenv("MAGPIE_DATA_DIR"); d != "" {
+		return d
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		home, _ := os.UserHomeDir()
+		base = filepath.Join(home, ".config")
+	}
+	return filepath.Join(base, "magpie")
+}
+
+// Open opens the data dir and builds the services.
+func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
+	if dataDir == "" {
+		dataDir = DefaultDataDir()
+	}
+	abs, err := filepath.Abs(dataDir)
+	if err == nil {
+		dataDir = abs
+	}
+	d, err := db.OpenDir(dataDir, db.Options{Clock: opt.Clock})
+	if err != nil {
+		return nil, err
+	}
+	c := &Core{DataDir: dataDir, DB: d, Bus: bus.New()}
+	c.Jobs = jobs.New(d, c.Bus)
+	if c.Fields, err = fields.New(ctx, d); err != nil {
+		d.Close()
+		return nil, err
+	}
+	c.Contacts = contacts.New(d, c.Fields)
+	c.Companies = companies.New(d, c.Fields)
+	d.OnCommit(c.announce)
+	return c, nil
+}
+
+// announce tells the UI which kinds of rows changed, so it refetches what it shows.
+func (c *Core) announce(cm db.Commit) {
+	seen := map[string]bool{}
+	for _, ch := range cm.Changes {
+		if !seen[ch.Table] {
+			seen[ch.Table] = true
+			c.Bus.Publish(ch.Table+":changed", nil)
+		}
+	}
+	for _, s := range cm.Signals {
+		if !seen[s.Topic] {
+			seen[s.Topic] = true
+			c.Bus.Publish(s.Topic+":changed", nil)
+		}
+	}
+}
+
+// Close stops jobs and closes the store.
+func (c *Core) Close() error {
+	c.Jobs.CancelAll()
+	c.Jobs.Wait()
+	return c.DB.Close()
+}
+
+// UserError is the one-line message for an error shown in the CLI.
+func UserError(err error) string {
+	if e, ok := apperr.As(err); ok {
+		return e.Error()
+	}
+	if errors.Is(err, context.Canceled) {
+		return "canceled"
+	}
+	return err.Error()
+}

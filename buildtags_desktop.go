@@ -1,0 +1,7 @@
+//go:build desktop && !bindings
+
+package main
+
+const desktopBuilt = true
+
+const bindingsBuild = false

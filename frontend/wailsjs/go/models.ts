@@ -1,0 +1,209 @@
+export namespace app {
+	
+	export interface CompanyView {
+	    id: string;
+	    name: string;
+	    values: Record<string, any>;
+	    score: number;
+	    contacts: number;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	}
+	export interface CompanyPage {
+	    rows: CompanyView[];
+	    total: number;
+	    offset: number;
+	}
+	export interface CompanyQuery {
+	    search: string;
+	    sort: string;
+	    desc: boolean;
+	    offset: number;
+	    limit: number;
+	    deleted: boolean;
+	}
+	
+	export interface ContactInput {
+	    values: Record<string, string>;
+	    tags: string[];
+	}
+	export interface ContactRow {
+	    id: string;
+	    name: string;
+	    anonymous: boolean;
+	    values: Record<string, any>;
+	    tags: string[];
+	    points: number;
+	    dateAdded: string;
+	    lastActive: string;
+	    deletedAt: string;
+	}
+	export interface ContactPage {
+	    rows: ContactRow[];
+	    total: number;
+	    offset: number;
+	}
+	export interface ContactQuery {
+	    search: string;
+	    sort: string;
+	    desc: boolean;
+	    offset: number;
+	    limit: number;
+	    columns: string[];
+	    deleted: boolean;
+	    companyId: string;
+	}
+	
+	export interface NoteView {
+	    id: string;
+	    type: string;
+	    text: string;
+	    at: string;
+	}
+	export interface DNCView {
+	    channel: string;
+	    reason: string;
+	    comments: string;
+	    dateAdded: string;
+	}
+	export interface ContactView {
+	    id: string;
+	    name: string;
+	    anonymous: boolean;
+	    values: Record<string, any>;
+	    tags: string[];
+	    points: number;
+	    dateAdded: string;
+	    lastActive: string;
+	    deletedAt: string;
+	    stageId: string;
+	    ownerId: string;
+	    dateModified: string;
+	    dateIdentified: string;
+	    deleted: boolean;
+	    companies: contacts.CompanyLink[];
+	    dnc: DNCView[];
+	    notes: NoteView[];
+	}
+	
+	export interface EventView {
+	    id: string;
+	    seq: number;
+	    type: string;
+	    at: string;
+	    objectId: string;
+	    objectName: string;
+	    url: string;
+	    title: string;
+	    referrer: string;
+	    source: string;
+	    data: Record<string, any>;
+	}
+	
+	export interface Preferences {
+	    theme: string;
+	    language: string;
+	    gridColumns: string[];
+	}
+	export interface Selection {
+	    ids: string[];
+	    all: boolean;
+	    search: string;
+	}
+	export interface SystemInfo {
+	    version: string;
+	    mode: string;
+	    dataDir: string;
+	    dbPath: string;
+	    dbSize: number;
+	    schema: number;
+	    contacts: number;
+	    companies: number;
+	}
+	export interface TimelinePage {
+	    events: EventView[];
+	    next: number;
+	}
+
+}
+
+export namespace contacts {
+	
+	export interface CompanyLink {
+	    companyId: string;
+	    name: string;
+	    primary: boolean;
+	}
+	export interface TagCount {
+	    name: string;
+	    contacts: number;
+	}
+
+}
+
+export namespace fields {
+	
+	export interface CountryInfo {
+	    code: string;
+	    name: string;
+	    nameFr: string;
+	}
+	export interface Option {
+	    label: string;
+	    value: string;
+	}
+	export interface Field {
+	    id: string;
+	    object: string;
+	    alias: string;
+	    label: string;
+	    type: string;
+	    group: string;
+	    position: number;
+	    defaultValue: string;
+	    required: boolean;
+	    options: Option[];
+	    properties: Record<string, any>;
+	    listable: boolean;
+	    publiclyUpdatable: boolean;
+	    uniqueIdentifier: boolean;
+	    fixed: boolean;
+	    system: boolean;
+	    labelFr?: string;
+	}
+	export interface Input {
+	    object: string;
+	    alias: string;
+	    label: string;
+	    type: string;
+	    group: string;
+	    defaultValue: string;
+	    required: boolean;
+	    options: Option[];
+	    properties: Record<string, any>;
+	    listable: boolean;
+	    publiclyUpdatable: boolean;
+	    uniqueIdentifier: boolean;
+	}
+
+}
+
+export namespace jobs {
+	
+	export interface Status {
+	    id: string;
+	    kind: string;
+	    title: string;
+	    state: string;
+	    done: number;
+	    total: number;
+	    rate: number;
+	    message: string;
+	    result: string;
+	    startedAt: string;
+	    error: string;
+	}
+
+}
+
