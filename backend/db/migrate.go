@@ -70,16 +70,33 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var current int
-	if err := d.W.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&current); err != nil {
+	// Applied is a set, not a high-water mark: migrations written on parallel branches
+	// (numbered in per-feature ranges) all apply, whatever order they merged in.
+	applied := map[int]bool{}
+	rows, err := d.W.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
 		return err
 	}
-	if len(ms) > 0 && current > ms[len(ms)-1].Version {
-		return fmt.Errorf("db: %s has schema %d, newer than this Magpie (%d); update Magpie",
-			d.Path, current, ms[len(ms)-1].Version)
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	known := map[int]bool{}
+	for _, m := range ms {
+		known[m.Version] = true
+	}
+	for v := range applied {
+		if !known[v] {
+			return fmt.Errorf("db: %s has schema step %d that this Magpie does not know; update Magpie", d.Path, v)
+		}
 	}
 	for _, m := range ms {
-		if m.Version <= current {
+		if applied[m.Version] {
 			continue
 		}
 		tx, err := d.W.BeginTx(ctx, nil)

@@ -1,0 +1,111 @@
+package db_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"magpie/backend/apperr"
+	"magpie/backend/db"
+)
+
+func TestOpen_BadFiles(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "notdb.db")
+	os.WriteFile(notDB, []byte(strings.Repeat("this is a text file, not sqlite\n", 200)), 0o600)
+	roDir := filepath.Join(dir, "ro")
+	os.MkdirAll(roDir, 0o700)
+	roDB := filepath.Join(roDir, "ro.db")
+	d, err := db.Open(roDB, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	os.Chmod(roDB, 0o400)
+	os.Chmod(roDir, 0o500)
+	t.Cleanup(func() { os.Chmod(roDir, 0o700) })
+	scenarios := []struct {
+		name string
+		path string
+		code apperr.Code
+		want string
+	}{
+		{"not sqlite", notDB, apperr.Invalid, "not a Magpie database"},
+		{"directory", dir, apperr.Invalid, "is a directory"},
+		{"missing parent", filepath.Join(dir, "nope", "x.db"), apperr.Unavailable, "cannot open"},
+	}
+	if os.Geteuid() != 0 { // root ignores file permissions
+		scenarios = append(scenarios, struct {
+			name string
+			path string
+			code apperr.Code
+			want string
+		}{"read-only", roDB, apperr.Forbidden, "read-only"})
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			d, err := db.Open(s.path, db.Options{})
+			if err == nil {
+				d.Close()
+				t.Fatal("opened")
+			}
+			if apperr.CodeOf(err) != s.code || !strings.Contains(err.Error(), s.want) {
+				t.Fatalf("err = %v (code %s), want %s containing %q", err, apperr.CodeOf(err), s.code, s.want)
+			}
+		})
+	}
+	// The text file is untouched.
+	b, _ := os.ReadFile(notDB)
+	if !strings.HasPrefix(string(b), "this is a text file") {
+		t.Fatal("a failed open modified the file")
+	}
+}
+
+func TestWrite_RollbackAndRecorder(t *testing.T) {
+	d, err := db.OpenDir(t.TempDir(), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var recorded []db.Change
+	d.SetRecorder(recorderFunc(func(tx *db.Tx, ch db.Change) error { recorded = append(recorded, ch); return nil }))
+	var hooked int
+	d.OnCommit(func(c db.Commit) { hooked += len(c.Changes) })
+	ctx := context.Background()
+	boom := apperr.Invalidf("x", nil, "boom")
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		if err := tx.Insert("users", "u1", db.Cols{"name": "Ann", "date_added": 1}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if err != boom {
+		t.Fatal(err)
+	}
+	var n int
+	d.R.QueryRow("SELECT count(*) FROM users").Scan(&n)
+	if n != 0 || hooked != 0 {
+		t.Fatalf("rolled back write is visible (rows %d, hooks %d)", n, hooked)
+	}
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		if err := tx.Insert("users", "u1", db.Cols{"name": "Ann", "date_added": 1}); err != nil {
+			return err
+		}
+		_, err := tx.Delete("users", "u1")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hooked != 2 || len(recorded) != 3 || recorded[2].Op != db.OpDelete {
+		t.Fatalf("hooks %d, recorded %+v", hooked, recorded)
+	}
+}
+
+type recorderFunc func(*db.Tx, db.Change) error
+
+func (f recorderFunc) Record(tx *db.Tx, ch db.Change) error { return f(tx, ch) }
+
+func init() { db.Declare(db.Table{Name: "users", Synced: true}) }
