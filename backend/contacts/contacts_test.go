@@ -118,10 +118,10 @@ func TestList_SearchSortAndPaging(t *testing.T) {
 		}
 	}
 	scenarios := []struct {
-		name   string
-		q      contacts.Query
-		want   []string // last names in order
-		total  int
+		name  string
+		q     contacts.Query
+		want  []string // last names in order
+		total int
 	}{
 		{"by lastname", contacts.Query{Sort: "lastname"}, []string{"Dupont", "Dupont", "Durand", "Martin", "Zola"}, 5},
 		{"accent-insensitive", contacts.Query{Search: "elodie"}, []string{"Dupont"}, 1},

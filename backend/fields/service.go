@@ -289,7 +289,7 @@ func (s *Service) Add(ctx context.Context, in Input) (Field, error) {
 		case existing.Type != in.Type:
 			return &apperr.Error{Code: apperr.Conflict, Key: "fields.errors.aliasDeletedOtherType", Fields: map[string]string{"alias": "fields.errors.aliasDeletedOtherType"},
 				Params: map[string]any{"alias": in.Alias, "type": existing.Type},
-				Msg: fmt.Sprintf("alias %q belongs to a deleted %s field; restore it from the trash or pick another alias", in.Alias, existing.Type)}
+				Msg:    fmt.Sprintf("alias %q belongs to a deleted %s field; restore it from the trash or pick another alias", in.Alias, existing.Type)}
 		}
 		var pos int
 		if err := tx.QueryRow("SELECT coalesce(max(position), 0) + 1 FROM fields WHERE object = ?", in.Object).Scan(&pos); err != nil {

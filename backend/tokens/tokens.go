@@ -19,13 +19,13 @@ const (
 
 // Token is one token found in a template.
 type Token struct {
-	Raw      string // as written, e.g. "{contactfield=firstname|friend}" or "%7Bunsubscribe_url%7D"
-	Name     string // contactfield, ownerfield, unsubscribe_url …
-	Arg      string // firstname
-	Default  string // friend (after the |)
-	HasPipe  bool
-	Offset   int
-	Encoded  bool // written with %7B…%7D
+	Raw     string // as written, e.g. "{contactfield=firstname|friend}" or "%7Bunsubscribe_url%7D"
+	Name    string // contactfield, ownerfield, unsubscribe_url …
+	Arg     string // firstname
+	Default string // friend (after the |)
+	HasPipe bool
+	Offset  int
+	Encoded bool // written with %7B…%7D
 }
 
 // Data is what a template is rendered with.
