@@ -208,6 +208,7 @@ func (s *Service) Count(ctx context.Context, where string, args []any, deleted b
 	sig := fmt.Sprintf("%d|%s|%v", d, where, args)
 	s.countMu.Lock()
 	n, ok := s.counts[sig]
+	gen := s.countGen
 	s.countMu.Unlock()
 	if ok {
 		return n, nil
@@ -220,10 +221,12 @@ func (s *Service) Count(ctx context.Context, where string, args []any, deleted b
 		return 0, err
 	}
 	s.countMu.Lock()
-	if s.counts == nil {
-		s.counts = map[string]int{}
+	if gen == s.countGen { // nothing changed while we counted
+		if s.counts == nil {
+			s.counts = map[string]int{}
+		}
+		s.counts[sig] = n
 	}
-	s.counts[sig] = n
 	s.countMu.Unlock()
 	return n, nil
 }

@@ -23,8 +23,9 @@ type Service struct {
 	fields  *fields.Service
 	anchors listing.Anchors
 
-	countMu sync.Mutex
-	counts  map[string]int // cached totals per list signature
+	countMu  sync.Mutex
+	counts   map[string]int // cached totals per list signature
+	countGen uint64         // bumped on every invalidation
 }
 
 // New returns the service.
@@ -56,6 +57,7 @@ func (s *Service) invalidate() {
 	s.anchors.Invalidate()
 	s.countMu.Lock()
 	s.counts = nil
+	s.countGen++
 	s.countMu.Unlock()
 }
 
