@@ -15,7 +15,7 @@ import (
 func msg(i int, to string) *Message {
 	return &Message{ID: fmt.Sprintf("send-%d", i), From: Address{"Magpie Team", "news@magpie.test"},
 		To: Address{"Élodie Dupont", to}, Subject: "Bonjour Élodie", HTML: "<p>Hi <b>there</b></p>", Text: "Hi there",
-		Headers: map[string]string{"List-Unsubscribe": "<https://t.example/u/x>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+		Headers:     map[string]string{"List-Unsubscribe": "<https://t.example/u/x>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
 		Attachments: []Attachment{{Name: "guide.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 test")}}}
 }
 
