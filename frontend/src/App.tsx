@@ -1,6 +1,9 @@
 import { Title } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
+import { useBusInvalidation } from "./api/hooks";
 import { useI18n } from "./i18n";
 import { useRoute } from "./router";
+import { ContactsScreen } from "./screens/contacts/ContactsScreen";
 import { Home } from "./screens/Home";
 import { Settings } from "./screens/Settings";
 import { Shell } from "./shell/Shell";
@@ -15,6 +18,8 @@ export function Screen() {
   switch (route.parts[0]) {
     case undefined:
       return <Home />;
+    case "contacts":
+      return <ContactsScreen />;
     case "settings":
       return <Settings />;
     default:
@@ -23,6 +28,7 @@ export function Screen() {
 }
 
 export function App() {
+  useBusInvalidation(useQueryClient());
   return (
     <Shell>
       <Screen />
