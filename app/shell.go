@@ -95,6 +95,8 @@ func (s *Shell) Bindings() []any {
 		&Companies{s},
 		&Fields{s},
 		&Jobs{s},
+		&Imports{s},
+		&Exports{s},
 	}
 }
 

@@ -15,7 +15,9 @@ import (
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
+	"magpie/backend/exports"
 	"magpie/backend/fields"
+	"magpie/backend/imports"
 	"magpie/backend/jobs"
 )
 
@@ -31,6 +33,9 @@ type Core struct {
 	Fields    *fields.Service
 	Contacts  *contacts.Service
 	Companies *companies.Service
+	// CSV import and CSV/XLSX export (package imports, exports).
+	Imports *imports.Service
+	Exports *exports.Service
 }
 
 // Options tune Open.
@@ -73,6 +78,8 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	}
 	c.Contacts = contacts.New(d, c.Fields)
 	c.Companies = companies.New(d, c.Fields)
+	c.Imports = imports.New(c.Contacts, c.Jobs, dataDir)
+	c.Exports = exports.New(c.Contacts, c.Jobs, dataDir)
 	d.OnCommit(c.announce)
 	return c, nil
 }

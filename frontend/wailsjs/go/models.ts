@@ -100,6 +100,16 @@ export namespace app {
 	    source: string;
 	    data: Record<string, any>;
 	}
+	export interface ExportRequest {
+	    format: string;
+	    fields: string[];
+	    search: string;
+	    ids: string[];
+	}
+	export interface ImportRequest {
+	    path: string;
+	    options: imports.Options;
+	}
 	
 	export interface Preferences {
 	    theme: string;
@@ -138,6 +148,17 @@ export namespace contacts {
 	export interface TagCount {
 	    name: string;
 	    contacts: number;
+	}
+
+}
+
+export namespace exports {
+	
+	export interface Result {
+	    path: string;
+	    format: string;
+	    rows: number;
+	    bytes: number;
 	}
 
 }
@@ -185,6 +206,60 @@ export namespace fields {
 	    listable: boolean;
 	    publiclyUpdatable: boolean;
 	    uniqueIdentifier: boolean;
+	}
+
+}
+
+export namespace imports {
+	
+	export interface Analysis {
+	    path: string;
+	    fileName: string;
+	    size: number;
+	    delimiter: string;
+	    encoding: string;
+	    columns: string[];
+	    preview: string[][];
+	    mapping: string[];
+	}
+	export interface Options {
+	    delimiter: string;
+	    encoding: string;
+	    mapping: string[];
+	    tags: string[];
+	    updateExisting: boolean;
+	    dateOrder: string;
+	    batchSize?: number;
+	}
+	export interface Record {
+	    id: string;
+	    fileName: string;
+	    path: string;
+	    size: number;
+	    status: string;
+	    options: Options;
+	    offset: number;
+	    line: number;
+	    inserted: number;
+	    updated: number;
+	    ignored: number;
+	    failed: number;
+	    startedAt: string;
+	    finishedAt: string;
+	    createdAt: string;
+	    error: string;
+	}
+	export interface Rejection {
+	    line: number;
+	    reason: string;
+	    raw: string;
+	}
+	export interface Target {
+	    value: string;
+	    label: string;
+	    labelFr: string;
+	    type: string;
+	    group: string;
 	}
 
 }
