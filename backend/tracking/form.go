@@ -18,7 +18,13 @@ func (s *Server) formSubmit(w http.ResponseWriter, r *http.Request) error {
 		return bad(http.StatusForbidden, "origin %.80q is not allowed", r.Header.Get("Origin"))
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxFormBody)
-	if err := r.ParseMultipartForm(s.cfg.MaxFormBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		err = r.ParseMultipartForm(s.cfg.MaxFormBody)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return mbe
