@@ -86,6 +86,7 @@ type Client struct {
 	cur    int // index of the node that answered last
 	offset atomic.Int64
 	hasOff atomic.Bool
+	date   atomic.Int64 // last Date header, Unix ms (+500 ms: the header truncates)
 }
 
 // ErrIndeterminate means the request may or may not have been applied: a transport error,
@@ -153,6 +154,13 @@ func (c *Client) URLs() []string { return append([]string(nil), c.cfg.URLs...) }
 // last response (second resolution); ok is false before any response.
 func (c *Client) ServerOffset() (time.Duration, bool) {
 	return time.Duration(c.offset.Load()), c.hasOff.Load()
+}
+
+// ServerDate is the cluster's clock as the Date header of the last response said (plus half
+// a second, the header's truncation); ok is false before any response.
+func (c *Client) ServerDate() (time.Time, bool) {
+	ms := c.date.Load()
+	return time.UnixMilli(ms).UTC(), ms != 0
 }
 
 // Execute runs write statements in one request. With tx they run in one SQLite
@@ -330,6 +338,7 @@ func (c *Client) noteDate(h string, sent time.Time) {
 	if err != nil {
 		return
 	}
+	c.date.Store(t.Add(500 * time.Millisecond).UnixMilli())
 	now := time.Now()
 	mid := sent.Add(now.Sub(sent) / 2)
 	// Date has second resolution: the server's true time lies in [t, t+1s).

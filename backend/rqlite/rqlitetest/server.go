@@ -74,6 +74,7 @@ type Server struct {
 	rnd      *rand.Rand
 	prob     map[Fault]float64
 	latency  time.Duration
+	now      func() time.Time // the cluster's clock (Date headers)
 	cut      bool // client ↔ cluster partition
 	minority bool // the node the client reaches lost quorum: writes fail or are indeterminate
 
@@ -176,6 +177,13 @@ func (s *Server) Chaos(seed int64, prob map[Fault]float64) {
 	s.mu.Unlock()
 }
 
+// SetClock sets the cluster's clock, as its responses' Date headers show it.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	s.now = now
+	s.mu.Unlock()
+}
+
 // SetLatency delays every request.
 func (s *Server) SetLatency(d time.Duration) {
 	s.mu.Lock()
@@ -274,8 +282,11 @@ func (s *Server) Restore(backup string) {
 
 func (s *Server) serve(n *node, w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	down, cut, lat := n.down, s.cut, s.latency
+	down, cut, lat, now := n.down, s.cut, s.latency, s.now
 	s.mu.Unlock()
+	if now != nil {
+		w.Header().Set("Date", now().UTC().Format(http.TimeFormat))
+	}
 	if down || cut {
 		panic(http.ErrAbortHandler) // connection cut
 	}
