@@ -75,8 +75,8 @@ type Server struct {
 	prob     map[Fault]float64
 	latency  time.Duration
 	now      func() time.Time // the cluster's clock (Date headers)
-	cut      bool // client ↔ cluster partition
-	minority bool // the node the client reaches lost quorum: writes fail or are indeterminate
+	cut      bool             // client ↔ cluster partition
+	minority bool             // the node the client reaches lost quorum: writes fail or are indeterminate
 
 	log     []entry // committed write requests, replayed into the lagging replica
 	replica *sql.DB
