@@ -121,6 +121,21 @@ export namespace app {
 	    all: boolean;
 	    search: string;
 	}
+	export interface SyncOverview {
+	    status: teamsync.Status;
+	    running: boolean;
+	    feed: teamsync.FeedItem[];
+	}
+	export interface SyncSettings {
+	    urls: string[];
+	    user: string;
+	    password: string;
+	    hasPassword: boolean;
+	    caFile: string;
+	    insecure: boolean;
+	    enabled: boolean;
+	    pollSeconds: number;
+	}
 	export interface SystemInfo {
 	    version: string;
 	    mode: string;
@@ -278,6 +293,45 @@ export namespace jobs {
 	    result: string;
 	    startedAt: string;
 	    error: string;
+	}
+
+}
+
+export namespace teamsync {
+	
+	export interface FeedItem {
+	    table: string;
+	    rowId: string;
+	    cols: string[];
+	    atMs: number;
+	}
+	export interface Status {
+	    state: string;
+	    siteId: string;
+	    epoch: string;
+	    pending: number;
+	    rejected: number;
+	    parked: number;
+	    cursor: number;
+	    serverSeq: number;
+	    lastSyncMs: number;
+	    lastError?: string;
+	    clockSkewMs: number;
+	    skewWarning: boolean;
+	    needsUpgrade: boolean;
+	    serverSchema: number;
+	    localSchema: number;
+	    progressDone: number;
+	    progressTotal: number;
+	}
+	export interface TestResult {
+	    ok: boolean;
+	    nodes: number;
+	    leader: string;
+	    version: string;
+	    skewMs: number;
+	    message: string;
+	    latencyMs: number;
 	}
 
 }
