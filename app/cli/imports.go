@@ -259,4 +259,3 @@ func importRejected(e *Env, args []string) error {
 	}
 	return f.Close()
 }
-
