@@ -1,6 +1,7 @@
 package contacts
 
 import (
+	"context"
 	"time"
 
 	"magpie/backend/companies"
@@ -25,6 +26,9 @@ type BulkOpts struct {
 	Event events.Type
 	// ObjectID and ObjectName go on the creation event (an import's id and file name).
 	ObjectID, ObjectName string
+	// EventID, when set, gives the creation event's id from the contact id (imports derive
+	// it, so finding "created by this import" needs no index but the event id's).
+	EventID func(contactID string) string
 	// Extra events to append with the contacts (demo page hits, email events...).
 	Extra []events.Event
 }
@@ -68,7 +72,11 @@ func (o *Ops) CreateMany(aliases []string, rows []NewContact, opt BulkOpts) erro
 		}
 		dbRows[i] = db.Row{ID: r.ID, Vals: vals}
 		t := time.UnixMilli(at)
-		evs = append(evs, events.Event{ContactID: r.ID, Type: ev, At: t, Source: o.source, ObjectID: opt.ObjectID, ObjectName: opt.ObjectName})
+		e := events.Event{ContactID: r.ID, Type: ev, At: t, Source: o.source, ObjectID: opt.ObjectID, ObjectName: opt.ObjectName}
+		if opt.EventID != nil {
+			e.ID = opt.EventID(r.ID)
+		}
+		evs = append(evs, e)
 		if identified && ev != events.ContactImported {
 			evs = append(evs, events.Event{ContactID: r.ID, Type: events.ContactIdentified, At: t, Source: o.source})
 		}
@@ -129,4 +137,13 @@ func (o *Ops) RememberCompany(name, id string) {
 		o.companies = map[string]string{}
 	}
 	o.companies[fold.String(name)] = id
+}
+
+// DeferIndexes drops the secondary indexes of contacts that a bulk load (a big import, demo
+// data) does not read, keeping the email lookup used to merge duplicates; call the
+// returned function when done (db.Open also restores them after a crash). Indexes of the
+// event log and link tables stay: their keys grow with UUIDv7 ids, so upkeep is cheap,
+// while a rebuild would sort every event ever logged.
+func DeferIndexes(ctx context.Context, d *db.DB) (func(context.Context) error, error) {
+	return d.DeferIndexes(ctx, []string{"contacts"}, []string{"contacts_email_lookup"})
 }

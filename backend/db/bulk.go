@@ -1,6 +1,10 @@
 package db
 
 import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -159,4 +163,92 @@ func sortStrings(s []string) {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}
+}
+
+// deferredKey is the meta key holding the SQL of indexes dropped for a bulk load.
+const deferredKey = "bulk.deferred_indexes"
+
+// DeferIndexes drops the secondary indexes of tables (all but unique ones and those named
+// in keep) so that a bulk load appends rows without maintaining them, and returns a
+// function that recreates them (sorting once is far cheaper than millions of random index
+// inserts). The dropped definitions are saved in meta in the same transaction, and Open
+// recreates any left over, so a crash or kill during the load loses no index.
+func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (restore func(context.Context) error, err error) {
+	err = d.Write(ctx, func(tx *Tx) error {
+		saved, err := loadDeferred(tx)
+		if err != nil {
+			return err
+		}
+		for _, t := range tables {
+			rows, err := tx.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", t)
+			if err != nil {
+				return err
+			}
+			type ix struct{ name, sql string }
+			var list []ix
+			for rows.Next() {
+				var x ix
+				if err := rows.Scan(&x.name, &x.sql); err != nil {
+					rows.Close()
+					return err
+				}
+				list = append(list, x)
+			}
+			rows.Close()
+			for _, x := range list {
+				if contains(keep, x.name) || strings.Contains(strings.ToUpper(x.sql), "UNIQUE") {
+					continue
+				}
+				saved = append(saved, x.sql)
+				if _, err := tx.tx.ExecContext(ctx, "DROP INDEX "+Quote(x.name)); err != nil {
+					return err
+				}
+			}
+		}
+		b, _ := json.Marshal(saved)
+		return tx.SetMeta(deferredKey, string(b))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d.RestoreIndexes, nil
+}
+
+// RestoreIndexes recreates the indexes a bulk load deferred (no-op when none are).
+func (d *DB) RestoreIndexes(ctx context.Context) error {
+	if d.W == nil {
+		return nil
+	}
+	return d.Write(ctx, func(tx *Tx) error {
+		saved, err := loadDeferred(tx)
+		if err != nil || len(saved) == 0 {
+			return err
+		}
+		// Let SQLite's sorter use a helper thread while building.
+		_, _ = tx.tx.ExecContext(ctx, "PRAGMA threads = 2")
+		for _, q := range saved {
+			q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+			if _, err := tx.tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("db: recreate index: %w", err)
+			}
+		}
+		_, err = tx.Exec("DELETE FROM meta WHERE k = ?", deferredKey)
+		return err
+	})
+}
+
+func loadDeferred(tx *Tx) ([]string, error) {
+	var v string
+	err := tx.QueryRow("SELECT v FROM meta WHERE k = ?", deferredKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) || v == "" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var saved []string
+	if err := json.Unmarshal([]byte(v), &saved); err != nil {
+		return nil, fmt.Errorf("db: %s: %w", deferredKey, err)
+	}
+	return saved, nil
 }

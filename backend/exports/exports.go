@@ -462,7 +462,28 @@ func (x *xlsxSink) close() error {
 		x.f.Close()
 		return err
 	}
-	if err := x.f.SaveAs(x.path); err != nil {
+	out, err := os.Create(x.path)
+	if err != nil {
+		x.f.Close()
+		return err
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	if err := x.f.Write(bw); err != nil {
+		out.Close()
+		x.f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		out.Close()
+		x.f.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		x.f.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
 		x.f.Close()
 		return err
 	}

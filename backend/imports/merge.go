@@ -118,7 +118,8 @@ func mergeInto(c *contacts.NewContact, r row) {
 	c.Tags = append(c.Tags, r.tags...)
 }
 
-// lookup finds the live contacts having the batch's emails (the oldest one per email).
+// lookup finds the live contacts having the batch's emails (the oldest one per email) and
+// whether this import created them.
 func lookup(tx *db.Tx, importID string, rows []row) (map[string]existing, error) {
 	var emails []any
 	seen := map[string]bool{}
@@ -131,20 +132,52 @@ func lookup(tx *db.Tx, importID string, rows []row) (map[string]existing, error)
 	out := make(map[string]existing, len(emails))
 	for start := 0; start < len(emails); start += 500 {
 		chunk := emails[start:min(start+500, len(emails))]
-		q := `SELECT id, email, EXISTS(SELECT 1 FROM events e WHERE e.contact_id = contacts.id AND e.type = 'contact.imported' AND e.object_id = ?)
-			FROM contacts WHERE deleted = 0 AND email IN (?` + strings.Repeat(",?", len(chunk)-1) + `) ORDER BY date_added DESC, id DESC`
-		rs, err := tx.Query(q, append([]any{importID}, chunk...)...)
+		rs, err := tx.Query(`SELECT id, email FROM contacts WHERE deleted = 0 AND email IN (?`+strings.Repeat(",?", len(chunk)-1)+
+			`) ORDER BY date_added DESC, id DESC`, chunk...)
 		if err != nil {
 			return nil, err
 		}
 		for rs.Next() {
 			var id, email string
-			var ours bool
-			if err := rs.Scan(&id, &email, &ours); err != nil {
+			if err := rs.Scan(&id, &email); err != nil {
 				rs.Close()
 				return nil, err
 			}
-			out[strings.ToLower(email)] = existing{id: id, ours: ours} // oldest wins (last row)
+			out[strings.ToLower(email)] = existing{id: id} // oldest wins (last row)
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// Which of them did this import create? Its contact.imported events say (through the
+	// events_contact index, which bulk mode keeps).
+	byID := make(map[string]string, len(out))
+	idList := make([]any, 0, len(out))
+	for email, ex := range out {
+		byID[ex.id] = email
+		idList = append(idList, ex.id)
+	}
+	for start := 0; start < len(idList); start += 500 {
+		chunk := idList[start:min(start+500, len(idList))]
+		rs, err := tx.Query("SELECT contact_id FROM events WHERE contact_id IN (?"+strings.Repeat(",?", len(chunk)-1)+
+			") AND type = 'contact.imported' AND object_id = ?", append(chunk, importID)...)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			var id string
+			if err := rs.Scan(&id); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			email := byID[id]
+			ex := out[email]
+			ex.ours = true
+			out[email] = ex
 		}
 		rs.Close()
 		if err := rs.Err(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"magpie/backend/apperr"
+	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/fields"
 )
@@ -127,8 +128,24 @@ func (p plan) parse(rec []string, line int64) (row, error) {
 	return r, nil
 }
 
-// errStop ends the read loop at the end of the file.
-var errStop = errors.New("imports: end of file")
+// Bulk mode: an import whose remaining rows likely outnumber the stored contacts builds
+// the secondary indexes once at the end instead of maintaining them row by row.
+const (
+	bulkMinBytes    = 4 << 20 // below this, index upkeep is cheap enough
+	bulkBytesPerRow = 200     // a conservative guess of a CSV row's size
+)
+
+func (s *Service) bulk(ctx context.Context, rec Record) (bool, error) {
+	left := rec.Size - rec.Offset
+	if left < bulkMinBytes {
+		return false, nil
+	}
+	var n int64
+	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&n); err != nil {
+		return false, err
+	}
+	return left/bulkBytesPerRow >= n, nil
+}
 
 // Run imports the file of import id synchronously from its committed cursor, calling
 // report after every committed batch. Cancelling ctx stops after the current batch is
@@ -176,6 +193,19 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		return err
 	}); err != nil {
 		return err
+	}
+	if big, err := s.bulk(ctx, rec); err != nil {
+		return err
+	} else if big {
+		restore, err := contacts.DeferIndexes(ctx, s.db)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := restore(context.Background()); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
 	}
 	batch := rec.Options.BatchSize
 	if batch <= 0 {

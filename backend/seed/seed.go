@@ -56,7 +56,7 @@ func (o Options) Defaults() Options {
 }
 
 // Run generates the data. progress (may be nil) gets contacts done and total.
-func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(done, total int64)) (Result, error) {
+func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(done, total int64)) (res Result, err error) {
 	opt = opt.Defaults()
 	if opt.Contacts < 0 || opt.Companies < 0 || opt.Events < 0 {
 		return Result{}, apperr.Invalidf("seed.errors.negative", nil, "sizes must not be negative")
@@ -70,7 +70,6 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		return Result{}, err
 	}
 	g := &gen{rnd: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), now: d.Clock.Now(), offset: existing}
-	res := Result{}
 	companyNames, err := g.companies(ctx, d, opt.Companies)
 	if err != nil {
 		return res, err
@@ -83,6 +82,17 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	aliases := []string{"firstname", "lastname", "email", "phone", "mobile", "position", "company", "city", "country",
 		"preferred_locale", "timezone", "last_active", "birthday", "newsletter_optin", "plan", "interests", "nps", "lead_source",
 		"customer_since", "last_order_at", "lifetime_value", "loyalty_card"}
+	if opt.Contacts >= 50000 && opt.Contacts >= existing {
+		restore, err := contacts.DeferIndexes(ctx, d)
+		if err != nil {
+			return res, err
+		}
+		defer func() {
+			if rerr := restore(context.Background()); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
 	evLeft := opt.Events
 	for done := 0; done < opt.Contacts; {
 		if err := ctx.Err(); err != nil {
