@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"magpie/backend/contacts"
+	"magpie/backend/events"
 	"magpie/backend/signing"
 	"magpie/backend/tracking"
 )
@@ -127,7 +129,7 @@ func runTracker(e *Env, args []string) error {
 
 func runTracking(e *Env, args []string) error {
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprintln(e.Err, "usage: magpie tracking snippet|status|hits|settings|link|ingest [flags]")
+		fmt.Fprintln(e.Err, "usage: magpie tracking snippet|status|hits|settings|link|ingest|events [flags]")
 		if len(args) == 0 {
 			return usagef("a subcommand is required")
 		}
@@ -147,8 +149,10 @@ func runTracking(e *Env, args []string) error {
 		return trackingLink(e, rest)
 	case "ingest":
 		return trackingIngest(e, rest)
+	case "events":
+		return trackingEvents(e, rest)
 	}
-	return usagef("unknown subcommand %q (snippet, status, hits, settings, link, ingest)", sub)
+	return usagef("unknown subcommand %q (snippet, status, hits, settings, link, ingest, events)", sub)
 }
 
 func trackingSnippet(e *Env, args []string) error {
@@ -345,6 +349,49 @@ func trackingHits(e *Env, args []string) error {
 			who = h.Contact
 		}
 		fmt.Fprintf(e.Out, "%d\t%s\t%s\t%s\t%s\n", h.Seq, h.Time().Format("2006-01-02 15:04:05"), h.Kind, who, h.URL)
+	}
+	return nil
+}
+
+func trackingEvents(e *Env, args []string) error {
+	fs := flags(e, "tracking events", "tracking events --email ADDR | --contact ID [--limit N] [--json]")
+	email := fs.String("email", "", "the contact's email")
+	id := fs.String("contact", "", "the contact's id")
+	limit := fs.Int("limit", 100, "how many of the newest events")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*email == "") == (*id == "") {
+		return usagef("give --email or --contact")
+	}
+	c, err := e.Core()
+	if err != nil {
+		return err
+	}
+	var d contacts.Detail
+	if *email != "" {
+		d, err = c.Contacts.ByEmail(e.Ctx(), *email)
+	} else {
+		d, err = c.Contacts.Get(e.Ctx(), *id)
+	}
+	if err != nil {
+		return err
+	}
+	evs, _, err := events.List(e.Ctx(), c.DB.R, events.Query{ContactID: d.ID, Limit: *limit})
+	if err != nil {
+		return err
+	}
+	if evs == nil {
+		evs = []events.Event{}
+	}
+	if *asJSON {
+		return e.JSON(map[string]any{"contact": map[string]any{"id": d.ID, "values": d.Values, "deleted": d.Deleted,
+			"tags": d.Tags}, "events": evs})
+	}
+	fmt.Fprintf(e.Out, "contact %s %v\n", d.ID, d.Values)
+	for _, ev := range evs {
+		fmt.Fprintf(e.Out, "%s\t%s\t%s\t%s\n", ev.At.Format("2006-01-02 15:04:05"), ev.Type, ev.ObjectID, ev.URL)
 	}
 	return nil
 }
