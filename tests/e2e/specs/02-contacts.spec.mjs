@@ -15,7 +15,7 @@ export default async function ({ page, rpc, expect, shot }) {
       tags: i % 3 === 0 ? ["vip"] : [],
     });
   }
-  await page.getByRole("link", { name: "Contacts" }).click();
+  await page.getByRole("navigation").getByRole("link", { name: "Contacts" }).click();
   const total = page.getByTestId("contact-total");
   await total.waitFor();
   expect.equal(await total.textContent(), "40", "total");

@@ -184,7 +184,18 @@ export function ContactsScreen({
           sort={sort}
           onSort={setSort}
           selection={selection}
-          onSelection={setSelection}
+          onSelection={(s) => {
+            // Inside a company page "all" means the company's rows, which Selection cannot
+            // express: select the loaded ones explicitly.
+            if (s.all && companyId) {
+              const ids = new Set<string>();
+              for (let i = 0; i < (total ?? 0); i++) {
+                const r = pager.get(i);
+                if (r) ids.add(r.id);
+              }
+              setSelection({ all: false, ids });
+            } else setSelection(s);
+          }}
           active={active}
           onActive={setActive}
           onOpen={(row) => navigate(`/contacts/${row.id}`)}

@@ -33,7 +33,13 @@ describe("columns", () => {
     expect(pickColumns(all, chosen).map((c) => c.id)).toEqual(want);
   });
   it("asks the backend only for field columns", () => {
-    expect(backendColumns(pickColumns(all, ["name", "email", "tags", "points", "vip"]))).toEqual(["firstname", "lastname", "email", "company", "vip"]);
+    expect(backendColumns(pickColumns(all, ["name", "email", "tags", "points", "vip"]))).toEqual([
+      "firstname",
+      "lastname",
+      "email",
+      "company",
+      "vip",
+    ]);
   });
   it.each([
     ["name", { name: "", anonymous: true }, "Anonymous"],
