@@ -7,6 +7,7 @@ import { CompaniesScreen, CompanyPage, NewCompanyPage } from "./screens/companie
 import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
 import { ContactsScreen } from "./screens/contacts/ContactsScreen";
 import { Home } from "./screens/Home";
+import { ImportWizard } from "./screens/io/ImportWizard";
 import { Settings } from "./screens/Settings";
 import { Shell } from "./shell/Shell";
 
@@ -27,6 +28,8 @@ export function Screen() {
     case "companies":
       if (id === "new") return <NewCompanyPage />;
       return id ? <CompanyPage key={id} id={id} /> : <CompaniesScreen />;
+    case "import":
+      return <ImportWizard />;
     case "settings":
       return <Settings />;
     default:
