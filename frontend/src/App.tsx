@@ -6,9 +6,11 @@ import { useRoute } from "./router";
 import { CompaniesScreen, CompanyPage, NewCompanyPage } from "./screens/companies/Companies";
 import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
 import { ContactsScreen } from "./screens/contacts/ContactsScreen";
+import { FieldManager } from "./screens/fields/FieldManager";
 import { Home } from "./screens/Home";
 import { ImportWizard } from "./screens/io/ImportWizard";
 import { Settings } from "./screens/Settings";
+import { Trash } from "./screens/Trash";
 import { Shell } from "./shell/Shell";
 
 function NotFound() {
@@ -28,8 +30,12 @@ export function Screen() {
     case "companies":
       if (id === "new") return <NewCompanyPage />;
       return id ? <CompanyPage key={id} id={id} /> : <CompaniesScreen />;
+    case "fields":
+      return <FieldManager />;
     case "import":
       return <ImportWizard />;
+    case "trash":
+      return <Trash />;
     case "settings":
       return <Settings />;
     default:
