@@ -103,11 +103,15 @@ func (s *Service) appendEvent(tx *db.Tx, names map[string]string, c claimed, typ
 // shows the server accepted become sent, the others go back to the queue with their
 // Message-ID (so a resend is recognisable as the same message).
 func (s *Service) Reconcile(ctx context.Context) error {
-	dead, err := deadJournals(s.dir)
+	dead, live, err := journals(s.dir)
 	if err != nil {
 		return err
 	}
-	live := liveOwners(s.dir)
+	defer func() {
+		for _, d := range dead {
+			d.f.Close()
+		}
+	}()
 	byOwner := map[string]*deadJournal{}
 	for _, d := range dead {
 		byOwner[d.owner] = d

@@ -77,14 +77,16 @@ type deadJournal struct {
 
 type acceptedMsg struct{ variantID, address string }
 
-// deadJournals opens (and locks) every journal in dir whose instance is gone.
-func deadJournals(dataDir string) ([]*deadJournal, error) {
+// journals opens (and locks) every journal in dir whose instance is gone, and lists the
+// instances that still run (their journal is locked).
+func journals(dataDir string) (dead []*deadJournal, live map[string]bool, err error) {
+	live = map[string]bool{}
 	entries, err := os.ReadDir(journalDir(dataDir))
 	if os.IsNotExist(err) {
-		return nil, nil
+		return nil, live, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []*deadJournal
 	for _, e := range entries {
@@ -99,6 +101,7 @@ func deadJournals(dataDir string) ([]*deadJournal, error) {
 		}
 		if ok, _ := tryLock(f); !ok {
 			f.Close() // a live instance
+			live[strings.TrimSuffix(name, ".log")] = true
 			continue
 		}
 		dj := &deadJournal{owner: strings.TrimSuffix(name, ".log"), path: p, f: f, accepted: map[string]acceptedMsg{}}
@@ -111,33 +114,11 @@ func deadJournals(dataDir string) ([]*deadJournal, error) {
 		}
 		out = append(out, dj)
 	}
-	return out, nil
+	return out, live, nil
 }
 
 // done removes a reconciled journal.
 func (d *deadJournal) done() {
 	os.Remove(d.path)
 	d.f.Close()
-}
-
-// liveOwners lists instances whose journal is locked (running now).
-func liveOwners(dataDir string) map[string]bool {
-	out := map[string]bool{}
-	entries, _ := os.ReadDir(journalDir(dataDir))
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, ".log") {
-			continue
-		}
-		f, err := os.OpenFile(filepath.Join(journalDir(dataDir), name), os.O_RDWR, 0o600)
-		if err != nil {
-			continue
-		}
-		ok, _ := tryLock(f)
-		f.Close() // closing releases a lock we took
-		if !ok {
-			out[strings.TrimSuffix(name, ".log")] = true
-		}
-	}
-	return out
 }

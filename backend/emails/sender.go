@@ -28,6 +28,9 @@ type DrainOptions struct {
 	// AfterAccept is a test hook run after each message the server accepted (before its
 	// state is committed): the kill test stops the process there.
 	AfterAccept func(msgID string)
+	// AfterClaim is a test hook run after each batch is claimed (intent committed), before
+	// any SMTP traffic for it.
+	AfterClaim func(batch int)
 }
 
 // DrainStats counts what a drain did.
@@ -111,6 +114,7 @@ func (s *Service) Drain(ctx context.Context, opt DrainOptions) (DrainStats, erro
 	}
 	defer j.close()
 	fams := map[string]*family{}
+	batches := 0
 	for ctx.Err() == nil {
 		batch, err := s.claim(ctx, owner, opt.EmailID, opt.Batch)
 		if err != nil {
@@ -118,6 +122,10 @@ func (s *Service) Drain(ctx context.Context, opt DrainOptions) (DrainStats, erro
 		}
 		if len(batch) == 0 {
 			break
+		}
+		batches++
+		if opt.AfterClaim != nil {
+			opt.AfterClaim(batches)
 		}
 		if mailer == nil {
 			if mailer, err = mk(st); err != nil {
