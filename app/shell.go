@@ -52,6 +52,9 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	if log == nil {
 		log = slog.Default()
 	}
+	if c != nil && c.Emails != nil {
+		c.Emails.StartBackground(log) // the open app sends what is queued (issue 6)
+	}
 	return &Shell{core: c, mode: mode, log: log, ctx: context.Background(), firstCall: make(chan struct{})}
 }
 
@@ -95,6 +98,7 @@ func (s *Shell) Bindings() []any {
 		&Companies{s},
 		&Fields{s},
 		&Jobs{s},
+		&Emails{s},
 	}
 }
 

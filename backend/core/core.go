@@ -15,6 +15,7 @@ import (
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
+	"magpie/backend/emails"
 	"magpie/backend/fields"
 	"magpie/backend/jobs"
 )
@@ -31,6 +32,8 @@ type Core struct {
 	Fields    *fields.Service
 	Contacts  *contacts.Service
 	Companies *companies.Service
+	// emails (issue 6)
+	Emails *emails.Service
 }
 
 // Options tune Open.
@@ -73,6 +76,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	}
 	c.Contacts = contacts.New(d, c.Fields)
 	c.Companies = companies.New(d, c.Fields)
+	c.Emails = emails.New(d, c.Contacts, dataDir)
 	d.OnCommit(c.announce)
 	return c, nil
 }
@@ -96,6 +100,7 @@ func (c *Core) announce(cm db.Commit) {
 
 // Close stops jobs and closes the store.
 func (c *Core) Close() error {
+	c.Emails.StopBackground()
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()
 	return c.DB.Close()

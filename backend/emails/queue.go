@@ -53,6 +53,46 @@ func (s *Service) SendCheck(ctx context.Context, e *Email, now time.Time) error 
 	return nil
 }
 
+// segmentEmail loads a sendable segment email and the SQL condition selecting its
+// recipients from contacts c (members of its segments, not in excluded ones, not deleted).
+func (s *Service) segmentEmail(ctx context.Context, emailID string) (Email, string, []any, error) {
+	e, err := s.Get(ctx, emailID)
+	if err != nil {
+		return e, "", nil, err
+	}
+	if e.VariantParentID != "" || e.TranslationParentID != "" {
+		return e, "", nil, apperr.Invalidf("emails.errors.sendChild", map[string]any{"id": emailID},
+			"email %s is a variant or translation: send its parent", emailID)
+	}
+	if e.Kind != List {
+		return e, "", nil, apperr.Invalidf("emails.errors.notSegmentEmail", map[string]any{"id": emailID},
+			"email %s is a template email, not a segment email", emailID)
+	}
+	if err := s.SendCheck(ctx, &e, s.db.Clock.Now()); err != nil {
+		return e, "", nil, err
+	}
+	s.mu.Lock()
+	aud := s.audience
+	s.mu.Unlock()
+	if aud == nil {
+		return e, "", nil, apperr.New(apperr.Unavailable, "emails.errors.noAudience", errNoAudience.Error(), nil)
+	}
+	members, args, err := aud.Members(e.Segments)
+	if err != nil {
+		return e, "", nil, err
+	}
+	where := `c.id IN (` + members + `) AND c.deleted = 0`
+	if len(e.ExcludedSegments) > 0 {
+		excl, eargs, err := aud.AnyRow(e.ExcludedSegments)
+		if err != nil {
+			return e, "", nil, err
+		}
+		where += ` AND c.id NOT IN (` + excl + `)`
+		args = append(args, eargs...)
+	}
+	return e, where, args, nil
+}
+
 // QueueSegment queues a segment email for every member of its segments who has not had it
 // (or a variant of it) yet, minus the excluded segments and contacts without an address, in
 // one set-based INSERT … SELECT. Running it again queues only new members. DNC and invalid
@@ -60,62 +100,27 @@ func (s *Service) SendCheck(ctx context.Context, e *Email, now time.Time) error 
 // as skipped.
 func (s *Service) QueueSegment(ctx context.Context, emailID string) (QueueResult, error) {
 	res := QueueResult{EmailID: emailID}
-	e, err := s.Get(ctx, emailID)
+	e, where, wargs, err := s.segmentEmail(ctx, emailID)
 	if err != nil {
 		return res, err
 	}
-	if e.VariantParentID != "" || e.TranslationParentID != "" {
-		return res, apperr.Invalidf("emails.errors.sendChild", map[string]any{"id": emailID},
-			"email %s is a variant or translation: send its parent", emailID)
-	}
-	if e.Kind != List {
-		return res, apperr.Invalidf("emails.errors.notSegmentEmail", map[string]any{"id": emailID},
-			"email %s is a template email, not a segment email", emailID)
-	}
-	if err := s.SendCheck(ctx, &e, s.db.Clock.Now()); err != nil {
-		return res, err
-	}
-	s.mu.Lock()
-	aud := s.audience
-	s.mu.Unlock()
-	if aud == nil {
-		return res, apperr.New(apperr.Unavailable, "emails.errors.noAudience", errNoAudience.Error(), nil)
-	}
-	members, margs, err := aud.Members(e.Segments)
-	if err != nil {
-		return res, err
-	}
-	q := `INSERT INTO email_sends(email_id, contact_id, dedupe, source, state, next_at, queued_at)
-		SELECT ?, c.id, '', 'segment', 'pending', ?, ? FROM contacts c
-		WHERE c.id IN (` + members + `) AND c.deleted = 0 AND coalesce(c.email, '') <> ''`
-	args := []any{emailID}
 	startAt := int64(0)
 	if e.PublishUp != nil {
 		startAt = e.PublishUp.UnixMilli()
 	}
-	args = append(args, startAt, nil) // queued_at filled below
-	args = append(args, margs...)
-	countArgs := append([]any{}, margs...)
-	noAddr := `SELECT count(*) FROM contacts c WHERE c.id IN (` + members + `) AND c.deleted = 0 AND coalesce(c.email, '') = ''`
-	if len(e.ExcludedSegments) > 0 {
-		excl, eargs, err := aud.AnyRow(e.ExcludedSegments)
-		if err != nil {
-			return res, err
-		}
-		q += ` AND c.id NOT IN (` + excl + `)`
-		noAddr += ` AND c.id NOT IN (` + excl + `)`
-		args = append(args, eargs...)
-		countArgs = append(countArgs, eargs...)
-	}
-	q += ` ORDER BY c.rowid ON CONFLICT(email_id, contact_id, dedupe) DO NOTHING`
+	q := `INSERT INTO email_sends(email_id, contact_id, dedupe, source, state, next_at, queued_at)
+		SELECT ?, c.id, '', 'segment', 'pending', ?, ? FROM contacts c
+		WHERE ` + where + ` AND coalesce(c.email, '') <> '' ORDER BY c.rowid
+		ON CONFLICT(email_id, contact_id, dedupe) DO NOTHING`
+	noAddr := `SELECT count(*) FROM contacts c WHERE ` + where + ` AND coalesce(c.email, '') = ''`
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		args[2] = tx.NowMs()
+		args := append([]any{emailID, startAt, tx.NowMs()}, wargs...)
 		r, err := tx.Exec(q, args...)
 		if err != nil {
 			return fmt.Errorf("emails: queue %s: %w", emailID, err)
 		}
 		res.Queued, _ = r.RowsAffected()
-		if err := tx.QueryRow(noAddr, countArgs...).Scan(&res.NoAddress); err != nil {
+		if err := tx.QueryRow(noAddr, wargs...).Scan(&res.NoAddress); err != nil {
 			return err
 		}
 		return addCount(tx, emailID, dayOf(tx.Now()), "", "queued", res.Queued)
@@ -125,6 +130,47 @@ func (s *Service) QueueSegment(ctx context.Context, emailID string) (QueueResult
 	}
 	res.Pending, err = s.Pending(ctx, emailID)
 	return res, err
+}
+
+// DryRun says what sending a segment email would do, writing nothing.
+type DryRun struct {
+	EmailID     string  `json:"emailId"`
+	Recipients  int64   `json:"recipients"`  // would be queued now
+	AlreadySent int64   `json:"alreadySent"` // members who had it (or have it queued)
+	NoAddress   int64   `json:"noAddress"`
+	DNC         int64   `json:"dnc"` // of the recipients, would be skipped as do-not-contact
+	Pending     int64   `json:"pending"`
+	Issues      []Issue `json:"issues"`
+	Subject     string  `json:"subject"` // the first recipient's subject
+}
+
+// DryRunSegment checks a segment email and counts its recipients without queueing.
+func (s *Service) DryRunSegment(ctx context.Context, emailID string) (DryRun, error) {
+	out := DryRun{EmailID: emailID}
+	e, where, wargs, err := s.segmentEmail(ctx, emailID)
+	if err != nil {
+		return out, err
+	}
+	args := append([]any{emailID, emailID}, wargs...)
+	err = s.db.R.QueryRowContext(ctx, `SELECT
+		coalesce(sum(coalesce(c.email,'') <> '' AND NOT EXISTS(SELECT 1 FROM email_sends x WHERE x.email_id = ? AND x.contact_id = c.id AND x.dedupe = '')), 0),
+		coalesce(sum(EXISTS(SELECT 1 FROM email_sends x WHERE x.email_id = ? AND x.contact_id = c.id AND x.dedupe = '')), 0),
+		coalesce(sum(coalesce(c.email,'') = ''), 0),
+		coalesce(sum(coalesce(c.email,'') <> '' AND EXISTS(SELECT 1 FROM dnc d WHERE d.contact_id = c.id AND d.channel = 'email' AND d.deleted = 0)), 0)
+		FROM contacts c WHERE `+where, args...).Scan(&out.Recipients, &out.AlreadySent, &out.NoAddress, &out.DNC)
+	if err != nil {
+		return out, err
+	}
+	if out.Issues, err = s.Check(ctx, e); err != nil {
+		return out, err
+	}
+	var first string
+	_ = s.db.R.QueryRowContext(ctx, `SELECT c.id FROM contacts c WHERE `+where+` AND coalesce(c.email,'') <> '' LIMIT 1`, wargs...).Scan(&first)
+	if r, err := s.Preview(ctx, e, first); err == nil {
+		out.Subject = r.Subject
+	}
+	out.Pending, err = s.Pending(ctx, emailID)
+	return out, err
 }
 
 // Enqueue queues a template email for one contact (campaign action, form action); dedupe

@@ -73,6 +73,7 @@ type Service struct {
 	fixed    bool // links installed by SetLinks (kept when settings change)
 	mailer   func(Settings) (sending.Mailer, error)
 	drainMu  sync.Mutex // one drain per process
+	bg       *background
 }
 
 // New returns the service; dataDir holds the SMTP secret and the send journals.
