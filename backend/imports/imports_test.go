@@ -191,7 +191,8 @@ func TestImportMerge(t *testing.T) {
 	if err := e.svc.WriteRejectedCSV(ctx, r.ID, &sb); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(sb.String(), "not-an-email") {
+	if !strings.Contains(sb.String(), "line,reason,Courriel,Prénom,Nom,Ville,Fonction,Société,Points,Tags\n") ||
+		!strings.Contains(sb.String(), "6,\"Email: \"\"not-an-email\"\" is not an email address\",not-an-email,X,,,,,,") {
 		t.Fatalf("rejected csv:\n%s", sb.String())
 	}
 }
@@ -202,15 +203,15 @@ func TestSkipExisting(t *testing.T) {
 	if _, err := e.cs.Create(ctx, contacts.Input{Values: map[string]string{"email": "old@x.io", "firstname": "Old"}}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	r := e.run(t, e.file(t, "a.csv", "email,firstname\nold@x.io,New\nnew@x.io,N1\nnew@x.io,N2\n"), imports.Options{})
-	if r.Inserted != 1 || r.Updated != 1 || r.Ignored != 1 {
+	r := e.run(t, e.file(t, "a.csv", "email,firstname,address1\nold@x.io,New,\nnew@x.io,N1,\nnew@x.io,N2,\"1 rue X\nBât. B\"\nz@x.io,Z,\n"), imports.Options{})
+	if r.Inserted != 2 || r.Updated != 1 || r.Ignored != 1 || r.Line != 6 {
 		t.Fatalf("counts %+v", r)
 	}
 	if e.byEmail(t, "old@x.io").Str("firstname") != "Old" {
 		t.Fatal("existing contact changed without update-existing")
 	}
-	if e.byEmail(t, "new@x.io").Str("firstname") != "N2" {
-		t.Fatal("duplicate inside the file not merged")
+	if n := e.byEmail(t, "new@x.io"); n.Str("firstname") != "N2" || n.Str("address1") != "1 rue X\nBât. B" {
+		t.Fatalf("duplicate inside the file not merged, or multi-line cell lost: %v", n.Values)
 	}
 }
 
