@@ -19,6 +19,7 @@ import (
 	"magpie/backend/fields"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/segments"
 	"magpie/backend/teamsync"
 )
 
@@ -40,6 +41,8 @@ type Core struct {
 	// Sync is team sync (issue 5); its recorder is installed on the store at Open, so
 	// every edit is in the outbox whether or not a cluster is configured.
 	Sync *teamsync.Service
+	// Segments: filters, membership, live updates (issue 3).
+	Segments *segments.Service
 }
 
 // Options tune Open.
@@ -89,6 +92,11 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		d.Close()
 		return nil, err
 	}
+	c.Segments = segments.New(d, c.Fields)
+	c.Segments.LoadTimezone(ctx)
+	if d.W != nil {
+		c.Segments.Start()
+	}
 	return c, nil
 }
 
@@ -116,6 +124,7 @@ func (c *Core) Close() error {
 	}
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()
+	c.Segments.Stop()
 	return c.DB.Close()
 }
 
