@@ -104,6 +104,7 @@ func (s *Shell) Bindings() []any {
 		&Imports{s},
 		&Exports{s},
 		&Sync{s},
+		&Segments{s},
 	}
 }
 
