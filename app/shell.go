@@ -108,6 +108,7 @@ func (s *Shell) Bindings() []any {
 		&Exports{s},
 		&Sync{s},
 		&Emails{s},
+		&Segments{s},
 	}
 }
 

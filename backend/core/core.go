@@ -20,6 +20,7 @@ import (
 	"magpie/backend/fields"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/segments"
 	"magpie/backend/teamsync"
 )
 
@@ -43,6 +44,8 @@ type Core struct {
 	Sync *teamsync.Service
 	// emails (issue 6)
 	Emails *emails.Service
+	// Segments: filters, membership, live updates (issue 3).
+	Segments *segments.Service
 }
 
 // Options tune Open.
@@ -93,6 +96,11 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		d.Close()
 		return nil, err
 	}
+	c.Segments = segments.New(d, c.Fields)
+	c.Segments.LoadTimezone(ctx)
+	if d.W != nil {
+		c.Segments.Start()
+	}
 	return c, nil
 }
 
@@ -121,6 +129,7 @@ func (c *Core) Close() error {
 	c.Emails.StopBackground()
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()
+	c.Segments.Stop()
 	return c.DB.Close()
 }
 

@@ -114,6 +114,28 @@ func (s *Service) Stop() {
 	if l != nil {
 		close(l.stop)
 		<-l.done
+		// What the last commits touched goes to the durable queue (or is done now).
+		l.mu.Lock()
+		items := l.pending
+		l.pending = nil
+		l.mu.Unlock()
+		if len(items) > 0 {
+			if err := s.enqueue(context.Background(), items); err != nil {
+				log.Printf("segments: saving the live queue: %v", err)
+			}
+		}
+	}
+}
+
+// LoadTimezone reads the user's time zone for date filters from the settings (meta key
+// "timezone", an IANA name); it stays UTC when unset or unknown.
+func (s *Service) LoadTimezone(ctx context.Context) {
+	name, err := s.db.Meta(ctx, "timezone")
+	if err != nil || name == "" {
+		return
+	}
+	if loc, err := time.LoadLocation(name); err == nil {
+		s.Loc = loc
 	}
 }
 
@@ -130,6 +152,14 @@ func (s *Service) drain(ctx context.Context) error {
 		items, l.pending = l.pending, nil
 		l.mu.Unlock()
 	}
+	if err := s.enqueue(ctx, items); err != nil {
+		return err
+	}
+	return s.processQueue(ctx)
+}
+
+// enqueue resolves commit facts to contacts and writes them to the durable queue.
+func (s *Service) enqueue(ctx context.Context, items []string) error {
 	cids, err := s.resolve(ctx, items)
 	if err != nil {
 		return err
@@ -146,6 +176,10 @@ func (s *Service) drain(ctx context.Context) error {
 			return err
 		}
 	}
+	return nil
+}
+
+func (s *Service) processQueue(ctx context.Context) error {
 	for {
 		rows, err := s.db.R.QueryContext(ctx, "SELECT contact_id FROM segment_dirty LIMIT 500")
 		if err != nil {

@@ -176,6 +176,83 @@ export namespace app {
 	    text: string;
 	    issues: emails.Issue[];
 	}
+	export interface SegmentBuild {
+	    segmentId: string;
+	    added: number;
+	    removed: number;
+	    members: number;
+	    ms: number;
+	    skipped: string;
+	}
+	export interface SegmentOperator {
+	    code: string;
+	    label: string;
+	    labelFr: string;
+	}
+	export interface SegmentField {
+	    alias: string;
+	    object: string;
+	    group: string;
+	    label: string;
+	    labelFr: string;
+	    type: string;
+	    operators: string[];
+	    options: any[];
+	}
+	export interface SegmentCatalogue {
+	    fields: SegmentField[];
+	    operators: SegmentOperator[];
+	    dateKeywords: string[];
+	}
+	
+	export interface SegmentInput {
+	    id: string;
+	    name: string;
+	    alias: string;
+	    description: string;
+	    filters: string;
+	    published: boolean;
+	}
+	export interface SegmentMember {
+	    id: string;
+	    email: string;
+	    name: string;
+	    dateAdded: string;
+	    manuallyAdded: boolean;
+	}
+	export interface SegmentMembersPage {
+	    rows: SegmentMember[];
+	    total: number;
+	}
+	
+	export interface SegmentPreview {
+	    count: number;
+	    sample: SegmentMember[];
+	    ms: number;
+	}
+	export interface SegmentVersion {
+	    version: number;
+	    name: string;
+	    filters: string;
+	    published: boolean;
+	    at: string;
+	}
+	export interface SegmentView {
+	    id: string;
+	    name: string;
+	    alias: string;
+	    description: string;
+	    filters: string;
+	    published: boolean;
+	    static: boolean;
+	    version: number;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    members: number;
+	    lastBuiltAt: string;
+	    lastBuildMs: number;
+	}
 	export interface Selection {
 	    ids: string[];
 	    all: boolean;
