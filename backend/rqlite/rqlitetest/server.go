@@ -82,8 +82,15 @@ type Server struct {
 	replica *sql.DB
 	applied int
 
-	// Counters for tests.
+	// Counters for tests; read them with Counters while requests may be in flight.
 	Writes, Commits, Faults int
+}
+
+// Counters returns the write, commit and injected-fault counts under the server's lock.
+func (s *Server) Counters() (writes, commits, faults int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Writes, s.Commits, s.Faults
 }
 
 type entry struct {
