@@ -2,6 +2,7 @@ package imports_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -236,5 +237,40 @@ func TestBadMapping(t *testing.T) {
 	}
 	if _, err := e.svc.Analyze(context.Background(), filepath.Join(e.dir, "missing.csv")); err == nil || !strings.Contains(err.Error(), "no file") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// Two runs of one import at once (two windows, the CLI and the app) never import a row twice.
+func TestConcurrentRuns(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("email,firstname\n")
+	const n = 3000
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "c%d@x.io,C%d\n", i, i)
+	}
+	r, err := e.svc.Create(ctx, e.file(t, "c.csv", b.String()), imports.Options{BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for i := 0; i < 2; i++ {
+		go func() { errs <- e.svc.Run(ctx, r.ID, nil) }()
+	}
+	for i := 0; i < 2; i++ {
+		if err := <-errs; err != nil && !strings.Contains(err.Error(), "another process") {
+			t.Fatal(err)
+		}
+	}
+	// Finish whatever the stopped run left (a no-op when the other run completed).
+	if err := e.svc.Run(ctx, r.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	var total, distinct int
+	e.d.R.QueryRow("SELECT count(*), count(DISTINCT email) FROM contacts").Scan(&total, &distinct)
+	got, _ := e.svc.Get(ctx, r.ID)
+	if total != n || distinct != n || got.Inserted != n || got.Status != imports.StatusDone {
+		t.Fatalf("%d contacts (%d distinct), record %+v", total, distinct, got)
 	}
 }
