@@ -52,6 +52,12 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	if log == nil {
 		log = slog.Default()
 	}
+	if c != nil && c.Sync != nil {
+		// Team sync runs in the background of both shells when the user turned it on.
+		if err := c.Sync.AutoStart(); err != nil {
+			log.Warn("team sync not started", "error", err)
+		}
+	}
 	return &Shell{core: c, mode: mode, log: log, ctx: context.Background(), firstCall: make(chan struct{})}
 }
 
@@ -95,6 +101,9 @@ func (s *Shell) Bindings() []any {
 		&Companies{s},
 		&Fields{s},
 		&Jobs{s},
+		&Imports{s},
+		&Exports{s},
+		&Sync{s},
 	}
 }
 

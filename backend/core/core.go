@@ -15,8 +15,11 @@ import (
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
+	"magpie/backend/exports"
 	"magpie/backend/fields"
+	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/teamsync"
 )
 
 // Version is set at build time (-ldflags "-X magpie/backend/core.Version=...").
@@ -31,6 +34,12 @@ type Core struct {
 	Fields    *fields.Service
 	Contacts  *contacts.Service
 	Companies *companies.Service
+	// CSV import and CSV/XLSX export (package imports, exports).
+	Imports *imports.Service
+	Exports *exports.Service
+	// Sync is team sync (issue 5); its recorder is installed on the store at Open, so
+	// every edit is in the outbox whether or not a cluster is configured.
+	Sync *teamsync.Service
 }
 
 // Options tune Open.
@@ -73,7 +82,13 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	}
 	c.Contacts = contacts.New(d, c.Fields)
 	c.Companies = companies.New(d, c.Fields)
+	c.Imports = imports.New(c.Contacts, c.Jobs, dataDir)
+	c.Exports = exports.New(c.Contacts, c.Jobs, dataDir)
 	d.OnCommit(c.announce)
+	if c.Sync, err = teamsync.NewService(ctx, d, dataDir, teamsync.Options{AppVersion: Version}); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -96,6 +111,9 @@ func (c *Core) announce(cm db.Commit) {
 
 // Close stops jobs and closes the store.
 func (c *Core) Close() error {
+	if c.Sync != nil {
+		c.Sync.Close()
+	}
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()
 	return c.DB.Close()
