@@ -58,6 +58,9 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 			log.Warn("team sync not started", "error", err)
 		}
 	}
+	if c != nil && c.Tracking != nil {
+		startTracking(c, log) // hits → events while the app runs (app/tracking.go)
+	}
 	return &Shell{core: c, mode: mode, log: log, ctx: context.Background(), firstCall: make(chan struct{})}
 }
 
@@ -104,6 +107,7 @@ func (s *Shell) Bindings() []any {
 		&Imports{s},
 		&Exports{s},
 		&Sync{s},
+		&Tracking{s},
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
 	"magpie/backend/teamsync"
+	"magpie/backend/tracking"
 )
 
 // Version is set at build time (-ldflags "-X magpie/backend/core.Version=...").
@@ -40,6 +41,8 @@ type Core struct {
 	// Sync is team sync (issue 5); its recorder is installed on the store at Open, so
 	// every edit is in the outbox whether or not a cluster is configured.
 	Sync *teamsync.Service
+	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
+	Tracking *tracking.Service
 }
 
 // Options tune Open.
@@ -89,6 +92,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		d.Close()
 		return nil, err
 	}
+	c.Tracking = tracking.NewService(c.Contacts, nil)
 	return c, nil
 }
 
@@ -113,6 +117,9 @@ func (c *Core) announce(cm db.Commit) {
 func (c *Core) Close() error {
 	if c.Sync != nil {
 		c.Sync.Close()
+	}
+	if c.Tracking != nil {
+		c.Tracking.Stop()
 	}
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()
