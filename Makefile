@@ -19,7 +19,7 @@ APT_PKGS  := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth imagem
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help run test deps deps-system deps-go deps-node bindings check-generated frontend build serve \
-        lint test-go test-frontend test-e2e test-desktop bench clean
+        lint test-go test-frontend test-e2e test-desktop test-tracker bench clean
 
 help:
 	@echo "make run    build and open Magpie (browser mode when there is no display)"
@@ -103,8 +103,16 @@ test-e2e: build
 test-desktop: build
 	tests/desktop/smoke.sh $(CURDIR)/$(BIN)
 
-test: deps lint check-generated test-go test-frontend test-e2e test-desktop
+test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-tracker
 	@echo "all checks passed"
+
+# The tracker's real-browser test (Chromium + playwright-core, Mautic's standard snippet).
+tests/tracker/node_modules/.installed: tests/tracker/package-lock.json
+	cd tests/tracker && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-tracker: build tests/tracker/node_modules/.installed
+	cd tests/tracker && BIN=$(CURDIR)/$(BIN) node run.mjs
 
 bench: build
 	tests/bench/run.sh $(CURDIR)/$(BIN)

@@ -22,6 +22,7 @@ import (
 	"magpie/backend/jobs"
 	"magpie/backend/segments"
 	"magpie/backend/teamsync"
+	"magpie/backend/tracking"
 )
 
 // Version is set at build time (-ldflags "-X magpie/backend/core.Version=...").
@@ -46,6 +47,8 @@ type Core struct {
 	Emails *emails.Service
 	// Segments: filters, membership, live updates (issue 3).
 	Segments *segments.Service
+	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
+	Tracking *tracking.Service
 }
 
 // Options tune Open.
@@ -101,6 +104,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	if d.W != nil {
 		c.Segments.Start()
 	}
+	c.Tracking = tracking.NewService(c.Contacts, nil)
 	return c, nil
 }
 
@@ -127,6 +131,9 @@ func (c *Core) Close() error {
 		c.Sync.Close()
 	}
 	c.Emails.StopBackground()
+	if c.Tracking != nil {
+		c.Tracking.Stop()
+	}
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()
 	c.Segments.Stop()

@@ -164,6 +164,11 @@ export namespace app {
 	    path: string;
 	    options: imports.Options;
 	}
+	export interface LocalTracker {
+	    running: boolean;
+	    url: string;
+	    error: string;
+	}
 	
 	export interface Preferences {
 	    theme: string;
@@ -292,6 +297,37 @@ export namespace app {
 	export interface TimelinePage {
 	    events: EventView[];
 	    next: number;
+	}
+	export interface TrackingHit {
+	    seq: number;
+	    id: string;
+	    kind: string;
+	    at: number;
+	    contactId: string;
+	    deviceId: string;
+	    url: string;
+	    title: string;
+	    referrer: string;
+	    emailId: string;
+	    formId: string;
+	    bot: boolean;
+	    data: Record<string, string>;
+	}
+	export interface TrackingSettings {
+	    publicUrl: string;
+	    allowedOrigins: string[];
+	}
+	export interface TrackingStatus {
+	    settings: TrackingSettings;
+	    snippet: string;
+	    hits: number;
+	    pending: number;
+	    lastHitAt: number;
+	    devices: number;
+	    merges: number;
+	    ingesting: boolean;
+	    lastError: string;
+	    local: LocalTracker;
 	}
 
 }
