@@ -58,6 +58,9 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 			log.Warn("team sync not started", "error", err)
 		}
 	}
+	if c != nil && c.Emails != nil {
+		c.Emails.StartBackground(log) // the open app sends what is queued (issue 6)
+	}
 	return &Shell{core: c, mode: mode, log: log, ctx: context.Background(), firstCall: make(chan struct{})}
 }
 
@@ -101,7 +104,10 @@ func (s *Shell) Bindings() []any {
 		&Companies{s},
 		&Fields{s},
 		&Jobs{s},
+		&Imports{s},
+		&Exports{s},
 		&Sync{s},
+		&Emails{s},
 	}
 }
 

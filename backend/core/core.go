@@ -15,7 +15,10 @@ import (
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
+	"magpie/backend/emails"
+	"magpie/backend/exports"
 	"magpie/backend/fields"
+	"magpie/backend/imports"
 	"magpie/backend/jobs"
 	"magpie/backend/teamsync"
 )
@@ -32,9 +35,14 @@ type Core struct {
 	Fields    *fields.Service
 	Contacts  *contacts.Service
 	Companies *companies.Service
+	// CSV import and CSV/XLSX export (package imports, exports).
+	Imports *imports.Service
+	Exports *exports.Service
 	// Sync is team sync (issue 5); its recorder is installed on the store at Open, so
 	// every edit is in the outbox whether or not a cluster is configured.
 	Sync *teamsync.Service
+	// emails (issue 6)
+	Emails *emails.Service
 }
 
 // Options tune Open.
@@ -77,6 +85,9 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	}
 	c.Contacts = contacts.New(d, c.Fields)
 	c.Companies = companies.New(d, c.Fields)
+	c.Imports = imports.New(c.Contacts, c.Jobs, dataDir)
+	c.Exports = exports.New(c.Contacts, c.Jobs, dataDir)
+	c.Emails = emails.New(d, c.Contacts, dataDir)
 	d.OnCommit(c.announce)
 	if c.Sync, err = teamsync.NewService(ctx, d, dataDir, teamsync.Options{AppVersion: Version}); err != nil {
 		d.Close()
@@ -107,6 +118,7 @@ func (c *Core) Close() error {
 	if c.Sync != nil {
 		c.Sync.Close()
 	}
+	c.Emails.StopBackground()
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()
 	return c.DB.Close()

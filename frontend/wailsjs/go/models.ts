@@ -87,6 +87,60 @@ export namespace app {
 	    notes: NoteView[];
 	}
 	
+	export interface EmailQuery {
+	    search: string;
+	    kind: string;
+	    deleted: boolean;
+	}
+	export interface EmailSettings {
+	    smtp: sending.SMTPConfig;
+	    password: string;
+	    hasPassword: boolean;
+	    defaultFromName: string;
+	    defaultFrom: string;
+	    trackerUrl: string;
+	    signature: string;
+	    frequencyNumber: number;
+	    frequencyTime: string;
+	}
+	export interface EmailView {
+	    id: string;
+	    name: string;
+	    kind: string;
+	    subject: string;
+	    preheader: string;
+	    fromName: string;
+	    fromAddress: string;
+	    replyTo: string;
+	    bcc: string;
+	    utmTags: Record<string, string>;
+	    headers: Record<string, string>;
+	    html: string;
+	    source: string;
+	    plainText: string;
+	    plainTextAuto: boolean;
+	    category: string;
+	    language: string;
+	    translationParentId: string;
+	    variantParentId: string;
+	    variantWeight: number;
+	    winnerCriteria: string;
+	    winnerAfterHours: number;
+	    segments: string[];
+	    excludedSegments: string[];
+	    attachments: emails.Attachment[];
+	    publishUp: string;
+	    publishDown: string;
+	    published: boolean;
+	    scheduled: boolean;
+	    revision: number;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    sent: number;
+	    read: number;
+	    pending: number;
+	}
 	export interface EventView {
 	    id: string;
 	    seq: number;
@@ -100,16 +154,53 @@ export namespace app {
 	    source: string;
 	    data: Record<string, any>;
 	}
+	export interface ExportRequest {
+	    format: string;
+	    fields: string[];
+	    search: string;
+	    ids: string[];
+	}
+	export interface ImportRequest {
+	    path: string;
+	    options: imports.Options;
+	}
 	
 	export interface Preferences {
 	    theme: string;
 	    language: string;
 	    gridColumns: string[];
 	}
+	export interface Preview {
+	    subject: string;
+	    html: string;
+	    text: string;
+	    issues: emails.Issue[];
+	}
 	export interface Selection {
 	    ids: string[];
 	    all: boolean;
 	    search: string;
+	}
+	export interface SendResult {
+	    queued: number;
+	    noAddress: number;
+	    pending: number;
+	    jobId: string;
+	}
+	export interface SyncOverview {
+	    status: teamsync.Status;
+	    running: boolean;
+	    feed: teamsync.FeedItem[];
+	}
+	export interface SyncSettings {
+	    urls: string[];
+	    user: string;
+	    password: string;
+	    hasPassword: boolean;
+	    caFile: string;
+	    insecure: boolean;
+	    enabled: boolean;
+	    pollSeconds: number;
 	}
 	export interface SystemInfo {
 	    version: string;
@@ -138,6 +229,129 @@ export namespace contacts {
 	export interface TagCount {
 	    name: string;
 	    contacts: number;
+	}
+
+}
+
+export namespace emails {
+	
+	export interface Attachment {
+	    name: string;
+	    path: string;
+	    contentType?: string;
+	}
+	export interface Counts {
+	    queued: number;
+	    pending: number;
+	    sent: number;
+	    failed: number;
+	    bounced: number;
+	    skipped: number;
+	    skippedDnc: number;
+	    invalid: number;
+	    read: number;
+	    readTotal: number;
+	    clicked: number;
+	    clickedTotal: number;
+	    unsubscribed: number;
+	    readRate: number;
+	    clickRate: number;
+	}
+	export interface DayStats {
+	    day: string;
+	    sent: number;
+	    read: number;
+	    clicked: number;
+	    failed: number;
+	}
+	export interface DeviceStats {
+	    device: string;
+	    read: number;
+	    clicked: number;
+	}
+	export interface Email {
+	    id: string;
+	    name: string;
+	    kind: string;
+	    subject: string;
+	    preheader: string;
+	    fromName: string;
+	    fromAddress: string;
+	    replyTo: string;
+	    bcc: string;
+	    utmTags: Record<string, string>;
+	    headers: Record<string, string>;
+	    html: string;
+	    source: string;
+	    plainText: string;
+	    plainTextAuto: boolean;
+	    category: string;
+	    language: string;
+	    translationParentId: string;
+	    variantParentId: string;
+	    variantWeight: number;
+	    winnerCriteria: string;
+	    winnerAfterHours: number;
+	    segments: string[];
+	    excludedSegments: string[];
+	    attachments: Attachment[];
+	    // Go type: time
+	    publishUp?: any;
+	    // Go type: time
+	    publishDown?: any;
+	    published: boolean;
+	    scheduled: boolean;
+	    revision: number;
+	    // Go type: time
+	    dateAdded: any;
+	    // Go type: time
+	    dateModified: any;
+	    deleted: boolean;
+	}
+	export interface Issue {
+	    code: string;
+	    severity: string;
+	    detail: string;
+	}
+	export interface LinkStats {
+	    url: string;
+	    clicks: number;
+	    unique: number;
+	}
+	export interface VariantStats {
+	    id: string;
+	    name: string;
+	    kind: string;
+	    weight: number;
+	    counts: Counts;
+	    winner: boolean;
+	}
+	export interface Stats {
+	    emailId: string;
+	    totals: Counts;
+	    variants: VariantStats[];
+	    byDay: DayStats[];
+	    byDevice: DeviceStats[];
+	    links: LinkStats[];
+	    winnerDecided: boolean;
+	}
+	
+	export interface Version {
+	    revision: number;
+	    // Go type: time
+	    dateAdded: any;
+	    email: Email;
+	}
+
+}
+
+export namespace exports {
+	
+	export interface Result {
+	    path: string;
+	    format: string;
+	    rows: number;
+	    bytes: number;
 	}
 
 }
@@ -189,6 +403,60 @@ export namespace fields {
 
 }
 
+export namespace imports {
+	
+	export interface Analysis {
+	    path: string;
+	    fileName: string;
+	    size: number;
+	    delimiter: string;
+	    encoding: string;
+	    columns: string[];
+	    preview: string[][];
+	    mapping: string[];
+	}
+	export interface Options {
+	    delimiter: string;
+	    encoding: string;
+	    mapping: string[];
+	    tags: string[];
+	    updateExisting: boolean;
+	    dateOrder: string;
+	    batchSize?: number;
+	}
+	export interface Record {
+	    id: string;
+	    fileName: string;
+	    path: string;
+	    size: number;
+	    status: string;
+	    options: Options;
+	    offset: number;
+	    line: number;
+	    inserted: number;
+	    updated: number;
+	    ignored: number;
+	    failed: number;
+	    startedAt: string;
+	    finishedAt: string;
+	    createdAt: string;
+	    error: string;
+	}
+	export interface Rejection {
+	    line: number;
+	    reason: string;
+	    raw: string;
+	}
+	export interface Target {
+	    value: string;
+	    label: string;
+	    labelFr: string;
+	    type: string;
+	    group: string;
+	}
+
+}
+
 export namespace jobs {
 	
 	export interface Status {
@@ -203,6 +471,62 @@ export namespace jobs {
 	    result: string;
 	    startedAt: string;
 	    error: string;
+	}
+
+}
+
+export namespace sending {
+	
+	export interface SMTPConfig {
+	    host: string;
+	    port: number;
+	    tls: string;
+	    auth: string;
+	    username: string;
+	    connections: number;
+	    perSecond: number;
+	    perHour: number;
+	    helo: string;
+	    insecureSkipVerify: boolean;
+	}
+
+}
+
+export namespace teamsync {
+	
+	export interface FeedItem {
+	    table: string;
+	    rowId: string;
+	    cols: string[];
+	    atMs: number;
+	}
+	export interface Status {
+	    state: string;
+	    siteId: string;
+	    epoch: string;
+	    pending: number;
+	    rejected: number;
+	    parked: number;
+	    cursor: number;
+	    serverSeq: number;
+	    lastSyncMs: number;
+	    lastError?: string;
+	    clockSkewMs: number;
+	    skewWarning: boolean;
+	    needsUpgrade: boolean;
+	    serverSchema: number;
+	    localSchema: number;
+	    progressDone: number;
+	    progressTotal: number;
+	}
+	export interface TestResult {
+	    ok: boolean;
+	    nodes: number;
+	    leader: string;
+	    version: string;
+	    skewMs: number;
+	    message: string;
+	    latencyMs: number;
 	}
 
 }
