@@ -149,7 +149,7 @@ func TestLeaderKillPartitionMinority(t *testing.T) {
 	if a.dump(t) != b.dump(t) {
 		t.Fatal("replicas differ")
 	}
-	if srv.Faults == 0 {
+	if _, _, f := srv.Stats(); f == 0 {
 		t.Fatal("no fault happened")
 	}
 }

@@ -93,8 +93,7 @@ type Server struct {
 	replica *sql.DB
 	applied int
 
-	// Counters for tests.
-	Writes, Commits, Faults int
+	writes, commits, faults int
 }
 
 type entry struct {
@@ -178,6 +177,13 @@ func (s *Server) URLs() []string {
 		}
 	}
 	return out
+}
+
+// Stats counts write requests, commits and injected faults so far.
+func (s *Server) Stats() (writes, commits, faults int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writes, s.commits, s.faults
 }
 
 // DB is the cluster's state, for assertions (do not write to it during requests).
@@ -358,7 +364,7 @@ func (s *Server) write(n *node, w http.ResponseWriter, r *http.Request, unified 
 	q := r.URL.Query()
 	tx := q.Has("transaction")
 	s.mu.Lock()
-	s.Writes++
+	s.writes++
 	fault := s.nextFault()
 	isLeader := s.nodes[s.leader] == n && !s.nodes[s.leader].down
 	if !isLeader && s.nodes[s.leader].down {
@@ -371,7 +377,7 @@ func (s *Server) write(n *node, w http.ResponseWriter, r *http.Request, unified 
 		}
 	}
 	if s.minority {
-		if s.Writes%2 == 0 {
+		if s.writes%2 == 0 {
 			fault = Unavailable
 		} else {
 			fault = ErrorNoCommit
@@ -385,23 +391,23 @@ func (s *Server) write(n *node, w http.ResponseWriter, r *http.Request, unified 
 	}
 	switch fault {
 	case ErrorNoCommit:
-		s.Faults++
+		s.faults++
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{"results": []any{}, "error": "dial tcp 127.0.0.1:4002: connect: connection refused"})
 		return
 	case Unavailable:
-		s.Faults++
+		s.faults++
 		s.mu.Unlock()
 		http.Error(w, "leader not found", http.StatusServiceUnavailable)
 		return
 	case Refused:
-		s.Faults++
+		s.faults++
 		s.mu.Unlock()
 		panic(http.ErrAbortHandler)
 	}
 	results, committed := run(r.Context(), s.db, stmts, tx, unified)
 	if committed {
-		s.Commits++
+		s.commits++
 		if s.replica != nil {
 			s.log = append(s.log, entry{stmts: stmts, tx: tx})
 		}
@@ -409,7 +415,7 @@ func (s *Server) write(n *node, w http.ResponseWriter, r *http.Request, unified 
 	s.mu.Unlock()
 	if fault == DropAfterCommit {
 		s.mu.Lock()
-		s.Faults++
+		s.faults++
 		s.mu.Unlock()
 		panic(http.ErrAbortHandler)
 	}
