@@ -15,9 +15,10 @@ LDFLAGS   := -s -w -X magpie/backend/core.Version=$(VERSION)
 BIN       := build/bin/magpie
 CACHE     := .cache
 APT_PKGS  := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth imagemagick xdotool chromium \
-             libreoffice-calc-nogui fonts-dejavu-core
+             libreoffice-calc-nogui fonts-dejavu-core sqlite3
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+.PHONY: test-mail
 .PHONY: help run test deps deps-system deps-go deps-node bindings check-generated frontend build serve \
         lint test-go test-frontend test-e2e test-desktop bench clean
 
@@ -103,8 +104,16 @@ test-e2e: build
 test-desktop: build
 	tests/desktop/smoke.sh $(CURDIR)/$(BIN)
 
-test: deps lint check-generated test-go test-frontend test-e2e test-desktop
+test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-mail
 	@echo "all checks passed"
+
+# Emails end-to-end (issue 6): maildev on loopback, 1,000-recipient segment email, kill -9 mid-run.
+tests/maildev/node_modules/.installed: tests/maildev/package-lock.json
+	cd tests/maildev && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-mail: build tests/maildev/node_modules/.installed
+	tests/maildev/e2e.sh $(CURDIR)/$(BIN)
 
 bench: build
 	tests/bench/run.sh $(CURDIR)/$(BIN)

@@ -77,6 +77,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Contacts = contacts.New(d, c.Fields)
 	c.Companies = companies.New(d, c.Fields)
 	c.Emails = emails.New(d, c.Contacts, dataDir)
+	c.Emails.SetAudience(emails.MembershipAudience{})
 	d.OnCommit(c.announce)
 	return c, nil
 }
