@@ -52,6 +52,12 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	if log == nil {
 		log = slog.Default()
 	}
+	if c != nil && c.Sync != nil {
+		// Team sync runs in the background of both shells when the user turned it on.
+		if err := c.Sync.AutoStart(); err != nil {
+			log.Warn("team sync not started", "error", err)
+		}
+	}
 	if c != nil && c.Emails != nil {
 		c.Emails.StartBackground(log) // the open app sends what is queued (issue 6)
 	}
@@ -98,6 +104,9 @@ func (s *Shell) Bindings() []any {
 		&Companies{s},
 		&Fields{s},
 		&Jobs{s},
+		&Imports{s},
+		&Exports{s},
+		&Sync{s},
 		&Emails{s},
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"magpie/app"
 	"magpie/app/bridge"
+	"magpie/backend/core"
 )
 
 func init() {
@@ -49,6 +50,7 @@ func runDesktop(e *Env, args []string) error {
 		return err
 	}
 	shell := app.NewShell(c, app.Desktop, slog.Default())
+	go resumeImports(c)
 	if f := os.Getenv("MAGPIE_SMOKE_FILE"); f != "" {
 		// The desktop smoke test waits for this file: the frontend called a Go binding.
 		go func() {
@@ -85,6 +87,7 @@ func runServe(e *Env, args []string) error {
 		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
 	}
 	shell := app.NewShell(c, app.Browser, slog.Default())
+	go resumeImports(c)
 	token := bridge.NewToken()
 	srv := bridge.New(bridge.Options{Bindings: shell.Bindings(), Assets: e.Shells.Assets, Token: token, DataDir: c.DataDir})
 	shell.SetEmitter(e.Ctx(), srv.Emit)
@@ -111,4 +114,13 @@ func runServe(e *Env, args []string) error {
 	defer cancel()
 	_ = hs.Shutdown(ctx)
 	return nil
+}
+
+// resumeImports continues the imports a crash or kill left unfinished.
+func resumeImports(c *core.Core) {
+	if ids, err := c.Imports.ResumeInterrupted(context.Background()); err != nil {
+		slog.Warn("resume imports", "err", err)
+	} else if len(ids) > 0 {
+		slog.Info("resumed interrupted imports", "ids", ids)
+	}
 }

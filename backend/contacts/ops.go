@@ -21,6 +21,8 @@ type Ops struct {
 	tx     *db.Tx
 	source string
 	tags   map[string]bool // tag ids known to exist (live) in this transaction
+	// companies caches company ids by folded name (CreateMany).
+	companies map[string]string
 }
 
 // NewOps binds contact writes to tx; source names who writes (ui, import, cli, tracker...)

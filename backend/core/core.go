@@ -16,8 +16,11 @@ import (
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/emails"
+	"magpie/backend/exports"
 	"magpie/backend/fields"
+	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/teamsync"
 )
 
 // Version is set at build time (-ldflags "-X magpie/backend/core.Version=...").
@@ -32,6 +35,12 @@ type Core struct {
 	Fields    *fields.Service
 	Contacts  *contacts.Service
 	Companies *companies.Service
+	// CSV import and CSV/XLSX export (package imports, exports).
+	Imports *imports.Service
+	Exports *exports.Service
+	// Sync is team sync (issue 5); its recorder is installed on the store at Open, so
+	// every edit is in the outbox whether or not a cluster is configured.
+	Sync *teamsync.Service
 	// emails (issue 6)
 	Emails *emails.Service
 }
@@ -76,9 +85,15 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	}
 	c.Contacts = contacts.New(d, c.Fields)
 	c.Companies = companies.New(d, c.Fields)
+	c.Imports = imports.New(c.Contacts, c.Jobs, dataDir)
+	c.Exports = exports.New(c.Contacts, c.Jobs, dataDir)
 	c.Emails = emails.New(d, c.Contacts, dataDir)
 	c.Emails.SetAudience(emails.MembershipAudience{})
 	d.OnCommit(c.announce)
+	if c.Sync, err = teamsync.NewService(ctx, d, dataDir, teamsync.Options{AppVersion: Version}); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -101,6 +116,9 @@ func (c *Core) announce(cm db.Commit) {
 
 // Close stops jobs and closes the store.
 func (c *Core) Close() error {
+	if c.Sync != nil {
+		c.Sync.Close()
+	}
 	c.Emails.StopBackground()
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()

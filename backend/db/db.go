@@ -100,6 +100,11 @@ func Open(path string, opt Options) (*DB, error) {
 			d.Close()
 			return nil, openError(path, err)
 		}
+		// A bulk load killed midway left its indexes dropped: rebuild them now.
+		if err := d.RestoreIndexes(context.Background()); err != nil {
+			d.Close()
+			return nil, openError(path, err)
+		}
 	}
 	return d, nil
 }

@@ -33,6 +33,9 @@ type Change struct {
 	ID    string
 	Op    Op
 	Cols  Cols // the columns written (including deleted/deleted_at for tombstones)
+	// Remote is set for changes applied by sync (Tx.Apply): they come from a teammate and
+	// are not recorded again.
+	Remote bool
 }
 
 // Signal is a non-row fact a transaction wants announced after commit (an event appended,
@@ -286,6 +289,42 @@ func (t *Tx) setDeleted(table, id string, op Op, cols Cols) (bool, error) {
 		return false, nil
 	}
 	return true, t.record(tb, Change{Table: table, ID: id, Op: op, Cols: cols})
+}
+
+// Apply writes columns merged from a teammate's change (package teamsync): it creates the
+// row when missing (the table's literal defaults fill the other columns), adds derived
+// columns, and is announced to commit hooks as a Remote change but never recorded again.
+// Deleted/undeleted rows arrive as the deleted/deleted_at columns, like any other column.
+func (t *Tx) Apply(table, id string, cols Cols) error {
+	if len(cols) == 0 {
+		return nil
+	}
+	tb, err := t.table(table)
+	if err != nil {
+		return err
+	}
+	if !tb.Synced {
+		return fmt.Errorf("db: apply to %s: table is not synced", table)
+	}
+	all := withDerived(tb, cols)
+	keys := sortedKeys(all)
+	// UPDATE first: an upsert would check NOT NULL columns missing from cols even when the
+	// row exists.
+	args := make([]any, 0, len(keys)+1)
+	for _, k := range keys {
+		args = append(args, all[k])
+	}
+	res, err := t.Exec(updateSQL(table, keys), append(args, id)...)
+	if err != nil {
+		return fmt.Errorf("db: apply %s %s: %w", table, id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := t.Exec(insertSQL(table, keys), append([]any{id}, args...)...); err != nil {
+			return fmt.Errorf("db: apply %s %s: %w", table, id, err)
+		}
+	}
+	t.changes = append(t.changes, Change{Table: table, ID: id, Op: OpUpdate, Cols: cols, Remote: true})
+	return nil
 }
 
 func (t *Tx) record(tb *Table, ch Change) error {

@@ -66,13 +66,49 @@ type Event struct {
 	Referrer   string         `json:"referrer,omitempty"`
 	Source     string         `json:"source,omitempty"`
 	Data       map[string]any `json:"data,omitempty"`
+	// UserAgent is the raw User-Agent of a hit, open or click; Device is parsed from it
+	// when left empty.
+	UserAgent string `json:"userAgent,omitempty"`
+	Device    Device `json:"device,omitempty"`
+	UTM       UTM    `json:"utm,omitempty"`
 }
 
-const insertSQL = `INSERT INTO events(id, contact_id, type, at, object_id, object_name, url, title, referrer, source, data)
-	VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`
+// Device is what a hit's user agent says about the visitor's device (Mautic's lead_devices).
+type Device struct {
+	Type    string `json:"type,omitempty"` // desktop | mobile | tablet | bot
+	OS      string `json:"os,omitempty"`
+	Browser string `json:"browser,omitempty"`
+	Brand   string `json:"brand,omitempty"`
+}
+
+// IsZero reports whether nothing is known about the device.
+func (d Device) IsZero() bool { return d == Device{} }
+
+// UTM are the utm_* parameters of a hit (Mautic's lead_utmtags).
+type UTM struct {
+	Source   string `json:"source,omitempty"`
+	Medium   string `json:"medium,omitempty"`
+	Campaign string `json:"campaign,omitempty"`
+	Content  string `json:"content,omitempty"`
+	Term     string `json:"term,omitempty"`
+}
+
+// IsZero reports whether no utm_* parameter was given.
+func (u UTM) IsZero() bool { return u == UTM{} }
+
+// TypeTopic is the commit signal topic announcing events of type t (ID = contact id):
+// "event:page.hit", "event:email.read"...
+func TypeTopic(t Type) string { return Topic + ":" + string(t) }
+
+const insertSQL = `INSERT INTO events(id, contact_id, type, at, object_id, object_name, url, title, referrer, source, data,
+	user_agent, device_type, device_os, device_browser, device_brand,
+	utm_source, utm_medium, utm_campaign, utm_content, utm_term)
+	VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`
 
 // Append adds e to the log inside tx; it reports false when an event with that id was
 // already stored. A zero At means the transaction's time; an empty ID a fresh UUIDv7.
+// In the same transaction it updates the contact's behaviour aggregates (hits, sessions,
+// URLs, devices, UTM tags, email counters) and signals Topic and TypeTopic(e.Type).
 func Append(tx *db.Tx, e Event) (bool, error) {
 	if e.ContactID == "" || e.Type == "" {
 		return false, fmt.Errorf("events: contact and type are required")
@@ -92,16 +128,27 @@ func Append(tx *db.Tx, e Event) (bool, error) {
 		}
 		data = string(b)
 	}
+	if e.Device.IsZero() && e.UserAgent != "" {
+		e.Device = ParseUserAgent(e.UserAgent)
+	}
+	d, u := e.Device, e.UTM
 	res, err := tx.Exec(insertSQL, e.ID, e.ContactID, string(e.Type), at, nz(e.ObjectID), nz(e.ObjectName),
-		nz(e.URL), nz(e.Title), nz(e.Referrer), nz(e.Source), data)
+		nz(e.URL), nz(e.Title), nz(e.Referrer), nz(e.Source), data,
+		nz(e.UserAgent), nz(d.Type), nz(d.OS), nz(d.Browser), nz(d.Brand),
+		nz(u.Source), nz(u.Medium), nz(u.Campaign), nz(u.Content), nz(u.Term))
 	if err != nil {
 		return false, fmt.Errorf("events: append %s: %w", e.Type, err)
 	}
 	n, _ := res.RowsAffected()
-	if n > 0 {
-		tx.Signal(Topic, e.ContactID)
+	if n == 0 {
+		return false, nil
 	}
-	return n > 0, nil
+	if err := aggregate(tx, e, at); err != nil {
+		return false, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
+	}
+	tx.Signal(Topic, e.ContactID)
+	tx.Signal(TypeTopic(e.Type), e.ContactID)
+	return true, nil
 }
 
 func nz(s string) any {
@@ -127,7 +174,10 @@ func List(ctx context.Context, r *sql.DB, q Query) ([]Event, int64, error) {
 	var b strings.Builder
 	args := []any{q.ContactID}
 	b.WriteString(`SELECT seq, id, contact_id, type, at, coalesce(object_id,''), coalesce(object_name,''),
-		coalesce(url,''), coalesce(title,''), coalesce(referrer,''), coalesce(source,''), coalesce(data,'')
+		coalesce(url,''), coalesce(title,''), coalesce(referrer,''), coalesce(source,''), coalesce(data,''),
+		coalesce(user_agent,''), coalesce(device_type,''), coalesce(device_os,''), coalesce(device_browser,''),
+		coalesce(device_brand,''), coalesce(utm_source,''), coalesce(utm_medium,''), coalesce(utm_campaign,''),
+		coalesce(utm_content,''), coalesce(utm_term,'')
 		FROM events WHERE contact_id = ?`)
 	if q.BeforeSeq > 0 {
 		b.WriteString(" AND seq < ?")
@@ -152,7 +202,9 @@ func List(ctx context.Context, r *sql.DB, q Query) ([]Event, int64, error) {
 		var at int64
 		var data string
 		if err := rows.Scan(&e.Seq, &e.ID, &e.ContactID, &e.Type, &at, &e.ObjectID, &e.ObjectName,
-			&e.URL, &e.Title, &e.Referrer, &e.Source, &data); err != nil {
+			&e.URL, &e.Title, &e.Referrer, &e.Source, &data, &e.UserAgent, &e.Device.Type, &e.Device.OS,
+			&e.Device.Browser, &e.Device.Brand, &e.UTM.Source, &e.UTM.Medium, &e.UTM.Campaign, &e.UTM.Content,
+			&e.UTM.Term); err != nil {
 			return nil, 0, err
 		}
 		e.At = time.UnixMilli(at).UTC()

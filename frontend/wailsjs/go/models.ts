@@ -154,6 +154,16 @@ export namespace app {
 	    source: string;
 	    data: Record<string, any>;
 	}
+	export interface ExportRequest {
+	    format: string;
+	    fields: string[];
+	    search: string;
+	    ids: string[];
+	}
+	export interface ImportRequest {
+	    path: string;
+	    options: imports.Options;
+	}
 	
 	export interface Preferences {
 	    theme: string;
@@ -176,6 +186,21 @@ export namespace app {
 	    noAddress: number;
 	    pending: number;
 	    jobId: string;
+	}
+	export interface SyncOverview {
+	    status: teamsync.Status;
+	    running: boolean;
+	    feed: teamsync.FeedItem[];
+	}
+	export interface SyncSettings {
+	    urls: string[];
+	    user: string;
+	    password: string;
+	    hasPassword: boolean;
+	    caFile: string;
+	    insecure: boolean;
+	    enabled: boolean;
+	    pollSeconds: number;
 	}
 	export interface SystemInfo {
 	    version: string;
@@ -320,6 +345,17 @@ export namespace emails {
 
 }
 
+export namespace exports {
+	
+	export interface Result {
+	    path: string;
+	    format: string;
+	    rows: number;
+	    bytes: number;
+	}
+
+}
+
 export namespace fields {
 	
 	export interface CountryInfo {
@@ -367,6 +403,60 @@ export namespace fields {
 
 }
 
+export namespace imports {
+	
+	export interface Analysis {
+	    path: string;
+	    fileName: string;
+	    size: number;
+	    delimiter: string;
+	    encoding: string;
+	    columns: string[];
+	    preview: string[][];
+	    mapping: string[];
+	}
+	export interface Options {
+	    delimiter: string;
+	    encoding: string;
+	    mapping: string[];
+	    tags: string[];
+	    updateExisting: boolean;
+	    dateOrder: string;
+	    batchSize?: number;
+	}
+	export interface Record {
+	    id: string;
+	    fileName: string;
+	    path: string;
+	    size: number;
+	    status: string;
+	    options: Options;
+	    offset: number;
+	    line: number;
+	    inserted: number;
+	    updated: number;
+	    ignored: number;
+	    failed: number;
+	    startedAt: string;
+	    finishedAt: string;
+	    createdAt: string;
+	    error: string;
+	}
+	export interface Rejection {
+	    line: number;
+	    reason: string;
+	    raw: string;
+	}
+	export interface Target {
+	    value: string;
+	    label: string;
+	    labelFr: string;
+	    type: string;
+	    group: string;
+	}
+
+}
+
 export namespace jobs {
 	
 	export interface Status {
@@ -398,6 +488,45 @@ export namespace sending {
 	    perHour: number;
 	    helo: string;
 	    insecureSkipVerify: boolean;
+	}
+
+}
+
+export namespace teamsync {
+	
+	export interface FeedItem {
+	    table: string;
+	    rowId: string;
+	    cols: string[];
+	    atMs: number;
+	}
+	export interface Status {
+	    state: string;
+	    siteId: string;
+	    epoch: string;
+	    pending: number;
+	    rejected: number;
+	    parked: number;
+	    cursor: number;
+	    serverSeq: number;
+	    lastSyncMs: number;
+	    lastError?: string;
+	    clockSkewMs: number;
+	    skewWarning: boolean;
+	    needsUpgrade: boolean;
+	    serverSchema: number;
+	    localSchema: number;
+	    progressDone: number;
+	    progressTotal: number;
+	}
+	export interface TestResult {
+	    ok: boolean;
+	    nodes: number;
+	    leader: string;
+	    version: string;
+	    skewMs: number;
+	    message: string;
+	    latencyMs: number;
 	}
 
 }

@@ -6,6 +6,8 @@ export function GetPreferences():Promise<app.Preferences>;
 
 export function Info():Promise<app.SystemInfo>;
 
+export function LoadDemo(arg1:number):Promise<string>;
+
 export function OpenDataDir():Promise<void>;
 
 export function SetPreferences(arg1:app.Preferences):Promise<void>;

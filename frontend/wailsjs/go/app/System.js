@@ -10,6 +10,10 @@ export function Info() {
   return window['go']['app']['System']['Info']();
 }
 
+export function LoadDemo(arg1) {
+  return window['go']['app']['System']['LoadDemo'](arg1);
+}
+
 export function OpenDataDir() {
   return window['go']['app']['System']['OpenDataDir']();
 }

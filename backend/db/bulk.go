@@ -1,0 +1,254 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// maxVars is how many bound parameters one statement may carry (SQLite's default
+// SQLITE_MAX_VARIABLE_NUMBER is 32766; stay well below it).
+const maxVars = 30000
+
+// Row is one row of InsertMany: its id and values in the order of the column list.
+type Row struct {
+	ID   string
+	Vals []any
+}
+
+// InsertMany adds many rows of a declared table through the write path, with multi-row
+// INSERT statements (one prepared statement per chunk size, reused by the transaction).
+// Every row gets the table's derived columns and is recorded exactly as Insert would record
+// it, so the sync recorder and commit hooks see each row. Nil values are stored as NULL and
+// left out of the recorded change.
+func (t *Tx) InsertMany(table string, cols []string, rows []Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	tb, err := t.table(table)
+	if err != nil {
+		return err
+	}
+	// Derived columns: ask Derive which columns it adds for a row holding every column.
+	probe := make(Cols, len(cols))
+	for _, c := range cols {
+		probe[c] = "x"
+	}
+	var derived []string
+	if tb.Derive != nil {
+		tb.Derive(probe)
+		for k := range probe {
+			if !contains(cols, k) {
+				derived = append(derived, k)
+			}
+		}
+		sortStrings(derived)
+	}
+	all := append(append([]string{}, cols...), derived...)
+	width := len(all) + 1
+	per := maxVars / width
+	if per < 1 {
+		return fmt.Errorf("db: insert %s: %d columns is too many", table, len(all))
+	}
+	if per > 500 {
+		per = 500
+	}
+	args := make([]any, 0, per*width)
+	for start := 0; start < len(rows); start += per {
+		end := min(start+per, len(rows))
+		args = args[:0]
+		for _, r := range rows[start:end] {
+			if len(r.Vals) != len(cols) {
+				return fmt.Errorf("db: insert %s: row %s has %d values for %d columns", table, r.ID, len(r.Vals), len(cols))
+			}
+			args = append(args, r.ID)
+			args = append(args, r.Vals...)
+			if len(derived) > 0 {
+				c := make(Cols, len(cols))
+				for i, k := range cols {
+					c[k] = r.Vals[i]
+				}
+				tb.Derive(c)
+				for _, k := range derived {
+					args = append(args, c[k])
+				}
+			}
+		}
+		if _, err := t.Exec(insertManySQL(table, all, end-start), args...); err != nil {
+			return fmt.Errorf("db: insert %s: %w", table, err)
+		}
+		for _, r := range rows[start:end] {
+			c := make(Cols, len(cols))
+			for i, k := range cols {
+				if r.Vals[i] != nil {
+					c[k] = r.Vals[i]
+				}
+			}
+			if err := t.record(tb, Change{Table: table, ID: r.ID, Op: OpInsert, Cols: c}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ExecMany runs a multi-row INSERT into a local (non-synced) table: prefix is
+// "INSERT INTO t(a, b, c)" (optionally followed by a conflict clause in suffix) and rows
+// hold the values of each row.
+func (t *Tx) ExecMany(prefix, suffix string, width int, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := min(maxVars/width, 500)
+	args := make([]any, 0, per*width)
+	for start := 0; start < len(rows); start += per {
+		end := min(start+per, len(rows))
+		args = args[:0]
+		for _, r := range rows[start:end] {
+			if len(r) != width {
+				return fmt.Errorf("db: %s: row has %d values, want %d", prefix, len(r), width)
+			}
+			args = append(args, r...)
+		}
+		q := prefix + " VALUES " + valuesList(width, end-start) + suffix
+		if _, err := t.Exec(q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertManySQL(table string, keys []string, n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	b.WriteString(Quote(table))
+	b.WriteString("(id")
+	for _, k := range keys {
+		b.WriteString(", ")
+		b.WriteString(Quote(k))
+	}
+	b.WriteString(") VALUES ")
+	b.WriteString(valuesList(len(keys)+1, n))
+	return b.String()
+}
+
+func valuesList(width, n int) string {
+	one := "(?" + strings.Repeat(",?", width-1) + ")"
+	var b strings.Builder
+	b.Grow(n * (len(one) + 1))
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(one)
+	}
+	return b.String()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// deferredKey is the meta key holding the SQL of indexes dropped for a bulk load.
+const deferredKey = "bulk.deferred_indexes"
+
+// DeferIndexes drops the secondary indexes of tables (all but unique ones and those named
+// in keep) so that a bulk load appends rows without maintaining them, and returns a
+// function that recreates them (sorting once is far cheaper than millions of random index
+// inserts). The dropped definitions are saved in meta in the same transaction, and Open
+// recreates any left over, so a crash or kill during the load loses no index.
+func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (restore func(context.Context) error, err error) {
+	err = d.Write(ctx, func(tx *Tx) error {
+		saved, err := loadDeferred(tx)
+		if err != nil {
+			return err
+		}
+		for _, t := range tables {
+			rows, err := tx.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", t)
+			if err != nil {
+				return err
+			}
+			type ix struct{ name, sql string }
+			var list []ix
+			for rows.Next() {
+				var x ix
+				if err := rows.Scan(&x.name, &x.sql); err != nil {
+					rows.Close()
+					return err
+				}
+				list = append(list, x)
+			}
+			rows.Close()
+			for _, x := range list {
+				if contains(keep, x.name) || strings.Contains(strings.ToUpper(x.sql), "UNIQUE") {
+					continue
+				}
+				saved = append(saved, x.sql)
+				if _, err := tx.tx.ExecContext(ctx, "DROP INDEX "+Quote(x.name)); err != nil {
+					return err
+				}
+			}
+		}
+		b, _ := json.Marshal(saved)
+		return tx.SetMeta(deferredKey, string(b))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d.RestoreIndexes, nil
+}
+
+// RestoreIndexes recreates the indexes a bulk load deferred (no-op when none are).
+func (d *DB) RestoreIndexes(ctx context.Context) error {
+	if d.W == nil {
+		return nil
+	}
+	return d.Write(ctx, func(tx *Tx) error {
+		saved, err := loadDeferred(tx)
+		if err != nil || len(saved) == 0 {
+			return err
+		}
+		// Let SQLite's sorter use a helper thread while building.
+		_, _ = tx.tx.ExecContext(ctx, "PRAGMA threads = 2")
+		for _, q := range saved {
+			q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+			if _, err := tx.tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("db: recreate index: %w", err)
+			}
+		}
+		_, err = tx.Exec("DELETE FROM meta WHERE k = ?", deferredKey)
+		return err
+	})
+}
+
+func loadDeferred(tx *Tx) ([]string, error) {
+	var v string
+	err := tx.QueryRow("SELECT v FROM meta WHERE k = ?", deferredKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) || v == "" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var saved []string
+	if err := json.Unmarshal([]byte(v), &saved); err != nil {
+		return nil, fmt.Errorf("db: %s: %w", deferredKey, err)
+	}
+	return saved, nil
+}

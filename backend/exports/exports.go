@@ -1,0 +1,493 @@
+// Package exports writes contacts to CSV or XLSX files: any search or list of ids, the
+// fields the user chose, streamed page by page (keyset over the date_added index) so memory
+// stays flat whatever the number of rows. Files are written next to their final name and
+// renamed when complete, so a cancelled or failed export never leaves a half file.
+package exports
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"magpie/backend/apperr"
+	"magpie/backend/contacts"
+	"magpie/backend/db"
+	"magpie/backend/fields"
+	"magpie/backend/jobs"
+	"magpie/backend/listing"
+)
+
+// JobKind is the jobs kind of exports.
+const JobKind = "export"
+
+// Formats.
+const (
+	CSV  = "csv"
+	XLSX = "xlsx"
+)
+
+// Request says what to export.
+type Request struct {
+	Format string   `json:"format"` // csv | xlsx
+	Fields []string `json:"fields"` // field aliases, in order; empty = every contact field
+	Search string   `json:"search"` // contacts search (ignored when IDs is set)
+	IDs    []string `json:"ids"`    // explicit contacts
+	Tags   bool     `json:"tags"`   // add a "tags" column
+	// Path is where to write; empty = DataDir/exports/contacts-<time>.<format>.
+	Path string `json:"path"`
+}
+
+// Result is a finished export.
+type Result struct {
+	Path   string `json:"path"`
+	Format string `json:"format"`
+	Rows   int64  `json:"rows"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// Service writes exports.
+type Service struct {
+	contacts *contacts.Service
+	jobs     *jobs.Runner
+	dataDir  string
+}
+
+// New returns the service.
+func New(c *contacts.Service, j *jobs.Runner, dataDir string) *Service {
+	return &Service{contacts: c, jobs: j, dataDir: dataDir}
+}
+
+// Start runs an export in the background; the job's result is the Result as JSON.
+func (s *Service) Start(ctx context.Context, req Request) (string, error) {
+	req, cols, err := s.prepare(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	title := fmt.Sprintf("Export %s", filepath.Base(req.Path))
+	return s.jobs.Start(JobKind, title, func(ctx context.Context, p *jobs.Progress) error {
+		res, err := s.write(ctx, req, cols, func(done, total int64) { p.Set(done, total, "") })
+		if err == nil {
+			p.SetResult(res)
+		}
+		return err
+	})
+}
+
+// Write runs an export synchronously (CLI, tests).
+func (s *Service) Write(ctx context.Context, req Request, progress func(done, total int64)) (Result, error) {
+	req, cols, err := s.prepare(ctx, req)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.write(ctx, req, cols, progress)
+}
+
+type column struct {
+	alias string
+	field fields.Field
+}
+
+func (s *Service) prepare(ctx context.Context, req Request) (Request, []column, error) {
+	req.Format = strings.ToLower(strings.TrimSpace(req.Format))
+	if req.Format == "" {
+		req.Format = CSV
+	}
+	if req.Format != CSV && req.Format != XLSX {
+		return req, nil, apperr.Invalidf("exports.errors.format", map[string]any{"format": req.Format},
+			"unknown export format %q (use csv or xlsx)", req.Format)
+	}
+	if _, err := contacts.ParseSearch(req.Search); err != nil {
+		return req, nil, err
+	}
+	fs, err := s.contacts.Fields().List(ctx, fields.Contact)
+	if err != nil {
+		return req, nil, err
+	}
+	byAlias := map[string]fields.Field{}
+	for _, f := range fs {
+		byAlias[f.Alias] = f
+	}
+	var cols []column
+	if len(req.Fields) == 0 {
+		for _, f := range fs {
+			cols = append(cols, column{alias: f.Alias, field: f})
+		}
+	}
+	for _, a := range req.Fields {
+		if a == "tags" {
+			req.Tags = true
+			continue
+		}
+		f, ok := byAlias[a]
+		if !ok && a != "id" && a != "date_added" {
+			return req, nil, apperr.Invalidf("exports.errors.field", map[string]any{"field": a}, "unknown contact field %q", a)
+		}
+		cols = append(cols, column{alias: a, field: f})
+	}
+	if req.Path == "" {
+		dir := filepath.Join(s.dataDir, "exports")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return req, nil, apperr.New(apperr.Unavailable, "exports.errors.dir", fmt.Sprintf("cannot create %s: %v", dir, err), map[string]any{"path": dir})
+		}
+		req.Path = filepath.Join(dir, "contacts-"+time.Now().UTC().Format("20060102-150405")+"."+req.Format)
+	}
+	if fi, err := os.Stat(filepath.Dir(req.Path)); err != nil || !fi.IsDir() {
+		return req, nil, apperr.Invalidf("exports.errors.dir", map[string]any{"path": req.Path},
+			"cannot write %s: its folder does not exist", req.Path)
+	}
+	return req, cols, nil
+}
+
+// sink receives rows.
+type sink interface {
+	header([]string) error
+	row([]any) error
+	close() error
+	abort()
+}
+
+func (s *Service) write(ctx context.Context, req Request, cols []column, progress func(done, total int64)) (Result, error) {
+	tmp := req.Path + ".part"
+	var out sink
+	var err error
+	if req.Format == XLSX {
+		out, err = newXLSX(tmp)
+	} else {
+		out, err = newCSV(tmp)
+	}
+	if err != nil {
+		return Result{}, apperr.New(apperr.Unavailable, "exports.errors.write", fmt.Sprintf("cannot write %s: %v", req.Path, err), map[string]any{"path": req.Path})
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			out.abort()
+			os.Remove(tmp)
+		}
+	}()
+	head := make([]string, 0, len(cols)+1)
+	for _, c := range cols {
+		head = append(head, c.alias)
+	}
+	if req.Tags {
+		head = append(head, "tags")
+	}
+	if err := out.header(head); err != nil {
+		return Result{}, err
+	}
+	total := int64(len(req.IDs))
+	where, args := "", []any(nil)
+	if len(req.IDs) == 0 {
+		f, _ := contacts.ParseSearch(req.Search)
+		where, args = f.Where, f.Args
+		n, err := s.contacts.Count(ctx, where, args, false)
+		if err != nil {
+			return Result{}, err
+		}
+		total = int64(n)
+	}
+	var done int64
+	err = s.pages(ctx, req, cols, where, args, func(vals []any) error {
+		if err := out.row(vals); err != nil {
+			return err
+		}
+		done++
+		if done%5000 == 0 && progress != nil {
+			progress(done, total)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	if err := out.close(); err != nil {
+		return Result{}, apperr.New(apperr.Unavailable, "exports.errors.write", fmt.Sprintf("cannot write %s: %v", req.Path, err), map[string]any{"path": req.Path})
+	}
+	if err := os.Rename(tmp, req.Path); err != nil {
+		return Result{}, err
+	}
+	ok = true
+	if progress != nil {
+		progress(done, total)
+	}
+	fi, _ := os.Stat(req.Path)
+	res := Result{Path: req.Path, Format: req.Format, Rows: done}
+	if fi != nil {
+		res.Bytes = fi.Size()
+	}
+	return res, nil
+}
+
+const pageSize = 2000
+
+// pages streams the selected contacts in (date_added, id) order.
+func (s *Service) pages(ctx context.Context, req Request, cols []column, where string, args []any, emit func([]any) error) error {
+	sel := []string{"id", "date_added"}
+	for _, c := range cols {
+		switch c.alias {
+		case "id", "date_added":
+			sel = append(sel, c.alias)
+		case "last_active":
+			sel = append(sel, "last_active")
+		default:
+			sel = append(sel, db.Quote(c.alias))
+		}
+	}
+	base := "SELECT " + strings.Join(sel, ", ") + " FROM contacts WHERE deleted = 0"
+	r := s.contacts.DB().R
+	emitRows := func(rows *sql.Rows) (n int, lastAdded int64, lastID string, err error) {
+		defer rows.Close()
+		raw := make([]any, len(sel))
+		ptrs := make([]any, len(sel))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		type pending struct {
+			id   string
+			vals []any
+		}
+		var buf []pending
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return 0, 0, "", err
+			}
+			lastID, _ = raw[0].(string)
+			lastAdded, _ = raw[1].(int64)
+			vals := make([]any, 0, len(cols)+1)
+			for i, c := range cols {
+				vals = append(vals, cell(c, raw[i+2]))
+			}
+			buf = append(buf, pending{id: lastID, vals: vals})
+			n++
+		}
+		if err := rows.Err(); err != nil {
+			return 0, 0, "", err
+		}
+		var tags map[string][]string
+		if req.Tags && len(buf) > 0 {
+			idList := make([]string, len(buf))
+			for i, p := range buf {
+				idList[i] = p.id
+			}
+			if tags, err = s.contacts.TagsOf(ctx, idList); err != nil {
+				return 0, 0, "", err
+			}
+		}
+		for _, p := range buf {
+			if req.Tags {
+				p.vals = append(p.vals, strings.Join(tags[p.id], "|"))
+			}
+			if err := emit(p.vals); err != nil {
+				return 0, 0, "", err
+			}
+		}
+		return n, lastAdded, lastID, nil
+	}
+	if len(req.IDs) > 0 {
+		for start := 0; start < len(req.IDs); start += 500 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			chunk := req.IDs[start:min(start+500, len(req.IDs))]
+			rows, err := r.QueryContext(ctx, base+" AND id IN ("+listing.Placeholders(len(chunk))+") ORDER BY date_added, id", listing.Strings(chunk)...)
+			if err != nil {
+				return err
+			}
+			if _, _, _, err := emitRows(rows); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	q := base
+	if where != "" {
+		q += " AND (" + where + ")"
+	}
+	var lastAdded int64 = -1 << 62
+	lastID := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		a := append(append([]any{}, args...), lastAdded, lastID, pageSize)
+		rows, err := r.QueryContext(ctx, q+" AND (date_added, id) > (?, ?) ORDER BY date_added, id LIMIT ?", a...)
+		if err != nil {
+			return err
+		}
+		n, la, li, err := emitRows(rows)
+		if err != nil {
+			return err
+		}
+		if n < pageSize {
+			return nil
+		}
+		lastAdded, lastID = la, li
+	}
+}
+
+// cell converts a stored value to what a file shows: numbers stay numbers, instants become
+// "YYYY-MM-DD HH:MM:SS" UTC.
+func cell(c column, v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []byte:
+		return string(x)
+	case int64:
+		if c.alias == "date_added" || c.alias == "last_active" {
+			return time.UnixMilli(x).UTC().Format("2006-01-02 15:04:05")
+		}
+		return x
+	}
+	return v
+}
+
+// ---- CSV ----
+
+type csvSink struct {
+	f  *os.File
+	bw *bufio.Writer
+	w  *csv.Writer
+	s  []string
+}
+
+func newCSV(path string) (*csvSink, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	bw.Write([]byte{0xEF, 0xBB, 0xBF}) // BOM: spreadsheet apps then read UTF-8
+	return &csvSink{f: f, bw: bw, w: csv.NewWriter(bw)}, nil
+}
+
+func (c *csvSink) header(h []string) error { return c.w.Write(h) }
+
+func (c *csvSink) row(vals []any) error {
+	c.s = c.s[:0]
+	for _, v := range vals {
+		c.s = append(c.s, text(v))
+	}
+	return c.w.Write(c.s)
+}
+
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+func (c *csvSink) close() error {
+	c.w.Flush()
+	if err := c.w.Error(); err != nil {
+		c.f.Close()
+		return err
+	}
+	if err := c.bw.Flush(); err != nil {
+		c.f.Close()
+		return err
+	}
+	if err := c.f.Sync(); err != nil {
+		c.f.Close()
+		return err
+	}
+	return c.f.Close()
+}
+
+func (c *csvSink) abort() { c.f.Close() }
+
+// ---- XLSX ----
+
+type xlsxSink struct {
+	path string
+	f    *excelize.File
+	sw   *excelize.StreamWriter
+	n    int
+}
+
+func newXLSX(path string) (*xlsxSink, error) {
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &xlsxSink{path: path, f: f, sw: sw}, nil
+}
+
+func (x *xlsxSink) header(h []string) error {
+	vals := make([]any, len(h))
+	for i, s := range h {
+		vals[i] = s
+	}
+	return x.row(vals)
+}
+
+// maxCell is the longest text a spreadsheet cell holds.
+const maxCell = 32767
+
+func (x *xlsxSink) row(vals []any) error {
+	x.n++
+	if x.n > 1048576 {
+		return apperr.Invalidf("exports.errors.xlsxRows", nil, "an XLSX sheet holds at most 1,048,575 contacts; export to CSV instead")
+	}
+	for i, v := range vals {
+		if s, ok := v.(string); ok && len(s) > maxCell {
+			vals[i] = s[:maxCell]
+		}
+	}
+	cellName, _ := excelize.CoordinatesToCellName(1, x.n)
+	return x.sw.SetRow(cellName, vals)
+}
+
+func (x *xlsxSink) close() error {
+	if err := x.sw.Flush(); err != nil {
+		x.f.Close()
+		return err
+	}
+	out, err := os.Create(x.path)
+	if err != nil {
+		x.f.Close()
+		return err
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	if err := x.f.Write(bw); err != nil {
+		out.Close()
+		x.f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		out.Close()
+		x.f.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		x.f.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		x.f.Close()
+		return err
+	}
+	return x.f.Close()
+}
+
+func (x *xlsxSink) abort() { x.f.Close() }

@@ -1,0 +1,53 @@
+package imports_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"magpie/backend/imports"
+)
+
+// writeCSV writes n contact rows with accented names, ; delimiters and 10 typed columns.
+func writeCSV(tb testing.TB, dir string, n int) string {
+	tb.Helper()
+	p := filepath.Join(dir, fmt.Sprintf("bench-%d.csv", n))
+	f, err := os.Create(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	first := []string{"Zoé", "Jürgen", "José", "Anaïs", "Olivia", "Björn", "María", "Théo"}
+	last := []string{"Müller", "García", "Lefèvre", "Smith", "Côté", "Schäfer", "Muñoz", "Dubois"}
+	cities := []string{"Paris", "München", "Sevilla", "Lyon", "Québec"}
+	countries := []string{"France", "Germany", "Spain", "Canada", "Belgium"}
+	fmt.Fprintln(w, "E-mail;Prénom;Nom;Ville;Pays;Téléphone;Points;Fonction;Société;Code postal")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(w, "user%d@example.com;%s;%s;%s;%s;+33 1 %08d;%d;Manager;%s;%05d\n", i, first[i%8], last[i%7],
+			cities[i%5], countries[i%5], i, i%100, "", i%100000)
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	f.Close()
+	return p
+}
+
+// BenchmarkImport imports b.N new contacts from one CSV into an empty store.
+func BenchmarkImport(b *testing.B) {
+	e := newEnv(&testing.T{})
+	p := writeCSV(b, b.TempDir(), b.N)
+	ctx := context.Background()
+	r, err := e.svc.Create(ctx, p, imports.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	if err := e.svc.Run(ctx, r.ID, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -1,0 +1,188 @@
+package imports
+
+import (
+	"context"
+	"strings"
+
+	"magpie/backend/contacts"
+	"magpie/backend/db"
+	"magpie/backend/events"
+)
+
+type existing struct {
+	id   string
+	ours bool // created by this very import (an earlier batch or run)
+}
+
+// commit applies one batch and moves the import's cursor in the same transaction, so a
+// crash either keeps the whole batch and its cursor or neither.
+func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, rejects []Rejection, offset int64) (Record, error) {
+	var ins, upd, ign int64
+	var lastLine int64
+	for _, r := range rows {
+		lastLine = max(lastLine, r.line)
+	}
+	for _, r := range rejects {
+		lastLine = max(lastLine, r.Line)
+	}
+	if lastLine == 0 {
+		lastLine = rec.Line
+	}
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		found, err := lookup(tx, rec.ID, rows)
+		if err != nil {
+			return err
+		}
+		o := contacts.NewOps(tx, "import")
+		var pending []contacts.NewContact
+		pendingByEmail := map[string]int{}
+		for _, r := range rows {
+			if len(r.vals) == 0 && len(r.tags) == 0 && r.points == 0 {
+				ign++ // nothing to import on this row
+				continue
+			}
+			if r.email != "" {
+				if i, ok := pendingByEmail[r.email]; ok {
+					mergeInto(&pending[i], r)
+					upd++
+					continue
+				}
+				if ex, ok := found[r.email]; ok {
+					if !ex.ours && !rec.Options.UpdateExisting {
+						ign++
+						continue
+					}
+					if err := o.Update(ex.id, r.vals); err != nil {
+						return err
+					}
+					if tags := append(append([]string{}, r.tags...), rec.Options.Tags...); len(tags) > 0 {
+						if err := o.Tag(ex.id, tags, nil); err != nil {
+							return err
+						}
+					}
+					upd++
+					continue
+				}
+			}
+			vals := make(db.Cols, len(r.vals))
+			for k, v := range r.vals {
+				if v != nil {
+					vals[k] = v
+				}
+			}
+			pending = append(pending, contacts.NewContact{Vals: vals, Points: r.points,
+				Tags: append(append([]string{}, r.tags...), rec.Options.Tags...)})
+			if r.email != "" {
+				pendingByEmail[r.email] = len(pending) - 1
+			}
+			ins++
+		}
+		if err := o.CreateMany(p.aliases, pending, contacts.BulkOpts{Event: events.ContactImported,
+			ObjectID: rec.ID, ObjectName: rec.FileName}); err != nil {
+			return err
+		}
+		if len(rejects) > 0 {
+			vals := make([][]any, len(rejects))
+			for i, r := range rejects {
+				vals[i] = []any{rec.ID, r.Line, r.Reason, nullable(r.Raw)}
+			}
+			if err := tx.ExecMany("INSERT INTO import_errors(import_id, line, reason, raw)", " ON CONFLICT DO NOTHING", 4, vals); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(`UPDATE imports SET offset_bytes = ?, line = ?, inserted = inserted + ?, updated = updated + ?,
+			ignored = ignored + ?, failed = failed + ? WHERE id = ?`, offset, lastLine, ins, upd, ign, int64(len(rejects)), rec.ID)
+		return err
+	})
+	if err != nil {
+		return rec, err
+	}
+	rec.Offset, rec.Line = offset, lastLine
+	rec.Inserted += ins
+	rec.Updated += upd
+	rec.Ignored += ign
+	rec.Failed += int64(len(rejects))
+	return rec, nil
+}
+
+// mergeInto applies a later row of the same new contact: non-blank cells overwrite, the
+// literal NULL clears, tags add up; points stay those of the first row.
+func mergeInto(c *contacts.NewContact, r row) {
+	for k, v := range r.vals {
+		if v == nil {
+			delete(c.Vals, k)
+			continue
+		}
+		c.Vals[k] = v
+	}
+	c.Tags = append(c.Tags, r.tags...)
+}
+
+// lookup finds the live contacts having the batch's emails (the oldest one per email) and
+// whether this import created them.
+func lookup(tx *db.Tx, importID string, rows []row) (map[string]existing, error) {
+	var emails []any
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if r.email != "" && !seen[r.email] {
+			seen[r.email] = true
+			emails = append(emails, r.email)
+		}
+	}
+	out := make(map[string]existing, len(emails))
+	for start := 0; start < len(emails); start += 500 {
+		chunk := emails[start:min(start+500, len(emails))]
+		rs, err := tx.Query(`SELECT id, email FROM contacts WHERE deleted = 0 AND email IN (?`+strings.Repeat(",?", len(chunk)-1)+
+			`) ORDER BY date_added DESC, id DESC`, chunk...)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			var id, email string
+			if err := rs.Scan(&id, &email); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			out[strings.ToLower(email)] = existing{id: id} // oldest wins (last row)
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// Which of them did this import create? Its contact.imported events say (through the
+	// events_contact index, which bulk mode keeps).
+	byID := make(map[string]string, len(out))
+	idList := make([]any, 0, len(out))
+	for email, ex := range out {
+		byID[ex.id] = email
+		idList = append(idList, ex.id)
+	}
+	for start := 0; start < len(idList); start += 500 {
+		chunk := idList[start:min(start+500, len(idList))]
+		rs, err := tx.Query("SELECT contact_id FROM events WHERE contact_id IN (?"+strings.Repeat(",?", len(chunk)-1)+
+			") AND type = 'contact.imported' AND object_id = ?", append(chunk, importID)...)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			var id string
+			if err := rs.Scan(&id); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			email := byID[id]
+			ex := out[email]
+			ex.ours = true
+			out[email] = ex
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,298 @@
+package imports
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"magpie/backend/apperr"
+	"magpie/backend/contacts"
+	"magpie/backend/db"
+	"magpie/backend/fields"
+)
+
+// plan is how each column of the file is applied.
+type plan struct {
+	cols    []colPlan
+	aliases []string // field aliases written on new contacts
+	opt     fields.ParseOptions
+}
+
+type colPlan struct {
+	kind  int // skip, field, tags, points
+	field fields.Field
+}
+
+const (
+	colSkip = iota
+	colField
+	colTags
+	colPoints
+)
+
+// row is one parsed data row.
+type row struct {
+	line   int64
+	vals   db.Cols // alias -> stored value; nil value = clear (the literal NULL)
+	tags   []string
+	points int64
+	email  string
+}
+
+func (s *Service) plan(ctx context.Context, opt Options) (plan, error) {
+	fs, err := s.fields.List(ctx, fields.Contact)
+	if err != nil {
+		return plan{}, err
+	}
+	byAlias := map[string]fields.Field{}
+	for _, f := range fs {
+		byAlias[f.Alias] = f
+	}
+	p := plan{}
+	if opt.DateOrder == "mdy" {
+		p.opt.DateOrder = fields.MonthFirst
+	}
+	for _, m := range opt.Mapping {
+		switch m {
+		case "":
+			p.cols = append(p.cols, colPlan{kind: colSkip})
+		case TargetTags:
+			p.cols = append(p.cols, colPlan{kind: colTags})
+		case TargetPoints:
+			p.cols = append(p.cols, colPlan{kind: colPoints})
+		default:
+			f, ok := byAlias[m]
+			if !ok || f.System {
+				return plan{}, apperr.Invalidf("imports.errors.unknownTarget", map[string]any{"target": m},
+					"%q is not a contact field (was it deleted?)", m)
+			}
+			p.cols = append(p.cols, colPlan{kind: colField, field: f})
+			p.aliases = append(p.aliases, m)
+		}
+	}
+	return p, nil
+}
+
+// parse turns a record into a row, or says why it is rejected.
+func (p plan) parse(rec []string, line int64) (row, error) {
+	r := row{line: line, vals: db.Cols{}}
+	var problems []string
+	for i, c := range p.cols {
+		if i >= len(rec) || c.kind == colSkip {
+			continue
+		}
+		cell := strings.TrimSpace(rec[i])
+		if cell == "" {
+			continue // blank cells never overwrite
+		}
+		switch c.kind {
+		case colTags:
+			r.tags = append(r.tags, strings.FieldsFunc(cell, func(r rune) bool { return r == '|' || r == ',' })...)
+		case colPoints:
+			n, err := strconv.ParseFloat(strings.ReplaceAll(cell, ",", "."), 64)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("points: %q is not a number", cell))
+				continue
+			}
+			r.points = int64(n)
+		case colField:
+			if strings.EqualFold(cell, "null") {
+				r.vals[c.field.Alias] = nil // the literal NULL clears the field
+				continue
+			}
+			v, err := c.field.Parse(cell, p.opt)
+			if err != nil {
+				var ve *fields.ValueError
+				if errors.As(err, &ve) {
+					problems = append(problems, c.field.Label+": "+ve.Msg)
+					continue
+				}
+				return r, err
+			}
+			r.vals[c.field.Alias] = v
+		}
+	}
+	if len(problems) > 0 {
+		return r, errors.New(strings.Join(problems, "; "))
+	}
+	if e, _ := r.vals["email"].(string); e != "" {
+		r.email = strings.ToLower(e)
+	}
+	return r, nil
+}
+
+// Bulk mode: an import whose remaining rows likely outnumber the stored contacts builds
+// the secondary indexes once at the end instead of maintaining them row by row.
+const (
+	bulkMinBytes    = 4 << 20 // below this, index upkeep is cheap enough
+	bulkBytesPerRow = 200     // a conservative guess of a CSV row's size
+)
+
+func (s *Service) bulk(ctx context.Context, rec Record) (bool, error) {
+	left := rec.Size - rec.Offset
+	if left < bulkMinBytes {
+		return false, nil
+	}
+	var n int64
+	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&n); err != nil {
+		return false, err
+	}
+	return left/bulkBytesPerRow >= n, nil
+}
+
+// Run imports the file of import id synchronously from its committed cursor, calling
+// report after every committed batch. Cancelling ctx stops after the current batch is
+// rolled back or committed; everything committed stays and a later Run resumes.
+func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err error) {
+	rec, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if rec.Status == StatusDone {
+		return nil
+	}
+	defer func() { s.finish(id, err) }()
+	p, err := s.plan(ctx, rec.Options)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(rec.Path)
+	if err != nil {
+		return fileError(rec.Path, err)
+	}
+	defer f.Close()
+	raw, err := decoded(bufio.NewReaderSize(f, 256<<10), rec.Options.Encoding)
+	if err != nil {
+		return err
+	}
+	// Skip what earlier runs committed, counting its lines.
+	startOffset := rec.Offset
+	var baseLine int64
+	if rec.Offset > 0 {
+		lc := &lineCounter{}
+		if _, err := io.CopyN(lc, raw, rec.Offset); err != nil {
+			return fileError(rec.Path, fmt.Errorf("the file is shorter than when the import started: %w", err))
+		}
+		baseLine = lc.n
+	}
+	cr := newCSV(raw, rec.Options.Delimiter)
+	if rec.Offset == 0 {
+		if _, err := cr.Read(); err != nil {
+			return apperr.Invalidf("imports.errors.header", nil, "%s: cannot read the header row: %v", rec.FileName, err)
+		}
+	}
+	if err := s.db.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec("UPDATE imports SET status = 'running', started_at = coalesce(started_at, ?), error = NULL WHERE id = ?", tx.NowMs(), id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if big, err := s.bulk(ctx, rec); err != nil {
+		return err
+	} else if big {
+		restore, err := contacts.DeferIndexes(ctx, s.db)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := restore(context.Background()); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
+	batch := rec.Options.BatchSize
+	if batch <= 0 {
+		batch = 5000
+	}
+	rawW := &bytes.Buffer{}
+	enc := csv.NewWriter(rawW)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var rows []row
+		var rejects []Rejection
+		done := false
+		for len(rows)+len(rejects) < batch {
+			cells, rerr := cr.Read()
+			if errors.Is(rerr, io.EOF) {
+				done = true
+				break
+			}
+			if rerr != nil {
+				var pe *csv.ParseError
+				if errors.As(rerr, &pe) {
+					rejects = append(rejects, Rejection{Line: baseLine + int64(pe.StartLine), Reason: "malformed CSV: " + pe.Err.Error()})
+					continue
+				}
+				return fileError(rec.Path, rerr)
+			}
+			line, _ := cr.FieldPos(0)
+			abs := baseLine + int64(line)
+			if len(cells) == 1 && strings.TrimSpace(cells[0]) == "" {
+				continue // blank line
+			}
+			r, perr := p.parse(cells, abs)
+			if perr != nil {
+				rawW.Reset()
+				_ = enc.Write(cells)
+				enc.Flush()
+				rejects = append(rejects, Rejection{Line: abs, Reason: perr.Error(), Raw: rawW.String()})
+				continue
+			}
+			rows = append(rows, r)
+		}
+		n, err := s.commit(ctx, rec, p, rows, rejects, startOffset+cr.InputOffset())
+		if err != nil {
+			return err
+		}
+		rec = n
+		if report != nil {
+			report(rec)
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+type lineCounter struct{ n int64 }
+
+func (l *lineCounter) Write(b []byte) (int, error) {
+	l.n += int64(bytes.Count(b, []byte{'\n'}))
+	return len(b), nil
+}
+
+// finish records how a run ended.
+func (s *Service) finish(id string, runErr error) {
+	status, msg := StatusDone, ""
+	switch {
+	case runErr == nil:
+	case errors.Is(runErr, context.Canceled) || apperr.CodeOf(runErr) == apperr.Canceled:
+		status = StatusCanceled
+	default:
+		status, msg = StatusFailed, runErr.Error()
+	}
+	_ = s.db.Write(context.Background(), func(tx *db.Tx) error {
+		var fin any
+		if status == StatusDone {
+			fin = tx.NowMs()
+		}
+		_, err := tx.Exec("UPDATE imports SET status = ?, error = ?, finished_at = ? WHERE id = ?", status, nullable(msg), fin, id)
+		return err
+	})
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

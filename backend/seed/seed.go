@@ -1,0 +1,276 @@
+// Package seed makes deterministic synthetic data: contacts with realistic (accented
+// French, German and Spanish) names, unique emails, countries, tags, points, 10 custom
+// fields, companies, and page hits and email events in the event log. The same seed over
+// the same store gives the same values. It writes through contacts.Ops.CreateMany, the
+// same set-based path imports use, in batches of one transaction each.
+package seed
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"magpie/backend/apperr"
+	"magpie/backend/contacts"
+	"magpie/backend/db"
+	"magpie/backend/events"
+	"magpie/backend/fields"
+	"magpie/backend/fold"
+	"magpie/backend/ids"
+)
+
+// Options size the data.
+type Options struct {
+	Contacts  int    `json:"contacts"`
+	Companies int    `json:"companies"` // -1 = contacts/50 (at least 1 when there are contacts)
+	Events    int    `json:"events"`    // -1 = 2 per contact
+	Seed      uint64 `json:"seed"`
+	BatchSize int    `json:"batchSize,omitempty"`
+}
+
+// Result counts what was made.
+type Result struct {
+	Contacts  int `json:"contacts"`
+	Companies int `json:"companies"`
+	Events    int `json:"events"`
+}
+
+// Defaults fills unset sizes.
+func (o Options) Defaults() Options {
+	if o.Companies < 0 {
+		o.Companies = o.Contacts / 50
+		if o.Companies == 0 && o.Contacts > 0 {
+			o.Companies = 1
+		}
+	}
+	if o.Events < 0 {
+		o.Events = 2 * o.Contacts
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 5000
+	}
+	return o
+}
+
+// Run generates the data. progress (may be nil) gets contacts done and total.
+func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(done, total int64)) (res Result, err error) {
+	opt = opt.Defaults()
+	if opt.Contacts < 0 || opt.Companies < 0 || opt.Events < 0 {
+		return Result{}, apperr.Invalidf("seed.errors.negative", nil, "sizes must not be negative")
+	}
+	d := cs.DB()
+	if err := ensureFields(ctx, cs.Fields()); err != nil {
+		return Result{}, err
+	}
+	var existing int
+	if err := d.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&existing); err != nil {
+		return Result{}, err
+	}
+	g := &gen{rnd: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), now: d.Clock.Now(), offset: existing}
+	companyNames, err := g.companies(ctx, d, opt.Companies)
+	if err != nil {
+		return res, err
+	}
+	res.Companies = len(companyNames)
+	for name := range companyNames {
+		g.companyList = append(g.companyList, name)
+	}
+	sort.Strings(g.companyList)
+	aliases := []string{"firstname", "lastname", "email", "phone", "mobile", "position", "company", "city", "country",
+		"preferred_locale", "timezone", "last_active", "birthday", "newsletter_optin", "plan", "interests", "nps", "lead_source",
+		"customer_since", "last_order_at", "lifetime_value", "loyalty_card"}
+	if opt.Contacts >= 50000 && opt.Contacts >= existing {
+		restore, err := contacts.DeferIndexes(ctx, d)
+		if err != nil {
+			return res, err
+		}
+		defer func() {
+			if rerr := restore(context.Background()); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
+	evLeft := opt.Events
+	for done := 0; done < opt.Contacts; {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		n := min(opt.BatchSize, opt.Contacts-done)
+		evN := 0
+		if opt.Contacts > 0 {
+			evN = int(int64(opt.Events)*int64(done+n)/int64(opt.Contacts)) - (opt.Events - evLeft)
+		}
+		rows := make([]contacts.NewContact, n)
+		for i := range rows {
+			rows[i] = g.contact(existing + done + i)
+		}
+		extra := make([]events.Event, 0, evN)
+		for i := 0; i < evN; i++ {
+			extra = append(extra, g.event(&rows[g.rnd.IntN(n)]))
+		}
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			o := contacts.NewOps(tx, "seed")
+			for name, id := range companyNames {
+				o.RememberCompany(name, id)
+			}
+			return o.CreateMany(aliases, rows, contacts.BulkOpts{Extra: extra})
+		})
+		if err != nil {
+			return res, err
+		}
+		done += n
+		evLeft -= evN
+		res.Contacts, res.Events = done, opt.Events-evLeft
+		if progress != nil {
+			progress(int64(done), int64(opt.Contacts))
+		}
+	}
+	return res, nil
+}
+
+func ensureFields(ctx context.Context, fs *fields.Service) error {
+	have, err := fs.List(ctx, fields.Contact)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, f := range have {
+		known[f.Alias] = true
+	}
+	for _, in := range customFields {
+		if known[in.Alias] {
+			continue
+		}
+		in.Listable = true
+		if _, err := fs.Add(ctx, in); err != nil {
+			return fmt.Errorf("seed: custom field %s: %w", in.Alias, err)
+		}
+	}
+	return nil
+}
+
+type gen struct {
+	rnd         *rand.Rand
+	now         time.Time
+	offset      int
+	companyList []string // sorted company names (map order is random; this is not)
+}
+
+func pick[T any](g *gen, list []T) T { return list[g.rnd.IntN(len(list))] }
+
+func (g *gen) companies(ctx context.Context, d *db.DB, n int) (map[string]string, error) {
+	out := make(map[string]string, n)
+	if n == 0 {
+		return out, nil
+	}
+	var rows []db.Row
+	at := g.now.UnixMilli()
+	for i := 0; len(rows) < n; i++ {
+		name := pick(g, companyWords) + " " + pick(g, companyWords) + " " + pick(g, companySuffix)
+		if _, dup := out[name]; dup || i >= 3*n {
+			name = fmt.Sprintf("%s %d", name, g.offset+i)
+		}
+		if _, dup := out[name]; dup {
+			continue
+		}
+		id := ids.New()
+		out[name] = id
+		p := pick(g, places)
+		rows = append(rows, db.Row{ID: id, Vals: []any{name, p.city, p.country, pick(g, fields.Industries),
+			"https://www." + asciiWord(name) + ".example", float64(1 + g.rnd.IntN(5000)), at, at}})
+	}
+	err := d.Write(ctx, func(tx *db.Tx) error {
+		return tx.InsertMany("companies", []string{"companyname", "companycity", "companycountry", "companyindustry",
+			"companywebsite", "companynumber_of_employees", "date_added", "date_modified"}, rows)
+	})
+	return out, err
+}
+
+func asciiWord(s string) string {
+	var b strings.Builder
+	for _, r := range fold.String(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func (g *gen) contact(i int) contacts.NewContact {
+	r := g.rnd
+	added := g.now.Add(-time.Duration(r.Int64N(int64(730 * 24 * time.Hour))))
+	c := contacts.NewContact{At: added, Vals: db.Cols{}}
+	v := c.Vals
+	p := pick(g, places)
+	v["city"], v["country"], v["preferred_locale"], v["timezone"] = p.city, p.country, p.locale, p.tz
+	v["lead_source"] = pick(g, leadSources)
+	if r.IntN(100) < 5 {
+		// An anonymous visitor: only what tracking would know.
+		v["last_active"] = added.Add(time.Duration(r.IntN(3600)) * time.Second).UnixMilli()
+		return c
+	}
+	first, last := pick(g, firstNames), pick(g, lastNames)
+	v["firstname"], v["lastname"] = first, last
+	v["email"] = fmt.Sprintf("%s.%s%d@%s", asciiWord(first), asciiWord(last), i, pick(g, domains))
+	v["phone"] = fmt.Sprintf("+33 1 %02d %02d %02d %02d", r.IntN(100), r.IntN(100), r.IntN(100), r.IntN(100))
+	if r.IntN(2) == 0 {
+		v["mobile"] = fmt.Sprintf("+49 151 %04d %04d", r.IntN(10000), r.IntN(10000))
+	}
+	if r.IntN(2) == 0 {
+		v["position"] = pick(g, positions)
+	}
+	if len(g.companyList) > 0 && r.IntN(100) < 30 {
+		v["company"] = pick(g, g.companyList)
+	}
+	if r.IntN(2) == 0 {
+		v["last_active"] = added.Add(time.Duration(r.Int64N(int64(g.now.Sub(added)) + 1))).UnixMilli()
+	}
+	v["birthday"] = time.Date(1950+r.IntN(55), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+	v["newsletter_optin"] = int64(r.IntN(2))
+	v["plan"] = pick(g, []string{"free", "free", "free", "pro", "pro", "enterprise"})
+	if r.IntN(2) == 0 {
+		v["interests"] = pick(g, []string{"email", "seo", "email|social", "events", "seo|social|events"})
+	}
+	v["nps"] = float64(r.IntN(11))
+	if r.IntN(3) == 0 {
+		since := added.Add(time.Duration(r.Int64N(int64(g.now.Sub(added)) + 1)))
+		v["customer_since"] = since.Format("2006-01-02")
+		v["last_order_at"] = since.Add(time.Duration(r.IntN(90*24)) * time.Hour).UTC().Format("2006-01-02 15:04:05")
+		v["lifetime_value"] = float64(r.IntN(500000)) / 100
+		v["loyalty_card"] = fmt.Sprintf("LC-%08d", r.IntN(100000000))
+	}
+	c.Points = int64(r.IntN(200))
+	if r.IntN(100) < 60 {
+		for k := 1 + r.IntN(3); k > 0; k-- {
+			c.Tags = append(c.Tags, pick(g, tagPool))
+		}
+	}
+	return c
+}
+
+func (g *gen) event(c *contacts.NewContact) events.Event {
+	r := g.rnd
+	if c.ID == "" {
+		c.ID = ids.New()
+	}
+	span := g.now.Sub(c.At)
+	at := c.At.Add(time.Duration(r.Int64N(int64(span) + 1)))
+	e := events.Event{ContactID: c.ID, At: at, Source: "seed"}
+	switch k := r.IntN(100); {
+	case k < 60:
+		pg := pick(g, pages)
+		e.Type, e.URL, e.Title = events.PageHit, pg.url, pg.title
+		e.Referrer = pick(g, []string{"", "https://www.google.com/", "https://www.linkedin.com/", "https://duckduckgo.com/"})
+	case k < 80:
+		e.Type, e.ObjectName = events.EmailSent, pick(g, emailNames)
+	case k < 92:
+		e.Type, e.ObjectName = events.EmailRead, pick(g, emailNames)
+	default:
+		e.Type, e.ObjectName = events.EmailClicked, pick(g, emailNames)
+		e.URL = pick(g, pages).url
+	}
+	return e
+}

@@ -1,0 +1,355 @@
+package segments
+
+import (
+	"context"
+	"log"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"magpie/backend/db"
+	"magpie/backend/events"
+)
+
+// plan is a live segment's compiled per-contact condition.
+type plan struct {
+	id   string
+	cond string
+	args []any
+	day  string // the date the condition was compiled for (relative dates)
+}
+
+type liveState struct {
+	kick chan struct{}
+	stop chan struct{}
+	done chan struct{}
+	mu   sync.Mutex
+	// pending are commit facts not yet resolved to contacts: contact ids, or table:id.
+	pending []string
+}
+
+// tables whose rows carry a contact_id the live evaluation follows.
+var contactTables = map[string]bool{"contact_tags": true, "dnc": true, "company_contacts": true}
+
+// onCommit collects what a commit touched; it never blocks.
+func (s *Service) onCommit(c db.Commit) {
+	var touched []string
+	stale := false
+	for _, ch := range c.Changes {
+		switch {
+		case ch.Table == "contacts":
+			touched = append(touched, ch.ID)
+		case contactTables[ch.Table]:
+			if cid, ok := ch.Cols["contact_id"].(string); ok {
+				touched = append(touched, cid)
+			} else {
+				touched = append(touched, ch.Table+":"+ch.ID)
+			}
+		case ch.Table == "companies":
+			touched = append(touched, "companies:"+ch.ID)
+		case ch.Table == "segments" || ch.Table == "fields":
+			stale = true
+		}
+	}
+	for _, sg := range c.Signals {
+		if sg.Topic == events.Topic || sg.Topic == Topic {
+			touched = append(touched, sg.ID)
+		}
+	}
+	if stale {
+		s.mu.Lock()
+		s.plans = nil
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	l := s.live
+	s.mu.Unlock()
+	if l == nil || len(touched) == 0 {
+		return
+	}
+	l.mu.Lock()
+	l.pending = append(l.pending, touched...)
+	l.mu.Unlock()
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Start runs live membership in the background: contacts touched by commits are queued
+// durably (segment_dirty) and re-evaluated against every live segment. Contacts left in the
+// queue by a crash are processed first.
+func (s *Service) Start() {
+	s.mu.Lock()
+	if s.live != nil {
+		s.mu.Unlock()
+		return
+	}
+	l := &liveState{kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	s.live = l
+	s.mu.Unlock()
+	l.kick <- struct{}{}
+	go func() {
+		defer close(l.done)
+		for {
+			select {
+			case <-l.stop:
+				return
+			case <-l.kick:
+			}
+			if err := s.drain(context.Background()); err != nil {
+				log.Printf("segments: live update: %v", err)
+			}
+		}
+	}()
+}
+
+// Stop ends live membership (pending contacts stay queued on disk).
+func (s *Service) Stop() {
+	s.mu.Lock()
+	l := s.live
+	s.live = nil
+	s.mu.Unlock()
+	if l != nil {
+		close(l.stop)
+		<-l.done
+	}
+}
+
+// Flush processes everything queued now (tests, CLI).
+func (s *Service) Flush(ctx context.Context) error { return s.drain(ctx) }
+
+func (s *Service) drain(ctx context.Context) error {
+	s.mu.Lock()
+	l := s.live
+	s.mu.Unlock()
+	var items []string
+	if l != nil {
+		l.mu.Lock()
+		items, l.pending = l.pending, nil
+		l.mu.Unlock()
+	}
+	cids, err := s.resolve(ctx, items)
+	if err != nil {
+		return err
+	}
+	if len(cids) > 0 {
+		if err := s.db.Write(ctx, func(tx *db.Tx) error {
+			for _, id := range cids {
+				if _, err := tx.Exec("INSERT INTO segment_dirty(contact_id, queued_at) VALUES(?, ?) ON CONFLICT DO NOTHING", id, tx.NowMs()); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	for {
+		rows, err := s.db.R.QueryContext(ctx, "SELECT contact_id FROM segment_dirty LIMIT 500")
+		if err != nil {
+			return err
+		}
+		var batch []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, id)
+		}
+		rows.Close()
+		if len(batch) == 0 {
+			return nil
+		}
+		if _, err := s.Evaluate(ctx, batch, time.Time{}, true); err != nil {
+			return err
+		}
+	}
+}
+
+// resolve turns collected facts into contact ids.
+func (s *Service) resolve(ctx context.Context, items []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, it := range items {
+		table, id, ok := strings.Cut(it, ":")
+		if !ok {
+			add(it)
+			continue
+		}
+		q := "SELECT contact_id FROM " + db.Quote(table) + " WHERE id = ?"
+		if table == "companies" {
+			q = "SELECT contact_id FROM company_contacts WHERE company_id = ?"
+		}
+		rows, err := s.db.R.QueryContext(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var cid string
+			if err := rows.Scan(&cid); err == nil {
+				add(cid)
+			}
+		}
+		rows.Close()
+	}
+	return out, nil
+}
+
+// livePlans returns the compiled One-mode conditions of the published dynamic segments,
+// recompiled when segments or fields change or the day turns (relative dates).
+func (s *Service) livePlans(ctx context.Context, now time.Time) ([]*plan, error) {
+	day := now.In(s.Loc).Format(dateFmt)
+	s.mu.Lock()
+	if s.plans != nil {
+		var out []*plan
+		fresh := true
+		for _, p := range s.plans {
+			if p.day != day {
+				fresh = false
+			}
+			out = append(out, p)
+		}
+		if fresh {
+			s.mu.Unlock()
+			return out, nil
+		}
+	}
+	s.mu.Unlock()
+	list, err := s.List(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	plans := map[string]*plan{}
+	var out []*plan
+	for _, g := range list {
+		tree, err := Parse(g.Filters)
+		if err != nil || tree == nil || !g.Published {
+			continue
+		}
+		comp, err := s.Compiler(ctx, now, One)
+		if err != nil {
+			return nil, err
+		}
+		comp.PushSegment(g.ID)
+		cond, args, err := comp.Compile(tree)
+		if err != nil {
+			continue // a broken reference: skipped, as Mautic does
+		}
+		p := &plan{id: g.ID, cond: cond, args: args, day: day}
+		plans[g.ID] = p
+		out = append(out, p)
+	}
+	s.mu.Lock()
+	s.plans = plans
+	s.mu.Unlock()
+	return out, nil
+}
+
+// Evaluate re-evaluates the given contacts against every live segment in one transaction
+// and applies the rebuild rules to them only; it returns how many memberships changed.
+// dequeue also removes them from the durable queue.
+func (s *Service) Evaluate(ctx context.Context, contactIDs []string, now time.Time, dequeue bool) (int, error) {
+	if now.IsZero() {
+		now = s.db.Clock.Now()
+	}
+	plans, err := s.livePlans(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		changed = 0
+		for _, cid := range contactIDs {
+			n, err := s.evaluateOne(tx, plans, cid)
+			if err != nil {
+				return err
+			}
+			changed += n
+			if dequeue {
+				if _, err := tx.Exec("DELETE FROM segment_dirty WHERE contact_id = ?", cid); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return changed, err
+}
+
+func (s *Service) evaluateOne(tx *db.Tx, plans []*plan, cid string) (int, error) {
+	rows, err := tx.Query("SELECT segment_id, manually_added, manually_removed FROM segment_members WHERE contact_id = ?", cid)
+	if err != nil {
+		return 0, err
+	}
+	type row struct{ ma, mr int }
+	have := map[string]row{}
+	for rows.Next() {
+		var sid string
+		var r row
+		if err := rows.Scan(&sid, &r.ma, &r.mr); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		have[sid] = r
+	}
+	rows.Close()
+	changed := 0
+	for _, p := range plans {
+		var m int
+		err := tx.QueryRow("SELECT count(*) FROM contacts c WHERE c.id = ? AND c.deleted = 0 AND ("+p.cond+")", append([]any{cid}, p.args...)...).Scan(&m)
+		if err != nil {
+			return changed, err
+		}
+		r, exists := have[p.id]
+		switch {
+		case m == 1 && !exists:
+			if _, err := tx.Exec("INSERT INTO segment_members(segment_id, contact_id, date_added, manually_added, manually_removed) VALUES(?, ?, ?, 0, 0)",
+				p.id, cid, tx.NowMs()); err != nil {
+				return changed, err
+			}
+			if err := s.liveEvent(tx, p.id, cid, events.SegmentAdded); err != nil {
+				return changed, err
+			}
+		case m == 0 && exists && r.ma == 0:
+			if _, err := tx.Exec("DELETE FROM segment_members WHERE segment_id = ? AND contact_id = ?", p.id, cid); err != nil {
+				return changed, err
+			}
+			if r.mr == 1 {
+				continue // was not a member: the sticky exclusion just lapses (Q8)
+			}
+			if err := s.liveEvent(tx, p.id, cid, events.SegmentRemoved); err != nil {
+				return changed, err
+			}
+		default:
+			continue
+		}
+		changed++
+		delta := 1
+		if m == 0 {
+			delta = -1
+		}
+		if _, err := tx.Exec("UPDATE segment_builds SET members = members + ? WHERE segment_id = ?", delta, p.id); err != nil {
+			return changed, err
+		}
+		tx.Signal(Topic+"s", p.id)
+	}
+	return changed, nil
+}
+
+func (s *Service) liveEvent(tx *db.Tx, segID, cid string, t events.Type) error {
+	_, err := tx.Exec(`INSERT INTO events(id, contact_id, type, at, object_id, source) VALUES(?, ?, ?, ?, ?, 'segment')
+		ON CONFLICT(id) DO NOTHING`, "seg:"+segID+":"+cid+":"+string(t)+":"+itoa(tx.NowMs()), cid, string(t), tx.NowMs(), segID)
+	return err
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

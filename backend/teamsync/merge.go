@@ -1,0 +1,238 @@
+package teamsync
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"magpie/backend/clock"
+	"magpie/backend/db"
+)
+
+// change is one remote edit: cells of one row written with one (hlc, site).
+type change struct {
+	seq    int64
+	id     string
+	site   string
+	tbl    string
+	row    string
+	cols   db.Cols
+	raw    string
+	hlc    int64
+	schema int
+}
+
+// merger applies remote changes inside one local transaction.
+type merger struct {
+	e      *Engine
+	tx     *db.Tx
+	cols   map[string]map[string]bool // table -> its columns (refreshed on a miss)
+	maxHLC int64
+	nowMs  int64
+	// seen records the cluster's cell clocks during a bootstrap.
+	seen bool
+}
+
+func (e *Engine) newMerger(tx *db.Tx) *merger {
+	return &merger{e: e, tx: tx, cols: map[string]map[string]bool{}, nowMs: e.wall.Now().UnixMilli()}
+}
+
+func (m *merger) columns(tbl string, refresh bool) (map[string]bool, error) {
+	if c, ok := m.cols[tbl]; ok && !refresh {
+		return c, nil
+	}
+	rows, err := m.tx.Query(`SELECT name FROM pragma_table_info(?)`, tbl)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	c := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		c[n] = true
+	}
+	m.cols[tbl] = c
+	return c, rows.Err()
+}
+
+// apply merges one change by per-cell last-writer-wins: a cell takes the change's value
+// when (hlc, site) is greater than the cell's clock. Cells this version cannot hold are
+// parked with the reason; a clock too far ahead parks the whole change.
+func (m *merger) apply(ch change) error {
+	ms, _ := clock.Unpack(ch.hlc)
+	if ch.hlc < 0 || ch.hlc > clock.MaxHLC {
+		return m.park(ch, ch.cols, fmt.Sprintf("clock %d out of range", ch.hlc))
+	}
+	if limit := m.nowMs + m.e.opt.MaxAhead.Milliseconds(); ms > limit {
+		m.e.log.Warn("sync: a teammate's change is dated too far in the future; parked, not adopted",
+			"change_id", ch.id, "site", ch.site, "ahead_ms", ms-m.nowMs)
+		return m.park(ch, ch.cols, fmt.Sprintf("clock %d ms ahead of cluster time", ms-m.nowMs))
+	}
+	tb, ok := db.TableOf(ch.tbl)
+	if !ok || !tb.Synced {
+		return m.park(ch, ch.cols, "unknown table "+ch.tbl)
+	}
+	known, err := m.columns(ch.tbl, false)
+	if err != nil {
+		return err
+	}
+	if len(known) == 0 {
+		return m.park(ch, ch.cols, "table "+ch.tbl+" does not exist here")
+	}
+	var unknown []string
+	for k := range ch.cols {
+		if !known[k] && k != "id" {
+			if known, err = m.columns(ch.tbl, true); err != nil {
+				return err
+			}
+			if !known[k] {
+				unknown = append(unknown, k)
+			}
+		}
+	}
+	cols := ch.cols
+	if len(unknown) > 0 || isLocalAny(tb, ch.cols) {
+		sort.Strings(unknown)
+		rest := db.Cols{}
+		cols = db.Cols{}
+		for k, v := range ch.cols {
+			switch {
+			case isLocal(tb, k) || k == "id":
+			case !known[k]:
+				rest[k] = v
+			default:
+				cols[k] = v
+			}
+		}
+		if len(rest) > 0 {
+			if err := m.park(ch, rest, "unknown columns "+strings.Join(unknown, ", ")+" (a newer Magpie wrote them)"); err != nil {
+				return err
+			}
+		}
+	}
+	if ch.hlc > m.maxHLC {
+		m.maxHLC = ch.hlc
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	return m.merge(ch, cols)
+}
+
+func isLocalAny(tb *db.Table, cols db.Cols) bool {
+	for _, l := range tb.Local {
+		if _, ok := cols[l]; ok {
+			return true
+		}
+	}
+	_, id := cols["id"]
+	return id
+}
+
+func (m *merger) merge(ch change, cols db.Cols) error {
+	rows, err := m.tx.Query(`SELECT col, hlc, site FROM sync_clock WHERE tbl = ? AND row_id = ?`, ch.tbl, ch.row)
+	if err != nil {
+		return err
+	}
+	type ck struct {
+		hlc  int64
+		site string
+	}
+	clocks := map[string]ck{}
+	for rows.Next() {
+		var c string
+		var k ck
+		if err := rows.Scan(&c, &k.hlc, &k.site); err != nil {
+			rows.Close()
+			return err
+		}
+		clocks[c] = k
+	}
+	rows.Close()
+	win := db.Cols{}
+	for k, v := range cols {
+		cur, ok := clocks[k]
+		if !ok || ch.hlc > cur.hlc || (ch.hlc == cur.hlc && ch.site > cur.site) {
+			win[k] = v
+		}
+	}
+	if len(win) == 0 {
+		return nil
+	}
+	if _, err := m.tx.Exec("SAVEPOINT sync_merge"); err != nil {
+		return err
+	}
+	err = m.write(ch, win)
+	if err != nil {
+		if _, rerr := m.tx.Exec("ROLLBACK TO sync_merge"); rerr != nil {
+			return rerr
+		}
+	}
+	if _, rerr := m.tx.Exec("RELEASE sync_merge"); rerr != nil {
+		return rerr
+	}
+	if err != nil {
+		return m.park(ch, win, "cannot apply here: "+err.Error())
+	}
+	return nil
+}
+
+func (m *merger) write(ch change, win db.Cols) error {
+	for k := range win {
+		if _, err := m.tx.Exec(`INSERT INTO sync_clock(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)
+			ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site`,
+			ch.tbl, ch.row, k, ch.hlc, ch.site); err != nil {
+			return err
+		}
+	}
+	return m.tx.Apply(ch.tbl, ch.row, win)
+}
+
+// park keeps (part of) a change that cannot be applied now, to retry later.
+func (m *merger) park(ch change, cols db.Cols, reason string) error {
+	enc, err := encodeCols(cols)
+	if err != nil {
+		return err
+	}
+	_, err = m.tx.Exec(`INSERT INTO sync_parked(change_id, seq, tbl, row_id, cols, hlc, site, schema_ver, reason, parked_at)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(change_id) DO UPDATE SET cols = excluded.cols, reason = excluded.reason`,
+		ch.id, ch.seq, ch.tbl, ch.row, enc, ch.hlc, ch.site, ch.schema, reason, m.tx.NowMs())
+	return err
+}
+
+// retryParked applies parked changes again (after an upgrade added the columns, after the
+// clock caught up, after the row they need arrived). Those that still cannot apply stay.
+func (m *merger) retryParked() error {
+	rows, err := m.tx.Query(`SELECT change_id, seq, tbl, row_id, cols, hlc, site, schema_ver FROM sync_parked ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	var list []change
+	for rows.Next() {
+		var ch change
+		if err := rows.Scan(&ch.id, &ch.seq, &ch.tbl, &ch.row, &ch.raw, &ch.hlc, &ch.site, &ch.schema); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, ch)
+	}
+	rows.Close()
+	for _, ch := range list {
+		if _, err := m.tx.Exec(`DELETE FROM sync_parked WHERE change_id = ?`, ch.id); err != nil {
+			return err
+		}
+		cols, err := decodeCols(ch.raw)
+		if err != nil {
+			return m.park(ch, db.Cols{}, "corrupt: "+err.Error())
+		}
+		ch.cols = cols
+		if err := m.apply(ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package teamsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"magpie/backend/db"
+	"magpie/backend/rqlite"
+	"magpie/backend/rqlite/rqlitetest"
+)
+
+func TestLocalEditWritesClocksAndOutboxTogether(t *testing.T) {
+	a := newReplica(t, "a", nil, 0, Options{})
+	a.insert(t, "r1", db.Cols{"title": "Hello", "n": 3})
+	if n := a.outboxCount(t); n != 1 {
+		t.Fatalf("outbox = %d, want 1", n)
+	}
+	if got := a.clocks(t); got == "" || !contains(got, "items.r1.title=") || contains(got, "title_key") {
+		t.Fatalf("clocks = %q (want title and n, never the local title_key)", got)
+	}
+	// A failed transaction leaves neither the row nor the change.
+	err := a.d.Write(context.Background(), func(tx *db.Tx) error {
+		if _, err := tx.Update("items", "r1", db.Cols{"title": "X"}); err != nil {
+			return err
+		}
+		return errors.New("boom")
+	})
+	if err == nil || a.outboxCount(t) != 1 {
+		t.Fatalf("rolled back edit left an outbox row (err %v, outbox %d)", err, a.outboxCount(t))
+	}
+}
+
+// Two desktops edit the same row offline, different fields: both edits survive; the
+// same field: the later HLC wins everywhere.
+func TestOfflineEditsMergePerField(t *testing.T) {
+	srv := newServer(t)
+	c := newClient(t, srv.URL())
+	a := newReplica(t, "a", c, 0, Options{})
+	b := newReplica(t, "b", c, 0, Options{})
+	a.insert(t, "r1", db.Cols{"title": "Acme", "body": "v0", "n": 1})
+	a.sync(t)
+	b.sync(t)
+	if got := b.dump(t); got != a.dump(t) {
+		t.Fatalf("b = %q, a = %q", got, a.dump(t))
+	}
+	// Offline: a edits title, b edits body; both edit n, b later.
+	a.update(t, "r1", db.Cols{"title": "Acme Corp", "n": 2})
+	b.clk.Advance(time.Second)
+	b.update(t, "r1", db.Cols{"body": "v1", "n": 3})
+	a.sync(t)
+	b.sync(t)
+	a.sync(t)
+	want := "r1|Acme Corp|v1|3|0|-1\n"
+	for _, r := range []*replica{a, b} {
+		if got := r.dump(t); got != want {
+			t.Errorf("%s = %q, want %q", r.name, got, want)
+		}
+	}
+	if got := serverState(t, srv); got != want {
+		t.Errorf("server = %q, want %q", got, want)
+	}
+	if a.clocks(t) != b.clocks(t) {
+		t.Errorf("clocks differ:\n%s\n--\n%s", a.clocks(t), b.clocks(t))
+	}
+	var title string
+	a.d.R.QueryRow(`SELECT title_key FROM items WHERE id = 'r1'`).Scan(&title)
+	b.d.R.QueryRow(`SELECT title_key FROM items WHERE id = 'r1'`).Scan(&title)
+	if title != "acme corp" {
+		t.Errorf("derived column on b = %q: Derive must run on remote changes", title)
+	}
+}
+
+// A delete concurrent with an update: the row stays deleted, the edit is kept under it,
+// and an explicit later undelete brings it back with the merged values.
+func TestDeleteVersusUpdate(t *testing.T) {
+	for _, order := range []string{"delete-first", "update-first"} {
+		t.Run(order, func(t *testing.T) {
+			srv := newServer(t)
+			c := newClient(t, srv.URL())
+			a := newReplica(t, "a", c, 0, Options{})
+			b := newReplica(t, "b", c, 0, Options{})
+			a.insert(t, "r1", db.Cols{"title": "T", "body": "B"})
+			a.sync(t)
+			b.sync(t)
+			if order == "delete-first" {
+				a.del(t, "r1", false)
+				b.clk.Advance(time.Hour) // the update is even later in wall time
+				b.update(t, "r1", db.Cols{"body": "edited"})
+			} else {
+				b.update(t, "r1", db.Cols{"body": "edited"})
+				a.clk.Advance(time.Hour)
+				a.del(t, "r1", false)
+			}
+			first, second := a, b
+			if order == "update-first" {
+				first, second = b, a
+			}
+			first.sync(t)
+			second.sync(t)
+			first.sync(t)
+			for _, r := range []*replica{a, b} {
+				var del int
+				var body string
+				r.d.R.QueryRow(`SELECT deleted, body FROM items WHERE id = 'r1'`).Scan(&del, &body)
+				if del != 1 || body != "edited" {
+					t.Fatalf("%s: deleted=%d body=%q, want deleted with the edit kept", r.name, del, body)
+				}
+			}
+			b.clk.Advance(2 * time.Hour)
+			b.del(t, "r1", true)
+			b.sync(t)
+			a.sync(t)
+			for _, r := range []*replica{a, b} {
+				var del int
+				var body string
+				r.d.R.QueryRow(`SELECT deleted, body FROM items WHERE id = 'r1'`).Scan(&del, &body)
+				if del != 0 || body != "edited" {
+					t.Fatalf("%s after undelete: deleted=%d body=%q", r.name, del, body)
+				}
+			}
+		})
+	}
+}
+
+// Every failure mode during push: nothing lost, nothing duplicated.
+func TestPushThroughFaults(t *testing.T) {
+	for _, f := range []rqlitetest.Fault{rqlitetest.DropAfterCommit, rqlitetest.ErrorNoCommit, rqlitetest.Unavailable, rqlitetest.Refused} {
+		t.Run(f.String(), func(t *testing.T) {
+			srv := newServer(t)
+			c := newClient(t, srv.URL())
+			a := newReplica(t, "a", c, 0, Options{PushBatch: 7})
+			for i := 0; i < 40; i++ {
+				a.insert(t, fmt.Sprintf("r%02d", i), db.Cols{"title": fmt.Sprint(i)})
+			}
+			if err := EnsureSchema(context.Background(), c, 1); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 20; i++ {
+				srv.Inject(rqlitetest.NoFault, f)
+			}
+			for i := 0; i < 60 && a.outboxCount(t) > 0; i++ {
+				a.e.SyncOnce(context.Background())
+			}
+			if n := a.outboxCount(t); n != 0 {
+				t.Fatalf("outbox still has %d", n)
+			}
+			var logRows, distinct int
+			srv.DB().QueryRow(`SELECT count(*), count(DISTINCT change_id) FROM change_log`).Scan(&logRows, &distinct)
+			if logRows != 40 || distinct != 40 {
+				t.Fatalf("change_log rows = %d (distinct %d), want 40", logRows, distinct)
+			}
+			if srv.Faults == 0 {
+				t.Fatal("no fault was injected")
+			}
+		})
+	}
+}
+
+// The negative control for the engine: with the unguarded client (gorqlite's behaviour), a
+// 200-with-error answer clears the outbox although nothing was stored.
+func TestUnguardedClientLosesEdits(t *testing.T) {
+	srv := newServer(t)
+	un, err := rqlite.New(rqlite.Config{URLs: []string{srv.URL()}, Unguarded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newReplica(t, "a", un, 0, Options{})
+	if err := EnsureSchema(context.Background(), un, 1); err != nil {
+		t.Fatal(err)
+	}
+	a.sync(t) // bootstrap
+	a.insert(t, "r1", db.Cols{"title": "lost"})
+	srv.Inject(rqlitetest.ErrorNoCommit)
+	a.sync(t)
+	var n int
+	srv.DB().QueryRow(`SELECT count(*) FROM change_log`).Scan(&n)
+	if a.outboxCount(t) != 0 || n != 0 {
+		t.Fatalf("outbox=%d server=%d: expected the unguarded client to lose the edit", a.outboxCount(t), n)
+	}
+}
+
+func contains(s, sub string) bool {
+	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
+}
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,116 @@
+package teamsync
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"magpie/backend/db"
+)
+
+// Cell values travel as JSON text (change_log.cols, state.val). Integers are written as
+// JSON integers and read back with UseNumber, so they stay exact at any size; blobs are
+// {"$b": base64}; booleans become 0/1 as SQLite stores them.
+
+func encodeValue(v any) (any, error) {
+	switch x := v.(type) {
+	case nil, string, int64, float64:
+		return x, nil
+	case int:
+		return int64(x), nil
+	case int32:
+		return int64(x), nil
+	case bool:
+		if x {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	case float32:
+		return float64(x), nil
+	case []byte:
+		return map[string]string{"$b": base64.StdEncoding.EncodeToString(x)}, nil
+	}
+	return nil, fmt.Errorf("unsupported value type %T", v)
+}
+
+func encodeCols(cols map[string]any) (string, error) {
+	m := make(map[string]any, len(cols))
+	for k, v := range cols {
+		e, err := encodeValue(v)
+		if err != nil {
+			return "", fmt.Errorf("column %s: %w", k, err)
+		}
+		if f, ok := e.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			return "", fmt.Errorf("column %s: %v cannot be synced", k, f)
+		}
+		m[k] = e
+	}
+	b, err := json.Marshal(m)
+	return string(b), err
+}
+
+func encodeOne(v any) (string, error) {
+	e, err := encodeValue(v)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(e)
+	return string(b), err
+}
+
+func decodeCols(s string) (db.Cols, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+		return nil, fmt.Errorf("cols are not a JSON object: %v", err)
+	}
+	out := make(db.Cols, len(raw))
+	for k, r := range raw {
+		v, err := decodeOne(r)
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", k, err)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func decodeOne(r []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(r))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	switch x := v.(type) {
+	case nil, string:
+		return x, nil
+	case json.Number:
+		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+			return i, nil
+		}
+		return strconv.ParseFloat(string(x), 64)
+	case map[string]any:
+		if b, ok := x["$b"].(string); ok && len(x) == 1 {
+			return base64.StdEncoding.DecodeString(b)
+		}
+	case bool:
+		if x {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	}
+	return nil, fmt.Errorf("unsupported JSON value %s", r)
+}
+
+func sortedCols(c db.Cols) []string {
+	out := make([]string, 0, len(c))
+	for k := range c {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,369 @@
+package tracking
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"magpie/backend/contacts"
+	"magpie/backend/db"
+	"magpie/backend/events"
+	"magpie/backend/fields"
+	"magpie/backend/ids"
+)
+
+// CursorKey is the meta key holding the seq of the last hit turned into events.
+const CursorKey = "tracking.ingest_seq"
+
+// Source is the events' source for everything the tracker causes.
+const Source = "tracker"
+
+func init() {
+	// Devices follow their contact into a merge.
+	contacts.OnMerge(func(tx *db.Tx, winner, loser string) error {
+		_, err := tx.Exec("UPDATE tracking_devices SET contact_id = ? WHERE contact_id = ?", winner, loser)
+		return err
+	})
+}
+
+// Ingester turns stored hits into contacts and events, exactly once (the cursor moves in the
+// same transaction as the events it produced), in batches.
+type Ingester struct {
+	Contacts *contacts.Service
+	Batch    int // hits per transaction (default 1000)
+	Log      *slog.Logger
+
+	Ingested atomic.Int64
+	Skipped  atomic.Int64 // bots, unknown contacts, hits without device
+}
+
+// IngestStats describe one batch.
+type IngestStats struct {
+	Hits, Skipped, Contacts, Merges int
+	Cursor                          int64
+}
+
+func (g *Ingester) db() *db.DB { return g.Contacts.DB() }
+
+// RunOnce ingests one batch; Hits == 0 means there was nothing to do.
+func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
+	if g.Batch <= 0 {
+		g.Batch = 1000
+	}
+	meta, err := g.fieldMeta(ctx)
+	if err != nil {
+		return IngestStats{}, err
+	}
+	var st IngestStats
+	err = g.db().Write(ctx, func(tx *db.Tx) error {
+		st = IngestStats{}
+		var cur string
+		if err := tx.QueryRow("SELECT v FROM meta WHERE k = ?", CursorKey).Scan(&cur); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		st.Cursor, _ = strconv.ParseInt(cur, 10, 64)
+		hits, err := loadHits(tx, st.Cursor, g.Batch)
+		if err != nil || len(hits) == 0 {
+			return err
+		}
+		run := &ingestRun{g: g, tx: tx, ops: contacts.NewOps(tx, Source), meta: meta, active: map[string]int64{}, st: &st}
+		for _, sh := range hits {
+			if err := run.one(sh.Hit); err != nil {
+				return fmt.Errorf("tracking: ingest hit %s (seq %d): %w", sh.ID, sh.seq, err)
+			}
+			st.Cursor = sh.seq
+			st.Hits++
+		}
+		if err := run.flushActive(); err != nil {
+			return err
+		}
+		return tx.SetMeta(CursorKey, strconv.FormatInt(st.Cursor, 10))
+	})
+	if err == nil {
+		g.Ingested.Add(int64(st.Hits - st.Skipped))
+		g.Skipped.Add(int64(st.Skipped))
+	}
+	return st, err
+}
+
+// Run ingests until ctx ends: at once when wake fires, else every poll interval (another
+// process — a tracker on the same data dir, or the rqlite puller — may add hits).
+func (g *Ingester) Run(ctx context.Context, wake <-chan struct{}, poll time.Duration) error {
+	if g.Log == nil {
+		g.Log = slog.Default()
+	}
+	if poll <= 0 {
+		poll = time.Second
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		st, err := g.RunOnce(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			g.Log.Error("tracking: ingest failed; retrying", "err", err)
+		}
+		if err == nil && st.Hits >= g.Batch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-wake:
+		case <-t.C:
+		}
+	}
+}
+
+type storedHit struct {
+	Hit
+	seq int64
+}
+
+func loadHits(tx *db.Tx, after int64, limit int) ([]storedHit, error) {
+	rows, err := tx.Query(`SELECT seq, id, kind, at, coalesce(device_id,''), coalesce(contact_id,''), coalesce(email_id,''),
+		coalesce(send_id,''), coalesce(form_id,''), coalesce(url,''), coalesce(title,''), coalesce(referrer,''),
+		coalesce(lang,''), coalesce(user_agent,''), coalesce(ip,''), bot, coalesce(data,'')
+		FROM hits WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []storedHit
+	for rows.Next() {
+		var h storedHit
+		var data string
+		if err := rows.Scan(&h.seq, &h.ID, &h.Kind, &h.At, &h.Device, &h.Contact, &h.Email, &h.Send, &h.Form,
+			&h.URL, &h.Title, &h.Referrer, &h.Lang, &h.UA, &h.IP, &h.Bot, &data); err != nil {
+			return nil, err
+		}
+		if data != "" {
+			_ = json.Unmarshal([]byte(data), &h.Data)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+type fieldInfo struct {
+	field  fields.Field
+	unique bool
+	public bool
+}
+
+func (g *Ingester) fieldMeta(ctx context.Context) (map[string]fieldInfo, error) {
+	fs, err := g.Contacts.Fields().List(ctx, fields.Contact)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]fieldInfo, len(fs))
+	for _, f := range fs {
+		if !f.System {
+			out[f.Alias] = fieldInfo{field: f, unique: f.UniqueIdentifier, public: f.PubliclyUpdatable}
+		}
+	}
+	return out, nil
+}
+
+type ingestRun struct {
+	g      *Ingester
+	tx     *db.Tx
+	ops    *contacts.Ops
+	meta   map[string]fieldInfo
+	active map[string]int64
+	st     *IngestStats
+}
+
+func (r *ingestRun) one(h Hit) error {
+	if h.Bot {
+		r.st.Skipped++
+		return nil
+	}
+	contact, err := r.resolve(h)
+	if err != nil {
+		return err
+	}
+	if contact == "" {
+		r.st.Skipped++
+		return nil
+	}
+	at := h.Time()
+	ev := events.Event{ID: h.ID, ContactID: contact, At: at, Source: Source, URL: h.URL, Title: h.Title, Referrer: h.Referrer}
+	data := map[string]any{}
+	for k, v := range h.Data {
+		if !strings.HasPrefix(k, "field.") {
+			data[k] = v
+		}
+	}
+	if h.Lang != "" {
+		data["language"] = h.Lang
+	}
+	if h.IP != "" {
+		data["ip"] = h.IP
+	}
+	if h.UA != "" {
+		ua := ParseUA(h.UA)
+		data["device"] = ua.Type
+		data["os"] = ua.OS
+		data["browser"] = ua.Browser
+		if ua.Brand != "" {
+			data["brand"] = ua.Brand
+		}
+	}
+	if h.Send != "" {
+		data["send"] = h.Send
+	}
+	switch h.Kind {
+	case KindPage:
+		ev.Type = events.PageHit
+		if contact, err = r.identify(contact, h, true); err != nil {
+			return err
+		}
+		if tags := h.Data["tags"]; tags != "" {
+			if err := r.ops.Tag(contact, strings.Split(tags, ","), nil); err != nil {
+				return err
+			}
+		}
+	case KindForm:
+		ev.Type, ev.ObjectID = events.FormSubmitted, h.Form
+		if contact, err = r.identify(contact, h, false); err != nil {
+			return err
+		}
+	case KindOpen:
+		ev.Type, ev.ObjectID = events.EmailRead, h.Email
+	case KindClick:
+		ev.Type, ev.ObjectID = events.EmailClicked, h.Email
+	case KindUnsub:
+		if err := r.ops.SetDNC(contact, "email", contacts.ReasonUnsubscribed, h.Email, "unsubscribed from an email link"); err != nil {
+			return err
+		}
+		r.touch(contact, h.At)
+		return nil
+	case KindResub:
+		if _, err := r.ops.RemoveDNC(contact, "email"); err != nil {
+			return err
+		}
+		r.touch(contact, h.At)
+		return nil
+	default:
+		r.st.Skipped++
+		return nil
+	}
+	ev.ContactID = contact
+	if len(data) > 0 {
+		ev.Data = data
+	}
+	setBehaviour(&ev, h)
+	if _, err := events.Append(r.tx, ev); err != nil {
+		return err
+	}
+	r.touch(contact, h.At)
+	return nil
+}
+
+func (r *ingestRun) touch(contact string, at int64) {
+	if at > r.active[contact] {
+		r.active[contact] = at
+	}
+}
+
+// flushActive advances last_active once per contact per batch.
+func (r *ingestRun) flushActive() error {
+	for id, at := range r.active {
+		var cur sql.NullInt64
+		if err := r.tx.QueryRow("SELECT last_active FROM contacts WHERE id = ? AND deleted = 0", id).Scan(&cur); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			return err
+		}
+		if !cur.Valid || cur.Int64 < at {
+			if _, err := r.tx.Update("contacts", id, db.Cols{"last_active": at}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// live reports whether a contact exists and is not trashed.
+func (r *ingestRun) live(id string) (bool, error) {
+	var deleted int
+	err := r.tx.QueryRow("SELECT deleted FROM contacts WHERE id = ?", id).Scan(&deleted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil && deleted == 0, err
+}
+
+// resolve finds the hit's contact: the signed token's contact, else the device's contact,
+// else a new anonymous visitor (id derived from the device, so every desktop agrees).
+func (r *ingestRun) resolve(h Hit) (string, error) {
+	if h.Contact != "" {
+		c, err := contacts.MergedInto(r.tx, h.Contact)
+		if err != nil {
+			return "", err
+		}
+		if ok, err := r.live(c); err != nil || !ok {
+			return "", err // unknown or trashed contact: nothing is recorded
+		}
+		if h.Device != "" {
+			if err := r.setDevice(h.Device, c, h); err != nil {
+				return "", err
+			}
+		}
+		return c, nil
+	}
+	if h.Device == "" {
+		return "", nil
+	}
+	var c string
+	err := r.tx.QueryRow("SELECT contact_id FROM tracking_devices WHERE device_id = ?", h.Device).Scan(&c)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	if c != "" {
+		if c, err = contacts.MergedInto(r.tx, c); err != nil {
+			return "", err
+		}
+		ok, err := r.live(c)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			_, err := r.tx.Exec("UPDATE tracking_devices SET contact_id = ?, last_seen = max(last_seen, ?) WHERE device_id = ?", c, h.At, h.Device)
+			return c, err
+		}
+	}
+	c = VisitorID(h.Device)
+	var deleted int
+	err = r.tx.QueryRow("SELECT deleted FROM contacts WHERE id = ?", c).Scan(&deleted)
+	switch {
+	case err == nil:
+		// The device's first visitor was trashed: a new visitor, still derived from the hit.
+		c = ids.Derived("visitor", h.Device, h.ID)
+	case !errors.Is(err, sql.ErrNoRows):
+		return "", err
+	}
+	if _, err := r.ops.Create(db.Cols{}, contacts.CreateOpts{ID: c, At: h.Time()}); err != nil {
+		return "", err
+	}
+	r.st.Contacts++
+	return c, r.setDevice(h.Device, c, h)
+}
+
+func (r *ingestRun) setDevice(device, contact string, h Hit) error {
+	_, err := r.tx.Exec(`INSERT INTO tracking_devices(device_id, contact_id, first_seen, last_seen, user_agent) VALUES(?, ?, ?, ?, ?)
+		ON CONFLICT(device_id) DO UPDATE SET contact_id = excluded.contact_id, last_seen = max(last_seen, excluded.last_seen)`,
+		device, contact, h.At, h.At, nz(h.UA))
+	return err
+}

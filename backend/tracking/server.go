@@ -1,0 +1,348 @@
+package tracking
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"magpie/backend/ids"
+	"magpie/backend/signing"
+)
+
+// Config is the tracker's settings.
+type Config struct {
+	PublicURL      string   // base URL the public reaches this tracker at (snippet, links)
+	AllowedOrigins []string // CORS origins allowed to post events; empty = any origin
+	IPMode         IPMode
+	IPKey          []byte  // key of IPHash
+	RatePerIP      float64 // requests/s per IP; 0 = no limit
+	Burst          int
+	TrustProxy     bool // take the client IP from X-Forwarded-For
+	MaxEventBody   int64
+	MaxFormBody    int64
+	MaxQuery       int
+	Signer         *signing.Signer
+	Log            *slog.Logger
+	Now            func() time.Time
+}
+
+// Defaults of the limits.
+const (
+	DefaultEventBody = 64 << 10
+	DefaultFormBody  = 256 << 10
+	DefaultMaxQuery  = 8 << 10
+	maxFieldValue    = 4096
+	maxFields        = 64
+	maxURL           = 4096
+)
+
+// Cookie names (Mautic's, so existing snippets and sites keep working).
+const (
+	cookieDevice  = "mautic_device_id"
+	cookieContact = "mtc_id"
+	cookieSigned  = "magpie_ct" // signed contact id; mtc_id alone is never trusted
+)
+
+// Server is the tracker's HTTP edge.
+type Server struct {
+	cfg     Config
+	spool   *Spool
+	pump    *Pump
+	metrics *Metrics
+	limiter *Limiter
+	log     *slog.Logger
+	origins map[string]bool
+	base    *url.URL
+	mux     *http.ServeMux
+}
+
+// NewServer builds the handlers around an open spool; pump (optional) reports store health.
+func NewServer(cfg Config, sp *Spool, pump *Pump, m *Metrics) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Signer == nil {
+		return nil, errors.New("tracking: a signing secret is required")
+	}
+	if cfg.MaxEventBody <= 0 {
+		cfg.MaxEventBody = DefaultEventBody
+	}
+	if cfg.MaxFormBody <= 0 {
+		cfg.MaxFormBody = DefaultFormBody
+	}
+	if cfg.MaxQuery <= 0 {
+		cfg.MaxQuery = DefaultMaxQuery
+	}
+	if cfg.IPMode == "" {
+		cfg.IPMode = IPTruncate
+	}
+	base, err := ParsePublicURL(cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = NewMetrics()
+	}
+	s := &Server{cfg: cfg, spool: sp, pump: pump, metrics: m, log: cfg.Log, base: base,
+		limiter: NewLimiter(cfg.RatePerIP, cfg.Burst), origins: map[string]bool{}}
+	for _, o := range cfg.AllowedOrigins {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+			s.origins[strings.ToLower(o)] = true
+		}
+	}
+	s.routes()
+	return s, nil
+}
+
+// ParsePublicURL checks a tracker base URL (http or https, no query or fragment).
+func ParsePublicURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(raw), "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("tracking: public URL %q must be an absolute http(s) URL without query, like https://t.example.com", raw)
+	}
+	return u, nil
+}
+
+// Metrics returns the server's counters.
+func (s *Server) Metrics() *Metrics { return s.metrics }
+
+func (s *Server) routes() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /mtc.js", s.mtcJS)
+	mux.HandleFunc("POST /mtc/event", s.hit(s.mtcEvent))
+	mux.HandleFunc("OPTIONS /mtc/event", s.preflight)
+	mux.HandleFunc("GET /mtc", s.hit(s.mtcLookup))
+	mux.HandleFunc("GET /mtracking.gif", s.hit(s.trackingGIF))
+	mux.HandleFunc("GET /e/o/{token}", s.hit(s.openPixel))
+	mux.HandleFunc("GET /email/{token}", s.hit(s.openPixel))
+	mux.HandleFunc("GET /r/{token}", s.hit(s.click))
+	mux.HandleFunc("GET /redirect/{token}", s.hit(s.click))
+	mux.HandleFunc("GET /e/u/{token}", s.hit(s.unsubPage))
+	mux.HandleFunc("POST /e/u/{token}", s.hit(s.unsubPost))
+	mux.HandleFunc("GET /email/unsubscribe/{token}", s.hit(s.unsubPage))
+	mux.HandleFunc("POST /email/unsubscribe/{token}", s.hit(s.unsubPost))
+	mux.HandleFunc("POST /form/submit", s.hit(s.formSubmit))
+	mux.HandleFunc("POST /form/submit/ajax", s.hit(s.formSubmit))
+	mux.HandleFunc("OPTIONS /form/submit/ajax", s.preflight)
+	mux.HandleFunc("GET /health", s.health)
+	mux.HandleFunc("GET /metrics", s.metricsText)
+	s.mux = mux
+}
+
+// Handler is the tracker's root handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// HTTPServer wraps the handler with the tracker's timeouts and header limits.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{Addr: addr, Handler: s.mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 15 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 32 << 10,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+}
+
+// reqErr is a refusal with an HTTP status and a message naming the bad part.
+type reqErr struct {
+	status int
+	msg    string
+}
+
+func (e *reqErr) Error() string { return e.msg }
+
+func bad(status int, format string, a ...any) error {
+	return &reqErr{status: status, msg: fmt.Sprintf(format, a...)}
+}
+
+// hit wraps a hit handler: rate limit, query bound, latency, error answers and logs.
+func (s *Server) hit(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ip := clientIP(r, s.cfg.TrustProxy)
+		if !s.limiter.Allow(ip, start) {
+			s.metrics.RateLimited.Add(1)
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "too many requests", http.StatusTooManyRequests)
+			return
+		}
+		var err error
+		if len(r.URL.RawQuery) > s.cfg.MaxQuery {
+			err = bad(http.StatusRequestURITooLong, "query string is %d bytes (limit %d)", len(r.URL.RawQuery), s.cfg.MaxQuery)
+		} else {
+			err = h(w, r)
+		}
+		s.metrics.Observe(time.Since(start))
+		if err == nil {
+			return
+		}
+		var re *reqErr
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			re = &reqErr{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("body larger than %d bytes", mbe.Limit)}
+		case errors.Is(err, ErrSpoolFull):
+			s.metrics.SpoolFull.Add(1)
+			re = &reqErr{status: http.StatusServiceUnavailable, msg: "tracker busy, try again later"}
+			w.Header().Set("Retry-After", "5")
+		case errors.As(err, &re):
+		default:
+			s.log.Error("tracking: request failed", "path", r.URL.Path, "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		if re.status < 500 {
+			s.metrics.Rejected.Add(1)
+		}
+		s.log.Info("tracking: request refused", "path", r.URL.Path, "status", re.status, "reason", re.msg, "ip", privacyIP(ip, IPTruncate, nil))
+		http.Error(w, re.msg, re.status)
+	}
+}
+
+// accept spools a hit (fsynced) before the caller answers.
+func (s *Server) accept(h *Hit) error {
+	h.ID = ids.New()
+	h.At = s.cfg.Now().UnixMilli()
+	if h.UA != "" && ParseUA(h.UA).Bot {
+		h.Bot = true
+		s.metrics.Bots.Add(1)
+	}
+	b, err := encodeHit(h)
+	if err != nil {
+		return err
+	}
+	if err := s.spool.Append(b); err != nil {
+		return err
+	}
+	s.metrics.Accepted.Add(1)
+	return nil
+}
+
+// baseHit fills what every hit carries: device, user agent, IP, language.
+func (s *Server) baseHit(r *http.Request, kind Kind, device string) Hit {
+	ua := r.UserAgent()
+	if len(ua) > 512 {
+		ua = ua[:512]
+	}
+	lang := r.Header.Get("Accept-Language")
+	if i := strings.IndexAny(lang, ",;"); i >= 0 {
+		lang = lang[:i]
+	}
+	if len(lang) > 35 || hasControl(lang) {
+		lang = ""
+	}
+	return Hit{Kind: kind, Device: device, UA: ua, Lang: lang,
+		IP: privacyIP(clientIP(r, s.cfg.TrustProxy), s.cfg.IPMode, s.cfg.IPKey)}
+}
+
+// device returns the visitor's device id (cookie, then parameter), or a fresh one.
+func (s *Server) device(r *http.Request, param string) (string, bool) {
+	if c, err := r.Cookie(cookieDevice); err == nil && ids.Valid(c.Value) {
+		return c.Value, false
+	}
+	if ids.Valid(param) {
+		return param, false
+	}
+	return ids.New(), true
+}
+
+// signedContact returns the contact id proven by the signed cookie, if any.
+func (s *Server) signedContact(r *http.Request) string {
+	c, err := r.Cookie(cookieSigned)
+	if err != nil {
+		return ""
+	}
+	f, err := s.cfg.Signer.Verify("ct", c.Value)
+	if err != nil || len(f) != 1 || !ids.Valid(f[0]) {
+		return ""
+	}
+	return f[0]
+}
+
+// VisitorID is the id of the anonymous contact a device creates on its first hit: derived
+// from the device id so every tracker and desktop agree without talking to each other.
+func VisitorID(device string) string { return ids.Derived("visitor", device) }
+
+func (s *Server) setCookies(w http.ResponseWriter, device, contact string) {
+	secure := s.base.Scheme == "https"
+	same := http.SameSiteLaxMode
+	if secure {
+		same = http.SameSiteNoneMode
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieDevice, Value: device, Path: "/", MaxAge: 365 * 24 * 3600,
+		Secure: secure, SameSite: same})
+	if contact != "" {
+		http.SetCookie(w, &http.Cookie{Name: cookieContact, Value: contact, Path: "/", Secure: secure, SameSite: same})
+		http.SetCookie(w, &http.Cookie{Name: cookieSigned, Value: s.cfg.Signer.Sign("ct", 0, contact), Path: "/",
+			MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: secure, SameSite: same})
+	}
+}
+
+// cors checks the Origin header and sets the CORS answer headers; false = refused.
+func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	if len(s.origins) > 0 && !s.origins[strings.ToLower(strings.TrimRight(origin, "/"))] {
+		return false
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Set("Access-Control-Allow-Credentials", "true")
+	h.Add("Vary", "Origin")
+	return true
+}
+
+func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
+	if !s.cors(w, r) {
+		s.metrics.Rejected.Add(1)
+		http.Error(w, "origin not allowed", http.StatusForbidden)
+		return
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Content-Type, X-Requested-With")
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	failing := s.pump != nil && s.pump.Failing()
+	snap := s.metrics.Snap(s.spool.Pending(), failing)
+	status := "ok"
+	code := http.StatusOK
+	if failing {
+		status = "degraded"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]any{"status": status, "metrics": snap})
+}
+
+func (s *Server) metricsText(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	s.metrics.Write(w, s.spool.Pending(), s.pump != nil && s.pump.Failing())
+}
+
+// Serve answers on ln until ctx ends, then shuts down gracefully (in-flight hits finish).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := s.HTTPServer(ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	}
+}

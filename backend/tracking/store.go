@@ -1,0 +1,183 @@
+package tracking
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"magpie/backend/db"
+)
+
+// Store keeps hits durably. StoreHits must be idempotent per hit id: the pump sends a batch
+// again after any failure or crash.
+type Store interface {
+	StoreHits(ctx context.Context, hits []Hit) error
+	Name() string
+}
+
+// hitColumns are the hits table's columns written by stores, in order.
+var hitColumns = []string{"id", "kind", "at", "device_id", "contact_id", "email_id", "send_id", "form_id",
+	"url", "title", "referrer", "lang", "user_agent", "ip", "bot", "data"}
+
+var insertHitSQL = "INSERT INTO hits(" + strings.Join(hitColumns, ", ") + ") VALUES(?" +
+	strings.Repeat(", ?", len(hitColumns)-1) + ") ON CONFLICT(id) DO NOTHING"
+
+func hitArgs(h *Hit) []any {
+	bot := 0
+	if h.Bot {
+		bot = 1
+	}
+	return []any{h.ID, string(h.Kind), h.At, nz(h.Device), nz(h.Contact), nz(h.Email), nz(h.Send), nz(h.Form),
+		nz(h.URL), nz(h.Title), nz(h.Referrer), nz(h.Lang), nz(h.UA), nz(h.IP), bot, nz(h.DataJSON())}
+}
+
+func nz(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// SQLiteStore stores hits into the local store's hits table.
+type SQLiteStore struct {
+	DB *db.DB
+	// OnStored, when set, is called after each committed batch (the in-process ingester
+	// uses it to wake up).
+	OnStored func()
+}
+
+// Name says where hits go.
+func (s *SQLiteStore) Name() string { return "sqlite:" + s.DB.Path }
+
+// StoreHits writes one batch in one transaction.
+func (s *SQLiteStore) StoreHits(ctx context.Context, hits []Hit) error {
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		for i := range hits {
+			if _, err := tx.Exec(insertHitSQL, hitArgs(&hits[i])...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil && s.OnStored != nil {
+		s.OnStored()
+	}
+	return err
+}
+
+// Pump moves spooled hits to the store in batches, retrying with backoff while the store is
+// unavailable, and checkpoints the spool after each stored batch.
+type Pump struct {
+	Spool    *Spool
+	Store    Store
+	Batch    int // hits per batch (default 500)
+	Log      *slog.Logger
+	Metrics  *Metrics
+	MaxRetry time.Duration // backoff cap (default 5 s)
+
+	failing atomic.Bool
+}
+
+// Run pumps until ctx is canceled; on cancel it first drains what is already spooled (as
+// long as the store accepts it within a short grace period).
+func (p *Pump) Run(ctx context.Context) error {
+	if p.Batch <= 0 {
+		p.Batch = 500
+	}
+	if p.Log == nil {
+		p.Log = slog.Default()
+	}
+	if p.MaxRetry <= 0 {
+		p.MaxRetry = 5 * time.Second
+	}
+	for {
+		recs, err := p.Spool.Read(p.Batch, ctx.Done())
+		if err != nil {
+			p.Log.Error("tracking: spool read failed", "err", err)
+			if !sleepCtx(ctx, time.Second) {
+				return ctx.Err()
+			}
+			continue
+		}
+		if len(recs) == 0 {
+			if ctx.Err() != nil {
+				return p.drain()
+			}
+			continue
+		}
+		if err := p.store(ctx, recs); err != nil {
+			return err
+		}
+	}
+}
+
+// drain stores what is left after cancellation, with a bounded grace period.
+func (p *Pump) drain() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		recs, err := p.Spool.readAvailable(p.Batch)
+		if err != nil || len(recs) == 0 {
+			return err
+		}
+		if err := p.store(ctx, recs); err != nil {
+			return err
+		}
+	}
+}
+
+func (p *Pump) store(ctx context.Context, recs []Record) error {
+	hits := make([]Hit, 0, len(recs))
+	for _, r := range recs {
+		h, err := decodeHit(r.Data)
+		if err != nil {
+			p.Log.Error("tracking: dropping undecodable spooled record", "err", err)
+			continue
+		}
+		hits = append(hits, h)
+	}
+	backoff := 50 * time.Millisecond
+	for {
+		start := time.Now()
+		err := p.Store.StoreHits(ctx, hits)
+		if err == nil {
+			if p.failing.CompareAndSwap(true, false) {
+				p.Log.Info("tracking: store reachable again; draining the spool", "store", p.Store.Name(),
+					"pending_bytes", p.Spool.Pending())
+			}
+			if p.Metrics != nil {
+				p.Metrics.Stored.Add(int64(len(hits)))
+				p.Metrics.StoreBatches.Add(1)
+				p.Metrics.StoreNanos.Add(time.Since(start).Nanoseconds())
+			}
+			return p.Spool.Commit(recs[len(recs)-1].End)
+		}
+		if p.Metrics != nil {
+			p.Metrics.StoreErrors.Add(1)
+		}
+		if p.failing.CompareAndSwap(false, true) {
+			p.Log.Warn("tracking: store unavailable; hits wait in the spool", "store", p.Store.Name(), "err", err,
+				"pending_bytes", p.Spool.Pending())
+		}
+		if !sleepCtx(ctx, backoff) {
+			return ctx.Err()
+		}
+		backoff = min(backoff*2, p.MaxRetry)
+	}
+}
+
+// Failing reports whether the last store attempt failed.
+func (p *Pump) Failing() bool { return p.failing.Load() }
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

@@ -1,0 +1,270 @@
+package tracking
+
+import (
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+//go:embed mtc.js
+var mtcSource string
+
+// gif1x1 is a transparent 1×1 GIF.
+var gif1x1 = []byte{0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0xff, 0xff, 0xff,
+	0x00, 0x00, 0x00, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01,
+	0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b}
+
+// Snippet is Mautic's standard tracking snippet pointed at base (the tracker's public URL).
+func Snippet(base string) string {
+	base = strings.TrimRight(base, "/")
+	return `<script>
+    (function(w,d,t,u,n,a,m){w['MauticTrackingObject']=n;
+        w[n]=w[n]||function(){(w[n].q=w[n].q||[]).push(arguments)},a=d.createElement(t),
+        m=d.getElementsByTagName(t)[0];a.async=1;a.src=u;m.parentNode.insertBefore(a,m)
+    })(window,document,'script','` + base + `/mtc.js','mt');
+
+    mt('send', 'pageview');
+</script>`
+}
+
+func (s *Server) mtcJS(w http.ResponseWriter, r *http.Request) {
+	b, _ := json.Marshal(s.base.String())
+	w.Header().Set("Content-Type", "application/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	io.WriteString(w, strings.Replace(mtcSource, "__MAGPIE_BASE__", string(b), 1))
+}
+
+// pageParams are the mtc.js parameters that are not contact fields.
+var pageParams = map[string]bool{"page_url": true, "page_title": true, "page_referrer": true, "page_language": true,
+	"counter": true, "timezone_offset": true, "resolution": true, "platform": true, "do_not_track": true,
+	"mautic_device_id": true, "sid": true, "tags": true, "adblock": true, "fingerprint": true, "preferred_locale": false}
+
+var fieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// readParams decodes an event body: JSON object or form-urlencoded.
+func readParams(r *http.Request, limit int64, w http.ResponseWriter) (map[string]string, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	out := map[string]string{}
+	if ct == "application/json" || ct == "text/plain" {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		if len(strings.TrimSpace(string(body))) == 0 {
+			return out, nil
+		}
+		var raw map[string]any
+		if err := json.Unmarshal(body, &raw); err != nil {
+			return nil, bad(http.StatusBadRequest, "body is not a JSON object: %v", err)
+		}
+		for k, v := range raw {
+			switch t := v.(type) {
+			case string:
+				out[k] = t
+			case float64, bool:
+				b, _ := json.Marshal(t)
+				out[k] = string(b)
+			case nil:
+			default:
+				return nil, bad(http.StatusBadRequest, "field %q: nested values are not accepted", k)
+			}
+		}
+		return out, nil
+	}
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, mbe
+		}
+		return nil, bad(http.StatusBadRequest, "malformed form body: %v", err)
+	}
+	for k, v := range r.PostForm {
+		if len(v) > 0 {
+			out[k] = v[0]
+		}
+	}
+	return out, nil
+}
+
+// pageHit turns mtc.js parameters into a page hit, refusing bad values by name.
+func (s *Server) pageHit(r *http.Request, p map[string]string) (Hit, error) {
+	if len(p) > maxFields {
+		return Hit{}, bad(http.StatusBadRequest, "too many parameters (%d, limit %d)", len(p), maxFields)
+	}
+	for k, v := range p {
+		if len(k) > 64 || hasControl(k) {
+			return Hit{}, bad(http.StatusBadRequest, "parameter name %.40q is invalid", k)
+		}
+		if len(v) > maxFieldValue {
+			return Hit{}, bad(http.StatusBadRequest, "parameter %q is %d bytes (limit %d)", k, len(v), maxFieldValue)
+		}
+		if hasControl(v) {
+			return Hit{}, bad(http.StatusBadRequest, "parameter %q contains control characters", k)
+		}
+	}
+	pageURL := p["page_url"]
+	if pageURL == "" {
+		pageURL = r.Referer()
+	}
+	if pageURL == "" {
+		return Hit{}, bad(http.StatusBadRequest, "page_url is missing")
+	}
+	u, err := checkURL("page_url", pageURL)
+	if err != nil {
+		return Hit{}, err
+	}
+	ref := p["page_referrer"] // mtc.js sends the referrer host; full URLs are kept as sent
+	dev, _ := s.device(r, p["mautic_device_id"])
+	h := s.baseHit(r, KindPage, dev)
+	h.URL, h.Referrer = pageURL, ref
+	h.Title = truncate(p["page_title"], 512)
+	if l := p["page_language"]; l != "" && len(l) <= 35 {
+		h.Lang = l
+	}
+	h.Contact = s.signedContact(r)
+	data := map[string]string{}
+	for _, k := range []string{"utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"} {
+		if v := u.Query().Get(k); v != "" {
+			data[k] = truncate(v, 255)
+		}
+	}
+	for k, v := range p {
+		if v == "" || k == "page_url" || k == "page_title" || k == "page_referrer" || k == "page_language" ||
+			k == "mautic_device_id" || k == "sid" {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(k, "utm_") || pageParams[k]:
+			data[k] = v
+		case fieldName.MatchString(k):
+			data["field."+k] = v
+		default:
+			return Hit{}, bad(http.StatusBadRequest, "parameter %.40q is not a field alias", k)
+		}
+	}
+	if len(data) > 0 {
+		h.Data = data
+	}
+	return h, nil
+}
+
+// checkURL accepts absolute http(s) URLs of bounded length without control characters.
+func checkURL(name, raw string) (*url.URL, error) {
+	if len(raw) > maxURL {
+		return nil, bad(http.StatusBadRequest, "%s is %d bytes (limit %d)", name, len(raw), maxURL)
+	}
+	if hasControl(raw) {
+		return nil, bad(http.StatusBadRequest, "%s contains control characters", name)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, bad(http.StatusBadRequest, "%s %.80q is not an absolute http(s) URL", name, raw)
+	}
+	return u, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8Start(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+func (s *Server) mtcEvent(w http.ResponseWriter, r *http.Request) error {
+	if !s.cors(w, r) {
+		return bad(http.StatusForbidden, "origin %.80q is not allowed", r.Header.Get("Origin"))
+	}
+	p, err := readParams(r, s.cfg.MaxEventBody, w)
+	if err != nil {
+		return err
+	}
+	h, err := s.pageHit(r, p)
+	if err != nil {
+		return err
+	}
+	if err := s.accept(&h); err != nil {
+		return err
+	}
+	contact := h.Contact
+	if contact == "" {
+		contact = VisitorID(h.Device)
+	}
+	s.setCookies(w, h.Device, h.Contact)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(map[string]any{"success": 1, "id": contact, "sid": h.Device,
+		"device_id": h.Device, "events": map[string]any{}})
+}
+
+// mtcLookup answers Mautic's /mtc (which contact and device the browser is).
+func (s *Server) mtcLookup(w http.ResponseWriter, r *http.Request) error {
+	if !s.cors(w, r) {
+		return bad(http.StatusForbidden, "origin %.80q is not allowed", r.Header.Get("Origin"))
+	}
+	dev, _ := s.device(r, r.URL.Query().Get("mautic_device_id"))
+	contact := s.signedContact(r)
+	if contact == "" {
+		contact = VisitorID(dev)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(map[string]any{"id": contact, "sid": dev, "device_id": dev})
+}
+
+// trackingGIF is mtc.js's image fallback: parameters in the query, or base64 in d.
+func (s *Server) trackingGIF(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	p := map[string]string{}
+	if d := q.Get("d"); d != "" {
+		raw, err := base64.StdEncoding.DecodeString(d)
+		if err != nil {
+			raw, err = base64.URLEncoding.DecodeString(d)
+		}
+		if err != nil {
+			return bad(http.StatusBadRequest, "d is not base64")
+		}
+		vals, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return bad(http.StatusBadRequest, "d does not decode to parameters: %v", err)
+		}
+		for k, v := range vals {
+			p[k] = v[0]
+		}
+	}
+	for k, v := range q {
+		if k != "d" && len(v) > 0 {
+			p[k] = v[0]
+		}
+	}
+	h, err := s.pageHit(r, p)
+	if err != nil {
+		return err
+	}
+	if err := s.accept(&h); err != nil {
+		return err
+	}
+	s.setCookies(w, h.Device, h.Contact)
+	writeGIF(w)
+	return nil
+}
+
+func writeGIF(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "image/gif")
+	h.Set("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")
+	h.Set("Pragma", "no-cache")
+	w.Write(gif1x1)
+}

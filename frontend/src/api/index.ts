@@ -1,0 +1,96 @@
+// The ONLY module that imports frontend/wailsjs. Screens import from here: typed calls that
+// reject with ApiError, events, uploads and downloads, in the window and in the browser alike.
+import * as CompaniesB from "../../wailsjs/go/app/Companies";
+import * as ContactsB from "../../wailsjs/go/app/Contacts";
+import * as FieldsB from "../../wailsjs/go/app/Fields";
+import * as JobsB from "../../wailsjs/go/app/Jobs";
+import * as SystemB from "../../wailsjs/go/app/System";
+import type { app, contacts, fields, jobs } from "../../wailsjs/go/models";
+import { EventsOnMultiple } from "../../wailsjs/runtime/runtime";
+import { isDesktop, rpc } from "./bridge";
+import { ApiError, toApiError } from "./errors";
+
+export { installBrowserBridge, isDesktop } from "./bridge";
+export { ApiError, toApiError } from "./errors";
+
+export type ContactRow = app.ContactRow;
+export type ContactView = app.ContactView;
+export type ContactPage = app.ContactPage;
+export type ContactQuery = app.ContactQuery;
+export type ContactInput = app.ContactInput;
+export type Selection = app.Selection;
+export type CompanyView = app.CompanyView;
+export type CompanyPage = app.CompanyPage;
+export type CompanyQuery = app.CompanyQuery;
+export type SystemInfo = app.SystemInfo;
+export type Preferences = app.Preferences;
+export type TimelinePage = app.TimelinePage;
+export type EventView = app.EventView;
+export type NoteView = app.NoteView;
+export type Field = fields.Field;
+export type FieldInput = fields.Input;
+export type TagCount = contacts.TagCount;
+export type JobStatus = jobs.Status;
+
+// Every bound function goes through wrap: the rejection becomes an ApiError.
+type AnyFn = (...a: never[]) => Promise<unknown>;
+function wrap<M extends Record<string, AnyFn>>(m: M): M {
+  const out: Record<string, AnyFn> = {};
+  for (const [k, f] of Object.entries(m)) {
+    out[k] = (async (...a: never[]) => {
+      try {
+        return await f(...a);
+      } catch (e) {
+        throw toApiError(e);
+      }
+    }) as AnyFn;
+  }
+  return out as M;
+}
+
+export const System = wrap({ ...SystemB });
+export const Contacts = wrap({ ...ContactsB });
+export const Companies = wrap({ ...CompaniesB });
+export const Fields = wrap({ ...FieldsB });
+export const Jobs = wrap({ ...JobsB });
+
+/** on subscribes to a bus topic (job:progress, contacts:changed, …); returns the unsubscribe. */
+export function on(topic: string, cb: (data: unknown) => void): () => void {
+  return EventsOnMultiple(topic, cb as (...d: unknown[]) => void, -1);
+}
+
+/** upload sends a browser-picked file to the bridge and returns its path on the server. */
+export async function upload(file: File): Promise<{ path: string; name: string }> {
+  const fd = new FormData();
+  fd.append("file", file);
+  const res = await fetch("/upload", { method: "POST", body: fd, credentials: "same-origin" });
+  const body = (await res.json().catch(() => null)) as {
+    result?: { path: string; name: string };
+    error?: ConstructorParameters<typeof ApiError>[0];
+  } | null;
+  if (body?.error) throw new ApiError(body.error);
+  if (!res.ok || !body?.result) throw toApiError(`upload failed: HTTP ${res.status}`);
+  return body.result;
+}
+
+/** downloadURL is the link that saves a file the app wrote into its data dir (browser mode). */
+export function downloadURL(path: string): string {
+  return `/download?path=${encodeURIComponent(path)}`;
+}
+
+/** call reaches a bound method by name, for methods that may not exist yet on this build. */
+export async function call<T>(name: string, ...args: unknown[]): Promise<T> {
+  if (!isDesktop()) return (await rpc(`app.${name}`, args)) as T;
+  const [typ, method] = name.split(".");
+  const w = window as unknown as {
+    go: { app: Record<string, Record<string, (...a: unknown[]) => Promise<T>>> };
+  };
+  const fn = w.go.app[typ ?? ""]?.[method ?? ""];
+  if (!fn)
+    throw new ApiError({ code: "not_found", key: "errors.noMethod", message: `no such method ${name}` });
+  try {
+    return await fn(...args);
+  } catch (e) {
+    throw toApiError(e);
+  }
+}

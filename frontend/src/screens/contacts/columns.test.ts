@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import type { ContactRow, Field } from "../../api";
+import { backendColumns, buildColumns, cellText, pickColumns } from "./columns";
+
+const f = (alias: string, type = "text", labelFr = ""): Field =>
+  ({ alias, label: alias.toUpperCase(), labelFr, type, group: "core", options: [] }) as unknown as Field;
+
+const all = buildColumns(
+  [f("email", "email"), f("city", "text", "Ville"), f("vip", "boolean"), f("points", "number")],
+  "fr",
+  {
+    name: "Nom",
+    tags: "Tags",
+    dateAdded: "Ajouté",
+  },
+);
+
+describe("columns", () => {
+  it("labels in the language and marks sortable ones", () => {
+    const city = all.find((c) => c.id === "city");
+    expect(city?.label).toBe("Ville");
+    expect(city?.sort).toBe("city");
+    expect(all.find((c) => c.id === "vip")?.sort).toBeUndefined();
+  });
+  it.each([
+    [undefined, ["name", "email", "city", "points", "tags"]],
+    [
+      ["vip", "gone", "email"],
+      ["vip", "email"],
+    ],
+    [["gone"], ["name"]],
+  ])("pickColumns(%j)", (chosen, want) => {
+    expect(pickColumns(all, chosen).map((c) => c.id)).toEqual(want);
+  });
+  it("asks the backend only for field columns", () => {
+    expect(backendColumns(pickColumns(all, ["name", "email", "tags", "points", "vip"]))).toEqual([
+      "email",
+      "vip",
+    ]);
+  });
+  it.each([
+    ["name", { name: "", anonymous: true }, "Anonymous"],
+    ["tags", { tags: ["a", "b"] }, "a, b"],
+    ["vip", { values: { vip: 1 } }, "✓"],
+    ["city", { values: {} }, ""],
+  ])("cellText %s", (id, row, want) => {
+    const col = all.find((c) => c.id === id);
+    if (!col) throw new Error(id);
+    const r = {
+      name: "",
+      anonymous: false,
+      tags: [],
+      values: {},
+      points: 0,
+      ...row,
+    } as unknown as ContactRow;
+    expect(cellText(r, col, (s) => s, String, "Anonymous")).toBe(want);
+  });
+});

@@ -1,0 +1,153 @@
+import {
+  ActionIcon,
+  AppShell,
+  Group,
+  NavLink,
+  Text,
+  Title,
+  Tooltip,
+  useComputedColorScheme,
+} from "@mantine/core";
+import { useHotkeys } from "@mantine/hooks";
+import { Spotlight, type SpotlightActionData, spotlight } from "@mantine/spotlight";
+import {
+  IconAddressBook,
+  IconBuilding,
+  IconFileImport,
+  IconForms,
+  IconHome,
+  IconLanguage,
+  IconMoon,
+  IconSearch,
+  IconSettings,
+  IconSun,
+  IconTrash,
+} from "@tabler/icons-react";
+import type { ReactNode } from "react";
+import { type Key, useI18n } from "../i18n";
+import { usePrefs } from "../prefs";
+import { navigate, useRoute } from "../router";
+
+export interface NavItem {
+  path: string;
+  label: Key;
+  icon: ReactNode;
+}
+
+export const navItems: NavItem[] = [
+  { path: "/", label: "nav.home", icon: <IconHome size={18} aria-hidden /> },
+  { path: "/contacts", label: "nav.contacts", icon: <IconAddressBook size={18} aria-hidden /> },
+  { path: "/companies", label: "nav.companies", icon: <IconBuilding size={18} aria-hidden /> },
+  { path: "/fields", label: "nav.fields", icon: <IconForms size={18} aria-hidden /> },
+  { path: "/import", label: "nav.import", icon: <IconFileImport size={18} aria-hidden /> },
+  { path: "/trash", label: "nav.trash", icon: <IconTrash size={18} aria-hidden /> },
+  { path: "/settings", label: "nav.settings", icon: <IconSettings size={18} aria-hidden /> },
+];
+
+/** isActive says whether nav item path is the current section. */
+export function isActive(itemPath: string, routePath: string): boolean {
+  if (itemPath === "/") return routePath === "/";
+  return routePath === itemPath || routePath.startsWith(`${itemPath}/`);
+}
+
+export function Shell({
+  children,
+  extraActions = [],
+}: {
+  children: ReactNode;
+  extraActions?: SpotlightActionData[];
+}) {
+  const { t, lang } = useI18n();
+  const { update } = usePrefs();
+  const route = useRoute();
+  const scheme = useComputedColorScheme("light");
+  const toggleTheme = () => void update({ theme: scheme === "dark" ? "light" : "dark" });
+  const toggleLang = () => void update({ language: lang === "fr" ? "en" : "fr" });
+
+  // Ctrl/Cmd+K opens the palette from anywhere, text fields included.
+  useHotkeys([["mod+K", () => spotlight.open()]], []);
+
+  const actions: SpotlightActionData[] = [
+    ...navItems.map((n) => ({
+      id: `nav:${n.path}`,
+      label: t(n.label),
+      leftSection: n.icon,
+      onClick: () => navigate(n.path),
+    })),
+    ...extraActions,
+    { id: "theme", label: t("palette.toggleTheme"), onClick: toggleTheme },
+    { id: "lang", label: t("palette.switchLanguage"), onClick: toggleLang },
+  ];
+
+  return (
+    <AppShell header={{ height: 52 }} navbar={{ width: 220, breakpoint: 0 }} padding="md">
+      <a href="#main" className="skip-link">
+        {t("app.skip")}
+      </a>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Title order={1} size="h4">
+            {t("app.name")}
+          </Title>
+          <Group gap="xs">
+            <Tooltip label={t("palette.open")}>
+              <ActionIcon
+                variant="default"
+                size="lg"
+                aria-label={t("palette.open")}
+                onClick={() => spotlight.open()}
+              >
+                <IconSearch size={18} aria-hidden />
+              </ActionIcon>
+            </Tooltip>
+            <Tooltip label={t("lang.switch")}>
+              <ActionIcon
+                variant="default"
+                size="lg"
+                aria-label={`${t("lang.switch")}: ${t(lang === "fr" ? "lang.fr" : "lang.en")}`}
+                onClick={toggleLang}
+              >
+                <IconLanguage size={18} aria-hidden />
+              </ActionIcon>
+            </Tooltip>
+            <Tooltip label={t("palette.toggleTheme")}>
+              <ActionIcon
+                variant="default"
+                size="lg"
+                aria-label={t("palette.toggleTheme")}
+                onClick={toggleTheme}
+              >
+                {scheme === "dark" ? <IconSun size={18} aria-hidden /> : <IconMoon size={18} aria-hidden />}
+              </ActionIcon>
+            </Tooltip>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label={t("nav.main")}>
+        {navItems.map((n) => (
+          <NavLink
+            key={n.path}
+            href={`#${n.path}`}
+            label={t(n.label)}
+            leftSection={n.icon}
+            active={isActive(n.path, route.path)}
+            aria-current={isActive(n.path, route.path) ? "page" : undefined}
+          />
+        ))}
+        <Text size="xs" c="dimmed" mt="auto" p="xs">
+          Ctrl+K
+        </Text>
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1}>
+        {children}
+      </AppShell.Main>
+      <Spotlight
+        actions={actions}
+        shortcut={null}
+        nothingFound={t("palette.nothing")}
+        highlightQuery
+        searchProps={{ placeholder: t("palette.placeholder"), "aria-label": t("palette.placeholder") }}
+      />
+    </AppShell>
+  );
+}
