@@ -16,6 +16,7 @@ import (
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/emails"
+	"magpie/backend/tracking"
 	"magpie/backend/exports"
 	"magpie/backend/fields"
 	"magpie/backend/imports"
@@ -89,6 +90,14 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Exports = exports.New(c.Contacts, c.Jobs, dataDir)
 	c.Emails = emails.New(d, c.Contacts, dataDir)
 	c.Emails.SetAudience(emails.MembershipAudience{})
+	c.Emails.SetLinkKey(func(ctx context.Context) ([]byte, string, error) {
+		sec, err := tracking.Secret(ctx, d)
+		if err != nil {
+			return nil, "", err
+		}
+		st, err := tracking.LoadSettings(ctx, d)
+		return sec, st.PublicURL, err
+	})
 	d.OnCommit(c.announce)
 	if c.Sync, err = teamsync.NewService(ctx, d, dataDir, teamsync.Options{AppVersion: Version}); err != nil {
 		d.Close()
