@@ -16,12 +16,12 @@ import (
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/emails"
-	"magpie/backend/tracking"
 	"magpie/backend/exports"
 	"magpie/backend/fields"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
 	"magpie/backend/teamsync"
+	"magpie/backend/tracking"
 )
 
 // Version is set at build time (-ldflags "-X magpie/backend/core.Version=...").
