@@ -1,6 +1,7 @@
 import { Title } from "@mantine/core";
 import { useI18n } from "./i18n";
 import { useRoute } from "./router";
+import { EmailRoutes } from "./screens/emails/routes";
 import { Home } from "./screens/Home";
 import { Settings } from "./screens/Settings";
 import { Shell } from "./shell/Shell";
@@ -17,6 +18,8 @@ export function Screen() {
       return <Home />;
     case "settings":
       return <Settings />;
+    case "emails":
+      return <EmailRoutes parts={route.parts} />;
     default:
       return <NotFound />;
   }

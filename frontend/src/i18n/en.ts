@@ -1,5 +1,7 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
+import { emailsEn } from "./emails";
+
 export const en = {
   "app.name": "Magpie",
   "app.loading": "Loading…",
@@ -65,6 +67,7 @@ export const en = {
   "common.none": "None",
   "common.yes": "Yes",
   "common.no": "No",
+  ...emailsEn,
 };
 
 export type Key = keyof typeof en;

@@ -1,3 +1,4 @@
+import { emailsFr } from "./emails";
 import type { Key } from "./en";
 
 export const fr: Record<Key, string> = {
@@ -66,4 +67,5 @@ export const fr: Record<Key, string> = {
   "common.none": "Aucun",
   "common.yes": "Oui",
   "common.no": "Non",
+  ...emailsFr,
 };
