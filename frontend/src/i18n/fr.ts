@@ -1,3 +1,4 @@
+import { emailsFr } from "./emails";
 import type { Key } from "./en";
 
 export const fr: Record<Key, string> = {
@@ -199,4 +200,5 @@ export const fr: Record<Key, string> = {
   "companies.city": "Ville",
   "companies.country": "Pays",
   "companies.contacts": "Contacts ({n})",
+  ...emailsFr,
 };
