@@ -58,6 +58,9 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 			log.Warn("team sync not started", "error", err)
 		}
 	}
+	if c != nil && c.Emails != nil {
+		c.Emails.StartBackground(log) // the open app sends what is queued (issue 6)
+	}
 	if c != nil && c.Tracking != nil {
 		startTracking(c, log) // hits → events while the app runs (app/tracking.go)
 	}
@@ -107,6 +110,8 @@ func (s *Shell) Bindings() []any {
 		&Imports{s},
 		&Exports{s},
 		&Sync{s},
+		&Emails{s},
+		&Segments{s},
 		&Tracking{s},
 	}
 }

@@ -1,6 +1,11 @@
 import { Title } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
+import { useBusInvalidation } from "./api/hooks";
 import { useI18n } from "./i18n";
 import { useRoute } from "./router";
+import { CompaniesScreen, CompanyPage, NewCompanyPage } from "./screens/companies/Companies";
+import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
+import { ContactsScreen } from "./screens/contacts/ContactsScreen";
 import { Home } from "./screens/Home";
 import { Settings } from "./screens/Settings";
 import { Shell } from "./shell/Shell";
@@ -12,9 +17,16 @@ function NotFound() {
 
 export function Screen() {
   const route = useRoute();
-  switch (route.parts[0]) {
+  const [section, id] = route.parts;
+  switch (section) {
     case undefined:
       return <Home />;
+    case "contacts":
+      if (id === "new") return <NewContactPage />;
+      return id ? <ContactPage key={id} id={id} /> : <ContactsScreen />;
+    case "companies":
+      if (id === "new") return <NewCompanyPage />;
+      return id ? <CompanyPage key={id} id={id} /> : <CompaniesScreen />;
     case "settings":
       return <Settings />;
     default:
@@ -23,6 +35,7 @@ export function Screen() {
 }
 
 export function App() {
+  useBusInvalidation(useQueryClient());
   return (
     <Shell>
       <Screen />
