@@ -158,7 +158,7 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
         desc: false,
         offset: 0,
         limit: 20,
-        columns: [],
+        columns: ["firstname", "lastname", "email"],
         deleted: false,
         companyId: "",
       }),
@@ -291,7 +291,10 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
               value={contact}
               onChange={setContact}
               onSearchChange={setContactSearch}
-              data={(people.data?.rows ?? []).map((c) => ({ value: c.id, label: c.name || c.id }))}
+              data={(people.data?.rows ?? []).map((c) => ({
+                value: c.id,
+                label: [c.name, c.values.email].filter(Boolean).join(" · ") || c.id,
+              }))}
             />
           </Group>
           {preview.error && <ErrorBox error={preview.error} />}

@@ -18,8 +18,8 @@ export function BarChart({
 }) {
   const max = Math.max(1, ...series.flatMap((s) => s.values));
   const w = 640;
-  const h = 200;
-  const group = w / Math.max(1, labels.length);
+  const h = 140;
+  const group = Math.min(90, w / Math.max(1, labels.length));
   const bar = Math.min(28, (group - 8) / series.length);
   return (
     <svg viewBox={`0 0 ${w} ${h + 24}`} width="100%" role="img" aria-label={title}>
