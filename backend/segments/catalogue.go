@@ -8,17 +8,17 @@ import (
 
 // Operator codes (Mautic's OperatorOptions plus explicit any/all-of for multi-values).
 const (
-	OpEq, OpNeq                = "=", "!="
-	OpGt, OpGte, OpLt, OpLte   = "gt", "gte", "lt", "lte"
-	OpEmpty, OpNotEmpty        = "empty", "!empty"
-	OpLike, OpNotLike          = "like", "!like"
-	OpIn, OpNotIn              = "in", "!in"
-	OpRegexp, OpNotRegexp      = "regexp", "!regexp"
-	OpStartsWith, OpEndsWith   = "startsWith", "endsWith"
-	OpContains                 = "contains"
-	OpBetween, OpNotBetween    = "between", "!between"
-	OpAnyOf, OpAllOf           = "anyOf", "allOf"     // including any / all of
-	OpNoneOf, OpNotAllOf       = "noneOf", "notAllOf" // excluding any / all of
+	OpEq, OpNeq              = "=", "!="
+	OpGt, OpGte, OpLt, OpLte = "gt", "gte", "lt", "lte"
+	OpEmpty, OpNotEmpty      = "empty", "!empty"
+	OpLike, OpNotLike        = "like", "!like"
+	OpIn, OpNotIn            = "in", "!in"
+	OpRegexp, OpNotRegexp    = "regexp", "!regexp"
+	OpStartsWith, OpEndsWith = "startsWith", "endsWith"
+	OpContains               = "contains"
+	OpBetween, OpNotBetween  = "between", "!between"
+	OpAnyOf, OpAllOf         = "anyOf", "allOf"     // including any / all of
+	OpNoneOf, OpNotAllOf     = "noneOf", "notAllOf" // excluding any / all of
 )
 
 // Operator families (MAUTIC.md §3.3).

@@ -139,7 +139,12 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 }
 
 func (s *SMTP) client() (*gomail.Client, error) {
-	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout)}
+	// No NOOP before and no RSET after each message: a session is ready for the next MAIL
+	// FROM once DATA is accepted (RFC 5321 §4.1.1.4), the round trips would halve the rate,
+	// and Send must return as soon as the server's 250 is read so the caller can journal
+	// the acceptance at once. A pooled connection the server dropped is redialed below.
+	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout), gomail.WithoutNoop(),
+		gomail.WithoutRset()}
 	tc := &tls.Config{ServerName: s.cfg.Host, InsecureSkipVerify: s.cfg.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
 	opts = append(opts, gomail.WithTLSConfig(tc))
 	switch s.cfg.TLS {
@@ -201,6 +206,7 @@ func (s *SMTP) Send(ctx context.Context, m *Message) error {
 		_ = c.c.Close()
 		c.dialed = false
 	}
+	reused := c.dialed
 	if !c.dialed {
 		if err := c.c.DialWithContext(ctx); err != nil {
 			return classify(err)
@@ -209,6 +215,26 @@ func (s *SMTP) Send(ctx context.Context, m *Message) error {
 	}
 	err = c.c.Send(msg)
 	c.used = time.Now()
+	var ge *gomail.SendError
+	if err != nil && reused && errors.As(err, &ge) && ge.Reason == gomail.ErrSMTPMailFrom && !ge.IsTemp() && ge.ErrorCode() == 0 {
+		// The server dropped an idle pooled connection: nothing was sent (MAIL FROM failed
+		// without a reply code); redial once and try again.
+		_ = c.c.Close()
+		c.dialed = false
+		if derr := c.c.DialWithContext(ctx); derr != nil {
+			return classify(derr)
+		}
+		c.dialed = true
+		err = c.c.Send(msg)
+		c.used = time.Now()
+	}
+	if err != nil && msg.IsDelivered() {
+		// The server accepted the message (250 after DATA) and a later step failed (the
+		// RSET go-mail sends after each message): it is sent; only the session is suspect.
+		_ = c.c.Close()
+		c.dialed = false
+		return nil
+	}
 	if err != nil {
 		// After an error the session state is unknown: reconnect next time.
 		_ = c.c.Close()

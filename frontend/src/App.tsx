@@ -6,6 +6,7 @@ import { useRoute } from "./router";
 import { CompaniesScreen, CompanyPage, NewCompanyPage } from "./screens/companies/Companies";
 import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
 import { ContactsScreen } from "./screens/contacts/ContactsScreen";
+import { EmailRoutes } from "./screens/emails/routes";
 import { FieldManager } from "./screens/fields/FieldManager";
 import { Home } from "./screens/Home";
 import { ImportWizard } from "./screens/io/ImportWizard";
@@ -38,6 +39,8 @@ export function Screen() {
       return <Trash />;
     case "settings":
       return <Settings />;
+    case "emails":
+      return <EmailRoutes parts={route.parts} />;
     default:
       return <NotFound />;
   }

@@ -28,7 +28,10 @@ type Server struct {
 	Addr string
 	Host string
 	Port int
+	// Discard counts accepted messages without keeping them (benchmarks).
+	Discard bool
 
+	count    int
 	mu       sync.Mutex
 	msgs     []Message
 	reject   map[string]*smtp.SMTPError // recipient -> error
@@ -71,6 +74,13 @@ func (s *Server) FailNext(n int) {
 	s.mu.Unlock()
 }
 
+// Count is the number of accepted messages.
+func (s *Server) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count
+}
+
 // Messages returns a copy of the accepted messages.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
@@ -110,6 +120,10 @@ func (x *session) Data(r io.Reader) error {
 	if x.s.failNext > 0 {
 		x.s.failNext--
 		return &smtp.SMTPError{Code: 451, Message: "try again later"}
+	}
+	x.s.count++
+	if x.s.Discard {
+		return nil
 	}
 	m := Message{From: x.from, To: append([]string(nil), x.to...), Raw: raw}
 	if pm, err := mail.ReadMessage(strings.NewReader(string(raw))); err == nil {

@@ -1,5 +1,7 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
+import { emailsEn } from "./emails";
+
 export const en = {
   "app.name": "Magpie",
   "app.loading": "Loading…",
@@ -198,6 +200,7 @@ export const en = {
   "companies.city": "City",
   "companies.country": "Country",
   "companies.contacts": "Contacts ({n})",
+  ...emailsEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",

@@ -1,3 +1,4 @@
+import { emailsFr } from "./emails";
 import type { Key } from "./en";
 
 export const fr: Record<Key, string> = {
@@ -199,6 +200,7 @@ export const fr: Record<Key, string> = {
   "companies.city": "Ville",
   "companies.country": "Pays",
   "companies.contacts": "Contacts ({n})",
+  ...emailsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",

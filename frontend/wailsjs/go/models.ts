@@ -87,6 +87,60 @@ export namespace app {
 	    notes: NoteView[];
 	}
 	
+	export interface EmailQuery {
+	    search: string;
+	    kind: string;
+	    deleted: boolean;
+	}
+	export interface EmailSettings {
+	    smtp: sending.SMTPConfig;
+	    password: string;
+	    hasPassword: boolean;
+	    defaultFromName: string;
+	    defaultFrom: string;
+	    trackerUrl: string;
+	    signature: string;
+	    frequencyNumber: number;
+	    frequencyTime: string;
+	}
+	export interface EmailView {
+	    id: string;
+	    name: string;
+	    kind: string;
+	    subject: string;
+	    preheader: string;
+	    fromName: string;
+	    fromAddress: string;
+	    replyTo: string;
+	    bcc: string;
+	    utmTags: Record<string, string>;
+	    headers: Record<string, string>;
+	    html: string;
+	    source: string;
+	    plainText: string;
+	    plainTextAuto: boolean;
+	    category: string;
+	    language: string;
+	    translationParentId: string;
+	    variantParentId: string;
+	    variantWeight: number;
+	    winnerCriteria: string;
+	    winnerAfterHours: number;
+	    segments: string[];
+	    excludedSegments: string[];
+	    attachments: emails.Attachment[];
+	    publishUp: string;
+	    publishDown: string;
+	    published: boolean;
+	    scheduled: boolean;
+	    revision: number;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    sent: number;
+	    read: number;
+	    pending: number;
+	}
 	export interface EventView {
 	    id: string;
 	    seq: number;
@@ -110,16 +164,110 @@ export namespace app {
 	    path: string;
 	    options: imports.Options;
 	}
+	export interface LocalTracker {
+	    running: boolean;
+	    url: string;
+	    error: string;
+	}
 	
 	export interface Preferences {
 	    theme: string;
 	    language: string;
 	    gridColumns: string[];
 	}
+	export interface Preview {
+	    subject: string;
+	    html: string;
+	    text: string;
+	    issues: emails.Issue[];
+	}
+	export interface SegmentBuild {
+	    segmentId: string;
+	    added: number;
+	    removed: number;
+	    members: number;
+	    ms: number;
+	    skipped: string;
+	}
+	export interface SegmentOperator {
+	    code: string;
+	    label: string;
+	    labelFr: string;
+	}
+	export interface SegmentField {
+	    alias: string;
+	    object: string;
+	    group: string;
+	    label: string;
+	    labelFr: string;
+	    type: string;
+	    operators: string[];
+	    options: any[];
+	}
+	export interface SegmentCatalogue {
+	    fields: SegmentField[];
+	    operators: SegmentOperator[];
+	    dateKeywords: string[];
+	}
+	
+	export interface SegmentInput {
+	    id: string;
+	    name: string;
+	    alias: string;
+	    description: string;
+	    filters: string;
+	    published: boolean;
+	}
+	export interface SegmentMember {
+	    id: string;
+	    email: string;
+	    name: string;
+	    dateAdded: string;
+	    manuallyAdded: boolean;
+	}
+	export interface SegmentMembersPage {
+	    rows: SegmentMember[];
+	    total: number;
+	}
+	
+	export interface SegmentPreview {
+	    count: number;
+	    sample: SegmentMember[];
+	    ms: number;
+	}
+	export interface SegmentVersion {
+	    version: number;
+	    name: string;
+	    filters: string;
+	    published: boolean;
+	    at: string;
+	}
+	export interface SegmentView {
+	    id: string;
+	    name: string;
+	    alias: string;
+	    description: string;
+	    filters: string;
+	    published: boolean;
+	    static: boolean;
+	    version: number;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    members: number;
+	    lastBuiltAt: string;
+	    lastBuildMs: number;
+	}
 	export interface Selection {
 	    ids: string[];
 	    all: boolean;
 	    search: string;
+	}
+	export interface SendResult {
+	    queued: number;
+	    noAddress: number;
+	    pending: number;
+	    jobId: string;
 	}
 	export interface SyncOverview {
 	    status: teamsync.Status;
@@ -150,6 +298,37 @@ export namespace app {
 	    events: EventView[];
 	    next: number;
 	}
+	export interface TrackingHit {
+	    seq: number;
+	    id: string;
+	    kind: string;
+	    at: number;
+	    contactId: string;
+	    deviceId: string;
+	    url: string;
+	    title: string;
+	    referrer: string;
+	    emailId: string;
+	    formId: string;
+	    bot: boolean;
+	    data: Record<string, string>;
+	}
+	export interface TrackingSettings {
+	    publicUrl: string;
+	    allowedOrigins: string[];
+	}
+	export interface TrackingStatus {
+	    settings: TrackingSettings;
+	    snippet: string;
+	    hits: number;
+	    pending: number;
+	    lastHitAt: number;
+	    devices: number;
+	    merges: number;
+	    ingesting: boolean;
+	    lastError: string;
+	    local: LocalTracker;
+	}
 
 }
 
@@ -163,6 +342,129 @@ export namespace contacts {
 	export interface TagCount {
 	    name: string;
 	    contacts: number;
+	}
+
+}
+
+export namespace emails {
+	
+	export interface Attachment {
+	    name: string;
+	    path: string;
+	    contentType?: string;
+	}
+	export interface Counts {
+	    queued: number;
+	    pending: number;
+	    sent: number;
+	    failed: number;
+	    bounced: number;
+	    skipped: number;
+	    skippedDnc: number;
+	    invalid: number;
+	    read: number;
+	    readTotal: number;
+	    clicked: number;
+	    clickedTotal: number;
+	    unsubscribed: number;
+	    readRate: number;
+	    clickRate: number;
+	}
+	export interface DayStats {
+	    day: string;
+	    sent: number;
+	    read: number;
+	    clicked: number;
+	    failed: number;
+	}
+	export interface DeviceStats {
+	    device: string;
+	    read: number;
+	    clicked: number;
+	}
+	export interface Issue {
+	    code: string;
+	    severity: string;
+	    detail: string;
+	}
+	export interface DryRun {
+	    emailId: string;
+	    recipients: number;
+	    alreadySent: number;
+	    noAddress: number;
+	    dnc: number;
+	    pending: number;
+	    issues: Issue[];
+	    subject: string;
+	}
+	export interface Email {
+	    id: string;
+	    name: string;
+	    kind: string;
+	    subject: string;
+	    preheader: string;
+	    fromName: string;
+	    fromAddress: string;
+	    replyTo: string;
+	    bcc: string;
+	    utmTags: Record<string, string>;
+	    headers: Record<string, string>;
+	    html: string;
+	    source: string;
+	    plainText: string;
+	    plainTextAuto: boolean;
+	    category: string;
+	    language: string;
+	    translationParentId: string;
+	    variantParentId: string;
+	    variantWeight: number;
+	    winnerCriteria: string;
+	    winnerAfterHours: number;
+	    segments: string[];
+	    excludedSegments: string[];
+	    attachments: Attachment[];
+	    // Go type: time
+	    publishUp?: any;
+	    // Go type: time
+	    publishDown?: any;
+	    published: boolean;
+	    scheduled: boolean;
+	    revision: number;
+	    // Go type: time
+	    dateAdded: any;
+	    // Go type: time
+	    dateModified: any;
+	    deleted: boolean;
+	}
+	
+	export interface LinkStats {
+	    url: string;
+	    clicks: number;
+	    unique: number;
+	}
+	export interface VariantStats {
+	    id: string;
+	    name: string;
+	    kind: string;
+	    weight: number;
+	    counts: Counts;
+	    winner: boolean;
+	}
+	export interface Stats {
+	    emailId: string;
+	    totals: Counts;
+	    variants: VariantStats[];
+	    byDay: DayStats[];
+	    byDevice: DeviceStats[];
+	    links: LinkStats[];
+	    winnerDecided: boolean;
+	}
+	
+	export interface Version {
+	    revision: number;
+	    // Go type: time
+	    dateAdded: any;
+	    email: Email;
 	}
 
 }
@@ -293,6 +595,23 @@ export namespace jobs {
 	    result: string;
 	    startedAt: string;
 	    error: string;
+	}
+
+}
+
+export namespace sending {
+	
+	export interface SMTPConfig {
+	    host: string;
+	    port: number;
+	    tls: string;
+	    auth: string;
+	    username: string;
+	    connections: number;
+	    perSecond: number;
+	    perHour: number;
+	    helo: string;
+	    insecureSkipVerify: boolean;
 	}
 
 }

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# make bench: runs every tests/bench/<area>.sh with the built binary as $1.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+bin="${1:-}"
+for f in "$here"/*.sh; do
+  [ "$(basename "$f")" = run.sh ] && continue
+  echo "== $(basename "$f")"
+  bash "$f" "$bin"
+done
