@@ -63,7 +63,12 @@ function FieldEditor({ object, field, onClose }: { object: Obj; field: Field | n
   const [opts, setOpts] = useState(formatOptions(field?.options ?? []));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
-  const set = (p: Partial<FieldInput>) => setInp((x) => ({ ...x, ...p }));
+  const clear = (...keys: string[]) =>
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !keys.includes(k))));
+  const set = (p: Partial<FieldInput>) => {
+    setInp((x) => ({ ...x, ...p }));
+    clear(...Object.keys(p));
+  };
   const save = async () => {
     setBusy(true);
     setErrors({});
@@ -133,7 +138,10 @@ function FieldEditor({ object, field, onClose }: { object: Obj; field: Field | n
             autosize
             minRows={3}
             value={opts}
-            onChange={(e) => setOpts(e.currentTarget.value)}
+            onChange={(e) => {
+              setOpts(e.currentTarget.value);
+              clear("options");
+            }}
             error={errors.options}
           />
         )}
