@@ -7,8 +7,11 @@ import { CompaniesScreen, CompanyPage, NewCompanyPage } from "./screens/companie
 import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
 import { ContactsScreen } from "./screens/contacts/ContactsScreen";
 import { EmailRoutes } from "./screens/emails/routes";
+import { FieldManager } from "./screens/fields/FieldManager";
 import { Home } from "./screens/Home";
+import { ImportWizard } from "./screens/io/ImportWizard";
 import { Settings } from "./screens/Settings";
+import { Trash } from "./screens/Trash";
 import { Shell } from "./shell/Shell";
 
 function NotFound() {
@@ -28,6 +31,12 @@ export function Screen() {
     case "companies":
       if (id === "new") return <NewCompanyPage />;
       return id ? <CompanyPage key={id} id={id} /> : <CompaniesScreen />;
+    case "fields":
+      return <FieldManager />;
+    case "import":
+      return <ImportWizard />;
+    case "trash":
+      return <Trash />;
     case "settings":
       return <Settings />;
     case "emails":

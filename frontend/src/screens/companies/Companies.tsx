@@ -178,7 +178,10 @@ function CompanyEditor({
           fields={fields}
           values={values}
           errors={errors}
-          onChange={(a, v) => setValues((s) => ({ ...s, [a]: v }))}
+          onChange={(a, v) => {
+            setValues((s) => ({ ...s, [a]: v }));
+            setErrors(({ [a]: _, ...rest }) => rest);
+          }}
         />
         <Group justify="flex-end">
           <Button variant="default" onClick={() => onDone(company)}>

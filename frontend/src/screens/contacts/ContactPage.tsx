@@ -95,7 +95,10 @@ function Editor({
           fields={fields}
           values={values}
           errors={errors}
-          onChange={(a, v) => setValues((s) => ({ ...s, [a]: v }))}
+          onChange={(a, v) => {
+            setValues((s) => ({ ...s, [a]: v }));
+            setErrors(({ [a]: _, ...rest }) => rest);
+          }}
         />
         {!contact && <TagsInput label={t("contacts.tags")} value={tags} onChange={setTags} />}
         <Group justify="flex-end">
