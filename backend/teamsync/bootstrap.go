@@ -37,6 +37,8 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 	if err != nil {
 		return err
 	}
+	// A compacted-empty log has max(seq) 0 although seqs below the floor were used.
+	high = max(high, meta.floor-1)
 	if !meta.hasEpoch {
 		return fmt.Errorf("sync: the cluster has no epoch (schema not initialised)")
 	}
@@ -74,6 +76,9 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 		}
 		err = e.d.Write(ctx, func(tx *db.Tx) error {
 			m := e.newMerger(tx)
+			if err := m.prefetch(changes); err != nil {
+				return err
+			}
 			for _, ch := range changes {
 				if err := m.apply(ch); err != nil {
 					return fmt.Errorf("sync: bootstrap %s %s: %w", ch.tbl, ch.row, err)
@@ -102,6 +107,7 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 			break
 		}
 	}
+	defer e.setStatus(func(s *Status) { s.Cursor = high })
 	return e.d.Write(ctx, func(tx *db.Tx) error {
 		if hadLocal {
 			if err := e.requeueMissing(tx); err != nil {
