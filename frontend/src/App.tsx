@@ -8,6 +8,8 @@ import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
 import { ContactsScreen } from "./screens/contacts/ContactsScreen";
 import { Home } from "./screens/Home";
 import { Settings } from "./screens/Settings";
+import { SegmentEditor } from "./screens/segments/SegmentEditor";
+import { SegmentsScreen } from "./screens/segments/SegmentsScreen";
 import { Shell } from "./shell/Shell";
 
 function NotFound() {
@@ -27,6 +29,8 @@ export function Screen() {
     case "companies":
       if (id === "new") return <NewCompanyPage />;
       return id ? <CompanyPage key={id} id={id} /> : <CompaniesScreen />;
+    case "segments":
+      return id ? <SegmentEditor key={id} id={id} /> : <SegmentsScreen />;
     case "settings":
       return <Settings />;
     default:

@@ -1,3 +1,5 @@
+import { segmentsEn } from "./segments";
+
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
 export const en = {
@@ -198,6 +200,7 @@ export const en = {
   "companies.city": "City",
   "companies.country": "Country",
   "companies.contacts": "Contacts ({n})",
+  ...segmentsEn,
 };
 
 export type Key = keyof typeof en;

@@ -1,4 +1,5 @@
 import type { Key } from "./en";
+import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
   "app.name": "Magpie",
@@ -199,4 +200,5 @@ export const fr: Record<Key, string> = {
   "companies.city": "Ville",
   "companies.country": "Pays",
   "companies.contacts": "Contacts ({n})",
+  ...segmentsFr,
 };
