@@ -6,6 +6,7 @@ import { useRoute } from "./router";
 import { CompaniesScreen, CompanyPage, NewCompanyPage } from "./screens/companies/Companies";
 import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
 import { ContactsScreen } from "./screens/contacts/ContactsScreen";
+import { EmailRoutes } from "./screens/emails/routes";
 import { Home } from "./screens/Home";
 import { Settings } from "./screens/Settings";
 import { SegmentEditor } from "./screens/segments/SegmentEditor";
@@ -33,6 +34,8 @@ export function Screen() {
       return id ? <SegmentEditor key={id} id={id} /> : <SegmentsScreen />;
     case "settings":
       return <Settings />;
+    case "emails":
+      return <EmailRoutes parts={route.parts} />;
     default:
       return <NotFound />;
   }
