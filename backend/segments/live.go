@@ -90,19 +90,47 @@ func (s *Service) Start() {
 	s.live = l
 	s.mu.Unlock()
 	l.kick <- struct{}{}
+	ctx, cancel := context.WithCancel(context.Background())
+	daily := time.NewTimer(DailyDelay)
 	go func() {
 		defer close(l.done)
+		defer cancel()
+		defer daily.Stop()
 		for {
 			select {
 			case <-l.stop:
 				return
 			case <-l.kick:
-			}
-			if err := s.drain(context.Background()); err != nil {
-				log.Printf("segments: live update: %v", err)
+				if err := s.drain(ctx); err != nil && ctx.Err() == nil {
+					log.Printf("segments: live update: %v", err)
+				}
+			case <-daily.C:
+				if err := s.dailyRebuild(ctx); err != nil && ctx.Err() == nil {
+					log.Printf("segments: daily rebuild: %v", err)
+				}
+				daily.Reset(5 * time.Minute)
 			}
 		}
 	}()
+	go func() { <-l.stop; cancel() }()
+}
+
+// DailyDelay is how long a running shell waits before its first check for the daily
+// rebuild (relative dates move at midnight in the user's zone); short-lived CLI commands
+// end before it.
+var DailyDelay = time.Minute
+
+// dailyRebuild rebuilds every segment once per calendar day in the user's zone, so filters
+// on relative dates ("last 7 days", birthdays) follow the calendar.
+func (s *Service) dailyRebuild(ctx context.Context) error {
+	day := s.db.Clock.Now().In(s.Loc).Format(dateFmt)
+	if last, err := s.db.Meta(ctx, "segments.rebuilt_day"); err != nil || last == day {
+		return err
+	}
+	if _, err := s.RebuildAll(ctx, time.Time{}, nil); err != nil {
+		return err
+	}
+	return s.db.SetMeta(ctx, "segments.rebuilt_day", day)
 }
 
 // Stop ends live membership (pending contacts stay queued on disk).
