@@ -170,7 +170,7 @@ func (s *Service) LoadTimezone(ctx context.Context) {
 // Flush processes everything queued now (tests, CLI).
 func (s *Service) Flush(ctx context.Context) error { return s.drain(ctx) }
 
-func (s *Service) drain(ctx context.Context) error {
+func (s *Service) drain(ctx context.Context) (err error) {
 	s.mu.Lock()
 	l := s.live
 	s.mu.Unlock()
@@ -180,13 +180,23 @@ func (s *Service) drain(ctx context.Context) error {
 		items, l.pending = l.pending, nil
 		l.mu.Unlock()
 	}
+	queued := false
+	defer func() {
+		if err != nil && !queued && l != nil && len(items) > 0 {
+			// Not durably queued yet: keep them for the next round (or Stop).
+			l.mu.Lock()
+			l.pending = append(items, l.pending...)
+			l.mu.Unlock()
+		}
+	}()
 	plans, err := s.livePlans(ctx, s.db.Clock.Now())
 	if err != nil {
 		return err
 	}
 	if len(plans) == 0 { // no live segment: nothing can change
-		var queued int
-		if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM segment_dirty").Scan(&queued); err != nil || queued == 0 {
+		queued = true
+		var n int
+		if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM segment_dirty").Scan(&n); err != nil || n == 0 {
 			return err
 		}
 		return s.db.Write(ctx, func(tx *db.Tx) error {
@@ -197,6 +207,7 @@ func (s *Service) drain(ctx context.Context) error {
 	if err := s.enqueue(ctx, items); err != nil {
 		return err
 	}
+	queued = true
 	return s.processQueue(ctx)
 }
 
