@@ -62,6 +62,10 @@ export const segmentsEn = {
   "segments.errors.notFound": "This segment no longer exists",
   "segments.errors.nameRequired": "A name is required",
   "segments.errors.aliasTaken": "This alias is already used",
+  "segments.tab.contact": "Segments",
+  "segments.addToSegment": "Add to a segment",
+  "segments.noneForContact": "This contact is in no segment.",
+  "segments.removeFrom": "Remove from {name}",
 };
 
 export const segmentsFr: Record<keyof typeof segmentsEn, string> = {
@@ -129,4 +133,8 @@ export const segmentsFr: Record<keyof typeof segmentsEn, string> = {
   "segments.errors.notFound": "Ce segment n'existe plus",
   "segments.errors.nameRequired": "Un nom est requis",
   "segments.errors.aliasTaken": "Cet alias est déjà utilisé",
+  "segments.tab.contact": "Segments",
+  "segments.addToSegment": "Ajouter à un segment",
+  "segments.noneForContact": "Ce contact n'est dans aucun segment.",
+  "segments.removeFrom": "Retirer de {name}",
 };

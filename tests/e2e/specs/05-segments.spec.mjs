@@ -53,4 +53,17 @@ export default async function ({ page, rpc, expect, shot }) {
   expect.equal(await row.getByTestId("segment-members").textContent(), "11", "member count in the list");
   await row.getByText("Live").waitFor();
   await shot("segments-list");
+
+  // The contact page: add a Lyon contact by hand, then remove it (sticky, Q9).
+  const found = await rpc("Contacts.List", { search: "p1@example.fr", sort: "", desc: false, offset: 0, limit: 1, columns: [], deleted: false, companyId: "" });
+  await page.evaluate((id) => { window.location.hash = `/contacts/${id}`; }, found.rows[0].id);
+  await page.getByRole("tab", { name: "Segments" }).click();
+  await page.getByText("This contact is in no segment.").waitFor();
+  await page.getByRole("combobox", { name: "Add to a segment" }).click();
+  await page.getByRole("option", { name: "Parisians and VIPs" }).click();
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByTestId("contact-segments").getByText("Parisians and VIPs").waitFor();
+  await shot("contact-segments");
+  await page.getByRole("button", { name: "Remove from Parisians and VIPs" }).click();
+  await page.getByText("This contact is in no segment.").waitFor();
 }
