@@ -11,6 +11,8 @@ import { FieldManager } from "./screens/fields/FieldManager";
 import { Home } from "./screens/Home";
 import { ImportWizard } from "./screens/io/ImportWizard";
 import { Settings } from "./screens/Settings";
+import { SegmentEditor } from "./screens/segments/SegmentEditor";
+import { SegmentsScreen } from "./screens/segments/SegmentsScreen";
 import { Trash } from "./screens/Trash";
 import { Shell } from "./shell/Shell";
 
@@ -37,6 +39,8 @@ export function Screen() {
       return <ImportWizard />;
     case "trash":
       return <Trash />;
+    case "segments":
+      return id ? <SegmentEditor key={id} id={id} /> : <SegmentsScreen />;
     case "settings":
       return <Settings />;
     case "emails":

@@ -1,5 +1,6 @@
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
   "app.name": "Magpie",
@@ -200,6 +201,7 @@ export const fr: Record<Key, string> = {
   "companies.city": "Ville",
   "companies.country": "Pays",
   "companies.contacts": "Contacts ({n})",
+  ...segmentsFr,
   ...emailsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",

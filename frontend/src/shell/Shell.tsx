@@ -13,6 +13,7 @@ import { Spotlight, type SpotlightActionData, spotlight } from "@mantine/spotlig
 import {
   IconAddressBook,
   IconBuilding,
+  IconChartPie,
   IconFileImport,
   IconForms,
   IconHome,
@@ -40,6 +41,7 @@ export const navItems: NavItem[] = [
   { path: "/", label: "nav.home", icon: <IconHome size={18} aria-hidden /> },
   { path: "/contacts", label: "nav.contacts", icon: <IconAddressBook size={18} aria-hidden /> },
   { path: "/companies", label: "nav.companies", icon: <IconBuilding size={18} aria-hidden /> },
+  { path: "/segments", label: "nav.segments", icon: <IconChartPie size={18} aria-hidden /> },
   { path: "/emails", label: "nav.emails", icon: <IconMail size={18} aria-hidden /> },
   { path: "/fields", label: "nav.fields", icon: <IconForms size={18} aria-hidden /> },
   { path: "/import", label: "nav.import", icon: <IconFileImport size={18} aria-hidden /> },
