@@ -324,6 +324,8 @@ export const en = {
   "trash.restored": "{n} restored",
   "trash.selectPage": "Select this page",
   "trash.deletedAt": "Deleted",
+  "trash.moved": "Moved to the trash.",
+  "common.undo": "Undo",
 };
 
 export type Key = keyof typeof en;

@@ -324,4 +324,6 @@ export const fr: Record<Key, string> = {
   "trash.restored": "{n} restaurés",
   "trash.selectPage": "Sélectionner cette page",
   "trash.deletedAt": "Supprimé le",
+  "trash.moved": "Mis à la corbeille.",
+  "common.undo": "Annuler",
 };

@@ -39,4 +39,14 @@ export default async function ({ page, rpc, expect, shot }) {
   await page.getByText("The trash is empty").waitFor();
   const after = await rpc("Contacts.List", { search: "chloe", limit: 10 });
   expect.equal(after.total, 1, "restored contact is live again");
+
+  // Delete from the contact page, then undo from the notification.
+  await page.goto(page.url().replace(/#.*$/, `#/contacts/${after.rows[0].id}`));
+  await page.getByTestId("contact-name").waitFor();
+  await page.getByRole("button", { name: "Delete" }).click();
+  await page.getByText("Moved to the trash.").waitFor();
+  expect.equal((await rpc("Contacts.List", { search: "chloe", limit: 10 })).total, 0, "deleted from the page");
+  await page.getByRole("button", { name: "Undo" }).click();
+  await page.getByTestId("contact-name").getByText("Chloé Nguyễn").waitFor();
+  expect.equal((await rpc("Contacts.List", { search: "chloe", limit: 10 })).total, 1, "undo restores");
 }
