@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"magpie/backend/emails"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -109,7 +110,7 @@ func runTracker(e *Env, args []string) error {
 		}
 		opt.Store = &tracking.SQLiteStore{DB: c.DB}
 		if !*noIngest {
-			opt.Ingest = &tracking.Ingester{Contacts: c.Contacts, Log: log}
+			opt.Ingest = &tracking.Ingester{Contacts: c.Contacts, Log: log, EmailStats: emails.CountHit}
 		}
 		if *spoolDir == "" {
 			*spoolDir = filepath.Join(c.DataDir, "tracker-spool")
@@ -291,7 +292,7 @@ func trackingIngest(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	g := &tracking.Ingester{Contacts: c.Contacts, Batch: *batch}
+	g := &tracking.Ingester{Contacts: c.Contacts, Batch: *batch, EmailStats: emails.CountHit}
 	total := 0
 	for {
 		st, err := g.RunOnce(e.Ctx())

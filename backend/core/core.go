@@ -94,6 +94,15 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Imports = imports.New(c.Contacts, c.Jobs, dataDir)
 	c.Exports = exports.New(c.Contacts, c.Jobs, dataDir)
 	c.Emails = emails.New(d, c.Contacts, dataDir)
+	c.Emails.SetAudience(emails.MembershipAudience{})
+	c.Emails.SetLinkKey(func(ctx context.Context) ([]byte, string, error) {
+		sec, err := tracking.Secret(ctx, d)
+		if err != nil {
+			return nil, "", err
+		}
+		st, err := tracking.LoadSettings(ctx, d)
+		return sec, st.PublicURL, err
+	})
 	d.OnCommit(c.announce)
 	if c.Sync, err = teamsync.NewService(ctx, d, dataDir, teamsync.Options{AppVersion: Version}); err != nil {
 		d.Close()

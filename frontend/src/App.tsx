@@ -6,6 +6,7 @@ import { useRoute } from "./router";
 import { CompaniesScreen, CompanyPage, NewCompanyPage } from "./screens/companies/Companies";
 import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
 import { ContactsScreen } from "./screens/contacts/ContactsScreen";
+import { EmailRoutes } from "./screens/emails/routes";
 import { Home } from "./screens/Home";
 import { Settings } from "./screens/Settings";
 import { Shell } from "./shell/Shell";
@@ -29,6 +30,8 @@ export function Screen() {
       return id ? <CompanyPage key={id} id={id} /> : <CompaniesScreen />;
     case "settings":
       return <Settings />;
+    case "emails":
+      return <EmailRoutes parts={route.parts} />;
     default:
       return <NotFound />;
   }

@@ -1,5 +1,7 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
+import { emailsEn } from "./emails";
+
 export const en = {
   "app.name": "Magpie",
   "app.loading": "Loading…",
@@ -198,6 +200,19 @@ export const en = {
   "companies.city": "City",
   "companies.country": "Country",
   "companies.contacts": "Contacts ({n})",
+  ...emailsEn,
+  "jobs.starting": "Starting…",
+  "jobs.doneOf": "{done} of {total} {unit}",
+  "jobs.done": "{done} {unit}",
+  "jobs.rate": "{rate} {unit}/s",
+  "jobs.eta": "about {s} s left",
+  "jobs.failed": "The job failed",
+  "jobs.canceled": "Canceled. Everything committed so far is kept.",
+  "demo.title": "Demo data",
+  "demo.hint":
+    "Generated contacts with accented names, companies, tags, custom fields, page visits and email events.",
+  "demo.size": "How many contacts",
+  "demo.unit": "contacts",
 };
 
 export type Key = keyof typeof en;

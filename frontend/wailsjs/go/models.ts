@@ -382,6 +382,21 @@ export namespace emails {
 	    read: number;
 	    clicked: number;
 	}
+	export interface Issue {
+	    code: string;
+	    severity: string;
+	    detail: string;
+	}
+	export interface DryRun {
+	    emailId: string;
+	    recipients: number;
+	    alreadySent: number;
+	    noAddress: number;
+	    dnc: number;
+	    pending: number;
+	    issues: Issue[];
+	    subject: string;
+	}
 	export interface Email {
 	    id: string;
 	    name: string;
@@ -421,11 +436,7 @@ export namespace emails {
 	    dateModified: any;
 	    deleted: boolean;
 	}
-	export interface Issue {
-	    code: string;
-	    severity: string;
-	    detail: string;
-	}
+	
 	export interface LinkStats {
 	    url: string;
 	    clicks: number;
