@@ -103,8 +103,12 @@ test-e2e: build
 test-desktop: build
 	tests/desktop/smoke.sh $(CURDIR)/$(BIN)
 
-test: deps lint check-generated test-go test-frontend test-e2e test-desktop
+test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-sync-demo
 	@echo "all checks passed"
+
+# Team sync: two desktops and a worker converge through a cluster (docs/SYNC-DEMO.md).
+test-sync-demo:
+	tests/sync-demo/demo.sh
 
 bench: build
 	tests/bench/run.sh $(CURDIR)/$(BIN)

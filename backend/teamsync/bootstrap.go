@@ -97,6 +97,13 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 		if err != nil {
 			return err
 		}
+		tables := map[string]bool{}
+		for _, ch := range changes {
+			tables[ch.tbl] = true
+		}
+		if err := e.afterApply(ctx, tables); err != nil {
+			return err
+		}
 		last := page[len(page)-1]
 		kt, _ = asString(last[0])
 		kr, _ = asString(last[1])

@@ -46,6 +46,10 @@ type Options struct {
 	// NoClockCorrection keeps the local wall clock as the HLC's physical time instead of
 	// correcting it by the cluster's Date headers (tests that simulate skew).
 	NoClockCorrection bool
+	// AfterApply runs after teammates' changes to these tables were applied (outside the
+	// transaction); core uses it to add the columns of custom fields that arrived.
+	// Parked changes are retried right after it.
+	AfterApply func(ctx context.Context, tables map[string]bool) error
 	// AppVersion and User are reported in the cluster's sites table.
 	AppVersion, User string
 }
