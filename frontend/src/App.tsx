@@ -3,6 +3,7 @@ import { useI18n } from "./i18n";
 import { useRoute } from "./router";
 import { Home } from "./screens/Home";
 import { Settings } from "./screens/Settings";
+import { SyncSettings } from "./screens/sync/SyncSettings";
 import { Shell } from "./shell/Shell";
 
 function NotFound() {
@@ -16,7 +17,7 @@ export function Screen() {
     case undefined:
       return <Home />;
     case "settings":
-      return <Settings />;
+      return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     default:
       return <NotFound />;
   }

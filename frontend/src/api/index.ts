@@ -4,6 +4,7 @@ import * as CompaniesB from "../../wailsjs/go/app/Companies";
 import * as ContactsB from "../../wailsjs/go/app/Contacts";
 import * as FieldsB from "../../wailsjs/go/app/Fields";
 import * as JobsB from "../../wailsjs/go/app/Jobs";
+import * as SyncB from "../../wailsjs/go/app/Sync";
 import * as SystemB from "../../wailsjs/go/app/System";
 import type { app, contacts, fields, jobs } from "../../wailsjs/go/models";
 import { EventsOnMultiple } from "../../wailsjs/runtime/runtime";
@@ -31,6 +32,8 @@ export type Field = fields.Field;
 export type FieldInput = fields.Input;
 export type TagCount = contacts.TagCount;
 export type JobStatus = jobs.Status;
+export type SyncSettings = app.SyncSettings;
+export type SyncOverview = app.SyncOverview;
 
 // Every bound function goes through wrap: the rejection becomes an ApiError.
 type AnyFn = (...a: never[]) => Promise<unknown>;
@@ -53,6 +56,7 @@ export const Contacts = wrap({ ...ContactsB });
 export const Companies = wrap({ ...CompaniesB });
 export const Fields = wrap({ ...FieldsB });
 export const Jobs = wrap({ ...JobsB });
+export const Sync = wrap({ ...SyncB });
 
 /** on subscribes to a bus topic (job:progress, contacts:changed, …); returns the unsubscribe. */
 export function on(topic: string, cb: (data: unknown) => void): () => void {

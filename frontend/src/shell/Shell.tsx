@@ -27,6 +27,7 @@ import type { ReactNode } from "react";
 import { type Key, useI18n } from "../i18n";
 import { usePrefs } from "../prefs";
 import { navigate, useRoute } from "../router";
+import { SyncBadge } from "./SyncBadge";
 
 export interface NavItem {
   path: string;
@@ -75,6 +76,7 @@ export function Shell({
       onClick: () => navigate(n.path),
     })),
     ...extraActions,
+    { id: "sync", label: t("sync.open"), onClick: () => navigate("/settings/sync") },
     { id: "theme", label: t("palette.toggleTheme"), onClick: toggleTheme },
     { id: "lang", label: t("palette.switchLanguage"), onClick: toggleLang },
   ];
@@ -90,6 +92,7 @@ export function Shell({
             {t("app.name")}
           </Title>
           <Group gap="xs">
+            <SyncBadge />
             <Tooltip label={t("palette.open")}>
               <ActionIcon
                 variant="default"
