@@ -163,7 +163,7 @@ func BenchmarkBootstrap(b *testing.B) {
 			b.Fatal(err)
 		}
 		d := time.Since(s)
-		b.ReportMetric(float64((cpuTime()-cpu).Milliseconds()), "cpu-ms")
+		b.ReportMetric(float64((cpuTime() - cpu).Milliseconds()), "cpu-ms")
 		b.StopTimer()
 		close(stop)
 		var got int
