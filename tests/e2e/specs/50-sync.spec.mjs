@@ -61,6 +61,7 @@ export default async function ({ page, expect, shot, tmp, bin }) {
     const sync = spawnSync(bin, ["--data-dir", other, "sync", "--rqlite", url, "--once"], { encoding: "utf8" });
     expect.equal(sync.status, 0, `teammate sync: ${sync.stderr}`);
     await page.getByTestId("sync-feed").getByText(/contacts:/).first().waitFor({ timeout: 20_000 });
+    await page.getByTestId("sync-feed").scrollIntoViewIfNeeded();
     await shot("sync-feed");
 
     // French.
@@ -69,6 +70,10 @@ export default async function ({ page, expect, shot, tmp, bin }) {
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Synchro d'équipe" }).waitFor();
     expect.match(await page.getByTestId("sync-badge").textContent(), /À jour/, "badge in French");
+    await page.keyboard.press("Escape");
+    await page.getByRole("heading", { name: "Synchro d'équipe" }).scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await sleep(300);
     await shot("sync-settings-fr");
     await sleep(10);
   } finally {

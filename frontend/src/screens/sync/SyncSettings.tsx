@@ -38,7 +38,7 @@ export function SyncSettings() {
   const [form, setForm] = useState<Settings | null>(null);
   const [urls, setUrls] = useState("");
   const [busy, setBusy] = useState("");
-  const [test, setTest] = useState<{ ok: boolean; text: string } | null>(null);
+  const [test, setTest] = useState<{ ok: boolean; nodes: number; ms: number; msg: string } | null>(null);
   useEffect(() => {
     if (saved.data && !form) {
       setForm({ ...saved.data, password: "" });
@@ -62,11 +62,7 @@ export function SyncSettings() {
   const onTest = () =>
     run("test", async () => {
       const r = await Sync.Test(current());
-      setTest(
-        r.ok
-          ? { ok: true, text: t("sync.testOk", { nodes: r.nodes, ms: r.latencyMs }) }
-          : { ok: false, text: t("sync.testFail", { msg: r.message }) },
-      );
+      setTest({ ok: r.ok, nodes: r.nodes, ms: r.latencyMs, msg: r.message });
     });
   const onSave = () =>
     run("save", async () => {
@@ -137,7 +133,9 @@ export function SyncSettings() {
             />
             {test && (
               <Alert color={test.ok ? "green" : "red"} data-testid="sync-test-result" role="status">
-                {test.text}
+                {test.ok
+                  ? t("sync.testOk", { nodes: test.nodes, ms: test.ms })
+                  : t("sync.testFail", { msg: test.msg })}
               </Alert>
             )}
             <Group>
@@ -241,7 +239,7 @@ export function SyncSettings() {
         <Title order={3} size="h4" mb="sm">
           {t("sync.feed")}
         </Title>
-        {ov.data && ov.data.feed.length === 0 && <Text c="dimmed">{t("sync.feedEmpty")}</Text>}
+        {ov.data && (ov.data.feed ?? []).length === 0 && <Text c="dimmed">{t("sync.feedEmpty")}</Text>}
         <List data-testid="sync-feed">
           {(ov.data?.feed ?? []).slice(0, 20).map((f) => (
             <List.Item key={`${f.table}:${f.rowId}:${f.atMs}`}>
