@@ -15,11 +15,11 @@ LDFLAGS   := -s -w -X magpie/backend/core.Version=$(VERSION)
 BIN       := build/bin/magpie
 CACHE     := .cache
 APT_PKGS  := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth imagemagick xdotool chromium \
-             libreoffice-calc-nogui fonts-dejavu-core
+             libreoffice-calc-nogui fonts-dejavu-core sqlite3
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help run test deps deps-system deps-go deps-node bindings check-generated frontend build serve \
-        lint test-go test-frontend test-e2e test-desktop bench clean
+        lint test-go test-frontend test-e2e test-desktop test-tracker test-mail bench clean
 
 help:
 	@echo "make run    build and open Magpie (browser mode when there is no display)"
@@ -103,8 +103,25 @@ test-e2e: build
 test-desktop: build
 	tests/desktop/smoke.sh $(CURDIR)/$(BIN)
 
-test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-sync-demo
+test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-tracker test-mail test-sync-demo
 	@echo "all checks passed"
+
+# The tracker's real-browser test (Chromium + playwright-core, Mautic's standard snippet).
+tests/tracker/node_modules/.installed: tests/tracker/package-lock.json
+	cd tests/tracker && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-tracker: build tests/tracker/node_modules/.installed
+	cd tests/tracker && BIN=$(CURDIR)/$(BIN) node run.mjs
+
+# Emails end-to-end (issue 6): maildev on loopback, 1,000-recipient segment email, kill -9 mid-run.
+tests/maildev/node_modules/.installed: tests/maildev/package-lock.json
+	cd tests/maildev && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-mail: build tests/maildev/node_modules/.installed
+	tests/maildev/e2e.sh $(CURDIR)/$(BIN)
+
 
 # Team sync: two desktops and a worker converge through a cluster (docs/SYNC-DEMO.md).
 test-sync-demo:

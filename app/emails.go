@@ -263,3 +263,8 @@ func (a *Emails) SaveSettings(v EmailSettings) error {
 		DefaultFrom: v.DefaultFrom, TrackerURL: v.TrackerURL, Signature: v.Signature, FrequencyNumber: v.FrequencyNumber,
 		FrequencyTime: v.FrequencyTime})
 }
+
+// DryRun counts a segment email's recipients and checks it without sending.
+func (a *Emails) DryRun(id string) (emails.DryRun, error) {
+	return a.s.core.Emails.DryRunSegment(a.s.context(), id)
+}

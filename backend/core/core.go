@@ -20,7 +20,9 @@ import (
 	"magpie/backend/fields"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/segments"
 	"magpie/backend/teamsync"
+	"magpie/backend/tracking"
 )
 
 // Version is set at build time (-ldflags "-X magpie/backend/core.Version=...").
@@ -43,6 +45,10 @@ type Core struct {
 	Sync *teamsync.Service
 	// emails (issue 6)
 	Emails *emails.Service
+	// Segments: filters, membership, live updates (issue 3).
+	Segments *segments.Service
+	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
+	Tracking *tracking.Service
 }
 
 // Options tune Open.
@@ -88,6 +94,15 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Imports = imports.New(c.Contacts, c.Jobs, dataDir)
 	c.Exports = exports.New(c.Contacts, c.Jobs, dataDir)
 	c.Emails = emails.New(d, c.Contacts, dataDir)
+	c.Emails.SetAudience(emails.MembershipAudience{})
+	c.Emails.SetLinkKey(func(ctx context.Context) ([]byte, string, error) {
+		sec, err := tracking.Secret(ctx, d)
+		if err != nil {
+			return nil, "", err
+		}
+		st, err := tracking.LoadSettings(ctx, d)
+		return sec, st.PublicURL, err
+	})
 	d.OnCommit(c.announce)
 	if c.Sync, err = teamsync.NewService(ctx, d, dataDir, teamsync.Options{AppVersion: Version,
 		AfterApply: func(ctx context.Context, tables map[string]bool) error {
@@ -100,6 +115,12 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		d.Close()
 		return nil, err
 	}
+	c.Segments = segments.New(d, c.Fields)
+	c.Segments.LoadTimezone(ctx)
+	if d.W != nil {
+		c.Segments.Start()
+	}
+	c.Tracking = tracking.NewService(c.Contacts, nil)
 	return c, nil
 }
 
@@ -126,8 +147,12 @@ func (c *Core) Close() error {
 		c.Sync.Close()
 	}
 	c.Emails.StopBackground()
+	if c.Tracking != nil {
+		c.Tracking.Stop()
+	}
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()
+	c.Segments.Stop()
 	return c.DB.Close()
 }
 

@@ -71,6 +71,7 @@ type Service struct {
 	lease    Lease
 	links    Links
 	fixed    bool // links installed by SetLinks (kept when settings change)
+	linkKey  func(context.Context) ([]byte, string, error)
 	mailer   func(Settings) (sending.Mailer, error)
 	drainMu  sync.Mutex // one drain per process
 	bg       *background
@@ -90,6 +91,17 @@ func (s *Service) SetLease(l Lease) { s.mu.Lock(); s.lease = l; s.mu.Unlock() }
 
 // SetLinks replaces the link maker (tests; a tracker with its own URL scheme).
 func (s *Service) SetLinks(l Links) { s.mu.Lock(); s.links, s.fixed = l, l != nil; s.mu.Unlock() }
+
+// SetLinkKey installs where the link-signing secret and the tracker's public URL come from
+// (the tracker's settings), so the tracker verifies what the emails sign.
+func (s *Service) SetLinkKey(f func(context.Context) (secret []byte, publicURL string, err error)) {
+	s.mu.Lock()
+	s.linkKey = f
+	if !s.fixed {
+		s.links = nil
+	}
+	s.mu.Unlock()
+}
 
 // SetMailer replaces the mailer factory (tests, benchmarks, dry runs).
 func (s *Service) SetMailer(f func(Settings) (sending.Mailer, error)) {
@@ -188,27 +200,41 @@ func (s *Service) Links(ctx context.Context) (Links, error) {
 	if err != nil {
 		return nil, err
 	}
-	secret, err := s.db.Meta(ctx, metaSecret)
-	if err != nil {
-		return nil, err
-	}
+	s.mu.Lock()
+	lk := s.linkKey
+	s.mu.Unlock()
 	var key []byte
-	if secret != "" {
-		key, _ = base64.StdEncoding.DecodeString(secret)
-	}
-	if len(key) < 32 {
-		key = signing.NewSecret()
-		if err := s.db.SetMeta(ctx, metaSecret, base64.StdEncoding.EncodeToString(key)); err != nil {
+	base := st.TrackerURL
+	if lk != nil {
+		k, pub, err := lk(ctx)
+		if err != nil {
 			return nil, err
+		}
+		key = k
+		if base == "" {
+			base = pub
+		}
+	} else {
+		secret, err := s.db.Meta(ctx, metaSecret)
+		if err != nil {
+			return nil, err
+		}
+		if secret != "" {
+			key, _ = base64.StdEncoding.DecodeString(secret)
+		}
+		if len(key) < 32 {
+			key = signing.NewSecret()
+			if err := s.db.SetMeta(ctx, metaSecret, base64.StdEncoding.EncodeToString(key)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	signer, err := signing.New(key)
 	if err != nil {
 		return nil, err
 	}
-	base := st.TrackerURL
 	if base == "" {
-		base = "http://127.0.0.1:8090"
+		base = "http://127.0.0.1:8089" // `magpie tracker`'s default address
 	}
 	l = SignedLinks{BaseURL: base, Signer: signer}
 	s.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"magpie/backend/contacts"
+	"magpie/backend/db"
 	"magpie/backend/events"
 	"magpie/backend/internal/smtptest"
 )
@@ -94,3 +95,35 @@ func TestStats_OpensClicksUnsubscribes(t *testing.T) {
 
 func withUA(i Interaction, ua string) Interaction { i.UserAgent = ua; return i }
 func withURL(i Interaction, u string) Interaction { i.URL = u; return i }
+
+func TestCountHit_CountersWithoutEvents(t *testing.T) {
+	f := newFixture(t)
+	srv := smtptest.Start(t)
+	f.smtp(srv)
+	ids := f.contacts(2, "s", nil)
+	e := f.segmentEmail(sampleHTML, "s")
+	f.s.QueueSegment(f.ctx, e.ID)
+	f.s.Drain(f.ctx, DrainOptions{})
+	var msg string
+	f.db.R.QueryRow(`SELECT msg_id FROM email_sends WHERE contact_id = ?`, ids[0]).Scan(&msg)
+	at := f.clk.Now()
+	err := f.db.Write(f.ctx, func(tx *db.Tx) error {
+		for _, k := range []string{"click", "open", "unsub", "page"} {
+			if err := CountHit(tx, k, msg, e.ID, ids[0], at, "Mozilla/5.0 (Windows NT 10.0)", "https://shop.example/sale"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.s.Stats(f.ctx, e.ID)
+	if st.Totals.Read != 1 || st.Totals.ReadTotal != 1 || st.Totals.Clicked != 1 || st.Totals.Unsubscribed != 1 {
+		t.Fatalf("totals %+v", st.Totals)
+	}
+	evs, _, _ := events.List(f.ctx, f.db.R, events.Query{ContactID: ids[0], Types: []events.Type{events.EmailRead, events.EmailClicked}})
+	if len(evs) != 0 {
+		t.Fatalf("the ingester writes the events, not CountHit: %v", evs)
+	}
+}

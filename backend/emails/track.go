@@ -23,6 +23,8 @@ type Interaction struct {
 	UserAgent string
 	URL       string // clicks: the destination
 	HitID     string // the tracker's hit id (idempotency); "" = derived from the message
+	// NoEvent leaves the timeline event to the caller (the tracker's ingester writes its own).
+	NoEvent bool
 }
 
 // Device classifies a user agent as the stats show it.
@@ -92,6 +94,9 @@ func RecordOpen(tx *db.Tx, in Interaction) error {
 			return err
 		}
 	}
+	if in.NoEvent {
+		return nil
+	}
 	id := in.HitID
 	if id == "" {
 		id = fmt.Sprintf("email.read:%s:%d", in.MsgID, r.opens+1)
@@ -148,6 +153,9 @@ func RecordClick(tx *db.Tx, in Interaction) error {
 		r.countID, in.URL, unique); err != nil {
 		return err
 	}
+	if in.NoEvent {
+		return nil
+	}
 	id := in.HitID
 	if id == "" {
 		id = fmt.Sprintf("email.clicked:%s:%d:%s:%s", in.MsgID, n, at.Format(time.RFC3339Nano), in.URL)
@@ -171,10 +179,31 @@ func RecordUnsubscribe(tx *db.Tx, in Interaction) error {
 	if n > 0 {
 		return nil
 	}
+	if in.NoEvent { // the caller sets the DNC
+		return addCount(tx, r.countID, dayOf(in.at(tx)), "", "unsubscribed", 1)
+	}
 	if err := contacts.NewOps(tx, "tracker").SetDNC(r.contactID, "email", contacts.ReasonUnsubscribed, r.rootID, "unsubscribe link"); err != nil {
 		return err
 	}
 	return addCount(tx, r.countID, dayOf(in.at(tx)), "", "unsubscribed", 1)
+}
+
+// CountHit keeps the counters for a tracker hit (kind "open", "click" or "unsub") in the
+// tracker's ingest transaction; the ingester writes the timeline event and the DNC itself.
+func CountHit(tx *db.Tx, kind, send, email, contact string, at time.Time, ua, url string) error {
+	if send == "" && email == "" {
+		return nil
+	}
+	in := Interaction{MsgID: send, EmailID: email, ContactID: contact, At: at, UserAgent: ua, URL: url, NoEvent: true}
+	switch kind {
+	case "open":
+		return RecordOpen(tx, in)
+	case "click":
+		return RecordClick(tx, in)
+	case "unsub":
+		return RecordUnsubscribe(tx, in)
+	}
+	return nil
 }
 
 // Track records an interaction in its own transaction (kind: open, click, unsubscribe).

@@ -1,6 +1,12 @@
 import { Title } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
+import { useBusInvalidation } from "./api/hooks";
 import { useI18n } from "./i18n";
 import { useRoute } from "./router";
+import { CompaniesScreen, CompanyPage, NewCompanyPage } from "./screens/companies/Companies";
+import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
+import { ContactsScreen } from "./screens/contacts/ContactsScreen";
+import { EmailRoutes } from "./screens/emails/routes";
 import { Home } from "./screens/Home";
 import { Settings } from "./screens/Settings";
 import { SyncSettings } from "./screens/sync/SyncSettings";
@@ -13,17 +19,27 @@ function NotFound() {
 
 export function Screen() {
   const route = useRoute();
-  switch (route.parts[0]) {
+  const [section, id] = route.parts;
+  switch (section) {
     case undefined:
       return <Home />;
+    case "contacts":
+      if (id === "new") return <NewContactPage />;
+      return id ? <ContactPage key={id} id={id} /> : <ContactsScreen />;
+    case "companies":
+      if (id === "new") return <NewCompanyPage />;
+      return id ? <CompanyPage key={id} id={id} /> : <CompaniesScreen />;
     case "settings":
       return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
+    case "emails":
+      return <EmailRoutes parts={route.parts} />;
     default:
       return <NotFound />;
   }
 }
 
 export function App() {
+  useBusInvalidation(useQueryClient());
   return (
     <Shell>
       <Screen />

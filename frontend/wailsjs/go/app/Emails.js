@@ -6,6 +6,10 @@ export function Delete(arg1) {
   return window['go']['app']['Emails']['Delete'](arg1);
 }
 
+export function DryRun(arg1) {
+  return window['go']['app']['Emails']['DryRun'](arg1);
+}
+
 export function Family(arg1) {
   return window['go']['app']['Emails']['Family'](arg1);
 }
