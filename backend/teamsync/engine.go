@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,10 @@ type Options struct {
 	// NoClockCorrection keeps the local wall clock as the HLC's physical time instead of
 	// correcting it by the cluster's Date headers (tests that simulate skew).
 	NoClockCorrection bool
+	// AfterApply runs after teammates' changes to these tables were applied (outside the
+	// transaction); core uses it to add the columns of custom fields that arrived.
+	// Parked changes are retried right after it.
+	AfterApply func(ctx context.Context, tables map[string]bool) error
 	// AppVersion and User are reported in the cluster's sites table.
 	AppVersion, User string
 }
@@ -185,12 +190,15 @@ func (e *Engine) Record(tx *db.Tx, ch db.Change) error {
 		return fmt.Errorf("sync: %s %s: %w", ch.Table, ch.ID, err)
 	}
 	h := e.hlc.Now()
-	for k := range cols {
-		if _, err := tx.Exec(`INSERT INTO sync_clock(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)
-			ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site`,
-			ch.Table, ch.ID, k, h, e.site); err != nil {
-			return fmt.Errorf("sync: clock of %s.%s: %w", ch.Table, k, err)
-		}
+	keys := sortedCols(cols)
+	args := make([]any, 0, len(keys)*5)
+	for _, k := range keys {
+		args = append(args, ch.Table, ch.ID, k, h, e.site)
+	}
+	if _, err := tx.Exec(`INSERT INTO sync_clock(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)`+
+		strings.Repeat(", (?, ?, ?, ?, ?)", len(keys)-1)+`
+		ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site`, args...); err != nil {
+		return fmt.Errorf("sync: clocks of %s %s: %w", ch.Table, ch.ID, err)
 	}
 	if _, err := tx.Exec(`INSERT INTO sync_outbox(change_id, tbl, row_id, cols, hlc, site, schema_ver, created_at)
 		VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, ids.New(), ch.Table, ch.ID, enc, h, e.site, e.opt.SchemaVersion, tx.NowMs()); err != nil {

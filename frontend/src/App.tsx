@@ -13,6 +13,7 @@ import { ImportWizard } from "./screens/io/ImportWizard";
 import { Settings } from "./screens/Settings";
 import { SegmentEditor } from "./screens/segments/SegmentEditor";
 import { SegmentsScreen } from "./screens/segments/SegmentsScreen";
+import { SyncSettings } from "./screens/sync/SyncSettings";
 import { Trash } from "./screens/Trash";
 import { Shell } from "./shell/Shell";
 
@@ -42,7 +43,7 @@ export function Screen() {
     case "segments":
       return id ? <SegmentEditor key={id} id={id} /> : <SegmentsScreen />;
     case "settings":
-      return <Settings />;
+      return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
     default:

@@ -30,6 +30,7 @@ import { type ContactRow, Contacts } from "../api";
 import { type Key, useI18n } from "../i18n";
 import { usePrefs } from "../prefs";
 import { navigate, useRoute } from "../router";
+import { SyncBadge } from "./SyncBadge";
 
 export interface NavItem {
   path: string;
@@ -117,6 +118,7 @@ export function Shell({
       onClick: () => navigate(`/contacts/${c.id}`),
     })),
     ...extraActions,
+    { id: "sync", label: t("sync.open"), onClick: () => navigate("/settings/sync") },
     { id: "theme", label: t("palette.toggleTheme"), onClick: toggleTheme },
     { id: "lang", label: t("palette.switchLanguage"), onClick: toggleLang },
   ];
@@ -132,6 +134,7 @@ export function Shell({
             {t("app.name")}
           </Title>
           <Group gap="xs">
+            <SyncBadge />
             <Tooltip label={t("palette.open")}>
               <ActionIcon
                 variant="default"
