@@ -31,6 +31,7 @@ const (
 	keyHLC      = "sync.hlc"
 	keyCursor   = "sync.cursor"
 	keyEpoch    = "sync.epoch"
+	keyLastSync = "sync.last_sync_ms"
 )
 
 // Options tune an engine.
@@ -71,7 +72,8 @@ type Engine struct {
 	client Client
 	feed   []FeedItem
 
-	kick chan struct{}
+	kick      chan struct{}
+	savedLast int64 // last persisted LastSyncMs (cycle goroutine only)
 	// test hooks: simulated crashes.
 	afterSend   func() error // after a push was acknowledged, before the outbox is cleared
 	beforeSaved func() error // after a page was applied, before the cursor is saved
@@ -247,18 +249,23 @@ func (e *Engine) onCommit(c db.Commit) {
 
 func (e *Engine) refreshCounts(ctx context.Context) error {
 	var pending, rejected, parked int
-	var cursor sql.NullString
+	var cursor, last sql.NullString
 	err := e.d.R.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM sync_outbox WHERE state = 0),
 		(SELECT count(*) FROM sync_outbox WHERE state = 2),
 		(SELECT count(*) FROM sync_parked),
-		(SELECT v FROM meta WHERE k = ?)`, keyCursor).Scan(&pending, &rejected, &parked, &cursor)
+		(SELECT v FROM meta WHERE k = ?),
+		(SELECT v FROM meta WHERE k = ?)`, keyCursor, keyLastSync).Scan(&pending, &rejected, &parked, &cursor, &last)
 	if err != nil {
 		return err
 	}
 	c, _ := strconv.ParseInt(cursor.String, 10, 64)
+	l, _ := strconv.ParseInt(last.String, 10, 64)
 	e.mu.Lock()
 	e.st.Pending, e.st.Rejected, e.st.Parked, e.st.Cursor = pending, rejected, parked, c
+	if l > e.st.LastSyncMs {
+		e.st.LastSyncMs = l
+	}
 	e.mu.Unlock()
 	return nil
 }
