@@ -20,7 +20,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: test-mail
 .PHONY: help run test deps deps-system deps-go deps-node bindings check-generated frontend build serve \
-        lint test-go test-frontend test-e2e test-desktop bench clean
+        lint test-go test-frontend test-e2e test-desktop test-tracker bench clean
 
 help:
 	@echo "make run    build and open Magpie (browser mode when there is no display)"
@@ -104,8 +104,16 @@ test-e2e: build
 test-desktop: build
 	tests/desktop/smoke.sh $(CURDIR)/$(BIN)
 
-test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-mail
+test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-tracker test-mail
 	@echo "all checks passed"
+
+# The tracker's real-browser test (Chromium + playwright-core, Mautic's standard snippet).
+tests/tracker/node_modules/.installed: tests/tracker/package-lock.json
+	cd tests/tracker && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-tracker: build tests/tracker/node_modules/.installed
+	cd tests/tracker && BIN=$(CURDIR)/$(BIN) node run.mjs
 
 # Emails end-to-end (issue 6): maildev on loopback, 1,000-recipient segment email, kill -9 mid-run.
 tests/maildev/node_modules/.installed: tests/maildev/package-lock.json

@@ -61,6 +61,9 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	if c != nil && c.Emails != nil {
 		c.Emails.StartBackground(log) // the open app sends what is queued (issue 6)
 	}
+	if c != nil && c.Tracking != nil {
+		startTracking(c, log) // hits → events while the app runs (app/tracking.go)
+	}
 	return &Shell{core: c, mode: mode, log: log, ctx: context.Background(), firstCall: make(chan struct{})}
 }
 
@@ -108,6 +111,8 @@ func (s *Shell) Bindings() []any {
 		&Exports{s},
 		&Sync{s},
 		&Emails{s},
+		&Segments{s},
+		&Tracking{s},
 	}
 }
 

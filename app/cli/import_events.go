@@ -9,25 +9,7 @@ import (
 	"magpie/backend/eventimport"
 )
 
-// tmpImporters is a stand-in for the io helper's importers map until app/cli/imports.go
-// lands on main; "magpie import events FILE" works through it meanwhile.
-var tmpImporters = map[string]func(*Env, []string) error{"events": runImportEvents}
-
-func init() {
-	if _, ok := commands["import"]; ok {
-		return
-	}
-	register(command{name: "import", summary: "import data: import events FILE.jsonl|FILE.csv", run: func(e *Env, args []string) error {
-		if len(args) == 0 {
-			return usagef("usage: magpie import events FILE")
-		}
-		f, ok := tmpImporters[args[0]]
-		if !ok {
-			return usagef("unknown import kind %q (known: events)", args[0])
-		}
-		return f(e, args[1:])
-	}})
-}
+func init() { importers["events"] = runImportEvents }
 
 // runImportEvents implements "magpie import events FILE [--format jsonl|csv] [--json]".
 func runImportEvents(e *Env, args []string) error {

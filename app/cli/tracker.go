@@ -11,6 +11,7 @@ import (
 
 	"magpie/backend/contacts"
 	"magpie/backend/events"
+	"magpie/backend/rqlite"
 	"magpie/backend/signing"
 	"magpie/backend/tracking"
 )
@@ -68,7 +69,7 @@ func runTracker(e *Env, args []string) error {
 			}
 			pass = strings.TrimSpace(string(b))
 		}
-		store, err := tracking.NewRqliteStore(tracking.SplitList(*rq), *rqUser, pass)
+		store, err := tracking.NewRqliteStore(rqlite.Config{URLs: tracking.SplitList(*rq), User: *rqUser, Password: pass})
 		if err != nil {
 			return err
 		}
@@ -130,7 +131,7 @@ func runTracker(e *Env, args []string) error {
 
 func runTracking(e *Env, args []string) error {
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprintln(e.Err, "usage: magpie tracking snippet|status|hits|settings|link|ingest|events [flags]")
+		fmt.Fprintln(e.Err, "usage: magpie tracking snippet|status|hits|settings|link|ingest|events|pull [flags]")
 		if len(args) == 0 {
 			return usagef("a subcommand is required")
 		}
@@ -152,8 +153,10 @@ func runTracking(e *Env, args []string) error {
 		return trackingIngest(e, rest)
 	case "events":
 		return trackingEvents(e, rest)
+	case "pull":
+		return trackingPull(e, rest)
 	}
-	return usagef("unknown subcommand %q (snippet, status, hits, settings, link, ingest, events)", sub)
+	return usagef("unknown subcommand %q (snippet, status, hits, settings, link, ingest, events, pull)", sub)
 }
 
 func trackingSnippet(e *Env, args []string) error {
@@ -394,5 +397,60 @@ func trackingEvents(e *Env, args []string) error {
 	for _, ev := range evs {
 		fmt.Fprintf(e.Out, "%s\t%s\t%s\t%s\n", ev.At.Format("2006-01-02 15:04:05"), ev.Type, ev.ObjectID, ev.URL)
 	}
+	return nil
+}
+
+func trackingPull(e *Env, args []string) error {
+	fs := flags(e, "tracking pull", "tracking pull --rqlite URL[,URL…] [--rqlite-user U --rqlite-password-file F] [--page N]")
+	rq := fs.String("rqlite", "", "the team's rqlite cluster (comma-separated node URLs)")
+	rqUser := fs.String("rqlite-user", "", "rqlite user")
+	rqPassFile := fs.String("rqlite-password-file", "", "file holding the rqlite password")
+	page := fs.Int("page", 5000, "hits per request")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *rq == "" {
+		return usagef("--rqlite is required")
+	}
+	pass := ""
+	if *rqPassFile != "" {
+		b, err := os.ReadFile(*rqPassFile)
+		if err != nil {
+			return fmt.Errorf("rqlite password file: %w", err)
+		}
+		pass = strings.TrimSpace(string(b))
+	}
+	client, err := rqlite.New(rqlite.Config{URLs: tracking.SplitList(*rq), User: *rqUser, Password: pass})
+	if err != nil {
+		return err
+	}
+	c, err := e.Core()
+	if err != nil {
+		return err
+	}
+	pulled := 0
+	for {
+		n, err := tracking.Pull(e.Ctx(), client, c.DB, *page)
+		if err != nil {
+			return err
+		}
+		pulled += n
+		if n == 0 {
+			break
+		}
+	}
+	g := &tracking.Ingester{Contacts: c.Contacts, Batch: 2000}
+	ingested := 0
+	for {
+		st, err := g.RunOnce(e.Ctx())
+		if err != nil {
+			return err
+		}
+		ingested += st.Hits
+		if st.Hits == 0 {
+			break
+		}
+	}
+	fmt.Fprintf(e.Out, "pulled %d hits, ingested %d (%d skipped)\n", pulled, ingested, g.Skipped.Load())
 	return nil
 }

@@ -61,8 +61,15 @@ func prefixRange(expr, term string) (string, []any) {
 	return fmt.Sprintf("(%s >= ? AND %s < ?)", expr, expr), []any{term, term + "\U0010ffff"}
 }
 
-// ParseSearch compiles a search string into a condition on contacts.
-func ParseSearch(search string) (Filter, error) {
+// ParseSearch compiles a search string into a condition on live contacts.
+func ParseSearch(search string) (Filter, error) { return parseSearch(search, false) }
+
+// parseSearch compiles a search of live contacts or of the trash.
+func parseSearch(search string, trash bool) (Filter, error) {
+	del := 0
+	if trash {
+		del = 1
+	}
 	var conds []string
 	var args []any
 	for _, tok := range tokenize(search) {
@@ -96,17 +103,19 @@ func ParseSearch(search string) (Filter, error) {
 				continue
 			}
 		}
+		// One indexed range per column, united in a subquery: SQLite's OR optimisation
+		// cannot use the partial (deleted = 0) indexes, so a plain OR scans the table.
 		t := fold.String(tok)
 		var ors []string
-		for _, col := range []string{"firstname", "lastname"} {
-			c, a := prefixRange(Sorts[col], t)
-			ors, args = append(ors, c), append(args, a...)
+		for _, col := range []string{"firstname", "lastname", "email", "company"} {
+			term := t
+			if col == "email" || col == "company" {
+				term = strings.ToLower(tok)
+			}
+			c, a := prefixRange(Sorts[col], term)
+			ors, args = append(ors, fmt.Sprintf("SELECT id FROM contacts WHERE deleted = %d AND %s", del, c)), append(args, a...)
 		}
-		for _, col := range []string{"email", "company"} {
-			c, a := prefixRange(Sorts[col], strings.ToLower(tok))
-			ors, args = append(ors, c), append(args, a...)
-		}
-		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+		conds = append(conds, "id IN ("+strings.Join(ors, " UNION ALL ")+")")
 	}
 	return Filter{Where: strings.Join(conds, " AND "), Args: args}, nil
 }
@@ -145,7 +154,7 @@ func tokenize(s string) []string {
 
 // List returns one page of contacts in a stable order, fast at any offset.
 func (s *Service) List(ctx context.Context, q Query) (Page, error) {
-	f, err := ParseSearch(q.Search)
+	f, err := parseSearch(q.Search, q.Deleted)
 	if err != nil {
 		return Page{}, err
 	}

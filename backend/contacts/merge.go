@@ -99,6 +99,9 @@ func (o *Ops) Merge(winner, loser, reason string) error {
 	if _, err := o.tx.Exec("UPDATE events SET contact_id = ? WHERE contact_id = ?", winner, loser); err != nil {
 		return fmt.Errorf("contacts: merge events: %w", err)
 	}
+	if err := events.MoveAggregates(o.tx, winner, loser); err != nil {
+		return err
+	}
 	mergeHooksMu.RLock()
 	hooks := append([]MergeHook(nil), mergeHooks...)
 	mergeHooksMu.RUnlock()

@@ -20,6 +20,7 @@ import (
 	"magpie/backend/fields"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/segments"
 	"magpie/backend/teamsync"
 	"magpie/backend/tracking"
 )
@@ -44,6 +45,10 @@ type Core struct {
 	Sync *teamsync.Service
 	// emails (issue 6)
 	Emails *emails.Service
+	// Segments: filters, membership, live updates (issue 3).
+	Segments *segments.Service
+	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
+	Tracking *tracking.Service
 }
 
 // Options tune Open.
@@ -103,6 +108,12 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		d.Close()
 		return nil, err
 	}
+	c.Segments = segments.New(d, c.Fields)
+	c.Segments.LoadTimezone(ctx)
+	if d.W != nil {
+		c.Segments.Start()
+	}
+	c.Tracking = tracking.NewService(c.Contacts, nil)
 	return c, nil
 }
 
@@ -129,8 +140,12 @@ func (c *Core) Close() error {
 		c.Sync.Close()
 	}
 	c.Emails.StopBackground()
+	if c.Tracking != nil {
+		c.Tracking.Stop()
+	}
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()
+	c.Segments.Stop()
 	return c.DB.Close()
 }
 

@@ -2,6 +2,7 @@ package imports_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -191,7 +192,8 @@ func TestImportMerge(t *testing.T) {
 	if err := e.svc.WriteRejectedCSV(ctx, r.ID, &sb); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(sb.String(), "not-an-email") {
+	if !strings.Contains(sb.String(), "line,reason,Courriel,Prénom,Nom,Ville,Fonction,Société,Points,Tags\n") ||
+		!strings.Contains(sb.String(), "6,\"Email: \"\"not-an-email\"\" is not an email address\",not-an-email,X,,,,,,") {
 		t.Fatalf("rejected csv:\n%s", sb.String())
 	}
 }
@@ -202,15 +204,15 @@ func TestSkipExisting(t *testing.T) {
 	if _, err := e.cs.Create(ctx, contacts.Input{Values: map[string]string{"email": "old@x.io", "firstname": "Old"}}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	r := e.run(t, e.file(t, "a.csv", "email,firstname\nold@x.io,New\nnew@x.io,N1\nnew@x.io,N2\n"), imports.Options{})
-	if r.Inserted != 1 || r.Updated != 1 || r.Ignored != 1 {
+	r := e.run(t, e.file(t, "a.csv", "email,firstname,address1\nold@x.io,New,\nnew@x.io,N1,\nnew@x.io,N2,\"1 rue X\nBât. B\"\nz@x.io,Z,\n"), imports.Options{})
+	if r.Inserted != 2 || r.Updated != 1 || r.Ignored != 1 || r.Line != 6 {
 		t.Fatalf("counts %+v", r)
 	}
 	if e.byEmail(t, "old@x.io").Str("firstname") != "Old" {
 		t.Fatal("existing contact changed without update-existing")
 	}
-	if e.byEmail(t, "new@x.io").Str("firstname") != "N2" {
-		t.Fatal("duplicate inside the file not merged")
+	if n := e.byEmail(t, "new@x.io"); n.Str("firstname") != "N2" || n.Str("address1") != "1 rue X\nBât. B" {
+		t.Fatalf("duplicate inside the file not merged, or multi-line cell lost: %v", n.Values)
 	}
 }
 
@@ -235,5 +237,40 @@ func TestBadMapping(t *testing.T) {
 	}
 	if _, err := e.svc.Analyze(context.Background(), filepath.Join(e.dir, "missing.csv")); err == nil || !strings.Contains(err.Error(), "no file") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// Two runs of one import at once (two windows, the CLI and the app) never import a row twice.
+func TestConcurrentRuns(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("email,firstname\n")
+	const n = 3000
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "c%d@x.io,C%d\n", i, i)
+	}
+	r, err := e.svc.Create(ctx, e.file(t, "c.csv", b.String()), imports.Options{BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for i := 0; i < 2; i++ {
+		go func() { errs <- e.svc.Run(ctx, r.ID, nil) }()
+	}
+	for i := 0; i < 2; i++ {
+		if err := <-errs; err != nil && !strings.Contains(err.Error(), "another process") {
+			t.Fatal(err)
+		}
+	}
+	// Finish whatever the stopped run left (a no-op when the other run completed).
+	if err := e.svc.Run(ctx, r.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	var total, distinct int
+	e.d.R.QueryRow("SELECT count(*), count(DISTINCT email) FROM contacts").Scan(&total, &distinct)
+	got, _ := e.svc.Get(ctx, r.ID)
+	if total != n || distinct != n || got.Inserted != n || got.Status != imports.StatusDone {
+		t.Fatalf("%d contacts (%d distinct), record %+v", total, distinct, got)
 	}
 }

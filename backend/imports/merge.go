@@ -2,8 +2,10 @@ package imports
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
+	"magpie/backend/apperr"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/events"
@@ -90,9 +92,19 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, re
 				return err
 			}
 		}
-		_, err = tx.Exec(`UPDATE imports SET offset_bytes = ?, line = ?, inserted = inserted + ?, updated = updated + ?,
-			ignored = ignored + ?, failed = failed + ? WHERE id = ?`, offset, lastLine, ins, upd, ign, int64(len(rejects)), rec.ID)
-		return err
+		// The cursor moves only from where this run read it: a second run of the same import
+		// (another window, the CLI) fails here instead of importing the rows twice.
+		res, err := tx.Exec(`UPDATE imports SET offset_bytes = ?, line = ?, inserted = inserted + ?, updated = updated + ?,
+			ignored = ignored + ?, failed = failed + ? WHERE id = ? AND offset_bytes = ?`,
+			offset, lastLine, ins, upd, ign, int64(len(rejects)), rec.ID, rec.Offset)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(apperr.Conflict, "imports.errors.concurrent",
+				fmt.Sprintf("import %s is being run by another process; this run stopped without writing", rec.ID), map[string]any{"id": rec.ID})
+		}
+		return nil
 	})
 	if err != nil {
 		return rec, err

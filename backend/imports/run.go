@@ -272,6 +272,9 @@ func (l *lineCounter) Write(b []byte) (int, error) {
 
 // finish records how a run ended.
 func (s *Service) finish(id string, runErr error) {
+	if e, ok := apperr.As(runErr); ok && e.Key == "imports.errors.concurrent" {
+		return // the other run owns the status
+	}
 	status, msg := StatusDone, ""
 	switch {
 	case runErr == nil:

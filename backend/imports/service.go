@@ -241,7 +241,13 @@ func (s *Service) Resume(ctx context.Context, id string) (string, error) {
 	}
 	return s.jobs.StartWithID(id, JobKind, "Import "+r.FileName, func(ctx context.Context, p *jobs.Progress) error {
 		err := s.Run(ctx, id, func(r Record) {
-			p.Set(r.Offset, r.Size, fmt.Sprintf("%d imported, %d updated, %d ignored, %d rejected", r.Inserted, r.Updated, r.Ignored, r.Failed))
+			// Rows done of an estimated total (from the share of the file read), so the
+			// rate is in rows per second.
+			var total int64
+			if r.Offset > 0 {
+				total = r.Rows() * r.Size / r.Offset
+			}
+			p.Set(r.Rows(), total, fmt.Sprintf("%d imported, %d updated, %d ignored, %d rejected", r.Inserted, r.Updated, r.Ignored, r.Failed))
 			p.SetResult(r)
 		})
 		return err
@@ -339,14 +345,21 @@ func (s *Service) Rejected(ctx context.Context, id string, after int64, limit in
 	return out, rows.Err()
 }
 
-// WriteRejectedCSV writes every rejected row as CSV: line, reason, then the row's cells.
+// WriteRejectedCSV writes every rejected row as CSV: its line, the reason, then the row's
+// cells under the file's own header, so the rows can be fixed and imported again.
 func (s *Service) WriteRejectedCSV(ctx context.Context, id string, w io.Writer) error {
 	r, err := s.Get(ctx, id)
 	if err != nil {
 		return err
 	}
+	head := []string{"line", "reason"}
+	if a, err := analyzeWith(r.Path, r.Options.Delimiter, r.Options.Encoding); err == nil {
+		head = append(head, a.Columns...)
+	} else {
+		head = append(head, "row") // the file is gone: cells follow without names
+	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"line", "reason", "row"}); err != nil {
+	if err := cw.Write(head); err != nil {
 		return err
 	}
 	var after int64
@@ -356,7 +369,14 @@ func (s *Service) WriteRejectedCSV(ctx context.Context, id string, w io.Writer) 
 			return err
 		}
 		for _, x := range page {
-			if err := cw.Write([]string{fmt.Sprint(x.Line), x.Reason, strings.TrimRight(x.Raw, "\r\n")}); err != nil {
+			out := []string{fmt.Sprint(x.Line), x.Reason}
+			if x.Raw != "" {
+				cells, err := csv.NewReader(strings.NewReader(x.Raw)).Read()
+				if err == nil {
+					out = append(out, cells...)
+				}
+			}
+			if err := cw.Write(out); err != nil {
 				return err
 			}
 			after = x.Line

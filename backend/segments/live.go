@@ -114,6 +114,28 @@ func (s *Service) Stop() {
 	if l != nil {
 		close(l.stop)
 		<-l.done
+		// What the last commits touched goes to the durable queue (or is done now).
+		l.mu.Lock()
+		items := l.pending
+		l.pending = nil
+		l.mu.Unlock()
+		if len(items) > 0 {
+			if err := s.enqueue(context.Background(), items); err != nil {
+				log.Printf("segments: saving the live queue: %v", err)
+			}
+		}
+	}
+}
+
+// LoadTimezone reads the user's time zone for date filters from the settings (meta key
+// "timezone", an IANA name); it stays UTC when unset or unknown.
+func (s *Service) LoadTimezone(ctx context.Context) {
+	name, err := s.db.Meta(ctx, "timezone")
+	if err != nil || name == "" {
+		return
+	}
+	if loc, err := time.LoadLocation(name); err == nil {
+		s.Loc = loc
 	}
 }
 
@@ -130,6 +152,32 @@ func (s *Service) drain(ctx context.Context) error {
 		items, l.pending = l.pending, nil
 		l.mu.Unlock()
 	}
+	plans, err := s.livePlans(ctx, s.db.Clock.Now())
+	if err != nil {
+		return err
+	}
+	if len(plans) == 0 { // no live segment: nothing can change
+		var queued int
+		if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM segment_dirty").Scan(&queued); err != nil || queued == 0 {
+			return err
+		}
+		return s.db.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec("DELETE FROM segment_dirty")
+			return err
+		})
+	}
+	if err := s.enqueue(ctx, items); err != nil {
+		return err
+	}
+	return s.processQueue(ctx)
+}
+
+// BulkThreshold is the queue length above which one full rebuild of every segment is
+// cheaper than per-contact evaluation (imports, seeding, batch edits).
+var BulkThreshold = 20000
+
+// enqueue resolves commit facts to contacts and writes them to the durable queue.
+func (s *Service) enqueue(ctx context.Context, items []string) error {
 	cids, err := s.resolve(ctx, items)
 	if err != nil {
 		return err
@@ -145,6 +193,24 @@ func (s *Service) drain(ctx context.Context) error {
 		}); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+func (s *Service) processQueue(ctx context.Context) error {
+	var n int
+	var mark int64
+	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*), coalesce(max(queued_at), 0) FROM segment_dirty").Scan(&n, &mark); err != nil {
+		return err
+	}
+	if n > BulkThreshold {
+		if _, err := s.RebuildAll(ctx, time.Time{}, nil); err != nil {
+			return err
+		}
+		return s.db.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec("DELETE FROM segment_dirty WHERE queued_at <= ?", mark)
+			return err
+		})
 	}
 	for {
 		rows, err := s.db.R.QueryContext(ctx, "SELECT contact_id FROM segment_dirty LIMIT 500")

@@ -37,6 +37,8 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 	if err != nil {
 		return err
 	}
+	// A compacted-empty log has max(seq) 0 although seqs below the floor were used.
+	high = max(high, meta.floor-1)
 	if !meta.hasEpoch {
 		return fmt.Errorf("sync: the cluster has no epoch (schema not initialised)")
 	}
@@ -102,6 +104,7 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 			break
 		}
 	}
+	defer e.setStatus(func(s *Status) { s.Cursor = high })
 	return e.d.Write(ctx, func(tx *db.Tx) error {
 		if hadLocal {
 			if err := e.requeueMissing(tx); err != nil {

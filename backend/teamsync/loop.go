@@ -162,11 +162,14 @@ func (e *Engine) retryParked(ctx context.Context) error {
 }
 
 func (e *Engine) reportSite(ctx context.Context, c Client) error {
-	st := e.Status()
-	_, err := c.Execute(ctx, true, rqlite.S(`INSERT INTO sites(site_id, user, app_version, schema_ver, pulled_seq, seen_at)
+	cursor, err := e.metaInt(ctx, keyCursor)
+	if err != nil {
+		return err
+	}
+	_, err = c.Execute(ctx, true, rqlite.S(`INSERT INTO sites(site_id, user, app_version, schema_ver, pulled_seq, seen_at)
 		VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(site_id) DO UPDATE SET user = excluded.user, app_version = excluded.app_version,
 		schema_ver = excluded.schema_ver, pulled_seq = excluded.pulled_seq, seen_at = excluded.seen_at`,
-		e.site, e.opt.User, e.opt.AppVersion, e.opt.SchemaVersion, st.Cursor, e.wall.Now().UnixMilli()))
+		e.site, e.opt.User, e.opt.AppVersion, e.opt.SchemaVersion, cursor, e.wall.Now().UnixMilli()))
 	return err
 }
 

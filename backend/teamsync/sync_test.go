@@ -152,7 +152,7 @@ func TestPushThroughFaults(t *testing.T) {
 			if logRows != 40 || distinct != 40 {
 				t.Fatalf("change_log rows = %d (distinct %d), want 40", logRows, distinct)
 			}
-			if srv.Faults == 0 {
+			if _, _, f := srv.Stats(); f == 0 {
 				t.Fatal("no fault was injected")
 			}
 		})

@@ -163,5 +163,14 @@ func pick(vals db.Cols, keys []string) map[string]string {
 	return out
 }
 
-// setBehaviour fills the event's behaviour fields from the hit (user agent, UTM).
-func setBehaviour(ev *events.Event, h Hit) {}
+// setBehaviour fills the event's behaviour fields from the hit (user agent, device, UTM), which
+// events.Append turns into the per-contact device and UTM aggregates.
+func setBehaviour(ev *events.Event, h Hit) {
+	if h.UA != "" {
+		ua := ParseUA(h.UA)
+		ev.UserAgent = h.UA
+		ev.Device = events.Device{Type: ua.Type, OS: ua.OS, Browser: ua.Browser, Brand: ua.Brand}
+	}
+	ev.UTM = events.UTM{Source: h.Data["utm_source"], Medium: h.Data["utm_medium"], Campaign: h.Data["utm_campaign"],
+		Content: h.Data["utm_content"], Term: h.Data["utm_term"]}
+}

@@ -156,6 +156,15 @@ func TestIngestVisitorIdentifyMergeAndEmail(t *testing.T) {
 	if got.LastActive == nil {
 		t.Fatal("last_active not set")
 	}
+	// The visitor's behaviour aggregates moved with the merge.
+	var pageHits, hitsN, reads, utm, visitorRows int
+	r0 := p.cs.DB().R
+	r0.QueryRow("SELECT page_hits, hits, emails_read FROM contact_stats WHERE contact_id = ?", known.ID).Scan(&pageHits, &hitsN, &reads)
+	r0.QueryRow("SELECT count(*) FROM contact_utm WHERE contact_id = ? AND utm_source = 'news' AND utm_medium = 'email'", known.ID).Scan(&utm)
+	r0.QueryRow("SELECT (SELECT count(*) FROM contact_stats WHERE contact_id = ?) + (SELECT count(*) FROM contact_utm WHERE contact_id = ?)", visitor, visitor).Scan(&visitorRows)
+	if pageHits != 2 || hitsN != 3 || reads != 1 || utm != 1 || visitorRows != 0 {
+		t.Fatalf("aggregates: page_hits %d hits %d reads %d utm %d visitor rows %d; want 2 3 1 1 0", pageHits, hitsN, reads, utm, visitorRows)
+	}
 	// Ingesting again does nothing: the cursor moved with the events.
 	before := len(p.events(t, known.ID)[events.PageHit])
 	p.flush(t)

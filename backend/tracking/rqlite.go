@@ -1,142 +1,127 @@
 package tracking
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
+	"strconv"
 	"strings"
-	"sync/atomic"
-	"time"
+
+	"magpie/backend/db"
+	"magpie/backend/rqlite"
 )
 
 // RqliteStore writes hits into the team's rqlite cluster: one POST /db/execute?transaction
-// per batch with INSERT … ON CONFLICT(id) DO NOTHING per hit. A batch counts as stored only
-// when the answer has no top-level error and exactly one result per statement without error
+// per batch with INSERT … ON CONFLICT(id) DO NOTHING per hit. The rqlite client treats a
+// top-level error or a result count that differs from the statement count as indeterminate
 // (rqlite answers HTTP 200 with a top-level error and no results when a follower cannot reach
-// the leader — SYNC.md §0 finding 3); anything else is indeterminate and the pump retries the
-// whole (idempotent) batch.
+// the leader — SYNC.md §0 finding 3); the pump then retries the whole, idempotent batch.
 type RqliteStore struct {
-	urls   []string
-	user   string
-	pass   string
-	client *http.Client
-	next   atomic.Uint32
+	c *rqlite.Client
 }
 
-// NewRqliteStore checks the node URLs.
-func NewRqliteStore(urls []string, user, pass string) (*RqliteStore, error) {
-	if len(urls) == 0 {
+// NewRqliteStore connects to the cluster's nodes.
+func NewRqliteStore(cfg rqlite.Config) (*RqliteStore, error) {
+	if len(cfg.URLs) == 0 {
 		return nil, errors.New("tracking: --rqlite needs at least one node URL")
 	}
-	for i, u := range urls {
-		p, err := url.Parse(strings.TrimRight(u, "/"))
-		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return nil, fmt.Errorf("tracking: rqlite node %q must look like http://host:4001", u)
-		}
-		urls[i] = p.String()
+	c, err := rqlite.New(cfg)
+	if err != nil {
+		return nil, err
 	}
-	return &RqliteStore{urls: urls, user: user, pass: pass, client: &http.Client{Timeout: 15 * time.Second}}, nil
+	return &RqliteStore{c: c}, nil
 }
 
-// Name says where hits go.
-func (s *RqliteStore) Name() string { return "rqlite:" + strings.Join(s.urls, ",") }
+// Client is the underlying rqlite client.
+func (s *RqliteStore) Client() *rqlite.Client { return s.c }
 
-// hitsDDL creates the cluster's hits table (same shape as the local one).
+// Name says where hits go.
+func (s *RqliteStore) Name() string { return "rqlite:" + strings.Join(s.c.URLs(), ",") }
+
+// hitsDDL creates the cluster's hits table (same shape as the local one; seq is assigned by
+// the cluster in Raft log order, so desktops can page it with a cursor).
 const hitsDDL = `CREATE TABLE IF NOT EXISTS hits(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
 kind TEXT NOT NULL, at INTEGER NOT NULL, device_id TEXT, contact_id TEXT, email_id TEXT, send_id TEXT, form_id TEXT,
 url TEXT, title TEXT, referrer TEXT, lang TEXT, user_agent TEXT, ip TEXT, bot INTEGER NOT NULL DEFAULT 0, data TEXT)`
 
 // EnsureSchema creates the hits table when missing.
 func (s *RqliteStore) EnsureSchema(ctx context.Context) error {
-	_, err := s.execute(ctx, [][]any{{hitsDDL}})
+	_, err := s.c.Execute(ctx, false, rqlite.S(hitsDDL))
 	return err
 }
 
 // StoreHits writes one batch in one rqlite transaction.
 func (s *RqliteStore) StoreHits(ctx context.Context, hits []Hit) error {
-	stmts := make([][]any, len(hits))
+	stmts := make([]rqlite.Statement, len(hits))
 	for i := range hits {
-		stmts[i] = append([]any{insertHitSQL}, hitArgs(&hits[i])...)
+		stmts[i] = rqlite.S(insertHitSQL, hitArgs(&hits[i])...)
 	}
-	_, err := s.execute(ctx, stmts)
+	_, err := s.c.Execute(ctx, true, stmts...)
 	return err
 }
 
-type rqResult struct {
-	Error        string `json:"error"`
-	RowsAffected int64  `json:"rows_affected"`
+// PullCursorKey is the meta key of the last cluster hit seq copied into the local store.
+const PullCursorKey = "tracking.pull_seq"
+
+// Pull copies up to page hits after the local pull cursor from the cluster into the local hits
+// table (INSERT … ON CONFLICT(id) DO NOTHING, cursor in the same transaction), from where
+// Ingest turns them into events. It returns how many rows it read.
+func Pull(ctx context.Context, c *rqlite.Client, d *db.DB, page int) (int, error) {
+	if page <= 0 {
+		page = 5000
+	}
+	cur, err := d.Meta(ctx, PullCursorKey)
+	if err != nil {
+		return 0, err
+	}
+	after, _ := strconv.ParseInt(cur, 10, 64)
+	res, err := c.Query(ctx, rqlite.Weak, rqlite.S(`SELECT seq, `+strings.Join(hitColumns, ", ")+
+		` FROM hits WHERE seq > ? ORDER BY seq LIMIT ?`, after, page))
+	if err != nil {
+		return 0, err
+	}
+	if len(res) != 1 {
+		return 0, fmt.Errorf("tracking: pull: %d results for 1 query", len(res))
+	}
+	rows := res[0].Values
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		last := after
+		for i, row := range rows {
+			if len(row) != len(hitColumns)+1 {
+				return fmt.Errorf("tracking: pull: row %d has %d columns", i, len(row))
+			}
+			seq, ok := asInt(row[0])
+			if !ok || seq <= last {
+				return fmt.Errorf("tracking: pull: row %d has a bad seq %v", i, row[0])
+			}
+			if _, err := tx.Exec(insertHitSQL, row[1:]...); err != nil {
+				return err
+			}
+			last = seq
+		}
+		return tx.SetMeta(PullCursorKey, strconv.FormatInt(last, 10))
+	})
+	return len(rows), err
 }
 
-type rqResponse struct {
-	Results []rqResult `json:"results"`
-	Error   string     `json:"error"`
-}
-
-// ErrIndeterminate means rqlite did not confirm every statement; retry idempotently.
-var ErrIndeterminate = errors.New("tracking: rqlite did not confirm the write")
-
-func (s *RqliteStore) execute(ctx context.Context, stmts [][]any) ([]rqResult, error) {
-	body, err := json.Marshal(stmts)
-	if err != nil {
-		return nil, err
+func asInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case float64:
+		return int64(n), n == float64(int64(n))
+	case int:
+		return int64(n), true
+	case string:
+		i, err := strconv.ParseInt(n, 10, 64)
+		return i, err == nil
 	}
-	var lastErr error
-	start := int(s.next.Load())
-	for i := range s.urls {
-		node := s.urls[(start+i)%len(s.urls)]
-		res, err := s.post(ctx, node, body, len(stmts))
-		if err == nil {
-			return res, nil
-		}
-		lastErr = err
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		s.next.Store(uint32((start + i + 1) % len(s.urls)))
+	if s, ok := v.(fmt.Stringer); ok {
+		i, err := strconv.ParseInt(s.String(), 10, 64)
+		return i, err == nil
 	}
-	return nil, lastErr
-}
-
-func (s *RqliteStore) post(ctx context.Context, node string, body []byte, n int) ([]rqResult, error) {
-	req, err := http.NewRequestWithContext(ctx, "POST", node+"/db/execute?transaction&timeout=10s", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if s.user != "" {
-		req.SetBasicAuth(s.user, s.pass)
-	}
-	resp, err := s.client.Do(req) // follows 301/307 leader redirects, re-sending the body
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrIndeterminate, node, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: reading answer: %v", ErrIndeterminate, node, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%w: %s answered %d: %.200s", ErrIndeterminate, node, resp.StatusCode, raw)
-	}
-	var r rqResponse
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, fmt.Errorf("%w: %s: unreadable answer: %v", ErrIndeterminate, node, err)
-	}
-	if r.Error != "" {
-		return nil, fmt.Errorf("%w: %s: %s", ErrIndeterminate, node, r.Error)
-	}
-	if len(r.Results) != n {
-		return nil, fmt.Errorf("%w: %s: %d results for %d statements", ErrIndeterminate, node, len(r.Results), n)
-	}
-	for i, res := range r.Results {
-		if res.Error != "" {
-			return nil, fmt.Errorf("tracking: rqlite statement %d: %s", i+1, res.Error)
-		}
-	}
-	return r.Results, nil
+	return 0, false
 }

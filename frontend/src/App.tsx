@@ -1,6 +1,11 @@
 import { Title } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
+import { useBusInvalidation } from "./api/hooks";
 import { useI18n } from "./i18n";
 import { useRoute } from "./router";
+import { CompaniesScreen, CompanyPage, NewCompanyPage } from "./screens/companies/Companies";
+import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
+import { ContactsScreen } from "./screens/contacts/ContactsScreen";
 import { EmailRoutes } from "./screens/emails/routes";
 import { Home } from "./screens/Home";
 import { Settings } from "./screens/Settings";
@@ -13,9 +18,16 @@ function NotFound() {
 
 export function Screen() {
   const route = useRoute();
-  switch (route.parts[0]) {
+  const [section, id] = route.parts;
+  switch (section) {
     case undefined:
       return <Home />;
+    case "contacts":
+      if (id === "new") return <NewContactPage />;
+      return id ? <ContactPage key={id} id={id} /> : <ContactsScreen />;
+    case "companies":
+      if (id === "new") return <NewCompanyPage />;
+      return id ? <CompanyPage key={id} id={id} /> : <CompaniesScreen />;
     case "settings":
       return <Settings />;
     case "emails":
@@ -26,6 +38,7 @@ export function Screen() {
 }
 
 export function App() {
+  useBusInvalidation(useQueryClient());
   return (
     <Shell>
       <Screen />

@@ -31,7 +31,7 @@ async function start() {
   createRoot(el).render(
     <StrictMode>
       <MantineProvider theme={theme} defaultColorScheme="auto">
-        <Notifications position="bottom-right" />
+        <Notifications position="top-center" />
         <QueryClientProvider client={queryClient}>
           <PrefsProvider initial={prefs}>
             <App />

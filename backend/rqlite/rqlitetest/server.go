@@ -21,13 +21,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver
@@ -49,6 +49,15 @@ func (f Fault) String() string {
 	return [...]string{"none", "drop-after-commit", "200-error-no-commit", "503", "refused"}[f]
 }
 
+// TB is the part of testing.TB the stand-in needs (a rapid.T or a standalone process can
+// provide it too).
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+	TempDir() string
+}
+
 // Options configure a stand-in cluster.
 type Options struct {
 	Nodes    int // default 1
@@ -57,11 +66,13 @@ type Options struct {
 	// Lag makes follower nodes serve level=none reads from a replica that is this many
 	// write requests behind the leader (0: followers read the leader's state).
 	Lag int
+	// Addr makes the first node listen on a fixed address (a standalone stand-in).
+	Addr string
 }
 
 // Server is a stand-in cluster.
 type Server struct {
-	t    testing.TB
+	t    TB
 	opt  Options
 	path string
 
@@ -82,8 +93,7 @@ type Server struct {
 	replica *sql.DB
 	applied int
 
-	// Counters for tests.
-	Writes, Commits, Faults int
+	writes, commits, faults int
 }
 
 type entry struct {
@@ -98,7 +108,7 @@ type node struct {
 }
 
 // New starts a stand-in cluster; it is closed when the test ends.
-func New(t testing.TB, opt Options) *Server {
+func New(t TB, opt Options) *Server {
 	t.Helper()
 	if opt.Nodes <= 0 {
 		opt.Nodes = 1
@@ -116,7 +126,17 @@ func New(t testing.TB, opt Options) *Server {
 	}
 	for i := 0; i < opt.Nodes; i++ {
 		n := &node{id: "n" + strconv.Itoa(i+1)}
-		n.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(n, w, r) }))
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(n, w, r) })
+		if i == 0 && opt.Addr != "" {
+			l, err := net.Listen("tcp", opt.Addr)
+			if err != nil {
+				t.Fatalf("rqlitetest: listen %s: %v", opt.Addr, err)
+			}
+			n.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: h}}
+			n.srv.Start()
+		} else {
+			n.srv = httptest.NewServer(h)
+		}
 		s.nodes = append(s.nodes, n)
 	}
 	t.Cleanup(s.Close)
@@ -157,6 +177,13 @@ func (s *Server) URLs() []string {
 		}
 	}
 	return out
+}
+
+// Stats counts write requests, commits and injected faults so far.
+func (s *Server) Stats() (writes, commits, faults int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writes, s.commits, s.faults
 }
 
 // DB is the cluster's state, for assertions (do not write to it during requests).
@@ -337,7 +364,7 @@ func (s *Server) write(n *node, w http.ResponseWriter, r *http.Request, unified 
 	q := r.URL.Query()
 	tx := q.Has("transaction")
 	s.mu.Lock()
-	s.Writes++
+	s.writes++
 	fault := s.nextFault()
 	isLeader := s.nodes[s.leader] == n && !s.nodes[s.leader].down
 	if !isLeader && s.nodes[s.leader].down {
@@ -350,7 +377,7 @@ func (s *Server) write(n *node, w http.ResponseWriter, r *http.Request, unified 
 		}
 	}
 	if s.minority {
-		if s.Writes%2 == 0 {
+		if s.writes%2 == 0 {
 			fault = Unavailable
 		} else {
 			fault = ErrorNoCommit
@@ -364,23 +391,23 @@ func (s *Server) write(n *node, w http.ResponseWriter, r *http.Request, unified 
 	}
 	switch fault {
 	case ErrorNoCommit:
-		s.Faults++
+		s.faults++
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{"results": []any{}, "error": "dial tcp 127.0.0.1:4002: connect: connection refused"})
 		return
 	case Unavailable:
-		s.Faults++
+		s.faults++
 		s.mu.Unlock()
 		http.Error(w, "leader not found", http.StatusServiceUnavailable)
 		return
 	case Refused:
-		s.Faults++
+		s.faults++
 		s.mu.Unlock()
 		panic(http.ErrAbortHandler)
 	}
 	results, committed := run(r.Context(), s.db, stmts, tx, unified)
 	if committed {
-		s.Commits++
+		s.commits++
 		if s.replica != nil {
 			s.log = append(s.log, entry{stmts: stmts, tx: tx})
 		}
@@ -388,7 +415,7 @@ func (s *Server) write(n *node, w http.ResponseWriter, r *http.Request, unified 
 	s.mu.Unlock()
 	if fault == DropAfterCommit {
 		s.mu.Lock()
-		s.Faults++
+		s.faults++
 		s.mu.Unlock()
 		panic(http.ErrAbortHandler)
 	}

@@ -2,10 +2,12 @@
 // reject with ApiError, events, uploads and downloads, in the window and in the browser alike.
 import * as CompaniesB from "../../wailsjs/go/app/Companies";
 import * as ContactsB from "../../wailsjs/go/app/Contacts";
+import * as ExportsB from "../../wailsjs/go/app/Exports";
 import * as FieldsB from "../../wailsjs/go/app/Fields";
+import * as ImportsB from "../../wailsjs/go/app/Imports";
 import * as JobsB from "../../wailsjs/go/app/Jobs";
 import * as SystemB from "../../wailsjs/go/app/System";
-import type { app, contacts, fields, jobs } from "../../wailsjs/go/models";
+import type { app, contacts, exports, fields, imports, jobs } from "../../wailsjs/go/models";
 import { EventsOnMultiple } from "../../wailsjs/runtime/runtime";
 import { isDesktop, rpc } from "./bridge";
 import { ApiError, toApiError } from "./errors";
@@ -31,6 +33,13 @@ export type Field = fields.Field;
 export type FieldInput = fields.Input;
 export type TagCount = contacts.TagCount;
 export type JobStatus = jobs.Status;
+export type ImportAnalysis = imports.Analysis;
+export type ImportOptions = imports.Options;
+export type ImportRecord = imports.Record;
+export type ImportTarget = imports.Target;
+export type Rejection = imports.Rejection;
+export type ExportRequest = app.ExportRequest;
+export type ExportResult = exports.Result;
 
 // Every bound function goes through wrap: the rejection becomes an ApiError.
 type AnyFn = (...a: never[]) => Promise<unknown>;
@@ -53,6 +62,8 @@ export const Contacts = wrap({ ...ContactsB });
 export const Companies = wrap({ ...CompaniesB });
 export const Fields = wrap({ ...FieldsB });
 export const Jobs = wrap({ ...JobsB });
+export const Imports = wrap({ ...ImportsB });
+export const Exports = wrap({ ...ExportsB });
 
 /** on subscribes to a bus topic (job:progress, contacts:changed, …); returns the unsubscribe. */
 export function on(topic: string, cb: (data: unknown) => void): () => void {

@@ -164,6 +164,11 @@ export namespace app {
 	    path: string;
 	    options: imports.Options;
 	}
+	export interface LocalTracker {
+	    running: boolean;
+	    url: string;
+	    error: string;
+	}
 	
 	export interface Preferences {
 	    theme: string;
@@ -175,6 +180,83 @@ export namespace app {
 	    html: string;
 	    text: string;
 	    issues: emails.Issue[];
+	}
+	export interface SegmentBuild {
+	    segmentId: string;
+	    added: number;
+	    removed: number;
+	    members: number;
+	    ms: number;
+	    skipped: string;
+	}
+	export interface SegmentOperator {
+	    code: string;
+	    label: string;
+	    labelFr: string;
+	}
+	export interface SegmentField {
+	    alias: string;
+	    object: string;
+	    group: string;
+	    label: string;
+	    labelFr: string;
+	    type: string;
+	    operators: string[];
+	    options: any[];
+	}
+	export interface SegmentCatalogue {
+	    fields: SegmentField[];
+	    operators: SegmentOperator[];
+	    dateKeywords: string[];
+	}
+	
+	export interface SegmentInput {
+	    id: string;
+	    name: string;
+	    alias: string;
+	    description: string;
+	    filters: string;
+	    published: boolean;
+	}
+	export interface SegmentMember {
+	    id: string;
+	    email: string;
+	    name: string;
+	    dateAdded: string;
+	    manuallyAdded: boolean;
+	}
+	export interface SegmentMembersPage {
+	    rows: SegmentMember[];
+	    total: number;
+	}
+	
+	export interface SegmentPreview {
+	    count: number;
+	    sample: SegmentMember[];
+	    ms: number;
+	}
+	export interface SegmentVersion {
+	    version: number;
+	    name: string;
+	    filters: string;
+	    published: boolean;
+	    at: string;
+	}
+	export interface SegmentView {
+	    id: string;
+	    name: string;
+	    alias: string;
+	    description: string;
+	    filters: string;
+	    published: boolean;
+	    static: boolean;
+	    version: number;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    members: number;
+	    lastBuiltAt: string;
+	    lastBuildMs: number;
 	}
 	export interface Selection {
 	    ids: string[];
@@ -215,6 +297,37 @@ export namespace app {
 	export interface TimelinePage {
 	    events: EventView[];
 	    next: number;
+	}
+	export interface TrackingHit {
+	    seq: number;
+	    id: string;
+	    kind: string;
+	    at: number;
+	    contactId: string;
+	    deviceId: string;
+	    url: string;
+	    title: string;
+	    referrer: string;
+	    emailId: string;
+	    formId: string;
+	    bot: boolean;
+	    data: Record<string, string>;
+	}
+	export interface TrackingSettings {
+	    publicUrl: string;
+	    allowedOrigins: string[];
+	}
+	export interface TrackingStatus {
+	    settings: TrackingSettings;
+	    snippet: string;
+	    hits: number;
+	    pending: number;
+	    lastHitAt: number;
+	    devices: number;
+	    merges: number;
+	    ingesting: boolean;
+	    lastError: string;
+	    local: LocalTracker;
 	}
 
 }

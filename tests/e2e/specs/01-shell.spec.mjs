@@ -5,7 +5,7 @@ export default async function ({ page, expect, shot, dataDir }) {
   await page.getByTestId("welcome-empty").waitFor();
   await shot("welcome-empty");
 
-  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("navigation").getByRole("link", { name: "Settings" }).click();
   await page.getByTestId("system-info").waitFor();
   const dir = await page.getByTestId("data-dir").textContent();
   expect.equal(dir, dataDir, "data dir shown in settings");

@@ -34,7 +34,10 @@ describe("columns", () => {
   });
   it("asks the backend only for field columns", () => {
     expect(backendColumns(pickColumns(all, ["name", "email", "tags", "points", "vip"]))).toEqual([
+      "firstname",
+      "lastname",
       "email",
+      "company",
       "vip",
     ]);
   });

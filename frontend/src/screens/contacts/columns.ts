@@ -67,9 +67,14 @@ export function pickColumns(all: Column[], chosen: string[] | undefined): Column
   return out.length > 0 ? out : all.slice(0, 1);
 }
 
+// The display name is built from these, so they are always loaded.
+const nameFields = ["firstname", "lastname", "email", "company"];
+
 /** backendColumns are the field aliases the grid needs the backend to load. */
 export function backendColumns(cols: Column[]): string[] {
-  return cols.filter((c) => c.field && c.id !== "points").map((c) => c.id);
+  const out = [...nameFields];
+  for (const c of cols) if (c.field && c.id !== "points" && !out.includes(c.id)) out.push(c.id);
+  return out;
 }
 
 /** cellText renders a cell as text. */

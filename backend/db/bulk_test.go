@@ -1,0 +1,115 @@
+package db_test
+
+import (
+	"context"
+	"testing"
+
+	"magpie/backend/db"
+)
+
+type countRec struct{ n map[string]int }
+
+func (c *countRec) Record(_ *db.Tx, ch db.Change) error {
+	c.n[ch.Table]++
+	return nil
+}
+
+func init() {
+	db.Declare(db.Table{Name: "bulk_probe", Synced: true, Derive: func(c db.Cols) {
+		if v, ok := c["name"]; ok {
+			if s, _ := v.(string); s != "" {
+				c["name_key"] = "k:" + s
+			} else {
+				c["name_key"] = nil
+			}
+		}
+	}})
+}
+
+func TestInsertMany(t *testing.T) {
+	d, err := db.Open(t.TempDir()+"/x.db", db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	if _, err := d.W.Exec("CREATE TABLE bulk_probe(id TEXT PRIMARY KEY, name TEXT, n INTEGER, name_key TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	rec := &countRec{n: map[string]int{}}
+	d.SetRecorder(rec)
+	for _, n := range []int{0, 1, 499, 1234} {
+		if _, err := d.W.Exec("DELETE FROM bulk_probe"); err != nil {
+			t.Fatal(err)
+		}
+		rec.n = map[string]int{}
+		rows := make([]db.Row, n)
+		for i := range rows {
+			var name any = "n" + string(rune('a'+i%26))
+			if i%7 == 0 {
+				name = nil
+			}
+			rows[i] = db.Row{ID: string(rune('A'+i%26)) + "-" + itoa(i), Vals: []any{name, i}}
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.InsertMany("bulk_probe", []string{"name", "n"}, rows) }); err != nil {
+			t.Fatalf("%d rows: %v", n, err)
+		}
+		var got, keyed, sum int
+		if err := d.R.QueryRow("SELECT count(*), count(name_key), coalesce(sum(n), 0) FROM bulk_probe").Scan(&got, &keyed, &sum); err != nil {
+			t.Fatal(err)
+		}
+		wantKeyed := n - (n+6)/7
+		if got != n || keyed != wantKeyed || sum != n*(n-1)/2 || rec.n["bulk_probe"] != n {
+			t.Fatalf("%d rows: stored %d, derived %d (want %d), sum %d, recorded %d", n, got, keyed, wantKeyed, sum, rec.n["bulk_probe"])
+		}
+	}
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		return tx.InsertMany("bulk_probe", []string{"name", "n"}, []db.Row{{ID: "bad", Vals: []any{"x"}}})
+	})
+	if err == nil {
+		t.Fatal("a short row was accepted")
+	}
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; i > 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	return string(b)
+}
+
+// A bulk load killed before restoring its indexes gets them back on the next open.
+func TestDeferIndexesSurvivesCrash(t *testing.T) {
+	path := t.TempDir() + "/x.db"
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(d *db.DB) int {
+		var n int
+		if err := d.R.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count(d)
+	if _, err := d.DeferIndexes(context.Background(), []string{"contacts"}, []string{"contacts_email_lookup"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(d); got != 1 {
+		t.Fatalf("%d contact indexes left while deferred, want 1 (the email lookup)", got)
+	}
+	d.Close() // "crash": no restore
+	d, err = db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if got := count(d); got != before {
+		t.Fatalf("%d contact indexes after reopening, want %d", got, before)
+	}
+}

@@ -1,0 +1,133 @@
+package imports_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"magpie/backend/bus"
+	"magpie/backend/contacts"
+	"magpie/backend/db"
+	"magpie/backend/fields"
+	"magpie/backend/imports"
+	"magpie/backend/jobs"
+)
+
+func openDir(t testing.TB, dir string) (*db.DB, *imports.Service) {
+	t.Helper()
+	d, err := db.OpenDir(dir, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := fields.New(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := contacts.New(d, fs)
+	return d, imports.New(cs, jobs.New(d, bus.New()), dir)
+}
+
+// TestKillHelper is the child process of TestKillAndResume: it runs one import until killed.
+func TestKillHelper(t *testing.T) {
+	dir, id := os.Getenv("MAGPIE_KILL_DIR"), os.Getenv("MAGPIE_KILL_IMPORT")
+	if dir == "" {
+		t.Skip("child process of TestKillAndResume")
+	}
+	d, svc := openDir(t, dir)
+	defer d.Close()
+	if err := svc.Run(context.Background(), id, func(imports.Record) { time.Sleep(20 * time.Millisecond) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKillAndResume kills an import with SIGKILL in the middle, then resumes it: every
+// committed row is kept and no contact is created twice.
+func TestKillAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	dir := t.TempDir()
+	const n = 6000
+	p := filepath.Join(dir, "kill.csv")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, "email;firstname;tags")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(f, "u%d@x.io;Zoé %d;t1\n", i, i)
+	}
+	// Duplicates of rows far earlier in the file: they must merge, before or after the kill.
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(f, "u%d@x.io;Again %d;t2\n", i, i)
+	}
+	f.Close()
+	d, svc := openDir(t, dir)
+	defer d.Close()
+	ctx := context.Background()
+	rec, err := svc.Create(ctx, p, imports.Options{BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "MAGPIE_KILL_DIR="+dir, "MAGPIE_KILL_IMPORT="+rec.ID)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		r, err := svc.Get(ctx, rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Inserted >= 1000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("child made no progress: %+v", r)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	mid, _ := svc.Get(ctx, rec.ID)
+	if mid.Status != imports.StatusRunning || mid.Inserted >= n {
+		t.Fatalf("the kill did not land mid-import: %+v", mid)
+	}
+	var stored int64
+	if err := d.R.QueryRow("SELECT count(*) FROM contacts").Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored != mid.Inserted {
+		t.Fatalf("after the kill: %d contacts stored but the cursor says %d inserted", stored, mid.Inserted)
+	}
+	if err := svc.Run(ctx, rec.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := svc.Get(ctx, rec.ID)
+	if end.Status != imports.StatusDone || end.Inserted != n || end.Updated != 50 || end.Failed != 0 {
+		t.Fatalf("after resume: %+v", end)
+	}
+	var total, distinct, evs int64
+	if err := d.R.QueryRow("SELECT count(*), count(DISTINCT email) FROM contacts WHERE deleted = 0").Scan(&total, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.R.QueryRow("SELECT count(*) FROM events WHERE type = 'contact.imported' AND object_id = ?", rec.ID).Scan(&evs); err != nil {
+		t.Fatal(err)
+	}
+	if total != n || distinct != n || evs != n {
+		t.Fatalf("contacts %d, distinct emails %d, imported events %d; want %d each", total, distinct, evs, n)
+	}
+	var name string
+	if err := d.R.QueryRow("SELECT firstname FROM contacts WHERE email = 'u7@x.io'").Scan(&name); err != nil || name != "Again 7" {
+		t.Fatalf("duplicate row not merged after resume: %q %v", name, err)
+	}
+}

@@ -1,0 +1,258 @@
+// The virtualised contact grid: rows come page by page from the backend (keyset paging and
+// sorting server-side), only the visible ones are in the DOM, and the scroll height is scaled
+// above the browsers' element-height cap so a million rows scroll end to end.
+import { Checkbox, UnstyledButton } from "@mantine/core";
+import { IconArrowDown, IconArrowUp } from "@tabler/icons-react";
+import {
+  elementScroll,
+  observeElementOffset,
+  useVirtualizer,
+  type Virtualizer,
+} from "@tanstack/react-virtual";
+import { type KeyboardEvent, useCallback, useEffect, useRef } from "react";
+import type { ContactRow } from "../../api";
+import { useI18n } from "../../i18n";
+import { type Column, cellText } from "./columns";
+import type { Pager } from "./pager";
+import { realHeight, rowTop, scaleFor } from "./scaled";
+
+export const ROW_HEIGHT = 36;
+const HEADER_HEIGHT = 38;
+const CHECK_WIDTH = 44;
+
+export interface SortState {
+  key: string;
+  desc: boolean;
+}
+
+export interface GridSelection {
+  all: boolean;
+  ids: Set<string>;
+}
+
+interface Props {
+  pager: Pager<ContactRow>;
+  version: number; // bumps when pager content changes
+  columns: Column[];
+  sort: SortState;
+  onSort: (s: SortState) => void;
+  selection: GridSelection;
+  onSelection: (s: GridSelection) => void;
+  active: number;
+  onActive: (i: number) => void;
+  onOpen: (row: ContactRow) => void;
+  label: string;
+}
+
+export function Grid(p: Props) {
+  const { t, fmtDate, fmtNumber } = useI18n();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const total = p.pager.total ?? 0;
+  const scale = useRef(1);
+  const viewport = scrollRef.current?.clientHeight ?? 600;
+  scale.current = scaleFor(total * ROW_HEIGHT, viewport - HEADER_HEIGHT);
+
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    observeElementOffset: (inst: Virtualizer<HTMLDivElement, Element>, cb) =>
+      observeElementOffset(inst, (off, scrolling) => cb(off * scale.current, scrolling)),
+    scrollToFn: (off, opts, inst) => elementScroll(off / scale.current, opts, inst),
+  });
+
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? -1;
+
+  // Fetch the pages the viewport shows once the scroll settles for a moment, so dragging the
+  // scrollbar across a million rows does not request every page on the way.
+  const { pager, version } = p;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version re-runs it after a reset
+  useEffect(() => {
+    if (last < 0) return;
+    const timer = setTimeout(() => void pager.ensure(first, last), 40);
+    return () => clearTimeout(timer);
+  }, [pager, first, last, version]);
+
+  const totalWidth = CHECK_WIDTH + p.columns.reduce((s, c) => s + c.width, 0);
+  const realOffset = scrollRef.current?.scrollTop ?? 0;
+  const virtualOffset = virtualizer.scrollOffset ?? 0;
+
+  const move = useCallback(
+    (i: number) => {
+      const n = Math.max(0, Math.min(total - 1, i));
+      p.onActive(n);
+      virtualizer.scrollToIndex(n, { align: "auto" });
+    },
+    [p, total, virtualizer],
+  );
+
+  const toggle = (row: ContactRow) => {
+    const ids = new Set(p.selection.all ? [] : p.selection.ids);
+    if (ids.has(row.id)) ids.delete(row.id);
+    else ids.add(row.id);
+    p.onSelection({ all: false, ids });
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (total === 0) return;
+    const pageRows = Math.max(1, Math.floor((viewport - HEADER_HEIGHT) / ROW_HEIGHT) - 1);
+    const row = p.pager.get(p.active);
+    switch (e.key) {
+      case "ArrowDown":
+        move(p.active + 1);
+        break;
+      case "ArrowUp":
+        move(p.active - 1);
+        break;
+      case "PageDown":
+        move(p.active + pageRows);
+        break;
+      case "PageUp":
+        move(p.active - pageRows);
+        break;
+      case "Home":
+        move(0);
+        break;
+      case "End":
+        move(total - 1);
+        break;
+      case "Enter":
+        if (row) p.onOpen(row);
+        break;
+      case " ":
+        if (row) toggle(row);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  const allChecked = p.selection.all;
+  const someChecked = !allChecked && p.selection.ids.size > 0;
+
+  return (
+    <div
+      ref={scrollRef}
+      className="grid-scroll"
+      role="grid"
+      aria-label={p.label}
+      aria-rowcount={total + 1}
+      aria-colcount={p.columns.length + 1}
+      aria-activedescendant={total > 0 ? `row-${p.active}` : undefined}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      data-testid="contact-grid"
+    >
+      <div
+        style={{
+          width: totalWidth,
+          height: realHeight(total * ROW_HEIGHT) + HEADER_HEIGHT,
+          position: "relative",
+        }}
+      >
+        <div
+          className="grid-header"
+          role="row"
+          aria-rowindex={1}
+          style={{ height: HEADER_HEIGHT, width: totalWidth }}
+        >
+          <div className="grid-cell grid-check" role="columnheader" style={{ width: CHECK_WIDTH }}>
+            <Checkbox
+              size="xs"
+              aria-label={t("contacts.selectAll")}
+              checked={allChecked}
+              indeterminate={someChecked}
+              onChange={() => p.onSelection({ all: !allChecked && !someChecked, ids: new Set() })}
+            />
+          </div>
+          {p.columns.map((c) => {
+            const sorted = c.sort && p.sort.key === c.sort;
+            return (
+              <div
+                key={c.id}
+                className="grid-cell"
+                role="columnheader"
+                style={{ width: c.width }}
+                aria-sort={sorted ? (p.sort.desc ? "descending" : "ascending") : undefined}
+              >
+                {c.sort ? (
+                  <UnstyledButton
+                    className="grid-sort"
+                    onClick={() => p.onSort({ key: c.sort ?? "", desc: sorted ? !p.sort.desc : false })}
+                    title={t("contacts.sortBy", { column: c.label })}
+                  >
+                    {c.label}
+                    {sorted &&
+                      (p.sort.desc ? (
+                        <IconArrowDown size={14} aria-hidden />
+                      ) : (
+                        <IconArrowUp size={14} aria-hidden />
+                      ))}
+                  </UnstyledButton>
+                ) : (
+                  <span>{c.label}</span>
+                )}
+              </div>
+            );
+          })}
+        </div>
+        {items.map((vi) => {
+          const row = p.pager.get(vi.index);
+          const checked = row ? allChecked || p.selection.ids.has(row.id) : false;
+          return (
+            <div
+              key={vi.index}
+              id={`row-${vi.index}`}
+              role="row"
+              aria-rowindex={vi.index + 2}
+              aria-selected={checked}
+              className={`grid-row${vi.index === p.active ? " grid-active" : ""}${checked ? " grid-checked" : ""}`}
+              style={{
+                height: ROW_HEIGHT,
+                width: totalWidth,
+                transform: `translateY(${HEADER_HEIGHT + rowTop(vi.start, virtualOffset, realOffset)}px)`,
+              }}
+              onClick={() => p.onActive(vi.index)}
+              onDoubleClick={() => row && p.onOpen(row)}
+            >
+              <div className="grid-cell grid-check" role="gridcell" style={{ width: CHECK_WIDTH }}>
+                {row && (
+                  <Checkbox
+                    size="xs"
+                    tabIndex={-1}
+                    aria-label={t("contacts.selectRow", { name: row.name || row.id })}
+                    checked={checked}
+                    onChange={() => toggle(row)}
+                    onClick={(e) => e.stopPropagation()}
+                  />
+                )}
+              </div>
+              {p.columns.map((c, ci) => (
+                <div key={c.id} className="grid-cell" role="gridcell" style={{ width: c.width }}>
+                  {!row ? (
+                    <span className="grid-skeleton" />
+                  ) : ci === 0 ? (
+                    <a
+                      href={`#/contacts/${row.id}`}
+                      tabIndex={-1}
+                      onClick={(e) => e.stopPropagation()}
+                      className={row.anonymous ? "grid-anon" : undefined}
+                    >
+                      {cellText(row, c, fmtDate, fmtNumber, t("contacts.anonymous")) || "—"}
+                    </a>
+                  ) : (
+                    cellText(row, c, fmtDate, fmtNumber, t("contacts.anonymous"))
+                  )}
+                </div>
+              ))}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+// Command contactsbench times the contact grid, search and contact page on an existing data
+// dir (made with `magpie seed`), through the same app facade the UI calls. It prints one
+// line per measure: name, median and max of the runs, in milliseconds.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+	"time"
+
+	"magpie/app"
+	"magpie/backend/core"
+	"magpie/backend/db"
+	"magpie/backend/events"
+)
+
+func main() {
+	dir := flag.String("data-dir", "", "data dir with seeded contacts")
+	runs := flag.Int("runs", 7, "runs per measure")
+	flag.Parse()
+	ctx := context.Background()
+	c, err := core.Open(ctx, *dir, core.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "contactsbench:", err)
+		os.Exit(1)
+	}
+	defer c.Close()
+	sh := app.NewShell(c, app.Browser, slog.Default())
+	var bound *app.Contacts
+	for _, b := range sh.Bindings() {
+		if x, ok := b.(*app.Contacts); ok {
+			bound = x
+		}
+	}
+	total, err := c.Contacts.Count(ctx, "", nil, false)
+	must(err)
+	fmt.Printf("contacts: %d\n", total)
+	cols := []string{"firstname", "lastname", "email", "company", "city", "country", "points", "last_active"}
+	page := func(sort string, desc bool, off int, search string) func() {
+		return func() {
+			_, err := bound.List(app.ContactQuery{Sort: sort, Desc: desc, Offset: off, Limit: 50, Columns: cols, Search: search})
+			must(err)
+		}
+	}
+	measure("grid first page (date_added)", *runs, func(int) func() { return page("date_added", true, 0, "") })
+	measure("grid later page, jump (date_added)", *runs, func(i int) func() { return page("date_added", true, total*(i+1)/(*runs+2), "") })
+	measure("grid first page (lastname)", *runs, func(int) func() { return page("lastname", false, 0, "") })
+	measure("grid later page, jump (lastname)", *runs, func(i int) func() { return page("lastname", false, total*(i+1)/(*runs+2), "") })
+	measure("grid later page, jump (email desc)", *runs, func(i int) func() { return page("email", true, total*(i+1)/(*runs+2), "") })
+	measure("grid next page, scrolling (city)", *runs, func(i int) func() { return page("city", false, 50*(i+1), "") })
+	prefixes := []string{"zoe.m", "jose.g", "anais.", "lea.du", "jurgen.", "maria.l", "theo.b"}
+	measure("search email prefix", *runs, func(i int) func() { return page("", false, 0, prefixes[i%len(prefixes)]) })
+	names := []string{"müller", "garcía", "Lefèvre", "zoé", "côté", "Björn", "muñoz"}
+	measure("search name (accent-insensitive)", *runs, func(i int) func() { return page("", false, 0, names[i%len(names)]) })
+	// A contact with a 1k-event timeline.
+	var id string
+	must(c.DB.R.QueryRow("SELECT id FROM contacts WHERE deleted = 0 AND email IS NOT NULL ORDER BY date_added LIMIT 1 OFFSET 1000").Scan(&id))
+	var have int
+	must(c.DB.R.QueryRow("SELECT count(*) FROM events WHERE contact_id = ?", id).Scan(&have))
+	if have < 1000 {
+		must(c.DB.Write(ctx, func(tx *db.Tx) error {
+			evs := make([]events.Event, 0, 1000-have)
+			for i := have; i < 1000; i++ {
+				evs = append(evs, events.Event{ContactID: id, Type: events.PageHit, URL: fmt.Sprintf("https://www.example.com/p/%d", i),
+					Title: "Page", At: time.Now().Add(-time.Duration(i) * time.Minute), Source: "bench"})
+			}
+			return events.AppendMany(tx, evs)
+		}))
+	}
+	measure("contact page + timeline (1k events)", *runs, func(int) func() {
+		return func() {
+			_, err := bound.Get(id)
+			must(err)
+			_, err = bound.Timeline(id, 0, nil)
+			must(err)
+		}
+	})
+}
+
+func measure(name string, runs int, mk func(i int) func()) {
+	var d []float64
+	for i := 0; i < runs; i++ {
+		f := mk(i)
+		t := time.Now()
+		f()
+		d = append(d, float64(time.Since(t).Microseconds())/1000)
+	}
+	sort.Float64s(d)
+	fmt.Printf("%-40s median %7.2f ms   max %7.2f ms\n", name, d[len(d)/2], d[len(d)-1])
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "contactsbench:", err)
+		os.Exit(1)
+	}
+}
