@@ -57,6 +57,7 @@ export async function before({ bin, dataDir }) {
 WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ${N})
 INSERT INTO contacts(id, firstname, lastname, email, date_added, date_modified)
   SELECT printf('ui-%03d', i), 'Zoé' || i, 'Martin', 'zoe' || i || '@example.com', ${now}, ${now} FROM seq;
+INSERT INTO segments(id, name, alias, filters, date_added, date_modified) VALUES('newsletter', 'Newsletter', 'newsletter', '[]', ${now}, ${now});
 INSERT INTO segment_members(segment_id, contact_id, date_added) SELECT 'newsletter', id, ${now} FROM contacts;
 `,
   });
@@ -102,8 +103,9 @@ export default async function ({ page, expect, shot, rpc }) {
     await shot("email-editor");
 
     await page.getByRole("tab", { name: "Settings" }).click();
-    await page.getByLabel("Segments (ids, comma-separated)").fill("newsletter");
-    await page.getByLabel("utm_campaign").click(); // blur commits the segment list
+    await page.getByLabel("Segments", { exact: true }).first().click();
+    await page.getByRole("option", { name: "Newsletter" }).click();
+    await page.keyboard.press("Escape");
     await page.getByLabel("utm_campaign").fill("spring");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText(/Email saved \(revision 1\)/).waitFor();

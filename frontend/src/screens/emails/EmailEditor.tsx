@@ -7,6 +7,7 @@ import {
   Group,
   List,
   Menu,
+  MultiSelect,
   SegmentedControl,
   Select,
   Stack,
@@ -20,9 +21,9 @@ import { useDebouncedValue, useHotkeys } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconBraces, IconDeviceFloppy, IconSend, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { Contacts, Fields } from "../../api";
-import { blankEmail, Emails, type EmailView, SPECIAL_TOKENS } from "../../api/emails";
+import { blankEmail, EmailSegments, Emails, type EmailView, SPECIAL_TOKENS } from "../../api/emails";
 import { useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
@@ -346,15 +347,11 @@ function Issues({ issues }: { issues: { code: string; severity: string; detail: 
 
 function SettingsTab({ draft, set }: { draft: EmailView; set: Setter }) {
   const { t } = useI18n();
-  const csv = (v: string) =>
-    v
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
   const utm = (k: string, v: string) => set("utmTags", { ...draft.utmTags, [k]: v });
-  const [segs, setSegs] = useState(draft.segments.join(", "));
-  const [excl, setExcl] = useState(draft.excludedSegments.join(", "));
-  useEffect(() => setSegs(draft.segments.join(", ")), [draft.segments]);
+  const segments = useQuery({ queryKey: ["segments", "list"], queryFn: () => EmailSegments.List(false) });
+  const known = new Map((segments.data ?? []).map((sg) => [sg.id, sg.name]));
+  for (const id of [...draft.segments, ...draft.excludedSegments]) if (!known.has(id)) known.set(id, id);
+  const options = [...known].map(([value, label]) => ({ value, label }));
   return (
     <Grid maw={900}>
       <Grid.Col span={6}>
@@ -388,19 +385,21 @@ function SettingsTab({ draft, set }: { draft: EmailView; set: Setter }) {
       {draft.kind === "list" && (
         <>
           <Grid.Col span={6}>
-            <TextInput
+            <MultiSelect
               label={t("emails.field.segments")}
-              value={segs}
-              onChange={(e) => setSegs(e.currentTarget.value)}
-              onBlur={() => set("segments", csv(segs))}
+              data={options}
+              value={draft.segments}
+              onChange={(v) => set("segments", v)}
+              searchable
             />
           </Grid.Col>
           <Grid.Col span={6}>
-            <TextInput
+            <MultiSelect
               label={t("emails.field.excluded")}
-              value={excl}
-              onChange={(e) => setExcl(e.currentTarget.value)}
-              onBlur={() => set("excludedSegments", csv(excl))}
+              data={options}
+              value={draft.excludedSegments}
+              onChange={(v) => set("excludedSegments", v)}
+              searchable
             />
           </Grid.Col>
         </>
