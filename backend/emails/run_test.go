@@ -95,3 +95,28 @@ func TestCheckAndImport(t *testing.T) {
 		}
 	}
 }
+
+func TestDrain_TLSMismatchStopsAndKeepsTheQueue(t *testing.T) {
+	f := newFixture(t)
+	srv := smtptest.Start(t)
+	f.smtp(srv)
+	st, _ := f.s.Settings(f.ctx)
+	st.SMTP.TLS = "starttls" // the server offers no STARTTLS
+	f.s.SaveSettings(f.ctx, st)
+	f.contacts(3, "s", nil)
+	e := f.segmentEmail("<p>x</p>", "s")
+	f.s.QueueSegment(f.ctx, e.ID)
+	_, err := f.s.Drain(f.ctx, DrainOptions{})
+	if err == nil || !strings.Contains(err.Error(), "SMTP settings") || !strings.Contains(strings.ToLower(err.Error()), "tls") {
+		t.Fatalf("err = %v, want an SMTP settings error naming TLS", err)
+	}
+	got := f.states(e.ID)
+	if got["pending"] != 3 {
+		t.Fatalf("states %v: every message must stay queued", got)
+	}
+	var attempts int
+	f.db.R.QueryRow(`SELECT max(attempts) FROM email_sends`).Scan(&attempts)
+	if attempts != 0 {
+		t.Fatalf("a settings error must not use up attempts (%d)", attempts)
+	}
+}
