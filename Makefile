@@ -18,9 +18,8 @@ APT_PKGS  := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth imagem
              libreoffice-calc-nogui fonts-dejavu-core sqlite3
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test-mail
 .PHONY: help run test deps deps-system deps-go deps-node bindings check-generated frontend build serve \
-        lint test-go test-frontend test-e2e test-desktop test-tracker bench clean
+        lint test-go test-frontend test-e2e test-desktop test-tracker test-mail bench clean
 
 help:
 	@echo "make run    build and open Magpie (browser mode when there is no display)"

@@ -74,7 +74,7 @@ func TestIOCommands(t *testing.T) {
 		t.Fatalf("import list --json: %v %q", err, out)
 	}
 	_, out, _ = magpie(t, dir, "import", "rejected", list[0]["id"].(string))
-	if !strings.Contains(out, "line,reason,row") || !strings.Contains(out, "3,") || !strings.Contains(out, "bad") {
+	if !strings.Contains(out, "line,reason,Courriel") || !strings.Contains(out, "3,") || !strings.Contains(out, "bad") {
 		t.Fatalf("rejected rows:\n%s", out)
 	}
 }

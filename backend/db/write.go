@@ -196,9 +196,21 @@ func (t *Tx) Query(q string, args ...any) (*sql.Rows, error) {
 	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
-// QueryRow reads one row inside the transaction.
+// QueryRow reads one row inside the transaction. Its statement is prepared once per
+// transaction, like Exec's (batches run the same look-ups thousands of times).
 func (t *Tx) QueryRow(q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(t.ctx, q, args...)
+	st, ok := t.stmts[q]
+	if !ok {
+		var err error
+		if st, err = t.tx.PrepareContext(t.ctx, q); err != nil {
+			return t.tx.QueryRowContext(t.ctx, q, args...) // reports the prepare error on Scan
+		}
+		if t.stmts == nil {
+			t.stmts = map[string]*sql.Stmt{}
+		}
+		t.stmts[q] = st
+	}
+	return st.QueryRowContext(t.ctx, args...)
 }
 
 // Signal announces a fact to commit hooks once the transaction commits.
@@ -291,40 +303,61 @@ func (t *Tx) setDeleted(table, id string, op Op, cols Cols) (bool, error) {
 	return true, t.record(tb, Change{Table: table, ID: id, Op: op, Cols: cols})
 }
 
-// Apply writes columns merged from a teammate's change (package teamsync): it creates the
-// row when missing (the table's literal defaults fill the other columns), adds derived
-// columns, and is announced to commit hooks as a Remote change but never recorded again.
-// Deleted/undeleted rows arrive as the deleted/deleted_at columns, like any other column.
-func (t *Tx) Apply(table, id string, cols Cols) error {
+// Apply writes columns merged from a teammate's change (package teamsync): it updates the
+// row, or creates it when missing (the table's literal defaults fill the other columns),
+// adds derived columns, and is announced to commit hooks as a Remote change but never
+// recorded again. likelyNew tries the insert first (a row sync has never seen). It reports
+// false, writing nothing, when the row is missing and cannot be created from cols (a
+// required column without a default is absent). Deleted/undeleted rows arrive as the
+// deleted/deleted_at columns, like any other column.
+func (t *Tx) Apply(table, id string, cols Cols, likelyNew bool) (bool, error) {
 	if len(cols) == 0 {
-		return nil
+		return true, nil
 	}
 	tb, err := t.table(table)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !tb.Synced {
-		return fmt.Errorf("db: apply to %s: table is not synced", table)
+		return false, fmt.Errorf("db: apply to %s: table is not synced", table)
 	}
 	all := withDerived(tb, cols)
 	keys := sortedKeys(all)
-	// UPDATE first: an upsert would check NOT NULL columns missing from cols even when the
-	// row exists.
-	args := make([]any, 0, len(keys)+1)
+	vals := make([]any, 0, len(keys)+1)
 	for _, k := range keys {
-		args = append(args, all[k])
+		vals = append(vals, all[k])
 	}
-	res, err := t.Exec(updateSQL(table, keys), append(args, id)...)
-	if err != nil {
-		return fmt.Errorf("db: apply %s %s: %w", table, id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := t.Exec(insertSQL(table, keys), append([]any{id}, args...)...); err != nil {
-			return fmt.Errorf("db: apply %s %s: %w", table, id, err)
+	// An upsert would check NOT NULL columns missing from cols even when the row exists,
+	// so it is UPDATE, or INSERT OR IGNORE (which also skips a row that cannot be created).
+	update := func() (bool, error) {
+		res, err := t.Exec(updateSQL(table, keys), append(vals[:len(vals):len(vals)], id)...)
+		if err != nil {
+			return false, fmt.Errorf("db: apply %s %s: %w", table, id, err)
 		}
+		n, _ := res.RowsAffected()
+		return n > 0, nil
+	}
+	insert := func() (bool, error) {
+		res, err := t.Exec("INSERT OR IGNORE"+strings.TrimPrefix(insertSQL(table, keys), "INSERT"), append([]any{id}, vals...)...)
+		if err != nil {
+			return false, fmt.Errorf("db: apply %s %s: %w", table, id, err)
+		}
+		n, _ := res.RowsAffected()
+		return n > 0, nil
+	}
+	first, second := update, insert
+	if likelyNew {
+		first, second = insert, update
+	}
+	ok, err := first()
+	if err == nil && !ok {
+		ok, err = second()
+	}
+	if err != nil || !ok {
+		return false, err
 	}
 	t.changes = append(t.changes, Change{Table: table, ID: id, Op: OpUpdate, Cols: cols, Remote: true})
-	return nil
+	return true, nil
 }
 
 func (t *Tx) record(tb *Table, ch Change) error {

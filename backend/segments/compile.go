@@ -393,6 +393,9 @@ func (c *Compiler) url(n *Node, d Def, op string) (string, error) {
 		return "", err
 	}
 	cond := "x.url_id IN (SELECT u.id FROM urls u WHERE " + s + ")"
+	if c.Mode == One { // a contact has few URLs: test them instead of scanning all URLs
+		cond = "EXISTS (SELECT 1 FROM urls u WHERE u.id = x.url_id AND " + s + ")"
+	}
 	if neg {
 		return "NOT (" + c.exists("contact_urls x", "x.contact_id", "(x.url_id = 0 OR "+cond+")") + ")", nil
 	}

@@ -323,7 +323,8 @@ func (s *Service) livePlans(ctx context.Context, now time.Time) ([]*plan, error)
 
 // Evaluate re-evaluates the given contacts against every live segment in one transaction
 // and applies the rebuild rules to them only; it returns how many memberships changed.
-// dequeue also removes them from the durable queue.
+// dequeue also removes them from the durable queue. All segments are tested in one
+// statement per batch of contacts.
 func (s *Service) Evaluate(ctx context.Context, contactIDs []string, now time.Time, dequeue bool) (int, error) {
 	if now.IsZero() {
 		now = s.db.Clock.Now()
@@ -335,14 +336,21 @@ func (s *Service) Evaluate(ctx context.Context, contactIDs []string, now time.Ti
 	changed := 0
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		changed = 0
-		for _, cid := range contactIDs {
-			n, err := s.evaluateOne(tx, plans, cid)
-			if err != nil {
-				return err
+		for start := 0; start < len(contactIDs); start += evalBatch {
+			batch := contactIDs[start:min(start+evalBatch, len(contactIDs))]
+			if len(plans) > 0 {
+				n, err := s.evaluateBatch(tx, plans, batch)
+				if err != nil {
+					return err
+				}
+				changed += n
 			}
-			changed += n
 			if dequeue {
-				if _, err := tx.Exec("DELETE FROM segment_dirty WHERE contact_id = ?", cid); err != nil {
+				args := make([]any, len(batch))
+				for i, id := range batch {
+					args[i] = id
+				}
+				if _, err := tx.Exec("DELETE FROM segment_dirty WHERE contact_id IN ("+placeholders(len(batch))+")", args...); err != nil {
 					return err
 				}
 			}
@@ -352,62 +360,104 @@ func (s *Service) Evaluate(ctx context.Context, contactIDs []string, now time.Ti
 	return changed, err
 }
 
-func (s *Service) evaluateOne(tx *db.Tx, plans []*plan, cid string) (int, error) {
-	rows, err := tx.Query("SELECT segment_id, manually_added, manually_removed FROM segment_members WHERE contact_id = ?", cid)
+const evalBatch = 200
+
+func (s *Service) evaluateBatch(tx *db.Tx, plans []*plan, cids []string) (int, error) {
+	idArgs := make([]any, len(cids))
+	for i, id := range cids {
+		idArgs[i] = id
+	}
+	// Stored rows of these contacts.
+	type row struct{ ma, mr int }
+	have := map[[2]string]row{}
+	rows, err := tx.Query("SELECT segment_id, contact_id, manually_added, manually_removed FROM segment_members WHERE contact_id IN ("+
+		placeholders(len(cids))+")", idArgs...)
 	if err != nil {
 		return 0, err
 	}
-	type row struct{ ma, mr int }
-	have := map[string]row{}
 	for rows.Next() {
-		var sid string
+		var sid, cid string
 		var r row
-		if err := rows.Scan(&sid, &r.ma, &r.mr); err != nil {
+		if err := rows.Scan(&sid, &cid, &r.ma, &r.mr); err != nil {
 			rows.Close()
 			return 0, err
 		}
-		have[sid] = r
+		have[[2]string{sid, cid}] = r
+	}
+	rows.Close()
+	// One statement tests every segment for every contact of the batch.
+	var q strings.Builder
+	var args []any
+	q.WriteString("SELECT c.id, c.deleted")
+	for _, p := range plans {
+		q.WriteString(", coalesce((" + p.cond + "), 0)")
+		args = append(args, p.args...)
+	}
+	q.WriteString(" FROM contacts c WHERE c.id IN (" + placeholders(len(cids)) + ")")
+	args = append(args, idArgs...)
+	match := map[string][]bool{}
+	rows, err = tx.Query(q.String(), args...)
+	if err != nil {
+		return 0, err
+	}
+	dest := make([]any, len(plans)+2)
+	vals := make([]bool, len(plans))
+	var id string
+	var deleted bool
+	dest[0], dest[1] = &id, &deleted
+	for i := range vals {
+		dest[i+2] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		m := make([]bool, len(plans))
+		if !deleted {
+			copy(m, vals)
+		}
+		match[id] = m
 	}
 	rows.Close()
 	changed := 0
-	for _, p := range plans {
-		var m int
-		err := tx.QueryRow("SELECT count(*) FROM contacts c WHERE c.id = ? AND c.deleted = 0 AND ("+p.cond+")", append([]any{cid}, p.args...)...).Scan(&m)
-		if err != nil {
-			return changed, err
-		}
-		r, exists := have[p.id]
-		switch {
-		case m == 1 && !exists:
-			if _, err := tx.Exec("INSERT INTO segment_members(segment_id, contact_id, date_added, manually_added, manually_removed) VALUES(?, ?, ?, 0, 0)",
-				p.id, cid, tx.NowMs()); err != nil {
+	for _, cid := range cids {
+		m := match[cid] // nil: no such contact, matches nothing
+		for i, p := range plans {
+			r, exists := have[[2]string{p.id, cid}]
+			matches := m != nil && m[i]
+			switch {
+			case matches && !exists:
+				if _, err := tx.Exec("INSERT INTO segment_members(segment_id, contact_id, date_added, manually_added, manually_removed) VALUES(?, ?, ?, 0, 0)",
+					p.id, cid, tx.NowMs()); err != nil {
+					return changed, err
+				}
+				if err := s.liveEvent(tx, p.id, cid, events.SegmentAdded); err != nil {
+					return changed, err
+				}
+			case !matches && exists && r.ma == 0:
+				if _, err := tx.Exec("DELETE FROM segment_members WHERE segment_id = ? AND contact_id = ?", p.id, cid); err != nil {
+					return changed, err
+				}
+				if r.mr == 1 {
+					continue // was not a member: the sticky exclusion just lapses (Q8)
+				}
+				if err := s.liveEvent(tx, p.id, cid, events.SegmentRemoved); err != nil {
+					return changed, err
+				}
+			default:
+				continue
+			}
+			changed++
+			delta := 1
+			if !matches {
+				delta = -1
+			}
+			if _, err := tx.Exec("UPDATE segment_builds SET members = members + ? WHERE segment_id = ?", delta, p.id); err != nil {
 				return changed, err
 			}
-			if err := s.liveEvent(tx, p.id, cid, events.SegmentAdded); err != nil {
-				return changed, err
-			}
-		case m == 0 && exists && r.ma == 0:
-			if _, err := tx.Exec("DELETE FROM segment_members WHERE segment_id = ? AND contact_id = ?", p.id, cid); err != nil {
-				return changed, err
-			}
-			if r.mr == 1 {
-				continue // was not a member: the sticky exclusion just lapses (Q8)
-			}
-			if err := s.liveEvent(tx, p.id, cid, events.SegmentRemoved); err != nil {
-				return changed, err
-			}
-		default:
-			continue
+			tx.Signal(Topic+"s", p.id)
 		}
-		changed++
-		delta := 1
-		if m == 0 {
-			delta = -1
-		}
-		if _, err := tx.Exec("UPDATE segment_builds SET members = members + ? WHERE segment_id = ?", delta, p.id); err != nil {
-			return changed, err
-		}
-		tx.Signal(Topic+"s", p.id)
 	}
 	return changed, nil
 }

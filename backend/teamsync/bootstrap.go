@@ -76,6 +76,9 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 		}
 		err = e.d.Write(ctx, func(tx *db.Tx) error {
 			m := e.newMerger(tx)
+			if err := m.prefetch(changes); err != nil {
+				return err
+			}
 			for _, ch := range changes {
 				if err := m.apply(ch); err != nil {
 					return fmt.Errorf("sync: bootstrap %s %s: %w", ch.tbl, ch.row, err)

@@ -29,8 +29,7 @@ type merger struct {
 	cols   map[string]map[string]bool // table -> its columns (refreshed on a miss)
 	maxHLC int64
 	nowMs  int64
-	// seen records the cluster's cell clocks during a bootstrap.
-	seen bool
+	clocks map[string]map[string]ck // "tbl\x00row" -> col -> clock, loaded per page
 }
 
 func (e *Engine) newMerger(tx *db.Tx) *merger {
@@ -132,26 +131,88 @@ func isLocalAny(tb *db.Table, cols db.Cols) bool {
 	return id
 }
 
+type ck struct {
+	hlc  int64
+	site string
+}
+
+// prefetch loads the clocks of every row of a page in a few queries.
+func (m *merger) prefetch(changes []change) error {
+	if m.clocks == nil {
+		m.clocks = map[string]map[string]ck{}
+	}
+	byTbl := map[string][]string{}
+	for _, ch := range changes {
+		k := ch.tbl + "\x00" + ch.row
+		if _, ok := m.clocks[k]; !ok {
+			m.clocks[k] = map[string]ck{}
+			byTbl[ch.tbl] = append(byTbl[ch.tbl], ch.row)
+		}
+	}
+	for tbl, rows := range byTbl {
+		for len(rows) > 0 {
+			n := min(len(rows), 500)
+			chunk := rows[:n]
+			rows = rows[n:]
+			args := make([]any, 0, n+1)
+			args = append(args, tbl)
+			for _, r := range chunk {
+				args = append(args, r)
+			}
+			q := `SELECT row_id, col, hlc, site FROM sync_clock WHERE tbl = ? AND row_id IN (?` + strings.Repeat(", ?", n-1) + `)`
+			rs, err := m.tx.Query(q, args...)
+			if err != nil {
+				return err
+			}
+			for rs.Next() {
+				var row, col string
+				var c ck
+				if err := rs.Scan(&row, &col, &c.hlc, &c.site); err != nil {
+					rs.Close()
+					return err
+				}
+				m.clocks[tbl+"\x00"+row][col] = c
+			}
+			rs.Close()
+			if err := rs.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (m *merger) rowClocks(tbl, row string) (map[string]ck, error) {
+	k := tbl + "\x00" + row
+	if c, ok := m.clocks[k]; ok {
+		return c, nil
+	}
+	rows, err := m.tx.Query(`SELECT col, hlc, site FROM sync_clock WHERE tbl = ? AND row_id = ?`, tbl, row)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	c := map[string]ck{}
+	for rows.Next() {
+		var col string
+		var v ck
+		if err := rows.Scan(&col, &v.hlc, &v.site); err != nil {
+			return nil, err
+		}
+		c[col] = v
+	}
+	if m.clocks == nil {
+		m.clocks = map[string]map[string]ck{}
+	}
+	m.clocks[k] = c
+	return c, rows.Err()
+}
+
 func (m *merger) merge(ch change, cols db.Cols) error {
-	rows, err := m.tx.Query(`SELECT col, hlc, site FROM sync_clock WHERE tbl = ? AND row_id = ?`, ch.tbl, ch.row)
+	clocks, err := m.rowClocks(ch.tbl, ch.row)
 	if err != nil {
 		return err
 	}
-	type ck struct {
-		hlc  int64
-		site string
-	}
-	clocks := map[string]ck{}
-	for rows.Next() {
-		var c string
-		var k ck
-		if err := rows.Scan(&c, &k.hlc, &k.site); err != nil {
-			rows.Close()
-			return err
-		}
-		clocks[c] = k
-	}
-	rows.Close()
 	win := db.Cols{}
 	for k, v := range cols {
 		cur, ok := clocks[k]
@@ -162,33 +223,26 @@ func (m *merger) merge(ch change, cols db.Cols) error {
 	if len(win) == 0 {
 		return nil
 	}
-	if _, err := m.tx.Exec("SAVEPOINT sync_merge"); err != nil {
-		return err
-	}
-	err = m.write(ch, win)
-	if err != nil {
-		if _, rerr := m.tx.Exec("ROLLBACK TO sync_merge"); rerr != nil {
-			return rerr
+	// The row write is one statement: if it fails nothing changed, so no savepoint is
+	// needed before the clocks are written.
+	ok, err := m.tx.Apply(ch.tbl, ch.row, win, len(clocks) == 0)
+	if err != nil || !ok {
+		reason := "the row cannot be created here from these columns (a required column is missing)"
+		if err != nil {
+			reason = "cannot apply here: " + err.Error()
 		}
+		return m.park(ch, win, reason)
 	}
-	if _, rerr := m.tx.Exec("RELEASE sync_merge"); rerr != nil {
-		return rerr
+	keys := sortedCols(win)
+	args := make([]any, 0, len(keys)*5)
+	for _, k := range keys {
+		args = append(args, ch.tbl, ch.row, k, ch.hlc, ch.site)
+		clocks[k] = ck{ch.hlc, ch.site}
 	}
-	if err != nil {
-		return m.park(ch, win, "cannot apply here: "+err.Error())
-	}
-	return nil
-}
-
-func (m *merger) write(ch change, win db.Cols) error {
-	for k := range win {
-		if _, err := m.tx.Exec(`INSERT INTO sync_clock(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)
-			ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site`,
-			ch.tbl, ch.row, k, ch.hlc, ch.site); err != nil {
-			return err
-		}
-	}
-	return m.tx.Apply(ch.tbl, ch.row, win)
+	_, err = m.tx.Exec(`INSERT INTO sync_clock(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)`+
+		strings.Repeat(", (?, ?, ?, ?, ?)", len(keys)-1)+`
+		ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site`, args...)
+	return err
 }
 
 // park keeps (part of) a change that cannot be applied now, to retry later.

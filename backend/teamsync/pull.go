@@ -65,6 +65,9 @@ func (e *Engine) pullPage(ctx context.Context, c Client) (n int, more bool, err 
 	var maxHLC int64
 	err = e.d.Write(ctx, func(tx *db.Tx) error {
 		m := e.newMerger(tx)
+		if err := m.prefetch(changes); err != nil {
+			return err
+		}
 		for _, ch := range changes {
 			if ch.cols == nil {
 				if err := m.park(ch, db.Cols{"$raw": ch.raw}, "corrupt change row: cols is not valid JSON"); err != nil {

@@ -50,10 +50,10 @@ func (e *Engine) pushBatch(ctx context.Context, c Client, epoch string) (int, er
 	if err := rows.Err(); err != nil || len(batch) == 0 {
 		return 0, err
 	}
-	stmts := []rqlite.Statement{rqlite.S(`INSERT INTO epoch_guard(ok) SELECT 0 WHERE (SELECT v FROM meta WHERE k = 'epoch') IS NOT ?`, epoch)}
-	owner := []int{-1}
 	now := e.wall.Now().UnixMilli()
-	for i, o := range batch {
+	var good []outRow
+	var cells []cell
+	for _, o := range batch {
 		cols, err := decodeCols(o.cols)
 		if err != nil {
 			if err := e.reject(ctx, o.seq, "corrupt outbox entry: "+err.Error()); err != nil {
@@ -61,39 +61,54 @@ func (e *Engine) pushBatch(ctx context.Context, c Client, epoch string) (int, er
 			}
 			continue
 		}
-		stmts = append(stmts, rqlite.S(`INSERT INTO change_log(change_id, site_id, tbl, row_id, cols, hlc, schema_ver, created_at)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(change_id) DO NOTHING`, o.changeID, o.site, o.tbl, o.row, o.cols, o.hlc, o.schema, now))
-		owner = append(owner, i)
+		good = append(good, o)
 		for _, k := range sortedCols(cols) {
 			val, err := encodeOne(cols[k])
 			if err != nil {
 				return 0, err
 			}
-			stmts = append(stmts, rqlite.S(`INSERT INTO state(tbl, row_id, col, val, hlc, site_id) VALUES(?, ?, ?, ?, ?, ?)
-				ON CONFLICT(tbl, row_id, col) DO UPDATE SET val = excluded.val, hlc = excluded.hlc, site_id = excluded.site_id
-				WHERE excluded.hlc > state.hlc OR (excluded.hlc = state.hlc AND excluded.site_id > state.site_id)`,
-				o.tbl, o.row, k, val, o.hlc, o.site))
-			owner = append(owner, i)
+			cells = append(cells, cell{o.tbl, o.row, k, val, o.hlc, o.site})
 		}
 	}
-	if len(owner) == 1 {
+	if len(good) == 0 {
 		return 0, nil
 	}
+	guard := rqlite.S(`INSERT INTO epoch_guard(ok) SELECT 0 WHERE (SELECT v FROM meta WHERE k = 'epoch') IS NOT ?`, epoch)
+	// Fast path: multi-row statements (a few per batch instead of one per cell).
+	stmts := append([]rqlite.Statement{guard}, logInserts(good, now)...)
+	stmts = append(stmts, stateUpserts(cells)...)
 	_, err = c.Execute(ctx, true, stmts...)
 	var se *rqlite.StatementError
-	if errors.As(err, &se) {
-		if se.Index == 0 {
-			return 0, errEpoch
+	if errors.As(err, &se) && se.Index > 0 {
+		// Something in the batch is refused: resend one statement per change to find it.
+		stmts = []rqlite.Statement{guard}
+		owner := []int{-1}
+		for i, o := range good {
+			stmts = append(stmts, logInserts([]outRow{o}, now)...)
+			owner = append(owner, i)
+			var mine []cell
+			for _, c := range cells {
+				if c.tbl == o.tbl && c.row == o.row && c.hlc == o.hlc && c.site == o.site {
+					mine = append(mine, c)
+				}
+			}
+			for _, st := range stateUpserts(mine) {
+				stmts = append(stmts, st)
+				owner = append(owner, i)
+			}
 		}
-		if se.Index < len(owner) && owner[se.Index] >= 0 {
-			o := batch[owner[se.Index]]
-			return 0, e.reject(ctx, o.seq, se.Msg)
+		_, err = c.Execute(ctx, true, stmts...)
+		if errors.As(err, &se) && se.Index > 0 && se.Index < len(owner) {
+			return 0, e.reject(ctx, good[owner[se.Index]].seq, se.Msg)
 		}
-		return 0, err
+	}
+	if errors.As(err, &se) && se.Index == 0 {
+		return 0, errEpoch
 	}
 	if err != nil {
 		return 0, err
 	}
+	batch = good
 	if e.afterSend != nil {
 		if err := e.afterSend(); err != nil {
 			return 0, err
@@ -144,4 +159,47 @@ func (e *Engine) RetryRejected(ctx context.Context) (int64, error) {
 		err = e.refreshCounts(ctx)
 	}
 	return n, err
+}
+
+type cell struct {
+	tbl, row, col, val string
+	hlc                int64
+	site               string
+}
+
+const rowsPerStatement = 500
+
+func logInserts(rows []outRow, now int64) []rqlite.Statement {
+	var out []rqlite.Statement
+	for len(rows) > 0 {
+		n := min(len(rows), rowsPerStatement)
+		args := make([]any, 0, n*8)
+		for _, o := range rows[:n] {
+			args = append(args, o.changeID, o.site, o.tbl, o.row, o.cols, o.hlc, o.schema, now)
+		}
+		out = append(out, rqlite.Statement{SQL: `INSERT INTO change_log(change_id, site_id, tbl, row_id, cols, hlc, schema_ver, created_at) VALUES` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?),", n), ",") + ` ON CONFLICT(change_id) DO NOTHING`, Args: args})
+		rows = rows[n:]
+	}
+	return out
+}
+
+// stateUpserts merge cells into the cluster's state, guarded by the clock in SQL. Within
+// one statement two cells for the same key apply in order, each against the other's
+// result, so the guard still keeps the greatest clock.
+func stateUpserts(cells []cell) []rqlite.Statement {
+	var out []rqlite.Statement
+	for len(cells) > 0 {
+		n := min(len(cells), rowsPerStatement)
+		args := make([]any, 0, n*6)
+		for _, c := range cells[:n] {
+			args = append(args, c.tbl, c.row, c.col, c.val, c.hlc, c.site)
+		}
+		out = append(out, rqlite.Statement{SQL: `INSERT INTO state(tbl, row_id, col, val, hlc, site_id) VALUES` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?),", n), ",") + `
+			ON CONFLICT(tbl, row_id, col) DO UPDATE SET val = excluded.val, hlc = excluded.hlc, site_id = excluded.site_id
+			WHERE excluded.hlc > state.hlc OR (excluded.hlc = state.hlc AND excluded.site_id > state.site_id)`, Args: args})
+		cells = cells[n:]
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"magpie/backend/db"
 )
@@ -63,17 +64,22 @@ func encodeOne(v any) (string, error) {
 }
 
 func decodeCols(s string) (db.Cols, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("cols are not a JSON object: %v", err)
 	}
+	if raw == nil {
+		return nil, fmt.Errorf("cols are not a JSON object: %s", s)
+	}
 	out := make(db.Cols, len(raw))
-	for k, r := range raw {
-		v, err := decodeOne(r)
+	for k, v := range raw {
+		x, err := fromJSON(v)
 		if err != nil {
 			return nil, fmt.Errorf("column %s: %w", k, err)
 		}
-		out[k] = v
+		out[k] = x
 	}
 	return out, nil
 }
@@ -85,6 +91,11 @@ func decodeOne(r []byte) (any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
+	return fromJSON(v)
+}
+
+// fromJSON converts a value decoded with UseNumber into a cell value.
+func fromJSON(v any) (any, error) {
 	switch x := v.(type) {
 	case nil, string:
 		return x, nil
@@ -103,7 +114,7 @@ func decodeOne(r []byte) (any, error) {
 		}
 		return int64(0), nil
 	}
-	return nil, fmt.Errorf("unsupported JSON value %s", r)
+	return nil, fmt.Errorf("unsupported JSON value %v", v)
 }
 
 func sortedCols(c db.Cols) []string {

@@ -66,6 +66,7 @@ func (r *ingestRun) identify(contact string, h Hit, publicOnly bool) (string, er
 				return "", err
 			}
 			r.st.Merges++
+			r.merged()
 			contact = other
 		case other != "":
 			contact = other

@@ -76,13 +76,20 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		if err != nil || len(hits) == 0 {
 			return err
 		}
-		run := &ingestRun{g: g, tx: tx, ops: contacts.NewOps(tx, Source), meta: meta, active: map[string]int64{}, st: &st}
+		run := &ingestRun{g: g, tx: tx, ops: contacts.NewOps(tx, Source), meta: meta, active: map[string]int64{}, st: &st,
+			devices: map[string]string{}, alive: map[string]bool{}, seen: map[string]int64{}}
+		if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM contact_merges)").Scan(&run.anyMerge); err != nil {
+			return err
+		}
 		for _, sh := range hits {
 			if err := run.one(sh.Hit); err != nil {
 				return fmt.Errorf("tracking: ingest hit %s (seq %d): %w", sh.ID, sh.seq, err)
 			}
 			st.Cursor = sh.seq
 			st.Hits++
+		}
+		if err := run.flushSeen(); err != nil {
+			return err
 		}
 		if err := run.flushActive(); err != nil {
 			return err
@@ -184,6 +191,35 @@ type ingestRun struct {
 	meta   map[string]fieldInfo
 	active map[string]int64
 	st     *IngestStats
+	// Per-batch caches (cleared when a merge moves contacts around).
+	devices  map[string]string // device → live contact
+	alive    map[string]bool   // contact → live
+	seen     map[string]int64  // device → last hit in this batch
+	anyMerge bool              // contact_merges has rows: ids must be followed
+}
+
+// merged clears the caches after a merge.
+func (r *ingestRun) merged() {
+	r.anyMerge = true
+	clear(r.devices)
+	clear(r.alive)
+}
+
+func (r *ingestRun) follow(id string) (string, error) {
+	if !r.anyMerge {
+		return id, nil
+	}
+	return contacts.MergedInto(r.tx, id)
+}
+
+// flushSeen writes each device's last hit once per batch.
+func (r *ingestRun) flushSeen() error {
+	for dev, at := range r.seen {
+		if _, err := r.tx.Exec("UPDATE tracking_devices SET last_seen = max(last_seen, ?) WHERE device_id = ?", at, dev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (r *ingestRun) one(h Hit) error {
@@ -305,19 +341,26 @@ func (r *ingestRun) flushActive() error {
 
 // live reports whether a contact exists and is not trashed.
 func (r *ingestRun) live(id string) (bool, error) {
+	if ok, known := r.alive[id]; known {
+		return ok, nil
+	}
 	var deleted int
 	err := r.tx.QueryRow("SELECT deleted FROM contacts WHERE id = ?", id).Scan(&deleted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil && deleted == 0, err
+	if err != nil {
+		return false, err
+	}
+	r.alive[id] = deleted == 0
+	return deleted == 0, nil
 }
 
 // resolve finds the hit's contact: the signed token's contact, else the device's contact,
 // else a new anonymous visitor (id derived from the device, so every desktop agrees).
 func (r *ingestRun) resolve(h Hit) (string, error) {
 	if h.Contact != "" {
-		c, err := contacts.MergedInto(r.tx, h.Contact)
+		c, err := r.follow(h.Contact)
 		if err != nil {
 			return "", err
 		}
@@ -334,13 +377,17 @@ func (r *ingestRun) resolve(h Hit) (string, error) {
 	if h.Device == "" {
 		return "", nil
 	}
+	if c, ok := r.devices[h.Device]; ok {
+		r.seen[h.Device] = max(r.seen[h.Device], h.At)
+		return c, nil
+	}
 	var c string
 	err := r.tx.QueryRow("SELECT contact_id FROM tracking_devices WHERE device_id = ?", h.Device).Scan(&c)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", err
 	}
 	if c != "" {
-		if c, err = contacts.MergedInto(r.tx, c); err != nil {
+		if c, err = r.follow(c); err != nil {
 			return "", err
 		}
 		ok, err := r.live(c)
@@ -348,8 +395,9 @@ func (r *ingestRun) resolve(h Hit) (string, error) {
 			return "", err
 		}
 		if ok {
-			_, err := r.tx.Exec("UPDATE tracking_devices SET contact_id = ?, last_seen = max(last_seen, ?) WHERE device_id = ?", c, h.At, h.Device)
-			return c, err
+			r.devices[h.Device] = c
+			r.seen[h.Device] = max(r.seen[h.Device], h.At)
+			return c, nil
 		}
 	}
 	c = VisitorID(h.Device)
@@ -366,6 +414,7 @@ func (r *ingestRun) resolve(h Hit) (string, error) {
 		return "", err
 	}
 	r.st.Contacts++
+	r.alive[c] = true
 	return c, r.setDevice(h.Device, c, h)
 }
 
@@ -373,5 +422,6 @@ func (r *ingestRun) setDevice(device, contact string, h Hit) error {
 	_, err := r.tx.Exec(`INSERT INTO tracking_devices(device_id, contact_id, first_seen, last_seen, user_agent) VALUES(?, ?, ?, ?, ?)
 		ON CONFLICT(device_id) DO UPDATE SET contact_id = excluded.contact_id, last_seen = max(last_seen, excluded.last_seen)`,
 		device, contact, h.At, h.At, nz(h.UA))
+	r.devices[device] = contact
 	return err
 }

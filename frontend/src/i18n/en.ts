@@ -201,6 +201,21 @@ export const en = {
   "companies.country": "Country",
   "companies.contacts": "Contacts ({n})",
   ...emailsEn,
+<<<<<<< HEAD
+=======
+  "jobs.starting": "Starting…",
+  "jobs.doneOf": "{done} of {total} {unit}",
+  "jobs.done": "{done} {unit}",
+  "jobs.rate": "{rate} {unit}/s",
+  "jobs.eta": "about {s} s left",
+  "jobs.failed": "The job failed",
+  "jobs.canceled": "Canceled. Everything committed so far is kept.",
+  "demo.title": "Demo data",
+  "demo.hint":
+    "Generated contacts with accented names, companies, tags, custom fields, page visits and email events.",
+  "demo.size": "How many contacts",
+  "demo.unit": "contacts",
+>>>>>>> main
 };
 
 export type Key = keyof typeof en;

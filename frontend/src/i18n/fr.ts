@@ -201,4 +201,16 @@ export const fr: Record<Key, string> = {
   "companies.country": "Pays",
   "companies.contacts": "Contacts ({n})",
   ...emailsFr,
+  "jobs.starting": "Démarrage…",
+  "jobs.doneOf": "{done} sur {total} {unit}",
+  "jobs.done": "{done} {unit}",
+  "jobs.rate": "{rate} {unit}/s",
+  "jobs.eta": "environ {s} s restantes",
+  "jobs.failed": "La tâche a échoué",
+  "jobs.canceled": "Annulé. Tout ce qui a déjà été enregistré est conservé.",
+  "demo.title": "Données de démonstration",
+  "demo.hint":
+    "Des contacts générés avec des noms accentués, des entreprises, des tags, des champs personnalisés, des visites et des e-mails.",
+  "demo.size": "Nombre de contacts",
+  "demo.unit": "contacts",
 };

@@ -1,30 +1,41 @@
-import { Button, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Button, Card, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { System } from "../api";
 import { useI18n } from "../i18n";
 import { navigate } from "../router";
 import { EmptyState, ErrorBox, Loading } from "./common";
+import { DemoLoader } from "./Demo";
 
 export function Home() {
   const { t, fmtNumber } = useI18n();
   const info = useQuery({ queryKey: ["system", "info"], queryFn: () => System.Info() });
+  // Once the database was seen empty, keep the welcome screen (and a running demo load)
+  // while rows arrive.
+  const [welcome, setWelcome] = useState<boolean | null>(null);
+  const empty = info.data ? info.data.contacts === 0 && info.data.companies === 0 : null;
+  useEffect(() => {
+    if (welcome === null && empty !== null) setWelcome(empty);
+  }, [welcome, empty]);
   if (info.isPending) return <Loading />;
   if (info.isError) return <ErrorBox error={info.error} onRetry={() => void info.refetch()} />;
   const d = info.data;
   return (
     <Stack>
       <Title order={2}>{t("home.title")}</Title>
-      {d.contacts === 0 && d.companies === 0 ? (
-        <Card withBorder padding="xl" data-testid="welcome-empty">
-          <EmptyState title={t("home.empty")} hint={t("home.emptyHint")}>
-            <Group>
-              <Button onClick={() => navigate("/welcome/demo")}>{t("home.loadDemo")}</Button>
-              <Button variant="default" onClick={() => navigate("/import")}>
-                {t("home.import")}
-              </Button>
-            </Group>
-          </EmptyState>
-        </Card>
+      {welcome || empty ? (
+        <Stack>
+          {empty && (
+            <Card withBorder padding="xl" data-testid="welcome-empty">
+              <EmptyState title={t("home.empty")} hint={t("home.emptyHint")}>
+                <Button variant="default" onClick={() => navigate("/import")}>
+                  {t("home.import")}
+                </Button>
+              </EmptyState>
+            </Card>
+          )}
+          <DemoLoader />
+        </Stack>
       ) : (
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <Card withBorder>

@@ -1,0 +1,196 @@
+package teamsync
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"magpie/backend/db"
+	"magpie/backend/rqlite/rqlitetest"
+)
+
+// The benchmarks of issue 5 (make bench → tests/bench/sync.sh). They run on the real disk
+// (TestMain keeps TMPDIR when -test.bench is given) with the issue's sizes by default;
+// SYNC_BENCH_BOOTSTRAP sets the bootstrap size (default 100k rows).
+
+func contactCols(i int) db.Cols {
+	return db.Cols{"title": fmt.Sprintf("Contact %d", i), "body": fmt.Sprintf("contact%d@example.com, Lyon, France, Acme %d", i, i%977), "n": int64(i)}
+}
+
+// BenchmarkLocalEdit: one local edit commit (row + clocks + outbox + HLC). Reports p50/p95.
+func BenchmarkLocalEdit(b *testing.B) {
+	r := newReplica(b, "a", nil, 0, Options{})
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := time.Now()
+		if i%2 == 0 || i < 2 {
+			r.insert(b, "r"+strconv.Itoa(i), contactCols(i))
+		} else {
+			r.update(b, "r"+strconv.Itoa(i-1), db.Cols{"title": "edited"})
+		}
+		lat = append(lat, time.Since(s))
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat)
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(p(0.5), "p50-ms")
+	b.ReportMetric(p(0.95), "p95-ms")
+}
+
+// BenchmarkPush500: one push of 500 pending changes to the stand-in.
+func BenchmarkPush500(b *testing.B) {
+	srv := rqlitetest.New(b, rqlitetest.Options{})
+	c := newClient(b, srv.URL())
+	r := newReplica(b, "a", c, 0, Options{PushBatch: 500})
+	r.sync(b)
+	ep, _ := r.d.Meta(context.Background(), keyEpoch)
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		for k := 0; k < 500; k++ {
+			r.insert(b, fmt.Sprintf("r%d-%d", i, k), contactCols(k))
+		}
+		b.StartTimer()
+		s := time.Now()
+		n, err := r.e.pushBatch(context.Background(), c, ep)
+		lat = append(lat, time.Since(s))
+		if err != nil || n != 500 {
+			b.Fatalf("pushed %d: %v", n, err)
+		}
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat)
+}
+
+// BenchmarkPullApply10k: pull and apply 10,000 changes from the stand-in.
+func BenchmarkPullApply10k(b *testing.B) {
+	srv := rqlitetest.New(b, rqlitetest.Options{})
+	c := newClient(b, srv.URL())
+	w := newReplica(b, "w", c, 0, Options{PushBatch: 1000})
+	for k := 0; k < 10000; k++ {
+		w.insert(b, fmt.Sprintf("r%05d", k), contactCols(k))
+	}
+	w.sync(b)
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		r := newReplica(b, "r", c, 0, Options{PageSize: 5000})
+		// Start at the log's beginning (skip the bootstrap, which would fetch state instead).
+		ep, _ := w.d.Meta(context.Background(), keyEpoch)
+		r.d.SetMeta(context.Background(), keyEpoch, ep)
+		b.StartTimer()
+		s := time.Now()
+		if err := r.e.Pull(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(s))
+		b.StopTimer()
+		var n int
+		r.d.R.QueryRow(`SELECT count(*) FROM items`).Scan(&n)
+		if n != 10000 {
+			b.Fatalf("applied %d rows", n)
+		}
+	}
+	reportPercentiles(b, lat)
+}
+
+// BenchmarkBootstrap: a new desktop bootstraps a team database of N rows × 3 synced columns
+// (SYNC_BENCH_BOOTSTRAP, default 100,000). Reports rows/s and the peak Go heap.
+func BenchmarkBootstrap(b *testing.B) {
+	n := 100000
+	if v, err := strconv.Atoi(os.Getenv("SYNC_BENCH_BOOTSTRAP")); err == nil && v > 0 {
+		n = v
+	}
+	srv := rqlitetest.New(b, rqlitetest.Options{})
+	c := newClient(b, srv.URL())
+	if err := EnsureSchema(context.Background(), c, 1); err != nil {
+		b.Fatal(err)
+	}
+	// Materialised state as pushes would have left it, written directly for speed.
+	err := srv.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
+		INSERT INTO state(tbl, row_id, col, val, hlc, site_id)
+		SELECT 'items', printf('r%07d', i), c.col, CASE c.col WHEN 'n' THEN CAST(i AS TEXT)
+		  ELSE '"' || c.col || ' of contact ' || i || ' with some typical length"' END, 1000 + i, 'site-x'
+		FROM s, (SELECT 'title' AS col UNION ALL SELECT 'body' UNION ALL SELECT 'n') c`, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		r := newReplica(b, "r", c, 0, Options{})
+		var peak uint64
+		stop := make(chan struct{})
+		go func() {
+			var ms runtime.MemStats
+			for {
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse+ms.StackInuse)
+				select {
+				case <-stop:
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		}()
+		b.StartTimer()
+		s := time.Now()
+		if err := r.e.Bootstrap(context.Background(), c); err != nil {
+			b.Fatal(err)
+		}
+		d := time.Since(s)
+		b.StopTimer()
+		close(stop)
+		var got int
+		r.d.R.QueryRow(`SELECT count(*) FROM items`).Scan(&got)
+		if got != n {
+			b.Fatalf("bootstrapped %d rows, want %d", got, n)
+		}
+		b.ReportMetric(float64(n)/d.Seconds(), "rows/s")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	}
+}
+
+// BenchmarkEditVisible: an edit on desktop A is visible on desktop B, both running their
+// sync loops with a 1 s poll. Reports the latency distribution.
+func BenchmarkEditVisible(b *testing.B) {
+	srv := rqlitetest.New(b, rqlitetest.Options{})
+	srv.SetClock(time.Now)
+	c := newClient(b, srv.URL())
+	a := newReplica(b, "a", c, 0, Options{Poll: time.Second})
+	r := newReplica(b, "b", c, 0, Options{Poll: time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go a.e.Run(ctx)
+	go r.e.Run(ctx)
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		id := "v" + strconv.Itoa(i)
+		s := time.Now()
+		a.insert(b, id, db.Cols{"title": "x"})
+		for {
+			var n int
+			r.d.R.QueryRow(`SELECT count(*) FROM items WHERE id = ?`, id).Scan(&n)
+			if n == 1 {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		lat = append(lat, time.Since(s))
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat)
+}

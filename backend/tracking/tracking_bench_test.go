@@ -1,0 +1,165 @@
+package tracking
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"magpie/backend/contacts"
+	"magpie/backend/db"
+	"magpie/backend/fields"
+	"magpie/backend/internal/testenv"
+	"magpie/backend/rqlite/rqlitetest"
+	"magpie/backend/signing"
+	"magpie/backend/tracking/trackingtest"
+)
+
+// These are the `make bench` measurements (tests/bench/tracking.sh); they only run with
+// MAGPIE_BENCH=1 and print their figures. No timing is asserted in unit tests.
+
+func benchOnly(t *testing.T) {
+	if os.Getenv("MAGPIE_BENCH") == "" {
+		t.Skip("set MAGPIE_BENCH=1 to run the tracking benchmarks")
+	}
+}
+
+func envInt(k string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(k)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// TestBenchRqliteStore: page hits over HTTP into a tracker whose store is the rqlite
+// stand-in; every accepted hit must be in the cluster exactly once.
+func TestBenchRqliteStore(t *testing.T) {
+	benchOnly(t)
+	rq := rqlitetest.New(t, rqlitetest.Options{})
+	store := newRqliteStore(t, rq)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	sg, _ := signing.New([]byte(strings.Repeat("b", 32)))
+	ctx, cancel := context.WithCancel(context.Background())
+	var metrics *Metrics
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{Addr: addr, SpoolDir: t.TempDir(), Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Config: Config{PublicURL: "http://" + addr, Signer: sg},
+			Ready:  func(_ string, m *Metrics) { metrics = m; close(ready) }})
+	}()
+	<-ready
+	dur := time.Duration(envInt("MAGPIE_BENCH_SECONDS", 10)) * time.Second
+	start := time.Now()
+	res, err := trackingtest.Run(context.Background(), trackingtest.Options{URL: "http://" + addr,
+		Concurrency: envInt("MAGPIE_BENCH_CONC", 32), Duration: dur})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for metrics.Stored.Load() < metrics.Accepted.Load() && time.Since(start) < dur+60*time.Second {
+		time.Sleep(5 * time.Millisecond)
+	}
+	drained := time.Since(start)
+	cancel()
+	<-done
+	var rows, distinct int
+	rq.DB().QueryRow("SELECT count(*), count(DISTINCT id) FROM hits").Scan(&rows, &distinct)
+	batches := metrics.StoreBatches.Load()
+	fmt.Printf("BENCH tracking.rqlite %s\n", res)
+	fmt.Printf("BENCH tracking.rqlite stored %d of %d accepted into the rqlite stand-in in %.2fs = %.0f hits/s sustained; %d batches (mean %.0f hits), rows %d distinct %d\n",
+		metrics.Stored.Load(), metrics.Accepted.Load(), drained.Seconds(), float64(rows)/drained.Seconds(), batches,
+		float64(metrics.Stored.Load())/float64(max(batches, 1)), rows, distinct)
+	if int64(rows) != metrics.Accepted.Load() || rows != distinct || rows < res.OK {
+		t.Fatalf("hits lost or duplicated: accepted %d, answered ok %d, in cluster %d (%d distinct)", metrics.Accepted.Load(), res.OK, rows, distinct)
+	}
+}
+
+// TestBenchIngest: N queued hits (default 1M: page views from 100k devices, 2% form
+// submissions identifying the visitor, 3% email opens) turned into contacts and events.
+func TestBenchIngest(t *testing.T) {
+	benchOnly(t)
+	n := envInt("MAGPIE_BENCH_HITS", 1_000_000)
+	devices := max(n/10, 1)
+	d, _ := testenv.NewDB(t)
+	ctx := context.Background()
+	t0 := time.Now()
+	err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
+			INSERT INTO hits(id, kind, at, device_id, url, title, referrer, user_agent, ip, data)
+			SELECT printf('00000000-0000-7000-8000-%012d', i),
+			  CASE WHEN i % 50 = 7 THEN 'form' ELSE 'page' END,
+			  1767225600000 + i * 10,
+			  printf('00000000-0000-7000-9000-%012d', (i * 7919) % ?),
+			  printf('https://www.example.com/p/%d?utm_source=s%d&utm_medium=email', i % 300, i % 5),
+			  'Page', 'https://search.example.org/',
+			  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+			  '203.0.113.0',
+			  CASE WHEN i % 50 = 7 THEN printf('{"field.email":"v%d@example.com","field.firstname":"V%d"}', (i * 7919) % ?, i)
+			       ELSE '{"utm_source":"s","utm_medium":"email"}' END
+			FROM s`, n, devices, devices)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeded := time.Since(t0)
+	fs, err := fields.New(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &Ingester{Contacts: contacts.New(d, fs), Batch: envInt("MAGPIE_BENCH_BATCH", 5000)}
+	start, cpu0 := time.Now(), cpuTime()
+	var total, merges, created int
+	for {
+		st, err := g.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Hits == 0 {
+			break
+		}
+		total += st.Hits
+		merges += st.Merges
+		created += st.Contacts
+	}
+	el, cpu := time.Since(start), cpuTime()-cpu0
+	var evs int
+	d.R.QueryRow("SELECT count(*) FROM events WHERE type IN ('page.hit', 'form.submitted')").Scan(&evs)
+	fmt.Printf("BENCH tracking.ingest seeded %d hits in %.1fs; ingested %d hits in %.2fs = %.0f hits/s (CPU %.2fs = %.0f hits per CPU-second); %d contacts created, %d merges, %d hit events; peak RSS %s\n",
+		n, seeded.Seconds(), total, el.Seconds(), float64(total)/el.Seconds(), cpu.Seconds(), float64(total)/cpu.Seconds(), created, merges, evs, peakRSS())
+	if total != n || evs != n {
+		t.Fatalf("ingested %d hits into %d events, want %d", total, evs, n)
+	}
+}
+
+// cpuTime is the process's user+system CPU time (figures stay meaningful on a busy machine).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSS reads the process's peak resident set (VmHWM) on Linux.
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "n/a"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "n/a"
+}

@@ -1,0 +1,32 @@
+// Command trackload is the tracker benchmark's load generator: bounded keep-alive clients
+// posting page hits to a `magpie tracker` on loopback; it prints the measured figures as JSON.
+//
+//	go run ./tests/bench/trackload -url http://127.0.0.1:8089 -c 32 -d 10s
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"magpie/backend/tracking/trackingtest"
+)
+
+func main() {
+	u := flag.String("url", "http://127.0.0.1:8089", "tracker base URL (loopback only)")
+	c := flag.Int("c", 32, "concurrent keep-alive clients")
+	d := flag.Duration("d", 10*time.Second, "duration")
+	n := flag.Int("n", 0, "stop after N requests (0 = only the duration bounds the run)")
+	devices := flag.Int("devices", 10000, "distinct visitor devices")
+	flag.Parse()
+	res, err := trackingtest.Run(context.Background(), trackingtest.Options{URL: *u, Concurrency: *c, Duration: *d, Max: *n, Devices: *devices})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "trackload:", err)
+		os.Exit(1)
+	}
+	fmt.Fprintln(os.Stderr, res)
+	json.NewEncoder(os.Stdout).Encode(res)
+}
