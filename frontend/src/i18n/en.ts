@@ -201,8 +201,6 @@ export const en = {
   "companies.country": "Country",
   "companies.contacts": "Contacts ({n})",
   ...emailsEn,
-<<<<<<< HEAD
-=======
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",
@@ -215,7 +213,6 @@ export const en = {
     "Generated contacts with accented names, companies, tags, custom fields, page visits and email events.",
   "demo.size": "How many contacts",
   "demo.unit": "contacts",
->>>>>>> main
 };
 
 export type Key = keyof typeof en;
