@@ -51,8 +51,12 @@ export const emailsEn = {
   "emails.insertToken": "Insert token",
   "emails.issues": "Checks",
   "emails.noIssues": "No problems found",
-  "emails.editorNote":
-    "HTML code editor with live preview (the visual GrapesJS/MJML builder is not included yet).",
+  "emails.editorNote": "Edit the HTML; the preview on the right follows as you type.",
+  "emails.editorMode": "Editor",
+  "emails.mode.code": "HTML code",
+  "emails.mode.visual": "Visual (MJML)",
+  "emails.visualNote":
+    "Drag blocks from the right panel. The visual editor keeps MJML; its compiled HTML replaces the HTML above and is what is sent.",
   "emails.test.to": "Send a test to",
   "emails.test.send": "Send test",
   "emails.test.sent": "Test email sent to {to}",
@@ -153,8 +157,12 @@ export const emailsFr: Record<keyof typeof emailsEn, string> = {
   "emails.insertToken": "Insérer un jeton",
   "emails.issues": "Vérifications",
   "emails.noIssues": "Aucun problème détecté",
-  "emails.editorNote":
-    "Éditeur de code HTML avec aperçu en direct (l'éditeur visuel GrapesJS/MJML n'est pas encore inclus).",
+  "emails.editorNote": "Modifiez le HTML ; l'aperçu à droite suit la saisie.",
+  "emails.editorMode": "Éditeur",
+  "emails.mode.code": "Code HTML",
+  "emails.mode.visual": "Visuel (MJML)",
+  "emails.visualNote":
+    "Glissez des blocs depuis le panneau de droite ; c'est le HTML compilé qui est envoyé.",
   "emails.test.to": "Envoyer un test à",
   "emails.test.send": "Envoyer le test",
   "emails.test.sent": "E-mail de test envoyé à {to}",

@@ -136,6 +136,26 @@ export default async function ({ page, expect, shot, rpc }) {
     await page.getByRole("button", { name: /^Language/ }).click();
     await page.getByRole("heading", { name: "E-mails" }).waitFor();
     await shot("emails-list-fr");
+
+    // The visual MJML builder (GrapesJS, bundled and lazily loaded: no network needed).
+    await page.getByRole("link", { name: "E-mails" }).click();
+    await page.getByRole("button", { name: "Nouvel e-mail modèle" }).click();
+    await page.getByLabel("Nom").first().fill("Visual");
+    await page.locator("label", { hasText: "Visuel (MJML)" }).click();
+    await page.getByTestId("mjml-builder").locator(".gjs-editor").waitFor({ timeout: 30_000 });
+    const canvas = page.frameLocator(".gjs-frame");
+    await canvas.getByText("Write your message here.").waitFor();
+    await page.frameLocator('[data-testid="preview-frame"]').getByText("Write your message here.").waitFor();
+    await page.getByTestId("mjml-builder").scrollIntoViewIfNeeded();
+    await shot("email-builder-mjml");
+    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await page.getByText(/E-mail enregistré/).waitFor();
+    const all = await rpc("Emails.List", { search: "Visual", kind: "", deleted: false });
+    const saved = await rpc("Emails.Get", all[0].id);
+    expect.equal(saved.kind, "template", "a new template email");
+    expect.match(saved.source, /^<mjml>/, "MJML source kept");
+    expect.match(saved.html, /Write your message here\./, "compiled HTML saved");
+    expect.ok(!/<mj-/.test(saved.html), "no MJML tags left in the HTML");
   } finally {
     sink.close();
   }

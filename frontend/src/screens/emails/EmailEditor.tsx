@@ -21,7 +21,7 @@ import { useDebouncedValue, useHotkeys } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconBraces, IconDeviceFloppy, IconSend, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
 import { Contacts, Fields } from "../../api";
 import { blankEmail, EmailSegments, Emails, type EmailView, SPECIAL_TOKENS } from "../../api/emails";
 import { useI18n } from "../../i18n";
@@ -30,10 +30,12 @@ import { ErrorBox, Loading } from "../common";
 import { EmailSend } from "./EmailSend";
 import { EmailStatsView } from "./EmailStats";
 
+const MjmlBuilder = lazy(() => import("./MjmlBuilder"));
+
 /** EmailEditor edits one email: #/emails/ID, or #/emails/new/list|template. */
 export function EmailEditor({ id, newKind }: { id?: string; newKind?: "list" | "template" }) {
   const loaded = useQuery({
-    queryKey: ["emails", "get", id],
+    queryKey: ["emails", "get", id ?? `new-${newKind}`],
     queryFn: () => (id ? Emails.Get(id) : Promise.resolve(blankEmail(newKind ?? "template"))),
     staleTime: Number.POSITIVE_INFINITY,
   });
@@ -140,6 +142,8 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
   const { t, te } = useI18n();
   const area = useRef<HTMLTextAreaElement>(null);
   const [width, setWidth] = useState("desktop");
+  const [mode, setMode] = useState(draft.source.trim().startsWith("<mjml") ? "visual" : "code");
+  const [mjmlErrors, setMjmlErrors] = useState<string[]>([]);
   const [contact, setContact] = useState<string | null>(null);
   const [contactSearch, setContactSearch] = useState("");
   const [to, setTo] = useState("");
@@ -187,6 +191,20 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
 
   return (
     <Grid>
+      {mode === "visual" && (
+        <Grid.Col span={12} order={2}>
+          <Suspense fallback={<Loading />}>
+            <MjmlBuilder
+              source={draft.source}
+              onChange={(c) => {
+                set("source", c.mjml);
+                if (c.html) set("html", c.html);
+                setMjmlErrors(c.errors);
+              }}
+            />
+          </Suspense>
+        </Grid.Col>
+      )}
       <Grid.Col span={{ base: 12, lg: 6 }}>
         <Stack gap="sm">
           <TextInput
@@ -206,9 +224,15 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
             onChange={(e) => set("preheader", e.currentTarget.value)}
           />
           <Group justify="space-between" align="flex-end">
-            <Text fw={500} size="sm" id="html-label">
-              {t("emails.field.html")}
-            </Text>
+            <SegmentedControl
+              aria-label={t("emails.editorMode")}
+              value={mode}
+              onChange={setMode}
+              data={[
+                { value: "code", label: t("emails.mode.code") },
+                { value: "visual", label: t("emails.mode.visual") },
+              ]}
+            />
             <Menu shadow="md" position="bottom-end" withinPortal>
               <Menu.Target>
                 <Button size="xs" variant="default" leftSection={<IconBraces size={14} aria-hidden />}>
@@ -224,21 +248,39 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
               </Menu.Dropdown>
             </Menu>
           </Group>
-          <Textarea
-            ref={area}
-            aria-labelledby="html-label"
-            data-testid="html-editor"
-            value={draft.html}
-            onChange={(e) => set("html", e.currentTarget.value)}
-            autosize
-            minRows={18}
-            maxRows={30}
-            styles={{ input: { fontFamily: "monospace", fontSize: 12 } }}
-            spellCheck={false}
-          />
-          <Text size="xs" c="dimmed">
-            {t("emails.editorNote")}
-          </Text>
+          {mode === "code" ? (
+            <>
+              <Text fw={500} size="sm" id="html-label">
+                {t("emails.field.html")}
+              </Text>
+              <Textarea
+                ref={area}
+                aria-labelledby="html-label"
+                data-testid="html-editor"
+                value={draft.html}
+                onChange={(e) => set("html", e.currentTarget.value)}
+                autosize
+                minRows={18}
+                maxRows={30}
+                styles={{ input: { fontFamily: "monospace", fontSize: 12 } }}
+                spellCheck={false}
+              />
+              <Text size="xs" c="dimmed">
+                {t("emails.editorNote")}
+              </Text>
+            </>
+          ) : (
+            <Stack gap={4}>
+              <Text size="xs" c="dimmed">
+                {t("emails.visualNote")}
+              </Text>
+              {mjmlErrors.map((e) => (
+                <Text key={e} size="xs" c="red">
+                  {e}
+                </Text>
+              ))}
+            </Stack>
+          )}
           <Checkbox
             label={t("emails.field.plainAuto")}
             checked={draft.plainTextAuto}
@@ -271,7 +313,7 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
           </Group>
         </Stack>
       </Grid.Col>
-      <Grid.Col span={{ base: 12, lg: 6 }}>
+      <Grid.Col span={{ base: 12, lg: 6 }} order={1}>
         <Stack gap="sm">
           <Group justify="space-between">
             <SegmentedControl
