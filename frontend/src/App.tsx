@@ -11,6 +11,9 @@ import { FieldManager } from "./screens/fields/FieldManager";
 import { Home } from "./screens/Home";
 import { ImportWizard } from "./screens/io/ImportWizard";
 import { Settings } from "./screens/Settings";
+import { SegmentEditor } from "./screens/segments/SegmentEditor";
+import { SegmentsScreen } from "./screens/segments/SegmentsScreen";
+import { SyncSettings } from "./screens/sync/SyncSettings";
 import { Trash } from "./screens/Trash";
 import { Shell } from "./shell/Shell";
 
@@ -37,8 +40,10 @@ export function Screen() {
       return <ImportWizard />;
     case "trash":
       return <Trash />;
+    case "segments":
+      return id ? <SegmentEditor key={id} id={id} /> : <SegmentsScreen />;
     case "settings":
-      return <Settings />;
+      return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
     default:

@@ -1,5 +1,6 @@
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
   "app.name": "Magpie",
@@ -67,6 +68,52 @@ export const fr: Record<Key, string> = {
   "common.none": "Aucun",
   "common.yes": "Oui",
   "common.no": "Non",
+  "sync.badge.off": "Synchro désactivée",
+  "sync.badge.offline": "Hors ligne",
+  "sync.badge.syncing": "Synchronisation…",
+  "sync.badge.uptodate": "À jour",
+  "sync.badge.error": "Problème de synchro",
+  "sync.badge.pending": "{n} en attente",
+  "sync.badge.label": "Synchro d'équipe : {state} ; {n} modification(s) en attente ; dernière synchro {last}",
+  "sync.never": "jamais",
+  "sync.skew":
+    "L'horloge de cet ordinateur diffère de celle du cluster de {s} s : vérifiez la date et l'heure.",
+  "sync.title": "Synchro d'équipe",
+  "sync.intro":
+    "Partagez vos données avec votre équipe via votre cluster rqlite. Magpie continue de fonctionner hors ligne et envoie vos modifications dès que le cluster est de nouveau joignable.",
+  "sync.urls": "Adresses du cluster",
+  "sync.urlsHint": "Un ou plusieurs nœuds rqlite séparés par des virgules, par ex. http://10.0.0.5:4001",
+  "sync.user": "Utilisateur",
+  "sync.password": "Mot de passe",
+  "sync.passwordKept":
+    "Un mot de passe est enregistré ; laissez vide pour le garder. Il est stocké dans le dossier de données, hors de la base.",
+  "sync.caFile": "Fichier du certificat d'autorité (PEM, pour https)",
+  "sync.insecure": "Ne pas vérifier TLS (clusters de test uniquement)",
+  "sync.enabled": "Synchroniser avec l'équipe",
+  "sync.poll": "Vérifier les modifications de l'équipe toutes les (secondes)",
+  "sync.test": "Tester la connexion",
+  "sync.testOk": "Connecté : {nodes} nœud(s), aller-retour {ms} ms",
+  "sync.testFail": "Connexion impossible : {msg}",
+  "sync.now": "Synchroniser maintenant",
+  "sync.status": "État",
+  "sync.pending": "Modifications en attente d'envoi",
+  "sync.rejected": "Modifications refusées par le cluster",
+  "sync.parked": "Modifications de l'équipe pas encore applicables par cette version",
+  "sync.retryRejected": "Renvoyer les modifications refusées",
+  "sync.lastSync": "Dernière synchro",
+  "sync.site": "Cette installation",
+  "sync.lastError": "Dernier problème",
+  "sync.upgrade":
+    "Votre équipe utilise une version plus récente de Magpie : mettez-la à jour pour envoyer vos modifications. Celles de l'équipe continuent d'arriver.",
+  "sync.feed": "Modifications récentes de l'équipe",
+  "sync.feedEmpty": "Aucune modification de l'équipe pour l'instant.",
+  "sync.progress": "Téléchargement de la base de l'équipe : {done} sur {total}",
+  "sync.open": "Synchro d'équipe…",
+  "sync.errors.noUrl": "Indiquez l'adresse du cluster, par ex. http://10.0.0.5:4001",
+  "sync.errors.badUrl":
+    "Une adresse de cluster n'est pas valide : utilisez http://hôte:port ou https://hôte:port",
+  "sync.errors.caFile": "Impossible d'utiliser le fichier d'autorité {path}",
+  "sync.errors.unavailable": "La synchro d'équipe n'est pas disponible",
   "contacts.new": "Nouveau contact",
   "contacts.name": "Nom",
   "contacts.tags": "Tags",
@@ -200,6 +247,7 @@ export const fr: Record<Key, string> = {
   "companies.city": "Ville",
   "companies.country": "Pays",
   "companies.contacts": "Contacts ({n})",
+  ...segmentsFr,
   ...emailsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",

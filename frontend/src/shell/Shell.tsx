@@ -13,6 +13,7 @@ import { Spotlight, type SpotlightActionData, spotlight } from "@mantine/spotlig
 import {
   IconAddressBook,
   IconBuilding,
+  IconChartPie,
   IconFileImport,
   IconForms,
   IconHome,
@@ -29,6 +30,7 @@ import { type ContactRow, Contacts } from "../api";
 import { type Key, useI18n } from "../i18n";
 import { usePrefs } from "../prefs";
 import { isActive, navigate, useRoute } from "../router";
+import { SyncBadge } from "./SyncBadge";
 
 export interface NavItem {
   path: string;
@@ -40,6 +42,7 @@ export const navItems: NavItem[] = [
   { path: "/", label: "nav.home", icon: <IconHome size={18} aria-hidden /> },
   { path: "/contacts", label: "nav.contacts", icon: <IconAddressBook size={18} aria-hidden /> },
   { path: "/companies", label: "nav.companies", icon: <IconBuilding size={18} aria-hidden /> },
+  { path: "/segments", label: "nav.segments", icon: <IconChartPie size={18} aria-hidden /> },
   { path: "/emails", label: "nav.emails", icon: <IconMail size={18} aria-hidden /> },
   { path: "/fields", label: "nav.fields", icon: <IconForms size={18} aria-hidden /> },
   { path: "/import", label: "nav.import", icon: <IconFileImport size={18} aria-hidden /> },
@@ -109,6 +112,7 @@ export function Shell({
       onClick: () => navigate(`/contacts/${c.id}`),
     })),
     ...extraActions,
+    { id: "sync", label: t("sync.open"), onClick: () => navigate("/settings/sync") },
     { id: "theme", label: t("palette.toggleTheme"), onClick: toggleTheme },
     { id: "lang", label: t("palette.switchLanguage"), onClick: toggleLang },
   ];
@@ -124,6 +128,7 @@ export function Shell({
             {t("app.name")}
           </Title>
           <Group gap="xs">
+            <SyncBadge />
             <Tooltip label={t("palette.open")}>
               <ActionIcon
                 variant="default"

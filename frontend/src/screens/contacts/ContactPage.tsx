@@ -24,6 +24,7 @@ import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
 import { FieldForm } from "../fields/FieldForm";
 import { changedValues, fieldLabel, groupFields, toText } from "../fields/values";
+import { ContactSegments } from "../segments/ContactSegments";
 import { ContactCompanies } from "./ContactCompanies";
 import { Notes } from "./Notes";
 import { Timeline } from "./Timeline";
@@ -312,6 +313,7 @@ export function ContactPage({ id }: { id: string }) {
             <Tabs.Tab value="notes">{t("contact.notes", { n: c.notes.length })}</Tabs.Tab>
             <Tabs.Tab value="companies">{t("contact.companies", { n: c.companies.length })}</Tabs.Tab>
             <Tabs.Tab value="dnc">{t("contact.dnc")}</Tabs.Tab>
+            <Tabs.Tab value="segments">{t("segments.tab.contact")}</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="details" pt="md">
             <Details contact={c} fields={fields.data} />
@@ -327,6 +329,9 @@ export function ContactPage({ id }: { id: string }) {
           </Tabs.Panel>
           <Tabs.Panel value="dnc" pt="md">
             <DNCPanel contact={c} onChange={() => void contact.refetch()} />
+          </Tabs.Panel>
+          <Tabs.Panel value="segments" pt="md">
+            <ContactSegments contactId={id} />
           </Tabs.Panel>
         </Tabs>
       )}
