@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"magpie/backend/apperr"
 	"magpie/backend/imports"
 )
 
@@ -153,11 +155,12 @@ func runImportID(e *Env, id string, asJSON bool) error {
 	}
 	start := time.Now()
 	var last time.Time
-	var first int64 = -1
+	before, err := c.Imports.Get(e.Ctx(), id)
+	if err != nil {
+		return err
+	}
+	first := before.Rows() // rows done by earlier runs (resume)
 	err = c.Imports.Run(e.Ctx(), id, func(r imports.Record) {
-		if first < 0 {
-			first = r.Rows()
-		}
 		if asJSON || time.Since(last) < time.Second {
 			return
 		}
@@ -169,13 +172,14 @@ func runImportID(e *Env, id string, asJSON bool) error {
 		}
 		fmt.Fprintf(e.Err, "\r%5.1f%%  %d rows  %.0f rows/s ", pct, r.Rows(), rate)
 	})
-	rec, gerr := c.Imports.Get(e.Ctx(), id)
+	rec, gerr := c.Imports.Get(context.Background(), id)
 	if err != nil {
 		if !asJSON {
 			fmt.Fprintln(e.Err)
 		}
 		if errors.Is(err, e.Ctx().Err()) && e.Ctx().Err() != nil && gerr == nil {
-			return fmt.Errorf("import %s canceled at line %d (%d rows kept); continue with: magpie import resume %s", id, rec.Line, rec.Inserted+rec.Updated, id)
+			return &apperr.Error{Code: apperr.Canceled, Key: "imports.canceled", Err: err,
+				Msg: fmt.Sprintf("import %s canceled at line %d (%d rows kept); continue with: magpie import resume %s", id, rec.Line, rec.Inserted+rec.Updated, id)}
 		}
 		return err
 	}
@@ -187,7 +191,7 @@ func runImportID(e *Env, id string, asJSON bool) error {
 	}
 	el := time.Since(start).Seconds()
 	fmt.Fprintf(e.Err, "\r%s: %d created, %d updated, %d ignored, %d rejected in %.1fs (%.0f rows/s)\n",
-		rec.FileName, rec.Inserted, rec.Updated, rec.Ignored, rec.Failed, el, float64(rec.Rows())/el)
+		rec.FileName, rec.Inserted, rec.Updated, rec.Ignored, rec.Failed, el, float64(rec.Rows()-first)/el)
 	if rec.Failed > 0 {
 		fmt.Fprintf(e.Err, "rejected rows: magpie import rejected %s -o rejected.csv\n", id)
 	}
