@@ -80,7 +80,7 @@ func importContacts(e *Env, args []string) error {
 	fs.Var(&maps, "map", "column=field pairs overriding the automatic mapping (field \"\" skips the column; \"tags\", \"points\" allowed)")
 	fs.Var(&tags, "tag", "tag to add to every imported contact (repeatable)")
 	update := fs.Bool("update-existing", false, "merge rows into contacts that already exist (matched by email); otherwise they are skipped")
-	delim := fs.String("delimiter", "", "field delimiter: , ; or tab (default: detected)")
+	delim := fs.String("delimiter", "", "field delimiter: , ; | or tab (default: detected)")
 	enc := fs.String("encoding", "", "utf-8 or windows-1252 (default: detected)")
 	dateOrder := fs.String("date-order", "dmy", "ambiguous numeric dates: dmy or mdy")
 	asJSON := fs.Bool("json", false, "print the finished import as JSON")
@@ -101,6 +101,18 @@ func importContacts(e *Env, args []string) error {
 	a, err := c.Imports.Analyze(e.Ctx(), pos[0])
 	if err != nil {
 		return err
+	}
+	if (*delim != "" && *delim != a.Delimiter) || (*enc != "" && *enc != a.Encoding) {
+		d, en := a.Delimiter, a.Encoding
+		if *delim != "" {
+			d = *delim
+		}
+		if *enc != "" {
+			en = *enc
+		}
+		if a, err = c.Imports.AnalyzeWith(e.Ctx(), pos[0], d, en); err != nil {
+			return err
+		}
 	}
 	mapping := a.Mapping
 	for _, m := range maps {
