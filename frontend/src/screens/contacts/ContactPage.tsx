@@ -14,7 +14,7 @@ import {
   Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconArrowLeft, IconPencil } from "@tabler/icons-react";
+import { IconArrowLeft, IconPencil, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, Contacts, type ContactView, type Field } from "../../api";
@@ -96,7 +96,10 @@ function Editor({
           fields={fields}
           values={values}
           errors={errors}
-          onChange={(a, v) => setValues((s) => ({ ...s, [a]: v }))}
+          onChange={(a, v) => {
+            setValues((s) => ({ ...s, [a]: v }));
+            setErrors(({ [a]: _, ...rest }) => rest);
+          }}
         />
         {!contact && <TagsInput label={t("contacts.tags")} value={tags} onChange={setTags} />}
         <Group justify="flex-end">
@@ -204,9 +207,42 @@ export function ContactPage({ id }: { id: string }) {
           </Group>
         </Stack>
         {!editing && (
-          <Button leftSection={<IconPencil size={16} aria-hidden />} onClick={() => setEditing(true)}>
-            {t("common.edit")}
-          </Button>
+          <Group gap="xs">
+            <Button leftSection={<IconPencil size={16} aria-hidden />} onClick={() => setEditing(true)}>
+              {t("common.edit")}
+            </Button>
+            <Button
+              variant="default"
+              color="red"
+              leftSection={<IconTrash size={16} aria-hidden />}
+              onClick={() =>
+                void Contacts.Delete({ ids: [id], all: false, search: "" }).then(
+                  () => {
+                    notifications.show({
+                      message: (
+                        <Group gap="xs">
+                          {t("trash.moved")}
+                          <Button
+                            size="compact-xs"
+                            variant="light"
+                            onClick={() =>
+                              void Contacts.Restore([id]).then(() => navigate(`/contacts/${id}`))
+                            }
+                          >
+                            {t("common.undo")}
+                          </Button>
+                        </Group>
+                      ),
+                    });
+                    navigate("/contacts");
+                  },
+                  (e: unknown) => notifications.show({ color: "red", message: te(e) }),
+                )
+              }
+            >
+              {t("common.delete")}
+            </Button>
+          </Group>
         )}
       </Group>
       <SimpleGrid cols={{ base: 2, md: 4 }}>
