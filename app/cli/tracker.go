@@ -109,6 +109,7 @@ func runTracker(e *Env, args []string) error {
 			opt.Config.AllowedOrigins = st.AllowedOrigins
 		}
 		opt.Store = &tracking.SQLiteStore{DB: c.DB}
+		opt.Config.Webview = c.Emails.Webview
 		if !*noIngest {
 			opt.Ingest = &tracking.Ingester{Contacts: c.Contacts, Log: log, EmailStats: emails.CountHit}
 		}

@@ -12,7 +12,7 @@ import (
 )
 
 // statePage is how many cells a bootstrap reads per request.
-const statePage = 5000
+const statePage = 10000
 
 // Bootstrap rebuilds the local copy from the cluster's materialised state (SYNC.md §3.6):
 // for a new desktop, after the cluster's epoch changed (a restore) or after its log was
@@ -95,6 +95,13 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 			return e.observe(tx, m.maxHLC)
 		})
 		if err != nil {
+			return err
+		}
+		tables := map[string]bool{}
+		for _, ch := range changes {
+			tables[ch.tbl] = true
+		}
+		if err := e.afterApply(ctx, tables); err != nil {
 			return err
 		}
 		last := page[len(page)-1]
