@@ -221,3 +221,20 @@ func TestFreshBootstrapFallsBack(t *testing.T) {
 		t.Fatal("clocks differ after the fallback")
 	}
 }
+
+func TestValueRoundTrip(t *testing.T) {
+	for _, v := range []any{nil, "", "plain", `quo"te`, `back\slash`, "Émile \u2028 ☃", int64(0), int64(-7), int64(1<<53 + 1),
+		int64(-1 << 63), int64(1<<63 - 1), 1.5, -0.25, []byte{0, 1, 255}} {
+		enc, err := encodeOne(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeOne([]byte(enc))
+		if err != nil {
+			t.Fatalf("%v: %v", v, err)
+		}
+		if fmt.Sprintf("%T %v", got, got) != fmt.Sprintf("%T %v", v, v) {
+			t.Errorf("%#v came back as %#v (via %s)", v, got, enc)
+		}
+	}
+}
