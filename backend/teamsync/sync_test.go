@@ -238,3 +238,30 @@ func TestValueRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// A corrupt change row (a buggy client) is parked with its reason; the rows after it still
+// apply and the desktop keeps syncing.
+func TestCorruptChangeRowIsParked(t *testing.T) {
+	srv := newServer(t)
+	c := newClient(t, srv.URL())
+	a := newReplica(t, "a", c, 0, Options{})
+	a.sync(t)
+	if err := srv.Exec(`INSERT INTO change_log(change_id, site_id, tbl, row_id, cols, hlc, schema_ver, created_at)
+		VALUES('bad-1', 'x', 'items', 'r1', '{not json', 1, 1, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	b := newReplica(t, "b", c, 0, Options{})
+	b.insert(t, "r2", db.Cols{"title": "after"})
+	b.sync(t)
+	a.sync(t)
+	var title string
+	a.d.R.QueryRow(`SELECT title FROM items WHERE id = 'r2'`).Scan(&title)
+	var reason string
+	a.d.R.QueryRow(`SELECT reason FROM sync_parked WHERE change_id = 'bad-1'`).Scan(&reason)
+	if title != "after" || a.e.Status().Parked != 1 || !contains(reason, "corrupt") {
+		t.Fatalf("title %q parked %d reason %q", title, a.e.Status().Parked, reason)
+	}
+	if st := a.e.Status(); st.State != StateUpToDate {
+		t.Fatalf("state %s: a parked row must not stop syncing", st.State)
+	}
+}
