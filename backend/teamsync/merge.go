@@ -227,7 +227,7 @@ func (m *merger) merge(ch change, cols db.Cols) error {
 	// needed before the clocks are written.
 	ok, err := m.tx.Apply(ch.tbl, ch.row, win, len(clocks) == 0)
 	if err != nil || !ok {
-		reason := "the row cannot be created here from these columns (a required column is missing)"
+		reason := "the row cannot be created here from these columns (a required column is missing, or a unique value is already taken by another row)"
 		if err != nil {
 			reason = "cannot apply here: " + err.Error()
 		}
