@@ -115,6 +115,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		d.Close()
 		return nil, err
 	}
+	c.Emails.SetLease(emailLease{db: d, sync: c.Sync})
 	c.Segments = segments.New(d, c.Fields)
 	c.Segments.LoadTimezone(ctx)
 	if d.W != nil {

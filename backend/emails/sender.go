@@ -115,7 +115,16 @@ func (s *Service) Drain(ctx context.Context, opt DrainOptions) (DrainStats, erro
 	defer j.close()
 	fams := map[string]*family{}
 	batches := 0
+	leaseAt := time.Now()
 	for ctx.Err() == nil {
+		if time.Since(leaseAt) > 30*time.Second {
+			// Renew the executor lease between batches; losing it stops this sender.
+			if !lease.Held(ctx) {
+				return total, apperr.New(apperr.Unavailable, "emails.errors.leaseLost",
+					"another device took over sending for the team; this one stopped", nil)
+			}
+			leaseAt = time.Now()
+		}
 		batch, err := s.claim(ctx, owner, opt.EmailID, opt.Batch)
 		if err != nil {
 			return total, err

@@ -85,6 +85,30 @@ func (s *Server) openPixel(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// PurposeWebview signs "view in your browser" links (fields: msg, email, contact).
+const PurposeWebview = "email.view"
+
+// webview shows the message as it was sent, under a CSP that allows no script.
+func (s *Server) webview(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.verify(PurposeWebview, r.PathValue("token"), 3)
+	if err != nil {
+		return err
+	}
+	if s.cfg.Webview == nil {
+		return bad(http.StatusNotFound, "the web view is not available on this tracker")
+	}
+	html, err := s.cfg.Webview(r.Context(), f[0])
+	if err != nil {
+		return bad(http.StatusNotFound, "this message is not available")
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src * data:; style-src 'unsafe-inline' *; font-src * data:")
+	w.Header().Set("X-Robots-Tag", "noindex")
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = w.Write([]byte(html))
+	return err
+}
+
 func (s *Server) click(w http.ResponseWriter, r *http.Request) error {
 	f, err := s.verify(PurposeClick, r.PathValue("token"), 4)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"magpie/backend/contacts"
 	"magpie/backend/db"
+	"magpie/backend/emails"
 	"magpie/backend/events"
 	"magpie/backend/fields"
 	"magpie/backend/ids"
@@ -264,7 +265,14 @@ func (r *ingestRun) one(h Hit) error {
 		}
 	}
 	if h.Send != "" {
-		data["send"] = h.Send
+		data["msgId"] = h.Send // the message (send) id, as backend/emails names it
+	}
+	switch h.Kind {
+	case KindOpen, KindClick, KindUnsub:
+		// The email's statistics (reads, clicks per link, unsubscribes) in the same transaction.
+		if err := emails.CountHit(r.tx, string(h.Kind), h.Send, h.Email, contact, h.Time(), h.UA, h.URL); err != nil {
+			return err
+		}
 	}
 	switch h.Kind {
 	case KindPage:

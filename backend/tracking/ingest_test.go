@@ -156,6 +156,22 @@ func TestIngestVisitorIdentifyMergeAndEmail(t *testing.T) {
 	if got.LastActive == nil {
 		t.Fatal("last_active not set")
 	}
+	// The email's statistics counted the open, the click and the unsubscribe.
+	metrics := map[string]int{}
+	rows, err := p.cs.DB().R.Query("SELECT metric, sum(n) FROM email_counts WHERE email_id = 'email-1' GROUP BY metric")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var m string
+		var n int
+		rows.Scan(&m, &n)
+		metrics[m] = n
+	}
+	rows.Close()
+	if metrics["read"] < 1 || metrics["read_total"] != 1 || metrics["clicked"] != 1 || metrics["unsubscribed"] != 1 {
+		t.Fatalf("email counts %v", metrics)
+	}
 	// The visitor's behaviour aggregates moved with the merge.
 	var pageHits, hitsN, reads, utm, visitorRows int
 	r0 := p.cs.DB().R

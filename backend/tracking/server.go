@@ -29,8 +29,11 @@ type Config struct {
 	MaxFormBody    int64
 	MaxQuery       int
 	Signer         *signing.Signer
-	Log            *slog.Logger
-	Now            func() time.Time
+	// Webview renders the message a send delivered ("view in your browser" links); nil on a
+	// tracker without the local store (the link then answers 404).
+	Webview func(ctx context.Context, msgID string) (string, error)
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // Defaults of the limits.
@@ -127,6 +130,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /email/{token}", s.hit(s.openPixel))
 	mux.HandleFunc("GET /r/{token}", s.hit(s.click))
 	mux.HandleFunc("GET /redirect/{token}", s.hit(s.click))
+	mux.HandleFunc("GET /e/v/{token}", s.hit(s.webview))
 	mux.HandleFunc("GET /e/u/{token}", s.hit(s.unsubPage))
 	mux.HandleFunc("POST /e/u/{token}", s.hit(s.unsubPost))
 	mux.HandleFunc("GET /email/unsubscribe/{token}", s.hit(s.unsubPage))

@@ -1,5 +1,6 @@
 // Emails (issue 6): typed calls to app.Emails that reject with ApiError.
 import * as EmailsB from "../../wailsjs/go/app/Emails";
+import * as SegmentsB from "../../wailsjs/go/app/Segments";
 import type { app, emails } from "../../wailsjs/go/models";
 import { toApiError } from "./errors";
 
@@ -28,6 +29,9 @@ function wrap<M extends Record<string, AnyFn>>(m: M): M {
 }
 
 export const Emails = wrap({ ...EmailsB });
+
+/** The segments a segment email can target (names for the pickers). */
+export const EmailSegments = wrap({ List: SegmentsB.List });
 
 /** blankEmail is what "New email" starts from. */
 export function blankEmail(kind: "template" | "list"): EmailView {

@@ -6,6 +6,7 @@ import * as ExportsB from "../../wailsjs/go/app/Exports";
 import * as FieldsB from "../../wailsjs/go/app/Fields";
 import * as ImportsB from "../../wailsjs/go/app/Imports";
 import * as JobsB from "../../wailsjs/go/app/Jobs";
+import * as SegmentsB from "../../wailsjs/go/app/Segments";
 import * as SyncB from "../../wailsjs/go/app/Sync";
 import * as SystemB from "../../wailsjs/go/app/System";
 import type { app, contacts, exports, fields, imports, jobs } from "../../wailsjs/go/models";
@@ -43,6 +44,13 @@ export type ImportTarget = imports.Target;
 export type Rejection = imports.Rejection;
 export type ExportRequest = app.ExportRequest;
 export type ExportResult = exports.Result;
+export type SegmentView = app.SegmentView;
+export type SegmentInput = app.SegmentInput;
+export type SegmentCatalogue = app.SegmentCatalogue;
+export type SegmentField = app.SegmentField;
+export type SegmentMember = app.SegmentMember;
+export type SegmentPreview = app.SegmentPreview;
+export type SegmentVersion = app.SegmentVersion;
 
 // Every bound function goes through wrap: the rejection becomes an ApiError.
 type AnyFn = (...a: never[]) => Promise<unknown>;
@@ -68,6 +76,7 @@ export const Jobs = wrap({ ...JobsB });
 export const Sync = wrap({ ...SyncB });
 export const Imports = wrap({ ...ImportsB });
 export const Exports = wrap({ ...ExportsB });
+export const Segments = wrap({ ...SegmentsB });
 
 /** on subscribes to a bus topic (job:progress, contacts:changed, …); returns the unsubscribe. */
 export function on(topic: string, cb: (data: unknown) => void): () => void {

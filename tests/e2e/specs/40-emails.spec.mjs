@@ -57,6 +57,7 @@ export async function before({ bin, dataDir }) {
 WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ${N})
 INSERT INTO contacts(id, firstname, lastname, email, date_added, date_modified)
   SELECT printf('ui-%03d', i), 'Zoé' || i, 'Martin', 'zoe' || i || '@example.com', ${now}, ${now} FROM seq;
+INSERT INTO segments(id, name, alias, filters, date_added, date_modified) VALUES('newsletter', 'Newsletter', 'newsletter', '[]', ${now}, ${now});
 INSERT INTO segment_members(segment_id, contact_id, date_added) SELECT 'newsletter', id, ${now} FROM contacts;
 `,
   });
@@ -102,8 +103,9 @@ export default async function ({ page, expect, shot, rpc }) {
     await shot("email-editor");
 
     await page.getByRole("tab", { name: "Settings" }).click();
-    await page.getByLabel("Segments (ids, comma-separated)").fill("newsletter");
-    await page.getByLabel("utm_campaign").click(); // blur commits the segment list
+    await page.getByLabel("Segments", { exact: true }).first().click();
+    await page.getByRole("option", { name: "Newsletter" }).click();
+    await page.keyboard.press("Escape");
     await page.getByLabel("utm_campaign").fill("spring");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText(/Email saved \(revision 1\)/).waitFor();
@@ -134,6 +136,26 @@ export default async function ({ page, expect, shot, rpc }) {
     await page.getByRole("button", { name: /^Language/ }).click();
     await page.getByRole("heading", { name: "E-mails" }).waitFor();
     await shot("emails-list-fr");
+
+    // The visual MJML builder (GrapesJS, bundled and lazily loaded: no network needed).
+    await page.getByRole("link", { name: "E-mails" }).click();
+    await page.getByRole("button", { name: "Nouvel e-mail modèle" }).click();
+    await page.getByLabel("Nom").first().fill("Visual");
+    await page.locator("label", { hasText: "Visuel (MJML)" }).click();
+    await page.getByTestId("mjml-builder").locator(".gjs-editor").waitFor({ timeout: 30_000 });
+    const canvas = page.frameLocator(".gjs-frame");
+    await canvas.getByText("Write your message here.").waitFor();
+    await page.frameLocator('[data-testid="preview-frame"]').getByText("Write your message here.").waitFor();
+    await page.getByTestId("mjml-builder").scrollIntoViewIfNeeded();
+    await shot("email-builder-mjml");
+    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await page.getByText(/E-mail enregistré/).waitFor();
+    const all = await rpc("Emails.List", { search: "Visual", kind: "", deleted: false });
+    const saved = await rpc("Emails.Get", all[0].id);
+    expect.equal(saved.kind, "template", "a new template email");
+    expect.match(saved.source, /^<mjml>/, "MJML source kept");
+    expect.match(saved.html, /Write your message here\./, "compiled HTML saved");
+    expect.ok(!/<mj-/.test(saved.html), "no MJML tags left in the HTML");
   } finally {
     sink.close();
   }

@@ -7,6 +7,7 @@ import {
   Group,
   List,
   Menu,
+  MultiSelect,
   SegmentedControl,
   Select,
   Stack,
@@ -20,19 +21,21 @@ import { useDebouncedValue, useHotkeys } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconBraces, IconDeviceFloppy, IconSend, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
 import { Contacts, Fields } from "../../api";
-import { blankEmail, Emails, type EmailView, SPECIAL_TOKENS } from "../../api/emails";
+import { blankEmail, EmailSegments, Emails, type EmailView, SPECIAL_TOKENS } from "../../api/emails";
 import { useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
 import { EmailSend } from "./EmailSend";
 import { EmailStatsView } from "./EmailStats";
 
+const MjmlBuilder = lazy(() => import("./MjmlBuilder"));
+
 /** EmailEditor edits one email: #/emails/ID, or #/emails/new/list|template. */
 export function EmailEditor({ id, newKind }: { id?: string; newKind?: "list" | "template" }) {
   const loaded = useQuery({
-    queryKey: ["emails", "get", id],
+    queryKey: ["emails", "get", id ?? `new-${newKind}`],
     queryFn: () => (id ? Emails.Get(id) : Promise.resolve(blankEmail(newKind ?? "template"))),
     staleTime: Number.POSITIVE_INFINITY,
   });
@@ -139,6 +142,8 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
   const { t, te } = useI18n();
   const area = useRef<HTMLTextAreaElement>(null);
   const [width, setWidth] = useState("desktop");
+  const [mode, setMode] = useState(draft.source.trim().startsWith("<mjml") ? "visual" : "code");
+  const [mjmlErrors, setMjmlErrors] = useState<string[]>([]);
   const [contact, setContact] = useState<string | null>(null);
   const [contactSearch, setContactSearch] = useState("");
   const [to, setTo] = useState("");
@@ -186,6 +191,20 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
 
   return (
     <Grid>
+      {mode === "visual" && (
+        <Grid.Col span={12} order={2}>
+          <Suspense fallback={<Loading />}>
+            <MjmlBuilder
+              source={draft.source}
+              onChange={(c) => {
+                set("source", c.mjml);
+                if (c.html) set("html", c.html);
+                setMjmlErrors(c.errors);
+              }}
+            />
+          </Suspense>
+        </Grid.Col>
+      )}
       <Grid.Col span={{ base: 12, lg: 6 }}>
         <Stack gap="sm">
           <TextInput
@@ -205,9 +224,15 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
             onChange={(e) => set("preheader", e.currentTarget.value)}
           />
           <Group justify="space-between" align="flex-end">
-            <Text fw={500} size="sm" id="html-label">
-              {t("emails.field.html")}
-            </Text>
+            <SegmentedControl
+              aria-label={t("emails.editorMode")}
+              value={mode}
+              onChange={setMode}
+              data={[
+                { value: "code", label: t("emails.mode.code") },
+                { value: "visual", label: t("emails.mode.visual") },
+              ]}
+            />
             <Menu shadow="md" position="bottom-end" withinPortal>
               <Menu.Target>
                 <Button size="xs" variant="default" leftSection={<IconBraces size={14} aria-hidden />}>
@@ -223,21 +248,39 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
               </Menu.Dropdown>
             </Menu>
           </Group>
-          <Textarea
-            ref={area}
-            aria-labelledby="html-label"
-            data-testid="html-editor"
-            value={draft.html}
-            onChange={(e) => set("html", e.currentTarget.value)}
-            autosize
-            minRows={18}
-            maxRows={30}
-            styles={{ input: { fontFamily: "monospace", fontSize: 12 } }}
-            spellCheck={false}
-          />
-          <Text size="xs" c="dimmed">
-            {t("emails.editorNote")}
-          </Text>
+          {mode === "code" ? (
+            <>
+              <Text fw={500} size="sm" id="html-label">
+                {t("emails.field.html")}
+              </Text>
+              <Textarea
+                ref={area}
+                aria-labelledby="html-label"
+                data-testid="html-editor"
+                value={draft.html}
+                onChange={(e) => set("html", e.currentTarget.value)}
+                autosize
+                minRows={18}
+                maxRows={30}
+                styles={{ input: { fontFamily: "monospace", fontSize: 12 } }}
+                spellCheck={false}
+              />
+              <Text size="xs" c="dimmed">
+                {t("emails.editorNote")}
+              </Text>
+            </>
+          ) : (
+            <Stack gap={4}>
+              <Text size="xs" c="dimmed">
+                {t("emails.visualNote")}
+              </Text>
+              {mjmlErrors.map((e) => (
+                <Text key={e} size="xs" c="red">
+                  {e}
+                </Text>
+              ))}
+            </Stack>
+          )}
           <Checkbox
             label={t("emails.field.plainAuto")}
             checked={draft.plainTextAuto}
@@ -270,7 +313,7 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
           </Group>
         </Stack>
       </Grid.Col>
-      <Grid.Col span={{ base: 12, lg: 6 }}>
+      <Grid.Col span={{ base: 12, lg: 6 }} order={1}>
         <Stack gap="sm">
           <Group justify="space-between">
             <SegmentedControl
@@ -346,15 +389,11 @@ function Issues({ issues }: { issues: { code: string; severity: string; detail: 
 
 function SettingsTab({ draft, set }: { draft: EmailView; set: Setter }) {
   const { t } = useI18n();
-  const csv = (v: string) =>
-    v
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
   const utm = (k: string, v: string) => set("utmTags", { ...draft.utmTags, [k]: v });
-  const [segs, setSegs] = useState(draft.segments.join(", "));
-  const [excl, setExcl] = useState(draft.excludedSegments.join(", "));
-  useEffect(() => setSegs(draft.segments.join(", ")), [draft.segments]);
+  const segments = useQuery({ queryKey: ["segments", "list"], queryFn: () => EmailSegments.List(false) });
+  const known = new Map((segments.data ?? []).map((sg) => [sg.id, sg.name]));
+  for (const id of [...draft.segments, ...draft.excludedSegments]) if (!known.has(id)) known.set(id, id);
+  const options = [...known].map(([value, label]) => ({ value, label }));
   return (
     <Grid maw={900}>
       <Grid.Col span={6}>
@@ -388,19 +427,21 @@ function SettingsTab({ draft, set }: { draft: EmailView; set: Setter }) {
       {draft.kind === "list" && (
         <>
           <Grid.Col span={6}>
-            <TextInput
+            <MultiSelect
               label={t("emails.field.segments")}
-              value={segs}
-              onChange={(e) => setSegs(e.currentTarget.value)}
-              onBlur={() => set("segments", csv(segs))}
+              data={options}
+              value={draft.segments}
+              onChange={(v) => set("segments", v)}
+              searchable
             />
           </Grid.Col>
           <Grid.Col span={6}>
-            <TextInput
+            <MultiSelect
               label={t("emails.field.excluded")}
-              value={excl}
-              onChange={(e) => setExcl(e.currentTarget.value)}
-              onBlur={() => set("excludedSegments", csv(excl))}
+              data={options}
+              value={draft.excludedSegments}
+              onChange={(v) => set("excludedSegments", v)}
+              searchable
             />
           </Grid.Col>
         </>
