@@ -103,7 +103,7 @@ test-e2e: build
 test-desktop: build
 	tests/desktop/smoke.sh $(CURDIR)/$(BIN)
 
-test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-tracker test-mail
+test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-tracker test-mail test-sync-demo
 	@echo "all checks passed"
 
 # The tracker's real-browser test (Chromium + playwright-core, Mautic's standard snippet).
@@ -121,6 +121,11 @@ tests/maildev/node_modules/.installed: tests/maildev/package-lock.json
 
 test-mail: build tests/maildev/node_modules/.installed
 	tests/maildev/e2e.sh $(CURDIR)/$(BIN)
+
+
+# Team sync: two desktops and a worker converge through a cluster (docs/SYNC-DEMO.md).
+test-sync-demo:
+	tests/sync-demo/demo.sh
 
 bench: build
 	tests/bench/run.sh $(CURDIR)/$(BIN)

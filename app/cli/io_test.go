@@ -2,11 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	_ "github.com/mattn/go-sqlite3"
 )
 
 // magpie runs the command line in-process and returns exit code, stdout and stderr.
@@ -101,5 +104,40 @@ func TestBadDataDir(t *testing.T) {
 	code, _, errOut := magpie(t, filepath.Join(t.TempDir(), "new", "dir"), "contacts", "list")
 	if code != 0 {
 		t.Fatalf("new data dir: exit %d %s", code, errOut)
+	}
+}
+
+// A database another program holds locked gets a clear one-line error after the busy
+// timeout, and nothing is written.
+func TestLockedDB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the busy timeout")
+	}
+	dir := t.TempDir()
+	if code, _, errOut := magpie(t, dir, "seed", "--contacts", "5"); code != 0 {
+		t.Fatal(errOut)
+	}
+	csvPath := filepath.Join(dir, "in.csv")
+	os.WriteFile(csvPath, []byte("email\nlocked@x.io\n"), 0o600)
+	lock, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "magpie.db")+"?_txlock=exclusive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	tx, err := lock.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("UPDATE meta SET v = v"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := magpie(t, dir, "import", "contacts", csvPath)
+	tx.Rollback()
+	if code != 1 || !strings.Contains(errOut, "locked by another program") || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	code, out, _ := magpie(t, dir, "contacts", "list", "--search", "locked", "--json")
+	if code != 0 || !strings.Contains(out, `"total": 0`) {
+		t.Fatalf("after the failed import: %s", out)
 	}
 }

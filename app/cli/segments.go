@@ -371,10 +371,14 @@ func segDelete(del bool) func(*Env, []string) error {
 		if err != nil {
 			return err
 		}
-		if del {
-			return c.Segments.Delete(e.Ctx(), args[0])
+		g, err := c.Segments.Get(e.Ctx(), args[0])
+		if err != nil {
+			return err
 		}
-		return c.Segments.Restore(e.Ctx(), args[0])
+		if del {
+			return c.Segments.Delete(e.Ctx(), g.ID)
+		}
+		return c.Segments.Restore(e.Ctx(), g.ID)
 	}
 }
 
@@ -392,7 +396,11 @@ func segVersions(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	vs, err := c.Segments.Versions(e.Ctx(), pos[0])
+	g, err := c.Segments.Get(e.Ctx(), pos[0])
+	if err != nil {
+		return err
+	}
+	vs, err := c.Segments.Versions(e.Ctx(), g.ID)
 	if err != nil {
 		return err
 	}

@@ -181,8 +181,12 @@ func runSyncStatus(e *Env, args []string) error {
 	if *asJSON {
 		return e.JSON(out)
 	}
-	fmt.Fprintf(e.Out, "site     %s\ncluster  %s (enabled: %v)\npending  %d\nrejected %d\nparked   %d\ncursor   %d\n",
-		st.SiteID, strings.Join(set.URLs, ","), set.Enabled, st.Pending, st.Rejected, st.Parked, st.Cursor)
+	last := "never"
+	if st.LastSyncMs > 0 {
+		last = time.UnixMilli(st.LastSyncMs).Format(time.RFC3339)
+	}
+	fmt.Fprintf(e.Out, "site      %s\ncluster   %s (enabled: %v)\npending   %d\nrejected  %d\nparked    %d\ncursor    %d\nlast sync %s\n",
+		st.SiteID, strings.Join(set.URLs, ","), set.Enabled, st.Pending, st.Rejected, st.Parked, st.Cursor, last)
 	return nil
 }
 

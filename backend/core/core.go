@@ -104,7 +104,14 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		return sec, st.PublicURL, err
 	})
 	d.OnCommit(c.announce)
-	if c.Sync, err = teamsync.NewService(ctx, d, dataDir, teamsync.Options{AppVersion: Version}); err != nil {
+	if c.Sync, err = teamsync.NewService(ctx, d, dataDir, teamsync.Options{AppVersion: Version,
+		AfterApply: func(ctx context.Context, tables map[string]bool) error {
+			if tables["fields"] {
+				// A teammate's custom field: add its column so its values can apply.
+				return c.Fields.EnsureColumns(ctx)
+			}
+			return nil
+		}}); err != nil {
 		d.Close()
 		return nil, err
 	}

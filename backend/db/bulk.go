@@ -22,8 +22,9 @@ type Row struct {
 // InsertMany adds many rows of a declared table through the write path, with multi-row
 // INSERT statements (one prepared statement per chunk size, reused by the transaction).
 // Every row gets the table's derived columns and is recorded exactly as Insert would record
-// it, so the sync recorder and commit hooks see each row. Nil values are stored as NULL and
-// left out of the recorded change.
+// it, so the sync recorder and commit hooks see each row (a BatchRecorder gets them per
+// statement). Nil values are stored as NULL, not as the column default (give NOT NULL
+// columns a value), and are left out of the recorded change.
 func (t *Tx) InsertMany(table string, cols []string, rows []Row) error {
 	if len(rows) == 0 {
 		return nil
@@ -80,6 +81,7 @@ func (t *Tx) InsertMany(table string, cols []string, rows []Row) error {
 		if _, err := t.Exec(insertManySQL(table, all, end-start), args...); err != nil {
 			return fmt.Errorf("db: insert %s: %w", table, err)
 		}
+		chs := make([]Change, 0, end-start)
 		for _, r := range rows[start:end] {
 			c := make(Cols, len(cols))
 			for i, k := range cols {
@@ -87,9 +89,32 @@ func (t *Tx) InsertMany(table string, cols []string, rows []Row) error {
 					c[k] = r.Vals[i]
 				}
 			}
-			if err := t.record(tb, Change{Table: table, ID: r.ID, Op: OpInsert, Cols: c}); err != nil {
-				return err
-			}
+			chs = append(chs, Change{Table: table, ID: r.ID, Op: OpInsert, Cols: c})
+		}
+		if err := t.recordMany(tb, chs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BatchRecorder is an optional extension of Recorder: it records many changes of one
+// statement batch at once (InsertMany), with the same effect as calling Record for each.
+type BatchRecorder interface {
+	RecordMany(tx *Tx, chs []Change) error
+}
+
+func (t *Tx) recordMany(tb *Table, chs []Change) error {
+	t.changes = append(t.changes, chs...)
+	if !tb.Synced || t.rec == nil {
+		return nil
+	}
+	if br, ok := t.rec.(BatchRecorder); ok {
+		return br.RecordMany(t, chs)
+	}
+	for _, ch := range chs {
+		if err := t.rec.Record(t, ch); err != nil {
+			return err
 		}
 	}
 	return nil

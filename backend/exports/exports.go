@@ -5,11 +5,14 @@
 package exports
 
 import (
+	"archive/zip"
 	"bufio"
+	"compress/flate"
 	"context"
 	"database/sql"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -195,19 +198,58 @@ func (s *Service) write(ctx context.Context, req Request, cols []column, progres
 		}
 		total = int64(n)
 	}
+	// Reading the store and encoding the file run side by side (one core each): pages
+	// produces batches of rows, this goroutine writes them.
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan [][]any, 8)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		var buf [][]any
+		err := s.pages(rctx, req, cols, where, args, func(vals []any) error {
+			buf = append(buf, vals)
+			if len(buf) == 512 {
+				select {
+				case batches <- buf:
+				case <-rctx.Done():
+					return rctx.Err()
+				}
+				buf = nil
+			}
+			return nil
+		})
+		if err == nil && len(buf) > 0 {
+			select {
+			case batches <- buf:
+			case <-rctx.Done():
+				err = rctx.Err()
+			}
+		}
+		readErr <- err
+	}()
 	var done int64
-	err = s.pages(ctx, req, cols, where, args, func(vals []any) error {
-		if err := out.row(vals); err != nil {
-			return err
+	var writeErr error
+	for b := range batches {
+		if writeErr != nil {
+			continue // drain so the reader ends
 		}
-		done++
-		if done%5000 == 0 && progress != nil {
-			progress(done, total)
+		for _, vals := range b {
+			if writeErr = out.row(vals); writeErr != nil {
+				cancel()
+				break
+			}
+			done++
+			if done%5000 == 0 && progress != nil {
+				progress(done, total)
+			}
 		}
-		return nil
-	})
-	if err != nil {
+	}
+	if err := <-readErr; err != nil && writeErr == nil {
 		return Result{}, err
+	}
+	if writeErr != nil {
+		return Result{}, writeErr
 	}
 	if err := out.close(); err != nil {
 		return Result{}, apperr.New(apperr.Unavailable, "exports.errors.write", fmt.Sprintf("cannot write %s: %v", req.Path, err), map[string]any{"path": req.Path})
@@ -424,6 +466,15 @@ type xlsxSink struct {
 
 func newXLSX(path string) (*xlsxSink, error) {
 	f := excelize.NewFile()
+	// Deflate at best speed: the compression of a 1M-row sheet is most of the export time
+	// at the default level, for a file only ~15% smaller.
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
 	sw, err := f.NewStreamWriter("Sheet1")
 	if err != nil {
 		f.Close()

@@ -274,3 +274,67 @@ func TestConcurrentRuns(t *testing.T) {
 		t.Fatalf("%d contacts (%d distinct), record %+v", total, distinct, got)
 	}
 }
+
+// Every wrong type is rejected with its line and a reason naming the field.
+func TestRejectReasons(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	fs := e.cs.Fields()
+	for _, in := range []fields.Input{
+		{Alias: "birthday", Label: "Birthday", Type: fields.Date},
+		{Alias: "plan", Label: "Plan", Type: fields.Select, Options: []fields.Option{{Label: "Free", Value: "free"}, {Label: "Pro", Value: "pro"}}},
+		{Alias: "optin", Label: "Opt-in", Type: fields.Boolean},
+		{Alias: "rating", Label: "Rating", Type: fields.Number},
+	} {
+		if _, err := fs.Add(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	content := "email,birthday,plan,optin,rating,country,website\n" +
+		"ok@x.io,31/12/1990,Pro,oui,\"12,5\",Allemagne,example.com\n" +
+		"d@x.io,32/01/1990,,,,,\n" +
+		"s@x.io,,gold,,,,\n" +
+		"b@x.io,,,maybe,,,\n" +
+		"n@x.io,,,,twelve,,\n" +
+		"c@x.io,,,,,Atlantis,\n" +
+		"w@x.io,,,,,,not a url\n"
+	r := e.run(t, e.file(t, "types.csv", content), imports.Options{})
+	want := map[int64]string{3: "Birthday", 4: "Plan", 5: "Opt-in", 6: "Rating", 7: "Country", 8: "Website"}
+	rej, _ := e.svc.Rejected(ctx, r.ID, 0, 100)
+	if r.Inserted != 1 || len(rej) != len(want) {
+		t.Fatalf("inserted %d, rejected %+v", r.Inserted, rej)
+	}
+	for _, x := range rej {
+		if !strings.HasPrefix(x.Reason, want[x.Line]+":") {
+			t.Errorf("line %d: reason %q, want it to name %s", x.Line, x.Reason, want[x.Line])
+		}
+	}
+	ok := e.byEmail(t, "ok@x.io")
+	if ok.Values["birthday"] != "1990-12-31" || ok.Values["plan"] != "pro" || ok.Values["optin"] != int64(1) ||
+		ok.Values["rating"] != 12.5 || ok.Values["country"] != "Germany" || ok.Values["website"] != "https://example.com" {
+		t.Fatalf("typed values %v", ok.Values)
+	}
+}
+
+func TestAnalyzeWith(t *testing.T) {
+	e := newEnv(t)
+	b, _ := charmap.Windows1252.NewEncoder().String("Courriel|Prénom\na@x.io|Zoé\n")
+	p := e.file(t, "pipe.csv", b)
+	a, err := e.svc.AnalyzeWith(context.Background(), p, "|", imports.Windows1252)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(a.Columns, ",") != "Courriel,Prénom" || strings.Join(a.Mapping, ",") != "email,firstname" || a.Preview[0][1] != "Zoé" {
+		t.Fatalf("%+v", a)
+	}
+	if _, err := e.svc.AnalyzeWith(context.Background(), p, "x", imports.UTF8); err == nil || !strings.Contains(err.Error(), "unsupported delimiter") {
+		t.Fatalf("bad delimiter: %v", err)
+	}
+	if _, err := e.svc.AnalyzeWith(context.Background(), p, ",", "latin-9"); err == nil || !strings.Contains(err.Error(), "unknown encoding") {
+		t.Fatalf("bad encoding: %v", err)
+	}
+	r := e.run(t, p, imports.Options{Delimiter: "|", Encoding: imports.Windows1252})
+	if r.Inserted != 1 || e.byEmail(t, "a@x.io").Str("firstname") != "Zoé" {
+		t.Fatalf("%+v", r)
+	}
+}

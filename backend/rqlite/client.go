@@ -92,7 +92,7 @@ type Client struct {
 // ErrIndeterminate means the request may or may not have been applied: a transport error,
 // a 5xx, a 200 with a top-level error, or fewer results than statements. Resend the same
 // idempotent statements.
-var ErrIndeterminate = errors.New("rqlite: outcome unknown")
+var ErrIndeterminate = errors.New("rqlite: no confirmed answer from the cluster")
 
 // ErrAuth means the cluster refused the credentials (401/403).
 var ErrAuth = errors.New("rqlite: credentials refused")

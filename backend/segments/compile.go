@@ -21,6 +21,10 @@ const (
 	One
 )
 
+// BroadURLShare is the share of matching URLs above which a visited-URL filter is
+// evaluated contact by contact in Scan mode.
+var BroadURLShare = 0.2
+
 // Ref is a segment another segment's leadlist filter refers to.
 type Ref struct {
 	ID        string
@@ -37,6 +41,10 @@ type Compiler struct {
 	Loc     *time.Location // the user's time zone (date-typed filters)
 	Mode    Mode
 	Segment func(idOrAlias string) (Ref, error)
+
+	// URLShare (optional) tells which share of the distinct URLs a URL condition matches;
+	// broad conditions are compiled per contact instead of as one big IN list.
+	URLShare func(cond string, args []any) float64
 
 	stack []string // segments being expanded (cycle detection)
 	args  []any
@@ -388,6 +396,7 @@ func (c *Compiler) url(n *Node, d Def, op string) (string, error) {
 	if !neg {
 		pos = op
 	}
+	mark := len(c.args)
 	s, err := c.scalar(n, d, "u.url", pos)
 	if err != nil {
 		return "", err
@@ -395,6 +404,11 @@ func (c *Compiler) url(n *Node, d Def, op string) (string, error) {
 	cond := "x.url_id IN (SELECT u.id FROM urls u WHERE " + s + ")"
 	if c.Mode == One { // a contact has few URLs: test them instead of scanning all URLs
 		cond = "EXISTS (SELECT 1 FROM urls u WHERE u.id = x.url_id AND " + s + ")"
+	}
+	if c.Mode == Scan && !neg && c.URLShare != nil && c.URLShare(s, append([]any(nil), c.args[mark:]...)) > BroadURLShare {
+		// Most URLs match: probing each contact's few URLs beats materialising millions of
+		// (URL, contact) pairs.
+		return "EXISTS (SELECT 1 FROM contact_urls x WHERE x.contact_id = c.id AND " + cond + ")", nil
 	}
 	if neg {
 		return "NOT (" + c.exists("contact_urls x", "x.contact_id", "(x.url_id = 0 OR "+cond+")") + ")", nil

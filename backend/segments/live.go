@@ -90,19 +90,47 @@ func (s *Service) Start() {
 	s.live = l
 	s.mu.Unlock()
 	l.kick <- struct{}{}
+	ctx, cancel := context.WithCancel(context.Background())
+	daily := time.NewTimer(DailyDelay)
 	go func() {
 		defer close(l.done)
+		defer cancel()
+		defer daily.Stop()
 		for {
 			select {
 			case <-l.stop:
 				return
 			case <-l.kick:
-			}
-			if err := s.drain(context.Background()); err != nil {
-				log.Printf("segments: live update: %v", err)
+				if err := s.drain(ctx); err != nil && ctx.Err() == nil {
+					log.Printf("segments: live update: %v", err)
+				}
+			case <-daily.C:
+				if err := s.dailyRebuild(ctx); err != nil && ctx.Err() == nil {
+					log.Printf("segments: daily rebuild: %v", err)
+				}
+				daily.Reset(5 * time.Minute)
 			}
 		}
 	}()
+	go func() { <-l.stop; cancel() }()
+}
+
+// DailyDelay is how long a running shell waits before its first check for the daily
+// rebuild (relative dates move at midnight in the user's zone); short-lived CLI commands
+// end before it.
+var DailyDelay = time.Minute
+
+// dailyRebuild rebuilds every segment once per calendar day in the user's zone, so filters
+// on relative dates ("last 7 days", birthdays) follow the calendar.
+func (s *Service) dailyRebuild(ctx context.Context) error {
+	day := s.db.Clock.Now().In(s.Loc).Format(dateFmt)
+	if last, err := s.db.Meta(ctx, "segments.rebuilt_day"); err != nil || last == day {
+		return err
+	}
+	if _, err := s.RebuildAll(ctx, time.Time{}, nil); err != nil {
+		return err
+	}
+	return s.db.SetMeta(ctx, "segments.rebuilt_day", day)
 }
 
 // Stop ends live membership (pending contacts stay queued on disk).
@@ -142,7 +170,7 @@ func (s *Service) LoadTimezone(ctx context.Context) {
 // Flush processes everything queued now (tests, CLI).
 func (s *Service) Flush(ctx context.Context) error { return s.drain(ctx) }
 
-func (s *Service) drain(ctx context.Context) error {
+func (s *Service) drain(ctx context.Context) (err error) {
 	s.mu.Lock()
 	l := s.live
 	s.mu.Unlock()
@@ -152,13 +180,23 @@ func (s *Service) drain(ctx context.Context) error {
 		items, l.pending = l.pending, nil
 		l.mu.Unlock()
 	}
+	queued := false
+	defer func() {
+		if err != nil && !queued && l != nil && len(items) > 0 {
+			// Not durably queued yet: keep them for the next round (or Stop).
+			l.mu.Lock()
+			l.pending = append(items, l.pending...)
+			l.mu.Unlock()
+		}
+	}()
 	plans, err := s.livePlans(ctx, s.db.Clock.Now())
 	if err != nil {
 		return err
 	}
 	if len(plans) == 0 { // no live segment: nothing can change
-		var queued int
-		if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM segment_dirty").Scan(&queued); err != nil || queued == 0 {
+		queued = true
+		var n int
+		if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM segment_dirty").Scan(&n); err != nil || n == 0 {
 			return err
 		}
 		return s.db.Write(ctx, func(tx *db.Tx) error {
@@ -169,6 +207,7 @@ func (s *Service) drain(ctx context.Context) error {
 	if err := s.enqueue(ctx, items); err != nil {
 		return err
 	}
+	queued = true
 	return s.processQueue(ctx)
 }
 

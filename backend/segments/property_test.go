@@ -39,7 +39,7 @@ type refFilter struct {
 }
 
 var (
-	cityPool  = []string{"Paris", "paris", "PARIS", "Montréal", "montreal", "Lyon", "a_b", "a%b", "Zürich", "zurich", ""}
+	cityPool  = []string{"Paris", "paris ", "PARIS", "Montréal", "montreal", "Lyon", "a_b", "a%b", "Zürich", "zurich", ""}
 	firstPool = []string{"Ann", "ann", "Élodie", "elodie", "Bob", "O'Neil", ""}
 	tagPool   = []string{"vip", "news", "lead", "Élite"}
 	urlPool   = []string{"https://a.io/pricing", "https://a.io/blog", "https://b.io/Pricing", "https://a.io/p_ricing"}
@@ -80,8 +80,10 @@ func TestDifferential(t *testing.T) {
 	for i := 0; i < 70; i++ {
 		p := &refContact{city: maybe(r, cityPool), first: maybe(r, firstPool), points: int64(r.IntN(4)), tags: map[string]bool{}}
 		vals := map[string]string{"email": fmt.Sprintf("p%d@x.io", i)}
-		if p.city != nil && *p.city != "" {
+		if p.city != nil && strings.TrimSpace(*p.city) != "" {
 			vals["city"] = *p.city
+			trimmed := strings.TrimSpace(*p.city) // stored trimmed
+			p.city = &trimmed
 		} else if p.city != nil {
 			p.city = nil // "" is stored as NULL
 		}
@@ -294,7 +296,9 @@ func refText(c *string, op string, vals []string) bool {
 	if has {
 		fc = fold.String(*c)
 	}
-	like := func(pat string) bool { return has && likeRe(fold.String(pat)).MatchString(fc) }
+	// LIKE compares character by character: trailing blanks count (no PAD SPACE).
+	noTrim := func(s string) string { return strings.TrimSuffix(fold.String(s+"x"), "x") }
+	like := func(pat string) bool { return has && likeRe(noTrim(pat)).MatchString(noTrim(*c)) }
 	wrap := func(v string) string {
 		if strings.Contains(v, "%") {
 			return v

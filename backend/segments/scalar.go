@@ -30,7 +30,7 @@ func (c *Compiler) scalar(n *Node, d Def, col, op string) (string, error) {
 func (c *Compiler) eqText(col, v string) string {
 	fv := fold.String(v)
 	if fold.IsASCII(fv) {
-		return "(" + col + " = " + c.arg(fv) + " OR (" + col + " GLOB '*[^ -~]*' AND fold(" + col + ") = " + c.arg(fv) + "))"
+		return "(" + col + " = " + c.arg(fv) + " OR (" + slowPath(col) + " AND fold(" + col + ") = " + c.arg(fv) + "))"
 	}
 	return "fold(" + col + ") = " + c.arg(fv)
 }
@@ -44,7 +44,13 @@ func (c *Compiler) inText(col string, vs []string) string {
 	for i, v := range vs {
 		ph2[i] = c.arg(fold.String(v))
 	}
-	return "(" + col + " IN (" + strings.Join(ph, ", ") + ") OR (" + col + " GLOB '*[^ -~]*' AND fold(" + col + ") IN (" + strings.Join(ph2, ", ") + ")))"
+	return "(" + col + " IN (" + strings.Join(ph, ", ") + ") OR (" + slowPath(col) + " AND fold(" + col + ") IN (" + strings.Join(ph2, ", ") + ")))"
+}
+
+// slowPath selects the values NOCASE cannot compare like Mautic's collation: non-ASCII
+// text (accents) and trailing blanks ("Paris " = "paris", Q1).
+func slowPath(col string) string {
+	return "(" + col + " GLOB '*[^ -~]*' OR " + col + " GLOB '* ')"
 }
 
 func (c *Compiler) likeText(col, pattern string) string {

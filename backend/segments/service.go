@@ -101,6 +101,13 @@ func (s *Service) Compiler(ctx context.Context, now time.Time, mode Mode) (*Comp
 	}
 	return &Compiler{Defs: defs, Now: now, Loc: s.Loc, Mode: mode, Segment: func(ref string) (Ref, error) {
 		return s.ref(ctx, ref)
+	}, URLShare: func(cond string, args []any) float64 {
+		var n, total float64
+		if err := s.db.R.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM urls u WHERE "+cond+"), (SELECT count(*) FROM urls)",
+			args...).Scan(&n, &total); err != nil || total == 0 {
+			return 0
+		}
+		return n / total
 	}}, nil
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 // statePage is how many cells a bootstrap reads per request.
-const statePage = 5000
+const statePage = 10000
 
 // Bootstrap rebuilds the local copy from the cluster's materialised state (SYNC.md §3.6):
 // for a new desktop, after the cluster's epoch changed (a restore) or after its log was
@@ -79,22 +79,33 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 			if err := m.prefetch(changes); err != nil {
 				return err
 			}
+			if !hadLocal {
+				if err := m.applyFresh(changes); err != nil {
+					return fmt.Errorf("sync: bootstrap: %w", err)
+				}
+				return e.observe(tx, m.maxHLC)
+			}
 			for _, ch := range changes {
 				if err := m.apply(ch); err != nil {
 					return fmt.Errorf("sync: bootstrap %s %s: %w", ch.tbl, ch.row, err)
 				}
-				if hadLocal {
-					for k := range ch.cols {
-						if _, err := tx.Exec(`INSERT INTO sync_seen(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)
-							ON CONFLICT DO UPDATE SET hlc = excluded.hlc, site = excluded.site`, ch.tbl, ch.row, k, ch.hlc, ch.site); err != nil {
-							return err
-						}
+				for k := range ch.cols {
+					if _, err := tx.Exec(`INSERT INTO sync_seen(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)
+						ON CONFLICT DO UPDATE SET hlc = excluded.hlc, site = excluded.site`, ch.tbl, ch.row, k, ch.hlc, ch.site); err != nil {
+						return err
 					}
 				}
 			}
 			return e.observe(tx, m.maxHLC)
 		})
 		if err != nil {
+			return err
+		}
+		tables := map[string]bool{}
+		for _, ch := range changes {
+			tables[ch.tbl] = true
+		}
+		if err := e.afterApply(ctx, tables); err != nil {
 			return err
 		}
 		last := page[len(page)-1]

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,7 @@ const (
 	keyHLC      = "sync.hlc"
 	keyCursor   = "sync.cursor"
 	keyEpoch    = "sync.epoch"
+	keyLastSync = "sync.last_sync_ms"
 )
 
 // Options tune an engine.
@@ -46,6 +48,10 @@ type Options struct {
 	// NoClockCorrection keeps the local wall clock as the HLC's physical time instead of
 	// correcting it by the cluster's Date headers (tests that simulate skew).
 	NoClockCorrection bool
+	// AfterApply runs after teammates' changes to these tables were applied (outside the
+	// transaction); core uses it to add the columns of custom fields that arrived.
+	// Parked changes are retried right after it.
+	AfterApply func(ctx context.Context, tables map[string]bool) error
 	// AppVersion and User are reported in the cluster's sites table.
 	AppVersion, User string
 }
@@ -66,7 +72,8 @@ type Engine struct {
 	client Client
 	feed   []FeedItem
 
-	kick chan struct{}
+	kick      chan struct{}
+	savedLast int64 // last persisted LastSyncMs (cycle goroutine only)
 	// test hooks: simulated crashes.
 	afterSend   func() error // after a push was acknowledged, before the outbox is cleared
 	beforeSaved func() error // after a page was applied, before the cursor is saved
@@ -185,12 +192,15 @@ func (e *Engine) Record(tx *db.Tx, ch db.Change) error {
 		return fmt.Errorf("sync: %s %s: %w", ch.Table, ch.ID, err)
 	}
 	h := e.hlc.Now()
-	for k := range cols {
-		if _, err := tx.Exec(`INSERT INTO sync_clock(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)
-			ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site`,
-			ch.Table, ch.ID, k, h, e.site); err != nil {
-			return fmt.Errorf("sync: clock of %s.%s: %w", ch.Table, k, err)
-		}
+	keys := sortedCols(cols)
+	args := make([]any, 0, len(keys)*5)
+	for _, k := range keys {
+		args = append(args, ch.Table, ch.ID, k, h, e.site)
+	}
+	if _, err := tx.Exec(`INSERT INTO sync_clock(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)`+
+		strings.Repeat(", (?, ?, ?, ?, ?)", len(keys)-1)+`
+		ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site`, args...); err != nil {
+		return fmt.Errorf("sync: clocks of %s %s: %w", ch.Table, ch.ID, err)
 	}
 	if _, err := tx.Exec(`INSERT INTO sync_outbox(change_id, tbl, row_id, cols, hlc, site, schema_ver, created_at)
 		VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, ids.New(), ch.Table, ch.ID, enc, h, e.site, e.opt.SchemaVersion, tx.NowMs()); err != nil {
@@ -239,18 +249,23 @@ func (e *Engine) onCommit(c db.Commit) {
 
 func (e *Engine) refreshCounts(ctx context.Context) error {
 	var pending, rejected, parked int
-	var cursor sql.NullString
+	var cursor, last sql.NullString
 	err := e.d.R.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM sync_outbox WHERE state = 0),
 		(SELECT count(*) FROM sync_outbox WHERE state = 2),
 		(SELECT count(*) FROM sync_parked),
-		(SELECT v FROM meta WHERE k = ?)`, keyCursor).Scan(&pending, &rejected, &parked, &cursor)
+		(SELECT v FROM meta WHERE k = ?),
+		(SELECT v FROM meta WHERE k = ?)`, keyCursor, keyLastSync).Scan(&pending, &rejected, &parked, &cursor, &last)
 	if err != nil {
 		return err
 	}
 	c, _ := strconv.ParseInt(cursor.String, 10, 64)
+	l, _ := strconv.ParseInt(last.String, 10, 64)
 	e.mu.Lock()
 	e.st.Pending, e.st.Rejected, e.st.Parked, e.st.Cursor = pending, rejected, parked, c
+	if l > e.st.LastSyncMs {
+		e.st.LastSyncMs = l
+	}
 	e.mu.Unlock()
 	return nil
 }

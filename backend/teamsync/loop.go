@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"strconv"
 	"time"
 
 	"magpie/backend/db"
@@ -72,8 +73,16 @@ func (e *Engine) SyncOnce(ctx context.Context) error {
 	})
 	if err != nil {
 		e.log.Warn("sync: cycle failed; will retry", "error", err)
+		return err
 	}
-	return err
+	// Persist the last success (for `magpie sync status` in another process), at most
+	// once a minute so an idle loop does not write every poll.
+	if now := e.wall.Now().UnixMilli(); now-e.savedLast >= 60_000 {
+		if err := e.d.SetMeta(context.WithoutCancel(ctx), keyLastSync, strconv.FormatInt(now, 10)); err == nil {
+			e.savedLast = now
+		}
+	}
+	return nil
 }
 
 func (e *Engine) cycleOnce(ctx context.Context, c Client) error {

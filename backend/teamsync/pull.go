@@ -94,7 +94,35 @@ func (e *Engine) pullPage(ctx context.Context, c Client) (n int, more bool, err 
 		return 0, false, err
 	}
 	e.setStatus(func(s *Status) { s.Cursor = last })
+	tables := map[string]bool{}
+	for _, ch := range changes {
+		tables[ch.tbl] = true
+	}
+	if err := e.afterApply(ctx, tables); err != nil {
+		return 0, false, err
+	}
 	return len(changes), len(page) >= e.opt.PageSize, nil
+}
+
+// afterApply runs the AfterApply hook and then retries parked changes (the hook may have
+// made room for them).
+func (e *Engine) afterApply(ctx context.Context, tables map[string]bool) error {
+	if e.opt.AfterApply == nil || len(tables) == 0 {
+		return nil
+	}
+	if err := e.opt.AfterApply(ctx, tables); err != nil {
+		return fmt.Errorf("sync: after applying changes: %w", err)
+	}
+	if err := e.refreshCounts(ctx); err != nil {
+		return err
+	}
+	if e.Status().Parked > 0 {
+		if err := e.retryParked(ctx); err != nil {
+			return err
+		}
+		return e.refreshCounts(ctx)
+	}
+	return nil
 }
 
 // observe folds the greatest adopted remote clock into the HLC and persists it in tx.

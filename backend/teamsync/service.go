@@ -142,7 +142,7 @@ func (s *Service) Test(ctx context.Context, set Settings) (TestResult, error) {
 	start := time.Now()
 	var r TestResult
 	if _, err := c.Query(ctx, rqlite.Weak, rqlite.S("SELECT 1")); err != nil {
-		r.Message = err.Error()
+		r.Message = strings.TrimPrefix(strings.ReplaceAll(err.Error(), "rqlite: no confirmed answer from the cluster: ", ""), "rqlite: ")
 		return r, nil
 	}
 	r.LatencyMs = time.Since(start).Milliseconds()

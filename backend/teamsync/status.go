@@ -71,7 +71,7 @@ func (e *Engine) Status() Status {
 func (e *Engine) Feed() []FeedItem {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]FeedItem(nil), e.feed...)
+	return append([]FeedItem{}, e.feed...)
 }
 
 func (e *Engine) setStatus(f func(*Status)) {

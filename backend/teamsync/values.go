@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"magpie/backend/db"
 )
@@ -23,8 +24,31 @@ func encodeValue(v any) (any, error) {
 		return x, nil
 	case int:
 		return int64(x), nil
+	case int8:
+		return int64(x), nil
+	case int16:
+		return int64(x), nil
 	case int32:
 		return int64(x), nil
+	case uint8:
+		return int64(x), nil
+	case uint16:
+		return int64(x), nil
+	case uint32:
+		return int64(x), nil
+	case uint:
+		if uint64(x) > math.MaxInt64 {
+			return nil, fmt.Errorf("%d does not fit an SQLite integer", x)
+		}
+		return int64(x), nil
+	case uint64:
+		if x > math.MaxInt64 {
+			return nil, fmt.Errorf("%d does not fit an SQLite integer", x)
+		}
+		return int64(x), nil
+	case time.Time:
+		// The text mattn/go-sqlite3 stores for a time.Time, so both sides hold the same value.
+		return x.Format("2006-01-02 15:04:05.999999999-07:00"), nil
 	case bool:
 		if x {
 			return int64(1), nil
@@ -85,6 +109,18 @@ func decodeCols(s string) (db.Cols, error) {
 }
 
 func decodeOne(r []byte) (any, error) {
+	// Fast paths for the common shapes (a plain string, an integer, null); anything else
+	// goes through the JSON decoder.
+	switch n := len(r); {
+	case n == 4 && string(r) == "null":
+		return nil, nil
+	case n >= 2 && r[0] == '"' && r[n-1] == '"' && bytes.IndexByte(r[1:n-1], '\\') < 0 && bytes.IndexByte(r[1:n-1], '"') < 0:
+		return string(r[1 : n-1]), nil
+	case n > 0 && n < 19 && (r[0] == '-' || (r[0] >= '0' && r[0] <= '9')):
+		if i, err := strconv.ParseInt(string(r), 10, 64); err == nil {
+			return i, nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(r))
 	dec.UseNumber()
 	var v any

@@ -93,7 +93,7 @@ func TestIngestVisitorIdentifyMergeAndEmail(t *testing.T) {
 	}
 	hit := ev[events.PageHit][0]
 	if hit.URL != "https://shop.example.com/?utm_source=news&utm_medium=email" || hit.Referrer != "https://search.example.org/" ||
-		hit.Title != "Home" || hit.Data["utm_source"] != "news" || hit.Data["device"] != "desktop" {
+		hit.Title != "Home" || hit.UTM.Source != "news" || hit.UTM.Medium != "email" || hit.Device.Type != "desktop" || hit.UserAgent == "" {
 		t.Fatalf("page hit %+v", hit)
 	}
 	// 2. The visitor submits a form with the known contact's email: merged into it.
@@ -155,6 +155,22 @@ func TestIngestVisitorIdentifyMergeAndEmail(t *testing.T) {
 	got, _ = p.cs.Get(ctx, known.ID)
 	if got.LastActive == nil {
 		t.Fatal("last_active not set")
+	}
+	// The email's statistics counted the open, the click and the unsubscribe.
+	metrics := map[string]int{}
+	rows, err := p.cs.DB().R.Query("SELECT metric, sum(n) FROM email_counts WHERE email_id = 'email-1' GROUP BY metric")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var m string
+		var n int
+		rows.Scan(&m, &n)
+		metrics[m] = n
+	}
+	rows.Close()
+	if metrics["read"] < 1 || metrics["read_total"] != 1 || metrics["clicked"] != 1 || metrics["unsubscribed"] != 1 {
+		t.Fatalf("email counts %v", metrics)
 	}
 	// The visitor's behaviour aggregates moved with the merge.
 	var pageHits, hitsN, reads, utm, visitorRows int

@@ -27,7 +27,7 @@ type fixture struct {
 	links  Links
 }
 
-func newFixture(t *testing.T, mut func(*Config)) *fixture {
+func newFixture(t testing.TB, mut func(*Config)) *fixture {
 	t.Helper()
 	sp, err := OpenSpool(t.TempDir(), SpoolOptions{})
 	if err != nil {
@@ -47,7 +47,7 @@ func newFixture(t *testing.T, mut func(*Config)) *fixture {
 }
 
 // hits returns what was spooled so far (and consumes it).
-func (f *fixture) hits(t *testing.T) []Hit {
+func (f *fixture) hits(t testing.TB) []Hit {
 	t.Helper()
 	var out []Hit
 	for _, r := range readAll(t, f.spool) {

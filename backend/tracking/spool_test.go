@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-func readAll(t *testing.T, sp *Spool) []Record {
+func readAll(t testing.TB, sp *Spool) []Record {
 	t.Helper()
 	var out []Record
 	for {

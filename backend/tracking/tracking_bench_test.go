@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -162,4 +164,49 @@ func peakRSS() string {
 		}
 	}
 	return "n/a"
+}
+
+// BenchmarkPageHitHandler: one mtc.js page hit through the handler and the spool (fsync per
+// group commit), requests in parallel.
+func BenchmarkPageHitHandler(b *testing.B) {
+	for _, nosync := range []bool{false, true} {
+		b.Run(fmt.Sprintf("nosync=%v", nosync), func(b *testing.B) {
+			sp, err := OpenSpool(b.TempDir(), SpoolOptions{NoSync: nosync})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer sp.Close()
+			sg, _ := signing.New([]byte(strings.Repeat("k", 32)))
+			s, _ := NewServer(Config{PublicURL: testBase, Signer: sg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, sp, nil, nil)
+			body := url.Values{"page_url": {"https://www.example.com/p/1?utm_source=x"}, "page_title": {"T"}}.Encode()
+			stop, consumed := make(chan struct{}), make(chan struct{})
+			go func() { // consume like the pump, so the spool bound is never hit
+				defer close(consumed)
+				for {
+					recs, _ := sp.Read(500, stop)
+					if len(recs) == 0 {
+						return
+					}
+					sp.Commit(recs[len(recs)-1].End)
+				}
+			}()
+			b.SetParallelism(16)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					r := httptest.NewRequest("POST", "/mtc/event", strings.NewReader(body))
+					r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					r.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+					w := httptest.NewRecorder()
+					s.Handler().ServeHTTP(w, r)
+					if w.Code != 200 {
+						b.Fatalf("status %d", w.Code)
+					}
+				}
+			})
+			b.StopTimer()
+			close(stop)
+			<-consumed
+		})
+	}
 }

@@ -34,8 +34,34 @@ var brands = []struct{ frag, brand string }{
 	{"moto", "Motorola"}, {"lg-", "LG"}, {"sony", "Sony"}, {"oppo", "OPPO"}, {"vivo", "vivo"},
 }
 
-// ParseUA parses a User-Agent header (sub-microsecond trie lookup plus a few substring checks).
+// uaCache remembers parsed user agents (a site's traffic has few distinct ones); it is
+// dropped whole when it reaches uaCacheMax entries.
+var (
+	uaCacheMu sync.RWMutex
+	uaCache   = map[string]UAInfo{}
+)
+
+const uaCacheMax = 4096
+
+// ParseUA parses a User-Agent header (trie lookup plus a few substring checks, cached).
 func ParseUA(ua string) UAInfo {
+	uaCacheMu.RLock()
+	info, ok := uaCache[ua]
+	uaCacheMu.RUnlock()
+	if ok {
+		return info
+	}
+	info = parseUA(ua)
+	uaCacheMu.Lock()
+	if len(uaCache) >= uaCacheMax {
+		clear(uaCache)
+	}
+	uaCache[ua] = info
+	uaCacheMu.Unlock()
+	return info
+}
+
+func parseUA(ua string) UAInfo {
 	if strings.TrimSpace(ua) == "" {
 		return UAInfo{Type: "unknown", Bot: true}
 	}

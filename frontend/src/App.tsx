@@ -7,8 +7,14 @@ import { CompaniesScreen, CompanyPage, NewCompanyPage } from "./screens/companie
 import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
 import { ContactsScreen } from "./screens/contacts/ContactsScreen";
 import { EmailRoutes } from "./screens/emails/routes";
+import { FieldManager } from "./screens/fields/FieldManager";
 import { Home } from "./screens/Home";
+import { ImportWizard } from "./screens/io/ImportWizard";
 import { Settings } from "./screens/Settings";
+import { SegmentEditor } from "./screens/segments/SegmentEditor";
+import { SegmentsScreen } from "./screens/segments/SegmentsScreen";
+import { SyncSettings } from "./screens/sync/SyncSettings";
+import { Trash } from "./screens/Trash";
 import { Shell } from "./shell/Shell";
 
 function NotFound() {
@@ -28,8 +34,16 @@ export function Screen() {
     case "companies":
       if (id === "new") return <NewCompanyPage />;
       return id ? <CompanyPage key={id} id={id} /> : <CompaniesScreen />;
+    case "fields":
+      return <FieldManager />;
+    case "import":
+      return <ImportWizard />;
+    case "trash":
+      return <Trash />;
+    case "segments":
+      return id ? <SegmentEditor key={id} id={id} /> : <SegmentsScreen />;
     case "settings":
-      return <Settings />;
+      return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
     default:

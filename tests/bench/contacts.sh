@@ -18,7 +18,7 @@ fi
 n="${CONTACTS_BENCH_N:-1000000}"
 work="${CONTACTS_BENCH_DIR:-$(mktemp -d)}"
 [ -n "${CONTACTS_BENCH_KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
-timed() { /usr/bin/time -f "   wall %e s, max RSS %M KB" "$@" 2>&1 | tr '\r' '\n' | grep -v ' / ' | tail -2; }
+timed() { /usr/bin/time -f "   wall %e s, cpu %U s user + %S s sys, max RSS %M KB" "$@" 2>&1 | tr '\r' '\n' | grep -v ' / ' | tail -2; }
 
 echo "-- seed $n contacts"
 timed "$bin" --data-dir "$work/seeded" seed --contacts "$n" --seed 1

@@ -9,14 +9,15 @@ export function useFields(object: "contact" | "company") {
 
 // Which query key roots each changed table affects (topics are "<table>:changed").
 const affects: Record<string, string[]> = {
-  contacts: ["contacts", "contact", "system", "companies", "company"],
+  contacts: ["contacts", "contact", "system", "companies", "company", "segments", "segment"],
   contact_tags: ["contacts", "contact", "tags"],
   tags: ["tags"],
   dnc: ["contacts", "contact"],
   notes: ["contact"],
   company_contacts: ["contacts", "contact", "companies", "company"],
   companies: ["companies", "company", "system", "contact"],
-  fields: ["fields"],
+  fields: ["fields", "segmentCatalogue"],
+  segments: ["segments", "segment"],
 };
 
 /** rootsFor returns the query key roots to refetch after a bus topic. */

@@ -6,6 +6,8 @@ import * as ExportsB from "../../wailsjs/go/app/Exports";
 import * as FieldsB from "../../wailsjs/go/app/Fields";
 import * as ImportsB from "../../wailsjs/go/app/Imports";
 import * as JobsB from "../../wailsjs/go/app/Jobs";
+import * as SegmentsB from "../../wailsjs/go/app/Segments";
+import * as SyncB from "../../wailsjs/go/app/Sync";
 import * as SystemB from "../../wailsjs/go/app/System";
 import type { app, contacts, exports, fields, imports, jobs } from "../../wailsjs/go/models";
 import { EventsOnMultiple } from "../../wailsjs/runtime/runtime";
@@ -33,6 +35,8 @@ export type Field = fields.Field;
 export type FieldInput = fields.Input;
 export type TagCount = contacts.TagCount;
 export type JobStatus = jobs.Status;
+export type SyncSettings = app.SyncSettings;
+export type SyncOverview = app.SyncOverview;
 export type ImportAnalysis = imports.Analysis;
 export type ImportOptions = imports.Options;
 export type ImportRecord = imports.Record;
@@ -40,6 +44,13 @@ export type ImportTarget = imports.Target;
 export type Rejection = imports.Rejection;
 export type ExportRequest = app.ExportRequest;
 export type ExportResult = exports.Result;
+export type SegmentView = app.SegmentView;
+export type SegmentInput = app.SegmentInput;
+export type SegmentCatalogue = app.SegmentCatalogue;
+export type SegmentField = app.SegmentField;
+export type SegmentMember = app.SegmentMember;
+export type SegmentPreview = app.SegmentPreview;
+export type SegmentVersion = app.SegmentVersion;
 
 // Every bound function goes through wrap: the rejection becomes an ApiError.
 type AnyFn = (...a: never[]) => Promise<unknown>;
@@ -62,8 +73,10 @@ export const Contacts = wrap({ ...ContactsB });
 export const Companies = wrap({ ...CompaniesB });
 export const Fields = wrap({ ...FieldsB });
 export const Jobs = wrap({ ...JobsB });
+export const Sync = wrap({ ...SyncB });
 export const Imports = wrap({ ...ImportsB });
 export const Exports = wrap({ ...ExportsB });
+export const Segments = wrap({ ...SegmentsB });
 
 /** on subscribes to a bus topic (job:progress, contacts:changed, …); returns the unsubscribe. */
 export function on(topic: string, cb: (data: unknown) => void): () => void {

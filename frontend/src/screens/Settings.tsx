@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { System } from "../api";
 import { useI18n } from "../i18n";
 import { usePrefs } from "../prefs";
+import { navigate } from "../router";
 import { ErrorBox, Loading } from "./common";
 
 export function formatBytes(n: number): string {
@@ -103,6 +104,9 @@ export function Settings() {
             </Table.Tbody>
           </Table>
         )}
+        <Button mt="sm" mr="sm" variant="default" onClick={() => navigate("/settings/sync")}>
+          {t("sync.open")}
+        </Button>
         {info.data?.mode === "desktop" && (
           <Button
             mt="sm"

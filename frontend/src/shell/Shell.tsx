@@ -8,11 +8,12 @@ import {
   Tooltip,
   useComputedColorScheme,
 } from "@mantine/core";
-import { useHotkeys } from "@mantine/hooks";
+import { useDebouncedValue, useHotkeys } from "@mantine/hooks";
 import { Spotlight, type SpotlightActionData, spotlight } from "@mantine/spotlight";
 import {
   IconAddressBook,
   IconBuilding,
+  IconChartPie,
   IconFileImport,
   IconForms,
   IconHome,
@@ -24,10 +25,12 @@ import {
   IconSun,
   IconTrash,
 } from "@tabler/icons-react";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useState } from "react";
+import { type ContactRow, Contacts } from "../api";
 import { type Key, useI18n } from "../i18n";
 import { usePrefs } from "../prefs";
-import { navigate, useRoute } from "../router";
+import { isActive, navigate, useRoute } from "../router";
+import { SyncBadge } from "./SyncBadge";
 
 export interface NavItem {
   path: string;
@@ -39,18 +42,13 @@ export const navItems: NavItem[] = [
   { path: "/", label: "nav.home", icon: <IconHome size={18} aria-hidden /> },
   { path: "/contacts", label: "nav.contacts", icon: <IconAddressBook size={18} aria-hidden /> },
   { path: "/companies", label: "nav.companies", icon: <IconBuilding size={18} aria-hidden /> },
+  { path: "/segments", label: "nav.segments", icon: <IconChartPie size={18} aria-hidden /> },
   { path: "/emails", label: "nav.emails", icon: <IconMail size={18} aria-hidden /> },
   { path: "/fields", label: "nav.fields", icon: <IconForms size={18} aria-hidden /> },
   { path: "/import", label: "nav.import", icon: <IconFileImport size={18} aria-hidden /> },
   { path: "/trash", label: "nav.trash", icon: <IconTrash size={18} aria-hidden /> },
   { path: "/settings", label: "nav.settings", icon: <IconSettings size={18} aria-hidden /> },
 ];
-
-/** isActive says whether nav item path is the current section. */
-export function isActive(itemPath: string, routePath: string): boolean {
-  if (itemPath === "/") return routePath === "/";
-  return routePath === itemPath || routePath.startsWith(`${itemPath}/`);
-}
 
 export function Shell({
   children,
@@ -66,6 +64,34 @@ export function Shell({
   const toggleTheme = () => void update({ theme: scheme === "dark" ? "light" : "dark" });
   const toggleLang = () => void update({ language: lang === "fr" ? "en" : "fr" });
 
+  // Typing in the palette also finds contacts (name, email, company, tag:x).
+  const [query, setQuery] = useState("");
+  const [q] = useDebouncedValue(query, 150);
+  const [found, setFound] = useState<ContactRow[]>([]);
+  useEffect(() => {
+    let live = true;
+    if (q.trim().length < 2) {
+      setFound([]);
+      return;
+    }
+    Contacts.List({
+      search: q,
+      sort: "",
+      desc: false,
+      offset: 0,
+      limit: 6,
+      columns: ["firstname", "lastname", "email", "company"],
+      deleted: false,
+      companyId: "",
+    }).then(
+      (p) => live && setFound(p.rows),
+      () => live && setFound([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [q]);
+
   // Ctrl/Cmd+K opens the palette from anywhere, text fields included.
   useHotkeys([["mod+K", () => spotlight.open()]], []);
 
@@ -76,7 +102,17 @@ export function Shell({
       leftSection: n.icon,
       onClick: () => navigate(n.path),
     })),
+    { id: "new-contact", label: t("palette.newContact"), onClick: () => navigate("/contacts/new") },
+    { id: "new-company", label: t("palette.newCompany"), onClick: () => navigate("/companies/new") },
+    { id: "load-demo", label: t("palette.loadDemo"), onClick: () => navigate("/") },
+    ...found.map((c) => ({
+      id: `contact:${c.id}`,
+      label: c.name || t("contacts.anonymous"),
+      description: String(c.values?.email ?? ""),
+      onClick: () => navigate(`/contacts/${c.id}`),
+    })),
     ...extraActions,
+    { id: "sync", label: t("sync.open"), onClick: () => navigate("/settings/sync") },
     { id: "theme", label: t("palette.toggleTheme"), onClick: toggleTheme },
     { id: "lang", label: t("palette.switchLanguage"), onClick: toggleLang },
   ];
@@ -92,6 +128,7 @@ export function Shell({
             {t("app.name")}
           </Title>
           <Group gap="xs">
+            <SyncBadge />
             <Tooltip label={t("palette.open")}>
               <ActionIcon
                 variant="default"
@@ -146,6 +183,19 @@ export function Shell({
       <Spotlight
         actions={actions}
         shortcut={null}
+        query={query}
+        onQueryChange={setQuery}
+        filter={(qq, acts) => {
+          const needle = qq.trim().toLowerCase();
+          return acts.filter(
+            (a) =>
+              "id" in a &&
+              (String(a.id).startsWith("contact:") ||
+                String(a.label ?? "")
+                  .toLowerCase()
+                  .includes(needle)),
+          );
+        }}
         nothingFound={t("palette.nothing")}
         highlightQuery
         searchProps={{ placeholder: t("palette.placeholder"), "aria-label": t("palette.placeholder") }}

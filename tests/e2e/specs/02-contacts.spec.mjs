@@ -68,4 +68,10 @@ export default async function ({ page, rpc, expect, shot }) {
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => /^#\/contacts\/[0-9a-f-]{36}$/.test(location.hash));
+
+  // The command palette finds contacts too.
+  await page.keyboard.press("Control+K");
+  await page.getByPlaceholder("Go to… or run an action").fill("zola1");
+  await page.getByRole("button", { name: /Émile Zola10/ }).click();
+  await page.getByTestId("contact-name").getByText("Émile Zola10").waitFor();
 }

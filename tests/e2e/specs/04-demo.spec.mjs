@@ -9,4 +9,12 @@ export default async function ({ page, expect, shot }) {
   await page.getByRole("button", { name: "Browse contacts" }).click();
   await page.getByTestId("contact-total").waitFor();
   expect.equal(await page.getByTestId("contact-total").textContent(), "1,000", "demo contacts");
+
+  // The same grid in French and dark theme.
+  await page.getByRole("button", { name: "Language: English" }).click();
+  await page.getByRole("heading", { name: "Contacts" }).waitFor();
+  await page.getByRole("button", { name: "Basculer thème clair/sombre" }).click();
+  await page.locator('[role="row"][aria-rowindex="3"] a').waitFor();
+  await page.getByPlaceholder(/Rechercher nom/).waitFor();
+  await shot("contacts-fr-dark");
 }

@@ -13,7 +13,7 @@ import {
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
-import { IconArrowLeft, IconPencil, IconPlus, IconSearch } from "@tabler/icons-react";
+import { IconArrowLeft, IconPencil, IconPlus, IconSearch, IconTrash } from "@tabler/icons-react";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Companies, type CompanyView, type Field } from "../../api";
@@ -178,7 +178,10 @@ function CompanyEditor({
           fields={fields}
           values={values}
           errors={errors}
-          onChange={(a, v) => setValues((s) => ({ ...s, [a]: v }))}
+          onChange={(a, v) => {
+            setValues((s) => ({ ...s, [a]: v }));
+            setErrors(({ [a]: _, ...rest }) => rest);
+          }}
         />
         <Group justify="flex-end">
           <Button variant="default" onClick={() => onDone(company)}>
@@ -211,7 +214,7 @@ export function NewCompanyPage() {
 }
 
 export function CompanyPage({ id }: { id: string }) {
-  const { t, lang } = useI18n();
+  const { t, te, lang } = useI18n();
   const qc = useQueryClient();
   const fields = useFields("company");
   const company = useQuery({ queryKey: ["company", id], queryFn: () => Companies.Get(id) });
@@ -233,9 +236,42 @@ export function CompanyPage({ id }: { id: string }) {
           {c.name}
         </Title>
         {!editing && (
-          <Button leftSection={<IconPencil size={16} aria-hidden />} onClick={() => setEditing(true)}>
-            {t("common.edit")}
-          </Button>
+          <Group gap="xs">
+            <Button leftSection={<IconPencil size={16} aria-hidden />} onClick={() => setEditing(true)}>
+              {t("common.edit")}
+            </Button>
+            <Button
+              variant="default"
+              color="red"
+              leftSection={<IconTrash size={16} aria-hidden />}
+              onClick={() =>
+                void Companies.Delete([id]).then(
+                  () => {
+                    notifications.show({
+                      message: (
+                        <Group gap="xs">
+                          {t("trash.moved")}
+                          <Button
+                            size="compact-xs"
+                            variant="light"
+                            onClick={() =>
+                              void Companies.Restore([id]).then(() => navigate(`/companies/${id}`))
+                            }
+                          >
+                            {t("common.undo")}
+                          </Button>
+                        </Group>
+                      ),
+                    });
+                    navigate("/companies");
+                  },
+                  (e: unknown) => notifications.show({ color: "red", message: te(e) }),
+                )
+              }
+            >
+              {t("common.delete")}
+            </Button>
+          </Group>
         )}
       </Group>
       {editing ? (

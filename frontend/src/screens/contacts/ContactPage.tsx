@@ -14,7 +14,7 @@ import {
   Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconArrowLeft, IconPencil } from "@tabler/icons-react";
+import { IconArrowLeft, IconPencil, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, Contacts, type ContactView, type Field } from "../../api";
@@ -24,6 +24,7 @@ import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
 import { FieldForm } from "../fields/FieldForm";
 import { changedValues, fieldLabel, groupFields, toText } from "../fields/values";
+import { ContactSegments } from "../segments/ContactSegments";
 import { ContactCompanies } from "./ContactCompanies";
 import { Notes } from "./Notes";
 import { Timeline } from "./Timeline";
@@ -95,7 +96,10 @@ function Editor({
           fields={fields}
           values={values}
           errors={errors}
-          onChange={(a, v) => setValues((s) => ({ ...s, [a]: v }))}
+          onChange={(a, v) => {
+            setValues((s) => ({ ...s, [a]: v }));
+            setErrors(({ [a]: _, ...rest }) => rest);
+          }}
         />
         {!contact && <TagsInput label={t("contacts.tags")} value={tags} onChange={setTags} />}
         <Group justify="flex-end">
@@ -203,9 +207,42 @@ export function ContactPage({ id }: { id: string }) {
           </Group>
         </Stack>
         {!editing && (
-          <Button leftSection={<IconPencil size={16} aria-hidden />} onClick={() => setEditing(true)}>
-            {t("common.edit")}
-          </Button>
+          <Group gap="xs">
+            <Button leftSection={<IconPencil size={16} aria-hidden />} onClick={() => setEditing(true)}>
+              {t("common.edit")}
+            </Button>
+            <Button
+              variant="default"
+              color="red"
+              leftSection={<IconTrash size={16} aria-hidden />}
+              onClick={() =>
+                void Contacts.Delete({ ids: [id], all: false, search: "" }).then(
+                  () => {
+                    notifications.show({
+                      message: (
+                        <Group gap="xs">
+                          {t("trash.moved")}
+                          <Button
+                            size="compact-xs"
+                            variant="light"
+                            onClick={() =>
+                              void Contacts.Restore([id]).then(() => navigate(`/contacts/${id}`))
+                            }
+                          >
+                            {t("common.undo")}
+                          </Button>
+                        </Group>
+                      ),
+                    });
+                    navigate("/contacts");
+                  },
+                  (e: unknown) => notifications.show({ color: "red", message: te(e) }),
+                )
+              }
+            >
+              {t("common.delete")}
+            </Button>
+          </Group>
         )}
       </Group>
       <SimpleGrid cols={{ base: 2, md: 4 }}>
@@ -276,6 +313,7 @@ export function ContactPage({ id }: { id: string }) {
             <Tabs.Tab value="notes">{t("contact.notes", { n: c.notes.length })}</Tabs.Tab>
             <Tabs.Tab value="companies">{t("contact.companies", { n: c.companies.length })}</Tabs.Tab>
             <Tabs.Tab value="dnc">{t("contact.dnc")}</Tabs.Tab>
+            <Tabs.Tab value="segments">{t("segments.tab.contact")}</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="details" pt="md">
             <Details contact={c} fields={fields.data} />
@@ -291,6 +329,9 @@ export function ContactPage({ id }: { id: string }) {
           </Tabs.Panel>
           <Tabs.Panel value="dnc" pt="md">
             <DNCPanel contact={c} onChange={() => void contact.refetch()} />
+          </Tabs.Panel>
+          <Tabs.Panel value="segments" pt="md">
+            <ContactSegments contactId={id} />
           </Tabs.Panel>
         </Tabs>
       )}

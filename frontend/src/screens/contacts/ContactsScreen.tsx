@@ -8,6 +8,7 @@ import { useI18n } from "../../i18n";
 import { usePrefs } from "../../prefs";
 import { navigate, useRoute } from "../../router";
 import { EmptyState, ErrorBox } from "../common";
+import { ExportDialog, exportFields } from "../io/ExportDialog";
 import { BatchDialog, type BatchKind } from "./BatchActions";
 import { ColumnChooser } from "./ColumnChooser";
 import { backendColumns, buildColumns, pickColumns } from "./columns";
@@ -31,6 +32,7 @@ export function ContactsScreen({
   const [selection, setSelection] = useState<GridSelection>({ all: false, ids: new Set() });
   const [active, setActive] = useState(0);
   const [batch, setBatch] = useState<BatchKind>(null);
+  const [exporting, setExporting] = useState(false);
   const [version, bump] = useReducer((x: number) => x + 1, 0);
 
   const allColumns = useMemo(
@@ -44,6 +46,8 @@ export function ContactsScreen({
   );
   const columns = pickColumns(allColumns, prefs.gridColumns);
   const want = backendColumns(columns).join(",");
+  const columnIds = columns.map((c) => c.id).join(",");
+  const exportIds = useMemo(() => exportFields(columnIds.split(",")), [columnIds]);
 
   const query = useRef({ search: debounced, sort, want });
   query.current = { search: debounced, sort, want };
@@ -146,12 +150,18 @@ export function ContactsScreen({
               <Menu.Dropdown>
                 <Menu.Item onClick={() => setBatch("tag")}>{t("contacts.batch.tag")}</Menu.Item>
                 <Menu.Item onClick={() => setBatch("dnc")}>{t("contacts.batch.dnc")}</Menu.Item>
+                <Menu.Item onClick={() => setExporting(true)}>{t("contacts.batch.export")}</Menu.Item>
                 <Menu.Item color="red" onClick={() => setBatch("delete")}>
                   {t("contacts.batch.delete")}
                 </Menu.Item>
               </Menu.Dropdown>
             </Menu>
           </Group>
+        )}
+        {count === 0 && !companyId && (
+          <Button variant="default" onClick={() => setExporting(true)} disabled={!total}>
+            {t("contacts.export")}
+          </Button>
         )}
         <ColumnChooser
           all={allColumns}
@@ -205,6 +215,15 @@ export function ContactsScreen({
       <Text size="xs" c="dimmed">
         {t("contacts.keyboardHint")}
       </Text>
+      <ExportDialog
+        opened={exporting}
+        onClose={() => setExporting(false)}
+        fields={fields.data ?? []}
+        initial={exportIds}
+        search={debounced}
+        ids={selection.all ? [] : [...selection.ids]}
+        count={count || (total ?? 0)}
+      />
       <BatchDialog
         kind={batch}
         selection={sel}

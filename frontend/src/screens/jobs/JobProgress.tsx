@@ -4,7 +4,15 @@ import { type JobStatus, Jobs } from "../../api";
 import { useI18n } from "../../i18n";
 import { eta, percent } from "./useJob";
 
-export function JobProgress({ status, unit }: { status: JobStatus | null; unit: string }) {
+export function JobProgress({
+  status,
+  unit,
+  text,
+}: {
+  status: JobStatus | null;
+  unit: string;
+  text?: string;
+}) {
   const { t, te, fmtNumber } = useI18n();
   if (!status) return <Progress value={0} animated aria-label={t("jobs.starting")} />;
   const p = percent(status);
@@ -22,10 +30,13 @@ export function JobProgress({ status, unit }: { status: JobStatus | null; unit: 
       />
       <Group justify="space-between">
         <Text size="sm" aria-live="polite">
-          {status.total > 0
-            ? t("jobs.doneOf", { done: fmtNumber(status.done), total: fmtNumber(status.total), unit })
-            : t("jobs.done", { done: fmtNumber(status.done), unit })}
-          {status.rate > 0 && ` · ${t("jobs.rate", { rate: fmtNumber(Math.round(status.rate)), unit })}`}
+          {text ??
+            (status.total > 0
+              ? t("jobs.doneOf", { done: fmtNumber(status.done), total: fmtNumber(status.total), unit })
+              : t("jobs.done", { done: fmtNumber(status.done), unit }))}
+          {!text &&
+            status.rate > 0 &&
+            ` · ${t("jobs.rate", { rate: fmtNumber(Math.round(status.rate)), unit })}`}
           {left !== null && ` · ${t("jobs.eta", { s: Math.ceil(left) })}`}
         </Text>
         {running && (

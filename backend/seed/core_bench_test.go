@@ -1,0 +1,24 @@
+package seed_test
+
+import (
+	"context"
+	"testing"
+
+	"magpie/backend/core"
+	"magpie/backend/seed"
+)
+
+// BenchmarkSeedCore is BenchmarkSeed through core.Open, with every commit hook and the
+// sync recorder installed, as the CLI runs it.
+func BenchmarkSeedCore(b *testing.B) {
+	c, err := core.Open(context.Background(), b.TempDir(), core.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	b.ResetTimer()
+	if _, err := seed.Run(context.Background(), c.Contacts, seed.Options{Contacts: b.N, Companies: -1, Events: -1, Seed: 1}, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "contacts/s")
+}

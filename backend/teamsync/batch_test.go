@@ -1,0 +1,66 @@
+package teamsync
+
+import (
+	"strings"
+	"testing"
+
+	"magpie/backend/db"
+)
+
+// RecordMany (bulk inserts) must leave exactly what Record leaves row by row.
+func TestRecordManyMatchesRecord(t *testing.T) {
+	rows := []db.Row{
+		{ID: "a", Vals: []any{"Zoé", "body a", int64(1)}},
+		{ID: "b", Vals: []any{"", "body b", int64(2)}},
+		{ID: "c", Vals: []any{"Ann", "", int64(0)}},
+	}
+	one := newReplica(t, "one", nil, 0, Options{})
+	one.write(t, func(tx *db.Tx) error {
+		for _, r := range rows {
+			c := db.Cols{}
+			for i, k := range itemCols {
+				if r.Vals[i] != nil {
+					c[k] = r.Vals[i]
+				}
+			}
+			if err := tx.Insert("items", r.ID, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	many := newReplica(t, "many", nil, 0, Options{})
+	many.write(t, func(tx *db.Tx) error { return tx.InsertMany("items", itemCols, rows) })
+	dump := func(r *replica, q string) string {
+		rs, err := r.d.R.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Close()
+		var b strings.Builder
+		for rs.Next() {
+			var x, y, z string
+			if err := rs.Scan(&x, &y, &z); err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString(x + "|" + y + "|" + z + "\n")
+		}
+		return b.String()
+	}
+	for _, q := range []string{
+		"SELECT tbl, row_id, col FROM sync_clock ORDER BY tbl, row_id, col",
+		"SELECT tbl, row_id, cols FROM sync_outbox ORDER BY row_id",
+		"SELECT id, title, coalesce(title_key, '') FROM items ORDER BY id",
+	} {
+		a, b := dump(one, q), dump(many, q)
+		if a != b || a == "" {
+			t.Fatalf("%s\nRecord:\n%s\nRecordMany:\n%s", q, a, b)
+		}
+	}
+	var hOne, hMany string
+	one.d.R.QueryRow("SELECT v FROM meta WHERE k = ?", keyHLC).Scan(&hOne)
+	many.d.R.QueryRow("SELECT v FROM meta WHERE k = ?", keyHLC).Scan(&hMany)
+	if hOne == "" || hMany == "" {
+		t.Fatal("HLC high-water mark not saved")
+	}
+}

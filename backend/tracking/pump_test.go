@@ -1,0 +1,108 @@
+package tracking
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"magpie/backend/ids"
+)
+
+// flakyStore refuses writes while down is set and keeps what it stored.
+type flakyStore struct {
+	down atomic.Bool
+	mu   sync.Mutex
+	ids  map[string]int
+}
+
+func (s *flakyStore) Name() string { return "flaky" }
+func (s *flakyStore) StoreHits(_ context.Context, hs []Hit) error {
+	if s.down.Load() {
+		return errors.New("store unreachable")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, h := range hs {
+		s.ids[h.ID]++
+	}
+	return nil
+}
+
+func (s *flakyStore) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.ids)
+}
+
+// TestPumpOutage: while the store is down hits wait in the spool, health says degraded; when
+// it returns they drain; a restart with an unstored backlog sends it again.
+func TestPumpOutage(t *testing.T) {
+	dir := t.TempDir()
+	sp, err := OpenSpool(dir, SpoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &flakyStore{ids: map[string]int{}}
+	store.down.Store(true)
+	m := NewMetrics()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	pump := &Pump{Spool: sp, Store: store, Metrics: m, MaxRetry: 10 * time.Millisecond, Log: quiet}
+	fx := newFixture(t, nil)
+	srv, _ := NewServer(fx.srv.cfg, sp, pump, m)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pump.Run(ctx) }()
+	for i := 0; i < 50; i++ {
+		h := Hit{ID: ids.New(), Kind: KindPage, At: 1, URL: "https://a.b/"}
+		b, _ := encodeHit(&h)
+		if err := sp.Append(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !pump.Failing() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	w := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/health", nil))
+	var health struct {
+		Status  string
+		Metrics Snapshot
+	}
+	json.Unmarshal(w.Body.Bytes(), &health)
+	if health.Status != "degraded" || !health.Metrics.StoreFailing || health.Metrics.PendingBytes == 0 {
+		t.Fatalf("health during outage: %s", w.Body)
+	}
+	// Stop during the outage: nothing is lost, the backlog stays on disk.
+	cancel()
+	<-done
+	sp.Close()
+	if store.count() != 0 {
+		t.Fatalf("stored %d during the outage", store.count())
+	}
+	sp, err = OpenSpool(dir, SpoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	store.down.Store(false)
+	pump = &Pump{Spool: sp, Store: store, Metrics: NewMetrics(), Log: quiet}
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() { done <- pump.Run(ctx) }()
+	deadline = time.Now().Add(5 * time.Second)
+	for store.count() < 50 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if store.count() != 50 || sp.Pending() != 0 {
+		t.Fatalf("after recovery stored %d of 50, %d bytes pending", store.count(), sp.Pending())
+	}
+}

@@ -1,0 +1,357 @@
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Grid,
+  Group,
+  List,
+  Loader,
+  Stack,
+  Switch,
+  Table,
+  Tabs,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { notifications } from "@mantine/notifications";
+import { IconArrowLeft, IconTrash } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { Contacts, Segments, type SegmentView } from "../../api";
+import { useI18n } from "../../i18n";
+import { navigate } from "../../router";
+import { ErrorBox, Loading } from "../common";
+import { FilterRows } from "./FilterRows";
+import { type FieldDef, type FilterRow, fromMautic, toMautic } from "./filters";
+import { SegmentBadge } from "./SegmentsScreen";
+
+/** SegmentEditor loads a segment (or starts a new one) and shows the editor. */
+export function SegmentEditor({ id }: { id: string }) {
+  const isNew = id === "new";
+  const seg = useQuery({ queryKey: ["segment", id], queryFn: () => Segments.Get(id), enabled: !isNew });
+  const cat = useQuery({
+    queryKey: ["segmentCatalogue"],
+    queryFn: () => Segments.Catalogue(),
+    staleTime: 60_000,
+  });
+  const all = useQuery({ queryKey: ["segments", false], queryFn: () => Segments.List(false) });
+  const err = seg.error ?? cat.error ?? all.error;
+  if (err) return <ErrorBox error={err} />;
+  if ((!isNew && !seg.data) || !cat.data || !all.data) return <Loading />;
+  return <Editor key={seg.data?.version ?? 0} seg={isNew ? null : (seg.data ?? null)} />;
+}
+
+function Editor({ seg }: { seg: SegmentView | null }) {
+  const { t, te } = useI18n();
+  const client = useQueryClient();
+  const cat = client.getQueryData<Awaited<ReturnType<typeof Segments.Catalogue>>>(["segmentCatalogue"]);
+  const all = client.getQueryData<SegmentView[]>(["segments", false]) ?? [];
+  const defs = useMemo(
+    () => new Map<string, FieldDef>((cat?.fields ?? []).map((f) => [f.alias, f as FieldDef])),
+    [cat],
+  );
+  const [name, setName] = useState(seg?.name ?? "");
+  const [description, setDescription] = useState(seg?.description ?? "");
+  const [published, setPublished] = useState(seg?.published ?? true);
+  const initial = fromMautic(seg?.filters ?? "[]", defs);
+  const [rows, setRows] = useState<FilterRow[]>(initial ?? []);
+  const [json, setJson] = useState(initial ? null : (seg?.filters ?? ""));
+  const [busy, setBusy] = useState(false);
+  const filters = json ?? toMautic(rows);
+  const [debounced] = useDebouncedValue(filters, 350);
+  const preview = useQuery({
+    queryKey: ["segmentPreview", debounced, seg?.id ?? ""],
+    queryFn: () => Segments.Preview(debounced, seg?.id ?? "", 8),
+    retry: false,
+    placeholderData: (prev) => prev,
+  });
+  const save = async () => {
+    setBusy(true);
+    try {
+      const s = await Segments.Save({
+        id: seg?.id ?? "",
+        name,
+        alias: seg?.alias ?? "",
+        description,
+        filters,
+        published,
+      });
+      notifications.show({ message: t("segments.saved") });
+      void client.invalidateQueries({ queryKey: ["segments"] });
+      if (!seg) navigate(`/segments/${s.id}`);
+      else void client.invalidateQueries({ queryKey: ["segment", s.id] });
+    } catch (e) {
+      notifications.show({ color: "red", message: te(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const remove = async () => {
+    if (!seg) return;
+    try {
+      await Segments.Delete(seg.id);
+      notifications.show({ message: t("segments.deleted") });
+      void client.invalidateQueries({ queryKey: ["segments"] });
+      navigate("/segments");
+    } catch (e) {
+      notifications.show({ color: "red", message: te(e) });
+    }
+  };
+  if (!cat) return <Loading />;
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Group>
+          <Anchor href="#/segments" aria-label={t("segments.title")}>
+            <IconArrowLeft size={18} aria-hidden />
+          </Anchor>
+          <Title order={2}>{seg ? seg.name : t("segments.new")}</Title>
+          {seg && <SegmentBadge s={seg} />}
+        </Group>
+        <Group>
+          {seg && (
+            <Button
+              variant="subtle"
+              color="red"
+              leftSection={<IconTrash size={16} aria-hidden />}
+              onClick={() => void remove()}
+            >
+              {t("common.delete")}
+            </Button>
+          )}
+          <Button onClick={() => void save()} loading={busy}>
+            {t("common.save")}
+          </Button>
+        </Group>
+      </Group>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 6 }}>
+          <TextInput
+            label={t("segments.name")}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            required
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 6 }}>
+          <TextInput
+            label={t("segments.description")}
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+          />
+        </Grid.Col>
+      </Grid>
+      <Switch
+        label={t("segments.published")}
+        checked={published}
+        onChange={(e) => setPublished(e.currentTarget.checked)}
+      />
+      <Tabs defaultValue="filters" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="filters">{t("segments.tab.filters")}</Tabs.Tab>
+          {seg && <Tabs.Tab value="members">{t("segments.tab.members")}</Tabs.Tab>}
+          {seg && <Tabs.Tab value="versions">{t("segments.tab.versions")}</Tabs.Tab>}
+        </Tabs.List>
+        <Tabs.Panel value="filters" pt="md">
+          <Grid>
+            <Grid.Col span={{ base: 12, lg: 8 }}>
+              {json === null ? (
+                <FilterRows
+                  rows={rows}
+                  onChange={setRows}
+                  catalogue={cat}
+                  segments={all}
+                  selfId={seg?.id ?? ""}
+                />
+              ) : (
+                <Stack gap="xs">
+                  <Text c="dimmed">{t("segments.nested")}</Text>
+                  <Textarea
+                    label={t("segments.json")}
+                    autosize
+                    minRows={6}
+                    value={json}
+                    onChange={(e) => setJson(e.currentTarget.value)}
+                  />
+                </Stack>
+              )}
+            </Grid.Col>
+            <Grid.Col span={{ base: 12, lg: 4 }}>
+              <Card withBorder aria-live="polite">
+                {preview.error ? (
+                  <Text c="red" data-testid="segment-preview-error">
+                    {te(preview.error)}
+                  </Text>
+                ) : preview.data ? (
+                  <Stack gap={4}>
+                    <Group gap="xs">
+                      <Text fw={700} size="xl" data-testid="segment-count">
+                        {t("segments.count", { n: preview.data.count.toLocaleString() })}
+                      </Text>
+                      {(preview.isFetching || debounced !== filters) && <Loader size="xs" />}
+                    </Group>
+                    <Text size="xs" c="dimmed">
+                      {t("segments.countMs", { ms: preview.data.ms })}
+                    </Text>
+                    {preview.data.sample.length > 0 && (
+                      <>
+                        <Text size="sm" mt="xs">
+                          {t("segments.sample")}
+                        </Text>
+                        <List size="sm" data-testid="segment-sample">
+                          {preview.data.sample.map((m) => (
+                            <List.Item key={m.id}>
+                              <Anchor href={`#/contacts/${m.id}`}>{m.name || m.email || m.id}</Anchor>
+                            </List.Item>
+                          ))}
+                        </List>
+                      </>
+                    )}
+                  </Stack>
+                ) : (
+                  <Text c="dimmed">{t("segments.counting")}</Text>
+                )}
+              </Card>
+            </Grid.Col>
+          </Grid>
+        </Tabs.Panel>
+        {seg && (
+          <Tabs.Panel value="members" pt="md">
+            <Members seg={seg} />
+          </Tabs.Panel>
+        )}
+        {seg && (
+          <Tabs.Panel value="versions" pt="md">
+            <Versions seg={seg} />
+          </Tabs.Panel>
+        )}
+      </Tabs>
+    </Stack>
+  );
+}
+
+function Members({ seg }: { seg: SegmentView }) {
+  const { t, te, fmtDate } = useI18n();
+  const q = useQuery({
+    queryKey: ["segment", seg.id, "members"],
+    queryFn: () => Segments.Members(seg.id, 0, 200),
+  });
+  const [email, setEmail] = useState("");
+  const fail = (e: unknown) => notifications.show({ color: "red", message: te(e) });
+  const add = async () => {
+    try {
+      const page = await Contacts.List({
+        search: email,
+        sort: "",
+        desc: false,
+        offset: 0,
+        limit: 1,
+        columns: [],
+        deleted: false,
+        companyId: "",
+      });
+      const c = page.rows[0];
+      if (!c) throw new Error(email);
+      await Segments.AddMembers(seg.id, [c.id]);
+      setEmail("");
+      notifications.show({ message: t("segments.added") });
+      void q.refetch();
+    } catch (e) {
+      fail(e);
+    }
+  };
+  const remove = async (id: string) => {
+    try {
+      await Segments.RemoveMembers(seg.id, [id]);
+      notifications.show({ message: t("segments.removed") });
+      void q.refetch();
+    } catch (e) {
+      fail(e);
+    }
+  };
+  if (q.error) return <ErrorBox error={q.error} onRetry={() => void q.refetch()} />;
+  if (!q.data) return <Loading />;
+  return (
+    <Stack>
+      <Group align="flex-end">
+        <TextInput
+          label={t("segments.addByEmail")}
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          w={320}
+        />
+        <Button onClick={() => void add()} disabled={!email.trim()}>
+          {t("segments.add")}
+        </Button>
+        <Text c="dimmed" data-testid="segment-member-total">
+          {t("segments.membersN", { n: q.data.total.toLocaleString() })}
+        </Text>
+      </Group>
+      <Table striped data-testid="segment-members-table">
+        <Table.Tbody>
+          {q.data.rows.map((m) => (
+            <Table.Tr key={m.id}>
+              <Table.Td>
+                <Anchor href={`#/contacts/${m.id}`}>{m.name || m.email}</Anchor>
+              </Table.Td>
+              <Table.Td>{m.email}</Table.Td>
+              <Table.Td>{m.manuallyAdded && <Badge variant="light">{t("segments.manual")}</Badge>}</Table.Td>
+              <Table.Td>{fmtDate(m.dateAdded)}</Table.Td>
+              <Table.Td>
+                <Button
+                  size="xs"
+                  variant="subtle"
+                  color="red"
+                  aria-label={t("segments.removeMember", { name: m.name || m.email })}
+                  onClick={() => void remove(m.id)}
+                >
+                  {t("segments.remove")}
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+function Versions({ seg }: { seg: SegmentView }) {
+  const { t, te, fmtDate } = useI18n();
+  const client = useQueryClient();
+  const q = useQuery({ queryKey: ["segment", seg.id, "versions"], queryFn: () => Segments.Versions(seg.id) });
+  const revert = async (v: number) => {
+    try {
+      await Segments.Revert(seg.id, v);
+      notifications.show({ message: t("segments.reverted") });
+      void client.invalidateQueries({ queryKey: ["segment", seg.id] });
+    } catch (e) {
+      notifications.show({ color: "red", message: te(e) });
+    }
+  };
+  if (!q.data) return <Loading />;
+  return (
+    <Table data-testid="segment-versions">
+      <Table.Tbody>
+        {q.data.map((v) => (
+          <Table.Tr key={v.version}>
+            <Table.Td>{t("segments.version", { n: v.version })}</Table.Td>
+            <Table.Td>{v.name}</Table.Td>
+            <Table.Td>{fmtDate(v.at)}</Table.Td>
+            <Table.Td>
+              {v.version !== seg.version && (
+                <Button size="xs" variant="light" onClick={() => void revert(v.version)}>
+                  {t("segments.revert")}
+                </Button>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}

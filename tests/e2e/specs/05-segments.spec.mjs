@@ -1,0 +1,69 @@
+// Segments against the real backend: build a filter in the editor (field picker, operator,
+// value, OR group), watch the live count, save, see members (with a manual add) and the list.
+export default async function ({ page, rpc, expect, shot }) {
+  const cities = ["Paris", "Lyon", "Paris", "Nantes"];
+  for (let i = 0; i < 16; i++) {
+    await rpc("Contacts.Create", {
+      values: { firstname: `Person${i}`, lastname: "Test", email: `p${i}@example.fr`, city: cities[i % 4] },
+      tags: i % 5 === 0 ? ["vip"] : [],
+    });
+  }
+  await page.getByRole("navigation").getByRole("link", { name: "Segments" }).click();
+  await page.getByText("No segments yet").waitFor();
+  await page.getByRole("button", { name: "New segment" }).click();
+  await page.getByLabel("Name").fill("Parisians and VIPs");
+
+  // Filter 1: City = Paris (keyboard: type in the field picker, pick the option).
+  await page.getByRole("button", { name: "Add a filter" }).click();
+  await page.getByRole("combobox", { name: "Field of filter 1" }).click();
+  await page.getByRole("combobox", { name: "Field of filter 1" }).fill("City");
+  await page.getByRole("option", { name: "City", exact: true }).first().click();
+  await page.locator(`input[aria-label="Value of filter 1"]`).fill("paris");
+  await page.waitForFunction(() => document.querySelector('[data-testid="segment-count"]')?.textContent?.startsWith("8 "));
+
+  // Filter 2: OR tags including vip.
+  await page.getByRole("button", { name: "Add a filter" }).click();
+  await page.getByRole("combobox", { name: "Field of filter 2" }).click();
+  await page.getByRole("combobox", { name: "Field of filter 2" }).fill("Tags");
+  await page.getByRole("option", { name: "Tags", exact: true }).click();
+  await page.getByTestId("filter-row").nth(1).getByText("or", { exact: true }).click();
+  await page.locator(`input[aria-label="Value of filter 2"]`).fill("vip");
+  await page.keyboard.press("Enter");
+  // 8 in Paris, plus vip contacts 5 and 15 outside Paris (0, 10 are in Paris... 10 % 4 = 2: Paris).
+  await page.waitForFunction(() => document.querySelector('[data-testid="segment-count"]')?.textContent?.startsWith("10 "));
+  expect.equal(await page.getByTestId("filter-group").count(), 2, "OR starts a second group");
+  await shot("segment-editor");
+
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Segment saved").waitFor();
+  await page.getByRole("tab", { name: "Members" }).click();
+  await page.getByTestId("segment-member-total").getByText("10 members").waitFor();
+  await page.getByLabel("Add a contact by email").fill("p3@example.fr");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByTestId("segment-member-total").getByText("11 members").waitFor();
+  await page.getByText("manual").first().waitFor();
+  await shot("segment-members");
+
+  await page.getByRole("tab", { name: "Versions" }).click();
+  await page.getByTestId("segment-versions").getByText("Version 1").waitFor();
+
+  await page.getByRole("navigation").getByRole("link", { name: "Segments" }).click();
+  const row = page.getByTestId("segment-list").getByRole("row", { name: /Parisians and VIPs/ });
+  await row.waitFor();
+  expect.equal(await row.getByTestId("segment-members").textContent(), "11", "member count in the list");
+  await row.getByText("Live").waitFor();
+  await shot("segments-list");
+
+  // The contact page: add a Lyon contact by hand, then remove it (sticky, Q9).
+  const found = await rpc("Contacts.List", { search: "p1@example.fr", sort: "", desc: false, offset: 0, limit: 1, columns: [], deleted: false, companyId: "" });
+  await page.evaluate((id) => { window.location.hash = `/contacts/${id}`; }, found.rows[0].id);
+  await page.getByRole("tab", { name: "Segments" }).click();
+  await page.getByText("This contact is in no segment.").waitFor();
+  await page.getByRole("combobox", { name: "Add to a segment" }).click();
+  await page.getByRole("option", { name: "Parisians and VIPs" }).click();
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByTestId("contact-segments").getByText("Parisians and VIPs").waitFor();
+  await shot("contact-segments");
+  await page.getByRole("button", { name: "Remove from Parisians and VIPs" }).click();
+  await page.getByText("This contact is in no segment.").waitFor();
+}

@@ -1,0 +1,82 @@
+// Team sync: the badge is visible, the settings screen tests a bad and a good cluster,
+// saving turns sync on (badge "Up to date"), and a teammate's change shows in the feed.
+// The cluster is the rqlite stand-in (tests/sync-demo/fakerqlite), built here.
+import { spawn, spawnSync } from "node:child_process";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createServer } from "node:net";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((res) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+export default async function ({ page, expect, shot, tmp, bin }) {
+  const fake = join(tmp, "fakerqlite");
+  const b = spawnSync("go", ["build", "-o", fake, "./tests/sync-demo/fakerqlite"], { cwd: root, encoding: "utf8" });
+  expect.equal(b.status, 0, `building fakerqlite: ${b.stderr}`);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const cluster = spawn(fake, ["--addr", `127.0.0.1:${port}`, "--dir", join(tmp, "cluster")], { stdio: "ignore" });
+  try {
+    const badge = page.getByTestId("sync-badge");
+    await badge.waitFor();
+    expect.equal(await badge.getAttribute("data-state"), "off", "badge before any setup");
+    await badge.click();
+    await page.getByRole("heading", { name: "Team sync" }).waitFor();
+
+    // A cluster that is not there: a clear message, nothing saved.
+    await page.getByTestId("sync-urls").fill("http://127.0.0.1:1");
+    await page.getByRole("button", { name: "Test connection" }).click();
+    const result = page.getByTestId("sync-test-result");
+    await result.waitFor();
+    expect.match(await result.textContent(), /Cannot connect: .*connection refused/, "test of a dead address");
+    await shot("sync-settings-unreachable");
+
+    // The real one: test, enable, save; the badge reaches "Up to date".
+    await page.getByTestId("sync-urls").fill(url);
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByText(/Connected: 1 node/).waitFor();
+    await page.getByLabel("Sync with the team").check();
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="sync-badge"]')?.getAttribute("data-state") === "uptodate",
+      null,
+      { timeout: 20_000 },
+    );
+    await shot("sync-settings-connected");
+
+    // A teammate (another data dir, another process) adds contacts and syncs.
+    const other = join(tmp, "teammate");
+    const seed = spawnSync(bin, ["--data-dir", other, "seed", "--contacts", "3", "--companies", "0", "--events", "0"], { encoding: "utf8" });
+    expect.equal(seed.status, 0, `seed: ${seed.stderr}`);
+    const sync = spawnSync(bin, ["--data-dir", other, "sync", "--rqlite", url, "--once"], { encoding: "utf8" });
+    expect.equal(sync.status, 0, `teammate sync: ${sync.stderr}`);
+    await page.getByTestId("sync-feed").getByText(/contacts:/).first().waitFor({ timeout: 20_000 });
+    await page.getByTestId("sync-feed").scrollIntoViewIfNeeded();
+    await shot("sync-feed");
+
+    // French.
+    await page.keyboard.press("Control+K");
+    await page.getByPlaceholder("Go to… or run an action").fill("Passer en français");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Synchro d'équipe" }).waitFor();
+    expect.match(await page.getByTestId("sync-badge").textContent(), /À jour/, "badge in French");
+    await page.keyboard.press("Escape");
+    await page.getByRole("heading", { name: "Synchro d'équipe" }).scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await sleep(300);
+    await shot("sync-settings-fr");
+    await sleep(10);
+  } finally {
+    cluster.kill("SIGTERM");
+  }
+}
