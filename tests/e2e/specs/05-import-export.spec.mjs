@@ -23,6 +23,13 @@ export default async function ({ page, expect, shot, tmp }) {
   expect.match(detected, /Semicolon/, "delimiter detection");
   expect.match(detected, /windows-1252/, "encoding detection");
   await shot("import-mapping");
+  // Picking another delimiter re-reads the file (one column with ','), and back.
+  await page.getByTestId("import-delimiter").click();
+  await page.getByRole("option", { name: "Comma (,)" }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="mapping"] tbody tr').length === 1);
+  await page.getByTestId("import-delimiter").click();
+  await page.getByRole("option", { name: "Semicolon (;)" }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="mapping"] tbody tr').length === 5);
   await page.getByRole("button", { name: "Start the import" }).click();
   await page.getByTestId("import-result").waitFor({ timeout: 60_000 });
   await shot("import-result");

@@ -79,7 +79,15 @@ function PickStep({ onAnalyzed }: { onAnalyzed: (a: ImportAnalysis) => void }) {
   );
 }
 
-function MapStep({ analysis: a, onStarted }: { analysis: ImportAnalysis; onStarted: (id: string) => void }) {
+function MapStep({
+  analysis: a,
+  onStarted,
+  onReanalyzed,
+}: {
+  analysis: ImportAnalysis;
+  onStarted: (id: string) => void;
+  onReanalyzed: (a: ImportAnalysis) => void;
+}) {
   const { t, te, lang } = useI18n();
   const targets = useQuery({ queryKey: ["import-targets"], queryFn: () => Imports.Targets() });
   const [mapping, setMapping] = useState<string[]>(a.mapping);
@@ -90,6 +98,18 @@ function MapStep({ analysis: a, onStarted }: { analysis: ImportAnalysis; onStart
   const [encoding, setEncoding] = useState(a.encoding);
   const [busy, setBusy] = useState(false);
   const dups = duplicateTargets(mapping);
+  // A different delimiter or encoding re-reads the file: new columns, preview and mapping.
+  const reread = async (d: string, enc: string) => {
+    setDelimiter(d);
+    setEncoding(enc);
+    try {
+      const next = await Imports.AnalyzeWith(a.path, d, enc);
+      setMapping(next.mapping);
+      onReanalyzed(next);
+    } catch (e) {
+      notifications.show({ color: "red", message: te(e) });
+    }
+  };
   const options = [
     { value: "", label: t("import.skip") },
     ...(targets.data ?? []).map((x) => ({ value: x.value, label: (lang === "fr" && x.labelFr) || x.label })),
@@ -115,9 +135,10 @@ function MapStep({ analysis: a, onStarted }: { analysis: ImportAnalysis; onStart
         <Badge variant="light">{displayName(a.fileName)}</Badge>
         <Select
           label={t("import.delimiter")}
+          data-testid="import-delimiter"
           w={170}
           value={delimiter}
-          onChange={(v) => setDelimiter(v ?? a.delimiter)}
+          onChange={(v) => reread(v ?? a.delimiter, encoding)}
           allowDeselect={false}
           data={Object.entries(delimiterNames).map(([v, n]) => ({
             value: v,
@@ -128,7 +149,7 @@ function MapStep({ analysis: a, onStarted }: { analysis: ImportAnalysis; onStart
           label={t("import.encoding")}
           w={170}
           value={encoding}
-          onChange={(v) => setEncoding(v ?? a.encoding)}
+          onChange={(v) => reread(delimiter, v ?? a.encoding)}
           allowDeselect={false}
           data={["utf-8", "utf-8-bom", "windows-1252"]}
         />
@@ -322,7 +343,7 @@ export function ImportWizard() {
           <PickStep onAnalyzed={setAnalysis} />
         </Stepper.Step>
         <Stepper.Step label={t("import.step.map")}>
-          {analysis && <MapStep analysis={analysis} onStarted={setJob} />}
+          {analysis && <MapStep analysis={analysis} onStarted={setJob} onReanalyzed={setAnalysis} />}
         </Stepper.Step>
         <Stepper.Step label={t("import.step.run")}>{job && <ImportResult id={job} />}</Stepper.Step>
       </Stepper>
