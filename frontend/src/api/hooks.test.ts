@@ -3,8 +3,8 @@ import { rootsFor } from "./hooks";
 
 describe("rootsFor", () => {
   it.each([
-    ["contacts:changed", ["contacts", "contact", "system", "companies", "company"]],
-    ["fields:changed", ["fields"]],
+    ["contacts:changed", ["contacts", "contact", "system", "companies", "company", "segments", "segment"]],
+    ["fields:changed", ["fields", "segmentCatalogue"]],
     ["notes:changed", ["contact"]],
     ["job:progress", []],
     ["unknown:changed", []],
