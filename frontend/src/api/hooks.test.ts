@@ -5,7 +5,6 @@ describe("rootsFor", () => {
   it.each([
     ["contacts:changed", ["contacts", "contact", "system", "companies", "company", "segments", "segment"]],
     ["fields:changed", ["fields", "segmentCatalogue"]],
-    ["segments:changed", ["segments", "segment"]],
     ["notes:changed", ["contact"]],
     ["job:progress", []],
     ["unknown:changed", []],
