@@ -83,3 +83,9 @@ func (a *Imports) SaveRejected(id string) (string, error) {
 	}
 	return dst, copyFile(p, dst)
 }
+
+// AnalyzeWith re-reads a file with the delimiter ("," ";" "\t" "|") and encoding
+// ("utf-8", "utf-8-bom", "windows-1252") the user picked, when detection guessed wrong.
+func (a *Imports) AnalyzeWith(path, delimiter, encoding string) (imports.Analysis, error) {
+	return a.s.core.Imports.AnalyzeWith(a.s.context(), path, delimiter, encoding)
+}

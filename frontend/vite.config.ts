@@ -5,7 +5,7 @@ export default defineConfig({
   plugins: [react()],
   build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 1200 },
   test: {
-    environment: "jsdom",
+    environment: "node", // files that need a DOM say // @vitest-environment jsdom
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
   },

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"magpie/backend/apperr"
 	"magpie/backend/imports"
 )
 
@@ -78,7 +80,7 @@ func importContacts(e *Env, args []string) error {
 	fs.Var(&maps, "map", "column=field pairs overriding the automatic mapping (field \"\" skips the column; \"tags\", \"points\" allowed)")
 	fs.Var(&tags, "tag", "tag to add to every imported contact (repeatable)")
 	update := fs.Bool("update-existing", false, "merge rows into contacts that already exist (matched by email); otherwise they are skipped")
-	delim := fs.String("delimiter", "", "field delimiter: , ; or tab (default: detected)")
+	delim := fs.String("delimiter", "", "field delimiter: , ; | or tab (default: detected)")
 	enc := fs.String("encoding", "", "utf-8 or windows-1252 (default: detected)")
 	dateOrder := fs.String("date-order", "dmy", "ambiguous numeric dates: dmy or mdy")
 	asJSON := fs.Bool("json", false, "print the finished import as JSON")
@@ -99,6 +101,18 @@ func importContacts(e *Env, args []string) error {
 	a, err := c.Imports.Analyze(e.Ctx(), pos[0])
 	if err != nil {
 		return err
+	}
+	if (*delim != "" && *delim != a.Delimiter) || (*enc != "" && *enc != a.Encoding) {
+		d, en := a.Delimiter, a.Encoding
+		if *delim != "" {
+			d = *delim
+		}
+		if *enc != "" {
+			en = *enc
+		}
+		if a, err = c.Imports.AnalyzeWith(e.Ctx(), pos[0], d, en); err != nil {
+			return err
+		}
 	}
 	mapping := a.Mapping
 	for _, m := range maps {
@@ -153,11 +167,12 @@ func runImportID(e *Env, id string, asJSON bool) error {
 	}
 	start := time.Now()
 	var last time.Time
-	var first int64 = -1
+	before, err := c.Imports.Get(e.Ctx(), id)
+	if err != nil {
+		return err
+	}
+	first := before.Rows() // rows done by earlier runs (resume)
 	err = c.Imports.Run(e.Ctx(), id, func(r imports.Record) {
-		if first < 0 {
-			first = r.Rows()
-		}
 		if asJSON || time.Since(last) < time.Second {
 			return
 		}
@@ -169,13 +184,14 @@ func runImportID(e *Env, id string, asJSON bool) error {
 		}
 		fmt.Fprintf(e.Err, "\r%5.1f%%  %d rows  %.0f rows/s ", pct, r.Rows(), rate)
 	})
-	rec, gerr := c.Imports.Get(e.Ctx(), id)
+	rec, gerr := c.Imports.Get(context.Background(), id)
 	if err != nil {
 		if !asJSON {
 			fmt.Fprintln(e.Err)
 		}
 		if errors.Is(err, e.Ctx().Err()) && e.Ctx().Err() != nil && gerr == nil {
-			return fmt.Errorf("import %s canceled at line %d (%d rows kept); continue with: magpie import resume %s", id, rec.Line, rec.Inserted+rec.Updated, id)
+			return &apperr.Error{Code: apperr.Canceled, Key: "imports.canceled", Err: err,
+				Msg: fmt.Sprintf("import %s canceled at line %d (%d rows kept); continue with: magpie import resume %s", id, rec.Line, rec.Inserted+rec.Updated, id)}
 		}
 		return err
 	}
@@ -187,7 +203,7 @@ func runImportID(e *Env, id string, asJSON bool) error {
 	}
 	el := time.Since(start).Seconds()
 	fmt.Fprintf(e.Err, "\r%s: %d created, %d updated, %d ignored, %d rejected in %.1fs (%.0f rows/s)\n",
-		rec.FileName, rec.Inserted, rec.Updated, rec.Ignored, rec.Failed, el, float64(rec.Rows())/el)
+		rec.FileName, rec.Inserted, rec.Updated, rec.Ignored, rec.Failed, el, float64(rec.Rows()-first)/el)
 	if rec.Failed > 0 {
 		fmt.Fprintf(e.Err, "rejected rows: magpie import rejected %s -o rejected.csv\n", id)
 	}

@@ -360,6 +360,74 @@ func (t *Tx) Apply(table, id string, cols Cols, likelyNew bool) (bool, error) {
 	return true, nil
 }
 
+// ApplyNew inserts rows sync has never seen (a new desktop's bootstrap) with multi-row
+// statements. It is all or nothing: if any row cannot be inserted (it exists already, a
+// constraint fails) nothing is written and the error says so; the caller then falls back to
+// Apply row by row. Rows are announced to commit hooks as Remote changes.
+func (t *Tx) ApplyNew(table string, ids []string, rows []Cols) error {
+	if len(ids) != len(rows) {
+		return fmt.Errorf("db: apply new %s: %d ids for %d rows", table, len(ids), len(rows))
+	}
+	tb, err := t.table(table)
+	if err != nil {
+		return err
+	}
+	if !tb.Synced {
+		return fmt.Errorf("db: apply to %s: table is not synced", table)
+	}
+	type group struct {
+		keys []string
+		args []any
+		n    int
+	}
+	groups := map[string]*group{}
+	var order []string
+	for i, cols := range rows {
+		all := withDerived(tb, cols)
+		keys := sortedKeys(all)
+		sig := strings.Join(keys, "\x00")
+		g, ok := groups[sig]
+		if !ok {
+			g = &group{keys: keys}
+			groups[sig] = g
+			order = append(order, sig)
+		}
+		g.args = append(g.args, ids[i])
+		for _, k := range keys {
+			g.args = append(g.args, all[k])
+		}
+		g.n++
+	}
+	if _, err := t.Exec("SAVEPOINT db_apply_new"); err != nil {
+		return err
+	}
+	fail := func(err error) error {
+		t.Exec("ROLLBACK TO db_apply_new")
+		t.Exec("RELEASE db_apply_new")
+		return fmt.Errorf("db: apply new %s: %w", table, err)
+	}
+	for _, sig := range order {
+		g := groups[sig]
+		per := len(g.keys) + 1
+		chunk := max(1, 30000/per)
+		one := "(?" + strings.Repeat(", ?", len(g.keys)) + ")"
+		for start := 0; start < g.n; start += chunk {
+			n := min(chunk, g.n-start)
+			q := strings.TrimSuffix(insertSQL(table, g.keys), one) + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+			if _, err := t.Exec(q, g.args[start*per:(start+n)*per]...); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	if _, err := t.Exec("RELEASE db_apply_new"); err != nil {
+		return err
+	}
+	for i, cols := range rows {
+		t.changes = append(t.changes, Change{Table: table, ID: ids[i], Op: OpInsert, Cols: cols, Remote: true})
+	}
+	return nil
+}
+
 func (t *Tx) record(tb *Table, ch Change) error {
 	t.changes = append(t.changes, ch)
 	if tb.Synced && t.rec != nil {

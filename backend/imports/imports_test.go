@@ -315,3 +315,26 @@ func TestRejectReasons(t *testing.T) {
 		t.Fatalf("typed values %v", ok.Values)
 	}
 }
+
+func TestAnalyzeWith(t *testing.T) {
+	e := newEnv(t)
+	b, _ := charmap.Windows1252.NewEncoder().String("Courriel|Prénom\na@x.io|Zoé\n")
+	p := e.file(t, "pipe.csv", b)
+	a, err := e.svc.AnalyzeWith(context.Background(), p, "|", imports.Windows1252)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(a.Columns, ",") != "Courriel,Prénom" || strings.Join(a.Mapping, ",") != "email,firstname" || a.Preview[0][1] != "Zoé" {
+		t.Fatalf("%+v", a)
+	}
+	if _, err := e.svc.AnalyzeWith(context.Background(), p, "x", imports.UTF8); err == nil || !strings.Contains(err.Error(), "unsupported delimiter") {
+		t.Fatalf("bad delimiter: %v", err)
+	}
+	if _, err := e.svc.AnalyzeWith(context.Background(), p, ",", "latin-9"); err == nil || !strings.Contains(err.Error(), "unknown encoding") {
+		t.Fatalf("bad encoding: %v", err)
+	}
+	r := e.run(t, p, imports.Options{Delimiter: "|", Encoding: imports.Windows1252})
+	if r.Inserted != 1 || e.byEmail(t, "a@x.io").Str("firstname") != "Zoé" {
+		t.Fatalf("%+v", r)
+	}
+}

@@ -131,3 +131,45 @@ func TestKillAndResume(t *testing.T) {
 		t.Fatalf("duplicate row not merged after resume: %q %v", name, err)
 	}
 }
+
+// An import whose process died is picked up again at the next start (ResumeInterrupted).
+func TestResumeInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "r.csv")
+	os.WriteFile(p, []byte("email\na@x.io\nb@x.io\n"), 0o600)
+	d, err := db.OpenDir(dir, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	fs, err := fields.New(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner := jobs.New(d, bus.New())
+	svc := imports.New(contacts.New(d, fs), runner, dir)
+	ctx := context.Background()
+	rec, err := svc.Create(ctx, p, imports.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a killed process leaves: its job row still "running".
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(`INSERT INTO jobs(id, kind, state, run_at, created_at, updated_at) VALUES(?, ?, 'running', 0, 0, 0)`, rec.ID, imports.JobKind)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.ResumeInterrupted(ctx)
+	if err != nil || len(got) != 1 || got[0] != rec.ID {
+		t.Fatalf("resumed %v, %v", got, err)
+	}
+	runner.Wait()
+	r, _ := svc.Get(ctx, rec.ID)
+	if r.Status != imports.StatusDone || r.Inserted != 2 {
+		t.Fatalf("after resume: %+v", r)
+	}
+	if again, _ := svc.ResumeInterrupted(ctx); len(again) != 0 {
+		t.Fatalf("a finished import was resumed again: %v", again)
+	}
+}

@@ -134,15 +134,16 @@ func (s *Service) Create(ctx context.Context, path string, opt Options) (Record,
 	if opt.Encoding == "" {
 		opt.Encoding = a.Encoding
 	}
-	if opt.Mapping == nil {
-		opt.Mapping = a.Mapping
-	}
 	if a.Delimiter != opt.Delimiter || a.Encoding != opt.Encoding {
-		// Re-read the header with the chosen format so the mapping is checked against it.
-		a, err = analyzeWith(path, opt.Delimiter, opt.Encoding)
+		// Re-read the header with the chosen format: the mapping is suggested from and
+		// checked against it.
+		a, err = s.AnalyzeWith(ctx, path, opt.Delimiter, opt.Encoding)
 		if err != nil {
 			return Record{}, err
 		}
+	}
+	if opt.Mapping == nil {
+		opt.Mapping = a.Mapping
 	}
 	ts, err := s.Targets(ctx)
 	if err != nil {
@@ -170,11 +171,21 @@ func (s *Service) Create(ctx context.Context, path string, opt Options) (Record,
 }
 
 func analyzeWith(path, delim, enc string) (Analysis, error) {
+	switch delim {
+	case ",", ";", "\t", "|":
+	default:
+		return Analysis{}, apperr.Invalidf("imports.errors.delimiter", map[string]any{"delimiter": delim},
+			"unsupported delimiter %q (use , ; tab or |)", delim)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return Analysis{}, fileError(path, err)
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return Analysis{}, fileError(path, err)
+	}
 	rd, err := decoded(f, enc)
 	if err != nil {
 		return Analysis{}, err
@@ -185,7 +196,35 @@ func analyzeWith(path, delim, enc string) (Analysis, error) {
 		return Analysis{}, apperr.Invalidf("imports.errors.header", map[string]any{"path": path},
 			"%s: cannot read the header row: %v", filepath.Base(path), err)
 	}
-	return Analysis{Path: path, FileName: filepath.Base(path), Columns: cleanHeader(h), Delimiter: delim, Encoding: enc}, nil
+	a := Analysis{Path: path, FileName: filepath.Base(path), Size: fi.Size(), Columns: cleanHeader(h), Delimiter: delim,
+		Encoding: enc, Preview: [][]string{}}
+	for len(a.Preview) < previewRows {
+		rec, err := r.Read()
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				continue
+			}
+			break
+		}
+		a.Preview = append(a.Preview, append([]string(nil), rec...))
+	}
+	return a, nil
+}
+
+// AnalyzeWith re-reads a file with a delimiter and encoding the user chose (the mapping
+// screen's "format" controls) and returns its columns, preview and suggested mapping.
+func (s *Service) AnalyzeWith(ctx context.Context, path, delimiter, encoding string) (Analysis, error) {
+	a, err := analyzeWith(path, delimiter, encoding)
+	if err != nil {
+		return a, err
+	}
+	ts, err := s.Targets(ctx)
+	if err != nil {
+		return a, err
+	}
+	a.Mapping = AutoMap(a.Columns, ts)
+	return a, nil
 }
 
 func checkMapping(columns, mapping []string, ts []Target) error {

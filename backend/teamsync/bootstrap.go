@@ -79,16 +79,20 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 			if err := m.prefetch(changes); err != nil {
 				return err
 			}
+			if !hadLocal {
+				if err := m.applyFresh(changes); err != nil {
+					return fmt.Errorf("sync: bootstrap: %w", err)
+				}
+				return e.observe(tx, m.maxHLC)
+			}
 			for _, ch := range changes {
 				if err := m.apply(ch); err != nil {
 					return fmt.Errorf("sync: bootstrap %s %s: %w", ch.tbl, ch.row, err)
 				}
-				if hadLocal {
-					for k := range ch.cols {
-						if _, err := tx.Exec(`INSERT INTO sync_seen(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)
-							ON CONFLICT DO UPDATE SET hlc = excluded.hlc, site = excluded.site`, ch.tbl, ch.row, k, ch.hlc, ch.site); err != nil {
-							return err
-						}
+				for k := range ch.cols {
+					if _, err := tx.Exec(`INSERT INTO sync_seen(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)
+						ON CONFLICT DO UPDATE SET hlc = excluded.hlc, site = excluded.site`, ch.tbl, ch.row, k, ch.hlc, ch.site); err != nil {
+						return err
 					}
 				}
 			}

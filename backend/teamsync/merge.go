@@ -227,7 +227,7 @@ func (m *merger) merge(ch change, cols db.Cols) error {
 	// needed before the clocks are written.
 	ok, err := m.tx.Apply(ch.tbl, ch.row, win, len(clocks) == 0)
 	if err != nil || !ok {
-		reason := "the row cannot be created here from these columns (a required column is missing)"
+		reason := "the row cannot be created here from these columns (a required column is missing, or a unique value is already taken by another row)"
 		if err != nil {
 			reason = "cannot apply here: " + err.Error()
 		}
@@ -289,4 +289,114 @@ func (m *merger) retryParked() error {
 		}
 	}
 	return nil
+}
+
+// applyFresh applies a bootstrap page on a desktop that had no synced cells: rows seen for
+// the first time (one clock group in the page, no clocks yet, every column known, a sane
+// clock) go in multi-row statements; the others take the row-by-row merge. If a bulk insert
+// fails (a row exists locally without clocks, a constraint), its rows fall back too.
+func (m *merger) applyFresh(changes []change) error {
+	count := map[string]int{}
+	for _, ch := range changes {
+		count[ch.tbl+"\x00"+ch.row]++
+	}
+	type batch struct {
+		ids  []string
+		rows []db.Cols
+		chs  []change
+	}
+	byTbl := map[string]*batch{}
+	var tbls []string
+	var rest []change
+	limit := m.nowMs + m.e.opt.MaxAhead.Milliseconds()
+	for _, ch := range changes {
+		k := ch.tbl + "\x00" + ch.row
+		ms, _ := clock.Unpack(ch.hlc)
+		ok, err := m.allKnown(ch)
+		if err != nil {
+			return err
+		}
+		if !ok || count[k] != 1 || len(m.clocks[k]) != 0 || ms > limit || ch.hlc < 0 || ch.hlc > clock.MaxHLC {
+			rest = append(rest, ch)
+			continue
+		}
+		b := byTbl[ch.tbl]
+		if b == nil {
+			b = &batch{}
+			byTbl[ch.tbl] = b
+			tbls = append(tbls, ch.tbl)
+		}
+		b.ids = append(b.ids, ch.row)
+		b.rows = append(b.rows, ch.cols)
+		b.chs = append(b.chs, ch)
+	}
+	for _, tbl := range tbls {
+		b := byTbl[tbl]
+		if err := m.tx.ApplyNew(tbl, b.ids, b.rows); err != nil {
+			m.e.log.Debug("sync: bulk bootstrap insert fell back to row by row", "table", tbl, "error", err)
+			rest = append(rest, b.chs...)
+			continue
+		}
+		var args []any
+		flush := func() error {
+			if len(args) == 0 {
+				return nil
+			}
+			n := len(args) / 5
+			_, err := m.tx.Exec(`INSERT INTO sync_clock(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)`+
+				strings.Repeat(", (?, ?, ?, ?, ?)", n-1)+`
+				ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site`, args...)
+			args = args[:0]
+			return err
+		}
+		for _, ch := range b.chs {
+			c := m.clocks[ch.tbl+"\x00"+ch.row]
+			if c == nil {
+				c = map[string]ck{}
+				m.clocks[ch.tbl+"\x00"+ch.row] = c
+			}
+			for col := range ch.cols {
+				args = append(args, ch.tbl, ch.row, col, ch.hlc, ch.site)
+				c[col] = ck{ch.hlc, ch.site}
+				if len(args) >= 500*5 {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+			}
+			if ch.hlc > m.maxHLC {
+				m.maxHLC = ch.hlc
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	for _, ch := range rest {
+		if err := m.apply(ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// allKnown says whether every column of ch exists here and is synced (no parking needed).
+func (m *merger) allKnown(ch change) (bool, error) {
+	tb, ok := db.TableOf(ch.tbl)
+	if !ok || !tb.Synced {
+		return false, nil
+	}
+	known, err := m.columns(ch.tbl, false)
+	if err != nil {
+		return false, err
+	}
+	if len(known) == 0 || isLocalAny(tb, ch.cols) {
+		return false, nil
+	}
+	for k := range ch.cols {
+		if !known[k] {
+			return false, nil
+		}
+	}
+	return true, nil
 }

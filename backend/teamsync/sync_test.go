@@ -194,3 +194,74 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+// A new desktop's bulk bootstrap meets a row that exists locally without clocks (data from
+// before sync): the multi-row insert fails as a whole and every row falls back to the merge.
+func TestFreshBootstrapFallsBack(t *testing.T) {
+	srv := newServer(t)
+	c := newClient(t, srv.URL())
+	a := newReplica(t, "a", c, 0, Options{})
+	for i := 0; i < 20; i++ {
+		a.insert(t, fmt.Sprintf("r%02d", i), db.Cols{"title": "remote", "n": int64(i)})
+	}
+	a.sync(t)
+	b := newReplica(t, "b", c, 0, Options{})
+	if _, err := b.d.W.Exec(`INSERT INTO items(id, title, body) VALUES('r05', 'local', 'kept')`); err != nil {
+		t.Fatal(err)
+	}
+	b.sync(t)
+	var n int
+	var title, body string
+	b.d.R.QueryRow(`SELECT count(*) FROM items`).Scan(&n)
+	b.d.R.QueryRow(`SELECT title, body FROM items WHERE id = 'r05'`).Scan(&title, &body)
+	if n != 20 || title != "remote" || body != "kept" {
+		t.Fatalf("rows %d, r05 = %q/%q", n, title, body)
+	}
+	if b.clocks(t) != a.clocks(t) {
+		t.Fatal("clocks differ after the fallback")
+	}
+}
+
+func TestValueRoundTrip(t *testing.T) {
+	for _, v := range []any{nil, "", "plain", `quo"te`, `back\slash`, "Émile \u2028 ☃", int64(0), int64(-7), int64(1<<53 + 1),
+		int64(-1 << 63), int64(1<<63 - 1), 1.5, -0.25, []byte{0, 1, 255}} {
+		enc, err := encodeOne(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeOne([]byte(enc))
+		if err != nil {
+			t.Fatalf("%v: %v", v, err)
+		}
+		if fmt.Sprintf("%T %v", got, got) != fmt.Sprintf("%T %v", v, v) {
+			t.Errorf("%#v came back as %#v (via %s)", v, got, enc)
+		}
+	}
+}
+
+// A corrupt change row (a buggy client) is parked with its reason; the rows after it still
+// apply and the desktop keeps syncing.
+func TestCorruptChangeRowIsParked(t *testing.T) {
+	srv := newServer(t)
+	c := newClient(t, srv.URL())
+	a := newReplica(t, "a", c, 0, Options{})
+	a.sync(t)
+	if err := srv.Exec(`INSERT INTO change_log(change_id, site_id, tbl, row_id, cols, hlc, schema_ver, created_at)
+		VALUES('bad-1', 'x', 'items', 'r1', '{not json', 1, 1, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	b := newReplica(t, "b", c, 0, Options{})
+	b.insert(t, "r2", db.Cols{"title": "after"})
+	b.sync(t)
+	a.sync(t)
+	var title string
+	a.d.R.QueryRow(`SELECT title FROM items WHERE id = 'r2'`).Scan(&title)
+	var reason string
+	a.d.R.QueryRow(`SELECT reason FROM sync_parked WHERE change_id = 'bad-1'`).Scan(&reason)
+	if title != "after" || a.e.Status().Parked != 1 || !contains(reason, "corrupt") {
+		t.Fatalf("title %q parked %d reason %q", title, a.e.Status().Parked, reason)
+	}
+	if st := a.e.Status(); st.State != StateUpToDate {
+		t.Fatalf("state %s: a parked row must not stop syncing", st.State)
+	}
+}

@@ -109,6 +109,18 @@ func decodeCols(s string) (db.Cols, error) {
 }
 
 func decodeOne(r []byte) (any, error) {
+	// Fast paths for the common shapes (a plain string, an integer, null); anything else
+	// goes through the JSON decoder.
+	switch n := len(r); {
+	case n == 4 && string(r) == "null":
+		return nil, nil
+	case n >= 2 && r[0] == '"' && r[n-1] == '"' && bytes.IndexByte(r[1:n-1], '\\') < 0 && bytes.IndexByte(r[1:n-1], '"') < 0:
+		return string(r[1 : n-1]), nil
+	case n > 0 && n < 19 && (r[0] == '-' || (r[0] >= '0' && r[0] <= '9')):
+		if i, err := strconv.ParseInt(string(r), 10, 64); err == nil {
+			return i, nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(r))
 	dec.UseNumber()
 	var v any

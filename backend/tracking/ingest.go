@@ -245,7 +245,8 @@ func (r *ingestRun) one(h Hit) error {
 	ev := events.Event{ID: h.ID, ContactID: contact, At: at, Source: Source, URL: h.URL, Title: h.Title, Referrer: h.Referrer}
 	data := map[string]any{}
 	for k, v := range h.Data {
-		if !strings.HasPrefix(k, "field.") {
+		// Field values go to the contact; UTM tags and the device have their own columns.
+		if !strings.HasPrefix(k, "field.") && !strings.HasPrefix(k, "utm_") {
 			data[k] = v
 		}
 	}
@@ -254,15 +255,6 @@ func (r *ingestRun) one(h Hit) error {
 	}
 	if h.IP != "" {
 		data["ip"] = h.IP
-	}
-	if h.UA != "" {
-		ua := ParseUA(h.UA)
-		data["device"] = ua.Type
-		data["os"] = ua.OS
-		data["browser"] = ua.Browser
-		if ua.Brand != "" {
-			data["brand"] = ua.Brand
-		}
 	}
 	if h.Send != "" {
 		data["msgId"] = h.Send // the message (send) id, as backend/emails names it
@@ -390,11 +382,16 @@ func (r *ingestRun) resolve(h Hit) (string, error) {
 		return c, nil
 	}
 	var c string
-	err := r.tx.QueryRow("SELECT contact_id FROM tracking_devices WHERE device_id = ?", h.Device).Scan(&c)
+	var deletedNow sql.NullInt64
+	err := r.tx.QueryRow(`SELECT td.contact_id, c.deleted FROM tracking_devices td
+		LEFT JOIN contacts c ON c.id = td.contact_id WHERE td.device_id = ?`, h.Device).Scan(&c, &deletedNow)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", err
 	}
 	if c != "" {
+		if deletedNow.Valid {
+			r.alive[c] = deletedNow.Int64 == 0
+		}
 		if c, err = r.follow(c); err != nil {
 			return "", err
 		}

@@ -93,7 +93,7 @@ func TestIngestVisitorIdentifyMergeAndEmail(t *testing.T) {
 	}
 	hit := ev[events.PageHit][0]
 	if hit.URL != "https://shop.example.com/?utm_source=news&utm_medium=email" || hit.Referrer != "https://search.example.org/" ||
-		hit.Title != "Home" || hit.Data["utm_source"] != "news" || hit.Data["device"] != "desktop" {
+		hit.Title != "Home" || hit.UTM.Source != "news" || hit.UTM.Medium != "email" || hit.Device.Type != "desktop" || hit.UserAgent == "" {
 		t.Fatalf("page hit %+v", hit)
 	}
 	// 2. The visitor submits a form with the known contact's email: merged into it.

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRoute } from "./router";
-import { isActive } from "./shell/Shell";
+import { isActive, parseRoute } from "./router";
 
 describe("parseRoute", () => {
   it.each([

@@ -35,3 +35,9 @@ export function useRoute(): Route {
 export function navigate(path: string): void {
   window.location.hash = path;
 }
+
+/** isActive says whether nav item path is the current section. */
+export function isActive(itemPath: string, routePath: string): boolean {
+  if (itemPath === "/") return routePath === "/";
+  return routePath === itemPath || routePath.startsWith(`${itemPath}/`);
+}

@@ -127,10 +127,11 @@ try {
     assert.equal(landing.url, `${siteURL}/landing.html?utm_source=newsletter&utm_medium=email&utm_campaign=spring`);
     assert.equal(landing.referrer, `${siteURL}/start.html`);
     assert.equal(landing.title, 'Spring sale');
-    assert.equal(landing.data.utm_source, 'newsletter');
-    assert.equal(landing.data.utm_medium, 'email');
-    assert.equal(landing.data.utm_campaign, 'spring');
-    assert.equal(landing.data.device, 'desktop');
+    assert.equal(landing.utm.source, 'newsletter');
+    assert.equal(landing.utm.medium, 'email');
+    assert.equal(landing.utm.campaign, 'spring');
+    assert.equal(landing.device.type, 'desktop');
+    assert.equal(landing.device.os, 'Linux');
   });
 
   // Device 2: a new browser (another anonymous visitor) signs up with the same email: the

@@ -29,7 +29,7 @@ import { type ReactNode, useEffect, useState } from "react";
 import { type ContactRow, Contacts } from "../api";
 import { type Key, useI18n } from "../i18n";
 import { usePrefs } from "../prefs";
-import { navigate, useRoute } from "../router";
+import { isActive, navigate, useRoute } from "../router";
 import { SyncBadge } from "./SyncBadge";
 
 export interface NavItem {
@@ -49,12 +49,6 @@ export const navItems: NavItem[] = [
   { path: "/trash", label: "nav.trash", icon: <IconTrash size={18} aria-hidden /> },
   { path: "/settings", label: "nav.settings", icon: <IconSettings size={18} aria-hidden /> },
 ];
-
-/** isActive says whether nav item path is the current section. */
-export function isActive(itemPath: string, routePath: string): boolean {
-  if (itemPath === "/") return routePath === "/";
-  return routePath === itemPath || routePath.startsWith(`${itemPath}/`);
-}
 
 export function Shell({
   children,

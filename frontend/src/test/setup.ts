@@ -6,7 +6,7 @@ class RO {
 }
 const g = globalThis as unknown as Record<string, unknown>;
 g.ResizeObserver ??= RO;
-if (!window.matchMedia) {
+if (typeof window !== "undefined" && !window.matchMedia) {
   window.matchMedia = (query: string) =>
     ({
       matches: false,

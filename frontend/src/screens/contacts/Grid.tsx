@@ -9,7 +9,7 @@ import {
   useVirtualizer,
   type Virtualizer,
 } from "@tanstack/react-virtual";
-import { type KeyboardEvent, useCallback, useEffect, useRef } from "react";
+import { type KeyboardEvent, memo, useCallback, useEffect, useRef } from "react";
 import type { ContactRow } from "../../api";
 import { useI18n } from "../../i18n";
 import { type Column, cellText } from "./columns";
@@ -131,6 +131,16 @@ export function Grid(p: Props) {
     e.preventDefault();
   };
 
+  // Rows are memoised; they reach the latest callbacks through this stable object.
+  const handlers = useRef<RowHandlers>({} as RowHandlers).current;
+  handlers.toggle = toggle;
+  handlers.activate = p.onActive;
+  handlers.open = p.onOpen;
+  handlers.fmtDate = fmtDate;
+  handlers.fmtNumber = fmtNumber;
+  handlers.anonymous = t("contacts.anonymous");
+  handlers.selectLabel = (name) => t("contacts.selectRow", { name });
+
   const allChecked = p.selection.all;
   const someChecked = !allChecked && p.selection.ids.size > 0;
 
@@ -202,57 +212,92 @@ export function Grid(p: Props) {
         </div>
         {items.map((vi) => {
           const row = p.pager.get(vi.index);
-          const checked = row ? allChecked || p.selection.ids.has(row.id) : false;
           return (
-            <div
+            <Row
               key={vi.index}
-              id={`row-${vi.index}`}
-              role="row"
-              aria-rowindex={vi.index + 2}
-              aria-selected={checked}
-              className={`grid-row${vi.index === p.active ? " grid-active" : ""}${checked ? " grid-checked" : ""}`}
-              style={{
-                height: ROW_HEIGHT,
-                width: totalWidth,
-                transform: `translateY(${HEADER_HEIGHT + rowTop(vi.start, virtualOffset, realOffset)}px)`,
-              }}
-              onClick={() => p.onActive(vi.index)}
-              onDoubleClick={() => row && p.onOpen(row)}
-            >
-              <div className="grid-cell grid-check" role="gridcell" style={{ width: CHECK_WIDTH }}>
-                {row && (
-                  <Checkbox
-                    size="xs"
-                    tabIndex={-1}
-                    aria-label={t("contacts.selectRow", { name: row.name || row.id })}
-                    checked={checked}
-                    onChange={() => toggle(row)}
-                    onClick={(e) => e.stopPropagation()}
-                  />
-                )}
-              </div>
-              {p.columns.map((c, ci) => (
-                <div key={c.id} className="grid-cell" role="gridcell" style={{ width: c.width }}>
-                  {!row ? (
-                    <span className="grid-skeleton" />
-                  ) : ci === 0 ? (
-                    <a
-                      href={`#/contacts/${row.id}`}
-                      tabIndex={-1}
-                      onClick={(e) => e.stopPropagation()}
-                      className={row.anonymous ? "grid-anon" : undefined}
-                    >
-                      {cellText(row, c, fmtDate, fmtNumber, t("contacts.anonymous")) || "—"}
-                    </a>
-                  ) : (
-                    cellText(row, c, fmtDate, fmtNumber, t("contacts.anonymous"))
-                  )}
-                </div>
-              ))}
-            </div>
+              index={vi.index}
+              row={row}
+              checked={row ? allChecked || p.selection.ids.has(row.id) : false}
+              active={vi.index === p.active}
+              top={
+                HEADER_HEIGHT + (scale.current === 1 ? vi.start : rowTop(vi.start, virtualOffset, realOffset))
+              }
+              width={totalWidth}
+              columns={p.columns}
+              handlers={handlers}
+            />
           );
         })}
       </div>
     </div>
   );
 }
+
+interface RowHandlers {
+  toggle: (row: ContactRow) => void;
+  activate: (i: number) => void;
+  open: (row: ContactRow) => void;
+  fmtDate: (iso: string) => string;
+  fmtNumber: (n: number) => string;
+  anonymous: string;
+  selectLabel: (name: string) => string;
+}
+
+interface RowProps {
+  index: number;
+  row: ContactRow | undefined;
+  checked: boolean;
+  active: boolean;
+  top: number;
+  width: number;
+  columns: Column[];
+  handlers: RowHandlers;
+}
+
+// Plain elements only: a row renders on every scroll step, so it stays cheap.
+const Row = memo(function Row({ index, row, checked, active, top, width, columns, handlers: h }: RowProps) {
+  return (
+    <div
+      id={`row-${index}`}
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={checked}
+      className={`grid-row${active ? " grid-active" : ""}${checked ? " grid-checked" : ""}`}
+      style={{ height: ROW_HEIGHT, width, transform: `translateY(${top}px)` }}
+      onClick={() => h.activate(index)}
+      onDoubleClick={() => row && h.open(row)}
+    >
+      <div className="grid-cell grid-check" role="gridcell" style={{ width: CHECK_WIDTH }}>
+        {row && (
+          <input
+            type="checkbox"
+            className="grid-checkbox"
+            tabIndex={-1}
+            aria-label={h.selectLabel(row.name || row.id)}
+            checked={checked}
+            onChange={() => h.toggle(row)}
+            onClick={(e) => e.stopPropagation()}
+          />
+        )}
+      </div>
+      {columns.map((c, ci) => (
+        <div key={c.id} className="grid-cell" role="gridcell" style={{ width: c.width }}>
+          {!row ? (
+            <span className="grid-skeleton" />
+          ) : ci === 0 ? (
+            <a
+              href={`#/contacts/${row.id}`}
+              tabIndex={-1}
+              onClick={(e) => e.stopPropagation()}
+              className={row.anonymous ? "grid-anon" : undefined}
+            >
+              {cellText(row, c, h.fmtDate, h.fmtNumber, h.anonymous) || "—"}
+            </a>
+          ) : (
+            cellText(row, c, h.fmtDate, h.fmtNumber, h.anonymous)
+          )}
+        </div>
+      ))}
+    </div>
+  );
+});

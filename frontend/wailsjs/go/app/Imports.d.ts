@@ -5,6 +5,8 @@ import {app} from '../models';
 
 export function Analyze(arg1:string):Promise<imports.Analysis>;
 
+export function AnalyzeWith(arg1:string,arg2:string,arg3:string):Promise<imports.Analysis>;
+
 export function Get(arg1:string):Promise<imports.Record>;
 
 export function List():Promise<Array<imports.Record>>;

@@ -6,6 +6,10 @@ export function Analyze(arg1) {
   return window['go']['app']['Imports']['Analyze'](arg1);
 }
 
+export function AnalyzeWith(arg1, arg2, arg3) {
+  return window['go']['app']['Imports']['AnalyzeWith'](arg1, arg2, arg3);
+}
+
 export function Get(arg1) {
   return window['go']['app']['Imports']['Get'](arg1);
 }
