@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -245,12 +246,14 @@ func TestCrashConsistency(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan struct{})
+		done, first := make(chan struct{}), make(chan struct{})
 		go func() {
 			sc := bufio.NewScanner(out)
+			var once sync.Once
 			for sc.Scan() {
 				if id, ok := strings.CutPrefix(sc.Text(), "ACK "); ok {
 					acked[id] = true
+					once.Do(func() { close(first) })
 				}
 			}
 			close(done)
@@ -260,6 +263,13 @@ func TestCrashConsistency(t *testing.T) {
 			other.insert(t, fmt.Sprintf("o%d-%d", round, i), db.Cols{"title": "o"})
 		}
 		other.sync(t)
+		// Kill at a random point after the child is up (a loaded machine can take seconds
+		// to start a race-instrumented test binary).
+		select {
+		case <-first:
+		case <-done:
+		case <-time.After(60 * time.Second):
+		}
 		time.Sleep(time.Duration(150+rnd.Intn(400)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		<-done

@@ -1,21 +1,50 @@
 import { Title } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense } from "react";
 import { useBusInvalidation } from "./api/hooks";
 import { useI18n } from "./i18n";
 import { useRoute } from "./router";
-import { CompaniesScreen, CompanyPage, NewCompanyPage } from "./screens/companies/Companies";
-import { ContactPage, NewContactPage } from "./screens/contacts/ContactPage";
-import { ContactsScreen } from "./screens/contacts/ContactsScreen";
-import { EmailRoutes } from "./screens/emails/routes";
-import { FieldManager } from "./screens/fields/FieldManager";
+import { Loading } from "./screens/common";
 import { Home } from "./screens/Home";
-import { ImportWizard } from "./screens/io/ImportWizard";
-import { Settings } from "./screens/Settings";
-import { SegmentEditor } from "./screens/segments/SegmentEditor";
-import { SegmentsScreen } from "./screens/segments/SegmentsScreen";
-import { SyncSettings } from "./screens/sync/SyncSettings";
-import { Trash } from "./screens/Trash";
 import { Shell } from "./shell/Shell";
+
+// Screens load on first visit, so the window starts with a small bundle (cold start).
+const CompaniesScreen = lazy(() =>
+  import("./screens/companies/Companies").then((m) => ({ default: m.CompaniesScreen })),
+);
+const CompanyPage = lazy(() =>
+  import("./screens/companies/Companies").then((m) => ({ default: m.CompanyPage })),
+);
+const NewCompanyPage = lazy(() =>
+  import("./screens/companies/Companies").then((m) => ({ default: m.NewCompanyPage })),
+);
+const ContactPage = lazy(() =>
+  import("./screens/contacts/ContactPage").then((m) => ({ default: m.ContactPage })),
+);
+const NewContactPage = lazy(() =>
+  import("./screens/contacts/ContactPage").then((m) => ({ default: m.NewContactPage })),
+);
+const ContactsScreen = lazy(() =>
+  import("./screens/contacts/ContactsScreen").then((m) => ({ default: m.ContactsScreen })),
+);
+const EmailRoutes = lazy(() => import("./screens/emails/routes").then((m) => ({ default: m.EmailRoutes })));
+const FieldManager = lazy(() =>
+  import("./screens/fields/FieldManager").then((m) => ({ default: m.FieldManager })),
+);
+const ImportWizard = lazy(() =>
+  import("./screens/io/ImportWizard").then((m) => ({ default: m.ImportWizard })),
+);
+const Settings = lazy(() => import("./screens/Settings").then((m) => ({ default: m.Settings })));
+const SegmentEditor = lazy(() =>
+  import("./screens/segments/SegmentEditor").then((m) => ({ default: m.SegmentEditor })),
+);
+const SegmentsScreen = lazy(() =>
+  import("./screens/segments/SegmentsScreen").then((m) => ({ default: m.SegmentsScreen })),
+);
+const SyncSettings = lazy(() =>
+  import("./screens/sync/SyncSettings").then((m) => ({ default: m.SyncSettings })),
+);
+const Trash = lazy(() => import("./screens/Trash").then((m) => ({ default: m.Trash })));
 
 function NotFound() {
   const { t } = useI18n();
@@ -55,7 +84,9 @@ export function App() {
   useBusInvalidation(useQueryClient());
   return (
     <Shell>
-      <Screen />
+      <Suspense fallback={<Loading />}>
+        <Screen />
+      </Suspense>
     </Shell>
   );
 }

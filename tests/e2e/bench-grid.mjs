@@ -14,7 +14,7 @@ if (!BIN || !DATA) throw new Error("BIN and DATA are required");
 
 const urlFile = join(mkdtempSync(join(tmpdir(), "magpie-bench-")), "url");
 const proc = spawn(BIN, ["serve", "--addr", "127.0.0.1:0", "--data-dir", DATA, "--url-file", urlFile], { stdio: "ignore" });
-for (let i = 0; i < 600 && !existsSync(urlFile); i++) await new Promise((r) => setTimeout(r, 50));
+for (let i = 0; i < 12000 && !existsSync(urlFile); i++) await new Promise((r) => setTimeout(r, 50));
 const url = readFileSync(urlFile, "utf8").trim();
 
 const browser = await chromium.launch({

@@ -210,6 +210,7 @@ export function ContactsScreen({
           onActive={setActive}
           onOpen={(row) => navigate(`/contacts/${row.id}`)}
           label={t("nav.contacts")}
+          resetKey={`${debounced}|${sort.key}|${sort.desc}|${want}`}
         />
       )}
       <Text size="xs" c="dimmed">

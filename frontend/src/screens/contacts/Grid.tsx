@@ -42,6 +42,8 @@ interface Props {
   onActive: (i: number) => void;
   onOpen: (row: ContactRow) => void;
   label: string;
+  /** a new value (new search or sort) scrolls back to the top */
+  resetKey: string;
 }
 
 export function Grid(p: Props) {
@@ -61,6 +63,11 @@ export function Grid(p: Props) {
       observeElementOffset(inst, (off, scrolling) => cb(off * scale.current, scrolling)),
     scrollToFn: (off, opts, inst) => elementScroll(off / scale.current, opts, inst),
   });
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: resetKey is the trigger
+  useEffect(() => {
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+  }, [p.resetKey]);
 
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
