@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
-	"magpie/backend/emails"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -111,7 +110,7 @@ func runTracker(e *Env, args []string) error {
 		opt.Store = &tracking.SQLiteStore{DB: c.DB}
 		opt.Config.Webview = c.Emails.Webview
 		if !*noIngest {
-			opt.Ingest = &tracking.Ingester{Contacts: c.Contacts, Log: log, EmailStats: emails.CountHit}
+			opt.Ingest = &tracking.Ingester{Contacts: c.Contacts, Log: log}
 		}
 		if *spoolDir == "" {
 			*spoolDir = filepath.Join(c.DataDir, "tracker-spool")
@@ -293,7 +292,7 @@ func trackingIngest(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	g := &tracking.Ingester{Contacts: c.Contacts, Batch: *batch, EmailStats: emails.CountHit}
+	g := &tracking.Ingester{Contacts: c.Contacts, Batch: *batch}
 	total := 0
 	for {
 		st, err := g.RunOnce(e.Ctx())

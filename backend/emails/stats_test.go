@@ -1,6 +1,7 @@
 package emails
 
 import (
+	"fmt"
 	"testing"
 
 	"magpie/backend/contacts"
@@ -108,8 +109,12 @@ func TestCountHit_CountersWithoutEvents(t *testing.T) {
 	f.db.R.QueryRow(`SELECT msg_id FROM email_sends WHERE contact_id = ?`, ids[0]).Scan(&msg)
 	at := f.clk.Now()
 	err := f.db.Write(f.ctx, func(tx *db.Tx) error {
-		for _, k := range []string{"click", "open", "unsub", "page"} {
-			if err := CountHit(tx, k, msg, e.ID, ids[0], at, "Mozilla/5.0 (Windows NT 10.0)", "https://shop.example/sale"); err != nil {
+		for i, k := range []string{"click", "open", "unsub", "page", "open"} {
+			hit := fmt.Sprintf("hit-%d", i)
+			if i == 4 {
+				hit = "hit-1" // the open again: an ingest replay counts nothing
+			}
+			if err := CountHit(tx, hit, k, msg, e.ID, ids[0], at, "Mozilla/5.0 (Windows NT 10.0)", "https://shop.example/sale"); err != nil {
 				return err
 			}
 		}

@@ -188,11 +188,20 @@ func RecordUnsubscribe(tx *db.Tx, in Interaction) error {
 	return addCount(tx, r.countID, dayOf(in.at(tx)), "", "unsubscribed", 1)
 }
 
-// CountHit keeps the counters for a tracker hit (kind "open", "click" or "unsub") in the
+// CountHit keeps the counters for a tracker hit, once per hit id, (kind "open", "click" or "unsub") in the
 // tracker's ingest transaction; the ingester writes the timeline event and the DNC itself.
-func CountHit(tx *db.Tx, kind, send, email, contact string, at time.Time, ua, url string) error {
+func CountHit(tx *db.Tx, hitID, kind, send, email, contact string, at time.Time, ua, url string) error {
 	if send == "" && email == "" {
 		return nil
+	}
+	if hitID != "" {
+		res, err := tx.Exec(`INSERT INTO email_counted_hits(hit_id) VALUES(?) ON CONFLICT(hit_id) DO NOTHING`, hitID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // counted already
+		}
 	}
 	in := Interaction{MsgID: send, EmailID: email, ContactID: contact, At: at, UserAgent: ua, URL: url, NoEvent: true}
 	switch kind {

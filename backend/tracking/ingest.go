@@ -40,9 +40,6 @@ type Ingester struct {
 	Contacts *contacts.Service
 	Batch    int // hits per transaction (default 1000)
 	Log      *slog.Logger
-	// EmailStats, when set, keeps the emails' counters (reads, clicks per link, unsubscribes)
-	// in the same transaction; kind is "open", "click" or "unsub" (emails.CountHit).
-	EmailStats func(tx *db.Tx, kind, send, email, contact string, at time.Time, ua, url string) error
 
 	Ingested atomic.Int64
 	Skipped  atomic.Int64 // bots, unknown contacts, hits without device
@@ -237,11 +234,6 @@ func (r *ingestRun) one(h Hit) error {
 		return nil
 	}
 	at := h.Time()
-	if f := r.g.EmailStats; f != nil && (h.Kind == KindOpen || h.Kind == KindClick || h.Kind == KindUnsub) {
-		if err := f(r.tx, string(h.Kind), h.Send, h.Email, contact, at, h.UA, h.URL); err != nil {
-			return err
-		}
-	}
 	ev := events.Event{ID: h.ID, ContactID: contact, At: at, Source: Source, URL: h.URL, Title: h.Title, Referrer: h.Referrer}
 	data := map[string]any{}
 	for k, v := range h.Data {
@@ -262,7 +254,7 @@ func (r *ingestRun) one(h Hit) error {
 	switch h.Kind {
 	case KindOpen, KindClick, KindUnsub:
 		// The email's statistics (reads, clicks per link, unsubscribes) in the same transaction.
-		if err := emails.CountHit(r.tx, string(h.Kind), h.Send, h.Email, contact, h.Time(), h.UA, h.URL); err != nil {
+		if err := emails.CountHit(r.tx, h.ID, string(h.Kind), h.Send, h.Email, contact, h.Time(), h.UA, h.URL); err != nil {
 			return err
 		}
 	}
