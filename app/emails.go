@@ -219,11 +219,16 @@ func (a *Emails) Send(id string) (SendResult, error) {
 	}
 	e, _ := svc.Get(ctx, id)
 	jobID, err := a.s.core.Jobs.Start("email.send", "Send "+e.Name, func(jctx context.Context, p *jobs.Progress) error {
-		total := res.Pending
-		_, err := svc.Drain(jctx, emails.DrainOptions{EmailID: id, Progress: func(st emails.DrainStats) {
-			p.Set(st.Sent+st.Failed+st.Skipped, total, fmt.Sprintf("%d sent, %d failed, %d skipped", st.Sent, st.Failed, st.Skipped))
-			p.SetResult(st)
-		}})
+		report := func() {
+			// The email's own totals: the background sender may have sent part of it.
+			if st, err := svc.Stats(context.WithoutCancel(jctx), id); err == nil {
+				t := st.Totals
+				p.Set(t.Sent+t.Failed+t.Skipped, t.Queued, fmt.Sprintf("%d sent, %d failed, %d skipped", t.Sent, t.Failed, t.Skipped))
+				p.SetResult(t)
+			}
+		}
+		_, err := svc.Drain(jctx, emails.DrainOptions{EmailID: id, Progress: func(emails.DrainStats) { report() }})
+		report()
 		return err
 	})
 	return SendResult{Queued: res.Queued, NoAddress: res.NoAddress, Pending: res.Pending, JobID: jobID}, err

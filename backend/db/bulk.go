@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"syscall"
 )
 
 // maxVars is how many bound parameters one statement may carry (SQLite's default
@@ -200,10 +202,11 @@ const deferredKey = "bulk.deferred_indexes"
 // recreates any left over, so a crash or kill during the load loses no index.
 func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (restore func(context.Context) error, err error) {
 	err = d.Write(ctx, func(tx *Tx) error {
-		saved, err := loadDeferred(tx)
+		def, err := loadDeferred(tx)
 		if err != nil {
 			return err
 		}
+		saved := def.SQL
 		for _, t := range tables {
 			rows, err := tx.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", t)
 			if err != nil {
@@ -230,7 +233,7 @@ func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (
 				}
 			}
 		}
-		b, _ := json.Marshal(saved)
+		b, _ := json.Marshal(deferred{PID: os.Getpid(), SQL: saved})
 		return tx.SetMeta(deferredKey, string(b))
 	})
 	if err != nil {
@@ -245,10 +248,11 @@ func (d *DB) RestoreIndexes(ctx context.Context) error {
 		return nil
 	}
 	return d.Write(ctx, func(tx *Tx) error {
-		saved, err := loadDeferred(tx)
-		if err != nil || len(saved) == 0 {
+		def, err := loadDeferred(tx)
+		if err != nil || len(def.SQL) == 0 {
 			return err
 		}
+		saved := def.SQL
 		// Let SQLite's sorter use a helper thread while building.
 		_, _ = tx.tx.ExecContext(ctx, "PRAGMA threads = 2")
 		for _, q := range saved {
@@ -262,18 +266,51 @@ func (d *DB) RestoreIndexes(ctx context.Context) error {
 	})
 }
 
-func loadDeferred(tx *Tx) ([]string, error) {
+// deferred is what DeferIndexes saves: the loading process and the dropped indexes.
+type deferred struct {
+	PID int      `json:"pid"`
+	SQL []string `json:"sql"`
+}
+
+// restoreOrphaned rebuilds deferred indexes at open, unless the process that deferred them
+// is still alive (an import running in another process must not be slowed to a halt by
+// the desktop opening the same store).
+func (d *DB) restoreOrphaned(ctx context.Context) error {
+	var v string
+	err := d.W.QueryRowContext(ctx, "SELECT v FROM meta WHERE k = ?", deferredKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) || v == "" {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var def deferred
+	if json.Unmarshal([]byte(v), &def) == nil && def.PID != 0 && def.PID != os.Getpid() && alive(def.PID) {
+		return nil
+	}
+	return d.RestoreIndexes(ctx)
+}
+
+func alive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	return p.Signal(syscall.Signal(0)) == nil
+}
+
+func loadDeferred(tx *Tx) (deferred, error) {
 	var v string
 	err := tx.QueryRow("SELECT v FROM meta WHERE k = ?", deferredKey).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) || v == "" {
-		return nil, nil
+		return deferred{}, nil
 	}
 	if err != nil {
-		return nil, err
+		return deferred{}, err
 	}
-	var saved []string
-	if err := json.Unmarshal([]byte(v), &saved); err != nil {
-		return nil, fmt.Errorf("db: %s: %w", deferredKey, err)
+	var def deferred
+	if err := json.Unmarshal([]byte(v), &def); err != nil {
+		return deferred{}, fmt.Errorf("db: %s: %w", deferredKey, err)
 	}
-	return saved, nil
+	return def, nil
 }

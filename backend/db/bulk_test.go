@@ -2,6 +2,10 @@ package db_test
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
 
 	"magpie/backend/db"
@@ -111,5 +115,46 @@ func TestDeferIndexesSurvivesCrash(t *testing.T) {
 	defer d.Close()
 	if got := count(d); got != before {
 		t.Fatalf("%d contact indexes after reopening, want %d", got, before)
+	}
+}
+
+// While the process that deferred the indexes lives (an import in the CLI), another process
+// opening the store leaves them deferred; once it is gone, the next open rebuilds them.
+func TestDeferIndexesOtherProcess(t *testing.T) {
+	path := t.TempDir() + "/x.db"
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.DeferIndexes(context.Background(), []string{"contacts"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command("sleep", "30")
+	if err := child.Start(); err != nil {
+		t.Skip("no sleep binary")
+	}
+	v, _ := d.Meta(context.Background(), "bulk.deferred_indexes")
+	v = strings.Replace(v, `"pid":`+strconv.Itoa(os.Getpid()), `"pid":`+strconv.Itoa(child.Process.Pid), 1)
+	if err := d.SetMeta(context.Background(), "bulk.deferred_indexes", v); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	count := func() int {
+		d, err := db.Open(path, db.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		var n int
+		d.R.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL").Scan(&n)
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d indexes rebuilt while the loading process lives", n)
+	}
+	child.Process.Kill()
+	child.Wait()
+	if n := count(); n == 0 {
+		t.Fatal("indexes not rebuilt after the loading process died")
 	}
 }

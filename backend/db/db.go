@@ -101,7 +101,7 @@ func Open(path string, opt Options) (*DB, error) {
 			return nil, openError(path, err)
 		}
 		// A bulk load killed midway left its indexes dropped: rebuild them now.
-		if err := d.RestoreIndexes(context.Background()); err != nil {
+		if err := d.restoreOrphaned(context.Background()); err != nil {
 			d.Close()
 			return nil, openError(path, err)
 		}

@@ -233,27 +233,42 @@ func (s *Service) Preview(ctx context.Context, filters []byte, selfID string, no
 	if err != nil {
 		return 0, nil, err
 	}
+	// Count and sample run side by side on two read connections.
 	var n int
-	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts c WHERE c.deleted = 0 AND ("+cond+")", args...).Scan(&n); err != nil {
+	countErr := make(chan error, 1)
+	go func() {
+		countErr <- s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts c WHERE c.deleted = 0 AND ("+cond+")", args...).Scan(&n)
+	}()
+	out := []Member{}
+	var sampleErr error
+	if sample > 0 {
+		out, sampleErr = s.sample(ctx, cond, args, sample)
+	}
+	if err := <-countErr; err != nil {
 		return 0, nil, err
 	}
-	out := []Member{}
-	if sample > 0 && n > 0 {
-		rows, err := s.db.R.QueryContext(ctx, `SELECT c.id, coalesce(c.email, ''), trim(coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, ''))
-			FROM contacts c WHERE c.deleted = 0 AND (`+cond+`) LIMIT ?`, append(args, sample)...)
-		if err != nil {
-			return 0, nil, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var m Member
-			if err := rows.Scan(&m.ID, &m.Email, &m.Name); err != nil {
-				return 0, nil, err
-			}
-			out = append(out, m)
-		}
+	if sampleErr != nil {
+		return 0, nil, sampleErr
 	}
 	return n, out, nil
+}
+
+func (s *Service) sample(ctx context.Context, cond string, args []any, limit int) ([]Member, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT c.id, coalesce(c.email, ''), trim(coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, ''))
+		FROM contacts c WHERE c.deleted = 0 AND (`+cond+`) LIMIT ?`, append(append([]any(nil), args...), limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Member{}
+	for rows.Next() {
+		var m Member
+		if err := rows.Scan(&m.ID, &m.Email, &m.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 // AddManual adds contacts by hand (Mautic's addLead with manual=true): a manually removed

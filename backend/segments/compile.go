@@ -408,7 +408,9 @@ func (c *Compiler) url(n *Node, d Def, op string) (string, error) {
 	if c.Mode == Scan && !neg && c.URLShare != nil && c.URLShare(s, append([]any(nil), c.args[mark:]...)) > BroadURLShare {
 		// Most URLs match: probing each contact's few URLs beats materialising millions of
 		// (URL, contact) pairs.
-		return "EXISTS (SELECT 1 FROM contact_urls x WHERE x.contact_id = c.id AND " + cond + ")", nil
+		// The unary + keeps SQLite from probing the index once per matching URL: it walks the
+		// contact's few rows and tests each against the (materialised) URL list.
+		return "EXISTS (SELECT 1 FROM contact_urls x WHERE x.contact_id = c.id AND +" + cond + ")", nil
 	}
 	if neg {
 		return "NOT (" + c.exists("contact_urls x", "x.contact_id", "(x.url_id = 0 OR "+cond+")") + ")", nil

@@ -83,7 +83,7 @@ type Spool struct {
 	rfileSeg  int64
 	committed Pos
 	done      chan struct{}
-	loopErr   error
+	unlock    func()
 }
 
 type batch struct {
@@ -105,7 +105,17 @@ func OpenSpool(dir string, opt SpoolOptions) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("tracking: spool dir %s: %w", dir, err)
 	}
-	s := &Spool{dir: dir, opt: opt, log: opt.Log, done: make(chan struct{}), rfileSeg: -1}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			unlock()
+		}
+	}()
+	s := &Spool{dir: dir, opt: opt, log: opt.Log, done: make(chan struct{}), rfileSeg: -1, unlock: unlock}
 	s.cond = sync.NewCond(&s.mu)
 	segs, err := s.segments()
 	if err != nil {
@@ -153,6 +163,7 @@ func OpenSpool(dir string, opt SpoolOptions) (*Spool, error) {
 		s.committed = s.readPos
 	}
 	go s.loop()
+	ok = true
 	return s, nil
 }
 
@@ -512,5 +523,7 @@ func (s *Spool) Close() error {
 	if s.rfile != nil {
 		s.rfile.Close()
 	}
-	return s.file.Close()
+	err := s.file.Close()
+	s.unlock()
+	return err
 }

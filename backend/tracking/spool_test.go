@@ -146,6 +146,23 @@ func flipLast(p string) {
 	os.WriteFile(p, b, 0o600)
 }
 
+func TestSpoolLockedAgainstSecondTracker(t *testing.T) {
+	dir := t.TempDir()
+	sp, err := OpenSpool(dir, SpoolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenSpool(dir, SpoolOptions{}); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("second open of a spool in use: %v", err)
+	}
+	sp.Close()
+	sp, err = OpenSpool(dir, SpoolOptions{})
+	if err != nil {
+		t.Fatalf("reopen after close: %v", err)
+	}
+	sp.Close()
+}
+
 func TestSpoolBound(t *testing.T) {
 	sp, err := OpenSpool(t.TempDir(), SpoolOptions{MaxBytes: 100})
 	if err != nil {

@@ -53,6 +53,8 @@ export const emailsEn = {
   "emails.noIssues": "No problems found",
   "emails.editorNote": "Edit the HTML; the preview on the right follows as you type.",
   "emails.editorMode": "Editor",
+  "emails.theme": "Start from a theme",
+  "emails.themePick": "Pick a theme (replaces the content)",
   "emails.mode.code": "HTML code",
   "emails.mode.visual": "Visual (MJML)",
   "emails.visualNote":
@@ -66,6 +68,7 @@ export const emailsEn = {
   "emails.send.now": "Send now",
   "emails.send.started": "Queued {n} recipients; sending…",
   "emails.send.progress": "{done} of {total} processed",
+  "emails.send.counts": "{sent} sent, {failed} failed, {skipped} skipped",
   "emails.send.onlySegment":
     "Only segment emails are sent from here; template emails are sent by campaigns and forms.",
   "emails.send.saveFirst": "Save the email before sending it.",
@@ -159,6 +162,8 @@ export const emailsFr: Record<keyof typeof emailsEn, string> = {
   "emails.noIssues": "Aucun problème détecté",
   "emails.editorNote": "Modifiez le HTML ; l'aperçu à droite suit la saisie.",
   "emails.editorMode": "Éditeur",
+  "emails.theme": "Partir d'un thème",
+  "emails.themePick": "Choisir un thème (remplace le contenu)",
   "emails.mode.code": "Code HTML",
   "emails.mode.visual": "Visuel (MJML)",
   "emails.visualNote":
@@ -172,6 +177,7 @@ export const emailsFr: Record<keyof typeof emailsEn, string> = {
   "emails.send.now": "Envoyer maintenant",
   "emails.send.started": "{n} destinataires en file ; envoi en cours…",
   "emails.send.progress": "{done} sur {total} traités",
+  "emails.send.counts": "{sent} envoyés, {failed} en échec, {skipped} ignorés",
   "emails.send.onlySegment":
     "Seuls les e-mails de segment s'envoient ici ; les modèles sont envoyés par les campagnes et formulaires.",
   "emails.send.saveFirst": "Enregistrez l'e-mail avant de l'envoyer.",

@@ -145,16 +145,23 @@ export default async function ({ page, expect, shot, rpc }) {
     await page.getByTestId("mjml-builder").locator(".gjs-editor").waitFor({ timeout: 30_000 });
     const canvas = page.frameLocator(".gjs-frame");
     await canvas.getByText("Write your message here.").waitFor();
-    await page.frameLocator('[data-testid="preview-frame"]').getByText("Write your message here.").waitFor();
+    const previewHas = (text) =>
+      page.waitForFunction((t) => document.querySelector('[data-testid="preview-frame"]')?.srcdoc.includes(t), text);
+    await previewHas("Write your message here.");
     await page.getByTestId("mjml-builder").scrollIntoViewIfNeeded();
     await shot("email-builder-mjml");
+    // A starter theme replaces the content.
+    await page.getByRole("combobox", { name: "Partir d'un thème" }).click();
+    await page.getByRole("option", { name: "Announcement" }).click();
+    await page.frameLocator(".gjs-frame").getByText("Discover it").waitFor();
+    await previewHas("Big news, friend!");
     await page.getByRole("button", { name: "Enregistrer" }).click();
     await page.getByText(/E-mail enregistré/).waitFor();
     const all = await rpc("Emails.List", { search: "Visual", kind: "", deleted: false });
     const saved = await rpc("Emails.Get", all[0].id);
     expect.equal(saved.kind, "template", "a new template email");
     expect.match(saved.source, /^<mjml>/, "MJML source kept");
-    expect.match(saved.html, /Write your message here\./, "compiled HTML saved");
+    expect.match(saved.html, /Discover it/, "compiled HTML of the theme saved");
     expect.ok(!/<mj-/.test(saved.html), "no MJML tags left in the HTML");
   } finally {
     sink.close();

@@ -29,6 +29,7 @@ import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
 import { EmailSend } from "./EmailSend";
 import { EmailStatsView } from "./EmailStats";
+import { THEMES } from "./themes";
 
 const MjmlBuilder = lazy(() => import("./MjmlBuilder"));
 
@@ -144,6 +145,7 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
   const [width, setWidth] = useState("desktop");
   const [mode, setMode] = useState(draft.source.trim().startsWith("<mjml") ? "visual" : "code");
   const [mjmlErrors, setMjmlErrors] = useState<string[]>([]);
+  const [builderKey, setBuilderKey] = useState(0);
   const [contact, setContact] = useState<string | null>(null);
   const [contactSearch, setContactSearch] = useState("");
   const [to, setTo] = useState("");
@@ -195,6 +197,7 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
         <Grid.Col span={12} order={2}>
           <Suspense fallback={<Loading />}>
             <MjmlBuilder
+              key={builderKey}
               source={draft.source}
               onChange={(c) => {
                 set("source", c.mjml);
@@ -271,6 +274,18 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
             </>
           ) : (
             <Stack gap={4}>
+              <Select
+                label={t("emails.theme")}
+                placeholder={t("emails.themePick")}
+                data={THEMES.map((th) => ({ value: th.id, label: th.label }))}
+                value={null}
+                onChange={(v) => {
+                  const th = THEMES.find((x) => x.id === v);
+                  if (!th) return;
+                  set("source", th.mjml);
+                  setBuilderKey((k) => k + 1);
+                }}
+              />
               <Text size="xs" c="dimmed">
                 {t("emails.visualNote")}
               </Text>

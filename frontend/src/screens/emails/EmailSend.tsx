@@ -3,8 +3,8 @@ import { notifications } from "@mantine/notifications";
 import { IconSend, IconUsers } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { type JobStatus, on } from "../../api";
-import { type EmailDryRun, Emails, type EmailView } from "../../api/emails";
+import { type JobStatus, Jobs } from "../../api";
+import { type EmailCounts, type EmailDryRun, Emails, type EmailView } from "../../api/emails";
 import { useI18n } from "../../i18n";
 
 /** EmailSend: count the recipients, send a segment email and follow the job's progress. */
@@ -14,26 +14,30 @@ export function EmailSend({ draft }: { draft: EmailView }) {
   const [dry, setDry] = useState<EmailDryRun | null>(null);
   const [jobId, setJobId] = useState("");
   const [job, setJob] = useState<JobStatus | null>(null);
+  const [counts, setCounts] = useState<EmailCounts | null>(null);
   const [error, setError] = useState<unknown>(null);
-  useEffect(
-    () =>
-      on("job:progress", (d) => {
-        const st = d as JobStatus;
-        if (st.id === jobId) setJob(st);
-      }),
-    [jobId],
-  );
-  useEffect(
-    () =>
-      on("job:done", (d) => {
-        const st = d as JobStatus;
-        if (st.id === jobId) {
-          setJob(st);
-          qc.invalidateQueries({ queryKey: ["emails"] });
-        }
-      }),
-    [jobId, qc],
-  );
+  // Follow the send by polling the job and the email's counters (events can be missed by a
+  // screen that subscribed after a small send finished).
+  useEffect(() => {
+    if (!jobId) return;
+    let stop = false;
+    const tick = async () => {
+      try {
+        const [j, st] = await Promise.all([Jobs.Get(jobId), Emails.Stats(draft.id)]);
+        if (stop) return;
+        setJob(j);
+        setCounts(st.totals);
+        if (j.state === "running") setTimeout(tick, 700);
+        else qc.invalidateQueries({ queryKey: ["emails"] });
+      } catch (e) {
+        if (!stop) setError(e);
+      }
+    };
+    void tick();
+    return () => {
+      stop = true;
+    };
+  }, [jobId, draft.id, qc]);
   if (draft.kind !== "list") return <Alert>{t("emails.send.onlySegment")}</Alert>;
   if (!draft.id) return <Alert>{t("emails.send.saveFirst")}</Alert>;
   const check = async () => {
@@ -54,6 +58,7 @@ export function EmailSend({ draft }: { draft: EmailView }) {
       setError(e);
     }
   };
+  const processed = counts ? counts.sent + counts.failed + counts.skipped : 0;
   return (
     <Stack maw={760}>
       <Group>
@@ -94,15 +99,15 @@ export function EmailSend({ draft }: { draft: EmailView }) {
           ))}
         </Stack>
       )}
-      {job && (
+      {job && counts && (
         <Stack gap={4} data-testid="send-progress">
           <Progress
-            value={job.total ? (100 * job.done) / job.total : job.state === "done" ? 100 : 0}
+            value={counts.queued ? (100 * processed) / counts.queued : 0}
             animated={job.state === "running"}
           />
           <Text size="sm">
-            {t("emails.send.progress", { done: fmtNumber(job.done), total: fmtNumber(job.total) })} —{" "}
-            {job.message}
+            {t("emails.send.progress", { done: fmtNumber(processed), total: fmtNumber(counts.queued) })} —{" "}
+            {t("emails.send.counts", { sent: counts.sent, failed: counts.failed, skipped: counts.skipped })}
           </Text>
           {job.error && (
             <Text size="sm" c="red">

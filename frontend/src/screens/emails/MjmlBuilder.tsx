@@ -8,25 +8,13 @@ import "grapesjs/dist/css/grapes.min.css";
 import grapesjs, { type Editor } from "grapesjs";
 import grapesjsMjml from "grapesjs-mjml";
 import { useEffect, useRef } from "react";
+import { STARTER_MJML } from "./themes";
 
 const PLACEHOLDER =
   "data:image/svg+xml;utf8," +
   encodeURIComponent(
     '<svg xmlns="http://www.w3.org/2000/svg" width="350" height="250"><rect width="100%" height="100%" fill="#e9ecef"/><text x="50%" y="50%" font-family="sans-serif" font-size="20" fill="#868e96" text-anchor="middle">Image</text></svg>',
   );
-
-export const STARTER_MJML = `<mjml>
-  <mj-body background-color="#f4f5f7">
-    <mj-section background-color="#ffffff" padding="24px">
-      <mj-column>
-        <mj-text font-size="24px" font-family="Arial, Helvetica, sans-serif">Hello {contactfield=firstname|there},</mj-text>
-        <mj-text font-size="16px" line-height="1.5" font-family="Arial, Helvetica, sans-serif">Write your message here.</mj-text>
-        <mj-button href="https://example.com/" background-color="#1c7ed6">Read more</mj-button>
-        <mj-text font-size="12px" color="#868e96" font-family="Arial, Helvetica, sans-serif">{unsubscribe_text} · {webview_text}</mj-text>
-      </mj-column>
-    </mj-section>
-  </mj-body>
-</mjml>`;
 
 export interface BuilderChange {
   mjml: string;
