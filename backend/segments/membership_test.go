@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/events"
 	"magpie/backend/segments"
@@ -176,5 +177,49 @@ func TestCyclesAndVersions(t *testing.T) {
 	}
 	if err := f.seg.Restore(ctx, a.ID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A merge (a visitor identified as a known contact) keeps the loser's hand-made memberships on
+// the survivor; the survivor's own row wins where both had one, and counts follow.
+func TestMergeMovesMemberships(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	static := f.save(t, "Hand-picked", "[]")
+	both := f.save(t, "Both", "[]")
+	for _, step := range []struct {
+		seg string
+		who string
+		add bool
+	}{{static.ID, "Dan", true}, {both.ID, "Dan", true}, {both.ID, "Bob", true}, {both.ID, "Bob", false}} {
+		var err error
+		if step.add {
+			_, err = f.seg.AddManual(ctx, step.seg, []string{f.ids[step.who]})
+		} else {
+			_, err = f.seg.RemoveManual(ctx, step.seg, []string{f.ids[step.who]})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.d.Write(ctx, func(tx *db.Tx) error {
+		return contacts.NewOps(tx, "test").Merge(f.ids["Bob"], f.ids["Dan"], "test")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.members(t, static.ID); !equal(got, []string{"Bob"}) {
+		t.Fatalf("hand-picked members %v, want Bob (moved from Dan)", got)
+	}
+	if got := f.members(t, both.ID); len(got) != 0 {
+		t.Fatalf("both: members %v, want none (Bob's manual removal wins)", got)
+	}
+	for _, g := range []segments.Segment{static, both} {
+		got, err := f.seg.Get(ctx, g.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := len(f.members(t, g.ID)); got.Members != want {
+			t.Fatalf("%s: cached count %d, want %d", g.Name, got.Members, want)
+		}
 	}
 }
