@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"magpie/backend/apperr"
 	"magpie/backend/db"
+	"magpie/backend/internal/testenv"
 )
 
 func TestOpen_BadFiles(t *testing.T) {
@@ -109,3 +111,25 @@ type recorderFunc func(*db.Tx, db.Change) error
 func (f recorderFunc) Record(tx *db.Tx, ch db.Change) error { return f(tx, ch) }
 
 func init() { db.Declare(db.Table{Name: "users", Synced: true}) }
+
+// A write whose context ends mid-transaction reports the cancellation, not the side effect
+// database/sql leaves behind (its background rollback closes the transaction's statements,
+// so the running one fails with "sql: statement is closed"), and stores nothing.
+func TestWriteCanceledReportsCancel(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := d.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec("CREATE TABLE cancel_probe(x)"); err != nil {
+			return err
+		}
+		cancel()
+		return errors.New("sql: statement is closed")
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	var n int
+	if err := d.R.QueryRow("SELECT count(*) FROM sqlite_master WHERE name = 'cancel_probe'").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("table survived a canceled write: %d %v", n, err)
+	}
+}

@@ -150,11 +150,11 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	tx := &Tx{ctx: ctx, tx: sqlTx, d: d, now: d.Clock.Now(), rec: rec}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
-		return err
+		return canceledOr(ctx, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		sqlTx.Rollback()
-		return openError(d.Path, err)
+		return canceledOr(ctx, openError(d.Path, err))
 	}
 	if len(hooks) > 0 && (len(tx.changes) > 0 || len(tx.signals) > 0) {
 		c := Commit{Changes: tx.changes, Signals: tx.signals}
@@ -163,6 +163,16 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 		}
 	}
 	return nil
+}
+
+// canceledOr reports a canceled write as ctx.Err(): database/sql rolls the transaction back
+// when its context ends, and the statement that was running then fails with a side effect
+// ("sql: statement is closed") that would hide the cancellation from the caller.
+func canceledOr(ctx context.Context, err error) error {
+	if ce := ctx.Err(); ce != nil {
+		return ce
+	}
+	return err
 }
 
 // Ctx returns the transaction's context.
