@@ -64,13 +64,9 @@ func runTracker(e *Env, args []string) error {
 		if secret == nil {
 			return usagef("--rqlite needs --secret-file (the team's link-signing secret)")
 		}
-		pass := ""
-		if *rqPassFile != "" {
-			b, err := os.ReadFile(*rqPassFile)
-			if err != nil {
-				return fmt.Errorf("rqlite password file: %w", err)
-			}
-			pass = strings.TrimSpace(string(b))
+		pass, err := readPasswordFile(*rqPassFile)
+		if err != nil {
+			return err
 		}
 		store, err := tracking.NewRqliteStore(rqlite.Config{URLs: tracking.SplitList(*rq), User: *rqUser, Password: pass})
 		if err != nil {
@@ -416,13 +412,9 @@ func trackingPull(e *Env, args []string) error {
 	if *rq == "" {
 		return usagef("--rqlite is required")
 	}
-	pass := ""
-	if *rqPassFile != "" {
-		b, err := os.ReadFile(*rqPassFile)
-		if err != nil {
-			return fmt.Errorf("rqlite password file: %w", err)
-		}
-		pass = strings.TrimSpace(string(b))
+	pass, err := readPasswordFile(*rqPassFile)
+	if err != nil {
+		return err
 	}
 	client, err := rqlite.New(rqlite.Config{URLs: tracking.SplitList(*rq), User: *rqUser, Password: pass})
 	if err != nil {
@@ -457,4 +449,16 @@ func trackingPull(e *Env, args []string) error {
 	}
 	fmt.Fprintf(e.Out, "pulled %d hits, ingested %d (%d skipped)\n", pulled, ingested, g.Skipped.Load())
 	return nil
+}
+
+// readPasswordFile reads the rqlite password from a file ("" when no file is given).
+func readPasswordFile(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("rqlite password file: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
 }

@@ -2,7 +2,7 @@
 import * as EmailsB from "../../wailsjs/go/app/Emails";
 import * as SegmentsB from "../../wailsjs/go/app/Segments";
 import type { app, emails } from "../../wailsjs/go/models";
-import { toApiError } from "./errors";
+import { wrap } from "./errors";
 
 export type EmailView = app.EmailView;
 export type EmailSettings = app.EmailSettings;
@@ -12,21 +12,6 @@ export type EmailStats = emails.Stats;
 export type EmailCounts = emails.Counts;
 export type EmailIssue = emails.Issue;
 export type EmailDryRun = emails.DryRun;
-
-type AnyFn = (...a: never[]) => Promise<unknown>;
-function wrap<M extends Record<string, AnyFn>>(m: M): M {
-  const out: Record<string, AnyFn> = {};
-  for (const [k, f] of Object.entries(m)) {
-    out[k] = (async (...a: never[]) => {
-      try {
-        return await f(...a);
-      } catch (e) {
-        throw toApiError(e);
-      }
-    }) as AnyFn;
-  }
-  return out as M;
-}
 
 export const Emails = wrap({ ...EmailsB });
 

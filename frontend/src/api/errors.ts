@@ -49,3 +49,20 @@ export function toApiError(e: unknown): ApiError {
     return new ApiError({ code: "internal", key: "errors.network", message: e.message });
   return new ApiError({ code: "internal", key: "errors.internal", message: String(e) });
 }
+
+type AnyFn = (...a: never[]) => Promise<unknown>;
+
+/** wrap makes every bound function of m reject with an ApiError. */
+export function wrap<M extends Record<string, AnyFn>>(m: M): M {
+  const out: Record<string, AnyFn> = {};
+  for (const [k, f] of Object.entries(m)) {
+    out[k] = (async (...a: never[]) => {
+      try {
+        return await f(...a);
+      } catch (e) {
+        throw toApiError(e);
+      }
+    }) as AnyFn;
+  }
+  return out as M;
+}

@@ -12,7 +12,7 @@ import * as SystemB from "../../wailsjs/go/app/System";
 import type { app, contacts, exports, fields, imports, jobs } from "../../wailsjs/go/models";
 import { EventsOnMultiple } from "../../wailsjs/runtime/runtime";
 import { isDesktop, rpc } from "./bridge";
-import { ApiError, toApiError } from "./errors";
+import { ApiError, toApiError, wrap } from "./errors";
 
 export { installBrowserBridge, isDesktop } from "./bridge";
 export { ApiError, toApiError } from "./errors";
@@ -51,22 +51,6 @@ export type SegmentField = app.SegmentField;
 export type SegmentMember = app.SegmentMember;
 export type SegmentPreview = app.SegmentPreview;
 export type SegmentVersion = app.SegmentVersion;
-
-// Every bound function goes through wrap: the rejection becomes an ApiError.
-type AnyFn = (...a: never[]) => Promise<unknown>;
-function wrap<M extends Record<string, AnyFn>>(m: M): M {
-  const out: Record<string, AnyFn> = {};
-  for (const [k, f] of Object.entries(m)) {
-    out[k] = (async (...a: never[]) => {
-      try {
-        return await f(...a);
-      } catch (e) {
-        throw toApiError(e);
-      }
-    }) as AnyFn;
-  }
-  return out as M;
-}
 
 export const System = wrap({ ...SystemB });
 export const Contacts = wrap({ ...ContactsB });
