@@ -348,6 +348,11 @@ func (s *Service) livePlans(ctx context.Context, now time.Time) ([]*plan, error)
 		comp.PushSegment(g.ID)
 		cond, args, err := comp.Compile(tree)
 		if err != nil {
+			if ctx.Err() != nil {
+				// Canceled while reading a referenced segment: not a broken reference, and a
+				// plan set missing this segment must not be cached.
+				return nil, ctx.Err()
+			}
 			continue // a broken reference: skipped, as Mautic does
 		}
 		p := &plan{id: g.ID, cond: cond, args: args, day: day}
