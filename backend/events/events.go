@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"magpie/backend/db"
@@ -146,9 +147,38 @@ func Append(tx *db.Tx, e Event) (bool, error) {
 	if err := aggregate(tx, e, at); err != nil {
 		return false, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
 	}
+	e.At = time.UnixMilli(at)
+	for _, h := range appendHooks() {
+		if err := h(tx, e); err != nil {
+			return false, err
+		}
+	}
 	tx.Signal(Topic, e.ContactID)
 	tx.Signal(TypeTopic(e.Type), e.ContactID)
 	return true, nil
+}
+
+// Hook reacts to a newly stored event inside the transaction that appends it (points rules,
+// campaign decisions): what it writes commits or rolls back with the event. It is not called
+// for an id already stored, nor by AppendMany (bulk imports and demo data).
+type Hook func(tx *db.Tx, e Event) error
+
+var (
+	hooksMu sync.RWMutex
+	hooks   []Hook
+)
+
+// OnAppend registers a hook for every event Append stores (packages call it from init).
+func OnAppend(h Hook) {
+	hooksMu.Lock()
+	hooks = append(hooks, h)
+	hooksMu.Unlock()
+}
+
+func appendHooks() []Hook {
+	hooksMu.RLock()
+	defer hooksMu.RUnlock()
+	return hooks
 }
 
 func nz(s string) any {

@@ -2,6 +2,8 @@ package events_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,5 +142,41 @@ func TestParseUserAgent(t *testing.T) {
 		if got := events.ParseUserAgent(tc.ua); got != tc.want {
 			t.Errorf("ParseUserAgent(%q) = %+v, want %+v", tc.ua, got, tc.want)
 		}
+	}
+}
+
+func TestOnAppendRunsInTheTransaction(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	var seen []events.Type
+	events.OnAppend(func(tx *db.Tx, e events.Event) error {
+		if e.Source != "hook-test" {
+			return nil
+		}
+		seen = append(seen, e.Type)
+		if e.Type == events.FormSubmitted {
+			return errors.New("refused by hook")
+		}
+		return nil
+	})
+	ctx := context.Background()
+	ev := events.Event{ID: "h1", ContactID: "c1", Type: events.PageHit, Source: "hook-test"}
+	for range 2 { // the second append is a duplicate id: no hook call
+		if err := d.Write(ctx, func(tx *db.Tx) error { _, err := events.Append(tx, ev); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := events.Append(tx, events.Event{ID: "h2", ContactID: "c1", Type: events.FormSubmitted, Source: "hook-test"})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "refused by hook") {
+		t.Fatalf("hook error = %v", err)
+	}
+	var n int
+	if err := d.R.QueryRow("SELECT count(*) FROM events WHERE id = 'h2'").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("event refused by a hook was stored (%d, %v)", n, err)
+	}
+	if len(seen) != 2 || seen[0] != events.PageHit || seen[1] != events.FormSubmitted {
+		t.Fatalf("hook saw %v", seen)
 	}
 }
