@@ -155,11 +155,23 @@ func register(d *db.DB, s *Service) {
 }
 
 func (s *Service) onCommit(c db.Commit) {
+	wake := false
 	for _, sg := range c.Signals {
-		if sg.Topic == "campaign_log" {
-			s.Wake()
-			return
+		switch sg.Topic {
+		case "campaign_log":
+			wake = true
+		case segments.Topic + "s": // a segment's membership changed
+			s.mu.Lock()
+			if s.dirtySegs == nil {
+				s.dirtySegs = map[string]bool{}
+			}
+			s.dirtySegs[sg.ID] = true
+			s.mu.Unlock()
+			wake = true
 		}
+	}
+	if wake {
+		s.Wake()
 	}
 }
 

@@ -126,6 +126,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
 	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
+	campaigns.SetDefaultZone(c.Segments.Loc)
 	return c, nil
 }
 
@@ -150,6 +151,9 @@ func (c *Core) announce(cm db.Commit) {
 func (c *Core) Close() error {
 	if c.Sync != nil {
 		c.Sync.Close()
+	}
+	if c.Campaigns != nil {
+		c.Campaigns.Stop()
 	}
 	c.Emails.StopBackground()
 	if c.Tracking != nil {
