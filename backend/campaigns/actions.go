@@ -59,6 +59,10 @@ func (x *execCtx) action(c *compiled, ev *Event) error {
 		return x.jump(c, ev)
 	case "webhook":
 		return x.webhooks(c, ev)
+	case "contact.tags":
+		return x.bulkTags(ev)
+	case "points.adjust":
+		return x.bulkPoints(c, ev)
 	}
 	perContact, err := x.perContact(c, ev)
 	if err != nil {
