@@ -2,9 +2,9 @@ package campaigns
 
 import (
 	"os"
-	"syscall"
 	"runtime"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
