@@ -11,6 +11,7 @@ import (
 
 	"magpie/backend/apperr"
 	"magpie/backend/bus"
+	"magpie/backend/campaigns"
 	"magpie/backend/clock"
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
@@ -49,6 +50,8 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+	// Campaigns: builder model and the engine (issue 7); the shells start its runner.
+	Campaigns *campaigns.Service
 }
 
 // Options tune Open.
@@ -122,6 +125,8 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
+	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
+	campaigns.SetDefaultZone(c.Segments.Loc)
 	return c, nil
 }
 
@@ -146,6 +151,9 @@ func (c *Core) announce(cm db.Commit) {
 func (c *Core) Close() error {
 	if c.Sync != nil {
 		c.Sync.Close()
+	}
+	if c.Campaigns != nil {
+		c.Campaigns.Stop()
 	}
 	c.Emails.StopBackground()
 	if c.Tracking != nil {
