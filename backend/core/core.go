@@ -11,6 +11,7 @@ import (
 
 	"magpie/backend/apperr"
 	"magpie/backend/bus"
+	"magpie/backend/campaigns"
 	"magpie/backend/clock"
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
@@ -49,6 +50,8 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+	// Campaigns: builder model and the engine (issue 7); the shells start its runner.
+	Campaigns *campaigns.Service
 }
 
 // Options tune Open.
@@ -122,6 +125,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
+	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
 	return c, nil
 }
 
