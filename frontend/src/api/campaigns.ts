@@ -1,5 +1,6 @@
 // Campaigns (issue 7): typed calls to app.Campaigns that reject with ApiError. The types
 // mirror the Go JSON contract (backend/campaigns/model.go, app/campaigns.go).
+import * as CampaignsB from "../../wailsjs/go/app/Campaigns";
 import { wrap } from "./errors";
 
 export type EventKind = "action" | "decision" | "condition";
@@ -69,7 +70,7 @@ export interface CampaignQuery {
   search: string;
   limit: number;
   offset: number;
-  deleted?: boolean;
+  trash: boolean;
 }
 
 export interface PropOption {
@@ -111,6 +112,8 @@ export interface CampaignVersion {
   version: number;
   publishedAt: string;
   name: string;
+  /** the published graph, when the backend sends it (read-only view on the canvas) */
+  graph?: Graph;
 }
 
 export interface PathCounts {
@@ -144,42 +147,9 @@ type Bound = {
   Import(json: string): Promise<Campaign>;
 };
 
-type Method = keyof Bound;
-
-// The calls go through window.go.app.Campaigns, exactly what the generated bindings do: the
-// Wails runtime provides it in the window, api/bridge.ts in the browser.
-function call<M extends Method>(m: M): Bound[M] {
-  return ((...args: unknown[]) => {
-    const w = window as unknown as {
-      go?: { app?: { Campaigns?: Record<string, (...a: unknown[]) => Promise<unknown>> } };
-    };
-    const f = w.go?.app?.Campaigns?.[m];
-    if (!f) return Promise.reject(new Error(`app.Campaigns.${m} is not available`));
-    return f(...args);
-  }) as Bound[M];
-}
-
-const methods: Method[] = [
-  "List",
-  "Get",
-  "Save",
-  "Validate",
-  "Publish",
-  "Unpublish",
-  "Versions",
-  "RestoreVersion",
-  "Stats",
-  "Catalogue",
-  "Delete",
-  "Restore",
-  "AddContacts",
-  "RemoveContacts",
-  "Simulate",
-  "Export",
-  "Import",
-];
-
-export const Campaigns = wrap(Object.fromEntries(methods.map((m) => [m, call(m)])) as unknown as Bound);
+// The generated bindings type a root event's parent as optional and lists as non-null; the
+// builder's types say what the JSON really carries (null parent, possibly null lists).
+export const Campaigns = wrap({ ...CampaignsB } as unknown as Bound);
 
 /** blankTrigger is "immediately". */
 export function blankTrigger(): Trigger {

@@ -157,6 +157,8 @@ export const campaignsEn = {
   "campaigns.prop.campaigns": "Campaigns",
   "campaigns.prop.form": "Form",
   "campaigns.thisCampaign": "This campaign",
+  "campaigns.runsAfter": "Runs after",
+  "campaigns.fromSources": "The sources (first event)",
   // catalogue
   "campaigns.group.email": "Email",
   "campaigns.group.contact": "Contact",
@@ -393,6 +395,8 @@ export const campaignsFr: Record<CampaignKey, string> = {
   "campaigns.prop.campaigns": "Campagnes",
   "campaigns.prop.form": "Formulaire",
   "campaigns.thisCampaign": "Cette campagne",
+  "campaigns.runsAfter": "S'exécute après",
+  "campaigns.fromSources": "Les sources (premier événement)",
   "campaigns.group.email": "E-mail",
   "campaigns.group.contact": "Contact",
   "campaigns.group.campaign": "Campagne",
