@@ -48,6 +48,7 @@ const (
 	AssetDownloaded   Type = "asset.downloaded"
 	SegmentAdded      Type = "segment.added"
 	SegmentRemoved    Type = "segment.removed"
+	StageChanged      Type = "stage.changed"
 )
 
 // Topic is the commit-hook signal topic for appended events (ID = contact id).
