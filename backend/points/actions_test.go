@@ -198,3 +198,22 @@ func TestActionValidation(t *testing.T) {
 		t.Fatalf("%d actions stored after invalid saves", n)
 	}
 }
+
+// TestGlobAgreesWithFnmatch checks the SQL translation used for hit counts against Fnmatch.
+func TestGlobAgreesWithFnmatch(t *testing.T) {
+	f := newFx(t)
+	urls := []string{"https://x.com/pricing", "https://x.com/Pricing", "https://x.com/a/b", "https://x.com/b", "https://x.com/*",
+		"https://x.com/[", "https://x.com/[!", "https://x.com/q1", "https://x.com/café"}
+	for _, pat := range []string{"*/pricing", "https://x.com/?", "https://x.com/[!abc]", "https://x.com/[a-z]1", "https://x.com/\\*",
+		"https://x.com/[", "https://x.com/[!", "*é*", "https://x.com/*"} {
+		for _, u := range urls {
+			var got bool
+			if err := f.d.R.QueryRow("SELECT ? GLOB ?", u, points.Glob(pat)).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if want := points.Fnmatch(pat, u); got != want {
+				t.Errorf("pattern %q (glob %q) on %q: GLOB %v, Fnmatch %v", pat, points.Glob(pat), u, got, want)
+			}
+		}
+	}
+}

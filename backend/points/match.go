@@ -3,6 +3,7 @@ package points
 import (
 	"database/sql"
 	"errors"
+	"strings"
 	"unicode/utf8"
 
 	"magpie/backend/db"
@@ -13,6 +14,8 @@ import (
 type hitStat struct {
 	count int64         // hits on matching URLs, this one included
 	prev  sql.NullInt64 // the previous hit on a matching URL (ms)
+	// prevDone says prev was looked up (only limits on returns need it).
+	prevDone bool
 }
 
 // matches reports whether event e satisfies the action. stats caches url.hit look-ups per
@@ -55,6 +58,11 @@ func (a *action) matches(tx *db.Tx, e events.Event, stats *map[string]*hitStat) 
 			}
 			(*stats)[p.URL] = st
 		}
+		if (p.ReturnsWithin > 0 || p.ReturnsAfter > 0) && !st.prevDone {
+			if err := st.previous(tx, p.URL, e); err != nil {
+				return false, err
+			}
+		}
 		at := e.At.UnixMilli()
 		switch {
 		case p.FirstTime && st.count != 1,
@@ -70,41 +78,53 @@ func (a *action) matches(tx *db.Tx, e events.Event, stats *map[string]*hitStat) 
 }
 
 // urlHits counts the contact's hits on URLs matching pattern from the per-contact URL
-// aggregates (events.Append has already counted e), then finds the previous hit's time.
+// aggregates (events.Append has already counted e) and, when asked, finds the previous hit's
+// time; both are single prepared look-ups with the pattern turned into SQLite GLOB.
 func urlHits(tx *db.Tx, pattern string, e events.Event) (*hitStat, error) {
-	rows, err := tx.Query(`SELECT u.url, cu.n FROM contact_urls cu JOIN urls u ON u.id = cu.url_id WHERE cu.contact_id = ?`, e.ContactID)
-	if err != nil {
-		return nil, err
-	}
 	st := &hitStat{}
-	var urls []string
-	for rows.Next() {
-		var u string
-		var n int64
-		if err := rows.Scan(&u, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if Fnmatch(pattern, u) {
-			st.count += n
-			urls = append(urls, u)
+	err := tx.QueryRow(`SELECT coalesce(sum(cu.n), 0) FROM contact_urls cu JOIN urls u ON u.id = cu.url_id
+		WHERE cu.contact_id = ? AND u.url GLOB ?`, e.ContactID, Glob(pattern)).Scan(&st.count)
+	return st, err
+}
+
+func (st *hitStat) previous(tx *db.Tx, pattern string, e events.Event) error {
+	st.prevDone = true
+	return tx.QueryRow(`SELECT max(at) FROM events WHERE contact_id = ? AND type = 'page.hit' AND at <= ? AND id <> ?
+		AND url GLOB ?`, e.ContactID, e.At.UnixMilli(), e.ID, Glob(pattern)).Scan(&st.prev)
+}
+
+// Glob turns an fnmatch pattern into SQLite's GLOB, which has the same * ? and [..] but
+// negates classes with ^ and has no escape: [!a] becomes [^a], \* becomes [*].
+func Glob(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p):
+			i++
+			switch p[i] {
+			case '*', '?', '[', ']':
+				b.WriteByte('[')
+				b.WriteByte(p[i])
+				b.WriteByte(']')
+			default:
+				b.WriteByte(p[i])
+			}
+		case c == '[' && i+1 < len(p) && p[i+1] == '!':
+			if strings.IndexByte(p[i+2:], ']') < 0 {
+				b.WriteString("[[]!") // unclosed: literal
+				i++
+				continue
+			}
+			b.WriteString("[^")
+			i++
+		case c == '[' && strings.IndexByte(p[i+1:], ']') < 0:
+			b.WriteString("[[]")
+		default:
+			b.WriteByte(c)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, u := range urls {
-		var prev sql.NullInt64
-		if err := tx.QueryRow(`SELECT max(at) FROM events WHERE contact_id = ? AND type = 'page.hit' AND url = ? AND id <> ? AND at <= ?`,
-			e.ContactID, u, e.ID, e.At.UnixMilli()).Scan(&prev); err != nil {
-			return nil, err
-		}
-		if prev.Valid && (!st.prev.Valid || prev.Int64 > st.prev.Int64) {
-			st.prev = prev
-		}
-	}
-	return st, nil
+	return b.String()
 }
 
 // Fnmatch is PHP's fnmatch($pattern, $s) with no flags, as Mautic matches point and campaign
