@@ -20,7 +20,9 @@ import (
 	"magpie/backend/fields"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/points"
 	"magpie/backend/segments"
+	"magpie/backend/stages"
 	"magpie/backend/teamsync"
 	"magpie/backend/tracking"
 )
@@ -49,6 +51,9 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+	// Points: point actions, triggers, groups (applied live on events.Append) and stages (issue 8).
+	Points *points.Service
+	Stages *stages.Service
 }
 
 // Options tune Open.
@@ -122,6 +127,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
+	c.Points, c.Stages = points.New(d), stages.New(d)
 	return c, nil
 }
 
