@@ -117,6 +117,7 @@ func (s *Shell) Bindings() []any {
 		&Segments{s},
 		&Tracking{s},
 		&Campaigns{s},
+		&Points{s},
 	}
 }
 

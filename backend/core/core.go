@@ -21,7 +21,9 @@ import (
 	"magpie/backend/fields"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/points"
 	"magpie/backend/segments"
+	"magpie/backend/stages"
 	"magpie/backend/teamsync"
 	"magpie/backend/tracking"
 )
@@ -52,6 +54,9 @@ type Core struct {
 	Tracking *tracking.Service
 	// Campaigns: builder model and the engine (issue 7); the shells start its runner.
 	Campaigns *campaigns.Service
+	// Points: point actions, triggers, groups (applied live on events.Append) and stages (issue 8).
+	Points *points.Service
+	Stages *stages.Service
 }
 
 // Options tune Open.
@@ -127,6 +132,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Tracking = tracking.NewService(c.Contacts, nil)
 	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
 	campaigns.SetDefaultZone(c.Segments.Loc)
+	c.Points, c.Stages = points.New(d), stages.New(d)
 	return c, nil
 }
 

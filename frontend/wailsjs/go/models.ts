@@ -50,6 +50,17 @@ export namespace app {
 	    total: number;
 	    offset: number;
 	}
+	export interface GroupScoreView {
+	    groupId: string;
+	    groupName: string;
+	    score: number;
+	}
+	export interface ContactPointsView {
+	    points: number;
+	    stageId: string;
+	    stageName: string;
+	    groups: GroupScoreView[];
+	}
 	export interface ContactQuery {
 	    search: string;
 	    sort: string;
@@ -166,6 +177,7 @@ export namespace app {
 	    search: string;
 	    ids: string[];
 	}
+	
 	export interface ImportRequest {
 	    path: string;
 	    options: imports.Options;
@@ -176,6 +188,72 @@ export namespace app {
 	    error: string;
 	}
 	
+	export interface PointProps {
+	    emails: string[];
+	    pages: string[];
+	    forms: string[];
+	    assets: string[];
+	    url: string;
+	    pageHits: number;
+	    firstTime: boolean;
+	    returnsWithin: number;
+	    returnsAfter: number;
+	    everyNth: number;
+	}
+	export interface PointActionView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    type: string;
+	    delta: number;
+	    props: PointProps;
+	    repeatable: boolean;
+	    groupId: string;
+	    groupName: string;
+	    published: boolean;
+	    publishUp: string;
+	    publishDown: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    contacts: number;
+	}
+	export interface PointGroupView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    published: boolean;
+	    deleted: boolean;
+	    contacts: number;
+	}
+	
+	export interface PointTriggerEventView {
+	    id: string;
+	    type: string;
+	    email: string;
+	    addTags: string[];
+	    removeTags: string[];
+	    addSegments: string[];
+	    removeSegments: string[];
+	    stage: string;
+	}
+	export interface PointTriggerView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    points: number;
+	    groupId: string;
+	    groupName: string;
+	    color: string;
+	    triggerExisting: boolean;
+	    events: PointTriggerEventView[];
+	    published: boolean;
+	    publishUp: string;
+	    publishDown: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    fired: number;
+	    jobId: string;
+	}
 	export interface Preferences {
 	    theme: string;
 	    language: string;
@@ -274,6 +352,15 @@ export namespace app {
 	    noAddress: number;
 	    pending: number;
 	    jobId: string;
+	}
+	export interface StageView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    weight: number;
+	    published: boolean;
+	    deleted: boolean;
+	    contacts: number;
 	}
 	export interface SyncOverview {
 	    status: teamsync.Status;
