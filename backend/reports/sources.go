@@ -166,7 +166,7 @@ func Sources(ctx context.Context, fs *fields.Service) ([]Source, error) {
 			{ID: "date_added", Label: "Date added", Type: DateTime, Expr: "co.date_added"},
 		}, Defaults: []string{"companyname", "companycity", "companycountry", "contacts", "date_added"}}
 	membership := Source{ID: "segment.membership", Label: "Segment membership",
-		From: "segment_members sm JOIN segments s ON s.id = sm.segment_id AND s.deleted = 0",
+		From:  "segment_members sm JOIN segments s ON s.id = sm.segment_id AND s.deleted = 0",
 		Where: "sm.manually_removed = 0", DateColumn: "date_added",
 		ContactJoin: "JOIN contacts c ON c.id = sm.contact_id AND c.deleted = 0", ContactFilters: true,
 		Columns: append([]Column{

@@ -51,7 +51,7 @@ func newXLSX(name string) *xlsxSink {
 func (x *xlsxSink) styles() error {
 	var err error
 	if x.headID, err = x.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E7ECF5"}},
+		Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E7ECF5"}},
 		Border: []excelize.Border{{Type: "bottom", Color: "8C959F", Style: 1}}}); err != nil {
 		return err
 	}
