@@ -20,6 +20,7 @@ import (
 	"magpie/backend/fields"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/reports"
 	"magpie/backend/segments"
 	"magpie/backend/teamsync"
 	"magpie/backend/tracking"
@@ -49,6 +50,8 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+	// Reports: builder, exports, schedules (issue 8); the shells start its schedule loop.
+	Reports *reports.Service
 }
 
 // Options tune Open.
@@ -122,6 +125,8 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
+	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
+	c.Reports.SetMailer(c.Emails)
 	return c, nil
 }
 
@@ -148,6 +153,9 @@ func (c *Core) Close() error {
 		c.Sync.Close()
 	}
 	c.Emails.StopBackground()
+	if c.Reports != nil {
+		c.Reports.StopBackground()
+	}
 	if c.Tracking != nil {
 		c.Tracking.Stop()
 	}

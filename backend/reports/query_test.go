@@ -128,3 +128,11 @@ func TestBadDefinitions(t *testing.T) {
 		})
 	}
 }
+
+func apperrAs(err error) (map[string]string, bool) {
+	e, ok := apperr.As(err)
+	if !ok {
+		return nil, false
+	}
+	return e.Fields, true
+}
