@@ -61,6 +61,9 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	if c != nil && c.Emails != nil {
 		c.Emails.StartBackground(log) // the open app sends what is queued (issue 6)
 	}
+	if c != nil && c.Reports != nil {
+		c.Reports.StartBackground(log) // scheduled reports; a missed one runs now, once (issue 8)
+	}
 	if c != nil && c.Tracking != nil {
 		startTracking(c, log) // hits → events while the app runs (app/tracking.go)
 	}

@@ -22,6 +22,7 @@ import (
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
 	"magpie/backend/points"
+	"magpie/backend/reports"
 	"magpie/backend/segments"
 	"magpie/backend/stages"
 	"magpie/backend/teamsync"
@@ -57,6 +58,8 @@ type Core struct {
 	// Points: point actions, triggers, groups (applied live on events.Append) and stages (issue 8).
 	Points *points.Service
 	Stages *stages.Service
+	// Reports: builder, exports, schedules (issue 8); the shells start its schedule loop.
+	Reports *reports.Service
 }
 
 // Options tune Open.
@@ -133,6 +136,8 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
 	campaigns.SetDefaultZone(c.Segments.Loc)
 	c.Points, c.Stages = points.New(d), stages.New(d)
+	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
+	c.Reports.SetMailer(c.Emails)
 	return c, nil
 }
 
@@ -162,6 +167,9 @@ func (c *Core) Close() error {
 		c.Campaigns.Stop()
 	}
 	c.Emails.StopBackground()
+	if c.Reports != nil {
+		c.Reports.StopBackground()
+	}
 	if c.Tracking != nil {
 		c.Tracking.Stop()
 	}
