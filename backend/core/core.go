@@ -14,6 +14,7 @@ import (
 	"magpie/backend/clock"
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
+	"magpie/backend/dashboard"
 	"magpie/backend/db"
 	"magpie/backend/emails"
 	"magpie/backend/exports"
@@ -49,6 +50,8 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+	// Dashboard: the home board's widgets and their rollups (issue 8).
+	Dashboard *dashboard.Service
 }
 
 // Options tune Open.
@@ -122,6 +125,9 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
+	c.Dashboard = dashboard.New(d)
+	c.Dashboard.LoadTimezone(ctx)
+	c.Dashboard.Start()
 	return c, nil
 }
 
@@ -150,6 +156,9 @@ func (c *Core) Close() error {
 	c.Emails.StopBackground()
 	if c.Tracking != nil {
 		c.Tracking.Stop()
+	}
+	if c.Dashboard != nil {
+		c.Dashboard.Stop()
 	}
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()
