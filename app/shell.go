@@ -64,6 +64,9 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	if c != nil && c.Tracking != nil {
 		startTracking(c, log) // hits → events while the app runs (app/tracking.go)
 	}
+	if c != nil && c.Dashboard != nil {
+		c.Dashboard.Start() // keeps the dashboard's statistics current (issue 8)
+	}
 	return &Shell{core: c, mode: mode, log: log, ctx: context.Background(), firstCall: make(chan struct{})}
 }
 
@@ -113,6 +116,7 @@ func (s *Shell) Bindings() []any {
 		&Emails{s},
 		&Segments{s},
 		&Tracking{s},
+		&Dashboard{s},
 	}
 }
 

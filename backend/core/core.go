@@ -126,8 +126,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
 	c.Dashboard = dashboard.New(d)
-	c.Dashboard.LoadTimezone(ctx)
-	c.Dashboard.Start()
+	c.Dashboard.LoadTimezone(ctx) // the shells Start its background catch-up
 	return c, nil
 }
 

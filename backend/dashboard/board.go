@@ -17,10 +17,14 @@ type Range struct {
 	To   string `json:"to"`
 }
 
-// span is a resolved range: instants [Start, End) and the list of days.
+// span is a resolved range: instants [Start, End), the list of days, and the chart's
+// buckets: days up to 92 days, weeks (labelled by their first day) up to 2 years, else
+// months (Mautic picks its unit from the range length too).
 type span struct {
 	Start, End time.Time
 	Days       []string
+	Labels     []string       // bucket labels, in order
+	Bucket     map[string]int // day → index in Labels
 	loc        *time.Location
 }
 
@@ -63,6 +67,24 @@ func (r Range) resolve(loc *time.Location) (span, error) {
 			return span{}, apperr.Invalidf("dashboard.errors.rangeTooLong", map[string]any{"max": maxDays},
 				"date range: more than %d days", maxDays)
 		}
+	}
+	sp.Bucket = make(map[string]int, len(sp.Days))
+	for i, day := range sp.Days {
+		label := day
+		switch {
+		case len(sp.Days) <= 92:
+		case len(sp.Days) <= 731:
+			d := from.AddDate(0, 0, i)
+			if i > 0 && d.Weekday() != time.Monday {
+				label = sp.Labels[len(sp.Labels)-1]
+			}
+		default:
+			label = day[:7]
+		}
+		if len(sp.Labels) == 0 || sp.Labels[len(sp.Labels)-1] != label {
+			sp.Labels = append(sp.Labels, label)
+		}
+		sp.Bucket[day] = len(sp.Labels) - 1
 	}
 	return sp, nil
 }

@@ -60,11 +60,11 @@ type metricSeries struct {
 
 func dailySeries(kind Kind, ms []metricSeries) func(context.Context, *Service, span, lbl, *Result) error {
 	return func(ctx context.Context, s *Service, sp span, l lbl, r *Result) error {
-		d := Data{Categories: sp.Days}
-		idx := dayIndex(sp)
+		d := Data{Categories: sp.Labels}
+		idx := sp.Bucket
 		any := false
 		for _, m := range ms {
-			vals := make([]float64, len(sp.Days))
+			vals := make([]float64, len(sp.Labels))
 			rows, err := s.db.R.QueryContext(ctx, "SELECT day, n, u FROM dash_daily WHERE metric = ? AND day >= ? AND day <= ?",
 				m.metric, sp.from(), sp.to())
 			if err != nil {
@@ -79,9 +79,9 @@ func dailySeries(kind Kind, ms []metricSeries) func(context.Context, *Service, s
 				}
 				if i, ok := idx[day]; ok {
 					if m.distinct {
-						vals[i] = u
+						vals[i] += u // per day; a week or month adds its days' visitors
 					} else {
-						vals[i] = n
+						vals[i] += n
 					}
 					any = any || vals[i] != 0
 				}
@@ -100,14 +100,6 @@ func dailySeries(kind Kind, ms []metricSeries) func(context.Context, *Service, s
 	}
 }
 
-func dayIndex(sp span) map[string]int {
-	idx := make(map[string]int, len(sp.Days))
-	for i, d := range sp.Days {
-		idx[d] = i
-	}
-	return idx
-}
-
 // contactsCreated counts contacts by creation day, identified and anonymous (Mautic's
 // created.leads.in.time). Grouped by hour in SQL over the covering index, then by local day.
 func contactsCreated(ctx context.Context, s *Service, sp span, l lbl, r *Result) error {
@@ -118,8 +110,9 @@ func contactsCreated(ctx context.Context, s *Service, sp span, l lbl, r *Result)
 		return err
 	}
 	defer rows.Close()
-	idx := dayIndex(sp)
-	all, ident, anon := make([]float64, len(sp.Days)), make([]float64, len(sp.Days)), make([]float64, len(sp.Days))
+	idx := sp.Bucket
+	nb := len(sp.Labels)
+	all, ident, anon := make([]float64, nb), make([]float64, nb), make([]float64, nb)
 	total := 0.0
 	for rows.Next() {
 		var h int64
@@ -143,7 +136,7 @@ func contactsCreated(ctx context.Context, s *Service, sp span, l lbl, r *Result)
 		r.Empty = "dashboard.empty.noContacts"
 		return nil
 	}
-	return r.setChart(Line, Data{Categories: sp.Days, Series: []Series{
+	return r.setChart(Line, Data{Categories: sp.Labels, Series: []Series{
 		{Name: l.t("all"), Values: all}, {Name: l.t("identified"), Values: ident}, {Name: l.t("anonymous"), Values: anon}}})
 }
 
