@@ -4,8 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	gocharts "github.com/go-echarts/go-echarts/v2/charts"
-	"github.com/go-echarts/go-echarts/v2/opts"
+	"magpie/backend/charts"
 )
 
 // Kind is how a widget draws its data.
@@ -40,92 +39,65 @@ func (r *Result) setChart(kind Kind, d Data) error {
 	return nil
 }
 
-// option builds the echarts option JSON for d with go-echarts.
+// option builds the echarts option with the shared builder (backend/charts, go-echarts),
+// then adjusts the look for a small tile: labels kept inside the grid, smooth lines without
+// symbols, a ranked bar with its categories on the y axis, a funnel in stage order.
 func option(kind Kind, d Data) (json.RawMessage, error) {
-	for i, s := range d.Series {
-		if len(s.Values) != len(d.Categories) {
-			return nil, fmt.Errorf("dashboard: series %d (%q) has %d values for %d categories", i+1, s.Name, len(s.Values), len(d.Categories))
-		}
-	}
-	legend := gocharts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(d.Series) > 1), Top: "0"})
-	grid := gocharts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "32", Bottom: "8", ContainLabel: opts.Bool(true)})
-	var obj map[string]any
+	base := charts.Line
 	switch kind {
-	case Line, Bar:
-		var c interface {
-			JSON() map[string]any
-		}
-		if kind == Line {
-			l := gocharts.NewLine()
-			l.SetGlobalOptions(legend, grid, gocharts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
-			l.SetXAxis(d.Categories)
-			for _, s := range d.Series {
-				data := make([]opts.LineData, len(s.Values))
-				for i, v := range s.Values {
-					data[i] = opts.LineData{Value: v}
-				}
-				l.AddSeries(s.Name, data, gocharts.WithLineChartOpts(opts.LineChart{Smooth: opts.Bool(true), ShowSymbol: opts.Bool(false)}))
-			}
-			l.Validate()
-			c = l
-		} else {
-			b := gocharts.NewBar()
-			b.SetGlobalOptions(legend, grid, gocharts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
-			b.SetXAxis(d.Categories)
-			for _, s := range d.Series {
-				b.AddSeries(s.Name, barData(s.Values))
-			}
-			b.Validate()
-			c = b
-		}
-		obj = c.JSON()
-	case HBar:
-		b := gocharts.NewBar()
-		b.SetGlobalOptions(legend, grid, gocharts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}),
-			gocharts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), Data: d.Categories}),
-			gocharts.WithXAxisOpts(opts.XAxis{Type: "value"}))
-		for _, s := range d.Series {
-			b.AddSeries(s.Name, barData(s.Values))
-		}
-		b.Validate()
-		obj = b.JSON()
-		// go-echarts puts the categories on the x axis; a ranked bar wants them on y.
-		obj["xAxis"] = []map[string]any{{"type": "value"}}
-		obj["yAxis"] = []map[string]any{{"type": "category", "inverse": true, "data": d.Categories}}
+	case Line:
+	case Bar, HBar:
+		base = charts.Bar
 	case Funnel:
-		f := gocharts.NewFunnel()
-		f.SetGlobalOptions(gocharts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-			gocharts.WithTooltipOpts(opts.Tooltip{Trigger: "item"}))
-		name, data := "", make([]opts.FunnelData, 0, len(d.Categories))
-		if len(d.Series) > 0 {
-			name = d.Series[0].Name
-			for i, v := range d.Series[0].Values {
-				data = append(data, opts.FunnelData{Name: d.Categories[i], Value: v})
-			}
-		}
-		f.AddSeries(name, data, func(s *gocharts.SingleSeries) { s.Sort = "none" },
-			gocharts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "inside", Formatter: "{b}: {c}"}))
-		f.Validate()
-		obj = f.JSON()
+		base = charts.Funnel
 	default:
 		return nil, fmt.Errorf("dashboard: unknown chart kind %q", kind)
 	}
-	// go-echarts always emits an empty toolbox and title; neither is registered or wanted.
-	delete(obj, "toolbox")
-	delete(obj, "title")
+	cd := charts.Data{Categories: d.Categories}
+	for _, s := range d.Series {
+		cd.Series = append(cd.Series, charts.Series{Name: s.Name, Values: s.Values})
+	}
+	raw, err := charts.Option(base, cd)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, err
+	}
+	series, _ := obj["series"].([]any)
+	switch kind {
+	case Line, Bar, HBar:
+		obj["grid"] = map[string]any{"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": true}
+		if leg, ok := obj["legend"].(map[string]any); ok {
+			delete(leg, "bottom")
+			leg["top"] = 0
+		}
+	case Funnel:
+		obj["legend"] = map[string]any{"show": false}
+	}
+	for _, x := range series {
+		sm, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		switch kind {
+		case Line:
+			sm["smooth"], sm["showSymbol"] = true, false
+		case Funnel:
+			sm["sort"] = "none"
+			sm["label"] = map[string]any{"show": true, "position": "inside", "formatter": "{b}: {c}"}
+		}
+	}
+	if kind == HBar {
+		obj["xAxis"] = []map[string]any{{"type": "value"}}
+		obj["yAxis"] = []map[string]any{{"type": "category", "inverse": true, "data": d.Categories}}
+	}
 	b, err := json.Marshal(obj)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: chart: %w", err)
 	}
 	return b, nil
-}
-
-func barData(vs []float64) []opts.BarData {
-	out := make([]opts.BarData, len(vs))
-	for i, v := range vs {
-		out[i] = opts.BarData{Value: v}
-	}
-	return out
 }
 
 // lbl translates the few words drawn inside charts (series and funnel stage names).
