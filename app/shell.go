@@ -70,6 +70,9 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	if c != nil && c.Campaigns != nil {
 		c.Campaigns.Start(log) // campaign steps run as they fall due (issue 7)
 	}
+	if c != nil && c.Dashboard != nil {
+		c.Dashboard.Start() // keeps the dashboard's statistics current (issue 8)
+	}
 	return &Shell{core: c, mode: mode, log: log, ctx: context.Background(), firstCall: make(chan struct{})}
 }
 
@@ -121,6 +124,7 @@ func (s *Shell) Bindings() []any {
 		&Tracking{s},
 		&Campaigns{s},
 		&Points{s},
+		&Dashboard{s},
 	}
 }
 

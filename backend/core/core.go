@@ -15,6 +15,7 @@ import (
 	"magpie/backend/clock"
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
+	"magpie/backend/dashboard"
 	"magpie/backend/db"
 	"magpie/backend/emails"
 	"magpie/backend/exports"
@@ -60,6 +61,8 @@ type Core struct {
 	Stages *stages.Service
 	// Reports: builder, exports, schedules (issue 8); the shells start its schedule loop.
 	Reports *reports.Service
+	// Dashboard: the home board's widgets and their rollups (issue 8).
+	Dashboard *dashboard.Service
 }
 
 // Options tune Open.
@@ -138,6 +141,8 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Points, c.Stages = points.New(d), stages.New(d)
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
 	c.Reports.SetMailer(c.Emails)
+	c.Dashboard = dashboard.New(d)
+	c.Dashboard.LoadTimezone(ctx) // the shells Start its background catch-up
 	return c, nil
 }
 
@@ -172,6 +177,9 @@ func (c *Core) Close() error {
 	}
 	if c.Tracking != nil {
 		c.Tracking.Stop()
+	}
+	if c.Dashboard != nil {
+		c.Dashboard.Stop()
 	}
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()

@@ -104,6 +104,52 @@ export namespace app {
 	    notes: NoteView[];
 	}
 	
+	export interface ErrorView {
+	    code: string;
+	    key: string;
+	    params?: Record<string, any>;
+	    fields?: Record<string, string>;
+	    message: string;
+	    ref?: string;
+	}
+	export interface DashColumn {
+	    key: string;
+	    kind: string;
+	}
+	export interface DashTable {
+	    columns: DashColumn[];
+	    rows: any[][];
+	}
+	export interface DashResult {
+	    id: string;
+	    type: string;
+	    chart: string;
+	    table?: DashTable;
+	    empty: string;
+	    error?: ErrorView;
+	    ms: number;
+	}
+	export interface DashBoard {
+	    from: string;
+	    to: string;
+	    results: DashResult[];
+	    pending: number;
+	    ms: number;
+	}
+	
+	export interface DashWidget {
+	    id: string;
+	    type: string;
+	    w: number;
+	    h: number;
+	}
+	export interface DashLayout {
+	    widgets: DashWidget[];
+	    default: boolean;
+	}
+	
+	
+	
 	export interface EmailQuery {
 	    search: string;
 	    kind: string;
@@ -158,6 +204,7 @@ export namespace app {
 	    read: number;
 	    pending: number;
 	}
+	
 	export interface EventView {
 	    id: string;
 	    seq: number;
