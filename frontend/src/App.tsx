@@ -34,6 +34,7 @@ const FieldManager = lazy(() =>
 const ImportWizard = lazy(() =>
   import("./screens/io/ImportWizard").then((m) => ({ default: m.ImportWizard })),
 );
+const PointsRoutes = lazy(() => import("./screens/points/routes").then((m) => ({ default: m.PointsRoutes })));
 const Settings = lazy(() => import("./screens/Settings").then((m) => ({ default: m.Settings })));
 const SegmentEditor = lazy(() =>
   import("./screens/segments/SegmentEditor").then((m) => ({ default: m.SegmentEditor })),
@@ -75,6 +76,9 @@ export function Screen() {
       return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
+    case "points":
+    case "stages":
+      return <PointsRoutes parts={route.parts} />;
     default:
       return <NotFound />;
   }

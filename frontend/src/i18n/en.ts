@@ -1,6 +1,7 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
 import { emailsEn } from "./emails";
+import { pointsEn } from "./points";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -246,6 +247,7 @@ export const en = {
   "companies.country": "Country",
   "companies.contacts": "Contacts ({n})",
   ...segmentsEn,
+  ...pointsEn,
   ...emailsEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",

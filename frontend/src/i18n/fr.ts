@@ -1,5 +1,6 @@
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { pointsFr } from "./points";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
@@ -248,6 +249,7 @@ export const fr: Record<Key, string> = {
   "companies.country": "Pays",
   "companies.contacts": "Contacts ({n})",
   ...segmentsFr,
+  ...pointsFr,
   ...emailsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
