@@ -116,6 +116,7 @@ func (s *Shell) Bindings() []any {
 		&Emails{s},
 		&Segments{s},
 		&Tracking{s},
+		&Reports{s},
 	}
 }
 
