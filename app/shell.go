@@ -67,6 +67,9 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	if c != nil && c.Tracking != nil {
 		startTracking(c, log) // hits → events while the app runs (app/tracking.go)
 	}
+	if c != nil && c.Campaigns != nil {
+		c.Campaigns.Start(log) // campaign steps run as they fall due (issue 7)
+	}
 	return &Shell{core: c, mode: mode, log: log, ctx: context.Background(), firstCall: make(chan struct{})}
 }
 
@@ -117,6 +120,8 @@ func (s *Shell) Bindings() []any {
 		&Segments{s},
 		&Tracking{s},
 		&Reports{s},
+		&Campaigns{s},
+		&Points{s},
 	}
 }
 

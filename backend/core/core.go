@@ -11,6 +11,7 @@ import (
 
 	"magpie/backend/apperr"
 	"magpie/backend/bus"
+	"magpie/backend/campaigns"
 	"magpie/backend/clock"
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
@@ -20,8 +21,10 @@ import (
 	"magpie/backend/fields"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/points"
 	"magpie/backend/reports"
 	"magpie/backend/segments"
+	"magpie/backend/stages"
 	"magpie/backend/teamsync"
 	"magpie/backend/tracking"
 )
@@ -50,6 +53,11 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+	// Campaigns: builder model and the engine (issue 7); the shells start its runner.
+	Campaigns *campaigns.Service
+	// Points: point actions, triggers, groups (applied live on events.Append) and stages (issue 8).
+	Points *points.Service
+	Stages *stages.Service
 	// Reports: builder, exports, schedules (issue 8); the shells start its schedule loop.
 	Reports *reports.Service
 }
@@ -125,6 +133,9 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
+	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
+	campaigns.SetDefaultZone(c.Segments.Loc)
+	c.Points, c.Stages = points.New(d), stages.New(d)
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
 	c.Reports.SetMailer(c.Emails)
 	return c, nil
@@ -151,6 +162,9 @@ func (c *Core) announce(cm db.Commit) {
 func (c *Core) Close() error {
 	if c.Sync != nil {
 		c.Sync.Close()
+	}
+	if c.Campaigns != nil {
+		c.Campaigns.Stop()
 	}
 	c.Emails.StopBackground()
 	if c.Reports != nil {

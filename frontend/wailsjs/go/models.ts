@@ -1,5 +1,11 @@
 export namespace app {
 	
+	export interface CampaignQuery {
+	    search: string;
+	    limit: number;
+	    offset: number;
+	    trash: boolean;
+	}
 	export interface CompanyView {
 	    id: string;
 	    name: string;
@@ -43,6 +49,17 @@ export namespace app {
 	    rows: ContactRow[];
 	    total: number;
 	    offset: number;
+	}
+	export interface GroupScoreView {
+	    groupId: string;
+	    groupName: string;
+	    score: number;
+	}
+	export interface ContactPointsView {
+	    points: number;
+	    stageId: string;
+	    stageName: string;
+	    groups: GroupScoreView[];
 	}
 	export interface ContactQuery {
 	    search: string;
@@ -160,6 +177,7 @@ export namespace app {
 	    search: string;
 	    ids: string[];
 	}
+	
 	export interface ImportRequest {
 	    path: string;
 	    options: imports.Options;
@@ -170,6 +188,72 @@ export namespace app {
 	    error: string;
 	}
 	
+	export interface PointProps {
+	    emails: string[];
+	    pages: string[];
+	    forms: string[];
+	    assets: string[];
+	    url: string;
+	    pageHits: number;
+	    firstTime: boolean;
+	    returnsWithin: number;
+	    returnsAfter: number;
+	    everyNth: number;
+	}
+	export interface PointActionView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    type: string;
+	    delta: number;
+	    props: PointProps;
+	    repeatable: boolean;
+	    groupId: string;
+	    groupName: string;
+	    published: boolean;
+	    publishUp: string;
+	    publishDown: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    contacts: number;
+	}
+	export interface PointGroupView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    published: boolean;
+	    deleted: boolean;
+	    contacts: number;
+	}
+	
+	export interface PointTriggerEventView {
+	    id: string;
+	    type: string;
+	    email: string;
+	    addTags: string[];
+	    removeTags: string[];
+	    addSegments: string[];
+	    removeSegments: string[];
+	    stage: string;
+	}
+	export interface PointTriggerView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    points: number;
+	    groupId: string;
+	    groupName: string;
+	    color: string;
+	    triggerExisting: boolean;
+	    events: PointTriggerEventView[];
+	    published: boolean;
+	    publishUp: string;
+	    publishDown: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    fired: number;
+	    jobId: string;
+	}
 	export interface Preferences {
 	    theme: string;
 	    language: string;
@@ -323,6 +407,15 @@ export namespace app {
 	    pending: number;
 	    jobId: string;
 	}
+	export interface StageView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    weight: number;
+	    published: boolean;
+	    deleted: boolean;
+	    contacts: number;
+	}
 	export interface SyncOverview {
 	    status: teamsync.Status;
 	    running: boolean;
@@ -382,6 +475,109 @@ export namespace app {
 	    ingesting: boolean;
 	    lastError: string;
 	    local: LocalTracker;
+	}
+
+}
+
+export namespace campaigns {
+	
+	export interface Trigger {
+	    mode: string;
+	    interval: number;
+	    unit: string;
+	    date: string;
+	    hour: string;
+	    startHour: string;
+	    endHour: string;
+	    weekdays: number[];
+	}
+	export interface Event {
+	    id: string;
+	    name: string;
+	    kind: string;
+	    type: string;
+	    parent?: string;
+	    path: string;
+	    trigger: Trigger;
+	    props: Record<string, any>;
+	    x: number;
+	    y: number;
+	}
+	export interface Source {
+	    id: string;
+	    type: string;
+	    ids: string[];
+	    x: number;
+	    y: number;
+	}
+	export interface Graph {
+	    sources: Source[];
+	    events: Event[];
+	}
+	export interface Campaign {
+	    id: string;
+	    name: string;
+	    description: string;
+	    category: string;
+	    published: boolean;
+	    allowRestart: boolean;
+	    version: number;
+	    graph: Graph;
+	    updatedAt: string;
+	    members: number;
+	    deleted: boolean;
+	}
+	
+	export interface Option {
+	    value: string;
+	    label: string;
+	}
+	export interface PropSpec {
+	    name: string;
+	    type: string;
+	    required: boolean;
+	    options?: Option[];
+	}
+	export interface EventSpec {
+	    type: string;
+	    kind: string;
+	    group: string;
+	    comingSoon: boolean;
+	    props: PropSpec[];
+	}
+	
+	export interface Input {
+	    id: string;
+	    name: string;
+	    description: string;
+	    category: string;
+	    allowRestart: boolean;
+	    graph: Graph;
+	}
+	
+	export interface PathCounts {
+	    yes: number;
+	    no: number;
+	    done: number;
+	}
+	export interface Problem {
+	    eventId: string;
+	    sourceId?: string;
+	    key: string;
+	    params?: Record<string, any>;
+	    message: string;
+	}
+	
+	export interface SimResult {
+	    perEvent: Record<string, PathCounts>;
+	    contacts: number;
+	}
+	
+	
+	export interface Version {
+	    version: number;
+	    publishedAt: string;
+	    name: string;
 	}
 
 }
