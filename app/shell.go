@@ -122,6 +122,7 @@ func (s *Shell) Bindings() []any {
 		&Emails{s},
 		&Segments{s},
 		&Tracking{s},
+		&Reports{s},
 		&Campaigns{s},
 		&Points{s},
 		&Dashboard{s},

@@ -312,6 +312,60 @@ export namespace app {
 	    text: string;
 	    issues: emails.Issue[];
 	}
+	export interface ReportDef {
+	    source: string;
+	    columns: string[];
+	    filters: reports.Filter[];
+	    contactFilters: string;
+	    groupBy: string[];
+	    aggregates: reports.Agg[];
+	    orderBy: reports.Order[];
+	    summarySort: string;
+	    summaryLimit: number;
+	    dateFrom: string;
+	    dateTo: string;
+	    graph: string;
+	}
+	export interface ReportExportRequest {
+	    reportId: string;
+	    name: string;
+	    definition?: ReportDef;
+	    format: string;
+	    dateFrom: string;
+	    dateTo: string;
+	}
+	export interface ReportOptions {
+	    sources: reports.Source[];
+	    ops: Record<string, Array<string>>;
+	    aggregates: string[];
+	    graphs: string[];
+	    buckets: string[];
+	}
+	export interface ReportPreview {
+	    columns: reports.Column[];
+	    rows: any[][];
+	    total: number;
+	    summaryColumns: reports.Column[];
+	    summaryRows: any[][];
+	    summaryTotal: number;
+	    chart: string;
+	    ms: number;
+	}
+	export interface ReportView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    definition: ReportDef;
+	    schedule: reports.Schedule;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    lastRunAt: string;
+	    lastStatus: string;
+	    lastError: string;
+	    lastPath: string;
+	    nextRunAt: string;
+	}
 	export interface SegmentBuild {
 	    segmentId: string;
 	    added: number;
@@ -838,6 +892,55 @@ export namespace jobs {
 	    result: string;
 	    startedAt: string;
 	    error: string;
+	}
+
+}
+
+export namespace reports {
+	
+	export interface Agg {
+	    fn: string;
+	    column: string;
+	}
+	export interface Column {
+	    id: string;
+	    label: string;
+	    type: string;
+	}
+	export interface ExportResult {
+	    path: string;
+	    format: string;
+	    rows: number;
+	    sheets: number;
+	    bytes: number;
+	}
+	export interface Filter {
+	    column: string;
+	    op: string;
+	    value: string;
+	    glue: string;
+	}
+	export interface Order {
+	    column: string;
+	    desc: boolean;
+	}
+	export interface Schedule {
+	    every: string;
+	    weekday: number;
+	    day: number;
+	    hour: number;
+	    format: string;
+	    folder: string;
+	    emails: string[];
+	}
+	export interface Source {
+	    id: string;
+	    label: string;
+	    coming: boolean;
+	    dateColumn: string;
+	    contactFilters: boolean;
+	    columns: Column[];
+	    defaults: string[];
 	}
 
 }
