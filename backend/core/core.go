@@ -15,11 +15,14 @@ import (
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
+	"magpie/backend/dwc"
 	"magpie/backend/emails"
 	"magpie/backend/exports"
 	"magpie/backend/fields"
+	"magpie/backend/focus"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/pages"
 	"magpie/backend/segments"
 	"magpie/backend/teamsync"
 	"magpie/backend/tracking"
@@ -49,6 +52,10 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+	// Landing pages + preference center, dynamic web content, focus items (issue 9).
+	Pages *pages.Service
+	DWC   *dwc.Service
+	Focus *focus.Service
 }
 
 // Options tune Open.
@@ -122,7 +129,14 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
+	c.Pages, c.Focus = pages.New(d), focus.New(d)
+	c.DWC = dwc.New(d, c.Segments, c.Contacts)
 	return c, nil
+}
+
+// Web is what a tracker on this store serves besides hits (pages, DWC, focus items).
+func (c *Core) Web() *tracking.Web {
+	return &tracking.Web{DB: c.DB, Contacts: c.Contacts, Pages: c.Pages, DWC: c.DWC, Focus: c.Focus}
 }
 
 // announce tells the UI which kinds of rows changed, so it refetches what it shows.

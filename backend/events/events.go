@@ -48,6 +48,8 @@ const (
 	AssetDownloaded   Type = "asset.downloaded"
 	SegmentAdded      Type = "segment.added"
 	SegmentRemoved    Type = "segment.removed"
+	// PreferencesChanged: the contact saved the preference center (pages).
+	PreferencesChanged Type = "preferences.changed"
 )
 
 // Topic is the commit-hook signal topic for appended events (ID = contact id).

@@ -153,7 +153,8 @@ fieldset{border:1px solid #ccc;border-radius:.4rem;margin:1rem 0}button{font-siz
 
 // RenderPrefs renders the preference center for a contact: the configured page (or a plain
 // default) with the form at {preferences}, or after the content when the page has no token.
-func (s *Service) RenderPrefs(ctx context.Context, contactID, action, message string, o RenderOptions) (string, error) {
+// view, when set, is shown instead of the stored state (the choices just posted).
+func (s *Service) RenderPrefs(ctx context.Context, contactID, action, message string, view *PrefView, o RenderOptions) (string, error) {
 	p, ok, err := s.PreferencePage(ctx)
 	if err != nil {
 		return "", err
@@ -161,8 +162,10 @@ func (s *Service) RenderPrefs(ctx context.Context, contactID, action, message st
 	if !ok {
 		p = defaultPrefPage
 	}
-	v, err := s.PrefState(ctx, contactID)
-	if err != nil {
+	var v PrefView
+	if view != nil {
+		v = *view
+	} else if v, err = s.PrefState(ctx, contactID); err != nil {
 		return "", err
 	}
 	form := PrefForm(v, action, message)
