@@ -113,6 +113,7 @@ func (s *Shell) Bindings() []any {
 		&Emails{s},
 		&Segments{s},
 		&Tracking{s},
+		&Pages{s}, &DWC{s}, &Focus{s},
 	}
 }
 
