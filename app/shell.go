@@ -126,6 +126,7 @@ func (s *Shell) Bindings() []any {
 		&Campaigns{s},
 		&Points{s},
 		&Dashboard{s},
+		&Pages{s}, &DWC{s}, &Focus{s},
 	}
 }
 
