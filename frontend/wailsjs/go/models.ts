@@ -1,11 +1,5 @@
 export namespace app {
 	
-	export interface CampaignQuery {
-	    search: string;
-	    limit: number;
-	    offset: number;
-	    trash: boolean;
-	}
 	export interface CompanyView {
 	    id: string;
 	    name: string;
@@ -93,6 +87,22 @@ export namespace app {
 	    notes: NoteView[];
 	}
 	
+	export interface DWCVariant {
+	    id: string;
+	    name: string;
+	    filters: string;
+	    content: string;
+	}
+	export interface DWCView {
+	    id: string;
+	    name: string;
+	    slot: string;
+	    defaultContent: string;
+	    published: boolean;
+	    variants: DWCVariant[];
+	    dateModified: string;
+	    deleted: boolean;
+	}
 	export interface EmailQuery {
 	    search: string;
 	    kind: string;
@@ -166,6 +176,29 @@ export namespace app {
 	    search: string;
 	    ids: string[];
 	}
+	export interface FocusView {
+	    id: string;
+	    name: string;
+	    style: string;
+	    position: string;
+	    contentType: string;
+	    headline: string;
+	    body: string;
+	    formId: string;
+	    linkUrl: string;
+	    linkText: string;
+	    colors: focus.Colors;
+	    trigger: string;
+	    triggerValue: number;
+	    frequency: string;
+	    maxPerDay: number;
+	    stopAfterClose: boolean;
+	    urlInclude: string;
+	    urlExclude: string;
+	    published: boolean;
+	    dateModified: string;
+	    deleted: boolean;
+	}
 	export interface ImportRequest {
 	    path: string;
 	    options: imports.Options;
@@ -176,6 +209,31 @@ export namespace app {
 	    error: string;
 	}
 	
+	export interface PageView {
+	    id: string;
+	    title: string;
+	    alias: string;
+	    customPath: string;
+	    mode: string;
+	    html: string;
+	    source: string;
+	    seoTitle: string;
+	    metaDescription: string;
+	    socialImage: string;
+	    language: string;
+	    translationParentId: string;
+	    variantParentId: string;
+	    variantWeight: number;
+	    preferenceCenter: boolean;
+	    noIndex: boolean;
+	    published: boolean;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    hits: number;
+	    uniqueHits: number;
+	    conversions: number;
+	}
 	export interface Preferences {
 	    theme: string;
 	    language: string;
@@ -334,109 +392,6 @@ export namespace app {
 	    ingesting: boolean;
 	    lastError: string;
 	    local: LocalTracker;
-	}
-
-}
-
-export namespace campaigns {
-	
-	export interface Trigger {
-	    mode: string;
-	    interval: number;
-	    unit: string;
-	    date: string;
-	    hour: string;
-	    startHour: string;
-	    endHour: string;
-	    weekdays: number[];
-	}
-	export interface Event {
-	    id: string;
-	    name: string;
-	    kind: string;
-	    type: string;
-	    parent?: string;
-	    path: string;
-	    trigger: Trigger;
-	    props: Record<string, any>;
-	    x: number;
-	    y: number;
-	}
-	export interface Source {
-	    id: string;
-	    type: string;
-	    ids: string[];
-	    x: number;
-	    y: number;
-	}
-	export interface Graph {
-	    sources: Source[];
-	    events: Event[];
-	}
-	export interface Campaign {
-	    id: string;
-	    name: string;
-	    description: string;
-	    category: string;
-	    published: boolean;
-	    allowRestart: boolean;
-	    version: number;
-	    graph: Graph;
-	    updatedAt: string;
-	    members: number;
-	    deleted: boolean;
-	}
-	
-	export interface Option {
-	    value: string;
-	    label: string;
-	}
-	export interface PropSpec {
-	    name: string;
-	    type: string;
-	    required: boolean;
-	    options?: Option[];
-	}
-	export interface EventSpec {
-	    type: string;
-	    kind: string;
-	    group: string;
-	    comingSoon: boolean;
-	    props: PropSpec[];
-	}
-	
-	export interface Input {
-	    id: string;
-	    name: string;
-	    description: string;
-	    category: string;
-	    allowRestart: boolean;
-	    graph: Graph;
-	}
-	
-	export interface PathCounts {
-	    yes: number;
-	    no: number;
-	    done: number;
-	}
-	export interface Problem {
-	    eventId: string;
-	    sourceId?: string;
-	    key: string;
-	    params?: Record<string, any>;
-	    message: string;
-	}
-	
-	export interface SimResult {
-	    perEvent: Record<string, PathCounts>;
-	    contacts: number;
-	}
-	
-	
-	export interface Version {
-	    version: number;
-	    publishedAt: string;
-	    name: string;
 	}
 
 }
@@ -636,6 +591,26 @@ export namespace fields {
 
 }
 
+export namespace focus {
+	
+	export interface Colors {
+	    background?: string;
+	    text?: string;
+	    button?: string;
+	    buttonText?: string;
+	}
+	export interface Public {
+	    id: string;
+	    style: string;
+	    position: string;
+	    trigger: string;
+	    value: number;
+	    html: string;
+	    css: string;
+	}
+
+}
+
 export namespace imports {
 	
 	export interface Analysis {
@@ -704,6 +679,31 @@ export namespace jobs {
 	    result: string;
 	    startedAt: string;
 	    error: string;
+	}
+
+}
+
+export namespace pages {
+	
+	export interface Counter {
+	    hits: number;
+	    uniqueHits: number;
+	    conversions: number;
+	}
+	export interface PrefSegment {
+	    id: string;
+	    name: string;
+	    visible: boolean;
+	    member: boolean;
+	}
+	export interface VariantStat {
+	    id: string;
+	    title: string;
+	    language: string;
+	    role: string;
+	    weight: number;
+	    counter: Counter;
+	    rate: number;
 	}
 
 }
