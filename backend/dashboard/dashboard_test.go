@@ -190,7 +190,7 @@ func TestTableWidgets(t *testing.T) {
 func TestEmptyStates(t *testing.T) {
 	f := seedFixture(t)
 	for typ, key := range map[string]string{
-		TUpcoming: "dashboard.empty.noCampaigns", TTopCampaigns: "dashboard.empty.noCampaigns",
+		TUpcoming: "dashboard.empty.noUpcoming", TTopCampaigns: "dashboard.empty.noCampaigns",
 		TSegments: "dashboard.empty.noSegments", TForms: "dashboard.empty.noData",
 	} {
 		if r := runWidget(t, f.s, typ); r.Empty != key || r.Chart != nil || r.Table != nil {
