@@ -257,6 +257,8 @@ function TriggerEditor({
         {t("campaigns.trigger")}
       </Text>
       <SegmentedControl
+        fullWidth
+        size="xs"
         aria-label={t("campaigns.trigger")}
         disabled={readOnly}
         value={tr.mode || "immediate"}
