@@ -141,25 +141,26 @@ type txQuerier struct{ tx *db.Tx }
 
 func (t txQuerier) QueryRow(q string, args ...any) *sql.Row { return t.tx.QueryRow(q, args...) }
 
-// services by store, for the event hooks (which only get the transaction).
-var (
-	regMu    sync.Mutex
-	services = map[*db.DB]*Service{}
-)
-
-func register(d *db.DB, s *Service) {
-	regMu.Lock()
-	services[d] = s
-	regMu.Unlock()
-	d.OnCommit(s.onCommit)
-}
+func register(d *db.DB, s *Service) { d.OnCommit(s.onCommit) }
 
 func (s *Service) onCommit(c db.Commit) {
+	wake := false
 	for _, sg := range c.Signals {
-		if sg.Topic == "campaign_log" {
-			s.Wake()
-			return
+		switch sg.Topic {
+		case "campaign_log":
+			wake = true
+		case segments.Topic + "s": // a segment's membership changed
+			s.mu.Lock()
+			if s.dirtySegs == nil {
+				s.dirtySegs = map[string]bool{}
+			}
+			s.dirtySegs[sg.ID] = true
+			s.mu.Unlock()
+			wake = true
 		}
+	}
+	if wake {
+		s.Wake()
 	}
 }
 

@@ -24,6 +24,15 @@ func prepTemp(tx *db.Tx) error {
 	return nil
 }
 
+// prepCand empties camp_cand only (hooks may run inside a runner batch).
+func prepCand(tx *db.Tx) error {
+	if _, err := tx.Exec("CREATE TEMP TABLE IF NOT EXISTS camp_cand(contact_id TEXT PRIMARY KEY) WITHOUT ROWID"); err != nil {
+		return err
+	}
+	_, err := tx.Exec("DELETE FROM camp_cand")
+	return err
+}
+
 // addMembers adds the contacts of camp_cand to campaign c by Mautic's rules (§4.5) and
 // schedules the root events of every member that starts a rotation. manual: a user, a form
 // or a campaign action adds them (never removed by a rebuild). It returns how many entered.

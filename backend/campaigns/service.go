@@ -30,6 +30,8 @@ type Service struct {
 	done    chan struct{}
 	wake    chan struct{}
 	running bool
+	// dirtySegs are source segments whose membership changed since the last sync.
+	dirtySegs map[string]bool
 }
 
 // New returns the service; Start runs the engine in the background.

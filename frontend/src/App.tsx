@@ -40,6 +40,7 @@ const FieldManager = lazy(() =>
 const ImportWizard = lazy(() =>
   import("./screens/io/ImportWizard").then((m) => ({ default: m.ImportWizard })),
 );
+const PointsRoutes = lazy(() => import("./screens/points/routes").then((m) => ({ default: m.PointsRoutes })));
 const Settings = lazy(() => import("./screens/Settings").then((m) => ({ default: m.Settings })));
 const SegmentEditor = lazy(() =>
   import("./screens/segments/SegmentEditor").then((m) => ({ default: m.SegmentEditor })),
@@ -83,6 +84,9 @@ export function Screen() {
       return <EmailRoutes parts={route.parts} />;
     case "campaigns":
       return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
+    case "points":
+    case "stages":
+      return <PointsRoutes parts={route.parts} />;
     default:
       return <NotFound />;
   }

@@ -2,6 +2,7 @@
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
 import { campaignsEn } from "./campaigns";
 import { emailsEn } from "./emails";
+import { pointsEn } from "./points";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -247,6 +248,7 @@ export const en = {
   "companies.country": "Country",
   "companies.contacts": "Contacts ({n})",
   ...segmentsEn,
+  ...pointsEn,
   ...emailsEn,
   ...campaignsEn,
   "jobs.starting": "Starting…",
