@@ -210,16 +210,18 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
       setSelected(nid);
       setSelectedEdge(null);
       if (nid && focus) {
-        const n = [...events(graph), ...sources(graph)].find((x) => x.id === nid);
-        if (n) void rf.setCenter(n.x + 120, n.y + 50, { zoom: rf.getZoom(), duration: 150 });
-        requestAnimationFrame(() =>
+        // After the render that adds the node: bring it into view and give it the focus.
+        setTimeout(() => {
+          const n = rf.getNode(nid);
+          if (n)
+            void rf.setCenter(n.position.x + 120, n.position.y + 50, { zoom: rf.getZoom(), duration: 150 });
           wrapper.current
             ?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(nid)}"]`)
-            ?.focus(),
-        );
+            ?.focus({ preventScroll: true });
+        }, 30);
       }
     },
-    [graph, rf],
+    [rf],
   );
 
   const addSpec = useCallback(
@@ -499,7 +501,13 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
           >
             <Background />
             <Controls showInteractive={false} fitViewOptions={{ padding: 0.2 }} />
-            <MiniMap pannable zoomable ariaLabel={t("campaigns.canvas")} />
+            <MiniMap
+              pannable
+              zoomable
+              position="top-right"
+              ariaLabel={t("campaigns.canvas")}
+              style={{ width: 120, height: 80 }}
+            />
           </ReactFlow>
         </section>
         <aside
