@@ -11,6 +11,7 @@ import (
 
 	"magpie/backend/apperr"
 	"magpie/backend/bus"
+	"magpie/backend/campaigns"
 	"magpie/backend/clock"
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
@@ -21,6 +22,7 @@ import (
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
 	"magpie/backend/points"
+	"magpie/backend/reports"
 	"magpie/backend/segments"
 	"magpie/backend/stages"
 	"magpie/backend/teamsync"
@@ -51,9 +53,13 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+	// Campaigns: builder model and the engine (issue 7); the shells start its runner.
+	Campaigns *campaigns.Service
 	// Points: point actions, triggers, groups (applied live on events.Append) and stages (issue 8).
 	Points *points.Service
 	Stages *stages.Service
+	// Reports: builder, exports, schedules (issue 8); the shells start its schedule loop.
+	Reports *reports.Service
 }
 
 // Options tune Open.
@@ -127,7 +133,11 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
+	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
+	campaigns.SetDefaultZone(c.Segments.Loc)
 	c.Points, c.Stages = points.New(d), stages.New(d)
+	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
+	c.Reports.SetMailer(c.Emails)
 	return c, nil
 }
 
@@ -153,7 +163,13 @@ func (c *Core) Close() error {
 	if c.Sync != nil {
 		c.Sync.Close()
 	}
+	if c.Campaigns != nil {
+		c.Campaigns.Stop()
+	}
 	c.Emails.StopBackground()
+	if c.Reports != nil {
+		c.Reports.StopBackground()
+	}
 	if c.Tracking != nil {
 		c.Tracking.Stop()
 	}

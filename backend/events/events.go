@@ -48,6 +48,7 @@ const (
 	AssetDownloaded   Type = "asset.downloaded"
 	SegmentAdded      Type = "segment.added"
 	SegmentRemoved    Type = "segment.removed"
+	CampaignEvent     Type = "campaign.event" // a campaign step ran for the contact (data: event, type, path, status)
 	StageChanged      Type = "stage.changed"
 )
 

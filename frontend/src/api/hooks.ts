@@ -23,6 +23,7 @@ const affects: Record<string, string[]> = {
   point_groups: ["pointGroups", "contact"],
   point_group_scores: ["contact", "pointGroups"],
   stages: ["stages", "contact"],
+  campaigns: ["campaigns", "campaignStats"],
 };
 
 /** rootsFor returns the query key roots to refetch after a bus topic. */

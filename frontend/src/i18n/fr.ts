@@ -1,3 +1,4 @@
+import { campaignsFr } from "./campaigns";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
 import { pointsFr } from "./points";
@@ -251,6 +252,7 @@ export const fr: Record<Key, string> = {
   ...segmentsFr,
   ...pointsFr,
   ...emailsFr,
+  ...campaignsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",

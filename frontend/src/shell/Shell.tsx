@@ -16,6 +16,7 @@ import {
   IconChartPie,
   IconFileImport,
   IconForms,
+  IconHierarchy2,
   IconHome,
   IconLanguage,
   IconMail,
@@ -48,6 +49,7 @@ export const navItems: NavItem[] = [
   { path: "/emails", label: "nav.emails", icon: <IconMail size={18} aria-hidden /> },
   { path: "/points", label: "nav.points", icon: <IconTarget size={18} aria-hidden /> },
   { path: "/stages", label: "nav.stages", icon: <IconStairs size={18} aria-hidden /> },
+  { path: "/campaigns", label: "nav.campaigns", icon: <IconHierarchy2 size={18} aria-hidden /> },
   { path: "/fields", label: "nav.fields", icon: <IconForms size={18} aria-hidden /> },
   { path: "/import", label: "nav.import", icon: <IconFileImport size={18} aria-hidden /> },
   { path: "/trash", label: "nav.trash", icon: <IconTrash size={18} aria-hidden /> },
@@ -109,6 +111,7 @@ export function Shell({
     { id: "new-contact", label: t("palette.newContact"), onClick: () => navigate("/contacts/new") },
     { id: "new-company", label: t("palette.newCompany"), onClick: () => navigate("/companies/new") },
     { id: "new-point-action", label: t("points.palette.newAction"), onClick: () => navigate("/points") },
+    { id: "campaigns", label: t("campaigns.new"), onClick: () => navigate("/campaigns") },
     { id: "load-demo", label: t("palette.loadDemo"), onClick: () => navigate("/") },
     ...found.map((c) => ({
       id: `contact:${c.id}`,

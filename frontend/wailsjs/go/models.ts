@@ -1,5 +1,11 @@
 export namespace app {
 	
+	export interface CampaignQuery {
+	    search: string;
+	    limit: number;
+	    offset: number;
+	    trash: boolean;
+	}
 	export interface CompanyView {
 	    id: string;
 	    name: string;
@@ -415,6 +421,109 @@ export namespace app {
 	    ingesting: boolean;
 	    lastError: string;
 	    local: LocalTracker;
+	}
+
+}
+
+export namespace campaigns {
+	
+	export interface Trigger {
+	    mode: string;
+	    interval: number;
+	    unit: string;
+	    date: string;
+	    hour: string;
+	    startHour: string;
+	    endHour: string;
+	    weekdays: number[];
+	}
+	export interface Event {
+	    id: string;
+	    name: string;
+	    kind: string;
+	    type: string;
+	    parent?: string;
+	    path: string;
+	    trigger: Trigger;
+	    props: Record<string, any>;
+	    x: number;
+	    y: number;
+	}
+	export interface Source {
+	    id: string;
+	    type: string;
+	    ids: string[];
+	    x: number;
+	    y: number;
+	}
+	export interface Graph {
+	    sources: Source[];
+	    events: Event[];
+	}
+	export interface Campaign {
+	    id: string;
+	    name: string;
+	    description: string;
+	    category: string;
+	    published: boolean;
+	    allowRestart: boolean;
+	    version: number;
+	    graph: Graph;
+	    updatedAt: string;
+	    members: number;
+	    deleted: boolean;
+	}
+	
+	export interface Option {
+	    value: string;
+	    label: string;
+	}
+	export interface PropSpec {
+	    name: string;
+	    type: string;
+	    required: boolean;
+	    options?: Option[];
+	}
+	export interface EventSpec {
+	    type: string;
+	    kind: string;
+	    group: string;
+	    comingSoon: boolean;
+	    props: PropSpec[];
+	}
+	
+	export interface Input {
+	    id: string;
+	    name: string;
+	    description: string;
+	    category: string;
+	    allowRestart: boolean;
+	    graph: Graph;
+	}
+	
+	export interface PathCounts {
+	    yes: number;
+	    no: number;
+	    done: number;
+	}
+	export interface Problem {
+	    eventId: string;
+	    sourceId?: string;
+	    key: string;
+	    params?: Record<string, any>;
+	    message: string;
+	}
+	
+	export interface SimResult {
+	    perEvent: Record<string, PathCounts>;
+	    contacts: number;
+	}
+	
+	
+	export interface Version {
+	    version: number;
+	    publishedAt: string;
+	    name: string;
 	}
 
 }
