@@ -27,15 +27,17 @@ export default async function ({ page, expect, shot, rpc }) {
     published: true, publishUp: "", publishDown: "", dateModified: "", deleted: false, fired: 0, jobId: "",
   });
 
-  // A page hit through the real tracker: the contact is identified by email and scored live.
+  // A page hit through the real tracker: a visitor contact (the only contact) scored live.
   const port = 18100 + Math.floor(Math.random() * 800);
   await rpc("Tracking.StartLocal", `127.0.0.1:${port}`);
-  const gif = `http://127.0.0.1:${port}/mtracking.gif?page_url=${encodeURIComponent("https://acme.test/pricing?plan=pro")}&email=ada%40acme.test`;
-  const res = await fetch(gif);
+  const gif = `http://127.0.0.1:${port}/mtracking.gif?page_url=${encodeURIComponent("https://acme.test/pricing?plan=pro")}`;
+  // A browser's user agent: the tracker skips bots (curl, node).
+  const ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
+  const res = await fetch(gif, { headers: { "User-Agent": ua } });
   expect.equal(res.status, 200, "tracker answer");
   let id = "";
   for (let i = 0; i < 100 && !id; i++) {
-    const p = await rpc("Contacts.List", { search: "ada@acme.test", sort: "", desc: false, offset: 0, limit: 5, columns: ["email"], deleted: false, companyId: "" });
+    const p = await rpc("Contacts.List", { search: "", sort: "", desc: false, offset: 0, limit: 5, columns: ["email"], deleted: false, companyId: "" });
     id = p.rows[0]?.id ?? "";
     if (!id) await page.waitForTimeout(100);
   }
@@ -58,7 +60,7 @@ export default async function ({ page, expect, shot, rpc }) {
   // Change the stage by hand.
   await page.getByRole("button", { name: "Change stage" }).click();
   const st = page.getByRole("dialog");
-  await st.getByRole("textbox", { name: "Stage" }).click();
+  await st.getByLabel("Stage").click();
   await page.getByRole("option", { name: /MQL/ }).click();
   await st.getByRole("button", { name: "Save" }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid="contact-stage"]')?.textContent === "MQL");
