@@ -114,14 +114,33 @@ export default async function ({ page, rpc, expect, shot }) {
   await node("email.send").getByText("Welcome email").waitFor();
   await shot("campaign-builder-published");
 
-  // Versions: version 1 is listed.
+  // Edit the published campaign and publish the change as version 2.
+  await node("email.send").click();
+  await page.getByTestId("event-panel").getByLabel("Name").fill("Welcome email v2");
+  await node("email.send").getByText("Welcome email v2").waitFor();
+  await page.getByRole("button", { name: "Publish changes" }).click();
+  await page.getByText("Campaign published (version 2)").waitFor();
+
+  // Versions: view version 1 read-only on the canvas, then back to the draft.
   await page.getByRole("button", { name: "Versions" }).click();
-  await page.getByTestId("campaign-versions").getByText("Version 1").waitFor();
-  await page.keyboard.press("Escape");
+  await page.getByTestId("campaign-versions").getByText("Version 2").waitFor();
+  await page.getByRole("button", { name: "View Version 1" }).click();
+  await page.getByText("Viewing version 1 (read-only)").waitFor();
+  await node("email.send").getByText("Welcome email", { exact: true }).waitFor();
+  expect.equal(await canvas.locator(".camp-add").count(), 0, "no + buttons on a read-only version");
+  await shot("campaign-builder-version");
+  await page.getByRole("button", { name: "Back to the draft" }).click();
+  await node("email.send").getByText("Welcome email v2").waitFor();
 
   // The list shows it published.
   await page.getByRole("link", { name: "All campaigns" }).click();
   const row = page.getByTestId("campaign-list").getByRole("row", { name: /Welcome journey/ });
   await row.getByText("Published").waitFor();
   await shot("campaign-list");
+
+  // French labels.
+  await page.getByRole("button", { name: /^Language/ }).click();
+  await page.getByRole("heading", { name: "Campagnes" }).waitFor();
+  await page.getByTestId("campaign-list").getByText("Publiée").waitFor();
+  await page.getByRole("button", { name: /^Langue/ }).click();
 }

@@ -112,8 +112,8 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
   });
   const [hist, setHist] = useState(() => history(normalize(campaign.graph)));
   const [published, setPublished] = useState(campaign.published);
-  const [viewing, setViewing] = useState<CampaignVersion | null>(null);
-  const graph = viewing?.graph ? normalize(viewing.graph) : hist.present;
+  const [viewing, setViewing] = useState<{ v: CampaignVersion; graph: Graph } | null>(null);
+  const graph = viewing ? viewing.graph : hist.present;
   const readOnly = viewing !== null;
   const [selected, setSelected] = useState<string | null>(null);
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
@@ -423,9 +423,9 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
       {viewing && (
         <Alert color="blue" mb="xs" py={6}>
           <Group justify="space-between">
-            <Text size="sm">{t("campaigns.readOnly", { n: viewing.version })}</Text>
+            <Text size="sm">{t("campaigns.readOnly", { n: viewing.v.version })}</Text>
             <Group gap="xs">
-              <Button size="xs" variant="light" onClick={() => void restoreVersion(viewing)}>
+              <Button size="xs" variant="light" onClick={() => void restoreVersion(viewing.v)}>
                 {t("campaigns.restoreVersion")}
               </Button>
               <Button size="xs" variant="default" onClick={() => setViewing(null)}>
@@ -575,9 +575,15 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
         opened={dialog === "versions"}
         onClose={() => setDialog(null)}
         onView={(v) => {
-          setViewing(v);
-          setDialog(null);
-          setTimeout(() => void rf.fitView({ padding: 0.2 }), 50);
+          Campaigns.VersionGraph(id, v.version).then(
+            (g) => {
+              setViewing({ v, graph: normalize(g) });
+              setSelected(null);
+              setDialog(null);
+              setTimeout(() => void rf.fitView({ padding: 0.2 }), 50);
+            },
+            (e) => notifications.show({ color: "red", message: te(e) }),
+          );
         }}
         onRestore={(v) => void restoreVersion(v)}
       />
