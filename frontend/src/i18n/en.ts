@@ -2,6 +2,7 @@
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
 import { campaignsEn } from "./campaigns";
 import { emailsEn } from "./emails";
+import { reportsEn } from "./reports";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -249,6 +250,7 @@ export const en = {
   ...segmentsEn,
   ...emailsEn,
   ...campaignsEn,
+  ...reportsEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",

@@ -1,6 +1,7 @@
 import { campaignsFr } from "./campaigns";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { reportsFr } from "./reports";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
@@ -251,6 +252,7 @@ export const fr: Record<Key, string> = {
   ...segmentsFr,
   ...emailsFr,
   ...campaignsFr,
+  ...reportsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",
