@@ -46,6 +46,7 @@ const ReportBuilder = lazy(() =>
 const ReportsList = lazy(() =>
   import("./screens/reports/ReportsList").then((m) => ({ default: m.ReportsList })),
 );
+const PointsRoutes = lazy(() => import("./screens/points/routes").then((m) => ({ default: m.PointsRoutes })));
 const Settings = lazy(() => import("./screens/Settings").then((m) => ({ default: m.Settings })));
 const SegmentEditor = lazy(() =>
   import("./screens/segments/SegmentEditor").then((m) => ({ default: m.SegmentEditor })),
@@ -91,6 +92,9 @@ export function Screen() {
       return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
     case "reports":
       return id ? <ReportBuilder key={id} id={id} /> : <ReportsList />;
+    case "points":
+    case "stages":
+      return <PointsRoutes parts={route.parts} />;
     default:
       return <NotFound />;
   }

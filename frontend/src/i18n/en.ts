@@ -2,6 +2,7 @@
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
 import { campaignsEn } from "./campaigns";
 import { emailsEn } from "./emails";
+import { pointsEn } from "./points";
 import { reportsEn } from "./reports";
 import { segmentsEn } from "./segments";
 
@@ -248,6 +249,7 @@ export const en = {
   "companies.country": "Country",
   "companies.contacts": "Contacts ({n})",
   ...segmentsEn,
+  ...pointsEn,
   ...emailsEn,
   ...campaignsEn,
   ...reportsEn,

@@ -1,6 +1,7 @@
 import { campaignsFr } from "./campaigns";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { pointsFr } from "./points";
 import { reportsFr } from "./reports";
 import { segmentsFr } from "./segments";
 
@@ -250,6 +251,7 @@ export const fr: Record<Key, string> = {
   "companies.country": "Pays",
   "companies.contacts": "Contacts ({n})",
   ...segmentsFr,
+  ...pointsFr,
   ...emailsFr,
   ...campaignsFr,
   ...reportsFr,

@@ -24,7 +24,9 @@ import {
   IconReportAnalytics,
   IconSearch,
   IconSettings,
+  IconStairs,
   IconSun,
+  IconTarget,
   IconTrash,
 } from "@tabler/icons-react";
 import { type ReactNode, useEffect, useState } from "react";
@@ -48,6 +50,8 @@ export const navItems: NavItem[] = [
   { path: "/emails", label: "nav.emails", icon: <IconMail size={18} aria-hidden /> },
   { path: "/campaigns", label: "nav.campaigns", icon: <IconHierarchy2 size={18} aria-hidden /> },
   { path: "/reports", label: "nav.reports", icon: <IconReportAnalytics size={18} aria-hidden /> },
+  { path: "/points", label: "nav.points", icon: <IconTarget size={18} aria-hidden /> },
+  { path: "/stages", label: "nav.stages", icon: <IconStairs size={18} aria-hidden /> },
   { path: "/fields", label: "nav.fields", icon: <IconForms size={18} aria-hidden /> },
   { path: "/import", label: "nav.import", icon: <IconFileImport size={18} aria-hidden /> },
   { path: "/trash", label: "nav.trash", icon: <IconTrash size={18} aria-hidden /> },
@@ -110,6 +114,7 @@ export function Shell({
     { id: "new-company", label: t("palette.newCompany"), onClick: () => navigate("/companies/new") },
     { id: "campaigns", label: t("campaigns.new"), onClick: () => navigate("/campaigns") },
     { id: "new-report", label: t("reports.new"), onClick: () => navigate("/reports/new") },
+    { id: "new-point-action", label: t("points.palette.newAction"), onClick: () => navigate("/points") },
     { id: "load-demo", label: t("palette.loadDemo"), onClick: () => navigate("/") },
     ...found.map((c) => ({
       id: `contact:${c.id}`,

@@ -104,6 +104,68 @@ export namespace app {
 	    notes: NoteView[];
 	}
 	
+	export interface DWCVariant {
+	    id: string;
+	    name: string;
+	    filters: string;
+	    content: string;
+	}
+	export interface DWCView {
+	    id: string;
+	    name: string;
+	    slot: string;
+	    defaultContent: string;
+	    published: boolean;
+	    variants: DWCVariant[];
+	    dateModified: string;
+	    deleted: boolean;
+	}
+	export interface ErrorView {
+	    code: string;
+	    key: string;
+	    params?: Record<string, any>;
+	    fields?: Record<string, string>;
+	    message: string;
+	    ref?: string;
+	}
+	export interface DashColumn {
+	    key: string;
+	    kind: string;
+	}
+	export interface DashTable {
+	    columns: DashColumn[];
+	    rows: any[][];
+	}
+	export interface DashResult {
+	    id: string;
+	    type: string;
+	    chart: string;
+	    table?: DashTable;
+	    empty: string;
+	    error?: ErrorView;
+	    ms: number;
+	}
+	export interface DashBoard {
+	    from: string;
+	    to: string;
+	    results: DashResult[];
+	    pending: number;
+	    ms: number;
+	}
+	
+	export interface DashWidget {
+	    id: string;
+	    type: string;
+	    w: number;
+	    h: number;
+	}
+	export interface DashLayout {
+	    widgets: DashWidget[];
+	    default: boolean;
+	}
+	
+	
+	
 	export interface EmailQuery {
 	    search: string;
 	    kind: string;
@@ -158,6 +220,7 @@ export namespace app {
 	    read: number;
 	    pending: number;
 	}
+	
 	export interface EventView {
 	    id: string;
 	    seq: number;
@@ -177,6 +240,29 @@ export namespace app {
 	    search: string;
 	    ids: string[];
 	}
+	export interface FocusView {
+	    id: string;
+	    name: string;
+	    style: string;
+	    position: string;
+	    contentType: string;
+	    headline: string;
+	    body: string;
+	    formId: string;
+	    linkUrl: string;
+	    linkText: string;
+	    colors: focus.Colors;
+	    trigger: string;
+	    triggerValue: number;
+	    frequency: string;
+	    maxPerDay: number;
+	    stopAfterClose: boolean;
+	    urlInclude: string;
+	    urlExclude: string;
+	    published: boolean;
+	    dateModified: string;
+	    deleted: boolean;
+	}
 	
 	export interface ImportRequest {
 	    path: string;
@@ -188,6 +274,31 @@ export namespace app {
 	    error: string;
 	}
 	
+	export interface PageView {
+	    id: string;
+	    title: string;
+	    alias: string;
+	    customPath: string;
+	    mode: string;
+	    html: string;
+	    source: string;
+	    seoTitle: string;
+	    metaDescription: string;
+	    socialImage: string;
+	    language: string;
+	    translationParentId: string;
+	    variantParentId: string;
+	    variantWeight: number;
+	    preferenceCenter: boolean;
+	    noIndex: boolean;
+	    published: boolean;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    hits: number;
+	    uniqueHits: number;
+	    conversions: number;
+	}
 	export interface PointProps {
 	    emails: string[];
 	    pages: string[];
@@ -777,6 +888,26 @@ export namespace fields {
 
 }
 
+export namespace focus {
+	
+	export interface Colors {
+	    background?: string;
+	    text?: string;
+	    button?: string;
+	    buttonText?: string;
+	}
+	export interface Public {
+	    id: string;
+	    style: string;
+	    position: string;
+	    trigger: string;
+	    value: number;
+	    html: string;
+	    css: string;
+	}
+
+}
+
 export namespace imports {
 	
 	export interface Analysis {
@@ -845,6 +976,31 @@ export namespace jobs {
 	    result: string;
 	    startedAt: string;
 	    error: string;
+	}
+
+}
+
+export namespace pages {
+	
+	export interface Counter {
+	    hits: number;
+	    uniqueHits: number;
+	    conversions: number;
+	}
+	export interface PrefSegment {
+	    id: string;
+	    name: string;
+	    visible: boolean;
+	    member: boolean;
+	}
+	export interface VariantStat {
+	    id: string;
+	    title: string;
+	    language: string;
+	    role: string;
+	    weight: number;
+	    counter: Counter;
+	    rate: number;
 	}
 
 }
