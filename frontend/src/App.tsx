@@ -40,6 +40,12 @@ const FieldManager = lazy(() =>
 const ImportWizard = lazy(() =>
   import("./screens/io/ImportWizard").then((m) => ({ default: m.ImportWizard })),
 );
+const ReportBuilder = lazy(() =>
+  import("./screens/reports/ReportBuilder").then((m) => ({ default: m.ReportBuilder })),
+);
+const ReportsList = lazy(() =>
+  import("./screens/reports/ReportsList").then((m) => ({ default: m.ReportsList })),
+);
 const PointsRoutes = lazy(() => import("./screens/points/routes").then((m) => ({ default: m.PointsRoutes })));
 const Settings = lazy(() => import("./screens/Settings").then((m) => ({ default: m.Settings })));
 const SegmentEditor = lazy(() =>
@@ -84,6 +90,8 @@ export function Screen() {
       return <EmailRoutes parts={route.parts} />;
     case "campaigns":
       return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
+    case "reports":
+      return id ? <ReportBuilder key={id} id={id} /> : <ReportsList />;
     case "points":
     case "stages":
       return <PointsRoutes parts={route.parts} />;

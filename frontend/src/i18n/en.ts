@@ -3,6 +3,7 @@
 import { campaignsEn } from "./campaigns";
 import { emailsEn } from "./emails";
 import { pointsEn } from "./points";
+import { reportsEn } from "./reports";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -251,6 +252,7 @@ export const en = {
   ...pointsEn,
   ...emailsEn,
   ...campaignsEn,
+  ...reportsEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",

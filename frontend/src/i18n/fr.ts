@@ -2,6 +2,7 @@ import { campaignsFr } from "./campaigns";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
 import { pointsFr } from "./points";
+import { reportsFr } from "./reports";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
@@ -253,6 +254,7 @@ export const fr: Record<Key, string> = {
   ...pointsFr,
   ...emailsFr,
   ...campaignsFr,
+  ...reportsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",
