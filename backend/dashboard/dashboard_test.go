@@ -337,3 +337,39 @@ func TestLayouts(t *testing.T) {
 		t.Errorf("reset board is not the default")
 	}
 }
+
+// TestTopListMonths: a top list summing whole months from the monthly rows and the edge
+// days from the daily rows equals the sum of the daily rows, whatever the range.
+func TestTopListMonths(t *testing.T) {
+	f := seedFixture(t)
+	ctx := context.Background()
+	for _, r := range []Range{
+		{From: "2026-01-01", To: "2026-03-02"}, {From: "2025-12-15", To: "2026-03-02"}, {From: "2026-01-06", To: "2026-01-06"},
+		{From: "2026-02-01", To: "2026-02-28"}, {From: "2026-01-01", To: "2026-03-31"}, {From: "2026-01-07", To: "2026-02-27"},
+	} {
+		b, err := f.s.Run(ctx, []Widget{{ID: "p", Type: TTopPages, W: 6, H: 1}}, Query{Range: r})
+		if err != nil || b.Results[0].Err != nil {
+			t.Fatalf("%+v: %v %v", r, err, b.Results[0].Err)
+		}
+		var got [][]any
+		if b.Results[0].Table != nil {
+			got = b.Results[0].Table.Rows
+		}
+		rows, err := f.d.R.Query(`SELECT key, sum(n) AS n FROM dash_top WHERE kind = 'page' AND day >= ? AND day <= ?
+			GROUP BY key ORDER BY n DESC, key`, r.From, r.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want [][]any
+		for rows.Next() {
+			var k string
+			var n int64
+			rows.Scan(&k, &n)
+			want = append(want, []any{k, n})
+		}
+		rows.Close()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v: top pages %v, want %v", r, got, want)
+		}
+	}
+}
