@@ -16,6 +16,7 @@ import {
   IconChartPie,
   IconFileImport,
   IconForms,
+  IconHierarchy2,
   IconHome,
   IconLanguage,
   IconLayoutDashboard,
@@ -23,7 +24,9 @@ import {
   IconMoon,
   IconSearch,
   IconSettings,
+  IconStairs,
   IconSun,
+  IconTarget,
   IconTrash,
 } from "@tabler/icons-react";
 import { type ReactNode, useEffect, useState } from "react";
@@ -46,6 +49,9 @@ export const navItems: NavItem[] = [
   { path: "/companies", label: "nav.companies", icon: <IconBuilding size={18} aria-hidden /> },
   { path: "/segments", label: "nav.segments", icon: <IconChartPie size={18} aria-hidden /> },
   { path: "/emails", label: "nav.emails", icon: <IconMail size={18} aria-hidden /> },
+  { path: "/campaigns", label: "nav.campaigns", icon: <IconHierarchy2 size={18} aria-hidden /> },
+  { path: "/points", label: "nav.points", icon: <IconTarget size={18} aria-hidden /> },
+  { path: "/stages", label: "nav.stages", icon: <IconStairs size={18} aria-hidden /> },
   { path: "/fields", label: "nav.fields", icon: <IconForms size={18} aria-hidden /> },
   { path: "/import", label: "nav.import", icon: <IconFileImport size={18} aria-hidden /> },
   { path: "/trash", label: "nav.trash", icon: <IconTrash size={18} aria-hidden /> },
@@ -106,6 +112,8 @@ export function Shell({
     })),
     { id: "new-contact", label: t("palette.newContact"), onClick: () => navigate("/contacts/new") },
     { id: "new-company", label: t("palette.newCompany"), onClick: () => navigate("/companies/new") },
+    { id: "campaigns", label: t("campaigns.new"), onClick: () => navigate("/campaigns") },
+    { id: "new-point-action", label: t("points.palette.newAction"), onClick: () => navigate("/points") },
     { id: "load-demo", label: t("palette.loadDemo"), onClick: () => navigate("/") },
     ...found.map((c) => ({
       id: `contact:${c.id}`,
