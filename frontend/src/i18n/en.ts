@@ -1,7 +1,8 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
-import { dashboardEn } from "./dashboard";
+
 import { campaignsEn } from "./campaigns";
+import { dashboardEn } from "./dashboard";
 import { emailsEn } from "./emails";
 import { pointsEn } from "./points";
 import { segmentsEn } from "./segments";

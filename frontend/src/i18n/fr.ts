@@ -1,5 +1,5 @@
-import { dashboardFr } from "./dashboard";
 import { campaignsFr } from "./campaigns";
+import { dashboardFr } from "./dashboard";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
 import { pointsFr } from "./points";
