@@ -33,6 +33,9 @@ const NewContactPage = lazy(() =>
 const ContactsScreen = lazy(() =>
   import("./screens/contacts/ContactsScreen").then((m) => ({ default: m.ContactsScreen })),
 );
+const DashboardScreen = lazy(() =>
+  import("./screens/dashboard/Dashboard").then((m) => ({ default: m.DashboardScreen })),
+);
 const EmailRoutes = lazy(() => import("./screens/emails/routes").then((m) => ({ default: m.EmailRoutes })));
 const FieldManager = lazy(() =>
   import("./screens/fields/FieldManager").then((m) => ({ default: m.FieldManager })),
@@ -88,6 +91,8 @@ export function Screen() {
       return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
+    case "dashboard":
+      return <DashboardScreen />;
     case "campaigns":
       return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
     case "reports":

@@ -1,6 +1,8 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
+
 import { campaignsEn } from "./campaigns";
+import { dashboardEn } from "./dashboard";
 import { emailsEn } from "./emails";
 import { pointsEn } from "./points";
 import { reportsEn } from "./reports";
@@ -251,6 +253,7 @@ export const en = {
   ...segmentsEn,
   ...pointsEn,
   ...emailsEn,
+  ...dashboardEn,
   ...campaignsEn,
   ...reportsEn,
   "jobs.starting": "Starting…",

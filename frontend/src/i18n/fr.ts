@@ -1,4 +1,5 @@
 import { campaignsFr } from "./campaigns";
+import { dashboardFr } from "./dashboard";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
 import { pointsFr } from "./points";
@@ -253,6 +254,7 @@ export const fr: Record<Key, string> = {
   ...segmentsFr,
   ...pointsFr,
   ...emailsFr,
+  ...dashboardFr,
   ...campaignsFr,
   ...reportsFr,
   "jobs.starting": "Démarrage…",

@@ -19,6 +19,7 @@ import {
   IconHierarchy2,
   IconHome,
   IconLanguage,
+  IconLayoutDashboard,
   IconMail,
   IconMoon,
   IconReportAnalytics,
@@ -44,6 +45,7 @@ export interface NavItem {
 
 export const navItems: NavItem[] = [
   { path: "/", label: "nav.home", icon: <IconHome size={18} aria-hidden /> },
+  { path: "/dashboard", label: "nav.dashboard", icon: <IconLayoutDashboard size={18} aria-hidden /> },
   { path: "/contacts", label: "nav.contacts", icon: <IconAddressBook size={18} aria-hidden /> },
   { path: "/companies", label: "nav.companies", icon: <IconBuilding size={18} aria-hidden /> },
   { path: "/segments", label: "nav.segments", icon: <IconChartPie size={18} aria-hidden /> },
