@@ -17,6 +17,7 @@ import (
 // when none) and chunk bytes by id.
 type Reader interface {
 	BySlug(ctx context.Context, slug string) (*Asset, error)
+	ByID(ctx context.Context, id string) (*Asset, error)
 	Chunk(ctx context.Context, id string) ([]byte, error)
 }
 
@@ -26,6 +27,18 @@ type LocalReader struct{ DB *db.DB }
 // BySlug returns a live, published asset.
 func (l LocalReader) BySlug(ctx context.Context, slug string) (*Asset, error) {
 	a, err := scan(l.DB.R.QueryRowContext(ctx, "SELECT "+assetCols+" FROM assets a WHERE a.slug = ? AND a.deleted = 0 AND a.is_published = 1", slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// ByID returns a live, published asset.
+func (l LocalReader) ByID(ctx context.Context, id string) (*Asset, error) {
+	a, err := scan(l.DB.R.QueryRowContext(ctx, "SELECT "+assetCols+" FROM assets a WHERE a.id = ? AND a.deleted = 0 AND a.is_published = 1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -57,24 +70,28 @@ func (c ClusterReader) BySlug(ctx context.Context, slug string) (*Asset, error) 
 	}
 	for _, v := range res[0].Values {
 		id, _ := v[0].(string)
-		row, err := forms.ClusterRow(ctx, c.C, "assets", id)
-		if err != nil {
-			return nil, err
+		if a, err := c.ByID(ctx, id); err != nil || a != nil {
+			return a, err
 		}
-		if row == nil || str(row["deleted"]) == "1" || str(row["is_published"]) == "0" {
-			continue
-		}
-		a := &Asset{ID: id, Title: str(row["title"]), Slug: slug, Kind: str(row["kind"]), RemoteURL: str(row["remote_url"]),
-			FileName: str(row["file_name"]), Mime: str(row["mime"]), SHA256: str(row["sha256"]), GateFormID: str(row["gate_form_id"]), Published: true}
-		a.Size, _ = strconv.ParseInt(str(row["size"]), 10, 64)
-		if s := str(row["chunks"]); s != "" {
-			if err := json.Unmarshal([]byte(s), &a.Chunks); err != nil {
-				return nil, err
-			}
-		}
-		return a, nil
 	}
 	return nil, nil
+}
+
+// ByID reads a live, published asset from the cluster.
+func (c ClusterReader) ByID(ctx context.Context, id string) (*Asset, error) {
+	row, err := forms.ClusterRow(ctx, c.C, "assets", id)
+	if err != nil || row == nil || str(row["deleted"]) == "1" || str(row["is_published"]) == "0" {
+		return nil, err
+	}
+	a := &Asset{ID: id, Title: str(row["title"]), Slug: str(row["slug"]), Kind: str(row["kind"]), RemoteURL: str(row["remote_url"]),
+		FileName: str(row["file_name"]), Mime: str(row["mime"]), SHA256: str(row["sha256"]), GateFormID: str(row["gate_form_id"]), Published: true}
+	a.Size, _ = strconv.ParseInt(str(row["size"]), 10, 64)
+	if s := str(row["chunks"]); s != "" {
+		if err := json.Unmarshal([]byte(s), &a.Chunks); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // Chunk returns one chunk's bytes from the cluster.

@@ -109,18 +109,30 @@ func (f *Form) Render(o RenderOptions) template.HTML {
 }
 
 var (
-	scriptRe  = regexp.MustCompile(`(?is)<\s*(script|style|iframe|object|embed|link|meta|base|form)\b.*?(</\s*\1\s*>|/?>)`)
+	pairedRe  = buildPaired()
+	strayRe   = regexp.MustCompile(`(?is)<\s*/?\s*(script|style|iframe|object|embed|link|meta|base|form|svg|math)\b[^>]*>`)
 	onAttrRe  = regexp.MustCompile(`(?i)\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)`)
 	jsURLRe   = regexp.MustCompile(`(?i)(href|src|action|formaction)\s*=\s*("\s*javascript:[^"]*"|'\s*javascript:[^']*'|javascript:[^\s>]+)`)
 	styleAttr = regexp.MustCompile(`(?i)\s+style\s*=\s*("[^"]*expression[^"]*"|'[^']*expression[^']*')`)
 )
+
+func buildPaired() []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, t := range []string{"script", "style", "iframe", "object", "svg", "math"} {
+		out = append(out, regexp.MustCompile(`(?is)<\s*`+t+`\b.*?<\s*/\s*`+t+`\s*>`))
+	}
+	return out
+}
 
 // Sanitize strips what could run script from the builder's free HTML: script, style, iframe,
 // object, embed, link, meta, base and nested form elements, on* handlers and javascript:
 // URLs. The tracker's Content-Security-Policy forbids inline script on its own pages anyway.
 func Sanitize(s string) string {
 	for i := 0; i < 3; i++ {
-		s = scriptRe.ReplaceAllString(s, "")
+		for _, re := range pairedRe {
+			s = re.ReplaceAllString(s, "")
+		}
+		s = strayRe.ReplaceAllString(s, "")
 	}
 	s = onAttrRe.ReplaceAllString(s, "")
 	s = jsURLRe.ReplaceAllString(s, `$1="#"`)
@@ -141,7 +153,7 @@ var formTmpl = template.Must(template.New("form").Parse(`<div class="mf-wrapper"
 {{else if eq .Type "freetext"}}<div class="mf-row mf-text"{{template "cond" .}}>{{if .Label}}<h3>{{.Label}}</h3>{{end}}<p>{{.Text}}</p></div>
 {{else if eq .Type "freehtml"}}<div class="mf-row mf-html"{{template "cond" .}}>{{.Safe}}</div>
 {{else if eq .Type "hidden"}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
-{{else}}<div class="mf-row mf-type-{{.Type}}{{if .Error}} mf-has-error{{end}}" data-alias="{{.Alias}}"{{template "cond" .}}>
+{{else}}<div class="mf-row mf-type-{{.Type}}{{if .Error}} mf-has-error{{end}}" data-alias="{{.Alias}}"{{if .Required}} data-required="1"{{end}}{{template "cond" .}}>
 {{if or (eq .Type "radiogrp") (eq .Type "checkboxgrp")}}<fieldset class="mf-group"><legend>{{.Label}}{{if .Required}} <span class="mf-req" aria-hidden="true">*</span>{{end}}</legend>
 {{$f := .}}{{range $i, $o := .Options}}<label class="mf-choice"><input type="{{if eq $f.Type "radiogrp"}}radio{{else}}checkbox{{end}}" name="{{$f.Name}}" value="{{$o.Value}}"{{if index $f.Values $o.Value}} checked{{end}}{{if and $f.Required (eq $f.Type "radiogrp")}} required{{end}}> {{$o.Label}}</label>
 {{end}}</fieldset>

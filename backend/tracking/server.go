@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"magpie/backend/assets"
+	"magpie/backend/forms"
 	"magpie/backend/ids"
 	"magpie/backend/signing"
 )
@@ -32,8 +34,13 @@ type Config struct {
 	// Webview renders the message a send delivered ("view in your browser" links); nil on a
 	// tracker without the local store (the link then answers 404).
 	Webview func(ctx context.Context, msgID string) (string, error)
-	Log     *slog.Logger
-	Now     func() time.Time
+	// Forms and Assets serve form definitions and asset files (webforms.go); nil = 404.
+	Forms         forms.Reader
+	Assets        assets.Reader
+	FormRatePerIP float64 // form posts/s per IP (0 = default, <0 = no limit)
+	FormBurst     int
+	Log           *slog.Logger
+	Now           func() time.Time
 }
 
 // Defaults of the limits.
@@ -64,6 +71,7 @@ type Server struct {
 	origins map[string]bool
 	base    *url.URL
 	mux     *http.ServeMux
+	web     *web
 }
 
 // NewServer builds the handlers around an open spool; pump (optional) reports store health.
@@ -140,6 +148,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("OPTIONS /form/submit/ajax", s.preflight)
 	mux.HandleFunc("GET /health", s.health)
 	mux.HandleFunc("GET /metrics", s.metricsText)
+	s.webRoutes(mux)
 	s.mux = mux
 }
 
