@@ -188,3 +188,54 @@ func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
 		return err
 	})
 }
+
+// Result is one stored submission.
+type Result struct {
+	ID        string            `json:"id"`
+	ContactID string            `json:"contactId"`
+	Contact   string            `json:"contact"` // the contact's email or name, for display
+	At        int64             `json:"at"`
+	URL       string            `json:"url"`
+	IP        string            `json:"ip"`
+	Values    map[string]string `json:"values"`
+	Issues    []string          `json:"issues"`
+}
+
+// Results is one page of a form's results, newest first.
+type Results struct {
+	Total int64    `json:"total"`
+	Rows  []Result `json:"rows"`
+}
+
+// Results returns a page of results.
+func (s *Service) Results(ctx context.Context, formID string, offset, limit int) (Results, error) {
+	out := Results{Rows: []Result{}}
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM form_results WHERE form_id = ?", formID).Scan(&out.Total); err != nil {
+		return out, err
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT r.id, r.contact_id, coalesce(nullif(c.email, ''), trim(coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, '')), ''),
+		r.at, coalesce(r.url, ''), coalesce(r.ip, ''), r.vals, r.issues
+		FROM form_results r LEFT JOIN contacts c ON c.id = r.contact_id WHERE r.form_id = ? ORDER BY r.at DESC, r.id DESC LIMIT ? OFFSET ?`,
+		formID, limit, offset)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r Result
+		var vals, issues string
+		if err := rows.Scan(&r.ID, &r.ContactID, &r.Contact, &r.At, &r.URL, &r.IP, &vals, &issues); err != nil {
+			return out, err
+		}
+		_ = json.Unmarshal([]byte(vals), &r.Values)
+		_ = json.Unmarshal([]byte(issues), &r.Issues)
+		if r.Issues == nil {
+			r.Issues = []string{}
+		}
+		out.Rows = append(out.Rows, r)
+	}
+	return out, rows.Err()
+}
