@@ -60,6 +60,8 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	}
 	if c != nil && c.Emails != nil {
 		c.Emails.StartBackground(log) // the open app sends what is queued (issue 6)
+		c.FormsOutbox.Log = log
+		c.FormsOutbox.Start() // form webhooks and emails to users (issue 9)
 	}
 	if c != nil && c.Tracking != nil {
 		startTracking(c, log) // hits → events while the app runs (app/tracking.go)
@@ -113,6 +115,7 @@ func (s *Shell) Bindings() []any {
 		&Emails{s},
 		&Segments{s},
 		&Tracking{s},
+		&Forms{s}, &Assets{s},
 	}
 }
 

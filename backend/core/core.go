@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"magpie/backend/apperr"
+	"magpie/backend/assets"
 	"magpie/backend/bus"
 	"magpie/backend/clock"
 	"magpie/backend/companies"
@@ -18,6 +19,7 @@ import (
 	"magpie/backend/emails"
 	"magpie/backend/exports"
 	"magpie/backend/fields"
+	"magpie/backend/forms"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
 	"magpie/backend/segments"
@@ -49,6 +51,10 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+	// Forms, their outbox (webhooks, emails to users) and assets (issue 9).
+	Forms       *forms.Service
+	FormsOutbox *forms.Outbox
+	Assets      *assets.Service
 }
 
 // Options tune Open.
@@ -122,6 +128,14 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
+	c.Forms, c.Assets = forms.New(d), assets.New(d)
+	c.FormsOutbox = &forms.Outbox{DB: d, Mail: func(ctx context.Context, emailID, to string) error {
+		e, err := c.Emails.Get(ctx, emailID)
+		if err != nil {
+			return err
+		}
+		return c.Emails.SendTest(ctx, e, to)
+	}}
 	return c, nil
 }
 
@@ -148,6 +162,7 @@ func (c *Core) Close() error {
 		c.Sync.Close()
 	}
 	c.Emails.StopBackground()
+	c.FormsOutbox.Stop()
 	if c.Tracking != nil {
 		c.Tracking.Stop()
 	}

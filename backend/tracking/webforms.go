@@ -145,7 +145,7 @@ func (s *Server) formGet(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "application/javascript; charset=utf-8")
 		io.WriteString(w, `(function(){var s=document.currentScript,d=document.createElement("div");d.className="magpie-form-embed";d.innerHTML=`+
 			string(b)+`;if(!document.getElementById("magpie-form-css")){var c=document.createElement("style");c.id="magpie-form-css";c.textContent=`+
-			jsString(formCSS)+`;document.head.appendChild(c)}s.parentNode.insertBefore(d,s);if(window.MagpieForms){window.MagpieForms.bind(d)}else{var j=document.createElement("script");j.src=`+
+			jsString(FormCSS)+`;document.head.appendChild(c)}s.parentNode.insertBefore(d,s);if(window.MagpieForms){window.MagpieForms.bind(d)}else{var j=document.createElement("script");j.src=`+
 			string(base)+`+"/form/forms.js";document.head.appendChild(j)}})();`)
 		return nil
 	}
@@ -163,7 +163,7 @@ func (s *Server) page(w http.ResponseWriter, status int, title string, body temp
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	w.WriteHeader(status)
-	return pageTmpl.Execute(w, map[string]any{"Title": title, "Body": body, "CSS": template.CSS(formCSS), "Script": s.base.String() + "/form/forms.js"})
+	return pageTmpl.Execute(w, map[string]any{"Title": title, "Body": body, "CSS": template.CSS(FormCSS), "Script": s.base.String() + "/form/forms.js"})
 }
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -172,7 +172,8 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html><html la
 
 var msgTmpl = template.Must(template.New("msg").Parse(`<div class="mf-done"><p id="mf-done" role="status">{{.Message}}</p>{{if .Download}}<p><a id="mf-download" href="{{.Download}}">Download {{.Name}}</a></p>{{end}}</div>`))
 
-const formCSS = `.magpie-form-page{font:16px/1.5 system-ui,sans-serif;margin:0;padding:16px;color:#1a1b1e}
+// FormCSS is the forms stylesheet (tracker pages, script embeds, the builder's preview).
+const FormCSS = `.magpie-form-page{font:16px/1.5 system-ui,sans-serif;margin:0;padding:16px;color:#1a1b1e}
 .mf-form{max-width:560px}.mf-row{margin:0 0 12px}.mf-row label{display:block;font-weight:600;margin-bottom:4px}
 .mf-row input:not([type=checkbox]):not([type=radio]),.mf-row select,.mf-row textarea{box-sizing:border-box;width:100%;padding:8px;border:1px solid #868e96;border-radius:4px;font:inherit}
 .mf-row .mf-choice{font-weight:400}.mf-group{border:0;padding:0;margin:0}.mf-group legend{font-weight:600;padding:0}
