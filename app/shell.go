@@ -63,8 +63,14 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 		c.FormsOutbox.Log = log
 		c.FormsOutbox.Start() // form webhooks and emails to users (issue 9)
 	}
+	if c != nil && c.Reports != nil {
+		c.Reports.StartBackground(log) // scheduled reports; a missed one runs now, once (issue 8)
+	}
 	if c != nil && c.Tracking != nil {
 		startTracking(c, log) // hits → events while the app runs (app/tracking.go)
+	}
+	if c != nil && c.Campaigns != nil {
+		c.Campaigns.Start(log) // campaign steps run as they fall due (issue 7)
 	}
 	return &Shell{core: c, mode: mode, log: log, ctx: context.Background(), firstCall: make(chan struct{})}
 }
@@ -115,7 +121,12 @@ func (s *Shell) Bindings() []any {
 		&Emails{s},
 		&Segments{s},
 		&Tracking{s},
+<<<<<<< HEAD
 		&Forms{s}, &Assets{s},
+=======
+		&Campaigns{s},
+		&Points{s},
+>>>>>>> main
 	}
 }
 

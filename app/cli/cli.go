@@ -186,3 +186,27 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
+
+// subcommands makes a command group's run function: it dispatches on the first argument,
+// prints usage for help (on stdout) and for a missing or unknown subcommand (on stderr,
+// exit code 2).
+func subcommands(usage string, fns map[string]func(*Env, []string) error) func(*Env, []string) error {
+	return func(e *Env, args []string) error {
+		if len(args) == 0 {
+			fmt.Fprintln(e.Err, usage)
+			return usagef("missing subcommand")
+		}
+		sub, rest := args[0], args[1:]
+		switch sub {
+		case "-h", "--help", "-help", "help":
+			fmt.Fprintln(e.Out, usage)
+			return nil
+		}
+		fn, ok := fns[sub]
+		if !ok {
+			fmt.Fprintln(e.Err, usage)
+			return usagef("unknown subcommand %q", sub)
+		}
+		return fn(e, rest)
+	}
+}

@@ -19,30 +19,9 @@ const contactsUsage = `usage: magpie contacts list [--search Q] [--limit N] [--j
        magpie contacts delete --email E
        magpie contacts dnc --email E --channel email --reason unsubscribed|bounced|manual [--remove]`
 
-func runContacts(e *Env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(e.Err, contactsUsage)
-		return usagef("missing subcommand")
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "-h", "--help", "-help", "help":
-		fmt.Fprintln(e.Out, contactsUsage)
-		return nil
-	case "list":
-		return contactsList(e, rest)
-	case "get":
-		return contactsGet(e, rest)
-	case "update":
-		return contactsUpdate(e, rest)
-	case "delete":
-		return contactsDelete(e, rest)
-	case "dnc":
-		return contactsDNC(e, rest)
-	}
-	fmt.Fprintln(e.Err, contactsUsage)
-	return usagef("unknown subcommand %q", sub)
-}
+var runContacts = subcommands(contactsUsage, map[string]func(*Env, []string) error{
+	"list": contactsList, "get": contactsGet, "update": contactsUpdate, "delete": contactsDelete, "dnc": contactsDNC,
+})
 
 // contactJSON is a contact as the CLI prints it: core and custom values flattened.
 func contactJSON(c contacts.Contact, tags []string) map[string]any {

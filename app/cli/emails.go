@@ -17,9 +17,7 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-func runEmails(e *Env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(e.Err, `usage: magpie emails <command>
+const emailsUsage = `usage: magpie emails <command>
 
   list [--json]                         the emails
   send ID [--dry-run] [--json]          queue a segment email and send it now (resumes an interrupted send)
@@ -27,32 +25,12 @@ func runEmails(e *Env, args []string) error {
   test ID --to ADDR                     send one test message now
   import-html FILE --name N [--segment S]... [--subject S]   make an email from an HTML file
   stats ID [--json]                     sent, read, clicked, bounced… per email
-  settings [--smtp-host H --smtp-port P --tls MODE --user U --password-stdin --from ADDR --from-name N --tracker-url URL --connections N --rate N]
-`)
-		if len(args) == 0 {
-			return usagef("emails: missing command")
-		}
-		return nil
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "list":
-		return emailsList(e, rest)
-	case "send":
-		return emailsSend(e, rest)
-	case "drain":
-		return emailsDrain(e, rest)
-	case "test":
-		return emailsTest(e, rest)
-	case "import-html":
-		return emailsImport(e, rest)
-	case "stats":
-		return emailsStats(e, rest)
-	case "settings":
-		return emailsSettings(e, rest)
-	}
-	return usagef("emails: unknown command %q (see magpie emails help)", sub)
-}
+  settings [--smtp-host H --smtp-port P --tls MODE --user U --password-stdin --from ADDR --from-name N --tracker-url URL --connections N --rate N]`
+
+var runEmails = subcommands(emailsUsage, map[string]func(*Env, []string) error{
+	"list": emailsList, "send": emailsSend, "drain": emailsDrain, "test": emailsTest,
+	"import-html": emailsImport, "stats": emailsStats, "settings": emailsSettings,
+})
 
 func emailsList(e *Env, args []string) error {
 	fs := flags(e, "emails list", "emails list [--json]")

@@ -14,23 +14,9 @@ func init() {
 const fieldsUsage = `usage: magpie fields list [--object contact|company] [--json]
        magpie fields add --alias A --label L --type T [--options "a|b|c"] [--object contact|company]`
 
-func runFields(e *Env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(e.Err, fieldsUsage)
-		return usagef("missing subcommand")
-	}
-	switch args[0] {
-	case "-h", "--help", "-help", "help":
-		fmt.Fprintln(e.Out, fieldsUsage)
-		return nil
-	case "list":
-		return fieldsList(e, args[1:])
-	case "add":
-		return fieldsAdd(e, args[1:])
-	}
-	fmt.Fprintln(e.Err, fieldsUsage)
-	return usagef("unknown subcommand %q", args[0])
-}
+var runFields = subcommands(fieldsUsage, map[string]func(*Env, []string) error{
+	"list": fieldsList, "add": fieldsAdd,
+})
 
 func fieldsList(e *Env, args []string) error {
 	fs := flags(e, "fields list", "fields list [--object contact|company] [--json]")

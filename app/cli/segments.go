@@ -26,28 +26,11 @@ const segmentsUsage = `usage: magpie segments list [--trash] [--json]
        magpie segments versions ID [--json]
        magpie segments import-mautic FILE.json [--json]`
 
-func runSegments(e *Env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(e.Err, segmentsUsage)
-		return usagef("missing subcommand")
-	}
-	sub, rest := args[0], args[1:]
-	fns := map[string]func(*Env, []string) error{
-		"list": segList, "get": segGet, "create": segCreate, "update": segUpdate, "preview": segPreview,
-		"rebuild": segRebuild, "members": segMembers, "add": segManual(true), "remove": segManual(false),
-		"delete": segDelete(true), "restore": segDelete(false), "versions": segVersions, "import-mautic": segImportMautic,
-	}
-	if sub == "-h" || sub == "--help" || sub == "help" {
-		fmt.Fprintln(e.Out, segmentsUsage)
-		return nil
-	}
-	fn, ok := fns[sub]
-	if !ok {
-		fmt.Fprintln(e.Err, segmentsUsage)
-		return usagef("unknown subcommand %q", sub)
-	}
-	return fn(e, rest)
-}
+var runSegments = subcommands(segmentsUsage, map[string]func(*Env, []string) error{
+	"list": segList, "get": segGet, "create": segCreate, "update": segUpdate, "preview": segPreview,
+	"rebuild": segRebuild, "members": segMembers, "add": segManual(true), "remove": segManual(false),
+	"delete": segDelete(true), "restore": segDelete(false), "versions": segVersions, "import-mautic": segImportMautic,
+})
 
 func readFilters(path string) ([]byte, error) {
 	if path == "" {

@@ -135,35 +135,12 @@ func runTracker(e *Env, args []string) error {
 	return tracking.Run(e.Ctx(), opt)
 }
 
-func runTracking(e *Env, args []string) error {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprintln(e.Err, "usage: magpie tracking snippet|status|hits|settings|link|ingest|events|pull [flags]")
-		if len(args) == 0 {
-			return usagef("a subcommand is required")
-		}
-		return nil
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "snippet":
-		return trackingSnippet(e, rest)
-	case "status":
-		return trackingStatus(e, rest)
-	case "hits":
-		return trackingHits(e, rest)
-	case "settings":
-		return trackingSettings(e, rest)
-	case "link":
-		return trackingLink(e, rest)
-	case "ingest":
-		return trackingIngest(e, rest)
-	case "events":
-		return trackingEvents(e, rest)
-	case "pull":
-		return trackingPull(e, rest)
-	}
-	return usagef("unknown subcommand %q (snippet, status, hits, settings, link, ingest, events, pull)", sub)
-}
+const trackingUsage = "usage: magpie tracking snippet|status|hits|settings|link|ingest|events|pull [flags]"
+
+var runTracking = subcommands(trackingUsage, map[string]func(*Env, []string) error{
+	"snippet": trackingSnippet, "status": trackingStatus, "hits": trackingHits, "settings": trackingSettings,
+	"link": trackingLink, "ingest": trackingIngest, "events": trackingEvents, "pull": trackingPull,
+})
 
 func trackingSnippet(e *Env, args []string) error {
 	fs := flags(e, "tracking snippet", "tracking snippet [--public-url URL]")

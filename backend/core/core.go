@@ -12,6 +12,7 @@ import (
 	"magpie/backend/apperr"
 	"magpie/backend/assets"
 	"magpie/backend/bus"
+	"magpie/backend/campaigns"
 	"magpie/backend/clock"
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
@@ -22,7 +23,10 @@ import (
 	"magpie/backend/forms"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/points"
+	"magpie/backend/reports"
 	"magpie/backend/segments"
+	"magpie/backend/stages"
 	"magpie/backend/teamsync"
 	"magpie/backend/tracking"
 )
@@ -51,10 +55,20 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+<<<<<<< HEAD
 	// Forms, their outbox (webhooks, emails to users) and assets (issue 9).
 	Forms       *forms.Service
 	FormsOutbox *forms.Outbox
 	Assets      *assets.Service
+=======
+	// Campaigns: builder model and the engine (issue 7); the shells start its runner.
+	Campaigns *campaigns.Service
+	// Points: point actions, triggers, groups (applied live on events.Append) and stages (issue 8).
+	Points *points.Service
+	Stages *stages.Service
+	// Reports: builder, exports, schedules (issue 8); the shells start its schedule loop.
+	Reports *reports.Service
+>>>>>>> main
 }
 
 // Options tune Open.
@@ -128,6 +142,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
+<<<<<<< HEAD
 	c.Forms, c.Assets = forms.New(d), assets.New(d)
 	c.FormsOutbox = &forms.Outbox{DB: d, Mail: func(ctx context.Context, emailID, to string) error {
 		e, err := c.Emails.Get(ctx, emailID)
@@ -136,6 +151,13 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		}
 		return c.Emails.SendTest(ctx, e, to)
 	}}
+=======
+	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
+	campaigns.SetDefaultZone(c.Segments.Loc)
+	c.Points, c.Stages = points.New(d), stages.New(d)
+	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
+	c.Reports.SetMailer(c.Emails)
+>>>>>>> main
 	return c, nil
 }
 
@@ -161,8 +183,17 @@ func (c *Core) Close() error {
 	if c.Sync != nil {
 		c.Sync.Close()
 	}
+	if c.Campaigns != nil {
+		c.Campaigns.Stop()
+	}
 	c.Emails.StopBackground()
+<<<<<<< HEAD
 	c.FormsOutbox.Stop()
+=======
+	if c.Reports != nil {
+		c.Reports.StopBackground()
+	}
+>>>>>>> main
 	if c.Tracking != nil {
 		c.Tracking.Stop()
 	}

@@ -48,6 +48,8 @@ const (
 	AssetDownloaded   Type = "asset.downloaded"
 	SegmentAdded      Type = "segment.added"
 	SegmentRemoved    Type = "segment.removed"
+	CampaignEvent     Type = "campaign.event" // a campaign step ran for the contact (data: event, type, path, status)
+	StageChanged      Type = "stage.changed"
 )
 
 // Topic is the commit-hook signal topic for appended events (ID = contact id).

@@ -18,6 +18,12 @@ const CompanyPage = lazy(() =>
 const NewCompanyPage = lazy(() =>
   import("./screens/companies/Companies").then((m) => ({ default: m.NewCompanyPage })),
 );
+const CampaignBuilder = lazy(() =>
+  import("./screens/campaigns/Builder").then((m) => ({ default: m.CampaignBuilder })),
+);
+const CampaignList = lazy(() =>
+  import("./screens/campaigns/CampaignList").then((m) => ({ default: m.CampaignList })),
+);
 const ContactPage = lazy(() =>
   import("./screens/contacts/ContactPage").then((m) => ({ default: m.ContactPage })),
 );
@@ -75,6 +81,8 @@ export function Screen() {
       return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
+    case "campaigns":
+      return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
     default:
       return <NotFound />;
   }

@@ -18,6 +18,7 @@ const affects: Record<string, string[]> = {
   companies: ["companies", "company", "system", "contact"],
   fields: ["fields", "segmentCatalogue"],
   segments: ["segments", "segment"],
+  campaigns: ["campaigns", "campaignStats"],
 };
 
 /** rootsFor returns the query key roots to refetch after a bus topic. */

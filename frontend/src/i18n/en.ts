@@ -1,5 +1,6 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
+import { campaignsEn } from "./campaigns";
 import { emailsEn } from "./emails";
 import { segmentsEn } from "./segments";
 
@@ -247,6 +248,7 @@ export const en = {
   "companies.contacts": "Contacts ({n})",
   ...segmentsEn,
   ...emailsEn,
+  ...campaignsEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",

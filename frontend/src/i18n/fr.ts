@@ -1,3 +1,4 @@
+import { campaignsFr } from "./campaigns";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
 import { segmentsFr } from "./segments";
@@ -249,6 +250,7 @@ export const fr: Record<Key, string> = {
   "companies.contacts": "Contacts ({n})",
   ...segmentsFr,
   ...emailsFr,
+  ...campaignsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",

@@ -16,6 +16,7 @@ import {
   IconChartPie,
   IconFileImport,
   IconForms,
+  IconHierarchy2,
   IconHome,
   IconLanguage,
   IconMail,
@@ -44,6 +45,7 @@ export const navItems: NavItem[] = [
   { path: "/companies", label: "nav.companies", icon: <IconBuilding size={18} aria-hidden /> },
   { path: "/segments", label: "nav.segments", icon: <IconChartPie size={18} aria-hidden /> },
   { path: "/emails", label: "nav.emails", icon: <IconMail size={18} aria-hidden /> },
+  { path: "/campaigns", label: "nav.campaigns", icon: <IconHierarchy2 size={18} aria-hidden /> },
   { path: "/fields", label: "nav.fields", icon: <IconForms size={18} aria-hidden /> },
   { path: "/import", label: "nav.import", icon: <IconFileImport size={18} aria-hidden /> },
   { path: "/trash", label: "nav.trash", icon: <IconTrash size={18} aria-hidden /> },
@@ -104,6 +106,7 @@ export function Shell({
     })),
     { id: "new-contact", label: t("palette.newContact"), onClick: () => navigate("/contacts/new") },
     { id: "new-company", label: t("palette.newCompany"), onClick: () => navigate("/companies/new") },
+    { id: "campaigns", label: t("campaigns.new"), onClick: () => navigate("/campaigns") },
     { id: "load-demo", label: t("palette.loadDemo"), onClick: () => navigate("/") },
     ...found.map((c) => ({
       id: `contact:${c.id}`,

@@ -1,5 +1,11 @@
 export namespace app {
 	
+	export interface CampaignQuery {
+	    search: string;
+	    limit: number;
+	    offset: number;
+	    trash: boolean;
+	}
 	export interface CompanyView {
 	    id: string;
 	    name: string;
@@ -43,6 +49,17 @@ export namespace app {
 	    rows: ContactRow[];
 	    total: number;
 	    offset: number;
+	}
+	export interface GroupScoreView {
+	    groupId: string;
+	    groupName: string;
+	    score: number;
+	}
+	export interface ContactPointsView {
+	    points: number;
+	    stageId: string;
+	    stageName: string;
+	    groups: GroupScoreView[];
 	}
 	export interface ContactQuery {
 	    search: string;
@@ -141,14 +158,6 @@ export namespace app {
 	    read: number;
 	    pending: number;
 	}
-	export interface Embed {
-	    trackerUrl: string;
-	    configured: boolean;
-	    script: string;
-	    iframe: string;
-	    html: string;
-	    pageUrl: string;
-	}
 	export interface EventView {
 	    id: string;
 	    seq: number;
@@ -168,10 +177,7 @@ export namespace app {
 	    search: string;
 	    ids: string[];
 	}
-	export interface FormMeta {
-	    fieldTypes: string[];
-	    actionTypes: string[];
-	}
+	
 	export interface ImportRequest {
 	    path: string;
 	    options: imports.Options;
@@ -182,6 +188,72 @@ export namespace app {
 	    error: string;
 	}
 	
+	export interface PointProps {
+	    emails: string[];
+	    pages: string[];
+	    forms: string[];
+	    assets: string[];
+	    url: string;
+	    pageHits: number;
+	    firstTime: boolean;
+	    returnsWithin: number;
+	    returnsAfter: number;
+	    everyNth: number;
+	}
+	export interface PointActionView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    type: string;
+	    delta: number;
+	    props: PointProps;
+	    repeatable: boolean;
+	    groupId: string;
+	    groupName: string;
+	    published: boolean;
+	    publishUp: string;
+	    publishDown: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    contacts: number;
+	}
+	export interface PointGroupView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    published: boolean;
+	    deleted: boolean;
+	    contacts: number;
+	}
+	
+	export interface PointTriggerEventView {
+	    id: string;
+	    type: string;
+	    email: string;
+	    addTags: string[];
+	    removeTags: string[];
+	    addSegments: string[];
+	    removeSegments: string[];
+	    stage: string;
+	}
+	export interface PointTriggerView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    points: number;
+	    groupId: string;
+	    groupName: string;
+	    color: string;
+	    triggerExisting: boolean;
+	    events: PointTriggerEventView[];
+	    published: boolean;
+	    publishUp: string;
+	    publishDown: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    fired: number;
+	    jobId: string;
+	}
 	export interface Preferences {
 	    theme: string;
 	    language: string;
@@ -281,6 +353,15 @@ export namespace app {
 	    pending: number;
 	    jobId: string;
 	}
+	export interface StageView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    weight: number;
+	    published: boolean;
+	    deleted: boolean;
+	    contacts: number;
+	}
 	export interface SyncOverview {
 	    status: teamsync.Status;
 	    running: boolean;
@@ -344,35 +425,105 @@ export namespace app {
 
 }
 
-export namespace assets {
+export namespace campaigns {
 	
-	export interface Asset {
-	    id: string;
-	    title: string;
-	    slug: string;
-	    category: string;
-	    kind: string;
-	    remoteUrl: string;
-	    fileName: string;
-	    mime: string;
-	    size: number;
-	    sha256: string;
-	    gateFormId: string;
-	    published: boolean;
-	    dateAdded: number;
-	    dateModified: number;
-	    deleted: boolean;
-	    downloads: number;
-	    uniqueDownloads: number;
+	export interface Trigger {
+	    mode: string;
+	    interval: number;
+	    unit: string;
+	    date: string;
+	    hour: string;
+	    startHour: string;
+	    endHour: string;
+	    weekdays: number[];
 	}
+	export interface Event {
+	    id: string;
+	    name: string;
+	    kind: string;
+	    type: string;
+	    parent?: string;
+	    path: string;
+	    trigger: Trigger;
+	    props: Record<string, any>;
+	    x: number;
+	    y: number;
+	}
+	export interface Source {
+	    id: string;
+	    type: string;
+	    ids: string[];
+	    x: number;
+	    y: number;
+	}
+	export interface Graph {
+	    sources: Source[];
+	    events: Event[];
+	}
+	export interface Campaign {
+	    id: string;
+	    name: string;
+	    description: string;
+	    category: string;
+	    published: boolean;
+	    allowRestart: boolean;
+	    version: number;
+	    graph: Graph;
+	    updatedAt: string;
+	    members: number;
+	    deleted: boolean;
+	}
+	
+	export interface Option {
+	    value: string;
+	    label: string;
+	}
+	export interface PropSpec {
+	    name: string;
+	    type: string;
+	    required: boolean;
+	    options?: Option[];
+	}
+	export interface EventSpec {
+	    type: string;
+	    kind: string;
+	    group: string;
+	    comingSoon: boolean;
+	    props: PropSpec[];
+	}
+	
 	export interface Input {
 	    id: string;
-	    title: string;
-	    slug: string;
+	    name: string;
+	    description: string;
 	    category: string;
-	    remoteUrl: string;
-	    gateFormId: string;
-	    published: boolean;
+	    allowRestart: boolean;
+	    graph: Graph;
+	}
+	
+	export interface PathCounts {
+	    yes: number;
+	    no: number;
+	    done: number;
+	}
+	export interface Problem {
+	    eventId: string;
+	    sourceId?: string;
+	    key: string;
+	    params?: Record<string, any>;
+	    message: string;
+	}
+	
+	export interface SimResult {
+	    perEvent: Record<string, PathCounts>;
+	    contacts: number;
+	}
+	
+	
+	export interface Version {
+	    version: number;
+	    publishedAt: string;
+	    name: string;
 	}
 
 }
@@ -568,83 +719,6 @@ export namespace fields {
 	    listable: boolean;
 	    publiclyUpdatable: boolean;
 	    uniqueIdentifier: boolean;
-	}
-
-}
-
-export namespace forms {
-	
-	export interface Action {
-	    type: string;
-	    add?: string[];
-	    remove?: string[];
-	    points?: number;
-	    emailId?: string;
-	    to?: string;
-	    assetId?: string;
-	    url?: string;
-	    message?: string;
-	    campaignId?: string;
-	    dnc?: string;
-	    channel?: string;
-	}
-	export interface Condition {
-	    field: string;
-	    values?: string[];
-	}
-	export interface Option {
-	    value: string;
-	    label: string;
-	}
-	export interface Field {
-	    alias: string;
-	    label: string;
-	    type: string;
-	    mapTo?: string;
-	    required?: boolean;
-	    pattern?: string;
-	    errorMessage?: string;
-	    placeholder?: string;
-	    default?: string;
-	    prefill?: boolean;
-	    hideIfKnown?: boolean;
-	    showIf?: Condition;
-	    options?: Option[];
-	    text?: string;
-	    maxLength?: number;
-	}
-	export interface Form {
-	    id: string;
-	    name: string;
-	    description: string;
-	    kind: string;
-	    kiosk: boolean;
-	    submitLabel: string;
-	    postAction: string;
-	    postValue: string;
-	    minSeconds: number;
-	    fields: Field[];
-	    actions: Action[];
-	    published: boolean;
-	    dateAdded: number;
-	    dateModified: number;
-	    deleted: boolean;
-	    results: number;
-	}
-	
-	export interface Result {
-	    id: string;
-	    contactId: string;
-	    contact: string;
-	    at: number;
-	    url: string;
-	    ip: string;
-	    values: Record<string, string>;
-	    issues: string[];
-	}
-	export interface Results {
-	    total: number;
-	    rows: Result[];
 	}
 
 }
