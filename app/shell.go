@@ -121,12 +121,9 @@ func (s *Shell) Bindings() []any {
 		&Emails{s},
 		&Segments{s},
 		&Tracking{s},
-<<<<<<< HEAD
 		&Forms{s}, &Assets{s},
-=======
 		&Campaigns{s},
 		&Points{s},
->>>>>>> main
 	}
 }
 

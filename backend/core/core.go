@@ -55,12 +55,10 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
-<<<<<<< HEAD
 	// Forms, their outbox (webhooks, emails to users) and assets (issue 9).
 	Forms       *forms.Service
 	FormsOutbox *forms.Outbox
 	Assets      *assets.Service
-=======
 	// Campaigns: builder model and the engine (issue 7); the shells start its runner.
 	Campaigns *campaigns.Service
 	// Points: point actions, triggers, groups (applied live on events.Append) and stages (issue 8).
@@ -68,7 +66,6 @@ type Core struct {
 	Stages *stages.Service
 	// Reports: builder, exports, schedules (issue 8); the shells start its schedule loop.
 	Reports *reports.Service
->>>>>>> main
 }
 
 // Options tune Open.
@@ -142,7 +139,6 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
-<<<<<<< HEAD
 	c.Forms, c.Assets = forms.New(d), assets.New(d)
 	c.FormsOutbox = &forms.Outbox{DB: d, Mail: func(ctx context.Context, emailID, to string) error {
 		e, err := c.Emails.Get(ctx, emailID)
@@ -151,13 +147,11 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		}
 		return c.Emails.SendTest(ctx, e, to)
 	}}
-=======
 	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
 	campaigns.SetDefaultZone(c.Segments.Loc)
 	c.Points, c.Stages = points.New(d), stages.New(d)
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
 	c.Reports.SetMailer(c.Emails)
->>>>>>> main
 	return c, nil
 }
 
@@ -187,13 +181,10 @@ func (c *Core) Close() error {
 		c.Campaigns.Stop()
 	}
 	c.Emails.StopBackground()
-<<<<<<< HEAD
 	c.FormsOutbox.Stop()
-=======
 	if c.Reports != nil {
 		c.Reports.StopBackground()
 	}
->>>>>>> main
 	if c.Tracking != nil {
 		c.Tracking.Stop()
 	}

@@ -106,8 +106,13 @@ func (r *actionRun) do(i int, a Action) error {
 				if err != nil {
 					return err
 				}
-				if _, err := segments.ManualInTx(r.tx, id, c, add); err != nil {
+				changed, err := segments.ManualTx(r.tx, id, c, add)
+				if err != nil {
 					return err
+				}
+				if changed {
+					r.tx.Signal(segments.Topic, c)
+					r.tx.Signal(segments.Topic+"s", id)
 				}
 			}
 		}
