@@ -2,6 +2,7 @@
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
 import { campaignsEn } from "./campaigns";
 import { emailsEn } from "./emails";
+import { formsEn } from "./forms";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -248,6 +249,7 @@ export const en = {
   "companies.contacts": "Contacts ({n})",
   ...segmentsEn,
   ...emailsEn,
+  ...formsEn,
   ...campaignsEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",

@@ -1,6 +1,7 @@
 import { campaignsFr } from "./campaigns";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { formsFr } from "./forms";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
@@ -250,6 +251,7 @@ export const fr: Record<Key, string> = {
   "companies.contacts": "Contacts ({n})",
   ...segmentsFr,
   ...emailsFr,
+  ...formsFr,
   ...campaignsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
