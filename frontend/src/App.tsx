@@ -60,6 +60,11 @@ const SegmentsScreen = lazy(() =>
 const SyncSettings = lazy(() =>
   import("./screens/sync/SyncSettings").then((m) => ({ default: m.SyncSettings })),
 );
+const FormList = lazy(() => import("./screens/forms/FormList").then((m) => ({ default: m.FormList })));
+const FormBuilder = lazy(() =>
+  import("./screens/forms/FormBuilder").then((m) => ({ default: m.FormBuilder })),
+);
+const AssetList = lazy(() => import("./screens/assets/AssetList").then((m) => ({ default: m.AssetList })));
 const Trash = lazy(() => import("./screens/Trash").then((m) => ({ default: m.Trash })));
 
 function NotFound() {
@@ -100,6 +105,10 @@ export function Screen() {
     case "points":
     case "stages":
       return <PointsRoutes parts={route.parts} />;
+    case "forms":
+      return id ? <FormBuilder key={id} id={id} /> : <FormList />;
+    case "assets":
+      return <AssetList id={id} />;
     default:
       return <NotFound />;
   }

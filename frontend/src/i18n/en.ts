@@ -6,6 +6,7 @@ import { dashboardEn } from "./dashboard";
 import { emailsEn } from "./emails";
 import { pointsEn } from "./points";
 import { reportsEn } from "./reports";
+import { formsEn } from "./forms";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -254,6 +255,7 @@ export const en = {
   ...pointsEn,
   ...emailsEn,
   ...dashboardEn,
+  ...formsEn,
   ...campaignsEn,
   ...reportsEn,
   "jobs.starting": "Starting…",

@@ -4,6 +4,7 @@ import { emailsFr } from "./emails";
 import type { Key } from "./en";
 import { pointsFr } from "./points";
 import { reportsFr } from "./reports";
+import { formsFr } from "./forms";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
@@ -255,6 +256,7 @@ export const fr: Record<Key, string> = {
   ...pointsFr,
   ...emailsFr,
   ...dashboardFr,
+  ...formsFr,
   ...campaignsFr,
   ...reportsFr,
   "jobs.starting": "Démarrage…",
