@@ -50,6 +50,16 @@ func (s *Service) loop(ctx context.Context, log *slog.Logger) {
 	defer close(s.done)
 	syncAll := true
 	for {
+		if s.deps.Lease != nil && !s.deps.Lease.Held(ctx) {
+			// Another device of the team runs campaigns; look again later.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Minute):
+			}
+			syncAll = true
+			continue
+		}
 		if syncAll {
 			s.syncDirty(ctx, log, true)
 			syncAll = false
