@@ -42,7 +42,9 @@ type Deps struct {
 	HTTP     *http.Client // webhooks; nil = a client with a 10 s timeout
 	// Lease (optional) says whether this installation is the team's executor: in a team
 	// only the device holding it runs campaigns in the background (the one that sends).
-	Lease interface{ Held(ctx context.Context) bool }
+	Lease interface {
+		Held(ctx context.Context) bool
+	}
 }
 
 // compiled is a published graph ready to run.
