@@ -13,10 +13,13 @@ const blankEmail = (name) => ({
 });
 
 export default async function ({ page, rpc, expect, shot }) {
+  const people = [];
   for (let i = 0; i < 6; i++) {
-    await rpc("Contacts.Create", { values: { firstname: `Camp${i}`, email: `camp${i}@example.org` }, tags: [] });
+    const c = await rpc("Contacts.Create", { values: { firstname: `Camp${i}`, email: `camp${i}@example.org` }, tags: [] });
+    people.push(c.id);
   }
-  await rpc("Segments.Save", { id: "", name: "Newsletter readers", alias: "", description: "", filters: "", published: true });
+  const seg = await rpc("Segments.Save", { id: "", name: "Newsletter readers", alias: "", description: "", filters: "", published: true });
+  await rpc("Segments.AddMembers", seg.id, people);
   await rpc("Emails.Save", blankEmail("Welcome mail"));
 
   await page.getByRole("navigation").getByRole("link", { name: "Campaigns" }).click();
@@ -81,8 +84,17 @@ export default async function ({ page, rpc, expect, shot }) {
   const edges = await canvas.locator(".react-flow__edge").count();
   expect.equal(edges, 4, "edges: source→email, email→decision, yes, no");
 
-  // Keyboard: select the points node, Delete removes it, Ctrl+Z brings it back, L lays out.
-  await canvas.locator(".react-flow__node:has([data-type=\"points.adjust\"])").focus();
+  // Keyboard: Delete removes the selected node, Ctrl+Z brings it back, L lays out.
+  // Copy the yes branch (Ctrl+C) and paste it under the no child (Ctrl+V): new ids, one more
+  // node; Ctrl+Z takes it away again.
+  await canvas.locator('.react-flow__node:has([data-type="contact.tags"])').focus();
+  await page.keyboard.press("Control+c");
+  await canvas.locator('.react-flow__node:has([data-type="points.adjust"])').focus();
+  await page.keyboard.press("Control+v");
+  await page.waitForFunction(() => document.querySelectorAll('[data-type="contact.tags"]').length === 2);
+  await page.keyboard.press("Control+z");
+  await page.waitForFunction(() => document.querySelectorAll('[data-type="contact.tags"]').length === 1);
+  await canvas.locator('.react-flow__node:has([data-type="points.adjust"])').focus();
   await page.keyboard.press("Delete");
   await page.waitForFunction(() => !document.querySelector('[data-type="points.adjust"]'));
   await page.keyboard.press("Control+z");
@@ -110,9 +122,20 @@ export default async function ({ page, rpc, expect, shot }) {
   await node("points.adjust").waitFor();
   expect.equal(await canvas.locator("[data-testid=campaign-node]").count(), 4, "events after reload");
   await page.getByTestId("campaign-builder").getByText("Published", { exact: true }).waitFor();
-  await node("email.send").getByTestId("node-counts").waitFor();
+  // The six segment members enter and the engine runs the email step: counts appear live.
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-type="email.send"] [data-testid=node-counts]');
+    return el && [...el.querySelectorAll("[aria-hidden]")].reduce((n, s) => n + Number(s.textContent), 0) >= 6;
+  }, null, { timeout: 30_000 });
   await node("email.send").getByText("Welcome email").waitFor();
   await shot("campaign-builder-published");
+
+  // Simulate over the next 30 days: per-node counts on the canvas.
+  await page.getByRole("button", { name: "Simulate" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Run" }).click();
+  await page.getByTestId("sim-result").getByText(/contacts entered/).waitFor();
+  await page.keyboard.press("Escape");
+  await node("email.send").getByTestId("node-sim").waitFor();
 
   // Edit the published campaign and publish the change as version 2.
   await node("email.send").click();
