@@ -99,6 +99,19 @@ export default async function ({ page, rpc, expect, shot }) {
   await page.waitForFunction(() => !document.querySelector('[data-type="points.adjust"]'));
   await page.keyboard.press("Control+z");
   await node("points.adjust").waitFor();
+  // Clicking the red "no" edge and pressing Delete disconnects the points node: the problem
+  // shows on it; Ctrl+Z reconnects it.
+  await canvas.locator(".react-flow__edge", { has: page.locator(".react-flow__edge-text", { hasText: "no" }) })
+    .locator(".react-flow__edge-interaction").dispatchEvent("click");
+  await page.keyboard.press("Delete");
+  await node("points.adjust").getByText(/Not connected/).waitFor();
+  await page.keyboard.press("Control+z");
+  await page.waitForFunction(() => !document.querySelector('[data-type="points.adjust"] [data-testid=node-problem]'));
+  await canvas.locator('.react-flow__node:has([data-type="points.adjust"])').focus();
+  await page.keyboard.press("Delete");
+  await page.waitForFunction(() => !document.querySelector('[data-type="points.adjust"]'));
+  await page.keyboard.press("Control+z");
+  await node("points.adjust").waitFor();
   // Delete selected the parent (the decision); ArrowUp walks up to the email.
   await page.keyboard.press("ArrowUp");
   await page.getByTestId("event-panel").getByText("Action · Send email").waitFor();
@@ -160,6 +173,28 @@ export default async function ({ page, rpc, expect, shot }) {
   const row = page.getByTestId("campaign-list").getByRole("row", { name: /Welcome journey/ });
   await row.getByText("Published").waitFor();
   await shot("campaign-list");
+
+  // Export → import makes a second, unpublished copy; the copy goes to the trash and back.
+  const campaignId = (await rpc("Campaigns.List", { search: "Welcome", limit: 10, offset: 0, trash: false }))[0].id;
+  const exported = await rpc("Campaigns.Export", campaignId);
+  await page.getByRole("button", { name: "Import JSON" }).click();
+  await page.getByRole("dialog").getByLabel("Campaign JSON").fill(exported);
+  await page.getByRole("dialog").getByRole("button", { name: "Import JSON" }).click();
+  await page.getByText("Campaign imported").waitFor();
+  await node("points.adjust").waitFor();
+  await page.getByRole("link", { name: "All campaigns" }).click();
+  await page.getByTestId("campaign-list").getByRole("row").nth(2).waitFor(); // header + 2 campaigns
+  const copy = page.getByTestId("campaign-list").getByRole("row").filter({ hasText: "Draft" });
+  const copyName = (await copy.getByRole("link").textContent()).trim();
+  await copy.getByRole("button", { name: `Move ${copyName} to the trash` }).click();
+  await page.getByText("Campaign moved to the trash").waitFor();
+  await page.getByLabel("Show the trash").check();
+  await page.getByTestId("campaign-list").getByText(copyName).waitFor();
+  await page.getByRole("button", { name: "Restore" }).click();
+  await page.getByText("Campaign restored").waitFor();
+  await page.getByLabel("Show the trash").uncheck();
+  await page.getByTestId("campaign-list").getByRole("row").filter({ hasText: "Draft" }).waitFor();
+  expect.equal(await page.getByTestId("campaign-list").getByRole("row").count(), 3, "both campaigns listed again");
 
   // French labels.
   await page.getByRole("button", { name: /^Language/ }).click();
