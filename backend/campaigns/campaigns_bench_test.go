@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"magpie/backend/db"
+	"magpie/backend/events"
 )
 
 // benchContacts is MAGPIE_BENCH_CONTACTS (default 20,000; make bench uses 1,000,000).
@@ -83,4 +85,44 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkDecisionLatency: contacts wait on "opens email"; each op stores one open (its
+// own transaction, as tracking ingest does per batch) and the decision fires inside it.
+// ns/op is the time from the open's append to the committed yes path.
+func BenchmarkDecisionLatency(b *testing.B) {
+	n := 20000
+	f := newFixture(b)
+	if err := f.d.Write(f.ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(`WITH RECURSIVE seq(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM seq WHERE k < ?)
+			INSERT INTO contacts(id, email, firstname, date_added, date_modified)
+			SELECT printf('c%08d', k), 'user' || k || '@example.com', 'User' || k, ?, ? FROM seq`, n, tx.NowMs(), tx.NowMs())
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	all := f.segment("All", `[{"glue":"and","field":"email","object":"lead","type":"email","operator":"!empty"}]`)
+	mail := f.email("Welcome")
+	f.publish("Latency", false, Graph{Sources: segSource(all), Events: []Event{
+		root("send", KindAction, "email.send", map[string]any{"email": mail}),
+		child("open", "send", "", KindDecision, "email.open", nil),
+		child("yes", "open", "yes", KindAction, "contact.tags", map[string]any{"add": []any{"opened"}}),
+	}})
+	f.run()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cid := fmt.Sprintf("c%08d", i%n+1)
+		if err := f.d.Write(f.ctx, func(tx *db.Tx) error {
+			_, err := events.Append(tx, events.Event{ContactID: cid, Type: events.EmailRead, ObjectID: mail})
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	var fired int
+	f.d.R.QueryRow("SELECT count(*) FROM campaign_log WHERE event_id = 'open' AND path = 'yes'").Scan(&fired)
+	if want := min(b.N, n); fired != want {
+		b.Fatalf("fired %d decisions, want %d", fired, want)
+	}
 }
