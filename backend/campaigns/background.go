@@ -138,3 +138,25 @@ func (s *Service) published(ctx context.Context, id string) (*compiled, error) {
 	})
 	return c, err
 }
+
+// SyncAll syncs the membership of every published campaign with its source segments; it
+// returns how many contacts entered or exited.
+func (s *Service) SyncAll(ctx context.Context) (int, error) {
+	var ids []string
+	if err := s.db.Write(ctx, func(tx *db.Tx) error {
+		var err error
+		ids, err = publishedIDs(tx)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, id := range ids {
+		n, err := s.SyncMembers(ctx, id)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}

@@ -141,18 +141,7 @@ type txQuerier struct{ tx *db.Tx }
 
 func (t txQuerier) QueryRow(q string, args ...any) *sql.Row { return t.tx.QueryRow(q, args...) }
 
-// services by store, for the event hooks (which only get the transaction).
-var (
-	regMu    sync.Mutex
-	services = map[*db.DB]*Service{}
-)
-
-func register(d *db.DB, s *Service) {
-	regMu.Lock()
-	services[d] = s
-	regMu.Unlock()
-	d.OnCommit(s.onCommit)
-}
+func register(d *db.DB, s *Service) { d.OnCommit(s.onCommit) }
 
 func (s *Service) onCommit(c db.Commit) {
 	wake := false

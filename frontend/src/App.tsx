@@ -82,11 +82,11 @@ export function Screen() {
       return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
+    case "campaigns":
+      return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
     case "points":
     case "stages":
       return <PointsRoutes parts={route.parts} />;
-    case "campaigns":
-      return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
     default:
       return <NotFound />;
   }
