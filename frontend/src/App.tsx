@@ -28,6 +28,11 @@ const ContactsScreen = lazy(() =>
   import("./screens/contacts/ContactsScreen").then((m) => ({ default: m.ContactsScreen })),
 );
 const EmailRoutes = lazy(() => import("./screens/emails/routes").then((m) => ({ default: m.EmailRoutes })));
+const PageRoutes = lazy(() => import("./screens/pages/routes").then((m) => ({ default: m.PageRoutes })));
+const DwcRoutes = lazy(() => import("./screens/dwc/DwcScreens").then((m) => ({ default: m.DwcRoutes })));
+const FocusRoutes = lazy(() =>
+  import("./screens/focus/FocusScreens").then((m) => ({ default: m.FocusRoutes })),
+);
 const FieldManager = lazy(() =>
   import("./screens/fields/FieldManager").then((m) => ({ default: m.FieldManager })),
 );
@@ -75,6 +80,12 @@ export function Screen() {
       return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
+    case "pages":
+      return <PageRoutes parts={route.parts} />;
+    case "dwc":
+      return <DwcRoutes parts={route.parts} />;
+    case "focus":
+      return <FocusRoutes parts={route.parts} />;
     default:
       return <NotFound />;
   }

@@ -1,6 +1,7 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
 import { emailsEn } from "./emails";
+import { pagesEn } from "./pages";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -247,6 +248,7 @@ export const en = {
   "companies.contacts": "Contacts ({n})",
   ...segmentsEn,
   ...emailsEn,
+  ...pagesEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",

@@ -1,5 +1,6 @@
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { pagesFr } from "./pages";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
@@ -249,6 +250,7 @@ export const fr: Record<Key, string> = {
   "companies.contacts": "Contacts ({n})",
   ...segmentsFr,
   ...emailsFr,
+  ...pagesFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",

@@ -20,10 +20,13 @@ import {
   IconLanguage,
   IconMail,
   IconMoon,
+  IconPuzzle,
   IconSearch,
   IconSettings,
   IconSun,
+  IconTargetArrow,
   IconTrash,
+  IconWorldWww,
 } from "@tabler/icons-react";
 import { type ReactNode, useEffect, useState } from "react";
 import { type ContactRow, Contacts } from "../api";
@@ -44,6 +47,9 @@ export const navItems: NavItem[] = [
   { path: "/companies", label: "nav.companies", icon: <IconBuilding size={18} aria-hidden /> },
   { path: "/segments", label: "nav.segments", icon: <IconChartPie size={18} aria-hidden /> },
   { path: "/emails", label: "nav.emails", icon: <IconMail size={18} aria-hidden /> },
+  { path: "/pages", label: "nav.pages", icon: <IconWorldWww size={18} aria-hidden /> },
+  { path: "/dwc", label: "nav.dwc", icon: <IconPuzzle size={18} aria-hidden /> },
+  { path: "/focus", label: "nav.focus", icon: <IconTargetArrow size={18} aria-hidden /> },
   { path: "/fields", label: "nav.fields", icon: <IconForms size={18} aria-hidden /> },
   { path: "/import", label: "nav.import", icon: <IconFileImport size={18} aria-hidden /> },
   { path: "/trash", label: "nav.trash", icon: <IconTrash size={18} aria-hidden /> },
@@ -105,6 +111,9 @@ export function Shell({
     { id: "new-contact", label: t("palette.newContact"), onClick: () => navigate("/contacts/new") },
     { id: "new-company", label: t("palette.newCompany"), onClick: () => navigate("/companies/new") },
     { id: "load-demo", label: t("palette.loadDemo"), onClick: () => navigate("/") },
+    { id: "new-page", label: t("palette.newPage"), onClick: () => navigate("/pages/new") },
+    { id: "new-dwc", label: t("palette.newDwc"), onClick: () => navigate("/dwc/new") },
+    { id: "new-focus", label: t("palette.newFocus"), onClick: () => navigate("/focus/new") },
     ...found.map((c) => ({
       id: `contact:${c.id}`,
       label: c.name || t("contacts.anonymous"),
