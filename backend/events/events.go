@@ -48,6 +48,8 @@ const (
 	AssetDownloaded   Type = "asset.downloaded"
 	SegmentAdded      Type = "segment.added"
 	SegmentRemoved    Type = "segment.removed"
+	CampaignEvent     Type = "campaign.event" // a campaign step ran for the contact (data: event, type, path, status)
+	StageChanged      Type = "stage.changed"
 	// PreferencesChanged: the contact saved the preference center (pages).
 	PreferencesChanged Type = "preferences.changed"
 )
@@ -113,8 +115,33 @@ const insertSQL = `INSERT INTO events(id, contact_id, type, at, object_id, objec
 // In the same transaction it updates the contact's behaviour aggregates (hits, sessions,
 // URLs, devices, UTM tags, email counters) and signals Topic and TypeTopic(e.Type).
 func Append(tx *db.Tx, e Event) (bool, error) {
+	at, ok, err := insert(tx, &e)
+	if err != nil || !ok {
+		return false, err
+	}
+	// A batch in this transaction may hold aggregates of this contact not yet written.
+	if err := settle(tx, e.ContactID); err != nil {
+		return false, err
+	}
+	if err := aggregate(tx, e, at); err != nil {
+		return false, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
+	}
+	for _, h := range appendHooks() {
+		if err := h(tx, e); err != nil {
+			return false, err
+		}
+	}
+	tx.Signal(Topic, e.ContactID)
+	tx.Signal(TypeTopic(e.Type), e.ContactID)
+	return true, nil
+}
+
+// insert stores the event row (Append without aggregates, hooks and signals): it fills
+// e's defaults (ID, At, Device from the user agent) and reports false for an id already
+// stored.
+func insert(tx *db.Tx, e *Event) (int64, bool, error) {
 	if e.ContactID == "" || e.Type == "" {
-		return false, fmt.Errorf("events: contact and type are required")
+		return 0, false, fmt.Errorf("events: contact and type are required")
 	}
 	if e.ID == "" {
 		e.ID = ids.New()
@@ -127,7 +154,7 @@ func Append(tx *db.Tx, e Event) (bool, error) {
 	if len(e.Data) > 0 {
 		b, err := json.Marshal(e.Data)
 		if err != nil {
-			return false, fmt.Errorf("events: data: %w", err)
+			return 0, false, fmt.Errorf("events: data: %w", err)
 		}
 		data = string(b)
 	}
@@ -140,24 +167,13 @@ func Append(tx *db.Tx, e Event) (bool, error) {
 		nz(e.UserAgent), nz(d.Type), nz(d.OS), nz(d.Browser), nz(d.Brand),
 		nz(u.Source), nz(u.Medium), nz(u.Campaign), nz(u.Content), nz(u.Term))
 	if err != nil {
-		return false, fmt.Errorf("events: append %s: %w", e.Type, err)
+		return 0, false, fmt.Errorf("events: append %s: %w", e.Type, err)
 	}
-	n, _ := res.RowsAffected()
-	if n == 0 {
-		return false, nil
-	}
-	if err := aggregate(tx, e, at); err != nil {
-		return false, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, false, nil
 	}
 	e.At = time.UnixMilli(at)
-	for _, h := range appendHooks() {
-		if err := h(tx, e); err != nil {
-			return false, err
-		}
-	}
-	tx.Signal(Topic, e.ContactID)
-	tx.Signal(TypeTopic(e.Type), e.ContactID)
-	return true, nil
+	return at, true, nil
 }
 
 // Hook reacts to a newly stored event inside the transaction that appends it (points rules,

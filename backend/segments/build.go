@@ -312,19 +312,6 @@ func (s *Service) manual(ctx context.Context, segID string, contactIDs []string,
 	return changed, err
 }
 
-// ManualTx adds or removes one contact by hand inside the caller's transaction (the
-// preference center applied by tracking ingest) and refreshes the member count.
-func ManualTx(tx *db.Tx, segID, cid string, add bool) (bool, error) {
-	ok, err := manualOne(tx, segID, cid, add)
-	if err != nil || !ok {
-		return ok, err
-	}
-	tx.Signal(Topic, cid)
-	_, err = tx.Exec(`UPDATE segment_builds SET members = (SELECT count(*) FROM segment_members m JOIN contacts c ON c.id = m.contact_id AND c.deleted = 0
-		WHERE m.segment_id = ?1 AND m.manually_removed = 0) WHERE segment_id = ?1`, segID)
-	return true, err
-}
-
 // manualOne applies the state machine of MAUTIC.md §3.8 (with Q9) to one contact.
 func manualOne(tx *db.Tx, segID, cid string, add bool) (bool, error) {
 	var ma, mr int

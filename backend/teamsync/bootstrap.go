@@ -44,7 +44,7 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 	}
 	total, _ := asInt(res[2].Values[0][0])
 	var hadLocal bool
-	if err := e.d.R.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM sync_clock)`).Scan(&hadLocal); err != nil {
+	if err := e.d.R.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM sync_clock) OR EXISTS(SELECT 1 FROM sync_row_clock)`).Scan(&hadLocal); err != nil {
 		return err
 	}
 	e.log.Info("sync: bootstrapping from the cluster", "cells", total, "high_seq", high, "epoch", meta.epoch, "had_local", hadLocal)
@@ -174,7 +174,7 @@ func groupCells(page [][]any) ([]change, error) {
 // requeueMissing puts back in the outbox every local cell the cluster's state lacks or
 // holds with an older clock, with its original clock, grouped per (row, clock).
 func (e *Engine) requeueMissing(tx *db.Tx) error {
-	rows, err := tx.Query(`SELECT c.tbl, c.row_id, c.col, c.hlc, c.site FROM sync_clock c
+	rows, err := tx.Query(`SELECT c.tbl, c.row_id, c.col, c.hlc, c.site FROM sync_cell c
 		LEFT JOIN sync_seen s ON s.tbl = c.tbl AND s.row_id = c.row_id AND s.col = c.col
 		WHERE (s.tbl IS NULL OR c.hlc > s.hlc OR (c.hlc = s.hlc AND c.site > s.site))
 		  AND NOT EXISTS(SELECT 1 FROM sync_outbox o WHERE o.state = 0 AND o.tbl = c.tbl AND o.row_id = c.row_id

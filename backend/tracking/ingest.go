@@ -75,7 +75,7 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 			return err
 		}
 		run := &ingestRun{g: g, tx: tx, ops: contacts.NewOps(tx, Source), meta: meta, active: map[string]int64{}, st: &st,
-			devices: map[string]string{}, alive: map[string]bool{}, seen: map[string]int64{}}
+			devices: map[string]string{}, alive: map[string]bool{}, seen: map[string]int64{}, batch: events.NewBatch(tx)}
 		if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM contact_merges)").Scan(&run.anyMerge); err != nil {
 			return err
 		}
@@ -90,6 +90,9 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 			return err
 		}
 		if err := run.flushActive(); err != nil {
+			return err
+		}
+		if err := run.batch.Flush(); err != nil {
 			return err
 		}
 		return tx.SetMeta(CursorKey, strconv.FormatInt(st.Cursor, 10))
@@ -194,6 +197,9 @@ type ingestRun struct {
 	alive    map[string]bool   // contact → live
 	seen     map[string]int64  // device → last hit in this batch
 	anyMerge bool              // contact_merges has rows: ids must be followed
+	// batch appends the hit events with their behaviour aggregates written once per
+	// contact at the end of the batch.
+	batch *events.Batch
 }
 
 // merged clears the caches after a merge.
@@ -301,7 +307,7 @@ func (r *ingestRun) one(h Hit) error {
 		ev.Data = data
 	}
 	setBehaviour(&ev, h)
-	if _, err := events.Append(r.tx, ev); err != nil {
+	if _, err := r.batch.Append(ev); err != nil {
 		return err
 	}
 	r.touch(contact, h.At)

@@ -1,7 +1,9 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
+import { campaignsEn } from "./campaigns";
 import { emailsEn } from "./emails";
 import { pagesEn } from "./pages";
+import { pointsEn } from "./points";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -247,8 +249,10 @@ export const en = {
   "companies.country": "Country",
   "companies.contacts": "Contacts ({n})",
   ...segmentsEn,
+  ...pointsEn,
   ...emailsEn,
   ...pagesEn,
+  ...campaignsEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",

@@ -1,6 +1,8 @@
+import { campaignsFr } from "./campaigns";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
 import { pagesFr } from "./pages";
+import { pointsFr } from "./points";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
@@ -249,8 +251,10 @@ export const fr: Record<Key, string> = {
   "companies.country": "Pays",
   "companies.contacts": "Contacts ({n})",
   ...segmentsFr,
+  ...pointsFr,
   ...emailsFr,
   ...pagesFr,
+  ...campaignsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",
