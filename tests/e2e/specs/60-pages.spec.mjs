@@ -23,14 +23,14 @@ export default async function ({ page, expect, shot }) {
   await page.getByText("No landing pages yet").waitFor();
   await page.getByRole("button", { name: "New landing page" }).click();
   await page.getByLabel("Title").fill("Spring sale");
-  await page.getByRole("radio", { name: "HTML" }).check({ force: true });
-  await page.getByLabel("HTML", { exact: true }).fill(
+  await page.locator('label[for$="-html"]').click();
+  await page.getByRole("textbox", { name: "HTML", exact: true }).fill(
     '<h1 onclick="steal()">Spring sale</h1><p>Hello {contactfield=firstname|there}</p><script>alert(1)</script>',
   );
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Page saved").waitFor();
   await page.waitForURL(/#\/pages\/[0-9a-f-]{36}$/);
-  const html = await page.getByLabel("HTML", { exact: true }).inputValue();
+  const html = await page.getByRole("textbox", { name: "HTML", exact: true }).inputValue();
   expect.ok(!html.includes("script") && !html.includes("onclick"), `stored HTML is sanitised: ${html}`);
   expect.equal(await page.getByLabel("Alias (address /p/…)").inputValue(), "spring-sale");
   await page.getByRole("tab", { name: "SEO" }).click();
@@ -73,8 +73,8 @@ export default async function ({ page, expect, shot }) {
   await page.getByRole("link", { name: "Dynamic content" }).click();
   await page.getByText("No dynamic content yet").waitFor();
   await page.getByRole("button", { name: "New dynamic content" }).click();
-  await page.getByLabel("Name", { exact: true }).fill("Home hero");
-  await page.getByLabel("Slot name").fill("hero");
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill("Home hero");
+  await page.getByRole("textbox", { name: "Slot name" }).fill("hero");
   await page.getByLabel("Default content (everyone else)").fill("<p>Welcome!</p>");
   await page.getByRole("button", { name: "Add a variant" }).click();
   await page.getByLabel("Variant name").fill("Parisians");
@@ -99,7 +99,7 @@ export default async function ({ page, expect, shot }) {
   await page.getByRole("link", { name: "Focus items" }).click();
   await page.getByText("No focus items yet").waitFor();
   await page.getByRole("button", { name: "New focus item" }).click();
-  await page.getByLabel("Name", { exact: true }).fill("Newsletter bar");
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill("Newsletter bar");
   await page.getByLabel("Link URL").fill("https://example.com/newsletter");
   await page.getByRole("textbox", { name: "Only on these URLs (one wildcard pattern per line, empty = everywhere)" }).fill("*/blog/*");
   const preview = await page.waitForFunction(() => {

@@ -91,12 +91,15 @@ export function PageList() {
 function PrefSegments() {
   const { t, te } = useI18n();
   const q = useQuery({ queryKey: ["pages", "prefSegments"], queryFn: () => Pages.PrefSegments() });
+  const [local, setLocal] = useState<Record<string, boolean>>({});
   const toggle = async (id: string, on: boolean) => {
+    setLocal((m) => ({ ...m, [id]: on }));
     try {
       await Pages.SetPrefVisible(id, on);
       notifications.show({ message: t("pages.prefs.saved"), color: "green" });
       void q.refetch();
     } catch (e) {
+      setLocal((m) => ({ ...m, [id]: !on }));
       notifications.show({ message: te(e), color: "red" });
     }
   };
@@ -113,7 +116,7 @@ function PrefSegments() {
           key={s.id}
           label={s.name}
           aria-description={t("pages.prefs.visible")}
-          checked={s.visible}
+          checked={local[s.id] ?? s.visible}
           onChange={(e) => void toggle(s.id, e.currentTarget.checked)}
         />
       ))}
