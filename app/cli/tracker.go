@@ -37,6 +37,7 @@ func runTracker(e *Env, args []string) error {
 	spoolDir := fs.String("spool-dir", "", "durable hit buffer (default DATA-DIR/tracker-spool)")
 	spoolMax := fs.Int64("spool-max-mb", 1024, "refuse hits (503) when this many MB wait in the spool")
 	noIngest := fs.Bool("no-ingest", false, "local mode: only store hits; let the desktop turn them into events")
+	replica := fs.Bool("web-replica", false, "with --rqlite: serve landing pages, DWC and focus items from a replica of the team's store in --data-dir, kept current by team sync (configure it with 'magpie sync --rqlite … --save' first)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -76,6 +77,21 @@ func runTracker(e *Env, args []string) error {
 			return err
 		}
 		opt.Store = store
+		if *replica {
+			c, err := e.Core()
+			if err != nil {
+				return err
+			}
+			if set, err := c.Sync.LoadSettings(); err != nil {
+				return err
+			} else if !set.Enabled || len(set.URLs) == 0 {
+				return usagef("--web-replica needs team sync set up in this data dir ('magpie sync --rqlite URL --save')")
+			}
+			if err := c.Sync.AutoStart(); err != nil {
+				return err
+			}
+			opt.Config.Web = c.Web()
+		}
 		if *spoolDir == "" {
 			dir := e.DataDir
 			if dir == "" {
