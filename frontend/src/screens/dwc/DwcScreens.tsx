@@ -35,8 +35,19 @@ export function DwcRoutes({ parts }: { parts: string[] }) {
 }
 
 function DwcList() {
-  const { t } = useI18n();
-  const list = useQuery({ queryKey: ["dwc", false], queryFn: () => DWC.List(false) });
+  const { t, te } = useI18n();
+  const client = useQueryClient();
+  const [trash, setTrash] = useState(false);
+  const list = useQuery({ queryKey: ["dwc", trash], queryFn: () => DWC.List(trash) });
+  const restore = async (id: string) => {
+    try {
+      await DWC.Restore(id);
+      notifications.show({ message: t("pages.restored"), color: "green" });
+      void client.invalidateQueries({ queryKey: ["dwc"] });
+    } catch (e) {
+      notifications.show({ message: te(e), color: "red" });
+    }
+  };
   return (
     <Stack>
       <Group justify="space-between">
@@ -45,6 +56,11 @@ function DwcList() {
           {t("dwc.new")}
         </Button>
       </Group>
+      <Switch
+        label={t("pages.showTrash")}
+        checked={trash}
+        onChange={(e) => setTrash(e.currentTarget.checked)}
+      />
       {list.isLoading && <Loading />}
       {list.error && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
       {list.data && list.data.length === 0 && <EmptyState title={t("dwc.empty")} hint={t("dwc.emptyHint")} />}
@@ -55,6 +71,7 @@ function DwcList() {
               <Table.Th>{t("dwc.col.name")}</Table.Th>
               <Table.Th>{t("dwc.col.slot")}</Table.Th>
               <Table.Th ta="right">{t("dwc.col.variants")}</Table.Th>
+              {trash && <Table.Th />}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -68,6 +85,13 @@ function DwcList() {
                   <Code>{s.slot}</Code>
                 </Table.Td>
                 <Table.Td ta="right">{s.variants.length}</Table.Td>
+                {trash && (
+                  <Table.Td>
+                    <Button size="xs" variant="default" onClick={() => void restore(s.id)}>
+                      {t("pages.restore")}
+                    </Button>
+                  </Table.Td>
+                )}
               </Table.Tr>
             ))}
           </Table.Tbody>

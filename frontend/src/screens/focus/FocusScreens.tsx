@@ -33,8 +33,19 @@ export function FocusRoutes({ parts }: { parts: string[] }) {
 }
 
 function FocusList() {
-  const { t } = useI18n();
-  const list = useQuery({ queryKey: ["focus", false], queryFn: () => Focus.List(false) });
+  const { t, te } = useI18n();
+  const client = useQueryClient();
+  const [trash, setTrash] = useState(false);
+  const list = useQuery({ queryKey: ["focus", trash], queryFn: () => Focus.List(trash) });
+  const restore = async (id: string) => {
+    try {
+      await Focus.Restore(id);
+      notifications.show({ message: t("pages.restored"), color: "green" });
+      void client.invalidateQueries({ queryKey: ["focus"] });
+    } catch (e) {
+      notifications.show({ message: te(e), color: "red" });
+    }
+  };
   return (
     <Stack>
       <Group justify="space-between">
@@ -43,6 +54,11 @@ function FocusList() {
           {t("focus.new")}
         </Button>
       </Group>
+      <Switch
+        label={t("pages.showTrash")}
+        checked={trash}
+        onChange={(e) => setTrash(e.currentTarget.checked)}
+      />
       {list.isLoading && <Loading />}
       {list.error && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
       {list.data && list.data.length === 0 && (
@@ -55,6 +71,7 @@ function FocusList() {
               <Table.Th>{t("focus.col.name")}</Table.Th>
               <Table.Th>{t("focus.col.style")}</Table.Th>
               <Table.Th>{t("focus.col.trigger")}</Table.Th>
+              {trash && <Table.Th />}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -69,6 +86,13 @@ function FocusList() {
                   {t(`focus.trigger.${it.trigger}` as Key)}
                   {it.triggerValue ? ` (${it.triggerValue})` : ""} · {t(`focus.freq.${it.frequency}` as Key)}
                 </Table.Td>
+                {trash && (
+                  <Table.Td>
+                    <Button size="xs" variant="default" onClick={() => void restore(it.id)}>
+                      {t("pages.restore")}
+                    </Button>
+                  </Table.Td>
+                )}
               </Table.Tr>
             ))}
           </Table.Tbody>
