@@ -26,7 +26,7 @@ type webFixture struct {
 	segs *segments.Service
 }
 
-func newWebFixture(t *testing.T) *webFixture {
+func newWebFixture(t testing.TB) *webFixture {
 	t.Helper()
 	d, _ := testenv.NewDB(t)
 	fs, err := fields.New(context.Background(), d)
