@@ -33,6 +33,9 @@ const NewContactPage = lazy(() =>
 const ContactsScreen = lazy(() =>
   import("./screens/contacts/ContactsScreen").then((m) => ({ default: m.ContactsScreen })),
 );
+const DashboardScreen = lazy(() =>
+  import("./screens/dashboard/Dashboard").then((m) => ({ default: m.DashboardScreen })),
+);
 const EmailRoutes = lazy(() => import("./screens/emails/routes").then((m) => ({ default: m.EmailRoutes })));
 const FieldManager = lazy(() =>
   import("./screens/fields/FieldManager").then((m) => ({ default: m.FieldManager })),
@@ -57,6 +60,11 @@ const SegmentsScreen = lazy(() =>
 const SyncSettings = lazy(() =>
   import("./screens/sync/SyncSettings").then((m) => ({ default: m.SyncSettings })),
 );
+const FormList = lazy(() => import("./screens/forms/FormList").then((m) => ({ default: m.FormList })));
+const FormBuilder = lazy(() =>
+  import("./screens/forms/FormBuilder").then((m) => ({ default: m.FormBuilder })),
+);
+const AssetList = lazy(() => import("./screens/assets/AssetList").then((m) => ({ default: m.AssetList })));
 const Trash = lazy(() => import("./screens/Trash").then((m) => ({ default: m.Trash })));
 
 function NotFound() {
@@ -88,6 +96,8 @@ export function Screen() {
       return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
+    case "dashboard":
+      return <DashboardScreen />;
     case "campaigns":
       return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
     case "reports":
@@ -95,6 +105,10 @@ export function Screen() {
     case "points":
     case "stages":
       return <PointsRoutes parts={route.parts} />;
+    case "forms":
+      return id ? <FormBuilder key={id} id={id} /> : <FormList />;
+    case "assets":
+      return <AssetList id={id} />;
     default:
       return <NotFound />;
   }

@@ -1,7 +1,10 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
+
 import { campaignsEn } from "./campaigns";
+import { dashboardEn } from "./dashboard";
 import { emailsEn } from "./emails";
+import { formsEn } from "./forms";
 import { pointsEn } from "./points";
 import { reportsEn } from "./reports";
 import { segmentsEn } from "./segments";
@@ -251,6 +254,8 @@ export const en = {
   ...segmentsEn,
   ...pointsEn,
   ...emailsEn,
+  ...dashboardEn,
+  ...formsEn,
   ...campaignsEn,
   ...reportsEn,
   "jobs.starting": "Starting…",

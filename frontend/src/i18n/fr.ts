@@ -1,6 +1,8 @@
 import { campaignsFr } from "./campaigns";
+import { dashboardFr } from "./dashboard";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { formsFr } from "./forms";
 import { pointsFr } from "./points";
 import { reportsFr } from "./reports";
 import { segmentsFr } from "./segments";
@@ -253,6 +255,8 @@ export const fr: Record<Key, string> = {
   ...segmentsFr,
   ...pointsFr,
   ...emailsFr,
+  ...dashboardFr,
+  ...formsFr,
   ...campaignsFr,
   ...reportsFr,
   "jobs.starting": "Démarrage…",
