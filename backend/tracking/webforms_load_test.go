@@ -31,6 +31,7 @@ func TestFormLoad(t *testing.T) {
 		Actions: []forms.Action{{Type: forms.ActTags, Add: []string{"load"}}, {Type: forms.ActPoints, Points: 1}}})
 	srv := httptest.NewServer(p.srv.Handler())
 	defer srv.Close()
+	p.ing.Batch = 500
 	ctx, cancel := context.WithCancel(context.Background())
 	pump := &Pump{Spool: p.spool, Store: p.store, Metrics: p.srv.Metrics(), Log: p.srv.log}
 	var bg sync.WaitGroup
@@ -70,13 +71,17 @@ func TestFormLoad(t *testing.T) {
 		}(u)
 	}
 	wg.Wait()
-	// Let the pump and the ingester catch up, then stop them.
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if n, _ := p.forms.Results(context.Background(), f.ID, 0, 1); n.Total >= ok.Load() {
+	// Let the pump and the ingester catch up (as long as they make progress), then stop them.
+	last, lastAt := int64(-1), time.Now()
+	for time.Since(lastAt) < 30*time.Second {
+		n, _ := p.forms.Results(context.Background(), f.ID, 0, 1)
+		if n.Total >= ok.Load() {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
+		if n.Total != last {
+			last, lastAt = n.Total, time.Now()
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	cancel()
 	bg.Wait()
