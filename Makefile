@@ -19,7 +19,7 @@ APT_PKGS  := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth imagem
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help run test deps deps-system deps-go deps-node bindings check-generated frontend build serve \
-        lint test-go test-frontend test-e2e test-desktop test-tracker test-mail bench clean
+        lint test-go test-frontend test-e2e test-desktop test-tracker test-tracker-web test-mail bench clean
 
 help:
 	@echo "make run    build and open Magpie (browser mode when there is no display)"
@@ -103,7 +103,7 @@ test-e2e: build
 test-desktop: build
 	tests/desktop/smoke.sh $(CURDIR)/$(BIN)
 
-test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-tracker test-mail test-sync-demo
+test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-tracker test-tracker-web test-mail test-sync-demo
 	@echo "all checks passed"
 
 # The tracker's real-browser test (Chromium + playwright-core, Mautic's standard snippet).
@@ -113,6 +113,10 @@ tests/tracker/node_modules/.installed: tests/tracker/package-lock.json
 
 test-tracker: build tests/tracker/node_modules/.installed
 	cd tests/tracker && BIN=$(CURDIR)/$(BIN) node run.mjs
+
+# Landing pages, DWC slots, focus items and the preference center in Chromium (issue 9).
+test-tracker-web: build tests/tracker/node_modules/.installed
+	cd tests/tracker && BIN=$(CURDIR)/$(BIN) node web.mjs
 
 # Emails end-to-end (issue 6): maildev on loopback, 1,000-recipient segment email, kill -9 mid-run.
 tests/maildev/node_modules/.installed: tests/maildev/package-lock.json

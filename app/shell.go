@@ -61,8 +61,17 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	if c != nil && c.Emails != nil {
 		c.Emails.StartBackground(log) // the open app sends what is queued (issue 6)
 	}
+	if c != nil && c.Reports != nil {
+		c.Reports.StartBackground(log) // scheduled reports; a missed one runs now, once (issue 8)
+	}
 	if c != nil && c.Tracking != nil {
 		startTracking(c, log) // hits → events while the app runs (app/tracking.go)
+	}
+	if c != nil && c.Campaigns != nil {
+		c.Campaigns.Start(log) // campaign steps run as they fall due (issue 7)
+	}
+	if c != nil && c.Dashboard != nil {
+		c.Dashboard.Start() // keeps the dashboard's statistics current (issue 8)
 	}
 	return &Shell{core: c, mode: mode, log: log, ctx: context.Background(), firstCall: make(chan struct{})}
 }
@@ -113,6 +122,11 @@ func (s *Shell) Bindings() []any {
 		&Emails{s},
 		&Segments{s},
 		&Tracking{s},
+		&Reports{s},
+		&Campaigns{s},
+		&Points{s},
+		&Dashboard{s},
+		&Pages{s}, &DWC{s}, &Focus{s},
 	}
 }
 

@@ -105,6 +105,7 @@ func runTracker(e *Env, args []string) error {
 		}
 		opt.Store = &tracking.SQLiteStore{DB: c.DB}
 		opt.Config.Webview = c.Emails.Webview
+		opt.Config.Web = c.Web()
 		if !*noIngest {
 			opt.Ingest = &tracking.Ingester{Contacts: c.Contacts, Log: log}
 		}

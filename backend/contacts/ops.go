@@ -318,6 +318,12 @@ func (o *Ops) RemoveDNC(contactID, channel string) (bool, error) {
 
 // AdjustPoints adds delta (may be negative) to the contact's points and logs it.
 func (o *Ops) AdjustPoints(contactID string, delta int64, reason string) error {
+	return o.AdjustPointsWith(contactID, delta, reason, nil)
+}
+
+// AdjustPointsWith is AdjustPoints with extra facts for the points.changed event's Data
+// (the point action or trigger behind the change); delta and points are always set.
+func (o *Ops) AdjustPointsWith(contactID string, delta int64, reason string, data map[string]any) error {
 	if delta == 0 {
 		return nil
 	}
@@ -331,8 +337,13 @@ func (o *Ops) AdjustPoints(contactID string, delta int64, reason string) error {
 	if _, err := o.tx.Update("contacts", contactID, db.Cols{"points": pts + delta, "date_modified": o.tx.NowMs()}); err != nil {
 		return err
 	}
+	d := map[string]any{}
+	for k, v := range data {
+		d[k] = v
+	}
+	d["delta"], d["points"] = delta, pts+delta
 	_, err := events.Append(o.tx, events.Event{ContactID: contactID, Type: events.PointsChanged, Source: o.source,
-		ObjectName: reason, Data: map[string]any{"delta": delta, "points": pts + delta}})
+		ObjectName: reason, Data: d})
 	return err
 }
 

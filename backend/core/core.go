@@ -11,16 +11,24 @@ import (
 
 	"magpie/backend/apperr"
 	"magpie/backend/bus"
+	"magpie/backend/campaigns"
 	"magpie/backend/clock"
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
+	"magpie/backend/dashboard"
 	"magpie/backend/db"
+	"magpie/backend/dwc"
 	"magpie/backend/emails"
 	"magpie/backend/exports"
 	"magpie/backend/fields"
+	"magpie/backend/focus"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/pages"
+	"magpie/backend/points"
+	"magpie/backend/reports"
 	"magpie/backend/segments"
+	"magpie/backend/stages"
 	"magpie/backend/teamsync"
 	"magpie/backend/tracking"
 )
@@ -49,6 +57,19 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+	// Campaigns: builder model and the engine (issue 7); the shells start its runner.
+	Campaigns *campaigns.Service
+	// Points: point actions, triggers, groups (applied live on events.Append) and stages (issue 8).
+	Points *points.Service
+	Stages *stages.Service
+	// Reports: builder, exports, schedules (issue 8); the shells start its schedule loop.
+	Reports *reports.Service
+	// Dashboard: the home board's widgets and their rollups (issue 8).
+	Dashboard *dashboard.Service
+	// Landing pages + preference center, dynamic web content, focus items (issue 9).
+	Pages *pages.Service
+	DWC   *dwc.Service
+	Focus *focus.Service
 }
 
 // Options tune Open.
@@ -122,7 +143,21 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
+	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
+	campaigns.SetDefaultZone(c.Segments.Loc)
+	c.Points, c.Stages = points.New(d), stages.New(d)
+	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
+	c.Reports.SetMailer(c.Emails)
+	c.Dashboard = dashboard.New(d)
+	c.Dashboard.LoadTimezone(ctx) // the shells Start its background catch-up
+	c.Pages, c.Focus = pages.New(d), focus.New(d)
+	c.DWC = dwc.New(d, c.Segments, c.Contacts)
 	return c, nil
+}
+
+// Web is what a tracker on this store serves besides hits (pages, DWC, focus items).
+func (c *Core) Web() *tracking.Web {
+	return &tracking.Web{DB: c.DB, Contacts: c.Contacts, Pages: c.Pages, DWC: c.DWC, Focus: c.Focus}
 }
 
 // announce tells the UI which kinds of rows changed, so it refetches what it shows.
@@ -147,9 +182,18 @@ func (c *Core) Close() error {
 	if c.Sync != nil {
 		c.Sync.Close()
 	}
+	if c.Campaigns != nil {
+		c.Campaigns.Stop()
+	}
 	c.Emails.StopBackground()
+	if c.Reports != nil {
+		c.Reports.StopBackground()
+	}
 	if c.Tracking != nil {
 		c.Tracking.Stop()
+	}
+	if c.Dashboard != nil {
+		c.Dashboard.Stop()
 	}
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()

@@ -374,7 +374,7 @@ func (s *Service) process(ctx context.Context, batch []claimed, fams map[string]
 		case !ok:
 			o.kind, o.reason = "skipped", "contact_deleted"
 			continue
-		case dnc[c.contactID] && c.source != "test":
+		case dnc[c.contactID] && c.source != "test" && c.source != SourceTransactional:
 			o.kind, o.reason = "skipped", "dnc"
 			continue
 		}
@@ -382,7 +382,7 @@ func (s *Service) process(ctx context.Context, batch []claimed, fams map[string]
 			o.kind, o.reason, o.err = "skipped", "invalid", fmt.Sprintf("%q is not an email address", rc.Address)
 			continue
 		}
-		if until, over := freq[c.contactID]; over && c.source != "test" {
+		if until, over := freq[c.contactID]; over && c.source != "test" && c.source != SourceTransactional {
 			o.kind, o.reason, o.nextAt = "deferred", "frequency", until.UnixMilli()
 			continue
 		}

@@ -48,6 +48,10 @@ const (
 	AssetDownloaded   Type = "asset.downloaded"
 	SegmentAdded      Type = "segment.added"
 	SegmentRemoved    Type = "segment.removed"
+	CampaignEvent     Type = "campaign.event" // a campaign step ran for the contact (data: event, type, path, status)
+	StageChanged      Type = "stage.changed"
+	// PreferencesChanged: the contact saved the preference center (pages).
+	PreferencesChanged Type = "preferences.changed"
 )
 
 // Topic is the commit-hook signal topic for appended events (ID = contact id).

@@ -330,7 +330,7 @@ func (r *ingestRun) one(h Hit) error {
 	}
 	switch h.Kind {
 	case KindPage:
-		ev.Type = events.PageHit
+		ev.Type, ev.ObjectID = events.PageHit, h.Data["page_id"] // landing pages name themselves
 		if contact, err = r.identify(contact, h, true); err != nil {
 			return err
 		}
@@ -354,6 +354,8 @@ func (r *ingestRun) one(h Hit) error {
 		}
 		r.touch(contact, h.At)
 		return nil
+	case KindPrefs:
+		return r.applyPrefs(contact, h)
 	case KindResub:
 		if _, err := r.ops.RemoveDNC(contact, "email"); err != nil {
 			return err

@@ -34,6 +34,9 @@ type Config struct {
 	Webview func(ctx context.Context, msgID string) (string, error)
 	Log     *slog.Logger
 	Now     func() time.Time
+	// Web serves landing pages, the preference center, dynamic web content and focus items
+	// (web_content.go); nil on a tracker without a local store.
+	Web *Web
 }
 
 // Defaults of the limits.
@@ -140,6 +143,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("OPTIONS /form/submit/ajax", s.preflight)
 	mux.HandleFunc("GET /health", s.health)
 	mux.HandleFunc("GET /metrics", s.metricsText)
+	s.webRoutes(mux)
 	s.mux = mux
 }
 

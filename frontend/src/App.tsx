@@ -18,6 +18,12 @@ const CompanyPage = lazy(() =>
 const NewCompanyPage = lazy(() =>
   import("./screens/companies/Companies").then((m) => ({ default: m.NewCompanyPage })),
 );
+const CampaignBuilder = lazy(() =>
+  import("./screens/campaigns/Builder").then((m) => ({ default: m.CampaignBuilder })),
+);
+const CampaignList = lazy(() =>
+  import("./screens/campaigns/CampaignList").then((m) => ({ default: m.CampaignList })),
+);
 const ContactPage = lazy(() =>
   import("./screens/contacts/ContactPage").then((m) => ({ default: m.ContactPage })),
 );
@@ -34,6 +40,7 @@ const FieldManager = lazy(() =>
 const ImportWizard = lazy(() =>
   import("./screens/io/ImportWizard").then((m) => ({ default: m.ImportWizard })),
 );
+const PointsRoutes = lazy(() => import("./screens/points/routes").then((m) => ({ default: m.PointsRoutes })));
 const Settings = lazy(() => import("./screens/Settings").then((m) => ({ default: m.Settings })));
 const SegmentEditor = lazy(() =>
   import("./screens/segments/SegmentEditor").then((m) => ({ default: m.SegmentEditor })),
@@ -75,6 +82,11 @@ export function Screen() {
       return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
+    case "campaigns":
+      return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
+    case "points":
+    case "stages":
+      return <PointsRoutes parts={route.parts} />;
     default:
       return <NotFound />;
   }

@@ -1,6 +1,8 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
+import { campaignsEn } from "./campaigns";
 import { emailsEn } from "./emails";
+import { pointsEn } from "./points";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -246,7 +248,9 @@ export const en = {
   "companies.country": "Country",
   "companies.contacts": "Contacts ({n})",
   ...segmentsEn,
+  ...pointsEn,
   ...emailsEn,
+  ...campaignsEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",

@@ -1,5 +1,7 @@
+import { campaignsFr } from "./campaigns";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { pointsFr } from "./points";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
@@ -248,7 +250,9 @@ export const fr: Record<Key, string> = {
   "companies.country": "Pays",
   "companies.contacts": "Contacts ({n})",
   ...segmentsFr,
+  ...pointsFr,
   ...emailsFr,
+  ...campaignsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",

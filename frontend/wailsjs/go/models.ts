@@ -1,5 +1,11 @@
 export namespace app {
 	
+	export interface CampaignQuery {
+	    search: string;
+	    limit: number;
+	    offset: number;
+	    trash: boolean;
+	}
 	export interface CompanyView {
 	    id: string;
 	    name: string;
@@ -44,6 +50,17 @@ export namespace app {
 	    total: number;
 	    offset: number;
 	}
+	export interface GroupScoreView {
+	    groupId: string;
+	    groupName: string;
+	    score: number;
+	}
+	export interface ContactPointsView {
+	    points: number;
+	    stageId: string;
+	    stageName: string;
+	    groups: GroupScoreView[];
+	}
 	export interface ContactQuery {
 	    search: string;
 	    sort: string;
@@ -86,6 +103,68 @@ export namespace app {
 	    dnc: DNCView[];
 	    notes: NoteView[];
 	}
+	
+	export interface DWCVariant {
+	    id: string;
+	    name: string;
+	    filters: string;
+	    content: string;
+	}
+	export interface DWCView {
+	    id: string;
+	    name: string;
+	    slot: string;
+	    defaultContent: string;
+	    published: boolean;
+	    variants: DWCVariant[];
+	    dateModified: string;
+	    deleted: boolean;
+	}
+	export interface ErrorView {
+	    code: string;
+	    key: string;
+	    params?: Record<string, any>;
+	    fields?: Record<string, string>;
+	    message: string;
+	    ref?: string;
+	}
+	export interface DashColumn {
+	    key: string;
+	    kind: string;
+	}
+	export interface DashTable {
+	    columns: DashColumn[];
+	    rows: any[][];
+	}
+	export interface DashResult {
+	    id: string;
+	    type: string;
+	    chart: string;
+	    table?: DashTable;
+	    empty: string;
+	    error?: ErrorView;
+	    ms: number;
+	}
+	export interface DashBoard {
+	    from: string;
+	    to: string;
+	    results: DashResult[];
+	    pending: number;
+	    ms: number;
+	}
+	
+	export interface DashWidget {
+	    id: string;
+	    type: string;
+	    w: number;
+	    h: number;
+	}
+	export interface DashLayout {
+	    widgets: DashWidget[];
+	    default: boolean;
+	}
+	
+	
 	
 	export interface EmailQuery {
 	    search: string;
@@ -141,6 +220,7 @@ export namespace app {
 	    read: number;
 	    pending: number;
 	}
+	
 	export interface EventView {
 	    id: string;
 	    seq: number;
@@ -160,6 +240,30 @@ export namespace app {
 	    search: string;
 	    ids: string[];
 	}
+	export interface FocusView {
+	    id: string;
+	    name: string;
+	    style: string;
+	    position: string;
+	    contentType: string;
+	    headline: string;
+	    body: string;
+	    formId: string;
+	    linkUrl: string;
+	    linkText: string;
+	    colors: focus.Colors;
+	    trigger: string;
+	    triggerValue: number;
+	    frequency: string;
+	    maxPerDay: number;
+	    stopAfterClose: boolean;
+	    urlInclude: string;
+	    urlExclude: string;
+	    published: boolean;
+	    dateModified: string;
+	    deleted: boolean;
+	}
+	
 	export interface ImportRequest {
 	    path: string;
 	    options: imports.Options;
@@ -170,6 +274,97 @@ export namespace app {
 	    error: string;
 	}
 	
+	export interface PageView {
+	    id: string;
+	    title: string;
+	    alias: string;
+	    customPath: string;
+	    mode: string;
+	    html: string;
+	    source: string;
+	    seoTitle: string;
+	    metaDescription: string;
+	    socialImage: string;
+	    language: string;
+	    translationParentId: string;
+	    variantParentId: string;
+	    variantWeight: number;
+	    preferenceCenter: boolean;
+	    noIndex: boolean;
+	    published: boolean;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    hits: number;
+	    uniqueHits: number;
+	    conversions: number;
+	}
+	export interface PointProps {
+	    emails: string[];
+	    pages: string[];
+	    forms: string[];
+	    assets: string[];
+	    url: string;
+	    pageHits: number;
+	    firstTime: boolean;
+	    returnsWithin: number;
+	    returnsAfter: number;
+	    everyNth: number;
+	}
+	export interface PointActionView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    type: string;
+	    delta: number;
+	    props: PointProps;
+	    repeatable: boolean;
+	    groupId: string;
+	    groupName: string;
+	    published: boolean;
+	    publishUp: string;
+	    publishDown: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    contacts: number;
+	}
+	export interface PointGroupView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    published: boolean;
+	    deleted: boolean;
+	    contacts: number;
+	}
+	
+	export interface PointTriggerEventView {
+	    id: string;
+	    type: string;
+	    email: string;
+	    addTags: string[];
+	    removeTags: string[];
+	    addSegments: string[];
+	    removeSegments: string[];
+	    stage: string;
+	}
+	export interface PointTriggerView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    points: number;
+	    groupId: string;
+	    groupName: string;
+	    color: string;
+	    triggerExisting: boolean;
+	    events: PointTriggerEventView[];
+	    published: boolean;
+	    publishUp: string;
+	    publishDown: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    fired: number;
+	    jobId: string;
+	}
 	export interface Preferences {
 	    theme: string;
 	    language: string;
@@ -180,6 +375,60 @@ export namespace app {
 	    html: string;
 	    text: string;
 	    issues: emails.Issue[];
+	}
+	export interface ReportDef {
+	    source: string;
+	    columns: string[];
+	    filters: reports.Filter[];
+	    contactFilters: string;
+	    groupBy: string[];
+	    aggregates: reports.Agg[];
+	    orderBy: reports.Order[];
+	    summarySort: string;
+	    summaryLimit: number;
+	    dateFrom: string;
+	    dateTo: string;
+	    graph: string;
+	}
+	export interface ReportExportRequest {
+	    reportId: string;
+	    name: string;
+	    definition?: ReportDef;
+	    format: string;
+	    dateFrom: string;
+	    dateTo: string;
+	}
+	export interface ReportOptions {
+	    sources: reports.Source[];
+	    ops: Record<string, Array<string>>;
+	    aggregates: string[];
+	    graphs: string[];
+	    buckets: string[];
+	}
+	export interface ReportPreview {
+	    columns: reports.Column[];
+	    rows: any[][];
+	    total: number;
+	    summaryColumns: reports.Column[];
+	    summaryRows: any[][];
+	    summaryTotal: number;
+	    chart: string;
+	    ms: number;
+	}
+	export interface ReportView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    definition: ReportDef;
+	    schedule: reports.Schedule;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    lastRunAt: string;
+	    lastStatus: string;
+	    lastError: string;
+	    lastPath: string;
+	    nextRunAt: string;
 	}
 	export interface SegmentBuild {
 	    segmentId: string;
@@ -269,6 +518,15 @@ export namespace app {
 	    pending: number;
 	    jobId: string;
 	}
+	export interface StageView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    weight: number;
+	    published: boolean;
+	    deleted: boolean;
+	    contacts: number;
+	}
 	export interface SyncOverview {
 	    status: teamsync.Status;
 	    running: boolean;
@@ -328,6 +586,109 @@ export namespace app {
 	    ingesting: boolean;
 	    lastError: string;
 	    local: LocalTracker;
+	}
+
+}
+
+export namespace campaigns {
+	
+	export interface Trigger {
+	    mode: string;
+	    interval: number;
+	    unit: string;
+	    date: string;
+	    hour: string;
+	    startHour: string;
+	    endHour: string;
+	    weekdays: number[];
+	}
+	export interface Event {
+	    id: string;
+	    name: string;
+	    kind: string;
+	    type: string;
+	    parent?: string;
+	    path: string;
+	    trigger: Trigger;
+	    props: Record<string, any>;
+	    x: number;
+	    y: number;
+	}
+	export interface Source {
+	    id: string;
+	    type: string;
+	    ids: string[];
+	    x: number;
+	    y: number;
+	}
+	export interface Graph {
+	    sources: Source[];
+	    events: Event[];
+	}
+	export interface Campaign {
+	    id: string;
+	    name: string;
+	    description: string;
+	    category: string;
+	    published: boolean;
+	    allowRestart: boolean;
+	    version: number;
+	    graph: Graph;
+	    updatedAt: string;
+	    members: number;
+	    deleted: boolean;
+	}
+	
+	export interface Option {
+	    value: string;
+	    label: string;
+	}
+	export interface PropSpec {
+	    name: string;
+	    type: string;
+	    required: boolean;
+	    options?: Option[];
+	}
+	export interface EventSpec {
+	    type: string;
+	    kind: string;
+	    group: string;
+	    comingSoon: boolean;
+	    props: PropSpec[];
+	}
+	
+	export interface Input {
+	    id: string;
+	    name: string;
+	    description: string;
+	    category: string;
+	    allowRestart: boolean;
+	    graph: Graph;
+	}
+	
+	export interface PathCounts {
+	    yes: number;
+	    no: number;
+	    done: number;
+	}
+	export interface Problem {
+	    eventId: string;
+	    sourceId?: string;
+	    key: string;
+	    params?: Record<string, any>;
+	    message: string;
+	}
+	
+	export interface SimResult {
+	    perEvent: Record<string, PathCounts>;
+	    contacts: number;
+	}
+	
+	
+	export interface Version {
+	    version: number;
+	    publishedAt: string;
+	    name: string;
 	}
 
 }
@@ -527,6 +888,26 @@ export namespace fields {
 
 }
 
+export namespace focus {
+	
+	export interface Colors {
+	    background?: string;
+	    text?: string;
+	    button?: string;
+	    buttonText?: string;
+	}
+	export interface Public {
+	    id: string;
+	    style: string;
+	    position: string;
+	    trigger: string;
+	    value: number;
+	    html: string;
+	    css: string;
+	}
+
+}
+
 export namespace imports {
 	
 	export interface Analysis {
@@ -595,6 +976,80 @@ export namespace jobs {
 	    result: string;
 	    startedAt: string;
 	    error: string;
+	}
+
+}
+
+export namespace pages {
+	
+	export interface Counter {
+	    hits: number;
+	    uniqueHits: number;
+	    conversions: number;
+	}
+	export interface PrefSegment {
+	    id: string;
+	    name: string;
+	    visible: boolean;
+	    member: boolean;
+	}
+	export interface VariantStat {
+	    id: string;
+	    title: string;
+	    language: string;
+	    role: string;
+	    weight: number;
+	    counter: Counter;
+	    rate: number;
+	}
+
+}
+
+export namespace reports {
+	
+	export interface Agg {
+	    fn: string;
+	    column: string;
+	}
+	export interface Column {
+	    id: string;
+	    label: string;
+	    type: string;
+	}
+	export interface ExportResult {
+	    path: string;
+	    format: string;
+	    rows: number;
+	    sheets: number;
+	    bytes: number;
+	}
+	export interface Filter {
+	    column: string;
+	    op: string;
+	    value: string;
+	    glue: string;
+	}
+	export interface Order {
+	    column: string;
+	    desc: boolean;
+	}
+	export interface Schedule {
+	    every: string;
+	    weekday: number;
+	    day: number;
+	    hour: number;
+	    format: string;
+	    folder: string;
+	    emails: string[];
+	}
+	export interface Source {
+	    id: string;
+	    label: string;
+	    coming: boolean;
+	    dateColumn: string;
+	    contactFilters: boolean;
+	    columns: Column[];
+	    defaults: string[];
 	}
 
 }

@@ -1,0 +1,115 @@
+package campaigns
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"magpie/backend/contacts"
+	"magpie/backend/segments"
+)
+
+// condition evaluates ev for every contact of camp_batch in one statement: ok = 1 (yes)
+// or 4 (no). A condition that cannot be evaluated fails its rows with the reason.
+func (x *execCtx) condition(c *compiled, ev *Event) error {
+	cond, args, err := x.conditionSQL(c, ev)
+	if err != nil {
+		_, err2 := x.tx.Exec("UPDATE camp_batch SET ok = 3, reason = ?", err.Error())
+		return err2
+	}
+	_, err = x.tx.Exec(`UPDATE camp_batch SET ok = CASE WHEN EXISTS (SELECT 1 FROM contacts c
+		WHERE c.id = camp_batch.contact_id AND (`+cond+`)) THEN 1 ELSE 4 END`, args...)
+	return err
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+var sqlOps = map[string]string{"=": "=", "!=": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+// conditionSQL is the condition on contacts aliased c.
+func (x *execCtx) conditionSQL(c *compiled, ev *Event) (string, []any, error) {
+	switch ev.Type {
+	case "email.valid":
+		return `coalesce(c.email, '') GLOB '?*@?*.?*' AND c.email NOT GLOB '*[ ,;<>]*'`, nil, nil
+	case "tags.has":
+		tags := ev.PropList("tags")
+		if len(tags) == 0 {
+			return "0", nil, nil
+		}
+		tagIDs := make([]string, len(tags))
+		for i, t := range tags {
+			tagIDs[i] = contacts.TagID(t)
+		}
+		return "EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = c.id AND ct.deleted = 0 AND ct.tag_id IN (" +
+			placeholders(len(tagIDs)) + "))", anys(tagIDs), nil
+	case "points.value":
+		op, ok := sqlOps[ev.Prop("operator")]
+		n, okn := ev.PropNumber("points")
+		if !ok || !okn {
+			return "", nil, fmt.Errorf("points condition: operator %q / points %q", ev.Prop("operator"), ev.Prop("points"))
+		}
+		return "c.points " + op + " ?", []any{n}, nil
+	case "segment.member":
+		segs := ev.PropList("segments")
+		if len(segs) == 0 {
+			return "0", nil, nil
+		}
+		return "EXISTS (SELECT 1 FROM segment_members sm JOIN segments g ON g.id = sm.segment_id WHERE sm.contact_id = c.id AND sm.manually_removed = 0 AND (g.id IN (" +
+			placeholders(len(segs)) + ") OR g.alias IN (" + placeholders(len(segs)) + ")))", append(anys(segs), anys(segs)...), nil
+	case "campaign.member":
+		ids := ev.PropList("campaigns")
+		for i, id := range ids {
+			if id == "this" {
+				ids[i] = c.id
+			}
+		}
+		if len(ids) == 0 {
+			return "0", nil, nil
+		}
+		return "EXISTS (SELECT 1 FROM campaign_members m WHERE m.contact_id = c.id AND m.manually_removed = 0 AND m.campaign_id IN (" +
+			placeholders(len(ids)) + "))", anys(ids), nil
+	case "field.value", "date":
+		return x.segmentCondition(ev)
+	}
+	return "", nil, fmt.Errorf("condition %q is not available", ev.Type)
+}
+
+// segmentCondition compiles a field condition with the segment engine (One mode), so
+// every field type and operator behaves as in segment filters.
+func (x *execCtx) segmentCondition(ev *Event) (string, []any, error) {
+	if x.s.deps.Segments == nil {
+		return "", nil, fmt.Errorf("field conditions need the segment engine")
+	}
+	op := ev.Prop("operator")
+	var val any = ev.Prop("value")
+	if ev.Type == "date" && op == "anniversary" {
+		op, val = "=", "anniversary"
+	}
+	if vs := ev.PropList("value"); len(vs) > 1 {
+		val = vs
+	}
+	filter := []map[string]any{{"glue": "and", "object": "lead", "field": ev.Prop("field"), "operator": op,
+		"properties": map[string]any{"filter": val}}}
+	raw, _ := json.Marshal(filter)
+	node, err := segments.Parse(raw)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %v", ev.Prop("field"), err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmp, err := x.s.deps.Segments.Compiler(ctx, x.now, segments.One)
+	if err != nil {
+		return "", nil, err
+	}
+	return cmp.Compile(node)
+}

@@ -1,0 +1,307 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"magpie/backend/apperr"
+	"magpie/backend/db"
+)
+
+// prepTemp creates (once per connection) and empties the engine's temp tables.
+func prepTemp(tx *db.Tx) error {
+	for _, q := range []string{
+		"CREATE TEMP TABLE IF NOT EXISTS camp_cand(contact_id TEXT PRIMARY KEY) WITHOUT ROWID",
+		"CREATE TEMP TABLE IF NOT EXISTS camp_batch(log_id INTEGER PRIMARY KEY, contact_id TEXT NOT NULL, rotation INTEGER NOT NULL, ref_at INTEGER NOT NULL, ok INTEGER NOT NULL DEFAULT 1, reason TEXT)",
+		"DELETE FROM camp_cand", "DELETE FROM camp_batch",
+	} {
+		if _, err := tx.Exec(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepCand empties camp_cand only (hooks may run inside a runner batch).
+func prepCand(tx *db.Tx) error {
+	if _, err := tx.Exec("CREATE TEMP TABLE IF NOT EXISTS camp_cand(contact_id TEXT PRIMARY KEY) WITHOUT ROWID"); err != nil {
+		return err
+	}
+	_, err := tx.Exec("DELETE FROM camp_cand")
+	return err
+}
+
+// addMembers adds the contacts of camp_cand to campaign c by Mautic's rules (§4.5) and
+// schedules the root events of every member that starts a rotation. manual: a user, a form
+// or a campaign action adds them (never removed by a rebuild). It returns how many entered.
+func addMembers(tx *db.Tx, c *compiled, manual bool) (int, error) {
+	now := tx.NowMs()
+	// Existing rows that may restart: removed (by a rebuild, or by a user when this add is
+	// manual) and restartable or manually re-added; active rows only by a manual add of a
+	// restartable campaign.
+	restart := `UPDATE campaign_members SET manually_removed = 0, date_last_exited = NULL, rotation = rotation + 1,
+		manually_added = max(manually_added, ?), date_added = ?
+		WHERE campaign_id = ? AND contact_id IN (SELECT contact_id FROM camp_cand) AND `
+	var cond []string
+	if c.allowRestart || manual {
+		// removed rows: a user removal (date_last_exited NULL) blocks automatic re-adds
+		if manual {
+			cond = append(cond, "manually_removed = 1")
+		} else {
+			cond = append(cond, "(manually_removed = 1 AND date_last_exited IS NOT NULL)")
+		}
+	}
+	if c.allowRestart && manual {
+		cond = append(cond, "manually_removed = 0")
+	}
+	var entered int64
+	if len(cond) > 0 {
+		r, err := tx.Exec(restart+"("+strings.Join(cond, " OR ")+")", manual, now, c.id)
+		if err != nil {
+			return 0, err
+		}
+		entered, _ = r.RowsAffected()
+	}
+	r, err := tx.Exec(`INSERT INTO campaign_members(campaign_id, contact_id, date_added, manually_added, rotation, started)
+		SELECT ?, x.contact_id, ?, ?, 1, 0 FROM camp_cand x
+		WHERE NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = ? AND m.contact_id = x.contact_id)`,
+		c.id, now, manual, c.id)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := r.RowsAffected()
+	entered += n
+	if entered > 0 {
+		if err := kickoff(tx, c); err != nil {
+			return 0, err
+		}
+	}
+	return int(entered), nil
+}
+
+// kickoff schedules the root events for members that have not started their rotation.
+func kickoff(tx *db.Tx, c *compiled) error {
+	src := `SELECT contact_id, rotation, date_added AS ref_at FROM campaign_members
+		WHERE campaign_id = ? AND manually_removed = 0 AND started < rotation`
+	if err := fanout(tx, c, c.children("", ""), src, []any{c.id}); err != nil {
+		return err
+	}
+	_, err := tx.Exec("UPDATE campaign_members SET started = rotation WHERE campaign_id = ? AND manually_removed = 0 AND started < rotation", c.id)
+	return err
+}
+
+// removeMembers takes the contacts of camp_cand out of campaign id and cancels their
+// pending steps. manual: removed by a user (Mautic leaves date_last_exited NULL, which
+// blocks automatic re-entry).
+func removeMembers(tx *db.Tx, id string, manual bool) (int, error) {
+	var exited any = tx.NowMs()
+	if manual {
+		exited = nil
+	}
+	r, err := tx.Exec(`UPDATE campaign_members SET manually_removed = 1, manually_added = 0, date_last_exited = ?
+		WHERE campaign_id = ? AND manually_removed = 0 AND contact_id IN (SELECT contact_id FROM camp_cand)`, exited, id)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := r.RowsAffected()
+	if n > 0 {
+		if _, err := tx.Exec(`UPDATE campaign_log SET status = 'canceled', reason = 'removed from the campaign', done_at = ?
+			WHERE campaign_id = ? AND status IN ('scheduled', 'waiting') AND contact_id IN (SELECT contact_id FROM camp_cand)`,
+			tx.NowMs(), id); err != nil {
+			return 0, err
+		}
+		tx.Signal("campaign_log", id)
+	}
+	return int(n), nil
+}
+
+// fanout inserts the log rows of kids for the contacts src selects (contact_id, rotation,
+// ref_at): decisions wait, actions and conditions are scheduled from ref_at. Existing rows
+// (same contact, event, rotation) are left alone: a step is never logged twice.
+func fanout(tx *db.Tx, c *compiled, kids []*Event, src string, args []any) error {
+	for _, k := range kids {
+		status, trig := stScheduled, triggerSQL(k.Trigger, "s.ref_at")
+		if k.Kind == KindDecision {
+			status, trig = stWaiting, fmt.Sprint(int64(never))
+			if no := shortestNo(c, k.ID, tx.Now()); no != nil {
+				trig = triggerSQL(no.Trigger, "s.ref_at")
+			}
+		} else if restricted(k.Trigger) {
+			status = stAdjust
+		}
+		q := `INSERT OR IGNORE INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
+			SELECT ?, ?, s.contact_id, s.rotation, ?, ` + trig + `, s.ref_at FROM (` + src + `) s`
+		if _, err := tx.Exec(q, append([]any{c.id, k.ID, status}, args...)...); err != nil {
+			return fmt.Errorf("campaigns: schedule %s: %w", k.ID, err)
+		}
+		if status == stAdjust {
+			if err := adjust(tx, c.id, k); err != nil {
+				return err
+			}
+		}
+	}
+	if len(kids) > 0 {
+		tx.Signal("campaign_log", c.id)
+	}
+	return nil
+}
+
+// adjust computes contact-zone triggers (hour, window, weekdays) for the rows fanout just
+// inserted.
+func adjust(tx *db.Tx, campaignID string, k *Event) error {
+	rows, err := tx.Query(`SELECT l.id, l.trigger_at, coalesce(c.timezone, '') FROM campaign_log l
+		LEFT JOIN contacts c ON c.id = l.contact_id WHERE l.campaign_id = ? AND l.event_id = ? AND l.status = 'adjust'`, campaignID, k.ID)
+	if err != nil {
+		return err
+	}
+	var upd [][2]int64
+	for rows.Next() {
+		var id, base int64
+		var tz string
+		if err := rows.Scan(&id, &base, &tz); err != nil {
+			rows.Close()
+			return err
+		}
+		upd = append(upd, [2]int64{id, ms(restrict(time.UnixMilli(base), k.Trigger, zone(tz)))})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range upd {
+		if _, err := tx.Exec("UPDATE campaign_log SET status = 'scheduled', trigger_at = ? WHERE id = ?", u[1], u[0]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shortestNo is the no-path child with the shortest wait (the decision's inactivity moment).
+func shortestNo(c *compiled, decision string, now time.Time) *Event {
+	var best *Event
+	var bd time.Duration
+	for _, k := range c.children(decision, "no") {
+		d := approxDelay(k.Trigger, now)
+		if best == nil || d < bd {
+			best, bd = k, d
+		}
+	}
+	return best
+}
+
+// SyncMembers brings a published campaign's membership in line with its source segments
+// (Mautic's campaigns:rebuild, set-based): members of a source segment enter, automatic
+// members in no source segment exit. It returns how many entered and exited.
+func (s *Service) SyncMembers(ctx context.Context, id string) (int, error) {
+	var changed int
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		c, err := load(txQuerier{tx}, id)
+		if err != nil || c == nil {
+			return err
+		}
+		var segs []any
+		for _, src := range c.graph.Sources {
+			if src.Type == "segment" {
+				for _, sid := range src.IDs {
+					segs = append(segs, sid)
+				}
+			}
+		}
+		if err := prepTemp(tx); err != nil {
+			return err
+		}
+		if len(segs) > 0 {
+			in := strings.TrimSuffix(strings.Repeat("?,", len(segs)), ",")
+			if _, err := tx.Exec(`INSERT OR IGNORE INTO camp_cand SELECT sm.contact_id FROM segment_members sm
+				JOIN segments g ON g.id = sm.segment_id AND g.deleted = 0
+				JOIN contacts ct ON ct.id = sm.contact_id AND ct.deleted = 0
+				WHERE sm.manually_removed = 0 AND (g.id IN (`+in+`) OR g.alias IN (`+in+`))`, append(segs, segs...)...); err != nil {
+				return err
+			}
+		}
+		n, err := addMembers(tx, c, false)
+		if err != nil {
+			return err
+		}
+		changed += n
+		// Exits: automatic, active members in no source segment any more.
+		if _, err := tx.Exec(`CREATE TEMP TABLE IF NOT EXISTS camp_keep(contact_id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("DELETE FROM camp_keep"); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("INSERT INTO camp_keep SELECT contact_id FROM camp_cand"); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("DELETE FROM camp_cand"); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO camp_cand SELECT m.contact_id FROM campaign_members m
+			WHERE m.campaign_id = ? AND m.manually_added = 0 AND m.manually_removed = 0
+			AND m.contact_id NOT IN (SELECT contact_id FROM camp_keep)`, id); err != nil {
+			return err
+		}
+		n, err = removeMembers(tx, id, false)
+		changed += n
+		return err
+	})
+	return changed, err
+}
+
+// AddContacts adds contacts by hand (manual membership; a restartable campaign restarts
+// active members). It returns how many entered.
+func (s *Service) AddContacts(ctx context.Context, id string, contactIDs []string) (int, error) {
+	var n int
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		c, err := load(txQuerier{tx}, id)
+		if err != nil {
+			return err
+		}
+		if c == nil {
+			return apperr.Invalidf("campaigns.errors.notPublished", map[string]any{"id": id}, "campaign %q is not published", id)
+		}
+		if err := fillCand(tx, contactIDs); err != nil {
+			return err
+		}
+		n, err = addMembers(tx, c, true)
+		return err
+	})
+	s.Wake()
+	return n, err
+}
+
+// RemoveContacts takes contacts out by hand; they do not re-enter automatically.
+func (s *Service) RemoveContacts(ctx context.Context, id string, contactIDs []string) (int, error) {
+	var n int
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := fillCand(tx, contactIDs); err != nil {
+			return err
+		}
+		var err error
+		n, err = removeMembers(tx, id, true)
+		return err
+	})
+	return n, err
+}
+
+func fillCand(tx *db.Tx, contactIDs []string) error {
+	if err := prepTemp(tx); err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(contactIDs))
+	for _, cid := range contactIDs {
+		rows = append(rows, []any{cid})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := tx.ExecMany("INSERT OR IGNORE INTO camp_cand(contact_id)", "", 1, rows); err != nil {
+		return err
+	}
+	// Only live contacts.
+	_, err := tx.Exec("DELETE FROM camp_cand WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = camp_cand.contact_id AND c.deleted = 0)")
+	return err
+}

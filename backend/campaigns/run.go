@@ -1,0 +1,289 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"magpie/backend/db"
+)
+
+// batch outcomes (camp_batch.ok).
+const (
+	okDone    = 1 // done; children follow
+	okFail    = 0 // failed; retried while attempts < maxAttempts
+	okSkip    = 2 // skipped with a reason; children follow (Mautic "pass with error")
+	okFailEnd = 3 // failed for good (nothing to retry: no address, DNC...)
+	okNo      = 4 // condition false: no path
+)
+
+// RunOptions tune a run.
+type RunOptions struct {
+	Now   time.Time // zero = the clock's now at each batch
+	Batch int       // rows per transaction (default 5000)
+	Max   int       // stop after this many steps (0 = until nothing is due)
+}
+
+// RunStats counts what a run did.
+type RunStats struct {
+	Steps   int           `json:"steps"`
+	Done    int           `json:"done"`
+	Failed  int           `json:"failed"`
+	Batches int           `json:"batches"`
+	Elapsed time.Duration `json:"elapsed"`
+}
+
+// Run processes every due step, oldest first, in batches of one transaction each (the
+// rows marked done, their events and their children commit together, so a kill loses
+// nothing and repeats nothing), until nothing is due at opt.Now.
+func (s *Service) Run(ctx context.Context, opt RunOptions) (RunStats, error) {
+	var st RunStats
+	start := time.Now()
+	if opt.Batch <= 0 {
+		opt.Batch = 5000
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		now := opt.Now
+		if now.IsZero() {
+			now = s.db.Clock.Now()
+		}
+		n, err := s.step(ctx, now, opt.Batch, &st)
+		if err != nil {
+			return st, err
+		}
+		if n == 0 || (opt.Max > 0 && st.Steps >= opt.Max) {
+			break
+		}
+		st.Batches++
+	}
+	st.Elapsed = time.Since(start)
+	return st, nil
+}
+
+type dueRow struct {
+	id              int64
+	campaign, event string
+	contact, status string
+	rotation        int
+	refAt           int64
+	attempts        int
+}
+
+// step processes up to limit due rows in one transaction.
+func (s *Service) step(ctx context.Context, now time.Time, limit int, st *RunStats) (int, error) {
+	var n int
+	var queued bool
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(`SELECT l.id, l.campaign_id, l.event_id, l.contact_id, l.status, l.rotation, l.ref_at, l.attempts
+			FROM campaign_log l WHERE l.status IN ('scheduled', 'waiting') AND l.trigger_at <= ?
+			AND l.campaign_id IN (SELECT id FROM campaigns WHERE is_published = 1 AND deleted = 0)
+			ORDER BY l.trigger_at, l.id LIMIT ?`, ms(now), limit)
+		if err != nil {
+			return err
+		}
+		var due []dueRow
+		for rows.Next() {
+			var r dueRow
+			if err := rows.Scan(&r.id, &r.campaign, &r.event, &r.contact, &r.status, &r.rotation, &r.refAt, &r.attempts); err != nil {
+				rows.Close()
+				return err
+			}
+			due = append(due, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		n = len(due)
+		// Groups of the same campaign, event and status, in trigger order of their first row.
+		type key struct{ c, e, s string }
+		var order []key
+		groups := map[key][]dueRow{}
+		for _, r := range due {
+			k := key{r.campaign, r.event, r.status}
+			if _, ok := groups[k]; !ok {
+				order = append(order, k)
+			}
+			groups[k] = append(groups[k], r)
+		}
+		x := &execCtx{s: s, tx: tx, now: now}
+		for _, k := range order {
+			d, f, err := x.group(groups[k])
+			if err != nil {
+				return err
+			}
+			st.Steps += len(groups[k])
+			st.Done += d
+			st.Failed += f
+		}
+		queued = x.queued
+		return nil
+	})
+	if queued && err == nil && s.deps.Emails != nil {
+		s.deps.Emails.Wake()
+	}
+	return n, err
+}
+
+// execCtx is one batch transaction.
+type execCtx struct {
+	s      *Service
+	tx     *db.Tx
+	now    time.Time
+	queued bool // emails were queued: wake the sender after commit
+}
+
+func (x *execCtx) nowMs() int64 { return ms(x.now) }
+
+// group runs rows of one campaign event with the same status.
+func (x *execCtx) group(rows []dueRow) (done, failed int, err error) {
+	tx := x.tx
+	c, err := load(txQuerier{tx}, rows[0].campaign)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := prepTemp(tx); err != nil {
+		return 0, 0, err
+	}
+	vals := make([][]any, 0, len(rows))
+	for _, r := range rows {
+		vals = append(vals, []any{r.id, r.contact, r.rotation, r.refAt})
+	}
+	if err := tx.ExecMany("INSERT INTO camp_batch(log_id, contact_id, rotation, ref_at)", "", 4, vals); err != nil {
+		return 0, 0, err
+	}
+	now := x.nowMs()
+	if c == nil {
+		return 0, 0, nil // unpublished meanwhile: rows wait
+	}
+	ev := c.byID[rows[0].event]
+	if ev == nil {
+		_, err := tx.Exec(`UPDATE campaign_log SET status = 'skipped', reason = 'the event is no longer in the published campaign', done_at = ?
+			WHERE id IN (SELECT log_id FROM camp_batch)`, now)
+		return 0, 0, err
+	}
+	// Contacts deleted meanwhile are skipped; their path ends (the rest keeps running).
+	if _, err := tx.Exec(`UPDATE campaign_log SET status = 'skipped', reason = 'contact deleted', done_at = ?
+		WHERE id IN (SELECT b.log_id FROM camp_batch b WHERE NOT EXISTS
+			(SELECT 1 FROM contacts ct WHERE ct.id = b.contact_id AND ct.deleted = 0))`, now); err != nil {
+		return 0, 0, err
+	}
+	if _, err := tx.Exec(`DELETE FROM camp_batch WHERE NOT EXISTS
+		(SELECT 1 FROM contacts ct WHERE ct.id = camp_batch.contact_id AND ct.deleted = 0)`); err != nil {
+		return 0, 0, err
+	}
+	status := rows[0].status
+	switch {
+	case status == stWaiting:
+		// Inactivity: the decision takes its no path; each no child is offset from the
+		// parent's execution time (ref_at), Q15 fixed.
+		if _, err := tx.Exec(`UPDATE campaign_log SET status = 'done', path = 'no', done_at = ?
+			WHERE id IN (SELECT log_id FROM camp_batch)`, now); err != nil {
+			return 0, 0, err
+		}
+		if err := fanout(tx, c, c.children(ev.ID, "no"), "SELECT contact_id, rotation, ref_at FROM camp_batch", nil); err != nil {
+			return 0, 0, err
+		}
+		if err := logEvents(tx, c, ev, "no", "1=1", now); err != nil {
+			return 0, 0, err
+		}
+		return len(rows), 0, nil
+	case ev.Kind == KindCondition:
+		if err := x.condition(c, ev); err != nil {
+			return 0, 0, err
+		}
+	case ev.Kind == KindAction:
+		if err := x.action(c, ev); err != nil {
+			return 0, 0, err
+		}
+	default:
+		_, err := tx.Exec(`UPDATE campaign_log SET status = 'waiting', trigger_at = ? WHERE id IN (SELECT log_id FROM camp_batch)`, int64(never))
+		return 0, 0, err
+	}
+	return x.finish(c, ev)
+}
+
+// finish marks the batch by outcome, retries failures, logs events and schedules children.
+func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
+	tx, now := x.tx, x.nowMs()
+	path := func(ok int) string {
+		if ev.Kind != KindCondition {
+			return ""
+		}
+		if ok == okNo {
+			return "no"
+		}
+		return "yes"
+	}
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`UPDATE campaign_log SET status = 'done', path = ?, ref_at = ?, done_at = ?, attempts = attempts + 1
+			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 1)`, []any{path(okDone), now, now}},
+		{`UPDATE campaign_log SET status = 'done', path = ?, ref_at = ?, done_at = ?, attempts = attempts + 1
+			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 4)`, []any{path(okNo), now, now}},
+		{`UPDATE campaign_log SET status = 'skipped', ref_at = ?, done_at = ?, attempts = attempts + 1,
+			reason = (SELECT reason FROM camp_batch b WHERE b.log_id = campaign_log.id)
+			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 2)`, []any{now, now}},
+		{`UPDATE campaign_log SET status = 'failed', done_at = ?, attempts = attempts + 1,
+			reason = (SELECT reason FROM camp_batch b WHERE b.log_id = campaign_log.id)
+			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 3)`, []any{now}},
+		// Retry: 1, 5, 25 minutes later; after maxAttempts the failure stays.
+		{`UPDATE campaign_log SET attempts = attempts + 1,
+			reason = (SELECT reason FROM camp_batch b WHERE b.log_id = campaign_log.id),
+			status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'scheduled' END,
+			done_at = CASE WHEN attempts + 1 >= ? THEN ? END,
+			trigger_at = ? + 60000 * (CASE attempts WHEN 0 THEN 1 WHEN 1 THEN 5 ELSE 25 END)
+			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 0)`, []any{maxAttempts, maxAttempts, now, now}},
+	} {
+		if _, err := tx.Exec(q.sql, q.args...); err != nil {
+			return 0, 0, err
+		}
+	}
+	if err := tx.QueryRow("SELECT count(*) FILTER (WHERE ok IN (1, 2, 4)), count(*) FILTER (WHERE ok IN (0, 3)) FROM camp_batch").
+		Scan(&done, &failed); err != nil {
+		return 0, 0, err
+	}
+	if err := logEvents(tx, c, ev, "", "ok IN (1, 2, 4)", now); err != nil {
+		return 0, 0, err
+	}
+	if ev.Kind == KindCondition {
+		if err := fanout(tx, c, c.children(ev.ID, "yes"), fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE ok = 1", now), nil); err != nil {
+			return 0, 0, err
+		}
+		return done, failed, fanout(tx, c, c.children(ev.ID, "no"), fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE ok = 4", now), nil)
+	}
+	if ev.Type == "jump" || ev.Type == "contact.delete" {
+		return done, failed, nil // handled per contact (no children)
+	}
+	return done, failed, fanout(tx, c, c.children(ev.ID, ""), fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE ok IN (1, 2)", now), nil)
+}
+
+// logEvents appends one campaign.event per processed row to the behaviour log (timeline,
+// reports), set-based; ids are derived from the log row so a retry never logs twice.
+func logEvents(tx *db.Tx, c *compiled, ev *Event, path, where string, now int64) error {
+	p := "CASE b.ok WHEN 4 THEN 'no' WHEN 1 THEN 'yes' ELSE '' END"
+	if path != "" {
+		p = "'" + path + "'"
+	}
+	if ev.Kind == KindAction {
+		p = "''"
+	}
+	name := ev.Name
+	if name == "" {
+		name = ev.Type
+	}
+	_, err := tx.Exec(`INSERT INTO events(id, contact_id, type, at, object_id, object_name, source, data)
+		SELECT 'campaign:' || b.log_id || ':' || (SELECT attempts FROM campaign_log l WHERE l.id = b.log_id), b.contact_id, ?, ?, ?, ?, 'campaign',
+			json_object('event', ?, 'type', ?, 'path', `+p+`, 'status', CASE b.ok WHEN 2 THEN 'skipped' ELSE 'done' END, 'reason', b.reason)
+		FROM camp_batch b WHERE `+where+` ON CONFLICT(id) DO NOTHING`,
+		"campaign.event", now, c.id, c.name+" › "+name, ev.ID, ev.Type)
+	if err == nil {
+		tx.Signal("event", "")
+	}
+	return err
+}

@@ -1,0 +1,350 @@
+package reports
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"magpie/backend/apperr"
+	"magpie/backend/charts"
+)
+
+// Summary is the grouped result of a report: one row per group with its calculated
+// columns, and the graph's echarts option.
+type Summary struct {
+	Columns []Column        `json:"columns"` // group columns then calculated columns
+	Rows    [][]any         `json:"rows"`
+	Chart   json.RawMessage `json:"chart,omitempty"`
+	// Total is the number of rows the groups cover.
+	Total int64 `json:"total"`
+}
+
+// MaxGroups bounds the groups a summary holds in memory.
+const MaxGroups = 100000
+
+type accum struct {
+	keys   []any
+	count  []float64 // per aggregate: count of non-NULL values (or rows)
+	sum    []float64
+	min    []float64
+	max    []float64
+	hasVal []bool
+	rows   int64
+}
+
+// summary runs the grouped query. Date buckets are grouped by day (or ISO week) number in
+// SQL — integer arithmetic on the indexed at column, no date function per row — and
+// months/years are rolled up from days in Go, which also computes averages from sums and
+// counts.
+func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
+	def := p.def
+	aggs := def.Aggregates
+	if len(aggs) == 0 {
+		aggs = []Agg{{Fn: "count"}}
+	}
+	out := &Summary{}
+	var sel, grp []string
+	type gcol struct {
+		col    Column
+		bucket string
+	}
+	gcols := make([]gcol, len(def.GroupBy))
+	for i, g := range def.GroupBy {
+		id, b := splitGroup(g)
+		c, _ := p.src.Col(id)
+		if c.Type == DateTime && b == "" {
+			b = "day"
+		}
+		gcols[i] = gcol{c, b}
+		expr := c.Expr
+		switch b {
+		case "week":
+			expr = "((" + c.Expr + ") / 86400000 + 3) / 7"
+		case "day", "month", "year":
+			expr = "(" + c.Expr + ") / 86400000"
+		}
+		sel = append(sel, expr)
+		grp = append(grp, expr)
+		label := c.Label
+		if b != "" {
+			label += " (" + b + ")"
+		}
+		typ := c.Type
+		if b != "" {
+			typ = Text
+		}
+		out.Columns = append(out.Columns, Column{ID: g, Label: label, Type: typ})
+	}
+	for _, a := range aggs {
+		c, _ := p.src.Col(a.Column)
+		e := "*"
+		if a.Column != "" {
+			e = c.Expr
+		}
+		sel = append(sel, "count("+e+")")
+		if a.Column != "" {
+			sel = append(sel, "total("+e+")", "min("+e+")", "max("+e+")")
+		} else {
+			sel = append(sel, "0", "0", "0")
+		}
+		label := a.Fn
+		if a.Column != "" {
+			label += " " + c.Label
+		}
+		typ := Float
+		if a.Fn == "count" || ((a.Fn == "min" || a.Fn == "max" || a.Fn == "sum") && c.Type == Int) {
+			typ = Int
+		}
+		if (a.Fn == "min" || a.Fn == "max") && c.Type == DateTime {
+			typ = DateTime
+		}
+		out.Columns = append(out.Columns, Column{ID: a.Fn + ":" + a.Column, Label: label, Type: typ})
+	}
+	sel = append(sel, "count(*)")
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + p.from + " WHERE " + p.where
+	if len(grp) > 0 {
+		q += " GROUP BY " + strings.Join(grp, ", ")
+	}
+	rs, err := s.db.R.QueryContext(ctx, q, p.args...)
+	if err != nil {
+		return nil, queryError(ctx, err)
+	}
+	defer rs.Close()
+	n := len(gcols) + 4*len(aggs) + 1
+	raw := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	groups := map[string]*accum{}
+	var order []*accum
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		keys := make([]any, len(gcols))
+		var kb strings.Builder
+		for i, g := range gcols {
+			keys[i] = bucketKey(g.col.Type, g.bucket, raw[i])
+			fmt.Fprintf(&kb, "%v\x00", keys[i])
+		}
+		a, ok := groups[kb.String()]
+		if !ok {
+			if len(groups) >= MaxGroups {
+				return nil, apperr.New(apperr.Invalid, "reports.errors.tooManyGroups",
+					fmt.Sprintf("the summary has more than %d groups: group by fewer or coarser columns", MaxGroups), nil)
+			}
+			a = &accum{keys: keys, count: make([]float64, len(aggs)), sum: make([]float64, len(aggs)),
+				min: make([]float64, len(aggs)), max: make([]float64, len(aggs)), hasVal: make([]bool, len(aggs))}
+			groups[kb.String()] = a
+			order = append(order, a)
+		}
+		for j := range aggs {
+			base := len(gcols) + 4*j
+			cnt := num(raw[base])
+			a.count[j] += cnt
+			a.sum[j] += num(raw[base+1])
+			if raw[base+2] != nil && cnt > 0 {
+				mn, mx := num(raw[base+2]), num(raw[base+3])
+				if !a.hasVal[j] || mn < a.min[j] {
+					a.min[j] = mn
+				}
+				if !a.hasVal[j] || mx > a.max[j] {
+					a.max[j] = mx
+				}
+				a.hasVal[j] = true
+			}
+		}
+		a.rows += int64(num(raw[n-1]))
+	}
+	if err := rs.Err(); err != nil {
+		return nil, queryError(ctx, err)
+	}
+	for _, a := range order {
+		out.Total += a.rows
+		row := append([]any{}, a.keys...)
+		for j, ag := range aggs {
+			var v any
+			switch ag.Fn {
+			case "count":
+				v = int64(a.count[j])
+			case "sum":
+				v = a.sum[j]
+			case "avg":
+				if a.count[j] > 0 {
+					v = a.sum[j] / a.count[j]
+				}
+			case "min":
+				if a.hasVal[j] {
+					v = a.min[j]
+				}
+			case "max":
+				if a.hasVal[j] {
+					v = a.max[j]
+				}
+			}
+			row = append(row, typed(out.Columns[len(gcols)+j].Type, v))
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	sortSummary(out, len(gcols), def.SummarySort)
+	if def.SummaryLimit > 0 && len(out.Rows) > def.SummaryLimit {
+		out.Rows = out.Rows[:def.SummaryLimit]
+	}
+	if def.Graph != charts.None && len(gcols) > 0 {
+		opt, err := charts.Option(def.Graph, chartData(out, len(gcols)))
+		if err != nil {
+			return nil, err
+		}
+		out.Chart = opt
+	}
+	return out, nil
+}
+
+func num(v any) float64 {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return 0
+}
+
+func typed(typ string, v any) any {
+	f, ok := v.(float64)
+	if !ok {
+		return v
+	}
+	switch typ {
+	case Int:
+		return int64(math.Round(f))
+	case DateTime:
+		return time.UnixMilli(int64(f)).UTC()
+	}
+	return f
+}
+
+// bucketKey turns a grouped value into its label: dates as "2006-01-02" (day, the Monday of
+// a week), "2006-01" (month) or "2006" (year); other values as converted by their type.
+func bucketKey(typ, bucket string, v any) any {
+	if bucket == "" {
+		v = convert(typ, v)
+		if t, ok := v.(time.Time); ok {
+			return t.Format("2006-01-02")
+		}
+		return v
+	}
+	if v == nil {
+		return nil
+	}
+	n := int64(num(v))
+	if s, ok := v.(string); ok {
+		fmt.Sscan(s, &n)
+	}
+	switch bucket {
+	case "week":
+		return time.UnixMilli((n*7 - 3) * dayMs).UTC().Format("2006-01-02")
+	case "month":
+		return time.UnixMilli(n * dayMs).UTC().Format("2006-01")
+	case "year":
+		return time.UnixMilli(n * dayMs).UTC().Format("2006")
+	}
+	return time.UnixMilli(n * dayMs).UTC().Format("2006-01-02")
+}
+
+func less(a, b any) bool {
+	switch {
+	case a == nil:
+		return b != nil
+	case b == nil:
+		return false
+	}
+	fa, aNum := a.(int64)
+	fb, bNum := b.(int64)
+	if aNum && bNum {
+		return fa < fb
+	}
+	if x, ok := a.(float64); ok {
+		if y, ok := b.(float64); ok {
+			return x < y
+		}
+	}
+	return strings.ToLower(fmt.Sprint(a)) < strings.ToLower(fmt.Sprint(b))
+}
+
+func sortSummary(s *Summary, nKeys int, mode string) {
+	if mode == "value" && len(s.Columns) > nKeys {
+		sort.SliceStable(s.Rows, func(i, j int) bool { return less(s.Rows[j][nKeys], s.Rows[i][nKeys]) })
+		return
+	}
+	sort.SliceStable(s.Rows, func(i, j int) bool {
+		for k := 0; k < nKeys; k++ {
+			if less(s.Rows[i][k], s.Rows[j][k]) {
+				return true
+			}
+			if less(s.Rows[j][k], s.Rows[i][k]) {
+				return false
+			}
+		}
+		return false
+	})
+}
+
+func label(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	return fmt.Sprint(v)
+}
+
+// chartData draws the summary: categories are the first group column; with two group
+// columns the second one's values become series of the first calculated column, else each
+// calculated column is a series.
+func chartData(s *Summary, nKeys int) charts.Data {
+	var d charts.Data
+	if nKeys == 2 {
+		cat, ser := map[string]int{}, map[string]int{}
+		type cell struct{ c, s int }
+		vals := map[cell]float64{}
+		for _, r := range s.Rows {
+			c, sn := label(r[0]), label(r[1])
+			if _, ok := cat[c]; !ok {
+				cat[c] = len(d.Categories)
+				d.Categories = append(d.Categories, c)
+			}
+			if _, ok := ser[sn]; !ok {
+				ser[sn] = len(d.Series)
+				d.Series = append(d.Series, charts.Series{Name: sn})
+			}
+			vals[cell{cat[c], ser[sn]}] += num(r[2])
+		}
+		for i := range d.Series {
+			d.Series[i].Values = make([]float64, len(d.Categories))
+			for c := range d.Categories {
+				d.Series[i].Values[c] = vals[cell{c, i}]
+			}
+		}
+		return d
+	}
+	for _, r := range s.Rows {
+		d.Categories = append(d.Categories, label(r[0]))
+	}
+	for j := nKeys; j < len(s.Columns); j++ {
+		ser := charts.Series{Name: s.Columns[j].Label, Values: make([]float64, len(s.Rows))}
+		for i, r := range s.Rows {
+			switch x := r[j].(type) {
+			case time.Time:
+				ser.Values[i] = float64(x.UnixMilli())
+			default:
+				ser.Values[i] = num(x)
+			}
+		}
+		d.Series = append(d.Series, ser)
+	}
+	return d
+}

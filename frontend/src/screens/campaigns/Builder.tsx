@@ -1,0 +1,592 @@
+// The campaign builder (#/campaigns/<id>): the canvas (React Flow), the palette, the side
+// panel, validation on the nodes, autosaved draft with in-memory undo/redo, publish,
+// versions, simulation, export and live counts.
+import "@xyflow/react/dist/style.css";
+import "./campaigns.css";
+import { Alert, Button, Group, Stack, Text } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { useQuery } from "@tanstack/react-query";
+import {
+  applyNodeChanges,
+  Background,
+  type Connection,
+  Controls,
+  type Edge,
+  MiniMap,
+  type Node,
+  type NodeChange,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+} from "@xyflow/react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { ApiError, Segments } from "../../api";
+import {
+  type Campaign,
+  type CampaignEvent,
+  Campaigns,
+  type CampaignVersion,
+  type EventSpec,
+  type Graph,
+  type Problem,
+  type SimResult,
+} from "../../api/campaigns";
+import { useI18n } from "../../i18n";
+import { ErrorBox, Loading } from "../common";
+import { AddEventModal, DND_TYPE, Palette } from "./AddEvent";
+import { type Meta, SettingsModal, SimulateModal, VersionsDrawer } from "./Dialogs";
+import { EventPanel, SourcePanel } from "./EventPanel";
+import { buildEdges, buildNodes } from "./flow";
+import {
+  addEvent,
+  addSource,
+  anchorFor,
+  autoLayout,
+  clientProblems,
+  commit,
+  connect,
+  copyBranch,
+  DETACHED,
+  detach,
+  events,
+  type Anchor as GraphAnchor,
+  history,
+  mergeProblems,
+  pasteBranch,
+  placeNode,
+  problemsByNode,
+  redo,
+  removeNodes,
+  sources,
+  undo,
+  updateEvent,
+  updateSource,
+} from "./graph";
+import { useBuilderKeys } from "./keys";
+import { useFlowWords, useLabels } from "./labels";
+import { nodeTypes } from "./nodes";
+import { nameOf, normalize, ProblemList } from "./parts";
+import { useAutosave } from "./save";
+import { Toolbar } from "./Toolbar";
+
+export function CampaignBuilder({ id }: { id: string }) {
+  const camp = useQuery({
+    queryKey: ["campaign", id],
+    queryFn: () => Campaigns.Get(id),
+    staleTime: Infinity,
+  });
+  const cat = useQuery({
+    queryKey: ["campaignCatalogue"],
+    queryFn: () => Campaigns.Catalogue(),
+    staleTime: Infinity,
+  });
+  if (camp.error || cat.error)
+    return (
+      <ErrorBox
+        error={camp.error ?? cat.error}
+        onRetry={() => {
+          void camp.refetch();
+          void cat.refetch();
+        }}
+      />
+    );
+  if (!camp.data || !cat.data) return <Loading />;
+  return (
+    <ReactFlowProvider>
+      <BuilderInner campaign={camp.data} catalogue={cat.data} />
+    </ReactFlowProvider>
+  );
+}
+
+function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: EventSpec[] }) {
+  const L = useLabels();
+  const t = L.t;
+  const { te } = useI18n();
+  const rf = useReactFlow();
+  const id = campaign.id;
+  const [meta, setMeta] = useState<Meta>({
+    name: campaign.name,
+    description: campaign.description,
+    category: campaign.category,
+    allowRestart: campaign.allowRestart,
+  });
+  const [hist, setHist] = useState(() => history(normalize(campaign.graph)));
+  const [published, setPublished] = useState(campaign.published);
+  const [viewing, setViewing] = useState<CampaignVersion | null>(null);
+  const graph = viewing?.graph ? normalize(viewing.graph) : hist.present;
+  const readOnly = viewing !== null;
+  const [selected, setSelected] = useState<string | null>(null);
+  const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
+  const [adding, setAdding] = useState<GraphAnchor | null>(null);
+  const [dialog, setDialog] = useState<"versions" | "simulate" | "settings" | null>(null);
+  const [sim, setSim] = useState<SimResult | null>(null);
+  const [refused, setRefused] = useState(false);
+  const clip = useRef<CampaignEvent[]>([]);
+  const wrapper = useRef<HTMLDivElement>(null);
+  const specs = useMemo(() => new Map(catalogue.map((s) => [s.type, s])), [catalogue]);
+
+  const apply = useCallback((f: (g: Graph) => Graph) => setHist((h) => commit(h, f(h.present))), []);
+
+  // ---- autosave (the undo history stays in memory) ----
+  const { save, saveError, saveNow, markSaved } = useAutosave(id, meta, hist.present);
+
+  // ---- validation: instant client checks + the backend's Validate (debounced) ----
+  const [server, setServer] = useState<Problem[]>([]);
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => {
+      Campaigns.Validate(graph).then(
+        (ps) => live && setServer(ps ?? []),
+        () => live && setServer([]),
+      );
+    }, 500);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [graph]);
+  const problems = useMemo(() => mergeProblems(clientProblems(graph, new Date()), server), [graph, server]);
+  const byNode = useMemo(() => {
+    const m = new Map<string, string[]>();
+    for (const [k, ps] of problemsByNode(problems)) m.set(k, ps.map(L.problemText));
+    return m;
+  }, [problems, L]);
+
+  // ---- live counts on a published campaign ----
+  const stats = useQuery({
+    queryKey: ["campaignStats", id],
+    queryFn: () => Campaigns.Stats(id),
+    enabled: published && !readOnly,
+    refetchInterval: 3000,
+  });
+
+  // ---- names for the source nodes ----
+  const segs = useQuery({
+    queryKey: ["segments", false],
+    queryFn: () => Segments.List(false),
+    staleTime: 30_000,
+  });
+  const segName = useMemo(() => new Map((segs.data ?? []).map((s) => [s.id, s.name])), [segs.data]);
+
+  const words = useFlowWords(segName);
+  const onAdd = useCallback((a: GraphAnchor) => setAdding(a), []);
+  const flowNodes = useMemo(
+    () =>
+      buildNodes({
+        graph,
+        selected,
+        selectedEdge,
+        readOnly,
+        problems: byNode,
+        counts: published && !readOnly ? (stats.data ?? {}) : null,
+        sim: sim?.perEvent ?? null,
+        onAdd,
+        words,
+      }),
+    [graph, selected, selectedEdge, readOnly, byNode, published, stats.data, sim, onAdd, words],
+  );
+  // React Flow measures nodes; keep what it measured across rebuilds.
+  const [nodes, setNodes] = useState<Node[]>([]);
+  useEffect(() => {
+    setNodes((prev) => {
+      const old = new Map(prev.map((n) => [n.id, n]));
+      return flowNodes.map((n) => {
+        const p = old.get(n.id);
+        return p?.measured ? { ...n, measured: p.measured } : n;
+      });
+    });
+  }, [flowNodes]);
+  const edges = useMemo(
+    () => buildEdges(graph, selectedEdge, t("campaigns.yes"), t("campaigns.no")),
+    [graph, selectedEdge, t],
+  );
+  const onNodesChange = useCallback((changes: NodeChange[]) => {
+    const keep = changes.filter((c) => c.type === "dimensions" || c.type === "position");
+    if (keep.length) setNodes((ns) => applyNodeChanges(keep, ns));
+  }, []);
+
+  const select = useCallback(
+    (nid: string | null, focus = false) => {
+      setSelected(nid);
+      setSelectedEdge(null);
+      if (nid && focus) {
+        const n = [...events(graph), ...sources(graph)].find((x) => x.id === nid);
+        if (n) void rf.setCenter(n.x + 120, n.y + 50, { zoom: rf.getZoom(), duration: 150 });
+        requestAnimationFrame(() =>
+          wrapper.current
+            ?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(nid)}"]`)
+            ?.focus(),
+        );
+      }
+    },
+    [graph, rf],
+  );
+
+  const addSpec = useCallback(
+    (spec: EventSpec, a: GraphAnchor, at?: { x: number; y: number }) => {
+      let newId = "";
+      apply((g) => {
+        const r = addEvent(g, spec, a);
+        newId = r.id;
+        return at ? placeNode(r.graph, r.id, at.x, at.y) : r.graph;
+      });
+      requestAnimationFrame(() => newId && select(newId, true));
+    },
+    [apply, select],
+  );
+
+  const layout = useCallback(() => {
+    apply(autoLayout);
+    setTimeout(() => void rf.fitView({ duration: 200, padding: 0.15 }), 50);
+  }, [apply, rf]);
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (!c.target || !c.source) return;
+      const fromSource = sources(hist.present).some((s) => s.id === c.source);
+      const path = c.sourceHandle === "yes" || c.sourceHandle === "no" ? c.sourceHandle : "";
+      apply((g) => connect(g, c.target, fromSource ? null : c.source, path));
+    },
+    [apply, hist.present],
+  );
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      const type = e.dataTransfer.getData(DND_TYPE);
+      const spec = specs.get(type);
+      if (!spec || readOnly) return;
+      e.preventDefault();
+      const hit = document.elementFromPoint(e.clientX, e.clientY)?.closest<HTMLElement>(".react-flow__node");
+      const pos = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      if (hit?.dataset.id) addSpec(spec, anchorFor(hist.present, hit.dataset.id));
+      else addSpec(spec, { parent: DETACHED, path: "" }, { x: pos.x - 120, y: pos.y - 30 });
+    },
+    [specs, readOnly, rf, addSpec, hist.present],
+  );
+
+  const removeSelected = useCallback(() => {
+    if (readOnly) return;
+    if (selectedEdge) {
+      const child = edges.find((x) => x.id === selectedEdge)?.data?.child;
+      if (typeof child === "string") apply((g) => detach(g, child));
+      setSelectedEdge(null);
+      return;
+    }
+    if (!selected) return;
+    const parent = events(hist.present).find((x) => x.id === selected)?.parent;
+    apply((g) => removeNodes(g, [selected]));
+    select(parent && parent !== DETACHED ? parent : null, Boolean(parent));
+  }, [readOnly, selectedEdge, selected, edges, apply, hist.present, select]);
+
+  const copy = useCallback(() => {
+    if (!selected || !events(hist.present).some((x) => x.id === selected)) return;
+    const c = copyBranch(hist.present, selected);
+    clip.current = c;
+    notifications.show({ message: t("campaigns.copied", { n: c.length }) });
+  }, [selected, hist.present, t]);
+  const paste = useCallback(() => {
+    if (readOnly || clip.current.length === 0) return;
+    const a = anchorFor(hist.present, selected);
+    let newId = "";
+    apply((g) => {
+      const r = pasteBranch(g, clip.current, a);
+      newId = r.id;
+      return r.graph;
+    });
+    requestAnimationFrame(() => newId && select(newId, true));
+  }, [readOnly, hist.present, selected, apply, select]);
+
+  const keys = useBuilderKeys({
+    wrapper,
+    graph,
+    selected,
+    readOnly,
+    select,
+    openPanel: () =>
+      document.querySelector<HTMLElement>("[data-testid=builder-panel] [data-panel-first]")?.focus(),
+    addAfter: () => !readOnly && setAdding(anchorFor(hist.present, selected)),
+    remove: removeSelected,
+    undo: () => !readOnly && setHist(undo),
+    redo: () => !readOnly && setHist(redo),
+    copy,
+    paste,
+    layout: () => !readOnly && layout(),
+    escape: () => select(null),
+  });
+
+  // ---- publish ----
+  const publish = async () => {
+    if (!(await saveNow())) return;
+    let ps = clientProblems(hist.present, new Date());
+    try {
+      ps = mergeProblems(ps, (await Campaigns.Validate(hist.present)) ?? []);
+    } catch {
+      // the backend's own check below still runs
+    }
+    if (ps.length > 0) {
+      setRefused(true);
+      return;
+    }
+    try {
+      const c = await Campaigns.Publish(id);
+      setPublished(true);
+      setRefused(false);
+      notifications.show({ color: "teal", message: t("campaigns.publishedOk", { n: c.version }) });
+    } catch (e) {
+      if (e instanceof ApiError && Array.isArray(e.params.problems)) {
+        setServer(e.params.problems as Problem[]);
+        setRefused(true);
+      } else notifications.show({ color: "red", message: te(e) });
+    }
+  };
+  const unpublish = async () => {
+    try {
+      await Campaigns.Unpublish(id);
+      setPublished(false);
+      notifications.show({ message: t("campaigns.unpublishedOk") });
+    } catch (e) {
+      notifications.show({ color: "red", message: te(e) });
+    }
+  };
+  const restoreVersion = async (v: CampaignVersion) => {
+    try {
+      const c = await Campaigns.RestoreVersion(id, v.version);
+      setViewing(null);
+      setHist((h) => commit(h, normalize(c.graph)));
+      markSaved(normalize(c.graph));
+      setDialog(null);
+      notifications.show({ message: t("campaigns.restoredVersion", { n: v.version }) });
+    } catch (e) {
+      notifications.show({ color: "red", message: te(e) });
+    }
+  };
+  const exportJson = async () => {
+    try {
+      const text = await Campaigns.Export(id);
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+      a.download = `${meta.name || "campaign"}.json`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+      notifications.show({ message: t("campaigns.exported") });
+    } catch (e) {
+      notifications.show({ color: "red", message: te(e) });
+    }
+  };
+
+  const selEvent = events(graph).find((x) => x.id === selected);
+  const selSource = sources(graph).find((x) => x.id === selected);
+  const focusProblem = (p: Problem) => {
+    const nid = p.eventId || p.sourceId;
+    if (nid) select(nid, true);
+  };
+
+  return (
+    <div className="camp-builder" data-testid="campaign-builder">
+      <Toolbar
+        name={meta.name}
+        published={published}
+        readOnly={readOnly}
+        saveText={
+          save === "saving"
+            ? t("campaigns.saving")
+            : save === "dirty"
+              ? t("campaigns.unsaved")
+              : save === "failed"
+                ? saveError
+                : t("campaigns.saved")
+        }
+        saveFailed={save === "failed"}
+        canUndo={hist.past.length > 0}
+        canRedo={hist.future.length > 0}
+        canCopy={Boolean(selEvent)}
+        onUndo={() => setHist(undo)}
+        onRedo={() => setHist(redo)}
+        onLayout={layout}
+        onCopy={copy}
+        onAddSource={(ty) => {
+          let nid = "";
+          apply((g) => {
+            const r = addSource(g, ty);
+            nid = r.id;
+            return r.graph;
+          });
+          requestAnimationFrame(() => select(nid, true));
+        }}
+        onDialog={setDialog}
+        onExport={() => void exportJson()}
+        onPublish={() => void publish()}
+        onUnpublish={() => void unpublish()}
+      />
+      {viewing && (
+        <Alert color="blue" mb="xs" py={6}>
+          <Group justify="space-between">
+            <Text size="sm">{t("campaigns.readOnly", { n: viewing.version })}</Text>
+            <Group gap="xs">
+              <Button size="xs" variant="light" onClick={() => void restoreVersion(viewing)}>
+                {t("campaigns.restoreVersion")}
+              </Button>
+              <Button size="xs" variant="default" onClick={() => setViewing(null)}>
+                {t("campaigns.backToDraft")}
+              </Button>
+            </Group>
+          </Group>
+        </Alert>
+      )}
+      {refused && problems.length > 0 && (
+        <Alert
+          color="red"
+          mb="xs"
+          py={6}
+          title={t("campaigns.publishRefused")}
+          withCloseButton
+          onClose={() => setRefused(false)}
+          data-testid="publish-refused"
+        >
+          <ProblemList problems={problems} onPick={focusProblem} />
+        </Alert>
+      )}
+      <div className="camp-body">
+        <Palette
+          catalogue={catalogue}
+          disabled={readOnly}
+          onAdd={(s) => addSpec(s, anchorFor(hist.present, selected))}
+        />
+        <section
+          className="camp-canvas"
+          ref={wrapper}
+          aria-label={t("campaigns.canvas")}
+          aria-describedby="camp-shortcuts"
+          onKeyDownCapture={keys.onKeyDownCapture}
+          onFocusCapture={keys.onFocusCapture}
+          onDragOver={(e) => {
+            if (e.dataTransfer.types.includes(DND_TYPE)) {
+              e.preventDefault();
+              e.dataTransfer.dropEffect = "copy";
+            }
+          }}
+          onDrop={onDrop}
+        >
+          <ReactFlow
+            nodes={nodes}
+            edges={edges as Edge[]}
+            nodeTypes={nodeTypes}
+            onNodesChange={onNodesChange}
+            onNodeClick={(_, n) => select(n.id)}
+            onEdgeClick={(_, e) => {
+              setSelectedEdge(e.id);
+              setSelected(null);
+            }}
+            onPaneClick={() => select(null)}
+            onNodeDragStop={(_, __, moved) =>
+              apply((g) =>
+                moved.reduce(
+                  (acc, n) => placeNode(acc, n.id, Math.round(n.position.x), Math.round(n.position.y)),
+                  g,
+                ),
+              )
+            }
+            onConnect={onConnect}
+            nodesDraggable={!readOnly}
+            nodesConnectable={!readOnly}
+            deleteKeyCode={null}
+            selectionKeyCode={null}
+            multiSelectionKeyCode={null}
+            fitView
+            fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+            minZoom={0.1}
+            proOptions={{ hideAttribution: true }}
+          >
+            <Background />
+            <Controls showInteractive={false} fitViewOptions={{ padding: 0.2 }} />
+            <MiniMap pannable zoomable ariaLabel={t("campaigns.canvas")} />
+          </ReactFlow>
+        </section>
+        <aside
+          className="camp-panel"
+          data-testid="builder-panel"
+          aria-label={selSource ? t("campaigns.panelSource") : t("campaigns.panel")}
+        >
+          {selEvent ? (
+            <EventPanel
+              key={selEvent.id}
+              campaignId={id}
+              ev={selEvent}
+              spec={specs.get(selEvent.type)}
+              graph={graph}
+              readOnly={readOnly}
+              problems={byNode.get(selEvent.id) ?? []}
+              onChange={(patch) => apply((g) => updateEvent(g, selEvent.id, patch))}
+              onConnect={(p, path) => apply((g) => connect(g, selEvent.id, p, path))}
+              onRemove={removeSelected}
+            />
+          ) : selSource ? (
+            <SourcePanel
+              key={selSource.id}
+              src={selSource}
+              readOnly={readOnly}
+              problems={byNode.get(selSource.id) ?? []}
+              onChange={(patch) => apply((g) => updateSource(g, selSource.id, patch))}
+              onRemove={removeSelected}
+            />
+          ) : (
+            <Stack gap="xs">
+              <Text size="sm" c="dimmed">
+                {t("campaigns.selectHint")}
+              </Text>
+              <Text fw={600} size="sm">
+                {problems.length === 0
+                  ? t("campaigns.noProblems")
+                  : t("campaigns.problemsN", { n: problems.length })}
+              </Text>
+              <ProblemList problems={problems} onPick={focusProblem} />
+            </Stack>
+          )}
+        </aside>
+      </div>
+      <Text id="camp-shortcuts" size="xs" c="dimmed" mt={4}>
+        {t("campaigns.shortcuts")}
+      </Text>
+      <AddEventModal
+        opened={adding !== null}
+        title={
+          adding?.parent
+            ? adding.path === "yes"
+              ? t("campaigns.addYes", { name: nameOf(graph, adding.parent, L.typeLabel) })
+              : adding.path === "no"
+                ? t("campaigns.addNo", { name: nameOf(graph, adding.parent, L.typeLabel) })
+                : t("campaigns.addAfter", { name: nameOf(graph, adding.parent, L.typeLabel) })
+            : t("campaigns.addRoot")
+        }
+        catalogue={catalogue}
+        onPick={(s) => adding && addSpec(s, adding)}
+        onClose={() => setAdding(null)}
+      />
+      <VersionsDrawer
+        id={id}
+        opened={dialog === "versions"}
+        onClose={() => setDialog(null)}
+        onView={(v) => {
+          setViewing(v);
+          setDialog(null);
+          setTimeout(() => void rf.fitView({ padding: 0.2 }), 50);
+        }}
+        onRestore={(v) => void restoreVersion(v)}
+      />
+      <SimulateModal
+        id={id}
+        graph={graph}
+        opened={dialog === "simulate"}
+        onClose={() => setDialog(null)}
+        onResult={setSim}
+      />
+      <SettingsModal
+        meta={meta}
+        readOnly={readOnly}
+        opened={dialog === "settings"}
+        onClose={() => setDialog(null)}
+        onChange={setMeta}
+      />
+    </div>
+  );
+}

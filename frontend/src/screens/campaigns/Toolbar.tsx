@@ -1,0 +1,148 @@
+// The builder's header: name, state, undo/redo, layout, copy, sources, dialogs, publish.
+import { Anchor, Badge, Button, Group, Menu, Text, Title, Tooltip } from "@mantine/core";
+import {
+  IconArrowBackUp,
+  IconArrowForwardUp,
+  IconChevronDown,
+  IconCopy,
+  IconHierarchy2,
+  IconPlus,
+  IconSettings,
+} from "@tabler/icons-react";
+import { useI18n } from "../../i18n";
+
+export interface ToolbarProps {
+  name: string;
+  published: boolean;
+  readOnly: boolean;
+  saveText: string;
+  saveFailed: boolean;
+  canUndo: boolean;
+  canRedo: boolean;
+  canCopy: boolean;
+  onUndo: () => void;
+  onRedo: () => void;
+  onLayout: () => void;
+  onCopy: () => void;
+  onAddSource: (type: "segment" | "form") => void;
+  onDialog: (d: "versions" | "simulate" | "settings") => void;
+  onExport: () => void;
+  onPublish: () => void;
+  onUnpublish: () => void;
+}
+
+export function Toolbar(p: ToolbarProps) {
+  const { t } = useI18n();
+  return (
+    <Group justify="space-between" mb="xs" wrap="nowrap">
+      <Group gap="xs" wrap="nowrap">
+        <Anchor href="#/campaigns" size="sm">
+          {t("campaigns.back")}
+        </Anchor>
+        <Title order={2} size="h4">
+          {p.name}
+        </Title>
+        {p.published ? (
+          <Badge color="teal">{t("campaigns.published")}</Badge>
+        ) : (
+          <Badge color="gray">{t("campaigns.draft")}</Badge>
+        )}
+        <Text size="xs" c={p.saveFailed ? "red" : "dimmed"} data-testid="save-state" aria-live="polite">
+          {p.saveText}
+        </Text>
+      </Group>
+      <Group gap={6} wrap="nowrap">
+        <Tooltip label={t("campaigns.undo")}>
+          <Button
+            variant="default"
+            size="xs"
+            aria-label={t("campaigns.undo")}
+            disabled={p.readOnly || !p.canUndo}
+            onClick={p.onUndo}
+          >
+            <IconArrowBackUp size={16} aria-hidden />
+          </Button>
+        </Tooltip>
+        <Tooltip label={t("campaigns.redo")}>
+          <Button
+            variant="default"
+            size="xs"
+            aria-label={t("campaigns.redo")}
+            disabled={p.readOnly || !p.canRedo}
+            onClick={p.onRedo}
+          >
+            <IconArrowForwardUp size={16} aria-hidden />
+          </Button>
+        </Tooltip>
+        <Tooltip label={t("campaigns.layout")}>
+          <Button
+            variant="default"
+            size="xs"
+            aria-label={t("campaigns.layout")}
+            disabled={p.readOnly}
+            onClick={p.onLayout}
+          >
+            <IconHierarchy2 size={16} aria-hidden />
+          </Button>
+        </Tooltip>
+        <Tooltip label={t("campaigns.copy")}>
+          <Button
+            variant="default"
+            size="xs"
+            aria-label={t("campaigns.copy")}
+            disabled={!p.canCopy}
+            onClick={p.onCopy}
+          >
+            <IconCopy size={16} aria-hidden />
+          </Button>
+        </Tooltip>
+        <Menu>
+          <Menu.Target>
+            <Button
+              variant="default"
+              size="xs"
+              disabled={p.readOnly}
+              leftSection={<IconPlus size={14} aria-hidden />}
+              rightSection={<IconChevronDown size={14} aria-hidden />}
+            >
+              {t("campaigns.addSource")}
+            </Button>
+          </Menu.Target>
+          <Menu.Dropdown>
+            {(["segment", "form"] as const).map((ty) => (
+              <Menu.Item key={ty} onClick={() => p.onAddSource(ty)}>
+                {t(ty === "segment" ? "campaigns.addSegmentSource" : "campaigns.addFormSource")}
+              </Menu.Item>
+            ))}
+          </Menu.Dropdown>
+        </Menu>
+        <Button
+          variant="default"
+          size="xs"
+          leftSection={<IconSettings size={14} aria-hidden />}
+          onClick={() => p.onDialog("settings")}
+        >
+          {t("campaigns.settings")}
+        </Button>
+        <Button variant="default" size="xs" onClick={() => p.onDialog("versions")}>
+          {t("campaigns.versions")}
+        </Button>
+        <Button variant="default" size="xs" onClick={() => p.onDialog("simulate")}>
+          {t("campaigns.simulate")}
+        </Button>
+        <Button variant="default" size="xs" onClick={p.onExport}>
+          {t("campaigns.export")}
+        </Button>
+        {p.published ? (
+          <Button size="xs" color="orange" onClick={p.onUnpublish}>
+            {t("campaigns.unpublish")}
+          </Button>
+        ) : (
+          <Button size="xs" color="teal" disabled={p.readOnly} onClick={p.onPublish}>
+            {t("campaigns.publish")}
+          </Button>
+        )}
+      </Group>
+    </Group>
+  );
+}

@@ -1,0 +1,44 @@
+// Small builder helpers: graph normalisation, node names, the problem list.
+import { Anchor, Stack } from "@mantine/core";
+import type { Graph, Problem } from "../../api/campaigns";
+import { events } from "./graph";
+import { useLabels } from "./labels";
+
+/** normalize fills what older or imported graphs may leave null. */
+export function normalize(g: Graph | null | undefined): Graph {
+  return {
+    sources: (g?.sources ?? []).map((s) => ({ ...s, ids: s.ids ?? [] })),
+    events: (g?.events ?? []).map((e) => ({
+      ...e,
+      parent: e.parent ?? null,
+      props: e.props ?? {},
+      trigger: { ...e.trigger, weekdays: e.trigger?.weekdays ?? [] },
+    })),
+  };
+}
+
+export function nameOf(g: Graph, id: string, typeLabel: (t: string) => string): string {
+  const e = events(g).find((x) => x.id === id);
+  return e ? e.name || typeLabel(e.type) : "";
+}
+
+export function ProblemList({ problems, onPick }: { problems: Problem[]; onPick: (p: Problem) => void }) {
+  const L = useLabels();
+  return (
+    <Stack gap={2} data-testid="problem-list">
+      {problems.map((p) => (
+        <Anchor
+          component="button"
+          type="button"
+          size="xs"
+          c="red"
+          ta="left"
+          key={`${p.eventId}|${p.sourceId ?? ""}|${p.key}|${p.message}`}
+          onClick={() => onPick(p)}
+        >
+          {L.problemText(p)}
+        </Anchor>
+      ))}
+    </Stack>
+  );
+}
