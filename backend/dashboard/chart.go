@@ -83,7 +83,7 @@ func option(kind Kind, d Data) (json.RawMessage, error) {
 		}
 		switch kind {
 		case Line:
-			sm["smooth"], sm["showSymbol"] = true, false
+			sm["smooth"], sm["smoothMonotone"], sm["showSymbol"] = true, "x", false // no overshoot below 0
 		case Funnel:
 			sm["sort"] = "none"
 			sm["label"] = map[string]any{"show": true, "position": "inside", "formatter": "{b}: {c}"}

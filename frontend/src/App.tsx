@@ -33,12 +33,21 @@ const NewContactPage = lazy(() =>
 const ContactsScreen = lazy(() =>
   import("./screens/contacts/ContactsScreen").then((m) => ({ default: m.ContactsScreen })),
 );
+const DashboardScreen = lazy(() =>
+  import("./screens/dashboard/Dashboard").then((m) => ({ default: m.DashboardScreen })),
+);
 const EmailRoutes = lazy(() => import("./screens/emails/routes").then((m) => ({ default: m.EmailRoutes })));
 const FieldManager = lazy(() =>
   import("./screens/fields/FieldManager").then((m) => ({ default: m.FieldManager })),
 );
 const ImportWizard = lazy(() =>
   import("./screens/io/ImportWizard").then((m) => ({ default: m.ImportWizard })),
+);
+const ReportBuilder = lazy(() =>
+  import("./screens/reports/ReportBuilder").then((m) => ({ default: m.ReportBuilder })),
+);
+const ReportsList = lazy(() =>
+  import("./screens/reports/ReportsList").then((m) => ({ default: m.ReportsList })),
 );
 const PointsRoutes = lazy(() => import("./screens/points/routes").then((m) => ({ default: m.PointsRoutes })));
 const Settings = lazy(() => import("./screens/Settings").then((m) => ({ default: m.Settings })));
@@ -82,8 +91,12 @@ export function Screen() {
       return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
+    case "dashboard":
+      return <DashboardScreen />;
     case "campaigns":
       return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
+    case "reports":
+      return id ? <ReportBuilder key={id} id={id} /> : <ReportsList />;
     case "points":
     case "stages":
       return <PointsRoutes parts={route.parts} />;

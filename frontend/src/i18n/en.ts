@@ -1,8 +1,11 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
+
 import { campaignsEn } from "./campaigns";
+import { dashboardEn } from "./dashboard";
 import { emailsEn } from "./emails";
 import { pointsEn } from "./points";
+import { reportsEn } from "./reports";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -250,7 +253,9 @@ export const en = {
   ...segmentsEn,
   ...pointsEn,
   ...emailsEn,
+  ...dashboardEn,
   ...campaignsEn,
+  ...reportsEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",

@@ -19,8 +19,10 @@ import {
   IconHierarchy2,
   IconHome,
   IconLanguage,
+  IconLayoutDashboard,
   IconMail,
   IconMoon,
+  IconReportAnalytics,
   IconSearch,
   IconSettings,
   IconStairs,
@@ -43,11 +45,13 @@ export interface NavItem {
 
 export const navItems: NavItem[] = [
   { path: "/", label: "nav.home", icon: <IconHome size={18} aria-hidden /> },
+  { path: "/dashboard", label: "nav.dashboard", icon: <IconLayoutDashboard size={18} aria-hidden /> },
   { path: "/contacts", label: "nav.contacts", icon: <IconAddressBook size={18} aria-hidden /> },
   { path: "/companies", label: "nav.companies", icon: <IconBuilding size={18} aria-hidden /> },
   { path: "/segments", label: "nav.segments", icon: <IconChartPie size={18} aria-hidden /> },
   { path: "/emails", label: "nav.emails", icon: <IconMail size={18} aria-hidden /> },
   { path: "/campaigns", label: "nav.campaigns", icon: <IconHierarchy2 size={18} aria-hidden /> },
+  { path: "/reports", label: "nav.reports", icon: <IconReportAnalytics size={18} aria-hidden /> },
   { path: "/points", label: "nav.points", icon: <IconTarget size={18} aria-hidden /> },
   { path: "/stages", label: "nav.stages", icon: <IconStairs size={18} aria-hidden /> },
   { path: "/fields", label: "nav.fields", icon: <IconForms size={18} aria-hidden /> },
@@ -111,6 +115,7 @@ export function Shell({
     { id: "new-contact", label: t("palette.newContact"), onClick: () => navigate("/contacts/new") },
     { id: "new-company", label: t("palette.newCompany"), onClick: () => navigate("/companies/new") },
     { id: "campaigns", label: t("campaigns.new"), onClick: () => navigate("/campaigns") },
+    { id: "new-report", label: t("reports.new"), onClick: () => navigate("/reports/new") },
     { id: "new-point-action", label: t("points.palette.newAction"), onClick: () => navigate("/points") },
     { id: "load-demo", label: t("palette.loadDemo"), onClick: () => navigate("/") },
     ...found.map((c) => ({

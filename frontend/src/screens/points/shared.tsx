@@ -1,5 +1,5 @@
 // Shared pieces of the points screens: the section tabs, option lists, the trash switch.
-import { Group, Switch, Tabs, Title } from "@mantine/core";
+import { Group, Switch, Tabs, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Segments } from "../../api";
@@ -81,4 +81,37 @@ export function useOptions() {
 /** signed shows a delta with its sign. */
 export function signed(n: number): string {
   return n > 0 ? `+${n}` : String(n);
+}
+
+/** PublishWindow edits publishUp/publishDown (UTC, datetime-local inputs; "" = open). */
+export function PublishWindow({
+  up,
+  down,
+  onChange,
+  error,
+}: {
+  up: string;
+  down: string;
+  onChange: (up: string, down: string) => void;
+  error?: string;
+}) {
+  const { t } = useI18n();
+  const local = (v: string) => (v ? v.slice(0, 16) : "");
+  return (
+    <Group grow>
+      <TextInput
+        type="datetime-local"
+        label={t("points.publishUp")}
+        value={local(up)}
+        onChange={(e) => onChange(e.currentTarget.value, down)}
+      />
+      <TextInput
+        type="datetime-local"
+        label={t("points.publishDown")}
+        value={local(down)}
+        onChange={(e) => onChange(up, e.currentTarget.value)}
+        error={error}
+      />
+    </Group>
+  );
 }
