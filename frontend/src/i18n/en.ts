@@ -4,9 +4,9 @@
 import { campaignsEn } from "./campaigns";
 import { dashboardEn } from "./dashboard";
 import { emailsEn } from "./emails";
+import { formsEn } from "./forms";
 import { pointsEn } from "./points";
 import { reportsEn } from "./reports";
-import { formsEn } from "./forms";
 import { segmentsEn } from "./segments";
 
 export const en = {

@@ -2,9 +2,9 @@ import { campaignsFr } from "./campaigns";
 import { dashboardFr } from "./dashboard";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { formsFr } from "./forms";
 import { pointsFr } from "./points";
 import { reportsFr } from "./reports";
-import { formsFr } from "./forms";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
