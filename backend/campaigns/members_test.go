@@ -268,6 +268,9 @@ func TestSimulateLeavesTheStoreAlone(t *testing.T) {
 func TestFormSource(t *testing.T) {
 	f := newFixture(t)
 	ann := f.contact(map[string]string{"firstname": "Ann", "email": "ann@x.io"})
+	if _, err := f.d.W.Exec("INSERT INTO forms(id, date_added, date_modified) VALUES('form1', 0, 0)"); err != nil {
+		t.Fatal(err)
+	}
 	id := f.publish("F", false, tagGraph([]Source{{ID: "s", Type: "form", IDs: []string{"form1"}}}, "formed"))
 	f.appendEvent(events.Event{ContactID: ann, Type: events.FormSubmitted, ObjectID: "form1"})
 	f.run()
