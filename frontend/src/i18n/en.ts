@@ -4,6 +4,8 @@
 import { campaignsEn } from "./campaigns";
 import { dashboardEn } from "./dashboard";
 import { emailsEn } from "./emails";
+import { formsEn } from "./forms";
+import { pagesEn } from "./pages";
 import { pointsEn } from "./points";
 import { reportsEn } from "./reports";
 import { segmentsEn } from "./segments";
@@ -254,6 +256,8 @@ export const en = {
   ...pointsEn,
   ...emailsEn,
   ...dashboardEn,
+  ...formsEn,
+  ...pagesEn,
   ...campaignsEn,
   ...reportsEn,
   "jobs.starting": "Starting…",

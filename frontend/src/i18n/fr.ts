@@ -2,6 +2,8 @@ import { campaignsFr } from "./campaigns";
 import { dashboardFr } from "./dashboard";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { formsFr } from "./forms";
+import { pagesFr } from "./pages";
 import { pointsFr } from "./points";
 import { reportsFr } from "./reports";
 import { segmentsFr } from "./segments";
@@ -255,6 +257,8 @@ export const fr: Record<Key, string> = {
   ...pointsFr,
   ...emailsFr,
   ...dashboardFr,
+  ...formsFr,
+  ...pagesFr,
   ...campaignsFr,
   ...reportsFr,
   "jobs.starting": "Démarrage…",

@@ -13,10 +13,13 @@ const blankEmail = (name) => ({
 });
 
 export default async function ({ page, rpc, expect, shot }) {
+  const people = [];
   for (let i = 0; i < 6; i++) {
-    await rpc("Contacts.Create", { values: { firstname: `Camp${i}`, email: `camp${i}@example.org` }, tags: [] });
+    const c = await rpc("Contacts.Create", { values: { firstname: `Camp${i}`, email: `camp${i}@example.org` }, tags: [] });
+    people.push(c.id);
   }
-  await rpc("Segments.Save", { id: "", name: "Newsletter readers", alias: "", description: "", filters: "", published: true });
+  const seg = await rpc("Segments.Save", { id: "", name: "Newsletter readers", alias: "", description: "", filters: "", published: true });
+  await rpc("Segments.AddMembers", seg.id, people);
   await rpc("Emails.Save", blankEmail("Welcome mail"));
 
   await page.getByRole("navigation").getByRole("link", { name: "Campaigns" }).click();
@@ -81,8 +84,30 @@ export default async function ({ page, rpc, expect, shot }) {
   const edges = await canvas.locator(".react-flow__edge").count();
   expect.equal(edges, 4, "edges: source→email, email→decision, yes, no");
 
-  // Keyboard: select the points node, Delete removes it, Ctrl+Z brings it back, L lays out.
-  await canvas.locator(".react-flow__node:has([data-type=\"points.adjust\"])").focus();
+  // Keyboard: Delete removes the selected node, Ctrl+Z brings it back, L lays out.
+  // Copy the yes branch (Ctrl+C) and paste it under the no child (Ctrl+V): new ids, one more
+  // node; Ctrl+Z takes it away again.
+  await canvas.locator('.react-flow__node:has([data-type="contact.tags"])').focus();
+  await page.keyboard.press("Control+c");
+  await canvas.locator('.react-flow__node:has([data-type="points.adjust"])').focus();
+  await page.keyboard.press("Control+v");
+  await page.waitForFunction(() => document.querySelectorAll('[data-type="contact.tags"]').length === 2);
+  await page.keyboard.press("Control+z");
+  await page.waitForFunction(() => document.querySelectorAll('[data-type="contact.tags"]').length === 1);
+  await canvas.locator('.react-flow__node:has([data-type="points.adjust"])').focus();
+  await page.keyboard.press("Delete");
+  await page.waitForFunction(() => !document.querySelector('[data-type="points.adjust"]'));
+  await page.keyboard.press("Control+z");
+  await node("points.adjust").waitFor();
+  // Clicking the red "no" edge and pressing Delete disconnects the points node: the problem
+  // shows on it; Ctrl+Z reconnects it.
+  await canvas.locator(".react-flow__edge", { has: page.locator(".react-flow__edge-text", { hasText: "no" }) })
+    .locator(".react-flow__edge-interaction").dispatchEvent("click");
+  await page.keyboard.press("Delete");
+  await node("points.adjust").getByText(/Not connected/).waitFor();
+  await page.keyboard.press("Control+z");
+  await page.waitForFunction(() => !document.querySelector('[data-type="points.adjust"] [data-testid=node-problem]'));
+  await canvas.locator('.react-flow__node:has([data-type="points.adjust"])').focus();
   await page.keyboard.press("Delete");
   await page.waitForFunction(() => !document.querySelector('[data-type="points.adjust"]'));
   await page.keyboard.press("Control+z");
@@ -110,9 +135,20 @@ export default async function ({ page, rpc, expect, shot }) {
   await node("points.adjust").waitFor();
   expect.equal(await canvas.locator("[data-testid=campaign-node]").count(), 4, "events after reload");
   await page.getByTestId("campaign-builder").getByText("Published", { exact: true }).waitFor();
-  await node("email.send").getByTestId("node-counts").waitFor();
+  // The six segment members enter and the engine runs the email step: counts appear live.
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-type="email.send"] [data-testid=node-counts]');
+    return el && [...el.querySelectorAll("[aria-hidden]")].reduce((n, s) => n + Number(s.textContent), 0) >= 6;
+  }, null, { timeout: 30_000 });
   await node("email.send").getByText("Welcome email").waitFor();
   await shot("campaign-builder-published");
+
+  // Simulate over the next 30 days: per-node counts on the canvas.
+  await page.getByRole("button", { name: "Simulate" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Run" }).click();
+  await page.getByTestId("sim-result").getByText(/contacts entered/).waitFor();
+  await page.keyboard.press("Escape");
+  await node("email.send").getByTestId("node-sim").waitFor();
 
   // Edit the published campaign and publish the change as version 2.
   await node("email.send").click();
@@ -137,6 +173,28 @@ export default async function ({ page, rpc, expect, shot }) {
   const row = page.getByTestId("campaign-list").getByRole("row", { name: /Welcome journey/ });
   await row.getByText("Published").waitFor();
   await shot("campaign-list");
+
+  // Export → import makes a second, unpublished copy; the copy goes to the trash and back.
+  const campaignId = (await rpc("Campaigns.List", { search: "Welcome", limit: 10, offset: 0, trash: false }))[0].id;
+  const exported = await rpc("Campaigns.Export", campaignId);
+  await page.getByRole("button", { name: "Import JSON" }).click();
+  await page.getByRole("dialog").getByLabel("Campaign JSON").fill(exported);
+  await page.getByRole("dialog").getByRole("button", { name: "Import JSON" }).click();
+  await page.getByText("Campaign imported").waitFor();
+  await node("points.adjust").waitFor();
+  await page.getByRole("link", { name: "All campaigns" }).click();
+  await page.getByTestId("campaign-list").getByRole("row").nth(2).waitFor(); // header + 2 campaigns
+  const copy = page.getByTestId("campaign-list").getByRole("row").filter({ hasText: "Draft" });
+  const copyName = (await copy.getByRole("link").textContent()).trim();
+  await copy.getByRole("button", { name: `Move ${copyName} to the trash` }).click();
+  await page.getByText("Campaign moved to the trash").waitFor();
+  await page.getByLabel("Show the trash").check();
+  await page.getByTestId("campaign-list").getByText(copyName).waitFor();
+  await page.getByRole("button", { name: "Restore" }).click();
+  await page.getByText("Campaign restored").waitFor();
+  await page.getByLabel("Show the trash").uncheck();
+  await page.getByTestId("campaign-list").getByRole("row").filter({ hasText: "Draft" }).waitFor();
+  expect.equal(await page.getByTestId("campaign-list").getByRole("row").count(), 3, "both campaigns listed again");
 
   // French labels.
   await page.getByRole("button", { name: /^Language/ }).click();

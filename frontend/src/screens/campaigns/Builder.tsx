@@ -65,7 +65,7 @@ import {
 import { useBuilderKeys } from "./keys";
 import { useFlowWords, useLabels } from "./labels";
 import { nodeTypes } from "./nodes";
-import { nameOf, normalize, ProblemList } from "./parts";
+import { CountsLegend, nameOf, normalize, ProblemList } from "./parts";
 import { useAutosave } from "./save";
 import { Toolbar } from "./Toolbar";
 
@@ -304,6 +304,10 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
     selected,
     readOnly,
     select,
+    selectEdge: (eid) => {
+      setSelectedEdge(eid);
+      setSelected(null);
+    },
     openPanel: () =>
       document.querySelector<HTMLElement>("[data-testid=builder-panel] [data-panel-first]")?.focus(),
     addAfter: () => !readOnly && setAdding(anchorFor(hist.present, selected)),
@@ -548,6 +552,7 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
                   : t("campaigns.problemsN", { n: problems.length })}
               </Text>
               <ProblemList problems={problems} onPick={focusProblem} />
+              {published && !readOnly && <CountsLegend />}
             </Stack>
           )}
         </aside>

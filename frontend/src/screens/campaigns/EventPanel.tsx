@@ -184,6 +184,7 @@ function PropField({
         <Select
           {...common}
           searchable
+          placeholder={spec.type === "select" && !spec.required ? data[0]?.label : undefined}
           clearable={!spec.required}
           data={withMissing(data, v ? [v] : [])}
           value={v || null}
