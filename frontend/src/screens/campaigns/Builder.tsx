@@ -31,6 +31,7 @@ import {
   type Problem,
   type SimResult,
 } from "../../api/campaigns";
+import { Forms } from "../../api/forms";
 import { useI18n } from "../../i18n";
 import { ErrorBox, Loading } from "../common";
 import { AddEventModal, DND_TYPE, Palette } from "./AddEvent";
@@ -166,7 +167,11 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
     queryFn: () => Segments.List(false),
     staleTime: 30_000,
   });
-  const segName = useMemo(() => new Map((segs.data ?? []).map((s) => [s.id, s.name])), [segs.data]);
+  const forms = useQuery({ queryKey: ["forms", false], queryFn: () => Forms.List(false), staleTime: 30_000 });
+  const segName = useMemo(
+    () => new Map([...(segs.data ?? []), ...(forms.data ?? [])].map((s) => [s.id, s.name])),
+    [segs.data, forms.data],
+  );
 
   const words = useFlowWords(segName);
   const onAdd = useCallback((a: GraphAnchor) => setAdding(a), []);
