@@ -85,7 +85,9 @@ func (a *Pages) Delete(id string) error { return a.s.core.Pages.Delete(a.s.conte
 func (a *Pages) Restore(id string) error { return a.s.core.Pages.Restore(a.s.context(), id) }
 
 // Stats returns the hits and conversions of a page, its variants and translations.
-func (a *Pages) Stats(id string) ([]pages.VariantStat, error) { return a.s.core.Pages.Stats(a.s.context(), id) }
+func (a *Pages) Stats(id string) ([]pages.VariantStat, error) {
+	return a.s.core.Pages.Stats(a.s.context(), id)
+}
 
 // Preview renders a page as an anonymous visitor sees it (tracking script included).
 func (a *Pages) Preview(v PageView) (string, error) {

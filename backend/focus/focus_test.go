@@ -144,3 +144,26 @@ func TestSaveValidatesAndSanitises(t *testing.T) {
 		}
 	}
 }
+
+func TestPublishedCacheFollowsEdits(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	s := New(d)
+	ctx := context.Background()
+	if l, _ := s.Published(ctx); len(l) != 0 {
+		t.Fatalf("empty store: %d items", len(l))
+	}
+	it, err := s.Save(ctx, Item{Name: "A", Published: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := s.Published(ctx); len(l) != 1 {
+		t.Fatalf("after save: %d items", len(l))
+	}
+	it.Published = false
+	if _, err := s.Save(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := s.Published(ctx); len(l) != 0 {
+		t.Fatalf("after unpublishing: %d items", len(l))
+	}
+}

@@ -4,7 +4,10 @@
 import { campaignsEn } from "./campaigns";
 import { dashboardEn } from "./dashboard";
 import { emailsEn } from "./emails";
+import { formsEn } from "./forms";
+import { pagesEn } from "./pages";
 import { pointsEn } from "./points";
+import { reportsEn } from "./reports";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -253,7 +256,10 @@ export const en = {
   ...pointsEn,
   ...emailsEn,
   ...dashboardEn,
+  ...formsEn,
+  ...pagesEn,
   ...campaignsEn,
+  ...reportsEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",
