@@ -19,7 +19,7 @@ APT_PKGS  := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth imagem
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help run test deps deps-system deps-go deps-node bindings check-generated frontend build serve \
-        lint test-go test-frontend test-e2e test-desktop test-tracker test-mail bench clean
+        lint test-go test-frontend test-e2e test-desktop test-tracker test-tracker-web test-mail bench clean
 
 help:
 	@echo "make run    build and open Magpie (browser mode when there is no display)"
@@ -103,7 +103,7 @@ test-e2e: build
 test-desktop: build
 	tests/desktop/smoke.sh $(CURDIR)/$(BIN)
 
-test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-tracker test-forms test-mail test-sync-demo
+test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-tracker test-tracker-web test-forms test-mail test-sync-demo
 	@echo "all checks passed"
 
 # The tracker's real-browser test (Chromium + playwright-core, Mautic's standard snippet).
@@ -114,6 +114,9 @@ tests/tracker/node_modules/.installed: tests/tracker/package-lock.json
 test-tracker: build tests/tracker/node_modules/.installed
 	cd tests/tracker && BIN=$(CURDIR)/$(BIN) node run.mjs
 
+# Landing pages, DWC slots, focus items and the preference center in Chromium (issue 9).
+test-tracker-web: build tests/tracker/node_modules/.installed
+	cd tests/tracker && BIN=$(CURDIR)/$(BIN) node web.mjs
 # Forms and assets in a real browser (issue 9): script embed, AJAX and no-JS submits, segment
 # action, the form's email at an SMTP sink, gated asset download. SHOTS_DIR=docs/screenshots to refresh.
 test-forms: build tests/tracker/node_modules/.installed

@@ -72,6 +72,9 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	if c != nil && c.Campaigns != nil {
 		c.Campaigns.Start(log) // campaign steps run as they fall due (issue 7)
 	}
+	if c != nil && c.Dashboard != nil {
+		c.Dashboard.Start() // keeps the dashboard's statistics current (issue 8)
+	}
 	return &Shell{core: c, mode: mode, log: log, ctx: context.Background(), firstCall: make(chan struct{})}
 }
 
@@ -121,9 +124,12 @@ func (s *Shell) Bindings() []any {
 		&Emails{s},
 		&Segments{s},
 		&Tracking{s},
+		&Reports{s},
 		&Forms{s}, &Assets{s},
 		&Campaigns{s},
 		&Points{s},
+		&Dashboard{s},
+		&Pages{s}, &DWC{s}, &Focus{s},
 	}
 }
 

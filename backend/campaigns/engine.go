@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,11 @@ type Deps struct {
 	Segments *segments.Service
 	Emails   *emails.Service
 	HTTP     *http.Client // webhooks; nil = a client with a 10 s timeout
+	// Lease (optional) says whether this installation is the team's executor: in a team
+	// only the device holding it runs campaigns in the background (the one that sends).
+	Lease interface {
+		Held(ctx context.Context) bool
+	}
 }
 
 // compiled is a published graph ready to run.
@@ -141,18 +147,7 @@ type txQuerier struct{ tx *db.Tx }
 
 func (t txQuerier) QueryRow(q string, args ...any) *sql.Row { return t.tx.QueryRow(q, args...) }
 
-// services by store, for the event hooks (which only get the transaction).
-var (
-	regMu    sync.Mutex
-	services = map[*db.DB]*Service{}
-)
-
-func register(d *db.DB, s *Service) {
-	regMu.Lock()
-	services[d] = s
-	regMu.Unlock()
-	d.OnCommit(s.onCommit)
-}
+func register(d *db.DB, s *Service) { d.OnCommit(s.onCommit) }
 
 func (s *Service) onCommit(c db.Commit) {
 	wake := false

@@ -96,6 +96,10 @@ func (o *Ops) Merge(winner, loser, reason string) error {
 			}
 		}
 	}
+	// Aggregates pending in an events.Batch are written while the log still says whose.
+	if err := events.Settle(o.tx, winner, loser); err != nil {
+		return err
+	}
 	if _, err := o.tx.Exec("UPDATE events SET contact_id = ? WHERE contact_id = ?", winner, loser); err != nil {
 		return fmt.Errorf("contacts: merge events: %w", err)
 	}

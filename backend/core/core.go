@@ -16,13 +16,17 @@ import (
 	"magpie/backend/clock"
 	"magpie/backend/companies"
 	"magpie/backend/contacts"
+	"magpie/backend/dashboard"
 	"magpie/backend/db"
+	"magpie/backend/dwc"
 	"magpie/backend/emails"
 	"magpie/backend/exports"
 	"magpie/backend/fields"
+	"magpie/backend/focus"
 	"magpie/backend/forms"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
+	"magpie/backend/pages"
 	"magpie/backend/points"
 	"magpie/backend/reports"
 	"magpie/backend/segments"
@@ -66,6 +70,12 @@ type Core struct {
 	Stages *stages.Service
 	// Reports: builder, exports, schedules (issue 8); the shells start its schedule loop.
 	Reports *reports.Service
+	// Dashboard: the home board's widgets and their rollups (issue 8).
+	Dashboard *dashboard.Service
+	// Landing pages + preference center, dynamic web content, focus items (issue 9).
+	Pages *pages.Service
+	DWC   *dwc.Service
+	Focus *focus.Service
 }
 
 // Options tune Open.
@@ -147,12 +157,22 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		}
 		return c.Emails.SendTest(ctx, e, to)
 	}}
-	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
+	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails,
+		Lease: emailLease{db: d, sync: c.Sync}}) // the team's sender also runs the campaigns
 	campaigns.SetDefaultZone(c.Segments.Loc)
 	c.Points, c.Stages = points.New(d), stages.New(d)
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
 	c.Reports.SetMailer(c.Emails)
+	c.Dashboard = dashboard.New(d)
+	c.Dashboard.LoadTimezone(ctx) // the shells Start its background catch-up
+	c.Pages, c.Focus = pages.New(d), focus.New(d)
+	c.DWC = dwc.New(d, c.Segments, c.Contacts)
 	return c, nil
+}
+
+// Web is what a tracker on this store serves besides hits (pages, DWC, focus items).
+func (c *Core) Web() *tracking.Web {
+	return &tracking.Web{DB: c.DB, Contacts: c.Contacts, Pages: c.Pages, DWC: c.DWC, Focus: c.Focus}
 }
 
 // announce tells the UI which kinds of rows changed, so it refetches what it shows.
@@ -187,6 +207,9 @@ func (c *Core) Close() error {
 	}
 	if c.Tracking != nil {
 		c.Tracking.Stop()
+	}
+	if c.Dashboard != nil {
+		c.Dashboard.Stop()
 	}
 	c.Jobs.CancelAll()
 	c.Jobs.Wait()

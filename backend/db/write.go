@@ -132,6 +132,8 @@ type Tx struct {
 	changes []Change
 	signals []Signal
 	stmts   map[string]*sql.Stmt // prepared in this transaction, closed with it
+	locals  map[any]any          // per-transaction state of other packages (Local/SetLocal)
+	before  []func(*Tx) error    // run just before commit (BeforeCommit)
 }
 
 // Write runs fn in one transaction: everything fn writes commits together or not at all.
@@ -151,6 +153,12 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return canceledOr(ctx, err)
+	}
+	for i := 0; i < len(tx.before); i++ { // a BeforeCommit func may add another
+		if err := tx.before[i](tx); err != nil {
+			sqlTx.Rollback()
+			return canceledOr(ctx, err)
+		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		sqlTx.Rollback()
@@ -173,6 +181,23 @@ func canceledOr(ctx context.Context, err error) error {
 		return ce
 	}
 	return err
+}
+
+// BeforeCommit runs fn inside the transaction after the write function returned, just
+// before commit (in registration order); an error rolls everything back. Packages that
+// defer work within a transaction (per-batch aggregates) use it so nothing is left unwritten.
+func (t *Tx) BeforeCommit(fn func(*Tx) error) { t.before = append(t.before, fn) }
+
+// Local returns per-transaction state stored under key by SetLocal (nil when none).
+func (t *Tx) Local(key any) any { return t.locals[key] }
+
+// SetLocal stores per-transaction state under key (use an unexported key type); it lives as
+// long as the transaction.
+func (t *Tx) SetLocal(key, v any) {
+	if t.locals == nil {
+		t.locals = map[any]any{}
+	}
+	t.locals[key] = v
 }
 
 // Ctx returns the transaction's context.

@@ -114,6 +114,9 @@ func hitAggregates(tx *db.Tx, e Event, at int64) error {
 
 // RecountSessions recomputes a contact's session count and last page hit from the log.
 func RecountSessions(tx *db.Tx, contactID string) error {
+	if err := settle(tx, contactID); err != nil {
+		return err
+	}
 	_, err := tx.Exec(`UPDATE contact_stats SET
 		sessions = (SELECT count(*) FROM (SELECT at, lag(at) OVER (ORDER BY at) AS prev
 			FROM events WHERE contact_id = ?1 AND type = 'page.hit') WHERE prev IS NULL OR at - prev > 1800000),

@@ -50,6 +50,8 @@ const (
 	SegmentRemoved    Type = "segment.removed"
 	CampaignEvent     Type = "campaign.event" // a campaign step ran for the contact (data: event, type, path, status)
 	StageChanged      Type = "stage.changed"
+	// PreferencesChanged: the contact saved the preference center (pages).
+	PreferencesChanged Type = "preferences.changed"
 )
 
 // Topic is the commit-hook signal topic for appended events (ID = contact id).
@@ -113,8 +115,33 @@ const insertSQL = `INSERT INTO events(id, contact_id, type, at, object_id, objec
 // In the same transaction it updates the contact's behaviour aggregates (hits, sessions,
 // URLs, devices, UTM tags, email counters) and signals Topic and TypeTopic(e.Type).
 func Append(tx *db.Tx, e Event) (bool, error) {
+	at, ok, err := insert(tx, &e)
+	if err != nil || !ok {
+		return false, err
+	}
+	// A batch in this transaction may hold aggregates of this contact not yet written.
+	if err := settle(tx, e.ContactID); err != nil {
+		return false, err
+	}
+	if err := aggregate(tx, e, at); err != nil {
+		return false, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
+	}
+	for _, h := range appendHooks() {
+		if err := h(tx, e); err != nil {
+			return false, err
+		}
+	}
+	tx.Signal(Topic, e.ContactID)
+	tx.Signal(TypeTopic(e.Type), e.ContactID)
+	return true, nil
+}
+
+// insert stores the event row (Append without aggregates, hooks and signals): it fills
+// e's defaults (ID, At, Device from the user agent) and reports false for an id already
+// stored.
+func insert(tx *db.Tx, e *Event) (int64, bool, error) {
 	if e.ContactID == "" || e.Type == "" {
-		return false, fmt.Errorf("events: contact and type are required")
+		return 0, false, fmt.Errorf("events: contact and type are required")
 	}
 	if e.ID == "" {
 		e.ID = ids.New()
@@ -127,7 +154,7 @@ func Append(tx *db.Tx, e Event) (bool, error) {
 	if len(e.Data) > 0 {
 		b, err := json.Marshal(e.Data)
 		if err != nil {
-			return false, fmt.Errorf("events: data: %w", err)
+			return 0, false, fmt.Errorf("events: data: %w", err)
 		}
 		data = string(b)
 	}
@@ -140,24 +167,13 @@ func Append(tx *db.Tx, e Event) (bool, error) {
 		nz(e.UserAgent), nz(d.Type), nz(d.OS), nz(d.Browser), nz(d.Brand),
 		nz(u.Source), nz(u.Medium), nz(u.Campaign), nz(u.Content), nz(u.Term))
 	if err != nil {
-		return false, fmt.Errorf("events: append %s: %w", e.Type, err)
+		return 0, false, fmt.Errorf("events: append %s: %w", e.Type, err)
 	}
-	n, _ := res.RowsAffected()
-	if n == 0 {
-		return false, nil
-	}
-	if err := aggregate(tx, e, at); err != nil {
-		return false, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, false, nil
 	}
 	e.At = time.UnixMilli(at)
-	for _, h := range appendHooks() {
-		if err := h(tx, e); err != nil {
-			return false, err
-		}
-	}
-	tx.Signal(Topic, e.ContactID)
-	tx.Signal(TypeTopic(e.Type), e.ContactID)
-	return true, nil
+	return at, true, nil
 }
 
 // Hook reacts to a newly stored event inside the transaction that appends it (points rules,
@@ -168,10 +184,25 @@ type Hook func(tx *db.Tx, e Event) error
 var (
 	hooksMu sync.RWMutex
 	hooks   []Hook
+	// settled counts hooks registered with OnAppend (not OnAppendLazy): before them a
+	// Batch writes the contact's pending aggregates.
+	settled int
 )
 
-// OnAppend registers a hook for every event Append stores (packages call it from init).
+// OnAppend registers a hook for every event Append stores (packages call it from init). The
+// hook sees the contact's behaviour aggregates already counting the event, also under a
+// Batch (which then writes that contact's aggregates before each hook call).
 func OnAppend(h Hook) {
+	hooksMu.Lock()
+	hooks = append(hooks, h)
+	settled++
+	hooksMu.Unlock()
+}
+
+// OnAppendLazy registers a hook that does not read behaviour aggregates (contact_stats,
+// contact_urls, contact_devices, contact_utm), or calls Settle(tx, e.ContactID) before it
+// does: a Batch can then keep them pending across events, which is what makes it fast.
+func OnAppendLazy(h Hook) {
 	hooksMu.Lock()
 	hooks = append(hooks, h)
 	hooksMu.Unlock()
@@ -181,6 +212,13 @@ func appendHooks() []Hook {
 	hooksMu.RLock()
 	defer hooksMu.RUnlock()
 	return hooks
+}
+
+// needSettle reports whether some hook wants the aggregates written before it runs.
+func needSettle() bool {
+	hooksMu.RLock()
+	defer hooksMu.RUnlock()
+	return settled > 0
 }
 
 func nz(s string) any {

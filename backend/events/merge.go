@@ -11,6 +11,9 @@ import (
 // instants take the min/max; sessions are summed (two devices' sessions may overlap in time,
 // so the merged count can be slightly higher than a recount).
 func MoveAggregates(tx *db.Tx, winner, loser string) error {
+	if err := settle(tx, winner, loser); err != nil {
+		return err
+	}
 	stmts := []string{
 		`INSERT INTO contact_stats(contact_id, hits, page_hits, sessions, first_hit_at, last_hit_at,
 			emails_sent, emails_read, emails_clicked, downloads)

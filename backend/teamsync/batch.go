@@ -9,10 +9,10 @@ import (
 )
 
 // RecordMany is Record for the many rows of one bulk insert (db.Tx.InsertMany: imports,
-// demo data): the very same clock and outbox rows, written with multi-row statements, and
+// demo data): the very same clocks (a row clock per new row) and outbox rows, written with multi-row statements, and
 // the HLC high-water mark saved once. TestRecordManyMatchesRecord keeps the two in step.
 func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
-	clocks := make([][]any, 0, len(chs)*8)
+	var inserted, edited []rowClock
 	outbox := make([][]any, 0, len(chs))
 	var last int64
 	for _, ch := range chs {
@@ -34,8 +34,11 @@ func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
 			return fmt.Errorf("sync: %s %s: %w", ch.Table, ch.ID, err)
 		}
 		h := e.hlc.Now()
-		for k := range cols {
-			clocks = append(clocks, []any{ch.Table, ch.ID, k, h, e.site})
+		rc := rowClock{tbl: ch.Table, row: ch.ID, cols: sortedCols(cols), hlc: h, site: e.site}
+		if ch.Op == db.OpInsert {
+			inserted = append(inserted, rc)
+		} else {
+			edited = append(edited, rc)
 		}
 		outbox = append(outbox, []any{ids.New(), ch.Table, ch.ID, enc, h, e.site, e.opt.SchemaVersion, tx.NowMs()})
 		last = h
@@ -43,9 +46,11 @@ func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
 	if len(outbox) == 0 {
 		return nil
 	}
-	if err := tx.ExecMany("INSERT INTO sync_clock(tbl, row_id, col, hlc, site)",
-		" ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site", 5, clocks); err != nil {
-		return fmt.Errorf("sync: clocks: %w", err)
+	if err := e.writeRowClocks(tx, inserted); err != nil {
+		return err
+	}
+	if err := writeCellClocks(tx, edited); err != nil {
+		return err
 	}
 	if err := tx.ExecMany("INSERT INTO sync_outbox(change_id, tbl, row_id, cols, hlc, site, schema_ver, created_at)", "", 8, outbox); err != nil {
 		return fmt.Errorf("sync: outbox: %w", err)

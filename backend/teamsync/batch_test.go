@@ -48,7 +48,7 @@ func TestRecordManyMatchesRecord(t *testing.T) {
 		return b.String()
 	}
 	for _, q := range []string{
-		"SELECT tbl, row_id, col FROM sync_clock ORDER BY tbl, row_id, col",
+		"SELECT tbl, row_id, col FROM sync_cell ORDER BY tbl, row_id, col",
 		"SELECT tbl, row_id, cols FROM sync_outbox ORDER BY row_id",
 		"SELECT id, title, coalesce(title_key, '') FROM items ORDER BY id",
 	} {

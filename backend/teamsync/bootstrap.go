@@ -44,7 +44,7 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 	}
 	total, _ := asInt(res[2].Values[0][0])
 	var hadLocal bool
-	if err := e.d.R.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM sync_clock)`).Scan(&hadLocal); err != nil {
+	if err := e.d.R.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM sync_clock) OR EXISTS(SELECT 1 FROM sync_row_clock)`).Scan(&hadLocal); err != nil {
 		return err
 	}
 	e.log.Info("sync: bootstrapping from the cluster", "cells", total, "high_seq", high, "epoch", meta.epoch, "had_local", hadLocal)
@@ -76,7 +76,20 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 		}
 		err = e.d.Write(ctx, func(tx *db.Tx) error {
 			m := e.newMerger(tx)
-			if err := m.prefetch(changes); err != nil {
+			// Pages are ordered by (table, row): on a desktop that had no clocks, only the
+			// page's first row can have clocks already (its other cells were in the page
+			// before), so only its clocks need reading.
+			ahead := changes
+			if !hadLocal {
+				ahead = changes[:0:0]
+				for _, ch := range changes {
+					if ch.tbl != changes[0].tbl || ch.row != changes[0].row {
+						break
+					}
+					ahead = append(ahead, ch)
+				}
+			}
+			if err := m.prefetch(ahead); err != nil {
 				return err
 			}
 			if !hadLocal {
@@ -174,7 +187,7 @@ func groupCells(page [][]any) ([]change, error) {
 // requeueMissing puts back in the outbox every local cell the cluster's state lacks or
 // holds with an older clock, with its original clock, grouped per (row, clock).
 func (e *Engine) requeueMissing(tx *db.Tx) error {
-	rows, err := tx.Query(`SELECT c.tbl, c.row_id, c.col, c.hlc, c.site FROM sync_clock c
+	rows, err := tx.Query(`SELECT c.tbl, c.row_id, c.col, c.hlc, c.site FROM sync_cell c
 		LEFT JOIN sync_seen s ON s.tbl = c.tbl AND s.row_id = c.row_id AND s.col = c.col
 		WHERE (s.tbl IS NULL OR c.hlc > s.hlc OR (c.hlc = s.hlc AND c.site > s.site))
 		  AND NOT EXISTS(SELECT 1 FROM sync_outbox o WHERE o.state = 0 AND o.tbl = c.tbl AND o.row_id = c.row_id

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,6 +77,7 @@ type Engine struct {
 	afterSend   func() error // after a push was acknowledged, before the outbox is cleared
 	beforeSaved func() error // after a page was applied, before the cursor is saved
 	schemaOK    atomic.Bool
+	colsets     sync.Map // column set id -> *colsetEntry (rowclock.go)
 }
 
 // Open attaches sync to a store: it loads (or makes) the site id and the HLC and installs
@@ -193,13 +193,13 @@ func (e *Engine) Record(tx *db.Tx, ch db.Change) error {
 	}
 	h := e.hlc.Now()
 	keys := sortedCols(cols)
-	args := make([]any, 0, len(keys)*5)
-	for _, k := range keys {
-		args = append(args, ch.Table, ch.ID, k, h, e.site)
-	}
-	if _, err := tx.Exec(`INSERT INTO sync_clock(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)`+
-		strings.Repeat(", (?, ?, ?, ?, ?)", len(keys)-1)+`
-		ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site`, args...); err != nil {
+	rc := []rowClock{{tbl: ch.Table, row: ch.ID, cols: keys, hlc: h, site: e.site}}
+	if ch.Op == db.OpInsert {
+		// A new row: one row clock for all its columns (rowclock.go).
+		if err := e.writeRowClocks(tx, rc); err != nil {
+			return fmt.Errorf("sync: clocks of %s %s: %w", ch.Table, ch.ID, err)
+		}
+	} else if err := writeCellClocks(tx, rc); err != nil {
 		return fmt.Errorf("sync: clocks of %s %s: %w", ch.Table, ch.ID, err)
 	}
 	if _, err := tx.Exec(`INSERT INTO sync_outbox(change_id, tbl, row_id, cols, hlc, site, schema_ver, created_at)

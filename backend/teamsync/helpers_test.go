@@ -219,7 +219,7 @@ func dump(t tb, q interface {
 func (r *replica) dump(t tb) string { return dump(t, r.d.R) }
 
 func (r *replica) clocks(t tb) string {
-	rows, err := r.d.R.Query(`SELECT tbl, row_id, col, hlc, site FROM sync_clock ORDER BY 1, 2, 3`)
+	rows, err := r.d.R.Query(`SELECT tbl, row_id, col, hlc, site FROM sync_cell ORDER BY 1, 2, 3`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,6 +150,7 @@ func (m *merger) prefetch(changes []change) error {
 		}
 	}
 	for tbl, rows := range byTbl {
+		all := rows
 		for len(rows) > 0 {
 			n := min(len(rows), 500)
 			chunk := rows[:n]
@@ -178,6 +179,9 @@ func (m *merger) prefetch(changes []change) error {
 				return err
 			}
 		}
+		if err := m.loadRowClocks(tbl, all); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -201,11 +205,18 @@ func (m *merger) rowClocks(tbl, row string) (map[string]ck, error) {
 		}
 		c[col] = v
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
 	if m.clocks == nil {
 		m.clocks = map[string]map[string]ck{}
 	}
 	m.clocks[k] = c
-	return c, rows.Err()
+	if err := m.loadRowClocks(tbl, []string{row}); err != nil {
+		return nil, err
+	}
+	return m.clocks[k], nil
 }
 
 func (m *merger) merge(ch change, cols db.Cols) error {
@@ -234,15 +245,16 @@ func (m *merger) merge(ch change, cols db.Cols) error {
 		return m.park(ch, win, reason)
 	}
 	keys := sortedCols(win)
-	args := make([]any, 0, len(keys)*5)
+	fresh := len(clocks) == 0
 	for _, k := range keys {
-		args = append(args, ch.tbl, ch.row, k, ch.hlc, ch.site)
 		clocks[k] = ck{ch.hlc, ch.site}
 	}
-	_, err = m.tx.Exec(`INSERT INTO sync_clock(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)`+
-		strings.Repeat(", (?, ?, ?, ?, ?)", len(keys)-1)+`
-		ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site`, args...)
-	return err
+	rc := []rowClock{{tbl: ch.tbl, row: ch.row, cols: keys, hlc: ch.hlc, site: ch.site}}
+	if fresh {
+		// A row first seen here: one row clock for its cells.
+		return m.e.writeRowClocks(m.tx, rc)
+	}
+	return writeCellClocks(m.tx, rc)
 }
 
 // park keeps (part of) a change that cannot be applied now, to retry later.
@@ -337,38 +349,23 @@ func (m *merger) applyFresh(changes []change) error {
 			rest = append(rest, b.chs...)
 			continue
 		}
-		var args []any
-		flush := func() error {
-			if len(args) == 0 {
-				return nil
-			}
-			n := len(args) / 5
-			_, err := m.tx.Exec(`INSERT INTO sync_clock(tbl, row_id, col, hlc, site) VALUES(?, ?, ?, ?, ?)`+
-				strings.Repeat(", (?, ?, ?, ?, ?)", n-1)+`
-				ON CONFLICT(tbl, row_id, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site`, args...)
-			args = args[:0]
-			return err
-		}
+		list := make([]rowClock, 0, len(b.chs))
 		for _, ch := range b.chs {
+			keys := sortedCols(ch.cols)
 			c := m.clocks[ch.tbl+"\x00"+ch.row]
 			if c == nil {
 				c = map[string]ck{}
 				m.clocks[ch.tbl+"\x00"+ch.row] = c
 			}
-			for col := range ch.cols {
-				args = append(args, ch.tbl, ch.row, col, ch.hlc, ch.site)
+			for _, col := range keys {
 				c[col] = ck{ch.hlc, ch.site}
-				if len(args) >= 500*5 {
-					if err := flush(); err != nil {
-						return err
-					}
-				}
 			}
+			list = append(list, rowClock{tbl: ch.tbl, row: ch.row, cols: keys, hlc: ch.hlc, site: ch.site})
 			if ch.hlc > m.maxHLC {
 				m.maxHLC = ch.hlc
 			}
 		}
-		if err := flush(); err != nil {
+		if err := m.e.writeRowClocks(m.tx, list); err != nil {
 			return err
 		}
 	}

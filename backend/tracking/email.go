@@ -146,8 +146,12 @@ button{font-size:1rem;padding:.6rem 1.2rem;border-radius:.4rem;border:1px solid 
 type unsubView struct{ Title, Message, Action, Button string }
 
 func (s *Server) unsubPage(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.verify(PurposeUnsub, r.PathValue("token"), 4); err != nil {
+	f, err := s.verify(PurposeUnsub, r.PathValue("token"), 4)
+	if err != nil {
 		return err
+	}
+	if done, err := s.prefCenterOnUnsub(w, r, f[2], f[3]); done || err != nil {
+		return err // the preference center page is configured: it is the unsubscribe page
 	}
 	// GET never unsubscribes: link scanners open links; the button (or RFC 8058 POST) does.
 	return s.render(w, unsubView{Title: "Unsubscribe", Message: "Do you want to stop receiving these emails?",

@@ -24,6 +24,7 @@ const (
 	KindForm  Kind = "form"  // a form submission
 	KindUnsub Kind = "unsub" // unsubscribe (page button or RFC 8058 one-click)
 	KindResub Kind = "resub" // resubscribe from the unsubscribe page
+	KindPrefs Kind = "prefs" // preference center saved (segments, email channel, unsubscribe)
 	KindAsset Kind = "asset" // an asset download (Form holds the asset id)
 )
 

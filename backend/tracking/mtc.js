@@ -78,8 +78,10 @@
       return r.json();
     }).then(function (res) {
       remember(res);
+      startWeb();
       if (cb.onload) { cb.onload(res); }
     }, function () {
+      startWeb();
       viaImage(body, cb);
     });
   }
@@ -113,9 +115,130 @@
     if (e.target && e.target.tagName === 'FORM') { tagForms(); }
   }, true);
 
+
+  /* ---- Magpie web content (backend/pages, dwc, focus): DWC slots and focus items ----------
+   * Slots: <div data-slot="dwc" data-param-slot-name="hero"></div> get GET /dwc/{slot}'s content.
+   * Focus items: GET /focus?url=…&seen=… lists the items allowed on this page now (the server
+   * applies URL rules and frequency caps from the seen history kept here); each is shown on
+   * its trigger inside a shadow root so the host page's styles and ours never mix. */
+  var webStarted = false;
+  function startWeb() {
+    if (webStarted) { return; }
+    webStarted = true;
+    if (d.readyState === 'loading') {
+      d.addEventListener('DOMContentLoaded', function () { fillSlots(); loadFocus(); });
+    } else { fillSlots(); loadFocus(); }
+  }
+
+  function getJSON(path, ok) {
+    if (!w.fetch) { return; }
+    var dev = get('mautic_device_id');
+    var sep = path.indexOf('?') < 0 ? '?' : '&';
+    w.fetch(base + path + (dev ? sep + 'mautic_device_id=' + encodeURIComponent(dev) : ''), { credentials: 'include', mode: 'cors' })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(ok, function () { /* no content for this slot or item */ });
+  }
+
+  function fillSlots() {
+    var slots = d.querySelectorAll('[data-slot="dwc"]');
+    for (var i = 0; i < slots.length; i++) {
+      (function (el) {
+        var name = el.getAttribute('data-param-slot-name');
+        if (!name) { return; }
+        getJSON('/dwc/' + encodeURIComponent(name), function (res) {
+          if (res && typeof res.content === 'string') { el.innerHTML = res.content; el.setAttribute('data-dwc-filled', '1'); }
+        });
+      })(slots[i]);
+    }
+  }
+
+  function focusState() {
+    var st = {};
+    try { st = JSON.parse(w.localStorage.getItem('magpie_focus') || '{}') || {}; } catch (e) { st = {}; }
+    return st;
+  }
+  function sessionSeen() {
+    try { return JSON.parse(w.sessionStorage.getItem('magpie_focus_s') || '{}') || {}; } catch (e) { return {}; }
+  }
+  function today() { var t = new Date(); return t.getFullYear() + '-' + (t.getMonth() + 1) + '-' + t.getDate(); }
+  function saveFocus(id, what) {
+    var st = focusState();
+    var e = st[id] || { last: 0, day: 0, key: '', closed: 0 };
+    if (what === 'shown') {
+      var k = today();
+      if (e.key !== k) { e.key = k; e.day = 0; }
+      e.day++;
+      e.last = Math.floor(Date.now() / 1000);
+      var ss = sessionSeen();
+      ss[id] = 1;
+      try { w.sessionStorage.setItem('magpie_focus_s', JSON.stringify(ss)); } catch (x) { /* private mode */ }
+    } else if (what === 'closed') { e.closed = 1; }
+    st[id] = e;
+    try { w.localStorage.setItem('magpie_focus', JSON.stringify(st)); } catch (x) { /* private mode */ }
+  }
+  function seenParam() {
+    var st = focusState(), ss = sessionSeen(), out = [], k = today();
+    for (var id in st) {
+      if (Object.prototype.hasOwnProperty.call(st, id)) {
+        var e = st[id];
+        out.push(id + '.' + (e.last || 0) + '.' + (e.key === k ? e.day || 0 : 0) + '.' + (ss[id] ? 1 : 0) + '.' + (e.closed ? 1 : 0));
+      }
+    }
+    return out.join(',');
+  }
+
+  function showFocus(item) {
+    if (d.querySelector('[data-magpie-focus-host="' + item.id + '"]')) { return; }
+    var host = d.createElement('div');
+    host.setAttribute('data-magpie-focus-host', item.id);
+    var root = host.attachShadow ? host.attachShadow({ mode: 'open' }) : host;
+    root.innerHTML = '<style>' + item.css + '</style>' + item.html;
+    d.body.appendChild(host);
+    saveFocus(item.id, 'shown');
+    var close = root.querySelector('.mf-close');
+    if (close) {
+      close.addEventListener('click', function () { saveFocus(item.id, 'closed'); host.parentNode.removeChild(host); });
+      if (item.style === 'modal' || item.style === 'page') { close.focus(); }
+    }
+  }
+
+  function armFocus(item) {
+    var fired = false;
+    function fire() { if (!fired) { fired = true; showFocus(item); } }
+    if (item.trigger === 'delay') {
+      w.setTimeout(fire, (item.value || 0) * 1000);
+    } else if (item.trigger === 'scroll') {
+      var onScroll = function () {
+        var el = d.documentElement;
+        var max = Math.max(el.scrollHeight - w.innerHeight, 1);
+        if ((w.pageYOffset || el.scrollTop) / max * 100 >= item.value) { w.removeEventListener('scroll', onScroll); fire(); }
+      };
+      w.addEventListener('scroll', onScroll, { passive: true });
+      onScroll();
+    } else if (item.trigger === 'exit') {
+      d.addEventListener('mouseout', function (e) { if (!e.relatedTarget && e.clientY <= 0) { fire(); } });
+    } else {
+      fire();
+    }
+  }
+
+  function loadFocus() {
+    getJSON('/focus?url=' + encodeURIComponent(w.location.href) + '&seen=' + encodeURIComponent(seenParam()), function (res) {
+      var items = (res && res.items) || [];
+      for (var i = 0; i < items.length; i++) { armFocus(items[i]); }
+    });
+  }
+  mt.web = startWeb;
+  /* ---- end of Magpie web content ---------------------------------------------------------- */
+
   mt.getTrackedContact = function () { return { id: get('mtc_id'), sid: get('mtc_sid'), device_id: get('mautic_device_id') }; };
   mt.base = base;
   w[name] = mt;
   w.MauticJS = w.MauticJS || { getTrackedContact: mt.getTrackedContact };
-  for (var i = 0; i < pending.length; i++) { mt.apply(null, pending[i]); }
+  var queuedView = false;
+  for (var i = 0; i < pending.length; i++) {
+    if (pending[i][0] === 'send') { queuedView = true; }
+    mt.apply(null, pending[i]);
+  }
+  if (!queuedView || !w.fetch) { startWeb(); } // landing pages record their hit server-side
 })(window, document);

@@ -34,6 +34,9 @@ type Config struct {
 	// Webview renders the message a send delivered ("view in your browser" links); nil on a
 	// tracker without the local store (the link then answers 404).
 	Webview func(ctx context.Context, msgID string) (string, error)
+	// Web serves landing pages, the preference center, dynamic web content and focus items
+	// (web_content.go); nil on a tracker without a local store.
+	Web *Web
 	// Forms and Assets serve form definitions and asset files (webforms.go); nil = 404.
 	Forms         forms.Reader
 	Assets        assets.Reader
@@ -149,6 +152,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /health", s.health)
 	mux.HandleFunc("GET /metrics", s.metricsText)
 	s.webRoutes(mux)
+	s.formRoutes(mux)
 	s.mux = mux
 }
 

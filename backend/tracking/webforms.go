@@ -49,7 +49,8 @@ type cachedForm struct {
 	exp time.Time
 }
 
-func (s *Server) webRoutes(mux *http.ServeMux) {
+// formRoutes serves forms and assets (script, iframe and plain-HTML embeds, gated downloads).
+func (s *Server) formRoutes(mux *http.ServeMux) {
 	rate, burst := s.cfg.FormRatePerIP, s.cfg.FormBurst
 	if rate == 0 {
 		rate, burst = DefaultFormRate, DefaultFormBurst

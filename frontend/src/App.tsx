@@ -33,13 +33,28 @@ const NewContactPage = lazy(() =>
 const ContactsScreen = lazy(() =>
   import("./screens/contacts/ContactsScreen").then((m) => ({ default: m.ContactsScreen })),
 );
+const DashboardScreen = lazy(() =>
+  import("./screens/dashboard/Dashboard").then((m) => ({ default: m.DashboardScreen })),
+);
 const EmailRoutes = lazy(() => import("./screens/emails/routes").then((m) => ({ default: m.EmailRoutes })));
+const PageRoutes = lazy(() => import("./screens/pages/routes").then((m) => ({ default: m.PageRoutes })));
+const DwcRoutes = lazy(() => import("./screens/dwc/DwcScreens").then((m) => ({ default: m.DwcRoutes })));
+const FocusRoutes = lazy(() =>
+  import("./screens/focus/FocusScreens").then((m) => ({ default: m.FocusRoutes })),
+);
 const FieldManager = lazy(() =>
   import("./screens/fields/FieldManager").then((m) => ({ default: m.FieldManager })),
 );
 const ImportWizard = lazy(() =>
   import("./screens/io/ImportWizard").then((m) => ({ default: m.ImportWizard })),
 );
+const ReportBuilder = lazy(() =>
+  import("./screens/reports/ReportBuilder").then((m) => ({ default: m.ReportBuilder })),
+);
+const ReportsList = lazy(() =>
+  import("./screens/reports/ReportsList").then((m) => ({ default: m.ReportsList })),
+);
+const PointsRoutes = lazy(() => import("./screens/points/routes").then((m) => ({ default: m.PointsRoutes })));
 const Settings = lazy(() => import("./screens/Settings").then((m) => ({ default: m.Settings })));
 const SegmentEditor = lazy(() =>
   import("./screens/segments/SegmentEditor").then((m) => ({ default: m.SegmentEditor })),
@@ -86,8 +101,21 @@ export function Screen() {
       return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
+    case "dashboard":
+      return <DashboardScreen />;
+    case "pages":
+      return <PageRoutes parts={route.parts} />;
+    case "dwc":
+      return <DwcRoutes parts={route.parts} />;
+    case "focus":
+      return <FocusRoutes parts={route.parts} />;
     case "campaigns":
       return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
+    case "reports":
+      return id ? <ReportBuilder key={id} id={id} /> : <ReportsList />;
+    case "points":
+    case "stages":
+      return <PointsRoutes parts={route.parts} />;
     case "forms":
       return id ? <FormBuilder key={id} id={id} /> : <FormList />;
     case "assets":

@@ -19,6 +19,11 @@ const affects: Record<string, string[]> = {
   fields: ["fields", "segmentCatalogue"],
   segments: ["segments", "segment"],
   campaigns: ["campaigns", "campaignStats"],
+  point_actions: ["pointActions"],
+  point_triggers: ["pointTriggers"],
+  point_groups: ["pointGroups", "contact"],
+  point_group_scores: ["contact", "pointGroups"],
+  stages: ["stages", "contact"],
 };
 
 /** rootsFor returns the query key roots to refetch after a bus topic. */

@@ -1,7 +1,11 @@
 import { campaignsFr } from "./campaigns";
+import { dashboardFr } from "./dashboard";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
 import { formsFr } from "./forms";
+import { pagesFr } from "./pages";
+import { pointsFr } from "./points";
+import { reportsFr } from "./reports";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
@@ -250,9 +254,13 @@ export const fr: Record<Key, string> = {
   "companies.country": "Pays",
   "companies.contacts": "Contacts ({n})",
   ...segmentsFr,
+  ...pointsFr,
   ...emailsFr,
+  ...dashboardFr,
   ...formsFr,
+  ...pagesFr,
   ...campaignsFr,
+  ...reportsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",

@@ -104,6 +104,68 @@ export namespace app {
 	    notes: NoteView[];
 	}
 	
+	export interface DWCVariant {
+	    id: string;
+	    name: string;
+	    filters: string;
+	    content: string;
+	}
+	export interface DWCView {
+	    id: string;
+	    name: string;
+	    slot: string;
+	    defaultContent: string;
+	    published: boolean;
+	    variants: DWCVariant[];
+	    dateModified: string;
+	    deleted: boolean;
+	}
+	export interface ErrorView {
+	    code: string;
+	    key: string;
+	    params?: Record<string, any>;
+	    fields?: Record<string, string>;
+	    message: string;
+	    ref?: string;
+	}
+	export interface DashColumn {
+	    key: string;
+	    kind: string;
+	}
+	export interface DashTable {
+	    columns: DashColumn[];
+	    rows: any[][];
+	}
+	export interface DashResult {
+	    id: string;
+	    type: string;
+	    chart: string;
+	    table?: DashTable;
+	    empty: string;
+	    error?: ErrorView;
+	    ms: number;
+	}
+	export interface DashBoard {
+	    from: string;
+	    to: string;
+	    results: DashResult[];
+	    pending: number;
+	    ms: number;
+	}
+	
+	export interface DashWidget {
+	    id: string;
+	    type: string;
+	    w: number;
+	    h: number;
+	}
+	export interface DashLayout {
+	    widgets: DashWidget[];
+	    default: boolean;
+	}
+	
+	
+	
 	export interface EmailQuery {
 	    search: string;
 	    kind: string;
@@ -166,6 +228,7 @@ export namespace app {
 	    html: string;
 	    pageUrl: string;
 	}
+	
 	export interface EventView {
 	    id: string;
 	    seq: number;
@@ -185,6 +248,29 @@ export namespace app {
 	    search: string;
 	    ids: string[];
 	}
+	export interface FocusView {
+	    id: string;
+	    name: string;
+	    style: string;
+	    position: string;
+	    contentType: string;
+	    headline: string;
+	    body: string;
+	    formId: string;
+	    linkUrl: string;
+	    linkText: string;
+	    colors: focus.Colors;
+	    trigger: string;
+	    triggerValue: number;
+	    frequency: string;
+	    maxPerDay: number;
+	    stopAfterClose: boolean;
+	    urlInclude: string;
+	    urlExclude: string;
+	    published: boolean;
+	    dateModified: string;
+	    deleted: boolean;
+	}
 	export interface FormMeta {
 	    fieldTypes: string[];
 	    actionTypes: string[];
@@ -200,6 +286,31 @@ export namespace app {
 	    error: string;
 	}
 	
+	export interface PageView {
+	    id: string;
+	    title: string;
+	    alias: string;
+	    customPath: string;
+	    mode: string;
+	    html: string;
+	    source: string;
+	    seoTitle: string;
+	    metaDescription: string;
+	    socialImage: string;
+	    language: string;
+	    translationParentId: string;
+	    variantParentId: string;
+	    variantWeight: number;
+	    preferenceCenter: boolean;
+	    noIndex: boolean;
+	    published: boolean;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    hits: number;
+	    uniqueHits: number;
+	    conversions: number;
+	}
 	export interface PointProps {
 	    emails: string[];
 	    pages: string[];
@@ -276,6 +387,60 @@ export namespace app {
 	    html: string;
 	    text: string;
 	    issues: emails.Issue[];
+	}
+	export interface ReportDef {
+	    source: string;
+	    columns: string[];
+	    filters: reports.Filter[];
+	    contactFilters: string;
+	    groupBy: string[];
+	    aggregates: reports.Agg[];
+	    orderBy: reports.Order[];
+	    summarySort: string;
+	    summaryLimit: number;
+	    dateFrom: string;
+	    dateTo: string;
+	    graph: string;
+	}
+	export interface ReportExportRequest {
+	    reportId: string;
+	    name: string;
+	    definition?: ReportDef;
+	    format: string;
+	    dateFrom: string;
+	    dateTo: string;
+	}
+	export interface ReportOptions {
+	    sources: reports.Source[];
+	    ops: Record<string, Array<string>>;
+	    aggregates: string[];
+	    graphs: string[];
+	    buckets: string[];
+	}
+	export interface ReportPreview {
+	    columns: reports.Column[];
+	    rows: any[][];
+	    total: number;
+	    summaryColumns: reports.Column[];
+	    summaryRows: any[][];
+	    summaryTotal: number;
+	    chart: string;
+	    ms: number;
+	}
+	export interface ReportView {
+	    id: string;
+	    name: string;
+	    description: string;
+	    definition: ReportDef;
+	    schedule: reports.Schedule;
+	    dateAdded: string;
+	    dateModified: string;
+	    deleted: boolean;
+	    lastRunAt: string;
+	    lastStatus: string;
+	    lastError: string;
+	    lastPath: string;
+	    nextRunAt: string;
 	}
 	export interface SegmentBuild {
 	    segmentId: string;
@@ -768,6 +933,26 @@ export namespace fields {
 
 }
 
+export namespace focus {
+	
+	export interface Colors {
+	    background?: string;
+	    text?: string;
+	    button?: string;
+	    buttonText?: string;
+	}
+	export interface Public {
+	    id: string;
+	    style: string;
+	    position: string;
+	    trigger: string;
+	    value: number;
+	    html: string;
+	    css: string;
+	}
+
+}
+
 export namespace forms {
 	
 	export interface Action {
@@ -913,6 +1098,80 @@ export namespace jobs {
 	    result: string;
 	    startedAt: string;
 	    error: string;
+	}
+
+}
+
+export namespace pages {
+	
+	export interface Counter {
+	    hits: number;
+	    uniqueHits: number;
+	    conversions: number;
+	}
+	export interface PrefSegment {
+	    id: string;
+	    name: string;
+	    visible: boolean;
+	    member: boolean;
+	}
+	export interface VariantStat {
+	    id: string;
+	    title: string;
+	    language: string;
+	    role: string;
+	    weight: number;
+	    counter: Counter;
+	    rate: number;
+	}
+
+}
+
+export namespace reports {
+	
+	export interface Agg {
+	    fn: string;
+	    column: string;
+	}
+	export interface Column {
+	    id: string;
+	    label: string;
+	    type: string;
+	}
+	export interface ExportResult {
+	    path: string;
+	    format: string;
+	    rows: number;
+	    sheets: number;
+	    bytes: number;
+	}
+	export interface Filter {
+	    column: string;
+	    op: string;
+	    value: string;
+	    glue: string;
+	}
+	export interface Order {
+	    column: string;
+	    desc: boolean;
+	}
+	export interface Schedule {
+	    every: string;
+	    weekday: number;
+	    day: number;
+	    hour: number;
+	    format: string;
+	    folder: string;
+	    emails: string[];
+	}
+	export interface Source {
+	    id: string;
+	    label: string;
+	    coming: boolean;
+	    dateColumn: string;
+	    contactFilters: boolean;
+	    columns: Column[];
+	    defaults: string[];
 	}
 
 }

@@ -4,7 +4,6 @@ import {
   Button,
   Card,
   Group,
-  NumberInput,
   SimpleGrid,
   Stack,
   Table,
@@ -24,6 +23,7 @@ import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
 import { FieldForm } from "../fields/FieldForm";
 import { changedValues, fieldLabel, groupFields, toText } from "../fields/values";
+import { ContactPointsCards } from "../points/ContactPoints";
 import { ContactSegments } from "../segments/ContactSegments";
 import { ContactCompanies } from "./ContactCompanies";
 import { Notes } from "./Notes";
@@ -164,12 +164,11 @@ function Details({ contact, fields }: { contact: ContactView; fields: Field[] })
 }
 
 export function ContactPage({ id }: { id: string }) {
-  const { t, te, fmtDate, fmtNumber } = useI18n();
+  const { t, te, fmtDate } = useI18n();
   const qc = useQueryClient();
   const fields = useFields("contact");
   const contact = useQuery({ queryKey: ["contact", id], queryFn: () => Contacts.Get(id) });
   const [editing, setEditing] = useState(false);
-  const [delta, setDelta] = useState<string | number>(10);
   if (contact.isPending || fields.isPending) return <Loading />;
   if (contact.isError) return <ErrorBox error={contact.error} onRetry={() => void contact.refetch()} />;
   if (fields.isError) return <ErrorBox error={fields.error} onRetry={() => void fields.refetch()} />;
@@ -246,36 +245,7 @@ export function ContactPage({ id }: { id: string }) {
         )}
       </Group>
       <SimpleGrid cols={{ base: 2, md: 4 }}>
-        <Card withBorder>
-          <Text size="xs" c="dimmed">
-            {t("contact.points")}
-          </Text>
-          <Text size="xl" fw={700} data-testid="points">
-            {fmtNumber(c.points)}
-          </Text>
-          <Group gap={4} mt={4} wrap="nowrap">
-            <NumberInput
-              size="xs"
-              w={80}
-              value={delta}
-              onChange={setDelta}
-              aria-label={t("contact.pointsDelta")}
-            />
-            <Button
-              size="xs"
-              variant="light"
-              onClick={() => void act(Contacts.AdjustPoints(id, Number(delta) || 0, "manual").then(set))}
-            >
-              {t("contact.addPoints")}
-            </Button>
-          </Group>
-        </Card>
-        <Card withBorder>
-          <Text size="xs" c="dimmed">
-            {t("contact.stage")}
-          </Text>
-          <Text fw={600}>{c.stageId || t("common.none")}</Text>
-        </Card>
+        <ContactPointsCards contactId={id} />
         <Card withBorder>
           <Text size="xs" c="dimmed">
             {t("contacts.dateAdded")}

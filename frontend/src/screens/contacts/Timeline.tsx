@@ -11,6 +11,7 @@ export const eventFilters: Record<string, string[]> = {
   "timeline.f.pages": ["page.hit"],
   "timeline.f.emails": ["email.sent", "email.read", "email.clicked", "email.failed"],
   "timeline.f.forms": ["form.submitted", "asset.downloaded"],
+  "timeline.f.points": ["points.changed", "stage.changed"],
   "timeline.f.changes": [
     "contact.created",
     "contact.identified",
@@ -38,9 +39,16 @@ export function eventDetail(e: EventView): string {
     case "page.hit":
       return e.title ? `${e.title} — ${e.url}` : e.url;
     case "points.changed":
-      return [d.delta !== undefined ? `${Number(d.delta) > 0 ? "+" : ""}${d.delta}` : "", d.reason ?? ""]
+      return [
+        d.delta !== undefined ? `${Number(d.delta) > 0 ? "+" : ""}${d.delta}` : "",
+        d.groupName ? `(${d.groupName})` : "",
+        d.reason ?? e.objectName ?? "",
+        d.score !== undefined ? `→ ${d.score}` : d.points !== undefined ? `→ ${d.points}` : "",
+      ]
         .filter(Boolean)
         .join(" ");
+    case "stage.changed":
+      return [d.fromName ? `${d.fromName} →` : "", e.objectName || "—"].filter(Boolean).join(" ");
     case "tag.added":
     case "tag.removed":
       return e.objectName || String(d.tag ?? "");

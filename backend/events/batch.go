@@ -1,0 +1,351 @@
+package events
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"magpie/backend/db"
+)
+
+// Batch appends many events in one transaction (the tracker's ingest) like Append, one by
+// one — each event row, its idempotency check, OnAppend hooks and signals — but keeps the
+// behaviour aggregates (contact_stats, contact_urls, contact_devices, contact_utm) in memory
+// and writes them once per contact with multi-row upserts when the transaction commits (or
+// at Flush). The stored aggregates are exactly those Append would leave
+// (TestBatchMatchesAppend).
+//
+// Anything in the same transaction that reads or moves a contact's aggregates first writes
+// that contact's pending part: Append, MoveAggregates, RecountSessions, hooks registered with
+// OnAppend (before they run; OnAppendLazy hooks call Settle themselves when they read
+// aggregates), and contact merges (Settle, before they reassign the loser's events).
+type Batch struct {
+	tx     *db.Tx
+	urlIDs map[string]int64
+	order  []string // contacts in first-seen order
+	aggs   map[string]*pendingAgg
+}
+
+type batchKey struct{}
+
+// span is a pending aggregate row: a count and the first and last instants.
+type span struct{ n, first, last int64 }
+
+func (s *span) add(at int64) {
+	if s.n == 0 || at < s.first {
+		s.first = at
+	}
+	if s.n == 0 || at > s.last {
+		s.last = at
+	}
+	s.n++
+}
+
+// pendingAgg is what one contact's appended events add to its aggregates.
+type pendingAgg struct {
+	hits, sent, read, clicked, downloads int64
+	firstHit                             int64 // valid when hits > 0
+	pageAts                              []int64
+	urls                                 map[int64]*span
+	urlOrder                             []int64
+	devices                              map[Device]*span
+	devOrder                             []Device
+	utms                                 map[UTM]*span
+	utmOrder                             []UTM
+}
+
+// NewBatch returns the transaction's batch, making it on first use; its aggregates are
+// written before the transaction commits.
+func NewBatch(tx *db.Tx) *Batch {
+	if b, ok := tx.Local(batchKey{}).(*Batch); ok {
+		return b
+	}
+	b := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: map[string]*pendingAgg{}}
+	tx.SetLocal(batchKey{}, b)
+	tx.BeforeCommit(func(*db.Tx) error { return b.Flush() })
+	return b
+}
+
+// Settle writes the pending aggregates of contacts held by the transaction's batch, if it
+// has one. Code that rewrites a contact's log (a merge reassigning events) calls it first,
+// because a pending out-of-order page hit recounts sessions from the log.
+func Settle(tx *db.Tx, contacts ...string) error { return settle(tx, contacts...) }
+
+func settle(tx *db.Tx, contacts ...string) error {
+	b, ok := tx.Local(batchKey{}).(*Batch)
+	if !ok || len(b.aggs) == 0 {
+		return nil
+	}
+	var due []string
+	for _, c := range contacts {
+		if _, ok := b.aggs[c]; ok {
+			due = append(due, c)
+		}
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	return b.write(due)
+}
+
+// Append stores e as Append does, deferring its aggregates.
+func (b *Batch) Append(e Event) (bool, error) {
+	at, ok, err := insert(b.tx, &e)
+	if err != nil || !ok {
+		return false, err
+	}
+	if err := b.add(e, at); err != nil {
+		return false, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
+	}
+	if hs := appendHooks(); len(hs) > 0 {
+		if needSettle() {
+			if err := settle(b.tx, e.ContactID); err != nil {
+				return false, err
+			}
+		}
+		for _, h := range hs {
+			if err := h(b.tx, e); err != nil {
+				return false, err
+			}
+		}
+	}
+	b.tx.Signal(Topic, e.ContactID)
+	b.tx.Signal(TypeTopic(e.Type), e.ContactID)
+	return true, nil
+}
+
+func (b *Batch) agg(contact string) *pendingAgg {
+	a := b.aggs[contact]
+	if a == nil {
+		a = &pendingAgg{}
+		b.aggs[contact] = a
+		b.order = append(b.order, contact)
+	}
+	return a
+}
+
+// add is aggregate() for later: the same counters, kept in memory.
+func (b *Batch) add(e Event, at int64) error {
+	switch e.Type {
+	case PageHit, EmailClicked:
+	case EmailSent:
+		b.agg(e.ContactID).sent++
+		return nil
+	case EmailRead:
+		b.agg(e.ContactID).read++
+		return nil
+	case AssetDownloaded:
+		b.agg(e.ContactID).downloads++
+		return nil
+	default:
+		return nil
+	}
+	var urlID int64
+	if e.URL != "" {
+		id, ok := b.urlIDs[e.URL]
+		if !ok {
+			var err error
+			if id, err = lookupURL(b.tx, e.URL); err != nil {
+				return err
+			}
+			b.urlIDs[e.URL] = id
+		}
+		urlID = id
+	}
+	a := b.agg(e.ContactID)
+	if a.hits == 0 || at < a.firstHit {
+		a.firstHit = at
+	}
+	a.hits++
+	if e.Type == PageHit {
+		a.pageAts = append(a.pageAts, at)
+	} else {
+		a.clicked++
+	}
+	if a.urls == nil {
+		a.urls = map[int64]*span{}
+	}
+	s := a.urls[urlID]
+	if s == nil {
+		s = &span{}
+		a.urls[urlID] = s
+		a.urlOrder = append(a.urlOrder, urlID)
+	}
+	s.add(at)
+	if !e.Device.IsZero() {
+		if a.devices == nil {
+			a.devices = map[Device]*span{}
+		}
+		s := a.devices[e.Device]
+		if s == nil {
+			s = &span{}
+			a.devices[e.Device] = s
+			a.devOrder = append(a.devOrder, e.Device)
+		}
+		s.add(at)
+	}
+	if !e.UTM.IsZero() {
+		if a.utms == nil {
+			a.utms = map[UTM]*span{}
+		}
+		s := a.utms[e.UTM]
+		if s == nil {
+			s = &span{}
+			a.utms[e.UTM] = s
+			a.utmOrder = append(a.utmOrder, e.UTM)
+		}
+		s.add(at)
+	}
+	return nil
+}
+
+// lookupURL returns the id of a URL in urls, adding it when new.
+func lookupURL(tx *db.Tx, url string) (int64, error) {
+	if _, err := tx.Exec(`INSERT INTO urls(url) VALUES(?) ON CONFLICT(url) DO NOTHING`, url); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := tx.QueryRow(`SELECT id FROM urls WHERE url = ?`, url).Scan(&id)
+	return id, err
+}
+
+// Flush writes every pending aggregate (it also runs by itself before commit).
+func (b *Batch) Flush() error {
+	if len(b.aggs) == 0 {
+		return nil
+	}
+	return b.write(b.order)
+}
+
+// write stores the pending aggregates of contacts (each in b.aggs) and forgets them.
+func (b *Batch) write(contacts []string) error {
+	last, err := b.lastHits(contacts)
+	if err != nil {
+		return err
+	}
+	var stats, urls, devs, utms [][]any
+	var recount []string
+	for _, c := range contacts {
+		a := b.aggs[c]
+		// Sessions as aggregate() counts them hit by hit; a page hit older than the newest
+		// one makes Append recount from the log, done here once after the upsert.
+		var sessions int64
+		var lastHit any
+		l, known := last[c]
+		redo := false
+		for _, at := range a.pageAts {
+			if known && at < l {
+				redo = true
+				continue
+			}
+			if !known || at-l > SessionGap {
+				sessions++
+			}
+			l, known = at, true
+			lastHit = at
+		}
+		if redo {
+			recount = append(recount, c)
+		}
+		var first any
+		if a.hits > 0 {
+			first = a.firstHit
+		}
+		stats = append(stats, []any{c, a.hits, int64(len(a.pageAts)), sessions, first, lastHit, a.sent, a.read, a.clicked, a.downloads})
+		for _, id := range a.urlOrder {
+			s := a.urls[id]
+			urls = append(urls, []any{id, c, s.n, s.first, s.last})
+		}
+		for _, d := range a.devOrder {
+			s := a.devices[d]
+			devs = append(devs, []any{c, d.Type, d.OS, d.Browser, d.Brand, s.first, s.last, s.n})
+		}
+		for _, u := range a.utmOrder {
+			s := a.utms[u]
+			utms = append(utms, []any{c, u.Source, u.Medium, u.Campaign, u.Content, u.Term, s.first, s.last, s.n})
+		}
+	}
+	// Forget before writing: RecountSessions below settles again.
+	for _, c := range contacts {
+		delete(b.aggs, c)
+	}
+	if len(b.aggs) == 0 {
+		b.order = b.order[:0]
+	} else {
+		keep := b.order[:0]
+		for _, c := range b.order {
+			if _, ok := b.aggs[c]; ok {
+				keep = append(keep, c)
+			}
+		}
+		b.order = keep
+	}
+	tx := b.tx
+	if err := tx.ExecMany(`INSERT INTO contact_stats(contact_id, hits, page_hits, sessions, first_hit_at, last_hit_at,
+		emails_sent, emails_read, emails_clicked, downloads)`, `
+		ON CONFLICT(contact_id) DO UPDATE SET hits = hits + excluded.hits, page_hits = page_hits + excluded.page_hits,
+		  sessions = sessions + excluded.sessions,
+		  first_hit_at = coalesce(min(first_hit_at, excluded.first_hit_at), first_hit_at, excluded.first_hit_at),
+		  last_hit_at = coalesce(excluded.last_hit_at, last_hit_at),
+		  emails_sent = emails_sent + excluded.emails_sent, emails_read = emails_read + excluded.emails_read,
+		  emails_clicked = emails_clicked + excluded.emails_clicked, downloads = downloads + excluded.downloads`, 10, stats); err != nil {
+		return fmt.Errorf("events: contact stats: %w", err)
+	}
+	if err := tx.ExecMany(`INSERT INTO contact_urls(url_id, contact_id, n, first_at, last_at)`, `
+		ON CONFLICT(url_id, contact_id) DO UPDATE SET n = n + excluded.n,
+		  first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`, 5, urls); err != nil {
+		return fmt.Errorf("events: contact urls: %w", err)
+	}
+	if err := tx.ExecMany(`INSERT INTO contact_devices(contact_id, device_type, device_os, device_browser, device_brand, first_at, last_at, n)`, `
+		ON CONFLICT DO UPDATE SET n = n + excluded.n, first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`, 8, devs); err != nil {
+		return fmt.Errorf("events: contact devices: %w", err)
+	}
+	if err := tx.ExecMany(`INSERT INTO contact_utm(contact_id, utm_source, utm_medium, utm_campaign, utm_content, utm_term, first_at, last_at, n)`, `
+		ON CONFLICT DO UPDATE SET n = n + excluded.n, first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`, 9, utms); err != nil {
+		return fmt.Errorf("events: contact utm: %w", err)
+	}
+	for _, c := range recount {
+		if err := RecountSessions(tx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lastHits reads contact_stats.last_hit_at of the contacts with pending page hits.
+func (b *Batch) lastHits(contacts []string) (map[string]int64, error) {
+	var ids []string
+	for _, c := range contacts {
+		if len(b.aggs[c].pageAts) > 0 {
+			ids = append(ids, c)
+		}
+	}
+	out := make(map[string]int64, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, c := range ids[:n] {
+			args[i] = c
+		}
+		ids = ids[n:]
+		rows, err := b.tx.Query(`SELECT contact_id, last_hit_at FROM contact_stats WHERE last_hit_at IS NOT NULL AND contact_id IN (?`+
+			strings.Repeat(", ?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var c string
+			var at sql.NullInt64
+			if err := rows.Scan(&c, &at); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[c] = at.Int64
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,182 @@
+package pages
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"html"
+	"strings"
+
+	"magpie/backend/db"
+	"magpie/backend/ids"
+)
+
+// PrefSegment is a segment and whether contacts see it on the preference center.
+type PrefSegment struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Visible bool   `json:"visible"`
+	Member  bool   `json:"member"`
+}
+
+// PrefSegments lists every segment with its preference-center flag.
+func (s *Service) PrefSegments(ctx context.Context) ([]PrefSegment, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT s.id, s.name, coalesce(p.visible, 0) FROM segments s
+		LEFT JOIN segment_prefs p ON p.segment_id = s.id AND p.deleted = 0 WHERE s.deleted = 0 ORDER BY s.name, s.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PrefSegment
+	for rows.Next() {
+		var p PrefSegment
+		if err := rows.Scan(&p.ID, &p.Name, &p.Visible); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SetPrefVisible flags a segment as visible (or not) on the preference center.
+func (s *Service) SetPrefVisible(ctx context.Context, segmentID string, visible bool) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		var n int
+		if err := tx.QueryRow("SELECT count(*) FROM segments WHERE id = ? AND deleted = 0", segmentID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return errors.New("pages: no segment " + segmentID)
+		}
+		id := ids.Derived("segment_pref", segmentID)
+		ok, err := tx.Update("segment_prefs", id, db.Cols{"visible": b2i(visible), "deleted": 0, "deleted_at": nil})
+		if err != nil || ok {
+			return err
+		}
+		return tx.Insert("segment_prefs", id, db.Cols{"segment_id": segmentID, "visible": b2i(visible)})
+	})
+}
+
+// VisiblePrefSegment reports whether a contact may join or leave a segment from the
+// preference center (checked again when the change is applied).
+func VisiblePrefSegment(q interface {
+	QueryRow(string, ...any) *sql.Row
+}, segmentID string) (bool, error) {
+	var v int
+	err := q.QueryRow(`SELECT p.visible FROM segment_prefs p JOIN segments s ON s.id = p.segment_id AND s.deleted = 0
+		WHERE p.segment_id = ? AND p.deleted = 0`, segmentID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return v == 1, err
+}
+
+// PrefView is what the preference center shows one contact.
+type PrefView struct {
+	Segments []PrefSegment `json:"segments"` // visible segments with membership
+	EmailOK  bool          `json:"emailOk"`  // no email DNC
+}
+
+// PrefState reads a contact's visible subscriptions and email channel state.
+func (s *Service) PrefState(ctx context.Context, contactID string) (PrefView, error) {
+	var v PrefView
+	rows, err := s.db.R.QueryContext(ctx, `SELECT s.id, s.name, EXISTS(SELECT 1 FROM segment_members m WHERE m.segment_id = s.id
+		AND m.contact_id = ? AND m.manually_removed = 0) FROM segments s JOIN segment_prefs p ON p.segment_id = s.id AND p.deleted = 0
+		AND p.visible = 1 WHERE s.deleted = 0 ORDER BY s.name, s.id`, contactID)
+	if err != nil {
+		return v, err
+	}
+	for rows.Next() {
+		p := PrefSegment{Visible: true}
+		if err := rows.Scan(&p.ID, &p.Name, &p.Member); err != nil {
+			rows.Close()
+			return v, err
+		}
+		v.Segments = append(v.Segments, p)
+	}
+	rows.Close()
+	var dnc int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM dnc WHERE contact_id = ? AND channel = 'email' AND deleted = 0`,
+		contactID).Scan(&dnc); err != nil {
+		return v, err
+	}
+	v.EmailOK = dnc == 0
+	return v, rows.Err()
+}
+
+// PreferencePage returns the published preference-center page, if one is set.
+func (s *Service) PreferencePage(ctx context.Context) (Page, bool, error) {
+	list, err := s.query(ctx, "deleted = 0 AND is_published = 1 AND is_preference_center = 1 AND variant_parent_id IS NULL AND translation_parent_id IS NULL ORDER BY date_modified DESC, id LIMIT 1")
+	if err != nil || len(list) == 0 {
+		return Page{}, false, err
+	}
+	return list[0], true, nil
+}
+
+// PrefForm is the preference form (inserted at {preferences} or after the page content).
+// action is the signed URL the form posts to; message is shown above it (after a save).
+func PrefForm(v PrefView, action, message string) string {
+	var b strings.Builder
+	b.WriteString(`<form class="magpie-prefs" method="post" action="` + html.EscapeString(action) + `">`)
+	if message != "" {
+		b.WriteString(`<p id="prefs-message" role="status">` + html.EscapeString(message) + `</p>`)
+	}
+	if len(v.Segments) > 0 {
+		b.WriteString(`<fieldset><legend>Subscriptions</legend>`)
+		for _, sg := range v.Segments {
+			chk := ""
+			if sg.Member {
+				chk = " checked"
+			}
+			id := "seg-" + html.EscapeString(sg.ID)
+			b.WriteString(`<div><input type="checkbox" name="segment" value="` + html.EscapeString(sg.ID) + `" id="` + id + `"` + chk +
+				`><label for="` + id + `">` + html.EscapeString(sg.Name) + `</label></div>`)
+		}
+		b.WriteString(`</fieldset>`)
+	}
+	chk := ""
+	if v.EmailOK {
+		chk = " checked"
+	}
+	b.WriteString(`<fieldset><legend>Channels</legend><div><input type="checkbox" name="channel_email" value="1" id="channel-email"` + chk +
+		`><label for="channel-email">Email</label></div></fieldset>`)
+	b.WriteString(`<input type="hidden" name="action" value="save"><button type="submit" id="prefs-save">Save preferences</button>`)
+	b.WriteString(`</form><form method="post" action="` + html.EscapeString(action) +
+		`"><input type="hidden" name="action" value="unsubscribe"><button type="submit" id="unsubscribe">Unsubscribe from all emails</button></form>`)
+	return b.String()
+}
+
+// defaultPrefPage is used when no page is flagged as the preference center.
+var defaultPrefPage = Page{Title: "Your preferences", HTML: `<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#222}
+fieldset{border:1px solid #ccc;border-radius:.4rem;margin:1rem 0}button{font-size:1rem;padding:.5rem 1rem;margin:.3rem 0}</style>
+<h1>Your preferences</h1><p>Choose what you receive from us.</p>{preferences}`, NoIndex: true, PreferenceCenter: true}
+
+// RenderPrefs renders the preference center for a contact: the configured page (or a plain
+// default) with the form at {preferences}, or after the content when the page has no token.
+// view, when set, is shown instead of the stored state (the choices just posted).
+func (s *Service) RenderPrefs(ctx context.Context, contactID, action, message string, view *PrefView, o RenderOptions) (string, error) {
+	p, ok, err := s.PreferencePage(ctx)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		p = defaultPrefPage
+	}
+	var v PrefView
+	if view != nil {
+		v = *view
+	} else if v, err = s.PrefState(ctx, contactID); err != nil {
+		return "", err
+	}
+	form := PrefForm(v, action, message)
+	if strings.Contains(p.HTML, "{preferences}") {
+		p.HTML = strings.Replace(p.HTML, "{preferences}", "\x00prefs\x00", 1)
+	} else if i := strings.LastIndex(strings.ToLower(p.HTML), "</body>"); i >= 0 {
+		p.HTML = p.HTML[:i] + "\x00prefs\x00" + p.HTML[i:]
+	} else {
+		p.HTML += "\x00prefs\x00"
+	}
+	p.NoIndex = true
+	out := Render(p, o)
+	return strings.Replace(out, "\x00prefs\x00", form, 1), nil
+}
