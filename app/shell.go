@@ -60,6 +60,8 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 	}
 	if c != nil && c.Emails != nil {
 		c.Emails.StartBackground(log) // the open app sends what is queued (issue 6)
+		c.FormsOutbox.Log = log
+		c.FormsOutbox.Start() // form webhooks and emails to users (issue 9)
 	}
 	if c != nil && c.Reports != nil {
 		c.Reports.StartBackground(log) // scheduled reports; a missed one runs now, once (issue 8)
@@ -123,6 +125,7 @@ func (s *Shell) Bindings() []any {
 		&Segments{s},
 		&Tracking{s},
 		&Reports{s},
+		&Forms{s}, &Assets{s},
 		&Campaigns{s},
 		&Points{s},
 		&Dashboard{s},

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"magpie/backend/apperr"
+	"magpie/backend/assets"
 	"magpie/backend/core"
+	"magpie/backend/forms"
 	"magpie/backend/signing"
 	"magpie/backend/tracking"
 )
@@ -207,7 +209,8 @@ func (a *Tracking) StartLocal(addr string) (LocalTracker, error) {
 		defer close(run.done)
 		err := tracking.Run(rctx, tracking.Options{Addr: addr, SpoolDir: filepath.Join(c.DataDir, "tracker-spool"), Store: store,
 			Log: a.s.log, Config: tracking.Config{PublicURL: public, AllowedOrigins: set.AllowedOrigins, Signer: sg, IPKey: secret,
-				RatePerIP: 50, Burst: 100, Webview: c.Emails.Webview, Web: c.Web()},
+				RatePerIP: 50, Burst: 100, Webview: c.Emails.Webview, Web: c.Web(),
+				Forms: forms.LocalReader{DB: c.DB}, Assets: assets.LocalReader{DB: c.DB}},
 			Ready: func(string, *tracking.Metrics) { close(ready) }})
 		if err != nil {
 			localMu.Lock()

@@ -9,8 +9,10 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"magpie/backend/assets"
 	"magpie/backend/contacts"
 	"magpie/backend/events"
+	"magpie/backend/forms"
 	"magpie/backend/rqlite"
 	"magpie/backend/signing"
 	"magpie/backend/tracking"
@@ -38,6 +40,8 @@ func runTracker(e *Env, args []string) error {
 	spoolMax := fs.Int64("spool-max-mb", 1024, "refuse hits (503) when this many MB wait in the spool")
 	noIngest := fs.Bool("no-ingest", false, "local mode: only store hits; let the desktop turn them into events")
 	replica := fs.Bool("web-replica", false, "with --rqlite: serve landing pages, DWC and focus items from a replica of the team's store in --data-dir, kept current by team sync (configure it with 'magpie sync --rqlite … --save' first)")
+	formRate := fs.Float64("form-rate-limit", 0, "form submissions per second per IP (0 = default 1 per 6 s, burst 10; <0 = no limit)")
+	formBurst := fs.Int("form-burst", 0, "form submission burst per IP (with --form-rate-limit)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -52,7 +56,7 @@ func runTracker(e *Env, args []string) error {
 	opt := tracking.Options{Addr: *addr, Log: log,
 		Spool: tracking.SpoolOptions{MaxBytes: *spoolMax << 20},
 		Config: tracking.Config{IPMode: mode, RatePerIP: *rate, Burst: *burst, TrustProxy: *trustProxy,
-			AllowedOrigins: tracking.SplitList(*origins)}}
+			AllowedOrigins: tracking.SplitList(*origins), FormRatePerIP: *formRate, FormBurst: *formBurst}}
 	var secret []byte
 	if *secretFile != "" {
 		b, err := os.ReadFile(*secretFile)
@@ -92,6 +96,7 @@ func runTracker(e *Env, args []string) error {
 			}
 			opt.Config.Web = c.Web()
 		}
+		opt.Config.Forms, opt.Config.Assets = forms.ClusterReader{C: store.Client()}, assets.ClusterReader{C: store.Client()}
 		if *spoolDir == "" {
 			dir := e.DataDir
 			if dir == "" {
@@ -122,6 +127,7 @@ func runTracker(e *Env, args []string) error {
 		opt.Store = &tracking.SQLiteStore{DB: c.DB}
 		opt.Config.Webview = c.Emails.Webview
 		opt.Config.Web = c.Web()
+		opt.Config.Forms, opt.Config.Assets = forms.LocalReader{DB: c.DB}, assets.LocalReader{DB: c.DB}
 		if !*noIngest {
 			opt.Ingest = &tracking.Ingester{Contacts: c.Contacts, Log: log}
 		}

@@ -12,6 +12,7 @@ import (
 	"magpie/backend/emails"
 	"magpie/backend/fields"
 	"magpie/backend/segments"
+	"magpie/backend/stages"
 )
 
 // batchRow is one contact of camp_batch still to run.
@@ -59,6 +60,10 @@ func (x *execCtx) action(c *compiled, ev *Event) error {
 		return x.jump(c, ev)
 	case "webhook":
 		return x.webhooks(c, ev)
+	case "contact.tags":
+		return x.bulkTags(ev)
+	case "points.adjust":
+		return x.bulkPoints(c, ev)
 	}
 	perContact, err := x.perContact(c, ev)
 	if err != nil {
@@ -73,7 +78,12 @@ func (x *execCtx) action(c *compiled, ev *Event) error {
 			if isHard(err) {
 				return err
 			}
-			if err := x.mark(r.logID, okFailEnd, err.Error()); err != nil {
+			outcome := okFailEnd
+			var se softError
+			if errors.As(err, &se) && se.skip {
+				outcome = okSkip
+			}
+			if err := x.mark(r.logID, outcome, err.Error()); err != nil {
 				return err
 			}
 		}
@@ -81,12 +91,18 @@ func (x *execCtx) action(c *compiled, ev *Event) error {
 	return nil
 }
 
-// softError is an outcome for one contact (recorded, the batch goes on).
-type softError struct{ msg string }
+// softError is an outcome for one contact (recorded, the batch goes on); skip=true means
+// "pass with a note": the path continues.
+type softError struct {
+	msg  string
+	skip bool
+}
 
 func (e softError) Error() string { return e.msg }
 
-func soft(format string, a ...any) error { return softError{fmt.Sprintf(format, a...)} }
+func soft(format string, a ...any) error { return softError{msg: fmt.Sprintf(format, a...)} }
+
+func skip(msg string) error { return softError{msg: msg, skip: true} }
 
 // isHard reports a store failure that must abort the batch (nothing half-done commits).
 func isHard(err error) bool {
@@ -168,6 +184,18 @@ func (x *execCtx) perContact(c *compiled, ev *Event) (func(string) error, error)
 			}
 			cols["date_modified"] = x.tx.NowMs()
 			_, err = x.tx.Update("companies", company, cols)
+			return err
+		}, nil
+	case "stage.change":
+		stage := ev.Prop("stage")
+		return func(id string) error {
+			out, err := stages.Move(x.tx, id, stage, "campaign", false)
+			if err == nil && out == stages.Backward {
+				return soft("the contact's stage weighs more: not moved back")
+			}
+			if err == nil && out == stages.Same {
+				return skip("already in that stage")
+			}
 			return err
 		}, nil
 	case "contact.delete":

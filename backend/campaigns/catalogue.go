@@ -31,7 +31,7 @@ var catalogue = []EventSpec{
 	{Type: "segment.change", Kind: KindAction, Group: "contact", Props: []PropSpec{p("add", "segments", false), p("remove", "segments", false)}},
 	{Type: "contact.update", Kind: KindAction, Group: "contact", Props: []PropSpec{p("values", "json", true)}},
 	{Type: "company.update", Kind: KindAction, Group: "contact", Props: []PropSpec{p("values", "json", true)}},
-	{Type: "stage.change", Kind: KindAction, Group: "contact", ComingSoon: true, Props: []PropSpec{p("stage", "stage", true)}},
+	{Type: "stage.change", Kind: KindAction, Group: "contact", Props: []PropSpec{p("stage", "stage", true)}},
 	{Type: "dnc.add", Kind: KindAction, Group: "contact", Props: []PropSpec{p("channels", "multiselect", false, Option{"email", "Email"}), p("reason", "text", false)}},
 	{Type: "dnc.remove", Kind: KindAction, Group: "contact", Props: []PropSpec{p("channels", "multiselect", false, Option{"email", "Email"})}},
 	{Type: "campaign.change", Kind: KindAction, Group: "campaign", Props: []PropSpec{p("add", "campaign", false), p("remove", "campaign", false)}},

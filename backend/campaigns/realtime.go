@@ -83,7 +83,7 @@ func onEvent(tx *db.Tx, e events.Event) error {
 		}
 		if _, err := tx.Exec(`INSERT INTO events(id, contact_id, type, at, object_id, object_name, source, data)
 			VALUES(?, ?, ?, ?, ?, ?, 'campaign', json_object('event', ?, 'type', ?, 'path', 'yes', 'status', 'done', 'trigger', ?))
-			ON CONFLICT(id) DO NOTHING`, fmt.Sprintf("campaign:%d:1", w.id), e.ContactID, string(CampaignEvent), now, c.id,
+			ON CONFLICT(id) DO NOTHING`, fmt.Sprintf("campaign:%d", w.id), e.ContactID, string(CampaignEvent), now, c.id,
 			c.name+" › "+label(ev), ev.ID, ev.Type, e.ID); err != nil {
 			return err
 		}

@@ -166,14 +166,22 @@ func (x *execCtx) group(rows []dueRow) (done, failed int, err error) {
 		return 0, 0, err
 	}
 	// Contacts deleted meanwhile are skipped; their path ends (the rest keeps running).
-	if _, err := tx.Exec(`UPDATE campaign_log SET status = 'skipped', reason = 'contact deleted', done_at = ?
-		WHERE id IN (SELECT b.log_id FROM camp_batch b WHERE NOT EXISTS
-			(SELECT 1 FROM contacts ct WHERE ct.id = b.contact_id AND ct.deleted = 0))`, now); err != nil {
-		return 0, 0, err
-	}
-	if _, err := tx.Exec(`DELETE FROM camp_batch WHERE NOT EXISTS
+	if _, err := tx.Exec(`UPDATE camp_batch SET ok = -1 WHERE NOT EXISTS
 		(SELECT 1 FROM contacts ct WHERE ct.id = camp_batch.contact_id AND ct.deleted = 0)`); err != nil {
 		return 0, 0, err
+	}
+	var gone int
+	if err := tx.QueryRow("SELECT count(*) FROM camp_batch WHERE ok = -1").Scan(&gone); err != nil {
+		return 0, 0, err
+	}
+	if gone > 0 {
+		if _, err := tx.Exec(`UPDATE campaign_log SET status = 'skipped', reason = 'contact deleted', done_at = ?
+			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = -1)`, now); err != nil {
+			return 0, 0, err
+		}
+		if _, err := tx.Exec("DELETE FROM camp_batch WHERE ok = -1"); err != nil {
+			return 0, 0, err
+		}
 	}
 	status := rows[0].status
 	switch {
@@ -264,7 +272,8 @@ func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
 }
 
 // logEvents appends one campaign.event per processed row to the behaviour log (timeline,
-// reports), set-based; ids are derived from the log row so a retry never logs twice.
+// reports), set-based; ids are derived from the log row (a row is logged once, when it is
+// done or skipped; failures stay in campaign_log with their reason), so nothing logs twice.
 func logEvents(tx *db.Tx, c *compiled, ev *Event, path, where string, now int64) error {
 	p := "CASE b.ok WHEN 4 THEN 'no' WHEN 1 THEN 'yes' ELSE '' END"
 	if path != "" {
@@ -278,7 +287,7 @@ func logEvents(tx *db.Tx, c *compiled, ev *Event, path, where string, now int64)
 		name = ev.Type
 	}
 	_, err := tx.Exec(`INSERT INTO events(id, contact_id, type, at, object_id, object_name, source, data)
-		SELECT 'campaign:' || b.log_id || ':' || (SELECT attempts FROM campaign_log l WHERE l.id = b.log_id), b.contact_id, ?, ?, ?, ?, 'campaign',
+		SELECT 'campaign:' || b.log_id, b.contact_id, ?, ?, ?, ?, 'campaign',
 			json_object('event', ?, 'type', ?, 'path', `+p+`, 'status', CASE b.ok WHEN 2 THEN 'skipped' ELSE 'done' END, 'reason', b.reason)
 		FROM camp_batch b WHERE `+where+` ON CONFLICT(id) DO NOTHING`,
 		"campaign.event", now, c.id, c.name+" › "+name, ev.ID, ev.Type)

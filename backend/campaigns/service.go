@@ -32,6 +32,7 @@ type Service struct {
 	running bool
 	// dirtySegs are source segments whose membership changed since the last sync.
 	dirtySegs map[string]bool
+	lastSync  time.Time
 }
 
 // New returns the service; Start runs the engine in the background.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"magpie/backend/apperr"
+	"magpie/backend/assets"
 	"magpie/backend/bus"
 	"magpie/backend/campaigns"
 	"magpie/backend/clock"
@@ -22,6 +23,7 @@ import (
 	"magpie/backend/exports"
 	"magpie/backend/fields"
 	"magpie/backend/focus"
+	"magpie/backend/forms"
 	"magpie/backend/imports"
 	"magpie/backend/jobs"
 	"magpie/backend/pages"
@@ -57,6 +59,10 @@ type Core struct {
 	Segments *segments.Service
 	// Tracking turns tracker hits into contacts and events (issue 4); the shells start it.
 	Tracking *tracking.Service
+	// Forms, their outbox (webhooks, emails to users) and assets (issue 9).
+	Forms       *forms.Service
+	FormsOutbox *forms.Outbox
+	Assets      *assets.Service
 	// Campaigns: builder model and the engine (issue 7); the shells start its runner.
 	Campaigns *campaigns.Service
 	// Points: point actions, triggers, groups (applied live on events.Append) and stages (issue 8).
@@ -143,7 +149,16 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		c.Segments.Start()
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
-	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails})
+	c.Forms, c.Assets = forms.New(d), assets.New(d)
+	c.FormsOutbox = &forms.Outbox{DB: d, Mail: func(ctx context.Context, emailID, to string) error {
+		e, err := c.Emails.Get(ctx, emailID)
+		if err != nil {
+			return err
+		}
+		return c.Emails.SendTest(ctx, e, to)
+	}}
+	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails,
+		Lease: emailLease{db: d, sync: c.Sync}}) // the team's sender also runs the campaigns
 	campaigns.SetDefaultZone(c.Segments.Loc)
 	c.Points, c.Stages = points.New(d), stages.New(d)
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
@@ -186,6 +201,7 @@ func (c *Core) Close() error {
 		c.Campaigns.Stop()
 	}
 	c.Emails.StopBackground()
+	c.FormsOutbox.Stop()
 	if c.Reports != nil {
 		c.Reports.StopBackground()
 	}

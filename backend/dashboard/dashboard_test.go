@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -190,7 +191,7 @@ func TestTableWidgets(t *testing.T) {
 func TestEmptyStates(t *testing.T) {
 	f := seedFixture(t)
 	for typ, key := range map[string]string{
-		TUpcoming: "dashboard.empty.noCampaigns", TTopCampaigns: "dashboard.empty.noCampaigns",
+		TUpcoming: "dashboard.empty.noUpcoming", TTopCampaigns: "dashboard.empty.noCampaigns",
 		TSegments: "dashboard.empty.noSegments", TForms: "dashboard.empty.noData",
 	} {
 		if r := runWidget(t, f.s, typ); r.Empty != key || r.Chart != nil || r.Table != nil {
@@ -335,5 +336,97 @@ func TestLayouts(t *testing.T) {
 	}
 	if l, _ := s.GetLayout(ctx, "ann"); !l.Default {
 		t.Errorf("reset board is not the default")
+	}
+}
+
+// TestTopListMonths: a top list summing whole months from the monthly rows and the edge
+// days from the daily rows equals the sum of the daily rows, whatever the range.
+func TestTopListMonths(t *testing.T) {
+	f := seedFixture(t)
+	ctx := context.Background()
+	for _, r := range []Range{
+		{From: "2026-01-01", To: "2026-03-02"}, {From: "2025-12-15", To: "2026-03-02"}, {From: "2026-01-06", To: "2026-01-06"},
+		{From: "2026-02-01", To: "2026-02-28"}, {From: "2026-01-01", To: "2026-03-31"}, {From: "2026-01-07", To: "2026-02-27"},
+	} {
+		b, err := f.s.Run(ctx, []Widget{{ID: "p", Type: TTopPages, W: 6, H: 1}}, Query{Range: r})
+		if err != nil || b.Results[0].Err != nil {
+			t.Fatalf("%+v: %v %v", r, err, b.Results[0].Err)
+		}
+		var got [][]any
+		if b.Results[0].Table != nil {
+			got = b.Results[0].Table.Rows
+		}
+		rows, err := f.d.R.Query(`SELECT key, sum(n) AS n FROM dash_top WHERE kind = 'page' AND day >= ? AND day <= ?
+			GROUP BY key ORDER BY n DESC, key`, r.From, r.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want [][]any
+		for rows.Next() {
+			var k string
+			var n int64
+			rows.Scan(&k, &n)
+			want = append(want, []any{k, n})
+		}
+		rows.Close()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v: top pages %v, want %v", r, got, want)
+		}
+	}
+}
+
+// TestCampaignAndStageWidgets: with the campaigns' and stages' tables filled, the upcoming
+// events, top campaigns and stages funnel widgets read them.
+func TestCampaignAndStageWidgets(t *testing.T) {
+	f := seedFixture(t)
+	ctx := context.Background()
+	graph := `{"sources":[],"events":[{"id":"ev1","name":"Send welcome","kind":"action","type":"email.send"}]}`
+	clockNow := f.d.Clock.Now().UnixMilli()
+	err := f.d.Write(ctx, func(tx *db.Tx) error {
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO campaigns(id, name, published_graph, date_added, date_modified) VALUES('k1', 'Onboarding', ?, 0, 0), ('k2', 'Winback', NULL, 0, 0)`, []any{graph}},
+			{`INSERT INTO campaign_members(campaign_id, contact_id, date_added) VALUES('k1', ?, ?), ('k1', ?, ?), ('k2', ?, ?), ('k2', 'c-old', 0)`,
+				[]any{f.a, at("2026-03-01 10:00").UnixMilli(), f.b, at("2026-03-01 10:00").UnixMilli(), f.c, at("2026-02-28 10:00").UnixMilli()}},
+			{`INSERT INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at) VALUES
+				('k1', 'ev1', ?, 1, 'scheduled', ?, 0), ('k1', 'ev1', ?, 1, 'scheduled', ?, 0),
+				('k2', 'evX', ?, 1, 'done', ?, 0), ('k1', 'ev1', 'c-old', 1, 'scheduled', ?, 0)`,
+				[]any{f.a, clockNow + 7200000, f.b, clockNow + 3600000, f.c, clockNow + 60000, clockNow - 60000}},
+			{`INSERT INTO stages(id, name, weight, date_added, date_modified) VALUES('s1', 'Lead', 10, 0, 0), ('s2', 'Customer', 50, 0, 0), ('s3', 'Gone', 5, 0, 0)`, nil},
+			{`UPDATE contacts SET stage_id = CASE id WHEN ? THEN 's2' ELSE 's1' END WHERE id IN (?, ?, ?)`, []any{f.a, f.a, f.b, f.c}},
+		} {
+			if _, err := tx.Exec(q.sql, q.args...); err != nil {
+				return fmt.Errorf("%s: %w", q.sql, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := runWidget(t, f.s, TUpcoming)
+	if up.Table == nil {
+		t.Fatalf("upcoming: empty %q", up.Empty)
+	}
+	want := [][]any{
+		{clockNow + 3600000, "Onboarding", "Send welcome", []string{f.b, "b@x.test"}},
+		{clockNow + 7200000, "Onboarding", "Send welcome", []string{f.a, "a@x.test"}},
+	}
+	if !reflect.DeepEqual(up.Table.Rows, want) {
+		t.Errorf("upcoming rows %v, want %v (scheduled, future, soonest first)", up.Table.Rows, want)
+	}
+	top := runWidget(t, f.s, TTopCampaigns)
+	if top.Table == nil || !reflect.DeepEqual(top.Table.Rows, [][]any{{"Onboarding", int64(2)}, {"Winback", int64(1)}}) {
+		t.Errorf("top campaigns %+v", top.Table)
+	}
+	st := runWidget(t, f.s, TStagesFunnel)
+	if st.Chart == nil {
+		t.Fatalf("stages funnel: empty %q", st.Empty)
+	}
+	cats, got := seriesOf(t, st.Chart)
+	if !reflect.DeepEqual(cats, []string{"Gone", "Lead", "Customer"}) || !reflect.DeepEqual(got["Contacts"], []float64{0, 2, 1}) {
+		t.Errorf("stages funnel %v %v, want Gone 0, Lead 2, Customer 1 (by weight)", cats, got)
 	}
 }

@@ -22,6 +22,12 @@ import (
 // rolled are the event types the rollup counts per day.
 var rolled = []string{"page.hit", "email.sent", "email.read", "email.clicked", "email.failed", "form.submitted", "asset.downloaded"}
 
+// rollupVersion changes when the rollup's format does: the stored zone is tagged with it,
+// so a new format refolds the log like a zone change.
+const rollupVersion = "2"
+
+func zoneTag(loc *time.Location) string { return loc.String() + "|v" + rollupVersion }
+
 // chunkSeq is how many seq values one catch-up transaction covers.
 const chunkSeq = 20000
 
@@ -44,7 +50,7 @@ func (s *Service) Lag(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if tz != s.loc().String() {
+	if tz != zoneTag(s.loc()) {
 		return top.Int64, nil
 	}
 	return max(top.Int64-wm, 0), nil
@@ -105,13 +111,13 @@ func (s *Service) foldChunk(tx *db.Tx) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if tz != loc.String() {
+	if tz != zoneTag(loc) {
 		// First run, or the time zone changed: days move, so count again from the start.
 		for _, q := range []string{"DELETE FROM dash_daily", "DELETE FROM dash_top",
 			"INSERT INTO dash_state(k, v) VALUES('tz', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v"} {
 			args := []any{}
 			if strings.Contains(q, "?") {
-				args = append(args, loc.String())
+				args = append(args, zoneTag(loc))
 			}
 			if _, err := tx.Exec(q, args...); err != nil {
 				return 0, err
@@ -214,11 +220,15 @@ func (s *Service) foldChunk(tx *db.Tx) (int64, error) {
 	return maxSeq.Int64 - hi, nil
 }
 
+// addTop counts one hit for a key on its day, and on its month under kind "m:<kind>" (so
+// long ranges sum months instead of every day).
 func addTop(m map[topKey]topVal, k topKey, label string) {
-	v := m[k]
-	v.n++
-	v.label = label
-	m[k] = v
+	for _, kk := range []topKey{k, {"m:" + k.kind, k.day[:7], k.key}} {
+		v := m[kk]
+		v.n++
+		v.label = label
+		m[kk] = v
+	}
 }
 
 // referrerHost is the host of a referrer URL without "www." ("" for none or unparsable).

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"sort"
+	"strings"
+	"time"
 )
 
 // Widget types (Mautic's module keys in MAUTIC.md §10 where one exists).
@@ -143,8 +145,9 @@ func contactsCreated(ctx context.Context, s *Service, sp span, l lbl, r *Result)
 // topList ranks the keys of one dash_top kind over the range.
 func topList(kind, col, colKind string) func(context.Context, *Service, span, lbl, *Result) error {
 	return func(ctx context.Context, s *Service, sp span, _ lbl, r *Result) error {
-		rows, err := s.db.R.QueryContext(ctx, `SELECT key, max(label), sum(n) AS n FROM dash_top
-			WHERE kind = ? AND day >= ? AND day <= ? GROUP BY key ORDER BY n DESC, key LIMIT 10`, kind, sp.from(), sp.to())
+		src, args := topSource(sp, kind)
+		rows, err := s.db.R.QueryContext(ctx, `SELECT key, max(label), sum(n) AS n FROM (`+src+`)
+			GROUP BY key ORDER BY n DESC, key LIMIT 10`, args...)
 		if err != nil {
 			return err
 		}
@@ -167,12 +170,12 @@ func topList(kind, col, colKind string) func(context.Context, *Service, span, lb
 
 // topEmails ranks emails by sends in the range, with their reads and clicks.
 func topEmails(ctx context.Context, s *Service, sp span, _ lbl, r *Result) error {
+	src, args := topSource(sp, "email.sent", "email.read", "email.clicked")
 	rows, err := s.db.R.QueryContext(ctx, `SELECT key, max(label),
 			sum(CASE WHEN kind = 'email.sent' THEN n END) AS sent,
 			sum(CASE WHEN kind = 'email.read' THEN n END),
 			sum(CASE WHEN kind = 'email.clicked' THEN n END)
-		FROM dash_top WHERE kind IN ('email.sent', 'email.read', 'email.clicked') AND day >= ? AND day <= ?
-		GROUP BY key ORDER BY coalesce(sent, 0) DESC, key LIMIT 10`, sp.from(), sp.to())
+		FROM (`+src+`) GROUP BY key ORDER BY coalesce(sent, 0) DESC, key LIMIT 10`, args...)
 	if err != nil {
 		return err
 	}
@@ -291,6 +294,43 @@ func pointsFunnel(ctx context.Context, s *Service, sp span, l lbl, r *Result) er
 	}
 	return r.setChart(Funnel, Data{Categories: []string{l.t("created"), l.t("points1"), l.t("points25"), l.t("points50"), l.t("points100")},
 		Series: []Series{{Name: l.t("contacts"), Values: []float64{all.Float64, p1.Float64, p25.Float64, p50.Float64, p100.Float64}}}})
+}
+
+// topSource selects (kind, key, label, n) of dash_top for kinds over the range: whole
+// months from the monthly rows, the days before the first and after the last whole month
+// from the daily rows.
+func topSource(sp span, kinds ...string) (string, []any) {
+	first, last := sp.Start, sp.End.AddDate(0, 0, -1)
+	mFrom := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, sp.loc)
+	if first.Day() != 1 {
+		mFrom = mFrom.AddDate(0, 1, 0)
+	}
+	mTo := time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, sp.loc) // first day of last's month
+	if last.AddDate(0, 0, 1).Day() != 1 {
+		mTo = mTo.AddDate(0, -1, 0) // last's month is not whole
+	}
+	in := "?" + strings.Repeat(", ?", len(kinds)-1)
+	var args []any
+	add := func(prefix string, from, to string) {
+		for _, k := range kinds {
+			args = append(args, prefix+k)
+		}
+		args = append(args, from, to)
+	}
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	var q string
+	if mFrom.After(mTo) {
+		add("", sp.from(), sp.to())
+		q = "SELECT kind, key, label, n FROM dash_top WHERE kind IN (" + in + ") AND day >= ? AND day <= ?"
+		return q, args
+	}
+	add("", sp.from(), day(mFrom.AddDate(0, 0, -1)))
+	add("", day(mTo.AddDate(0, 1, 0)), sp.to())
+	add("m:", mFrom.Format("2006-01"), mTo.Format("2006-01"))
+	q = "SELECT kind, key, label, n FROM dash_top WHERE kind IN (" + in + ") AND day >= ? AND day <= ?" +
+		" UNION ALL SELECT kind, key, label, n FROM dash_top WHERE kind IN (" + in + ") AND day >= ? AND day <= ?" +
+		" UNION ALL SELECT substr(kind, 3), key, label, n FROM dash_top WHERE kind IN (" + in + ") AND day >= ? AND day <= ?"
+	return q, args
 }
 
 func (r *Result) setTable(t *Table, emptyKey string) error {

@@ -109,6 +109,8 @@ func Open(path string, opt Options) (*DB, error) {
 	return d, nil
 }
 
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	// busy_timeout first, so every later pragma waits for a lock instead of failing.
@@ -123,7 +125,9 @@ func dsn(path string, readOnly bool) string {
 	} else {
 		q.Set("_txlock", "immediate")
 	}
-	return "file:" + path + "?" + q.Encode()
+	// A '?' or '#' in the path would end it inside the URI (a data dir named "a#1" opened
+	// the file "a"): escape them, and '%' itself, as SQLite's URI filenames expect.
+	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
 }
 
 // check touches the file so that a locked, read-only, or non-SQLite file fails here with a

@@ -3,6 +3,7 @@ package points_test
 import (
 	"testing"
 
+	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/events"
 	"magpie/backend/points"
@@ -207,4 +208,40 @@ func (r *recorder) Record(_ *db.Tx, ch db.Change) error {
 	}
 	r.tables[ch.Table] = true
 	return nil
+}
+
+func TestMergeSumsGroupScoresAndKeepsLogs(t *testing.T) {
+	f := newFx(t)
+	g, _ := f.ps.SaveGroup(f.ctx, points.Group{Name: "G", Published: true})
+	a := f.action(points.Action{Name: "Open", Type: points.EmailOpen, Delta: 3})
+	f.ps.SaveTrigger(f.ctx, points.Trigger{Name: "T", Points: 5, GroupID: g.ID, Published: true,
+		Events: []points.TriggerEvent{{Type: points.ChangeTags, AddTags: []string{"g5"}}}})
+	win, lose := f.contact("w@x.com"), f.contact("l@x.com")
+	f.ps.Adjust(f.ctx, win, 2, g.ID, "x", "test")
+	f.ps.Adjust(f.ctx, lose, 6, g.ID, "x", "test") // fires T for the loser
+	f.event(events.Event{ContactID: lose, Type: events.EmailRead, ObjectID: "e1"})
+	if err := f.d.Write(f.ctx, func(tx *db.Tx) error {
+		return contacts.NewOps(tx, "test").Merge(win, lose, "test")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.score(win, g.ID); got != 8 {
+		t.Fatalf("winner's group score = %d, want 8", got)
+	}
+	if got := f.score(lose, g.ID); got != 0 {
+		t.Fatalf("loser's score row still live: %d", got)
+	}
+	// The once-only logs moved: the open action and the trigger do not apply again.
+	f.event(events.Event{ContactID: win, Type: events.EmailRead, ObjectID: "e1"})
+	if n := f.count("SELECT count(*) FROM point_action_log WHERE action_id = ? AND contact_id = ?", a.ID, win); n != 1 {
+		t.Fatalf("action log rows for the winner = %d", n)
+	}
+	before := f.count("SELECT count(*) FROM events WHERE contact_id = ? AND type = 'tag.added'", win)
+	f.ps.Adjust(f.ctx, win, 1, g.ID, "x", "test")
+	if n := f.count("SELECT count(*) FROM events WHERE contact_id = ? AND type = 'tag.added'", win); n != before {
+		t.Fatalf("trigger fired again after merge (%d tag events, %d before)", n, before)
+	}
+	if n := f.count("SELECT count(*) FROM point_trigger_log WHERE contact_id = ?", win); n != 1 {
+		t.Fatalf("trigger log rows for the winner = %d, want 1", n)
+	}
 }

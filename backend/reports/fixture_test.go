@@ -81,6 +81,10 @@ func newFixture(t testing.TB) *fixture {
 		{ContactID: f.ids["Bob"], Type: events.EmailSent, At: ts("2026-02-03 09:00"), ObjectID: "e1", ObjectName: "Welcome"},
 		{ContactID: f.ids["Ann"], Type: events.EmailRead, At: ts("2026-02-03 10:00"), ObjectID: "e1", ObjectName: "Welcome"},
 		{ContactID: f.ids["Élodie"], Type: events.EmailSent, At: ts("2026-03-01 09:00"), ObjectID: "e2", ObjectName: "March news"},
+		{ContactID: f.ids["Bob"], Type: events.StageChanged, At: ts("2026-02-16 09:00"), ObjectID: "s2", ObjectName: "Lead",
+			Data: map[string]any{"weight": 10, "fromName": "Visitor"}},
+		{ContactID: f.ids["Ann"], Type: events.CampaignEvent, At: ts("2026-02-17 09:00"), ObjectID: "c1", ObjectName: "Welcome › Send email",
+			Data: map[string]any{"type": "email.send", "status": "done", "path": "yes"}},
 	}
 	err = d.Write(ctx, func(tx *db.Tx) error {
 		for _, e := range evs {

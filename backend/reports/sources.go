@@ -217,7 +217,23 @@ func Sources(ctx context.Context, fs *fields.Service) ([]Source, error) {
 		{ID: "source", Label: "Source", Type: Text, Expr: "e.source"},
 	}, contact)
 	points.Defaults = []string{"at", "reason", "delta", "contact.email"}
-	all := []Source{contactsSrc, companiesSrc, membership, emailsSrc, emailEvents, pageHits, forms, assets, points}
+	stagesSrc := eventSource("stage.log", "Stage log", []events.Type{events.StageChanged}, []Column{
+		{ID: "stage", Label: "Stage", Type: Text, Expr: "e.object_name"},
+		{ID: "stage_id", Label: "Stage ID", Type: Text, Expr: "e.object_id"},
+		{ID: "from", Label: "Previous stage", Type: Text, Expr: "json_extract(e.data, '$.fromName')"},
+		{ID: "weight", Label: "Weight", Type: Int, Expr: "json_extract(e.data, '$.weight')"},
+		{ID: "source", Label: "Source", Type: Text, Expr: "e.source"},
+	}, contact)
+	stagesSrc.Defaults = []string{"at", "stage", "from", "contact.email"}
+	campaignSrc := eventSource("campaign.events", "Campaign events", []events.Type{events.CampaignEvent}, []Column{
+		{ID: "campaign_id", Label: "Campaign ID", Type: Text, Expr: "e.object_id"},
+		{ID: "step", Label: "Campaign › step", Type: Text, Expr: "e.object_name"},
+		{ID: "event_type", Label: "Step type", Type: Text, Expr: "json_extract(e.data, '$.type')"},
+		{ID: "path", Label: "Path", Type: Text, Expr: "json_extract(e.data, '$.path')"},
+		{ID: "status", Label: "Status", Type: Text, Expr: "json_extract(e.data, '$.status')"},
+	}, contact)
+	campaignSrc.Defaults = []string{"at", "step", "status", "contact.email"}
+	all := []Source{contactsSrc, companiesSrc, membership, emailsSrc, emailEvents, pageHits, forms, assets, points, stagesSrc, campaignSrc}
 	all = append(all, comingSources()...)
 	return all, nil
 }
@@ -227,8 +243,8 @@ func Sources(ctx context.Context, fs *fields.Service) ([]Source, error) {
 func comingSources() []Source {
 	out := []Source{}
 	for _, s := range []struct{ id, label string }{
-		{"stage.log", "Stage log"},
-		{"campaign.events", "Campaign events"},
+		{"video.hits", "Video hits"},
+		{"audit.log", "Audit log"},
 	} {
 		out = append(out, Source{ID: s.id, Label: s.label, Coming: true})
 	}

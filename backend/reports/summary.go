@@ -23,6 +23,8 @@ type Summary struct {
 	Total int64 `json:"total"`
 }
 
+var fnLabels = map[string]string{"count": "Count", "sum": "Sum", "avg": "Average", "min": "Minimum", "max": "Maximum"}
+
 // MaxGroups bounds the groups a summary holds in memory.
 const MaxGroups = 100000
 
@@ -91,9 +93,9 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 		} else {
 			sel = append(sel, "0", "0", "0")
 		}
-		label := a.Fn
+		label := fnLabels[a.Fn]
 		if a.Column != "" {
-			label += " " + c.Label
+			label += " of " + c.Label
 		}
 		typ := Float
 		if a.Fn == "count" || ((a.Fn == "min" || a.Fn == "max" || a.Fn == "sum") && c.Type == Int) {

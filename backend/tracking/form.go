@@ -31,6 +31,11 @@ func (s *Server) formSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		return bad(http.StatusBadRequest, "malformed form body: %v", err)
 	}
+	if f, err := s.form(r.Context(), r.PostForm.Get("mauticform[formId]")); err != nil {
+		return err
+	} else if f != nil {
+		return s.definedSubmit(w, r, f, ajax)
+	}
 	fields := map[string]string{}
 	var formID, ret, devParam string
 	for k, v := range r.PostForm {

@@ -25,6 +25,7 @@ const (
 	KindUnsub Kind = "unsub" // unsubscribe (page button or RFC 8058 one-click)
 	KindResub Kind = "resub" // resubscribe from the unsubscribe page
 	KindPrefs Kind = "prefs" // preference center saved (segments, email channel, unsubscribe)
+	KindAsset Kind = "asset" // an asset download (Form holds the asset id)
 )
 
 // Hit is one accepted request, as spooled and stored.
@@ -36,7 +37,7 @@ type Hit struct {
 	Contact  string            `json:"c,omitempty"` // from a verified signed token only
 	Email    string            `json:"e,omitempty"` // email id (open/click/unsub)
 	Send     string            `json:"s,omitempty"` // send (stat) id
-	Form     string            `json:"f,omitempty"`
+	Form     string            `json:"f,omitempty"` // form id (form), asset id (asset)
 	URL      string            `json:"u,omitempty"`
 	Title    string            `json:"t,omitempty"`
 	Referrer string            `json:"r,omitempty"`

@@ -242,11 +242,18 @@ func (r *ingestRun) one(h Hit) error {
 	at := h.Time()
 	ev := events.Event{ID: h.ID, ContactID: contact, At: at, Source: Source, URL: h.URL, Title: h.Title, Referrer: h.Referrer}
 	data := map[string]any{}
+	values := map[string]string{}
 	for k, v := range h.Data {
-		// Field values go to the contact; UTM tags and the device have their own columns.
-		if !strings.HasPrefix(k, "field.") && !strings.HasPrefix(k, "utm_") {
+		// Field values go to the contact; UTM tags and the device have their own columns; a
+		// defined form's values (form.<alias>) go to the event as "values".
+		if a, ok := strings.CutPrefix(k, "form."); ok {
+			values[a] = v
+		} else if !strings.HasPrefix(k, "field.") && !strings.HasPrefix(k, "utm_") {
 			data[k] = v
 		}
+	}
+	if len(values) > 0 {
+		data["values"] = values
 	}
 	if h.Lang != "" {
 		data["language"] = h.Lang
@@ -280,6 +287,8 @@ func (r *ingestRun) one(h Hit) error {
 		if contact, err = r.identify(contact, h, false); err != nil {
 			return err
 		}
+	case KindAsset:
+		ev.Type, ev.ObjectID = events.AssetDownloaded, h.Form
 	case KindOpen:
 		ev.Type, ev.ObjectID = events.EmailRead, h.Email
 	case KindClick:

@@ -19,6 +19,8 @@ type Metrics struct {
 	RateLimited  atomic.Int64 // requests refused with 429
 	SpoolFull    atomic.Int64 // hits refused because the spool was full (503)
 	Bots         atomic.Int64 // hits flagged as bots
+	Forms        atomic.Int64 // defined-form submissions accepted
+	FormSpam     atomic.Int64 // form posts dropped or refused as spam (honeypot, too fast)
 	StoreErrors  atomic.Int64
 	StoreBatches atomic.Int64
 	StoreNanos   atomic.Int64
@@ -61,6 +63,8 @@ func (m *Metrics) Write(w io.Writer, pending int64, storeFailing bool) {
 	c("magpie_tracker_requests_rate_limited_total", "Requests refused with 429.", m.RateLimited.Load())
 	c("magpie_tracker_hits_refused_spool_full_total", "Hits refused because the spool was full.", m.SpoolFull.Load())
 	c("magpie_tracker_bot_hits_total", "Hits flagged as bots.", m.Bots.Load())
+	c("magpie_tracker_form_submissions_total", "Defined-form submissions accepted.", m.Forms.Load())
+	c("magpie_tracker_form_spam_total", "Form posts dropped or refused as spam.", m.FormSpam.Load())
 	c("magpie_tracker_store_errors_total", "Failed store attempts.", m.StoreErrors.Load())
 	c("magpie_tracker_store_batches_total", "Batches written to the store.", m.StoreBatches.Load())
 	fmt.Fprintf(w, "# HELP magpie_tracker_request_seconds Latency of hit requests.\n# TYPE magpie_tracker_request_seconds histogram\n")

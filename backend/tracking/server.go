@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"magpie/backend/assets"
+	"magpie/backend/forms"
 	"magpie/backend/ids"
 	"magpie/backend/signing"
 )
@@ -32,11 +34,16 @@ type Config struct {
 	// Webview renders the message a send delivered ("view in your browser" links); nil on a
 	// tracker without the local store (the link then answers 404).
 	Webview func(ctx context.Context, msgID string) (string, error)
-	Log     *slog.Logger
-	Now     func() time.Time
 	// Web serves landing pages, the preference center, dynamic web content and focus items
 	// (web_content.go); nil on a tracker without a local store.
 	Web *Web
+	// Forms and Assets serve form definitions and asset files (webforms.go); nil = 404.
+	Forms         forms.Reader
+	Assets        assets.Reader
+	FormRatePerIP float64 // form posts/s per IP (0 = default, <0 = no limit)
+	FormBurst     int
+	Log           *slog.Logger
+	Now           func() time.Time
 }
 
 // Defaults of the limits.
@@ -67,6 +74,7 @@ type Server struct {
 	origins map[string]bool
 	base    *url.URL
 	mux     *http.ServeMux
+	web     *web
 }
 
 // NewServer builds the handlers around an open spool; pump (optional) reports store health.
@@ -144,6 +152,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /health", s.health)
 	mux.HandleFunc("GET /metrics", s.metricsText)
 	s.webRoutes(mux)
+	s.formRoutes(mux)
 	s.mux = mux
 }
 
@@ -298,7 +307,8 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 	if origin == "" {
 		return true
 	}
-	if len(s.origins) > 0 && !s.origins[strings.ToLower(strings.TrimRight(origin, "/"))] {
+	o := strings.ToLower(strings.TrimRight(origin, "/"))
+	if len(s.origins) > 0 && !s.origins[o] && o != strings.ToLower(s.base.Scheme+"://"+s.base.Host) {
 		return false
 	}
 	h := w.Header()

@@ -33,6 +33,9 @@ const NewContactPage = lazy(() =>
 const ContactsScreen = lazy(() =>
   import("./screens/contacts/ContactsScreen").then((m) => ({ default: m.ContactsScreen })),
 );
+const DashboardScreen = lazy(() =>
+  import("./screens/dashboard/Dashboard").then((m) => ({ default: m.DashboardScreen })),
+);
 const EmailRoutes = lazy(() => import("./screens/emails/routes").then((m) => ({ default: m.EmailRoutes })));
 const PageRoutes = lazy(() => import("./screens/pages/routes").then((m) => ({ default: m.PageRoutes })));
 const DwcRoutes = lazy(() => import("./screens/dwc/DwcScreens").then((m) => ({ default: m.DwcRoutes })));
@@ -45,6 +48,12 @@ const FieldManager = lazy(() =>
 const ImportWizard = lazy(() =>
   import("./screens/io/ImportWizard").then((m) => ({ default: m.ImportWizard })),
 );
+const ReportBuilder = lazy(() =>
+  import("./screens/reports/ReportBuilder").then((m) => ({ default: m.ReportBuilder })),
+);
+const ReportsList = lazy(() =>
+  import("./screens/reports/ReportsList").then((m) => ({ default: m.ReportsList })),
+);
 const PointsRoutes = lazy(() => import("./screens/points/routes").then((m) => ({ default: m.PointsRoutes })));
 const Settings = lazy(() => import("./screens/Settings").then((m) => ({ default: m.Settings })));
 const SegmentEditor = lazy(() =>
@@ -56,6 +65,11 @@ const SegmentsScreen = lazy(() =>
 const SyncSettings = lazy(() =>
   import("./screens/sync/SyncSettings").then((m) => ({ default: m.SyncSettings })),
 );
+const FormList = lazy(() => import("./screens/forms/FormList").then((m) => ({ default: m.FormList })));
+const FormBuilder = lazy(() =>
+  import("./screens/forms/FormBuilder").then((m) => ({ default: m.FormBuilder })),
+);
+const AssetList = lazy(() => import("./screens/assets/AssetList").then((m) => ({ default: m.AssetList })));
 const Trash = lazy(() => import("./screens/Trash").then((m) => ({ default: m.Trash })));
 
 function NotFound() {
@@ -93,11 +107,19 @@ export function Screen() {
       return <DwcRoutes parts={route.parts} />;
     case "focus":
       return <FocusRoutes parts={route.parts} />;
+    case "dashboard":
+      return <DashboardScreen />;
     case "campaigns":
       return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
+    case "reports":
+      return id ? <ReportBuilder key={id} id={id} /> : <ReportsList />;
     case "points":
     case "stages":
       return <PointsRoutes parts={route.parts} />;
+    case "forms":
+      return id ? <FormBuilder key={id} id={id} /> : <FormList />;
+    case "assets":
+      return <AssetList id={id} />;
     default:
       return <NotFound />;
   }

@@ -112,8 +112,6 @@ export interface CampaignVersion {
   version: number;
   publishedAt: string;
   name: string;
-  /** the published graph, when the backend sends it (read-only view on the canvas) */
-  graph?: Graph;
 }
 
 export interface PathCounts {
@@ -136,6 +134,7 @@ type Bound = {
   Unpublish(id: string): Promise<Campaign>;
   Versions(id: string): Promise<CampaignVersion[]>;
   RestoreVersion(id: string, version: number): Promise<Campaign>;
+  VersionGraph(id: string, version: number): Promise<Graph>;
   Stats(id: string): Promise<Record<string, Counts>>;
   Catalogue(): Promise<EventSpec[]>;
   Delete(id: string): Promise<void>;

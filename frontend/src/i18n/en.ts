@@ -1,9 +1,13 @@
 // English strings. Every visible string lives here; fr.ts must have the same keys (the type
 // checker enforces it). {name} placeholders are filled by t(key, {name: …}).
+
 import { campaignsEn } from "./campaigns";
+import { dashboardEn } from "./dashboard";
 import { emailsEn } from "./emails";
+import { formsEn } from "./forms";
 import { pagesEn } from "./pages";
 import { pointsEn } from "./points";
+import { reportsEn } from "./reports";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -252,7 +256,10 @@ export const en = {
   ...pointsEn,
   ...emailsEn,
   ...pagesEn,
+  ...dashboardEn,
+  ...formsEn,
   ...campaignsEn,
+  ...reportsEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",

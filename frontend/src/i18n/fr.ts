@@ -1,8 +1,11 @@
 import { campaignsFr } from "./campaigns";
+import { dashboardFr } from "./dashboard";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
+import { formsFr } from "./forms";
 import { pagesFr } from "./pages";
 import { pointsFr } from "./points";
+import { reportsFr } from "./reports";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
@@ -254,7 +257,10 @@ export const fr: Record<Key, string> = {
   ...pointsFr,
   ...emailsFr,
   ...pagesFr,
+  ...dashboardFr,
+  ...formsFr,
   ...campaignsFr,
+  ...reportsFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",

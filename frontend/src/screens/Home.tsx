@@ -1,11 +1,14 @@
 import { Button, Card, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { System } from "../api";
 import { useI18n } from "../i18n";
 import { navigate } from "../router";
 import { EmptyState, ErrorBox, Loading } from "./common";
 import { DemoLoader } from "./Demo";
+
+// The board (and echarts) load after the home screen, keeping the first bundle small.
+const Board = lazy(() => import("./dashboard/Dashboard").then((m) => ({ default: m.Board })));
 
 export function Home() {
   const { t, fmtNumber } = useI18n();
@@ -37,21 +40,26 @@ export function Home() {
           <DemoLoader />
         </Stack>
       ) : (
-        <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <Card withBorder>
-            <Text size="xl" fw={700} data-testid="home-contacts">
-              {t("home.contacts", { n: fmtNumber(d.contacts) })}
-            </Text>
-            <Button mt="sm" variant="light" onClick={() => navigate("/contacts")}>
-              {t("home.browseContacts")}
-            </Button>
-          </Card>
-          <Card withBorder>
-            <Text size="xl" fw={700}>
-              {t("home.companies", { n: fmtNumber(d.companies) })}
-            </Text>
-          </Card>
-        </SimpleGrid>
+        <Stack>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <Card withBorder>
+              <Text size="xl" fw={700} data-testid="home-contacts">
+                {t("home.contacts", { n: fmtNumber(d.contacts) })}
+              </Text>
+              <Button mt="sm" variant="light" onClick={() => navigate("/contacts")}>
+                {t("home.browseContacts")}
+              </Button>
+            </Card>
+            <Card withBorder>
+              <Text size="xl" fw={700}>
+                {t("home.companies", { n: fmtNumber(d.companies) })}
+              </Text>
+            </Card>
+          </SimpleGrid>
+          <Suspense fallback={<Loading />}>
+            <Board />
+          </Suspense>
+        </Stack>
       )}
     </Stack>
   );

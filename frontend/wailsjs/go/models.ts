@@ -220,6 +220,14 @@ export namespace app {
 	    read: number;
 	    pending: number;
 	}
+	export interface Embed {
+	    trackerUrl: string;
+	    configured: boolean;
+	    script: string;
+	    iframe: string;
+	    html: string;
+	    pageUrl: string;
+	}
 	
 	export interface EventView {
 	    id: string;
@@ -262,6 +270,10 @@ export namespace app {
 	    published: boolean;
 	    dateModified: string;
 	    deleted: boolean;
+	}
+	export interface FormMeta {
+	    fieldTypes: string[];
+	    actionTypes: string[];
 	}
 	
 	export interface ImportRequest {
@@ -590,6 +602,39 @@ export namespace app {
 
 }
 
+export namespace assets {
+	
+	export interface Asset {
+	    id: string;
+	    title: string;
+	    slug: string;
+	    category: string;
+	    kind: string;
+	    remoteUrl: string;
+	    fileName: string;
+	    mime: string;
+	    size: number;
+	    sha256: string;
+	    gateFormId: string;
+	    published: boolean;
+	    dateAdded: number;
+	    dateModified: number;
+	    deleted: boolean;
+	    downloads: number;
+	    uniqueDownloads: number;
+	}
+	export interface Input {
+	    id: string;
+	    title: string;
+	    slug: string;
+	    category: string;
+	    remoteUrl: string;
+	    gateFormId: string;
+	    published: boolean;
+	}
+
+}
+
 export namespace campaigns {
 	
 	export interface Trigger {
@@ -904,6 +949,83 @@ export namespace focus {
 	    value: number;
 	    html: string;
 	    css: string;
+	}
+
+}
+
+export namespace forms {
+	
+	export interface Action {
+	    type: string;
+	    add?: string[];
+	    remove?: string[];
+	    points?: number;
+	    emailId?: string;
+	    to?: string;
+	    assetId?: string;
+	    url?: string;
+	    message?: string;
+	    campaignId?: string;
+	    dnc?: string;
+	    channel?: string;
+	}
+	export interface Condition {
+	    field: string;
+	    values?: string[];
+	}
+	export interface Option {
+	    value: string;
+	    label: string;
+	}
+	export interface Field {
+	    alias: string;
+	    label: string;
+	    type: string;
+	    mapTo?: string;
+	    required?: boolean;
+	    pattern?: string;
+	    errorMessage?: string;
+	    placeholder?: string;
+	    default?: string;
+	    prefill?: boolean;
+	    hideIfKnown?: boolean;
+	    showIf?: Condition;
+	    options?: Option[];
+	    text?: string;
+	    maxLength?: number;
+	}
+	export interface Form {
+	    id: string;
+	    name: string;
+	    description: string;
+	    kind: string;
+	    kiosk: boolean;
+	    submitLabel: string;
+	    postAction: string;
+	    postValue: string;
+	    minSeconds: number;
+	    fields: Field[];
+	    actions: Action[];
+	    published: boolean;
+	    dateAdded: number;
+	    dateModified: number;
+	    deleted: boolean;
+	    results: number;
+	}
+	
+	export interface Result {
+	    id: string;
+	    contactId: string;
+	    contact: string;
+	    at: number;
+	    url: string;
+	    ip: string;
+	    values: Record<string, string>;
+	    issues: string[];
+	}
+	export interface Results {
+	    total: number;
+	    rows: Result[];
 	}
 
 }

@@ -65,7 +65,7 @@ import {
 import { useBuilderKeys } from "./keys";
 import { useFlowWords, useLabels } from "./labels";
 import { nodeTypes } from "./nodes";
-import { nameOf, normalize, ProblemList } from "./parts";
+import { CountsLegend, nameOf, normalize, ProblemList } from "./parts";
 import { useAutosave } from "./save";
 import { Toolbar } from "./Toolbar";
 
@@ -112,8 +112,8 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
   });
   const [hist, setHist] = useState(() => history(normalize(campaign.graph)));
   const [published, setPublished] = useState(campaign.published);
-  const [viewing, setViewing] = useState<CampaignVersion | null>(null);
-  const graph = viewing?.graph ? normalize(viewing.graph) : hist.present;
+  const [viewing, setViewing] = useState<{ v: CampaignVersion; graph: Graph } | null>(null);
+  const graph = viewing ? viewing.graph : hist.present;
   const readOnly = viewing !== null;
   const [selected, setSelected] = useState<string | null>(null);
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
@@ -210,16 +210,18 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
       setSelected(nid);
       setSelectedEdge(null);
       if (nid && focus) {
-        const n = [...events(graph), ...sources(graph)].find((x) => x.id === nid);
-        if (n) void rf.setCenter(n.x + 120, n.y + 50, { zoom: rf.getZoom(), duration: 150 });
-        requestAnimationFrame(() =>
+        // After the render that adds the node: bring it into view and give it the focus.
+        setTimeout(() => {
+          const n = rf.getNode(nid);
+          if (n)
+            void rf.setCenter(n.position.x + 120, n.position.y + 50, { zoom: rf.getZoom(), duration: 150 });
           wrapper.current
             ?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(nid)}"]`)
-            ?.focus(),
-        );
+            ?.focus({ preventScroll: true });
+        }, 30);
       }
     },
-    [graph, rf],
+    [rf],
   );
 
   const addSpec = useCallback(
@@ -302,6 +304,10 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
     selected,
     readOnly,
     select,
+    selectEdge: (eid) => {
+      setSelectedEdge(eid);
+      setSelected(null);
+    },
     openPanel: () =>
       document.querySelector<HTMLElement>("[data-testid=builder-panel] [data-panel-first]")?.focus(),
     addAfter: () => !readOnly && setAdding(anchorFor(hist.present, selected)),
@@ -421,9 +427,9 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
       {viewing && (
         <Alert color="blue" mb="xs" py={6}>
           <Group justify="space-between">
-            <Text size="sm">{t("campaigns.readOnly", { n: viewing.version })}</Text>
+            <Text size="sm">{t("campaigns.readOnly", { n: viewing.v.version })}</Text>
             <Group gap="xs">
-              <Button size="xs" variant="light" onClick={() => void restoreVersion(viewing)}>
+              <Button size="xs" variant="light" onClick={() => void restoreVersion(viewing.v)}>
                 {t("campaigns.restoreVersion")}
               </Button>
               <Button size="xs" variant="default" onClick={() => setViewing(null)}>
@@ -499,7 +505,13 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
           >
             <Background />
             <Controls showInteractive={false} fitViewOptions={{ padding: 0.2 }} />
-            <MiniMap pannable zoomable ariaLabel={t("campaigns.canvas")} />
+            <MiniMap
+              pannable
+              zoomable
+              position="top-right"
+              ariaLabel={t("campaigns.canvas")}
+              style={{ width: 120, height: 80 }}
+            />
           </ReactFlow>
         </section>
         <aside
@@ -540,6 +552,7 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
                   : t("campaigns.problemsN", { n: problems.length })}
               </Text>
               <ProblemList problems={problems} onPick={focusProblem} />
+              {published && !readOnly && <CountsLegend />}
             </Stack>
           )}
         </aside>
@@ -567,9 +580,15 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
         opened={dialog === "versions"}
         onClose={() => setDialog(null)}
         onView={(v) => {
-          setViewing(v);
-          setDialog(null);
-          setTimeout(() => void rf.fitView({ padding: 0.2 }), 50);
+          Campaigns.VersionGraph(id, v.version).then(
+            (g) => {
+              setViewing({ v, graph: normalize(g) });
+              setSelected(null);
+              setDialog(null);
+              setTimeout(() => void rf.fitView({ padding: 0.2 }), 50);
+            },
+            (e) => notifications.show({ color: "red", message: te(e) }),
+          );
         }}
         onRestore={(v) => void restoreVersion(v)}
       />

@@ -24,7 +24,6 @@ import { Campaigns } from "../../api/campaigns";
 import { useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { EmptyState, ErrorBox, Loading } from "../common";
-import { emptyGraph } from "./graph";
 
 /** The campaign list: search, published badge, members, new, trash, import. */
 export function CampaignList() {
@@ -161,7 +160,7 @@ function NewCampaign({ opened, onClose }: { opened: boolean; onClose: () => void
         description: "",
         category: "",
         allowRestart: false,
-        graph: emptyGraph(),
+        graph: { sources: [], events: [] },
       });
       onClose();
       navigate(`/campaigns/${c.id}`);

@@ -43,11 +43,14 @@ export function VersionsDrawer({
               </Text>
             </div>
             <Group gap={4} wrap="nowrap">
-              {v.graph && (
-                <Button size="xs" variant="default" onClick={() => onView(v)}>
-                  {t("campaigns.view")}
-                </Button>
-              )}
+              <Button
+                size="xs"
+                variant="default"
+                aria-label={`${t("campaigns.view")} ${t("campaigns.versionN", { n: v.version })}`}
+                onClick={() => onView(v)}
+              >
+                {t("campaigns.view")}
+              </Button>
               <Button size="xs" variant="light" onClick={() => onRestore(v)}>
                 {t("campaigns.restoreVersion")}
               </Button>

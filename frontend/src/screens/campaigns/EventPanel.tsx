@@ -30,6 +30,7 @@ import {
 } from "../../api/campaigns";
 import { Emails } from "../../api/emails";
 import { useFields } from "../../api/hooks";
+import { Points } from "../../api/points";
 import { DETACHED, descendants, events, isBranching } from "./graph";
 import { useLabels } from "./labels";
 
@@ -53,6 +54,11 @@ function usePickers(campaignId: string) {
     staleTime: 30_000,
   });
   const fields = useFields("contact");
+  const stages = useQuery({
+    queryKey: ["stages", false],
+    queryFn: () => Points.Stages(false),
+    staleTime: 30_000,
+  });
   return {
     segments: (segments.data ?? []).map((s) => ({ value: s.id, label: s.name })),
     emails: (emails.data ?? []).map((e) => ({ value: e.id, label: e.name })),
@@ -61,6 +67,7 @@ function usePickers(campaignId: string) {
       .filter((c) => c.id !== campaignId)
       .map((c) => ({ value: c.id, label: c.name })),
     fields: (fields.data ?? []).map((f) => ({ value: f.alias, label: f.label || f.alias })),
+    stages: (stages.data ?? []).map((x) => ({ value: x.id, label: x.name })),
   };
 }
 
@@ -161,11 +168,13 @@ function PropField({
     case "email":
     case "segment":
     case "field":
+    case "stage":
     case "event": {
       let data: Opt[] = (spec.options ?? []).map((o) => ({ value: o.value, label: o.label }));
       if (spec.type === "email") data = pickers.emails;
       if (spec.type === "segment") data = pickers.segments;
       if (spec.type === "field") data = pickers.fields;
+      if (spec.type === "stage") data = pickers.stages;
       if (spec.type === "event")
         data = events(graph)
           .filter((e) => e.id !== selfId)
@@ -175,6 +184,7 @@ function PropField({
         <Select
           {...common}
           searchable
+          placeholder={spec.type === "select" && !spec.required ? data[0]?.label : undefined}
           clearable={!spec.required}
           data={withMissing(data, v ? [v] : [])}
           value={v || null}
@@ -257,6 +267,8 @@ function TriggerEditor({
         {t("campaigns.trigger")}
       </Text>
       <SegmentedControl
+        fullWidth
+        size="xs"
         aria-label={t("campaigns.trigger")}
         disabled={readOnly}
         value={tr.mode || "immediate"}

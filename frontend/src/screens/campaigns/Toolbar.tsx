@@ -34,12 +34,16 @@ export interface ToolbarProps {
 export function Toolbar(p: ToolbarProps) {
   const { t } = useI18n();
   return (
-    <Group justify="space-between" mb="xs" wrap="nowrap">
-      <Group gap="xs" wrap="nowrap">
-        <Anchor href="#/campaigns" size="sm">
+    <Group justify="space-between" mb="xs" gap="xs">
+      <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
+        <Anchor href="#/campaigns" size="sm" style={{ whiteSpace: "nowrap" }}>
           {t("campaigns.back")}
         </Anchor>
-        <Title order={2} size="h4">
+        <Title
+          order={2}
+          size="h4"
+          style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}
+        >
           {p.name}
         </Title>
         {p.published ? (
@@ -51,7 +55,7 @@ export function Toolbar(p: ToolbarProps) {
           {p.saveText}
         </Text>
       </Group>
-      <Group gap={6} wrap="nowrap">
+      <Group gap={6}>
         <Tooltip label={t("campaigns.undo")}>
           <Button
             variant="default"
@@ -133,15 +137,14 @@ export function Toolbar(p: ToolbarProps) {
         <Button variant="default" size="xs" onClick={p.onExport}>
           {t("campaigns.export")}
         </Button>
-        {p.published ? (
-          <Button size="xs" color="orange" onClick={p.onUnpublish}>
+        {p.published && (
+          <Button size="xs" color="orange" variant="light" onClick={p.onUnpublish}>
             {t("campaigns.unpublish")}
           </Button>
-        ) : (
-          <Button size="xs" color="teal" disabled={p.readOnly} onClick={p.onPublish}>
-            {t("campaigns.publish")}
-          </Button>
         )}
+        <Button size="xs" color="teal" disabled={p.readOnly} onClick={p.onPublish}>
+          {p.published ? t("campaigns.publishChanges") : t("campaigns.publish")}
+        </Button>
       </Group>
     </Group>
   );

@@ -46,6 +46,7 @@ export interface KeyActions {
   selected: string | null;
   readOnly: boolean;
   select: (id: string | null, focus?: boolean) => void;
+  selectEdge: (id: string) => void;
   openPanel: () => void;
   addAfter: () => void;
   remove: () => void;
@@ -94,6 +95,9 @@ export function useBuilderKeys(a: KeyActions) {
     if (el.classList?.contains("react-flow__node") && el.dataset.id && el.dataset.id !== a.selected) {
       a.select(el.dataset.id);
     }
+    // A focused edge is selected too, so Delete disconnects it without a mouse.
+    const edge = el.closest?.(".react-flow__edge")?.getAttribute("data-id");
+    if (edge) a.selectEdge(edge);
   };
   return { onKeyDownCapture, onFocusCapture };
 }

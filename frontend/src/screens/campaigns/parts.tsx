@@ -1,5 +1,5 @@
 // Small builder helpers: graph normalisation, node names, the problem list.
-import { Anchor, Stack } from "@mantine/core";
+import { Anchor, Group, Stack, Text } from "@mantine/core";
 import type { Graph, Problem } from "../../api/campaigns";
 import { events } from "./graph";
 import { useLabels } from "./labels";
@@ -40,5 +40,22 @@ export function ProblemList({ problems, onPick }: { problems: Problem[]; onPick:
         </Anchor>
       ))}
     </Stack>
+  );
+}
+
+/** CountsLegend explains the coloured counts on the nodes of a published campaign. */
+export function CountsLegend() {
+  const L = useLabels();
+  return (
+    <Group gap={8} mt="sm" className="camp-counts" data-testid="counts-legend">
+      {(["done", "scheduled", "waiting", "failed"] as const).map((k) => (
+        <Group key={k} gap={4}>
+          <span className={`c-${k}`} aria-hidden>
+            &nbsp;
+          </span>
+          <Text size="xs">{L.tk(`campaigns.count.${k}`, k)}</Text>
+        </Group>
+      ))}
+    </Group>
   );
 }

@@ -19,7 +19,7 @@ import { useState } from "react";
 import { actionTypes, type PointAction, type PointProps, Points } from "../../api/points";
 import { type Key, useI18n } from "../../i18n";
 import { fieldErrors } from "../contacts/ContactPage";
-import { useOptions } from "./shared";
+import { PublishWindow, useOptions } from "./shared";
 
 const num = (v: string | number) => (typeof v === "number" ? v : Number.parseInt(v, 10) || 0);
 
@@ -128,11 +128,13 @@ export function ActionEditor({
             />
           )}
           {typ === "page.hit" && (
-            <TagsInput
-              label={t("points.pages")}
+            <MultiSelect
+              label={t("points.landingPages")}
               placeholder={t("points.any")}
+              data={opts.pages}
               value={p.pages}
               onChange={(v) => prop({ pages: v })}
+              searchable
             />
           )}
           {typ === "form.submit" && (
@@ -209,6 +211,12 @@ export function ActionEditor({
             label={t("points.published")}
             checked={a.published}
             onChange={(e) => set({ published: e.currentTarget.checked })}
+          />
+          <PublishWindow
+            up={a.publishUp}
+            down={a.publishDown}
+            onChange={(publishUp, publishDown) => set({ publishUp, publishDown })}
+            error={errors.publishDown}
           />
           <Textarea
             label={t("points.description")}

@@ -28,7 +28,7 @@ import {
 } from "../../api/points";
 import { type Key, useI18n } from "../../i18n";
 import { fieldErrors } from "../contacts/ContactPage";
-import { useOptions } from "./shared";
+import { PublishWindow, useOptions } from "./shared";
 
 export function TriggerEditor({
   trigger,
@@ -111,6 +111,12 @@ export function TriggerEditor({
             label={t("points.published")}
             checked={x.published}
             onChange={(e) => set({ published: e.currentTarget.checked })}
+          />
+          <PublishWindow
+            up={x.publishUp}
+            down={x.publishDown}
+            onChange={(publishUp, publishDown) => set({ publishUp, publishDown })}
+            error={errors.publishDown}
           />
           <Text fw={500}>{t("points.triggers.events")}</Text>
           {x.events.length === 0 && <Text c="dimmed">{t("points.triggers.noEvents")}</Text>}

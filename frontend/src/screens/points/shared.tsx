@@ -1,10 +1,10 @@
 // Shared pieces of the points screens: the section tabs, option lists, the trash switch.
-import { Group, Switch, Tabs, Title } from "@mantine/core";
+import { Group, Switch, Tabs, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Segments } from "../../api";
 import { Emails } from "../../api/emails";
-import { Points } from "../../api/points";
+import { LandingPages, Points } from "../../api/points";
 import { useI18n } from "../../i18n";
 import { navigate } from "../../router";
 
@@ -61,7 +61,7 @@ export interface Option {
   label: string;
 }
 
-/** useOptions loads what editors pick from: groups, stages, emails, segments. */
+/** useOptions loads what editors pick from: groups, stages, emails, segments, landing pages. */
 export function useOptions() {
   const groups = useQuery({ queryKey: ["pointGroups", false], queryFn: () => Points.Groups(false) });
   const stages = useQuery({ queryKey: ["stages", false], queryFn: () => Points.Stages(false) });
@@ -70,15 +70,50 @@ export function useOptions() {
     queryFn: () => Emails.List({ search: "", kind: "", deleted: false }),
   });
   const segments = useQuery({ queryKey: ["segments", false], queryFn: () => Segments.List(false) });
+  const pages = useQuery({ queryKey: ["pages", "options"], queryFn: () => LandingPages.List(false) });
   return {
     groups: (groups.data ?? []).map((g) => ({ value: g.id, label: g.name })),
     stages: (stages.data ?? []).map((s) => ({ value: s.id, label: `${s.name} (${s.weight})` })),
     emails: (emails.data ?? []).map((e) => ({ value: e.id, label: e.name })),
     segments: (segments.data ?? []).map((s) => ({ value: s.id, label: s.name })),
+    pages: (pages.data ?? []).map((p) => ({ value: p.id, label: p.title })),
   };
 }
 
 /** signed shows a delta with its sign. */
 export function signed(n: number): string {
   return n > 0 ? `+${n}` : String(n);
+}
+
+/** PublishWindow edits publishUp/publishDown (UTC, datetime-local inputs; "" = open). */
+export function PublishWindow({
+  up,
+  down,
+  onChange,
+  error,
+}: {
+  up: string;
+  down: string;
+  onChange: (up: string, down: string) => void;
+  error?: string;
+}) {
+  const { t } = useI18n();
+  const local = (v: string) => (v ? v.slice(0, 16) : "");
+  return (
+    <Group grow>
+      <TextInput
+        type="datetime-local"
+        label={t("points.publishUp")}
+        value={local(up)}
+        onChange={(e) => onChange(e.currentTarget.value, down)}
+      />
+      <TextInput
+        type="datetime-local"
+        label={t("points.publishDown")}
+        value={local(down)}
+        onChange={(e) => onChange(up, e.currentTarget.value)}
+        error={error}
+      />
+    </Group>
+  );
 }

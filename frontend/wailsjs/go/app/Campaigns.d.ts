@@ -35,4 +35,6 @@ export function Unpublish(arg1:string):Promise<campaigns.Campaign>;
 
 export function Validate(arg1:campaigns.Graph):Promise<Array<campaigns.Problem>>;
 
+export function VersionGraph(arg1:string,arg2:number):Promise<campaigns.Graph>;
+
 export function Versions(arg1:string):Promise<Array<campaigns.Version>>;

@@ -66,6 +66,10 @@ export function Validate(arg1) {
   return window['go']['app']['Campaigns']['Validate'](arg1);
 }
 
+export function VersionGraph(arg1, arg2) {
+  return window['go']['app']['Campaigns']['VersionGraph'](arg1, arg2);
+}
+
 export function Versions(arg1) {
   return window['go']['app']['Campaigns']['Versions'](arg1);
 }

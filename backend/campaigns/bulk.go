@@ -1,0 +1,135 @@
+package campaigns
+
+import (
+	"strings"
+
+	"magpie/backend/contacts"
+	"magpie/backend/db"
+	"magpie/backend/events"
+	"magpie/backend/ids"
+)
+
+// bulkPoints adjusts the points of the whole batch in one UPDATE (recorded per row for
+// sync); each contact's points.changed event is appended with its hooks (point triggers).
+func (x *execCtx) bulkPoints(c *compiled, ev *Event) error {
+	n, ok := ev.PropNumber("points")
+	if !ok {
+		return x.markAll(okFailEnd, "points: not a number")
+	}
+	delta := int64(n)
+	if delta == 0 {
+		return nil
+	}
+	tx := x.tx
+	if _, err := tx.UpdateWhere("contacts", "points = points + ?, date_modified = ?", []any{delta, tx.NowMs()},
+		"SELECT contact_id FROM camp_batch WHERE ok = 1", nil, []string{"points", "date_modified"}); err != nil {
+		return err
+	}
+	rows, err := tx.Query("SELECT b.contact_id, c.points FROM camp_batch b JOIN contacts c ON c.id = b.contact_id WHERE b.ok = 1")
+	if err != nil {
+		return err
+	}
+	type cp struct {
+		id  string
+		pts int64
+	}
+	var list []cp
+	for rows.Next() {
+		var r cp
+		if err := rows.Scan(&r.id, &r.pts); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, r)
+	}
+	rows.Close()
+	reason := "campaign: " + c.name
+	for _, r := range list {
+		if _, err := events.Append(tx, events.Event{ContactID: r.id, Type: events.PointsChanged, Source: "campaign",
+			ObjectName: reason, Data: map[string]any{"delta": delta, "points": r.pts}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bulkTags adds tags to the whole batch: links inserted with InsertMany (recorded for
+// sync), trashed links restored, tag.added events appended in multi-row statements.
+// Removals (rare) go through contacts.Ops per contact.
+func (x *execCtx) bulkTags(ev *Event) error {
+	tx := x.tx
+	ops := contacts.NewOps(tx, "campaign")
+	var add, rm []string
+	for _, t := range contacts.CleanTags(ev.PropList("add")) {
+		if strings.HasPrefix(t, "-") {
+			rm = append(rm, t[1:])
+		} else {
+			add = append(add, t)
+		}
+	}
+	rm = append(rm, ev.PropList("remove")...)
+	batch, err := x.rows()
+	if err != nil {
+		return err
+	}
+	now := tx.NowMs()
+	for _, tag := range add {
+		tagID, err := ops.EnsureTag(tag)
+		if err != nil {
+			return err
+		}
+		have := map[string]int{} // link id → deleted
+		for start := 0; start < len(batch); start += 500 {
+			chunk := batch[start:min(start+500, len(batch))]
+			args := make([]any, len(chunk))
+			for i, r := range chunk {
+				args[i] = ids.Derived("contact_tag", r.contact, tagID)
+			}
+			rows, err := tx.Query("SELECT id, deleted FROM contact_tags WHERE id IN ("+placeholders(len(args))+")", args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id string
+				var del int
+				if err := rows.Scan(&id, &del); err != nil {
+					rows.Close()
+					return err
+				}
+				have[id] = del
+			}
+			rows.Close()
+		}
+		var fresh []db.Row
+		var evs []events.Event
+		for _, r := range batch {
+			link := ids.Derived("contact_tag", r.contact, tagID)
+			del, exists := have[link]
+			switch {
+			case !exists:
+				fresh = append(fresh, db.Row{ID: link, Vals: []any{r.contact, tagID, now}})
+			case del == 1:
+				if _, err := tx.Restore("contact_tags", link); err != nil {
+					return err
+				}
+			default:
+				continue // already tagged: no event
+			}
+			evs = append(evs, events.Event{ContactID: r.contact, Type: events.TagAdded, ObjectID: tagID, ObjectName: tag, Source: "campaign"})
+		}
+		if err := tx.InsertMany("contact_tags", []string{"contact_id", "tag_id", "date_added"}, fresh); err != nil {
+			return err
+		}
+		if err := events.AppendMany(tx, evs); err != nil {
+			return err
+		}
+	}
+	if len(rm) > 0 {
+		for _, r := range batch {
+			if err := ops.Tag(r.contact, nil, rm); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
