@@ -956,6 +956,7 @@ export namespace focus {
 	    value: number;
 	    html: string;
 	    css: string;
+	    form?: string;
 	}
 
 }
