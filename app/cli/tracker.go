@@ -39,9 +39,9 @@ func runTracker(e *Env, args []string) error {
 	spoolDir := fs.String("spool-dir", "", "durable hit buffer (default DATA-DIR/tracker-spool)")
 	spoolMax := fs.Int64("spool-max-mb", 1024, "refuse hits (503) when this many MB wait in the spool")
 	noIngest := fs.Bool("no-ingest", false, "local mode: only store hits; let the desktop turn them into events")
-	replica := fs.Bool("web-replica", false, "with --rqlite: serve landing pages, DWC and focus items from a replica of the team's store in --data-dir, kept current by team sync (configure it with 'magpie sync --rqlite … --save' first)")
 	formRate := fs.Float64("form-rate-limit", 0, "form submissions per second per IP (0 = default 1 per 6 s, burst 10; <0 = no limit)")
 	formBurst := fs.Int("form-burst", 0, "form submission burst per IP (with --form-rate-limit)")
+	replica := fs.Bool("web-replica", false, "with --rqlite: serve landing pages, DWC and focus items from a replica of the team's store in --data-dir, kept current by team sync (configure it with 'magpie sync --rqlite … --save' first)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -81,6 +81,7 @@ func runTracker(e *Env, args []string) error {
 			return err
 		}
 		opt.Store = store
+		opt.Config.Forms, opt.Config.Assets = forms.ClusterReader{C: store.Client()}, assets.ClusterReader{C: store.Client()}
 		if *replica {
 			c, err := e.Core()
 			if err != nil {
@@ -96,7 +97,6 @@ func runTracker(e *Env, args []string) error {
 			}
 			opt.Config.Web = c.Web()
 		}
-		opt.Config.Forms, opt.Config.Assets = forms.ClusterReader{C: store.Client()}, assets.ClusterReader{C: store.Client()}
 		if *spoolDir == "" {
 			dir := e.DataDir
 			if dir == "" {

@@ -2,7 +2,9 @@ package reports
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -63,6 +65,9 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 		}
 		gcols[i] = gcol{c, b}
 		expr := c.Expr
+		if c.GroupExpr != "" {
+			expr = c.GroupExpr
+		}
 		switch b {
 		case "week":
 			expr = "((" + c.Expr + ") / 86400000 + 3) / 7"
@@ -165,6 +170,32 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 	}
 	if err := rs.Err(); err != nil {
 		return nil, queryError(ctx, err)
+	}
+	// groups keyed by an object id get their object's name back
+	for i, g := range gcols {
+		if g.col.NameSQL == "" {
+			continue
+		}
+		cache := map[any]any{}
+		for _, a := range order {
+			k := a.keys[i]
+			if k == nil {
+				continue
+			}
+			name, ok := cache[k]
+			if !ok {
+				var n sql.NullString
+				if err := s.db.R.QueryRowContext(ctx, g.col.NameSQL, k).Scan(&n); err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return nil, queryError(ctx, err)
+				}
+				name = k
+				if n.Valid {
+					name = n.String
+				}
+				cache[k] = name
+			}
+			a.keys[i] = name
+		}
 	}
 	for _, a := range order {
 		out.Total += a.rows

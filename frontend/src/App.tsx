@@ -101,14 +101,14 @@ export function Screen() {
       return route.parts[1] === "sync" ? <SyncSettings /> : <Settings />;
     case "emails":
       return <EmailRoutes parts={route.parts} />;
+    case "dashboard":
+      return <DashboardScreen />;
     case "pages":
       return <PageRoutes parts={route.parts} />;
     case "dwc":
       return <DwcRoutes parts={route.parts} />;
     case "focus":
       return <FocusRoutes parts={route.parts} />;
-    case "dashboard":
-      return <DashboardScreen />;
     case "campaigns":
       return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
     case "reports":
