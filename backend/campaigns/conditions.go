@@ -82,6 +82,22 @@ func (x *execCtx) conditionSQL(c *compiled, ev *Event) (string, []any, error) {
 		return x.segmentCondition(ev)
 	case "form.field":
 		return formFieldSQL(ev)
+	case "stage.is", "owner.is":
+		col, list := "c.stage_id", ev.PropList("stages")
+		if ev.Type == "owner.is" {
+			col, list = "c.owner_id", ev.PropList("owners")
+		}
+		if len(list) == 0 {
+			return "0", nil, nil
+		}
+		return col + " IN (" + placeholders(len(list)) + ")", anys(list), nil
+	case "dnc.has":
+		chans := ev.PropList("channels")
+		if len(chans) == 0 {
+			chans = []string{"email"}
+		}
+		return "EXISTS (SELECT 1 FROM dnc d WHERE d.contact_id = c.id AND d.deleted = 0 AND d.channel IN (" +
+			placeholders(len(chans)) + "))", anys(chans), nil
 	}
 	return "", nil, fmt.Errorf("condition %q is not available", ev.Type)
 }
