@@ -65,6 +65,7 @@ var catalogue = []EventSpec{
 	{Type: "owner.is", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("owners", "text", true)}},
 	{Type: "dnc.has", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("channels", "multiselect", false, Option{"email", "Email"})}},
 	// Mautic events whose channels Magpie does not have yet.
+
 	{Type: "email.send.to.user", Kind: KindAction, Group: "email", ComingSoon: true},
 	{Type: "sms.send", Kind: KindAction, Group: "other", ComingSoon: true},
 	{Type: "notification.send", Kind: KindAction, Group: "other", ComingSoon: true},
@@ -72,8 +73,9 @@ var catalogue = []EventSpec{
 	{Type: "company.add", Kind: KindAction, Group: "contact", ComingSoon: true},
 	{Type: "email.reply", Kind: KindDecision, Group: "email", ComingSoon: true},
 	{Type: "dwc.request", Kind: KindDecision, Group: "page", ComingSoon: true},
-	{Type: "page.visited", Kind: KindCondition, Group: "page", ComingSoon: true},
-	{Type: "device.has", Kind: KindCondition, Group: "page", ComingSoon: true},
+	{Type: "page.visited", Kind: KindCondition, Group: "page", Props: []PropSpec{p("urls", "text", true)}},
+	{Type: "device.has", Kind: KindCondition, Group: "page", Props: []PropSpec{
+		p("types", "multiselect", false, opts("desktop", "mobile", "tablet")...), p("os", "text", false)}},
 }
 
 var specByType = func() map[string]EventSpec {
