@@ -61,6 +61,21 @@ var catalogue = []EventSpec{
 		p("operator", "select", true, opts("=", "!=", "like", "startsWith", "endsWith", "contains")...), p("value", "text", false)}},
 	{Type: "date", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("field", "field", true),
 		p("operator", "select", true, opts("anniversary", "=", "gt", "lt", "gte", "lte")...), p("value", "text", false)}},
+	{Type: "stage.is", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("stages", "stage", true)}},
+	{Type: "owner.is", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("owners", "text", true)}},
+	{Type: "dnc.has", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("channels", "multiselect", false, Option{"email", "Email"})}},
+	// Mautic events whose channels Magpie does not have yet.
+
+	{Type: "email.send.to.user", Kind: KindAction, Group: "email", ComingSoon: true},
+	{Type: "sms.send", Kind: KindAction, Group: "other", ComingSoon: true},
+	{Type: "notification.send", Kind: KindAction, Group: "other", ComingSoon: true},
+	{Type: "dwc.push", Kind: KindAction, Group: "page", ComingSoon: true},
+	{Type: "company.add", Kind: KindAction, Group: "contact", ComingSoon: true},
+	{Type: "email.reply", Kind: KindDecision, Group: "email", ComingSoon: true},
+	{Type: "dwc.request", Kind: KindDecision, Group: "page", ComingSoon: true},
+	{Type: "page.visited", Kind: KindCondition, Group: "page", Props: []PropSpec{p("urls", "text", true)}},
+	{Type: "device.has", Kind: KindCondition, Group: "page", Props: []PropSpec{
+		p("types", "multiselect", false, opts("desktop", "mobile", "tablet")...), p("os", "text", false)}},
 }
 
 var specByType = func() map[string]EventSpec {

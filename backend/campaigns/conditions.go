@@ -82,6 +82,46 @@ func (x *execCtx) conditionSQL(c *compiled, ev *Event) (string, []any, error) {
 		return x.segmentCondition(ev)
 	case "form.field":
 		return formFieldSQL(ev)
+	case "stage.is", "owner.is":
+		col, list := "c.stage_id", ev.PropList("stages")
+		if ev.Type == "owner.is" {
+			col, list = "c.owner_id", ev.PropList("owners")
+		}
+		if len(list) == 0 {
+			return "0", nil, nil
+		}
+		return col + " IN (" + placeholders(len(list)) + ")", anys(list), nil
+	case "page.visited":
+		// fnmatch on the URLs the contact hit: GLOB is fnmatch (case-sensitive, * and ?).
+		pats := ev.PropList("urls")
+		if len(pats) == 0 {
+			return "0", nil, nil
+		}
+		conds := make([]string, len(pats))
+		args := make([]any, len(pats))
+		for i, p := range pats {
+			conds[i], args[i] = "u.url GLOB ?", strings.ReplaceAll(p, "[", "[[]")
+		}
+		return "EXISTS (SELECT 1 FROM contact_urls cu JOIN urls u ON u.id = cu.url_id WHERE cu.contact_id = c.id AND (" +
+			strings.Join(conds, " OR ") + "))", args, nil
+	case "device.has":
+		q, args := "EXISTS (SELECT 1 FROM contact_devices d WHERE d.contact_id = c.id", []any{}
+		if ts := ev.PropList("types"); len(ts) > 0 {
+			q += " AND d.device_type IN (" + placeholders(len(ts)) + ")"
+			args = append(args, anys(ts)...)
+		}
+		if os := ev.PropList("os"); len(os) > 0 {
+			q += " AND d.device_os IN (" + placeholders(len(os)) + ")"
+			args = append(args, anys(os)...)
+		}
+		return q + ")", args, nil
+	case "dnc.has":
+		chans := ev.PropList("channels")
+		if len(chans) == 0 {
+			chans = []string{"email"}
+		}
+		return "EXISTS (SELECT 1 FROM dnc d WHERE d.contact_id = c.id AND d.deleted = 0 AND d.channel IN (" +
+			placeholders(len(chans)) + "))", anys(chans), nil
 	}
 	return "", nil, fmt.Errorf("condition %q is not available", ev.Type)
 }

@@ -169,12 +169,23 @@ func TestConditions(t *testing.T) {
 		{"field.value", map[string]any{"field": "email", "operator": "endsWith", "value": "x.io"}, []string{"Ann", "Bob"}},
 		{"date", map[string]any{"field": "date_added", "operator": "lt", "value": "2030-01-01"}, []string{"Ann", "Bob", "Cid"}},
 		{"form.field", map[string]any{"form": "f1", "field": "plan", "operator": "=", "value": "PRO"}, []string{"Bob"}},
+		{"stage.is", map[string]any{"stages": []any{"st1"}}, []string{"Bob"}},
+		{"owner.is", map[string]any{"owners": []any{"u7", "u8"}}, []string{"Ann"}},
+		{"dnc.has", nil, []string{"Cid"}},
+		{"page.visited", map[string]any{"urls": "https://x.io/pricing*"}, []string{"Bob"}},
+		{"page.visited", map[string]any{"urls": "https://x.io/PRICING*"}, []string{}},
+		{"device.has", map[string]any{"types": []any{"mobile"}}, []string{"Bob"}},
 		{"form.field", map[string]any{"form": "f1", "field": "plan", "operator": "startsWith", "value": "p"}, []string{"Ann", "Bob"}},
 	}
 	for _, c := range cases {
 		t.Run(c.typ, func(t *testing.T) {
 			f := newFixture(t)
 			all := people(f)
+			f.d.W.Exec("UPDATE contacts SET stage_id = 'st1' WHERE id = ?", f.ids["Bob"])
+			f.d.W.Exec("UPDATE contacts SET owner_id = 'u7' WHERE id = ?", f.ids["Ann"])
+			f.cs.SetDNC(f.ctx, []string{f.ids["Cid"]}, "email", 3, "", "test")
+			f.appendEvent(events.Event{ContactID: f.ids["Bob"], Type: events.PageHit, URL: "https://x.io/pricing?a=1",
+				UserAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"})
 			for who, plan := range map[string]string{"Ann": "plus", "Bob": "pro"} {
 				f.d.W.Exec(`INSERT INTO form_results(id, form_id, contact_id, at, vals) VALUES(?, 'f1', ?, 0, json_object('plan', ?))`, who, f.ids[who], plan)
 			}

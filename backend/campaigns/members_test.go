@@ -11,6 +11,7 @@ import (
 
 	"magpie/backend/apperr"
 	"magpie/backend/contacts"
+	"magpie/backend/db"
 	"magpie/backend/events"
 	"magpie/backend/segments"
 )
@@ -307,4 +308,23 @@ func mustGet(t *testing.T, f *fixture, id string) Campaign {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// A contact merge moves the loser's membership and pending steps to the survivor.
+func TestMergeMovesMembership(t *testing.T) {
+	f := newFixture(t)
+	all := people(f)
+	id := f.publish("C", false, Graph{Sources: segSource(all), Events: []Event{
+		wait(root("t", KindAction, "contact.tags", map[string]any{"add": []any{"later"}}), 1, "h")}})
+	ann, cid := f.ids["Ann"], f.ids["Cid"]
+	if err := f.d.Write(f.ctx, func(tx *db.Tx) error { return contacts.NewOps(tx, "test").Merge(ann, cid, "test") }); err != nil {
+		t.Fatal(err)
+	}
+	f.advance(2 * time.Hour)
+	if got := f.logOf(id, ann); !equal(got, []string{"t:done"}) {
+		t.Errorf("survivor = %v", got)
+	}
+	if got := f.logOf(id, cid); !equal(got, []string{"t:canceled"}) {
+		t.Errorf("merged-away = %v", got)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/events"
 )
@@ -15,7 +16,10 @@ import (
 const CampaignEvent = events.CampaignEvent
 
 // Decisions read the event itself, never the behaviour aggregates: a lazy hook.
-func init() { events.OnAppendLazy(onEvent) }
+func init() {
+	events.OnAppendLazy(onEvent) // reads no behaviour aggregates
+	contacts.OnMerge(mergeContacts)
+}
 
 // decisionTypes maps behaviour events to the decisions they can fire.
 var decisionTypes = map[events.Type][]string{
@@ -257,4 +261,24 @@ func publishedIDs(tx *db.Tx) ([]string, error) {
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// mergeContacts moves the merged-away contact's campaign memberships and steps to the
+// survivor (the survivor's own rows win where both have one; the loser's leftovers are
+// canceled so nothing runs twice for the same person).
+func mergeContacts(tx *db.Tx, winner, loser string) error {
+	for _, q := range []string{
+		"UPDATE OR IGNORE campaign_members SET contact_id = ? WHERE contact_id = ?",
+		"UPDATE OR IGNORE campaign_log SET contact_id = ? WHERE contact_id = ?",
+	} {
+		if _, err := tx.Exec(q, winner, loser); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec("DELETE FROM campaign_members WHERE contact_id = ?", loser); err != nil {
+		return err
+	}
+	_, err := tx.Exec(`UPDATE campaign_log SET status = 'canceled', reason = 'contact merged', done_at = ?
+		WHERE contact_id = ? AND status IN ('scheduled', 'waiting')`, tx.NowMs(), loser)
+	return err
 }
