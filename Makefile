@@ -103,7 +103,7 @@ test-e2e: build
 test-desktop: build
 	tests/desktop/smoke.sh $(CURDIR)/$(BIN)
 
-test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-tracker test-tracker-web test-mail test-sync-demo
+test: deps lint check-generated test-go test-frontend test-e2e test-desktop test-tracker test-tracker-web test-forms test-mail test-sync-demo
 	@echo "all checks passed"
 
 # The tracker's real-browser test (Chromium + playwright-core, Mautic's standard snippet).
@@ -117,6 +117,10 @@ test-tracker: build tests/tracker/node_modules/.installed
 # Landing pages, DWC slots, focus items and the preference center in Chromium (issue 9).
 test-tracker-web: build tests/tracker/node_modules/.installed
 	cd tests/tracker && BIN=$(CURDIR)/$(BIN) node web.mjs
+# Forms and assets in a real browser (issue 9): script embed, AJAX and no-JS submits, segment
+# action, the form's email at an SMTP sink, gated asset download. SHOTS_DIR=docs/screenshots to refresh.
+test-forms: build tests/tracker/node_modules/.installed
+	cd tests/tracker && BIN=$(CURDIR)/$(BIN) node forms.mjs
 
 # Emails end-to-end (issue 6): maildev on loopback, 1,000-recipient segment email, kill -9 mid-run.
 tests/maildev/node_modules/.installed: tests/maildev/package-lock.json

@@ -46,10 +46,23 @@ func (s *Service) Stop() {
 	<-done
 }
 
+// syncEvery spaces membership syncs triggered by segment changes.
+var syncEvery = 2 * time.Second
+
 func (s *Service) loop(ctx context.Context, log *slog.Logger) {
 	defer close(s.done)
 	syncAll := true
 	for {
+		if s.deps.Lease != nil && !s.deps.Lease.Held(ctx) {
+			// Another device of the team runs campaigns; look again later.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Minute):
+			}
+			syncAll = true
+			continue
+		}
 		if syncAll {
 			s.syncDirty(ctx, log, true)
 			syncAll = false
@@ -65,6 +78,11 @@ func (s *Service) loop(ctx context.Context, log *slog.Logger) {
 			log.Debug("campaigns: ran", "steps", st.Steps, "elapsed", st.Elapsed)
 		}
 		wait := 30 * time.Second
+		s.mu.Lock()
+		if len(s.dirtySegs) > 0 {
+			wait = syncEvery // come back for the pending segment changes
+		}
+		s.mu.Unlock()
 		var next int64
 		if err := s.db.R.QueryRowContext(ctx, `SELECT coalesce(min(trigger_at), 0) FROM campaign_log WHERE status IN ('scheduled', 'waiting')
 			AND trigger_at < ?`, int64(never)).Scan(&next); err == nil && next > 0 {
@@ -91,8 +109,15 @@ func (s *Service) loop(ctx context.Context, log *slog.Logger) {
 // all is set).
 func (s *Service) syncDirty(ctx context.Context, log *slog.Logger, all bool) {
 	s.mu.Lock()
+	if !all && time.Since(s.lastSync) < syncEvery {
+		s.mu.Unlock() // a full sync is set-based but reads every member: at most every syncEvery
+		return
+	}
 	dirty := s.dirtySegs
 	s.dirtySegs = nil
+	if all || len(dirty) > 0 {
+		s.lastSync = time.Now()
+	}
 	s.mu.Unlock()
 	if !all && len(dirty) == 0 {
 		return

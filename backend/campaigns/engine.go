@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,11 @@ type Deps struct {
 	Segments *segments.Service
 	Emails   *emails.Service
 	HTTP     *http.Client // webhooks; nil = a client with a 10 s timeout
+	// Lease (optional) says whether this installation is the team's executor: in a team
+	// only the device holding it runs campaigns in the background (the one that sends).
+	Lease interface {
+		Held(ctx context.Context) bool
+	}
 }
 
 // compiled is a published graph ready to run.

@@ -86,6 +86,7 @@ func option(kind Kind, d Data) (json.RawMessage, error) {
 			sm["smooth"], sm["smoothMonotone"], sm["showSymbol"] = true, "x", false // no overshoot below 0
 		case Funnel:
 			sm["sort"] = "none"
+			sm["top"], sm["bottom"], sm["left"], sm["width"] = 8, 8, "10%", "80%"
 			sm["label"] = map[string]any{"show": true, "position": "inside", "formatter": "{b}: {c}"}
 		}
 	}

@@ -216,22 +216,16 @@ func (s *Service) write(ctx context.Context, pr *prepared, progress func(done, t
 	}
 	var done int64
 	if len(pr.plan.def.Columns) > 0 {
-		err = s.rows(ctx, pr.plan, 0, 0, func(v []any) error {
+		if done, err = s.stream(ctx, pr.plan, func(v []any) error {
 			if err := out.row(v); err != nil {
 				return writeError(path, err)
 			}
-			done++
-			if done%4096 == 0 {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				if progress != nil {
-					progress(done, total)
-				}
-			}
 			return nil
-		})
-		if err != nil {
+		}, func(n int64) {
+			if progress != nil {
+				progress(n, total)
+			}
+		}); err != nil {
 			return res, err
 		}
 	}
@@ -266,6 +260,70 @@ func (s *Service) write(ctx context.Context, pr *prepared, progress func(done, t
 		res.Bytes = fi.Size()
 	}
 	return res, nil
+}
+
+// stream reads the detail rows in one goroutine and hands them to write in the caller's, so
+// SQLite and the file encoder run on two cores; it returns the rows written.
+func (s *Service) stream(ctx context.Context, p *plan, write func([]any) error, progress func(int64)) (int64, error) {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan [][]any, 8)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		const size = 512
+		buf := make([][]any, 0, size)
+		err := s.rows(rctx, p, 0, 0, func(v []any) error {
+			buf = append(buf, append([]any(nil), v...))
+			if len(buf) == size {
+				select {
+				case batches <- buf:
+				case <-rctx.Done():
+					return rctx.Err()
+				}
+				buf = make([][]any, 0, size)
+			}
+			return nil
+		})
+		if err == nil && len(buf) > 0 {
+			select {
+			case batches <- buf:
+			case <-rctx.Done():
+				err = rctx.Err()
+			}
+		}
+		readErr <- err
+	}()
+	var done int64
+	var werr error
+	for b := range batches {
+		if werr != nil {
+			continue // drain so the reader ends
+		}
+		for _, v := range b {
+			if werr = write(v); werr != nil {
+				cancel()
+				break
+			}
+			done++
+			if done%4096 == 0 {
+				if ctx.Err() != nil {
+					werr = ctx.Err()
+					cancel()
+					break
+				}
+				progress(done)
+			}
+		}
+	}
+	rerr := <-readErr
+	if werr != nil {
+		return done, werr
+	}
+	if rerr != nil {
+		return done, rerr
+	}
+	return done, ctx.Err()
 }
 
 // cellText formats a value of a column type for CSV and HTML.

@@ -105,7 +105,7 @@ func TestXLSXReadBack(t *testing.T) {
 	}
 	sum, _ := x.GetRows("Summary")
 	// the summary, and the pivot the chart reads (two group columns) to its right
-	if got := rowsJoin(sum); got != "Date (day)|Event|count||Date (day)|email.read|email.sent\n2026-02-03|email.read|1||2026-02-03|1|2\n2026-02-03|email.sent|2\n" {
+	if got := rowsJoin(sum); got != "Date (day)|Event|Count||Date (day)|email.read|email.sent\n2026-02-03|email.read|1||2026-02-03|1|2\n2026-02-03|email.sent|2\n" {
 		t.Errorf("summary sheet:\n%s", got)
 	}
 	if !zipHas(t, path, "xl/charts/chart") {

@@ -29,6 +29,11 @@ type Column struct {
 	Type         string `json:"type"`
 	Expr         string `json:"-"`
 	NeedsContact bool   `json:"-"`
+	// GroupExpr, when set, is what the summary groups by instead of Expr (an indexed id
+	// rather than a name), and NameSQL (one ? = the key) turns each group's key back into
+	// the label shown.
+	GroupExpr string `json:"-"`
+	NameSQL   string `json:"-"`
 }
 
 // Source is a data source: the rows a report reads.
@@ -121,6 +126,13 @@ func eventSource(id, label string, types []events.Type, extra []Column, contact 
 		Columns: cols, Defaults: []string{"at", "type", "contact.email"}}
 }
 
+// objectName is the name of an event's object (email, form, asset): the summary groups by
+// the object id (events_type_object is ordered by it) and looks each name up once.
+func objectName(id, label, types string) Column {
+	return Column{ID: id, Label: label, Type: Text, Expr: "e.object_name", GroupExpr: "e.object_id",
+		NameSQL: "SELECT object_name FROM events WHERE type IN ('" + types + "') AND object_id = ? AND object_name IS NOT NULL LIMIT 1"}
+}
+
 func hitColumns() []Column {
 	return []Column{
 		{ID: "url", Label: "URL", Type: Text, Expr: "e.url"},
@@ -190,7 +202,7 @@ func Sources(ctx context.Context, fs *fields.Service) ([]Source, error) {
 		}, Defaults: []string{"name", "subject", "sent", "read", "date_added"}}
 	emailEvents := eventSource("email.events", "Email events", []events.Type{events.EmailSent, events.EmailRead, events.EmailClicked, events.EmailFailed},
 		[]Column{
-			{ID: "email", Label: "Email", Type: Text, Expr: "e.object_name"},
+			objectName("email", "Email", "email.sent', 'email.read', 'email.clicked', 'email.failed"),
 			{ID: "email_id", Label: "Email ID", Type: Text, Expr: "e.object_id"},
 			{ID: "url", Label: "Clicked URL", Type: Text, Expr: "e.url"},
 			{ID: "device_type", Label: "Device", Type: Text, Expr: "e.device_type"},
@@ -199,13 +211,13 @@ func Sources(ctx context.Context, fs *fields.Service) ([]Source, error) {
 	pageHits := eventSource("page.hits", "Page hits", []events.Type{events.PageHit}, hitColumns(), contact)
 	pageHits.Defaults = []string{"at", "url", "title", "contact.email"}
 	forms := eventSource("form.submissions", "Form submissions", []events.Type{events.FormSubmitted}, []Column{
-		{ID: "form", Label: "Form", Type: Text, Expr: "e.object_name"},
+		objectName("form", "Form", "form.submitted"),
 		{ID: "form_id", Label: "Form ID", Type: Text, Expr: "e.object_id"},
 		{ID: "url", Label: "Page URL", Type: Text, Expr: "e.url"},
 	}, contact)
 	forms.Defaults = []string{"at", "form", "contact.email"}
 	assets := eventSource("asset.downloads", "Asset downloads", []events.Type{events.AssetDownloaded}, []Column{
-		{ID: "asset", Label: "Asset", Type: Text, Expr: "e.object_name"},
+		objectName("asset", "Asset", "asset.downloaded"),
 		{ID: "asset_id", Label: "Asset ID", Type: Text, Expr: "e.object_id"},
 		{ID: "referrer", Label: "Referrer", Type: Text, Expr: "e.referrer"},
 	}, contact)

@@ -2,7 +2,9 @@ package reports
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -22,6 +24,8 @@ type Summary struct {
 	// Total is the number of rows the groups cover.
 	Total int64 `json:"total"`
 }
+
+var fnLabels = map[string]string{"count": "Count", "sum": "Sum", "avg": "Average", "min": "Minimum", "max": "Maximum"}
 
 // MaxGroups bounds the groups a summary holds in memory.
 const MaxGroups = 100000
@@ -61,6 +65,9 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 		}
 		gcols[i] = gcol{c, b}
 		expr := c.Expr
+		if c.GroupExpr != "" {
+			expr = c.GroupExpr
+		}
 		switch b {
 		case "week":
 			expr = "((" + c.Expr + ") / 86400000 + 3) / 7"
@@ -91,9 +98,9 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 		} else {
 			sel = append(sel, "0", "0", "0")
 		}
-		label := a.Fn
+		label := fnLabels[a.Fn]
 		if a.Column != "" {
-			label += " " + c.Label
+			label += " of " + c.Label
 		}
 		typ := Float
 		if a.Fn == "count" || ((a.Fn == "min" || a.Fn == "max" || a.Fn == "sum") && c.Type == Int) {
@@ -163,6 +170,32 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 	}
 	if err := rs.Err(); err != nil {
 		return nil, queryError(ctx, err)
+	}
+	// groups keyed by an object id get their object's name back
+	for i, g := range gcols {
+		if g.col.NameSQL == "" {
+			continue
+		}
+		cache := map[any]any{}
+		for _, a := range order {
+			k := a.keys[i]
+			if k == nil {
+				continue
+			}
+			name, ok := cache[k]
+			if !ok {
+				var n sql.NullString
+				if err := s.db.R.QueryRowContext(ctx, g.col.NameSQL, k).Scan(&n); err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return nil, queryError(ctx, err)
+				}
+				name = k
+				if n.Valid {
+					name = n.String
+				}
+				cache[k] = name
+			}
+			a.keys[i] = name
+		}
 	}
 	for _, a := range order {
 		out.Total += a.rows

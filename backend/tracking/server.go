@@ -307,7 +307,8 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 	if origin == "" {
 		return true
 	}
-	if len(s.origins) > 0 && !s.origins[strings.ToLower(strings.TrimRight(origin, "/"))] {
+	o := strings.ToLower(strings.TrimRight(origin, "/"))
+	if len(s.origins) > 0 && !s.origins[o] && o != strings.ToLower(s.base.Scheme+"://"+s.base.Host) {
 		return false
 	}
 	h := w.Header()

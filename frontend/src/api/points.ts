@@ -1,4 +1,5 @@
 // Points and stages (issue 8): typed calls to app.Points that reject with ApiError.
+import * as PagesB from "../../wailsjs/go/app/Pages";
 import * as PointsB from "../../wailsjs/go/app/Points";
 import type { app } from "../../wailsjs/go/models";
 import { wrap } from "./errors";
@@ -12,6 +13,9 @@ export type Stage = app.StageView;
 export type ContactPoints = app.ContactPointsView;
 
 export const Points = wrap({ ...PointsB });
+
+/** The landing pages a "visits a landing page" action can name. */
+export const LandingPages = wrap({ List: PagesB.List });
 
 /** Mautic's point action types, in menu order. */
 export const actionTypes = [

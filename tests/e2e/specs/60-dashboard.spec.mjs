@@ -129,6 +129,16 @@ export default async function ({ page, expect, shot, rpc }) {
   await page.waitForFunction(([t, w]) => document.querySelector(`[data-testid="dash-widget"][data-type="${t}"]`).style.gridColumn !== w, [second, w0]);
   await shot("dashboard-arrange");
 
+  // Add a widget from the menu, then remove it with its button.
+  const count = await widgets.count();
+  await page.getByRole("combobox", { name: "Add a widget" }).click();
+  await page.getByRole("option", { name: "Form submissions" }).click();
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="dash-widget"]').length === n + 1, count);
+  expect.equal(await widgets.last().getAttribute("data-type"), "submissions.in.time", "added at the end");
+  await page.getByRole("button", { name: "Remove Form submissions" }).click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="dash-widget"]').length === n, count);
+
   // Drag the last tile's handle onto the tile before it (same row): they swap places.
   const cur = await order();
   const last = cur.at(-1);

@@ -48,7 +48,9 @@ export function Board() {
   const grid = useRef<HTMLDivElement>(null);
   const dragging = useRef<string | null>(null);
 
-  const layout = useQuery({ queryKey: ["dashboard", "layout"], queryFn: () => Api.Layout() });
+  // No cache across mounts: the tiles are local state seeded once from a fresh read (the
+  // board may have been saved elsewhere: the other screen, the CLI, another window).
+  const layout = useQuery({ queryKey: ["dashboard", "layout"], queryFn: () => Api.Layout(), gcTime: 0 });
   const types = useQuery({
     queryKey: ["dashboard", "types"],
     queryFn: () => Api.Types(),

@@ -27,7 +27,7 @@ import type { ReactNode, PointerEvent as ReactPointerEvent } from "react";
 import { toApiError } from "../../api";
 import type { DashResult, DashTable } from "../../api/dashboard";
 import { EChart } from "../../charts/EChart";
-import { type Key, useI18n } from "../../i18n";
+import { isKey, type Key, useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { DemoLoader } from "../Demo";
 import type { Direction, Tile } from "./layout";
@@ -243,6 +243,10 @@ function WidgetTable({ table }: { table: DashTable }) {
         return fmtNumber(Number(v));
       case "time":
         return fmtDate(new Date(Number(v)).toISOString());
+      case "event": {
+        const k = `event.${String(v)}`;
+        return isKey(k) ? t(k) : String(v);
+      }
       case "contact": {
         const [id, label] = Array.isArray(v) ? (v as string[]) : ["", String(v)];
         return id ? (

@@ -128,11 +128,13 @@ export function ActionEditor({
             />
           )}
           {typ === "page.hit" && (
-            <TagsInput
-              label={t("points.pages")}
+            <MultiSelect
+              label={t("points.landingPages")}
               placeholder={t("points.any")}
+              data={opts.pages}
               value={p.pages}
               onChange={(v) => prop({ pages: v })}
+              searchable
             />
           )}
           {typ === "form.submit" && (

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Segments } from "../../api";
 import { Emails } from "../../api/emails";
-import { Points } from "../../api/points";
+import { LandingPages, Points } from "../../api/points";
 import { useI18n } from "../../i18n";
 import { navigate } from "../../router";
 
@@ -61,7 +61,7 @@ export interface Option {
   label: string;
 }
 
-/** useOptions loads what editors pick from: groups, stages, emails, segments. */
+/** useOptions loads what editors pick from: groups, stages, emails, segments, landing pages. */
 export function useOptions() {
   const groups = useQuery({ queryKey: ["pointGroups", false], queryFn: () => Points.Groups(false) });
   const stages = useQuery({ queryKey: ["stages", false], queryFn: () => Points.Stages(false) });
@@ -70,11 +70,13 @@ export function useOptions() {
     queryFn: () => Emails.List({ search: "", kind: "", deleted: false }),
   });
   const segments = useQuery({ queryKey: ["segments", false], queryFn: () => Segments.List(false) });
+  const pages = useQuery({ queryKey: ["pages", "options"], queryFn: () => LandingPages.List(false) });
   return {
     groups: (groups.data ?? []).map((g) => ({ value: g.id, label: g.name })),
     stages: (stages.data ?? []).map((s) => ({ value: s.id, label: `${s.name} (${s.weight})` })),
     emails: (emails.data ?? []).map((e) => ({ value: e.id, label: e.name })),
     segments: (segments.data ?? []).map((s) => ({ value: s.id, label: s.name })),
+    pages: (pages.data ?? []).map((p) => ({ value: p.id, label: p.title })),
   };
 }
 

@@ -409,6 +409,7 @@ function ControlledRows({
       catalogue={catalogue}
       segments={segments}
       selfId=""
+      emptyText=""
     />
   );
 }

@@ -23,11 +23,13 @@ interface Props {
   catalogue: SegmentCatalogue;
   segments: SegmentView[];
   selfId: string;
+  /** shown when there is no filter (default: the segment editor's "static" hint; "" = none) */
+  emptyText?: string;
 }
 
 /** FilterRows edits a Mautic flat filter list: one row per filter, AND/OR glue, keyboard
  * operable (every control is a labelled input). */
-export function FilterRows({ rows, onChange, catalogue, segments, selfId }: Props) {
+export function FilterRows({ rows, onChange, catalogue, segments, selfId, emptyText }: Props) {
   const { t, lang } = useI18n();
   const defs = new Map<string, FieldDef>(catalogue.fields.map((f) => [f.alias, f as FieldDef]));
   const label = (f: { label: string; labelFr: string }) => (lang === "fr" ? f.labelFr : f.label);
@@ -45,7 +47,9 @@ export function FilterRows({ rows, onChange, catalogue, segments, selfId }: Prop
   let index = 0;
   return (
     <Stack gap="xs">
-      {rows.length === 0 && <Text c="dimmed">{t("segments.noFilters")}</Text>}
+      {rows.length === 0 && emptyText !== "" && (
+        <Text c="dimmed">{emptyText ?? t("segments.noFilters")}</Text>
+      )}
       {groups(rows).map((g, gi) => (
         <Card key={g[0]?.key ?? gi} withBorder padding="xs" data-testid="filter-group">
           <Stack gap={6}>
