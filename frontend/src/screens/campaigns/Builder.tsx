@@ -189,6 +189,7 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
       const old = new Map(prev.map((n) => [n.id, n]));
       return flowNodes.map((n) => {
         const p = old.get(n.id);
+        if (p?.dragging) return { ...n, position: p.position, dragging: true, measured: p.measured }; // mid-drag
         return p?.measured ? { ...n, measured: p.measured } : n;
       });
     });
