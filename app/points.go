@@ -107,12 +107,20 @@ type GroupScoreView struct {
 	Score     int64  `json:"score"`
 }
 
+// FiredTriggerView is a trigger that fired for the contact (name and colour badge).
+type FiredTriggerView struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Color string `json:"color"`
+}
+
 // ContactPointsView is what the contact page header shows.
 type ContactPointsView struct {
-	Points    int64            `json:"points"`
-	StageID   string           `json:"stageId"`
-	StageName string           `json:"stageName"`
-	Groups    []GroupScoreView `json:"groups"`
+	Points    int64              `json:"points"`
+	StageID   string             `json:"stageId"`
+	StageName string             `json:"stageName"`
+	Groups    []GroupScoreView   `json:"groups"`
+	Triggers  []FiredTriggerView `json:"triggers"`
 }
 
 func list[T any](in []T) []T {
@@ -297,15 +305,22 @@ func (a *Points) ContactPoints(contactID string) (ContactPointsView, error) {
 	if err != nil {
 		return ContactPointsView{}, err
 	}
-	v := ContactPointsView{Points: c.Points, StageID: c.StageID, Groups: []GroupScoreView{}}
+	v := ContactPointsView{Points: c.Points, StageID: c.StageID, Groups: []GroupScoreView{}, Triggers: []FiredTriggerView{}}
 	if c.StageID != "" {
 		if st, err := a.s.core.Stages.Get(ctx, c.StageID); err == nil {
 			v.StageName = st.Name
 		}
 	}
 	sc, err := a.s.core.Points.ContactScores(ctx, contactID)
+	if err != nil {
+		return v, err
+	}
 	for _, x := range sc {
 		v.Groups = append(v.Groups, GroupScoreView{GroupID: x.GroupID, GroupName: x.GroupName, Score: x.Score})
+	}
+	fired, err := a.s.core.Points.ContactTriggers(ctx, contactID)
+	for _, f := range fired {
+		v.Triggers = append(v.Triggers, FiredTriggerView{ID: f.TriggerID, Name: f.Name, Color: f.Color})
 	}
 	return v, err
 }

@@ -220,3 +220,20 @@ func TestRender(t *testing.T) {
 		t.Errorf("full document render: %s", doc)
 	}
 }
+
+func TestPrefFormLanguage(t *testing.T) {
+	v := PrefView{Segments: []PrefSegment{{ID: "s1", Name: "News <weekly>", Member: true}}, EmailOK: true}
+	cases := []struct{ accept, want string }{
+		{"fr-CA,fr;q=0.9", "Enregistrer mes préférences"},
+		{"de, fr;q=0.5", "Enregistrer mes préférences"},
+		{"en-GB", "Save preferences"},
+		{"", "Save preferences"},
+		{"es", "Save preferences"},
+	}
+	for _, c := range cases {
+		out := PrefForm(v, "https://t/prefs/tok", "", c.accept)
+		if !strings.Contains(out, c.want) || !strings.Contains(out, "News &lt;weekly&gt;") || !strings.Contains(out, `value="s1" id="seg-s1" checked`) {
+			t.Errorf("PrefForm(%q) = %s", c.accept, out)
+		}
+	}
+}

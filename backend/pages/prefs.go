@@ -113,16 +113,40 @@ func (s *Service) PreferencePage(ctx context.Context) (Page, bool, error) {
 	return list[0], true, nil
 }
 
+// prefStrings are the preference form's words, English and French (picked from the
+// visitor's Accept-Language, like translations).
+var prefStrings = map[string]map[string]string{
+	"en": {"subs": "Subscriptions", "channels": "Channels", "email": "Email", "save": "Save preferences",
+		"unsub": "Unsubscribe from all emails", "saved": "Your preferences are saved.", "unsubscribed": "You are unsubscribed from all emails.",
+		"title": "Your preferences", "intro": "Choose what you receive from us."},
+	"fr": {"subs": "Abonnements", "channels": "Canaux", "email": "E-mail", "save": "Enregistrer mes préférences",
+		"unsub": "Me désabonner de tous les e-mails", "saved": "Vos préférences sont enregistrées.",
+		"unsubscribed": "Vous êtes désabonné de tous les e-mails.", "title": "Vos préférences", "intro": "Choisissez ce que vous recevez de notre part."},
+}
+
+// PrefText returns a preference-center string in the language the visitor prefers (en, fr).
+func PrefText(acceptLanguage, key string) string {
+	for _, l := range parseAccept(acceptLanguage) {
+		prim, _, _ := strings.Cut(l, "-")
+		if m, ok := prefStrings[prim]; ok {
+			return m[key]
+		}
+	}
+	return prefStrings["en"][key]
+}
+
 // PrefForm is the preference form (inserted at {preferences} or after the page content).
-// action is the signed URL the form posts to; message is shown above it (after a save).
-func PrefForm(v PrefView, action, message string) string {
+// action is the signed URL the form posts to; message is shown above it (after a save);
+// lang is the visitor's Accept-Language.
+func PrefForm(v PrefView, action, message, lang string) string {
+	tr := func(k string) string { return html.EscapeString(PrefText(lang, k)) }
 	var b strings.Builder
 	b.WriteString(`<form class="magpie-prefs" method="post" action="` + html.EscapeString(action) + `">`)
 	if message != "" {
 		b.WriteString(`<p id="prefs-message" role="status">` + html.EscapeString(message) + `</p>`)
 	}
 	if len(v.Segments) > 0 {
-		b.WriteString(`<fieldset><legend>Subscriptions</legend>`)
+		b.WriteString(`<fieldset><legend>` + tr("subs") + `</legend>`)
 		for _, sg := range v.Segments {
 			chk := ""
 			if sg.Member {
@@ -138,29 +162,32 @@ func PrefForm(v PrefView, action, message string) string {
 	if v.EmailOK {
 		chk = " checked"
 	}
-	b.WriteString(`<fieldset><legend>Channels</legend><div><input type="checkbox" name="channel_email" value="1" id="channel-email"` + chk +
-		`><label for="channel-email">Email</label></div></fieldset>`)
-	b.WriteString(`<input type="hidden" name="action" value="save"><button type="submit" id="prefs-save">Save preferences</button>`)
+	b.WriteString(`<fieldset><legend>` + tr("channels") + `</legend><div><input type="checkbox" name="channel_email" value="1" id="channel-email"` + chk +
+		`><label for="channel-email">` + tr("email") + `</label></div></fieldset>`)
+	b.WriteString(`<input type="hidden" name="action" value="save"><button type="submit" id="prefs-save">` + tr("save") + `</button>`)
 	b.WriteString(`</form><form method="post" action="` + html.EscapeString(action) +
-		`"><input type="hidden" name="action" value="unsubscribe"><button type="submit" id="unsubscribe">Unsubscribe from all emails</button></form>`)
+		`"><input type="hidden" name="action" value="unsubscribe"><button type="submit" id="unsubscribe">` + tr("unsub") + `</button></form>`)
 	return b.String()
 }
 
 // defaultPrefPage is used when no page is flagged as the preference center.
 var defaultPrefPage = Page{Title: "Your preferences", HTML: `<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#222}
 fieldset{border:1px solid #ccc;border-radius:.4rem;margin:1rem 0}button{font-size:1rem;padding:.5rem 1rem;margin:.3rem 0}</style>
-<h1>Your preferences</h1><p>Choose what you receive from us.</p>{preferences}`, NoIndex: true, PreferenceCenter: true}
+<h1>{prefs_title}</h1><p>{prefs_intro}</p>{preferences}`, NoIndex: true, PreferenceCenter: true}
 
 // RenderPrefs renders the preference center for a contact: the configured page (or a plain
 // default) with the form at {preferences}, or after the content when the page has no token.
 // view, when set, is shown instead of the stored state (the choices just posted).
-func (s *Service) RenderPrefs(ctx context.Context, contactID, action, message string, view *PrefView, o RenderOptions) (string, error) {
+func (s *Service) RenderPrefs(ctx context.Context, contactID, action, message, lang string, view *PrefView, o RenderOptions) (string, error) {
 	p, ok, err := s.PreferencePage(ctx)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
 		p = defaultPrefPage
+		p.HTML = strings.NewReplacer("{prefs_title}", html.EscapeString(PrefText(lang, "title")),
+			"{prefs_intro}", html.EscapeString(PrefText(lang, "intro"))).Replace(p.HTML)
+		p.Title = PrefText(lang, "title")
 	}
 	var v PrefView
 	if view != nil {
@@ -168,7 +195,7 @@ func (s *Service) RenderPrefs(ctx context.Context, contactID, action, message st
 	} else if v, err = s.PrefState(ctx, contactID); err != nil {
 		return "", err
 	}
-	form := PrefForm(v, action, message)
+	form := PrefForm(v, action, message, lang)
 	if strings.Contains(p.HTML, "{preferences}") {
 		p.HTML = strings.Replace(p.HTML, "{preferences}", "\x00prefs\x00", 1)
 	} else if i := strings.LastIndex(strings.ToLower(p.HTML), "</body>"); i >= 0 {

@@ -181,3 +181,32 @@ func mergeScores(tx *db.Tx, winner, loser string) error {
 	}
 	return nil
 }
+
+// Fired is a trigger that fired for a contact (the contact page shows its colour, as
+// Mautic's contact list does).
+type Fired struct {
+	TriggerID string `json:"triggerId"`
+	Name      string `json:"name"`
+	Color     string `json:"color"`
+	Points    int64  `json:"points"`
+}
+
+// ContactTriggers lists the live triggers that fired for a contact, highest threshold first.
+func (s *Service) ContactTriggers(ctx context.Context, contactID string) ([]Fired, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT t.id, t.name, t.color, t.points FROM point_triggers t
+		WHERE t.deleted = 0 AND t.id IN (SELECT trigger_id FROM point_trigger_log WHERE contact_id = ?)
+		ORDER BY t.points DESC, t.name`, contactID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Fired{}
+	for rows.Next() {
+		var f Fired
+		if err := rows.Scan(&f.TriggerID, &f.Name, &f.Color, &f.Points); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}

@@ -59,6 +59,10 @@ func TestTriggerFiresOncePerContact(t *testing.T) {
 	if f.stageOf(cid) != lead {
 		t.Fatalf("stage = %q, want Lead", f.stageOf(cid))
 	}
+	fired, err := f.ps.ContactTriggers(f.ctx, cid)
+	if err != nil || len(fired) != 1 || fired[0].Name != "Hot" {
+		t.Fatalf("ContactTriggers = %+v, %v", fired, err)
+	}
 }
 
 func TestTriggerExistingContactsAndGroups(t *testing.T) {

@@ -203,7 +203,7 @@ func (s *Server) renderPrefs(w http.ResponseWriter, r *http.Request, contact, to
 		return err
 	}
 	action := s.base.String() + "/prefs/" + tok
-	out, err := s.cfg.Web.Pages.RenderPrefs(ctx, contact, action, message, view,
+	out, err := s.cfg.Web.Pages.RenderPrefs(ctx, contact, action, message, r.Header.Get("Accept-Language"), view,
 		pages.RenderOptions{Base: s.base.String(), Contact: fields, Now: s.cfg.Now()})
 	if err != nil {
 		return err
@@ -264,7 +264,7 @@ func (s *Server) prefsPost(w http.ResponseWriter, r *http.Request) error {
 	case "unsubscribe":
 		h.Data = map[string]string{"action": "unsubscribe"}
 		view.EmailOK = false
-		msg = "You are unsubscribed from all emails."
+		msg = pages.PrefText(r.Header.Get("Accept-Language"), "unsubscribed")
 	case "save":
 		checked := map[string]bool{}
 		for _, id := range r.PostForm["segment"] {
@@ -285,7 +285,7 @@ func (s *Server) prefsPost(w http.ResponseWriter, r *http.Request) error {
 		view.EmailOK = email
 		h.Data = map[string]string{"action": "save", "segments": strings.Join(in, ","), "shown": strings.Join(shown, ","),
 			"email": map[bool]string{true: "1", false: "0"}[email]}
-		msg = "Your preferences are saved."
+		msg = pages.PrefText(r.Header.Get("Accept-Language"), "saved")
 	default:
 		return bad(http.StatusBadRequest, "action must be save or unsubscribe")
 	}

@@ -35,7 +35,7 @@ import {
   IconTrash,
   IconWorldWww,
 } from "@tabler/icons-react";
-import { type ReactNode, useEffect, useState } from "react";
+import { Fragment, type ReactNode, useEffect, useState } from "react";
 import { type ContactRow, Contacts } from "../api";
 import { type Key, useI18n } from "../i18n";
 import { usePrefs } from "../prefs";
@@ -46,25 +46,57 @@ export interface NavItem {
   path: string;
   label: Key;
   icon: ReactNode;
+  /** section heads a group in the sidebar (Mautic's menu groups); the first item of a group has it. */
+  section?: Key;
 }
 
 export const navItems: NavItem[] = [
   { path: "/", label: "nav.home", icon: <IconHome size={18} aria-hidden /> },
   { path: "/dashboard", label: "nav.dashboard", icon: <IconLayoutDashboard size={18} aria-hidden /> },
-  { path: "/contacts", label: "nav.contacts", icon: <IconAddressBook size={18} aria-hidden /> },
+  {
+    path: "/contacts",
+    label: "nav.contacts",
+    icon: <IconAddressBook size={18} aria-hidden />,
+    section: "nav.section.audience",
+  },
   { path: "/companies", label: "nav.companies", icon: <IconBuilding size={18} aria-hidden /> },
   { path: "/segments", label: "nav.segments", icon: <IconChartPie size={18} aria-hidden /> },
-  { path: "/emails", label: "nav.emails", icon: <IconMail size={18} aria-hidden /> },
-  { path: "/pages", label: "nav.pages", icon: <IconWorldWww size={18} aria-hidden /> },
-  { path: "/dwc", label: "nav.dwc", icon: <IconPuzzle size={18} aria-hidden /> },
-  { path: "/focus", label: "nav.focus", icon: <IconTargetArrow size={18} aria-hidden /> },
-  { path: "/campaigns", label: "nav.campaigns", icon: <IconHierarchy2 size={18} aria-hidden /> },
-  { path: "/reports", label: "nav.reports", icon: <IconReportAnalytics size={18} aria-hidden /> },
+  {
+    path: "/campaigns",
+    label: "nav.campaigns",
+    icon: <IconHierarchy2 size={18} aria-hidden />,
+    section: "nav.section.automation",
+  },
   { path: "/points", label: "nav.points", icon: <IconTarget size={18} aria-hidden /> },
   { path: "/stages", label: "nav.stages", icon: <IconStairs size={18} aria-hidden /> },
-  { path: "/forms", label: "nav.forms", icon: <IconClipboardText size={18} aria-hidden /> },
+  {
+    path: "/emails",
+    label: "nav.emails",
+    icon: <IconMail size={18} aria-hidden />,
+    section: "nav.section.channels",
+  },
+  { path: "/focus", label: "nav.focus", icon: <IconTargetArrow size={18} aria-hidden /> },
+  { path: "/dwc", label: "nav.dwc", icon: <IconPuzzle size={18} aria-hidden /> },
+  {
+    path: "/forms",
+    label: "nav.forms",
+    icon: <IconClipboardText size={18} aria-hidden />,
+    section: "nav.section.components",
+  },
+  { path: "/pages", label: "nav.pages", icon: <IconWorldWww size={18} aria-hidden /> },
   { path: "/assets", label: "nav.assets", icon: <IconFileDownload size={18} aria-hidden /> },
-  { path: "/fields", label: "nav.fields", icon: <IconForms size={18} aria-hidden /> },
+  {
+    path: "/reports",
+    label: "nav.reports",
+    icon: <IconReportAnalytics size={18} aria-hidden />,
+    section: "nav.section.reports",
+  },
+  {
+    path: "/fields",
+    label: "nav.fields",
+    icon: <IconForms size={18} aria-hidden />,
+    section: "nav.section.data",
+  },
   { path: "/import", label: "nav.import", icon: <IconFileImport size={18} aria-hidden /> },
   { path: "/trash", label: "nav.trash", icon: <IconTrash size={18} aria-hidden /> },
   { path: "/settings", label: "nav.settings", icon: <IconSettings size={18} aria-hidden /> },
@@ -190,16 +222,23 @@ export function Shell({
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" component="nav" aria-label={t("nav.main")}>
+      <AppShell.Navbar p="xs" component="nav" aria-label={t("nav.main")} style={{ overflowY: "auto" }}>
         {navItems.map((n) => (
-          <NavLink
-            key={n.path}
-            href={`#${n.path}`}
-            label={t(n.label)}
-            leftSection={n.icon}
-            active={isActive(n.path, route.path)}
-            aria-current={isActive(n.path, route.path) ? "page" : undefined}
-          />
+          <Fragment key={n.path}>
+            {n.section && (
+              <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pt="sm" pb={2}>
+                {t(n.section)}
+              </Text>
+            )}
+            <NavLink
+              href={`#${n.path}`}
+              label={t(n.label)}
+              leftSection={n.icon}
+              py={6}
+              active={isActive(n.path, route.path)}
+              aria-current={isActive(n.path, route.path) ? "page" : undefined}
+            />
+          </Fragment>
         ))}
         <Text size="xs" c="dimmed" mt="auto" p="xs">
           Ctrl+K

@@ -50,6 +50,11 @@ export namespace app {
 	    total: number;
 	    offset: number;
 	}
+	export interface FiredTriggerView {
+	    id: string;
+	    name: string;
+	    color: string;
+	}
 	export interface GroupScoreView {
 	    groupId: string;
 	    groupName: string;
@@ -60,6 +65,7 @@ export namespace app {
 	    stageId: string;
 	    stageName: string;
 	    groups: GroupScoreView[];
+	    triggers: FiredTriggerView[];
 	}
 	export interface ContactQuery {
 	    search: string;
@@ -248,6 +254,7 @@ export namespace app {
 	    search: string;
 	    ids: string[];
 	}
+	
 	export interface FocusView {
 	    id: string;
 	    name: string;

@@ -66,6 +66,7 @@ export default async function ({ page, expect, shot, rpc }) {
   await page.waitForFunction(() => document.querySelector('[data-testid="points"]')?.textContent === "20");
   const tags = await rpc("Contacts.Get", id);
   expect.ok(tags.tags.includes("hot"), `trigger tagged the contact (tags ${JSON.stringify(tags.tags)})`);
+  await page.getByTestId("fired-triggers").getByText("Hot lead").waitFor();
 
   // Change the stage by hand.
   await page.getByRole("button", { name: "Change stage" }).click();

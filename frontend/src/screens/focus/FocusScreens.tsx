@@ -20,6 +20,7 @@ import { IconArrowLeft, IconDeviceFloppy, IconPlus, IconTrash } from "@tabler/ic
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/errors";
+import { Forms } from "../../api/forms";
 import { blankFocus, Focus, type FocusPublic, type FocusView, focusPositions } from "../../api/pages";
 import { type Key, useI18n } from "../../i18n";
 import { navigate } from "../../router";
@@ -229,12 +230,7 @@ function Editor({ initial }: { initial: FocusView }) {
               onChange={(e) => set({ body: e.currentTarget.value })}
             />
             {it.contentType === "form" && (
-              <TextInput
-                label={t("focus.f.formId")}
-                value={it.formId}
-                error={fe("formId")}
-                onChange={(e) => set({ formId: e.currentTarget.value })}
-              />
+              <FormPicker value={it.formId} error={fe("formId")} onChange={(formId) => set({ formId })} />
             )}
             {it.contentType !== "text" && (
               <Group grow>
@@ -353,6 +349,31 @@ function Editor({ initial }: { initial: FocusView }) {
         </Grid.Col>
       </Grid>
     </Stack>
+  );
+}
+
+/** FormPicker chooses the published form a form item shows (the forms feature's list). */
+function FormPicker({
+  value,
+  error,
+  onChange,
+}: {
+  value: string;
+  error?: string;
+  onChange: (id: string) => void;
+}) {
+  const { t } = useI18n();
+  const q = useQuery({ queryKey: ["forms", "picker"], queryFn: () => Forms.List(false) });
+  const data = (q.data ?? []).map((f) => ({ value: f.id, label: f.name }));
+  return (
+    <Select
+      label={t("focus.f.formId")}
+      data={data}
+      value={value || null}
+      error={error}
+      searchable
+      onChange={(v) => onChange(v ?? "")}
+    />
   );
 }
 

@@ -51,6 +51,15 @@ export function ContactPointsCards({ contactId }: { contactId: string }) {
             ))}
           </Group>
         )}
+        {v && v.triggers.length > 0 && (
+          <Group gap={4} mt={4} data-testid="fired-triggers" aria-label={t("points.firedTriggers")}>
+            {v.triggers.map((x) => (
+              <Badge key={x.id} color={x.color || "orange"} variant="filled" size="sm">
+                {x.name}
+              </Badge>
+            ))}
+          </Group>
+        )}
         <Button size="xs" variant="light" mt="xs" onClick={() => setDialog("adjust")}>
           {t("points.adjust")}
         </Button>
