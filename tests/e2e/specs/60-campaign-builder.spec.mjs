@@ -112,7 +112,15 @@ export default async function ({ page, rpc, expect, shot }) {
   await page.waitForFunction(() => !document.querySelector('[data-type="points.adjust"]'));
   await page.keyboard.press("Control+z");
   await node("points.adjust").waitFor();
-  // Delete selected the parent (the decision); ArrowUp walks up to the email.
+  // "A" on a focused node opens the add dialog for what comes after it (keyboard only).
+  await canvas.locator('.react-flow__node:has([data-type="contact.tags"])').focus();
+  await page.keyboard.press("a");
+  await page.getByRole("dialog", { name: "Add an event after Modify contact's tags" }).waitFor();
+  await page.keyboard.press("Escape");
+  await canvas.locator('.react-flow__node:has([data-type="points.adjust"])').focus();
+  // Arrows walk the tree: up to the decision, up again to the email.
+  await page.keyboard.press("ArrowUp");
+  await page.getByTestId("event-panel").getByText("Decision · Opens email").waitFor();
   await page.keyboard.press("ArrowUp");
   await page.getByTestId("event-panel").getByText("Action · Send email").waitFor();
   await page.keyboard.press("l");
@@ -199,6 +207,11 @@ export default async function ({ page, rpc, expect, shot }) {
   // French labels.
   await page.getByRole("button", { name: /^Language/ }).click();
   await page.getByRole("heading", { name: "Campagnes" }).waitFor();
-  await page.getByTestId("campaign-list").getByText("Publiée").waitFor();
+  await page.getByTestId("campaign-list").getByText("Publiée").first().waitFor();
+  await page.getByTestId("campaign-list").getByRole("row").filter({ hasText: "Publiée" }).getByRole("link").click();
+  await node("email.send").getByText("Action · Envoyer un e-mail").waitFor();
+  await node("email.send").getByText("Welcome email v2").waitFor(); // the latest draft, not a cached one
+  await page.getByText("Aucun problème : prête à publier").waitFor();
+  await shot("campaign-builder-fr");
   await page.getByRole("button", { name: /^Langue/ }).click();
 }

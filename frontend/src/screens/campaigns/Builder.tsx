@@ -20,7 +20,6 @@ import {
   useReactFlow,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { Segments } from "../../api";
 import {
   type Campaign,
   type CampaignEvent,
@@ -31,7 +30,6 @@ import {
   type Problem,
   type SimResult,
 } from "../../api/campaigns";
-import { Forms } from "../../api/forms";
 import { useI18n } from "../../i18n";
 import { ErrorBox, Loading } from "../common";
 import { AddEventModal, DND_TYPE, Palette } from "./AddEvent";
@@ -67,15 +65,17 @@ import {
 import { useBuilderKeys } from "./keys";
 import { useFlowWords, useLabels } from "./labels";
 import { nodeTypes } from "./nodes";
-import { CountsLegend, nameOf, normalize, ProblemList } from "./parts";
+import { CountsLegend, nameOf, normalize, ProblemList, useSourceNames } from "./parts";
 import { useAutosave } from "./save";
 import { Toolbar } from "./Toolbar";
 
 export function CampaignBuilder({ id }: { id: string }) {
+  // Read afresh on every visit (gcTime 0): a stale cached draft must never be autosaved back.
   const camp = useQuery({
-    queryKey: ["campaign", id],
+    queryKey: ["campaignDraft", id],
     queryFn: () => Campaigns.Get(id),
-    staleTime: Infinity,
+    gcTime: 0,
+    refetchOnWindowFocus: false,
   });
   const cat = useQuery({
     queryKey: ["campaignCatalogue"],
@@ -163,16 +163,7 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
   });
 
   // ---- names for the source nodes ----
-  const segs = useQuery({
-    queryKey: ["segments", false],
-    queryFn: () => Segments.List(false),
-    staleTime: 30_000,
-  });
-  const forms = useQuery({ queryKey: ["forms", false], queryFn: () => Forms.List(false), staleTime: 30_000 });
-  const segName = useMemo(
-    () => new Map([...(segs.data ?? []), ...(forms.data ?? [])].map((s) => [s.id, s.name])),
-    [segs.data, forms.data],
-  );
+  const segName = useSourceNames();
 
   const words = useFlowWords(segName);
   const onAdd = useCallback((a: GraphAnchor) => setAdding(a), []);
@@ -198,6 +189,7 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
       const old = new Map(prev.map((n) => [n.id, n]));
       return flowNodes.map((n) => {
         const p = old.get(n.id);
+        if (p?.dragging) return { ...n, position: p.position, dragging: true, measured: p.measured }; // mid-drag
         return p?.measured ? { ...n, measured: p.measured } : n;
       });
     });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { blankTrigger, type CampaignEvent, type Graph } from "../../api/campaigns";
 import { buildEdges } from "./flow";
 import { DETACHED } from "./graph";
-import { neighbour } from "./keys";
+import { neighbour, useBuilderKeys } from "./keys";
 
 const ev = (id: string, kind: string, parent: string | null, path = "", x = 0): CampaignEvent => ({
   id,
@@ -62,5 +62,69 @@ describe("edges", () => {
     ]);
     expect(es.find((e) => e.id === "open->tag")?.selected).toBe(true);
     expect(es.find((e) => e.target === "tag")?.label).toBe("yes");
+  });
+});
+
+describe("shortcuts", () => {
+  const calls: string[] = [];
+  const keys = useBuilderKeys({
+    wrapper: { current: null },
+    graph: g,
+    selected: "open",
+    readOnly: false,
+    select: (id) => calls.push(`select:${id}`),
+    selectEdge: (id) => calls.push(`edge:${id}`),
+    openPanel: () => calls.push("panel"),
+    addAfter: () => calls.push("add"),
+    remove: () => calls.push("remove"),
+    undo: () => calls.push("undo"),
+    redo: () => calls.push("redo"),
+    copy: () => calls.push("copy"),
+    paste: () => calls.push("paste"),
+    layout: () => calls.push("layout"),
+    escape: () => calls.push("escape"),
+  });
+  const press = (key: string, mods: { ctrlKey?: boolean; shiftKey?: boolean } = {}, tagName = "DIV") => {
+    let stopped = false;
+    const target = { tagName, isContentEditable: false, closest: () => null };
+    keys.onKeyDownCapture({
+      key,
+      ctrlKey: false,
+      metaKey: false,
+      altKey: false,
+      shiftKey: false,
+      ...mods,
+      target,
+      preventDefault: () => {},
+      stopPropagation: () => {
+        stopped = true;
+      },
+    } as unknown as React.KeyboardEvent);
+    return stopped;
+  };
+  const cases: [string, { ctrlKey?: boolean; shiftKey?: boolean }, string][] = [
+    ["z", { ctrlKey: true }, "undo"],
+    ["Z", { ctrlKey: true, shiftKey: true }, "redo"],
+    ["y", { ctrlKey: true }, "redo"],
+    ["c", { ctrlKey: true }, "copy"],
+    ["v", { ctrlKey: true }, "paste"],
+    ["a", {}, "add"],
+    ["l", {}, "layout"],
+    ["Delete", {}, "remove"],
+    ["Backspace", {}, "remove"],
+    ["Escape", {}, "escape"],
+    ["ArrowDown", {}, "select:tag"],
+  ];
+  for (const [key, mods, want] of cases)
+    it(`${mods.ctrlKey ? "Ctrl+" : ""}${mods.shiftKey ? "Shift+" : ""}${key} → ${want}`, () => {
+      calls.length = 0;
+      expect(press(key, mods)).toBe(true);
+      expect(calls).toEqual([want]);
+    });
+  it("leaves keys alone while typing in a field", () => {
+    calls.length = 0;
+    expect(press("Delete", {}, "INPUT")).toBe(false);
+    expect(press("z", { ctrlKey: true }, "TEXTAREA")).toBe(false);
+    expect(calls).toEqual([]);
   });
 });

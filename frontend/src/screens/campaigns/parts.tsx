@@ -1,6 +1,10 @@
 // Small builder helpers: graph normalisation, node names, the problem list.
 import { Anchor, Group, Stack, Text } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
+import { Segments } from "../../api";
 import type { Graph, Problem } from "../../api/campaigns";
+import { Forms } from "../../api/forms";
 import { events } from "./graph";
 import { useLabels } from "./labels";
 
@@ -57,5 +61,19 @@ export function CountsLegend() {
         </Group>
       ))}
     </Group>
+  );
+}
+
+/** useSourceNames maps segment and form ids to their names (for the source nodes). */
+export function useSourceNames(): Map<string, string> {
+  const segs = useQuery({
+    queryKey: ["segments", false],
+    queryFn: () => Segments.List(false),
+    staleTime: 30_000,
+  });
+  const forms = useQuery({ queryKey: ["forms", false], queryFn: () => Forms.List(false), staleTime: 30_000 });
+  return useMemo(
+    () => new Map([...(segs.data ?? []), ...(forms.data ?? [])].map((s) => [s.id, s.name])),
+    [segs.data, forms.data],
   );
 }
