@@ -207,7 +207,11 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 			}
 		}
 	} else {
-		q := "SELECT " + strings.Join(sel, ", ") + " FROM " + p.from + " WHERE " + p.where
+		from := p.from
+		if len(gcols) > 0 && gcols[0].col.GroupIndex != "" && strings.HasPrefix(from, "events e") {
+			from = "events e INDEXED BY " + gcols[0].col.GroupIndex + from[len("events e"):]
+		}
+		q := "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " WHERE " + p.where
 		if len(grp) > 0 {
 			q += " GROUP BY " + strings.Join(grp, ", ")
 		}
