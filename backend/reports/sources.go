@@ -34,6 +34,9 @@ type Column struct {
 	// the label shown.
 	GroupExpr string `json:"-"`
 	NameSQL   string `json:"-"`
+	// GroupIndex is the events index a summary grouped first by this column reads (the
+	// planner, without statistics, may pick one that is not covering).
+	GroupIndex string `json:"-"`
 }
 
 // Source is a data source: the rows a report reads.
@@ -129,13 +132,13 @@ func eventSource(id, label string, types []events.Type, extra []Column, contact 
 // objectName is the name of an event's object (email, form, asset): the summary groups by
 // the object id (events_type_object is ordered by it) and looks each name up once.
 func objectName(id, label, types string) Column {
-	return Column{ID: id, Label: label, Type: Text, Expr: "e.object_name", GroupExpr: "e.object_id",
+	return Column{ID: id, Label: label, Type: Text, Expr: "e.object_name", GroupExpr: "e.object_id", GroupIndex: "events_type_object",
 		NameSQL: "SELECT object_name FROM events WHERE type IN ('" + types + "') AND object_id = ? AND object_name IS NOT NULL LIMIT 1"}
 }
 
 func hitColumns() []Column {
 	return []Column{
-		{ID: "url", Label: "URL", Type: Text, Expr: "e.url"},
+		{ID: "url", Label: "URL", Type: Text, Expr: "e.url", GroupIndex: "events_type_url_at"},
 		{ID: "title", Label: "Page title", Type: Text, Expr: "e.title"},
 		{ID: "referrer", Label: "Referrer", Type: Text, Expr: "e.referrer"},
 		{ID: "device_type", Label: "Device", Type: Text, Expr: "e.device_type"},

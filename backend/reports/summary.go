@@ -112,64 +112,119 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 		out.Columns = append(out.Columns, Column{ID: a.Fn + ":" + a.Column, Label: label, Type: typ})
 	}
 	sel = append(sel, "count(*)")
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + p.from + " WHERE " + p.where
-	if len(grp) > 0 {
-		q += " GROUP BY " + strings.Join(grp, ", ")
-	}
-	rs, err := s.db.R.QueryContext(ctx, q, p.args...)
-	if err != nil {
-		return nil, queryError(ctx, err)
-	}
-	defer rs.Close()
-	n := len(gcols) + 4*len(aggs) + 1
-	raw := make([]any, n)
-	ptrs := make([]any, n)
-	for i := range raw {
-		ptrs[i] = &raw[i]
-	}
 	groups := map[string]*accum{}
 	var order []*accum
-	for rs.Next() {
-		if err := rs.Scan(ptrs...); err != nil {
+	n := len(gcols) + 4*len(aggs) + 1
+	// consume reads one result set. With a window, the first group key is the window's
+	// label and not a column of the result.
+	consume := func(rs *sql.Rows, win any) error {
+		defer rs.Close()
+		off := 0
+		if win != nil {
+			off = 1
+		}
+		m := n - off
+		raw := make([]any, m)
+		ptrs := make([]any, m)
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		for rs.Next() {
+			if err := rs.Scan(ptrs...); err != nil {
+				return err
+			}
+			if num(raw[m-1]) == 0 {
+				continue // an aggregate over an empty window
+			}
+			keys := make([]any, len(gcols))
+			var kb strings.Builder
+			for i, g := range gcols {
+				if i == 0 && win != nil {
+					keys[0] = win
+				} else {
+					keys[i] = bucketKey(g.col.Type, g.bucket, raw[i-off])
+				}
+				fmt.Fprintf(&kb, "%v\x00", keys[i])
+			}
+			a, ok := groups[kb.String()]
+			if !ok {
+				if len(groups) >= MaxGroups {
+					return apperr.New(apperr.Invalid, "reports.errors.tooManyGroups",
+						fmt.Sprintf("the summary has more than %d groups: group by fewer or coarser columns", MaxGroups), nil)
+				}
+				a = &accum{keys: keys, count: make([]float64, len(aggs)), sum: make([]float64, len(aggs)),
+					min: make([]float64, len(aggs)), max: make([]float64, len(aggs)), hasVal: make([]bool, len(aggs))}
+				groups[kb.String()] = a
+				order = append(order, a)
+			}
+			for j := range aggs {
+				base := len(gcols) - off + 4*j
+				cnt := num(raw[base])
+				a.count[j] += cnt
+				a.sum[j] += num(raw[base+1])
+				if raw[base+2] != nil && cnt > 0 {
+					mn, mx := num(raw[base+2]), num(raw[base+3])
+					if !a.hasVal[j] || mn < a.min[j] {
+						a.min[j] = mn
+					}
+					if !a.hasVal[j] || mx > a.max[j] {
+						a.max[j] = mx
+					}
+					a.hasVal[j] = true
+				}
+			}
+			a.rows += int64(num(raw[m-1]))
+		}
+		return rs.Err()
+	}
+	var wins []window
+	if len(gcols) > 0 {
+		var err error
+		if wins, err = s.windows(ctx, p, gcols[0].col, gcols[0].bucket); err != nil {
 			return nil, err
 		}
-		keys := make([]any, len(gcols))
-		var kb strings.Builder
-		for i, g := range gcols {
-			keys[i] = bucketKey(g.col.Type, g.bucket, raw[i])
-			fmt.Fprintf(&kb, "%v\x00", keys[i])
-		}
-		a, ok := groups[kb.String()]
-		if !ok {
-			if len(groups) >= MaxGroups {
-				return nil, apperr.New(apperr.Invalid, "reports.errors.tooManyGroups",
-					fmt.Sprintf("the summary has more than %d groups: group by fewer or coarser columns", MaxGroups), nil)
-			}
-			a = &accum{keys: keys, count: make([]float64, len(aggs)), sum: make([]float64, len(aggs)),
-				min: make([]float64, len(aggs)), max: make([]float64, len(aggs)), hasVal: make([]bool, len(aggs))}
-			groups[kb.String()] = a
-			order = append(order, a)
-		}
-		for j := range aggs {
-			base := len(gcols) + 4*j
-			cnt := num(raw[base])
-			a.count[j] += cnt
-			a.sum[j] += num(raw[base+1])
-			if raw[base+2] != nil && cnt > 0 {
-				mn, mx := num(raw[base+2]), num(raw[base+3])
-				if !a.hasVal[j] || mn < a.min[j] {
-					a.min[j] = mn
-				}
-				if !a.hasVal[j] || mx > a.max[j] {
-					a.max[j] = mx
-				}
-				a.hasVal[j] = true
-			}
-		}
-		a.rows += int64(num(raw[n-1]))
 	}
-	if err := rs.Err(); err != nil {
-		return nil, queryError(ctx, err)
+	if wins != nil {
+		// A date bucket first: one aggregate query per bucket over the indexed date range,
+		// so SQLite never sorts millions of rows by a computed day number.
+		e0 := gcols[0].col.Expr
+		q := "SELECT " + strings.Join(sel[1:], ", ") + " FROM " + p.from + " WHERE " + p.where + " AND " + e0 + " >= ? AND " + e0 + " < ?"
+		if len(grp) > 1 {
+			q += " GROUP BY " + strings.Join(grp[1:], ", ")
+		}
+		st, err := s.db.R.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, queryError(ctx, err)
+		}
+		defer st.Close()
+		for _, w := range wins {
+			rs, err := st.QueryContext(ctx, append(append([]any{}, p.args...), w.from, w.to)...)
+			if err != nil {
+				return nil, queryError(ctx, err)
+			}
+			if err := consume(rs, w.label); err != nil {
+				return nil, queryError(ctx, err)
+			}
+		}
+	} else {
+		from := p.from
+		if len(gcols) > 0 && gcols[0].col.GroupIndex != "" && strings.HasPrefix(from, "events e") {
+			from = "events e INDEXED BY " + gcols[0].col.GroupIndex + from[len("events e"):]
+		}
+		q := "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " WHERE " + p.where
+		if len(grp) > 0 {
+			q += " GROUP BY " + strings.Join(grp, ", ")
+		}
+		rs, err := s.db.R.QueryContext(ctx, q, p.args...)
+		if err != nil {
+			return nil, queryError(ctx, err)
+		}
+		if err := consume(rs, nil); err != nil {
+			if _, ok := apperr.As(err); ok {
+				return nil, err
+			}
+			return nil, queryError(ctx, err)
+		}
 	}
 	// groups keyed by an object id get their object's name back
 	for i, g := range gcols {
@@ -234,6 +289,60 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 			return nil, err
 		}
 		out.Chart = opt
+	}
+	return out, nil
+}
+
+type window struct {
+	from, to int64
+	label    string
+}
+
+// maxWindows bounds the per-bucket queries (beyond, one GROUP BY query is cheaper).
+const maxWindows = 4000
+
+// windows lists the buckets between the first and last date the plan selects (nil when the
+// column is not a bucketed date or there would be too many).
+func (s *Service) windows(ctx context.Context, p *plan, col Column, bucket string) ([]window, error) {
+	if col.Type != DateTime || bucket == "" {
+		return nil, nil
+	}
+	var lo, hi sql.NullInt64
+	base := " FROM " + p.from + " WHERE " + p.where
+	if err := s.db.R.QueryRowContext(ctx, "SELECT min("+col.Expr+")"+base, p.args...).Scan(&lo); err != nil {
+		return nil, queryError(ctx, err)
+	}
+	if err := s.db.R.QueryRowContext(ctx, "SELECT max("+col.Expr+")"+base, p.args...).Scan(&hi); err != nil {
+		return nil, queryError(ctx, err)
+	}
+	if !lo.Valid || !hi.Valid {
+		return []window{}, nil
+	}
+	t := time.UnixMilli(lo.Int64).UTC()
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	var start time.Time
+	var next func(time.Time) time.Time
+	layout := "2006-01-02"
+	switch bucket {
+	case "week":
+		start = day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)) // Monday
+		next = func(t time.Time) time.Time { return t.AddDate(0, 0, 7) }
+	case "month":
+		start, layout = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC), "2006-01"
+		next = func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }
+	case "year":
+		start, layout = time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC), "2006"
+		next = func(t time.Time) time.Time { return t.AddDate(1, 0, 0) }
+	default:
+		start = day
+		next = func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }
+	}
+	var out []window
+	for w := start; w.UnixMilli() <= hi.Int64; w = next(w) {
+		if len(out) >= maxWindows {
+			return nil, nil
+		}
+		out = append(out, window{from: w.UnixMilli(), to: next(w).UnixMilli(), label: w.Format(layout)})
 	}
 	return out, nil
 }
