@@ -41,6 +41,7 @@ func runTracker(e *Env, args []string) error {
 	noIngest := fs.Bool("no-ingest", false, "local mode: only store hits; let the desktop turn them into events")
 	formRate := fs.Float64("form-rate-limit", 0, "form submissions per second per IP (0 = default 1 per 6 s, burst 10; <0 = no limit)")
 	formBurst := fs.Int("form-burst", 0, "form submission burst per IP (with --form-rate-limit)")
+	replica := fs.Bool("web-replica", false, "with --rqlite: serve landing pages, DWC and focus items from a replica of the team's store in --data-dir, kept current by team sync (configure it with 'magpie sync --rqlite … --save' first)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -81,6 +82,21 @@ func runTracker(e *Env, args []string) error {
 		}
 		opt.Store = store
 		opt.Config.Forms, opt.Config.Assets = forms.ClusterReader{C: store.Client()}, assets.ClusterReader{C: store.Client()}
+		if *replica {
+			c, err := e.Core()
+			if err != nil {
+				return err
+			}
+			if set, err := c.Sync.LoadSettings(); err != nil {
+				return err
+			} else if !set.Enabled || len(set.URLs) == 0 {
+				return usagef("--web-replica needs team sync set up in this data dir ('magpie sync --rqlite URL --save')")
+			}
+			if err := c.Sync.AutoStart(); err != nil {
+				return err
+			}
+			opt.Config.Web = c.Web()
+		}
 		if *spoolDir == "" {
 			dir := e.DataDir
 			if dir == "" {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"magpie/backend/apperr"
@@ -158,10 +159,28 @@ func contains(l []string, s string) bool {
 }
 
 // Service manages focus items.
-type Service struct{ db *db.DB }
+type Service struct {
+	db *db.DB
+
+	mu        sync.Mutex
+	published []Item // cache of Published; nil = stale (any focus_items change, local or synced)
+}
 
 // New returns the service.
-func New(d *db.DB) *Service { return &Service{db: d} }
+func New(d *db.DB) *Service {
+	s := &Service{db: d}
+	d.OnCommit(func(c db.Commit) {
+		for _, ch := range c.Changes {
+			if ch.Table == "focus_items" {
+				s.mu.Lock()
+				s.published = nil
+				s.mu.Unlock()
+				return
+			}
+		}
+	})
+	return s
+}
 
 const selectItem = `SELECT id, name, style, position, content_type, headline, body, form_id, link_url, link_text, colors,
 	trigger_kind, trigger_value, frequency, max_per_day, stop_after_close, url_include, url_exclude, is_published,
@@ -201,9 +220,25 @@ func (s *Service) List(ctx context.Context, trash bool) ([]Item, error) {
 	return s.query(ctx, "deleted = ? ORDER BY name, id", trash)
 }
 
-// Published returns the live items.
+// Published returns the live items (cached until an item changes; callers must not modify them).
 func (s *Service) Published(ctx context.Context) ([]Item, error) {
-	return s.query(ctx, "deleted = 0 AND is_published = 1 ORDER BY date_added, id")
+	s.mu.Lock()
+	cached := s.published
+	s.mu.Unlock()
+	if cached != nil {
+		return cached, nil
+	}
+	list, err := s.query(ctx, "deleted = 0 AND is_published = 1 ORDER BY date_added, id")
+	if err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = []Item{}
+	}
+	s.mu.Lock()
+	s.published = list
+	s.mu.Unlock()
+	return list, nil
 }
 
 // Get returns one item.

@@ -144,3 +144,39 @@ func TestSaveValidatesAndSanitises(t *testing.T) {
 		}
 	}
 }
+
+func TestPublishedCacheFollowsEdits(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	s := New(d)
+	ctx := context.Background()
+	if l, _ := s.Published(ctx); len(l) != 0 {
+		t.Fatalf("empty store: %d items", len(l))
+	}
+	it, err := s.Save(ctx, Item{Name: "A", Published: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := s.Published(ctx); len(l) != 1 {
+		t.Fatalf("after save: %d items", len(l))
+	}
+	it.Published = false
+	if _, err := s.Save(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := s.Published(ctx); len(l) != 0 {
+		t.Fatalf("after unpublishing: %d items", len(l))
+	}
+}
+
+func TestPublicFormItemEmbedsTheForm(t *testing.T) {
+	it := Item{ID: "f1", Name: "Join", Style: "notification", Position: "bottom-right", ContentType: "form", FormID: "abc-1"}
+	pub := it.Public("https://t.example.com/")
+	if pub.Form != "abc-1" || !strings.Contains(pub.HTML, `data-mf-form="abc-1"`) ||
+		!strings.Contains(pub.HTML, `href="https://t.example.com/form/abc-1"`) {
+		t.Errorf("form item: %+v", pub)
+	}
+	link := Item{ID: "f2", Name: "L", ContentType: "link", LinkURL: "https://x.io"}
+	if p := link.Public("https://t"); p.Form != "" || strings.Contains(p.HTML, "data-mf-form") {
+		t.Errorf("link item embeds a form: %+v", p)
+	}
+}

@@ -278,6 +278,9 @@ func (s *Service) ApplyExisting(ctx context.Context, triggerID string, progress 
 		return 0, nil
 	}
 	t := compileTrigger(tr)
+	if !live(t.up, t.down, s.db.Clock.Now().UnixMilli()) {
+		return 0, nil // outside its publish window
+	}
 	q := `SELECT id FROM contacts WHERE deleted = 0 AND points >= ? AND id > ? ORDER BY id LIMIT 500`
 	args := []any{tr.Points}
 	if tr.GroupID != "" {

@@ -2,10 +2,12 @@ package points_test
 
 import (
 	"testing"
+	"time"
 
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/events"
+	"magpie/backend/internal/testenv"
 	"magpie/backend/points"
 	"magpie/backend/stages"
 )
@@ -243,5 +245,27 @@ func TestMergeSumsGroupScoresAndKeepsLogs(t *testing.T) {
 	}
 	if n := f.count("SELECT count(*) FROM point_trigger_log WHERE contact_id = ?", win); n != 1 {
 		t.Fatalf("trigger log rows for the winner = %d, want 1", n)
+	}
+}
+
+func TestTriggerPublishWindow(t *testing.T) {
+	f := newFx(t)
+	cid := f.contact("w@x.com")
+	f.ps.Adjust(f.ctx, cid, 30, "", "seed", "test")
+	later := testenv.Epoch.Add(24 * time.Hour)
+	tr, err := f.ps.SaveTrigger(f.ctx, points.Trigger{Name: "Tomorrow", Points: 10, TriggerExisting: true, Published: true, PublishUp: &later,
+		Events: []points.TriggerEvent{{Type: points.ChangeTags, AddTags: []string{"soon"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ps.ApplyExisting(f.ctx, tr.ID, nil)
+	f.ps.Adjust(f.ctx, cid, 1, "", "live", "test")
+	if n := f.count("SELECT count(*) FROM point_trigger_log WHERE trigger_id = ?", tr.ID); n != 0 {
+		t.Fatalf("a trigger outside its publish window fired %d times", n)
+	}
+	f.clk.Set(later.Add(time.Minute))
+	f.ps.Adjust(f.ctx, cid, 1, "", "live", "test")
+	if n := f.count("SELECT count(*) FROM point_trigger_log WHERE trigger_id = ?", tr.ID); n != 1 {
+		t.Fatalf("inside its window the trigger fired %d times, want 1", n)
 	}
 }

@@ -26,7 +26,7 @@ type webFixture struct {
 	segs *segments.Service
 }
 
-func newWebFixture(t *testing.T) *webFixture {
+func newWebFixture(t testing.TB) *webFixture {
 	t.Helper()
 	d, _ := testenv.NewDB(t)
 	fs, err := fields.New(context.Background(), d)
@@ -84,8 +84,25 @@ func TestLandingPageServedWithCSPAndCounted(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, err := f.web.Pages.List(ctx, false)
-	if err != nil || len(list) != 1 || list[0].Hits != 2 || list[0].UniqueHits != 2 {
+	if err != nil || len(list) != 1 || list[0].Hits != 2 || list[0].UniqueHits != 2 || list[0].Conversions != 0 {
 		t.Fatalf("counters = %+v, %v", list, err)
+	}
+	// A visitor who saw the page and submits a form posted from it is a conversion; a form
+	// posted from elsewhere is not.
+	dev := hs[0].Device
+	for _, ref := range []string{testBase + "/p/spring?utm_source=x", "https://www.example.com/contact"} {
+		r := post("/form/submit", form(url.Values{"mauticform[email]": {"ann@x.io"}, "mauticform[formId]": {"1"}}),
+			"application/x-www-form-urlencoded")
+		r.Header.Set("Referer", ref)
+		r.AddCookie(&http.Cookie{Name: cookieDevice, Value: dev})
+		if w := f.do(r); w.Code >= 400 {
+			t.Fatalf("form: %d %s", w.Code, w.Body)
+		}
+	}
+	f.flush(t)
+	st, err := f.web.Pages.Stats(ctx, p.ID)
+	if err != nil || len(st) != 1 || st[0].Counter.Conversions != 1 || st[0].Rate != 0.5 {
+		t.Fatalf("stats after a form on the page = %+v, %v", st, err)
 	}
 }
 

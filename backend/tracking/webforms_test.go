@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"magpie/backend/forms"
 	"magpie/backend/internal/testenv"
 	"magpie/backend/segments"
+	"magpie/backend/signing"
 )
 
 type formPipeline struct {
@@ -30,6 +33,10 @@ type formPipeline struct {
 }
 
 func newFormPipeline(t *testing.T, mut func(*Config)) *formPipeline {
+	return buildFormPipeline(t, SpoolOptions{}, mut)
+}
+
+func buildFormPipeline(t testing.TB, so SpoolOptions, mut func(*Config)) *formPipeline {
 	t.Helper()
 	d, _ := testenv.NewDB(t)
 	fs, err := fields.New(context.Background(), d)
@@ -38,13 +45,22 @@ func newFormPipeline(t *testing.T, mut func(*Config)) *formPipeline {
 	}
 	cs := contacts.New(d, fs)
 	fp := &formPipeline{d: d, forms: forms.New(d), assets: assets.New(d), segs: segments.New(d, fs), now: time.Now()}
-	fx := newFixture(t, func(c *Config) {
-		c.Forms, c.Assets = forms.LocalReader{DB: d}, assets.LocalReader{DB: d}
-		c.Now = func() time.Time { return fp.now }
-		if mut != nil {
-			mut(c)
-		}
-	})
+	sp, err := OpenSpool(t.TempDir(), so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sp.Close() })
+	sg, _ := signing.New([]byte(strings.Repeat("k", 32)))
+	cfg := Config{PublicURL: testBase, Signer: sg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Forms: forms.LocalReader{DB: d}, Assets: assets.LocalReader{DB: d}, Now: func() time.Time { return fp.now }}
+	if mut != nil {
+		mut(&cfg)
+	}
+	s, err := NewServer(cfg, sp, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := &fixture{srv: s, spool: sp, signer: sg, links: Links{Base: testBase, Signer: sg}}
 	fp.pipeline = &pipeline{fixture: fx, cs: cs, store: &SQLiteStore{DB: d}, ing: &Ingester{Contacts: cs, Batch: 50}}
 	return fp
 }

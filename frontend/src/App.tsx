@@ -37,6 +37,11 @@ const DashboardScreen = lazy(() =>
   import("./screens/dashboard/Dashboard").then((m) => ({ default: m.DashboardScreen })),
 );
 const EmailRoutes = lazy(() => import("./screens/emails/routes").then((m) => ({ default: m.EmailRoutes })));
+const PageRoutes = lazy(() => import("./screens/pages/routes").then((m) => ({ default: m.PageRoutes })));
+const DwcRoutes = lazy(() => import("./screens/dwc/DwcScreens").then((m) => ({ default: m.DwcRoutes })));
+const FocusRoutes = lazy(() =>
+  import("./screens/focus/FocusScreens").then((m) => ({ default: m.FocusRoutes })),
+);
 const FieldManager = lazy(() =>
   import("./screens/fields/FieldManager").then((m) => ({ default: m.FieldManager })),
 );
@@ -98,6 +103,12 @@ export function Screen() {
       return <EmailRoutes parts={route.parts} />;
     case "dashboard":
       return <DashboardScreen />;
+    case "pages":
+      return <PageRoutes parts={route.parts} />;
+    case "dwc":
+      return <DwcRoutes parts={route.parts} />;
+    case "focus":
+      return <FocusRoutes parts={route.parts} />;
     case "campaigns":
       return id ? <CampaignBuilder key={id} id={id} /> : <CampaignList />;
     case "reports":

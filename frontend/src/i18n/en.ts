@@ -5,6 +5,7 @@ import { campaignsEn } from "./campaigns";
 import { dashboardEn } from "./dashboard";
 import { emailsEn } from "./emails";
 import { formsEn } from "./forms";
+import { pagesEn } from "./pages";
 import { pointsEn } from "./points";
 import { reportsEn } from "./reports";
 import { segmentsEn } from "./segments";
@@ -256,6 +257,7 @@ export const en = {
   ...emailsEn,
   ...dashboardEn,
   ...formsEn,
+  ...pagesEn,
   ...campaignsEn,
   ...reportsEn,
   "jobs.starting": "Starting…",

@@ -3,6 +3,7 @@ import { dashboardFr } from "./dashboard";
 import { emailsFr } from "./emails";
 import type { Key } from "./en";
 import { formsFr } from "./forms";
+import { pagesFr } from "./pages";
 import { pointsFr } from "./points";
 import { reportsFr } from "./reports";
 import { segmentsFr } from "./segments";
@@ -257,6 +258,7 @@ export const fr: Record<Key, string> = {
   ...emailsFr,
   ...dashboardFr,
   ...formsFr,
+  ...pagesFr,
   ...campaignsFr,
   ...reportsFr,
   "jobs.starting": "Démarrage…",

@@ -24,13 +24,16 @@ import {
   IconLayoutDashboard,
   IconMail,
   IconMoon,
+  IconPuzzle,
   IconReportAnalytics,
   IconSearch,
   IconSettings,
   IconStairs,
   IconSun,
   IconTarget,
+  IconTargetArrow,
   IconTrash,
+  IconWorldWww,
 } from "@tabler/icons-react";
 import { type ReactNode, useEffect, useState } from "react";
 import { type ContactRow, Contacts } from "../api";
@@ -52,6 +55,9 @@ export const navItems: NavItem[] = [
   { path: "/companies", label: "nav.companies", icon: <IconBuilding size={18} aria-hidden /> },
   { path: "/segments", label: "nav.segments", icon: <IconChartPie size={18} aria-hidden /> },
   { path: "/emails", label: "nav.emails", icon: <IconMail size={18} aria-hidden /> },
+  { path: "/pages", label: "nav.pages", icon: <IconWorldWww size={18} aria-hidden /> },
+  { path: "/dwc", label: "nav.dwc", icon: <IconPuzzle size={18} aria-hidden /> },
+  { path: "/focus", label: "nav.focus", icon: <IconTargetArrow size={18} aria-hidden /> },
   { path: "/campaigns", label: "nav.campaigns", icon: <IconHierarchy2 size={18} aria-hidden /> },
   { path: "/reports", label: "nav.reports", icon: <IconReportAnalytics size={18} aria-hidden /> },
   { path: "/points", label: "nav.points", icon: <IconTarget size={18} aria-hidden /> },
@@ -124,6 +130,9 @@ export function Shell({
     { id: "new-form", label: t("forms.new"), onClick: () => navigate("/forms/new") },
     { id: "new-asset", label: t("assets.new"), onClick: () => navigate("/assets") },
     { id: "load-demo", label: t("palette.loadDemo"), onClick: () => navigate("/") },
+    { id: "new-page", label: t("palette.newPage"), onClick: () => navigate("/pages/new") },
+    { id: "new-dwc", label: t("palette.newDwc"), onClick: () => navigate("/dwc/new") },
+    { id: "new-focus", label: t("palette.newFocus"), onClick: () => navigate("/focus/new") },
     ...found.map((c) => ({
       id: `contact:${c.id}`,
       label: c.name || t("contacts.anonymous"),

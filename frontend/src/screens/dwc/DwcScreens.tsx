@@ -1,0 +1,387 @@
+import {
+  ActionIcon,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Grid,
+  Group,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { IconArrowLeft, IconArrowUp, IconDeviceFloppy, IconPlus, IconTrash } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { type SegmentCatalogue, Segments, type SegmentView } from "../../api";
+import { ApiError } from "../../api/errors";
+import { blankDWC, DWC, type DWCVariant, type DWCView } from "../../api/pages";
+import { type Key, useI18n } from "../../i18n";
+import { navigate } from "../../router";
+import { EmptyState, ErrorBox, Loading } from "../common";
+import { FilterRows } from "../segments/FilterRows";
+import { type FieldDef, type FilterRow, fromMautic, toMautic } from "../segments/filters";
+
+/** DwcRoutes: #/dwc, #/dwc/new, #/dwc/ID. */
+export function DwcRoutes({ parts }: { parts: string[] }) {
+  const id = parts[1];
+  if (!id) return <DwcList />;
+  return <DwcEditorScreen key={id} id={id} />;
+}
+
+function DwcList() {
+  const { t, te } = useI18n();
+  const client = useQueryClient();
+  const [trash, setTrash] = useState(false);
+  const list = useQuery({ queryKey: ["dwc", trash], queryFn: () => DWC.List(trash) });
+  const restore = async (id: string) => {
+    try {
+      await DWC.Restore(id);
+      notifications.show({ message: t("pages.restored"), color: "green" });
+      void client.invalidateQueries({ queryKey: ["dwc"] });
+    } catch (e) {
+      notifications.show({ message: te(e), color: "red" });
+    }
+  };
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{t("dwc.title")}</Title>
+        <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => navigate("/dwc/new")}>
+          {t("dwc.new")}
+        </Button>
+      </Group>
+      <Switch
+        label={t("pages.showTrash")}
+        checked={trash}
+        onChange={(e) => setTrash(e.currentTarget.checked)}
+      />
+      {list.isLoading && <Loading />}
+      {list.error && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
+      {list.data && list.data.length === 0 && <EmptyState title={t("dwc.empty")} hint={t("dwc.emptyHint")} />}
+      {list.data && list.data.length > 0 && (
+        <Table highlightOnHover data-testid="dwc-list">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t("dwc.col.name")}</Table.Th>
+              <Table.Th>{t("dwc.col.slot")}</Table.Th>
+              <Table.Th ta="right">{t("dwc.col.variants")}</Table.Th>
+              {trash && <Table.Th />}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.data.map((s) => (
+              <Table.Tr key={s.id}>
+                <Table.Td>
+                  <a href={`#/dwc/${s.id}`}>{s.name}</a>{" "}
+                  {!s.published && <Badge color="gray">{t("pages.unpublished")}</Badge>}
+                </Table.Td>
+                <Table.Td>
+                  <Code>{s.slot}</Code>
+                </Table.Td>
+                <Table.Td ta="right">{s.variants.length}</Table.Td>
+                {trash && (
+                  <Table.Td>
+                    <Button size="xs" variant="default" onClick={() => void restore(s.id)}>
+                      {t("pages.restore")}
+                    </Button>
+                  </Table.Td>
+                )}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
+  );
+}
+
+function DwcEditorScreen({ id }: { id: string }) {
+  const isNew = id === "new";
+  const q = useQuery({ queryKey: ["dwc", id], queryFn: () => DWC.Get(id), enabled: !isNew });
+  const cat = useQuery({
+    queryKey: ["segmentCatalogue"],
+    queryFn: () => Segments.Catalogue(),
+    staleTime: 60_000,
+  });
+  const segs = useQuery({ queryKey: ["segments", false], queryFn: () => Segments.List(false) });
+  const err = q.error ?? cat.error ?? segs.error;
+  if (err) return <ErrorBox error={err} />;
+  if ((!isNew && !q.data) || !cat.data || !segs.data) return <Loading />;
+  return (
+    <Editor initial={isNew ? blankDWC() : (q.data as DWCView)} catalogue={cat.data} segments={segs.data} />
+  );
+}
+
+interface VariantState extends DWCVariant {
+  key: number;
+  rows: FilterRow[] | null; // null = nested filters, edited as JSON
+}
+
+let nextKey = 1;
+
+function Editor({
+  initial,
+  catalogue,
+  segments,
+}: {
+  initial: DWCView;
+  catalogue: SegmentCatalogue;
+  segments: SegmentView[];
+}) {
+  const { t, te } = useI18n();
+  const client = useQueryClient();
+  const defs = useMemo(
+    () => new Map<string, FieldDef>(catalogue.fields.map((f) => [f.alias, f as FieldDef])),
+    [catalogue],
+  );
+  const [slot, setSlot] = useState<DWCView>(initial);
+  const [variants, setVariants] = useState<VariantState[]>(() =>
+    initial.variants.map((v) => ({ ...v, key: nextKey++, rows: fromMautic(v.filters, defs) })),
+  );
+  const [saving, setSaving] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [errMsg, setErrMsg] = useState("");
+  const set = (patch: Partial<DWCView>) => setSlot((s) => ({ ...s, ...patch }));
+  const setV = (i: number, patch: Partial<VariantState>) =>
+    setVariants((vs) => vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
+  const fe = (f: string) => (fieldErrors[f] ? t(fieldErrors[f] as Key) : undefined);
+  const save = async () => {
+    setSaving(true);
+    setFieldErrors({});
+    setErrMsg("");
+    try {
+      const out = await DWC.Save({
+        ...slot,
+        variants: variants.map((v) => ({
+          id: v.id,
+          name: v.name,
+          content: v.content,
+          filters: v.rows ? toMautic(v.rows) : v.filters,
+        })),
+      });
+      setSlot(out);
+      setVariants(out.variants.map((v) => ({ ...v, key: nextKey++, rows: fromMautic(v.filters, defs) })));
+      notifications.show({ message: t("dwc.saved"), color: "green" });
+      void client.invalidateQueries({ queryKey: ["dwc"] });
+      if (!initial.id) navigate(`/dwc/${out.id}`);
+    } catch (e) {
+      if (e instanceof ApiError) {
+        setFieldErrors(e.fields);
+        setErrMsg(e.message);
+      }
+      notifications.show({ message: te(e), color: "red" });
+    } finally {
+      setSaving(false);
+    }
+  };
+  const remove = async () => {
+    try {
+      await DWC.Delete(slot.id);
+      notifications.show({ message: t("dwc.deleted"), color: "green" });
+      void client.invalidateQueries({ queryKey: ["dwc"] });
+      navigate("/dwc");
+    } catch (e) {
+      notifications.show({ message: te(e), color: "red" });
+    }
+  };
+  const move = (i: number) =>
+    setVariants((vs) => {
+      const out = [...vs];
+      const a = out[i - 1];
+      const b = out[i];
+      if (!a || !b) return vs;
+      out[i - 1] = b;
+      out[i] = a;
+      return out;
+    });
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Group gap="xs">
+          <Button
+            variant="subtle"
+            leftSection={<IconArrowLeft size={16} aria-hidden />}
+            onClick={() => navigate("/dwc")}
+          >
+            {t("dwc.back")}
+          </Button>
+          <Title order={2}>{slot.name || t("dwc.new")}</Title>
+        </Group>
+        <Group gap="xs">
+          {slot.id && (
+            <Button
+              variant="default"
+              color="red"
+              leftSection={<IconTrash size={16} aria-hidden />}
+              onClick={() => void remove()}
+            >
+              {t("pages.delete")}
+            </Button>
+          )}
+          <Button
+            leftSection={<IconDeviceFloppy size={16} aria-hidden />}
+            loading={saving}
+            onClick={() => void save()}
+          >
+            {t("pages.save")}
+          </Button>
+        </Group>
+      </Group>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <TextInput
+            label={t("dwc.f.name")}
+            required
+            value={slot.name}
+            error={fe("name")}
+            onChange={(e) => set({ name: e.currentTarget.value })}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <TextInput
+            label={t("dwc.f.slot")}
+            description={t("dwc.f.slotHint")}
+            required
+            value={slot.slot}
+            error={fe("slot")}
+            onChange={(e) => set({ slot: e.currentTarget.value })}
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Text size="sm" fw={500}>
+            {t("dwc.f.snippet")}
+          </Text>
+          <Code block>{`<div data-slot="dwc" data-param-slot-name="${slot.slot || "hero"}"></div>`}</Code>
+        </Grid.Col>
+      </Grid>
+      <Switch
+        label={t("dwc.f.published")}
+        checked={slot.published}
+        onChange={(e) => set({ published: e.currentTarget.checked })}
+      />
+      <Textarea
+        label={t("dwc.f.default")}
+        autosize
+        minRows={3}
+        styles={{ input: { fontFamily: "monospace" } }}
+        value={slot.defaultContent}
+        onChange={(e) => set({ defaultContent: e.currentTarget.value })}
+      />
+      <Title order={3}>{t("dwc.variants")}</Title>
+      {variants.map((v, i) => (
+        <Card withBorder key={v.key} data-testid={`dwc-variant-${i}`}>
+          <Stack gap="sm">
+            <Group justify="space-between">
+              <Text fw={600}>{t("dwc.variant", { n: i + 1 })}</Text>
+              <Group gap={4}>
+                <ActionIcon
+                  variant="subtle"
+                  aria-label={t("dwc.variant.up", { n: i + 1 })}
+                  disabled={i === 0}
+                  onClick={() => move(i)}
+                >
+                  <IconArrowUp size={16} aria-hidden />
+                </ActionIcon>
+                <ActionIcon
+                  variant="subtle"
+                  color="red"
+                  aria-label={t("dwc.variant.remove", { n: i + 1 })}
+                  onClick={() => setVariants((vs) => vs.filter((_, j) => j !== i))}
+                >
+                  <IconTrash size={16} aria-hidden />
+                </ActionIcon>
+              </Group>
+            </Group>
+            <TextInput
+              label={t("dwc.variant.name")}
+              value={v.name}
+              onChange={(e) => setV(i, { name: e.currentTarget.value })}
+            />
+            {v.rows ? (
+              <FilterRows
+                rows={v.rows}
+                onChange={(rows) => setV(i, { rows })}
+                catalogue={catalogue}
+                segments={segments}
+                selfId=""
+              />
+            ) : (
+              <Textarea
+                label={t("segments.json")}
+                autosize
+                value={v.filters}
+                onChange={(e) => setV(i, { filters: e.currentTarget.value })}
+              />
+            )}
+            {fieldErrors[`variants.${i}.filters`] && (
+              <Text c="red" size="sm" role="alert">
+                {errMsg}
+              </Text>
+            )}
+            <Textarea
+              label={t("dwc.variant.content")}
+              autosize
+              minRows={2}
+              styles={{ input: { fontFamily: "monospace" } }}
+              value={v.content}
+              onChange={(e) => setV(i, { content: e.currentTarget.value })}
+            />
+          </Stack>
+        </Card>
+      ))}
+      <Group>
+        <Button
+          variant="default"
+          leftSection={<IconPlus size={16} aria-hidden />}
+          onClick={() =>
+            setVariants((vs) => [
+              ...vs,
+              { id: "", name: "", filters: "[]", content: "", key: nextKey++, rows: [] },
+            ])
+          }
+        >
+          {t("dwc.variant.add")}
+        </Button>
+      </Group>
+      {slot.id && <TryIt slot={slot.slot} />}
+    </Stack>
+  );
+}
+
+function TryIt({ slot }: { slot: string }) {
+  const { t, te } = useI18n();
+  const [contact, setContact] = useState("");
+  const [out, setOut] = useState<string | null>(null);
+  const run = async () => {
+    try {
+      setOut(await DWC.Resolve(contact.trim(), slot));
+    } catch (e) {
+      setOut(te(e));
+    }
+  };
+  return (
+    <Card withBorder>
+      <Stack gap="xs">
+        <Title order={4}>{t("dwc.try")}</Title>
+        <Group align="end">
+          <TextInput
+            label={t("dwc.tryContact")}
+            value={contact}
+            onChange={(e) => setContact(e.currentTarget.value)}
+            w={380}
+          />
+          <Button variant="default" onClick={() => void run()}>
+            {t("dwc.tryRun")}
+          </Button>
+        </Group>
+        {out !== null && <Code block>{out}</Code>}
+      </Stack>
+    </Card>
+  );
+}

@@ -1,0 +1,403 @@
+import {
+  Badge,
+  Button,
+  Card,
+  ColorInput,
+  Grid,
+  Group,
+  NumberInput,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { notifications } from "@mantine/notifications";
+import { IconArrowLeft, IconDeviceFloppy, IconPlus, IconTrash } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { ApiError } from "../../api/errors";
+import { blankFocus, Focus, type FocusPublic, type FocusView, focusPositions } from "../../api/pages";
+import { type Key, useI18n } from "../../i18n";
+import { navigate } from "../../router";
+import { EmptyState, ErrorBox, Loading } from "../common";
+
+/** FocusRoutes: #/focus, #/focus/new, #/focus/ID. */
+export function FocusRoutes({ parts }: { parts: string[] }) {
+  const id = parts[1];
+  if (!id) return <FocusList />;
+  return <FocusEditorScreen key={id} id={id} />;
+}
+
+function FocusList() {
+  const { t, te } = useI18n();
+  const client = useQueryClient();
+  const [trash, setTrash] = useState(false);
+  const list = useQuery({ queryKey: ["focus", trash], queryFn: () => Focus.List(trash) });
+  const restore = async (id: string) => {
+    try {
+      await Focus.Restore(id);
+      notifications.show({ message: t("pages.restored"), color: "green" });
+      void client.invalidateQueries({ queryKey: ["focus"] });
+    } catch (e) {
+      notifications.show({ message: te(e), color: "red" });
+    }
+  };
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{t("focus.title")}</Title>
+        <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => navigate("/focus/new")}>
+          {t("focus.new")}
+        </Button>
+      </Group>
+      <Switch
+        label={t("pages.showTrash")}
+        checked={trash}
+        onChange={(e) => setTrash(e.currentTarget.checked)}
+      />
+      {list.isLoading && <Loading />}
+      {list.error && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
+      {list.data && list.data.length === 0 && (
+        <EmptyState title={t("focus.empty")} hint={t("focus.emptyHint")} />
+      )}
+      {list.data && list.data.length > 0 && (
+        <Table highlightOnHover data-testid="focus-list">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t("focus.col.name")}</Table.Th>
+              <Table.Th>{t("focus.col.style")}</Table.Th>
+              <Table.Th>{t("focus.col.trigger")}</Table.Th>
+              {trash && <Table.Th />}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.data.map((it) => (
+              <Table.Tr key={it.id}>
+                <Table.Td>
+                  <a href={`#/focus/${it.id}`}>{it.name}</a>{" "}
+                  {!it.published && <Badge color="gray">{t("pages.unpublished")}</Badge>}
+                </Table.Td>
+                <Table.Td>{t(`focus.style.${it.style}` as Key)}</Table.Td>
+                <Table.Td>
+                  {t(`focus.trigger.${it.trigger}` as Key)}
+                  {it.triggerValue ? ` (${it.triggerValue})` : ""} · {t(`focus.freq.${it.frequency}` as Key)}
+                </Table.Td>
+                {trash && (
+                  <Table.Td>
+                    <Button size="xs" variant="default" onClick={() => void restore(it.id)}>
+                      {t("pages.restore")}
+                    </Button>
+                  </Table.Td>
+                )}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
+  );
+}
+
+function FocusEditorScreen({ id }: { id: string }) {
+  const isNew = id === "new";
+  const q = useQuery({ queryKey: ["focus", id], queryFn: () => Focus.Get(id), enabled: !isNew });
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (!isNew && !q.data) return <Loading />;
+  return <Editor initial={isNew ? blankFocus() : (q.data as FocusView)} />;
+}
+
+function Editor({ initial }: { initial: FocusView }) {
+  const { t, te } = useI18n();
+  const client = useQueryClient();
+  const [it, setIt] = useState<FocusView>(initial);
+  const [saving, setSaving] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const set = (patch: Partial<FocusView>) => setIt((cur) => ({ ...cur, ...patch }));
+  const fe = (f: string) => (fieldErrors[f] ? t(fieldErrors[f] as Key) : undefined);
+  const opts = (prefix: string, values: string[]) =>
+    values.map((v) => ({ value: v, label: t(`${prefix}.${v}` as Key) }));
+  const save = async () => {
+    setSaving(true);
+    setFieldErrors({});
+    try {
+      const out = await Focus.Save(it);
+      setIt(out);
+      notifications.show({ message: t("focus.saved"), color: "green" });
+      void client.invalidateQueries({ queryKey: ["focus"] });
+      if (!initial.id) navigate(`/focus/${out.id}`);
+    } catch (e) {
+      if (e instanceof ApiError) setFieldErrors(e.fields);
+      notifications.show({ message: te(e), color: "red" });
+    } finally {
+      setSaving(false);
+    }
+  };
+  const remove = async () => {
+    try {
+      await Focus.Delete(it.id);
+      notifications.show({ message: t("focus.deleted"), color: "green" });
+      void client.invalidateQueries({ queryKey: ["focus"] });
+      navigate("/focus");
+    } catch (e) {
+      notifications.show({ message: te(e), color: "red" });
+    }
+  };
+  const positions = focusPositions[it.style] ?? [""];
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Group gap="xs">
+          <Button
+            variant="subtle"
+            leftSection={<IconArrowLeft size={16} aria-hidden />}
+            onClick={() => navigate("/focus")}
+          >
+            {t("focus.back")}
+          </Button>
+          <Title order={2}>{it.name || t("focus.new")}</Title>
+        </Group>
+        <Group gap="xs">
+          {it.id && (
+            <Button
+              variant="default"
+              color="red"
+              leftSection={<IconTrash size={16} aria-hidden />}
+              onClick={() => void remove()}
+            >
+              {t("pages.delete")}
+            </Button>
+          )}
+          <Button
+            leftSection={<IconDeviceFloppy size={16} aria-hidden />}
+            loading={saving}
+            onClick={() => void save()}
+          >
+            {t("pages.save")}
+          </Button>
+        </Group>
+      </Group>
+      <Grid>
+        <Grid.Col span={{ base: 12, lg: 6 }}>
+          <Stack>
+            <TextInput
+              label={t("focus.f.name")}
+              required
+              value={it.name}
+              error={fe("name")}
+              onChange={(e) => set({ name: e.currentTarget.value })}
+            />
+            <Group grow>
+              <Select
+                label={t("focus.f.style")}
+                data={opts("focus.style", ["bar", "modal", "notification", "page"])}
+                value={it.style}
+                allowDeselect={false}
+                onChange={(v) => set({ style: v ?? "bar", position: focusPositions[v ?? "bar"]?.[0] ?? "" })}
+              />
+              {it.style !== "page" && (
+                <Select
+                  label={t("focus.f.position")}
+                  data={positions}
+                  value={it.position}
+                  error={fe("position")}
+                  allowDeselect={false}
+                  onChange={(v) => set({ position: v ?? "" })}
+                />
+              )}
+            </Group>
+            <Select
+              label={t("focus.f.contentType")}
+              data={opts("focus.content", ["text", "link", "form"])}
+              value={it.contentType}
+              allowDeselect={false}
+              onChange={(v) => set({ contentType: v ?? "text" })}
+            />
+            <TextInput
+              label={t("focus.f.headline")}
+              value={it.headline}
+              onChange={(e) => set({ headline: e.currentTarget.value })}
+            />
+            <Textarea
+              label={t("focus.f.body")}
+              autosize
+              minRows={2}
+              value={it.body}
+              onChange={(e) => set({ body: e.currentTarget.value })}
+            />
+            {it.contentType === "form" && (
+              <TextInput
+                label={t("focus.f.formId")}
+                value={it.formId}
+                error={fe("formId")}
+                onChange={(e) => set({ formId: e.currentTarget.value })}
+              />
+            )}
+            {it.contentType !== "text" && (
+              <Group grow>
+                {it.contentType === "link" && (
+                  <TextInput
+                    label={t("focus.f.linkUrl")}
+                    value={it.linkUrl}
+                    error={fe("linkUrl")}
+                    onChange={(e) => set({ linkUrl: e.currentTarget.value })}
+                  />
+                )}
+                <TextInput
+                  label={t("focus.f.linkText")}
+                  value={it.linkText}
+                  onChange={(e) => set({ linkText: e.currentTarget.value })}
+                />
+              </Group>
+            )}
+            <Group grow>
+              <ColorInput
+                label={t("focus.f.bg")}
+                value={it.colors.background ?? ""}
+                error={fe("colors.background")}
+                onChange={(v) => set({ colors: { ...it.colors, background: v } })}
+              />
+              <ColorInput
+                label={t("focus.f.text")}
+                value={it.colors.text ?? ""}
+                error={fe("colors.text")}
+                onChange={(v) => set({ colors: { ...it.colors, text: v } })}
+              />
+            </Group>
+            <Group grow>
+              <ColorInput
+                label={t("focus.f.button")}
+                value={it.colors.button ?? ""}
+                error={fe("colors.button")}
+                onChange={(v) => set({ colors: { ...it.colors, button: v } })}
+              />
+              <ColorInput
+                label={t("focus.f.buttonText")}
+                value={it.colors.buttonText ?? ""}
+                error={fe("colors.buttonText")}
+                onChange={(v) => set({ colors: { ...it.colors, buttonText: v } })}
+              />
+            </Group>
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 6 }}>
+          <Stack>
+            <Group grow>
+              <Select
+                label={t("focus.f.trigger")}
+                data={opts("focus.trigger", ["load", "delay", "scroll", "exit"])}
+                value={it.trigger}
+                allowDeselect={false}
+                onChange={(v) =>
+                  set({ trigger: v ?? "load", triggerValue: v === "delay" ? 5 : v === "scroll" ? 50 : 0 })
+                }
+              />
+              {(it.trigger === "delay" || it.trigger === "scroll") && (
+                <NumberInput
+                  label={t(it.trigger === "delay" ? "focus.f.delay" : "focus.f.scroll")}
+                  min={1}
+                  max={it.trigger === "delay" ? 3600 : 100}
+                  value={it.triggerValue}
+                  error={fe("triggerValue")}
+                  onChange={(v) => set({ triggerValue: Number(v) || 0 })}
+                />
+              )}
+            </Group>
+            <Group grow>
+              <Select
+                label={t("focus.f.frequency")}
+                data={opts("focus.freq", ["everypage", "session", "2min", "15min", "hour", "day"])}
+                value={it.frequency}
+                allowDeselect={false}
+                onChange={(v) => set({ frequency: v ?? "everypage" })}
+              />
+              <NumberInput
+                label={t("focus.f.maxPerDay")}
+                min={0}
+                max={1000}
+                value={it.maxPerDay}
+                onChange={(v) => set({ maxPerDay: Number(v) || 0 })}
+              />
+            </Group>
+            <Switch
+              label={t("focus.f.stopAfterClose")}
+              checked={it.stopAfterClose}
+              onChange={(e) => set({ stopAfterClose: e.currentTarget.checked })}
+            />
+            <Switch
+              label={t("focus.f.published")}
+              checked={it.published}
+              onChange={(e) => set({ published: e.currentTarget.checked })}
+            />
+            <Textarea
+              label={t("focus.f.urlInclude")}
+              autosize
+              minRows={2}
+              placeholder="https://www.example.com/shop/*"
+              value={it.urlInclude}
+              onChange={(e) => set({ urlInclude: e.currentTarget.value })}
+            />
+            <Textarea
+              label={t("focus.f.urlExclude")}
+              autosize
+              minRows={2}
+              placeholder="*/checkout*"
+              value={it.urlExclude}
+              onChange={(e) => set({ urlExclude: e.currentTarget.value })}
+            />
+            <Preview item={it} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}
+
+/** Preview renders the item exactly as mtc.js does: its markup and CSS in a shadow root
+ * (contained in a frame-like box so "fixed" positions stay inside the preview). */
+function Preview({ item }: { item: FocusView }) {
+  const { t } = useI18n();
+  const [debounced] = useDebouncedValue(item, 300);
+  const q = useQuery({
+    queryKey: ["focusPreview", debounced],
+    queryFn: () => Focus.Preview(debounced),
+    retry: false,
+    placeholderData: (p) => p,
+  });
+  return (
+    <Card withBorder p={0}>
+      <Title order={4} p="xs">
+        {t("focus.preview")}
+      </Title>
+      {q.data && <ShadowBox pub={q.data} />}
+      {q.error && <ErrorBox error={q.error} />}
+    </Card>
+  );
+}
+
+function ShadowBox({ pub }: { pub: FocusPublic }) {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const root = el.shadowRoot ?? el.attachShadow({ mode: "open" });
+    // The preview box is the containing block of the item's position: fixed (transform).
+    root.innerHTML = `<style>${pub.css}</style>${pub.html}`;
+  }, [pub]);
+  return (
+    <div
+      ref={host}
+      data-testid="focus-preview"
+      style={{
+        position: "relative",
+        height: 300,
+        transform: "translateZ(0)",
+        overflow: "hidden",
+        background: "#f1f3f5",
+      }}
+    />
+  );
+}

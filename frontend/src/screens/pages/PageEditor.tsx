@@ -1,0 +1,388 @@
+import {
+  Anchor,
+  Badge,
+  Button,
+  Grid,
+  Group,
+  NumberInput,
+  SegmentedControl,
+  Stack,
+  Switch,
+  Table,
+  Tabs,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { IconArrowLeft, IconDeviceFloppy, IconTrash } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useState } from "react";
+import { ApiError } from "../../api/errors";
+import { blankPage, Pages, type PageView } from "../../api/pages";
+import { type Key, useI18n } from "../../i18n";
+import { navigate } from "../../router";
+import { ErrorBox, Loading } from "../common";
+
+const PageBuilder = lazy(() => import("./PageBuilder"));
+
+/** PageEditorScreen: #/pages/new, #/pages/new/variant|translation/PARENT, #/pages/ID. */
+export function PageEditorScreen({ id, kind, parent }: { id: string; kind?: string; parent?: string }) {
+  const isNew = id === "new";
+  const q = useQuery({ queryKey: ["page", id], queryFn: () => Pages.Get(id), enabled: !isNew });
+  const p = useQuery({
+    queryKey: ["page", parent],
+    queryFn: () => Pages.Get(parent ?? ""),
+    enabled: !!parent,
+  });
+  const err = q.error ?? p.error;
+  if (err) return <ErrorBox error={err} />;
+  if ((!isNew && !q.data) || (parent && !p.data)) return <Loading />;
+  const start =
+    isNew && parent && p.data
+      ? blankPage({ id: parent, kind: kind === "translation" ? "translation" : "variant", from: p.data })
+      : isNew
+        ? blankPage()
+        : (q.data as PageView);
+  return <Editor key={start.id || `new-${kind}-${parent}`} initial={start} />;
+}
+
+function Editor({ initial }: { initial: PageView }) {
+  const { t, te } = useI18n();
+  const client = useQueryClient();
+  const [page, setPage] = useState<PageView>(initial);
+  const [saving, setSaving] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const set = (patch: Partial<PageView>) => setPage((cur) => ({ ...cur, ...patch }));
+  const fe = (f: string) => (fieldErrors[f] ? t(fieldErrors[f] as Key) : undefined);
+  const isChild = !!(page.variantParentId || page.translationParentId);
+  const publicUrl = useQuery({ queryKey: ["pages", "publicUrl"], queryFn: () => Pages.PublicURL() });
+  const save = async () => {
+    setSaving(true);
+    setFieldErrors({});
+    try {
+      const saved = await Pages.Save(page);
+      setPage(saved);
+      notifications.show({ message: t("pages.saved"), color: "green" });
+      void client.invalidateQueries({ queryKey: ["pages"] });
+      if (!initial.id) navigate(`/pages/${saved.id}`);
+    } catch (e) {
+      if (e instanceof ApiError) setFieldErrors(e.fields);
+      notifications.show({ message: te(e), color: "red" });
+    } finally {
+      setSaving(false);
+    }
+  };
+  const remove = async () => {
+    try {
+      await Pages.Delete(page.id);
+      notifications.show({ message: t("pages.deleted"), color: "green" });
+      void client.invalidateQueries({ queryKey: ["pages"] });
+      navigate("/pages");
+    } catch (e) {
+      notifications.show({ message: te(e), color: "red" });
+    }
+  };
+  const live =
+    publicUrl.data && page.id && !page.variantParentId
+      ? `${publicUrl.data}${page.customPath || `/p/${page.alias}`}`
+      : "";
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Group gap="xs">
+          <Button
+            variant="subtle"
+            leftSection={<IconArrowLeft size={16} aria-hidden />}
+            onClick={() => navigate("/pages")}
+          >
+            {t("pages.back")}
+          </Button>
+          <Title order={2}>{page.title || t("pages.new")}</Title>
+        </Group>
+        <Group gap="xs">
+          {live && (
+            <Anchor href={live} target="_blank" rel="noreferrer">
+              {t("pages.openLive")}
+            </Anchor>
+          )}
+          {page.id && (
+            <Button
+              variant="default"
+              color="red"
+              leftSection={<IconTrash size={16} aria-hidden />}
+              onClick={() => void remove()}
+            >
+              {t("pages.delete")}
+            </Button>
+          )}
+          <Button
+            leftSection={<IconDeviceFloppy size={16} aria-hidden />}
+            loading={saving}
+            onClick={() => void save()}
+          >
+            {t("pages.save")}
+          </Button>
+        </Group>
+      </Group>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <TextInput
+            label={t("pages.f.title")}
+            required
+            value={page.title}
+            error={fe("title")}
+            onChange={(e) => set({ title: e.currentTarget.value })}
+          />
+        </Grid.Col>
+        {!page.variantParentId && (
+          <Grid.Col span={{ base: 12, md: 4 }}>
+            <TextInput
+              label={t("pages.f.alias")}
+              description={t("pages.f.aliasHint")}
+              value={page.alias}
+              error={fe("alias")}
+              onChange={(e) => set({ alias: e.currentTarget.value })}
+            />
+          </Grid.Col>
+        )}
+        {!isChild && (
+          <Grid.Col span={{ base: 12, md: 4 }}>
+            <TextInput
+              label={t("pages.f.customPath")}
+              description={t("pages.f.customPathHint")}
+              value={page.customPath}
+              error={fe("customPath")}
+              onChange={(e) => set({ customPath: e.currentTarget.value })}
+            />
+          </Grid.Col>
+        )}
+        <Grid.Col span={{ base: 12, md: 2 }}>
+          <TextInput
+            label={t("pages.f.language")}
+            value={page.language}
+            error={fe("language")}
+            onChange={(e) => set({ language: e.currentTarget.value })}
+          />
+        </Grid.Col>
+        {page.variantParentId && (
+          <Grid.Col span={{ base: 12, md: 2 }}>
+            <NumberInput
+              label={t("pages.f.weight")}
+              min={0}
+              max={100}
+              value={page.variantWeight}
+              error={fe("variantWeight")}
+              onChange={(v) => set({ variantWeight: Number(v) || 0 })}
+            />
+          </Grid.Col>
+        )}
+      </Grid>
+      <Group>
+        <Switch
+          label={t("pages.f.published")}
+          checked={page.published}
+          onChange={(e) => set({ published: e.currentTarget.checked })}
+        />
+        <Switch
+          label={t("pages.f.noIndex")}
+          checked={page.noIndex}
+          onChange={(e) => set({ noIndex: e.currentTarget.checked })}
+        />
+        {!isChild && (
+          <Switch
+            label={t("pages.f.prefCenter")}
+            checked={page.preferenceCenter}
+            onChange={(e) => set({ preferenceCenter: e.currentTarget.checked })}
+          />
+        )}
+      </Group>
+      <Tabs defaultValue="content" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="content">{t("pages.tab.content")}</Tabs.Tab>
+          <Tabs.Tab value="seo">{t("pages.tab.seo")}</Tabs.Tab>
+          <Tabs.Tab value="preview">{t("pages.tab.preview")}</Tabs.Tab>
+          {page.id && <Tabs.Tab value="family">{t("pages.tab.family")}</Tabs.Tab>}
+          {page.id && <Tabs.Tab value="stats">{t("pages.tab.stats")}</Tabs.Tab>}
+        </Tabs.List>
+        <Tabs.Panel value="content" pt="md">
+          <Stack>
+            <SegmentedControl
+              aria-label={t("pages.f.mode")}
+              value={page.mode}
+              onChange={(v) => set({ mode: v })}
+              data={[
+                { value: "builder", label: t("pages.mode.builder") },
+                { value: "html", label: t("pages.mode.html") },
+              ]}
+              w={260}
+            />
+            <Text size="sm" c="dimmed">
+              {t("pages.htmlHint")}
+            </Text>
+            {page.mode === "builder" ? (
+              <Suspense fallback={<Loading />}>
+                <PageBuilder
+                  source={page.source}
+                  html={page.html}
+                  onChange={(c) => set({ source: c.source, html: c.html })}
+                />
+              </Suspense>
+            ) : (
+              <Textarea
+                label={t("pages.f.html")}
+                autosize
+                minRows={16}
+                styles={{ input: { fontFamily: "monospace" } }}
+                value={page.html}
+                error={fe("html")}
+                onChange={(e) => set({ html: e.currentTarget.value, source: "" })}
+              />
+            )}
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="seo" pt="md">
+          <Stack maw={640}>
+            <TextInput
+              label={t("pages.f.seoTitle")}
+              value={page.seoTitle}
+              onChange={(e) => set({ seoTitle: e.currentTarget.value })}
+            />
+            <Textarea
+              label={t("pages.f.metaDescription")}
+              autosize
+              minRows={2}
+              maxLength={300}
+              value={page.metaDescription}
+              onChange={(e) => set({ metaDescription: e.currentTarget.value })}
+            />
+            <TextInput
+              label={t("pages.f.socialImage")}
+              value={page.socialImage}
+              error={fe("socialImage")}
+              onChange={(e) => set({ socialImage: e.currentTarget.value })}
+            />
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="preview" pt="md">
+          <Preview page={page} />
+        </Tabs.Panel>
+        {page.id && (
+          <Tabs.Panel value="family" pt="md">
+            <Family page={page} />
+          </Tabs.Panel>
+        )}
+        {page.id && (
+          <Tabs.Panel value="stats" pt="md">
+            <Stats id={page.variantParentId || page.translationParentId || page.id} />
+          </Tabs.Panel>
+        )}
+      </Tabs>
+    </Stack>
+  );
+}
+
+/** Preview shows the rendered page in a sandboxed frame (no script runs in it). */
+function Preview({ page }: { page: PageView }) {
+  const q = useQuery({
+    queryKey: ["pagePreview", page.html, page.seoTitle, page.title],
+    queryFn: () => Pages.Preview(page),
+    retry: false,
+  });
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (!q.data) return <Loading />;
+  return (
+    <iframe
+      title={page.title || "preview"}
+      sandbox=""
+      srcDoc={q.data}
+      style={{
+        width: "100%",
+        height: 560,
+        border: "1px solid var(--mantine-color-default-border)",
+        borderRadius: 6,
+        background: "#fff",
+      }}
+    />
+  );
+}
+
+function Family({ page }: { page: PageView }) {
+  const { t } = useI18n();
+  const rootId = page.variantParentId || page.translationParentId || page.id;
+  const q = useQuery({ queryKey: ["pageStats", rootId], queryFn: () => Pages.Stats(rootId) });
+  const rows = q.data ?? [];
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">
+        {t("pages.familyHint")}
+      </Text>
+      {!page.variantParentId && (
+        <Group>
+          <Button variant="default" onClick={() => navigate(`/pages/new/variant/${page.id}`)}>
+            {t("pages.addVariant")}
+          </Button>
+          {!page.translationParentId && (
+            <Button variant="default" onClick={() => navigate(`/pages/new/translation/${page.id}`)}>
+              {t("pages.addTranslation")}
+            </Button>
+          )}
+        </Group>
+      )}
+      {q.error && <ErrorBox error={q.error} />}
+      {rows.length <= 1 && <Text c="dimmed">{t("pages.noFamily")}</Text>}
+      {rows.length > 1 && (
+        <Table>
+          <Table.Tbody>
+            {rows.map((r) => (
+              <Table.Tr key={r.id}>
+                <Table.Td>
+                  <a href={`#/pages/${r.id}`}>{r.title}</a>
+                </Table.Td>
+                <Table.Td>
+                  <Badge variant="light">{t(`pages.role.${r.role}` as Key)}</Badge>
+                </Table.Td>
+                <Table.Td>{r.language}</Table.Td>
+                <Table.Td>{r.role === "variant" ? `${r.weight} %` : ""}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
+  );
+}
+
+function Stats({ id }: { id: string }) {
+  const { t, fmtNumber } = useI18n();
+  const q = useQuery({ queryKey: ["pageStats", id], queryFn: () => Pages.Stats(id) });
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (!q.data) return <Loading />;
+  return (
+    <Table data-testid="page-stats">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t("pages.col.title")}</Table.Th>
+          <Table.Th ta="right">{t("pages.col.hits")}</Table.Th>
+          <Table.Th ta="right">{t("pages.col.unique")}</Table.Th>
+          <Table.Th ta="right">{t("pages.col.conversions")}</Table.Th>
+          <Table.Th ta="right">{t("pages.rate")}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {q.data.map((r) => (
+          <Table.Tr key={r.id}>
+            <Table.Td>
+              {r.title} <Badge variant="light">{t(`pages.role.${r.role}` as Key)}</Badge>
+            </Table.Td>
+            <Table.Td ta="right">{fmtNumber(r.counter.hits)}</Table.Td>
+            <Table.Td ta="right">{fmtNumber(r.counter.uniqueHits)}</Table.Td>
+            <Table.Td ta="right">{fmtNumber(r.counter.conversions)}</Table.Td>
+            <Table.Td ta="right">{(r.rate * 100).toFixed(1)} %</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
