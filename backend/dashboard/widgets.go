@@ -201,9 +201,16 @@ func topEmails(ctx context.Context, s *Service, sp span, _ lbl, r *Result) error
 // countries ranks the countries of the contacts created in the range. echarts 6 ships no
 // world map (it needs a GeoJSON fetched from the internet), so this is a ranked bar.
 func countries(ctx context.Context, s *Service, sp span, l lbl, r *Result) error {
-	// Counted in Go from the covering index: a GROUP BY would sort every contact of the range.
-	rows, err := s.db.R.QueryContext(ctx, `SELECT coalesce(country, '') FROM contacts INDEXED BY dash_contacts_added
-		WHERE deleted = 0 AND date_added >= ? AND date_added < ?`, sp.startMs(), sp.endMs())
+	// Skip-scan the distinct countries (one index seek each), then one range count per
+	// country on (country, date_added): no contact of the range is read one by one.
+	rows, err := s.db.R.QueryContext(ctx, `WITH RECURSIVE c(v) AS (
+			SELECT min(coalesce(country, '') COLLATE NOCASE) FROM contacts WHERE deleted = 0
+			UNION ALL
+			SELECT (SELECT min(coalesce(country, '') COLLATE NOCASE) FROM contacts
+			        WHERE deleted = 0 AND coalesce(country, '') COLLATE NOCASE > c.v) FROM c WHERE c.v IS NOT NULL)
+		SELECT v, (SELECT count(*) FROM contacts INDEXED BY dash_contacts_country
+			WHERE deleted = 0 AND coalesce(country, '') COLLATE NOCASE = c.v AND date_added >= ? AND date_added < ?)
+		FROM c WHERE v IS NOT NULL`, sp.startMs(), sp.endMs())
 	if err != nil {
 		return err
 	}
@@ -212,19 +219,15 @@ func countries(ctx context.Context, s *Service, sp span, l lbl, r *Result) error
 		name string
 		n    float64
 	}
-	counts := map[string]*cn{} // by folded name: country values compare case-insensitively
-	var name []byte
+	var counts []*cn
 	for rows.Next() {
-		if err := rows.Scan(&name); err != nil {
+		var c cn
+		if err := rows.Scan(&c.name, &c.n); err != nil {
 			return err
 		}
-		k := strings.ToLower(string(name))
-		c := counts[k]
-		if c == nil {
-			c = &cn{name: string(name)}
-			counts[k] = c
+		if c.n > 0 {
+			counts = append(counts, &c)
 		}
-		c.n++
 	}
 	if err := rows.Err(); err != nil {
 		return err
