@@ -14,7 +14,8 @@ import (
 // the runner; data: event, type, path, status, reason).
 const CampaignEvent = events.CampaignEvent
 
-func init() { events.OnAppend(onEvent) }
+// Decisions read the event itself, never the behaviour aggregates: a lazy hook.
+func init() { events.OnAppendLazy(onEvent) }
 
 // decisionTypes maps behaviour events to the decisions they can fire.
 var decisionTypes = map[events.Type][]string{

@@ -33,6 +33,7 @@ type Service struct {
 	// dirtySegs are source segments whose membership changed since the last sync.
 	dirtySegs map[string]bool
 	lastSync  time.Time
+	stats     map[string]statsEntry
 }
 
 // New returns the service; Start runs the engine in the background.
@@ -357,8 +358,37 @@ func (s *Service) Restore(ctx context.Context, id string) error {
 	return err
 }
 
-// Stats returns the live counts per event id.
+// statsTTL is how long live counts are reused: the builder polls them, and on a campaign of a
+// million contacts one count reads millions of index entries.
+const statsTTL = 2 * time.Second
+
+type statsEntry struct {
+	at time.Time
+	m  map[string]Counts
+}
+
+// Stats returns the live counts per event id (at most statsTTL old).
 func (s *Service) Stats(ctx context.Context, id string) (map[string]Counts, error) {
+	s.mu.Lock()
+	e, ok := s.stats[id]
+	s.mu.Unlock()
+	if ok && time.Since(e.at) < statsTTL {
+		return e.m, nil
+	}
+	m, err := s.countStats(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.stats == nil {
+		s.stats = map[string]statsEntry{}
+	}
+	s.stats[id] = statsEntry{at: time.Now(), m: m}
+	s.mu.Unlock()
+	return m, nil
+}
+
+func (s *Service) countStats(ctx context.Context, id string) (map[string]Counts, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT event_id, status, count(*) FROM campaign_log
 		WHERE campaign_id = ? GROUP BY event_id, status`, id)
 	if err != nil {

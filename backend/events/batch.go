@@ -16,9 +16,9 @@ import (
 // (TestBatchMatchesAppend).
 //
 // Anything in the same transaction that reads or moves a contact's aggregates first writes
-// that contact's pending part: Append, MoveAggregates, RecountSessions, OnAppend hooks
-// (when any are registered, before they run), and contact merges (Settle, before they
-// reassign the loser's events).
+// that contact's pending part: Append, MoveAggregates, RecountSessions, hooks registered with
+// OnAppend (before they run; OnAppendLazy hooks call Settle themselves when they read
+// aggregates), and contact merges (Settle, before they reassign the loser's events).
 type Batch struct {
 	tx     *db.Tx
 	urlIDs map[string]int64
@@ -98,8 +98,10 @@ func (b *Batch) Append(e Event) (bool, error) {
 		return false, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
 	}
 	if hs := appendHooks(); len(hs) > 0 {
-		if err := settle(b.tx, e.ContactID); err != nil {
-			return false, err
+		if needSettle() {
+			if err := settle(b.tx, e.ContactID); err != nil {
+				return false, err
+			}
 		}
 		for _, h := range hs {
 			if err := h(b.tx, e); err != nil {

@@ -187,3 +187,38 @@ func TestBatchHooksSeeAggregates(t *testing.T) {
 		t.Fatalf("hooks saw page_hits %v, want [1 2 3]", seen)
 	}
 }
+
+// A lazy hook that calls Settle before reading sees the aggregates counting its event.
+func TestBatchLazyHookSettles(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	var seen []int
+	events.OnAppendLazy(func(tx *db.Tx, e events.Event) error {
+		if e.ContactID != "lazy" {
+			return nil
+		}
+		if err := events.Settle(tx, e.ContactID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow("SELECT hits FROM contact_stats WHERE contact_id = ?", e.ContactID).Scan(&n); err != nil {
+			return err
+		}
+		seen = append(seen, n)
+		return nil
+	})
+	err := d.Write(context.Background(), func(tx *db.Tx) error {
+		b := events.NewBatch(tx)
+		for i := 0; i < 3; i++ {
+			if _, err := b.Append(events.Event{ContactID: "lazy", Type: events.EmailClicked, URL: "https://l.example/"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(seen) != "[1 2 3]" {
+		t.Fatalf("lazy hook saw hits %v, want [1 2 3]", seen)
+	}
+}

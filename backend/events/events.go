@@ -184,10 +184,25 @@ type Hook func(tx *db.Tx, e Event) error
 var (
 	hooksMu sync.RWMutex
 	hooks   []Hook
+	// settled counts hooks registered with OnAppend (not OnAppendLazy): before them a
+	// Batch writes the contact's pending aggregates.
+	settled int
 )
 
-// OnAppend registers a hook for every event Append stores (packages call it from init).
+// OnAppend registers a hook for every event Append stores (packages call it from init). The
+// hook sees the contact's behaviour aggregates already counting the event, also under a
+// Batch (which then writes that contact's aggregates before each hook call).
 func OnAppend(h Hook) {
+	hooksMu.Lock()
+	hooks = append(hooks, h)
+	settled++
+	hooksMu.Unlock()
+}
+
+// OnAppendLazy registers a hook that does not read behaviour aggregates (contact_stats,
+// contact_urls, contact_devices, contact_utm), or calls Settle(tx, e.ContactID) before it
+// does: a Batch can then keep them pending across events, which is what makes it fast.
+func OnAppendLazy(h Hook) {
 	hooksMu.Lock()
 	hooks = append(hooks, h)
 	hooksMu.Unlock()
@@ -197,6 +212,13 @@ func appendHooks() []Hook {
 	hooksMu.RLock()
 	defer hooksMu.RUnlock()
 	return hooks
+}
+
+// needSettle reports whether some hook wants the aggregates written before it runs.
+func needSettle() bool {
+	hooksMu.RLock()
+	defer hooksMu.RUnlock()
+	return settled > 0
 }
 
 func nz(s string) any {

@@ -33,6 +33,9 @@ func (a *action) matches(tx *db.Tx, e events.Event, stats *map[string]*hitStat) 
 	case PageHit:
 		return e.ObjectID != "" && anyID, nil
 	case PageVisits:
+		if err := events.Settle(tx, e.ContactID); err != nil { // an ingest batch may hold them
+			return false, err
+		}
 		var n int64
 		err := tx.QueryRow("SELECT page_hits FROM contact_stats WHERE contact_id = ?", e.ContactID).Scan(&n)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -81,6 +84,9 @@ func (a *action) matches(tx *db.Tx, e events.Event, stats *map[string]*hitStat) 
 // aggregates (events.Append has already counted e) and, when asked, finds the previous hit's
 // time; both are single prepared look-ups with the pattern turned into SQLite GLOB.
 func urlHits(tx *db.Tx, pattern string, e events.Event) (*hitStat, error) {
+	if err := events.Settle(tx, e.ContactID); err != nil { // an ingest batch may hold them
+		return nil, err
+	}
 	st := &hitStat{}
 	err := tx.QueryRow(`SELECT coalesce(sum(cu.n), 0) FROM contact_urls cu JOIN urls u ON u.id = cu.url_id
 		WHERE cu.contact_id = ? AND u.url GLOB ?`, e.ContactID, Glob(pattern)).Scan(&st.count)

@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	events.OnAppend(onEvent)
+	events.OnAppendLazy(onEvent) // match.go settles the aggregates it reads
 	contacts.OnMerge(mergeScores)
 }
 

@@ -76,7 +76,20 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 		}
 		err = e.d.Write(ctx, func(tx *db.Tx) error {
 			m := e.newMerger(tx)
-			if err := m.prefetch(changes); err != nil {
+			// Pages are ordered by (table, row): on a desktop that had no clocks, only the
+			// page's first row can have clocks already (its other cells were in the page
+			// before), so only its clocks need reading.
+			ahead := changes
+			if !hadLocal {
+				ahead = changes[:0:0]
+				for _, ch := range changes {
+					if ch.tbl != changes[0].tbl || ch.row != changes[0].row {
+						break
+					}
+					ahead = append(ahead, ch)
+				}
+			}
+			if err := m.prefetch(ahead); err != nil {
 				return err
 			}
 			if !hadLocal {

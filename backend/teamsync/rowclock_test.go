@@ -1,6 +1,7 @@
 package teamsync
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -145,5 +146,31 @@ func TestRowClockRemoteRows(t *testing.T) {
 	}
 	if n := count(t, b, `SELECT count(*) FROM sync_row_clock`); n < 3 {
 		t.Fatalf("b has %d row clocks, want ≥ 3", n)
+	}
+}
+
+// A bootstrap page boundary splits a row's cells: the row's second part merges into the row
+// clock the first part left, and the new desktop equals the old one, clocks included.
+func TestBootstrapRowAcrossPages(t *testing.T) {
+	srv := newServer(t)
+	c := newClient(t, srv.URL())
+	a := newReplica(t, "a", c, 0, Options{NoClockCorrection: true, PushBatch: 2000})
+	n := statePage/3 + 10 // 3 cells per row: row statePage/3 straddles the first page
+	rows := make([]db.Row, n)
+	for i := range rows {
+		rows[i] = db.Row{ID: fmt.Sprintf("r%05d", i), Vals: []any{fmt.Sprint("t", i), "b", int64(i)}}
+	}
+	a.write(t, func(tx *db.Tx) error { return tx.InsertMany("items", itemCols, rows) })
+	a.sync(t)
+	b := newReplica(t, "b", c, 0, Options{NoClockCorrection: true})
+	b.sync(t)
+	if a.dump(t) != b.dump(t) {
+		t.Fatal("rows differ after bootstrap")
+	}
+	if a.clocks(t) != b.clocks(t) {
+		t.Fatal("clocks differ after bootstrap")
+	}
+	if got := count(t, b, `SELECT count(*) FROM sync_clock`); got == 0 || got > 3 {
+		t.Fatalf("b has %d cell clocks, want only the split row's", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -77,6 +78,9 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		run := &ingestRun{g: g, tx: tx, ops: contacts.NewOps(tx, Source), meta: meta, active: map[string]int64{}, st: &st,
 			devices: map[string]string{}, alive: map[string]bool{}, seen: map[string]int64{}, batch: events.NewBatch(tx)}
 		if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM contact_merges)").Scan(&run.anyMerge); err != nil {
+			return err
+		}
+		if err := run.prefetchDevices(hits); err != nil {
 			return err
 		}
 		for _, sh := range hits {
@@ -200,11 +204,71 @@ type ingestRun struct {
 	// batch appends the hit events with their behaviour aggregates written once per
 	// contact at the end of the batch.
 	batch *events.Batch
+	// known holds the stored device rows of the batch's devices, read in a few queries
+	// (dropped after a merge, which rewrites them).
+	known map[string]deviceRow
+}
+
+// deviceRow is a tracking_devices row with its contact's deleted flag (null: no contact).
+type deviceRow struct {
+	contact string
+	deleted sql.NullInt64
+}
+
+// prefetchDevices reads the stored rows of every device of the batch.
+func (r *ingestRun) prefetchDevices(hits []storedHit) error {
+	r.known = map[string]deviceRow{}
+	seen := map[string]bool{}
+	var list []any
+	for _, h := range hits {
+		if h.Device != "" && h.Contact == "" && !seen[h.Device] {
+			seen[h.Device] = true
+			list = append(list, h.Device)
+		}
+	}
+	for len(list) > 0 {
+		n := min(len(list), 500)
+		rows, err := r.tx.Query(`SELECT td.device_id, td.contact_id, c.deleted FROM tracking_devices td
+			LEFT JOIN contacts c ON c.id = td.contact_id WHERE td.device_id IN (?`+strings.Repeat(", ?", n-1)+`)`, list[:n]...)
+		if err != nil {
+			return err
+		}
+		list = list[n:]
+		for rows.Next() {
+			var dev string
+			var d deviceRow
+			if err := rows.Scan(&dev, &d.contact, &d.deleted); err != nil {
+				rows.Close()
+				return err
+			}
+			r.known[dev] = d
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// device returns the stored row of a device ("" contact: none).
+func (r *ingestRun) device(dev string) (deviceRow, error) {
+	if r.known != nil {
+		return r.known[dev], nil
+	}
+	var d deviceRow
+	err := r.tx.QueryRow(`SELECT td.contact_id, c.deleted FROM tracking_devices td
+		LEFT JOIN contacts c ON c.id = td.contact_id WHERE td.device_id = ?`, dev).Scan(&d.contact, &d.deleted)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return d, err
 }
 
 // merged clears the caches after a merge.
 func (r *ingestRun) merged() {
 	r.anyMerge = true
+	r.known = nil
 	clear(r.devices)
 	clear(r.alive)
 }
@@ -329,18 +393,40 @@ func (r *ingestRun) touch(contact string, at int64) {
 	}
 }
 
-// flushActive advances last_active once per contact per batch.
+// flushActive advances last_active once per contact per batch (current values read in a
+// few queries, then one write-path update per contact that moves).
 func (r *ingestRun) flushActive() error {
-	for id, at := range r.active {
-		var cur sql.NullInt64
-		if err := r.tx.QueryRow("SELECT last_active FROM contacts WHERE id = ? AND deleted = 0", id).Scan(&cur); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			}
+	ids := make([]any, 0, len(r.active))
+	for id := range r.active {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i].(string) < ids[j].(string) })
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		rows, err := r.tx.Query(`SELECT id, last_active FROM contacts WHERE deleted = 0 AND id IN (?`+
+			strings.Repeat(", ?", n-1)+`)`, ids[:n]...)
+		if err != nil {
 			return err
 		}
-		if !cur.Valid || cur.Int64 < at {
-			if _, err := r.tx.Update("contacts", id, db.Cols{"last_active": at}); err != nil {
+		ids = ids[n:]
+		var due []string
+		for rows.Next() {
+			var id string
+			var cur sql.NullInt64
+			if err := rows.Scan(&id, &cur); err != nil {
+				rows.Close()
+				return err
+			}
+			if at := r.active[id]; !cur.Valid || cur.Int64 < at {
+				due = append(due, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range due {
+			if _, err := r.tx.Update("contacts", id, db.Cols{"last_active": r.active[id]}); err != nil {
 				return err
 			}
 		}
@@ -390,13 +476,11 @@ func (r *ingestRun) resolve(h Hit) (string, error) {
 		r.seen[h.Device] = max(r.seen[h.Device], h.At)
 		return c, nil
 	}
-	var c string
-	var deletedNow sql.NullInt64
-	err := r.tx.QueryRow(`SELECT td.contact_id, c.deleted FROM tracking_devices td
-		LEFT JOIN contacts c ON c.id = td.contact_id WHERE td.device_id = ?`, h.Device).Scan(&c, &deletedNow)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	row, err := r.device(h.Device)
+	if err != nil {
 		return "", err
 	}
+	c, deletedNow := row.contact, row.deleted
 	if c != "" {
 		if deletedNow.Valid {
 			r.alive[c] = deletedNow.Int64 == 0

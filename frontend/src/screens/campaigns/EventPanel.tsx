@@ -29,6 +29,7 @@ import {
   type Trigger,
 } from "../../api/campaigns";
 import { Emails } from "../../api/emails";
+import { Assets, Forms } from "../../api/forms";
 import { useFields } from "../../api/hooks";
 import { Points } from "../../api/points";
 import { DETACHED, descendants, events, isBranching } from "./graph";
@@ -54,6 +55,12 @@ function usePickers(campaignId: string) {
     staleTime: 30_000,
   });
   const fields = useFields("contact");
+  const forms = useQuery({ queryKey: ["forms", false], queryFn: () => Forms.List(false), staleTime: 30_000 });
+  const assets = useQuery({
+    queryKey: ["assets", false],
+    queryFn: () => Assets.List(false),
+    staleTime: 30_000,
+  });
   const stages = useQuery({
     queryKey: ["stages", false],
     queryFn: () => Points.Stages(false),
@@ -68,6 +75,8 @@ function usePickers(campaignId: string) {
       .map((c) => ({ value: c.id, label: c.name })),
     fields: (fields.data ?? []).map((f) => ({ value: f.alias, label: f.label || f.alias })),
     stages: (stages.data ?? []).map((x) => ({ value: x.id, label: x.name })),
+    forms: (forms.data ?? []).map((x) => ({ value: x.id, label: x.name })),
+    assets: (assets.data ?? []).map((x) => ({ value: x.id, label: x.title })),
   };
 }
 
@@ -153,6 +162,9 @@ function PropField({
 }) {
   const { t, propLabel, typeLabel } = useLabels();
   const label = propLabel(spec.name);
+  // "form"/"asset" props named in the singular pick one; plural names ("forms") pick several.
+  if ((spec.type === "form" || spec.type === "asset") && !spec.name.endsWith("s"))
+    spec = { ...spec, type: `${spec.type}1` };
   const common = { label, required: spec.required, readOnly, disabled: readOnly };
   const list = asList(value);
   switch (spec.type) {
@@ -169,12 +181,16 @@ function PropField({
     case "segment":
     case "field":
     case "stage":
-    case "event": {
+    case "event":
+    case "form1":
+    case "asset1": {
       let data: Opt[] = (spec.options ?? []).map((o) => ({ value: o.value, label: o.label }));
       if (spec.type === "email") data = pickers.emails;
       if (spec.type === "segment") data = pickers.segments;
       if (spec.type === "field") data = pickers.fields;
       if (spec.type === "stage") data = pickers.stages;
+      if (spec.type === "form1") data = pickers.forms;
+      if (spec.type === "asset1") data = pickers.assets;
       if (spec.type === "event")
         data = events(graph)
           .filter((e) => e.id !== selfId)
@@ -194,9 +210,13 @@ function PropField({
     }
     case "multiselect":
     case "segments":
+    case "form":
+    case "asset":
     case "campaign": {
       let data: Opt[] = (spec.options ?? []).map((o) => ({ value: o.value, label: o.label }));
       if (spec.type === "segments") data = pickers.segments;
+      if (spec.type === "form") data = pickers.forms;
+      if (spec.type === "asset") data = pickers.assets;
       if (spec.type === "campaign")
         data = [{ value: "this", label: t("campaigns.thisCampaign") }, ...pickers.campaigns];
       return (
@@ -210,8 +230,6 @@ function PropField({
       );
     }
     case "tags":
-    case "form":
-    case "asset":
       return (
         <TagsInput
           {...common}
@@ -513,9 +531,11 @@ export function SourcePanel({
         </Text>
       ))}
       {src.type === "form" ? (
-        <TagsInput
+        <MultiSelect
           label={t("campaigns.forms")}
-          readOnly={readOnly}
+          searchable
+          disabled={readOnly}
+          data={withMissing(pickers.forms, ids)}
           value={ids}
           onChange={(v) => onChange({ ids: v })}
           data-panel-first

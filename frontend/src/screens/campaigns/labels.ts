@@ -49,10 +49,8 @@ export function useFlowWords(segName: Map<string, string>): FlowInput["words"] {
       type: L.typeLabel,
       summary: L.triggerSummary,
       source: (ty) => t(ty === "form" ? "campaigns.source.form" : "campaigns.source.segment"),
-      sourceItems: (ty, ids) =>
-        ids.length === 0
-          ? t("campaigns.sourceNone")
-          : ids.map((x) => (ty === "segment" ? (segName.get(x) ?? x) : x)).join(", "),
+      sourceItems: (_ty, ids) =>
+        ids.length === 0 ? t("campaigns.sourceNone") : ids.map((x) => segName.get(x) ?? x).join(", "),
       counts: (c) => t("campaigns.counts", { ...c }),
       sim: (c, br) =>
         br
