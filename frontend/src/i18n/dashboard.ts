@@ -87,7 +87,6 @@ export const dashboardEn = {
   "dashboard.errors.height": "Widget {index}: height {h} is not allowed",
   "dashboard.errors.duplicate": "Widget {index}: id {id} is used twice",
   "dashboard.errors.tooMany": "A board holds at most {max} widgets",
-  "palette.dashboard": "Open the dashboard",
 };
 
 export const dashboardFr: Record<keyof typeof dashboardEn, string> = {
@@ -180,5 +179,4 @@ export const dashboardFr: Record<keyof typeof dashboardEn, string> = {
   "dashboard.errors.height": "Widget {index} : hauteur {h} non autorisée",
   "dashboard.errors.duplicate": "Widget {index} : l’identifiant {id} est utilisé deux fois",
   "dashboard.errors.tooMany": "Un tableau contient au plus {max} widgets",
-  "palette.dashboard": "Ouvrir le tableau de bord",
 };
