@@ -18,7 +18,9 @@ import (
 )
 
 func init() {
-	events.OnAppend(onEvent)
+	// Lazy: submit actions never read the behaviour aggregates (what they append settles
+	// its own contact), so the tracker's ingest batch keeps them pending.
+	events.OnAppendLazy(onEvent)
 }
 
 // onEvent stores the result of a submission of a known form and runs its submit actions,

@@ -39,7 +39,10 @@ func colsetID(key string) int64 {
 func (e *Engine) colset(tx *db.Tx, cols []string) (id int64, ok bool, err error) {
 	key := colsetKey(cols)
 	id = colsetID(key)
-	if v, hit := e.colsets.Load(id); hit && v.(*colsetEntry).key == key && v.(*colsetEntry).stored(tx) {
+	// Within one transaction a set is written once; in another, it is stored only if that
+	// one committed, which a cache cannot know, so it is written again (a no-op upsert).
+	done, _ := tx.Local(colsetsWritten{}).(map[int64]bool)
+	if done[id] {
 		return id, true, nil
 	}
 	var got string
@@ -52,20 +55,23 @@ func (e *Engine) colset(tx *db.Tx, cols []string) (id int64, ok bool, err error)
 	if err != nil {
 		return 0, false, fmt.Errorf("sync: column set: %w", err)
 	}
-	e.colsets.Store(id, &colsetEntry{key: key, cols: append([]string(nil), cols...), tx: tx})
+	if done == nil {
+		done = map[int64]bool{}
+		tx.SetLocal(colsetsWritten{}, done)
+	}
+	done[id] = true
+	e.colsets.Store(id, &colsetEntry{key: key, cols: append([]string(nil), cols...)})
 	return id, true, nil
 }
 
-// colsetEntry caches a column set. tx is the transaction that last wrote it: within that
-// transaction it is known stored; in any other, it is stored only if that one committed,
-// which the cache cannot know, so colset writes it again (a cheap no-op upsert).
+// colsetsWritten keys the transaction's set of column set ids already written.
+type colsetsWritten struct{}
+
+// colsetEntry caches a stored column set (an id always names the same set).
 type colsetEntry struct {
 	key  string
 	cols []string
-	tx   *db.Tx
 }
-
-func (c *colsetEntry) stored(tx *db.Tx) bool { return c.tx == tx }
 
 // colsetCols returns the columns of a stored set.
 func (e *Engine) colsetCols(tx *db.Tx, id int64) ([]string, error) {
