@@ -19,7 +19,7 @@ APT_PKGS  := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth imagem
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help run test deps deps-system deps-go deps-node bindings check-generated frontend build serve \
-        lint test-go test-frontend test-e2e test-desktop test-tracker test-tracker-web test-mail bench clean
+        lint test-go test-frontend test-e2e test-desktop test-tracker test-tracker-web test-forms test-mail bench clean
 
 help:
 	@echo "make run    build and open Magpie (browser mode when there is no display)"

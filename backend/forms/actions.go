@@ -14,6 +14,7 @@ import (
 	"magpie/backend/events"
 	"magpie/backend/ids"
 	"magpie/backend/segments"
+	"magpie/backend/stages"
 )
 
 func init() {
@@ -142,6 +143,13 @@ func (r *actionRun) do(i int, a Action) error {
 			return err
 		}
 		return r.outbox(i, "webhook", a.URL, "", string(b))
+	case ActStage:
+		if !r.exists("stages", a.Stage) {
+			r.soft("stage %q does not exist (or is in the trash)", a.Stage)
+			return nil
+		}
+		_, err := stages.Move(r.tx, c, a.Stage, Source, false)
+		return err
 	case ActDNC:
 		ch := a.Channel
 		if ch == "" {

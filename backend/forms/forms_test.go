@@ -140,6 +140,7 @@ func TestCheck(t *testing.T) {
 		{"webhook URL", func(f *Form) { f.Actions = []Action{{Type: ActWebhook, URL: "ftp://x"}} }, "actions.0"},
 		{"dnc choice", func(f *Form) { f.Actions = []Action{{Type: ActDNC}} }, "actions.0"},
 		{"unknown action", func(f *Form) { f.Actions = []Action{{Type: "fax"}} }, "actions.0"},
+		{"stage without a stage", func(f *Form) { f.Actions = []Action{{Type: ActStage}} }, "actions.0"},
 	}
 	if err := testForm().Check(); err != nil {
 		t.Fatalf("valid form refused: %v", err)

@@ -125,12 +125,12 @@ const (
 	ActCampaign  = "campaign"      // add to campaign (the campaign engine reacts to form.submitted)
 	ActWebhook   = "webhook"       // post the results to a URL
 	ActDNC       = "dnc"           // set or remove do-not-contact
-	ActStage     = "stage"         // change stage (needs the stages feature)
+	ActStage     = "stage"         // change stage (forward only, MAUTIC.md §7.4)
 )
 
 // ActionTypes lists the action types in builder order.
 var ActionTypes = []string{ActTags, ActSegments, ActPoints, ActEmail, ActUserEmail, ActAsset, ActRedirect, ActMessage,
-	ActCampaign, ActWebhook, ActDNC}
+	ActCampaign, ActWebhook, ActDNC, ActStage}
 
 // Action is one submit action.
 type Action struct {
@@ -146,6 +146,7 @@ type Action struct {
 	Campaign string   `json:"campaignId,omitempty"`
 	DNC      string   `json:"dnc,omitempty"` // add | remove
 	Channel  string   `json:"channel,omitempty"`
+	Stage    string   `json:"stageId,omitempty"`
 }
 
 // Form is one form definition.
@@ -265,7 +266,9 @@ func (f *Form) Check() error {
 				add(k, "forms.errors.dnc", fmt.Sprintf("action %d (dnc): choose add or remove", i+1))
 			}
 		case ActStage:
-			add(k, "forms.errors.stage", fmt.Sprintf("action %d: stages are not available yet", i+1))
+			if a.Stage == "" {
+				add(k, "forms.errors.actionEmpty", fmt.Sprintf("action %d (stage): no stage chosen", i+1))
+			}
 		default:
 			add(k, "forms.errors.actionType", fmt.Sprintf("action %d: unknown type %q", i+1, a.Type))
 		}

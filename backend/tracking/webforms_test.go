@@ -21,6 +21,7 @@ import (
 	"magpie/backend/internal/testenv"
 	"magpie/backend/segments"
 	"magpie/backend/signing"
+	"magpie/backend/stages"
 )
 
 type formPipeline struct {
@@ -114,6 +115,10 @@ func TestFormSubmitActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lead, err := stages.New(p.d).Save(ctx, stages.Input{Name: "Lead", Weight: 10, Published: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := p.saveForm(t, forms.Form{Name: "Newsletter signup", MinSeconds: 2, PostAction: "message", PostValue: "Welcome aboard",
 		Fields: []forms.Field{
 			{Alias: "email", Label: "Email", Type: forms.Email, MapTo: "contact.email", Required: true},
@@ -129,6 +134,7 @@ func TestFormSubmitActions(t *testing.T) {
 			{Type: forms.ActWebhook, URL: "https://hooks.example.com/x"},
 			{Type: forms.ActDNC, DNC: "add", Channel: "sms"},
 			{Type: forms.ActCampaign, Campaign: "camp-1"},
+			{Type: forms.ActStage, Stage: lead.ID},
 		}})
 
 	// An anonymous visitor (page view first), then the form without JS.
@@ -186,6 +192,9 @@ func TestFormSubmitActions(t *testing.T) {
 	}
 	if q(`SELECT count(*) FROM dnc WHERE contact_id = ? AND channel = 'sms' AND deleted = 0`, known.ID) != 1 {
 		t.Error("DNC not set")
+	}
+	if q(`SELECT count(*) FROM contacts WHERE id = ? AND stage_id = ?`, known.ID, lead.ID) != 1 {
+		t.Error("stage not changed")
 	}
 	results, err := p.forms.Results(ctx, f.ID, 0, 10)
 	if err != nil {

@@ -52,6 +52,7 @@ export const ACTION_TYPES = [
   "campaign",
   "webhook",
   "dnc",
+  "stage",
 ] as const;
 
 export function blankForm(): Form {

@@ -976,6 +976,7 @@ export namespace forms {
 	    campaignId?: string;
 	    dnc?: string;
 	    channel?: string;
+	    stageId?: string;
 	}
 	export interface Condition {
 	    field: string;

@@ -17,6 +17,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Segments } from "../../api";
 import { ACTION_TYPES, Assets, type FormAction, FormEmails, moveItem } from "../../api/forms";
+import { Points } from "../../api/points";
 import { type Key, useI18n } from "../../i18n";
 
 const csv = (s: string) =>
@@ -125,6 +126,11 @@ function ActionEditor({ action: a, onChange }: { action: FormAction; onChange: (
     queryFn: () => Assets.List(false),
     enabled: a.type === "asset",
   });
+  const stages = useQuery({
+    queryKey: ["stages", "list"],
+    queryFn: () => Points.Stages(false),
+    enabled: a.type === "stage",
+  });
   const segData = (segs.data ?? []).map((s) => ({ value: s.id, label: s.name }));
   switch (a.type) {
     case "tags":
@@ -225,6 +231,16 @@ function ActionEditor({ action: a, onChange }: { action: FormAction; onChange: (
           label={t("forms.a.campaign")}
           value={a.campaignId ?? ""}
           onChange={(e) => set({ campaignId: e.currentTarget.value })}
+        />
+      );
+    case "stage":
+      return (
+        <Select
+          label={t("forms.a.stage")}
+          data={(stages.data ?? []).map((x) => ({ value: x.id, label: x.name }))}
+          value={a.stageId ?? null}
+          onChange={(v) => set({ stageId: v ?? "" })}
+          searchable
         />
       );
     case "dnc":
