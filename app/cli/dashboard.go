@@ -34,9 +34,6 @@ func dashShow(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.Dashboard.CatchUp(e.Ctx(), 0); err != nil {
-		return err
-	}
 	var ws []dashboard.Widget
 	if len(types) > 0 {
 		for i, t := range types {
@@ -72,6 +69,9 @@ func dashShow(e *Env, args []string) error {
 		return e.JSON(out)
 	}
 	fmt.Fprintf(e.Out, "board %s..%s: %d widgets in %.1f ms\n", b.Range.From, b.Range.To, len(b.Results), b.Ms)
+	if b.Pending > 0 {
+		fmt.Fprintf(e.Out, "  statistics still have %d events to count (magpie dashboard catch-up)\n", b.Pending)
+	}
 	failed := 0
 	for _, r := range b.Results {
 		what := "chart"

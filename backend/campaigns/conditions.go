@@ -80,6 +80,8 @@ func (x *execCtx) conditionSQL(c *compiled, ev *Event) (string, []any, error) {
 			placeholders(len(ids)) + "))", anys(ids), nil
 	case "field.value", "date":
 		return x.segmentCondition(ev)
+	case "form.field":
+		return formFieldSQL(ev)
 	}
 	return "", nil, fmt.Errorf("condition %q is not available", ev.Type)
 }
@@ -112,4 +114,40 @@ func (x *execCtx) segmentCondition(ev *Event) (string, []any, error) {
 		return "", nil, err
 	}
 	return cmp.Compile(node)
+}
+
+// formFieldSQL: the value of a field in any of the contact's submissions of a form
+// (Mautic's form.field_value), compared case-insensitively.
+func formFieldSQL(ev *Event) (string, []any, error) {
+	form, field := ev.Prop("form"), strings.TrimSpace(ev.Prop("field"))
+	if form == "" || field == "" {
+		return "", nil, fmt.Errorf("form field condition: choose a form and a field")
+	}
+	val := strings.ToLower(ev.Prop("value"))
+	v := "lower(coalesce(json_extract(r.vals, ?), ''))"
+	var cmp string
+	var arg any = val
+	switch ev.Prop("operator") {
+	case "=":
+		cmp = v + " = ?"
+	case "!=":
+		cmp = v + " <> ?"
+	case "like":
+		cmp = v + " LIKE ?"
+	case "startsWith":
+		cmp, arg = v+" LIKE ? ESCAPE '\\'", escapeLike(val)+"%"
+	case "endsWith":
+		cmp, arg = v+" LIKE ? ESCAPE '\\'", "%"+escapeLike(val)
+	case "contains":
+		cmp, arg = v+" LIKE ? ESCAPE '\\'", "%"+escapeLike(val)+"%"
+	default:
+		return "", nil, fmt.Errorf("form field condition: operator %q", ev.Prop("operator"))
+	}
+	path := `$."` + strings.ReplaceAll(field, `"`, ``) + `"`
+	return "EXISTS (SELECT 1 FROM form_results r WHERE r.contact_id = c.id AND r.form_id = ? AND " + cmp + ")",
+		[]any{form, path, arg}, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }

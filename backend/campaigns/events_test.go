@@ -168,11 +168,16 @@ func TestConditions(t *testing.T) {
 		{"field.value", map[string]any{"field": "city", "operator": "empty"}, []string{"Bob", "Cid"}},
 		{"field.value", map[string]any{"field": "email", "operator": "endsWith", "value": "x.io"}, []string{"Ann", "Bob"}},
 		{"date", map[string]any{"field": "date_added", "operator": "lt", "value": "2030-01-01"}, []string{"Ann", "Bob", "Cid"}},
+		{"form.field", map[string]any{"form": "f1", "field": "plan", "operator": "=", "value": "PRO"}, []string{"Bob"}},
+		{"form.field", map[string]any{"form": "f1", "field": "plan", "operator": "startsWith", "value": "p"}, []string{"Ann", "Bob"}},
 	}
 	for _, c := range cases {
 		t.Run(c.typ, func(t *testing.T) {
 			f := newFixture(t)
 			all := people(f)
+			for who, plan := range map[string]string{"Ann": "plus", "Bob": "pro"} {
+				f.d.W.Exec(`INSERT INTO form_results(id, form_id, contact_id, at, vals) VALUES(?, 'f1', ?, 0, json_object('plan', ?))`, who, f.ids[who], plan)
+			}
 			f.publish("C", false, Graph{Sources: segSource(all), Events: []Event{root("c", KindCondition, c.typ, c.props),
 				child("y", "c", "yes", KindAction, "contact.tags", map[string]any{"add": []any{"yes"}}),
 				child("n", "c", "no", KindAction, "contact.tags", map[string]any{"add": []any{"no"}})}})

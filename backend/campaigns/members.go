@@ -226,6 +226,20 @@ func (s *Service) SyncMembers(ctx context.Context, id string) (int, error) {
 			return err
 		}
 		changed += n
+		// A source segment in the trash (or gone) would make its members exit and lose their
+		// pending steps: keep them until the segment is restored or the source edited (the
+		// canvas shows the problem).
+		if len(segs) > 0 {
+			in := strings.TrimSuffix(strings.Repeat("?,", len(segs)), ",")
+			var live int
+			if err := tx.QueryRow(`SELECT count(*) FROM segments WHERE deleted = 0 AND (id IN (`+in+`) OR alias IN (`+in+`))`,
+				append(segs, segs...)...).Scan(&live); err != nil {
+				return err
+			}
+			if live < len(segs) {
+				return nil
+			}
+		}
 		// Exits: automatic, active members in no source segment any more.
 		if _, err := tx.Exec(`CREATE TEMP TABLE IF NOT EXISTS camp_keep(contact_id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
 			return err

@@ -268,6 +268,9 @@ func TestSimulateLeavesTheStoreAlone(t *testing.T) {
 func TestFormSource(t *testing.T) {
 	f := newFixture(t)
 	ann := f.contact(map[string]string{"firstname": "Ann", "email": "ann@x.io"})
+	if _, err := f.d.W.Exec("INSERT INTO forms(id, date_added, date_modified) VALUES('form1', 0, 0)"); err != nil {
+		t.Fatal(err)
+	}
 	id := f.publish("F", false, tagGraph([]Source{{ID: "s", Type: "form", IDs: []string{"form1"}}}, "formed"))
 	f.appendEvent(events.Event{ContactID: ann, Type: events.FormSubmitted, ObjectID: "form1"})
 	f.run()
@@ -276,4 +279,32 @@ func TestFormSource(t *testing.T) {
 	}
 	_ = contacts.TagID
 	_ = segments.Topic
+}
+
+// A source segment moved to the trash does not make its members exit (their pending steps
+// stay); restored, nothing was lost.
+func TestTrashedSourceSegmentKeepsMembers(t *testing.T) {
+	f := newFixture(t)
+	all := people(f)
+	id := f.publish("C", false, Graph{Sources: segSource(all), Events: []Event{
+		wait(root("t", KindAction, "contact.tags", map[string]any{"add": []any{"later"}}), 1, "d")}})
+	if err := f.seg.Delete(f.ctx, all); err != nil {
+		t.Fatal(err)
+	}
+	f.s.SyncMembers(f.ctx, id)
+	if ps, _ := f.s.Validate(f.ctx, mustGet(t, f, id).Graph); len(ps) != 1 || ps[0].Key != "campaigns.problems.sourceMissing" {
+		t.Errorf("problems = %+v", ps)
+	}
+	f.advance(25 * time.Hour)
+	if got := f.tagged("later"); len(got) != 3 {
+		t.Errorf("later = %v: members exited when their segment went to the trash", got)
+	}
+}
+
+func mustGet(t *testing.T, f *fixture, id string) Campaign {
+	c, err := f.s.Get(f.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

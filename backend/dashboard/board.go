@@ -147,15 +147,19 @@ func (s *Service) Run(ctx context.Context, ws []Widget, q Query) (Board, error) 
 		return Board{}, err
 	}
 	b := Board{Range: q.Range, Results: make([]Result, len(ws))}
+	// Fold what arrived since the last board; a failure here must not take the board down:
+	// the rollup widgets then show what is folded so far and Pending says how much is not.
 	if s.db.W != nil {
-		if b.Pending, err = s.CatchUp(ctx, inlineCatchUp); err != nil {
-			return Board{}, err
+		b.Pending, err = s.CatchUp(ctx, inlineCatchUp)
+		if err != nil && ctx.Err() != nil {
+			return Board{}, ctx.Err()
 		}
-		if b.Pending > 0 {
+		if err != nil || b.Pending > 0 {
 			s.Kick()
 		}
-	} else if b.Pending, err = s.Lag(ctx); err != nil {
-		return Board{}, err
+	}
+	if s.db.W == nil || err != nil {
+		b.Pending, _ = s.Lag(ctx)
 	}
 	par := q.Parallel
 	if par <= 0 {

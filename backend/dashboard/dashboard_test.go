@@ -430,3 +430,35 @@ func TestCampaignAndStageWidgets(t *testing.T) {
 		t.Errorf("stages funnel %v %v, want Gone 0, Lead 2, Customer 1 (by weight)", cats, got)
 	}
 }
+
+// TestCatchUpFailureKeepsBoard: when folding new events fails, the board still answers
+// from what is folded, says how many events are pending, and only the widgets reading
+// the broken table fail.
+func TestCatchUpFailureKeepsBoard(t *testing.T) {
+	f := seedFixture(t)
+	ctx := context.Background()
+	runWidget(t, f.s, TPageVisits) // folds the fixture
+	if _, err := f.d.W.Exec("DROP TABLE dash_top"); err != nil {
+		t.Fatal(err)
+	}
+	e := events.Event{ContactID: f.b, Type: events.PageHit, At: at("2026-03-02 08:00"), URL: "https://site.test/z"}
+	if err := f.d.Write(ctx, func(tx *db.Tx) error { _, err := events.Append(tx, e); return err }); err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.s.Run(ctx, []Widget{{ID: "v", Type: TPageVisits}, {ID: "p", Type: TTopPages}, {ID: "c", Type: TCountries}}, Query{Range: rng})
+	if err != nil {
+		t.Fatalf("board failed as a whole: %v", err)
+	}
+	if b.Pending == 0 {
+		t.Errorf("pending 0, want the unfolded event counted")
+	}
+	if r := b.Results[0]; r.Err != nil || r.Chart == nil {
+		t.Errorf("page visits should show the folded figures: %v", r.Err)
+	}
+	if r := b.Results[1]; r.Err == nil || !strings.Contains(r.Err.Error(), "no such table: dash_top") {
+		t.Errorf("top pages error %v, want no such table", r.Err)
+	}
+	if r := b.Results[2]; r.Err != nil || r.Chart == nil {
+		t.Errorf("countries should answer: %v", r.Err)
+	}
+}

@@ -52,7 +52,7 @@ func DefaultWidgets(empty bool) []Widget {
 		{Type: TUpcoming, W: 6, H: 1}, {Type: TRecent, W: 6, H: 1},
 	}
 	if empty {
-		base = append([]Widget{{Type: TWelcome, W: 12, H: 1}}, base...)
+		base = append([]Widget{{Type: TWelcome, W: 12, H: 2}}, base...)
 	}
 	for i := range base {
 		base[i].ID = fmt.Sprintf("w%d", i+1)

@@ -167,3 +167,16 @@ func TestPublishedCacheFollowsEdits(t *testing.T) {
 		t.Fatalf("after unpublishing: %d items", len(l))
 	}
 }
+
+func TestPublicFormItemEmbedsTheForm(t *testing.T) {
+	it := Item{ID: "f1", Name: "Join", Style: "notification", Position: "bottom-right", ContentType: "form", FormID: "abc-1"}
+	pub := it.Public("https://t.example.com/")
+	if pub.Form != "abc-1" || !strings.Contains(pub.HTML, `data-mf-form="abc-1"`) ||
+		!strings.Contains(pub.HTML, `href="https://t.example.com/form/abc-1"`) {
+		t.Errorf("form item: %+v", pub)
+	}
+	link := Item{ID: "f2", Name: "L", ContentType: "link", LinkURL: "https://x.io"}
+	if p := link.Public("https://t"); p.Form != "" || strings.Contains(p.HTML, "data-mf-form") {
+		t.Errorf("link item embeds a form: %+v", p)
+	}
+}

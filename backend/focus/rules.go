@@ -143,6 +143,7 @@ type Public struct {
 	Value    int    `json:"value"`
 	HTML     string `json:"html"`
 	CSS      string `json:"css"`
+	Form     string `json:"form,omitempty"` // form id: mtc.js embeds the form served at /form/{id}.js
 }
 
 // Public renders an item for the page: markup and a stylesheet scoped to its shadow root.
@@ -169,14 +170,18 @@ func (it *Item) Public(base string) Public {
 		if text == "" {
 			text = "Open the form"
 		}
-		// The forms feature serves each form at /form/{id}; a shadow root cannot run its
-		// embed script, so the item links to it.
-		b.WriteString(`<a class="mf-button" data-mf-convert target="_blank" rel="noopener" href="` + html.EscapeString(base+"/form/"+it.FormID) +
-			`">` + html.EscapeString(text) + `</a>`)
+		// mtc.js replaces the link with the form itself (from the forms feature's /form/{id}.js,
+		// moved into the shadow root); the link to the form's own page is the fallback.
+		b.WriteString(`<div class="mf-form" data-mf-form="` + html.EscapeString(it.FormID) + `"><a class="mf-button" data-mf-convert target="_blank" rel="noopener" href="` +
+			html.EscapeString(base+"/form/"+it.FormID) + `">` + html.EscapeString(text) + `</a></div>`)
 	}
 	b.WriteString(`</div>`)
-	return Public{ID: it.ID, Style: it.Style, Position: it.Position, Trigger: it.Trigger, Value: it.TriggerValue,
+	pub := Public{ID: it.ID, Style: it.Style, Position: it.Position, Trigger: it.Trigger, Value: it.TriggerValue,
 		HTML: b.String(), CSS: it.css()}
+	if it.ContentType == "form" {
+		pub.Form = it.FormID
+	}
+	return pub
 }
 
 func or(s, def string) string {

@@ -194,12 +194,39 @@
     var root = host.attachShadow ? host.attachShadow({ mode: 'open' }) : host;
     root.innerHTML = '<style>' + item.css + '</style>' + item.html;
     d.body.appendChild(host);
+    if (item.form) { embedForm(root, item.form); }
     saveFocus(item.id, 'shown');
     var close = root.querySelector('.mf-close');
     if (close) {
       close.addEventListener('click', function () { saveFocus(item.id, 'closed'); host.parentNode.removeChild(host); });
       if (item.style === 'modal' || item.style === 'page') { close.focus(); }
     }
+  }
+
+  // A form item: the forms feature's embed script runs in a hidden light-DOM holder (it needs
+  // document.currentScript), then the rendered form and its stylesheet move into the shadow
+  // root. Without it the link to the form's page stays.
+  function embedForm(root, id) {
+    var slot = root.querySelector('[data-mf-form]');
+    if (!slot) { return; }
+    var holder = d.createElement('div');
+    holder.style.display = 'none';
+    d.body.appendChild(holder);
+    var s = d.createElement('script');
+    s.src = base + '/form/' + encodeURIComponent(id) + '.js';
+    function done() { if (holder.parentNode) { holder.parentNode.removeChild(holder); } }
+    s.onload = function () {
+      var emb = holder.querySelector('.magpie-form-embed');
+      if (emb) {
+        var css = d.getElementById('magpie-form-css');
+        if (css) { var st = d.createElement('style'); st.textContent = css.textContent; root.appendChild(st); }
+        slot.innerHTML = '';
+        slot.appendChild(emb);
+      }
+      done();
+    };
+    s.onerror = done;
+    holder.appendChild(s);
   }
 
   function armFocus(item) {

@@ -69,6 +69,7 @@ const site = http.createServer((req, res) => {
   <label>First name <input name="mauticform[firstname]" id="firstname"></label>
   <button id="send" type="submit">Sign up</button>
 </form>`));
+  if (u.pathname === '/news.html') return res.end(page('News', '<p>Latest news.</p>'));
   if (u.pathname === '/long.html') return res.end(page('A long read', '<p>' + 'Lorem ipsum dolor sit amet. '.repeat(40) + '</p>'.repeat(1) +
     '<div style="height:3000px"></div><p id="end">The end.</p>'));
   res.statusCode = 404; res.end('not found');
@@ -92,6 +93,10 @@ saveJSON('focus', { name: 'Newsletter bar', style: 'bar', position: 'top', conte
   urlInclude: '*/home.html*', colors: { background: '#1e3a8a', text: '#ffffff', button: '#fbbf24', buttonText: '#111827' } });
 saveJSON('focus', { name: 'Halfway modal', style: 'modal', position: 'middle', contentType: 'text', headline: 'Enjoying the read?',
   body: '<p>Half way there. Keep going!</p>', trigger: 'scroll', triggerValue: 50, frequency: 'session', urlInclude: '*/long.html' });
+const form = saveJSON('forms', { name: 'Newsletter signup', published: true, submitLabel: 'Join',
+  fields: [{ alias: 'email', label: 'Your email', type: 'email', mapTo: 'contact.email', required: true }] });
+saveJSON('focus', { name: 'Signup notification', style: 'notification', position: 'bottom-right', contentType: 'form',
+  formId: form.id, headline: 'Join the newsletter', trigger: 'load', frequency: 'everypage', urlInclude: '*/news.html' });
 const seg = JSON.parse(magpie('segments', 'create', '--name', 'Monthly digest', '--filters', writeTmp('[]'), '--json'));
 function writeTmp(s) { const f = path.join(dataDir, 'f-' + Math.random().toString(36).slice(2)); fs.writeFileSync(f, s); return f; }
 magpie('pages', 'prefs-visible', seg.id, 'on');
@@ -188,6 +193,19 @@ try {
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
     await page.waitForTimeout(1500);
     assert.equal(await focusBox(page, '.mf'), null, 'session cap');
+  });
+
+  await step('a form focus item embeds the real form inside its shadow root', async () => {
+    await page.goto(`${siteURL}/news.html`);
+    const got = await until('embedded form', () => page.evaluate(() => {
+      const host = document.querySelector('[data-magpie-focus-host]');
+      const f = host && host.shadowRoot && host.shadowRoot.querySelector('form');
+      return f ? { action: f.getAttribute('action'), email: !!f.querySelector('input[type="email"]'), light: !!document.querySelector('.magpie-form-embed') } : null;
+    }));
+    assert.match(got.action, /\/form\/submit/);
+    assert.ok(got.email, 'the email field is there');
+    assert.equal(got.light, false, 'the form lives in the shadow root only');
+    await shot(page, 'tracker-focus-form.png');
   });
 
   await step('landing page served by the tracker: tokens, SEO, CSP, tracking script, DWC, hit counted', async () => {

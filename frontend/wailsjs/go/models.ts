@@ -949,6 +949,7 @@ export namespace focus {
 	    value: number;
 	    html: string;
 	    css: string;
+	    form?: string;
 	}
 
 }

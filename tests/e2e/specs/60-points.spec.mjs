@@ -21,11 +21,21 @@ export default async function ({ page, expect, shot, rpc }) {
   const mql = await rpc("Points.SaveStage", { id: "", name: "MQL", description: "Marketing qualified", weight: 20, published: true, deleted: false, contacts: 0 });
   await rpc("Points.SaveStage", { id: "", name: "Lead", description: "", weight: 10, published: true, deleted: false, contacts: 0 });
   await rpc("Points.SaveGroup", { id: "", name: "Product interest", description: "", published: true, deleted: false, contacts: 0 });
-  await rpc("Points.SaveTrigger", {
-    id: "", name: "Hot lead", description: "", points: 18, groupId: "", groupName: "", color: "#e8590c", triggerExisting: false,
-    events: [{ id: "", type: "lead.changetags", email: "", addTags: ["hot"], removeTags: [], addSegments: [], removeSegments: [], stage: "" }],
-    published: true, publishUp: "", publishDown: "", dateModified: "", deleted: false, fired: 0, jobId: "",
-  });
+
+  // The trigger, from its editor: at 18 points add the "hot" tag.
+  await page.getByRole("tab", { name: "Triggers" }).click();
+  await page.getByText("No triggers yet").waitFor();
+  await page.getByRole("button", { name: "New trigger" }).first().click();
+  const td = page.getByRole("dialog");
+  await td.getByLabel("Name").fill("Hot lead");
+  await td.getByRole("textbox", { name: "At points" }).fill("18");
+  await td.getByRole("button", { name: "Add an action" }).click();
+  await page.getByRole("menuitem", { name: "Change tags" }).click();
+  await td.getByLabel("Add tags").fill("hot");
+  await page.keyboard.press("Enter");
+  await shot("points-trigger-editor");
+  await td.getByRole("button", { name: "Save" }).click();
+  await page.getByTestId("point-triggers").getByText("Hot lead").waitFor();
 
   // A page hit through the real tracker: a visitor contact (the only contact) scored live.
   const port = 18100 + Math.floor(Math.random() * 800);

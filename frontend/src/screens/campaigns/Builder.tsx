@@ -20,7 +20,7 @@ import {
   useReactFlow,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, Segments } from "../../api";
+import { Segments } from "../../api";
 import {
   type Campaign,
   type CampaignEvent,
@@ -35,6 +35,7 @@ import { Forms } from "../../api/forms";
 import { useI18n } from "../../i18n";
 import { ErrorBox, Loading } from "../common";
 import { AddEventModal, DND_TYPE, Palette } from "./AddEvent";
+import { download, tryPublish } from "./actions";
 import { type Meta, SettingsModal, SimulateModal, VersionsDrawer } from "./Dialogs";
 import { EventPanel, SourcePanel } from "./EventPanel";
 import { buildEdges, buildNodes } from "./flow";
@@ -327,28 +328,15 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
 
   // ---- publish ----
   const publish = async () => {
-    if (!(await saveNow())) return;
-    let ps = clientProblems(hist.present, new Date());
-    try {
-      ps = mergeProblems(ps, (await Campaigns.Validate(hist.present)) ?? []);
-    } catch {
-      // the backend's own check below still runs
-    }
-    if (ps.length > 0) {
-      setRefused(true);
-      return;
-    }
-    try {
-      const c = await Campaigns.Publish(id);
+    const r = await tryPublish(id, hist.present, saveNow);
+    if (r.ok) {
       setPublished(true);
       setRefused(false);
-      notifications.show({ color: "teal", message: t("campaigns.publishedOk", { n: c.version }) });
-    } catch (e) {
-      if (e instanceof ApiError && Array.isArray(e.params.problems)) {
-        setServer(e.params.problems as Problem[]);
-        setRefused(true);
-      } else notifications.show({ color: "red", message: te(e) });
-    }
+      notifications.show({ color: "teal", message: t("campaigns.publishedOk", { n: r.version }) });
+    } else if (r.problems) {
+      setServer(r.problems);
+      setRefused(true);
+    } else notifications.show({ color: "red", message: te(r.error) });
   };
   const unpublish = async () => {
     try {
@@ -373,12 +361,7 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
   };
   const exportJson = async () => {
     try {
-      const text = await Campaigns.Export(id);
-      const a = document.createElement("a");
-      a.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-      a.download = `${meta.name || "campaign"}.json`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+      download(`${meta.name || "campaign"}.json`, await Campaigns.Export(id));
       notifications.show({ message: t("campaigns.exported") });
     } catch (e) {
       notifications.show({ color: "red", message: te(e) });

@@ -1,0 +1,48 @@
+// Dashboard edge cases: on an empty database the board starts with the getting-started tile
+// (demo data, import, segment); a widget whose query fails (its index dropped behind the
+// app's back) shows its error in place while the rest of the board renders.
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+
+export default async function ({ page, expect, shot, bin, dataDir, rpc }) {
+  await page.goto(`${new URL(page.url()).origin}/#/dashboard`);
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  const welcome = page.locator('[data-testid="dash-widget"][data-type="welcome"]');
+  await welcome.getByText("Your database is empty").waitFor();
+  await welcome.getByTestId("demo-loader").waitFor();
+  await welcome.getByRole("button", { name: "Import contacts" }).waitFor();
+  await welcome.getByRole("button", { name: "Create a segment" }).waitFor();
+  expect.equal(
+    await page.locator('[data-testid="dash-widget"]').first().getAttribute("data-type"),
+    "welcome",
+    "getting started comes first",
+  );
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="dash-widget"][data-state="loading"]').length === 0,
+  );
+  expect.equal(await page.getByTestId("dash-error").count(), 0, "no widget fails on an empty database");
+  await shot("dashboard-empty");
+
+  // Some data, then break one index the contact widgets use.
+  execFileSync(bin, ["seed", "--contacts", "300", "--seed", "3", "--data-dir", dataDir], { stdio: "pipe" });
+  execFileSync("sqlite3", [join(dataDir, "magpie.db"), "DROP INDEX dash_contacts_added"], { stdio: "pipe" });
+  await rpc("Dashboard.ResetLayout");
+  await page.reload();
+  await page.waitForFunction(
+    () =>
+      document.querySelectorAll('[data-testid="dash-widget"]').length > 3 &&
+      document.querySelectorAll('[data-testid="dash-widget"][data-state="loading"]').length === 0,
+  );
+  const failed = page.locator('[data-testid="dash-widget"][data-state="error"]');
+  const failedTypes = await failed.evaluateAll((ws) => ws.map((w) => w.getAttribute("data-type")).sort());
+  expect.equal(
+    JSON.stringify(failedTypes),
+    JSON.stringify(["created.leads.in.time", "map.of.leads", "points.funnel"]),
+    "the widgets reading the dropped index fail",
+  );
+  expect.match(await failed.first().getByTestId("dash-error").textContent(), /no such index: dash_contacts_added/, "the error says why");
+  const ok = await page.locator('[data-testid="dash-widget"][data-state="chart"], [data-testid="dash-widget"][data-state="table"]').count();
+  expect.ok(ok >= 4, `the other widgets still render (${ok})`);
+  await page.locator('[data-testid="dash-widget"][data-type="page.hits.in.time"][data-state="chart"]').waitFor();
+  await shot("dashboard-widget-error");
+}
