@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"magpie/backend/db"
+	"magpie/backend/rqlite"
 )
 
 func count(t *testing.T, r *replica, q string) int {
@@ -153,8 +154,12 @@ func TestRowClockRemoteRows(t *testing.T) {
 // clock the first part left, and the new desktop equals the old one, clocks included.
 func TestBootstrapRowAcrossPages(t *testing.T) {
 	srv := newServer(t)
-	c := newClient(t, srv.URL())
-	a := newReplica(t, "a", c, 0, Options{NoClockCorrection: true, PushBatch: 2000})
+	// ~3,300 rows: give a loaded CI machine under -race time for each request.
+	c, err := rqlite.New(rqlite.Config{URLs: []string{srv.URL()}, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newReplica(t, "a", c, 0, Options{NoClockCorrection: true})
 	n := statePage/3 + 10 // 3 cells per row: row statePage/3 straddles the first page
 	rows := make([]db.Row, n)
 	for i := range rows {
