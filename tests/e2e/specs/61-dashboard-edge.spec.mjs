@@ -37,7 +37,7 @@ export default async function ({ page, expect, shot, bin, dataDir, rpc }) {
   const failedTypes = await failed.evaluateAll((ws) => ws.map((w) => w.getAttribute("data-type")).sort());
   expect.equal(
     JSON.stringify(failedTypes),
-    JSON.stringify(["created.leads.in.time", "map.of.leads", "points.funnel"]),
+    JSON.stringify(["created.leads.in.time", "points.funnel"]),
     "the widgets reading the dropped index fail",
   );
   expect.match(await failed.first().getByTestId("dash-error").textContent(), /no such index: dash_contacts_added/, "the error says why");
