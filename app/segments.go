@@ -228,6 +228,11 @@ func (a *Segments) Catalogue() (SegmentCatalogue, error) {
 		for _, o := range d.Options {
 			f.Options = append(f.Options, map[string]string{"value": o.Value, "label": o.Label})
 		}
+		if d.Kind == segments.KCampaign {
+			if f.Options, err = a.campaignOptions(); err != nil {
+				return SegmentCatalogue{}, err
+			}
+		}
 		out.Fields = append(out.Fields, f)
 	}
 	for _, code := range []string{"=", "!=", "gt", "gte", "lt", "lte", "empty", "!empty", "like", "!like", "in", "!in",
@@ -236,4 +241,22 @@ func (a *Segments) Catalogue() (SegmentCatalogue, error) {
 		out.Operators = append(out.Operators, SegmentOperator{Code: code, Label: l[0], LabelFR: l[1]})
 	}
 	return out, nil
+}
+
+// campaignOptions are the campaigns a "campaign membership" filter can name (trash excluded).
+func (a *Segments) campaignOptions() ([]map[string]string, error) {
+	rows, err := a.s.core.DB.R.QueryContext(a.s.context(), "SELECT id, name FROM campaigns WHERE deleted = 0 ORDER BY name, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out = append(out, map[string]string{"value": id, "label": name})
+	}
+	return out, rows.Err()
 }

@@ -46,6 +46,7 @@ const (
 	KCompany  Kind = "company"  // a companies column, any linked company (Q13)
 	KTags     Kind = "tags"     // contact_tags
 	KSegment  Kind = "leadlist" // segment membership, live
+	KCampaign Kind = "campaign" // campaign membership (campaign_members, not manually removed)
 	KDNC      Kind = "dnc"      // DNC of a reason on a channel
 	KDevice   Kind = "device"   // contact_devices column
 	KUTM      Kind = "utm"      // contact_utm column
@@ -151,6 +152,7 @@ var static = []Def{
 	{Alias: "stage", Object: "lead", Group: "contact", Label: "Stage", LabelFR: "Étape", Type: "lookup_id", Ops: opsLookupID, Kind: KColumn, Column: "stage_id", Storage: "text", FType: "lookup_id"},
 	{Alias: "tags", Object: "lead", Group: "contact", Label: "Tags", LabelFR: "Tags", Type: "tags", Ops: opsMulti, Kind: KTags},
 	{Alias: "leadlist", Object: "lead", Group: "contact", Label: "Segment membership", LabelFR: "Appartenance à un segment", Type: "leadlist", Ops: []string{OpIn, OpNotIn, OpEmpty, OpNotEmpty}, Kind: KSegment},
+	{Alias: "campaign", Object: "lead", Group: "contact", Label: "Campaign membership", LabelFR: "Appartenance à une campagne", Type: "campaign", Ops: []string{OpIn, OpNotIn, OpEmpty, OpNotEmpty}, Kind: KCampaign},
 	{Alias: "dnc_unsubscribed", Object: "lead", Group: "contact", Label: "Unsubscribed (email)", LabelFR: "Désinscrit (e-mail)", Type: "yesno", Ops: opsBool, Kind: KDNC, Channel: "email", Reason: 1},
 	{Alias: "dnc_bounced", Object: "lead", Group: "contact", Label: "Bounced (email)", LabelFR: "Rejeté (e-mail)", Type: "yesno", Ops: opsBool, Kind: KDNC, Channel: "email", Reason: 2},
 	{Alias: "dnc_manual_email", Object: "lead", Group: "contact", Label: "Do not contact manually (email)", LabelFR: "Ne pas contacter, manuel (e-mail)", Type: "yesno", Ops: opsBool, Kind: KDNC, Channel: "email", Reason: 3},

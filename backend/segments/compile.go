@@ -134,6 +134,8 @@ func (c *Compiler) leaf(n *Node) (string, error) {
 		return c.tags(n, op)
 	case KSegment:
 		return c.leadlist(n, op)
+	case KCampaign:
+		return c.campaign(n, op)
 	case KDNC:
 		yes, err := c.yesNo(n, op)
 		if err != nil {
@@ -347,6 +349,32 @@ func (c *Compiler) leadlist(n *Node, op string) (string, error) {
 	}
 	any := strings.Join(parts, " OR ")
 	return not(any, op == OpNotIn), nil
+}
+
+// campaign is campaign membership as Mautic's "campaign" filter: a campaign_members row the
+// contact was not manually removed from (a contact who left by a restart rule or a source
+// segment is no longer a member).
+func (c *Compiler) campaign(n *Node, op string) (string, error) {
+	member := "x.manually_removed = 0"
+	switch op {
+	case OpEmpty:
+		return "NOT (" + c.exists("campaign_members x", "x.contact_id", member) + ")", nil
+	case OpNotEmpty:
+		return c.exists("campaign_members x", "x.contact_id", member), nil
+	}
+	vals, err := n.Filter.Values(true)
+	if err != nil {
+		return "", leafError(n, "%v", err)
+	}
+	if vals = nonEmpty(vals); len(vals) == 0 {
+		return "", leafError(n, "choose at least one campaign")
+	}
+	ph := make([]string, len(vals))
+	for i, v := range vals {
+		ph[i] = c.arg(v)
+	}
+	in := c.exists("campaign_members x", "x.contact_id", member+" AND x.campaign_id IN ("+strings.Join(ph, ", ")+")")
+	return not(in, op == OpNotIn), nil
 }
 
 // PushSegment marks id as being compiled, so references back to it are cycles.

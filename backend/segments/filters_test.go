@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"magpie/backend/db"
 )
 
 // leaf renders one Mautic filter object.
@@ -166,5 +168,46 @@ func TestFilterErrors(t *testing.T) {
 				t.Fatalf("error = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// Campaign membership (Mautic's "campaign" filter): a row not manually removed is a member;
+// an exited contact (manually_removed = 1) is not.
+func TestCampaignMembershipFilter(t *testing.T) {
+	f := newFixture(t)
+	if err := f.d.Write(t.Context(), func(tx *db.Tx) error {
+		for _, m := range []struct {
+			campaign, who string
+			removed   int
+		}{{"welcome", "Ann", 0}, {"welcome", "Bob", 1}, {"promo", "Bob", 0}, {"promo", "Dan", 0}} {
+			if _, err := tx.Exec("INSERT INTO campaign_members(campaign_id, contact_id, date_added, manually_removed) VALUES(?, ?, 0, ?)",
+				m.campaign, f.ids[m.who], m.removed); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, filters string
+		want          []string
+	}{
+		{"in", one("campaign", "in", []string{"welcome"}), []string{"Ann"}},
+		{"in any of two", one("campaign", "in", []string{"welcome", "promo"}), []string{"Ann", "Bob", "Dan"}},
+		{"!in includes non-members and exited", one("campaign", "!in", []string{"welcome"}), []string{"Bob", "Dan", "Élodie"}},
+		{"empty", one("campaign", "empty", nil), []string{"Élodie"}},
+		{"!empty", one("campaign", "!empty", nil), []string{"Ann", "Bob", "Dan"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := f.match(t, tc.filters); !equal(got, tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if _, _, err := f.seg.Preview(t.Context(), []byte(one("campaign", "in", []string{})), "", f.clk.Now(), 0); err == nil ||
+		!strings.Contains(err.Error(), "choose at least one campaign") {
+		t.Fatalf("empty campaign list: %v", err)
 	}
 }
