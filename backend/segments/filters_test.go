@@ -178,7 +178,7 @@ func TestCampaignMembershipFilter(t *testing.T) {
 	if err := f.d.Write(t.Context(), func(tx *db.Tx) error {
 		for _, m := range []struct {
 			campaign, who string
-			removed   int
+			removed       int
 		}{{"welcome", "Ann", 0}, {"welcome", "Bob", 1}, {"promo", "Bob", 0}, {"promo", "Dan", 0}} {
 			if _, err := tx.Exec("INSERT INTO campaign_members(campaign_id, contact_id, date_added, manually_removed) VALUES(?, ?, 0, ?)",
 				m.campaign, f.ids[m.who], m.removed); err != nil {
