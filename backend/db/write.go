@@ -322,6 +322,15 @@ func (t *Tx) Restore(table, id string) (bool, error) {
 	return t.setDeleted(table, id, OpRestore, Cols{"deleted": 0, "deleted_at": nil})
 }
 
+// SetDeleted moves a row to the trash (del) or back from it: the one body of every
+// service's Delete/Restore pair.
+func (t *Tx) SetDeleted(table, id string, del bool) (bool, error) {
+	if del {
+		return t.Delete(table, id)
+	}
+	return t.Restore(table, id)
+}
+
 func (t *Tx) setDeleted(table, id string, op Op, cols Cols) (bool, error) {
 	tb, err := t.table(table)
 	if err != nil {

@@ -289,13 +289,7 @@ func (s *Service) Restore(ctx context.Context, id string) error { return s.setDe
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		var ok bool
-		var err error
-		if del {
-			ok, err = tx.Delete("dwc_slots", id)
-		} else {
-			ok, err = tx.Restore("dwc_slots", id)
-		}
+		ok, err := tx.SetDeleted("dwc_slots", id, del)
 		if err == nil && !ok {
 			return apperr.NotFoundf("dwc.errors.notFound", map[string]any{"id": id}, "no dynamic content %q", id)
 		}

@@ -295,13 +295,7 @@ func (s *Service) Restore(ctx context.Context, id string) error { return s.setDe
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		var ok bool
-		var err error
-		if del {
-			ok, err = tx.Delete("focus_items", id)
-		} else {
-			ok, err = tx.Restore("focus_items", id)
-		}
+		ok, err := tx.SetDeleted("focus_items", id, del)
 		if err == nil && !ok {
 			return apperr.NotFoundf("focus.errors.notFound", map[string]any{"id": id}, "no focus item %q", id)
 		}

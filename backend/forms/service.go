@@ -172,13 +172,7 @@ func (s *Service) Restore(ctx context.Context, id string) error { return s.setDe
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		var ok bool
-		var err error
-		if del {
-			ok, err = tx.Delete("forms", id)
-		} else {
-			ok, err = tx.Restore("forms", id)
-		}
+		ok, err := tx.SetDeleted("forms", id, del)
 		if err == nil && !ok {
 			var n int
 			if tx.QueryRow("SELECT count(*) FROM forms WHERE id = ?", id).Scan(&n); n == 0 {

@@ -235,13 +235,7 @@ func (s *Service) SetDeleted(ctx context.Context, table, id string, del bool) er
 		return fmt.Errorf("points: %q is not a points table", table)
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		var ok bool
-		var err error
-		if del {
-			ok, err = tx.Delete(table, id)
-		} else {
-			ok, err = tx.Restore(table, id)
-		}
+		ok, err := tx.SetDeleted(table, id, del)
 		if err == nil && !ok {
 			var n int
 			if tx.QueryRow("SELECT count(*) FROM "+table+" WHERE id = ?", id).Scan(&n); n == 0 {

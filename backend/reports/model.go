@@ -257,13 +257,7 @@ func (s *Service) Restore(ctx context.Context, id string) error { return s.setDe
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		var ok bool
-		var err error
-		if del {
-			ok, err = tx.Delete("reports", id)
-		} else {
-			ok, err = tx.Restore("reports", id)
-		}
+		ok, err := tx.SetDeleted("reports", id, del)
 		if err == nil && !ok {
 			err = apperr.NotFoundf("reports.errors.notFound", map[string]any{"id": id}, "no report %s", id)
 		}

@@ -341,13 +341,7 @@ func (s *Service) Restore(ctx context.Context, id string) error {
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		var ok bool
-		var err error
-		if del {
-			ok, err = tx.Delete("segments", id)
-		} else {
-			ok, err = tx.Restore("segments", id)
-		}
+		ok, err := tx.SetDeleted("segments", id, del)
 		if err != nil {
 			return err
 		}

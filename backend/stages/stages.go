@@ -140,13 +140,7 @@ func (s *Service) Restore(ctx context.Context, id string) error { return s.setDe
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		var ok bool
-		var err error
-		if del {
-			ok, err = tx.Delete("stages", id)
-		} else {
-			ok, err = tx.Restore("stages", id)
-		}
+		ok, err := tx.SetDeleted("stages", id, del)
 		if err == nil && !ok {
 			var n int
 			if tx.QueryRow("SELECT count(*) FROM stages WHERE id = ?", id).Scan(&n); n == 0 {
