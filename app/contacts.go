@@ -163,3 +163,25 @@ func (a *Contacts) Tags() ([]contacts.TagCount, error) {
 	}
 	return t, err
 }
+
+// ChangeSegments adds the selected contacts by hand to the add segments and removes them by
+// hand from the remove ones (Mautic's batch "Change segments"); it returns how many contacts
+// were selected.
+func (a *Contacts) ChangeSegments(sel Selection, add []string, remove []string) (int, error) {
+	ids, err := a.ids(sel)
+	if err != nil {
+		return 0, err
+	}
+	ctx := a.s.context()
+	for _, id := range add {
+		if _, err := a.s.core.Segments.AddManual(ctx, id, ids); err != nil {
+			return 0, err
+		}
+	}
+	for _, id := range remove {
+		if _, err := a.s.core.Segments.RemoveManual(ctx, id, ids); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}

@@ -15,6 +15,7 @@ export default async function ({ page, rpc, expect, shot }) {
       tags: i % 3 === 0 ? ["vip"] : [],
     });
   }
+  const handPicked = await rpc("Segments.Save", { id: "", name: "Hand-picked", alias: "", description: "", filters: "[]", published: true });
   await page.getByRole("navigation").getByRole("link", { name: "Contacts" }).click();
   const total = page.getByTestId("contact-total");
   await total.waitFor();
@@ -53,6 +54,18 @@ export default async function ({ page, rpc, expect, shot }) {
   await page.getByText("2 contacts updated").waitFor();
   await page.getByTestId("contact-search").fill("tag:newsletter");
   await page.waitForFunction(() => document.querySelector('[data-testid="contact-total"]')?.textContent === "2");
+
+  // Batch "Change segments": every matching contact goes into a static segment by hand.
+  await page.getByRole("checkbox", { name: "Select every matching contact" }).check();
+  await page.getByRole("button", { name: "Actions" }).click();
+  await page.getByRole("menuitem", { name: "Change segments…" }).click();
+  await page.getByRole("dialog").getByLabel("Add to segments").click();
+  await page.getByRole("option", { name: "Hand-picked" }).click();
+  await page.getByRole("dialog").getByText("Segments of 2 contacts").click(); // closes the dropdown
+  await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
+  await page.getByText("2 contacts updated").nth(1).waitFor(); // the tagging's notice may still show
+  const members = await rpc("Segments.Members", handPicked.id, 0, 10);
+  expect.equal(members.total, 2, "hand-picked segment members");
 
   // Select all matching and delete: they go to the trash.
   await page.getByRole("checkbox", { name: "Select every matching contact" }).check();

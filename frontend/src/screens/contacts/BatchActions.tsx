@@ -1,12 +1,12 @@
-// Batch actions on the grid's selection: tag/untag, do-not-contact, delete (to the trash).
-import { Button, Group, Modal, Select, Stack, TagsInput, Text, Textarea } from "@mantine/core";
+// Batch actions on the grid's selection: tag/untag, segments, do-not-contact, delete (to the trash).
+import { Button, Group, Modal, MultiSelect, Select, Stack, TagsInput, Text, Textarea } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
-import { Contacts, type Selection } from "../../api";
+import { useEffect, useState } from "react";
+import { Contacts, Segments, type Selection } from "../../api";
 import { useI18n } from "../../i18n";
 
-export type BatchKind = "tag" | "dnc" | "delete" | null;
+export type BatchKind = "tag" | "segments" | "dnc" | "delete" | null;
 
 interface Props {
   kind: BatchKind;
@@ -25,7 +25,19 @@ export function BatchDialog({ kind, selection, count, onClose, onDone }: Props) 
   const [reason, setReason] = useState("manual");
   const [comments, setComments] = useState("");
   const [undo, setUndo] = useState(false);
+  // Each opening starts empty (tags picked for one action must not carry over to the next).
+  useEffect(() => {
+    if (kind === null) return;
+    setAdd([]);
+    setRemove([]);
+  }, [kind]);
   const tags = useQuery({ queryKey: ["tags"], queryFn: () => Contacts.Tags(), enabled: kind === "tag" });
+  const segs = useQuery({
+    queryKey: ["segments", false],
+    queryFn: () => Segments.List(false),
+    enabled: kind === "segments",
+  });
+  const segOptions = (segs.data ?? []).map((g) => ({ value: g.id, label: g.name }));
 
   const run = async (
     f: () => Promise<number>,
@@ -51,9 +63,11 @@ export function BatchDialog({ kind, selection, count, onClose, onDone }: Props) 
       title={
         kind === "tag"
           ? t("contacts.batch.tagTitle", { n })
-          : kind === "dnc"
-            ? t("contacts.batch.dncTitle", { n })
-            : t("contacts.batch.deleteTitle", { n })
+          : kind === "segments"
+            ? t("contacts.batch.segmentsTitle", { n })
+            : kind === "dnc"
+              ? t("contacts.batch.dncTitle", { n })
+              : t("contacts.batch.deleteTitle", { n })
       }
     >
       {kind === "tag" && (
@@ -79,6 +93,39 @@ export function BatchDialog({ kind, selection, count, onClose, onDone }: Props) 
               loading={busy}
               disabled={add.length === 0 && remove.length === 0}
               onClick={() => run(() => Contacts.Tag(selection, add, remove), "contacts.batch.tagged")}
+            >
+              {t("common.save")}
+            </Button>
+          </Group>
+        </Stack>
+      )}
+      {kind === "segments" && (
+        <Stack>
+          <MultiSelect
+            label={t("contacts.batch.addSegments")}
+            data={segOptions}
+            value={add}
+            onChange={setAdd}
+            searchable
+            data-autofocus
+          />
+          <MultiSelect
+            label={t("contacts.batch.removeSegments")}
+            data={segOptions}
+            value={remove}
+            onChange={setRemove}
+            searchable
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t("common.cancel")}
+            </Button>
+            <Button
+              loading={busy}
+              disabled={add.length === 0 && remove.length === 0}
+              onClick={() =>
+                run(() => Contacts.ChangeSegments(selection, add, remove), "contacts.batch.tagged")
+              }
             >
               {t("common.save")}
             </Button>

@@ -149,6 +149,7 @@ export function ContactsScreen({
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Item onClick={() => setBatch("tag")}>{t("contacts.batch.tag")}</Menu.Item>
+                <Menu.Item onClick={() => setBatch("segments")}>{t("contacts.batch.segments")}</Menu.Item>
                 <Menu.Item onClick={() => setBatch("dnc")}>{t("contacts.batch.dnc")}</Menu.Item>
                 <Menu.Item onClick={() => setExporting(true)}>{t("contacts.batch.export")}</Menu.Item>
                 <Menu.Item color="red" onClick={() => setBatch("delete")}>

@@ -7,6 +7,8 @@ export function AddNote(arg1:string,arg2:string,arg3:string):Promise<app.NoteVie
 
 export function AdjustPoints(arg1:string,arg2:number,arg3:string):Promise<app.ContactView>;
 
+export function ChangeSegments(arg1:app.Selection,arg2:Array<string>,arg3:Array<string>):Promise<number>;
+
 export function Create(arg1:app.ContactInput):Promise<app.ContactView>;
 
 export function Delete(arg1:app.Selection):Promise<number>;

@@ -10,6 +10,10 @@ export function AdjustPoints(arg1, arg2, arg3) {
   return window['go']['app']['Contacts']['AdjustPoints'](arg1, arg2, arg3);
 }
 
+export function ChangeSegments(arg1, arg2, arg3) {
+  return window['go']['app']['Contacts']['ChangeSegments'](arg1, arg2, arg3);
+}
+
 export function Create(arg1) {
   return window['go']['app']['Contacts']['Create'](arg1);
 }
