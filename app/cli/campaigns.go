@@ -24,28 +24,11 @@ const campaignsUsage = `usage: magpie campaigns list [--trash] [--json]
        magpie campaigns import FILE.json [--json]
        magpie campaigns delete|restore ID`
 
-func runCampaigns(e *Env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(e.Err, campaignsUsage)
-		return usagef("missing subcommand")
-	}
-	sub, rest := args[0], args[1:]
-	if sub == "-h" || sub == "--help" || sub == "help" {
-		fmt.Fprintln(e.Out, campaignsUsage)
-		return nil
-	}
-	fns := map[string]func(*Env, []string) error{
-		"list": campList, "show": campShow, "run": campRun, "simulate": campSimulate,
-		"publish": campPublish(true), "unpublish": campPublish(false), "add": campMembers(true), "remove": campMembers(false),
-		"export": campExport, "import": campImport, "delete": campDelete(true), "restore": campDelete(false),
-	}
-	fn, ok := fns[sub]
-	if !ok {
-		fmt.Fprintln(e.Err, campaignsUsage)
-		return usagef("unknown subcommand %q", sub)
-	}
-	return fn(e, rest)
-}
+var runCampaigns = subcommands(campaignsUsage, map[string]func(*Env, []string) error{
+	"list": campList, "show": campShow, "run": campRun, "simulate": campSimulate,
+	"publish": campPublish(true), "unpublish": campPublish(false), "add": campMembers(true), "remove": campMembers(false),
+	"export": campExport, "import": campImport, "delete": campDelete(true), "restore": campDelete(false),
+})
 
 func campService(e *Env) (*campaigns.Service, error) {
 	c, err := e.Core()
