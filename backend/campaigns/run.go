@@ -232,31 +232,23 @@ func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
 		}
 		return "yes"
 	}
-	for _, q := range []struct {
-		sql  string
-		args []any
-	}{
-		{`UPDATE campaign_log SET status = 'done', path = ?, ref_at = ?, done_at = ?, attempts = attempts + 1
-			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 1)`, []any{path(okDone), now, now}},
-		{`UPDATE campaign_log SET status = 'done', path = ?, ref_at = ?, done_at = ?, attempts = attempts + 1
-			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 4)`, []any{path(okNo), now, now}},
-		{`UPDATE campaign_log SET status = 'skipped', ref_at = ?, done_at = ?, attempts = attempts + 1,
-			reason = (SELECT reason FROM camp_batch b WHERE b.log_id = campaign_log.id)
-			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 2)`, []any{now, now}},
-		{`UPDATE campaign_log SET status = 'failed', done_at = ?, attempts = attempts + 1,
-			reason = (SELECT reason FROM camp_batch b WHERE b.log_id = campaign_log.id)
-			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 3)`, []any{now}},
-		// Retry: 1, 5, 25 minutes later; after maxAttempts the failure stays.
-		{`UPDATE campaign_log SET attempts = attempts + 1,
-			reason = (SELECT reason FROM camp_batch b WHERE b.log_id = campaign_log.id),
-			status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'scheduled' END,
-			done_at = CASE WHEN attempts + 1 >= ? THEN ? END,
-			trigger_at = ? + 60000 * (CASE attempts WHEN 0 THEN 1 WHEN 1 THEN 5 ELSE 25 END)
-			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 0)`, []any{maxAttempts, maxAttempts, now, now}},
-	} {
-		if _, err := tx.Exec(q.sql, q.args...); err != nil {
-			return 0, 0, err
-		}
+	// One UPDATE … FROM over the batch marks every row by its outcome: 1 done (yes path of
+	// a condition), 4 done on the no path, 2 skipped with the reason, 3 failed for good, 0
+	// failed: retried 1, 5, 25 minutes later until maxAttempts, then failed. SET expressions
+	// read the row as it was (attempts before the increment).
+	if _, err := tx.Exec(`UPDATE campaign_log SET
+			status = CASE b.ok WHEN 1 THEN 'done' WHEN 4 THEN 'done' WHEN 2 THEN 'skipped' WHEN 3 THEN 'failed'
+				ELSE CASE WHEN campaign_log.attempts + 1 >= ?1 THEN 'failed' ELSE 'scheduled' END END,
+			path = CASE b.ok WHEN 1 THEN ?2 WHEN 4 THEN ?3 ELSE campaign_log.path END,
+			ref_at = CASE WHEN b.ok IN (1, 2, 4) THEN ?4 ELSE campaign_log.ref_at END,
+			done_at = CASE WHEN b.ok <> 0 OR campaign_log.attempts + 1 >= ?1 THEN ?4 END,
+			attempts = campaign_log.attempts + 1,
+			reason = CASE WHEN b.ok IN (0, 2, 3) THEN b.reason ELSE campaign_log.reason END,
+			trigger_at = CASE WHEN b.ok = 0 THEN ?4 + 60000 * (CASE campaign_log.attempts WHEN 0 THEN 1 WHEN 1 THEN 5 ELSE 25 END)
+				ELSE campaign_log.trigger_at END
+		FROM camp_batch b WHERE campaign_log.id = b.log_id AND b.ok IN (0, 1, 2, 3, 4)`,
+		maxAttempts, path(okDone), path(okNo), now); err != nil {
+		return 0, 0, err
 	}
 	if err := tx.QueryRow("SELECT count(*) FILTER (WHERE ok IN (1, 2, 4)), count(*) FILTER (WHERE ok IN (0, 3)) FROM camp_batch").
 		Scan(&done, &failed); err != nil {
