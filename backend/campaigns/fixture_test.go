@@ -123,7 +123,7 @@ func (f *fixture) publish(name string, restart bool, g Graph) string {
 
 func (f *fixture) run() RunStats {
 	f.t.Helper()
-	st, err := f.s.Run(f.ctx, RunOptions{})
+	st, err := f.s.Run(f.ctx, RunOptions{Batch: benchBatch()})
 	if err != nil {
 		f.t.Fatalf("run: %v", err)
 	}
