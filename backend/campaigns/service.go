@@ -34,6 +34,11 @@ type Service struct {
 	dirtySegs map[string]bool
 	lastSync  time.Time
 	stats     map[string]statsEntry
+	// dryRun (Simulate): webhooks are not called, their steps count as done.
+	dryRun bool
+	// afterCalls (tests) runs after webhook calls, before their outcomes are stored;
+	// false drops the outcomes, as if the process died there.
+	afterCalls func() bool
 }
 
 // New returns the service; Start runs the engine in the background.
