@@ -113,6 +113,7 @@ func removeMembers(tx *db.Tx, id string, manual bool) (int, error) {
 			return 0, err
 		}
 		tx.Signal("campaign_log", id)
+		tx.Signal(countsTopic, id)
 	}
 	return int(n), nil
 }
@@ -144,6 +145,7 @@ func fanout(tx *db.Tx, c *compiled, kids []*Event, src string, args []any) error
 	}
 	if len(kids) > 0 {
 		tx.Signal("campaign_log", c.id)
+		tx.Signal(countsTopic, c.id)
 	}
 	return nil
 }

@@ -171,6 +171,7 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 	if c == nil {
 		return 0, 0, nil // unpublished meanwhile: rows wait
 	}
+	tx.Signal(countsTopic, c.id) // the builder's live counts (bus "campaign_counts:changed")
 	ev := c.byID[g.event]
 	if ev == nil {
 		_, err := tx.Exec(`UPDATE campaign_log SET status = 'skipped', reason = 'the event is no longer in the published campaign', done_at = ?

@@ -363,9 +363,9 @@ func (s *Service) Restore(ctx context.Context, id string) error {
 	return err
 }
 
-// statsTTL is how long live counts are reused: the builder polls them, and on a campaign of a
-// million contacts one count reads millions of index entries.
-const statsTTL = 2 * time.Second
+// statsTTL is how long live counts are reused: every open builder refetches them on each
+// "campaign_counts:changed" push (a few rows of campaign_counts, whatever the campaign's size).
+const statsTTL = 200 * time.Millisecond
 
 type statsEntry struct {
 	at time.Time
