@@ -15,6 +15,7 @@ import (
 	"magpie/backend/apperr"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
+	"magpie/backend/events"
 	"magpie/backend/fields"
 )
 
@@ -203,6 +204,15 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		}
 		defer func() {
 			if rerr := restore(context.Background()); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+		restoreEvents, err := events.DeferIndexes(ctx, s.db, (rec.Size-rec.Offset)/bulkBytesPerRow)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := restoreEvents(context.Background()); rerr != nil && err == nil {
 				err = rerr
 			}
 		}()
