@@ -32,9 +32,9 @@ func eventIndexes(t *testing.T, d *db.DB) []string {
 // small next to it; the restore brings every index back.
 func TestDeferIndexes(t *testing.T) {
 	cases := []struct {
-		name    string
-		stored  int   // events already in the log
-		adding  int64 // what the load announces
+		name     string
+		stored   int   // events already in the log
+		adding   int64 // what the load announces
 		deferred bool
 	}{
 		{"small load", 0, 5000, false},
