@@ -51,15 +51,20 @@ type SQLiteStore struct {
 // Name says where hits go.
 func (s *SQLiteStore) Name() string { return "sqlite:" + s.DB.Path }
 
-// StoreHits writes one batch in one transaction.
+// insertHitsPrefix and insertHitsSuffix frame a multi-row INSERT of hits.
+var (
+	insertHitsPrefix = "INSERT INTO hits(" + strings.Join(hitColumns, ", ") + ")"
+	insertHitsSuffix = " ON CONFLICT(id) DO NOTHING"
+)
+
+// StoreHits writes one batch in one transaction, as multi-row INSERTs.
 func (s *SQLiteStore) StoreHits(ctx context.Context, hits []Hit) error {
+	rows := make([][]any, len(hits))
+	for i := range hits {
+		rows[i] = hitArgs(&hits[i])
+	}
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		for i := range hits {
-			if _, err := tx.Exec(insertHitSQL, hitArgs(&hits[i])...); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.ExecMany(insertHitsPrefix, insertHitsSuffix, len(hitColumns), rows)
 	})
 	if err == nil && s.OnStored != nil {
 		s.OnStored()
@@ -76,6 +81,9 @@ type Pump struct {
 	Log      *slog.Logger
 	Metrics  *Metrics
 	MaxRetry time.Duration // backoff cap (default 5 s)
+	// Linger is how long a batch smaller than Batch waits for more hits before it is stored
+	// (default 20 ms; fewer, larger store transactions under load).
+	Linger time.Duration
 
 	failing atomic.Bool
 }
@@ -92,8 +100,19 @@ func (p *Pump) Run(ctx context.Context) error {
 	if p.MaxRetry <= 0 {
 		p.MaxRetry = 5 * time.Second
 	}
+	if p.Linger <= 0 {
+		p.Linger = 20 * time.Millisecond
+	}
 	for {
 		recs, err := p.Spool.Read(p.Batch, ctx.Done())
+		if err == nil && len(recs) > 0 && len(recs) < p.Batch && ctx.Err() == nil {
+			sleepCtx(ctx, p.Linger)
+			more, merr := p.Spool.readAvailable(p.Batch - len(recs))
+			recs = append(recs, more...) // on error, store what was read; the next Read reports it
+			if merr != nil {
+				p.Log.Warn("tracking: spool read failed while batching", "err", merr)
+			}
+		}
 		if err != nil {
 			p.Log.Error("tracking: spool read failed", "err", err)
 			if !sleepCtx(ctx, time.Second) {
