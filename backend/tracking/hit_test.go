@@ -2,6 +2,8 @@ package tracking
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"reflect"
 	"testing"
 )
@@ -66,6 +68,52 @@ func TestDataJSONMatchesEncodingJSON(t *testing.T) {
 		}
 		if got := h.DataJSON(); got != want {
 			t.Errorf("DataJSON(%q) = %s, want %s", d, got, want)
+		}
+	}
+}
+
+// The hand-built Set-Cookie lines equal what http.SetCookie writes.
+func TestCookieLineMatchesNetHTTP(t *testing.T) {
+	for _, c := range []struct {
+		name, value      string
+		maxAge           int
+		httpOnly, secure bool
+	}{
+		{cookieDevice, "0193a6f0-0000-7000-8000-000000000001", 365 * 24 * 3600, false, false},
+		{cookieDevice, "0193a6f0-0000-7000-8000-000000000001", 365 * 24 * 3600, false, true},
+		{cookieContact, "0193a6f0-0000-7000-8000-000000000002", 0, false, true},
+		{cookieSigned, "AQAB.abc-_", 365 * 24 * 3600, true, false},
+		{cookieSigned, "AQAB.abc-_", 365 * 24 * 3600, true, true},
+	} {
+		same := http.SameSiteLaxMode
+		if c.secure {
+			same = http.SameSiteNoneMode
+		}
+		want := (&http.Cookie{Name: c.name, Value: c.value, Path: "/", MaxAge: c.maxAge, HttpOnly: c.httpOnly,
+			Secure: c.secure, SameSite: same}).String()
+		if got := cookieLine(c.name, c.value, c.maxAge, c.httpOnly, c.secure); got != want {
+			t.Errorf("cookieLine = %q, want %q", got, want)
+		}
+	}
+}
+
+func TestParseFormBodyMatchesParseQuery(t *testing.T) {
+	for _, body := range []string{
+		"", "a=1&b=2", "a=1&a=2", "a", "a=&=b", "&&a=1&&", "page_url=https%3A%2F%2Fx.example%2F%3Fa%3D1&t=a+b",
+		"a=%zz", "a=1;b=2", "%41%42=%43", "k=v%", "x=caf%C3%A9",
+	} {
+		got := map[string]string{}
+		err := parseFormBody(body, got)
+		vals, werr := url.ParseQuery(body)
+		want := map[string]string{}
+		for k, v := range vals {
+			want[k] = v[0]
+		}
+		if (err != nil) != (werr != nil) {
+			t.Errorf("%q: error %v, url.ParseQuery's %v", body, err, werr)
+		}
+		if werr == nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %v, want %v", body, got, want)
 		}
 	}
 }
