@@ -57,14 +57,34 @@ var (
 	insertHitsSuffix = " ON CONFLICT(id) DO NOTHING"
 )
 
-// StoreHits writes one batch in one transaction, as multi-row INSERTs.
+// sqliteRowsPerInsert is the size of the multi-row INSERT the local store uses: one fixed
+// statement (prepared once per batch, cheap to parse) for whole chunks, the single-row one
+// for the rest.
+const sqliteRowsPerInsert = 32
+
+var insertHitsChunkSQL = insertHitsPrefix + " VALUES (?" + strings.Repeat(",?", len(hitColumns)-1) + ")" +
+	strings.Repeat(", (?"+strings.Repeat(",?", len(hitColumns)-1)+")", sqliteRowsPerInsert-1) + insertHitsSuffix
+
+// StoreHits writes one batch in one transaction, mostly as multi-row INSERTs.
 func (s *SQLiteStore) StoreHits(ctx context.Context, hits []Hit) error {
-	rows := make([][]any, len(hits))
-	for i := range hits {
-		rows[i] = hitArgs(&hits[i])
-	}
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		return tx.ExecMany(insertHitsPrefix, insertHitsSuffix, len(hitColumns), rows)
+		args := make([]any, 0, sqliteRowsPerInsert*len(hitColumns))
+		i := 0
+		for ; i+sqliteRowsPerInsert <= len(hits); i += sqliteRowsPerInsert {
+			args = args[:0]
+			for k := i; k < i+sqliteRowsPerInsert; k++ {
+				args = append(args, hitArgs(&hits[k])...)
+			}
+			if _, err := tx.Exec(insertHitsChunkSQL, args...); err != nil {
+				return err
+			}
+		}
+		for ; i < len(hits); i++ {
+			if _, err := tx.Exec(insertHitSQL, hitArgs(&hits[i])...); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err == nil && s.OnStored != nil {
 		s.OnStored()
@@ -82,7 +102,7 @@ type Pump struct {
 	Metrics  *Metrics
 	MaxRetry time.Duration // backoff cap (default 5 s)
 	// Linger is how long a batch smaller than Batch waits for more hits before it is stored
-	// (default 20 ms; fewer, larger store transactions under load).
+	// (default 50 ms; fewer, larger store transactions under load).
 	Linger time.Duration
 
 	failing atomic.Bool
@@ -101,7 +121,7 @@ func (p *Pump) Run(ctx context.Context) error {
 		p.MaxRetry = 5 * time.Second
 	}
 	if p.Linger <= 0 {
-		p.Linger = 20 * time.Millisecond
+		p.Linger = 50 * time.Millisecond
 	}
 	for {
 		recs, err := p.Spool.Read(p.Batch, ctx.Done())
