@@ -90,6 +90,9 @@ func (s *Service) tick(ctx context.Context) error {
 	if err := s.queueScheduled(ctx); err != nil {
 		return err
 	}
+	if _, err := s.DecideWinners(ctx); err != nil {
+		return err
+	}
 	var due int
 	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM email_sends WHERE state = 'pending'
 		AND next_at <= ? LIMIT 1)`, s.db.Clock.Now().UnixMilli()).Scan(&due); err != nil || due == 0 {

@@ -89,6 +89,9 @@ func (s *Service) Drain(ctx context.Context, opt DrainOptions) (DrainStats, erro
 	if err := s.Reconcile(ctx); err != nil {
 		return total, err
 	}
+	if _, err := s.DecideWinners(ctx); err != nil {
+		return total, err
+	}
 	st, err := s.Settings(ctx)
 	if err != nil {
 		return total, err
@@ -124,6 +127,12 @@ func (s *Service) Drain(ctx context.Context, opt DrainOptions) (DrainStats, erro
 					"another device took over sending for the team; this one stopped", nil)
 			}
 			leaseAt = time.Now()
+			// A/B tests whose time came during a long drain: decide, render winners from now.
+			if won, err := s.DecideWinners(ctx); err != nil {
+				return total, err
+			} else if len(won) > 0 {
+				fams = map[string]*family{}
+			}
 		}
 		batch, err := s.claim(ctx, owner, opt.EmailID, opt.Batch)
 		if err != nil {
@@ -237,6 +246,7 @@ type family struct {
 	weights  []int
 	trans    map[string][]Email // parent id -> translations
 	atts     []sending.Attachment
+	winner   *Email // the A/B winner once decided: every send renders it
 	err      error
 }
 
@@ -268,6 +278,18 @@ func (s *Service) family(ctx context.Context, rootID string, st Settings) *famil
 	for i := range f.variants {
 		if f.variants[i].FromAddress == "" {
 			f.variants[i].FromAddress, f.variants[i].FromName = st.DefaultFrom, st.DefaultFromName
+		}
+	}
+	if f.root.WinnerCriteria != "" && len(f.variants) > 1 {
+		w, err := s.winnerOf(ctx, rootID)
+		if err != nil {
+			f.err = err
+			return f
+		}
+		for i := range f.variants {
+			if f.variants[i].ID == w {
+				f.winner = &f.variants[i]
+			}
 		}
 	}
 	for k, ts := range f.trans {
@@ -303,6 +325,9 @@ func (f *family) pick(contactID, locale string) *Email {
 			chosen = &f.variants[i]
 			break
 		}
+	}
+	if f.winner != nil {
+		chosen = f.winner
 	}
 	if locale == "" {
 		return chosen
