@@ -13,6 +13,7 @@ import (
 
 	"magpie/backend/apperr"
 	"magpie/backend/db"
+	"magpie/backend/fold"
 	"magpie/backend/ids"
 	"magpie/backend/listing"
 	"magpie/backend/sending"
@@ -383,6 +384,10 @@ func (s *Service) process(ctx context.Context, batch []claimed, fams map[string]
 	if err != nil {
 		return outs, err
 	}
+	optOuts, err := s.categoryOptOuts(ctx, idList)
+	if err != nil {
+		return outs, err
+	}
 	now := s.db.Clock.Now()
 	var jobs []job
 	for i, c := range batch {
@@ -412,6 +417,10 @@ func (s *Service) process(ctx context.Context, batch []claimed, fams map[string]
 			continue
 		}
 		e := f.pick(c.contactID, rc.Locale)
+		if cat := e.Category; cat != "" && optOuts[c.contactID][fold.String(cat)] && c.source != "test" && c.source != SourceTransactional {
+			o.kind, o.reason = "skipped", "category"
+			continue
+		}
 		ref := Ref{MsgID: c.msgID, EmailID: e.ID, ContactID: c.contactID, Address: rc.Address}
 		r := Render(e, rc, ref, links, Options{Signature: st.Signature, Now: now})
 		o.variantID, o.address = e.ID, rc.Address

@@ -9,21 +9,23 @@ import (
 
 // Counts are the numbers of one email or variant.
 type Counts struct {
-	Queued       int64   `json:"queued"`
-	Pending      int64   `json:"pending"`
-	Sent         int64   `json:"sent"`
-	Failed       int64   `json:"failed"`
-	Bounced      int64   `json:"bounced"`
-	Skipped      int64   `json:"skipped"`
-	SkippedDNC   int64   `json:"skippedDnc"`
-	Invalid      int64   `json:"invalid"`
-	Read         int64   `json:"read"`      // unique (a click counts as a read)
-	ReadTotal    int64   `json:"readTotal"` // every pixel load
-	Clicked      int64   `json:"clicked"`   // unique per message
-	ClickedTotal int64   `json:"clickedTotal"`
-	Unsubscribed int64   `json:"unsubscribed"`
-	ReadRate     float64 `json:"readRate"`  // read / sent
-	ClickRate    float64 `json:"clickRate"` // clicked / sent
+	Queued     int64 `json:"queued"`
+	Pending    int64 `json:"pending"`
+	Sent       int64 `json:"sent"`
+	Failed     int64 `json:"failed"`
+	Bounced    int64 `json:"bounced"`
+	Skipped    int64 `json:"skipped"`
+	SkippedDNC int64 `json:"skippedDnc"`
+	// SkippedCategory: unsubscribed from the email's category (preference center).
+	SkippedCategory int64   `json:"skippedCategory"`
+	Invalid         int64   `json:"invalid"`
+	Read            int64   `json:"read"`      // unique (a click counts as a read)
+	ReadTotal       int64   `json:"readTotal"` // every pixel load
+	Clicked         int64   `json:"clicked"`   // unique per message
+	ClickedTotal    int64   `json:"clickedTotal"`
+	Unsubscribed    int64   `json:"unsubscribed"`
+	ReadRate        float64 `json:"readRate"`  // read / sent
+	ClickRate       float64 `json:"clickRate"` // clicked / sent
 }
 
 func (c *Counts) add(metric string, n int64) {
@@ -40,6 +42,8 @@ func (c *Counts) add(metric string, n int64) {
 		c.Skipped += n
 	case "skipped_dnc":
 		c.SkippedDNC += n
+	case "skipped_category":
+		c.SkippedCategory += n
 	case "skipped_invalid":
 		c.Invalid += n
 	case "read":
