@@ -25,6 +25,11 @@ func TestPreferenceCenter_CategoriesAndFrequency(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Without a preference page the plain unsubscribe page links to the default one.
+	unsub := strings.TrimPrefix(f.links.Unsubscribe("m1", "e1", ann.ID, "ann@x.io"), testBase)
+	if b := f.do(httptest.NewRequest("GET", unsub, nil)).Body.String(); !strings.Contains(b, `id="manage-prefs" href="`+testBase+`/prefs/`) {
+		t.Fatalf("no preference link on the plain unsubscribe page: %s", b)
+	}
 	if _, err := f.web.Pages.Save(ctx, pages.Page{Title: "Prefs", Alias: "prefs", PreferenceCenter: true, Published: true,
 		HTML: "{preferences}"}); err != nil {
 		t.Fatal(err)
