@@ -36,10 +36,12 @@ const (
 	List     = "list"     // a segment email: sent once per contact
 )
 
-// Attachment is a file sent with every message of an email.
+// Attachment is a file sent with every message of an email: an asset of the asset store
+// (AssetID, synced with the team) or a local file (Path).
 type Attachment struct {
 	Name        string `json:"name"`
-	Path        string `json:"path"`
+	AssetID     string `json:"assetId,omitempty"`
+	Path        string `json:"path,omitempty"`
 	ContentType string `json:"contentType,omitempty"`
 }
 
@@ -140,6 +142,11 @@ func (e *Email) Validate() error {
 	case "", "open_rate", "click_rate":
 	default:
 		bad("winnerCriteria", "emails.errors.winner", fmt.Sprintf("winner criteria %q is not open_rate or click_rate", e.WinnerCriteria))
+	}
+	for i, a := range e.Attachments {
+		if (a.AssetID == "") == (a.Path == "") {
+			bad("attachments", "emails.errors.attachmentRef", fmt.Sprintf("attachment %d (%s) needs an asset or a file path", i+1, a.Name))
+		}
 	}
 	if e.ABSample < 0 || e.ABSample > 100 {
 		bad("abSample", "emails.errors.abSample", fmt.Sprintf("A/B sample %d%% is not between 0 and 100", e.ABSample))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/mail"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -301,15 +300,7 @@ func (s *Service) family(ctx context.Context, rootID string, st Settings) *famil
 		}
 		f.trans[k] = ts
 	}
-	for _, a := range f.root.Attachments {
-		b, err := os.ReadFile(a.Path)
-		if err != nil {
-			f.err = apperr.Invalidf("emails.errors.attachment", map[string]any{"name": a.Name},
-				"attachment %s cannot be read: %v", a.Name, err)
-			return f
-		}
-		f.atts = append(f.atts, sending.Attachment{Name: a.Name, ContentType: a.ContentType, Data: b})
-	}
+	f.atts, f.err = s.readAttachments(ctx, f.root.Attachments)
 	return f
 }
 
