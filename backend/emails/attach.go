@@ -2,6 +2,7 @@ package emails
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"magpie/backend/apperr"
@@ -48,7 +49,7 @@ func (s *Service) readAttachments(ctx context.Context, list []Attachment) ([]sen
 			b, err = os.ReadFile(a.Path)
 		}
 		if err != nil {
-			return nil, apperr.Invalidf("emails.errors.attachment", map[string]any{"name": a.Name},
+			return nil, apperr.Invalidf("emails.errors.attachment", map[string]any{"name": a.Name, "detail": fmt.Sprint(err)},
 				"attachment %s cannot be read: %v", a.Name, err)
 		}
 		total += len(b)

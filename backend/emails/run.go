@@ -265,7 +265,7 @@ func (s *Service) SendTest(ctx context.Context, e Email, to string) error {
 	msg.BCC = nil
 	if err := m.Send(ctx, msg); err != nil {
 		return apperr.New(apperr.Unavailable, "emails.errors.testSend", fmt.Sprintf("test email to %s failed: %v", to, err),
-			map[string]any{"to": to})
+			map[string]any{"to": to, "detail": err.Error()})
 	}
 	return nil
 }

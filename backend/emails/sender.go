@@ -187,7 +187,7 @@ func (s *Service) Drain(ctx context.Context, opt DrainOptions) (DrainStats, erro
 }
 
 func smtpConfigError(err error) error {
-	return apperr.New(apperr.Invalid, "emails.errors.smtpConfig", "SMTP settings: "+err.Error(), nil)
+	return apperr.New(apperr.Invalid, "emails.errors.smtpConfig", "SMTP settings: "+err.Error(), map[string]any{"detail": err.Error()})
 }
 
 // claim marks up to n due rows as being sent by owner, fixing their Message-IDs.
@@ -495,7 +495,7 @@ func (s *Service) process(ctx context.Context, batch []claimed, fams map[string]
 	if fatal == nil && tried > 0 && tempNet == tried {
 		fatal = apperr.New(apperr.Unavailable, "emails.errors.smtpDown",
 			fmt.Sprintf("the SMTP server %s:%d is unreachable (%s); %d messages will be retried later",
-				st.SMTP.Host, st.SMTP.Port, firstErr(outs), tempNet), nil)
+				st.SMTP.Host, st.SMTP.Port, firstErr(outs), tempNet), map[string]any{"host": st.SMTP.Host, "port": st.SMTP.Port, "detail": firstErr(outs), "n": tempNet})
 	}
 	return outs, fatal
 }

@@ -13,8 +13,8 @@ import { notifications } from "@mantine/notifications";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Emails, type EmailSettings as Settings } from "../../api/emails";
-import { useI18n } from "../../i18n";
 import { ErrorBox, Loading } from "../common";
+import { useEmailI18n } from "./errors";
 
 /** EmailSettingsScreen edits the SMTP server, sending limits, default sender and tracker URL. */
 export function EmailSettingsScreen() {
@@ -25,7 +25,7 @@ export function EmailSettingsScreen() {
 }
 
 function Form({ initial }: { initial: Settings }) {
-  const { t, te } = useI18n();
+  const { t, te } = useEmailI18n();
   const [s, setS] = useState<Settings>(initial);
   const smtp = (k: keyof Settings["smtp"], v: unknown) =>
     setS((x) => ({ ...x, smtp: { ...x.smtp, [k]: v } }));
