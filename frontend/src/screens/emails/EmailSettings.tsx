@@ -6,6 +6,7 @@ import {
   PasswordInput,
   Select,
   Stack,
+  Text,
   TextInput,
   Title,
 } from "@mantine/core";
@@ -153,6 +154,32 @@ function Form({ initial }: { initial: Settings }) {
                 const v = e.currentTarget.value;
                 setS((x) => ({ ...x, trackerUrl: v }));
               }}
+            />
+          </Grid.Col>
+          <Grid.Col span={12}>
+            <Text fw={600} size="sm">
+              {t("emails.settings.frequency")}
+            </Text>
+          </Grid.Col>
+          <Grid.Col span={4}>
+            <NumberInput
+              label={t("emails.settings.frequencyNumber")}
+              value={s.frequencyNumber}
+              min={0}
+              max={10000}
+              onChange={(v) => setS((x) => ({ ...x, frequencyNumber: Number(v) || 0 }))}
+            />
+          </Grid.Col>
+          <Grid.Col span={4}>
+            <Select
+              label={t("emails.settings.frequencyTime")}
+              data={(["DAY", "WEEK", "MONTH"] as const).map((p) => ({
+                value: p,
+                label: t(`emails.period.${p}`),
+              }))}
+              value={s.frequencyTime || "DAY"}
+              onChange={(v) => setS((x) => ({ ...x, frequencyTime: v ?? "DAY" }))}
+              allowDeselect={false}
             />
           </Grid.Col>
         </Grid>
