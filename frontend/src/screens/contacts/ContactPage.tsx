@@ -21,6 +21,7 @@ import { useFields } from "../../api/hooks";
 import { type Key, translate, useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
+import { ContactEmailPrefs } from "../emails/ContactEmailPrefs";
 import { FieldForm } from "../fields/FieldForm";
 import { changedValues, fieldLabel, groupFields, toText } from "../fields/values";
 import { ContactPointsCards } from "../points/ContactPoints";
@@ -299,6 +300,7 @@ export function ContactPage({ id }: { id: string }) {
           </Tabs.Panel>
           <Tabs.Panel value="dnc" pt="md">
             <DNCPanel contact={c} onChange={() => void contact.refetch()} />
+            <ContactEmailPrefs contactId={id} />
           </Tabs.Panel>
           <Tabs.Panel value="segments" pt="md">
             <ContactSegments contactId={id} />
