@@ -267,6 +267,17 @@ export namespace app {
 	    ids: string[];
 	}
 	
+	export interface FocusStats {
+	    views: number;
+	    uniqueViews: number;
+	    conversions: number;
+	    uniqueConversions: number;
+	    rate: number;
+	    days: string[];
+	    viewsByDay: number[];
+	    conversionsByDay: number[];
+	    chart: string;
+	}
 	export interface FocusView {
 	    id: string;
 	    name: string;
