@@ -185,6 +185,13 @@ func condSQL(col Column, f Filter) (string, []any, error) {
 		return "(" + e + " IS NULL OR " + e + " = '')", nil, nil
 	case "notEmpty":
 		return "(" + e + " IS NOT NULL AND " + e + " <> '')", nil, nil
+	}
+	if col.Type == Text {
+		if c, a, ok := textCond(e, f); ok {
+			return c, a, nil
+		}
+	}
+	switch f.Op {
 	case "like", "notLike":
 		v := f.Value
 		if !strings.Contains(v, "%") {
