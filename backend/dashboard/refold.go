@@ -1,0 +1,256 @@
+package dashboard
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"magpie/backend/db"
+)
+
+// A big backlog (the first fold of a large log, a zone change, an import of history) is
+// not folded event by event: the local days it touches are recounted whole, set-based —
+// one aggregate query per metric and list per day over the (type, at) index, counting every
+// event up to the backlog's last seq — a few days per transaction. The plan (the last seq
+// and the days left) lives in dash_state('refold') and moves in the same transaction as
+// the counts, so a crash resumes where it stopped; the seq watermark jumps to the plan's
+// last seq when the last day is done. New events keep the per-event fold (foldChunk).
+
+// bigLag is the backlog (in seqs) from which CatchUp recounts days instead of events (a
+// variable for tests).
+var bigLag int64 = 100000
+
+// refoldDaysPerTx is how many days one refold transaction recounts.
+const refoldDaysPerTx = 4
+
+// topKinds are the dash_top lists (each also has monthly rows under "m:<kind>").
+var topKinds = []string{"page", "referrer", "email.sent", "email.read", "email.clicked"}
+
+type refoldPlan struct {
+	Hi   int64    `json:"hi"`
+	Days []string `json:"days"`
+}
+
+func loadPlan(tx *db.Tx) (*refoldPlan, error) {
+	var v string
+	err := tx.QueryRow("SELECT v FROM dash_state WHERE k = 'refold'").Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var p refoldPlan
+	if err := json.Unmarshal([]byte(v), &p); err != nil {
+		return nil, nil // unreadable: plan again
+	}
+	return &p, nil
+}
+
+func savePlan(tx *db.Tx, p *refoldPlan) error {
+	if p == nil {
+		_, err := tx.Exec("DELETE FROM dash_state WHERE k = 'refold'")
+		return err
+	}
+	b, _ := json.Marshal(p)
+	_, err := tx.Exec(`INSERT INTO dash_state(k, v) VALUES('refold', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`, string(b))
+	return err
+}
+
+// planRefold lists the local days holding rolled events with seq in (wm, hi].
+func (s *Service) planRefold(tx *db.Tx, loc *time.Location, wm, hi int64) (*refoldPlan, error) {
+	days := map[string]bool{}
+	if wm == 0 {
+		// The whole log: every day from the first to the last rolled event.
+		var lo, top int64 = -1, -1
+		for _, t := range rolled {
+			var mn, mx sql.NullInt64
+			if err := tx.QueryRow("SELECT min(at), max(at) FROM events WHERE type = ?", t).Scan(&mn, &mx); err != nil {
+				return nil, err
+			}
+			if mn.Valid && (lo < 0 || mn.Int64 < lo) {
+				lo = mn.Int64
+			}
+			if mx.Valid && mx.Int64 > top {
+				top = mx.Int64
+			}
+		}
+		if lo >= 0 {
+			t0 := time.UnixMilli(lo).In(loc)
+			d := time.Date(t0.Year(), t0.Month(), t0.Day(), 0, 0, 0, 0, loc)
+			for ; d.UnixMilli() <= top; d = d.AddDate(0, 0, 1) {
+				days[d.Format(time.DateOnly)] = true
+			}
+		}
+	} else {
+		// Quarter hours (every zone offset is a multiple of 15 minutes) of the backlog.
+		rows, err := tx.Query(`SELECT DISTINCT at / 900000 FROM events WHERE seq > ? AND seq <= ? AND type IN ('`+
+			strings.Join(rolled, "','")+`')`, wm, hi)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var q int64
+			if err := rows.Scan(&q); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			days[time.UnixMilli(q*900000).In(loc).Format(time.DateOnly)] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	p := &refoldPlan{Hi: hi}
+	for d := range days {
+		p.Days = append(p.Days, d)
+	}
+	sort.Strings(p.Days)
+	return p, nil
+}
+
+// refoldStep recounts the next days of the plan and returns how many days are left.
+func (s *Service) refoldStep(tx *db.Tx, loc *time.Location, p *refoldPlan) (int64, error) {
+	n := min(refoldDaysPerTx, len(p.Days))
+	months := map[string]bool{}
+	for _, day := range p.Days[:n] {
+		if err := recountEventDay(tx, loc, day, p.Hi); err != nil {
+			return 0, err
+		}
+		months[day[:7]] = true
+	}
+	for m := range months {
+		if err := recountMonth(tx, m); err != nil {
+			return 0, err
+		}
+	}
+	p.Days = p.Days[n:]
+	if len(p.Days) > 0 {
+		return int64(len(p.Days)), savePlan(tx, p)
+	}
+	if err := savePlan(tx, nil); err != nil {
+		return 0, err
+	}
+	_, err := tx.Exec(`INSERT INTO dash_state(k, v) VALUES('seq', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`, strconv.FormatInt(p.Hi, 10))
+	return 0, err
+}
+
+// recountEventDay replaces the dash_daily and daily dash_top rows of one local day by
+// aggregates of its events with seq <= hi.
+func recountEventDay(tx *db.Tx, loc *time.Location, day string, hi int64) error {
+	t, err := time.ParseInLocation(time.DateOnly, day, loc)
+	if err != nil {
+		return err
+	}
+	from, to := t.UnixMilli(), t.AddDate(0, 0, 1).UnixMilli()
+	if _, err := tx.Exec(`DELETE FROM dash_daily WHERE metric IN ('`+strings.Join(rolled, "','")+`') AND day = ?`, day); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`DELETE FROM dash_top WHERE kind IN ('`+strings.Join(topKinds, "','")+`') AND day = ?`, day); err != nil {
+		return err
+	}
+	const rng = ` FROM events INDEXED BY events_type WHERE type = ? AND at >= ? AND at < ? AND seq <= ?`
+	for _, typ := range rolled {
+		var n, u int64
+		if err := tx.QueryRow(`SELECT count(*), count(DISTINCT contact_id)`+rng, typ, from, to, hi).Scan(&n, &u); err != nil {
+			return err
+		}
+		if n == 0 {
+			continue
+		}
+		if _, err := tx.Exec(`INSERT INTO dash_daily(metric, day, n, u) VALUES(?, ?, ?, ?)`, typ, day, n, u); err != nil {
+			return err
+		}
+	}
+	put := func(kind string, counts map[string]*topVal) error {
+		for key, v := range counts {
+			if _, err := tx.Exec(`INSERT INTO dash_top(kind, day, key, label, n) VALUES(?, ?, ?, ?, ?)`, kind, day, key, v.label, v.n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	group := func(q string, typ string, keyOf func(a, b string) (string, string)) (map[string]*topVal, error) {
+		rows, err := tx.Query(q, typ, from, to, hi)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := map[string]*topVal{}
+		for rows.Next() {
+			var a, b string
+			var n int64
+			if err := rows.Scan(&a, &b, &n); err != nil {
+				return nil, err
+			}
+			key, label := keyOf(a, b)
+			if key == "" {
+				continue
+			}
+			v := out[key]
+			if v == nil {
+				v = &topVal{label: label}
+				out[key] = v
+			}
+			v.n += n
+		}
+		return out, rows.Err()
+	}
+	pages, err := group(`SELECT url, '', count(*)`+rng+` AND url <> '' GROUP BY url COLLATE BINARY`, "page.hit",
+		func(u, _ string) (string, string) { return u, u })
+	if err != nil {
+		return err
+	}
+	if err := put("page", pages); err != nil {
+		return err
+	}
+	refs, err := group(`SELECT referrer, '', count(*)`+rng+` AND referrer <> '' GROUP BY referrer COLLATE BINARY`, "page.hit",
+		func(r, _ string) (string, string) { h := referrerHost(r); return h, h })
+	if err != nil {
+		return err
+	}
+	if err := put("referrer", refs); err != nil {
+		return err
+	}
+	for _, typ := range []string{"email.sent", "email.read", "email.clicked"} {
+		emails, err := group(`SELECT coalesce(object_id, ''), max(coalesce(object_name, '')), count(*)`+rng+`
+			GROUP BY coalesce(object_id, ''), CASE WHEN coalesce(object_id, '') = '' THEN coalesce(object_name, '') END`, typ,
+			func(id, name string) (string, string) {
+				key := id
+				if key == "" {
+					key = name
+				}
+				if name == "" {
+					name = key
+				}
+				return key, name
+			})
+		if err != nil {
+			return err
+		}
+		if err := put(typ, emails); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recountMonth rebuilds the monthly dash_top rows of month (YYYY-MM) from its daily rows.
+func recountMonth(tx *db.Tx, month string) error {
+	for _, kind := range topKinds {
+		if _, err := tx.Exec(`DELETE FROM dash_top WHERE kind = ? AND day = ?`, "m:"+kind, month); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO dash_top(kind, day, key, label, n)
+			SELECT ?, ?, key, max(label), sum(n) FROM dash_top WHERE kind = ? AND day >= ? AND day <= ? GROUP BY key`,
+			"m:"+kind, month, kind, month+"-01", month+"-31"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
