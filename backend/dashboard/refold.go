@@ -154,86 +154,71 @@ func recountEventDay(tx *db.Tx, loc *time.Location, day string, hi int64) error 
 	if _, err := tx.Exec(`DELETE FROM dash_top WHERE kind IN ('`+strings.Join(topKinds, "','")+`') AND day = ?`, day); err != nil {
 		return err
 	}
-	const rng = ` FROM events INDEXED BY events_type WHERE type = ? AND at >= ? AND at < ? AND seq <= ?`
+	// One pass over each type's events of the day (the (type, at) index, then the rows):
+	// counts, distinct contacts and the top lists are summed in Go.
+	q := `SELECT contact_id, coalesce(url, ''), coalesce(referrer, ''), coalesce(object_id, ''), coalesce(object_name, '')
+		FROM events INDEXED BY events_type WHERE type = ? AND at >= ? AND at < ? AND seq <= ?`
+	top := map[topKey]*topVal{}
+	addKey := func(kind, key, label string) {
+		k := topKey{kind, day, key}
+		v := top[k]
+		if v == nil {
+			v = &topVal{}
+			top[k] = v
+		}
+		v.n++
+		v.label = label
+	}
 	for _, typ := range rolled {
-		var n, u int64
-		if err := tx.QueryRow(`SELECT count(*), count(DISTINCT contact_id)`+rng, typ, from, to, hi).Scan(&n, &u); err != nil {
+		rows, err := tx.Query(q, typ, from, to, hi)
+		if err != nil {
+			return err
+		}
+		var n int64
+		seen := map[string]bool{}
+		for rows.Next() {
+			var contact, url, ref, objID, objName string
+			if err := rows.Scan(&contact, &url, &ref, &objID, &objName); err != nil {
+				rows.Close()
+				return err
+			}
+			n++
+			seen[contact] = true
+			switch typ {
+			case "page.hit":
+				if url != "" {
+					addKey("page", url, url)
+				}
+				if h := referrerHost(ref); h != "" {
+					addKey("referrer", h, h)
+				}
+			case "email.sent", "email.read", "email.clicked":
+				key := objID
+				if key == "" {
+					key = objName
+				}
+				if key != "" {
+					label := objName
+					if label == "" {
+						label = key
+					}
+					addKey(typ, key, label)
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		if n == 0 {
 			continue
 		}
-		if _, err := tx.Exec(`INSERT INTO dash_daily(metric, day, n, u) VALUES(?, ?, ?, ?)`, typ, day, n, u); err != nil {
+		if _, err := tx.Exec(`INSERT INTO dash_daily(metric, day, n, u) VALUES(?, ?, ?, ?)`, typ, day, n, len(seen)); err != nil {
 			return err
 		}
 	}
-	put := func(kind string, counts map[string]*topVal) error {
-		for key, v := range counts {
-			if _, err := tx.Exec(`INSERT INTO dash_top(kind, day, key, label, n) VALUES(?, ?, ?, ?, ?)`, kind, day, key, v.label, v.n); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	group := func(q string, typ string, keyOf func(a, b string) (string, string)) (map[string]*topVal, error) {
-		rows, err := tx.Query(q, typ, from, to, hi)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		out := map[string]*topVal{}
-		for rows.Next() {
-			var a, b string
-			var n int64
-			if err := rows.Scan(&a, &b, &n); err != nil {
-				return nil, err
-			}
-			key, label := keyOf(a, b)
-			if key == "" {
-				continue
-			}
-			v := out[key]
-			if v == nil {
-				v = &topVal{label: label}
-				out[key] = v
-			}
-			v.n += n
-		}
-		return out, rows.Err()
-	}
-	pages, err := group(`SELECT url, '', count(*)`+rng+` AND url <> '' GROUP BY url COLLATE BINARY`, "page.hit",
-		func(u, _ string) (string, string) { return u, u })
-	if err != nil {
-		return err
-	}
-	if err := put("page", pages); err != nil {
-		return err
-	}
-	refs, err := group(`SELECT referrer, '', count(*)`+rng+` AND referrer <> '' GROUP BY referrer COLLATE BINARY`, "page.hit",
-		func(r, _ string) (string, string) { h := referrerHost(r); return h, h })
-	if err != nil {
-		return err
-	}
-	if err := put("referrer", refs); err != nil {
-		return err
-	}
-	for _, typ := range []string{"email.sent", "email.read", "email.clicked"} {
-		emails, err := group(`SELECT coalesce(object_id, ''), max(coalesce(object_name, '')), count(*)`+rng+`
-			GROUP BY coalesce(object_id, ''), CASE WHEN coalesce(object_id, '') = '' THEN coalesce(object_name, '') END`, typ,
-			func(id, name string) (string, string) {
-				key := id
-				if key == "" {
-					key = name
-				}
-				if name == "" {
-					name = key
-				}
-				return key, name
-			})
-		if err != nil {
-			return err
-		}
-		if err := put(typ, emails); err != nil {
+	for k, v := range top {
+		if _, err := tx.Exec(`INSERT INTO dash_top(kind, day, key, label, n) VALUES(?, ?, ?, ?, ?)`, k.kind, k.day, k.key, v.label, v.n); err != nil {
 			return err
 		}
 	}
