@@ -1,9 +1,11 @@
 package dashboard
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -238,4 +240,46 @@ func recountMonth(tx *db.Tx, month string) error {
 		}
 	}
 	return nil
+}
+
+// DayCounts gives the events of one rolled type per UTC day (Unix ms / 86400000) over
+// [from, to) from dash_daily — for reports, whose days are UTC. ok is false unless the
+// app's zone is UTC and the rollup holds every event (no backlog, no recount in progress).
+func (s *Service) DayCounts(ctx context.Context, eventType string, from, to int64) (map[int64]int64, bool, error) {
+	loc := s.loc()
+	if loc.String() != "UTC" || !slices.Contains(rolled, eventType) {
+		return nil, false, nil
+	}
+	var top sql.NullInt64
+	if err := s.db.R.QueryRowContext(ctx, "SELECT max(seq) FROM events").Scan(&top); err != nil {
+		return nil, false, err
+	}
+	wm, tz, err := s.state(ctx, s.db.R)
+	if err != nil || tz != zoneTag(loc) || wm < top.Int64 {
+		return nil, false, err
+	}
+	var planned int
+	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM dash_state WHERE k = 'refold'").Scan(&planned); err != nil || planned > 0 {
+		return nil, false, err
+	}
+	day := func(ms int64) string { return time.UnixMilli(ms).UTC().Format(time.DateOnly) }
+	rows, err := s.db.R.QueryContext(ctx, "SELECT day, n FROM dash_daily WHERE metric = ? AND day >= ? AND day < ?", eventType, day(from), day(to))
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var d string
+		var n int64
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, false, err
+		}
+		t, err := time.Parse(time.DateOnly, d)
+		if err != nil {
+			return nil, false, err
+		}
+		out[t.UnixMilli()/dayMs] = n
+	}
+	return out, rows.Err() == nil, rows.Err()
 }

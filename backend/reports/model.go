@@ -80,6 +80,7 @@ type Service struct {
 	dataDir  string
 	mailer   Mailer
 	lease    Lease
+	days     DayCounts
 	bg       *background
 	// create opens an export's temporary file (tests inject a full disk).
 	create func(path string) (*os.File, error)
