@@ -8,6 +8,7 @@ import { formsEn } from "./forms";
 import { pagesEn } from "./pages";
 import { pointsEn } from "./points";
 import { reportsEn } from "./reports";
+import { uiEn } from "./ui";
 import { segmentsEn } from "./segments";
 
 export const en = {
@@ -270,6 +271,7 @@ export const en = {
   ...pagesEn,
   ...campaignsEn,
   ...reportsEn,
+  ...uiEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",

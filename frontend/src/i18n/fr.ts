@@ -6,6 +6,7 @@ import { formsFr } from "./forms";
 import { pagesFr } from "./pages";
 import { pointsFr } from "./points";
 import { reportsFr } from "./reports";
+import { uiFr } from "./ui";
 import { segmentsFr } from "./segments";
 
 export const fr: Record<Key, string> = {
@@ -271,6 +272,7 @@ export const fr: Record<Key, string> = {
   ...pagesFr,
   ...campaignsFr,
   ...reportsFr,
+  ...uiFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",
