@@ -16,7 +16,7 @@ import { useEffect, useState } from "react";
 import { type JobStatus, Jobs, on } from "../api";
 import { useI18n } from "../i18n";
 import { JobProgress } from "../screens/jobs/JobProgress";
-import { type Live, liveMerge, livePercent, livePrune } from "./jobsLive";
+import { displayTitle, type Live, liveMerge, livePercent, livePrune } from "./jobsLive";
 
 /** how long a finished job stays in the list (ms). */
 const KEEP_MS = 8000;
@@ -116,7 +116,7 @@ export function JobsIndicator() {
             <Stack key={s.id} gap={4} data-testid="jobs-item">
               <Group justify="space-between" wrap="nowrap">
                 <Text size="sm" fw={500} truncate>
-                  {s.title}
+                  {displayTitle(s.title)}
                 </Text>
                 {s.state !== "running" && (
                   <Badge size="xs" variant="light" color={s.state === "failed" ? "red" : "gray"}>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JobStatus } from "../api";
-import { liveMerge, livePercent, livePrune } from "./jobsLive";
+import { displayTitle, liveMerge, livePercent, livePrune } from "./jobsLive";
 
 const job = (id: string, state: string, done = 0, total = 0): JobStatus =>
   ({
@@ -47,5 +47,15 @@ describe("jobs indicator state", () => {
     { jobs: [], want: null },
   ])("overall percent $want", ({ jobs, want }) => {
     expect(livePercent(jobs)).toBe(want);
+  });
+});
+
+describe("displayTitle", () => {
+  it.each([
+    ["Import 01a24851-081d-7bc1-9a64-87e9bdd90aaa-jobs.csv", "Import jobs.csv"],
+    ["Export contacts", "Export contacts"],
+    ["Send 01a24851-081d-7bc1-9a64-87e9bdd90aaa", "Send 01a24851-081d-7bc1-9a64-87e9bdd90aaa"],
+  ])("%s", (title, want) => {
+    expect(displayTitle(title)).toBe(want);
   });
 });

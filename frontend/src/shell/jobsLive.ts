@@ -40,3 +40,8 @@ export function livePercent(running: JobStatus[]): number | null {
   }
   return total > 0 ? (100 * done) / total : null;
 }
+
+/** displayTitle drops the upload id browser mode prefixes to file names ("<uuid>-file.csv"). */
+export function displayTitle(title: string): string {
+  return title.replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-(?=\S)/g, "");
+}
