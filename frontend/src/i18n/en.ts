@@ -8,8 +8,8 @@ import { formsEn } from "./forms";
 import { pagesEn } from "./pages";
 import { pointsEn } from "./points";
 import { reportsEn } from "./reports";
-import { uiEn } from "./ui";
 import { segmentsEn } from "./segments";
+import { uiEn } from "./ui";
 
 export const en = {
   "app.name": "Magpie",

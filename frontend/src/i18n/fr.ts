@@ -6,8 +6,8 @@ import { formsFr } from "./forms";
 import { pagesFr } from "./pages";
 import { pointsFr } from "./points";
 import { reportsFr } from "./reports";
-import { uiFr } from "./ui";
 import { segmentsFr } from "./segments";
+import { uiFr } from "./ui";
 
 export const fr: Record<Key, string> = {
   "app.name": "Magpie",

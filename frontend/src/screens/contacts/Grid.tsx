@@ -12,6 +12,7 @@ import {
 import { type KeyboardEvent, memo, useCallback, useEffect, useRef } from "react";
 import type { ContactRow } from "../../api";
 import { useI18n } from "../../i18n";
+import { useCountryLabel } from "../../i18n/countries";
 import { type Column, cellText } from "./columns";
 import type { Pager } from "./pager";
 import { realHeight, rowTop, scaleFor } from "./scaled";
@@ -47,7 +48,8 @@ interface Props {
 }
 
 export function Grid(p: Props) {
-  const { t, fmtDate, fmtNumber } = useI18n();
+  const { t, lang, fmtDate, fmtNumber } = useI18n();
+  const country = useCountryLabel(lang);
   const scrollRef = useRef<HTMLDivElement>(null);
   const total = p.pager.total ?? 0;
   const scale = useRef(1);
@@ -232,6 +234,7 @@ export function Grid(p: Props) {
               width={totalWidth}
               columns={p.columns}
               handlers={handlers}
+              country={country}
             />
           );
         })}
@@ -259,10 +262,22 @@ interface RowProps {
   width: number;
   columns: Column[];
   handlers: RowHandlers;
+  /** country names in the UI language (a new function once the table loads re-renders rows) */
+  country: (v: string) => string;
 }
 
 // Plain elements only: a row renders on every scroll step, so it stays cheap.
-const Row = memo(function Row({ index, row, checked, active, top, width, columns, handlers: h }: RowProps) {
+const Row = memo(function Row({
+  index,
+  row,
+  checked,
+  active,
+  top,
+  width,
+  columns,
+  handlers: h,
+  country,
+}: RowProps) {
   return (
     <div
       id={`row-${index}`}
@@ -298,10 +313,10 @@ const Row = memo(function Row({ index, row, checked, active, top, width, columns
               onClick={(e) => e.stopPropagation()}
               className={row.anonymous ? "grid-anon" : undefined}
             >
-              {cellText(row, c, h.fmtDate, h.fmtNumber, h.anonymous) || "—"}
+              {cellText(row, c, h.fmtDate, h.fmtNumber, h.anonymous, country) || "—"}
             </a>
           ) : (
-            cellText(row, c, h.fmtDate, h.fmtNumber, h.anonymous)
+            cellText(row, c, h.fmtDate, h.fmtNumber, h.anonymous, country)
           )}
         </div>
       ))}

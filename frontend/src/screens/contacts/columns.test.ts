@@ -6,7 +6,13 @@ const f = (alias: string, type = "text", labelFr = ""): Field =>
   ({ alias, label: alias.toUpperCase(), labelFr, type, group: "core", options: [] }) as unknown as Field;
 
 const all = buildColumns(
-  [f("email", "email"), f("city", "text", "Ville"), f("vip", "boolean"), f("points", "number")],
+  [
+    f("email", "email"),
+    f("city", "text", "Ville"),
+    f("vip", "boolean"),
+    f("points", "number"),
+    f("country", "country"),
+  ],
   "fr",
   {
     name: "Nom",
@@ -23,7 +29,7 @@ describe("columns", () => {
     expect(all.find((c) => c.id === "vip")?.sort).toBeUndefined();
   });
   it.each([
-    [undefined, ["name", "email", "city", "points", "tags"]],
+    [undefined, ["name", "email", "city", "country", "points", "tags"]],
     [
       ["vip", "gone", "email"],
       ["vip", "email"],
@@ -46,6 +52,8 @@ describe("columns", () => {
     ["tags", { tags: ["a", "b"] }, "a, b"],
     ["vip", { values: { vip: 1 } }, "✓"],
     ["city", { values: {} }, ""],
+    ["country", { values: { country: "Germany" } }, "Allemagne"],
+    ["city", { values: { city: "Germany" } }, "Germany"],
   ])("cellText %s", (id, row, want) => {
     const col = all.find((c) => c.id === id);
     if (!col) throw new Error(id);
@@ -57,6 +65,7 @@ describe("columns", () => {
       points: 0,
       ...row,
     } as unknown as ContactRow;
-    expect(cellText(r, col, (s) => s, String, "Anonymous")).toBe(want);
+    const country = (v: string) => (v === "Germany" ? "Allemagne" : v);
+    expect(cellText(r, col, (s) => s, String, "Anonymous", country)).toBe(want);
   });
 });

@@ -84,6 +84,7 @@ export function cellText(
   fmtDate: (iso: string) => string,
   fmtNumber: (n: number) => string,
   anonymous: string,
+  country: (v: string) => string = (v) => v,
 ): string {
   switch (col.id) {
     case "name":
@@ -103,5 +104,6 @@ export function cellText(
   if (col.field?.type === "multiselect") return String(v).split("|").join(", ");
   if (col.field?.type === "number" && typeof v === "number") return fmtNumber(v);
   if (col.field?.type === "datetime" && typeof v === "string") return v.replace("T", " ").replace(/Z$/, "");
+  if (col.field?.type === "country") return country(String(v));
   return String(v);
 }
