@@ -107,3 +107,32 @@ export function cellText(
   if (col.field?.type === "country") return country(String(v));
   return String(v);
 }
+
+/** Bounds of a column width (pixels; the backend refuses others). */
+export const MIN_WIDTH = 48;
+export const MAX_WIDTH = 2000;
+
+export function clampWidth(w: number): number {
+  return Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, w)));
+}
+
+/** withWidths applies the saved widths (Preferences.gridWidths) to the columns. */
+export function withWidths(cols: Column[], widths: Record<string, number> | undefined): Column[] {
+  if (!widths) return cols;
+  return cols.map((c) => {
+    const w = widths[c.id];
+    return w ? { ...c, width: clampWidth(w) } : c;
+  });
+}
+
+/** setWidth returns the saved widths with one column changed (null = back to the default). */
+export function setWidth(
+  widths: Record<string, number> | undefined,
+  id: string,
+  w: number | null,
+): Record<string, number> {
+  const next = { ...(widths ?? {}) };
+  if (w === null) delete next[id];
+  else next[id] = clampWidth(w);
+  return next;
+}
