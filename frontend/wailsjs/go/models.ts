@@ -412,6 +412,7 @@ export namespace app {
 	    theme: string;
 	    language: string;
 	    gridColumns: string[];
+	    gridWidths: Record<string, number>;
 	}
 	export interface Preview {
 	    subject: string;
