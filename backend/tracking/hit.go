@@ -29,6 +29,7 @@ const (
 	KindResub Kind = "resub" // resubscribe from the unsubscribe page
 	KindPrefs Kind = "prefs" // preference center saved (segments, email channel, unsubscribe)
 	KindAsset Kind = "asset" // an asset download (Form holds the asset id)
+	KindFocus Kind = "focus" // a focus item shown or converted (Form holds the item id, Data["action"])
 )
 
 // Hit is one accepted request, as spooled and stored.
