@@ -167,8 +167,10 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Points, c.Stages = points.New(d), stages.New(d)
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
 	c.Reports.SetMailer(c.Emails)
+	c.Reports.SetLease(emailLease{db: d, sync: c.Sync, name: ReportsLease})
 	c.Dashboard = dashboard.New(d)
-	c.Dashboard.LoadTimezone(ctx) // the shells Start its background catch-up
+	c.Dashboard.LoadTimezone(ctx)       // the shells Start its background catch-up
+	c.Reports.SetDayCounts(c.Dashboard) // plain event counts by date read the daily rollup
 	c.Pages, c.Focus = pages.New(d), focus.New(d)
 	c.DWC = dwc.New(d, c.Segments, c.Contacts)
 	return c, nil

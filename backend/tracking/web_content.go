@@ -39,6 +39,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /", s.hit(s.landingPage)) // custom paths; anything else is 404
 	mux.HandleFunc("GET /dwc/{slot}", s.hit(s.dwcSlot))
 	mux.HandleFunc("GET /focus", s.hit(s.focusItems))
+	mux.HandleFunc("POST /focus/{id}/{action}", s.hit(s.focusStat))
 	mux.HandleFunc("GET /prefs/{token}", s.hit(s.prefsPage))
 	mux.HandleFunc("POST /prefs/{token}", s.hit(s.prefsPost))
 }
@@ -182,6 +183,46 @@ func (s *Server) focusItems(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "private, no-store")
 	return json.NewEncoder(w).Encode(map[string]any{"items": out})
+}
+
+// focusStat records that mtc.js showed a published item (action "view") or that the visitor
+// clicked its link or submitted its form ("convert"): a focus hit, counted by ingest as
+// focus.viewed / focus.converted for the visitor. The answer is 204 either way it is stored.
+func (s *Server) focusStat(w http.ResponseWriter, r *http.Request) error {
+	if !s.cors(w, r) {
+		return bad(http.StatusForbidden, "origin %.80q is not allowed", r.Header.Get("Origin"))
+	}
+	if s.cfg.Web == nil {
+		return bad(http.StatusNotFound, "focus items are not available on this tracker")
+	}
+	id, action := r.PathValue("id"), r.PathValue("action")
+	if action != "view" && action != "convert" {
+		return bad(http.StatusBadRequest, "action %.20q must be view or convert", action)
+	}
+	items, err := s.cfg.Web.Focus.Published(r.Context())
+	if err != nil {
+		return err
+	}
+	found := false
+	for i := range items {
+		found = found || items[i].ID == id
+	}
+	if !found {
+		return bad(http.StatusNotFound, "no published focus item %.40q", id)
+	}
+	dev, _ := s.device(r, r.URL.Query().Get("mautic_device_id"))
+	h := s.baseHit(r, KindFocus, dev)
+	h.Form, h.Contact = id, s.signedContact(r)
+	h.Data = map[string]string{"action": action}
+	if u := r.URL.Query().Get("url"); u != "" && len(u) <= maxURL && !hasControl(u) {
+		h.URL = u
+	}
+	if err := s.accept(&h); err != nil {
+		return err
+	}
+	s.setCookies(w, dev, h.Contact)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // prefCenterOnUnsub shows the preference center at an unsubscribe link when a page is

@@ -267,6 +267,17 @@ export namespace app {
 	    ids: string[];
 	}
 	
+	export interface FocusStats {
+	    views: number;
+	    uniqueViews: number;
+	    conversions: number;
+	    uniqueConversions: number;
+	    rate: number;
+	    days: string[];
+	    viewsByDay: number[];
+	    conversionsByDay: number[];
+	    chart: string;
+	}
 	export interface FocusView {
 	    id: string;
 	    name: string;
@@ -401,6 +412,7 @@ export namespace app {
 	    theme: string;
 	    language: string;
 	    gridColumns: string[];
+	    gridWidths: Record<string, number>;
 	}
 	export interface Preview {
 	    subject: string;
