@@ -831,6 +831,7 @@ export namespace emails {
 	    clicked: number;
 	    clickedTotal: number;
 	    unsubscribed: number;
+	    resentUncertain: number;
 	    readRate: number;
 	    clickRate: number;
 	}
