@@ -76,6 +76,8 @@ type Core struct {
 	Pages *pages.Service
 	DWC   *dwc.Service
 	Focus *focus.Service
+	// PagesAB decides landing page A/B tests when due (started by the shells).
+	PagesAB *pages.ABDecider
 }
 
 // Options tune Open.
@@ -167,6 +169,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Dashboard.LoadTimezone(ctx) // the shells Start its background catch-up
 	c.Pages, c.Focus = pages.New(d), focus.New(d)
 	c.DWC = dwc.New(d, c.Segments, c.Contacts)
+	c.PagesAB = &pages.ABDecider{Pages: c.Pages}
 	return c, nil
 }
 
@@ -202,6 +205,9 @@ func (c *Core) Close() error {
 	}
 	c.Emails.StopBackground()
 	c.FormsOutbox.Stop()
+	if c.PagesAB != nil {
+		c.PagesAB.Stop()
+	}
 	if c.Reports != nil {
 		c.Reports.StopBackground()
 	}

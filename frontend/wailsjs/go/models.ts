@@ -328,6 +328,10 @@ export namespace app {
 	    hits: number;
 	    uniqueHits: number;
 	    conversions: number;
+	    abCriteria: string;
+	    abHours: number;
+	    abWinnerId: string;
+	    abDecidedAt: string;
 	}
 	export interface PointProps {
 	    emails: string[];
