@@ -1017,6 +1017,8 @@ export namespace forms {
 	    options?: Option[];
 	    text?: string;
 	    maxLength?: number;
+	    accept?: string;
+	    maxSizeKb?: number;
 	}
 	export interface Form {
 	    id: string;
@@ -1037,6 +1039,13 @@ export namespace forms {
 	    results: number;
 	}
 	
+	export interface StoredFile {
+	    id: string;
+	    field: string;
+	    name: string;
+	    mime: string;
+	    size: number;
+	}
 	export interface Result {
 	    id: string;
 	    contactId: string;
@@ -1046,6 +1055,7 @@ export namespace forms {
 	    ip: string;
 	    values: Record<string, string>;
 	    issues: string[];
+	    files: StoredFile[];
 	}
 	export interface Results {
 	    total: number;
