@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"magpie/backend/contacts"
 	"magpie/backend/db"
@@ -326,6 +328,9 @@ func (s *Server) prefsPost(w http.ResponseWriter, r *http.Request) error {
 		view.EmailOK = email
 		h.Data = map[string]string{"action": "save", "segments": strings.Join(in, ","), "shown": strings.Join(shown, ","),
 			"email": map[bool]string{true: "1", false: "0"}[email]}
+		if err := prefsCategoriesAndFrequency(r, &view, h.Data); err != nil {
+			return err
+		}
 		msg = pages.PrefText(r.Header.Get("Accept-Language"), "saved")
 	default:
 		return bad(http.StatusBadRequest, "action must be save or unsubscribe")
@@ -334,4 +339,56 @@ func (s *Server) prefsPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.renderPrefs(w, r, f[0], r.PathValue("token"), msg, &view)
+}
+
+// prefsCategoriesAndFrequency reads the category checkboxes and the frequency fields of a
+// preference-center save into the hit data (and the view shown back); bad values are a 400
+// naming the field.
+func prefsCategoriesAndFrequency(r *http.Request, view *pages.PrefView, data map[string]string) error {
+	checked := map[string]bool{}
+	for _, c := range r.PostForm["category"] {
+		checked[strings.ToLower(c)] = true
+	}
+	var in, shown []string
+	for i, c := range view.Categories {
+		shown = append(shown, c.Name)
+		view.Categories[i].Subscribed = checked[strings.ToLower(c.Name)]
+		if view.Categories[i].Subscribed {
+			in = append(in, c.Name)
+		}
+	}
+	data["categories"], data["categories_shown"] = strings.Join(in, "\n"), strings.Join(shown, "\n")
+	if _, ok := r.PostForm["freq_time"]; !ok {
+		return nil // a custom form without the frequency fields
+	}
+	num, per := strings.TrimSpace(r.PostForm.Get("freq_number")), r.PostForm.Get("freq_time")
+	n := 0
+	if num != "" {
+		var err error
+		if n, err = strconv.Atoi(num); err != nil || n < 0 || n > 10000 {
+			return bad(http.StatusBadRequest, "freq_number %.20q is not a number between 0 and 10000", num)
+		}
+	}
+	switch per {
+	case "DAY", "WEEK", "MONTH":
+	default:
+		return bad(http.StatusBadRequest, "freq_time %.20q is not DAY, WEEK or MONTH", per)
+	}
+	from, to := r.PostForm.Get("pause_from"), r.PostForm.Get("pause_to")
+	if (from == "") != (to == "") {
+		return bad(http.StatusBadRequest, "a pause needs both pause_from and pause_to")
+	}
+	if from != "" {
+		a, e1 := time.Parse("2006-01-02", from)
+		b, e2 := time.Parse("2006-01-02", to)
+		if e1 != nil || e2 != nil {
+			return bad(http.StatusBadRequest, "pause dates must be YYYY-MM-DD")
+		}
+		if b.Before(a) {
+			return bad(http.StatusBadRequest, "pause_to is before pause_from")
+		}
+	}
+	data["freq"], data["freq_number"], data["freq_time"], data["pause_from"], data["pause_to"] = "1", strconv.Itoa(n), per, from, to
+	view.Frequency = pages.PrefFrequency{Number: n, Time: per, PauseFrom: from, PauseTo: to}
+	return nil
 }
