@@ -77,6 +77,8 @@ type Core struct {
 	Pages *pages.Service
 	DWC   *dwc.Service
 	Focus *focus.Service
+	// PagesAB decides landing page A/B tests when due (started by the shells).
+	PagesAB *pages.ABDecider
 }
 
 // Options tune Open.
@@ -173,6 +175,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Reports.SetDayCounts(c.Dashboard) // plain event counts by date read the daily rollup
 	c.Pages, c.Focus = pages.New(d), focus.New(d)
 	c.DWC = dwc.New(d, c.Segments, c.Contacts)
+	c.PagesAB = &pages.ABDecider{Pages: c.Pages}
 	return c, nil
 }
 
@@ -208,6 +211,9 @@ func (c *Core) Close() error {
 	}
 	c.Emails.StopBackground()
 	c.FormsOutbox.Stop()
+	if c.PagesAB != nil {
+		c.PagesAB.Stop()
+	}
 	if c.Reports != nil {
 		c.Reports.StopBackground()
 	}

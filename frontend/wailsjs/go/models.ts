@@ -341,6 +341,10 @@ export namespace app {
 	    hits: number;
 	    uniqueHits: number;
 	    conversions: number;
+	    abCriteria: string;
+	    abHours: number;
+	    abWinnerId: string;
+	    abDecidedAt: string;
 	}
 	export interface PointProps {
 	    emails: string[];
@@ -1057,6 +1061,8 @@ export namespace forms {
 	    options?: Option[];
 	    text?: string;
 	    maxLength?: number;
+	    accept?: string;
+	    maxSizeKb?: number;
 	}
 	export interface Form {
 	    id: string;
@@ -1077,6 +1083,13 @@ export namespace forms {
 	    results: number;
 	}
 	
+	export interface StoredFile {
+	    id: string;
+	    field: string;
+	    name: string;
+	    mime: string;
+	    size: number;
+	}
 	export interface Result {
 	    id: string;
 	    contactId: string;
@@ -1086,6 +1099,7 @@ export namespace forms {
 	    ip: string;
 	    values: Record<string, string>;
 	    issues: string[];
+	    files: StoredFile[];
 	}
 	export interface Results {
 	    total: number;
