@@ -8,6 +8,7 @@ import (
 
 	"magpie/backend/apperr"
 	"magpie/backend/db"
+	"magpie/backend/segments"
 )
 
 // prepTemp creates (once per connection) and empties the engine's temp tables.
@@ -77,6 +78,10 @@ func addMembers(tx *db.Tx, c *compiled, manual bool) (int, error) {
 		if err := kickoff(tx, c); err != nil {
 			return 0, err
 		}
+		// Segments filtering on campaign membership follow live.
+		if err := segments.CampaignMembershipChanged(tx, "SELECT contact_id FROM camp_cand"); err != nil {
+			return 0, err
+		}
 	}
 	return int(entered), nil
 }
@@ -113,6 +118,9 @@ func removeMembers(tx *db.Tx, id string, manual bool) (int, error) {
 			return 0, err
 		}
 		tx.Signal("campaign_log", id)
+		if err := segments.CampaignMembershipChanged(tx, "SELECT contact_id FROM camp_cand"); err != nil {
+			return 0, err
+		}
 	}
 	return int(n), nil
 }
