@@ -389,6 +389,11 @@ export namespace app {
 	    addSegments: string[];
 	    removeSegments: string[];
 	    stage: string;
+	    addCampaigns: string[];
+	    removeCampaigns: string[];
+	    useOwner: boolean;
+	    users: string[];
+	    to: string[];
 	}
 	export interface PointTriggerView {
 	    id: string;
@@ -407,6 +412,11 @@ export namespace app {
 	    deleted: boolean;
 	    fired: number;
 	    jobId: string;
+	}
+	export interface PointUserView {
+	    id: string;
+	    name: string;
+	    email: string;
 	}
 	export interface Preferences {
 	    theme: string;
