@@ -1,9 +1,10 @@
 // The point trigger editor: threshold (main points or a group), colour, "trigger for
-// existing contacts", and its events (tags, segments, email, stage).
+// existing contacts", and its events (tags, segments, campaigns, emails, stage).
 import {
   ActionIcon,
   Button,
   Card,
+  Checkbox,
   ColorInput,
   Group,
   Menu,
@@ -178,6 +179,59 @@ export function TriggerEditor({
                   error={errors[`events.${i}.email`]}
                   searchable
                 />
+              )}
+              {e.type === "email.send_to_user" && (
+                <Stack gap="xs">
+                  <Select
+                    label={t("points.email")}
+                    data={opts.emails}
+                    value={e.email || null}
+                    onChange={(v) => setEvent(i, { email: v ?? "" })}
+                    error={errors[`events.${i}.email`]}
+                    searchable
+                  />
+                  <Checkbox
+                    label={t("points.useOwner")}
+                    checked={e.useOwner}
+                    onChange={(ev) => setEvent(i, { useOwner: ev.currentTarget.checked })}
+                  />
+                  <Group grow>
+                    <MultiSelect
+                      label={t("points.users")}
+                      data={opts.users}
+                      value={e.users}
+                      onChange={(v) => setEvent(i, { users: v })}
+                      error={errors[`events.${i}.users`]}
+                      searchable
+                    />
+                    <TagsInput
+                      label={t("points.to")}
+                      description={t("points.toHint")}
+                      value={e.to}
+                      onChange={(v) => setEvent(i, { to: v })}
+                      error={errors[`events.${i}.to`]}
+                    />
+                  </Group>
+                </Stack>
+              )}
+              {e.type === "campaign.changecampaign" && (
+                <Group grow>
+                  <MultiSelect
+                    label={t("points.addCampaigns")}
+                    data={opts.campaigns}
+                    value={e.addCampaigns}
+                    onChange={(v) => setEvent(i, { addCampaigns: v })}
+                    error={errors[`events.${i}.addCampaigns`]}
+                    searchable
+                  />
+                  <MultiSelect
+                    label={t("points.removeCampaigns")}
+                    data={opts.campaigns}
+                    value={e.removeCampaigns}
+                    onChange={(v) => setEvent(i, { removeCampaigns: v })}
+                    searchable
+                  />
+                </Group>
               )}
               {e.type === "stage.change" && (
                 <Select
