@@ -393,6 +393,11 @@ export namespace app {
 	    addSegments: string[];
 	    removeSegments: string[];
 	    stage: string;
+	    addCampaigns: string[];
+	    removeCampaigns: string[];
+	    useOwner: boolean;
+	    users: string[];
+	    to: string[];
 	}
 	export interface PointTriggerView {
 	    id: string;
@@ -411,6 +416,11 @@ export namespace app {
 	    deleted: boolean;
 	    fired: number;
 	    jobId: string;
+	}
+	export interface PointUserView {
+	    id: string;
+	    name: string;
+	    email: string;
 	}
 	export interface Preferences {
 	    theme: string;
