@@ -268,3 +268,23 @@ func (a *Focus) Preview(v FocusView) (focus.Public, error) {
 	st, _ := tracking.LoadSettings(a.s.context(), a.s.core.DB)
 	return it.Public(st.PublicURL), nil
 }
+
+// FocusStats is an item's views and conversions with the chart option as a JSON string.
+type FocusStats struct {
+	Views             int      `json:"views"`
+	UniqueViews       int      `json:"uniqueViews"`
+	Conversions       int      `json:"conversions"`
+	UniqueConversions int      `json:"uniqueConversions"`
+	Rate              float64  `json:"rate"`
+	Days              []string `json:"days"`
+	ViewsByDay        []int    `json:"viewsByDay"`
+	ConversionsByDay  []int    `json:"conversionsByDay"`
+	Chart             string   `json:"chart"`
+}
+
+// Stats returns an item's views and conversions (total, unique, per day over the last days).
+func (a *Focus) Stats(id string, days int) (FocusStats, error) {
+	st, err := a.s.core.Focus.Stats(a.s.context(), id, days)
+	return FocusStats{Views: st.Views, UniqueViews: st.UniqueViews, Conversions: st.Conversions, UniqueConversions: st.UniqueConversions,
+		Rate: st.Rate, Days: st.Days, ViewsByDay: st.ViewsByDay, ConversionsByDay: st.ConversionsByDay, Chart: string(st.Chart)}, err
+}

@@ -70,6 +70,15 @@ func (s *Service) commit(ctx context.Context, outs []outcome, st Settings) error
 				return err
 			}
 		}
+		roots := map[string]bool{}
+		for _, o := range outs {
+			if o.kind == "sent" {
+				roots[o.c.emailID] = true
+			}
+		}
+		if err := abStarted(tx, roots); err != nil {
+			return err
+		}
 		for k, n := range counts {
 			if err := addCount(tx, k[0], day, "", k[1], n); err != nil {
 				return err

@@ -15,6 +15,7 @@ import (
 	"magpie/backend/apperr"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
+	"magpie/backend/events"
 	"magpie/backend/fields"
 )
 
@@ -194,15 +195,26 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	}); err != nil {
 		return err
 	}
-	if big, err := s.bulk(ctx, rec); err != nil {
+	big, err := s.bulk(ctx, rec)
+	if err != nil {
 		return err
-	} else if big {
-		restore, err := contacts.DeferIndexes(ctx, s.db)
-		if err != nil {
+	}
+	if big {
+		// (err is Run's result: a failed rebuild must not go unreported.)
+		var restore, restoreEvents func(context.Context) error
+		if restore, err = contacts.DeferIndexes(ctx, s.db); err != nil {
 			return err
 		}
 		defer func() {
 			if rerr := restore(context.Background()); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+		if restoreEvents, err = events.DeferIndexes(ctx, s.db, (rec.Size-rec.Offset)/bulkBytesPerRow); err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := restoreEvents(context.Background()); rerr != nil && err == nil {
 				err = rerr
 			}
 		}()
@@ -211,45 +223,38 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	if batch <= 0 {
 		batch = 5000
 	}
-	rawW := &bytes.Buffer{}
-	enc := csv.NewWriter(rawW)
-	for {
+	// Reading and parsing the next batch (one goroutine) overlaps writing the current one
+	// (this one), so the two use both cores; at most two parsed batches wait in memory.
+	rctx, stop := context.WithCancel(ctx)
+	batches := make(chan parsed, 1)
+	defer func() {
+		stop()
+		for range batches { // the reader is done with the file before it is closed
+		}
+	}()
+	go func() {
+		defer close(batches)
+		rd := reader{cr: cr, p: p, baseLine: baseLine, startOffset: startOffset, batch: batch}
+		for {
+			b := rd.next()
+			select {
+			case batches <- b:
+			case <-rctx.Done():
+				return
+			}
+			if b.done || b.err != nil {
+				return
+			}
+		}
+	}()
+	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var rows []row
-		var rejects []Rejection
-		done := false
-		for len(rows)+len(rejects) < batch {
-			cells, rerr := cr.Read()
-			if errors.Is(rerr, io.EOF) {
-				done = true
-				break
-			}
-			if rerr != nil {
-				var pe *csv.ParseError
-				if errors.As(rerr, &pe) {
-					rejects = append(rejects, Rejection{Line: baseLine + int64(pe.StartLine), Reason: "malformed CSV: " + pe.Err.Error()})
-					continue
-				}
-				return fileError(rec.Path, rerr)
-			}
-			line, _ := cr.FieldPos(0)
-			abs := baseLine + int64(line)
-			if len(cells) == 1 && strings.TrimSpace(cells[0]) == "" {
-				continue // blank line
-			}
-			r, perr := p.parse(cells, abs)
-			if perr != nil {
-				rawW.Reset()
-				_ = enc.Write(cells)
-				enc.Flush()
-				rejects = append(rejects, Rejection{Line: abs, Reason: perr.Error(), Raw: rawW.String()})
-				continue
-			}
-			rows = append(rows, r)
+		if b.err != nil {
+			return fileError(rec.Path, b.err)
 		}
-		n, err := s.commit(ctx, rec, p, rows, rejects, startOffset+cr.InputOffset())
+		n, err := s.commit(ctx, rec, p, b.rows, b.rejects, b.offset)
 		if err != nil {
 			return err
 		}
@@ -257,10 +262,70 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		if report != nil {
 			report(rec)
 		}
-		if done {
+		if b.done {
 			return nil
 		}
 	}
+	return ctx.Err()
+}
+
+// parsed is one batch read from the file: its rows, its rejected lines and the byte offset
+// just after it (the cursor committed with it).
+type parsed struct {
+	rows    []row
+	rejects []Rejection
+	offset  int64
+	done    bool  // the file ends with this batch
+	err     error // reading the file failed
+}
+
+// reader cuts the CSV into batches of parsed rows.
+type reader struct {
+	cr                    *csv.Reader
+	p                     plan
+	baseLine, startOffset int64
+	batch                 int
+	rawW                  bytes.Buffer
+	enc                   *csv.Writer
+}
+
+func (rd *reader) next() parsed {
+	if rd.enc == nil {
+		rd.enc = csv.NewWriter(&rd.rawW)
+	}
+	var b parsed
+	for len(b.rows)+len(b.rejects) < rd.batch {
+		cells, rerr := rd.cr.Read()
+		if errors.Is(rerr, io.EOF) {
+			b.done = true
+			break
+		}
+		if rerr != nil {
+			var pe *csv.ParseError
+			if errors.As(rerr, &pe) {
+				b.rejects = append(b.rejects, Rejection{Line: rd.baseLine + int64(pe.StartLine), Reason: "malformed CSV: " + pe.Err.Error()})
+				continue
+			}
+			b.err = rerr
+			return b
+		}
+		line, _ := rd.cr.FieldPos(0)
+		abs := rd.baseLine + int64(line)
+		if len(cells) == 1 && strings.TrimSpace(cells[0]) == "" {
+			continue // blank line
+		}
+		r, perr := rd.p.parse(cells, abs)
+		if perr != nil {
+			rd.rawW.Reset()
+			_ = rd.enc.Write(cells)
+			rd.enc.Flush()
+			b.rejects = append(b.rejects, Rejection{Line: abs, Reason: perr.Error(), Raw: rd.rawW.String()})
+			continue
+		}
+		b.rows = append(b.rows, r)
+	}
+	b.offset = rd.startOffset + rd.cr.InputOffset()
+	return b
 }
 
 type lineCounter struct{ n int64 }

@@ -93,6 +93,16 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 			}
 		}()
 	}
+	// The event log: 2 events per new contact (created, identified) plus the behaviour ones.
+	restoreEvents, err := events.DeferIndexes(ctx, d, int64(opt.Events)+2*int64(opt.Contacts))
+	if err != nil {
+		return res, err
+	}
+	defer func() {
+		if rerr := restoreEvents(context.Background()); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
 	evLeft := opt.Events
 	for done := 0; done < opt.Contacts; {
 		if err := ctx.Err(); err != nil {

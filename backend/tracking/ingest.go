@@ -353,6 +353,12 @@ func (r *ingestRun) one(h Hit) error {
 		}
 	case KindAsset:
 		ev.Type, ev.ObjectID = events.AssetDownloaded, h.Form
+	case KindFocus:
+		ev.Type, ev.ObjectID = events.FocusViewed, h.Form
+		if h.Data["action"] == "convert" {
+			ev.Type = events.FocusConverted
+		}
+		delete(data, "action")
 	case KindOpen:
 		ev.Type, ev.ObjectID = events.EmailRead, h.Email
 	case KindClick:

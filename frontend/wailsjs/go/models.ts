@@ -30,6 +30,17 @@ export namespace app {
 	    deleted: boolean;
 	}
 	
+	export interface FrequencyRuleView {
+	    contactId: string;
+	    number: number;
+	    time: string;
+	    pauseFrom: string;
+	    pauseTo: string;
+	}
+	export interface ContactEmailPrefs {
+	    categories: emails.CategorySub[];
+	    frequency: FrequencyRuleView;
+	}
 	export interface ContactInput {
 	    values: Record<string, string>;
 	    tags: string[];
@@ -211,6 +222,7 @@ export namespace app {
 	    variantWeight: number;
 	    winnerCriteria: string;
 	    winnerAfterHours: number;
+	    abSample: number;
 	    segments: string[];
 	    excludedSegments: string[];
 	    attachments: emails.Attachment[];
@@ -255,6 +267,17 @@ export namespace app {
 	    ids: string[];
 	}
 	
+	export interface FocusStats {
+	    views: number;
+	    uniqueViews: number;
+	    conversions: number;
+	    uniqueConversions: number;
+	    rate: number;
+	    days: string[];
+	    viewsByDay: number[];
+	    conversionsByDay: number[];
+	    chart: string;
+	}
 	export interface FocusView {
 	    id: string;
 	    name: string;
@@ -282,6 +305,7 @@ export namespace app {
 	    fieldTypes: string[];
 	    actionTypes: string[];
 	}
+	
 	
 	export interface ImportRequest {
 	    path: string;
@@ -388,6 +412,7 @@ export namespace app {
 	    theme: string;
 	    language: string;
 	    gridColumns: string[];
+	    gridWidths: Record<string, number>;
 	}
 	export interface Preview {
 	    subject: string;
@@ -761,10 +786,35 @@ export namespace contacts {
 
 export namespace emails {
 	
+	export interface Rate {
+	    id: string;
+	    sent: number;
+	    read: number;
+	    clicked: number;
+	    rate: number;
+	}
+	export interface ABState {
+	    criteria: string;
+	    sample: number;
+	    // Go type: time
+	    startedAt?: any;
+	    // Go type: time
+	    decidesAt?: any;
+	    // Go type: time
+	    decidedAt?: any;
+	    winnerId: string;
+	    rates: Rate[];
+	    held: number;
+	}
 	export interface Attachment {
 	    name: string;
-	    path: string;
+	    assetId?: string;
+	    path?: string;
 	    contentType?: string;
+	}
+	export interface CategorySub {
+	    category: string;
+	    subscribed: boolean;
 	}
 	export interface Counts {
 	    queued: number;
@@ -774,6 +824,7 @@ export namespace emails {
 	    bounced: number;
 	    skipped: number;
 	    skippedDnc: number;
+	    skippedCategory: number;
 	    invalid: number;
 	    read: number;
 	    readTotal: number;
@@ -833,6 +884,7 @@ export namespace emails {
 	    variantWeight: number;
 	    winnerCriteria: string;
 	    winnerAfterHours: number;
+	    abSample: number;
 	    segments: string[];
 	    excludedSegments: string[];
 	    attachments: Attachment[];
@@ -855,6 +907,7 @@ export namespace emails {
 	    clicks: number;
 	    unique: number;
 	}
+	
 	export interface VariantStats {
 	    id: string;
 	    name: string;
@@ -871,6 +924,7 @@ export namespace emails {
 	    byDevice: DeviceStats[];
 	    links: LinkStats[];
 	    winnerDecided: boolean;
+	    ab?: ABState;
 	}
 	
 	export interface Version {
