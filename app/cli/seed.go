@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"magpie/backend/seed"
@@ -32,6 +33,7 @@ func runSeed(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	bulkGC()
 	start := time.Now()
 	var last time.Time
 	res, err := seed.Run(e.Ctx(), c.Contacts, seed.Options{Contacts: *n, Companies: *comp, Events: *ev, Seed: *s}, func(done, total int64) {
@@ -52,3 +54,7 @@ func runSeed(e *Env, args []string) error {
 		res.Contacts, res.Companies, res.Events, el, float64(res.Contacts)/el)
 	return nil
 }
+
+// bulkGC makes a bulk-load command (seed, import) collect garbage less often: its live heap
+// is a few batches, and the collector's work was a tenth of the CPU at the default pace.
+func bulkGC() { debug.SetGCPercent(400) }
