@@ -39,7 +39,9 @@ func BenchmarkRowFloor(b *testing.B) {
 				return []any{ids.New(), "contacts", id, js, int64(1700000000000000 + i), "site-abc", int64(80), int64(1700000000000)}
 			}},
 		{"rowclock", "INSERT INTO sync_row_clock(tbl, row_id, hlc, site, colset)",
-			func(i int, id string) []any { return []any{"contacts", id, int64(1700000000000000 + i), "site-abc", int64(12345)} }},
+			func(i int, id string) []any {
+				return []any{"contacts", id, int64(1700000000000000 + i), "site-abc", int64(12345)}
+			}},
 	}
 	for _, tb := range tables {
 		b.Run(tb.name, func(b *testing.B) {
