@@ -38,6 +38,7 @@ type EmailView struct {
 	VariantWeight       int                 `json:"variantWeight"`
 	WinnerCriteria      string              `json:"winnerCriteria"`
 	WinnerAfterHours    int                 `json:"winnerAfterHours"`
+	ABSample            int                 `json:"abSample"`
 	Segments            []string            `json:"segments"`
 	ExcludedSegments    []string            `json:"excludedSegments"`
 	Attachments         []emails.Attachment `json:"attachments"`
@@ -60,7 +61,7 @@ func emailView(e emails.Email) EmailView {
 		FromAddress: e.FromAddress, ReplyTo: e.ReplyTo, BCC: e.BCC, UTMTags: e.UTMTags, Headers: e.Headers, HTML: e.HTML,
 		Source: e.Source, PlainText: e.PlainText, PlainTextAuto: e.PlainTextAuto, Category: e.Category, Language: e.Language,
 		TranslationParentID: e.TranslationParentID, VariantParentID: e.VariantParentID, VariantWeight: e.VariantWeight,
-		WinnerCriteria: e.WinnerCriteria, WinnerAfterHours: e.WinnerAfterHours, Segments: e.Segments,
+		WinnerCriteria: e.WinnerCriteria, WinnerAfterHours: e.WinnerAfterHours, ABSample: e.ABSample, Segments: e.Segments,
 		ExcludedSegments: e.ExcludedSegments, Attachments: e.Attachments, PublishUp: tsPtr(e.PublishUp),
 		PublishDown: tsPtr(e.PublishDown), Published: e.Published, Scheduled: e.Scheduled, Revision: e.Revision,
 		DateAdded: ts(e.DateAdded), DateModified: ts(e.DateModified), Deleted: e.Deleted}
@@ -92,7 +93,7 @@ func (v EmailView) email() (emails.Email, error) {
 		FromAddress: v.FromAddress, ReplyTo: v.ReplyTo, BCC: v.BCC, UTMTags: v.UTMTags, Headers: v.Headers, HTML: v.HTML,
 		Source: v.Source, PlainText: v.PlainText, PlainTextAuto: v.PlainTextAuto, Category: v.Category, Language: v.Language,
 		TranslationParentID: v.TranslationParentID, VariantParentID: v.VariantParentID, VariantWeight: v.VariantWeight,
-		WinnerCriteria: v.WinnerCriteria, WinnerAfterHours: v.WinnerAfterHours, Segments: v.Segments,
+		WinnerCriteria: v.WinnerCriteria, WinnerAfterHours: v.WinnerAfterHours, ABSample: v.ABSample, Segments: v.Segments,
 		ExcludedSegments: v.ExcludedSegments, Attachments: v.Attachments, PublishUp: up, PublishDown: down,
 		Published: v.Published, Scheduled: v.Scheduled}, nil
 }
@@ -188,6 +189,7 @@ func (a *Emails) Preview(v EmailView, contactID string) (Preview, error) {
 		return Preview{}, err
 	}
 	issues, err := a.s.core.Emails.Check(ctx, e)
+	smokePreview(e.HTML, issues)
 	return Preview{Subject: r.Subject, HTML: r.HTML, Text: r.Text, Issues: issues}, err
 }
 

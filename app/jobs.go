@@ -23,3 +23,8 @@ func (a *Jobs) Get(id string) (jobs.Status, error) {
 func (a *Jobs) Cancel(id string) bool {
 	return a.s.core.Jobs.Cancel(id)
 }
+
+// Live lists the jobs running now (the shell's jobs indicator).
+func (a *Jobs) Live() []jobs.Status {
+	return a.s.core.Jobs.Live()
+}

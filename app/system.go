@@ -47,7 +47,15 @@ type Preferences struct {
 	Language string `json:"language"` // en | fr | "" (system)
 	// GridColumns is the contact grid's chosen columns (field aliases), in order.
 	GridColumns []string `json:"gridColumns"`
+	// GridWidths is the width in pixels of resized grid columns, by column id (absent = default).
+	GridWidths map[string]int `json:"gridWidths"`
 }
+
+// Bounds of a grid column width (pixels).
+const (
+	minColumnWidth = 48
+	maxColumnWidth = 2000
+)
 
 const prefsKey = "ui.preferences"
 
@@ -73,6 +81,12 @@ func (a *System) SetPreferences(p Preferences) error {
 	case "", "en", "fr":
 	default:
 		return apperr.Invalidf("settings.errors.language", map[string]any{"language": p.Language}, "unsupported language %q", p.Language)
+	}
+	for col, w := range p.GridWidths {
+		if w < minColumnWidth || w > maxColumnWidth {
+			return apperr.Invalidf("settings.errors.columnWidth", map[string]any{"column": col, "width": w, "min": minColumnWidth, "max": maxColumnWidth},
+				"width %d of column %q is out of range (%d–%d)", w, col, minColumnWidth, maxColumnWidth)
+		}
 	}
 	b, _ := json.Marshal(p)
 	return a.s.core.DB.SetMeta(a.s.context(), prefsKey, string(b))

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"io"
 
+	"magpie/backend/core"
 	"magpie/backend/dwc"
 )
 
@@ -15,57 +18,24 @@ const dwcUsage = `usage: magpie dwc list [--trash] [--json]
        magpie dwc resolve SLOT [--contact ID]
        magpie dwc delete|restore ID`
 
-var runDWC = subcommands(dwcUsage, map[string]func(*Env, []string) error{
-	"list": dwcList, "save": dwcSave, "resolve": dwcResolve, "delete": dwcTrash(true), "restore": dwcTrash(false),
-})
-
-func dwcList(e *Env, args []string) error {
-	fs := flags(e, "dwc list", "dwc list [--trash] [--json]")
-	trash := fs.Bool("trash", false, "list the trash")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	list, err := c.DWC.List(e.Ctx(), *trash)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return e.JSON(list)
-	}
-	for _, s := range list {
-		fmt.Fprintf(e.Out, "%s  %-24s slot %-16s %d variant(s)\n", s.ID, s.Name, s.Slot, len(s.Variants))
-	}
-	return nil
+var dwcCrud = crud[dwc.Slot]{
+	group: "dwc",
+	list:  func(c *core.Core, ctx context.Context, trash bool) ([]dwc.Slot, error) { return c.DWC.List(ctx, trash) },
+	line: func(w io.Writer, s dwc.Slot) {
+		fprintf(w, "%s  %-24s slot %-16s %d variant(s)\n", s.ID, s.Name, s.Slot, len(s.Variants))
+	},
+	blank: func() dwc.Slot { return dwc.Slot{Published: true} },
+	save:  func(c *core.Core, ctx context.Context, in dwc.Slot) (dwc.Slot, error) { return c.DWC.Save(ctx, in) },
+	saved: func(w io.Writer, s dwc.Slot) { fprintf(w, "saved dynamic content %s (slot %s)\n", s.ID, s.Slot) },
+	del:   func(c *core.Core, ctx context.Context, id string) error { return c.DWC.Delete(ctx, id) },
+	restore: func(c *core.Core, ctx context.Context, id string) error {
+		return c.DWC.Restore(ctx, id)
+	},
 }
 
-func dwcSave(e *Env, args []string) error {
-	file, asJSON, err := onePos(e, "dwc save", "dwc save FILE.json [--json]", args)
-	if err != nil {
-		return err
-	}
-	in := dwc.Slot{Published: true}
-	if err := readJSONFile(file, &in); err != nil {
-		return err
-	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	s, err := c.DWC.Save(e.Ctx(), in)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return e.JSON(s)
-	}
-	fmt.Fprintf(e.Out, "saved dynamic content %s (slot %s)\n", s.ID, s.Slot)
-	return nil
-}
+var runDWC = subcommands(dwcUsage, with(dwcCrud.commands(), map[string]func(*Env, []string) error{
+	"resolve": dwcResolve,
+}))
 
 func dwcResolve(e *Env, args []string) error {
 	fs := flags(e, "dwc resolve", "dwc resolve SLOT [--contact ID]")
@@ -90,21 +60,4 @@ func dwcResolve(e *Env, args []string) error {
 	}
 	fmt.Fprintln(e.Out, content)
 	return nil
-}
-
-func dwcTrash(del bool) func(*Env, []string) error {
-	return func(e *Env, args []string) error {
-		id, _, err := onePos(e, "dwc delete", "dwc delete|restore ID", args)
-		if err != nil {
-			return err
-		}
-		c, err := e.Core()
-		if err != nil {
-			return err
-		}
-		if del {
-			return c.DWC.Delete(e.Ctx(), id)
-		}
-		return c.DWC.Restore(e.Ctx(), id)
-	}
 }

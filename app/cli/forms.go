@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"magpie/backend/apperr"
 	"magpie/backend/assets"
+	"magpie/backend/core"
 	"magpie/backend/forms"
 )
 
@@ -23,31 +27,44 @@ const formsUsage = `usage: magpie forms list [--trash] [--json]
        magpie forms export ID [--format csv|xlsx] [--out PATH]
        magpie forms delete|restore ID`
 
-var runForms = subcommands(formsUsage, map[string]func(*Env, []string) error{
-	"list": formList, "get": formGet, "save": formSave, "results": formResults, "export": formExport,
-	"delete": formDelete(true), "restore": formDelete(false),
-})
+// formsArg keeps the forms group's own argument messages ("save needs one ID").
+func formsArg(group string) func(e *Env, name, usage string, args []string) (string, bool, error) {
+	return func(e *Env, name, _ string, args []string) (string, bool, error) {
+		return formArg(e, strings.TrimPrefix(name, group+" "), args)
+	}
+}
 
-func formList(e *Env, args []string) error {
-	fs := flags(e, "forms list", "forms list [--trash] [--json]")
-	trash := fs.Bool("trash", false, "list the trash")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	c, err := e.Core()
+var formsCrud = crud[forms.Form]{
+	group: "forms",
+	list: func(c *core.Core, ctx context.Context, trash bool) ([]forms.Form, error) {
+		return c.Forms.List(ctx, trash)
+	},
+	line: func(w io.Writer, f forms.Form) {
+		fprintf(w, "%s  %s  %d fields, %d actions, %d results\n", f.ID, f.Name, len(f.Fields), len(f.Actions), f.Results)
+	},
+	blank: func() forms.Form { return forms.Form{} },
+	read:  readFormFile,
+	save:  func(c *core.Core, ctx context.Context, f forms.Form) (forms.Form, error) { return c.Forms.Save(ctx, f) },
+	saved: func(w io.Writer, f forms.Form) {
+		fprintf(w, "%s  %s saved (%d fields, %d actions)\n", f.ID, f.Name, len(f.Fields), len(f.Actions))
+	},
+	del:     func(c *core.Core, ctx context.Context, id string) error { return c.Forms.Delete(ctx, id) },
+	restore: func(c *core.Core, ctx context.Context, id string) error { return c.Forms.Restore(ctx, id) },
+	arg:     formsArg("forms"),
+}
+
+var runForms = subcommands(formsUsage, with(formsCrud.commands(), map[string]func(*Env, []string) error{
+	"get": formGet, "results": formResults, "export": formExport,
+}))
+
+// readFormFile decodes a form file with the forms group's own messages.
+func readFormFile(path string, f *forms.Form) error {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return apperr.Invalidf("forms.errors.file", map[string]any{"path": path}, "cannot read %s: %v", path, err)
 	}
-	list, err := c.Forms.List(e.Ctx(), *trash)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return e.JSON(list)
-	}
-	for _, f := range list {
-		fmt.Fprintf(e.Out, "%s  %s  %d fields, %d actions, %d results\n", f.ID, f.Name, len(f.Fields), len(f.Actions), f.Results)
+	if err := json.Unmarshal(b, f); err != nil {
+		return apperr.Invalidf("forms.errors.file", map[string]any{"path": path}, "%s is not a form in JSON: %v", path, err)
 	}
 	return nil
 }
@@ -79,34 +96,6 @@ func formGet(e *Env, args []string) error {
 		return err
 	}
 	return e.JSON(f)
-}
-
-func formSave(e *Env, args []string) error {
-	path, asJSON, err := formArg(e, "save", args)
-	if err != nil {
-		return err
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return apperr.Invalidf("forms.errors.file", map[string]any{"path": path}, "cannot read %s: %v", path, err)
-	}
-	var f forms.Form
-	if err := json.Unmarshal(b, &f); err != nil {
-		return apperr.Invalidf("forms.errors.file", map[string]any{"path": path}, "%s is not a form in JSON: %v", path, err)
-	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	f, err = c.Forms.Save(e.Ctx(), f)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return e.JSON(f)
-	}
-	fmt.Fprintf(e.Out, "%s  %s saved (%d fields, %d actions)\n", f.ID, f.Name, len(f.Fields), len(f.Actions))
-	return nil
 }
 
 func formResults(e *Env, args []string) error {
@@ -171,57 +160,30 @@ func formExport(e *Env, args []string) error {
 	return nil
 }
 
-func formDelete(del bool) func(*Env, []string) error {
-	return func(e *Env, args []string) error {
-		id, _, err := formArg(e, "delete", args)
-		if err != nil {
-			return err
-		}
-		c, err := e.Core()
-		if err != nil {
-			return err
-		}
-		if del {
-			return c.Forms.Delete(e.Ctx(), id)
-		}
-		return c.Forms.Restore(e.Ctx(), id)
-	}
-}
-
 const assetsUsage = `usage: magpie assets list [--trash] [--json]
        magpie assets get ID [--json]
        magpie assets upload FILE --title T [--slug S] [--category C] [--gate-form ID] [--id ID] [--json]
        magpie assets remote URL --title T [--slug S] [--category C] [--gate-form ID] [--json]
        magpie assets delete|restore ID`
 
-var runAssets = subcommands(assetsUsage, map[string]func(*Env, []string) error{
-	"list": assetList, "get": assetGet, "upload": assetPut(true), "remote": assetPut(false),
-	"delete": assetDelete(true), "restore": assetDelete(false),
-})
-
-func assetList(e *Env, args []string) error {
-	fs := flags(e, "assets list", "assets list [--trash] [--json]")
-	trash := fs.Bool("trash", false, "list the trash")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	list, err := c.Assets.List(e.Ctx(), *trash)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return e.JSON(list)
-	}
-	for _, a := range list {
-		fmt.Fprintf(e.Out, "%s  /asset/%s  %s  %s %d bytes  %d downloads (%d unique)\n", a.ID, a.Slug, a.Title, a.Mime, a.Size, a.Downloads, a.Unique)
-	}
-	return nil
+// Assets have no save-from-JSON (a file or URL is uploaded instead): list and trash only.
+var assetsCrud = crud[assets.Asset]{
+	group: "assets",
+	list: func(c *core.Core, ctx context.Context, trash bool) ([]assets.Asset, error) {
+		return c.Assets.List(ctx, trash)
+	},
+	line: func(w io.Writer, a assets.Asset) {
+		fprintf(w, "%s  /asset/%s  %s  %s %d bytes  %d downloads (%d unique)\n", a.ID, a.Slug, a.Title, a.Mime, a.Size, a.Downloads, a.Unique)
+	},
+	del:     func(c *core.Core, ctx context.Context, id string) error { return c.Assets.Delete(ctx, id) },
+	restore: func(c *core.Core, ctx context.Context, id string) error { return c.Assets.Restore(ctx, id) },
+	arg:     formsArg("assets"),
 }
+
+var runAssets = subcommands(assetsUsage, map[string]func(*Env, []string) error{
+	"list": assetsCrud.listCmd, "get": assetGet, "upload": assetPut(true), "remote": assetPut(false),
+	"delete": assetsCrud.trashCmd(true), "restore": assetsCrud.trashCmd(false),
+})
 
 func assetGet(e *Env, args []string) error {
 	id, _, err := formArg(e, "get", args)
@@ -282,22 +244,5 @@ func assetPut(file bool) func(*Env, []string) error {
 		}
 		fmt.Fprintf(e.Out, "%s  /asset/%s  %s  %s %d bytes\n", a.ID, a.Slug, a.Title, a.Mime, a.Size)
 		return nil
-	}
-}
-
-func assetDelete(del bool) func(*Env, []string) error {
-	return func(e *Env, args []string) error {
-		id, _, err := formArg(e, "delete", args)
-		if err != nil {
-			return err
-		}
-		c, err := e.Core()
-		if err != nil {
-			return err
-		}
-		if del {
-			return c.Assets.Delete(e.Ctx(), id)
-		}
-		return c.Assets.Restore(e.Ctx(), id)
 	}
 }

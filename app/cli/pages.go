@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	"magpie/backend/apperr"
+	"magpie/backend/core"
 	"magpie/backend/pages"
 	"magpie/backend/signing"
 	"magpie/backend/tracking"
@@ -24,11 +27,27 @@ const pagesUsage = `usage: magpie pages list [--trash] [--json]
        magpie pages prefs-visible SEGMENT_ID on|off
        magpie pages prefs-link --contact ID [--address A] [--public-url URL]`
 
-var runPages = subcommands(pagesUsage, map[string]func(*Env, []string) error{
-	"list": pagesList, "get": pagesGet, "save": pagesSave, "stats": pagesStats,
-	"delete": pagesTrash(true), "restore": pagesTrash(false),
+var pagesCrud = crud[pages.Page]{
+	group: "pages",
+	list: func(c *core.Core, ctx context.Context, trash bool) ([]pages.Page, error) {
+		return c.Pages.List(ctx, trash)
+	},
+	line: func(w io.Writer, p pages.Page) {
+		fprintf(w, "%s  %-30s /p/%-20s hits %d, unique %d, conversions %d\n", p.ID, p.Title, p.Alias, p.Hits, p.UniqueHits, p.Conversions)
+	},
+	blank: func() pages.Page { return pages.Page{Published: true} },
+	save:  func(c *core.Core, ctx context.Context, p pages.Page) (pages.Page, error) { return c.Pages.Save(ctx, p) },
+	saved: func(w io.Writer, p pages.Page) { fprintf(w, "saved page %s (/p/%s)\n", p.ID, p.Alias) },
+	del:   func(c *core.Core, ctx context.Context, id string) error { return c.Pages.Delete(ctx, id) },
+	restore: func(c *core.Core, ctx context.Context, id string) error {
+		return c.Pages.Restore(ctx, id)
+	},
+}
+
+var runPages = subcommands(pagesUsage, with(pagesCrud.commands(), map[string]func(*Env, []string) error{
+	"get": pagesGet, "stats": pagesStats,
 	"prefs": pagesPrefs, "prefs-visible": pagesPrefsVisible, "prefs-link": pagesPrefsLink,
-})
+}))
 
 // readJSONFile decodes a JSON file into v, naming the file in errors.
 func readJSONFile(path string, v any) error {
@@ -38,30 +57,6 @@ func readJSONFile(path string, v any) error {
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return apperr.Invalidf("cli.errors.json", map[string]any{"path": path}, "%s is not valid JSON: %v", path, err)
-	}
-	return nil
-}
-
-func pagesList(e *Env, args []string) error {
-	fs := flags(e, "pages list", "pages list [--trash] [--json]")
-	trash := fs.Bool("trash", false, "list the trash")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	list, err := c.Pages.List(e.Ctx(), *trash)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return e.JSON(list)
-	}
-	for _, p := range list {
-		fmt.Fprintf(e.Out, "%s  %-30s /p/%-20s hits %d, unique %d, conversions %d\n", p.ID, p.Title, p.Alias, p.Hits, p.UniqueHits, p.Conversions)
 	}
 	return nil
 }
@@ -95,31 +90,6 @@ func pagesGet(e *Env, args []string) error {
 	return e.JSON(p)
 }
 
-func pagesSave(e *Env, args []string) error {
-	file, asJSON, err := onePos(e, "pages save", "pages save FILE.json [--json]", args)
-	if err != nil {
-		return err
-	}
-	var p pages.Page
-	p.Published = true
-	if err := readJSONFile(file, &p); err != nil {
-		return err
-	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	p, err = c.Pages.Save(e.Ctx(), p)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return e.JSON(p)
-	}
-	fmt.Fprintf(e.Out, "saved page %s (/p/%s)\n", p.ID, p.Alias)
-	return nil
-}
-
 func pagesStats(e *Env, args []string) error {
 	id, asJSON, err := onePos(e, "pages stats", "pages stats ID [--json]", args)
 	if err != nil {
@@ -141,23 +111,6 @@ func pagesStats(e *Env, args []string) error {
 			v.Counter.UniqueHits, v.Counter.Conversions, v.Rate*100)
 	}
 	return nil
-}
-
-func pagesTrash(del bool) func(*Env, []string) error {
-	return func(e *Env, args []string) error {
-		id, _, err := onePos(e, "pages delete", "pages delete|restore ID", args)
-		if err != nil {
-			return err
-		}
-		c, err := e.Core()
-		if err != nil {
-			return err
-		}
-		if del {
-			return c.Pages.Delete(e.Ctx(), id)
-		}
-		return c.Pages.Restore(e.Ctx(), id)
-	}
 }
 
 func pagesPrefs(e *Env, args []string) error {

@@ -26,43 +26,20 @@ const stagesUsage = `usage: magpie stages list [--trash] [--json]
        magpie stages create --name N --weight W [--json]
        magpie stages set CONTACT STAGE|"" [--forward-only]   (CONTACT = id or email, STAGE = id or name)`
 
-func runPoints(e *Env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(e.Err, pointsUsage)
-		if len(args) == 0 {
-			return usagef("missing subcommand")
-		}
-		return nil
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "adjust":
-		return pointsAdjust(e, rest)
-	case "show":
-		return pointsShow(e, rest)
-	case "actions", "triggers", "groups":
-		if len(rest) == 0 {
-			return usagef("points %s: want list%s", sub, map[bool]string{true: ", create or apply", false: " or create"}[sub == "triggers"])
-		}
-		switch rest[0] {
-		case "list":
-			return pointsList(e, sub, rest[1:])
-		case "create":
-			if sub == "actions" {
-				return pointsCreateAction(e, rest[1:])
-			}
-			if sub == "groups" {
-				return pointsCreateGroup(e, rest[1:])
-			}
-		case "apply":
-			if sub == "triggers" {
-				return pointsApply(e, rest[1:])
-			}
-		}
-		return usagef("points %s: unknown subcommand %q", sub, rest[0])
-	}
-	fmt.Fprintln(e.Err, pointsUsage)
-	return usagef("unknown subcommand %q", sub)
+// runPoints dispatches `magpie points …`: two levels through the shared subcommands().
+var runPoints = subcommands(pointsUsage, map[string]func(*Env, []string) error{
+	"adjust": pointsAdjust,
+	"show":   pointsShow,
+	"actions": subcommands(pointsUsage, map[string]func(*Env, []string) error{
+		"list": pointsLister("actions"), "create": pointsCreateAction}),
+	"triggers": subcommands(pointsUsage, map[string]func(*Env, []string) error{
+		"list": pointsLister("triggers"), "apply": pointsApply}),
+	"groups": subcommands(pointsUsage, map[string]func(*Env, []string) error{
+		"list": pointsLister("groups"), "create": pointsCreateGroup}),
+})
+
+func pointsLister(what string) func(*Env, []string) error {
+	return func(e *Env, args []string) error { return pointsList(e, what, args) }
 }
 
 func pointsList(e *Env, what string, args []string) error {
@@ -289,86 +266,82 @@ func showPoints(e *Env, c *core.Core, cid string, asJSON bool) error {
 	return nil
 }
 
-func runStages(e *Env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(e.Err, stagesUsage)
-		if len(args) == 0 {
-			return usagef("missing subcommand")
-		}
-		return nil
+// runStages dispatches `magpie stages …` through the shared subcommands().
+var runStages = subcommands(stagesUsage, map[string]func(*Env, []string) error{
+	"list": stagesList, "create": stagesCreate, "set": stagesSet,
+})
+
+func stagesList(e *Env, rest []string) error {
+	fs := flags(e, "stages list", "stages list [--trash] [--json]")
+	trash := fs.Bool("trash", false, "list the trash")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, rest); err != nil {
+		return err
 	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "list":
-		fs := flags(e, "stages list", "stages list [--trash] [--json]")
-		trash := fs.Bool("trash", false, "list the trash")
-		asJSON := fs.Bool("json", false, "print JSON")
-		if _, err := parse(fs, rest); err != nil {
-			return err
-		}
-		c, err := e.Core()
-		if err != nil {
-			return err
-		}
-		l, err := c.Stages.List(e.Ctx(), *trash)
-		if err != nil || *asJSON {
-			return orJSON(e, l, err)
-		}
-		for _, s := range l {
-			fmt.Fprintf(e.Out, "%s  %s  weight %d  %d contacts\n", s.ID, s.Name, s.Weight, s.Contacts)
-		}
-		return nil
-	case "create":
-		fs := flags(e, "stages create", "stages create --name N --weight W [--json]")
-		name := fs.String("name", "", "stage name")
-		weight := fs.Int64("weight", 0, "weight (contacts move forward to heavier stages)")
-		asJSON := fs.Bool("json", false, "print JSON")
-		if _, err := parse(fs, rest); err != nil {
-			return err
-		}
-		c, err := e.Core()
-		if err != nil {
-			return err
-		}
-		s, err := c.Stages.Save(e.Ctx(), stages.Input{Name: *name, Weight: *weight, Published: true})
-		if err != nil || *asJSON {
-			return orJSON(e, s, err)
-		}
-		fmt.Fprintf(e.Out, "created %s %s\n", s.ID, s.Name)
-		return nil
-	case "set":
-		fs := flags(e, "stages set", `stages set CONTACT STAGE|"" [--forward-only]`)
-		fwd := fs.Bool("forward-only", false, "refuse to move to a lighter stage (as campaigns do)")
-		pos, err := parse(fs, rest)
-		if err != nil {
-			return err
-		}
-		if len(pos) != 2 {
-			return usagef("want a contact (id or email) and a stage (id or name, \"\" for none)")
-		}
-		c, err := e.Core()
-		if err != nil {
-			return err
-		}
-		cid, err := contactRef(e, c, pos[0])
-		if err != nil {
-			return err
-		}
-		sid := ""
-		if pos[1] != "" {
-			st, err := c.Stages.Get(e.Ctx(), pos[1])
-			if err != nil {
-				return err
-			}
-			sid = st.ID
-		}
-		out, err := c.Stages.SetContact(e.Ctx(), cid, sid, "cli", !*fwd)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.Out, "%s: %s\n", cid, out)
-		return nil
+	c, err := e.Core()
+	if err != nil {
+		return err
 	}
-	fmt.Fprintln(e.Err, stagesUsage)
-	return usagef("unknown subcommand %q", sub)
+	l, err := c.Stages.List(e.Ctx(), *trash)
+	if err != nil || *asJSON {
+		return orJSON(e, l, err)
+	}
+	for _, s := range l {
+		fmt.Fprintf(e.Out, "%s  %s  weight %d  %d contacts\n", s.ID, s.Name, s.Weight, s.Contacts)
+	}
+	return nil
+}
+
+func stagesCreate(e *Env, rest []string) error {
+	fs := flags(e, "stages create", "stages create --name N --weight W [--json]")
+	name := fs.String("name", "", "stage name")
+	weight := fs.Int64("weight", 0, "weight (contacts move forward to heavier stages)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, rest); err != nil {
+		return err
+	}
+	c, err := e.Core()
+	if err != nil {
+		return err
+	}
+	s, err := c.Stages.Save(e.Ctx(), stages.Input{Name: *name, Weight: *weight, Published: true})
+	if err != nil || *asJSON {
+		return orJSON(e, s, err)
+	}
+	fmt.Fprintf(e.Out, "created %s %s\n", s.ID, s.Name)
+	return nil
+}
+
+func stagesSet(e *Env, rest []string) error {
+	fs := flags(e, "stages set", `stages set CONTACT STAGE|"" [--forward-only]`)
+	fwd := fs.Bool("forward-only", false, "refuse to move to a lighter stage (as campaigns do)")
+	pos, err := parse(fs, rest)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usagef("want a contact (id or email) and a stage (id or name, \"\" for none)")
+	}
+	c, err := e.Core()
+	if err != nil {
+		return err
+	}
+	cid, err := contactRef(e, c, pos[0])
+	if err != nil {
+		return err
+	}
+	sid := ""
+	if pos[1] != "" {
+		st, err := c.Stages.Get(e.Ctx(), pos[1])
+		if err != nil {
+			return err
+		}
+		sid = st.ID
+	}
+	out, err := c.Stages.SetContact(e.Ctx(), cid, sid, "cli", !*fwd)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Out, "%s: %s\n", cid, out)
+	return nil
 }

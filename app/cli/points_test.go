@@ -40,6 +40,12 @@ func TestPointsCommands(t *testing.T) {
 		{"stage forward only", []string{"stages", "set", "ann@x.io", "Lead", "--forward-only"}, 0, "backward", ""},
 		{"stages list", []string{"stages", "list", "--json"}, 0, `"contacts": 1`, ""},
 		{"usage", []string{"points"}, 2, "", "missing subcommand"},
+		{"usage nested", []string{"points", "triggers"}, 2, "", "missing subcommand"},
+		{"unknown nested", []string{"points", "groups", "apply"}, 2, "", `unknown subcommand "apply"`},
+		{"unknown", []string{"points", "nope"}, 2, "", `unknown subcommand "nope"`},
+		{"help", []string{"points", "--help"}, 0, "magpie points actions create", ""},
+		{"stages unknown", []string{"stages", "move"}, 2, "", `unknown subcommand "move"`},
+		{"stages usage", []string{"stages"}, 2, "", "missing subcommand"},
 	}
 	for _, s := range steps {
 		code, out, errOut := magpie(t, dir, s.args...)

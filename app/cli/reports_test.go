@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"magpie/backend/core"
 )
 
 func TestReportsCommands(t *testing.T) {
@@ -49,5 +53,39 @@ func TestReportsCommands(t *testing.T) {
 		if code != s.code || !strings.Contains(out, s.out) || !strings.Contains(errs, s.err) {
 			t.Errorf("%s: exit %d (want %d)\nstdout: %s\nstderr: %s", s.name, code, s.code, out, errs)
 		}
+	}
+}
+
+// TestWorkerRunsScheduledReports: without a team cluster, `magpie worker` runs the due
+// scheduled reports alone (--once: one pass).
+func TestWorkerRunsScheduledReports(t *testing.T) {
+	dir := t.TempDir()
+	out := t.TempDir()
+	def := filepath.Join(dir, "def.json")
+	os.WriteFile(def, []byte(`{"magpie":"report","name":"Daily","definition":{"source":"contacts","columns":["contact.email"]},
+		"schedule":{"every":"daily","hour":0,"format":"csv","folder":`+strconv.Quote(out)+`}}`), 0o600)
+	if code, _, errs := magpie(t, dir, "reports", "import", def); code != 0 {
+		t.Fatalf("import: %s", errs)
+	}
+	// Saved now: the first slot is tomorrow 00:00, so nothing is due yet.
+	if code, o, errs := magpie(t, dir, "worker", "--once"); code != 0 || !strings.Contains(o, "running alone") || !strings.Contains(o, "0 scheduled reports ran") {
+		t.Fatalf("worker: %d %s %s", code, o, errs)
+	}
+	// Added two days ago: a slot has passed, the worker runs it once and writes the file.
+	c, err := core.Open(context.Background(), dir, core.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DB.W.Exec("UPDATE reports SET date_added = date_added - 2*86400000"); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	for i, want := range []string{"1 scheduled reports ran", "0 scheduled reports ran"} {
+		if code, o, errs := magpie(t, dir, "worker", "--once"); code != 0 || !strings.Contains(o, want) {
+			t.Fatalf("run %d: %d %s %s", i, code, o, errs)
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(out, "Daily-*.csv")); len(files) != 1 {
+		t.Errorf("files written: %v", files)
 	}
 }

@@ -191,12 +191,13 @@ func runSyncStatus(e *Env, args []string) error {
 }
 
 func runWorker(e *Env, args []string) error {
-	fs := flags(e, "worker", "worker [--rqlite URL[,URL…]] [--poll 3s] [--retain 2160h]")
+	fs := flags(e, "worker", "worker [--rqlite URL[,URL…]] [--poll 3s] [--retain 2160h] [--once]")
 	sf := addSyncFlags(fs)
 	poll := fs.Duration("poll", 3*time.Second, "sync interval")
 	retain := fs.Duration("retain", 90*24*time.Hour, "keep change-log rows at least this long")
 	active := fs.Duration("active", 30*24*time.Hour, "desktops seen within this window hold back log compaction")
 	every := fs.Duration("compact-every", time.Hour, "how often the lease holder compacts the change log")
+	once := fs.Bool("once", false, "run one cycle (sync, lease, due scheduled reports) and exit")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -205,6 +206,10 @@ func runWorker(e *Env, args []string) error {
 		return err
 	}
 	set, err := sf.settings(c.Sync)
+	if err != nil && len(set.URLs) == 0 {
+		// No cluster: this installation works alone and the worker runs its scheduled reports.
+		return runWorkerAlone(e, c, *once)
+	}
 	if err != nil {
 		return err
 	}
@@ -215,16 +220,20 @@ func runWorker(e *Env, args []string) error {
 	c.Sync.SetClient(client)
 	holder := c.Sync.Holder()
 	fmt.Fprintf(e.Out, "worker %s on %s\n", holder, strings.Join(client.URLs(), ","))
+	// Scheduled reports run on the one device of the team holding the reports lease
+	// (desktops compete for the same lease).
+	c.Reports.SetLease(clusterLease{client: client, holder: holder, name: core.ReportsLease, now: c.Sync.Now})
 	leader := false
-	var lastCompact time.Time
+	var lastCompact, lastReports time.Time
 	defer func() {
 		if leader {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			teamsync.ReleaseLease(ctx, client, "worker", holder)
+			teamsync.ReleaseLease(ctx, client, core.ReportsLease, holder)
 			cancel()
 		}
 	}()
-	return loopSync(e, c, *poll, func(ctx context.Context) {
+	tick := func(ctx context.Context) {
 		ok, err := teamsync.AcquireLease(ctx, client, "worker", holder, c.Sync.Now(), 30*time.Second)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			fmt.Fprintln(e.Err, "magpie: worker lease:", err)
@@ -247,5 +256,57 @@ func runWorker(e *Env, args []string) error {
 				fmt.Fprintf(e.Out, "%s compacted the change log: %d rows below seq %d removed\n", time.Now().Format("15:04:05"), n, floor)
 			}
 		}
-	})
+		if leader && time.Since(lastReports) >= time.Minute {
+			lastReports = time.Now()
+			runDueReports(e, c, *once)
+		}
+	}
+	if *once {
+		if err := c.Sync.SyncOnce(e.Ctx()); err != nil {
+			return err
+		}
+		tick(e.Ctx())
+		return nil
+	}
+	return loopSync(e, c, *poll, tick)
+}
+
+// runWorkerAlone is the worker of an installation without team sync: it runs the scheduled
+// reports every minute (no lease: nobody else runs them for this store).
+func runWorkerAlone(e *Env, c *core.Core, once bool) error {
+	fmt.Fprintln(e.Out, "worker: no team cluster configured: running alone (scheduled reports)")
+	for {
+		runDueReports(e, c, once)
+		if once {
+			return nil
+		}
+		select {
+		case <-e.Ctx().Done():
+			return nil
+		case <-time.After(time.Minute):
+		}
+	}
+}
+
+func runDueReports(e *Env, c *core.Core, always bool) {
+	n, err := c.Reports.RunDue(e.Ctx())
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintln(e.Err, "magpie: scheduled reports:", err)
+	}
+	if n > 0 || (always && err == nil) {
+		fmt.Fprintf(e.Out, "%s %d scheduled reports ran\n", time.Now().Format("15:04:05"), n)
+	}
+}
+
+// clusterLease is a named team lease held through the worker's own cluster client.
+type clusterLease struct {
+	client teamsync.Client
+	holder string
+	name   string
+	now    func() time.Time
+}
+
+func (l clusterLease) Held(ctx context.Context) bool {
+	ok, err := teamsync.AcquireLease(ctx, l.client, l.name, l.holder, l.now(), 2*time.Minute)
+	return err == nil && ok
 }

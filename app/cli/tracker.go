@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 
 	"magpie/backend/assets"
@@ -41,6 +42,7 @@ func runTracker(e *Env, args []string) error {
 	noIngest := fs.Bool("no-ingest", false, "local mode: only store hits; let the desktop turn them into events")
 	formRate := fs.Float64("form-rate-limit", 0, "form submissions per second per IP (0 = default 1 per 6 s, burst 10; <0 = no limit)")
 	formBurst := fs.Int("form-burst", 0, "form submission burst per IP (with --form-rate-limit)")
+	cpuProfile := fs.String("cpuprofile", "", "debug: write a CPU profile of the whole run to this file (off by default)")
 	replica := fs.Bool("web-replica", false, "with --rqlite: serve landing pages, DWC and focus items from a replica of the team's store in --data-dir, kept current by team sync (configure it with 'magpie sync --rqlite … --save' first)")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -48,6 +50,17 @@ func runTracker(e *Env, args []string) error {
 	mode, ok := tracking.ParseIPMode(*ipMode)
 	if !ok {
 		return usagef("--ip-mode must be truncate, hash, full or none, not %q", *ipMode)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400) // the tracker's live heap is small; collect less often

@@ -10,7 +10,8 @@ import (
 )
 
 // bulkPoints adjusts the points of the whole batch in one UPDATE (recorded per row for
-// sync); each contact's points.changed event is appended with its hooks (point triggers).
+// sync); the points.changed events are stored in multi-row statements and each one's hooks
+// run (point triggers).
 func (x *execCtx) bulkPoints(c *compiled, ev *Event) error {
 	n, ok := ev.PropNumber("points")
 	if !ok {
@@ -44,13 +45,13 @@ func (x *execCtx) bulkPoints(c *compiled, ev *Event) error {
 	}
 	rows.Close()
 	reason := "campaign: " + c.name
-	for _, r := range list {
-		if _, err := events.Append(tx, events.Event{ContactID: r.id, Type: events.PointsChanged, Source: "campaign",
-			ObjectName: reason, Data: map[string]any{"delta": delta, "points": r.pts}}); err != nil {
-			return err
-		}
+	evs := make([]events.Event, len(list))
+	for i, r := range list {
+		evs[i] = events.Event{ContactID: r.id, Type: events.PointsChanged, Source: "campaign",
+			ObjectName: reason, Data: map[string]any{"delta": delta, "points": r.pts}}
 	}
-	return nil
+	// One multi-row insert; the hooks (point triggers) still run for every contact.
+	return events.AppendManyHooked(tx, evs)
 }
 
 // bulkTags adds tags to the whole batch: links inserted with InsertMany (recorded for

@@ -21,6 +21,12 @@ func benchContacts() int {
 	return 20000
 }
 
+// benchBatch is MAGPIE_BENCH_BATCH (0 = the runner's default).
+func benchBatch() int {
+	n, _ := strconv.Atoi(os.Getenv("MAGPIE_BENCH_BATCH"))
+	return n
+}
+
 // BenchmarkFiveSteps: N contacts enter a campaign of five steps — condition (valid
 // email), tag, points, send email (queued for the sender; no SMTP), decision (opens email;
 // nobody opens, so the no path fires after a day) — and run to the end with a virtual

@@ -42,7 +42,39 @@ func newFixture(t testing.TB) *fixture {
 	em := emails.New(d, cs, t.TempDir())
 	f := &fixture{t: t, ctx: ctx, d: d, clk: clk, cs: cs, seg: seg, em: em, ids: map[string]string{},
 		s: New(d, Deps{Contacts: cs, Segments: seg, Emails: em})}
+	if tt, ok := t.(*testing.T); ok {
+		tt.Cleanup(func() { f.checkCounts() })
+	}
 	return f
+}
+
+// checkCounts: after every test, the trigger-kept campaign_counts equal a count of the log
+// (every path that writes campaign_log — fan-out, runs, decisions, cancels, merges — keeps
+// them exact).
+func (f *fixture) checkCounts() {
+	f.t.Helper()
+	q := func(sql string) map[string]int {
+		rows, err := f.d.R.Query(sql)
+		if err != nil {
+			f.t.Fatalf("counts: %v", err)
+		}
+		defer rows.Close()
+		out := map[string]int{}
+		for rows.Next() {
+			var c, e, s string
+			var n int
+			if err := rows.Scan(&c, &e, &s, &n); err != nil {
+				f.t.Fatal(err)
+			}
+			out[c+"/"+e+"/"+s] = n
+		}
+		return out
+	}
+	got := q("SELECT campaign_id, event_id, status, n FROM campaign_counts WHERE n <> 0")
+	want := q("SELECT campaign_id, event_id, status, count(*) FROM campaign_log GROUP BY 1, 2, 3")
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		f.t.Errorf("campaign_counts = %v, want (from campaign_log) %v", got, want)
+	}
 }
 
 // contact creates a contact with values (firstname required).
@@ -91,7 +123,7 @@ func (f *fixture) publish(name string, restart bool, g Graph) string {
 
 func (f *fixture) run() RunStats {
 	f.t.Helper()
-	st, err := f.s.Run(f.ctx, RunOptions{})
+	st, err := f.s.Run(f.ctx, RunOptions{Batch: benchBatch()})
 	if err != nil {
 		f.t.Fatalf("run: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -326,5 +327,49 @@ func TestMergeMovesMembership(t *testing.T) {
 	}
 	if got := f.logOf(id, cid); !equal(got, []string{"t:canceled"}) {
 		t.Errorf("merged-away = %v", got)
+	}
+}
+
+// Issue 3: a segment filtering on campaign membership follows joins and leaves live (the
+// campaign's membership writes queue the contacts), without a rebuild.
+func TestCampaignJoinsAndLeavesUpdateSegmentsLive(t *testing.T) {
+	f := newFixture(t)
+	ann := f.contact(map[string]string{"firstname": "Ann", "email": "ann@x.io", "city": "Paris"})
+	bob := f.contact(map[string]string{"firstname": "Bob", "email": "bob@x.io"})
+	paris := f.segment("Paris", `[{"glue":"and","field":"city","object":"lead","type":"text","operator":"=","properties":{"filter":"Paris"}}]`)
+	id := f.publish("C", false, tagGraph(segSource(paris), "in"))
+	in := f.segment("In C", `[{"glue":"and","field":"campaign","object":"lead","operator":"in","properties":{"filter":["`+id+`"]}}]`)
+	members := func() []string {
+		t.Helper()
+		if err := f.seg.Flush(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		ms, _, err := f.seg.Members(f.ctx, in, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.Email)
+		}
+		sort.Strings(out)
+		return out
+	}
+	f.seg.Start()
+	defer f.seg.Stop()
+	if got := members(); !equal(got, []string{"ann@x.io"}) {
+		t.Fatalf("after publish: %v", got)
+	}
+	if _, err := f.s.AddContacts(f.ctx, id, []string{bob}); err != nil {
+		t.Fatal(err)
+	}
+	if got := members(); !equal(got, []string{"ann@x.io", "bob@x.io"}) {
+		t.Fatalf("after bob joins: %v", got)
+	}
+	if _, err := f.s.RemoveContacts(f.ctx, id, []string{ann}); err != nil {
+		t.Fatal(err)
+	}
+	if got := members(); !equal(got, []string{"bob@x.io"}) {
+		t.Fatalf("after ann leaves: %v", got)
 	}
 }

@@ -63,67 +63,80 @@ func (s *Service) Run(ctx context.Context, opt RunOptions) (RunStats, error) {
 	return st, nil
 }
 
-type dueRow struct {
-	id              int64
-	campaign, event string
-	contact, status string
-	rotation        int
-	refAt           int64
-	attempts        int
+// dueGroup is the due rows of one campaign event with the same status (in camp_due).
+type dueGroup struct {
+	campaign, event, status string
+	n                       int
 }
 
-// step processes up to limit due rows in one transaction.
+// step processes up to limit due rows in one transaction. The due rows are copied into the
+// temp table camp_due by one INSERT … SELECT (they never travel through Go); each group of
+// the same campaign, event and status then runs set-based from there, groups in trigger
+// order of their first row.
 func (s *Service) step(ctx context.Context, now time.Time, limit int, st *RunStats) (int, error) {
 	var n int
 	var queued bool
+	var calls []*hookCall
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(`SELECT l.id, l.campaign_id, l.event_id, l.contact_id, l.status, l.rotation, l.ref_at, l.attempts
+		calls = nil
+		for _, q := range []string{
+			`CREATE TEMP TABLE IF NOT EXISTS camp_due(seq INTEGER PRIMARY KEY, log_id INTEGER NOT NULL, campaign_id TEXT NOT NULL,
+				event_id TEXT NOT NULL, contact_id TEXT NOT NULL, status TEXT NOT NULL, rotation INTEGER NOT NULL, ref_at INTEGER NOT NULL)`,
+			"CREATE INDEX IF NOT EXISTS temp.camp_due_group ON camp_due(campaign_id, event_id, status)",
+			"DELETE FROM camp_due",
+		} {
+			if _, err := tx.Exec(q); err != nil {
+				return err
+			}
+		}
+		res, err := tx.Exec(`INSERT INTO camp_due(log_id, campaign_id, event_id, contact_id, status, rotation, ref_at)
+			SELECT l.id, l.campaign_id, l.event_id, l.contact_id, l.status, l.rotation, l.ref_at
 			FROM campaign_log l WHERE l.status IN ('scheduled', 'waiting') AND l.trigger_at <= ?
 			AND l.campaign_id IN (SELECT id FROM campaigns WHERE is_published = 1 AND deleted = 0)
 			ORDER BY l.trigger_at, l.id LIMIT ?`, ms(now), limit)
 		if err != nil {
 			return err
 		}
-		var due []dueRow
+		k, _ := res.RowsAffected()
+		if n = int(k); n == 0 {
+			return nil
+		}
+		rows, err := tx.Query(`SELECT campaign_id, event_id, status, count(*) FROM camp_due
+			GROUP BY campaign_id, event_id, status ORDER BY min(seq)`)
+		if err != nil {
+			return err
+		}
+		var groups []dueGroup
 		for rows.Next() {
-			var r dueRow
-			if err := rows.Scan(&r.id, &r.campaign, &r.event, &r.contact, &r.status, &r.rotation, &r.refAt, &r.attempts); err != nil {
+			var g dueGroup
+			if err := rows.Scan(&g.campaign, &g.event, &g.status, &g.n); err != nil {
 				rows.Close()
 				return err
 			}
-			due = append(due, r)
+			groups = append(groups, g)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		n = len(due)
-		// Groups of the same campaign, event and status, in trigger order of their first row.
-		type key struct{ c, e, s string }
-		var order []key
-		groups := map[key][]dueRow{}
-		for _, r := range due {
-			k := key{r.campaign, r.event, r.status}
-			if _, ok := groups[k]; !ok {
-				order = append(order, k)
-			}
-			groups[k] = append(groups[k], r)
-		}
 		x := &execCtx{s: s, tx: tx, now: now}
-		for _, k := range order {
-			d, f, err := x.group(groups[k])
+		for _, g := range groups {
+			d, f, err := x.group(g)
 			if err != nil {
 				return err
 			}
-			st.Steps += len(groups[k])
+			st.Steps += g.n
 			st.Done += d
 			st.Failed += f
 		}
-		queued = x.queued
+		queued, calls = x.queued, x.calls
 		return nil
 	})
 	if queued && err == nil && s.deps.Emails != nil {
 		s.deps.Emails.Wake()
+	}
+	if err == nil && len(calls) > 0 {
+		err = s.callWebhooks(ctx, now, calls)
 	}
 	return n, err
 }
@@ -133,33 +146,33 @@ type execCtx struct {
 	s      *Service
 	tx     *db.Tx
 	now    time.Time
-	queued bool // emails were queued: wake the sender after commit
+	queued bool        // emails were queued: wake the sender after commit
+	calls  []*hookCall // webhooks to call after commit
 }
 
 func (x *execCtx) nowMs() int64 { return ms(x.now) }
 
 // group runs rows of one campaign event with the same status.
-func (x *execCtx) group(rows []dueRow) (done, failed int, err error) {
+func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 	tx := x.tx
-	c, err := load(txQuerier{tx}, rows[0].campaign)
+	c, err := load(txQuerier{tx}, g.campaign)
 	if err != nil {
 		return 0, 0, err
 	}
 	if err := prepTemp(tx); err != nil {
 		return 0, 0, err
 	}
-	vals := make([][]any, 0, len(rows))
-	for _, r := range rows {
-		vals = append(vals, []any{r.id, r.contact, r.rotation, r.refAt})
-	}
-	if err := tx.ExecMany("INSERT INTO camp_batch(log_id, contact_id, rotation, ref_at)", "", 4, vals); err != nil {
+	if _, err := tx.Exec(`INSERT INTO camp_batch(log_id, contact_id, rotation, ref_at)
+		SELECT log_id, contact_id, rotation, ref_at FROM camp_due WHERE campaign_id = ? AND event_id = ? AND status = ?`,
+		g.campaign, g.event, g.status); err != nil {
 		return 0, 0, err
 	}
 	now := x.nowMs()
 	if c == nil {
 		return 0, 0, nil // unpublished meanwhile: rows wait
 	}
-	ev := c.byID[rows[0].event]
+	tx.Signal(countsTopic, c.id) // the builder's live counts (bus "campaign_counts:changed")
+	ev := c.byID[g.event]
 	if ev == nil {
 		_, err := tx.Exec(`UPDATE campaign_log SET status = 'skipped', reason = 'the event is no longer in the published campaign', done_at = ?
 			WHERE id IN (SELECT log_id FROM camp_batch)`, now)
@@ -183,7 +196,7 @@ func (x *execCtx) group(rows []dueRow) (done, failed int, err error) {
 			return 0, 0, err
 		}
 	}
-	status := rows[0].status
+	status := g.status
 	switch {
 	case status == stWaiting:
 		// Inactivity: the decision takes its no path; each no child is offset from the
@@ -198,7 +211,7 @@ func (x *execCtx) group(rows []dueRow) (done, failed int, err error) {
 		if err := logEvents(tx, c, ev, "no", "1=1", now); err != nil {
 			return 0, 0, err
 		}
-		return len(rows), 0, nil
+		return g.n, 0, nil
 	case ev.Kind == KindCondition:
 		if err := x.condition(c, ev); err != nil {
 			return 0, 0, err
@@ -226,31 +239,23 @@ func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
 		}
 		return "yes"
 	}
-	for _, q := range []struct {
-		sql  string
-		args []any
-	}{
-		{`UPDATE campaign_log SET status = 'done', path = ?, ref_at = ?, done_at = ?, attempts = attempts + 1
-			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 1)`, []any{path(okDone), now, now}},
-		{`UPDATE campaign_log SET status = 'done', path = ?, ref_at = ?, done_at = ?, attempts = attempts + 1
-			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 4)`, []any{path(okNo), now, now}},
-		{`UPDATE campaign_log SET status = 'skipped', ref_at = ?, done_at = ?, attempts = attempts + 1,
-			reason = (SELECT reason FROM camp_batch b WHERE b.log_id = campaign_log.id)
-			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 2)`, []any{now, now}},
-		{`UPDATE campaign_log SET status = 'failed', done_at = ?, attempts = attempts + 1,
-			reason = (SELECT reason FROM camp_batch b WHERE b.log_id = campaign_log.id)
-			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 3)`, []any{now}},
-		// Retry: 1, 5, 25 minutes later; after maxAttempts the failure stays.
-		{`UPDATE campaign_log SET attempts = attempts + 1,
-			reason = (SELECT reason FROM camp_batch b WHERE b.log_id = campaign_log.id),
-			status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'scheduled' END,
-			done_at = CASE WHEN attempts + 1 >= ? THEN ? END,
-			trigger_at = ? + 60000 * (CASE attempts WHEN 0 THEN 1 WHEN 1 THEN 5 ELSE 25 END)
-			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = 0)`, []any{maxAttempts, maxAttempts, now, now}},
-	} {
-		if _, err := tx.Exec(q.sql, q.args...); err != nil {
-			return 0, 0, err
-		}
+	// One UPDATE … FROM over the batch marks every row by its outcome: 1 done (yes path of
+	// a condition), 4 done on the no path, 2 skipped with the reason, 3 failed for good, 0
+	// failed: retried 1, 5, 25 minutes later until maxAttempts, then failed. SET expressions
+	// read the row as it was (attempts before the increment).
+	if _, err := tx.Exec(`UPDATE campaign_log SET
+			status = CASE b.ok WHEN 1 THEN 'done' WHEN 4 THEN 'done' WHEN 2 THEN 'skipped' WHEN 3 THEN 'failed'
+				ELSE CASE WHEN campaign_log.attempts + 1 >= ?1 THEN 'failed' ELSE 'scheduled' END END,
+			path = CASE b.ok WHEN 1 THEN ?2 WHEN 4 THEN ?3 ELSE campaign_log.path END,
+			ref_at = CASE WHEN b.ok IN (1, 2, 4) THEN ?4 ELSE campaign_log.ref_at END,
+			done_at = CASE WHEN b.ok <> 0 OR campaign_log.attempts + 1 >= ?1 THEN ?4 END,
+			attempts = campaign_log.attempts + 1,
+			reason = CASE WHEN b.ok IN (0, 2, 3) THEN b.reason ELSE campaign_log.reason END,
+			trigger_at = CASE WHEN b.ok = 0 THEN ?4 + 60000 * (CASE campaign_log.attempts WHEN 0 THEN 1 WHEN 1 THEN 5 ELSE 25 END)
+				ELSE campaign_log.trigger_at END
+		FROM camp_batch b WHERE campaign_log.id = b.log_id AND b.ok IN (0, 1, 2, 3, 4)`,
+		maxAttempts, path(okDone), path(okNo), now); err != nil {
+		return 0, 0, err
 	}
 	if err := tx.QueryRow("SELECT count(*) FILTER (WHERE ok IN (1, 2, 4)), count(*) FILTER (WHERE ok IN (0, 3)) FROM camp_batch").
 		Scan(&done, &failed); err != nil {

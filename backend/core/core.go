@@ -4,6 +4,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -76,6 +77,8 @@ type Core struct {
 	Pages *pages.Service
 	DWC   *dwc.Service
 	Focus *focus.Service
+	// PagesAB decides landing page A/B tests when due (started by the shells).
+	PagesAB *pages.ABDecider
 }
 
 // Options tune Open.
@@ -150,6 +153,9 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	}
 	c.Tracking = tracking.NewService(c.Contacts, nil)
 	c.Forms, c.Assets = forms.New(d), assets.New(d)
+	c.Emails.SetAssetFiles(func(ctx context.Context, id string) (string, string, []byte, error) { // email attachments
+		return assetFile(ctx, c.Assets, assets.LocalReader{DB: d}, id)
+	})
 	c.FormsOutbox = &forms.Outbox{DB: d, Mail: func(ctx context.Context, emailID, to string) error {
 		e, err := c.Emails.Get(ctx, emailID)
 		if err != nil {
@@ -163,10 +169,13 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Points, c.Stages = points.New(d), stages.New(d)
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
 	c.Reports.SetMailer(c.Emails)
+	c.Reports.SetLease(emailLease{db: d, sync: c.Sync, name: ReportsLease})
 	c.Dashboard = dashboard.New(d)
-	c.Dashboard.LoadTimezone(ctx) // the shells Start its background catch-up
+	c.Dashboard.LoadTimezone(ctx)       // the shells Start its background catch-up
+	c.Reports.SetDayCounts(c.Dashboard) // plain event counts by date read the daily rollup
 	c.Pages, c.Focus = pages.New(d), focus.New(d)
 	c.DWC = dwc.New(d, c.Segments, c.Contacts)
+	c.PagesAB = &pages.ABDecider{Pages: c.Pages}
 	return c, nil
 }
 
@@ -202,6 +211,9 @@ func (c *Core) Close() error {
 	}
 	c.Emails.StopBackground()
 	c.FormsOutbox.Stop()
+	if c.PagesAB != nil {
+		c.PagesAB.Stop()
+	}
 	if c.Reports != nil {
 		c.Reports.StopBackground()
 	}
@@ -226,4 +238,20 @@ func UserError(err error) string {
 		return "canceled"
 	}
 	return err.Error()
+}
+
+// assetFile reads a file asset whole (an email attachment).
+func assetFile(ctx context.Context, s *assets.Service, rd assets.Reader, id string) (string, string, []byte, error) {
+	a, err := s.Get(ctx, id)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if a.Deleted || a.Kind != "file" {
+		return "", "", nil, errors.New("asset " + a.Title + " is in the trash or is not a file")
+	}
+	var buf bytes.Buffer
+	if err := assets.WriteTo(ctx, rd, &a, &buf); err != nil {
+		return "", "", nil, err
+	}
+	return a.FileName, a.Mime, buf.Bytes(), nil
 }

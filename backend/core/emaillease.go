@@ -13,9 +13,13 @@ import (
 // installation always sends; in a team it sends only while it holds the "emails.sender"
 // lease on the shared cluster, and not at all while the cluster cannot be reached (another
 // device may be sending).
+//
+// The same type with name "reports.scheduler" makes one device of the team (a desktop or
+// `magpie worker`) run the scheduled reports.
 type emailLease struct {
 	db   *db.DB
 	sync *teamsync.Service
+	name string // the lease on the cluster ("" = "emails.sender")
 }
 
 const emailLeaseTTL = 2 * time.Minute
@@ -46,6 +50,13 @@ func (l emailLease) Held(ctx context.Context) bool {
 	if t, ok := cl.ServerDate(); ok {
 		now = t
 	}
-	ok, err := teamsync.AcquireLease(ctx, cl, "emails.sender", holder, now, emailLeaseTTL)
+	name := l.name
+	if name == "" {
+		name = "emails.sender"
+	}
+	ok, err := teamsync.AcquireLease(ctx, cl, name, holder, now, emailLeaseTTL)
 	return err == nil && ok
 }
+
+// ReportsLease is the team lease under which scheduled reports run (desktops and workers).
+const ReportsLease = "reports.scheduler"

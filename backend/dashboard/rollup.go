@@ -50,10 +50,14 @@ func (s *Service) Lag(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if tz != zoneTag(s.loc()) {
-		return top.Int64, nil
+	cn, _, err := s.contactsPending(ctx, s.db.R)
+	if err != nil {
+		return 0, err
 	}
-	return max(top.Int64-wm, 0), nil
+	if tz != zoneTag(s.loc()) {
+		return top.Int64 + cn, nil
+	}
+	return max(top.Int64-wm, 0) + cn, nil
 }
 
 type queryer interface {
@@ -84,7 +88,12 @@ func (s *Service) CatchUp(ctx context.Context, maxChunks int) (int64, error) {
 		}
 		var left int64
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
-			var err error
+			// Contacts first (small: a few days per change), then events.
+			did, cleft, err := s.foldContacts(tx)
+			if err != nil || did {
+				left = cleft + 1 // events may be pending too: one more round says
+				return err
+			}
 			left, err = s.foldChunk(tx)
 			return err
 		})
@@ -113,7 +122,7 @@ func (s *Service) foldChunk(tx *db.Tx) (int64, error) {
 	}
 	if tz != zoneTag(loc) {
 		// First run, or the time zone changed: days move, so count again from the start.
-		for _, q := range []string{"DELETE FROM dash_daily", "DELETE FROM dash_top",
+		for _, q := range []string{"DELETE FROM dash_daily", "DELETE FROM dash_top", "DELETE FROM dash_state WHERE k IN ('refold', 'seq')",
 			"INSERT INTO dash_state(k, v) VALUES('tz', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v"} {
 			args := []any{}
 			if strings.Contains(q, "?") {
@@ -125,12 +134,32 @@ func (s *Service) foldChunk(tx *db.Tx) (int64, error) {
 		}
 		wm = 0
 	}
+	plan, err := loadPlan(tx)
+	if err != nil {
+		return 0, err
+	}
+	if plan != nil {
+		if left, err := s.refoldStep(tx, loc, plan); err != nil || left > 0 {
+			return left, err
+		}
+		return 1, nil // the plan is done: new events may be waiting
+	}
 	var maxSeq sql.NullInt64
 	if err := tx.QueryRow("SELECT max(seq) FROM events").Scan(&maxSeq); err != nil {
 		return 0, err
 	}
 	if maxSeq.Int64 <= wm {
 		return 0, nil
+	}
+	if maxSeq.Int64-wm > bigLag {
+		plan, err := s.planRefold(tx, loc, wm, maxSeq.Int64)
+		if err != nil {
+			return 0, err
+		}
+		if err := savePlan(tx, plan); err != nil {
+			return 0, err
+		}
+		return int64(len(plan.Days)) + 1, nil
 	}
 	hi := min(wm+chunkSeq, maxSeq.Int64)
 	rows, err := tx.Query(`SELECT seq, contact_id, type, at, coalesce(object_id, ''), coalesce(object_name, ''),

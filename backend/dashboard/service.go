@@ -20,6 +20,9 @@ import (
 type Service struct {
 	db      *db.DB
 	catchMu sync.Mutex
+	// liveContacts makes the contact widgets count contacts instead of reading the
+	// rollup (tests compare the two).
+	liveContacts bool
 
 	mu     sync.Mutex
 	tz     *time.Location
@@ -70,6 +73,12 @@ func (s *Service) Start() {
 	s.db.OnCommit(func(c db.Commit) {
 		for _, sg := range c.Signals {
 			if sg.Topic == events.Topic {
+				s.Kick()
+				return
+			}
+		}
+		for _, ch := range c.Changes {
+			if ch.Table == "contacts" { // the contacts rollup's marked days
 				s.Kick()
 				return
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -108,6 +109,32 @@ func dailySeries(kind Kind, ms []metricSeries) func(context.Context, *Service, s
 func contactsCreated(ctx context.Context, s *Service, sp span, l lbl, r *Result) error {
 	nb := len(sp.Labels)
 	all, ident, anon := make([]float64, nb), make([]float64, nb), make([]float64, nb)
+	if s.contactsReady(ctx) {
+		// The per-day rollup: two rows per day whatever the number of contacts.
+		total := 0.0
+		err := s.rollupRows(ctx, "id", sp, func(day, key string, n float64) {
+			i, ok := sp.Bucket[day]
+			if !ok {
+				return
+			}
+			all[i] += n
+			total += n
+			if key == "1" {
+				ident[i] += n
+			} else {
+				anon[i] += n
+			}
+		})
+		if err != nil {
+			return err
+		}
+		if total == 0 {
+			r.Empty = "dashboard.empty.noContacts"
+			return nil
+		}
+		return r.setChart(Line, Data{Categories: sp.Labels, Series: []Series{
+			{Name: l.t("all"), Values: all}, {Name: l.t("identified"), Values: ident}, {Name: l.t("anonymous"), Values: anon}}})
+	}
 	bounds := make([]int64, nb+1) // bucket i covers [bounds[i], bounds[i+1])
 	for i, day := range sp.Days {
 		if i == 0 || sp.Bucket[day] != sp.Bucket[sp.Days[i-1]] {
@@ -147,24 +174,13 @@ func contactsCreated(ctx context.Context, s *Service, sp span, l lbl, r *Result)
 // topList ranks the keys of one dash_top kind over the range.
 func topList(kind, col, colKind string) func(context.Context, *Service, span, lbl, *Result) error {
 	return func(ctx context.Context, s *Service, sp span, _ lbl, r *Result) error {
-		src, args := topSource(sp, kind)
-		rows, err := s.db.R.QueryContext(ctx, `SELECT key, max(label), sum(n) AS n FROM (`+src+`)
-			GROUP BY key ORDER BY n DESC, key LIMIT 10`, args...)
+		counts, err := topCounts(ctx, s, sp, kind)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		t := &Table{Columns: []Column{{Key: col, Kind: colKind}, {Key: "hits", Kind: "number"}}}
-		for rows.Next() {
-			var key, label string
-			var n int64
-			if err := rows.Scan(&key, &label, &n); err != nil {
-				return err
-			}
-			t.Rows = append(t.Rows, []any{label, n})
-		}
-		if err := rows.Err(); err != nil {
-			return err
+		for _, e := range topN(counts, 10) {
+			t.Rows = append(t.Rows, []any{e.v.label, e.v.n})
 		}
 		return r.setTable(t, "dashboard.empty.noData")
 	}
@@ -201,6 +217,25 @@ func topEmails(ctx context.Context, s *Service, sp span, _ lbl, r *Result) error
 // countries ranks the countries of the contacts created in the range. echarts 6 ships no
 // world map (it needs a GeoJSON fetched from the internet), so this is a ranked bar.
 func countries(ctx context.Context, s *Service, sp span, l lbl, r *Result) error {
+	type cn = country
+	var counts []*cn
+	if s.contactsReady(ctx) {
+		byKey := map[string]*cn{}
+		err := s.rollupRows(ctx, "country", sp, func(_, key string, n float64) {
+			low := strings.ToLower(key)
+			c := byKey[low]
+			if c == nil {
+				c = &cn{name: key}
+				byKey[low] = c
+				counts = append(counts, c)
+			}
+			c.n += n
+		})
+		if err != nil {
+			return err
+		}
+		return rankCountries(nonZero(counts), l, r)
+	}
 	// Skip-scan the distinct countries (one index seek each), then one range count per
 	// country on (country, date_added): no contact of the range is read one by one.
 	rows, err := s.db.R.QueryContext(ctx, `WITH RECURSIVE c(v) AS (
@@ -215,11 +250,6 @@ func countries(ctx context.Context, s *Service, sp span, l lbl, r *Result) error
 		return err
 	}
 	defer rows.Close()
-	type cn struct {
-		name string
-		n    float64
-	}
-	var counts []*cn
 	for rows.Next() {
 		var c cn
 		if err := rows.Scan(&c.name, &c.n); err != nil {
@@ -232,17 +262,33 @@ func countries(ctx context.Context, s *Service, sp span, l lbl, r *Result) error
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	var sorted []cn
-	for _, c := range counts {
-		sorted = append(sorted, *c)
+	return rankCountries(nonZero(counts), l, r)
+}
+
+func nonZero(l []*country) []country {
+	out := make([]country, 0, len(l))
+	for _, c := range l {
+		if c.n > 0 {
+			out = append(out, *c)
+		}
 	}
+	return out
+}
+
+type country struct {
+	name string
+	n    float64
+}
+
+// rankCountries draws the 12 largest countries, then "other" and "unknown".
+func rankCountries(sorted []country, l lbl, r *Result) error {
 	sort.Slice(sorted, func(i, j int) bool {
 		if sorted[i].n != sorted[j].n {
 			return sorted[i].n > sorted[j].n
 		}
-		return sorted[i].name < sorted[j].name
+		return strings.ToLower(sorted[i].name) < strings.ToLower(sorted[j].name)
 	})
-	var list []cn
+	var list []country
 	var other, unknown float64
 	for _, c := range sorted {
 		switch {
@@ -306,18 +352,58 @@ func segmentSizes(ctx context.Context, s *Service, _ span, l lbl, r *Result) err
 // pointsFunnel: of the contacts created in the range, how many reached each threshold.
 func pointsFunnel(ctx context.Context, s *Service, sp span, l lbl, r *Result) error {
 	var all, p1, p25, p50, p100 sql.NullFloat64
+	if s.contactsReady(ctx) {
+		err := s.rollupRows(ctx, "band", sp, func(_, key string, n float64) {
+			all.Float64 += n
+			b, _ := strconv.ParseInt(key, 10, 64)
+			for _, x := range []struct {
+				min int64
+				v   *sql.NullFloat64
+			}{{1, &p1}, {25, &p25}, {50, &p50}, {100, &p100}} {
+				if b >= x.min {
+					x.v.Float64 += n
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+		return drawPointsFunnel(all.Float64, p1.Float64, p25.Float64, p50.Float64, p100.Float64, l, r)
+	}
 	err := s.db.R.QueryRowContext(ctx, `SELECT count(*), sum(points >= 1), sum(points >= 25), sum(points >= 50), sum(points >= 100)
 		FROM contacts INDEXED BY dash_contacts_added WHERE deleted = 0 AND date_added >= ? AND date_added < ?`,
 		sp.startMs(), sp.endMs()).Scan(&all, &p1, &p25, &p50, &p100)
 	if err != nil {
 		return err
 	}
-	if all.Float64 == 0 {
+	return drawPointsFunnel(all.Float64, p1.Float64, p25.Float64, p50.Float64, p100.Float64, l, r)
+}
+
+func drawPointsFunnel(all, p1, p25, p50, p100 float64, l lbl, r *Result) error {
+	if all == 0 {
 		r.Empty = "dashboard.empty.noContacts"
 		return nil
 	}
 	return r.setChart(Funnel, Data{Categories: []string{l.t("created"), l.t("points1"), l.t("points25"), l.t("points50"), l.t("points100")},
-		Series: []Series{{Name: l.t("contacts"), Values: []float64{all.Float64, p1.Float64, p25.Float64, p50.Float64, p100.Float64}}}})
+		Series: []Series{{Name: l.t("contacts"), Values: []float64{all, p1, p25, p50, p100}}}})
+}
+
+// rollupRows calls f for every dash_cdaily row of one dimension over the range.
+func (s *Service) rollupRows(ctx context.Context, dim string, sp span, f func(day, key string, n float64)) error {
+	rows, err := s.db.R.QueryContext(ctx, "SELECT day, key, n FROM dash_cdaily WHERE dim = ? AND day >= ? AND day <= ?", dim, sp.from(), sp.to())
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day, key string
+		var n float64
+		if err := rows.Scan(&day, &key, &n); err != nil {
+			return err
+		}
+		f(day, key, n)
+	}
+	return rows.Err()
 }
 
 // topSource selects (kind, key, label, n) of dash_top for kinds over the range: whole

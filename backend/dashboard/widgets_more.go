@@ -37,6 +37,12 @@ func stagesFunnel(ctx context.Context, s *Service, sp span, l lbl, r *Result) er
 		return nil
 	}
 	counts := map[string]float64{}
+	if s.contactsReady(ctx) {
+		if err := s.rollupRows(ctx, "stage", sp, func(_, key string, n float64) { counts[key] += n }); err != nil {
+			return err
+		}
+		return drawStages(names, ids, counts, l, r)
+	}
 	rows, err = s.db.R.QueryContext(ctx, `SELECT stage_id, count(*) FROM contacts INDEXED BY dash_contacts_added
 		WHERE deleted = 0 AND date_added >= ? AND date_added < ? AND stage_id IS NOT NULL GROUP BY stage_id`, sp.startMs(), sp.endMs())
 	if err != nil {
@@ -54,6 +60,10 @@ func stagesFunnel(ctx context.Context, s *Service, sp span, l lbl, r *Result) er
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	return drawStages(names, ids, counts, l, r)
+}
+
+func drawStages(names, ids []string, counts map[string]float64, l lbl, r *Result) error {
 	d := Data{Categories: names, Series: []Series{{Name: l.t("contacts"), Values: make([]float64, len(ids))}}}
 	for i, id := range ids {
 		d.Series[0].Values[i] = counts[id]

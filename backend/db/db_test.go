@@ -133,3 +133,12 @@ func TestWriteCanceledReportsCancel(t *testing.T) {
 		t.Fatalf("table survived a canceled write: %d %v", n, err)
 	}
 }
+
+// The writer checkpoints the WAL every 20,000 pages (batch writers rewrite hot pages).
+func TestWriterCheckpointsLessOften(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	var n int
+	if err := d.W.QueryRow("PRAGMA wal_autocheckpoint").Scan(&n); err != nil || n != 20000 {
+		t.Fatalf("wal_autocheckpoint = %d, %v; want 20000", n, err)
+	}
+}

@@ -213,7 +213,7 @@ func (s *Service) Save(ctx context.Context, in Slot) (Slot, error) {
 			return err
 		}
 		cols := db.Cols{"name": in.Name, "slot": in.Slot, "default_content": in.DefaultContent,
-			"is_published": b2i(in.Published), "date_modified": tx.NowMs()}
+			"is_published": in.Published, "date_modified": tx.NowMs()}
 		if isNew {
 			cols["date_added"] = tx.NowMs()
 			if err := tx.Insert("dwc_slots", in.ID, cols); err != nil {
@@ -274,13 +274,6 @@ func (s *Service) Save(ctx context.Context, in Slot) (Slot, error) {
 		return in, err
 	}
 	return s.Get(ctx, in.ID)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Delete moves a slot to the trash; Restore brings it back.

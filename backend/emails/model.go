@@ -36,10 +36,12 @@ const (
 	List     = "list"     // a segment email: sent once per contact
 )
 
-// Attachment is a file sent with every message of an email.
+// Attachment is a file sent with every message of an email: an asset of the asset store
+// (AssetID, synced with the team) or a local file (Path).
 type Attachment struct {
 	Name        string `json:"name"`
-	Path        string `json:"path"`
+	AssetID     string `json:"assetId,omitempty"`
+	Path        string `json:"path,omitempty"`
 	ContentType string `json:"contentType,omitempty"`
 }
 
@@ -67,17 +69,20 @@ type Email struct {
 	VariantWeight       int               `json:"variantWeight"`
 	WinnerCriteria      string            `json:"winnerCriteria"`
 	WinnerAfterHours    int               `json:"winnerAfterHours"`
-	Segments            []string          `json:"segments"`
-	ExcludedSegments    []string          `json:"excludedSegments"`
-	Attachments         []Attachment      `json:"attachments"`
-	PublishUp           *time.Time        `json:"publishUp"`
-	PublishDown         *time.Time        `json:"publishDown"`
-	Published           bool              `json:"published"`
-	Scheduled           bool              `json:"scheduled"`
-	Revision            int               `json:"revision"`
-	DateAdded           time.Time         `json:"dateAdded"`
-	DateModified        time.Time         `json:"dateModified"`
-	Deleted             bool              `json:"deleted"`
+	// ABSample is the percent of a segment email's recipients in the A/B test (1–99): the
+	// others wait for the winner. 0 = everyone is in the test (split by weight).
+	ABSample         int          `json:"abSample"`
+	Segments         []string     `json:"segments"`
+	ExcludedSegments []string     `json:"excludedSegments"`
+	Attachments      []Attachment `json:"attachments"`
+	PublishUp        *time.Time   `json:"publishUp"`
+	PublishDown      *time.Time   `json:"publishDown"`
+	Published        bool         `json:"published"`
+	Scheduled        bool         `json:"scheduled"`
+	Revision         int          `json:"revision"`
+	DateAdded        time.Time    `json:"dateAdded"`
+	DateModified     time.Time    `json:"dateModified"`
+	Deleted          bool         `json:"deleted"`
 }
 
 // utmKeys are the UTM tags an email may add to its links, in URL order.
@@ -137,6 +142,17 @@ func (e *Email) Validate() error {
 	case "", "open_rate", "click_rate":
 	default:
 		bad("winnerCriteria", "emails.errors.winner", fmt.Sprintf("winner criteria %q is not open_rate or click_rate", e.WinnerCriteria))
+	}
+	for i, a := range e.Attachments {
+		if (a.AssetID == "") == (a.Path == "") {
+			bad("attachments", "emails.errors.attachmentRef", fmt.Sprintf("attachment %d (%s) needs an asset or a file path", i+1, a.Name))
+		}
+	}
+	if e.ABSample < 0 || e.ABSample > 100 {
+		bad("abSample", "emails.errors.abSample", fmt.Sprintf("A/B sample %d%% is not between 0 and 100", e.ABSample))
+	}
+	if e.WinnerCriteria != "" && e.WinnerAfterHours < 0 {
+		bad("winnerAfterHours", "emails.errors.winnerAfter", "the hours before choosing the winner cannot be negative")
 	}
 	if e.PublishUp != nil && e.PublishDown != nil && !e.PublishDown.After(*e.PublishUp) {
 		bad("publishDown", "emails.errors.publishWindow", "the publish-down date must be after the publish-up date")
@@ -210,14 +226,15 @@ func (e *Email) cols() db.Cols {
 		"plain_text": e.PlainText, "plain_text_auto": e.PlainTextAuto, "category": e.Category, "language": e.Language,
 		"translation_parent_id": nullable(e.TranslationParentID), "variant_parent_id": nullable(e.VariantParentID),
 		"variant_weight": e.VariantWeight, "winner_criteria": e.WinnerCriteria, "winner_after_hours": e.WinnerAfterHours,
-		"segments": jsonText(e.Segments), "excluded_segments": jsonText(e.ExcludedSegments),
+		"ab_sample": e.ABSample,
+		"segments":  jsonText(e.Segments), "excluded_segments": jsonText(e.ExcludedSegments),
 		"attachments": jsonText(e.Attachments), "publish_up": msOrNil(e.PublishUp), "publish_down": msOrNil(e.PublishDown),
 		"is_published": e.Published, "scheduled": e.Scheduled, "revision": e.Revision}
 }
 
 const selectCols = `id, name, kind, subject, preheader, from_name, from_address, reply_to, bcc, utm_tags, headers,
 	html, source, plain_text, plain_text_auto, category, language, coalesce(translation_parent_id,''),
-	coalesce(variant_parent_id,''), variant_weight, winner_criteria, winner_after_hours, segments, excluded_segments,
+	coalesce(variant_parent_id,''), variant_weight, winner_criteria, winner_after_hours, coalesce(ab_sample, 0), segments, excluded_segments,
 	attachments, publish_up, publish_down, is_published, scheduled, revision, date_added, date_modified, deleted`
 
 func scanEmail(sc interface{ Scan(...any) error }) (Email, error) {
@@ -227,7 +244,7 @@ func scanEmail(sc interface{ Scan(...any) error }) (Email, error) {
 	var added, modified int64
 	err := sc.Scan(&e.ID, &e.Name, &e.Kind, &e.Subject, &e.Preheader, &e.FromName, &e.FromAddress, &e.ReplyTo, &e.BCC,
 		&utm, &hdr, &e.HTML, &e.Source, &e.PlainText, &e.PlainTextAuto, &e.Category, &e.Language, &e.TranslationParentID,
-		&e.VariantParentID, &e.VariantWeight, &e.WinnerCriteria, &e.WinnerAfterHours, &segs, &excl, &att, &up, &down,
+		&e.VariantParentID, &e.VariantWeight, &e.WinnerCriteria, &e.WinnerAfterHours, &e.ABSample, &segs, &excl, &att, &up, &down,
 		&e.Published, &e.Scheduled, &e.Revision, &added, &modified, &e.Deleted)
 	if err != nil {
 		return e, err

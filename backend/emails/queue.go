@@ -108,13 +108,30 @@ func (s *Service) QueueSegment(ctx context.Context, emailID string) (QueueResult
 	if e.PublishUp != nil {
 		startAt = e.PublishUp.UnixMilli()
 	}
-	q := `INSERT INTO email_sends(email_id, contact_id, dedupe, source, state, next_at, queued_at)
-		SELECT ?, c.id, '', 'segment', 'pending', ?, ? FROM contacts c
+	held, err := s.abHeld(ctx, e)
+	if err != nil {
+		return res, err
+	}
+	// An A/B test on a sample: contacts outside it (an even spread of rowids) wait for the
+	// winner, held at next_at = abHold with reason ab_hold.
+	nextAt, reason := `?`, `NULL`
+	if held {
+		nextAt = `CASE WHEN (c.rowid * 2654435761) % 100 < ? THEN ? ELSE ? END`
+		reason = `CASE WHEN (c.rowid * 2654435761) % 100 < ? THEN NULL ELSE 'ab_hold' END`
+	}
+	q := `INSERT INTO email_sends(email_id, contact_id, dedupe, source, state, next_at, reason, queued_at)
+		SELECT ?, c.id, '', 'segment', 'pending', ` + nextAt + `, ` + reason + `, ? FROM contacts c
 		WHERE ` + where + ` AND coalesce(c.email, '') <> '' ORDER BY c.rowid
 		ON CONFLICT(email_id, contact_id, dedupe) DO NOTHING`
 	noAddr := `SELECT count(*) FROM contacts c WHERE ` + where + ` AND coalesce(c.email, '') = ''`
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		args := append([]any{emailID, startAt, tx.NowMs()}, wargs...)
+		args := []any{emailID}
+		if held {
+			args = append(args, e.ABSample, startAt, abHold, e.ABSample)
+		} else {
+			args = append(args, startAt)
+		}
+		args = append(append(args, tx.NowMs()), wargs...)
 		r, err := tx.Exec(q, args...)
 		if err != nil {
 			return fmt.Errorf("emails: queue %s: %w", emailID, err)

@@ -17,7 +17,6 @@ import (
 	"magpie/backend/apperr"
 	"magpie/backend/fields"
 	"magpie/backend/ids"
-	"magpie/backend/sending"
 	"magpie/backend/tokens"
 )
 
@@ -88,6 +87,9 @@ func (s *Service) Wake() {
 
 func (s *Service) tick(ctx context.Context) error {
 	if err := s.queueScheduled(ctx); err != nil {
+		return err
+	}
+	if _, err := s.DecideWinners(ctx); err != nil {
 		return err
 	}
 	var due int
@@ -247,13 +249,9 @@ func (s *Service) SendTest(ctx context.Context, e Email, to string) error {
 	msgID := ids.New()
 	r := Render(&e, rc, Ref{MsgID: msgID, EmailID: e.ID, ContactID: rc.ContactID, Address: to}, links, Options{Signature: st.Signature, Now: s.db.Clock.Now()})
 	r.Subject = "[Test] " + r.Subject
-	var atts []sending.Attachment
-	for _, a := range e.Attachments {
-		b, err := os.ReadFile(a.Path)
-		if err != nil {
-			return apperr.Invalidf("emails.errors.attachment", map[string]any{"name": a.Name}, "attachment %s cannot be read: %v", a.Name, err)
-		}
-		atts = append(atts, sending.Attachment{Name: a.Name, ContentType: a.ContentType, Data: b})
+	atts, err := s.readAttachments(ctx, e.Attachments)
+	if err != nil {
+		return err
 	}
 	s.mu.Lock()
 	mk := s.mailer
@@ -267,7 +265,7 @@ func (s *Service) SendTest(ctx context.Context, e Email, to string) error {
 	msg.BCC = nil
 	if err := m.Send(ctx, msg); err != nil {
 		return apperr.New(apperr.Unavailable, "emails.errors.testSend", fmt.Sprintf("test email to %s failed: %v", to, err),
-			map[string]any{"to": to})
+			map[string]any{"to": to, "detail": err.Error()})
 	}
 	return nil
 }

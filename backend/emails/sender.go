@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/mail"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"magpie/backend/apperr"
 	"magpie/backend/db"
+	"magpie/backend/fold"
 	"magpie/backend/ids"
 	"magpie/backend/listing"
 	"magpie/backend/sending"
@@ -89,6 +89,9 @@ func (s *Service) Drain(ctx context.Context, opt DrainOptions) (DrainStats, erro
 	if err := s.Reconcile(ctx); err != nil {
 		return total, err
 	}
+	if _, err := s.DecideWinners(ctx); err != nil {
+		return total, err
+	}
 	st, err := s.Settings(ctx)
 	if err != nil {
 		return total, err
@@ -124,6 +127,12 @@ func (s *Service) Drain(ctx context.Context, opt DrainOptions) (DrainStats, erro
 					"another device took over sending for the team; this one stopped", nil)
 			}
 			leaseAt = time.Now()
+			// A/B tests whose time came during a long drain: decide, render winners from now.
+			if won, err := s.DecideWinners(ctx); err != nil {
+				return total, err
+			} else if len(won) > 0 {
+				fams = map[string]*family{}
+			}
 		}
 		batch, err := s.claim(ctx, owner, opt.EmailID, opt.Batch)
 		if err != nil {
@@ -178,7 +187,7 @@ func (s *Service) Drain(ctx context.Context, opt DrainOptions) (DrainStats, erro
 }
 
 func smtpConfigError(err error) error {
-	return apperr.New(apperr.Invalid, "emails.errors.smtpConfig", "SMTP settings: "+err.Error(), nil)
+	return apperr.New(apperr.Invalid, "emails.errors.smtpConfig", "SMTP settings: "+err.Error(), map[string]any{"detail": err.Error()})
 }
 
 // claim marks up to n due rows as being sent by owner, fixing their Message-IDs.
@@ -237,6 +246,7 @@ type family struct {
 	weights  []int
 	trans    map[string][]Email // parent id -> translations
 	atts     []sending.Attachment
+	winner   *Email // the A/B winner once decided: every send renders it
 	err      error
 }
 
@@ -270,6 +280,18 @@ func (s *Service) family(ctx context.Context, rootID string, st Settings) *famil
 			f.variants[i].FromAddress, f.variants[i].FromName = st.DefaultFrom, st.DefaultFromName
 		}
 	}
+	if f.root.WinnerCriteria != "" && len(f.variants) > 1 {
+		w, err := s.winnerOf(ctx, rootID)
+		if err != nil {
+			f.err = err
+			return f
+		}
+		for i := range f.variants {
+			if f.variants[i].ID == w {
+				f.winner = &f.variants[i]
+			}
+		}
+	}
 	for k, ts := range f.trans {
 		for i := range ts {
 			if ts[i].FromAddress == "" {
@@ -278,15 +300,7 @@ func (s *Service) family(ctx context.Context, rootID string, st Settings) *famil
 		}
 		f.trans[k] = ts
 	}
-	for _, a := range f.root.Attachments {
-		b, err := os.ReadFile(a.Path)
-		if err != nil {
-			f.err = apperr.Invalidf("emails.errors.attachment", map[string]any{"name": a.Name},
-				"attachment %s cannot be read: %v", a.Name, err)
-			return f
-		}
-		f.atts = append(f.atts, sending.Attachment{Name: a.Name, ContentType: a.ContentType, Data: b})
-	}
+	f.atts, f.err = s.readAttachments(ctx, f.root.Attachments)
 	return f
 }
 
@@ -303,6 +317,9 @@ func (f *family) pick(contactID, locale string) *Email {
 			chosen = &f.variants[i]
 			break
 		}
+	}
+	if f.winner != nil {
+		chosen = f.winner
 	}
 	if locale == "" {
 		return chosen
@@ -358,6 +375,10 @@ func (s *Service) process(ctx context.Context, batch []claimed, fams map[string]
 	if err != nil {
 		return outs, err
 	}
+	optOuts, err := s.categoryOptOuts(ctx, idList)
+	if err != nil {
+		return outs, err
+	}
 	now := s.db.Clock.Now()
 	var jobs []job
 	for i, c := range batch {
@@ -387,6 +408,10 @@ func (s *Service) process(ctx context.Context, batch []claimed, fams map[string]
 			continue
 		}
 		e := f.pick(c.contactID, rc.Locale)
+		if cat := e.Category; cat != "" && optOuts[c.contactID][fold.String(cat)] && c.source != "test" && c.source != SourceTransactional {
+			o.kind, o.reason = "skipped", "category"
+			continue
+		}
 		ref := Ref{MsgID: c.msgID, EmailID: e.ID, ContactID: c.contactID, Address: rc.Address}
 		r := Render(e, rc, ref, links, Options{Signature: st.Signature, Now: now})
 		o.variantID, o.address = e.ID, rc.Address
@@ -409,6 +434,12 @@ func (s *Service) process(ctx context.Context, batch []claimed, fams map[string]
 				mu.Unlock()
 				if stop || ctx.Err() != nil {
 					continue // stays "release"
+				}
+				if jerr := j.inflight(jb.msg.ID); jerr != nil {
+					mu.Lock()
+					fatal = jerr
+					mu.Unlock()
+					continue // stays "release": never transmitted
 				}
 				err := mailer.Send(ctx, jb.msg)
 				if err == nil {
@@ -470,7 +501,7 @@ func (s *Service) process(ctx context.Context, batch []claimed, fams map[string]
 	if fatal == nil && tried > 0 && tempNet == tried {
 		fatal = apperr.New(apperr.Unavailable, "emails.errors.smtpDown",
 			fmt.Sprintf("the SMTP server %s:%d is unreachable (%s); %d messages will be retried later",
-				st.SMTP.Host, st.SMTP.Port, firstErr(outs), tempNet), nil)
+				st.SMTP.Host, st.SMTP.Port, firstErr(outs), tempNet), map[string]any{"host": st.SMTP.Host, "port": st.SMTP.Port, "detail": firstErr(outs), "n": tempNet})
 	}
 	return outs, fatal
 }

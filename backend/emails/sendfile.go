@@ -45,7 +45,7 @@ func (s *Service) SendFile(ctx context.Context, to []string, subject, text, name
 			Attachments: []sending.Attachment{{Name: name, ContentType: contentType, Data: data}},
 			Date:        s.db.Clock.Now()}
 		if err := m.Send(ctx, msg); err != nil {
-			return apperr.New(apperr.Unavailable, "emails.errors.send", fmt.Sprintf("sending %s to %s failed: %v", name, a, err), map[string]any{"to": a})
+			return apperr.New(apperr.Unavailable, "emails.errors.send", fmt.Sprintf("sending %s to %s failed: %v", name, a, err), map[string]any{"to": a, "name": name, "detail": err.Error()})
 		}
 	}
 	return nil

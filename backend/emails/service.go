@@ -66,15 +66,16 @@ type Service struct {
 	contacts *contacts.Service
 	dir      string // data dir: SMTP secret, send journals
 
-	mu       sync.Mutex
-	audience Audience
-	lease    Lease
-	links    Links
-	fixed    bool // links installed by SetLinks (kept when settings change)
-	linkKey  func(context.Context) ([]byte, string, error)
-	mailer   func(Settings) (sending.Mailer, error)
-	drainMu  sync.Mutex // one drain per process
-	bg       *background
+	mu        sync.Mutex
+	audience  Audience
+	lease     Lease
+	links     Links
+	fixed     bool // links installed by SetLinks (kept when settings change)
+	linkKey   func(context.Context) ([]byte, string, error)
+	mailer    func(Settings) (sending.Mailer, error)
+	assetFile AssetFile
+	drainMu   sync.Mutex // one drain per process
+	bg        *background
 }
 
 // New returns the service; dataDir holds the SMTP secret and the send journals.
@@ -344,3 +345,5 @@ func bytesToString(v any) any {
 }
 
 var errNoAudience = errors.New("emails: segment membership is not available in this build")
+
+var errNoAssets = errors.New("the asset store is not available")

@@ -3,29 +3,32 @@ package emails
 import (
 	"context"
 	"sort"
-	"strings"
-	"time"
 
 	"magpie/backend/listing"
 )
 
 // Counts are the numbers of one email or variant.
 type Counts struct {
-	Queued       int64   `json:"queued"`
-	Pending      int64   `json:"pending"`
-	Sent         int64   `json:"sent"`
-	Failed       int64   `json:"failed"`
-	Bounced      int64   `json:"bounced"`
-	Skipped      int64   `json:"skipped"`
-	SkippedDNC   int64   `json:"skippedDnc"`
-	Invalid      int64   `json:"invalid"`
-	Read         int64   `json:"read"`      // unique (a click counts as a read)
-	ReadTotal    int64   `json:"readTotal"` // every pixel load
-	Clicked      int64   `json:"clicked"`   // unique per message
-	ClickedTotal int64   `json:"clickedTotal"`
-	Unsubscribed int64   `json:"unsubscribed"`
-	ReadRate     float64 `json:"readRate"`  // read / sent
-	ClickRate    float64 `json:"clickRate"` // clicked / sent
+	Queued     int64 `json:"queued"`
+	Pending    int64 `json:"pending"`
+	Sent       int64 `json:"sent"`
+	Failed     int64 `json:"failed"`
+	Bounced    int64 `json:"bounced"`
+	Skipped    int64 `json:"skipped"`
+	SkippedDNC int64 `json:"skippedDnc"`
+	// SkippedCategory: unsubscribed from the email's category (preference center).
+	SkippedCategory int64 `json:"skippedCategory"`
+	Invalid         int64 `json:"invalid"`
+	Read            int64 `json:"read"`      // unique (a click counts as a read)
+	ReadTotal       int64 `json:"readTotal"` // every pixel load
+	Clicked         int64 `json:"clicked"`   // unique per message
+	ClickedTotal    int64 `json:"clickedTotal"`
+	Unsubscribed    int64 `json:"unsubscribed"`
+	// ResentUncertain counts messages resent after a crash left them in an unknown state
+	// (transmission started, acceptance not recorded): same Message-ID, maybe delivered twice.
+	ResentUncertain int64   `json:"resentUncertain"`
+	ReadRate        float64 `json:"readRate"`  // read / sent
+	ClickRate       float64 `json:"clickRate"` // clicked / sent
 }
 
 func (c *Counts) add(metric string, n int64) {
@@ -42,6 +45,8 @@ func (c *Counts) add(metric string, n int64) {
 		c.Skipped += n
 	case "skipped_dnc":
 		c.SkippedDNC += n
+	case "skipped_category":
+		c.SkippedCategory += n
 	case "skipped_invalid":
 		c.Invalid += n
 	case "read":
@@ -52,6 +57,8 @@ func (c *Counts) add(metric string, n int64) {
 		c.Clicked += n
 	case "clicked_total":
 		c.ClickedTotal += n
+	case "resent_uncertain":
+		c.ResentUncertain += n
 	case "unsubscribed":
 		c.Unsubscribed += n
 	}
@@ -105,8 +112,10 @@ type Stats struct {
 	ByDay    []DayStats     `json:"byDay"`
 	ByDevice []DeviceStats  `json:"byDevice"`
 	Links    []LinkStats    `json:"links"`
-	// WinnerDecided is true once the A/B test's time has passed (winner criteria set).
+	// WinnerDecided is true once the A/B test's winner is chosen (winner criteria set).
 	WinnerDecided bool `json:"winnerDecided"`
+	// AB is the A/B test (criteria, clock, winner, rates, held recipients); nil without one.
+	AB *ABState `json:"ab"`
 }
 
 // Stats computes an email's statistics (the parent with its variants and translations).
@@ -138,7 +147,6 @@ func (s *Service) Stats(ctx context.Context, emailID string) (Stats, error) {
 	}
 	days := map[string]*DayStats{}
 	devs := map[string]*DeviceStats{}
-	var firstSent string
 	for rows.Next() {
 		var id, day, dev, metric string
 		var n int64
@@ -158,9 +166,6 @@ func (s *Service) Stats(ctx context.Context, emailID string) (Stats, error) {
 		switch metric {
 		case "sent":
 			d.Sent += n
-			if firstSent == "" || day < firstSent {
-				firstSent = day
-			}
 		case "read":
 			d.Read += n
 		case "clicked":
@@ -209,26 +214,16 @@ func (s *Service) Stats(ctx context.Context, emailID string) (Stats, error) {
 		out.Links = append(out.Links, l)
 	}
 	lrows.Close()
-	// A/B winner: the variant with the best rate once the test period has passed.
-	root := fam[0]
-	if root.WinnerCriteria != "" && firstSent != "" {
-		start, _ := time.Parse("2006-01-02", firstSent)
-		out.WinnerDecided = !s.db.Clock.Now().Before(start.Add(time.Duration(root.WinnerAfterHours) * time.Hour))
-		best, bestRate := -1, -1.0
-		for i, v := range out.Variants {
-			if v.Kind == "translation" || v.Counts.Sent == 0 {
-				continue
-			}
-			r := v.Counts.ReadRate
-			if strings.HasPrefix(root.WinnerCriteria, "click") {
-				r = v.Counts.ClickRate
-			}
-			if r > bestRate {
-				best, bestRate = i, r
-			}
-		}
-		if best >= 0 && out.WinnerDecided {
-			out.Variants[best].Winner = true
+	// A/B winner: decided once by the send loop (ab.go), shown from its record.
+	ab, err := s.AB(ctx, fam[0])
+	if err != nil {
+		return out, err
+	}
+	out.AB = ab
+	if ab != nil && ab.DecidedAt != nil {
+		out.WinnerDecided = true
+		for i := range out.Variants {
+			out.Variants[i].Winner = out.Variants[i].ID == ab.WinnerID
 		}
 	}
 	return out, rows.Err()

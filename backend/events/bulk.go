@@ -3,6 +3,8 @@ package events
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	"magpie/backend/db"
 	"magpie/backend/ids"
@@ -48,6 +50,84 @@ func AppendMany(tx *db.Tx, evs []Event) error {
 		if !seen[e.ContactID] {
 			seen[e.ContactID] = true
 			tx.Signal(Topic, e.ContactID)
+		}
+	}
+	return nil
+}
+
+// AppendManyHooked stores evs in multi-row statements like AppendMany, then does for each
+// event it stored what Append does after its insert — aggregates, the OnAppend hooks in
+// order, signals — so hooks (point triggers, campaign decisions) still see every event.
+// For many events of one transaction that hooks react to (a campaign batch's point
+// changes). An id already stored (or repeated in evs) is skipped, hooks included. Like
+// AppendMany it stores no user agent, device or UTM columns: for events without them.
+func AppendManyHooked(tx *db.Tx, evs []Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	stored := map[string]bool{}
+	var given []any
+	for _, e := range evs {
+		if e.ID != "" {
+			given = append(given, e.ID)
+		}
+	}
+	for start := 0; start < len(given); start += 500 {
+		chunk := given[start:min(start+500, len(given))]
+		rows, err := tx.Query("SELECT id FROM events WHERE id IN (?"+strings.Repeat(",?", len(chunk)-1)+")", chunk...)
+		if err != nil {
+			return fmt.Errorf("events: append: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			stored[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	now := time.UnixMilli(tx.NowMs())
+	fresh := make([]Event, 0, len(evs))
+	for _, e := range evs {
+		if e.ID == "" {
+			e.ID = ids.New()
+		}
+		if stored[e.ID] {
+			continue
+		}
+		stored[e.ID] = true
+		if e.At.IsZero() {
+			e.At = now
+		} else {
+			e.At = time.UnixMilli(e.At.UnixMilli())
+		}
+		fresh = append(fresh, e)
+	}
+	if err := AppendMany(tx, fresh); err != nil {
+		return err
+	}
+	hs := appendHooks()
+	signalled := map[string]bool{}
+	for _, e := range fresh {
+		if err := settle(tx, e.ContactID); err != nil {
+			return err
+		}
+		if err := aggregate(tx, e, e.At.UnixMilli()); err != nil {
+			return fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
+		}
+		for _, h := range hs {
+			if err := h(tx, e); err != nil {
+				return err
+			}
+		}
+		if k := string(e.Type) + "\x00" + e.ContactID; !signalled[k] {
+			signalled[k] = true
+			tx.Signal(TypeTopic(e.Type), e.ContactID)
 		}
 	}
 	return nil

@@ -52,6 +52,10 @@ const (
 	StageChanged      Type = "stage.changed"
 	// PreferencesChanged: the contact saved the preference center (pages).
 	PreferencesChanged Type = "preferences.changed"
+	// FocusViewed / FocusConverted: a focus item was shown to the visitor / its link was
+	// clicked or its form submitted (object = the item id).
+	FocusViewed    Type = "focus.viewed"
+	FocusConverted Type = "focus.converted"
 )
 
 // Topic is the commit-hook signal topic for appended events (ID = contact id).

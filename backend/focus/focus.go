@@ -264,8 +264,8 @@ func (s *Service) Save(ctx context.Context, it Item) (Item, error) {
 		cols := db.Cols{"name": it.Name, "style": it.Style, "position": it.Position, "content_type": it.ContentType,
 			"headline": it.Headline, "body": it.Body, "form_id": it.FormID, "link_url": it.LinkURL, "link_text": it.LinkText,
 			"colors": string(colors), "trigger_kind": it.Trigger, "trigger_value": it.TriggerValue, "frequency": it.Frequency,
-			"max_per_day": it.MaxPerDay, "stop_after_close": b2i(it.StopAfterClose), "url_include": it.URLInclude,
-			"url_exclude": it.URLExclude, "is_published": b2i(it.Published), "date_modified": tx.NowMs()}
+			"max_per_day": it.MaxPerDay, "stop_after_close": it.StopAfterClose, "url_include": it.URLInclude,
+			"url_exclude": it.URLExclude, "is_published": it.Published, "date_modified": tx.NowMs()}
 		if isNew {
 			cols["date_added"] = tx.NowMs()
 			return tx.Insert("focus_items", it.ID, cols)
@@ -280,13 +280,6 @@ func (s *Service) Save(ctx context.Context, it Item) (Item, error) {
 		return it, err
 	}
 	return s.Get(ctx, it.ID)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Delete moves an item to the trash; Restore brings it back.

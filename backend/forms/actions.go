@@ -40,6 +40,9 @@ func onEvent(tx *db.Tx, e events.Event) error {
 	}
 	vals := valuesOf(e.Data)
 	run := &actionRun{tx: tx, ops: contacts.NewOps(tx, Source), form: &f, ev: e, vals: vals}
+	if err := run.applyCompany(); err != nil {
+		return fmt.Errorf("forms: form %q company fields: %w", f.Name, err)
+	}
 	for i, a := range f.Actions {
 		if err := run.do(i, a); err != nil {
 			return fmt.Errorf("forms: form %q action %d (%s): %w", f.Name, i+1, a.Type, err)

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -272,4 +273,28 @@ func (r *Runner) CancelAll() {
 		j.cancel()
 	}
 	r.mu.Unlock()
+}
+
+// Live lists the jobs running in this process (oldest first): what the shell's jobs
+// indicator shows. Jobs a previous process left "running" are not live and not listed.
+func (r *Runner) Live() []Status {
+	r.mu.Lock()
+	list := make([]*running, 0, len(r.running))
+	for _, j := range r.running {
+		list = append(list, j)
+	}
+	r.mu.Unlock()
+	out := make([]Status, 0, len(list))
+	for _, j := range list {
+		j.prog.mu.Lock()
+		out = append(out, *j.prog.st)
+		j.prog.mu.Unlock()
+	}
+	sort.Slice(out, func(i, k int) bool {
+		if out[i].StartedAt != out[k].StartedAt {
+			return out[i].StartedAt < out[k].StartedAt
+		}
+		return out[i].ID < out[k].ID
+	})
+	return out
 }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"html"
+	"strconv"
 	"strings"
+	"time"
 
 	"magpie/backend/db"
 	"magpie/backend/ids"
@@ -73,8 +75,26 @@ func VisiblePrefSegment(q interface {
 
 // PrefView is what the preference center shows one contact.
 type PrefView struct {
-	Segments []PrefSegment `json:"segments"` // visible segments with membership
-	EmailOK  bool          `json:"emailOk"`  // no email DNC
+	Segments   []PrefSegment  `json:"segments"`   // visible segments with membership
+	EmailOK    bool           `json:"emailOk"`    // no email DNC
+	Categories []PrefCategory `json:"categories"` // email categories in use, with the contact's choice
+	Frequency  PrefFrequency  `json:"frequency"`  // the contact's email frequency rule
+}
+
+// PrefCategory is an email category and whether the contact receives it (Mautic's
+// lead_categories: unsubscribed = manually_removed).
+type PrefCategory struct {
+	Name       string `json:"name"`
+	Subscribed bool   `json:"subscribed"`
+}
+
+// PrefFrequency is the contact's email frequency rule as the form shows it: at most Number
+// per Time (DAY/WEEK/MONTH; 0 = no limit), paused between two dates (YYYY-MM-DD, UTC).
+type PrefFrequency struct {
+	Number    int    `json:"number"`
+	Time      string `json:"time"`
+	PauseFrom string `json:"pauseFrom"`
+	PauseTo   string `json:"pauseTo"`
 }
 
 // PrefState reads a contact's visible subscriptions and email channel state.
@@ -101,7 +121,43 @@ func (s *Service) PrefState(ctx context.Context, contactID string) (PrefView, er
 		return v, err
 	}
 	v.EmailOK = dnc == 0
+	if err := s.prefCategories(ctx, contactID, &v); err != nil {
+		return v, err
+	}
 	return v, rows.Err()
+}
+
+// prefCategories reads the email categories and the contact's frequency rule (tables of
+// package emails: contact_categories, frequency_rules).
+func (s *Service) prefCategories(ctx context.Context, contactID string, v *PrefView) error {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT min(e.category), NOT EXISTS(SELECT 1 FROM contact_categories c WHERE c.contact_id = ?
+		AND c.category = e.category AND c.deleted = 0 AND c.manually_removed = 1) FROM emails e
+		WHERE e.deleted = 0 AND e.is_published = 1 AND e.category <> '' GROUP BY e.category COLLATE NOCASE ORDER BY 1 COLLATE NOCASE`, contactID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var c PrefCategory
+		if err := rows.Scan(&c.Name, &c.Subscribed); err != nil {
+			rows.Close()
+			return err
+		}
+		v.Categories = append(v.Categories, c)
+	}
+	rows.Close()
+	v.Frequency.Time = "DAY"
+	var from, to sql.NullInt64
+	err = s.db.R.QueryRowContext(ctx, `SELECT frequency_number, frequency_time, pause_from, pause_to FROM frequency_rules
+		WHERE contact_id = ? AND channel = 'email' AND deleted = 0`, contactID).Scan(&v.Frequency.Number, &v.Frequency.Time, &from, &to)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rows.Err()
+	}
+	day := func(ms int64) string { return time.UnixMilli(ms).UTC().Format("2006-01-02") }
+	if from.Valid && to.Valid {
+		// pause_to is exclusive (the start of the day after the last paused day).
+		v.Frequency.PauseFrom, v.Frequency.PauseTo = day(from.Int64), day(to.Int64-1)
+	}
+	return err
 }
 
 // PreferencePage returns the published preference-center page, if one is set.
@@ -118,10 +174,14 @@ func (s *Service) PreferencePage(ctx context.Context) (Page, bool, error) {
 var prefStrings = map[string]map[string]string{
 	"en": {"subs": "Subscriptions", "channels": "Channels", "email": "Email", "save": "Save preferences",
 		"unsub": "Unsubscribe from all emails", "saved": "Your preferences are saved.", "unsubscribed": "You are unsubscribed from all emails.",
-		"title": "Your preferences", "intro": "Choose what you receive from us."},
+		"title": "Your preferences", "intro": "Choose what you receive from us.", "cats": "Topics",
+		"freq": "How often", "freqMax": "At most", "freqNone": "no limit", "DAY": "per day", "WEEK": "per week", "MONTH": "per month",
+		"pauseFrom": "Pause from", "pauseTo": "until"},
 	"fr": {"subs": "Abonnements", "channels": "Canaux", "email": "E-mail", "save": "Enregistrer mes préférences",
 		"unsub": "Me désabonner de tous les e-mails", "saved": "Vos préférences sont enregistrées.",
-		"unsubscribed": "Vous êtes désabonné de tous les e-mails.", "title": "Vos préférences", "intro": "Choisissez ce que vous recevez de notre part."},
+		"unsubscribed": "Vous êtes désabonné de tous les e-mails.", "title": "Vos préférences", "intro": "Choisissez ce que vous recevez de notre part.",
+		"cats": "Thèmes", "freq": "Fréquence", "freqMax": "Au plus", "freqNone": "sans limite", "DAY": "par jour", "WEEK": "par semaine",
+		"MONTH": "par mois", "pauseFrom": "Pause du", "pauseTo": "au"},
 }
 
 // PrefText returns a preference-center string in the language the visitor prefers (en, fr).
@@ -158,6 +218,37 @@ func PrefForm(v PrefView, action, message, lang string) string {
 		}
 		b.WriteString(`</fieldset>`)
 	}
+	if len(v.Categories) > 0 {
+		b.WriteString(`<fieldset><legend>` + tr("cats") + `</legend>`)
+		for i, c := range v.Categories {
+			chk := ""
+			if c.Subscribed {
+				chk = " checked"
+			}
+			id := "cat-" + strconv.Itoa(i)
+			b.WriteString(`<div><input type="checkbox" name="category" value="` + html.EscapeString(c.Name) + `" id="` + id + `"` + chk +
+				`><label for="` + id + `">` + html.EscapeString(c.Name) + `</label></div>`)
+		}
+		b.WriteString(`</fieldset>`)
+	}
+	fq := v.Frequency
+	num := ""
+	if fq.Number > 0 {
+		num = strconv.Itoa(fq.Number)
+	}
+	b.WriteString(`<fieldset><legend>` + tr("freq") + `</legend><div><label for="freq-number">` + tr("freqMax") +
+		`</label> <input type="number" min="0" max="10000" name="freq_number" id="freq-number" value="` + num + `" placeholder="` +
+		tr("freqNone") + `" style="width:6rem"> <select name="freq_time" id="freq-time" aria-label="` + tr("freq") + `">`)
+	for _, p := range []string{"DAY", "WEEK", "MONTH"} {
+		sel := ""
+		if fq.Time == p {
+			sel = " selected"
+		}
+		b.WriteString(`<option value="` + p + `"` + sel + `>` + tr(p) + `</option>`)
+	}
+	b.WriteString(`</select></div><div><label for="pause-from">` + tr("pauseFrom") + `</label> <input type="date" name="pause_from" id="pause-from" value="` +
+		html.EscapeString(fq.PauseFrom) + `"> <label for="pause-to">` + tr("pauseTo") + `</label> <input type="date" name="pause_to" id="pause-to" value="` +
+		html.EscapeString(fq.PauseTo) + `"></div></fieldset>`)
 	chk := ""
 	if v.EmailOK {
 		chk = " checked"

@@ -79,6 +79,8 @@ type Service struct {
 	jobs     *jobs.Runner
 	dataDir  string
 	mailer   Mailer
+	lease    Lease
+	days     DayCounts
 	bg       *background
 	// create opens an export's temporary file (tests inject a full disk).
 	create func(path string) (*os.File, error)
@@ -93,6 +95,15 @@ func New(d *db.DB, fs *fields.Service, seg *segments.Service, j *jobs.Runner, da
 
 // SetMailer installs the email sender of scheduled reports.
 func (s *Service) SetMailer(m Mailer) { s.mailer = m }
+
+// Lease says whether this process is the team's one runner of scheduled reports (alone,
+// without team sync, it always is).
+type Lease interface {
+	Held(ctx context.Context) bool
+}
+
+// SetLease makes RunDue run schedules only while l is held (nil: always).
+func (s *Service) SetLease(l Lease) { s.lease = l }
 
 // Sources lists the data sources (with the current custom fields).
 func (s *Service) Sources(ctx context.Context) ([]Source, error) { return Sources(ctx, s.fields) }

@@ -18,6 +18,10 @@ type plan struct {
 	from  string
 	where string
 	args  []any
+	// plain: no column or contact filter and no join (only the source's condition and the
+	// date range [rangeFrom, rangeTo), 0 = open).
+	plain              bool
+	rangeFrom, rangeTo int64
 }
 
 // compile validates def and builds its FROM and WHERE.
@@ -55,6 +59,7 @@ func (s *Service) compile(ctx context.Context, def Definition) (*plan, error) {
 		use(o.Column)
 	}
 	from, to, _ := def.dateRange()
+	p.rangeFrom, p.rangeTo = from, to
 	if from != 0 || to != 0 {
 		dc, _ := src.Col(src.DateColumn)
 		use(dc.ID)
@@ -100,6 +105,7 @@ func (s *Service) compile(ctx context.Context, def Definition) (*plan, error) {
 	if needContact && src.ContactJoin != "" {
 		p.from += " " + src.ContactJoin
 	}
+	p.plain = fsql == "" && !def.hasContactFilters() && p.from == src.From
 	p.where = "1"
 	if len(conds) > 0 {
 		p.where = strings.Join(conds, " AND ")
@@ -185,6 +191,13 @@ func condSQL(col Column, f Filter) (string, []any, error) {
 		return "(" + e + " IS NULL OR " + e + " = '')", nil, nil
 	case "notEmpty":
 		return "(" + e + " IS NOT NULL AND " + e + " <> '')", nil, nil
+	}
+	if col.Type == Text {
+		if c, a, ok := textCond(e, f); ok {
+			return c, a, nil
+		}
+	}
+	switch f.Op {
 	case "like", "notLike":
 		v := f.Value
 		if !strings.Contains(v, "%") {

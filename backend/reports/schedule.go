@@ -67,8 +67,12 @@ func (s *Service) Due(ctx context.Context, now time.Time) ([]Report, error) {
 
 // RunDue runs every due schedule once: it writes the export (to the schedule's folder, or
 // the data dir's reports folder when it is only emailed), emails it, and records the run.
-// A crash before the record leaves the schedule due, so it runs on the next start.
+// A crash before the record leaves the schedule due, so it runs on the next start. In a team
+// only the holder of the lease runs them (the others return 0).
 func (s *Service) RunDue(ctx context.Context) (int, error) {
+	if s.lease != nil && !s.lease.Held(ctx) {
+		return 0, nil
+	}
 	now := s.db.Clock.Now()
 	due, err := s.Due(ctx, now)
 	if err != nil {

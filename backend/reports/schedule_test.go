@@ -118,3 +118,31 @@ func errFields(err error) string {
 	}
 	return ""
 }
+
+type fakeLease struct{ held bool }
+
+func (l *fakeLease) Held(context.Context) bool { return l.held }
+
+// TestScheduleLease: in a team only the lease holder runs due schedules; the others leave
+// them due (nothing recorded), so the holder — or this device once it holds the lease — runs them.
+func TestScheduleLease(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	l := &fakeLease{}
+	f.r.SetLease(l)
+	f.clk.Set(ts("2026-03-02 05:00"))
+	if _, err := f.r.Save(ctx, reports.Report{Name: "Daily hits", Definition: reports.Definition{Source: "page.hits", Columns: []string{"at", "url"}},
+		Schedule: reports.Schedule{Every: "daily", Hour: 6, Format: "csv", Folder: t.TempDir()}}); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Set(ts("2026-03-02 07:00"))
+	for _, c := range []struct {
+		held bool
+		want int
+	}{{false, 0}, {false, 0}, {true, 1}, {true, 0}} {
+		l.held = c.held
+		if n, err := f.r.RunDue(ctx); err != nil || n != c.want {
+			t.Fatalf("held=%v: ran %d (want %d), %v", c.held, n, c.want, err)
+		}
+	}
+}

@@ -184,7 +184,16 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 			return nil, err
 		}
 	}
-	if wins != nil {
+	if wins != nil && s.rollupCounts(ctx, p, gcols[0].col, len(gcols), aggs, wins, func(label string, n int64) {
+		a := &accum{keys: []any{label}, count: make([]float64, len(aggs)), sum: make([]float64, len(aggs)),
+			min: make([]float64, len(aggs)), max: make([]float64, len(aggs)), hasVal: make([]bool, len(aggs)), rows: n}
+		for j := range aggs {
+			a.count[j] = float64(n)
+		}
+		order = append(order, a)
+	}) {
+		// answered from the dashboard's daily counts (rollup.go)
+	} else if wins != nil {
 		// A date bucket first: one aggregate query per bucket over the indexed date range,
 		// so SQLite never sorts millions of rows by a computed day number.
 		e0 := gcols[0].col.Expr

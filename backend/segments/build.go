@@ -13,6 +13,11 @@ import (
 	"magpie/backend/events"
 )
 
+// liveContacts is the "not in the trash" test of full evaluations. The unary + keeps SQLite
+// from walking a partial index "… WHERE deleted = 0" (the list and dashboard indexes) instead
+// of the table: on 1M contacts that order turned a 1.8 s scan into 40 s of random reads.
+const liveContacts = "+c.deleted = 0"
+
 // Topic is the commit signal of a membership change (ID = contact id).
 const Topic = "segment"
 
@@ -71,6 +76,10 @@ func (s *Service) Rebuild(ctx context.Context, id string, now time.Time) (BuildR
 		}
 	}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		// Teammates' manual decisions first: they decide which rows the filters may touch.
+		if _, err := reconcileManual(tx, "sm.segment_id = ?", id); err != nil {
+			return err
+		}
 		if cond != "" {
 			if err := rebuildTx(tx, id, cond, args, &res); err != nil {
 				return err
@@ -104,7 +113,7 @@ func rebuildTx(tx *db.Tx, id, cond string, args []any, res *BuildResult) error {
 			return err
 		}
 	}
-	if _, err := tx.Exec("INSERT INTO seg_match SELECT c.id FROM contacts c WHERE c.deleted = 0 AND ("+cond+")", args...); err != nil {
+	if _, err := tx.Exec("INSERT INTO seg_match SELECT c.id FROM contacts c WHERE "+liveContacts+" AND ("+cond+")", args...); err != nil {
 		return fmt.Errorf("segments: evaluate %s: %w", id, err)
 	}
 	now := tx.NowMs()
@@ -137,7 +146,36 @@ func rebuildTx(tx *db.Tx, id, cond string, args []any, res *BuildResult) error {
 	if err := tx.QueryRow("SELECT count(*) FROM seg_change WHERE was_member = 1").Scan(&res.Removed); err != nil {
 		return err
 	}
+	// Manual removals of contacts that stopped matching lapse (Q8), for teammates too.
+	if err := lapseChanged(tx, id); err != nil {
+		return err
+	}
 	return logChanges(tx, id, events.SegmentRemoved, now, "was_member = 1")
+}
+
+// lapseChanged clears the synced manual removals of seg_change rows that were not members.
+func lapseChanged(tx *db.Tx, segID string) error {
+	rows, err := tx.Query(`SELECT x.contact_id FROM seg_change x JOIN segment_manual sm ON sm.segment_id = ? AND sm.contact_id = x.contact_id
+		WHERE x.was_member = 0 AND sm.state = ?`, segID, ManualRemoved)
+	if err != nil {
+		return err
+	}
+	var cids []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return err
+		}
+		cids = append(cids, c)
+	}
+	rows.Close()
+	for _, c := range cids {
+		if err := setManualState(tx, segID, c, ManualNone); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // logChanges appends one membership event per changed contact (the timeline), in bulk.
@@ -237,7 +275,7 @@ func (s *Service) Preview(ctx context.Context, filters []byte, selfID string, no
 	var n int
 	countErr := make(chan error, 1)
 	go func() {
-		countErr <- s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts c WHERE c.deleted = 0 AND ("+cond+")", args...).Scan(&n)
+		countErr <- s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts c WHERE "+liveContacts+" AND ("+cond+")", args...).Scan(&n)
 	}()
 	out := []Member{}
 	var sampleErr error
@@ -255,7 +293,7 @@ func (s *Service) Preview(ctx context.Context, filters []byte, selfID string, no
 
 func (s *Service) sample(ctx context.Context, cond string, args []any, limit int) ([]Member, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT c.id, coalesce(c.email, ''), trim(coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, ''))
-		FROM contacts c WHERE c.deleted = 0 AND (`+cond+`) LIMIT ?`, append(append([]any(nil), args...), limit)...)
+		FROM contacts c WHERE `+liveContacts+` AND (`+cond+`) LIMIT ?`, append(append([]any(nil), args...), limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -269,83 +307,6 @@ func (s *Service) sample(ctx context.Context, cond string, args []any, limit int
 		out = append(out, m)
 	}
 	return out, rows.Err()
-}
-
-// AddManual adds contacts by hand (Mautic's addLead with manual=true): a manually removed
-// row becomes a manual member again; an existing member is left as is.
-func (s *Service) AddManual(ctx context.Context, segID string, contactIDs []string) (int, error) {
-	return s.manual(ctx, segID, contactIDs, true)
-}
-
-// RemoveManual removes contacts by hand. A filter-added member gets manually_removed = 1
-// (kept out while it matches); a manually added member too (fix Q9: sticky, #16087).
-func (s *Service) RemoveManual(ctx context.Context, segID string, contactIDs []string) (int, error) {
-	return s.manual(ctx, segID, contactIDs, false)
-}
-
-func (s *Service) manual(ctx context.Context, segID string, contactIDs []string, add bool) (int, error) {
-	if _, _, deleted, err := s.tree(ctx, segID); err != nil {
-		return 0, err
-	} else if deleted {
-		return 0, apperr.Invalidf("segments.errors.trashed", map[string]any{"id": segID}, "segment %s is in the trash", segID)
-	}
-	changed := 0
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		for _, cid := range contactIDs {
-			ok, err := manualOne(tx, segID, cid, add)
-			if err != nil {
-				return err
-			}
-			if ok {
-				changed++
-				tx.Signal(Topic, cid)
-			}
-		}
-		if changed > 0 {
-			_, err := tx.Exec(`UPDATE segment_builds SET members = (SELECT count(*) FROM segment_members m JOIN contacts c ON c.id = m.contact_id AND c.deleted = 0
-				WHERE m.segment_id = ?1 AND m.manually_removed = 0) WHERE segment_id = ?1`, segID)
-			tx.Signal(Topic+"s", segID)
-			return err
-		}
-		return nil
-	})
-	return changed, err
-}
-
-// manualOne applies the state machine of MAUTIC.md §3.8 (with Q9) to one contact.
-func manualOne(tx *db.Tx, segID, cid string, add bool) (bool, error) {
-	var ma, mr int
-	err := tx.QueryRow("SELECT manually_added, manually_removed FROM segment_members WHERE segment_id = ? AND contact_id = ?", segID, cid).Scan(&ma, &mr)
-	exists := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, err
-	}
-	var live int
-	if err := tx.QueryRow("SELECT count(*) FROM contacts WHERE id = ? AND deleted = 0", cid).Scan(&live); err != nil {
-		return false, err
-	}
-	if live == 0 {
-		return false, apperr.NotFoundf("contacts.errors.notFound", map[string]any{"id": cid}, "no contact %q", cid)
-	}
-	var typ events.Type
-	switch {
-	case add && !exists:
-		_, err = tx.Exec("INSERT INTO segment_members(segment_id, contact_id, date_added, manually_added, manually_removed) VALUES(?, ?, ?, 1, 0)", segID, cid, tx.NowMs())
-		typ = events.SegmentAdded
-	case add && mr == 1:
-		_, err = tx.Exec("UPDATE segment_members SET manually_added = 1, manually_removed = 0 WHERE segment_id = ? AND contact_id = ?", segID, cid)
-		typ = events.SegmentAdded
-	case !add && exists && mr == 0:
-		_, err = tx.Exec("UPDATE segment_members SET manually_added = 0, manually_removed = 1 WHERE segment_id = ? AND contact_id = ?", segID, cid)
-		typ = events.SegmentRemoved
-	default:
-		return false, nil // already a member / not a member: no change
-	}
-	if err != nil {
-		return false, err
-	}
-	_, err = events.Append(tx, events.Event{ContactID: cid, Type: typ, ObjectID: segID, Source: "manual"})
-	return true, err
 }
 
 // ContactSegments lists the segments a contact is in (stored membership).

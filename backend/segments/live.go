@@ -30,7 +30,7 @@ type liveState struct {
 }
 
 // tables whose rows carry a contact_id the live evaluation follows.
-var contactTables = map[string]bool{"contact_tags": true, "dnc": true, "company_contacts": true}
+var contactTables = map[string]bool{"contact_tags": true, "dnc": true, "company_contacts": true, "segment_manual": true, "point_group_scores": true}
 
 // onCommit collects what a commit touched; it never blocks.
 func (s *Service) onCommit(c db.Commit) {
@@ -48,7 +48,7 @@ func (s *Service) onCommit(c db.Commit) {
 			}
 		case ch.Table == "companies":
 			touched = append(touched, "companies:"+ch.ID)
-		case ch.Table == "segments" || ch.Table == "fields":
+		case ch.Table == "segments" || ch.Table == "fields" || ch.Table == "point_groups":
 			stale = true
 		}
 	}
@@ -91,6 +91,9 @@ func (s *Service) Start() {
 	s.mu.Unlock()
 	l.kick <- struct{}{}
 	ctx, cancel := context.WithCancel(context.Background())
+	if err := s.backfillManual(ctx); err != nil {
+		log.Printf("segments: recording manual memberships for sync: %v", err)
+	}
 	daily := time.NewTimer(DailyDelay)
 	go func() {
 		defer close(l.done)
@@ -193,7 +196,11 @@ func (s *Service) drain(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if len(plans) == 0 { // no live segment: nothing can change
+	var manualRows bool
+	if err := s.db.R.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM segment_manual)").Scan(&manualRows); err != nil {
+		return err
+	}
+	if len(plans) == 0 && !manualRows { // no live segment, no manual decision: nothing can change
 		queued = true
 		var n int
 		if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM segment_dirty").Scan(&n); err != nil || n == 0 {
@@ -382,6 +389,15 @@ func (s *Service) Evaluate(ctx context.Context, contactIDs []string, now time.Ti
 		changed = 0
 		for start := 0; start < len(contactIDs); start += evalBatch {
 			batch := contactIDs[start:min(start+evalBatch, len(contactIDs))]
+			args := make([]any, len(batch))
+			for i, id := range batch {
+				args[i] = id
+			}
+			n, err := reconcileManual(tx, contactIn(len(batch)), args...)
+			if err != nil {
+				return err
+			}
+			changed += n
 			if len(plans) > 0 {
 				n, err := s.evaluateBatch(tx, plans, batch)
 				if err != nil {
@@ -390,10 +406,6 @@ func (s *Service) Evaluate(ctx context.Context, contactIDs []string, now time.Ti
 				changed += n
 			}
 			if dequeue {
-				args := make([]any, len(batch))
-				for i, id := range batch {
-					args[i] = id
-				}
 				if _, err := tx.Exec("DELETE FROM segment_dirty WHERE contact_id IN ("+placeholders(len(batch))+")", args...); err != nil {
 					return err
 				}
@@ -483,8 +495,11 @@ func (s *Service) evaluateBatch(tx *db.Tx, plans []*plan, cids []string) (int, e
 				if _, err := tx.Exec("DELETE FROM segment_members WHERE segment_id = ? AND contact_id = ?", p.id, cid); err != nil {
 					return changed, err
 				}
-				if r.mr == 1 {
-					continue // was not a member: the sticky exclusion just lapses (Q8)
+				if r.mr == 1 { // was not a member: the sticky exclusion just lapses (Q8)
+					if err := lapseManual(tx, p.id, cid); err != nil {
+						return changed, err
+					}
+					continue
 				}
 				if err := s.liveEvent(tx, p.id, cid, events.SegmentRemoved); err != nil {
 					return changed, err

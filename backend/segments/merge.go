@@ -17,6 +17,9 @@ func mergeMembership(tx *db.Tx, winner, loser string) error {
 		ON CONFLICT(segment_id, contact_id) DO NOTHING`, winner, loser); err != nil {
 		return err
 	}
+	if err := mergeManual(tx, winner, loser); err != nil {
+		return err
+	}
 	r, err := tx.Exec(`DELETE FROM segment_members WHERE contact_id = ?`, loser)
 	if err != nil {
 		return err
@@ -31,4 +34,37 @@ func mergeMembership(tx *db.Tx, winner, loser string) error {
 	}
 	tx.Signal(Topic, winner) // the live loop re-evaluates the survivor's filter memberships
 	return nil
+}
+
+// mergeManual moves the loser's synced manual decisions to the winner where the winner has
+// none for that segment, and clears the loser's (teammates follow).
+func mergeManual(tx *db.Tx, winner, loser string) error {
+	rows, err := tx.Query(`SELECT l.segment_id, l.state, coalesce(w.state, '') FROM segment_manual l
+		LEFT JOIN segment_manual w ON w.segment_id = l.segment_id AND w.contact_id = ?1 AND w.deleted = 0
+		WHERE l.contact_id = ?2 AND l.deleted = 0 AND l.state != ''`, winner, loser)
+	if err != nil {
+		return err
+	}
+	type mv struct{ seg, state, winner string }
+	var mvs []mv
+	for rows.Next() {
+		var m mv
+		if err := rows.Scan(&m.seg, &m.state, &m.winner); err != nil {
+			rows.Close()
+			return err
+		}
+		mvs = append(mvs, m)
+	}
+	rows.Close()
+	for _, m := range mvs {
+		if m.winner == "" {
+			if err := setManualState(tx, m.seg, winner, m.state); err != nil {
+				return err
+			}
+		}
+		if err := setManualState(tx, m.seg, loser, ManualNone); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

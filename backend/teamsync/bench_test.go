@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	_ "magpie/backend/contacts" // declares the real contacts table (BenchmarkBootstrapContacts)
 	"magpie/backend/db"
 	"magpie/backend/rqlite/rqlitetest"
 )
@@ -176,6 +177,111 @@ func BenchmarkBootstrap(b *testing.B) {
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 		b.ReportMetric(float64(peakRSS())/1024, "process-peak-rss-MB")
 	}
+}
+
+// contactBenchCols are the 20 synced columns a realistic contact carries (the real contacts
+// table of migration 0001, declared by package contacts with its derived *_key columns).
+var contactBenchCols = []string{"firstname", "lastname", "email", "title", "mobile", "phone", "position", "company",
+	"address1", "city", "state", "zipcode", "country", "timezone", "preferred_locale", "website", "points",
+	"date_added", "date_modified", "last_active"}
+
+// BenchmarkBootstrapContacts: a new desktop bootstraps a team database of N real contacts
+// rows × 20 filled columns (SYNC_BENCH_CONTACTS, default 100,000; the issue's size is
+// 1,000,000 = 20M cells). Reports wall, CPU, rows/s and the process's peak RSS (the
+// stand-in cluster runs in the same process, so RSS is an upper bound for the desktop).
+func BenchmarkBootstrapContacts(b *testing.B) {
+	n := 100000
+	if v, err := strconv.Atoi(os.Getenv("SYNC_BENCH_CONTACTS")); err == nil && v > 0 {
+		n = v
+	}
+	srv := rqlitetest.New(b, rqlitetest.Options{})
+	c := newClient(b, srv.URL())
+	if err := EnsureSchema(context.Background(), c, 1); err != nil {
+		b.Fatal(err)
+	}
+	var cols []string
+	for _, col := range contactBenchCols {
+		cols = append(cols, "SELECT '"+col+"' AS col")
+	}
+	seed := time.Now()
+	// Values as a CSV import leaves them: JSON strings, integers for points and the dates.
+	err := srv.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
+		INSERT INTO state(tbl, row_id, col, val, hlc, site_id)
+		SELECT 'contacts', printf('c%08d', i), c.col, CASE c.col
+		  WHEN 'points' THEN CAST(i % 200 AS TEXT)
+		  WHEN 'date_added' THEN CAST(1700000000000 + i AS TEXT)
+		  WHEN 'date_modified' THEN CAST(1700000000000 + i AS TEXT)
+		  WHEN 'last_active' THEN CAST(1710000000000 + i AS TEXT)
+		  WHEN 'email' THEN '"contact' || i || '@example' || (i % 977) || '.com"'
+		  WHEN 'firstname' THEN '"Firstname' || (i % 5003) || '"'
+		  WHEN 'lastname' THEN '"Lastname' || (i % 7919) || '"'
+		  WHEN 'website' THEN '"https://www.company' || (i % 977) || '.example.com/"'
+		  WHEN 'preferred_locale' THEN '"fr_FR"'
+		  WHEN 'timezone' THEN '"Europe/Paris"'
+		  WHEN 'country' THEN '"France"'
+		  ELSE '"' || c.col || ' ' || (i % 1009) || ' value"' END, 1000 + i, 'site-x'
+		FROM s, (`+strings.Join(cols, " UNION ALL ")+`) c`, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d contacts (%d cells) into the stand-in in %.1fs", n, n*len(contactBenchCols), time.Since(seed).Seconds())
+	defer benchLock(b)()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		r := newReplica(b, "r", c, 0, Options{})
+		b.StartTimer()
+		s, cpu := time.Now(), cpuTime()
+		if err := r.e.Bootstrap(context.Background(), c); err != nil {
+			b.Fatal(err)
+		}
+		d := time.Since(s)
+		b.ReportMetric(float64((cpuTime() - cpu).Milliseconds()), "cpu-ms")
+		b.StopTimer()
+		var got int
+		var email string
+		r.d.R.QueryRow(`SELECT count(*), max(email) FROM contacts WHERE firstname_key IS NOT NULL AND date_added > 0`).Scan(&got, &email)
+		if got != n || email == "" {
+			b.Fatalf("bootstrapped %d contacts (max email %q), want %d", got, email, n)
+		}
+		b.ReportMetric(float64(n)/d.Seconds(), "rows/s")
+		b.ReportMetric(float64(peakRSS())/1024, "process-peak-rss-MB")
+	}
+}
+
+// benchLock lets a long seeding run niced and outside the machine's benchmark lock: with
+// MAGPIE_BENCH_LOCK=/path it takes that flock only now and puts every thread of the process
+// back to normal priority for the measured part (run the binary under `nice -n 15`).
+func benchLock(b *testing.B) func() {
+	path := os.Getenv("MAGPIE_BENCH_LOCK")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o644)
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := time.Now()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		b.Fatal(err)
+	}
+	tasks, _ := os.ReadDir("/proc/self/task")
+	for _, task := range tasks {
+		if tid, err := strconv.Atoi(task.Name()); err == nil {
+			syscall.Setpriority(syscall.PRIO_PROCESS, tid, 0)
+		}
+	}
+	b.Logf("benchmark lock taken after %.1fs; load average %s", time.Since(t).Seconds(), loadAvg())
+	return func() {
+		b.Logf("load average at the end %s", loadAvg())
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}
+}
+
+func loadAvg() string {
+	v, _ := os.ReadFile("/proc/loadavg")
+	return strings.Join(strings.Fields(string(v))[:3], " ")
 }
 
 // BenchmarkEditVisible: an edit on desktop A is visible on desktop B, both running their

@@ -3,6 +3,7 @@ package teamsync
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -39,6 +40,25 @@ func TestEncodeColsMatchesJSON(t *testing.T) {
 	for _, bad := range []any{math.NaN(), math.Inf(1), uint64(math.MaxUint64), struct{}{}} {
 		if _, err := encodeCols(map[string]any{"c": bad}); err == nil {
 			t.Errorf("%#v: no error", bad)
+		}
+	}
+}
+
+// decodeStateObject (the bootstrap's fast path) decodes exactly what decodeCols decodes.
+func TestDecodeStateObjectMatchesDecodeCols(t *testing.T) {
+	for _, s := range []string{
+		`{}`, `{"a":"x"}`, `{"a":"x","b":12,"c":null,"d":-3}`, `{"big":9223372036854775807,"f":1.5,"e":1e3}`,
+		`{"q":"say \"hi\"\\ \u00e9","n":"line\nbreak"}`, `{"blob":{"$b":"AAE="},"a":"x"}`, `{"k\"ey":1}`,
+		`{"a":"x",}`, `{"a":}`, `{"a":"unterminated}`, `{"a":tru}`, `not json`, `{"a":"x"}trailing`,
+	} {
+		got, err := decodeStateObject(s)
+		want, werr := decodeCols(s)
+		if (err != nil) != (werr != nil) {
+			t.Errorf("%s: error %v, decodeCols' %v", s, err, werr)
+			continue
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %#v, want %#v", s, got, want)
 		}
 	}
 }

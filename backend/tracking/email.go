@@ -141,9 +141,20 @@ var unsubTmpl = template.Must(template.New("unsub").Parse(`<!doctype html>
 button{font-size:1rem;padding:.6rem 1.2rem;border-radius:.4rem;border:1px solid #888;background:#f4f4f4;cursor:pointer}</style>
 </head><body><h1>{{.Title}}</h1><p id="message">{{.Message}}</p>
 <form method="post"><input type="hidden" name="action" value="{{.Action}}">
-<button type="submit" id="{{.Action}}">{{.Button}}</button></form></body></html>`))
+<button type="submit" id="{{.Action}}">{{.Button}}</button></form>
+{{if .Prefs}}<p><a id="manage-prefs" href="{{.Prefs}}">Manage my preferences (topics, frequency)</a></p>{{end}}</body></html>`))
 
-type unsubView struct{ Title, Message, Action, Button string }
+// unsubView is the plain unsubscribe page; Prefs links to the contact's signed preference
+// center (topics, frequency, segments) when the tracker serves it.
+type unsubView struct{ Title, Message, Action, Button, Prefs string }
+
+// prefsURL is the signed preference-center link of an unsubscribe token's contact.
+func (s *Server) prefsURL(contact, address string) string {
+	if s.cfg.Web == nil {
+		return ""
+	}
+	return s.base.String() + "/prefs/" + s.cfg.Signer.Sign(PurposePrefs, 0, contact, address)
+}
 
 func (s *Server) unsubPage(w http.ResponseWriter, r *http.Request) error {
 	f, err := s.verify(PurposeUnsub, r.PathValue("token"), 4)
@@ -155,7 +166,7 @@ func (s *Server) unsubPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	// GET never unsubscribes: link scanners open links; the button (or RFC 8058 POST) does.
 	return s.render(w, unsubView{Title: "Unsubscribe", Message: "Do you want to stop receiving these emails?",
-		Action: "unsubscribe", Button: "Unsubscribe"})
+		Action: "unsubscribe", Button: "Unsubscribe", Prefs: s.prefsURL(f[2], f[3])})
 }
 
 func (s *Server) unsubPost(w http.ResponseWriter, r *http.Request) error {
@@ -196,10 +207,10 @@ func (s *Server) unsubPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	if kind == KindResub {
 		return s.render(w, unsubView{Title: "Subscribed again", Message: "You will receive these emails again.",
-			Action: "unsubscribe", Button: "Unsubscribe"})
+			Action: "unsubscribe", Button: "Unsubscribe", Prefs: s.prefsURL(f[2], f[3])})
 	}
 	return s.render(w, unsubView{Title: "Unsubscribed", Message: "You will not receive these emails any more.",
-		Action: "resubscribe", Button: "Resubscribe"})
+		Action: "resubscribe", Button: "Resubscribe", Prefs: s.prefsURL(f[2], f[3])})
 }
 
 func (s *Server) render(w http.ResponseWriter, v unsubView) error {

@@ -87,6 +87,9 @@ func FuzzDecodeHit(f *testing.F) {
 	f.Add([]byte(`{"id":"x","k":"page","at":1}`))
 	f.Add([]byte(`{"id":"","k":"page"}`))
 	f.Add([]byte(`[`))
+	bin, _ := encodeHit(&Hit{ID: "x", Kind: KindPage, At: 1, URL: "https://a.example/", Data: map[string]string{"k": "v"}})
+	f.Add(bin)
+	f.Add(bin[:len(bin)-3])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, err := decodeHit(b)
 		if err == nil && (h.ID == "" || h.Kind == "") {

@@ -196,11 +196,30 @@
     d.body.appendChild(host);
     if (item.form) { embedForm(root, item.form); }
     saveFocus(item.id, 'shown');
+    focusStat(item.id, 'view');
+    var converted = false;
+    var convert = function () { if (!converted) { converted = true; focusStat(item.id, 'convert'); } };
+    root.addEventListener('click', function (e) {
+      var t = e.target;
+      while (t && t !== root && !(t.hasAttribute && t.hasAttribute('data-mf-convert'))) { t = t.parentNode; }
+      if (t && t !== root) { convert(); }
+    });
+    root.addEventListener('submit', convert, true);
     var close = root.querySelector('.mf-close');
     if (close) {
       close.addEventListener('click', function () { saveFocus(item.id, 'closed'); host.parentNode.removeChild(host); });
       if (item.style === 'modal' || item.style === 'page') { close.focus(); }
     }
+  }
+
+  // focusStat tells the tracker an item was shown or converted (counted per visitor); keepalive
+  // lets the request finish when a click leaves the page.
+  function focusStat(id, action) {
+    if (!w.fetch) { return; }
+    var dev = get('mautic_device_id');
+    var q = '?url=' + encodeURIComponent(w.location.href) + (dev ? '&mautic_device_id=' + encodeURIComponent(dev) : '');
+    w.fetch(base + '/focus/' + encodeURIComponent(id) + '/' + action + q,
+      { method: 'POST', credentials: 'include', mode: 'cors', keepalive: true }).then(null, function () { /* best effort */ });
   }
 
   // A form item: the forms feature's embed script runs in a hidden light-DOM holder (it needs

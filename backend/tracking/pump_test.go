@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"magpie/backend/ids"
+	"magpie/backend/internal/testenv"
 )
 
 // flakyStore refuses writes while down is set and keeps what it stored.
@@ -104,5 +105,32 @@ func TestPumpOutage(t *testing.T) {
 	<-done
 	if store.count() != 50 || sp.Pending() != 0 {
 		t.Fatalf("after recovery stored %d of 50, %d bytes pending", store.count(), sp.Pending())
+	}
+}
+
+// StoreHits writes batches of every size (whole 32-row chunks plus single rows) exactly once,
+// and a batch sent again after a crash adds nothing.
+func TestSQLiteStoreBatchSizes(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	st := &SQLiteStore{DB: d}
+	total := 0
+	for _, n := range []int{1, 31, 32, 33, 64, 100, 500} {
+		hs := make([]Hit, n)
+		for i := range hs {
+			hs[i] = Hit{ID: ids.New(), Kind: KindPage, At: int64(i), URL: "https://a.example/", Data: map[string]string{"utm_source": "x"}}
+		}
+		if err := st.StoreHits(context.Background(), hs); err != nil {
+			t.Fatalf("batch of %d: %v", n, err)
+		}
+		if err := st.StoreHits(context.Background(), hs); err != nil { // redelivered
+			t.Fatalf("batch of %d again: %v", n, err)
+		}
+		total += n
+		var got int
+		var data string
+		d.R.QueryRow("SELECT count(*), max(data) FROM hits").Scan(&got, &data)
+		if got != total || data != `{"utm_source":"x"}` {
+			t.Fatalf("after a batch of %d: %d rows (want %d), data %q", n, got, total, data)
+		}
 	}
 }

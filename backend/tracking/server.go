@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -230,10 +231,7 @@ func (s *Server) accept(h *Hit) error {
 		h.Bot = true
 		s.metrics.Bots.Add(1)
 	}
-	b, err := encodeHit(h)
-	if err != nil {
-		return err
-	}
+	b, _ := encodeHit(h)
 	if err := s.spool.Append(b); err != nil {
 		return err
 	}
@@ -288,17 +286,36 @@ func VisitorID(device string) string { return ids.Derived("visitor", device) }
 
 func (s *Server) setCookies(w http.ResponseWriter, device, contact string) {
 	secure := s.base.Scheme == "https"
-	same := http.SameSiteLaxMode
-	if secure {
-		same = http.SameSiteNoneMode
-	}
-	http.SetCookie(w, &http.Cookie{Name: cookieDevice, Value: device, Path: "/", MaxAge: 365 * 24 * 3600,
-		Secure: secure, SameSite: same})
+	h := w.Header()
+	// Built by hand (same text as http.SetCookie): the values are checked UUIDs and signed
+	// tokens (base64url and '.'), which need no sanitising, and this runs on every hit.
+	h["Set-Cookie"] = append(h["Set-Cookie"], cookieLine(cookieDevice, device, 365*24*3600, false, secure))
 	if contact != "" {
-		http.SetCookie(w, &http.Cookie{Name: cookieContact, Value: contact, Path: "/", Secure: secure, SameSite: same})
-		http.SetCookie(w, &http.Cookie{Name: cookieSigned, Value: s.cfg.Signer.Sign("ct", 0, contact), Path: "/",
-			MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: secure, SameSite: same})
+		h["Set-Cookie"] = append(h["Set-Cookie"], cookieLine(cookieContact, contact, 0, false, secure),
+			cookieLine(cookieSigned, s.cfg.Signer.Sign("ct", 0, contact), 365*24*3600, true, secure))
 	}
+}
+
+// cookieLine is a Set-Cookie value with path /, SameSite=None on https (Lax otherwise).
+func cookieLine(name, value string, maxAge int, httpOnly, secure bool) string {
+	b := make([]byte, 0, 48+len(name)+len(value))
+	b = append(b, name...)
+	b = append(b, '=')
+	b = append(b, value...)
+	b = append(b, "; Path=/"...)
+	if maxAge > 0 {
+		b = append(b, "; Max-Age="...)
+		b = strconv.AppendInt(b, int64(maxAge), 10)
+	}
+	if httpOnly {
+		b = append(b, "; HttpOnly"...)
+	}
+	if secure {
+		b = append(b, "; Secure; SameSite=None"...)
+	} else {
+		b = append(b, "; SameSite=Lax"...)
+	}
+	return string(b)
 }
 
 // cors checks the Origin header and sets the CORS answer headers; false = refused.

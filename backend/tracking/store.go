@@ -51,10 +51,35 @@ type SQLiteStore struct {
 // Name says where hits go.
 func (s *SQLiteStore) Name() string { return "sqlite:" + s.DB.Path }
 
-// StoreHits writes one batch in one transaction.
+// insertHitsPrefix and insertHitsSuffix frame a multi-row INSERT of hits.
+var (
+	insertHitsPrefix = "INSERT INTO hits(" + strings.Join(hitColumns, ", ") + ")"
+	insertHitsSuffix = " ON CONFLICT(id) DO NOTHING"
+)
+
+// sqliteRowsPerInsert is the size of the multi-row INSERT the local store uses: one fixed
+// statement (prepared once per batch, cheap to parse) for whole chunks, the single-row one
+// for the rest.
+const sqliteRowsPerInsert = 32
+
+var insertHitsChunkSQL = insertHitsPrefix + " VALUES (?" + strings.Repeat(",?", len(hitColumns)-1) + ")" +
+	strings.Repeat(", (?"+strings.Repeat(",?", len(hitColumns)-1)+")", sqliteRowsPerInsert-1) + insertHitsSuffix
+
+// StoreHits writes one batch in one transaction, mostly as multi-row INSERTs.
 func (s *SQLiteStore) StoreHits(ctx context.Context, hits []Hit) error {
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		for i := range hits {
+		args := make([]any, 0, sqliteRowsPerInsert*len(hitColumns))
+		i := 0
+		for ; i+sqliteRowsPerInsert <= len(hits); i += sqliteRowsPerInsert {
+			args = args[:0]
+			for k := i; k < i+sqliteRowsPerInsert; k++ {
+				args = append(args, hitArgs(&hits[k])...)
+			}
+			if _, err := tx.Exec(insertHitsChunkSQL, args...); err != nil {
+				return err
+			}
+		}
+		for ; i < len(hits); i++ {
 			if _, err := tx.Exec(insertHitSQL, hitArgs(&hits[i])...); err != nil {
 				return err
 			}
@@ -76,6 +101,9 @@ type Pump struct {
 	Log      *slog.Logger
 	Metrics  *Metrics
 	MaxRetry time.Duration // backoff cap (default 5 s)
+	// Linger is how long a batch smaller than Batch waits for more hits before it is stored
+	// (default 50 ms; fewer, larger store transactions under load).
+	Linger time.Duration
 
 	failing atomic.Bool
 }
@@ -92,8 +120,19 @@ func (p *Pump) Run(ctx context.Context) error {
 	if p.MaxRetry <= 0 {
 		p.MaxRetry = 5 * time.Second
 	}
+	if p.Linger <= 0 {
+		p.Linger = 50 * time.Millisecond
+	}
 	for {
 		recs, err := p.Spool.Read(p.Batch, ctx.Done())
+		if err == nil && len(recs) > 0 && len(recs) < p.Batch && ctx.Err() == nil {
+			sleepCtx(ctx, p.Linger)
+			more, merr := p.Spool.readAvailable(p.Batch - len(recs))
+			recs = append(recs, more...) // on error, store what was read; the next Read reports it
+			if merr != nil {
+				p.Log.Warn("tracking: spool read failed while batching", "err", merr)
+			}
+		}
 		if err != nil {
 			p.Log.Error("tracking: spool read failed", "err", err)
 			if !sleepCtx(ctx, time.Second) {

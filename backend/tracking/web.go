@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
@@ -51,7 +52,20 @@ var fieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // readParams decodes an event body: JSON object or form-urlencoded.
 func readParams(r *http.Request, limit int64, w http.ResponseWriter) (map[string]string, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := mediaType(r.Header.Get("Content-Type"))
+	if ct == "application/x-www-form-urlencoded" {
+		// mtc.js's own payload: parsed by hand (same rules as url.ParseQuery, first value wins),
+		// without ParseForm's url.Values and per-value copies.
+		body, err := readBody(r.Body, r.ContentLength, limit)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]string, 8)
+		if err := parseFormBody(body, out); err != nil {
+			return nil, bad(http.StatusBadRequest, "malformed form body: %v", err)
+		}
+		return out, nil
+	}
 	out := map[string]string{}
 	if ct == "application/json" || ct == "text/plain" {
 		body, err := io.ReadAll(r.Body)
@@ -94,6 +108,73 @@ func readParams(r *http.Request, limit int64, w http.ResponseWriter) (map[string
 	return out, nil
 }
 
+// mediaType is the lower-cased media type of a Content-Type header (parameters dropped);
+// mime.ParseMediaType for anything unusual.
+func mediaType(ct string) string {
+	t, _, _ := strings.Cut(ct, ";")
+	t = strings.TrimSpace(t)
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; c >= 'A' && c <= 'Z' || c == ' ' || c == '"' {
+			m, _, _ := mime.ParseMediaType(ct)
+			return m
+		}
+	}
+	return t
+}
+
+// readBody reads a whole (size-limited) body in one allocation when its length is known.
+func readBody(r io.Reader, length, limit int64) (string, error) {
+	if length <= 0 || length > limit {
+		b, err := io.ReadAll(r)
+		return string(b), err
+	}
+	b := make([]byte, length)
+	if _, err := io.ReadFull(r, b); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return "", bad(http.StatusBadRequest, "body shorter than its Content-Length")
+		}
+		return "", err
+	}
+	return string(b), nil
+}
+
+var errSemicolon = errors.New("invalid semicolon separator in query")
+
+// parseFormBody parses application/x-www-form-urlencoded text into out (first value wins),
+// refusing what url.ParseQuery refuses (semicolons, bad escapes).
+func parseFormBody(body string, out map[string]string) error {
+	var first error
+	for body != "" {
+		var kv string
+		kv, body, _ = strings.Cut(body, "&")
+		if strings.Contains(kv, ";") {
+			first = cmp.Or(first, errSemicolon)
+			continue
+		}
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, err1 := formUnescape(k)
+		v, err2 := formUnescape(v)
+		if err := cmp.Or(err1, err2); err != nil {
+			first = cmp.Or(first, err)
+			continue
+		}
+		if _, dup := out[k]; !dup {
+			out[k] = v
+		}
+	}
+	return first
+}
+
+func formUnescape(s string) (string, error) {
+	if !strings.ContainsAny(s, "%+") {
+		return s, nil
+	}
+	return url.QueryUnescape(s)
+}
+
 // pageHit turns mtc.js parameters into a page hit, refusing bad values by name.
 func (s *Server) pageHit(r *http.Request, p map[string]string) (Hit, error) {
 	if len(p) > maxFields {
@@ -130,10 +211,13 @@ func (s *Server) pageHit(r *http.Request, p map[string]string) (Hit, error) {
 		h.Lang = l
 	}
 	h.Contact = s.signedContact(r)
-	data := map[string]string{}
-	for _, k := range []string{"utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"} {
-		if v := u.Query().Get(k); v != "" {
-			data[k] = truncate(v, 255)
+	data := make(map[string]string, len(p)+2)
+	if strings.Contains(u.RawQuery, "utm") {
+		q := u.Query()
+		for _, k := range []string{"utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"} {
+			if v := q.Get(k); v != "" {
+				data[k] = truncate(v, 255)
+			}
 		}
 	}
 	for k, v := range p {

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"magpie/backend/contacts"
 	"magpie/backend/db"
@@ -37,6 +39,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /", s.hit(s.landingPage)) // custom paths; anything else is 404
 	mux.HandleFunc("GET /dwc/{slot}", s.hit(s.dwcSlot))
 	mux.HandleFunc("GET /focus", s.hit(s.focusItems))
+	mux.HandleFunc("POST /focus/{id}/{action}", s.hit(s.focusStat))
 	mux.HandleFunc("GET /prefs/{token}", s.hit(s.prefsPage))
 	mux.HandleFunc("POST /prefs/{token}", s.hit(s.prefsPost))
 }
@@ -182,6 +185,46 @@ func (s *Server) focusItems(w http.ResponseWriter, r *http.Request) error {
 	return json.NewEncoder(w).Encode(map[string]any{"items": out})
 }
 
+// focusStat records that mtc.js showed a published item (action "view") or that the visitor
+// clicked its link or submitted its form ("convert"): a focus hit, counted by ingest as
+// focus.viewed / focus.converted for the visitor. The answer is 204 either way it is stored.
+func (s *Server) focusStat(w http.ResponseWriter, r *http.Request) error {
+	if !s.cors(w, r) {
+		return bad(http.StatusForbidden, "origin %.80q is not allowed", r.Header.Get("Origin"))
+	}
+	if s.cfg.Web == nil {
+		return bad(http.StatusNotFound, "focus items are not available on this tracker")
+	}
+	id, action := r.PathValue("id"), r.PathValue("action")
+	if action != "view" && action != "convert" {
+		return bad(http.StatusBadRequest, "action %.20q must be view or convert", action)
+	}
+	items, err := s.cfg.Web.Focus.Published(r.Context())
+	if err != nil {
+		return err
+	}
+	found := false
+	for i := range items {
+		found = found || items[i].ID == id
+	}
+	if !found {
+		return bad(http.StatusNotFound, "no published focus item %.40q", id)
+	}
+	dev, _ := s.device(r, r.URL.Query().Get("mautic_device_id"))
+	h := s.baseHit(r, KindFocus, dev)
+	h.Form, h.Contact = id, s.signedContact(r)
+	h.Data = map[string]string{"action": action}
+	if u := r.URL.Query().Get("url"); u != "" && len(u) <= maxURL && !hasControl(u) {
+		h.URL = u
+	}
+	if err := s.accept(&h); err != nil {
+		return err
+	}
+	s.setCookies(w, dev, h.Contact)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // prefCenterOnUnsub shows the preference center at an unsubscribe link when a page is
 // flagged as the preference center; done is false otherwise (the plain page is shown).
 func (s *Server) prefCenterOnUnsub(w http.ResponseWriter, r *http.Request, contact, address string) (bool, error) {
@@ -285,6 +328,9 @@ func (s *Server) prefsPost(w http.ResponseWriter, r *http.Request) error {
 		view.EmailOK = email
 		h.Data = map[string]string{"action": "save", "segments": strings.Join(in, ","), "shown": strings.Join(shown, ","),
 			"email": map[bool]string{true: "1", false: "0"}[email]}
+		if err := prefsCategoriesAndFrequency(r, &view, h.Data); err != nil {
+			return err
+		}
 		msg = pages.PrefText(r.Header.Get("Accept-Language"), "saved")
 	default:
 		return bad(http.StatusBadRequest, "action must be save or unsubscribe")
@@ -293,4 +339,56 @@ func (s *Server) prefsPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.renderPrefs(w, r, f[0], r.PathValue("token"), msg, &view)
+}
+
+// prefsCategoriesAndFrequency reads the category checkboxes and the frequency fields of a
+// preference-center save into the hit data (and the view shown back); bad values are a 400
+// naming the field.
+func prefsCategoriesAndFrequency(r *http.Request, view *pages.PrefView, data map[string]string) error {
+	checked := map[string]bool{}
+	for _, c := range r.PostForm["category"] {
+		checked[strings.ToLower(c)] = true
+	}
+	var in, shown []string
+	for i, c := range view.Categories {
+		shown = append(shown, c.Name)
+		view.Categories[i].Subscribed = checked[strings.ToLower(c.Name)]
+		if view.Categories[i].Subscribed {
+			in = append(in, c.Name)
+		}
+	}
+	data["categories"], data["categories_shown"] = strings.Join(in, "\n"), strings.Join(shown, "\n")
+	if _, ok := r.PostForm["freq_time"]; !ok {
+		return nil // a custom form without the frequency fields
+	}
+	num, per := strings.TrimSpace(r.PostForm.Get("freq_number")), r.PostForm.Get("freq_time")
+	n := 0
+	if num != "" {
+		var err error
+		if n, err = strconv.Atoi(num); err != nil || n < 0 || n > 10000 {
+			return bad(http.StatusBadRequest, "freq_number %.20q is not a number between 0 and 10000", num)
+		}
+	}
+	switch per {
+	case "DAY", "WEEK", "MONTH":
+	default:
+		return bad(http.StatusBadRequest, "freq_time %.20q is not DAY, WEEK or MONTH", per)
+	}
+	from, to := r.PostForm.Get("pause_from"), r.PostForm.Get("pause_to")
+	if (from == "") != (to == "") {
+		return bad(http.StatusBadRequest, "a pause needs both pause_from and pause_to")
+	}
+	if from != "" {
+		a, e1 := time.Parse("2006-01-02", from)
+		b, e2 := time.Parse("2006-01-02", to)
+		if e1 != nil || e2 != nil {
+			return bad(http.StatusBadRequest, "pause dates must be YYYY-MM-DD")
+		}
+		if b.Before(a) {
+			return bad(http.StatusBadRequest, "pause_to is before pause_from")
+		}
+	}
+	data["freq"], data["freq_number"], data["freq_time"], data["pause_from"], data["pause_to"] = "1", strconv.Itoa(n), per, from, to
+	view.Frequency = pages.PrefFrequency{Number: n, Time: per, PauseFrom: from, PauseTo: to}
+	return nil
 }

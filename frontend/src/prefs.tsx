@@ -12,7 +12,7 @@ interface PrefsCtx {
 
 const Ctx = createContext<PrefsCtx | null>(null);
 
-export const defaultPrefs: Preferences = { theme: "auto", language: "", gridColumns: [] };
+export const defaultPrefs: Preferences = { theme: "auto", language: "", gridColumns: [], gridWidths: {} };
 
 export function PrefsProvider({ initial, children }: { initial: Preferences; children: ReactNode }) {
   const [prefs, setPrefs] = useState<Preferences>({ ...defaultPrefs, ...initial });

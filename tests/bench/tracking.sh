@@ -18,7 +18,9 @@ trap cleanup EXIT
 
 echo "-- 1. HTTP page hits -> magpie tracker -> local SQLite (durable spool, group commit)"
 (cd "$root" && go build -o "$work/trackload" ./tests/bench/trackload)
-"$bin" --data-dir "$work/data" tracker --addr 127.0.0.1:0 --no-ingest --rate-limit 0 \
+prof=()
+[ -n "${CPUPROFILE:-}" ] && prof=(--cpuprofile "$CPUPROFILE")
+"$bin" --data-dir "$work/data" tracker --addr 127.0.0.1:0 --no-ingest --rate-limit 0 "${prof[@]}" \
   --allowed-origins https://www.example.com >"$work/out" 2>"$work/log" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
@@ -27,18 +29,21 @@ url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/out" | head -1)"
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 t0="$(ticks)"
 "$work/trackload" -url "$url" -c "$conc" -d "${secs}s" >"$work/load.json"
+lcpu="$(grep -o '"cpu_ns":[0-9]*' "$work/load.json" | cut -d: -f2)"
 for _ in $(seq 300); do
   curl -s "$url/health" | grep -q '"pending":0,' && break; sleep 0.1
 done
 curl -s "$url/health"; echo
 cpu="$(( $(ticks) - t0 ))"
 hz="$(getconf CLK_TCK)"
-echo "tracker CPU: $(awk -v c="$cpu" -v h="$hz" 'BEGIN {printf "%.2f", c/h}')s for $(grep -o '"ok":[0-9]*' "$work/load.json" | cut -d: -f2) hits = $(awk -v c="$cpu" -v h="$hz" -v n="$(grep -o '"ok":[0-9]*' "$work/load.json" | cut -d: -f2)" 'BEGIN {printf "%.0f", n/(c/h)}') hits per CPU-second; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+echo "tracker CPU: $(awk -v c="$cpu" -v h="$hz" 'BEGIN {printf "%.2f", c/h}')s for $(grep -o '"ok":[0-9]*' "$work/load.json" | cut -d: -f2) hits = $(awk -v c="$cpu" -v h="$hz" -v n="$(grep -o '"ok":[0-9]*' "$work/load.json" | cut -d: -f2)" 'BEGIN {printf "%.0f", n/(c/h)}') hits per CPU-second; load generator CPU: $(awk -v c="$lcpu" 'BEGIN {printf "%.2f", c/1e9}')s; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+kill -INT "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 stored="$("$bin" --data-dir "$work/data" tracking status | awk '/hits stored/ {print $3}')"
 ok="$(grep -o '"ok":[0-9]*' "$work/load.json" | cut -d: -f2)"
 echo "answered 200: $ok, rows in the hits table: $stored"
 [ "$ok" -le "$stored" ] || { echo "LOST HITS: $ok answered, $stored stored"; exit 1; }
+
+[ -n "${ONLY_HTTP:-}" ] && exit 0
 
 echo "-- 2. hits -> tracker -> rqlite stand-in, and 3. ingest of $hits queued hits"
 (cd "$root" && MAGPIE_BENCH=1 MAGPIE_BENCH_SECONDS="$secs" MAGPIE_BENCH_CONC="$conc" MAGPIE_BENCH_HITS="$hits" \

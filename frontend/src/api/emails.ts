@@ -43,6 +43,7 @@ export function blankEmail(kind: "template" | "list"): EmailView {
     variantWeight: 0,
     winnerCriteria: "",
     winnerAfterHours: 0,
+    abSample: 0,
     segments: [],
     excludedSegments: [],
     attachments: [],

@@ -9,6 +9,7 @@ import { pagesEn } from "./pages";
 import { pointsEn } from "./points";
 import { reportsEn } from "./reports";
 import { segmentsEn } from "./segments";
+import { uiEn } from "./ui";
 
 export const en = {
   "app.name": "Magpie",
@@ -270,6 +271,7 @@ export const en = {
   ...pagesEn,
   ...campaignsEn,
   ...reportsEn,
+  ...uiEn,
   "jobs.starting": "Starting…",
   "jobs.doneOf": "{done} of {total} {unit}",
   "jobs.done": "{done} {unit}",

@@ -7,6 +7,7 @@ import { pagesFr } from "./pages";
 import { pointsFr } from "./points";
 import { reportsFr } from "./reports";
 import { segmentsFr } from "./segments";
+import { uiFr } from "./ui";
 
 export const fr: Record<Key, string> = {
   "app.name": "Magpie",
@@ -271,6 +272,7 @@ export const fr: Record<Key, string> = {
   ...pagesFr,
   ...campaignsFr,
   ...reportsFr,
+  ...uiFr,
   "jobs.starting": "Démarrage…",
   "jobs.doneOf": "{done} sur {total} {unit}",
   "jobs.done": "{done} {unit}",

@@ -40,6 +40,7 @@ import { type ContactRow, Contacts } from "../api";
 import { type Key, useI18n } from "../i18n";
 import { usePrefs } from "../prefs";
 import { isActive, navigate, useRoute } from "../router";
+import { JobsIndicator } from "./JobsIndicator";
 import { SyncBadge } from "./SyncBadge";
 
 export interface NavItem {
@@ -189,6 +190,7 @@ export function Shell({
           </Title>
           <Group gap="xs">
             <SyncBadge />
+            <JobsIndicator />
             <Tooltip label={t("palette.open")}>
               <ActionIcon
                 variant="default"

@@ -30,6 +30,17 @@ export namespace app {
 	    deleted: boolean;
 	}
 	
+	export interface FrequencyRuleView {
+	    contactId: string;
+	    number: number;
+	    time: string;
+	    pauseFrom: string;
+	    pauseTo: string;
+	}
+	export interface ContactEmailPrefs {
+	    categories: emails.CategorySub[];
+	    frequency: FrequencyRuleView;
+	}
 	export interface ContactInput {
 	    values: Record<string, string>;
 	    tags: string[];
@@ -211,6 +222,7 @@ export namespace app {
 	    variantWeight: number;
 	    winnerCriteria: string;
 	    winnerAfterHours: number;
+	    abSample: number;
 	    segments: string[];
 	    excludedSegments: string[];
 	    attachments: emails.Attachment[];
@@ -255,6 +267,17 @@ export namespace app {
 	    ids: string[];
 	}
 	
+	export interface FocusStats {
+	    views: number;
+	    uniqueViews: number;
+	    conversions: number;
+	    uniqueConversions: number;
+	    rate: number;
+	    days: string[];
+	    viewsByDay: number[];
+	    conversionsByDay: number[];
+	    chart: string;
+	}
 	export interface FocusView {
 	    id: string;
 	    name: string;
@@ -282,6 +305,7 @@ export namespace app {
 	    fieldTypes: string[];
 	    actionTypes: string[];
 	}
+	
 	
 	export interface ImportRequest {
 	    path: string;
@@ -317,6 +341,10 @@ export namespace app {
 	    hits: number;
 	    uniqueHits: number;
 	    conversions: number;
+	    abCriteria: string;
+	    abHours: number;
+	    abWinnerId: string;
+	    abDecidedAt: string;
 	}
 	export interface PointProps {
 	    emails: string[];
@@ -365,6 +393,11 @@ export namespace app {
 	    addSegments: string[];
 	    removeSegments: string[];
 	    stage: string;
+	    addCampaigns: string[];
+	    removeCampaigns: string[];
+	    useOwner: boolean;
+	    users: string[];
+	    to: string[];
 	}
 	export interface PointTriggerView {
 	    id: string;
@@ -384,10 +417,16 @@ export namespace app {
 	    fired: number;
 	    jobId: string;
 	}
+	export interface PointUserView {
+	    id: string;
+	    name: string;
+	    email: string;
+	}
 	export interface Preferences {
 	    theme: string;
 	    language: string;
 	    gridColumns: string[];
+	    gridWidths: Record<string, number>;
 	}
 	export interface Preview {
 	    subject: string;
@@ -761,10 +800,35 @@ export namespace contacts {
 
 export namespace emails {
 	
+	export interface Rate {
+	    id: string;
+	    sent: number;
+	    read: number;
+	    clicked: number;
+	    rate: number;
+	}
+	export interface ABState {
+	    criteria: string;
+	    sample: number;
+	    // Go type: time
+	    startedAt?: any;
+	    // Go type: time
+	    decidesAt?: any;
+	    // Go type: time
+	    decidedAt?: any;
+	    winnerId: string;
+	    rates: Rate[];
+	    held: number;
+	}
 	export interface Attachment {
 	    name: string;
-	    path: string;
+	    assetId?: string;
+	    path?: string;
 	    contentType?: string;
+	}
+	export interface CategorySub {
+	    category: string;
+	    subscribed: boolean;
 	}
 	export interface Counts {
 	    queued: number;
@@ -774,12 +838,14 @@ export namespace emails {
 	    bounced: number;
 	    skipped: number;
 	    skippedDnc: number;
+	    skippedCategory: number;
 	    invalid: number;
 	    read: number;
 	    readTotal: number;
 	    clicked: number;
 	    clickedTotal: number;
 	    unsubscribed: number;
+	    resentUncertain: number;
 	    readRate: number;
 	    clickRate: number;
 	}
@@ -833,6 +899,7 @@ export namespace emails {
 	    variantWeight: number;
 	    winnerCriteria: string;
 	    winnerAfterHours: number;
+	    abSample: number;
 	    segments: string[];
 	    excludedSegments: string[];
 	    attachments: Attachment[];
@@ -855,6 +922,7 @@ export namespace emails {
 	    clicks: number;
 	    unique: number;
 	}
+	
 	export interface VariantStats {
 	    id: string;
 	    name: string;
@@ -871,6 +939,7 @@ export namespace emails {
 	    byDevice: DeviceStats[];
 	    links: LinkStats[];
 	    winnerDecided: boolean;
+	    ab?: ABState;
 	}
 	
 	export interface Version {
@@ -1002,6 +1071,8 @@ export namespace forms {
 	    options?: Option[];
 	    text?: string;
 	    maxLength?: number;
+	    accept?: string;
+	    maxSizeKb?: number;
 	}
 	export interface Form {
 	    id: string;
@@ -1022,6 +1093,13 @@ export namespace forms {
 	    results: number;
 	}
 	
+	export interface StoredFile {
+	    id: string;
+	    field: string;
+	    name: string;
+	    mime: string;
+	    size: number;
+	}
 	export interface Result {
 	    id: string;
 	    contactId: string;
@@ -1031,6 +1109,7 @@ export namespace forms {
 	    ip: string;
 	    values: Record<string, string>;
 	    issues: string[];
+	    files: StoredFile[];
 	}
 	export interface Results {
 	    total: number;

@@ -14,33 +14,44 @@ export default async function ({ page, rpc, expect, shot }) {
   await page.getByLabel("Name").fill("Parisians and VIPs");
 
   // Filter 1: City = Paris (keyboard: type in the field picker, pick the option).
-  await page.getByRole("button", { name: "Add a filter" }).click();
+  await page.getByRole("button", { name: "Add a filter", exact: true }).click();
   await page.getByRole("combobox", { name: "Field of filter 1" }).click();
   await page.getByRole("combobox", { name: "Field of filter 1" }).fill("City");
   await page.getByRole("option", { name: "City", exact: true }).first().click();
   await page.locator(`input[aria-label="Value of filter 1"]`).fill("paris");
   await page.waitForFunction(() => document.querySelector('[data-testid="segment-count"]')?.textContent?.startsWith("8 "));
 
-  // Filter 2: OR tags including vip.
-  await page.getByRole("button", { name: "Add a filter" }).click();
+  // Filter 2: OR tags including vip (Mautic's glue between the two filters).
+  await page.getByRole("button", { name: "Add a filter", exact: true }).click();
   await page.getByRole("combobox", { name: "Field of filter 2" }).click();
   await page.getByRole("combobox", { name: "Field of filter 2" }).fill("Tags");
   await page.getByRole("option", { name: "Tags", exact: true }).click();
-  await page.getByTestId("filter-row").nth(1).getByText("or", { exact: true }).click();
+  await page.getByTestId("filter-glue").first().getByText("or", { exact: true }).click();
   await page.locator(`input[aria-label="Value of filter 2"]`).fill("vip");
   await page.keyboard.press("Enter");
   // 8 in Paris, plus vip contacts 5 and 15 outside Paris (0, 10 are in Paris... 10 % 4 = 2: Paris).
   await page.waitForFunction(() => document.querySelector('[data-testid="segment-count"]')?.textContent?.startsWith("10 "));
-  expect.equal(await page.getByTestId("filter-group").count(), 2, "OR starts a second group");
+
+  // A nested group joined with AND to the vip filter, negated: (Paris) OR (vip AND NOT (city = Nantes)).
+  await page.getByRole("button", { name: "Add a group", exact: true }).click();
+  await page.getByRole("combobox", { name: "Field of filter 3.1" }).click();
+  await page.getByRole("combobox", { name: "Field of filter 3.1" }).fill("City");
+  await page.getByRole("option", { name: "City", exact: true }).first().click();
+  await page.locator(`input[aria-label="Value of filter 3.1"]`).fill("Nantes");
+  await page.getByLabel("Not (group 3)").check({ force: true });
+  await page.getByTestId("filter-glue").nth(1).getByText("and", { exact: true }).click();
+  // vip contact 15 lives in Nantes: 9 left.
+  await page.waitForFunction(() => document.querySelector('[data-testid="segment-count"]')?.textContent?.startsWith("9 "));
+  expect.equal(await page.locator(".ruleGroup .ruleGroup").count(), 1, "one nested group");
   await shot("segment-editor");
 
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Segment saved").waitFor();
   await page.getByRole("tab", { name: "Members" }).click();
-  await page.getByTestId("segment-member-total").getByText("10 members").waitFor();
+  await page.getByTestId("segment-member-total").getByText("9 members").waitFor();
   await page.getByLabel("Add a contact by email").fill("p3@example.fr");
   await page.getByRole("button", { name: "Add", exact: true }).click();
-  await page.getByTestId("segment-member-total").getByText("11 members").waitFor();
+  await page.getByTestId("segment-member-total").getByText("10 members").waitFor();
   await page.getByText("manual").first().waitFor();
   await shot("segment-members");
 
@@ -50,7 +61,7 @@ export default async function ({ page, rpc, expect, shot }) {
   await page.getByRole("navigation").getByRole("link", { name: "Segments" }).click();
   const row = page.getByTestId("segment-list").getByRole("row", { name: /Parisians and VIPs/ });
   await row.waitFor();
-  expect.equal(await row.getByTestId("segment-members").textContent(), "11", "member count in the list");
+  expect.equal(await row.getByTestId("segment-members").textContent(), "10", "member count in the list");
   await row.getByText("Live").waitFor();
   await shot("segments-list");
 

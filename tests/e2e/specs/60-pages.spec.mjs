@@ -16,7 +16,7 @@ INSERT INTO segments(id, name, alias, filters, date_added, date_modified) VALUES
   });
 }
 
-export default async function ({ page, expect, shot }) {
+export default async function ({ page, expect, shot, dataDir }) {
   // --- landing page (HTML mode) ---------------------------------------------------------
   await page.getByRole("link", { name: "Landing pages" }).click();
   await page.getByRole("heading", { name: "Landing pages", level: 2 }).waitFor();
@@ -69,6 +69,17 @@ export default async function ({ page, expect, shot }) {
   await page.getByText("Preference center updated").waitFor();
   await shot("pages-list");
 
+  // A/B auto-winner on the main page: judged by bounce rate after 48 hours.
+  await page.getByTestId("page-list").getByRole("link", { name: "Spring sale" }).click();
+  await page.getByRole("tab", { name: "Variants and translations" }).click();
+  await page.getByRole("combobox", { name: "Automatic winner" }).click();
+  await page.getByRole("option", { name: "Lowest bounce rate" }).click();
+  await page.getByLabel("Decide after (hours)").fill("48");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Page saved").first().waitFor();
+  await page.getByText("The winner is chosen once this time has passed", { exact: false }).waitFor();
+  await shot("pages-ab-winner");
+
   // --- dynamic web content ----------------------------------------------------------------
   await page.getByRole("link", { name: "Dynamic content" }).click();
   await page.getByText("No dynamic content yet").waitFor();
@@ -109,6 +120,24 @@ export default async function ({ page, expect, shot }) {
   expect.equal(await preview.jsonValue(), "Get our newsletter");
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Focus item saved").waitFor();
+  await page.waitForURL(/#\/focus\/[0-9a-f-]{36}$/);
+  await page.getByText("Nobody has seen this item yet", { exact: false }).waitFor();
+  // Stats: what the tracker's ingest appends for views and a conversion (3 views by 2
+  // visitors, 1 conversion) are counted on the item's card.
+  const focusId = page.url().split("/").pop();
+  const at = Date.now();
+  execFileSync("sqlite3", [`${dataDir}/magpie.db`], {
+    input: `.timeout 10000
+INSERT INTO events(id, contact_id, type, at, object_id, source) VALUES
+  ('fv1', 'c-ann', 'focus.viewed', ${at}, '${focusId}', 'tracker'), ('fv2', 'c-ann', 'focus.viewed', ${at}, '${focusId}', 'tracker'),
+  ('fv3', 'c-bob', 'focus.viewed', ${at}, '${focusId}', 'tracker'), ('fc1', 'c-ann', 'focus.converted', ${at}, '${focusId}', 'tracker');
+`,
+  });
+  await page.reload();
+  const stats = page.getByTestId("focus-stats");
+  await stats.getByText("Visitors who converted").waitFor();
+  expect.ok((await stats.innerText()).includes("50 %"), `conversion rate shown: ${await stats.innerText()}`);
+  await stats.locator("[data-chart] canvas").waitFor();
   await shot("focus-editor");
   // A bad link is refused with the field named.
   await page.getByLabel("Link URL").fill("javascript:alert(1)");

@@ -19,6 +19,7 @@ import { useState } from "react";
 import { Companies, type CompanyView, type Field } from "../../api";
 import { useFields } from "../../api/hooks";
 import { type Key, useI18n } from "../../i18n";
+import { useCountryLabel } from "../../i18n/countries";
 import { navigate } from "../../router";
 import { EmptyState, ErrorBox, Loading } from "../common";
 import { fieldErrors } from "../contacts/ContactPage";
@@ -29,7 +30,8 @@ import { changedValues, fieldLabel, groupFields, toText } from "../fields/values
 const PAGE = 50;
 
 export function CompaniesScreen() {
-  const { t, fmtNumber, fmtDate } = useI18n();
+  const { t, lang, fmtNumber, fmtDate } = useI18n();
+  const country = useCountryLabel(lang);
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search, 120);
   const [page, setPage] = useState(1);
@@ -105,7 +107,7 @@ export function CompaniesScreen() {
                   <Anchor href={`#/companies/${c.id}`}>{c.name || "—"}</Anchor>
                 </Table.Td>
                 <Table.Td>{String(c.values?.companycity ?? "")}</Table.Td>
-                <Table.Td>{String(c.values?.companycountry ?? "")}</Table.Td>
+                <Table.Td>{country(String(c.values?.companycountry ?? ""))}</Table.Td>
                 <Table.Td ta="right">{fmtNumber(c.contacts)}</Table.Td>
                 <Table.Td>{fmtDate(c.dateAdded)}</Table.Td>
               </Table.Tr>
@@ -215,6 +217,7 @@ export function NewCompanyPage() {
 
 export function CompanyPage({ id }: { id: string }) {
   const { t, te, lang } = useI18n();
+  const country = useCountryLabel(lang);
   const qc = useQueryClient();
   const fields = useFields("company");
   const company = useQuery({ queryKey: ["company", id], queryFn: () => Companies.Get(id) });
@@ -297,7 +300,11 @@ export function CompanyPage({ id }: { id: string }) {
                           ({t(`fields.group.${group}` as Key)})
                         </Text>
                       </Table.Th>
-                      <Table.Td>{String(c.values?.[f.alias])}</Table.Td>
+                      <Table.Td>
+                        {f.type === "country"
+                          ? country(String(c.values?.[f.alias]))
+                          : String(c.values?.[f.alias])}
+                      </Table.Td>
                     </Table.Tr>
                   )),
               )}

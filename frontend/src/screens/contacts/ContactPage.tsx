@@ -19,8 +19,10 @@ import { useState } from "react";
 import { ApiError, Contacts, type ContactView, type Field } from "../../api";
 import { useFields } from "../../api/hooks";
 import { type Key, translate, useI18n } from "../../i18n";
+import { useCountryLabel } from "../../i18n/countries";
 import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
+import { ContactEmailPrefs } from "../emails/ContactEmailPrefs";
 import { FieldForm } from "../fields/FieldForm";
 import { changedValues, fieldLabel, groupFields, toText } from "../fields/values";
 import { ContactPointsCards } from "../points/ContactPoints";
@@ -130,6 +132,7 @@ export function NewContactPage() {
 
 function Details({ contact, fields }: { contact: ContactView; fields: Field[] }) {
   const { t, lang } = useI18n();
+  const country = useCountryLabel(lang);
   return (
     <Stack>
       {groupFields(fields.filter((f) => !f.system)).map(([group, fs]) => {
@@ -150,7 +153,9 @@ function Details({ contact, fields }: { contact: ContactView; fields: Field[] })
                     <Table.Td data-testid={`value-${f.alias}`}>
                       {f.type === "boolean"
                         ? t(toText(f, contact.values?.[f.alias]) === "1" ? "common.yes" : "common.no")
-                        : String(contact.values?.[f.alias]).split("|").join(", ")}
+                        : f.type === "country"
+                          ? country(String(contact.values?.[f.alias]))
+                          : String(contact.values?.[f.alias]).split("|").join(", ")}
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -299,6 +304,7 @@ export function ContactPage({ id }: { id: string }) {
           </Tabs.Panel>
           <Tabs.Panel value="dnc" pt="md">
             <DNCPanel contact={c} onChange={() => void contact.refetch()} />
+            <ContactEmailPrefs contactId={id} />
           </Tabs.Panel>
           <Tabs.Panel value="segments" pt="md">
             <ContactSegments contactId={id} />

@@ -11,7 +11,7 @@ import { EmptyState, ErrorBox } from "../common";
 import { ExportDialog, exportFields } from "../io/ExportDialog";
 import { BatchDialog, type BatchKind } from "./BatchActions";
 import { ColumnChooser } from "./ColumnChooser";
-import { backendColumns, buildColumns, pickColumns } from "./columns";
+import { backendColumns, buildColumns, pickColumns, setWidth, withWidths } from "./columns";
 import { Grid, type GridSelection, type SortState } from "./Grid";
 import { Pager } from "./pager";
 
@@ -44,7 +44,7 @@ export function ContactsScreen({
       }),
     [fields.data, lang, t],
   );
-  const columns = pickColumns(allColumns, prefs.gridColumns);
+  const columns = withWidths(pickColumns(allColumns, prefs.gridColumns), prefs.gridWidths);
   const want = backendColumns(columns).join(",");
   const columnIds = columns.map((c) => c.id).join(",");
   const exportIds = useMemo(() => exportFields(columnIds.split(",")), [columnIds]);
@@ -212,6 +212,7 @@ export function ContactsScreen({
           onOpen={(row) => navigate(`/contacts/${row.id}`)}
           label={t("nav.contacts")}
           resetKey={`${debounced}|${sort.key}|${sort.desc}|${want}`}
+          onResize={(id, w) => void update({ gridWidths: setWidth(prefs.gridWidths, id, w) })}
         />
       )}
       <Text size="xs" c="dimmed">

@@ -9,9 +9,11 @@ import {
   useVirtualizer,
   type Virtualizer,
 } from "@tanstack/react-virtual";
-import { type KeyboardEvent, memo, useCallback, useEffect, useRef } from "react";
+import { type KeyboardEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ContactRow } from "../../api";
 import { useI18n } from "../../i18n";
+import { useCountryLabel } from "../../i18n/countries";
+import { ColumnResize } from "./ColumnResize";
 import { type Column, cellText } from "./columns";
 import type { Pager } from "./pager";
 import { realHeight, rowTop, scaleFor } from "./scaled";
@@ -44,10 +46,13 @@ interface Props {
   label: string;
   /** a new value (new search or sort) scrolls back to the top */
   resetKey: string;
+  /** a column was resized (null = back to its default width) */
+  onResize?: (id: string, width: number | null) => void;
 }
 
 export function Grid(p: Props) {
-  const { t, fmtDate, fmtNumber } = useI18n();
+  const { t, lang, fmtDate, fmtNumber } = useI18n();
+  const country = useCountryLabel(lang);
   const scrollRef = useRef<HTMLDivElement>(null);
   const total = p.pager.total ?? 0;
   const scale = useRef(1);
@@ -83,7 +88,13 @@ export function Grid(p: Props) {
     return () => clearTimeout(timer);
   }, [pager, first, last, version]);
 
-  const totalWidth = CHECK_WIDTH + p.columns.reduce((s, c) => s + c.width, 0);
+  // While a column is dragged its width lives here; the parent saves the final one.
+  const [live, setLive] = useState<{ id: string; w: number } | null>(null);
+  const columns = useMemo(
+    () => (live ? p.columns.map((c) => (c.id === live.id ? { ...c, width: live.w } : c)) : p.columns),
+    [p.columns, live],
+  );
+  const totalWidth = CHECK_WIDTH + columns.reduce((s, c) => s + c.width, 0);
   const realOffset = scrollRef.current?.scrollTop ?? 0;
   const virtualOffset = virtualizer.scrollOffset ?? 0;
 
@@ -186,7 +197,7 @@ export function Grid(p: Props) {
               onChange={() => p.onSelection({ all: !allChecked && !someChecked, ids: new Set() })}
             />
           </div>
-          {p.columns.map((c) => {
+          {columns.map((c) => {
             const sorted = c.sort && p.sort.key === c.sort;
             return (
               <div
@@ -213,6 +224,17 @@ export function Grid(p: Props) {
                 ) : (
                   <span>{c.label}</span>
                 )}
+                {p.onResize && (
+                  <ColumnResize
+                    label={c.label}
+                    width={c.width}
+                    onLive={(w) => setLive({ id: c.id, w })}
+                    onCommit={(w) => {
+                      setLive(null);
+                      p.onResize?.(c.id, w);
+                    }}
+                  />
+                )}
               </div>
             );
           })}
@@ -230,8 +252,9 @@ export function Grid(p: Props) {
                 HEADER_HEIGHT + (scale.current === 1 ? vi.start : rowTop(vi.start, virtualOffset, realOffset))
               }
               width={totalWidth}
-              columns={p.columns}
+              columns={columns}
               handlers={handlers}
+              country={country}
             />
           );
         })}
@@ -259,10 +282,22 @@ interface RowProps {
   width: number;
   columns: Column[];
   handlers: RowHandlers;
+  /** country names in the UI language (a new function once the table loads re-renders rows) */
+  country: (v: string) => string;
 }
 
 // Plain elements only: a row renders on every scroll step, so it stays cheap.
-const Row = memo(function Row({ index, row, checked, active, top, width, columns, handlers: h }: RowProps) {
+const Row = memo(function Row({
+  index,
+  row,
+  checked,
+  active,
+  top,
+  width,
+  columns,
+  handlers: h,
+  country,
+}: RowProps) {
   return (
     <div
       id={`row-${index}`}
@@ -298,10 +333,10 @@ const Row = memo(function Row({ index, row, checked, active, top, width, columns
               onClick={(e) => e.stopPropagation()}
               className={row.anonymous ? "grid-anon" : undefined}
             >
-              {cellText(row, c, h.fmtDate, h.fmtNumber, h.anonymous) || "—"}
+              {cellText(row, c, h.fmtDate, h.fmtNumber, h.anonymous, country) || "—"}
             </a>
           ) : (
-            cellText(row, c, h.fmtDate, h.fmtNumber, h.anonymous)
+            cellText(row, c, h.fmtDate, h.fmtNumber, h.anonymous, country)
           )}
         </div>
       ))}

@@ -84,6 +84,7 @@ export function cellText(
   fmtDate: (iso: string) => string,
   fmtNumber: (n: number) => string,
   anonymous: string,
+  country: (v: string) => string = (v) => v,
 ): string {
   switch (col.id) {
     case "name":
@@ -103,5 +104,35 @@ export function cellText(
   if (col.field?.type === "multiselect") return String(v).split("|").join(", ");
   if (col.field?.type === "number" && typeof v === "number") return fmtNumber(v);
   if (col.field?.type === "datetime" && typeof v === "string") return v.replace("T", " ").replace(/Z$/, "");
+  if (col.field?.type === "country") return country(String(v));
   return String(v);
+}
+
+/** Bounds of a column width (pixels; the backend refuses others). */
+export const MIN_WIDTH = 48;
+export const MAX_WIDTH = 2000;
+
+export function clampWidth(w: number): number {
+  return Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, w)));
+}
+
+/** withWidths applies the saved widths (Preferences.gridWidths) to the columns. */
+export function withWidths(cols: Column[], widths: Record<string, number> | undefined): Column[] {
+  if (!widths) return cols;
+  return cols.map((c) => {
+    const w = widths[c.id];
+    return w ? { ...c, width: clampWidth(w) } : c;
+  });
+}
+
+/** setWidth returns the saved widths with one column changed (null = back to the default). */
+export function setWidth(
+  widths: Record<string, number> | undefined,
+  id: string,
+  w: number | null,
+): Record<string, number> {
+  const next = { ...(widths ?? {}) };
+  if (w === null) delete next[id];
+  else next[id] = clampWidth(w);
+  return next;
 }

@@ -8,22 +8,20 @@ import {
   Group,
   Stack,
   Switch,
-  Table,
   Text,
   Textarea,
   TextInput,
   Title,
 } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
-import { IconArrowLeft, IconArrowUp, IconDeviceFloppy, IconPlus, IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { IconArrowUp, IconPlus, IconTrash } from "@tabler/icons-react";
+import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { type SegmentCatalogue, Segments, type SegmentView } from "../../api";
-import { ApiError } from "../../api/errors";
 import { blankDWC, DWC, type DWCVariant, type DWCView } from "../../api/pages";
-import { type Key, useI18n } from "../../i18n";
-import { navigate } from "../../router";
-import { EmptyState, ErrorBox, Loading } from "../common";
+import { EditorFrame, useEditorActions } from "../../components/EditorFrame";
+import { ListScreen } from "../../components/ListScreen";
+import { useI18n } from "../../i18n";
+import { ErrorBox, Loading } from "../common";
 import { FilterRows } from "../segments/FilterRows";
 import { type FieldDef, type FilterRow, fromMautic, toMautic } from "../segments/filters";
 
@@ -35,69 +33,32 @@ export function DwcRoutes({ parts }: { parts: string[] }) {
 }
 
 function DwcList() {
-  const { t, te } = useI18n();
-  const client = useQueryClient();
-  const [trash, setTrash] = useState(false);
-  const list = useQuery({ queryKey: ["dwc", trash], queryFn: () => DWC.List(trash) });
-  const restore = async (id: string) => {
-    try {
-      await DWC.Restore(id);
-      notifications.show({ message: t("pages.restored"), color: "green" });
-      void client.invalidateQueries({ queryKey: ["dwc"] });
-    } catch (e) {
-      notifications.show({ message: te(e), color: "red" });
-    }
-  };
+  const { t } = useI18n();
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Title order={2}>{t("dwc.title")}</Title>
-        <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => navigate("/dwc/new")}>
-          {t("dwc.new")}
-        </Button>
-      </Group>
-      <Switch
-        label={t("pages.showTrash")}
-        checked={trash}
-        onChange={(e) => setTrash(e.currentTarget.checked)}
-      />
-      {list.isLoading && <Loading />}
-      {list.error && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
-      {list.data && list.data.length === 0 && <EmptyState title={t("dwc.empty")} hint={t("dwc.emptyHint")} />}
-      {list.data && list.data.length > 0 && (
-        <Table highlightOnHover data-testid="dwc-list">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("dwc.col.name")}</Table.Th>
-              <Table.Th>{t("dwc.col.slot")}</Table.Th>
-              <Table.Th ta="right">{t("dwc.col.variants")}</Table.Th>
-              {trash && <Table.Th />}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.data.map((s) => (
-              <Table.Tr key={s.id}>
-                <Table.Td>
-                  <a href={`#/dwc/${s.id}`}>{s.name}</a>{" "}
-                  {!s.published && <Badge color="gray">{t("pages.unpublished")}</Badge>}
-                </Table.Td>
-                <Table.Td>
-                  <Code>{s.slot}</Code>
-                </Table.Td>
-                <Table.Td ta="right">{s.variants.length}</Table.Td>
-                {trash && (
-                  <Table.Td>
-                    <Button size="xs" variant="default" onClick={() => void restore(s.id)}>
-                      {t("pages.restore")}
-                    </Button>
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-    </Stack>
+    <ListScreen<DWCView>
+      title={t("dwc.title")}
+      newLabel={t("dwc.new")}
+      newPath="/dwc/new"
+      queryRoot="dwc"
+      list={DWC.List}
+      restore={DWC.Restore}
+      emptyTitle={t("dwc.empty")}
+      emptyHint={t("dwc.emptyHint")}
+      testId="dwc-list"
+      columns={[
+        {
+          header: t("dwc.col.name"),
+          cell: (s) => (
+            <>
+              <a href={`#/dwc/${s.id}`}>{s.name}</a>{" "}
+              {!s.published && <Badge color="gray">{t("pages.unpublished")}</Badge>}
+            </>
+          ),
+        },
+        { header: t("dwc.col.slot"), cell: (s) => <Code>{s.slot}</Code> },
+        { header: t("dwc.col.variants"), align: "right", cell: (s) => s.variants.length },
+      ]}
+    />
   );
 }
 
@@ -134,8 +95,7 @@ function Editor({
   catalogue: SegmentCatalogue;
   segments: SegmentView[];
 }) {
-  const { t, te } = useI18n();
-  const client = useQueryClient();
+  const { t } = useI18n();
   const defs = useMemo(
     () => new Map<string, FieldDef>(catalogue.fields.map((f) => [f.alias, f as FieldDef])),
     [catalogue],
@@ -144,19 +104,17 @@ function Editor({
   const [variants, setVariants] = useState<VariantState[]>(() =>
     initial.variants.map((v) => ({ ...v, key: nextKey++, rows: fromMautic(v.filters, defs) })),
   );
-  const [saving, setSaving] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [errMsg, setErrMsg] = useState("");
   const set = (patch: Partial<DWCView>) => setSlot((s) => ({ ...s, ...patch }));
   const setV = (i: number, patch: Partial<VariantState>) =>
     setVariants((vs) => vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
-  const fe = (f: string) => (fieldErrors[f] ? t(fieldErrors[f] as Key) : undefined);
-  const save = async () => {
-    setSaving(true);
-    setFieldErrors({});
-    setErrMsg("");
-    try {
-      const out = await DWC.Save({
+  const { saving, fieldErrors, errMsg, fe, save, remove } = useEditorActions({
+    listPath: "/dwc",
+    queryRoot: "dwc",
+    savedMsg: "dwc.saved",
+    deletedMsg: "dwc.deleted",
+    isNew: !initial.id,
+    save: () =>
+      DWC.Save({
         ...slot,
         variants: variants.map((v) => ({
           id: v.id,
@@ -164,32 +122,13 @@ function Editor({
           content: v.content,
           filters: v.rows ? toMautic(v.rows) : v.filters,
         })),
-      });
+      }),
+    remove: () => DWC.Delete(slot.id),
+    onSaved: (out) => {
       setSlot(out);
       setVariants(out.variants.map((v) => ({ ...v, key: nextKey++, rows: fromMautic(v.filters, defs) })));
-      notifications.show({ message: t("dwc.saved"), color: "green" });
-      void client.invalidateQueries({ queryKey: ["dwc"] });
-      if (!initial.id) navigate(`/dwc/${out.id}`);
-    } catch (e) {
-      if (e instanceof ApiError) {
-        setFieldErrors(e.fields);
-        setErrMsg(e.message);
-      }
-      notifications.show({ message: te(e), color: "red" });
-    } finally {
-      setSaving(false);
-    }
-  };
-  const remove = async () => {
-    try {
-      await DWC.Delete(slot.id);
-      notifications.show({ message: t("dwc.deleted"), color: "green" });
-      void client.invalidateQueries({ queryKey: ["dwc"] });
-      navigate("/dwc");
-    } catch (e) {
-      notifications.show({ message: te(e), color: "red" });
-    }
-  };
+    },
+  });
   const move = (i: number) =>
     setVariants((vs) => {
       const out = [...vs];
@@ -201,38 +140,14 @@ function Editor({
       return out;
     });
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Group gap="xs">
-          <Button
-            variant="subtle"
-            leftSection={<IconArrowLeft size={16} aria-hidden />}
-            onClick={() => navigate("/dwc")}
-          >
-            {t("dwc.back")}
-          </Button>
-          <Title order={2}>{slot.name || t("dwc.new")}</Title>
-        </Group>
-        <Group gap="xs">
-          {slot.id && (
-            <Button
-              variant="default"
-              color="red"
-              leftSection={<IconTrash size={16} aria-hidden />}
-              onClick={() => void remove()}
-            >
-              {t("pages.delete")}
-            </Button>
-          )}
-          <Button
-            leftSection={<IconDeviceFloppy size={16} aria-hidden />}
-            loading={saving}
-            onClick={() => void save()}
-          >
-            {t("pages.save")}
-          </Button>
-        </Group>
-      </Group>
+    <EditorFrame
+      title={slot.name || t("dwc.new")}
+      backLabel={t("dwc.back")}
+      backPath="/dwc"
+      saving={saving}
+      onSave={() => void save()}
+      onDelete={slot.id ? () => void remove() : undefined}
+    >
       <Grid>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <TextInput
@@ -350,7 +265,7 @@ function Editor({
         </Button>
       </Group>
       {slot.id && <TryIt slot={slot.slot} />}
-    </Stack>
+    </EditorFrame>
   );
 }
 

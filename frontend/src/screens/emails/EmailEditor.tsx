@@ -27,8 +27,10 @@ import { blankEmail, EmailSegments, Emails, type EmailView, SPECIAL_TOKENS } fro
 import { useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
+import { Attachments, CategoryInput, Variants } from "./EmailExtras";
 import { EmailSend } from "./EmailSend";
 import { EmailStatsView } from "./EmailStats";
+import { useEmailI18n } from "./errors";
 import { THEMES } from "./themes";
 
 const MjmlBuilder = lazy(() => import("./MjmlBuilder"));
@@ -47,7 +49,7 @@ export function EmailEditor({ id, newKind }: { id?: string; newKind?: "list" | "
 }
 
 function Editor({ initial }: { initial: EmailView }) {
-  const { t, te } = useI18n();
+  const { t, te } = useEmailI18n();
   const qc = useQueryClient();
   const [draft, setDraft] = useState<EmailView>(initial);
   const [tab, setTab] = useState<string | null>("content");
@@ -140,7 +142,7 @@ function Editor({ initial }: { initial: EmailView }) {
 type Setter = <K extends keyof EmailView>(k: K, v: EmailView[K]) => void;
 
 function Content({ draft, set }: { draft: EmailView; set: Setter }) {
-  const { t, te } = useI18n();
+  const { t, te } = useEmailI18n();
   const area = useRef<HTMLTextAreaElement>(null);
   const [width, setWidth] = useState("desktop");
   const [mode, setMode] = useState(draft.source.trim().startsWith("<mjml") ? "visual" : "code");
@@ -462,11 +464,7 @@ function SettingsTab({ draft, set }: { draft: EmailView; set: Setter }) {
         </>
       )}
       <Grid.Col span={6}>
-        <TextInput
-          label={t("emails.field.category")}
-          value={draft.category}
-          onChange={(e) => set("category", e.currentTarget.value)}
-        />
+        <CategoryInput value={draft.category} onChange={(v) => set("category", v)} />
       </Grid.Col>
       <Grid.Col span={6}>
         <TextInput
@@ -490,6 +488,12 @@ function SettingsTab({ draft, set }: { draft: EmailView; set: Setter }) {
           checked={draft.published}
           onChange={(e) => set("published", e.currentTarget.checked)}
         />
+      </Grid.Col>
+      <Grid.Col span={12}>
+        <Attachments draft={draft} set={set} />
+      </Grid.Col>
+      <Grid.Col span={12}>
+        <Variants draft={draft} set={set} />
       </Grid.Col>
     </Grid>
   );

@@ -6,6 +6,7 @@ import {
   PasswordInput,
   Select,
   Stack,
+  Text,
   TextInput,
   Title,
 } from "@mantine/core";
@@ -13,8 +14,8 @@ import { notifications } from "@mantine/notifications";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Emails, type EmailSettings as Settings } from "../../api/emails";
-import { useI18n } from "../../i18n";
 import { ErrorBox, Loading } from "../common";
+import { useEmailI18n } from "./errors";
 
 /** EmailSettingsScreen edits the SMTP server, sending limits, default sender and tracker URL. */
 export function EmailSettingsScreen() {
@@ -25,7 +26,7 @@ export function EmailSettingsScreen() {
 }
 
 function Form({ initial }: { initial: Settings }) {
-  const { t, te } = useI18n();
+  const { t, te } = useEmailI18n();
   const [s, setS] = useState<Settings>(initial);
   const smtp = (k: keyof Settings["smtp"], v: unknown) =>
     setS((x) => ({ ...x, smtp: { ...x.smtp, [k]: v } }));
@@ -153,6 +154,32 @@ function Form({ initial }: { initial: Settings }) {
                 const v = e.currentTarget.value;
                 setS((x) => ({ ...x, trackerUrl: v }));
               }}
+            />
+          </Grid.Col>
+          <Grid.Col span={12}>
+            <Text fw={600} size="sm">
+              {t("emails.settings.frequency")}
+            </Text>
+          </Grid.Col>
+          <Grid.Col span={4}>
+            <NumberInput
+              label={t("emails.settings.frequencyNumber")}
+              value={s.frequencyNumber}
+              min={0}
+              max={10000}
+              onChange={(v) => setS((x) => ({ ...x, frequencyNumber: Number(v) || 0 }))}
+            />
+          </Grid.Col>
+          <Grid.Col span={4}>
+            <Select
+              label={t("emails.settings.frequencyTime")}
+              data={(["DAY", "WEEK", "MONTH"] as const).map((p) => ({
+                value: p,
+                label: t(`emails.period.${p}`),
+              }))}
+              value={s.frequencyTime || "DAY"}
+              onChange={(v) => setS((x) => ({ ...x, frequencyTime: v ?? "DAY" }))}
+              allowDeselect={false}
             />
           </Grid.Col>
         </Grid>

@@ -76,6 +76,7 @@ function StatsBody({ st }: { st: EmailStats }) {
     [t("emails.stats.unsubscribed"), fmtNumber(c.unsubscribed)],
     [t("emails.stats.skipped"), fmtNumber(c.skipped)],
   ];
+  if (c.skippedCategory > 0) tiles.push([t("emails.stats.skippedCategory"), fmtNumber(c.skippedCategory)]);
   return (
     <Stack data-testid="email-stats">
       <SimpleGrid cols={{ base: 2, md: 4 }}>
@@ -134,9 +135,19 @@ function StatsBody({ st }: { st: EmailStats }) {
         </Card>
       </SimpleGrid>
       {st.variants.length > 1 && (
-        <Card withBorder>
+        <Card withBorder data-testid="email-ab">
           <Title order={4}>{t("emails.stats.variants")}</Title>
+          {st.ab && <ABSummary ab={st.ab} />}
           <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("emails.ab.email")}</Table.Th>
+                <Table.Th>{t("emails.ab.kind")}</Table.Th>
+                <Table.Th ta="right">{t("emails.stats.sent")}</Table.Th>
+                <Table.Th ta="right">{t("emails.ab.openRate")}</Table.Th>
+                <Table.Th ta="right">{t("emails.ab.clickRate")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
             <Table.Tbody>
               {st.variants.map((v) => (
                 <Table.Tr key={v.id}>
@@ -146,7 +157,15 @@ function StatsBody({ st }: { st: EmailStats }) {
                       {v.winner && <Badge color="green">{t("emails.stats.winner")}</Badge>}
                     </Group>
                   </Table.Td>
-                  <Table.Td>{v.kind}</Table.Td>
+                  <Table.Td>
+                    {t(
+                      v.kind === "variant"
+                        ? "emails.ab.variant"
+                        : v.kind === "translation"
+                          ? "emails.ab.translation"
+                          : "emails.ab.parent",
+                    )}
+                  </Table.Td>
                   <Table.Td ta="right">{fmtNumber(v.counts.sent)}</Table.Td>
                   <Table.Td ta="right">{pct(v.counts.readRate)}</Table.Td>
                   <Table.Td ta="right">{pct(v.counts.clickRate)}</Table.Td>
@@ -155,6 +174,31 @@ function StatsBody({ st }: { st: EmailStats }) {
             </Table.Tbody>
           </Table>
         </Card>
+      )}
+    </Stack>
+  );
+}
+
+/** ABSummary says how the A/B winner is chosen, when, and who waits for it. */
+function ABSummary({ ab }: { ab: NonNullable<EmailStats["ab"]> }) {
+  const { t, fmtNumber, lang } = useI18n();
+  const criteria = t(
+    ab.criteria === "click_rate" ? "emails.ab.clickRate" : "emails.ab.openRate",
+  ).toLowerCase();
+  const when = (v: unknown) => new Date(String(v)).toLocaleString(lang);
+  return (
+    <Stack gap={4} my="xs">
+      <Text size="sm" data-testid="email-ab-state">
+        {ab.decidedAt
+          ? t("emails.ab.decidedAt", { criteria, at: when(ab.decidedAt) })
+          : ab.decidesAt
+            ? t("emails.ab.decidesAt", { criteria, at: when(ab.decidesAt) })
+            : t("emails.ab.notStarted")}
+      </Text>
+      {ab.held > 0 && (
+        <Text size="sm" c="dimmed">
+          {t("emails.ab.held", { n: fmtNumber(ab.held) })}
+        </Text>
       )}
     </Stack>
   );

@@ -1,8 +1,10 @@
 // One editor per Mautic field type; values travel as text (see values.ts).
 import { Autocomplete, MultiSelect, Select, Textarea, TextInput } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { type Field, Fields } from "../../api";
 import { useI18n } from "../../i18n";
+import { countryOptions } from "../../i18n/countries";
 import { fieldLabel } from "./values";
 
 interface Props {
@@ -33,6 +35,7 @@ export function FieldInput({ field: f, value, onChange, error, disabled }: Props
     staleTime: Number.POSITIVE_INFINITY,
     enabled: f.type === "country",
   });
+  const countryData = useMemo(() => countryOptions(countries.data ?? [], lang), [countries.data, lang]);
   const common = {
     label: fieldLabel(f, lang),
     error,
@@ -129,10 +132,7 @@ export function FieldInput({ field: f, value, onChange, error, disabled }: Props
       return (
         <Select
           {...common}
-          data={(countries.data ?? []).map((c) => ({
-            value: c.name,
-            label: lang === "fr" ? c.nameFr : c.name,
-          }))}
+          data={withStored(countryData, value)}
           value={value || null}
           onChange={(v) => onChange(v ?? "")}
           searchable
@@ -164,4 +164,10 @@ export function FieldInput({ field: f, value, onChange, error, disabled }: Props
     default:
       return text("text");
   }
+}
+
+/** withStored keeps a stored value the table does not know (e.g. "USA" from an import) pickable. */
+function withStored(data: { value: string; label: string }[], value: string) {
+  if (!value || data.length === 0 || data.some((d) => d.value === value)) return data;
+  return [{ value, label: value }, ...data];
 }

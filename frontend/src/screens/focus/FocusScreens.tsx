@@ -1,6 +1,5 @@
 import {
   Badge,
-  Button,
   Card,
   ColorInput,
   Grid,
@@ -9,22 +8,20 @@ import {
   Select,
   Stack,
   Switch,
-  Table,
   Textarea,
   TextInput,
   Title,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { notifications } from "@mantine/notifications";
-import { IconArrowLeft, IconDeviceFloppy, IconPlus, IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { ApiError } from "../../api/errors";
 import { Forms } from "../../api/forms";
 import { blankFocus, Focus, type FocusPublic, type FocusView, focusPositions } from "../../api/pages";
+import { EditorFrame, useEditorActions } from "../../components/EditorFrame";
+import { ListScreen } from "../../components/ListScreen";
 import { type Key, useI18n } from "../../i18n";
-import { navigate } from "../../router";
-import { EmptyState, ErrorBox, Loading } from "../common";
+import { ErrorBox, Loading } from "../common";
+import { FocusStatsCard } from "./FocusStats";
 
 /** FocusRoutes: #/focus, #/focus/new, #/focus/ID. */
 export function FocusRoutes({ parts }: { parts: string[] }) {
@@ -34,72 +31,40 @@ export function FocusRoutes({ parts }: { parts: string[] }) {
 }
 
 function FocusList() {
-  const { t, te } = useI18n();
-  const client = useQueryClient();
-  const [trash, setTrash] = useState(false);
-  const list = useQuery({ queryKey: ["focus", trash], queryFn: () => Focus.List(trash) });
-  const restore = async (id: string) => {
-    try {
-      await Focus.Restore(id);
-      notifications.show({ message: t("pages.restored"), color: "green" });
-      void client.invalidateQueries({ queryKey: ["focus"] });
-    } catch (e) {
-      notifications.show({ message: te(e), color: "red" });
-    }
-  };
+  const { t } = useI18n();
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Title order={2}>{t("focus.title")}</Title>
-        <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => navigate("/focus/new")}>
-          {t("focus.new")}
-        </Button>
-      </Group>
-      <Switch
-        label={t("pages.showTrash")}
-        checked={trash}
-        onChange={(e) => setTrash(e.currentTarget.checked)}
-      />
-      {list.isLoading && <Loading />}
-      {list.error && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
-      {list.data && list.data.length === 0 && (
-        <EmptyState title={t("focus.empty")} hint={t("focus.emptyHint")} />
-      )}
-      {list.data && list.data.length > 0 && (
-        <Table highlightOnHover data-testid="focus-list">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("focus.col.name")}</Table.Th>
-              <Table.Th>{t("focus.col.style")}</Table.Th>
-              <Table.Th>{t("focus.col.trigger")}</Table.Th>
-              {trash && <Table.Th />}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.data.map((it) => (
-              <Table.Tr key={it.id}>
-                <Table.Td>
-                  <a href={`#/focus/${it.id}`}>{it.name}</a>{" "}
-                  {!it.published && <Badge color="gray">{t("pages.unpublished")}</Badge>}
-                </Table.Td>
-                <Table.Td>{t(`focus.style.${it.style}` as Key)}</Table.Td>
-                <Table.Td>
-                  {t(`focus.trigger.${it.trigger}` as Key)}
-                  {it.triggerValue ? ` (${it.triggerValue})` : ""} · {t(`focus.freq.${it.frequency}` as Key)}
-                </Table.Td>
-                {trash && (
-                  <Table.Td>
-                    <Button size="xs" variant="default" onClick={() => void restore(it.id)}>
-                      {t("pages.restore")}
-                    </Button>
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-    </Stack>
+    <ListScreen<FocusView>
+      title={t("focus.title")}
+      newLabel={t("focus.new")}
+      newPath="/focus/new"
+      queryRoot="focus"
+      list={Focus.List}
+      restore={Focus.Restore}
+      emptyTitle={t("focus.empty")}
+      emptyHint={t("focus.emptyHint")}
+      testId="focus-list"
+      columns={[
+        {
+          header: t("focus.col.name"),
+          cell: (it) => (
+            <>
+              <a href={`#/focus/${it.id}`}>{it.name}</a>{" "}
+              {!it.published && <Badge color="gray">{t("pages.unpublished")}</Badge>}
+            </>
+          ),
+        },
+        { header: t("focus.col.style"), cell: (it) => t(`focus.style.${it.style}` as Key) },
+        {
+          header: t("focus.col.trigger"),
+          cell: (it) => (
+            <>
+              {t(`focus.trigger.${it.trigger}` as Key)}
+              {it.triggerValue ? ` (${it.triggerValue})` : ""} · {t(`focus.freq.${it.frequency}` as Key)}
+            </>
+          ),
+        },
+      ]}
+    />
   );
 }
 
@@ -112,75 +77,32 @@ function FocusEditorScreen({ id }: { id: string }) {
 }
 
 function Editor({ initial }: { initial: FocusView }) {
-  const { t, te } = useI18n();
-  const client = useQueryClient();
+  const { t } = useI18n();
   const [it, setIt] = useState<FocusView>(initial);
-  const [saving, setSaving] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const set = (patch: Partial<FocusView>) => setIt((cur) => ({ ...cur, ...patch }));
-  const fe = (f: string) => (fieldErrors[f] ? t(fieldErrors[f] as Key) : undefined);
   const opts = (prefix: string, values: string[]) =>
     values.map((v) => ({ value: v, label: t(`${prefix}.${v}` as Key) }));
-  const save = async () => {
-    setSaving(true);
-    setFieldErrors({});
-    try {
-      const out = await Focus.Save(it);
-      setIt(out);
-      notifications.show({ message: t("focus.saved"), color: "green" });
-      void client.invalidateQueries({ queryKey: ["focus"] });
-      if (!initial.id) navigate(`/focus/${out.id}`);
-    } catch (e) {
-      if (e instanceof ApiError) setFieldErrors(e.fields);
-      notifications.show({ message: te(e), color: "red" });
-    } finally {
-      setSaving(false);
-    }
-  };
-  const remove = async () => {
-    try {
-      await Focus.Delete(it.id);
-      notifications.show({ message: t("focus.deleted"), color: "green" });
-      void client.invalidateQueries({ queryKey: ["focus"] });
-      navigate("/focus");
-    } catch (e) {
-      notifications.show({ message: te(e), color: "red" });
-    }
-  };
+  const { saving, fe, save, remove } = useEditorActions({
+    listPath: "/focus",
+    queryRoot: "focus",
+    savedMsg: "focus.saved",
+    deletedMsg: "focus.deleted",
+    isNew: !initial.id,
+    save: () => Focus.Save(it),
+    remove: () => Focus.Delete(it.id),
+    onSaved: setIt,
+  });
   const positions = focusPositions[it.style] ?? [""];
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Group gap="xs">
-          <Button
-            variant="subtle"
-            leftSection={<IconArrowLeft size={16} aria-hidden />}
-            onClick={() => navigate("/focus")}
-          >
-            {t("focus.back")}
-          </Button>
-          <Title order={2}>{it.name || t("focus.new")}</Title>
-        </Group>
-        <Group gap="xs">
-          {it.id && (
-            <Button
-              variant="default"
-              color="red"
-              leftSection={<IconTrash size={16} aria-hidden />}
-              onClick={() => void remove()}
-            >
-              {t("pages.delete")}
-            </Button>
-          )}
-          <Button
-            leftSection={<IconDeviceFloppy size={16} aria-hidden />}
-            loading={saving}
-            onClick={() => void save()}
-          >
-            {t("pages.save")}
-          </Button>
-        </Group>
-      </Group>
+    <EditorFrame
+      title={it.name || t("focus.new")}
+      backLabel={t("focus.back")}
+      backPath="/focus"
+      saving={saving}
+      onSave={() => void save()}
+      onDelete={it.id ? () => void remove() : undefined}
+    >
+      {it.id && <FocusStatsCard id={it.id} />}
       <Grid>
         <Grid.Col span={{ base: 12, lg: 6 }}>
           <Stack>
@@ -348,7 +270,7 @@ function Editor({ initial }: { initial: FocusView }) {
           </Stack>
         </Grid.Col>
       </Grid>
-    </Stack>
+    </EditorFrame>
   );
 }
 

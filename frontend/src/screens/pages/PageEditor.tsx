@@ -6,6 +6,7 @@ import {
   Group,
   NumberInput,
   SegmentedControl,
+  Select,
   Stack,
   Switch,
   Table,
@@ -13,14 +14,11 @@ import {
   Text,
   Textarea,
   TextInput,
-  Title,
 } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
-import { IconArrowLeft, IconDeviceFloppy, IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { lazy, Suspense, useState } from "react";
-import { ApiError } from "../../api/errors";
 import { blankPage, Pages, type PageView } from "../../api/pages";
+import { EditorFrame, useEditorActions } from "../../components/EditorFrame";
 import { type Key, useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
@@ -49,83 +47,41 @@ export function PageEditorScreen({ id, kind, parent }: { id: string; kind?: stri
 }
 
 function Editor({ initial }: { initial: PageView }) {
-  const { t, te } = useI18n();
-  const client = useQueryClient();
+  const { t } = useI18n();
   const [page, setPage] = useState<PageView>(initial);
-  const [saving, setSaving] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const set = (patch: Partial<PageView>) => setPage((cur) => ({ ...cur, ...patch }));
-  const fe = (f: string) => (fieldErrors[f] ? t(fieldErrors[f] as Key) : undefined);
   const isChild = !!(page.variantParentId || page.translationParentId);
   const publicUrl = useQuery({ queryKey: ["pages", "publicUrl"], queryFn: () => Pages.PublicURL() });
-  const save = async () => {
-    setSaving(true);
-    setFieldErrors({});
-    try {
-      const saved = await Pages.Save(page);
-      setPage(saved);
-      notifications.show({ message: t("pages.saved"), color: "green" });
-      void client.invalidateQueries({ queryKey: ["pages"] });
-      if (!initial.id) navigate(`/pages/${saved.id}`);
-    } catch (e) {
-      if (e instanceof ApiError) setFieldErrors(e.fields);
-      notifications.show({ message: te(e), color: "red" });
-    } finally {
-      setSaving(false);
-    }
-  };
-  const remove = async () => {
-    try {
-      await Pages.Delete(page.id);
-      notifications.show({ message: t("pages.deleted"), color: "green" });
-      void client.invalidateQueries({ queryKey: ["pages"] });
-      navigate("/pages");
-    } catch (e) {
-      notifications.show({ message: te(e), color: "red" });
-    }
-  };
+  const { saving, fe, save, remove } = useEditorActions({
+    listPath: "/pages",
+    queryRoot: "pages",
+    savedMsg: "pages.saved",
+    deletedMsg: "pages.deleted",
+    isNew: !initial.id,
+    save: () => Pages.Save(page),
+    remove: () => Pages.Delete(page.id),
+    onSaved: setPage,
+  });
   const live =
     publicUrl.data && page.id && !page.variantParentId
       ? `${publicUrl.data}${page.customPath || `/p/${page.alias}`}`
       : "";
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Group gap="xs">
-          <Button
-            variant="subtle"
-            leftSection={<IconArrowLeft size={16} aria-hidden />}
-            onClick={() => navigate("/pages")}
-          >
-            {t("pages.back")}
-          </Button>
-          <Title order={2}>{page.title || t("pages.new")}</Title>
-        </Group>
-        <Group gap="xs">
-          {live && (
-            <Anchor href={live} target="_blank" rel="noreferrer">
-              {t("pages.openLive")}
-            </Anchor>
-          )}
-          {page.id && (
-            <Button
-              variant="default"
-              color="red"
-              leftSection={<IconTrash size={16} aria-hidden />}
-              onClick={() => void remove()}
-            >
-              {t("pages.delete")}
-            </Button>
-          )}
-          <Button
-            leftSection={<IconDeviceFloppy size={16} aria-hidden />}
-            loading={saving}
-            onClick={() => void save()}
-          >
-            {t("pages.save")}
-          </Button>
-        </Group>
-      </Group>
+    <EditorFrame
+      title={page.title || t("pages.new")}
+      backLabel={t("pages.back")}
+      backPath="/pages"
+      saving={saving}
+      onSave={() => void save()}
+      onDelete={page.id ? () => void remove() : undefined}
+      actions={
+        live && (
+          <Anchor href={live} target="_blank" rel="noreferrer">
+            {t("pages.openLive")}
+          </Anchor>
+        )
+      }
+    >
       <Grid>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <TextInput
@@ -270,7 +226,7 @@ function Editor({ initial }: { initial: PageView }) {
         </Tabs.Panel>
         {page.id && (
           <Tabs.Panel value="family" pt="md">
-            <Family page={page} />
+            <Family page={page} set={set} />
           </Tabs.Panel>
         )}
         {page.id && (
@@ -279,7 +235,7 @@ function Editor({ initial }: { initial: PageView }) {
           </Tabs.Panel>
         )}
       </Tabs>
-    </Stack>
+    </EditorFrame>
   );
 }
 
@@ -308,7 +264,7 @@ function Preview({ page }: { page: PageView }) {
   );
 }
 
-function Family({ page }: { page: PageView }) {
+function Family({ page, set }: { page: PageView; set: (patch: Partial<PageView>) => void }) {
   const { t } = useI18n();
   const rootId = page.variantParentId || page.translationParentId || page.id;
   const q = useQuery({ queryKey: ["pageStats", rootId], queryFn: () => Pages.Stats(rootId) });
@@ -330,6 +286,7 @@ function Family({ page }: { page: PageView }) {
           )}
         </Group>
       )}
+      {!page.variantParentId && !page.translationParentId && <AutoWinner page={page} set={set} />}
       {q.error && <ErrorBox error={q.error} />}
       {rows.length <= 1 && <Text c="dimmed">{t("pages.noFamily")}</Text>}
       {rows.length > 1 && (
@@ -345,10 +302,53 @@ function Family({ page }: { page: PageView }) {
                 </Table.Td>
                 <Table.Td>{r.language}</Table.Td>
                 <Table.Td>{r.role === "variant" ? `${r.weight} %` : ""}</Table.Td>
+                <Table.Td>
+                  {r.id === page.abWinnerId && page.abCriteria && (
+                    <Badge color="green">{t("pages.ab.winner")}</Badge>
+                  )}
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
+      )}
+    </Stack>
+  );
+}
+
+/** AutoWinner sets Mautic's A/B winner criterion: after the given hours the best candidate is
+ * chosen (backend/pages/abtest.go) and served alone. */
+function AutoWinner({ page, set }: { page: PageView; set: (patch: Partial<PageView>) => void }) {
+  const { t } = useI18n();
+  return (
+    <Stack gap="xs" data-testid="ab-winner">
+      <Group align="flex-end">
+        <Select
+          label={t("pages.ab.criteria")}
+          w={320}
+          data={[
+            { value: "", label: t("pages.ab.none") },
+            { value: "conversions", label: t("pages.ab.conversions") },
+            { value: "bounce", label: t("pages.ab.bounce") },
+          ]}
+          value={page.abCriteria}
+          allowDeselect={false}
+          onChange={(v) => set({ abCriteria: v ?? "", abHours: v ? page.abHours || 72 : 0 })}
+        />
+        {page.abCriteria && (
+          <NumberInput
+            label={t("pages.ab.hours")}
+            min={1}
+            max={8784}
+            value={page.abHours}
+            onChange={(v) => set({ abHours: Number(v) || 0 })}
+          />
+        )}
+      </Group>
+      {page.abCriteria && (
+        <Text size="sm" c="dimmed">
+          {page.abWinnerId ? t("pages.ab.decided", { at: page.abDecidedAt }) : t("pages.ab.pending")}
+        </Text>
       )}
     </Stack>
   );

@@ -1,89 +1,47 @@
-import { Badge, Button, Checkbox, Group, Stack, Switch, Table, Text, Title } from "@mantine/core";
+import { Badge, Checkbox, Group, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconPlus } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { Pages } from "../../api/pages";
+import { Pages, type PageView } from "../../api/pages";
+import { ListScreen } from "../../components/ListScreen";
 import { useI18n } from "../../i18n";
-import { navigate } from "../../router";
-import { EmptyState, ErrorBox, Loading } from "../common";
+import { ErrorBox } from "../common";
 
 export function PageList() {
-  const { t, te, fmtNumber } = useI18n();
-  const client = useQueryClient();
-  const [trash, setTrash] = useState(false);
-  const list = useQuery({ queryKey: ["pages", trash], queryFn: () => Pages.List(trash) });
+  const { t, fmtNumber } = useI18n();
   const url = useQuery({ queryKey: ["pages", "publicUrl"], queryFn: () => Pages.PublicURL() });
-  const top = (list.data ?? []).filter((p) => !p.variantParentId);
-  const restore = async (id: string) => {
-    try {
-      await Pages.Restore(id);
-      notifications.show({ message: t("pages.restored"), color: "green" });
-      void client.invalidateQueries({ queryKey: ["pages"] });
-    } catch (e) {
-      notifications.show({ message: te(e), color: "red" });
-    }
-  };
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Title order={2}>{t("pages.title")}</Title>
-        <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => navigate("/pages/new")}>
-          {t("pages.new")}
-        </Button>
-      </Group>
-      {url.data === "" && <Text c="dimmed">{t("pages.noTracker")}</Text>}
-      <Switch
-        label={t("pages.showTrash")}
-        checked={trash}
-        onChange={(e) => setTrash(e.currentTarget.checked)}
-      />
-      {list.isLoading && <Loading />}
-      {list.error && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
-      {list.data && top.length === 0 && <EmptyState title={t("pages.empty")} hint={t("pages.emptyHint")} />}
-      {top.length > 0 && (
-        <Table highlightOnHover data-testid="page-list">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t("pages.col.title")}</Table.Th>
-              <Table.Th>{t("pages.col.url")}</Table.Th>
-              <Table.Th ta="right">{t("pages.col.hits")}</Table.Th>
-              <Table.Th ta="right">{t("pages.col.unique")}</Table.Th>
-              <Table.Th ta="right">{t("pages.col.conversions")}</Table.Th>
-              {trash && <Table.Th />}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {top.map((p) => (
-              <Table.Tr key={p.id}>
-                <Table.Td>
-                  <Group gap="xs">
-                    <a href={`#/pages/${p.id}`}>{p.title}</a>
-                    {p.language && <Badge variant="outline">{p.language}</Badge>}
-                    {p.preferenceCenter && <Badge color="grape">{t("pages.prefCenter")}</Badge>}
-                    {!p.published && <Badge color="gray">{t("pages.unpublished")}</Badge>}
-                  </Group>
-                </Table.Td>
-                <Table.Td>
-                  <code>{p.customPath || `/p/${p.alias}`}</code>
-                </Table.Td>
-                <Table.Td ta="right">{fmtNumber(p.hits)}</Table.Td>
-                <Table.Td ta="right">{fmtNumber(p.uniqueHits)}</Table.Td>
-                <Table.Td ta="right">{fmtNumber(p.conversions)}</Table.Td>
-                {trash && (
-                  <Table.Td>
-                    <Button size="xs" variant="default" onClick={() => void restore(p.id)}>
-                      {t("pages.restore")}
-                    </Button>
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-      {!trash && <PrefSegments />}
-    </Stack>
+    <ListScreen<PageView>
+      title={t("pages.title")}
+      newLabel={t("pages.new")}
+      newPath="/pages/new"
+      queryRoot="pages"
+      list={Pages.List}
+      restore={Pages.Restore}
+      filter={(rows) => rows.filter((p) => !p.variantParentId)}
+      emptyTitle={t("pages.empty")}
+      emptyHint={t("pages.emptyHint")}
+      testId="page-list"
+      notice={url.data === "" && <Text c="dimmed">{t("pages.noTracker")}</Text>}
+      footer={<PrefSegments />}
+      columns={[
+        {
+          header: t("pages.col.title"),
+          cell: (p) => (
+            <Group gap="xs">
+              <a href={`#/pages/${p.id}`}>{p.title}</a>
+              {p.language && <Badge variant="outline">{p.language}</Badge>}
+              {p.preferenceCenter && <Badge color="grape">{t("pages.prefCenter")}</Badge>}
+              {!p.published && <Badge color="gray">{t("pages.unpublished")}</Badge>}
+            </Group>
+          ),
+        },
+        { header: t("pages.col.url"), cell: (p) => <code>{p.customPath || `/p/${p.alias}`}</code> },
+        { header: t("pages.col.hits"), align: "right", cell: (p) => fmtNumber(p.hits) },
+        { header: t("pages.col.unique"), align: "right", cell: (p) => fmtNumber(p.uniqueHits) },
+        { header: t("pages.col.conversions"), align: "right", cell: (p) => fmtNumber(p.conversions) },
+      ]}
+    />
   );
 }
 

@@ -20,13 +20,12 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconArrowLeft, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { Contacts, Segments, type SegmentView } from "../../api";
 import { useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
-import { FilterRows } from "./FilterRows";
-import { type FieldDef, type FilterRow, fromMautic, toMautic } from "./filters";
+import { parseable, QueryEditor } from "./QueryEditor";
 import { SegmentBadge } from "./SegmentsScreen";
 
 /** SegmentEditor loads a segment (or starts a new one) and shows the editor. */
@@ -50,18 +49,14 @@ function Editor({ seg }: { seg: SegmentView | null }) {
   const client = useQueryClient();
   const cat = client.getQueryData<Awaited<ReturnType<typeof Segments.Catalogue>>>(["segmentCatalogue"]);
   const all = client.getQueryData<SegmentView[]>(["segments", false]) ?? [];
-  const defs = useMemo(
-    () => new Map<string, FieldDef>((cat?.fields ?? []).map((f) => [f.alias, f as FieldDef])),
-    [cat],
-  );
   const [name, setName] = useState(seg?.name ?? "");
   const [description, setDescription] = useState(seg?.description ?? "");
   const [published, setPublished] = useState(seg?.published ?? true);
-  const initial = fromMautic(seg?.filters ?? "[]", defs);
-  const [rows, setRows] = useState<FilterRow[]>(initial ?? []);
-  const [json, setJson] = useState(initial ? null : (seg?.filters ?? ""));
+  const initial = seg?.filters ?? "[]";
+  const [edited, setEdited] = useState(initial);
+  const [json, setJson] = useState(parseable(initial) ? null : initial);
   const [busy, setBusy] = useState(false);
-  const filters = json ?? toMautic(rows);
+  const filters = json ?? edited;
   const [debounced] = useDebouncedValue(filters, 350);
   const preview = useQuery({
     queryKey: ["segmentPreview", debounced, seg?.id ?? ""],
@@ -160,9 +155,9 @@ function Editor({ seg }: { seg: SegmentView | null }) {
           <Grid>
             <Grid.Col span={{ base: 12, lg: 8 }}>
               {json === null ? (
-                <FilterRows
-                  rows={rows}
-                  onChange={setRows}
+                <QueryEditor
+                  initial={initial}
+                  onChange={setEdited}
                   catalogue={cat}
                   segments={all}
                   selfId={seg?.id ?? ""}

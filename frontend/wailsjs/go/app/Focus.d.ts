@@ -14,3 +14,5 @@ export function Preview(arg1:app.FocusView):Promise<focus.Public>;
 export function Restore(arg1:string):Promise<void>;
 
 export function Save(arg1:app.FocusView):Promise<app.FocusView>;
+
+export function Stats(arg1:string,arg2:number):Promise<app.FocusStats>;

@@ -25,3 +25,7 @@ export function Restore(arg1) {
 export function Save(arg1) {
   return window['go']['app']['Focus']['Save'](arg1);
 }
+
+export function Stats(arg1, arg2) {
+  return window['go']['app']['Focus']['Stats'](arg1, arg2);
+}

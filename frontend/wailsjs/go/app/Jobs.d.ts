@@ -6,4 +6,6 @@ export function Cancel(arg1:string):Promise<boolean>;
 
 export function Get(arg1:string):Promise<jobs.Status>;
 
+export function Live():Promise<Array<jobs.Status>>;
+
 export function Recent():Promise<Array<jobs.Status>>;

@@ -10,6 +10,10 @@ export function Get(arg1) {
   return window['go']['app']['Jobs']['Get'](arg1);
 }
 
+export function Live() {
+  return window['go']['app']['Jobs']['Live']();
+}
+
 export function Recent() {
   return window['go']['app']['Jobs']['Recent']();
 }
