@@ -172,7 +172,6 @@ func runImportID(e *Env, id string, asJSON bool) error {
 		return err
 	}
 	first := before.Rows() // rows done by earlier runs (resume)
-	bulkGC()
 	err = c.Imports.Run(e.Ctx(), id, func(r imports.Record) {
 		if asJSON || time.Since(last) < time.Second {
 			return

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	"magpie/backend/seed"
@@ -33,7 +32,6 @@ func runSeed(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	bulkGC()
 	start := time.Now()
 	var last time.Time
 	res, err := seed.Run(e.Ctx(), c.Contacts, seed.Options{Contacts: *n, Companies: *comp, Events: *ev, Seed: *s}, func(done, total int64) {
@@ -55,6 +53,3 @@ func runSeed(e *Env, args []string) error {
 	return nil
 }
 
-// bulkGC makes a bulk-load command (seed, import) collect garbage less often: its live heap
-// is a few batches, and the collector's work was a tenth of the CPU at the default pace.
-func bulkGC() { debug.SetGCPercent(400) }
