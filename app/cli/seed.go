@@ -52,4 +52,3 @@ func runSeed(e *Env, args []string) error {
 		res.Contacts, res.Companies, res.Events, el, float64(res.Contacts)/el)
 	return nil
 }
-
