@@ -388,7 +388,7 @@ export const emailsFr: Record<keyof typeof emailsEn, string> = {
   "emails.errors.expired": "La période de publication de l'e-mail est terminée",
   "emails.errors.frequencyNumber": "Le nombre de messages doit être compris entre 0 et 10 000",
   "emails.errors.frequencyTime": "La période doit être un jour, une semaine ou un mois",
-  "emails.errors.fromAddress": "L'adresse d'expédition n'est pas une adresse e-mail",
+  "emails.errors.fromAddress": "L'adresse de l'expéditeur n'est pas une adresse e-mail",
   "emails.errors.fromRequired":
     "Aucune adresse d'expédition : indiquez-en une sur l'e-mail ou par défaut dans les réglages e-mail",
   "emails.errors.header": "Un en-tête personnalisé est invalide (saut de ligne ou deux-points dans son nom)",

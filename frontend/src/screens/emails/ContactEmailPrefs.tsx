@@ -57,7 +57,7 @@ export function ContactEmailPrefs({ contactId }: { contactId: string }) {
     }
   };
   return (
-    <Card withBorder data-testid="contact-email-prefs">
+    <Card withBorder mt="md" data-testid="contact-email-prefs">
       <Stack gap="sm">
         <Title order={4}>{t("emails.prefs.title")}</Title>
         <Text fw={600} size="sm">
