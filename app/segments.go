@@ -217,7 +217,7 @@ func (a *Segments) OfContact(contactID string) ([]SegmentView, error) {
 
 // Catalogue lists the filterable fields, operators and date keywords.
 func (a *Segments) Catalogue() (SegmentCatalogue, error) {
-	defs, err := segments.Catalogue(a.s.context(), a.s.core.Fields)
+	defs, err := a.s.core.Segments.Catalogue(a.s.context()) // fields + point groups
 	if err != nil {
 		return SegmentCatalogue{}, err
 	}
@@ -228,10 +228,16 @@ func (a *Segments) Catalogue() (SegmentCatalogue, error) {
 		for _, o := range d.Options {
 			f.Options = append(f.Options, map[string]string{"value": o.Value, "label": o.Label})
 		}
-		if d.Kind == segments.KCampaign {
-			if f.Options, err = a.campaignOptions(); err != nil {
-				return SegmentCatalogue{}, err
-			}
+		switch {
+		case d.Kind == segments.KCampaign:
+			f.Options, err = a.options("SELECT id, name FROM campaigns WHERE deleted = 0 ORDER BY name, id")
+		case d.Kind == segments.KTags: // suggestions; other tag names can still be typed
+			f.Options, err = a.options("SELECT name, name FROM tags WHERE deleted = 0 ORDER BY name LIMIT 2000")
+		case d.Type == "emails":
+			f.Options, err = a.options("SELECT id, name FROM emails WHERE deleted = 0 ORDER BY name, id LIMIT 2000")
+		}
+		if err != nil {
+			return SegmentCatalogue{}, err
 		}
 		out.Fields = append(out.Fields, f)
 	}
@@ -243,20 +249,21 @@ func (a *Segments) Catalogue() (SegmentCatalogue, error) {
 	return out, nil
 }
 
-// campaignOptions are the campaigns a "campaign membership" filter can name (trash excluded).
-func (a *Segments) campaignOptions() ([]map[string]string, error) {
-	rows, err := a.s.core.DB.R.QueryContext(a.s.context(), "SELECT id, name FROM campaigns WHERE deleted = 0 ORDER BY name, id")
+// options are the value choices a filter offers (campaigns, tags, emails; trash excluded):
+// query selects value and label.
+func (a *Segments) options(query string) ([]map[string]string, error) {
+	rows, err := a.s.core.DB.R.QueryContext(a.s.context(), query)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []map[string]string{}
 	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
+		var value, label string
+		if err := rows.Scan(&value, &label); err != nil {
 			return nil, err
 		}
-		out = append(out, map[string]string{"value": id, "label": name})
+		out = append(out, map[string]string{"value": value, "label": label})
 	}
 	return out, rows.Err()
 }

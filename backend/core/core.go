@@ -77,6 +77,8 @@ type Core struct {
 	Pages *pages.Service
 	DWC   *dwc.Service
 	Focus *focus.Service
+	// PagesAB decides landing page A/B tests when due (started by the shells).
+	PagesAB *pages.ABDecider
 }
 
 // Options tune Open.
@@ -165,6 +167,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		Lease: emailLease{db: d, sync: c.Sync}}) // the team's sender also runs the campaigns
 	campaigns.SetDefaultZone(c.Segments.Loc)
 	c.Points, c.Stages = points.New(d), stages.New(d)
+	points.SetCampaignMembership(points.CampaignMembership{Add: campaigns.AddContactsTx, Remove: campaigns.RemoveContactsTx})
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
 	c.Reports.SetMailer(c.Emails)
 	c.Reports.SetLease(emailLease{db: d, sync: c.Sync, name: ReportsLease})
@@ -173,6 +176,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Reports.SetDayCounts(c.Dashboard) // plain event counts by date read the daily rollup
 	c.Pages, c.Focus = pages.New(d), focus.New(d)
 	c.DWC = dwc.New(d, c.Segments, c.Contacts)
+	c.PagesAB = &pages.ABDecider{Pages: c.Pages}
 	return c, nil
 }
 
@@ -208,6 +212,9 @@ func (c *Core) Close() error {
 	}
 	c.Emails.StopBackground()
 	c.FormsOutbox.Stop()
+	if c.PagesAB != nil {
+		c.PagesAB.Stop()
+	}
 	if c.Reports != nil {
 		c.Reports.StopBackground()
 	}

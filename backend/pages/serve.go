@@ -75,9 +75,29 @@ func (s *Service) Choose(ctx context.Context, root Page, v Visitor) (Page, []Pag
 		return Page{}, nil, err
 	}
 	if len(vars) > 0 {
-		chosen = PickVariant(v.Device, chosen, vars)
+		if w, ok := winner(chosen, vars); ok {
+			chosen = w // the A/B test is decided: only the winner is served
+		} else {
+			chosen = PickVariant(v.Device, chosen, vars)
+		}
 	}
 	return chosen, family, nil
+}
+
+// winner returns the decided A/B winner among parent and its live variants.
+func winner(parent Page, vars []Page) (Page, bool) {
+	if parent.ABCriteria == "" || parent.ABWinnerID == "" {
+		return Page{}, false
+	}
+	if parent.ABWinnerID == parent.ID {
+		return parent, true
+	}
+	for _, v := range vars {
+		if v.ID == parent.ABWinnerID {
+			return v, true
+		}
+	}
+	return Page{}, false // the winner went to the trash or was unpublished: split again
 }
 
 // PickLanguage returns the page of family (first = the main page) whose language matches an

@@ -13,6 +13,11 @@ import (
 	"magpie/backend/events"
 )
 
+// liveContacts is the "not in the trash" test of full evaluations. The unary + keeps SQLite
+// from walking a partial index "… WHERE deleted = 0" (the list and dashboard indexes) instead
+// of the table: on 1M contacts that order turned a 1.8 s scan into 40 s of random reads.
+const liveContacts = "+c.deleted = 0"
+
 // Topic is the commit signal of a membership change (ID = contact id).
 const Topic = "segment"
 
@@ -108,7 +113,7 @@ func rebuildTx(tx *db.Tx, id, cond string, args []any, res *BuildResult) error {
 			return err
 		}
 	}
-	if _, err := tx.Exec("INSERT INTO seg_match SELECT c.id FROM contacts c WHERE c.deleted = 0 AND ("+cond+")", args...); err != nil {
+	if _, err := tx.Exec("INSERT INTO seg_match SELECT c.id FROM contacts c WHERE "+liveContacts+" AND ("+cond+")", args...); err != nil {
 		return fmt.Errorf("segments: evaluate %s: %w", id, err)
 	}
 	now := tx.NowMs()
@@ -270,7 +275,7 @@ func (s *Service) Preview(ctx context.Context, filters []byte, selfID string, no
 	var n int
 	countErr := make(chan error, 1)
 	go func() {
-		countErr <- s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts c WHERE c.deleted = 0 AND ("+cond+")", args...).Scan(&n)
+		countErr <- s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts c WHERE "+liveContacts+" AND ("+cond+")", args...).Scan(&n)
 	}()
 	out := []Member{}
 	var sampleErr error
@@ -288,7 +293,7 @@ func (s *Service) Preview(ctx context.Context, filters []byte, selfID string, no
 
 func (s *Service) sample(ctx context.Context, cond string, args []any, limit int) ([]Member, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT c.id, coalesce(c.email, ''), trim(coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, ''))
-		FROM contacts c WHERE c.deleted = 0 AND (`+cond+`) LIMIT ?`, append(append([]any(nil), args...), limit)...)
+		FROM contacts c WHERE `+liveContacts+` AND (`+cond+`) LIMIT ?`, append(append([]any(nil), args...), limit)...)
 	if err != nil {
 		return nil, err
 	}

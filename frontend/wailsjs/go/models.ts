@@ -341,6 +341,10 @@ export namespace app {
 	    hits: number;
 	    uniqueHits: number;
 	    conversions: number;
+	    abCriteria: string;
+	    abHours: number;
+	    abWinnerId: string;
+	    abDecidedAt: string;
 	}
 	export interface PointProps {
 	    emails: string[];
@@ -389,6 +393,11 @@ export namespace app {
 	    addSegments: string[];
 	    removeSegments: string[];
 	    stage: string;
+	    addCampaigns: string[];
+	    removeCampaigns: string[];
+	    useOwner: boolean;
+	    users: string[];
+	    to: string[];
 	}
 	export interface PointTriggerView {
 	    id: string;
@@ -407,6 +416,11 @@ export namespace app {
 	    deleted: boolean;
 	    fired: number;
 	    jobId: string;
+	}
+	export interface PointUserView {
+	    id: string;
+	    name: string;
+	    email: string;
 	}
 	export interface Preferences {
 	    theme: string;
@@ -1057,6 +1071,8 @@ export namespace forms {
 	    options?: Option[];
 	    text?: string;
 	    maxLength?: number;
+	    accept?: string;
+	    maxSizeKb?: number;
 	}
 	export interface Form {
 	    id: string;
@@ -1077,6 +1093,13 @@ export namespace forms {
 	    results: number;
 	}
 	
+	export interface StoredFile {
+	    id: string;
+	    field: string;
+	    name: string;
+	    mime: string;
+	    size: number;
+	}
 	export interface Result {
 	    id: string;
 	    contactId: string;
@@ -1086,6 +1109,7 @@ export namespace forms {
 	    ip: string;
 	    values: Record<string, string>;
 	    issues: string[];
+	    files: StoredFile[];
 	}
 	export interface Results {
 	    total: number;
