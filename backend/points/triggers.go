@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"magpie/backend/apperr"
-	"magpie/backend/campaigns"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/emails"
@@ -311,14 +310,17 @@ func runEvent(tx *db.Tx, t *trigger, e TriggerEvent, contactID string) error {
 		}
 		return err
 	case ChangeCampaigns:
+		if campaignAdd == nil || campaignRemove == nil {
+			return errors.New("no campaigns engine installed (points.SetCampaigns)")
+		}
 		for _, id := range e.AddCampaigns {
 			// A campaign unpublished or trashed since the trigger was saved is skipped.
-			if _, err := campaigns.AddContactsTx(tx, id, []string{contactID}); err != nil && apperr.CodeOf(err) != apperr.Invalid {
+			if err := campaignAdd(tx, id, contactID); err != nil && apperr.CodeOf(err) != apperr.Invalid {
 				return err
 			}
 		}
 		for _, id := range e.RemoveCampaigns {
-			if _, err := campaigns.RemoveContactsTx(tx, id, []string{contactID}); err != nil {
+			if err := campaignRemove(tx, id, contactID); err != nil {
 				return err
 			}
 		}
@@ -327,6 +329,15 @@ func runEvent(tx *db.Tx, t *trigger, e TriggerEvent, contactID string) error {
 		return sendToUsers(tx, e, contactID)
 	}
 	return nil
+}
+
+// campaignAdd and campaignRemove change a contact's manual campaign membership inside tx
+// (the campaigns engine, installed by core: campaigns imports points in its tests).
+var campaignAdd, campaignRemove func(tx *db.Tx, campaignID, contactID string) error
+
+// SetCampaigns installs the campaign membership functions "change campaigns" uses.
+func SetCampaigns(add, remove func(tx *db.Tx, campaignID, contactID string) error) {
+	campaignAdd, campaignRemove = add, remove
 }
 
 // sendToUsers queues the email for the contact's owner, the chosen users and addresses
