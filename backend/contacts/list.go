@@ -10,17 +10,19 @@ import (
 	"magpie/backend/listing"
 )
 
-// Sorts maps a sortable column name to its indexed key expression (see migration 0001).
+// Sorts maps a sortable column name to its indexed key expression (see migrations 0001
+// and 0008: covering indexes; lower() instead of COLLATE NOCASE, same order, so that
+// keyset anchors seek the index).
 var Sorts = map[string]string{
 	"date_added":    "date_added",
 	"date_modified": "date_modified",
 	"last_active":   "coalesce(last_active, 0)",
-	"email":         "coalesce(email, '') COLLATE NOCASE",
+	"email":         "lower(coalesce(email, ''))",
 	"firstname":     "coalesce(firstname_key, '')",
 	"lastname":      "coalesce(lastname_key, '')",
-	"company":       "coalesce(company, '') COLLATE NOCASE",
-	"city":          "coalesce(city, '') COLLATE NOCASE",
-	"country":       "coalesce(country, '') COLLATE NOCASE",
+	"company":       "lower(coalesce(company, ''))",
+	"city":          "lower(coalesce(city, ''))",
+	"country":       "lower(coalesce(country, ''))",
 	"points":        "points",
 }
 
@@ -187,8 +189,13 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	if q.Limit <= 0 || q.Limit > 1000 {
 		q.Limit = 100
 	}
+	// The (cached) total first: it lets a deep page walk the index from the nearer end.
+	total, err := s.Count(ctx, where, args, q.Deleted)
+	if err != nil {
+		return Page{}, err
+	}
 	spec := listing.Spec{Table: "contacts", Key: key, Desc: desc, Where: where, Args: args,
-		Offset: q.Offset, Limit: q.Limit, Deleted: q.Deleted}
+		Offset: q.Offset, Limit: q.Limit, Deleted: q.Deleted, Total: total}
 	idList, err := listing.IDs(ctx, s.db.R, &s.anchors, spec)
 	if err != nil {
 		return Page{}, err
@@ -198,10 +205,6 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 		return Page{}, err
 	}
 	tags, err := s.TagsOf(ctx, idList)
-	if err != nil {
-		return Page{}, err
-	}
-	total, err := s.Count(ctx, where, args, q.Deleted)
 	if err != nil {
 		return Page{}, err
 	}
