@@ -167,6 +167,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		Lease: emailLease{db: d, sync: c.Sync}}) // the team's sender also runs the campaigns
 	campaigns.SetDefaultZone(c.Segments.Loc)
 	c.Points, c.Stages = points.New(d), stages.New(d)
+	points.SetCampaignMembership(points.CampaignMembership{Add: campaigns.AddContactsTx, Remove: campaigns.RemoveContactsTx})
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
 	c.Reports.SetMailer(c.Emails)
 	c.Reports.SetLease(emailLease{db: d, sync: c.Sync, name: ReportsLease})

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"magpie/backend/apperr"
-	"magpie/backend/campaigns"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/emails"
@@ -159,6 +158,9 @@ func (t *Trigger) Validate() error {
 				}
 			}
 		case ChangeCampaigns:
+			if campaignMembership.Add == nil {
+				return errors.New("points: campaign membership is not wired (points.SetCampaignMembership)")
+			}
 			if len(e.AddCampaigns)+len(e.RemoveCampaigns) == 0 {
 				return fieldErr(at+"addCampaigns", "points.errors.campaignsRequired", "add to or remove from at least one campaign")
 			}
@@ -313,12 +315,12 @@ func runEvent(tx *db.Tx, t *trigger, e TriggerEvent, contactID string) error {
 	case ChangeCampaigns:
 		for _, id := range e.AddCampaigns {
 			// A campaign unpublished or trashed since the trigger was saved is skipped.
-			if _, err := campaigns.AddContactsTx(tx, id, []string{contactID}); err != nil && apperr.CodeOf(err) != apperr.Invalid {
+			if _, err := campaignMembership.Add(tx, id, []string{contactID}); err != nil && apperr.CodeOf(err) != apperr.Invalid {
 				return err
 			}
 		}
 		for _, id := range e.RemoveCampaigns {
-			if _, err := campaigns.RemoveContactsTx(tx, id, []string{contactID}); err != nil {
+			if _, err := campaignMembership.Remove(tx, id, []string{contactID}); err != nil {
 				return err
 			}
 		}
@@ -454,3 +456,15 @@ func (s *Service) Users(ctx context.Context) ([]User, error) {
 	}
 	return out, rows.Err()
 }
+
+// CampaignMembership adds contacts to / removes them from a campaign by hand, inside the
+// caller's transaction. The campaigns package provides it; core wires it in with
+// SetCampaignMembership (points cannot import campaigns: campaigns' own tests use points).
+type CampaignMembership struct {
+	Add, Remove func(tx *db.Tx, campaignID string, contactIDs []string) (int, error)
+}
+
+var campaignMembership CampaignMembership
+
+// SetCampaignMembership wires the "change campaigns" trigger event to the campaigns service.
+func SetCampaignMembership(m CampaignMembership) { campaignMembership = m }
