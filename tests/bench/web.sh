@@ -42,11 +42,11 @@ for s in ${WEB_SCENARIOS:-page dwc focus form}; do
 done
 if ! grep -q '"scenario":"form"' "$work/load.json"; then exit 0; fi
 ok="$(grep '"scenario":"form"' "$work/load.json" | grep -o '"ok":[0-9]*' | cut -d: -f2)"
-for _ in $(seq 600); do
+for _ in $(seq 3000); do # the spool drains into the store (at most 5 min)
   curl -s "$url/health" | grep -q '"pending":0,' && break; sleep 0.1
 done
 kill -INT "$pid"; wait "$pid" 2>/dev/null || true; pid=""
-m tracking ingest >/dev/null 2>&1 || true
+m tracking ingest >/dev/null # whatever the tracker's own ingest had not reached yet
 stored="$(m forms results "$form" --json | grep -o '"total": *[0-9]*' | grep -o '[0-9]*$')"
 echo "form posts answered 200: $ok, stored results: $stored"
-[ "$ok" = "$stored" ] || { echo "LOST OR EXTRA FORM SUBMISSIONS: $ok answered, $stored stored"; exit 1; }
+[ "$ok" = "$stored" ] || { echo "LOST OR EXTRA FORM SUBMISSIONS: $ok answered, $stored stored"; m tracking status; tail -5 "$work/log"; exit 1; }
