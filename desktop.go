@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -27,6 +28,12 @@ func runDesktop(shell *app.Shell, assets fs.FS) error {
 		OnStartup: func(ctx context.Context) {
 			shell.SetDialogs(wailsDialogs{ctx})
 			shell.SetEmitter(ctx, func(name string, data any) { runtime.EventsEmit(ctx, name, data) })
+		},
+		OnDomReady: func(ctx context.Context) {
+			if r := os.Getenv("MAGPIE_SMOKE_ROUTE"); r != "" { // the desktop smoke test opens a screen
+				b, _ := json.Marshal(r)
+				runtime.WindowExecJS(ctx, "location.hash = "+string(b))
+			}
 		},
 		OnShutdown:     func(context.Context) { shell.Shutdown() },
 		Bind:           shell.Bindings(),

@@ -189,6 +189,7 @@ func (a *Emails) Preview(v EmailView, contactID string) (Preview, error) {
 		return Preview{}, err
 	}
 	issues, err := a.s.core.Emails.Check(ctx, e)
+	smokePreview(e.HTML, issues)
 	return Preview{Subject: r.Subject, HTML: r.HTML, Text: r.Text, Issues: issues}, err
 }
 

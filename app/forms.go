@@ -181,3 +181,9 @@ func (a *Assets) Restore(id string) error { return a.s.core.Assets.Restore(a.s.c
 func (a *Assets) Limits() map[string]int64 {
 	return map[string]int64{"maxSize": assets.MaxSize, "chunkSize": assets.ChunkSize}
 }
+
+// ExportFile writes an uploaded file of a result under the data dir (the browser downloads it
+// through /download; the desktop offers Save as with SaveResultsAs).
+func (a *Forms) ExportFile(fileID string) (exports.Result, error) {
+	return a.s.core.Forms.ExportFile(a.s.context(), fileID, a.s.core.DataDir)
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"time"
 
 	"magpie/backend/dwc"
 	"magpie/backend/focus"
@@ -37,6 +38,10 @@ type PageView struct {
 	Hits                int    `json:"hits"`
 	UniqueHits          int    `json:"uniqueHits"`
 	Conversions         int    `json:"conversions"`
+	ABCriteria          string `json:"abCriteria"`
+	ABHours             int    `json:"abHours"`
+	ABWinnerID          string `json:"abWinnerId"`
+	ABDecidedAt         string `json:"abDecidedAt"`
 }
 
 func pageView(p pages.Page) PageView {
@@ -44,14 +49,23 @@ func pageView(p pages.Page) PageView {
 		SEOTitle: p.SEOTitle, MetaDescription: p.MetaDescription, SocialImage: p.SocialImage, Language: p.Language,
 		TranslationParentID: p.TranslationParentID, VariantParentID: p.VariantParentID, VariantWeight: p.VariantWeight,
 		PreferenceCenter: p.PreferenceCenter, NoIndex: p.NoIndex, Published: p.Published, DateAdded: ts(p.DateAdded),
-		DateModified: ts(p.DateModified), Deleted: p.Deleted, Hits: p.Hits, UniqueHits: p.UniqueHits, Conversions: p.Conversions}
+		DateModified: ts(p.DateModified), Deleted: p.Deleted, Hits: p.Hits, UniqueHits: p.UniqueHits, Conversions: p.Conversions,
+		ABCriteria: p.ABCriteria, ABHours: p.ABHours, ABWinnerID: p.ABWinnerID, ABDecidedAt: tsMs(p.ABDecidedAt)}
+}
+
+// tsMs formats Unix milliseconds like ts ("" for 0).
+func tsMs(ms int64) string {
+	if ms == 0 {
+		return ""
+	}
+	return ts(time.UnixMilli(ms).UTC())
 }
 
 func (v PageView) page() pages.Page {
 	return pages.Page{ID: v.ID, Title: v.Title, Alias: v.Alias, CustomPath: v.CustomPath, Mode: v.Mode, HTML: v.HTML, Source: v.Source,
 		SEOTitle: v.SEOTitle, MetaDescription: v.MetaDescription, SocialImage: v.SocialImage, Language: v.Language,
 		TranslationParentID: v.TranslationParentID, VariantParentID: v.VariantParentID, VariantWeight: v.VariantWeight,
-		PreferenceCenter: v.PreferenceCenter, NoIndex: v.NoIndex, Published: v.Published}
+		PreferenceCenter: v.PreferenceCenter, NoIndex: v.NoIndex, Published: v.Published, ABCriteria: v.ABCriteria, ABHours: v.ABHours}
 }
 
 // List returns the pages (or the trash) with their counters.

@@ -56,6 +56,20 @@ type PointTriggerEventView struct {
 	AddSegments    []string `json:"addSegments"`
 	RemoveSegments []string `json:"removeSegments"`
 	Stage          string   `json:"stage"`
+	// campaign.changecampaign
+	AddCampaigns    []string `json:"addCampaigns"`
+	RemoveCampaigns []string `json:"removeCampaigns"`
+	// email.send_to_user: the contact's owner, users by id, addresses
+	UseOwner bool     `json:"useOwner"`
+	Users    []string `json:"users"`
+	To       []string `json:"to"`
+}
+
+// PointUserView is a user a trigger can email.
+type PointUserView struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
 }
 
 // PointTriggerView is one trigger; JobID is set after a save that applies it to existing
@@ -145,7 +159,8 @@ func triggerView(t points.Trigger) PointTriggerView {
 		PublishUp: tsPtr(t.PublishUp), PublishDown: tsPtr(t.PublishDown), DateModified: ts(t.DateModified), Deleted: t.Deleted, Fired: t.Fired}
 	for _, e := range t.Events {
 		v.Events = append(v.Events, PointTriggerEventView{ID: e.ID, Type: e.Type, Email: e.Email, AddTags: list(e.AddTags),
-			RemoveTags: list(e.RemoveTags), AddSegments: list(e.AddSegments), RemoveSegments: list(e.RemoveSegments), Stage: e.Stage})
+			RemoveTags: list(e.RemoveTags), AddSegments: list(e.AddSegments), RemoveSegments: list(e.RemoveSegments), Stage: e.Stage,
+			AddCampaigns: list(e.AddCampaigns), RemoveCampaigns: list(e.RemoveCampaigns), UseOwner: e.UseOwner, Users: list(e.Users), To: list(e.To)})
 	}
 	return v
 }
@@ -221,7 +236,8 @@ func (a *Points) SaveTrigger(v PointTriggerView) (PointTriggerView, error) {
 		TriggerExisting: v.TriggerExisting, Published: v.Published, PublishUp: up, PublishDown: down}
 	for _, e := range v.Events {
 		t.Events = append(t.Events, points.TriggerEvent{ID: e.ID, Type: e.Type, Email: e.Email, AddTags: e.AddTags, RemoveTags: e.RemoveTags,
-			AddSegments: e.AddSegments, RemoveSegments: e.RemoveSegments, Stage: e.Stage})
+			AddSegments: e.AddSegments, RemoveSegments: e.RemoveSegments, Stage: e.Stage,
+			AddCampaigns: e.AddCampaigns, RemoveCampaigns: e.RemoveCampaigns, UseOwner: e.UseOwner, Users: e.Users, To: e.To})
 	}
 	saved, err := a.s.core.Points.SaveTrigger(a.s.context(), t)
 	if err != nil {
@@ -339,4 +355,17 @@ func (a *Points) SetStage(contactID string, stageID string) (ContactPointsView, 
 		return ContactPointsView{}, err
 	}
 	return a.ContactPoints(contactID)
+}
+
+// Users lists the users a trigger can email (name and address).
+func (a *Points) Users() ([]PointUserView, error) {
+	us, err := a.s.core.Points.Users(a.s.context())
+	if err != nil {
+		return nil, err
+	}
+	out := []PointUserView{}
+	for _, u := range us {
+		out = append(out, PointUserView{ID: u.ID, Name: u.Name, Email: u.Email})
+	}
+	return out, nil
 }

@@ -217,7 +217,7 @@ func (a *Segments) OfContact(contactID string) ([]SegmentView, error) {
 
 // Catalogue lists the filterable fields, operators and date keywords.
 func (a *Segments) Catalogue() (SegmentCatalogue, error) {
-	defs, err := segments.Catalogue(a.s.context(), a.s.core.Fields)
+	defs, err := a.s.core.Segments.Catalogue(a.s.context()) // fields + point groups
 	if err != nil {
 		return SegmentCatalogue{}, err
 	}

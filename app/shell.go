@@ -62,6 +62,8 @@ func NewShell(c *core.Core, mode Mode, log *slog.Logger) *Shell {
 		c.Emails.StartBackground(log) // the open app sends what is queued (issue 6)
 		c.FormsOutbox.Log = log
 		c.FormsOutbox.Start() // form webhooks and emails to users (issue 9)
+		c.PagesAB.Log = log
+		c.PagesAB.Start() // landing page A/B winners chosen when due (issue 9)
 	}
 	if c != nil && c.Reports != nil {
 		c.Reports.StartBackground(log) // scheduled reports; a missed one runs now, once (issue 8)
@@ -92,6 +94,9 @@ func (s *Shell) SetEmitter(ctx context.Context, emit func(name string, data any)
 	s.emitter = emit
 	if s.unsub != nil {
 		s.unsub()
+	}
+	if s.core == nil {
+		return // the store failed to open: the window only shows why (cli.runDesktop)
 	}
 	s.unsub = s.core.Bus.Subscribe(func(m bus.Message) { emit(m.Topic, m.Data) })
 }

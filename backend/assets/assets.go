@@ -233,21 +233,9 @@ func (s *Service) Upload(ctx context.Context, in Input, name string, r io.Reader
 	sum := sha256.Sum256(data)
 	var chunks []string
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
-		chunks = chunks[:0]
-		for off := 0; off < len(data); off += ChunkSize {
-			part := data[off:min(off+ChunkSize, len(data))]
-			cs := sha256.Sum256(part)
-			id := hex.EncodeToString(cs[:])
-			chunks = append(chunks, id)
-			var n int
-			if err := tx.QueryRow("SELECT count(*) FROM asset_chunks WHERE id = ?", id).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				if err := tx.Insert("asset_chunks", id, db.Cols{"data": part, "size": len(part)}); err != nil {
-					return err
-				}
-			}
+		var err error
+		if chunks, err = PutChunksTx(tx, data); err != nil {
+			return err
 		}
 		cols := db.Cols{"title": in.Title, "slug": in.Slug, "category": in.Category, "kind": "file", "remote_url": "",
 			"file_name": filepath.Base(name), "mime": mime, "size": len(data), "sha256": hex.EncodeToString(sum[:]),
@@ -258,6 +246,28 @@ func (s *Service) Upload(ctx context.Context, in Input, name string, r io.Reader
 		return Asset{}, err
 	}
 	return s.Get(ctx, in.ID)
+}
+
+// PutChunksTx stores data as content-addressed chunks (those already stored are not written
+// again) and returns their ids in order: the blob store of assets and form uploads.
+func PutChunksTx(tx *db.Tx, data []byte) ([]string, error) {
+	var chunks []string
+	for off := 0; off < len(data); off += ChunkSize {
+		part := data[off:min(off+ChunkSize, len(data))]
+		cs := sha256.Sum256(part)
+		id := hex.EncodeToString(cs[:])
+		chunks = append(chunks, id)
+		var n int
+		if err := tx.QueryRow("SELECT count(*) FROM asset_chunks WHERE id = ?", id).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			if err := tx.Insert("asset_chunks", id, db.Cols{"data": part, "size": len(part)}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return chunks, nil
 }
 
 // Save creates or updates an asset's settings (a remote URL asset when RemoteURL is set).

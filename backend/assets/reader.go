@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"magpie/backend/db"
-	"magpie/backend/forms"
 	"magpie/backend/rqlite"
 )
 
@@ -79,7 +78,7 @@ func (c ClusterReader) BySlug(ctx context.Context, slug string) (*Asset, error) 
 
 // ByID reads a live, published asset from the cluster.
 func (c ClusterReader) ByID(ctx context.Context, id string) (*Asset, error) {
-	row, err := forms.ClusterRow(ctx, c.C, "assets", id)
+	row, err := ClusterRow(ctx, c.C, "assets", id)
 	if err != nil || row == nil || str(row["deleted"]) == "1" || str(row["is_published"]) == "0" {
 		return nil, err
 	}
@@ -96,7 +95,7 @@ func (c ClusterReader) ByID(ctx context.Context, id string) (*Asset, error) {
 
 // Chunk returns one chunk's bytes from the cluster.
 func (c ClusterReader) Chunk(ctx context.Context, id string) ([]byte, error) {
-	row, err := forms.ClusterRow(ctx, c.C, "asset_chunks", id)
+	row, err := ClusterRow(ctx, c.C, "asset_chunks", id)
 	if err != nil {
 		return nil, err
 	}

@@ -58,7 +58,7 @@ var catalogue = []EventSpec{
 	{Type: "points.value", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("operator", "select", true, compareOps...), p("points", "number", true)}},
 	{Type: "campaign.member", Kind: KindCondition, Group: "campaign", Props: []PropSpec{p("campaigns", "campaign", true)}},
 	{Type: "form.field", Kind: KindCondition, Group: "form", Props: []PropSpec{p("form", "form", true), p("field", "text", true),
-		p("operator", "select", true, opts("=", "!=", "like", "startsWith", "endsWith", "contains")...), p("value", "text", false)}},
+		p("operator", "select", true, opts("=", "!=", "gt", "gte", "lt", "lte", "like", "startsWith", "endsWith", "contains")...), p("value", "text", false)}},
 	{Type: "date", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("field", "field", true),
 		p("operator", "select", true, opts("anniversary", "=", "gt", "lt", "gte", "lte")...), p("value", "text", false)}},
 	{Type: "stage.is", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("stages", "stage", true)}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,13 +181,31 @@ func formFieldSQL(ev *Event) (string, []any, error) {
 		cmp, arg = v+" LIKE ? ESCAPE '\\'", "%"+escapeLike(val)
 	case "contains":
 		cmp, arg = v+" LIKE ? ESCAPE '\\'", "%"+escapeLike(val)+"%"
+	case "gt", "gte", "lt", "lte":
+		// Mautic compares in the result column's type: numbers as numbers ("12" > "9"),
+		// other values as text; an empty answer matches nothing.
+		op := sqlOps[ev.Prop("operator")]
+		raw := "json_extract(r.vals, ?)"
+		if n, err := strconv.ParseFloat(strings.TrimSpace(ev.Prop("value")), 64); err == nil {
+			cmp, arg = "coalesce("+raw+", '') <> '' AND CAST("+raw+" AS REAL) "+op+" ?", n
+			path := formPath(field)
+			return "EXISTS (SELECT 1 FROM form_results r WHERE r.contact_id = c.id AND r.form_id = ? AND " + cmp + ")",
+				[]any{form, path, path, arg}, nil
+		}
+		cmp = v + " <> '' AND " + v + " " + op + " ?"
+		path := formPath(field)
+		return "EXISTS (SELECT 1 FROM form_results r WHERE r.contact_id = c.id AND r.form_id = ? AND " + cmp + ")",
+			[]any{form, path, path, arg}, nil
 	default:
 		return "", nil, fmt.Errorf("form field condition: operator %q", ev.Prop("operator"))
 	}
-	path := `$."` + strings.ReplaceAll(field, `"`, ``) + `"`
+	path := formPath(field)
 	return "EXISTS (SELECT 1 FROM form_results r WHERE r.contact_id = c.id AND r.form_id = ? AND " + cmp + ")",
 		[]any{form, path, arg}, nil
 }
+
+// formPath is the JSON path of a form field alias in form_results.vals.
+func formPath(field string) string { return `$."` + strings.ReplaceAll(field, `"`, ``) + `"` }
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)

@@ -28,6 +28,10 @@ const (
 	stAdjust    = "adjust" // inserted, its contact-zone trigger not computed yet (inside one transaction only)
 )
 
+// countsTopic is the commit signal (bus "campaign_counts:changed", id = the campaign) of a
+// transaction that changed a campaign's live counts: open builders refetch Stats on it.
+const countsTopic = "campaign_counts"
+
 // never is the trigger of a waiting decision without a no path.
 const never = math.MaxInt64
 

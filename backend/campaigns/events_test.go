@@ -176,6 +176,9 @@ func TestConditions(t *testing.T) {
 		{"page.visited", map[string]any{"urls": "https://x.io/PRICING*"}, []string{}},
 		{"device.has", map[string]any{"types": []any{"mobile"}}, []string{"Bob"}},
 		{"form.field", map[string]any{"form": "f1", "field": "plan", "operator": "startsWith", "value": "p"}, []string{"Ann", "Bob"}},
+		{"form.field", map[string]any{"form": "f1", "field": "seats", "operator": "gt", "value": "9"}, []string{"Ann"}}, // 12 > 9 as numbers
+		{"form.field", map[string]any{"form": "f1", "field": "seats", "operator": "lte", "value": "5"}, []string{"Bob"}},
+		{"form.field", map[string]any{"form": "f1", "field": "plan", "operator": "lt", "value": "PRO"}, []string{"Ann"}}, // text: plus < pro
 	}
 	for _, c := range cases {
 		t.Run(c.typ, func(t *testing.T) {
@@ -186,8 +189,9 @@ func TestConditions(t *testing.T) {
 			f.cs.SetDNC(f.ctx, []string{f.ids["Cid"]}, "email", 3, "", "test")
 			f.appendEvent(events.Event{ContactID: f.ids["Bob"], Type: events.PageHit, URL: "https://x.io/pricing?a=1",
 				UserAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"})
-			for who, plan := range map[string]string{"Ann": "plus", "Bob": "pro"} {
-				f.d.W.Exec(`INSERT INTO form_results(id, form_id, contact_id, at, vals) VALUES(?, 'f1', ?, 0, json_object('plan', ?))`, who, f.ids[who], plan)
+			for who, a := range map[string][2]string{"Ann": {"plus", "12"}, "Bob": {"pro", "5"}} {
+				f.d.W.Exec(`INSERT INTO form_results(id, form_id, contact_id, at, vals) VALUES(?, 'f1', ?, 0, json_object('plan', ?, 'seats', ?))`,
+					who, f.ids[who], a[0], a[1])
 			}
 			f.publish("C", false, Graph{Sources: segSource(all), Events: []Event{root("c", KindCondition, c.typ, c.props),
 				child("y", "c", "yes", KindAction, "contact.tags", map[string]any{"add": []any{"yes"}}),

@@ -118,6 +118,7 @@ func removeMembers(tx *db.Tx, id string, manual bool) (int, error) {
 			return 0, err
 		}
 		tx.Signal("campaign_log", id)
+		tx.Signal(countsTopic, id)
 		if err := segments.CampaignMembershipChanged(tx, "SELECT contact_id FROM camp_cand"); err != nil {
 			return 0, err
 		}
@@ -152,6 +153,7 @@ func fanout(tx *db.Tx, c *compiled, kids []*Event, src string, args []any) error
 	}
 	if len(kids) > 0 {
 		tx.Signal("campaign_log", c.id)
+		tx.Signal(countsTopic, c.id)
 	}
 	return nil
 }
@@ -278,35 +280,47 @@ func (s *Service) SyncMembers(ctx context.Context, id string) (int, error) {
 func (s *Service) AddContacts(ctx context.Context, id string, contactIDs []string) (int, error) {
 	var n int
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		c, err := load(txQuerier{tx}, id)
-		if err != nil {
-			return err
-		}
-		if c == nil {
-			return apperr.Invalidf("campaigns.errors.notPublished", map[string]any{"id": id}, "campaign %q is not published", id)
-		}
-		if err := fillCand(tx, contactIDs); err != nil {
-			return err
-		}
-		n, err = addMembers(tx, c, true)
+		var err error
+		n, err = AddContactsTx(tx, id, contactIDs)
 		return err
 	})
 	s.Wake()
 	return n, err
 }
 
+// AddContactsTx is AddContacts inside the caller's transaction (point triggers); the
+// runner picks the new members' first steps up on its next pass.
+func AddContactsTx(tx *db.Tx, id string, contactIDs []string) (int, error) {
+	c, err := load(txQuerier{tx}, id)
+	if err != nil {
+		return 0, err
+	}
+	if c == nil {
+		return 0, apperr.Invalidf("campaigns.errors.notPublished", map[string]any{"id": id}, "campaign %q is not published", id)
+	}
+	if err := fillCand(tx, contactIDs); err != nil {
+		return 0, err
+	}
+	return addMembers(tx, c, true)
+}
+
 // RemoveContacts takes contacts out by hand; they do not re-enter automatically.
 func (s *Service) RemoveContacts(ctx context.Context, id string, contactIDs []string) (int, error) {
 	var n int
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		if err := fillCand(tx, contactIDs); err != nil {
-			return err
-		}
 		var err error
-		n, err = removeMembers(tx, id, true)
+		n, err = RemoveContactsTx(tx, id, contactIDs)
 		return err
 	})
 	return n, err
+}
+
+// RemoveContactsTx is RemoveContacts inside the caller's transaction.
+func RemoveContactsTx(tx *db.Tx, id string, contactIDs []string) (int, error) {
+	if err := fillCand(tx, contactIDs); err != nil {
+		return 0, err
+	}
+	return removeMembers(tx, id, true)
 }
 
 func fillCand(tx *db.Tx, contactIDs []string) error {

@@ -97,6 +97,7 @@ func onEvent(tx *db.Tx, e events.Event) error {
 			return err
 		}
 		tx.Signal("campaign_log", c.id)
+		tx.Signal(countsTopic, c.id)
 	}
 	return nil
 }
@@ -278,7 +279,10 @@ func mergeContacts(tx *db.Tx, winner, loser string) error {
 	if _, err := tx.Exec("DELETE FROM campaign_members WHERE contact_id = ?", loser); err != nil {
 		return err
 	}
-	_, err := tx.Exec(`UPDATE campaign_log SET status = 'canceled', reason = 'contact merged', done_at = ?
+	r, err := tx.Exec(`UPDATE campaign_log SET status = 'canceled', reason = 'contact merged', done_at = ?
 		WHERE contact_id = ? AND status IN ('scheduled', 'waiting')`, tx.NowMs(), loser)
+	if n, _ := r.RowsAffected(); err == nil && n > 0 {
+		tx.Signal(countsTopic, "")
+	}
 	return err
 }

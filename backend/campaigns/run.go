@@ -76,7 +76,9 @@ type dueGroup struct {
 func (s *Service) step(ctx context.Context, now time.Time, limit int, st *RunStats) (int, error) {
 	var n int
 	var queued bool
+	var calls []*hookCall
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		calls = nil
 		for _, q := range []string{
 			`CREATE TEMP TABLE IF NOT EXISTS camp_due(seq INTEGER PRIMARY KEY, log_id INTEGER NOT NULL, campaign_id TEXT NOT NULL,
 				event_id TEXT NOT NULL, contact_id TEXT NOT NULL, status TEXT NOT NULL, rotation INTEGER NOT NULL, ref_at INTEGER NOT NULL)`,
@@ -127,11 +129,14 @@ func (s *Service) step(ctx context.Context, now time.Time, limit int, st *RunSta
 			st.Done += d
 			st.Failed += f
 		}
-		queued = x.queued
+		queued, calls = x.queued, x.calls
 		return nil
 	})
 	if queued && err == nil && s.deps.Emails != nil {
 		s.deps.Emails.Wake()
+	}
+	if err == nil && len(calls) > 0 {
+		err = s.callWebhooks(ctx, now, calls)
 	}
 	return n, err
 }
@@ -141,7 +146,8 @@ type execCtx struct {
 	s      *Service
 	tx     *db.Tx
 	now    time.Time
-	queued bool // emails were queued: wake the sender after commit
+	queued bool        // emails were queued: wake the sender after commit
+	calls  []*hookCall // webhooks to call after commit
 }
 
 func (x *execCtx) nowMs() int64 { return ms(x.now) }
@@ -165,6 +171,7 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 	if c == nil {
 		return 0, 0, nil // unpublished meanwhile: rows wait
 	}
+	tx.Signal(countsTopic, c.id) // the builder's live counts (bus "campaign_counts:changed")
 	ev := c.byID[g.event]
 	if ev == nil {
 		_, err := tx.Exec(`UPDATE campaign_log SET status = 'skipped', reason = 'the event is no longer in the published campaign', done_at = ?

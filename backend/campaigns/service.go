@@ -34,6 +34,11 @@ type Service struct {
 	dirtySegs map[string]bool
 	lastSync  time.Time
 	stats     map[string]statsEntry
+	// dryRun (Simulate): webhooks are not called, their steps count as done.
+	dryRun bool
+	// afterCalls (tests) runs after webhook calls, before their outcomes are stored;
+	// false drops the outcomes, as if the process died there.
+	afterCalls func() bool
 }
 
 // New returns the service; Start runs the engine in the background.
@@ -358,9 +363,9 @@ func (s *Service) Restore(ctx context.Context, id string) error {
 	return err
 }
 
-// statsTTL is how long live counts are reused: the builder polls them, and on a campaign of a
-// million contacts one count reads millions of index entries.
-const statsTTL = 2 * time.Second
+// statsTTL is how long live counts are reused: every open builder refetches them on each
+// "campaign_counts:changed" push (a few rows of campaign_counts, whatever the campaign's size).
+const statsTTL = 200 * time.Millisecond
 
 type statsEntry struct {
 	at time.Time

@@ -64,7 +64,7 @@ func (s *Service) Simulate(ctx context.Context, id, from, to string) (SimResult,
 	cs := contacts.New(d, fs)
 	seg := segments.New(d, fs)
 	seg.Loc = s.segLoc()
-	sim := &Service{db: d, deps: Deps{Contacts: cs, Segments: seg, Emails: emails.New(d, cs, dir)}, wake: make(chan struct{}, 1)}
+	sim := &Service{db: d, deps: Deps{Contacts: cs, Segments: seg, Emails: emails.New(d, cs, dir)}, wake: make(chan struct{}, 1), dryRun: true}
 	graph, _ := json.Marshal(c.Graph)
 	// The copy runs the draft as if published now; its earlier engine state is dropped so
 	// every source member enters afresh.

@@ -77,6 +77,8 @@ type Core struct {
 	Pages *pages.Service
 	DWC   *dwc.Service
 	Focus *focus.Service
+	// PagesAB decides landing page A/B tests when due (started by the shells).
+	PagesAB *pages.ABDecider
 }
 
 // Options tune Open.
@@ -164,6 +166,13 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails,
 		Lease: emailLease{db: d, sync: c.Sync}}) // the team's sender also runs the campaigns
 	campaigns.SetDefaultZone(c.Segments.Loc)
+	points.SetCampaigns(func(tx *db.Tx, id, cid string) error { // point triggers' "change campaigns"
+		_, err := campaigns.AddContactsTx(tx, id, []string{cid})
+		return err
+	}, func(tx *db.Tx, id, cid string) error {
+		_, err := campaigns.RemoveContactsTx(tx, id, []string{cid})
+		return err
+	})
 	c.Points, c.Stages = points.New(d), stages.New(d)
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
 	c.Reports.SetMailer(c.Emails)
@@ -173,6 +182,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Reports.SetDayCounts(c.Dashboard) // plain event counts by date read the daily rollup
 	c.Pages, c.Focus = pages.New(d), focus.New(d)
 	c.DWC = dwc.New(d, c.Segments, c.Contacts)
+	c.PagesAB = &pages.ABDecider{Pages: c.Pages}
 	return c, nil
 }
 
@@ -208,6 +218,9 @@ func (c *Core) Close() error {
 	}
 	c.Emails.StopBackground()
 	c.FormsOutbox.Stop()
+	if c.PagesAB != nil {
+		c.PagesAB.Stop()
+	}
 	if c.Reports != nil {
 		c.Reports.StopBackground()
 	}

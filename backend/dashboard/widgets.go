@@ -174,24 +174,13 @@ func contactsCreated(ctx context.Context, s *Service, sp span, l lbl, r *Result)
 // topList ranks the keys of one dash_top kind over the range.
 func topList(kind, col, colKind string) func(context.Context, *Service, span, lbl, *Result) error {
 	return func(ctx context.Context, s *Service, sp span, _ lbl, r *Result) error {
-		src, args := topSource(sp, kind)
-		rows, err := s.db.R.QueryContext(ctx, `SELECT key, max(label), sum(n) AS n FROM (`+src+`)
-			GROUP BY key ORDER BY n DESC, key LIMIT 10`, args...)
+		counts, err := topCounts(ctx, s, sp, kind)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		t := &Table{Columns: []Column{{Key: col, Kind: colKind}, {Key: "hits", Kind: "number"}}}
-		for rows.Next() {
-			var key, label string
-			var n int64
-			if err := rows.Scan(&key, &label, &n); err != nil {
-				return err
-			}
-			t.Rows = append(t.Rows, []any{label, n})
-		}
-		if err := rows.Err(); err != nil {
-			return err
+		for _, e := range topN(counts, 10) {
+			t.Rows = append(t.Rows, []any{e.v.label, e.v.n})
 		}
 		return r.setTable(t, "dashboard.empty.noData")
 	}

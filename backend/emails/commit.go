@@ -62,6 +62,9 @@ func (s *Service) commit(ctx context.Context, outs []outcome, st Settings) error
 				if err == nil {
 					err = s.appendEvent(tx, names, c, events.EmailFailed, o, map[string]any{"reason": o.reason, "error": o.err})
 				}
+			case "uncertain":
+				_, err = tx.Exec(`UPDATE email_sends SET state = 'pending', owner = NULL, reason = ? WHERE seq = ?`, o.reason, c.seq)
+				counts[[2]string{c.emailID, "resent_uncertain"}]++
 			default: // release: back to the queue untouched
 				_, err = tx.Exec(`UPDATE email_sends SET state = 'pending', owner = NULL, attempts = max(attempts - 1, 0)
 					WHERE seq = ?`, c.seq)
@@ -145,6 +148,10 @@ func (s *Service) Reconcile(ctx context.Context) error {
 		if d := byOwner[owner]; d != nil {
 			if a, ok := d.accepted[c.msgID]; ok {
 				o.kind, o.variantID, o.address = "sent", a.variantID, a.address
+			} else if d.inflight[c.msgID] {
+				// Transmission started, no acceptance recorded: the server may hold it. Resent
+				// with the same Message-ID (receivers deduplicate); marked for the record.
+				o.kind, o.reason = "uncertain", "resend_uncertain"
 			}
 		}
 		outs = append(outs, o)

@@ -44,6 +44,16 @@ func openJournal(dataDir, owner string) (*journal, error) {
 	return &journal{f: f, path: p, owner: owner}, nil
 }
 
+// inflight records that msgID is about to be transmitted (before MAIL FROM). A message
+// without this line was certainly never sent; one with it but no acceptance line is in an
+// unknown state after a crash (the server may have accepted it while the reply was lost).
+func (j *journal) inflight(msgID string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	_, err := j.f.Write([]byte("D\t" + msgID + "\n"))
+	return err
+}
+
 // accepted records that the server accepted msgID.
 func (j *journal) accepted(msgID string) error {
 	j.mu.Lock()
@@ -73,6 +83,7 @@ type deadJournal struct {
 	path     string
 	f        *os.File
 	accepted map[string]acceptedMsg
+	inflight map[string]bool // transmission started (see journal.inflight)
 }
 
 type acceptedMsg struct{ variantID, address string }
@@ -104,12 +115,16 @@ func journals(dataDir string) (dead []*deadJournal, live map[string]bool, err er
 			live[strings.TrimSuffix(name, ".log")] = true
 			continue
 		}
-		dj := &deadJournal{owner: strings.TrimSuffix(name, ".log"), path: p, f: f, accepted: map[string]acceptedMsg{}}
+		dj := &deadJournal{owner: strings.TrimSuffix(name, ".log"), path: p, f: f, accepted: map[string]acceptedMsg{},
+			inflight: map[string]bool{}}
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
 			parts := strings.Split(strings.TrimSpace(sc.Text()), "\t")
-			if len(parts) == 3 && parts[0] != "" {
+			switch {
+			case len(parts) == 3 && parts[0] != "":
 				dj.accepted[parts[0]] = acceptedMsg{variantID: parts[1], address: parts[2]}
+			case len(parts) == 2 && parts[0] == "D":
+				dj.inflight[parts[1]] = true
 			}
 		}
 		out = append(out, dj)

@@ -435,6 +435,12 @@ func (s *Service) process(ctx context.Context, batch []claimed, fams map[string]
 				if stop || ctx.Err() != nil {
 					continue // stays "release"
 				}
+				if jerr := j.inflight(jb.msg.ID); jerr != nil {
+					mu.Lock()
+					fatal = jerr
+					mu.Unlock()
+					continue // stays "release": never transmitted
+				}
 				err := mailer.Send(ctx, jb.msg)
 				if err == nil {
 					if jerr := j.accepted(jb.msg.ID + "\t" + o.variantID + "\t" + o.address); jerr != nil {

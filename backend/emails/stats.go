@@ -17,13 +17,16 @@ type Counts struct {
 	Skipped    int64 `json:"skipped"`
 	SkippedDNC int64 `json:"skippedDnc"`
 	// SkippedCategory: unsubscribed from the email's category (preference center).
-	SkippedCategory int64   `json:"skippedCategory"`
-	Invalid         int64   `json:"invalid"`
-	Read            int64   `json:"read"`      // unique (a click counts as a read)
-	ReadTotal       int64   `json:"readTotal"` // every pixel load
-	Clicked         int64   `json:"clicked"`   // unique per message
-	ClickedTotal    int64   `json:"clickedTotal"`
-	Unsubscribed    int64   `json:"unsubscribed"`
+	SkippedCategory int64 `json:"skippedCategory"`
+	Invalid         int64 `json:"invalid"`
+	Read            int64 `json:"read"`      // unique (a click counts as a read)
+	ReadTotal       int64 `json:"readTotal"` // every pixel load
+	Clicked         int64 `json:"clicked"`   // unique per message
+	ClickedTotal    int64 `json:"clickedTotal"`
+	Unsubscribed    int64 `json:"unsubscribed"`
+	// ResentUncertain counts messages resent after a crash left them in an unknown state
+	// (transmission started, acceptance not recorded): same Message-ID, maybe delivered twice.
+	ResentUncertain int64   `json:"resentUncertain"`
 	ReadRate        float64 `json:"readRate"`  // read / sent
 	ClickRate       float64 `json:"clickRate"` // clicked / sent
 }
@@ -54,6 +57,8 @@ func (c *Counts) add(metric string, n int64) {
 		c.Clicked += n
 	case "clicked_total":
 		c.ClickedTotal += n
+	case "resent_uncertain":
+		c.ResentUncertain += n
 	case "unsubscribed":
 		c.Unsubscribed += n
 	}

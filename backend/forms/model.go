@@ -91,6 +91,8 @@ type Field struct {
 	Options      []Option   `json:"options,omitempty"`
 	Text         string     `json:"text,omitempty"` // freetext / freehtml content
 	MaxLength    int        `json:"maxLength,omitempty"`
+	Accept       string     `json:"accept,omitempty"`    // file: accepted extensions, comma-separated (empty = DefaultFileTypes)
+	MaxSizeKB    int        `json:"maxSizeKb,omitempty"` // file: size limit in KB (0 or above MaxUpload = MaxUpload)
 }
 
 // Contact returns the contact field alias the field maps to ("" when none).

@@ -159,3 +159,14 @@ func (o *Outbox) Stop() {
 		<-done
 	}
 }
+
+// QueueUserEmail adds "send email emailID to address to" to the outbox inside tx (point
+// triggers' "send an email to the owner/user"); id makes it idempotent.
+func QueueUserEmail(tx *db.Tx, id, to, emailID string) error {
+	_, err := tx.Exec(`INSERT INTO form_outbox(id, kind, target, ref, body, created_at) VALUES(?, 'user_email', ?, ?, '', ?)
+		ON CONFLICT(id) DO NOTHING`, id, to, emailID, tx.NowMs())
+	if err == nil {
+		tx.Signal("form_outbox", "")
+	}
+	return err
+}

@@ -160,7 +160,7 @@ var formTmpl = template.Must(template.New("form").Parse(`<div class="mf-wrapper"
 {{else}}<label for="{{.ID}}">{{.Label}}{{if .Required}} <span class="mf-req" aria-hidden="true">*</span>{{end}}</label>
 {{if eq .Type "textarea"}}<textarea id="{{.ID}}" name="{{.Name}}"{{template "attrs" .}}>{{.Value}}</textarea>
 {{else if or (eq .Type "select") (eq .Type "country")}}<select id="{{.ID}}" name="{{.Name}}"{{template "attrs" .}}><option value="">{{if .Placeholder}}{{.Placeholder}}{{else}}—{{end}}</option>{{$f := .}}{{range .Options}}<option value="{{.Value}}"{{if index $f.Values .Value}} selected{{end}}>{{.Label}}</option>{{end}}</select>
-{{else}}<input id="{{.ID}}" name="{{.Name}}" type="{{if eq .Type "number"}}number" step="any{{else if eq .Type "email"}}email{{else if eq .Type "tel"}}tel{{else if eq .Type "url"}}url{{else if eq .Type "date"}}date{{else if eq .Type "file"}}file{{else}}text{{end}}"{{if ne .Type "file"}} value="{{.Value}}"{{end}}{{template "attrs" .}}>
+{{else}}<input id="{{.ID}}" name="{{.Name}}" type="{{if eq .Type "number"}}number" step="any{{else if eq .Type "email"}}email{{else if eq .Type "tel"}}tel{{else if eq .Type "url"}}url{{else if eq .Type "date"}}date{{else if eq .Type "file"}}file{{else}}text{{end}}"{{if ne .Type "file"}} value="{{.Value}}"{{else}} accept="{{.AcceptAttr}}"{{end}}{{template "attrs" .}}>
 {{end}}{{end}}<span class="mf-error" id="{{.ID}}_err"{{if not .Error}} hidden{{end}}>{{.Error}}</span></div>
 {{end}}{{end}}
 {{define "cond"}}{{if .ShowIf}} data-show-if="{{.ShowIf}}" data-show-values="{{.ShowVals}}"{{if .Hidden}} hidden{{end}}{{end}}{{end}}

@@ -193,6 +193,7 @@ type Result struct {
 	IP        string            `json:"ip"`
 	Values    map[string]string `json:"values"`
 	Issues    []string          `json:"issues"`
+	Files     []StoredFile      `json:"files"` // uploads of file fields (download with ExportFile)
 }
 
 // Results is one page of a form's results, newest first.
@@ -231,5 +232,22 @@ func (s *Service) Results(ctx context.Context, formID string, offset, limit int)
 		}
 		out.Rows = append(out.Rows, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	rids := make([]string, len(out.Rows))
+	for i, r := range out.Rows {
+		rids[i] = r.ID
+	}
+	files, err := s.filesOf(ctx, rids)
+	if err != nil {
+		return out, err
+	}
+	for i := range out.Rows {
+		out.Rows[i].Files = files[out.Rows[i].ID]
+		if out.Rows[i].Files == nil {
+			out.Rows[i].Files = []StoredFile{}
+		}
+	}
+	return out, nil
 }

@@ -101,6 +101,16 @@ func AutoMap(columns []string, targets []Target) []string {
 	for _, t := range targets {
 		valid[t.Value] = true
 		add(t.Value, t.Value)
+		if alias, ok := strings.CutPrefix(t.Value, CompanyPrefix); ok {
+			// Company fields share labels with contact fields ("City"): match them by alias
+			// ("companycity", "Company City") or a label naming the company.
+			add(alias, t.Value)
+			add("company "+t.Label, t.Value)
+			if t.LabelFR != "" {
+				add(t.LabelFR+" de la societe", t.Value)
+				add(t.LabelFR+" entreprise", t.Value)
+			}
+		}
 	}
 	for _, t := range targets {
 		add(t.Label, t.Value)

@@ -38,10 +38,14 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, re
 		o := contacts.NewOps(tx, "import")
 		var pending []contacts.NewContact
 		pendingByEmail := map[string]int{}
+		var withCompany []row // rows applied (not ignored) that carry company columns
 		for _, r := range rows {
 			if len(r.vals) == 0 && len(r.tags) == 0 && r.points == 0 {
 				ign++ // nothing to import on this row
 				continue
+			}
+			if len(r.company) > 0 {
+				withCompany = append(withCompany, r)
 			}
 			if r.email != "" {
 				if i, ok := pendingByEmail[r.email]; ok {
@@ -52,6 +56,9 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, re
 				if ex, ok := found[r.email]; ok {
 					if !ex.ours && !rec.Options.UpdateExisting {
 						ign++
+						if len(r.company) > 0 {
+							withCompany = withCompany[:len(withCompany)-1]
+						}
 						continue
 					}
 					if err := o.Update(ex.id, r.vals); err != nil {
@@ -81,6 +88,9 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, re
 		}
 		if err := o.CreateMany(p.aliases, pending, contacts.BulkOpts{Event: events.ContactImported,
 			ObjectID: rec.ID, ObjectName: rec.FileName}); err != nil {
+			return err
+		}
+		if err := applyCompanyFields(tx, withCompany); err != nil {
 			return err
 		}
 		if len(rejects) > 0 {

@@ -36,6 +36,7 @@ const (
 	colField
 	colTags
 	colPoints
+	colCompany // a company field (CompanyPrefix)
 )
 
 // row is one parsed data row.
@@ -45,6 +46,8 @@ type row struct {
 	tags   []string
 	points int64
 	email  string
+	// company holds the company field columns (alias -> stored value; nil = clear).
+	company db.Cols
 }
 
 func (s *Service) plan(ctx context.Context, opt Options) (plan, error) {
@@ -56,6 +59,15 @@ func (s *Service) plan(ctx context.Context, opt Options) (plan, error) {
 	for _, f := range fs {
 		byAlias[f.Alias] = f
 	}
+	cfs, err := s.fields.List(ctx, fields.Company)
+	if err != nil {
+		return plan{}, err
+	}
+	companyByAlias := map[string]fields.Field{}
+	for _, f := range cfs {
+		companyByAlias[f.Alias] = f
+	}
+	hasCompany, companyName := false, false
 	p := plan{}
 	if opt.DateOrder == "mdy" {
 		p.opt.DateOrder = fields.MonthFirst
@@ -69,6 +81,19 @@ func (s *Service) plan(ctx context.Context, opt Options) (plan, error) {
 		case TargetPoints:
 			p.cols = append(p.cols, colPlan{kind: colPoints})
 		default:
+			if alias, ok := strings.CutPrefix(m, CompanyPrefix); ok {
+				f, ok := companyByAlias[alias]
+				if !ok || f.System {
+					return plan{}, apperr.Invalidf("imports.errors.unknownTarget", map[string]any{"target": m},
+						"%q is not a company field (was it deleted?)", alias)
+				}
+				if !strings.HasPrefix(f.Label, "Company") {
+					f.Label = "Company " + f.Label // rejection reasons name the company field
+				}
+				p.cols = append(p.cols, colPlan{kind: colCompany, field: f})
+				companyName = companyName || alias == "companyname"
+				continue
+			}
 			f, ok := byAlias[m]
 			if !ok || f.System {
 				return plan{}, apperr.Invalidf("imports.errors.unknownTarget", map[string]any{"target": m},
@@ -76,7 +101,12 @@ func (s *Service) plan(ctx context.Context, opt Options) (plan, error) {
 			}
 			p.cols = append(p.cols, colPlan{kind: colField, field: f})
 			p.aliases = append(p.aliases, m)
+			hasCompany = hasCompany || m == "company"
 		}
+	}
+	if companyName && !hasCompany {
+		// The company name links the contact (its "company" field mirrors the primary company).
+		p.aliases = append(p.aliases, "company")
 	}
 	return p, nil
 }
@@ -118,7 +148,31 @@ func (p plan) parse(rec []string, line int64) (row, error) {
 				return r, err
 			}
 			r.vals[c.field.Alias] = v
+		case colCompany:
+			if r.company == nil {
+				r.company = db.Cols{}
+			}
+			if strings.EqualFold(cell, "null") {
+				if c.field.Alias != "companyname" {
+					r.company[c.field.Alias] = nil
+				}
+				continue
+			}
+			v, err := c.field.Parse(cell, p.opt)
+			if err != nil {
+				var ve *fields.ValueError
+				if errors.As(err, &ve) {
+					problems = append(problems, c.field.Label+": "+ve.Msg)
+					continue
+				}
+				return r, err
+			}
+			r.company[c.field.Alias] = v
 		}
+	}
+	if name, _ := r.company["companyname"].(string); name != "" {
+		// The company name column names the contact's primary company.
+		r.vals["company"] = name
 	}
 	if len(problems) > 0 {
 		return r, errors.New(strings.Join(problems, "; "))

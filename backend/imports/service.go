@@ -106,7 +106,11 @@ func (s *Service) Targets(ctx context.Context) ([]Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Targets(fs), nil
+	cfs, err := s.fields.List(ctx, fields.Company)
+	if err != nil {
+		return nil, err
+	}
+	return append(Targets(fs), CompanyTargets(cfs)...), nil
 }
 
 // Analyze detects a file's format and suggests a mapping.

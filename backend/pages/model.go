@@ -53,6 +53,12 @@ type Page struct {
 	DateAdded           time.Time `json:"dateAdded"`
 	DateModified        time.Time `json:"dateModified"`
 	Deleted             bool      `json:"deleted"`
+	// A/B auto-winner (root pages with variants): criterion ("" none | conversions | bounce),
+	// hours after the last variant joined, and the decision (abtest.go).
+	ABCriteria  string `json:"abCriteria"`
+	ABHours     int    `json:"abHours"`
+	ABWinnerID  string `json:"abWinnerId"`
+	ABDecidedAt int64  `json:"abDecidedAt"`
 	// Counters (lists and stats only).
 	Hits        int `json:"hits"`
 	UniqueHits  int `json:"uniqueHits"`
@@ -142,6 +148,18 @@ func (p *Page) Validate() error {
 	if p.ID != "" && (p.VariantParentID == p.ID || p.TranslationParentID == p.ID) {
 		bad("variantParentId", "pages.errors.selfParent", "a page cannot be its own parent")
 	}
+	switch p.ABCriteria {
+	case "":
+		p.ABHours = 0
+	case ABConversions, ABBounce:
+		if p.VariantParentID != "" || p.TranslationParentID != "" {
+			bad("abCriteria", "pages.errors.abOnChild", "the automatic winner is set on the main page, not on a variant or translation")
+		} else if p.ABHours < 1 || p.ABHours > 24*366 {
+			bad("abHours", "pages.errors.abHours", fmt.Sprintf("decide after %d hours: must be 1 to 8784 (a year)", p.ABHours))
+		}
+	default:
+		bad("abCriteria", "pages.errors.abCriteria", fmt.Sprintf("winner criterion %q is not conversions or bounce", p.ABCriteria))
+	}
 	if len(p.HTML) > 2<<20 {
 		bad("html", "pages.errors.tooLarge", fmt.Sprintf("the HTML is %d bytes (limit 2 MiB)", len(p.HTML)))
 	}
@@ -154,25 +172,31 @@ func (p *Page) Validate() error {
 
 // Service manages pages.
 type Service struct {
-	db *db.DB
+	db   *db.DB
+	live liveCache
 }
 
 // New returns the pages service.
-func New(d *db.DB) *Service { return &Service{db: d} }
+func New(d *db.DB) *Service {
+	s := &Service{db: d}
+	s.watch(d)
+	return s
+}
 
 // DB is the store.
 func (s *Service) DB() *db.DB { return s.db }
 
 const selectPage = `SELECT id, title, alias, custom_path, mode, html, source, seo_title, meta_description, social_image,
 	language, coalesce(translation_parent_id, ''), coalesce(variant_parent_id, ''), variant_weight, is_preference_center,
-	no_index, is_published, date_added, date_modified, deleted FROM pages`
+	no_index, is_published, date_added, date_modified, deleted, coalesce(ab_criteria, ''), coalesce(ab_hours, 0),
+	coalesce(ab_winner_id, ''), coalesce(ab_decided_at, 0) FROM pages`
 
 func scanPage(sc interface{ Scan(...any) error }) (Page, error) {
 	var p Page
 	var added, modified int64
 	err := sc.Scan(&p.ID, &p.Title, &p.Alias, &p.CustomPath, &p.Mode, &p.HTML, &p.Source, &p.SEOTitle, &p.MetaDescription,
 		&p.SocialImage, &p.Language, &p.TranslationParentID, &p.VariantParentID, &p.VariantWeight, &p.PreferenceCenter,
-		&p.NoIndex, &p.Published, &added, &modified, &p.Deleted)
+		&p.NoIndex, &p.Published, &added, &modified, &p.Deleted, &p.ABCriteria, &p.ABHours, &p.ABWinnerID, &p.ABDecidedAt)
 	p.DateAdded, p.DateModified = time.UnixMilli(added).UTC(), time.UnixMilli(modified).UTC()
 	return p, err
 }
@@ -268,7 +292,11 @@ func (s *Service) Save(ctx context.Context, p Page) (Page, error) {
 			"language": p.Language, "translation_parent_id": nullable(p.TranslationParentID),
 			"variant_parent_id": nullable(p.VariantParentID), "variant_weight": p.VariantWeight,
 			"is_preference_center": b2i(p.PreferenceCenter), "no_index": b2i(p.NoIndex), "is_published": b2i(p.Published),
-			"date_modified": tx.NowMs()}
+			"ab_criteria": nullable(p.ABCriteria), "ab_hours": p.ABHours, "date_modified": tx.NowMs()}
+		if p.ABCriteria == "" {
+			// No automatic winner (any more): every variant is served by weight again.
+			cols["ab_winner_id"], cols["ab_decided_at"] = nil, nil
+		}
 		if isNew {
 			cols["date_added"] = tx.NowMs()
 			return tx.Insert("pages", p.ID, cols)

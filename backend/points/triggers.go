@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/emails"
+	"magpie/backend/forms"
 	"magpie/backend/ids"
 	"magpie/backend/segments"
 	"magpie/backend/stages"
@@ -24,10 +26,15 @@ const (
 	ChangeTags     = "lead.changetags"
 	ChangeSegments = "lead.changelists"
 	ChangeStage    = "stage.change"
+	// ChangeCampaigns adds the contact to / removes it from campaigns (manual membership).
+	ChangeCampaigns = "campaign.changecampaign"
+	// SendToUser sends an email to the contact's owner and/or chosen users and addresses
+	// (Mautic's email.send_to_user), through the durable outbox.
+	SendToUser = "email.send_to_user"
 )
 
 // TriggerEventTypes lists them in menu order.
-var TriggerEventTypes = []string{SendEmail, ChangeTags, ChangeSegments, ChangeStage}
+var TriggerEventTypes = []string{SendEmail, SendToUser, ChangeTags, ChangeSegments, ChangeCampaigns, ChangeStage}
 
 // TriggerEvent is one thing a trigger does; its id keys the once-per-contact log.
 type TriggerEvent struct {
@@ -39,6 +46,13 @@ type TriggerEvent struct {
 	AddSegments    []string `json:"addSegments,omitempty"`
 	RemoveSegments []string `json:"removeSegments,omitempty"`
 	Stage          string   `json:"stage,omitempty"`
+	// ChangeCampaigns
+	AddCampaigns    []string `json:"addCampaigns,omitempty"`
+	RemoveCampaigns []string `json:"removeCampaigns,omitempty"`
+	// SendToUser (Email is the email): the contact's owner, users by id, addresses.
+	UseOwner bool     `json:"useOwner,omitempty"`
+	Users    []string `json:"users,omitempty"`
+	To       []string `json:"to,omitempty"`
 }
 
 // Trigger is one point trigger: at Points (main score or the group's), run Events once.
@@ -124,10 +138,28 @@ func (t *Trigger) Validate() error {
 		at := fmt.Sprintf("events.%d.", i)
 		e.AddTags, e.RemoveTags = contacts.CleanTags(e.AddTags), contacts.CleanTags(e.RemoveTags)
 		e.AddSegments, e.RemoveSegments = cleanList(e.AddSegments), cleanList(e.RemoveSegments)
+		e.AddCampaigns, e.RemoveCampaigns = cleanList(e.AddCampaigns), cleanList(e.RemoveCampaigns)
+		e.Users, e.To = cleanList(e.Users), cleanList(e.To)
 		switch e.Type {
 		case SendEmail:
 			if e.Email == "" {
 				return fieldErr(at+"email", "points.errors.emailRequired", "choose the email to send")
+			}
+		case SendToUser:
+			if e.Email == "" {
+				return fieldErr(at+"email", "points.errors.emailRequired", "choose the email to send")
+			}
+			if !e.UseOwner && len(e.Users)+len(e.To) == 0 {
+				return fieldErr(at+"to", "points.errors.recipientsRequired", "send to the owner, a user or an address")
+			}
+			for _, a := range e.To {
+				if _, err := mail.ParseAddress(a); err != nil || !strings.Contains(a, "@") {
+					return fieldErr(at+"to", "points.errors.badAddress", fmt.Sprintf("%q is not an email address", a))
+				}
+			}
+		case ChangeCampaigns:
+			if len(e.AddCampaigns)+len(e.RemoveCampaigns) == 0 {
+				return fieldErr(at+"addCampaigns", "points.errors.campaignsRequired", "add to or remove from at least one campaign")
 			}
 		case ChangeTags:
 			if len(e.AddTags)+len(e.RemoveTags) == 0 {
@@ -204,6 +236,21 @@ func checkRefs(tx *db.Tx, i int, e TriggerEvent) error {
 	switch e.Type {
 	case SendEmail:
 		return check("emails", e.Email, "email")
+	case SendToUser:
+		if err := check("emails", e.Email, "email"); err != nil {
+			return err
+		}
+		for _, id := range e.Users {
+			if err := check("users", id, "users"); err != nil {
+				return err
+			}
+		}
+	case ChangeCampaigns:
+		for _, id := range append(append([]string{}, e.AddCampaigns...), e.RemoveCampaigns...) {
+			if err := check("campaigns", id, "addCampaigns"); err != nil {
+				return err
+			}
+		}
 	case ChangeStage:
 		return check("stages", e.Stage, "stage")
 	case ChangeSegments:
@@ -262,6 +309,71 @@ func runEvent(tx *db.Tx, t *trigger, e TriggerEvent, contactID string) error {
 			return nil
 		}
 		return err
+	case ChangeCampaigns:
+		if campaignAdd == nil || campaignRemove == nil {
+			return errors.New("no campaigns engine installed (points.SetCampaigns)")
+		}
+		for _, id := range e.AddCampaigns {
+			// A campaign unpublished or trashed since the trigger was saved is skipped.
+			if err := campaignAdd(tx, id, contactID); err != nil && apperr.CodeOf(err) != apperr.Invalid {
+				return err
+			}
+		}
+		for _, id := range e.RemoveCampaigns {
+			if err := campaignRemove(tx, id, contactID); err != nil {
+				return err
+			}
+		}
+		return nil
+	case SendToUser:
+		return sendToUsers(tx, e, contactID)
+	}
+	return nil
+}
+
+// campaignAdd and campaignRemove change a contact's manual campaign membership inside tx
+// (the campaigns engine, installed by core: campaigns imports points in its tests).
+var campaignAdd, campaignRemove func(tx *db.Tx, campaignID, contactID string) error
+
+// SetCampaigns installs the campaign membership functions "change campaigns" uses.
+func SetCampaigns(add, remove func(tx *db.Tx, campaignID, contactID string) error) {
+	campaignAdd, campaignRemove = add, remove
+}
+
+// sendToUsers queues the email for the contact's owner, the chosen users and addresses
+// (each address once; a user or owner without an address is skipped).
+func sendToUsers(tx *db.Tx, e TriggerEvent, contactID string) error {
+	var live int
+	if err := tx.QueryRow("SELECT count(*) FROM emails WHERE id = ? AND deleted = 0", e.Email).Scan(&live); err != nil || live == 0 {
+		return err // the email went to the trash since the trigger was saved
+	}
+	var addrs []string
+	if e.UseOwner {
+		var a sql.NullString
+		err := tx.QueryRow(`SELECT u.email FROM contacts c JOIN users u ON u.id = c.owner_id AND u.deleted = 0 WHERE c.id = ?`, contactID).Scan(&a)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		addrs = append(addrs, a.String)
+	}
+	for _, id := range e.Users {
+		var a sql.NullString
+		if err := tx.QueryRow("SELECT email FROM users WHERE id = ? AND deleted = 0", id).Scan(&a); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		addrs = append(addrs, a.String)
+	}
+	addrs = append(addrs, e.To...)
+	seen := map[string]bool{}
+	for _, a := range addrs {
+		a = strings.TrimSpace(a)
+		if a == "" || seen[strings.ToLower(a)] {
+			continue
+		}
+		seen[strings.ToLower(a)] = true
+		if err := forms.QueueUserEmail(tx, ids.Derived("point_trigger_mail", e.ID, contactID, strings.ToLower(a)), a, e.Email); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -329,6 +441,27 @@ func idsOf(ctx context.Context, r *sql.DB, q string, args ...any) ([]string, err
 			return nil, err
 		}
 		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// User is a user of this installation a trigger can email.
+type User struct{ ID, Name, Email string }
+
+// Users lists the users not in the trash, by name.
+func (s *Service) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.R.QueryContext(ctx, "SELECT id, name, coalesce(email, '') FROM users WHERE deleted = 0 ORDER BY name, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		if err := rows.Scan(&u.ID, &u.Name, &u.Email); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
 	}
 	return out, rows.Err()
 }

@@ -163,6 +163,8 @@ func (c *Compiler) leaf(n *Node) (string, error) {
 		return not(c.exists("contact_stats x", "x.contact_id", "x."+d.Column+" > 0"), !yes), nil
 	case KEvObject:
 		return c.eventObject(n, d, op)
+	case KGroupScore:
+		return c.groupScore(n, d, op)
 	}
 	return "", leafError(n, "field %q cannot be filtered", d.Alias)
 }

@@ -30,7 +30,7 @@ type liveState struct {
 }
 
 // tables whose rows carry a contact_id the live evaluation follows.
-var contactTables = map[string]bool{"contact_tags": true, "dnc": true, "company_contacts": true, "segment_manual": true}
+var contactTables = map[string]bool{"contact_tags": true, "dnc": true, "company_contacts": true, "segment_manual": true, "point_group_scores": true}
 
 // onCommit collects what a commit touched; it never blocks.
 func (s *Service) onCommit(c db.Commit) {
@@ -48,7 +48,7 @@ func (s *Service) onCommit(c db.Commit) {
 			}
 		case ch.Table == "companies":
 			touched = append(touched, "companies:"+ch.ID)
-		case ch.Table == "segments" || ch.Table == "fields":
+		case ch.Table == "segments" || ch.Table == "fields" || ch.Table == "point_groups":
 			stale = true
 		}
 	}

@@ -31,6 +31,7 @@ type refContact struct {
 	interests *string
 	tags      map[string]bool
 	urls      []*string // one per hit; nil = a hit without URL
+	docs      *int64    // score in the point group "Docs" (nil = no row, counts as 0)
 }
 
 type refFilter struct {
@@ -59,6 +60,7 @@ func maybe(r *rand.Rand, xs []string) *string {
 func TestDifferential(t *testing.T) {
 	seed := uint64(20260302)
 	r := rand.New(rand.NewPCG(seed, seed))
+	r2 := rand.New(rand.NewPCG(seed+1, seed)) // point group scores and filters: r's sequence stays as it was
 	ctx := context.Background()
 	d, _ := testenv.NewDB(t)
 	fs, err := fields.New(ctx, d)
@@ -76,6 +78,12 @@ func TestDifferential(t *testing.T) {
 	}
 	cs := contacts.New(d, fs)
 	seg := segments.New(d, fs)
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(`INSERT INTO point_groups(id, name, date_added, date_modified) VALUES('g-docs', 'Docs', 0, 0), ('g-old', 'Old', 0, 0)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	var people []*refContact
 	for i := 0; i < 70; i++ {
 		p := &refContact{city: maybe(r, cityPool), first: maybe(r, firstPool), points: int64(r.IntN(4)), tags: map[string]bool{}}
@@ -122,6 +130,17 @@ func TestDifferential(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.id = c.ID
+		if r2.IntN(3) > 0 { // a score row in Docs (sometimes 0 or negative), and noise in another group
+			k := int64(r2.IntN(5) - 1)
+			p.docs = &k
+			if err := d.Write(ctx, func(tx *db.Tx) error {
+				_, err := tx.Exec(`INSERT INTO point_group_scores(id, contact_id, group_id, score, date_modified) VALUES(?, ?, 'g-docs', ?, 0),
+					(?, ?, 'g-old', 7, 0)`, "s1-"+c.ID, c.ID, k, "s2-"+c.ID, c.ID)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if p.points > 0 {
 			if err := cs.AdjustPoints(ctx, c.ID, p.points, "t", "t"); err != nil {
 				t.Fatal(err)
@@ -148,7 +167,11 @@ func TestDifferential(t *testing.T) {
 		n := 1 + r.IntN(4)
 		var fsl []refFilter
 		for i := 0; i < n; i++ {
-			fsl = append(fsl, randomFilter(r))
+			f := randomFilter(r)
+			if r2.IntN(5) == 0 {
+				f = refFilter{f.glue, "group_points_g-docs", pick(r2, []string{"=", "!=", "gt", "gte", "lt", "lte"}), []string{fmt.Sprint(r2.IntN(5) - 1)}}
+			}
+			fsl = append(fsl, f)
 		}
 		var parts []string
 		for _, f := range fsl {
@@ -425,6 +448,26 @@ func refLeaf(p *refContact, f refFilter) bool {
 			return refMulti(func(v string) bool { return p.tags[fold.String(v)] }, false, "anyOf", f.val)
 		}
 		return refMulti(func(v string) bool { return p.tags[fold.String(v)] }, false, f.op, f.val)
+	case "group_points_g-docs":
+		var k, v int64
+		fmt.Sscan(f.val[0], &k)
+		if p.docs != nil {
+			v = *p.docs
+		}
+		switch f.op {
+		case "=":
+			return v == k
+		case "!=":
+			return v != k
+		case "gt":
+			return v > k
+		case "gte":
+			return v >= k
+		case "lt":
+			return v < k
+		case "lte":
+			return v <= k
+		}
 	case "hit_url":
 		neg := map[string]string{"!=": "=", "!like": "like"}
 		if pos, ok := neg[f.op]; ok {

@@ -78,7 +78,7 @@ func (s *Service) DB() *db.DB { return s.db }
 
 // Defs returns the catalogue keyed by alias.
 func (s *Service) Defs(ctx context.Context) (map[string]Def, error) {
-	list, err := Catalogue(ctx, s.fields)
+	list, err := s.Catalogue(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -225,6 +225,7 @@ func BenchmarkBootstrapContacts(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d contacts (%d cells) into the stand-in in %.1fs", n, n*len(contactBenchCols), time.Since(seed).Seconds())
+	defer benchLock(b)()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -246,6 +247,41 @@ func BenchmarkBootstrapContacts(b *testing.B) {
 		b.ReportMetric(float64(n)/d.Seconds(), "rows/s")
 		b.ReportMetric(float64(peakRSS())/1024, "process-peak-rss-MB")
 	}
+}
+
+// benchLock lets a long seeding run niced and outside the machine's benchmark lock: with
+// MAGPIE_BENCH_LOCK=/path it takes that flock only now and puts every thread of the process
+// back to normal priority for the measured part (run the binary under `nice -n 15`).
+func benchLock(b *testing.B) func() {
+	path := os.Getenv("MAGPIE_BENCH_LOCK")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o644)
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := time.Now()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		b.Fatal(err)
+	}
+	tasks, _ := os.ReadDir("/proc/self/task")
+	for _, task := range tasks {
+		if tid, err := strconv.Atoi(task.Name()); err == nil {
+			syscall.Setpriority(syscall.PRIO_PROCESS, tid, 0)
+		}
+	}
+	b.Logf("benchmark lock taken after %.1fs; load average %s", time.Since(t).Seconds(), loadAvg())
+	return func() {
+		b.Logf("load average at the end %s", loadAvg())
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}
+}
+
+func loadAvg() string {
+	v, _ := os.ReadFile("/proc/loadavg")
+	return strings.Join(strings.Fields(string(v))[:3], " ")
 }
 
 // BenchmarkEditVisible: an edit on desktop A is visible on desktop B, both running their

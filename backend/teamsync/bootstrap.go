@@ -43,6 +43,9 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 		return fmt.Errorf("sync: the cluster has no epoch (schema not initialised)")
 	}
 	total, _ := asInt(res[2].Values[0][0])
+	if err := e.restoreDeferredIndexes(ctx); err != nil {
+		return err
+	}
 	var hadLocal bool
 	if err := e.d.R.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM sync_clock) OR EXISTS(SELECT 1 FROM sync_row_clock)`).Scan(&hadLocal); err != nil {
 		return err
@@ -58,29 +61,33 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 			return err
 		}
 	}
-	var kt, kr, kc string
 	var done int64
+	deferIdx := !hadLocal && total >= deferIndexMinCells
+	deferred := map[string]bool{}
+	// The next page is fetched and decoded while this one is written (the cluster's work and
+	// the local inserts overlap instead of taking turns).
+	fctx, stopFetch := context.WithCancel(ctx)
+	defer stopFetch()
+	pages := make(chan statePageResult, 1)
+	go fetchStatePages(fctx, c, pages)
 	for {
-		// The page is statePage cells, grouped in the cluster into one row per (table, row,
-		// clock): its cells as one JSON object. A 20-column contact then travels as one result
-		// row instead of 20 (decoding a result value costs far more than a cell's bytes).
-		res, err := c.Query(ctx, rqlite.Weak, rqlite.S(`SELECT tbl, row_id, hlc, site_id,
-			json_group_object(col, json(val)), count(*), max(col) FROM (
-			  SELECT tbl, row_id, col, val, hlc, site_id FROM state
-			  WHERE (tbl, row_id, col) > (?, ?, ?) ORDER BY tbl, row_id, col LIMIT ?)
-			GROUP BY tbl, row_id, hlc, site_id ORDER BY tbl, row_id, hlc, site_id`, kt, kr, kc, statePage))
-		if err != nil {
-			return err
+		var pg statePageResult
+		select {
+		case pg = <-pages:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		page := res[0].Values
-		if len(page) == 0 {
-			break
+		if pg.err != nil {
+			return pg.err
 		}
-		changes, cells, next, err := groupRows(page)
-		if err != nil {
-			return err
+		if len(pg.changes) == 0 {
+			if pg.last {
+				break
+			}
+			continue
 		}
-		err = e.d.Write(ctx, func(tx *db.Tx) error {
+		changes := pg.changes
+		err := e.d.Write(ctx, func(tx *db.Tx) error {
 			m := e.newMerger(tx)
 			// Pages are ordered by (table, row): on a desktop that had no clocks, only the
 			// page's first row can have clocks already (its other cells were in the page
@@ -99,6 +106,14 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 				return err
 			}
 			if !hadLocal {
+				for _, ch := range changes {
+					if deferIdx && !deferred[ch.tbl] {
+						if err := deferIndexes(tx, ch.tbl); err != nil {
+							return err
+						}
+						deferred[ch.tbl] = true
+					}
+				}
 				if err := m.applyFresh(changes); err != nil {
 					return fmt.Errorf("sync: bootstrap: %w", err)
 				}
@@ -127,15 +142,19 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 		if err := e.afterApply(ctx, tables); err != nil {
 			return err
 		}
-		kt, kr, kc = next[0], next[1], next[2]
-		done += int64(cells)
-		e.setStatus(func(s *Status) { s.ProgressDone = done })
-		if cells < statePage {
+		done += int64(pg.cells)
+		e.setStatus(func(s *Status) { s.ProgressDone = min(done, total) })
+		if pg.last {
 			break
 		}
 	}
 	defer e.setStatus(func(s *Status) { s.Cursor = high })
 	return e.d.Write(ctx, func(tx *db.Tx) error {
+		if n, err := restoreIndexes(tx); err != nil {
+			return err
+		} else if n > 0 {
+			e.log.Info("sync: bootstrap rebuilt the indexes it had deferred", "indexes", n)
+		}
 		if hadLocal {
 			if err := e.requeueMissing(tx); err != nil {
 				return err
@@ -149,6 +168,67 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 		}
 		return tx.SetMeta(keyCursor, strconv.FormatInt(high, 10))
 	})
+}
+
+// statePageResult is one decoded bootstrap page; last marks the final one.
+type statePageResult struct {
+	changes []change
+	cells   int
+	last    bool
+	err     error
+}
+
+// fetchStatePages reads the cluster's state page after page into out until the last one (or
+// an error, or ctx ends).
+func fetchStatePages(ctx context.Context, c Client, out chan<- statePageResult) {
+	var kt, kr, kc string
+	send := func(r statePageResult) bool {
+		select {
+		case out <- r:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		// The page is statePage cells, grouped in the cluster into one row per (table, row,
+		// clock): its cells as one JSON object. A 20-column contact then travels as one result
+		// row instead of 20 (decoding a result value costs far more than a cell's bytes).
+		res, err := c.Query(ctx, rqlite.Weak, rqlite.S(`SELECT tbl, row_id, hlc, site_id,
+			json_group_object(col, json(val)), count(*), max(col) FROM (
+			  SELECT tbl, row_id, col, val, hlc, site_id FROM state
+			  WHERE (tbl, row_id, col) > (?, ?, ?) ORDER BY tbl, row_id, col LIMIT ?)
+			GROUP BY tbl, row_id, hlc, site_id ORDER BY tbl, row_id, hlc, site_id`, kt, kr, kc, statePage))
+		if err != nil {
+			send(statePageResult{err: err})
+			return
+		}
+		page := res[0].Values
+		if len(page) == 0 {
+			send(statePageResult{last: true})
+			return
+		}
+		changes, cells, next, err := groupRows(page)
+		if err != nil {
+			send(statePageResult{err: err})
+			return
+		}
+		full := cells >= statePage
+		if full {
+			// A full page may end inside a row: leave that row whole to the next page (a row's
+			// first cells alone can fail its NOT NULL columns and be lost).
+			n := len(changes)
+			changes, next = trimLastRow(changes, page, next)
+			for k := len(changes); k < n; k++ {
+				c, _ := asInt(page[k][5])
+				cells -= int(c)
+			}
+		}
+		if !send(statePageResult{changes: changes, cells: cells, last: !full}) || !full {
+			return
+		}
+		kt, kr, kc = next[0], next[1], next[2]
+	}
 }
 
 // groupRows turns a page of grouped state (table, row, hlc, site, cells as a JSON object,
@@ -186,6 +266,30 @@ func groupRows(page [][]any) ([]change, int, [3]string, error) {
 		}
 	}
 	return out, cells, next, nil
+}
+
+// trimLastRow drops the changes of the page's last (table, row) unless it is the only row,
+// and returns the key of the last cell kept (the next page starts after it).
+func trimLastRow(changes []change, page [][]any, next [3]string) ([]change, [3]string) {
+	n := len(changes)
+	last := changes[n-1]
+	i := n
+	for i > 0 && changes[i-1].tbl == last.tbl && changes[i-1].row == last.row {
+		i--
+	}
+	if i == 0 {
+		return changes, next
+	}
+	prev := changes[i-1]
+	key := [3]string{prev.tbl, prev.row, ""}
+	for k := 0; k < i; k++ { // page[k] is changes[k]'s row: its greatest column is page[k][6]
+		if changes[k].tbl == prev.tbl && changes[k].row == prev.row {
+			if c, _ := asString(page[k][6]); c > key[2] {
+				key[2] = c
+			}
+		}
+	}
+	return changes[:i], key
 }
 
 // decodeStateObject decodes a JSON object of cell values: a hand scanner for the usual

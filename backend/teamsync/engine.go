@@ -116,6 +116,9 @@ func Open(ctx context.Context, d *db.DB, opt Options) (*Engine, error) {
 	e.st.State = StateOff
 	d.SetRecorder(e)
 	d.OnCommit(e.onCommit)
+	if err := e.restoreDeferredIndexes(ctx); err != nil {
+		return nil, err
+	}
 	if err := e.refreshCounts(ctx); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"magpie/backend/forms"
 )
 
 // formSubmit accepts Mautic-style form posts (mauticform[alias]=value). The submission is a
@@ -17,10 +19,15 @@ func (s *Server) formSubmit(w http.ResponseWriter, r *http.Request) error {
 	if !s.cors(w, r) {
 		return bad(http.StatusForbidden, "origin %.80q is not allowed", r.Header.Get("Origin"))
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxFormBody)
+	limit := s.cfg.MaxFormBody
+	multipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/")
+	if multipart {
+		limit = max(limit, forms.MaxUploadTotal+64<<10) // file fields: the files and the rest of the form
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var err error
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		err = r.ParseMultipartForm(s.cfg.MaxFormBody)
+	if multipart {
+		err = r.ParseMultipartForm(limit)
 	} else {
 		err = r.ParseForm()
 	}

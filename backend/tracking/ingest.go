@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"magpie/backend/emails"
 	"magpie/backend/events"
 	"magpie/backend/fields"
+	"magpie/backend/forms"
 	"magpie/backend/ids"
 )
 
@@ -312,7 +314,7 @@ func (r *ingestRun) one(h Hit) error {
 		// defined form's values (form.<alias>) go to the event as "values".
 		if a, ok := strings.CutPrefix(k, "form."); ok {
 			values[a] = v
-		} else if !strings.HasPrefix(k, "field.") && !strings.HasPrefix(k, "utm_") {
+		} else if !strings.HasPrefix(k, "field.") && !strings.HasPrefix(k, "utm_") && !strings.HasPrefix(k, "file.") {
 			data[k] = v
 		}
 	}
@@ -349,6 +351,9 @@ func (r *ingestRun) one(h Hit) error {
 	case KindForm:
 		ev.Type, ev.ObjectID = events.FormSubmitted, h.Form
 		if contact, err = r.identify(contact, h, false); err != nil {
+			return err
+		}
+		if err := storeUploads(r.tx, h, values); err != nil {
 			return err
 		}
 	case KindAsset:
@@ -391,6 +396,29 @@ func (r *ingestRun) one(h Hit) error {
 	}
 	r.touch(contact, h.At)
 	return nil
+}
+
+// storeUploads stores the files a form hit carries (file.<alias>, base64) as the submission's
+// uploads, before the form.submitted event whose hook stores the result: the bytes never go
+// into the event log.
+func storeUploads(tx *db.Tx, h Hit, values map[string]string) error {
+	var ups []forms.Upload
+	for k, v := range h.Data {
+		alias, ok := strings.CutPrefix(k, "file.")
+		if !ok {
+			continue
+		}
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(b) == 0 {
+			continue // a damaged file is dropped; the name stays in the values
+		}
+		ups = append(ups, forms.Upload{Field: alias, Name: values[alias], Data: b})
+	}
+	if len(ups) == 0 {
+		return nil
+	}
+	sort.Slice(ups, func(i, j int) bool { return ups[i].Field < ups[j].Field })
+	return forms.StoreUploadsTx(tx, h.ID, h.Form, ups)
 }
 
 func (r *ingestRun) touch(contact string, at int64) {

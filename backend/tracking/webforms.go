@@ -3,10 +3,13 @@ package tracking
 import (
 	"context"
 	_ "embed"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -235,18 +238,35 @@ func (s *Server) definedSubmit(w http.ResponseWriter, r *http.Request, f *forms.
 			vals[m[1]] = v
 		}
 	}
-	if r.MultipartForm != nil {
-		for k, fhs := range r.MultipartForm.File {
-			if m := postName.FindStringSubmatch(k); m != nil && len(fhs) > 0 && fhs[0].Filename != "" {
-				vals[m[1]] = []string{fhs[0].Filename + " (" + strconv.FormatInt(fhs[0].Size, 10) + " bytes)"}
-			}
-		}
+	files, err := readUploads(r)
+	if err != nil {
+		return err
+	}
+	for alias, u := range files {
+		vals[alias] = []string{u.Name}
 	}
 	if len(vals) > maxFields {
 		return bad(http.StatusBadRequest, "too many form fields (%d, limit %d)", len(vals), maxFields)
 	}
 	known := s.known(r, f)
 	sub := f.Validate(vals, known)
+	uploads, total := []forms.Upload{}, 0
+	for alias, u := range files {
+		fd, ok := f.Field(alias)
+		if _, kept := sub.Values[alias]; !ok || fd.Type != forms.File || !kept {
+			continue // not a file field, or hidden: dropped like any hidden value
+		}
+		if is := forms.CheckUpload(fd, u.Name, u.Data); is != nil {
+			sub.Issues[alias] = *is
+			continue
+		}
+		total += len(u.Data)
+		uploads = append(uploads, forms.Upload{Field: alias, Name: u.Name, Data: u.Data})
+	}
+	if total > forms.MaxUploadTotal {
+		sub.Issues["_form"] = forms.Issue{Key: "forms.validation.filesTotal",
+			Msg: fmt.Sprintf("The files add up to %d KB; at most %d KB can be sent at once.", total>>10, forms.MaxUploadTotal>>10)}
+	}
 	for alias, is := range sub.Issues {
 		if is.Key == "forms.validation.spam" {
 			// A bot filled the honeypot: answer as if it worked, store nothing.
@@ -311,6 +331,9 @@ func (s *Server) definedSubmit(w http.ResponseWriter, r *http.Request, f *forms.
 			h.Data["field."+fd.Contact()] = v
 		}
 	}
+	for _, u := range uploads {
+		h.Data["file."+u.Field] = base64.StdEncoding.EncodeToString(u.Data)
+	}
 	if ref := r.Referer(); ref != "" && len(ref) <= maxURL && !hasControl(ref) {
 		h.URL = ref
 	}
@@ -322,6 +345,36 @@ func (s *Server) definedSubmit(w http.ResponseWriter, r *http.Request, f *forms.
 		s.setCookies(w, dev, "")
 	}
 	return s.formDone(w, r, f, ajax, ret, gate)
+}
+
+// readUploads reads the posted files (one per field) of a multipart form: name and bytes,
+// at most MaxUpload+1 bytes each (CheckUpload then refuses what is too large).
+func readUploads(r *http.Request) (map[string]forms.Upload, error) {
+	out := map[string]forms.Upload{}
+	if r.MultipartForm == nil {
+		return out, nil
+	}
+	for k, fhs := range r.MultipartForm.File {
+		m := postName.FindStringSubmatch(k)
+		if m == nil || len(fhs) == 0 || fhs[0].Filename == "" {
+			continue
+		}
+		name := filepath.Base(strings.ReplaceAll(fhs[0].Filename, "\\", "/"))
+		if len(name) > 255 || hasControlText(name) {
+			return nil, bad(http.StatusBadRequest, "file name of %q is not acceptable", m[1])
+		}
+		fh, err := fhs[0].Open()
+		if err != nil {
+			return nil, bad(http.StatusBadRequest, "file %q: %v", m[1], err)
+		}
+		data, err := io.ReadAll(io.LimitReader(fh, forms.MaxUpload+1))
+		fh.Close()
+		if err != nil {
+			return nil, bad(http.StatusBadRequest, "file %q: %v", m[1], err)
+		}
+		out[m[1]] = forms.Upload{Field: m[1], Name: name, Data: data}
+	}
+	return out, nil
 }
 
 // formDone answers a stored (or silently dropped) submission with the form's post action.

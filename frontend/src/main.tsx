@@ -1,45 +1,26 @@
-import "@mantine/core/styles.css";
-import "@mantine/notifications/styles.css";
-import "@mantine/spotlight/styles.css";
-import "./app.css";
-import { createTheme, MantineProvider } from "@mantine/core";
-import { Notifications } from "@mantine/notifications";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
-import { App } from "./App";
-import { installBrowserBridge, type Preferences, System } from "./api";
-import { defaultPrefs, PrefsProvider } from "./prefs";
+// The entry module stays tiny so the window paints and reaches Go at once: index.html
+// already shows the shell's outline, this module installs the browser bridge, asks Go for
+// the preferences (the first binding call, which the desktop smoke test waits for) while
+// the app's code (boot.tsx: React, Mantine, the screens) loads in parallel.
+
+import { type BootPreferences, bootPreferences } from "./api/boot";
+import { installBrowserBridge } from "./api/bridge";
 
 installBrowserBridge();
 
-const theme = createTheme({ primaryColor: "indigo", defaultRadius: "sm" });
-const queryClient = new QueryClient({
-  defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false, staleTime: 5_000 } },
-});
+const fallback: BootPreferences = { theme: "auto", language: "", gridColumns: [], gridWidths: {} };
 
 async function start() {
-  // The first Go binding call (the desktop smoke test waits for it).
-  let prefs: Preferences = defaultPrefs;
+  const app = import("./boot");
+  let prefs = fallback;
   try {
-    prefs = await System.GetPreferences();
+    prefs = { ...fallback, ...(await bootPreferences()) };
   } catch {
     // shown later by the screens that need the backend
   }
   const el = document.getElementById("root");
   if (!el) throw new Error("no #root element");
-  createRoot(el).render(
-    <StrictMode>
-      <MantineProvider theme={theme} defaultColorScheme="auto">
-        <Notifications position="top-center" />
-        <QueryClientProvider client={queryClient}>
-          <PrefsProvider initial={prefs}>
-            <App />
-          </PrefsProvider>
-        </QueryClientProvider>
-      </MantineProvider>
-    </StrictMode>,
-  );
+  (await app).mount(el, prefs);
 }
 
 void start();

@@ -95,6 +95,15 @@ const gate = mjson('forms', 'save', tmp('gate.json', JSON.stringify({
   fields: [{ alias: 'email', label: 'Work email', type: 'email', mapTo: 'contact.email', required: true }],
   actions: [{ type: 'tags', add: ['white-paper'] }],
 })));
+const apply = mjson('forms', 'save', tmp('apply.json', JSON.stringify({
+  name: 'Job application', published: true, minSeconds: 0, submitLabel: 'Apply',
+  fields: [
+    { alias: 'email', label: 'Email', type: 'email', mapTo: 'contact.email', required: true },
+    { alias: 'cv', label: 'CV (PDF)', type: 'file', accept: 'pdf', required: true },
+  ],
+  actions: [{ type: 'message', message: 'Application received.' }],
+})));
+const cvPdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(40 * 1024, 'cv ')]);
 const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(600 * 1024, 'magpie ')]);
 const asset = mjson('assets', 'upload', tmp('paper.pdf', pdf), '--title', 'White paper', '--gate-form', gate.id);
 
@@ -223,7 +232,41 @@ try {
     assert.ok(JSON.stringify(contact('ann@example.com')).includes('white-paper'));
   });
 
-  await step('no page errors', async () => { assert.deepEqual(errors.filter(e => !e.includes('status of 404')), []); }); // 404: favicon
+  await step('file upload: checked, stored with the result, in both AJAX and plain posts', async () => {
+    const fake = tmp('fake.pdf', Buffer.from('MZ\x90\x00 not a pdf'));
+    const good = tmp('cv.pdf', cvPdf);
+    await page.goto(`${tracker}/form/${apply.id}`);
+    await page.waitForSelector('form[data-magpie-bound]');
+    assert.equal(await page.getAttribute('input[name="mauticform[cv]"]', 'accept'), '.pdf');
+    await page.fill('input[name="mauticform[email]"]', 'cleo@example.com');
+    await page.setInputFiles('input[name="mauticform[cv]"]', fake);
+    await page.click('.mf-submit');
+    await page.waitForSelector('[data-alias="cv"] .mf-error:not([hidden])');
+    assert.match(await page.textContent('[data-alias="cv"] .mf-error'), /not really a \.pdf/);
+    await page.setInputFiles('input[name="mauticform[cv]"]', good);
+    await page.click('.mf-submit');
+    await page.waitForSelector('text=Application received.');
+    await page.screenshot({ path: path.join(OUT, 'forms-upload-done.png'), fullPage: true });
+    const nojs = await browser.newContext({ userAgent: UA, javaScriptEnabled: false });
+    const p = await nojs.newPage();
+    await p.goto(`${tracker}/form/${apply.id}`);
+    await p.fill('input[name="mauticform[email]"]', 'dan@example.com');
+    await p.setInputFiles('input[name="mauticform[cv]"]', good);
+    await p.click('.mf-submit');
+    await p.waitForSelector('#mf-done');
+    await nojs.close();
+    const res = await until('both results with their files', () => {
+      const r = mjson('forms', 'results', apply.id);
+      return r.total === 2 && r.rows.every(x => x.files.length === 1) ? r : null;
+    });
+    for (const row of res.rows) {
+      assert.equal(row.files[0].name, 'cv.pdf');
+      assert.equal(row.files[0].size, cvPdf.length);
+      assert.equal(row.files[0].mime, 'application/pdf');
+    }
+  });
+
+  await step('no page errors', async () => { assert.deepEqual(errors.filter(e => !e.includes('status of 404') && !e.includes('status of 422')), []); }); // 404: favicon; 422: the refused fake PDF
 } finally {
   await browser.close();
   proc.kill('SIGTERM');

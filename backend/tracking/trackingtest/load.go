@@ -36,6 +36,20 @@ type Options struct {
 	Max         int           // stop after this many requests (0 = no bound besides Duration)
 	Devices     int           // distinct visitor devices (default 10,000)
 	Origin      string        // Origin header (default https://www.example.com)
+	// Request, when set, builds each whole HTTP/1.1 request (appended to req) instead of an
+	// mtc.js page hit: other public routes (landing pages, DWC, focus, form posts).
+	Request func(rnd *rand.Rand, device string, req []byte) []byte
+	// Status is the answer that counts as success (default 200).
+	Status int
+}
+
+// Head is the start of a request to path on the tracker at base (method, host, browser
+// headers, Origin), ready for more headers and the blank line.
+func Head(method, base, path, origin string) string {
+	u, _ := url.Parse(base)
+	return method + " " + strings.TrimRight(u.Path, "/") + path + " HTTP/1.1\r\nHost: " + u.Host + "\r\nOrigin: " + origin +
+		"\r\nUser-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" +
+		"\r\nAccept-Language: en-US,en;q=0.9\r\n"
 }
 
 // Result is what a run measured.
@@ -89,6 +103,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Origin == "" {
 		o.Origin = "https://www.example.com"
+	}
+	if o.Status == 0 {
+		o.Status = 200
 	}
 	devices := make([]string, o.Devices)
 	for i := range devices {
@@ -146,15 +163,19 @@ func Run(ctx context.Context, o Options) (Result, error) {
 					}
 					c = &conn{Conn: nc, r: bufio.NewReaderSize(nc, 4096)}
 				}
-				body = append(body[:0], "page_url="...)
-				body = append(body, pages[rnd.Intn(len(pages))]...)
-				body = append(body, "&page_title=Bench+page&page_referrer=https%3A%2F%2Fsearch.example.org%2F&mautic_device_id="...)
-				body = append(body, devices[rnd.Intn(len(devices))]...)
-				body = append(body, "&resolution=1920x1080"...)
-				req = append(req[:0], head...)
-				req = strconv.AppendInt(req, int64(len(body)), 10)
-				req = append(req, "\r\n\r\n"...)
-				req = append(req, body...)
+				if o.Request != nil {
+					req = o.Request(rnd, devices[rnd.Intn(len(devices))], req[:0])
+				} else {
+					body = append(body[:0], "page_url="...)
+					body = append(body, pages[rnd.Intn(len(pages))]...)
+					body = append(body, "&page_title=Bench+page&page_referrer=https%3A%2F%2Fsearch.example.org%2F&mautic_device_id="...)
+					body = append(body, devices[rnd.Intn(len(devices))]...)
+					body = append(body, "&resolution=1920x1080"...)
+					req = append(req[:0], head...)
+					req = strconv.AppendInt(req, int64(len(body)), 10)
+					req = append(req, "\r\n\r\n"...)
+					req = append(req, body...)
+				}
 				t0 := time.Now()
 				c.SetDeadline(t0.Add(10 * time.Second))
 				status, err := c.roundTrip(req)
@@ -164,7 +185,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 					fail(err.Error())
 					c.Close()
 					c = nil
-				case status != 200:
+				case status != o.Status:
 					fail("HTTP " + strconv.Itoa(status))
 				default:
 					ok++

@@ -6,6 +6,7 @@ describe("rootsFor", () => {
     ["contacts:changed", ["contacts", "contact", "system", "companies", "company", "segments", "segment"]],
     ["fields:changed", ["fields", "segmentCatalogue"]],
     ["notes:changed", ["contact"]],
+    ["campaign_counts:changed", ["campaignStats"]],
     ["job:progress", []],
     ["unknown:changed", []],
   ])("%s", (topic, want) => expect(rootsFor(topic)).toEqual(want));

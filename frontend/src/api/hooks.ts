@@ -19,6 +19,7 @@ const affects: Record<string, string[]> = {
   fields: ["fields", "segmentCatalogue"],
   segments: ["segments", "segment"],
   campaigns: ["campaigns", "campaignStats"],
+  campaign_counts: ["campaignStats"], // pushed after every campaign batch / decision (live counts)
   point_actions: ["pointActions"],
   point_triggers: ["pointTriggers"],
   point_groups: ["pointGroups", "contact"],

@@ -53,6 +53,10 @@ export function blankPage(parent?: {
     hits: 0,
     uniqueHits: 0,
     conversions: 0,
+    abCriteria: "",
+    abHours: 0,
+    abWinnerId: "",
+    abDecidedAt: "",
   };
 }
 

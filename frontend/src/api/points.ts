@@ -31,9 +31,11 @@ export const actionTypes = [
 
 /** Trigger event types, in menu order. */
 export const triggerEventTypes = [
+  "email.send",
+  "email.send_to_user",
   "lead.changetags",
   "lead.changelists",
-  "email.send",
+  "campaign.changecampaign",
   "stage.change",
 ] as const;
 
@@ -82,6 +84,11 @@ export function blankTriggerEvent(type: string): PointTriggerEvent {
     addSegments: [],
     removeSegments: [],
     stage: "",
+    addCampaigns: [],
+    removeCampaigns: [],
+    useOwner: type === "email.send_to_user",
+    users: [],
+    to: [],
   };
 }
 

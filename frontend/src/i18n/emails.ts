@@ -107,6 +107,7 @@ export const emailsEn = {
   "emails.settings.saved": "Email settings saved",
   "emails.errors.fields": "Please check: {fields}",
   "emails.field.categoryHelp": "Contacts can unsubscribe from a category on the preference center",
+  "emails.send.dryCategory": "{n} of them unsubscribed from the category {category} (they will be skipped)",
   "emails.attach.title": "Attachments",
   "emails.attach.none": "No attachments",
   "emails.attach.pick": "Attach an asset",
@@ -323,6 +324,8 @@ export const emailsFr: Record<keyof typeof emailsEn, string> = {
   "emails.errors.fields": "Veuillez vérifier : {fields}",
   "emails.field.categoryHelp":
     "Les contacts peuvent se désabonner d'une catégorie dans le centre de préférences",
+  "emails.send.dryCategory":
+    "{n} d'entre eux se sont désabonnés de la catégorie {category} (ils seront ignorés)",
   "emails.attach.title": "Pièces jointes",
   "emails.attach.none": "Aucune pièce jointe",
   "emails.attach.pick": "Joindre une ressource",
@@ -388,7 +391,7 @@ export const emailsFr: Record<keyof typeof emailsEn, string> = {
   "emails.errors.expired": "La période de publication de l'e-mail est terminée",
   "emails.errors.frequencyNumber": "Le nombre de messages doit être compris entre 0 et 10 000",
   "emails.errors.frequencyTime": "La période doit être un jour, une semaine ou un mois",
-  "emails.errors.fromAddress": "L'adresse d'expédition n'est pas une adresse e-mail",
+  "emails.errors.fromAddress": "L'adresse de l'expéditeur n'est pas une adresse e-mail",
   "emails.errors.fromRequired":
     "Aucune adresse d'expédition : indiquez-en une sur l'e-mail ou par défaut dans les réglages e-mail",
   "emails.errors.header": "Un en-tête personnalisé est invalide (saut de ligne ou deux-points dans son nom)",

@@ -54,6 +54,9 @@ export const formsEn = {
   "forms.f.text": "Text",
   "forms.f.html": "HTML (scripts and event handlers are removed)",
   "forms.f.maxLength": "Maximum length",
+  "forms.f.accept":
+    "Accepted file types (extensions, comma-separated; empty = PDF, images, text, Office, ZIP)",
+  "forms.f.maxSizeKb": "Largest file (KB, at most 512)",
   "forms.f.honeypotHint": "A honeypot: hidden from people; a bot that fills it is ignored.",
   "forms.type.text": "Text",
   "forms.type.textarea": "Paragraph",
@@ -129,6 +132,7 @@ export const formsEn = {
   "forms.results.date": "Date",
   "forms.results.contact": "Contact",
   "forms.results.issues": "Actions that could not run",
+  "forms.results.download": "Download {name}",
   "forms.results.export": "Export {format}",
   "forms.results.exported": "Exported {n} rows",
   "forms.results.more": "Load more",
@@ -220,6 +224,9 @@ export const formsFr: Record<keyof typeof formsEn, string> = {
   "forms.f.text": "Texte",
   "forms.f.html": "HTML (scripts et gestionnaires d'événements retirés)",
   "forms.f.maxLength": "Longueur maximale",
+  "forms.f.accept":
+    "Types de fichiers acceptés (extensions séparées par des virgules ; vide = PDF, images, texte, Office, ZIP)",
+  "forms.f.maxSizeKb": "Taille maximale (Ko, 512 au plus)",
   "forms.f.honeypotHint":
     "Un pot de miel : invisible pour les personnes ; un robot qui le remplit est ignoré.",
   "forms.type.text": "Texte",
@@ -296,6 +303,7 @@ export const formsFr: Record<keyof typeof formsEn, string> = {
   "forms.results.date": "Date",
   "forms.results.contact": "Contact",
   "forms.results.issues": "Actions non exécutées",
+  "forms.results.download": "Télécharger {name}",
   "forms.results.export": "Exporter en {format}",
   "forms.results.exported": "{n} lignes exportées",
   "forms.results.more": "Afficher plus",

@@ -54,6 +54,15 @@ export const pagesEn = {
   "pages.familyHint":
     "Variants share the address and split visitors by weight (each visitor keeps seeing the same one). Translations are chosen from the browser language or ?lang=xx.",
   "pages.role.main": "Main page",
+  "pages.ab.criteria": "Automatic winner",
+  "pages.ab.none": "None (keep splitting by weight)",
+  "pages.ab.conversions": "Most form submissions per visitor",
+  "pages.ab.bounce": "Lowest bounce rate",
+  "pages.ab.hours": "Decide after (hours)",
+  "pages.ab.pending":
+    "The winner is chosen once this time has passed since the last variant was added, then only the winner is served.",
+  "pages.ab.decided": "Decided on {at}: only the winner is served. Choose “None” to split again.",
+  "pages.ab.winner": "Winner",
   "pages.role.variant": "Variant",
   "pages.role.translation": "Translation",
   "pages.parent": "Part of {title}",
@@ -244,6 +253,16 @@ export const pagesFr: Record<keyof typeof pagesEn, string> = {
   "pages.familyHint":
     "Les variantes partagent l'adresse et se répartissent les visiteurs selon leur poids (chaque visiteur revoit la même). Les traductions sont choisies selon la langue du navigateur ou ?lang=xx.",
   "pages.role.main": "Page principale",
+  "pages.ab.criteria": "Gagnant automatique",
+  "pages.ab.none": "Aucun (répartir selon les poids)",
+  "pages.ab.conversions": "Le plus de formulaires envoyés par visiteur",
+  "pages.ab.bounce": "Le plus faible taux de rebond",
+  "pages.ab.hours": "Décider après (heures)",
+  "pages.ab.pending":
+    "Le gagnant est choisi une fois ce délai écoulé depuis l’ajout de la dernière variante ; seul le gagnant est alors servi.",
+  "pages.ab.decided":
+    "Décidé le {at} : seul le gagnant est servi. Choisissez « Aucun » pour répartir à nouveau.",
+  "pages.ab.winner": "Gagnant",
   "pages.role.variant": "Variante",
   "pages.role.translation": "Traduction",
   "pages.parent": "Fait partie de {title}",

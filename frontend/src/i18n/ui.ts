@@ -11,6 +11,8 @@ export const uiEn = {
   "ui.col.resize": "Resize column {name}",
   "ui.col.resizeHint": "Drag, or use the left and right arrow keys; double-click to reset.",
   "ui.country.any": "Country",
+  "ui.import.contactGroup": "Contact",
+  "ui.import.companyGroup": "Company",
 };
 
 export const uiFr: Record<keyof typeof uiEn, string> = {
@@ -26,4 +28,6 @@ export const uiFr: Record<keyof typeof uiEn, string> = {
   "ui.col.resizeHint":
     "Faites glisser, ou utilisez les flèches gauche et droite ; double-clic pour revenir à la largeur par défaut.",
   "ui.country.any": "Pays",
+  "ui.import.contactGroup": "Contact",
+  "ui.import.companyGroup": "Société",
 };

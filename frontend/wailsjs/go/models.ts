@@ -341,6 +341,10 @@ export namespace app {
 	    hits: number;
 	    uniqueHits: number;
 	    conversions: number;
+	    abCriteria: string;
+	    abHours: number;
+	    abWinnerId: string;
+	    abDecidedAt: string;
 	}
 	export interface PointProps {
 	    emails: string[];
@@ -389,6 +393,11 @@ export namespace app {
 	    addSegments: string[];
 	    removeSegments: string[];
 	    stage: string;
+	    addCampaigns: string[];
+	    removeCampaigns: string[];
+	    useOwner: boolean;
+	    users: string[];
+	    to: string[];
 	}
 	export interface PointTriggerView {
 	    id: string;
@@ -407,6 +416,11 @@ export namespace app {
 	    deleted: boolean;
 	    fired: number;
 	    jobId: string;
+	}
+	export interface PointUserView {
+	    id: string;
+	    name: string;
+	    email: string;
 	}
 	export interface Preferences {
 	    theme: string;
@@ -831,6 +845,7 @@ export namespace emails {
 	    clicked: number;
 	    clickedTotal: number;
 	    unsubscribed: number;
+	    resentUncertain: number;
 	    readRate: number;
 	    clickRate: number;
 	}
@@ -857,6 +872,7 @@ export namespace emails {
 	    alreadySent: number;
 	    noAddress: number;
 	    dnc: number;
+	    category: number;
 	    pending: number;
 	    issues: Issue[];
 	    subject: string;
@@ -1056,6 +1072,8 @@ export namespace forms {
 	    options?: Option[];
 	    text?: string;
 	    maxLength?: number;
+	    accept?: string;
+	    maxSizeKb?: number;
 	}
 	export interface Form {
 	    id: string;
@@ -1076,6 +1094,13 @@ export namespace forms {
 	    results: number;
 	}
 	
+	export interface StoredFile {
+	    id: string;
+	    field: string;
+	    name: string;
+	    mime: string;
+	    size: number;
+	}
 	export interface Result {
 	    id: string;
 	    contactId: string;
@@ -1085,6 +1110,7 @@ export namespace forms {
 	    ip: string;
 	    values: Record<string, string>;
 	    issues: string[];
+	    files: StoredFile[];
 	}
 	export interface Results {
 	    total: number;

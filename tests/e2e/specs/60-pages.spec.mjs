@@ -69,6 +69,17 @@ export default async function ({ page, expect, shot, dataDir }) {
   await page.getByText("Preference center updated").waitFor();
   await shot("pages-list");
 
+  // A/B auto-winner on the main page: judged by bounce rate after 48 hours.
+  await page.getByTestId("page-list").getByRole("link", { name: "Spring sale" }).click();
+  await page.getByRole("tab", { name: "Variants and translations" }).click();
+  await page.getByRole("combobox", { name: "Automatic winner" }).click();
+  await page.getByRole("option", { name: "Lowest bounce rate" }).click();
+  await page.getByLabel("Decide after (hours)").fill("48");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Page saved").first().waitFor();
+  await page.getByText("The winner is chosen once this time has passed", { exact: false }).waitFor();
+  await shot("pages-ab-winner");
+
   // --- dynamic web content ----------------------------------------------------------------
   await page.getByRole("link", { name: "Dynamic content" }).click();
   await page.getByText("No dynamic content yet").waitFor();

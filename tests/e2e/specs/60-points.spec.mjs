@@ -88,6 +88,24 @@ export default async function ({ page, expect, shot, rpc }) {
   await page.goto(`${new URL(page.url()).origin}${new URL(page.url()).pathname}#/points/triggers`);
   await page.getByTestId("point-triggers").getByText("Hot lead").waitFor();
   await shot("points-triggers");
+
+  // The trigger events added for issue 8: "send an email to the owner or users" and
+  // "change campaigns" have their fields; a missing email is reported on its field.
+  await page.getByRole("button", { name: "New trigger" }).first().click();
+  const te = page.getByRole("dialog");
+  await te.getByLabel("Name").fill("Tell sales");
+  await te.getByRole("button", { name: "Add an action" }).click();
+  await page.getByRole("menuitem", { name: "Send an email to the owner or users" }).click();
+  await te.getByLabel("The contact's owner").waitFor();
+  await te.getByLabel("Other addresses").fill("sales@acme.test");
+  await page.keyboard.press("Enter");
+  await te.getByRole("button", { name: "Add an action" }).click();
+  await page.getByRole("menuitem", { name: "Change campaigns" }).click();
+  await te.getByLabel("Add to campaigns").waitFor();
+  await te.getByRole("button", { name: "Save" }).click();
+  await te.getByText("Choose the email").waitFor();
+  await shot("points-trigger-user-email");
+  await te.getByRole("button", { name: "Cancel" }).click();
   await page.getByRole("tab", { name: "Groups" }).click();
   await page.getByText("Product interest").waitFor();
   await nav.getByRole("link", { name: "Stages" }).click();

@@ -155,11 +155,13 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
   }, [problems, L]);
 
   // ---- live counts on a published campaign ----
+  // Pushed, not polled: every commit that changes a campaign's counts announces
+  // "campaign_counts:changed" on the bus, and useBusInvalidation refetches this query
+  // (batched per 250 ms); Stats reads the few rows of campaign_counts.
   const stats = useQuery({
     queryKey: ["campaignStats", id],
     queryFn: () => Campaigns.Stats(id),
     enabled: published && !readOnly,
-    refetchInterval: 3000,
   });
 
   // ---- names for the source nodes ----

@@ -11,7 +11,7 @@ describe("emailErrorText", () => {
       fields: { fromAddress: "emails.errors.fromAddress", subject: "emails.errors.subject" },
     });
     expect(emailErrorText("fr", e)).toBe(
-      "Veuillez vérifier : L'adresse d'expédition n'est pas une adresse e-mail ; L'objet contient un saut de ligne",
+      "Veuillez vérifier : L'adresse de l'expéditeur n'est pas une adresse e-mail ; L'objet contient un saut de ligne",
     );
     expect(emailErrorText("en", e)).toContain("The from address is not an email address");
   });

@@ -313,6 +313,23 @@ function FieldEditor({
                 }
               />
             )}
+            {field.type === "file" && (
+              <Group grow>
+                <TextInput
+                  label={t("forms.f.accept")}
+                  placeholder="pdf, png, jpg, docx"
+                  value={field.accept ?? ""}
+                  onChange={(e) => set({ accept: e.currentTarget.value })}
+                />
+                <NumberInput
+                  label={t("forms.f.maxSizeKb")}
+                  min={1}
+                  max={512}
+                  value={field.maxSizeKb ?? ""}
+                  onChange={(v) => set({ maxSizeKb: typeof v === "number" ? v : undefined })}
+                />
+              </Group>
+            )}
             <Group grow>
               <TextInput
                 label={t("forms.f.pattern")}

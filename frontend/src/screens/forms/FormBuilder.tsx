@@ -283,6 +283,14 @@ function ResultsPanel({ form }: { form: Form }) {
       notifications.show({ color: "red", message: te(e) });
     }
   };
+  const download = async (fileId: string) => {
+    try {
+      const r = await Forms.ExportFile(fileId);
+      await saveOrDownload(r.path, () => Forms.SaveResultsAs(r.path));
+    } catch (e) {
+      notifications.show({ color: "red", message: te(e) });
+    }
+  };
   if (q.error) return <ErrorBox error={q.error} onRetry={() => void refetch()} />;
   if (!q.data) return <Loading />;
   return (
@@ -325,9 +333,25 @@ function ResultsPanel({ form }: { form: Form }) {
                   <Table.Td>
                     <a href={`#/contacts/${r.contactId}`}>{r.contact || r.contactId.slice(0, 8)}</a>
                   </Table.Td>
-                  {cols.map((c) => (
-                    <Table.Td key={c.alias}>{r.values[c.alias] ?? ""}</Table.Td>
-                  ))}
+                  {cols.map((c) => {
+                    const file = r.files.find((f) => f.field === c.alias);
+                    return (
+                      <Table.Td key={c.alias}>
+                        {file ? (
+                          <Anchor
+                            component="button"
+                            type="button"
+                            onClick={() => void download(file.id)}
+                            aria-label={t("forms.results.download", { name: file.name })}
+                          >
+                            {file.name} ({fmtNumber(Math.ceil(file.size / 1024))} KB)
+                          </Anchor>
+                        ) : (
+                          (r.values[c.alias] ?? "")
+                        )}
+                      </Table.Td>
+                    );
+                  })}
                   <Table.Td>{r.issues.join("; ")}</Table.Td>
                 </Table.Tr>
               ))}

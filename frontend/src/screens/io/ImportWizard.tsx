@@ -1,5 +1,7 @@
 // The CSV import wizard: file → detection and mapping (with a preview) → progress with rows/s
 // and cancel → result with the rejected rows.
+
+import type { ComboboxData } from "@mantine/core";
 import {
   Alert,
   Badge,
@@ -29,6 +31,33 @@ import { JobProgress } from "../jobs/JobProgress";
 import { useJob } from "../jobs/useJob";
 import { delimiterNames, saveOrDownload } from "./files";
 import { displayName, ImportHistory } from "./ImportHistory";
+
+/**
+ * targetOptions groups the mapping targets: contact fields (and tags, points), then company
+ * fields ("company:<alias>", labelled "Company · City" so the chosen value reads clearly).
+ */
+export function targetOptions(
+  targets: { value: string; label: string; labelFr: string }[],
+  lang: string,
+  words: { skip: string; contact: string; company: string },
+): ComboboxData {
+  const label = (x: { label: string; labelFr: string }) => (lang === "fr" && x.labelFr) || x.label;
+  const contact = targets.filter((x) => !x.value.startsWith("company:"));
+  const company = targets.filter((x) => x.value.startsWith("company:"));
+  const short = (s: string) => s.replace(/^Company\s+/i, "").replace(/\s+de la société$/i, "");
+  return [
+    { value: "", label: words.skip },
+    { group: words.contact, items: contact.map((x) => ({ value: x.value, label: label(x) })) },
+    ...(company.length > 0
+      ? [
+          {
+            group: words.company,
+            items: company.map((x) => ({ value: x.value, label: `${words.company} · ${short(label(x))}` })),
+          },
+        ]
+      : []),
+  ];
+}
 
 /** duplicateTargets lists targets mapped from more than one column (tags may repeat). */
 export function duplicateTargets(mapping: string[]): string[] {
@@ -110,10 +139,11 @@ function MapStep({
       notifications.show({ color: "red", message: te(e) });
     }
   };
-  const options = [
-    { value: "", label: t("import.skip") },
-    ...(targets.data ?? []).map((x) => ({ value: x.value, label: (lang === "fr" && x.labelFr) || x.label })),
-  ];
+  const options = targetOptions(targets.data ?? [], lang, {
+    skip: t("import.skip"),
+    contact: t("ui.import.contactGroup"),
+    company: t("ui.import.companyGroup"),
+  });
   const start = async () => {
     setBusy(true);
     try {

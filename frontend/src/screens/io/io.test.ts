@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { exportFields } from "./ExportDialog";
 import { displayName } from "./ImportHistory";
-import { duplicateTargets } from "./ImportWizard";
+import { duplicateTargets, targetOptions } from "./ImportWizard";
 
 describe("io helpers", () => {
   it.each([
@@ -20,4 +20,32 @@ describe("io helpers", () => {
     ["01a2472e-7c27-704d-ab74-9acb953d8ae4-contacts-fr.csv", "contacts-fr.csv"],
     ["plain.csv", "plain.csv"],
   ])("displayName(%s)", (f, want) => expect(displayName(f)).toBe(want));
+});
+
+describe("targetOptions", () => {
+  const targets = [
+    { value: "email", label: "Email", labelFr: "E-mail" },
+    { value: "company:companyname", label: "Company Name", labelFr: "Nom de la société" },
+    { value: "company:companycity", label: "City", labelFr: "Ville" },
+  ];
+  it.each([
+    { lang: "en", want: ["Email", "Company · Name", "Company · City"] },
+    { lang: "fr", want: ["E-mail", "Société · Nom", "Société · Ville"] },
+  ])("groups contact and company fields ($lang)", ({ lang, want }) => {
+    const words =
+      lang === "fr"
+        ? { skip: "—", contact: "Contact", company: "Société" }
+        : { skip: "—", contact: "Contact", company: "Company" };
+    const opts = targetOptions(targets, lang, words);
+    const labels = (opts as { items?: { label: string }[] }[]).flatMap((o) =>
+      (o.items ?? []).map((i) => i.label),
+    );
+    expect(labels).toEqual(want);
+    expect(opts[0]).toEqual({ value: "", label: "—" });
+  });
+  it("has no company group without company targets", () => {
+    expect(targetOptions(targets.slice(0, 1), "en", { skip: "", contact: "C", company: "Co" })).toHaveLength(
+      2,
+    );
+  });
 });

@@ -6,6 +6,7 @@ import {
   Group,
   NumberInput,
   SegmentedControl,
+  Select,
   Stack,
   Switch,
   Table,
@@ -225,7 +226,7 @@ function Editor({ initial }: { initial: PageView }) {
         </Tabs.Panel>
         {page.id && (
           <Tabs.Panel value="family" pt="md">
-            <Family page={page} />
+            <Family page={page} set={set} />
           </Tabs.Panel>
         )}
         {page.id && (
@@ -263,7 +264,7 @@ function Preview({ page }: { page: PageView }) {
   );
 }
 
-function Family({ page }: { page: PageView }) {
+function Family({ page, set }: { page: PageView; set: (patch: Partial<PageView>) => void }) {
   const { t } = useI18n();
   const rootId = page.variantParentId || page.translationParentId || page.id;
   const q = useQuery({ queryKey: ["pageStats", rootId], queryFn: () => Pages.Stats(rootId) });
@@ -285,6 +286,7 @@ function Family({ page }: { page: PageView }) {
           )}
         </Group>
       )}
+      {!page.variantParentId && !page.translationParentId && <AutoWinner page={page} set={set} />}
       {q.error && <ErrorBox error={q.error} />}
       {rows.length <= 1 && <Text c="dimmed">{t("pages.noFamily")}</Text>}
       {rows.length > 1 && (
@@ -300,10 +302,53 @@ function Family({ page }: { page: PageView }) {
                 </Table.Td>
                 <Table.Td>{r.language}</Table.Td>
                 <Table.Td>{r.role === "variant" ? `${r.weight} %` : ""}</Table.Td>
+                <Table.Td>
+                  {r.id === page.abWinnerId && page.abCriteria && (
+                    <Badge color="green">{t("pages.ab.winner")}</Badge>
+                  )}
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
+      )}
+    </Stack>
+  );
+}
+
+/** AutoWinner sets Mautic's A/B winner criterion: after the given hours the best candidate is
+ * chosen (backend/pages/abtest.go) and served alone. */
+function AutoWinner({ page, set }: { page: PageView; set: (patch: Partial<PageView>) => void }) {
+  const { t } = useI18n();
+  return (
+    <Stack gap="xs" data-testid="ab-winner">
+      <Group align="flex-end">
+        <Select
+          label={t("pages.ab.criteria")}
+          w={320}
+          data={[
+            { value: "", label: t("pages.ab.none") },
+            { value: "conversions", label: t("pages.ab.conversions") },
+            { value: "bounce", label: t("pages.ab.bounce") },
+          ]}
+          value={page.abCriteria}
+          allowDeselect={false}
+          onChange={(v) => set({ abCriteria: v ?? "", abHours: v ? page.abHours || 72 : 0 })}
+        />
+        {page.abCriteria && (
+          <NumberInput
+            label={t("pages.ab.hours")}
+            min={1}
+            max={8784}
+            value={page.abHours}
+            onChange={(v) => set({ abHours: Number(v) || 0 })}
+          />
+        )}
+      </Group>
+      {page.abCriteria && (
+        <Text size="sm" c="dimmed">
+          {page.abWinnerId ? t("pages.ab.decided", { at: page.abDecidedAt }) : t("pages.ab.pending")}
+        </Text>
       )}
     </Stack>
   );

@@ -1,13 +1,13 @@
 // The point trigger editor: threshold (main points or a group), colour, "trigger for
-// existing contacts", and its events (tags, segments, email, stage).
+// existing contacts", and its events (tags, segments, campaigns, emails, stage).
 import {
   ActionIcon,
   Button,
   Card,
+  Checkbox,
   ColorInput,
   Group,
   Menu,
-  Modal,
   MultiSelect,
   NumberInput,
   Select,
@@ -27,7 +27,7 @@ import {
   triggerEventTypes,
 } from "../../api/points";
 import { type Key, useI18n } from "../../i18n";
-import { fieldErrors } from "../contacts/ContactPage";
+import { EditorFrame, useSave } from "./DefList";
 import { PublishWindow, useOptions } from "./shared";
 
 export function TriggerEditor({
@@ -39,186 +39,206 @@ export function TriggerEditor({
   onClose: () => void;
   onSaved: (t: PointTrigger) => void;
 }) {
-  const { t, te, lang } = useI18n();
+  const { t } = useI18n();
   const opts = useOptions();
   const [x, setX] = useState<PointTrigger>(trigger);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { errors, error, busy, submit } = useSave();
   const set = (patch: Partial<PointTrigger>) => setX((v) => ({ ...v, ...patch }));
   const setEvent = (i: number, patch: Partial<PointTriggerEvent>) =>
     setX((v) => ({ ...v, events: v.events.map((e, j) => (j === i ? { ...e, ...patch } : e)) }));
-  const save = async () => {
-    setBusy(true);
-    setErrors({});
-    setError("");
-    try {
+  const save = () =>
+    submit(async () => {
       onSaved(await Points.SaveTrigger(x));
-    } catch (e) {
-      const fe = fieldErrors(lang, e);
-      setErrors(fe);
-      if (Object.keys(fe).length === 0) setError(te(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
-    <Modal
-      opened
-      onClose={onClose}
+    <EditorFrame
       title={x.id ? t("points.triggers.edit") : t("points.triggers.new")}
       size="lg"
+      onClose={onClose}
+      busy={busy}
+      error={error}
+      onSubmit={() => void save()}
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-        noValidate
-      >
-        <Stack>
-          <TextInput
-            label={t("points.name")}
-            value={x.name}
-            onChange={(e) => set({ name: e.currentTarget.value })}
-            error={errors.name}
-            required
-            data-autofocus
-          />
-          <Group grow>
-            <NumberInput
-              label={t("points.threshold")}
-              value={x.points}
-              onChange={(v) => set({ points: typeof v === "number" ? v : Number.parseInt(v, 10) || 0 })}
-            />
-            <Select
-              label={t("points.group")}
-              placeholder={t("points.mainPoints")}
-              data={opts.groups}
-              value={x.groupId || null}
-              onChange={(v) => set({ groupId: v ?? "" })}
-              clearable
-              error={errors.groupId}
-            />
-            <ColorInput label={t("points.color")} value={x.color} onChange={(v) => set({ color: v })} />
+      <TextInput
+        label={t("points.name")}
+        value={x.name}
+        onChange={(e) => set({ name: e.currentTarget.value })}
+        error={errors.name}
+        required
+        data-autofocus
+      />
+      <Group grow>
+        <NumberInput
+          label={t("points.threshold")}
+          value={x.points}
+          onChange={(v) => set({ points: typeof v === "number" ? v : Number.parseInt(v, 10) || 0 })}
+        />
+        <Select
+          label={t("points.group")}
+          placeholder={t("points.mainPoints")}
+          data={opts.groups}
+          value={x.groupId || null}
+          onChange={(v) => set({ groupId: v ?? "" })}
+          clearable
+          error={errors.groupId}
+        />
+        <ColorInput label={t("points.color")} value={x.color} onChange={(v) => set({ color: v })} />
+      </Group>
+      <Switch
+        label={t("points.triggerExisting")}
+        checked={x.triggerExisting}
+        onChange={(e) => set({ triggerExisting: e.currentTarget.checked })}
+      />
+      <Switch
+        label={t("points.published")}
+        checked={x.published}
+        onChange={(e) => set({ published: e.currentTarget.checked })}
+      />
+      <PublishWindow
+        up={x.publishUp}
+        down={x.publishDown}
+        onChange={(publishUp, publishDown) => set({ publishUp, publishDown })}
+        error={errors.publishDown}
+      />
+      <Text fw={500}>{t("points.triggers.events")}</Text>
+      {x.events.length === 0 && <Text c="dimmed">{t("points.triggers.noEvents")}</Text>}
+      {x.events.map((e, i) => (
+        <Card withBorder key={e.id || `new-${i}`} p="sm">
+          <Group justify="space-between" mb="xs">
+            <Text fw={500} size="sm">
+              {t(`points.event.${e.type}` as Key)}
+            </Text>
+            <ActionIcon
+              variant="subtle"
+              color="red"
+              aria-label={t("points.triggers.removeEvent", { n: i + 1 })}
+              onClick={() => set({ events: x.events.filter((_, j) => j !== i) })}
+            >
+              <IconX size={16} aria-hidden />
+            </ActionIcon>
           </Group>
-          <Switch
-            label={t("points.triggerExisting")}
-            checked={x.triggerExisting}
-            onChange={(e) => set({ triggerExisting: e.currentTarget.checked })}
-          />
-          <Switch
-            label={t("points.published")}
-            checked={x.published}
-            onChange={(e) => set({ published: e.currentTarget.checked })}
-          />
-          <PublishWindow
-            up={x.publishUp}
-            down={x.publishDown}
-            onChange={(publishUp, publishDown) => set({ publishUp, publishDown })}
-            error={errors.publishDown}
-          />
-          <Text fw={500}>{t("points.triggers.events")}</Text>
-          {x.events.length === 0 && <Text c="dimmed">{t("points.triggers.noEvents")}</Text>}
-          {x.events.map((e, i) => (
-            <Card withBorder key={e.id || `new-${i}`} p="sm">
-              <Group justify="space-between" mb="xs">
-                <Text fw={500} size="sm">
-                  {t(`points.event.${e.type}` as Key)}
-                </Text>
-                <ActionIcon
-                  variant="subtle"
-                  color="red"
-                  aria-label={t("points.triggers.removeEvent", { n: i + 1 })}
-                  onClick={() => set({ events: x.events.filter((_, j) => j !== i) })}
-                >
-                  <IconX size={16} aria-hidden />
-                </ActionIcon>
-              </Group>
-              {e.type === "lead.changetags" && (
-                <Group grow>
-                  <TagsInput
-                    label={t("points.addTags")}
-                    value={e.addTags}
-                    onChange={(v) => setEvent(i, { addTags: v })}
-                    error={errors[`events.${i}.addTags`]}
-                  />
-                  <TagsInput
-                    label={t("points.removeTags")}
-                    value={e.removeTags}
-                    onChange={(v) => setEvent(i, { removeTags: v })}
-                  />
-                </Group>
-              )}
-              {e.type === "lead.changelists" && (
-                <Group grow>
-                  <MultiSelect
-                    label={t("points.addSegments")}
-                    data={opts.segments}
-                    value={e.addSegments}
-                    onChange={(v) => setEvent(i, { addSegments: v })}
-                    error={errors[`events.${i}.addSegments`]}
-                    searchable
-                  />
-                  <MultiSelect
-                    label={t("points.removeSegments")}
-                    data={opts.segments}
-                    value={e.removeSegments}
-                    onChange={(v) => setEvent(i, { removeSegments: v })}
-                    searchable
-                  />
-                </Group>
-              )}
-              {e.type === "email.send" && (
-                <Select
-                  label={t("points.email")}
-                  data={opts.emails}
-                  value={e.email || null}
-                  onChange={(v) => setEvent(i, { email: v ?? "" })}
-                  error={errors[`events.${i}.email`]}
+          {e.type === "lead.changetags" && (
+            <Group grow>
+              <TagsInput
+                label={t("points.addTags")}
+                value={e.addTags}
+                onChange={(v) => setEvent(i, { addTags: v })}
+                error={errors[`events.${i}.addTags`]}
+              />
+              <TagsInput
+                label={t("points.removeTags")}
+                value={e.removeTags}
+                onChange={(v) => setEvent(i, { removeTags: v })}
+              />
+            </Group>
+          )}
+          {e.type === "lead.changelists" && (
+            <Group grow>
+              <MultiSelect
+                label={t("points.addSegments")}
+                data={opts.segments}
+                value={e.addSegments}
+                onChange={(v) => setEvent(i, { addSegments: v })}
+                error={errors[`events.${i}.addSegments`]}
+                searchable
+              />
+              <MultiSelect
+                label={t("points.removeSegments")}
+                data={opts.segments}
+                value={e.removeSegments}
+                onChange={(v) => setEvent(i, { removeSegments: v })}
+                searchable
+              />
+            </Group>
+          )}
+          {e.type === "email.send" && (
+            <Select
+              label={t("points.email")}
+              data={opts.emails}
+              value={e.email || null}
+              onChange={(v) => setEvent(i, { email: v ?? "" })}
+              error={errors[`events.${i}.email`]}
+              searchable
+            />
+          )}
+          {e.type === "email.send_to_user" && (
+            <Stack gap="xs">
+              <Select
+                label={t("points.email")}
+                data={opts.emails}
+                value={e.email || null}
+                onChange={(v) => setEvent(i, { email: v ?? "" })}
+                error={errors[`events.${i}.email`]}
+                searchable
+              />
+              <Checkbox
+                label={t("points.useOwner")}
+                checked={e.useOwner}
+                onChange={(ev) => setEvent(i, { useOwner: ev.currentTarget.checked })}
+              />
+              <Group grow>
+                <MultiSelect
+                  label={t("points.users")}
+                  data={opts.users}
+                  value={e.users}
+                  onChange={(v) => setEvent(i, { users: v })}
+                  error={errors[`events.${i}.users`]}
                   searchable
                 />
-              )}
-              {e.type === "stage.change" && (
-                <Select
-                  label={t("points.stage")}
-                  data={opts.stages}
-                  value={e.stage || null}
-                  onChange={(v) => setEvent(i, { stage: v ?? "" })}
-                  error={errors[`events.${i}.stage`]}
+                <TagsInput
+                  label={t("points.to")}
+                  description={t("points.toHint")}
+                  value={e.to}
+                  onChange={(v) => setEvent(i, { to: v })}
+                  error={errors[`events.${i}.to`]}
                 />
-              )}
-            </Card>
-          ))}
-          <Menu>
-            <Menu.Target>
-              <Button variant="light" leftSection={<IconPlus size={16} aria-hidden />} w="fit-content">
-                {t("points.triggers.addEvent")}
-              </Button>
-            </Menu.Target>
-            <Menu.Dropdown>
-              {triggerEventTypes.map((typ) => (
-                <Menu.Item key={typ} onClick={() => set({ events: [...x.events, blankTriggerEvent(typ)] })}>
-                  {t(`points.event.${typ}` as Key)}
-                </Menu.Item>
-              ))}
-            </Menu.Dropdown>
-          </Menu>
-          {error && (
-            <Text c="red" role="alert">
-              {error}
-            </Text>
+              </Group>
+            </Stack>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={busy}>
-              {t("common.save")}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+          {e.type === "campaign.changecampaign" && (
+            <Group grow>
+              <MultiSelect
+                label={t("points.addCampaigns")}
+                data={opts.campaigns}
+                value={e.addCampaigns}
+                onChange={(v) => setEvent(i, { addCampaigns: v })}
+                error={errors[`events.${i}.addCampaigns`]}
+                searchable
+              />
+              <MultiSelect
+                label={t("points.removeCampaigns")}
+                data={opts.campaigns}
+                value={e.removeCampaigns}
+                onChange={(v) => setEvent(i, { removeCampaigns: v })}
+                searchable
+              />
+            </Group>
+          )}
+          {e.type === "stage.change" && (
+            <Select
+              label={t("points.stage")}
+              data={opts.stages}
+              value={e.stage || null}
+              onChange={(v) => setEvent(i, { stage: v ?? "" })}
+              error={errors[`events.${i}.stage`]}
+            />
+          )}
+        </Card>
+      ))}
+      <Menu>
+        <Menu.Target>
+          <Button variant="light" leftSection={<IconPlus size={16} aria-hidden />} w="fit-content">
+            {t("points.triggers.addEvent")}
+          </Button>
+        </Menu.Target>
+        <Menu.Dropdown>
+          {triggerEventTypes.map((typ) => (
+            <Menu.Item key={typ} onClick={() => set({ events: [...x.events, blankTriggerEvent(typ)] })}>
+              {t(`points.event.${typ}` as Key)}
+            </Menu.Item>
+          ))}
+        </Menu.Dropdown>
+      </Menu>
+    </EditorFrame>
   );
 }

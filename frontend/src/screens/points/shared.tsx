@@ -3,6 +3,7 @@ import { Group, Switch, Tabs, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Segments } from "../../api";
+import { Campaigns } from "../../api/campaigns";
 import { Emails } from "../../api/emails";
 import { LandingPages, Points } from "../../api/points";
 import { useI18n } from "../../i18n";
@@ -61,7 +62,7 @@ export interface Option {
   label: string;
 }
 
-/** useOptions loads what editors pick from: groups, stages, emails, segments, landing pages. */
+/** useOptions loads what editors pick from: groups, stages, emails, segments, landing pages, campaigns, users. */
 export function useOptions() {
   const groups = useQuery({ queryKey: ["pointGroups", false], queryFn: () => Points.Groups(false) });
   const stages = useQuery({ queryKey: ["stages", false], queryFn: () => Points.Stages(false) });
@@ -71,12 +72,22 @@ export function useOptions() {
   });
   const segments = useQuery({ queryKey: ["segments", false], queryFn: () => Segments.List(false) });
   const pages = useQuery({ queryKey: ["pages", "options"], queryFn: () => LandingPages.List(false) });
+  const campaigns = useQuery({
+    queryKey: ["campaigns", "options"],
+    queryFn: () => Campaigns.List({ search: "", limit: 500, offset: 0, trash: false }),
+  });
+  const users = useQuery({ queryKey: ["users", "options"], queryFn: () => Points.Users() });
   return {
     groups: (groups.data ?? []).map((g) => ({ value: g.id, label: g.name })),
     stages: (stages.data ?? []).map((s) => ({ value: s.id, label: `${s.name} (${s.weight})` })),
     emails: (emails.data ?? []).map((e) => ({ value: e.id, label: e.name })),
     segments: (segments.data ?? []).map((s) => ({ value: s.id, label: s.name })),
     pages: (pages.data ?? []).map((p) => ({ value: p.id, label: p.title })),
+    campaigns: (campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name })),
+    users: (users.data ?? []).map((u) => ({
+      value: u.id,
+      label: u.email ? `${u.name} <${u.email}>` : u.name,
+    })),
   };
 }
 

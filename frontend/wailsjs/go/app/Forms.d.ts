@@ -8,6 +8,8 @@ export function Delete(arg1:string):Promise<void>;
 
 export function Embed(arg1:string):Promise<app.Embed>;
 
+export function ExportFile(arg1:string):Promise<exports.Result>;
+
 export function ExportResults(arg1:string,arg2:string):Promise<exports.Result>;
 
 export function Get(arg1:string):Promise<forms.Form>;

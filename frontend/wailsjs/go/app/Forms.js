@@ -10,6 +10,10 @@ export function Embed(arg1) {
   return window['go']['app']['Forms']['Embed'](arg1);
 }
 
+export function ExportFile(arg1) {
+  return window['go']['app']['Forms']['ExportFile'](arg1);
+}
+
 export function ExportResults(arg1, arg2) {
   return window['go']['app']['Forms']['ExportResults'](arg1, arg2);
 }

@@ -39,3 +39,5 @@ export function SetStage(arg1:string,arg2:string):Promise<app.ContactPointsView>
 export function Stages(arg1:boolean):Promise<Array<app.StageView>>;
 
 export function Triggers(arg1:boolean):Promise<Array<app.PointTriggerView>>;
+
+export function Users():Promise<Array<app.PointUserView>>;

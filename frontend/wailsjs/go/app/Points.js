@@ -77,3 +77,7 @@ export function Stages(arg1) {
 export function Triggers(arg1) {
   return window['go']['app']['Points']['Triggers'](arg1);
 }
+
+export function Users() {
+  return window['go']['app']['Points']['Users']();
+}
