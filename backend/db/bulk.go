@@ -60,6 +60,10 @@ func (t *Tx) InsertMany(table string, cols []string, rows []Row) error {
 		per = 500
 	}
 	args := make([]any, 0, per*width)
+	var c Cols // one scratch row for Derive
+	if len(derived) > 0 {
+		c = make(Cols, len(all))
+	}
 	for start := 0; start < len(rows); start += per {
 		end := min(start+per, len(rows))
 		args = args[:0]
@@ -70,7 +74,7 @@ func (t *Tx) InsertMany(table string, cols []string, rows []Row) error {
 			args = append(args, r.ID)
 			args = append(args, r.Vals...)
 			if len(derived) > 0 {
-				c := make(Cols, len(cols))
+				clear(c)
 				for i, k := range cols {
 					c[k] = r.Vals[i]
 				}

@@ -151,14 +151,16 @@ func (s *Service) QueueSegment(ctx context.Context, emailID string) (QueueResult
 
 // DryRun says what sending a segment email would do, writing nothing.
 type DryRun struct {
-	EmailID     string  `json:"emailId"`
-	Recipients  int64   `json:"recipients"`  // would be queued now
-	AlreadySent int64   `json:"alreadySent"` // members who had it (or have it queued)
-	NoAddress   int64   `json:"noAddress"`
-	DNC         int64   `json:"dnc"` // of the recipients, would be skipped as do-not-contact
-	Pending     int64   `json:"pending"`
-	Issues      []Issue `json:"issues"`
-	Subject     string  `json:"subject"` // the first recipient's subject
+	EmailID     string `json:"emailId"`
+	Recipients  int64  `json:"recipients"`  // would be queued now
+	AlreadySent int64  `json:"alreadySent"` // members who had it (or have it queued)
+	NoAddress   int64  `json:"noAddress"`
+	DNC         int64  `json:"dnc"` // of the recipients, would be skipped as do-not-contact
+	// Category: of the recipients, unsubscribed from the email's category (would be skipped).
+	Category int64   `json:"category"`
+	Pending  int64   `json:"pending"`
+	Issues   []Issue `json:"issues"`
+	Subject  string  `json:"subject"` // the first recipient's subject
 }
 
 // DryRunSegment checks a segment email and counts its recipients without queueing.
@@ -177,6 +179,14 @@ func (s *Service) DryRunSegment(ctx context.Context, emailID string) (DryRun, er
 		FROM contacts c WHERE `+where, args...).Scan(&out.Recipients, &out.AlreadySent, &out.NoAddress, &out.DNC)
 	if err != nil {
 		return out, err
+	}
+	if e.Category != "" {
+		cargs := append([]any{e.Category}, wargs...)
+		if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM contacts c WHERE coalesce(c.email,'') <> '' AND EXISTS(
+			SELECT 1 FROM contact_categories cc WHERE cc.contact_id = c.id AND cc.category = ? AND cc.deleted = 0
+			AND cc.manually_removed = 1) AND `+where, cargs...).Scan(&out.Category); err != nil {
+			return out, err
+		}
 	}
 	if out.Issues, err = s.Check(ctx, e); err != nil {
 		return out, err

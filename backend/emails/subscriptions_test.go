@@ -31,6 +31,9 @@ func TestCategoryUnsubscribeSkips(t *testing.T) {
 	if err != nil || len(subs) != 1 || subs[0].Subscribed {
 		t.Fatalf("ContactCategories = %+v, %v", subs, err)
 	}
+	if dry, err := f.s.DryRunSegment(f.ctx, e.ID); err != nil || dry.Category != 1 || dry.Recipients != 3 {
+		t.Fatalf("dry run %+v, %v: want 1 of 3 unsubscribed from the category", dry, err)
+	}
 	f.s.QueueSegment(f.ctx, e.ID)
 	st, err := f.s.Drain(f.ctx, DrainOptions{})
 	if err != nil || st.Sent != 2 || st.Skipped != 1 {

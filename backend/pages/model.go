@@ -172,11 +172,16 @@ func (p *Page) Validate() error {
 
 // Service manages pages.
 type Service struct {
-	db *db.DB
+	db   *db.DB
+	live liveCache
 }
 
 // New returns the pages service.
-func New(d *db.DB) *Service { return &Service{db: d} }
+func New(d *db.DB) *Service {
+	s := &Service{db: d}
+	s.watch(d)
+	return s
+}
 
 // DB is the store.
 func (s *Service) DB() *db.DB { return s.db }

@@ -25,21 +25,12 @@ const CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; img-src 
 // Find returns the published root page served at path (/p/{alias} or a custom path).
 // Variants are never addressed directly; a translation may be, by its own alias.
 func (s *Service) Find(ctx context.Context, path string) (Page, bool, error) {
-	var list []Page
-	var err error
-	if alias, ok := strings.CutPrefix(path, "/p/"); ok {
-		alias = strings.TrimSuffix(alias, "/")
-		if alias == "" || strings.Contains(alias, "/") {
-			return Page{}, false, nil
-		}
-		list, err = s.query(ctx, "deleted = 0 AND alias = ? AND variant_parent_id IS NULL LIMIT 1", alias)
-	} else {
-		list, err = s.query(ctx, "deleted = 0 AND custom_path <> '' AND (custom_path = ?1 COLLATE NOCASE OR custom_path = ?1 || '/' COLLATE NOCASE OR custom_path || '/' = ?1 COLLATE NOCASE) AND variant_parent_id IS NULL LIMIT 1", path)
-	}
-	if err != nil || len(list) == 0 || !list[0].Published {
+	list, err := s.published(ctx)
+	if err != nil {
 		return Page{}, false, err
 	}
-	return list[0], true, nil
+	p, ok := findLive(list, path)
+	return p, ok, nil
 }
 
 // Visitor is who asks for a page.
@@ -53,28 +44,24 @@ type Visitor struct {
 // one of its A/B variants (weighted, sticky per device). It returns the chosen page and the
 // translation family (for the language switch).
 func (s *Service) Choose(ctx context.Context, root Page, v Visitor) (Page, []Page, error) {
-	top := root
-	if root.TranslationParentID != "" { // addressed by a translation's own alias
-		p, err := s.Get(ctx, root.TranslationParentID)
-		if err == nil && !p.Deleted && p.Published {
-			top = p
-		}
-	}
-	family := []Page{top}
-	trans, err := s.query(ctx, "deleted = 0 AND is_published = 1 AND translation_parent_id = ? ORDER BY language, id", top.ID)
+	list, err := s.published(ctx)
 	if err != nil {
 		return Page{}, nil, err
 	}
-	family = append(family, trans...)
+	top := root
+	if root.TranslationParentID != "" { // addressed by a translation's own alias
+		for _, p := range list {
+			if p.ID == root.TranslationParentID {
+				top = p
+			}
+		}
+	}
+	family := append([]Page{top}, children(list, top.ID, false)...)
 	chosen := root
 	if v.Lang != "" || root.ID == top.ID {
 		chosen = PickLanguage(v.Lang, v.AcceptLanguage, family)
 	}
-	vars, err := s.query(ctx, "deleted = 0 AND is_published = 1 AND variant_parent_id = ? ORDER BY date_added, id", chosen.ID)
-	if err != nil {
-		return Page{}, nil, err
-	}
-	if len(vars) > 0 {
+	if vars := children(list, chosen.ID, true); len(vars) > 0 {
 		if w, ok := winner(chosen, vars); ok {
 			chosen = w // the A/B test is decided: only the winner is served
 		} else {

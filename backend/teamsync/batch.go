@@ -20,21 +20,25 @@ func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
 		if !ok {
 			return fmt.Errorf("sync: table %s is not declared", ch.Table)
 		}
-		cols := make(db.Cols, len(ch.Cols))
-		for k, v := range ch.Cols {
-			if !isLocal(tb, k) {
-				cols[k] = v
+		cols := ch.Cols
+		if hasLocal(tb, cols) {
+			cols = make(db.Cols, len(ch.Cols))
+			for k, v := range ch.Cols {
+				if !isLocal(tb, k) {
+					cols[k] = v
+				}
 			}
 		}
 		if len(cols) == 0 {
 			continue
 		}
-		enc, err := encodeCols(cols)
+		keys := sortedCols(cols)
+		enc, err := encodeSorted(cols, keys)
 		if err != nil {
 			return fmt.Errorf("sync: %s %s: %w", ch.Table, ch.ID, err)
 		}
 		h := e.hlc.Now()
-		rc := rowClock{tbl: ch.Table, row: ch.ID, cols: sortedCols(cols), hlc: h, site: e.site}
+		rc := rowClock{tbl: ch.Table, row: ch.ID, cols: keys, hlc: h, site: e.site}
 		if ch.Op == db.OpInsert {
 			inserted = append(inserted, rc)
 		} else {
@@ -56,4 +60,14 @@ func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
 		return fmt.Errorf("sync: outbox: %w", err)
 	}
 	return tx.SetMeta(keyHLC, strconv.FormatInt(last, 10))
+}
+
+// hasLocal reports whether cols holds a column of tb that never replicates.
+func hasLocal(tb *db.Table, cols db.Cols) bool {
+	for _, l := range tb.Local {
+		if _, ok := cols[l]; ok {
+			return true
+		}
+	}
+	return false
 }

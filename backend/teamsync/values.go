@@ -72,6 +72,12 @@ func encodeCols(cols map[string]any) (string, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	return encodeSorted(cols, keys)
+}
+
+// encodeSorted is encodeCols for the sorted keys of cols (callers that need them too sort
+// once).
+func encodeSorted(cols map[string]any, keys []string) (string, error) {
 	b := make([]byte, 0, 32*len(keys)+2)
 	b = append(b, '{')
 	for i, k := range keys {

@@ -6,6 +6,7 @@
 # (WEB_CONC clients, 100 form submitters, WEB_SECONDS each) and prints req/s and p50/p90/p99.
 # Afterwards every acknowledged form post must be a stored result (nothing lost).
 # Usage: tests/bench/web.sh /path/to/magpie   (run under the bench lock: flock /tmp/magpie-bench.lock …)
+# WEB_SCENARIOS="form" WEB_FORM_CONC=4 measures one route at another concurrency.
 set -euo pipefail
 bin="${1:?usage: web.sh /path/to/magpie}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -34,11 +35,12 @@ url="$(grep -ho 'http://127.0.0.1:[0-9]*' "$work/out" "$work/log" | head -1)"
 [ -n "$url" ] || { echo "tracker did not start"; cat "$work/log"; exit 1; }
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 hz="$(getconf CLK_TCK)"
-for s in page dwc focus form; do
+for s in ${WEB_SCENARIOS:-page dwc focus form}; do
   t0="$(ticks)"
   "$work/webload" -url "$url" -c "$conc" -form-c "$fconc" -d "${secs}s" -form "$form" -only "$s" >>"$work/load.json"
   echo "   tracker CPU for $s: $(awk -v c="$(( $(ticks) - t0 ))" -v h="$hz" 'BEGIN {printf "%.2f", c/h}')s; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
+if ! grep -q '"scenario":"form"' "$work/load.json"; then exit 0; fi
 ok="$(grep '"scenario":"form"' "$work/load.json" | grep -o '"ok":[0-9]*' | cut -d: -f2)"
 for _ in $(seq 600); do
   curl -s "$url/health" | grep -q '"pending":0,' && break; sleep 0.1

@@ -161,3 +161,13 @@ if not (t["read"] == 1 and t["clicked"] == 1 and t["unsubscribed"] == 1 and st["
     print("tracker interactions missing from the statistics"); sys.exit(1)
 print("tracker ok")
 PY
+# Every duplicate delivery must have been flagged as an uncertain resend (journal: transmission
+# started, acceptance not recorded), never a silent one.
+python3 - "$tmp/stats.json" "$tmp/all.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["totals"]
+mails = json.load(open(sys.argv[2]))
+dups = len(mails) - len({m["messageId"] for m in mails})
+print(f"resends in an uncertain state after the kill: {t.get('resentUncertain', 0)}; duplicate deliveries: {dups}")
+if dups > t.get("resentUncertain", 0): print("a duplicate was not flagged as uncertain"); sys.exit(1)
+PY

@@ -168,6 +168,13 @@ try {
     await shot(page, 'tracker-dwc-known.png');
   });
 
+  await step('focus views are counted for the visitor (kept through the merge into the known contact)', async () => {
+    await until('a focus.viewed event on ann', () => {
+      const t = JSON.parse(magpie('tracking', 'events', '--email', 'ann@example.com', '--json', '--limit', '100'));
+      return t.events.some(e => e.type === 'focus.viewed');
+    });
+  });
+
   await step('a new browser is an unknown visitor again', async () => {
     const anon = await browser.newContext({ userAgent: UA, viewport: { width: 1100, height: 700 } });
     const p2 = await anon.newPage();

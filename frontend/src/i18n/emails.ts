@@ -107,6 +107,7 @@ export const emailsEn = {
   "emails.settings.saved": "Email settings saved",
   "emails.errors.fields": "Please check: {fields}",
   "emails.field.categoryHelp": "Contacts can unsubscribe from a category on the preference center",
+  "emails.send.dryCategory": "{n} of them unsubscribed from the category {category} (they will be skipped)",
   "emails.attach.title": "Attachments",
   "emails.attach.none": "No attachments",
   "emails.attach.pick": "Attach an asset",
@@ -323,6 +324,8 @@ export const emailsFr: Record<keyof typeof emailsEn, string> = {
   "emails.errors.fields": "Veuillez vérifier : {fields}",
   "emails.field.categoryHelp":
     "Les contacts peuvent se désabonner d'une catégorie dans le centre de préférences",
+  "emails.send.dryCategory":
+    "{n} d'entre eux se sont désabonnés de la catégorie {category} (ils seront ignorés)",
   "emails.attach.title": "Pièces jointes",
   "emails.attach.none": "Aucune pièce jointe",
   "emails.attach.pick": "Joindre une ressource",

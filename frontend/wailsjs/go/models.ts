@@ -872,6 +872,7 @@ export namespace emails {
 	    alreadySent: number;
 	    noAddress: number;
 	    dnc: number;
+	    category: number;
 	    pending: number;
 	    issues: Issue[];
 	    subject: string;

@@ -150,6 +150,14 @@ export default async function ({ page, rpc, expect, shot }) {
   }, null, { timeout: 30_000 });
   await node("email.send").getByText("Welcome email").waitFor();
   await shot("campaign-builder-published");
+  // Counts are pushed, not polled: a seventh member joins the segment, enters the campaign,
+  // gets the email, and the node's counts grow without a reload.
+  const late = await rpc("Contacts.Create", { values: { firstname: "Camp6", email: "camp6@example.org" }, tags: [] });
+  await rpc("Segments.AddMembers", seg.id, [late.id]);
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-type="email.send"] [data-testid=node-counts]');
+    return el && [...el.querySelectorAll("[aria-hidden]")].reduce((n, s) => n + Number(s.textContent), 0) >= 7;
+  }, null, { timeout: 30_000 });
 
   // Simulate over the next 30 days: per-node counts on the canvas.
   await page.getByRole("button", { name: "Simulate" }).click();

@@ -29,14 +29,19 @@ export function ContactEmailPrefs({ contactId }: { contactId: string }) {
     queryFn: () => Emails.ContactPrefs(contactId),
   });
   const [rule, setRule] = useState<Rule | null>(null);
+  const [cats, setCats] = useState<Record<string, boolean>>({}); // shown at once, saved behind
   const [saving, setSaving] = useState(false);
   useEffect(() => {
-    if (q.data) setRule(q.data.frequency);
+    if (q.data) {
+      setRule(q.data.frequency);
+      setCats(Object.fromEntries(q.data.categories.map((c) => [c.category, c.subscribed])));
+    }
   }, [q.data]);
   if (q.isLoading) return <Loading />;
   if (q.error) return <ErrorBox error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data || !rule) return null;
   const toggle = async (category: string, subscribed: boolean) => {
+    setCats((c) => ({ ...c, [category]: subscribed }));
     try {
       await Emails.SetContactCategory(contactId, category, subscribed);
       await q.refetch();
@@ -73,7 +78,7 @@ export function ContactEmailPrefs({ contactId }: { contactId: string }) {
               <Checkbox
                 key={c.category}
                 label={c.category}
-                checked={c.subscribed}
+                checked={cats[c.category] ?? c.subscribed}
                 onChange={(e) => void toggle(c.category, e.currentTarget.checked)}
               />
             ))}

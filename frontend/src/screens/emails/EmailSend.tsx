@@ -15,6 +15,7 @@ export function EmailSend({ draft }: { draft: EmailView }) {
   const [jobId, setJobId] = useState("");
   const [job, setJob] = useState<JobStatus | null>(null);
   const [counts, setCounts] = useState<EmailCounts | null>(null);
+  const [held, setHeld] = useState(0);
   const [error, setError] = useState<unknown>(null);
   // Follow the send by polling the job and the email's counters (events can be missed by a
   // screen that subscribed after a small send finished).
@@ -27,7 +28,10 @@ export function EmailSend({ draft }: { draft: EmailView }) {
         if (stop) return;
         setJob(j);
         setCounts(st.totals);
+        setHeld(st.ab?.held ?? 0);
         if (j.state === "running") setTimeout(tick, 700);
+        else if ((st.ab?.held ?? 0) > 0)
+          setTimeout(tick, 3000); // the A/B winner goes out later
         else qc.invalidateQueries({ queryKey: ["emails"] });
       } catch (e) {
         if (!stop) setError(e);
@@ -92,6 +96,11 @@ export function EmailSend({ draft }: { draft: EmailView }) {
               dnc: fmtNumber(dry.dnc),
             })}
           </Text>
+          {dry.category > 0 && (
+            <Text size="sm">
+              {t("emails.send.dryCategory", { n: fmtNumber(dry.category), category: draft.category })}
+            </Text>
+          )}
           {dry.issues.map((i) => (
             <Text key={`${i.code}:${i.detail}`} size="sm" c={i.severity === "error" ? "red" : "orange"}>
               {i.detail}
@@ -109,6 +118,11 @@ export function EmailSend({ draft }: { draft: EmailView }) {
             {t("emails.send.progress", { done: fmtNumber(processed), total: fmtNumber(counts.queued) })} —{" "}
             {t("emails.send.counts", { sent: counts.sent, failed: counts.failed, skipped: counts.skipped })}
           </Text>
+          {held > 0 && (
+            <Text size="sm" c="dimmed" data-testid="send-held">
+              {t("emails.ab.held", { n: fmtNumber(held) })}
+            </Text>
+          )}
           {job.error && (
             <Text size="sm" c="red">
               {job.error}
