@@ -95,6 +95,9 @@ func (s *Shell) SetEmitter(ctx context.Context, emit func(name string, data any)
 	if s.unsub != nil {
 		s.unsub()
 	}
+	if s.core == nil {
+		return // the store failed to open: the window only shows why (cli.runDesktop)
+	}
 	s.unsub = s.core.Bus.Subscribe(func(m bus.Message) { emit(m.Topic, m.Data) })
 }
 

@@ -47,6 +47,8 @@ func runDesktop(e *Env, args []string) error {
 	}
 	c, err := e.Core()
 	if err != nil {
+		// Launched from a menu nobody reads stderr: the window says what is wrong.
+		_ = e.Shells.Desktop(app.NewShell(nil, app.Desktop, nil), openErrorPage(e.DataDir, err))
 		return err
 	}
 	shell := app.NewShell(c, app.Desktop, slog.Default())

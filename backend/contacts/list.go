@@ -10,17 +10,19 @@ import (
 	"magpie/backend/listing"
 )
 
-// Sorts maps a sortable column name to its indexed key expression (see migration 0001).
+// Sorts maps a sortable column name to its indexed key expression (see migrations 0001
+// and 0008: covering indexes; lower() instead of COLLATE NOCASE, same order, so that
+// keyset anchors seek the index).
 var Sorts = map[string]string{
 	"date_added":    "date_added",
 	"date_modified": "date_modified",
 	"last_active":   "coalesce(last_active, 0)",
-	"email":         "coalesce(email, '') COLLATE NOCASE",
+	"email":         "lower(coalesce(email, ''))",
 	"firstname":     "coalesce(firstname_key, '')",
 	"lastname":      "coalesce(lastname_key, '')",
-	"company":       "coalesce(company, '') COLLATE NOCASE",
-	"city":          "coalesce(city, '') COLLATE NOCASE",
-	"country":       "coalesce(country, '') COLLATE NOCASE",
+	"company":       "lower(coalesce(company, ''))",
+	"city":          "lower(coalesce(city, ''))",
+	"country":       "lower(coalesce(country, ''))",
 	"points":        "points",
 }
 
@@ -55,7 +57,18 @@ type Page struct {
 type Filter struct {
 	Where string
 	Args  []any
+	// walk is Where for big results: the id sets are tested while walking the sort index
+	// ("+id IN": no primary-key lookup per match) instead of looked up one by one.
+	walk string
+	// sets, when every word of the search is a plain word, are its id sets (each read from
+	// covering index ranges, deleted rows excluded): the count intersects them without
+	// touching the table.
+	sets []string
 }
+
+// walkThreshold is the result size above which a page walks the sort index and tests
+// membership rather than looking every match up and sorting them.
+var walkThreshold = 2000
 
 func prefixRange(expr, term string) (string, []any) {
 	return fmt.Sprintf("(%s >= ? AND %s < ?)", expr, expr), []any{term, term + "\U0010ffff"}
@@ -70,8 +83,9 @@ func parseSearch(search string, trash bool) (Filter, error) {
 	if trash {
 		del = 1
 	}
-	var conds []string
+	var conds, sets []string
 	var args []any
+	words := 0
 	for _, tok := range tokenize(search) {
 		key, val, hasKey := strings.Cut(tok, ":")
 		if hasKey && val != "" {
@@ -116,8 +130,22 @@ func parseSearch(search string, trash bool) (Filter, error) {
 			ors, args = append(ors, fmt.Sprintf("SELECT id FROM contacts WHERE deleted = %d AND %s", del, c)), append(args, a...)
 		}
 		conds = append(conds, "id IN ("+strings.Join(ors, " UNION ALL ")+")")
+		sets = append(sets, "SELECT id FROM ("+strings.Join(ors, " UNION ")+")")
+		words++
 	}
-	return Filter{Where: strings.Join(conds, " AND "), Args: args}, nil
+	f := Filter{Where: strings.Join(conds, " AND "), Args: args}
+	walk := make([]string, len(conds))
+	for i, c := range conds {
+		if strings.HasPrefix(c, "id IN (") {
+			c = "+" + c
+		}
+		walk[i] = c
+	}
+	f.walk = strings.Join(walk, " AND ")
+	if words > 0 && words == len(conds) {
+		f.sets = sets
+	}
+	return f, nil
 }
 
 var anonymousSQL = func() string {
@@ -159,6 +187,7 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 		return Page{}, err
 	}
 	where, args := f.Where, f.Args
+	plain := q.CompanyID == "" && q.Where == ""
 	and := func(c string, a ...any) {
 		if c == "" {
 			return
@@ -187,8 +216,22 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	if q.Limit <= 0 || q.Limit > 1000 {
 		q.Limit = 100
 	}
+	// The (cached) total first: it lets a deep page walk the index from the nearer end,
+	// and a big result walk the sort index instead of looking every match up.
+	var total int
+	if plain && len(f.sets) > 0 {
+		total, err = s.countSets(ctx, where, args, f.sets, q.Deleted)
+	} else {
+		total, err = s.Count(ctx, where, args, q.Deleted)
+	}
+	if err != nil {
+		return Page{}, err
+	}
+	if plain && f.walk != "" && total > walkThreshold {
+		where = f.walk
+	}
 	spec := listing.Spec{Table: "contacts", Key: key, Desc: desc, Where: where, Args: args,
-		Offset: q.Offset, Limit: q.Limit, Deleted: q.Deleted}
+		Offset: q.Offset, Limit: q.Limit, Deleted: q.Deleted, Total: total}
 	idList, err := listing.IDs(ctx, s.db.R, &s.anchors, spec)
 	if err != nil {
 		return Page{}, err
@@ -201,15 +244,31 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	total, err := s.Count(ctx, where, args, q.Deleted)
-	if err != nil {
-		return Page{}, err
-	}
 	return Page{Rows: rows, Tags: tags, Total: total, Offset: q.Offset}, nil
+}
+
+// countSets counts a search made of plain words by intersecting their id sets (covering
+// index ranges only); cached like Count under the search's condition.
+func (s *Service) countSets(ctx context.Context, where string, args []any, sets []string, deleted bool) (int, error) {
+	q := "SELECT count(*) FROM (" + strings.Join(sets, " INTERSECT ") + ")"
+	return s.count(ctx, where, args, deleted, q)
 }
 
 // Count counts contacts matching a condition; totals are cached until contacts change.
 func (s *Service) Count(ctx context.Context, where string, args []any, deleted bool) (int, error) {
+	d := 0
+	if deleted {
+		d = 1
+	}
+	q := fmt.Sprintf("SELECT count(*) FROM contacts WHERE deleted = %d", d)
+	if where != "" {
+		q += " AND (" + where + ")"
+	}
+	return s.count(ctx, where, args, deleted, q)
+}
+
+// count runs q (a count with args) unless the total of where/args is cached.
+func (s *Service) count(ctx context.Context, where string, args []any, deleted bool, q string) (int, error) {
 	d := 0
 	if deleted {
 		d = 1
@@ -221,10 +280,6 @@ func (s *Service) Count(ctx context.Context, where string, args []any, deleted b
 	s.countMu.Unlock()
 	if ok {
 		return n, nil
-	}
-	q := fmt.Sprintf("SELECT count(*) FROM contacts WHERE deleted = %d", d)
-	if where != "" {
-		q += " AND (" + where + ")"
 	}
 	if err := s.db.R.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 		return 0, err

@@ -166,8 +166,14 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 	c.Campaigns = campaigns.New(d, campaigns.Deps{Contacts: c.Contacts, Segments: c.Segments, Emails: c.Emails,
 		Lease: emailLease{db: d, sync: c.Sync}}) // the team's sender also runs the campaigns
 	campaigns.SetDefaultZone(c.Segments.Loc)
+	points.SetCampaigns(func(tx *db.Tx, id, cid string) error { // point triggers' "change campaigns"
+		_, err := campaigns.AddContactsTx(tx, id, []string{cid})
+		return err
+	}, func(tx *db.Tx, id, cid string) error {
+		_, err := campaigns.RemoveContactsTx(tx, id, []string{cid})
+		return err
+	})
 	c.Points, c.Stages = points.New(d), stages.New(d)
-	points.SetCampaignMembership(points.CampaignMembership{Add: campaigns.AddContactsTx, Remove: campaigns.RemoveContactsTx})
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
 	c.Reports.SetMailer(c.Emails)
 	c.Reports.SetLease(emailLease{db: d, sync: c.Sync, name: ReportsLease})

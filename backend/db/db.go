@@ -155,6 +155,19 @@ func (d *DB) check(readOnly bool) error {
 		if _, err := conn.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL)"); err != nil {
 			return openError(d.Path, err)
 		}
+		// On an existing store the statement above writes nothing (and SQLite silently opens
+		// a file it may not write read-only): take the write lock explicitly.
+		tx, err := conn.BeginTx(ctx, nil) // BEGIN IMMEDIATE (dsn _txlock)
+		if err != nil {
+			return openError(d.Path, err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM meta WHERE k = '' AND k <> ''"); err != nil {
+			tx.Rollback()
+			return openError(d.Path, err)
+		}
+		if err := tx.Rollback(); err != nil {
+			return openError(d.Path, err)
+		}
 		// Checkpoint the WAL every ~80 MB instead of SQLite's 4 MB: batch writers (campaign
 		// runs, imports) rewrite the same hot pages commit after commit, and each automatic
 		// checkpoint copies and fsyncs them again (campaign five-step benchmark: about

@@ -27,6 +27,29 @@ func TestOpen_BadFiles(t *testing.T) {
 	d.Close()
 	os.Chmod(roDB, 0o400)
 	os.Chmod(roDir, 0o500)
+	// A store whose directory stays writable and whose WAL files exist: SQLite opens the
+	// file read-only without an error, only a write attempt reveals it.
+	walDir := filepath.Join(dir, "wal")
+	os.MkdirAll(walDir, 0o700)
+	walDB := filepath.Join(walDir, "w.db")
+	wd, err := db.Open(walDB, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep, err := db.Open(walDB, db.Options{}) // a second open keeps the -wal/-shm files
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer keep.Close()
+	wd.Close()
+	for _, f := range []string{walDB, walDB + "-wal", walDB + "-shm"} {
+		os.Chmod(f, 0o444)
+	}
+	t.Cleanup(func() {
+		for _, f := range []string{walDB, walDB + "-wal", walDB + "-shm"} {
+			os.Chmod(f, 0o644)
+		}
+	})
 	t.Cleanup(func() { os.Chmod(roDir, 0o700) })
 	scenarios := []struct {
 		name string
@@ -44,7 +67,12 @@ func TestOpen_BadFiles(t *testing.T) {
 			path string
 			code apperr.Code
 			want string
-		}{"read-only", roDB, apperr.Forbidden, "read-only"})
+		}{"read-only", roDB, apperr.Forbidden, "read-only"}, struct {
+			name string
+			path string
+			code apperr.Code
+			want string
+		}{"read-only file, writable folder", walDB, apperr.Forbidden, "read-only"})
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {

@@ -27,6 +27,9 @@ type Spec struct {
 	Limit  int
 	// Deleted lists the trash instead of live rows.
 	Deleted bool
+	// Total, when known (> 0), lets a page in the second half without a nearby anchor walk
+	// the index from the other end.
+	Total int
 }
 
 type anchor struct {
@@ -97,15 +100,78 @@ func IDs(ctx context.Context, r *sql.DB, a *Anchors, s Spec) ([]string, error) {
 		s.Limit = 100
 	}
 	ver := a.snapshot()
-	dir, cmp := "ASC", ">"
-	if s.Desc {
-		dir, cmp = "DESC", "<"
+	sig := s.signature()
+	var from *anchor
+	if an, ok := a.nearest(sig, s.Offset); ok {
+		from = &an
 	}
+	q, args := s.query(from)
+	reversed := false
+	if rs, ok := s.fromEnd(from); ok {
+		q, args = rs.query(nil)
+		reversed = true
+	}
+	rows, err := r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	var keys []any
+	for rows.Next() {
+		var key any
+		var id string
+		if err := rows.Scan(&key, &id); err != nil {
+			return nil, err
+		}
+		if b, ok := key.([]byte); ok {
+			key = string(b) // bound back as TEXT, not BLOB (which sorts after all text)
+		}
+		out = append(out, id)
+		keys = append(keys, key)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if reversed {
+		for i, k := 0, len(out)-1; i < k; i, k = i+1, k-1 {
+			out[i], out[k] = out[k], out[i]
+			keys[i], keys[k] = keys[k], keys[i]
+		}
+	}
+	var last anchor
+	if len(out) > 0 {
+		last.key, last.id = keys[len(keys)-1], out[len(out)-1]
+	}
+	if len(out) > 0 {
+		last.off = s.Offset + len(out) - 1
+		a.add(sig, ver, last)
+	}
+	return out, nil
+}
+
+func (s Spec) dir() (string, string) {
+	if s.Desc {
+		return "DESC", "<"
+	}
+	return "ASC", ">"
+}
+
+func (s Spec) signature() string {
+	dir, _ := s.dir()
+	return fmt.Sprintf("%s|%s|%s|%s|%v|%v", s.Table, s.Key, dir, s.Where, s.Args, s.Deleted)
+}
+
+// query is the SQL of one page, after an anchor or from the top (skipping s.Offset rows).
+// Keys must not carry a COLLATE clause: with one, SQLite neither seeks the index for the
+// keyset terms nor treats it as covering (index such keys on lower(expr), which orders
+// the same way). contacts' TestSortPlansCovering checks the plans.
+func (s Spec) query(from *anchor) (string, []any) {
+	dir, cmp := s.dir()
 	deleted := "0"
 	if s.Deleted {
 		deleted = "1"
 	}
-	sig := fmt.Sprintf("%s|%s|%s|%s|%v|%s", s.Table, s.Key, dir, s.Where, s.Args, deleted)
 	var b strings.Builder
 	fmt.Fprintf(&b, "SELECT %s, id FROM %s WHERE deleted = %s", s.Key, s.Table, deleted)
 	args := append([]any(nil), s.Args...)
@@ -113,37 +179,51 @@ func IDs(ctx context.Context, r *sql.DB, a *Anchors, s Spec) ([]string, error) {
 		b.WriteString(" AND (" + s.Where + ")")
 	}
 	skip := s.Offset
-	if an, ok := a.nearest(sig, s.Offset); ok {
-		fmt.Fprintf(&b, " AND (%s, id) %s (?, ?)", s.Key, cmp)
-		args = append(args, an.key, an.id)
-		skip = s.Offset - an.off - 1
+	if from != nil {
+		// The plain range term lets SQLite seek an index on an expression; the row value
+		// alone makes it scan from the top (it seeks only plain-column indexes for those).
+		fmt.Fprintf(&b, " AND %s %s= ? AND (%s, id) %s (?, ?)", s.Key, cmp, s.Key, cmp)
+		args = append(args, from.key, from.key, from.id)
+		skip = s.Offset - from.off - 1
 	}
 	fmt.Fprintf(&b, " ORDER BY %s %s, id %s LIMIT ? OFFSET ?", s.Key, dir, dir)
 	args = append(args, s.Limit, skip)
-	rows, err := r.QueryContext(ctx, b.String(), args...)
-	if err != nil {
-		return nil, err
+	return b.String(), args
+}
+
+// fromEnd returns the reversed spec that reads the same page walking from the other end
+// of the index: worth it when the page lies in the second half of a known total and no
+// anchor is closer than the end.
+func (s Spec) fromEnd(from *anchor) (Spec, bool) {
+	if s.Total <= 0 || s.Offset >= s.Total {
+		return s, false
 	}
-	defer rows.Close()
-	var out []string
-	var last anchor
-	for rows.Next() {
-		if err := rows.Scan(&last.key, &last.id); err != nil {
-			return nil, err
-		}
-		if b, ok := last.key.([]byte); ok {
-			last.key = string(b) // bound back as TEXT, not BLOB (which sorts after all text)
-		}
-		out = append(out, last.id)
+	pos := 0
+	if from != nil {
+		pos = from.off
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	fromStart := s.Offset - pos
+	back := s.Total - s.Offset - s.Limit // rows after the page
+	if back < 0 {
+		back = 0
 	}
-	if len(out) > 0 {
-		last.off = s.Offset + len(out) - 1
-		a.add(sig, ver, last)
+	if back >= fromStart {
+		return s, false
 	}
-	return out, nil
+	r := s
+	r.Desc = !s.Desc
+	r.Limit = min(s.Limit, s.Total-s.Offset)
+	r.Offset = back
+	return r, true
+}
+
+// QuerySQL is the SQL IDs runs for a page of s (after an anchor when anchored), for
+// tests that check query plans.
+func QuerySQL(s Spec, anchored bool) (string, []any) {
+	if anchored {
+		return s.query(&anchor{off: 0, key: "m", id: "x"})
+	}
+	return s.query(nil)
 }
 
 // Placeholders returns "?, ?, ?" for n values.

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"magpie/backend/campaigns"
 	"magpie/backend/clock"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
@@ -27,7 +26,6 @@ type fx struct {
 func newFx(t testing.TB) *fx {
 	t.Helper()
 	d, clk := testenv.NewDB(t)
-	points.SetCampaignMembership(points.CampaignMembership{Add: campaigns.AddContactsTx, Remove: campaigns.RemoveContactsTx})
 	return &fx{t: t, ctx: context.Background(), d: d, clk: clk, ps: points.New(d), st: stages.New(d)}
 }
 

@@ -13,6 +13,16 @@ import (
 	"magpie/backend/segments"
 )
 
+func init() {
+	points.SetCampaigns(func(tx *db.Tx, id, cid string) error {
+		_, err := campaigns.AddContactsTx(tx, id, []string{cid})
+		return err
+	}, func(tx *db.Tx, id, cid string) error {
+		_, err := campaigns.RemoveContactsTx(tx, id, []string{cid})
+		return err
+	})
+}
+
 // campaign publishes a one-step campaign (a segment source, a tag action) and returns it.
 func (f *fx) campaign(name string) string {
 	f.t.Helper()

@@ -158,9 +158,6 @@ func (t *Trigger) Validate() error {
 				}
 			}
 		case ChangeCampaigns:
-			if campaignMembership.Add == nil {
-				return errors.New("points: campaign membership is not wired (points.SetCampaignMembership)")
-			}
 			if len(e.AddCampaigns)+len(e.RemoveCampaigns) == 0 {
 				return fieldErr(at+"addCampaigns", "points.errors.campaignsRequired", "add to or remove from at least one campaign")
 			}
@@ -313,14 +310,17 @@ func runEvent(tx *db.Tx, t *trigger, e TriggerEvent, contactID string) error {
 		}
 		return err
 	case ChangeCampaigns:
+		if campaignAdd == nil || campaignRemove == nil {
+			return errors.New("no campaigns engine installed (points.SetCampaigns)")
+		}
 		for _, id := range e.AddCampaigns {
 			// A campaign unpublished or trashed since the trigger was saved is skipped.
-			if _, err := campaignMembership.Add(tx, id, []string{contactID}); err != nil && apperr.CodeOf(err) != apperr.Invalid {
+			if err := campaignAdd(tx, id, contactID); err != nil && apperr.CodeOf(err) != apperr.Invalid {
 				return err
 			}
 		}
 		for _, id := range e.RemoveCampaigns {
-			if _, err := campaignMembership.Remove(tx, id, []string{contactID}); err != nil {
+			if err := campaignRemove(tx, id, contactID); err != nil {
 				return err
 			}
 		}
@@ -329,6 +329,15 @@ func runEvent(tx *db.Tx, t *trigger, e TriggerEvent, contactID string) error {
 		return sendToUsers(tx, e, contactID)
 	}
 	return nil
+}
+
+// campaignAdd and campaignRemove change a contact's manual campaign membership inside tx
+// (the campaigns engine, installed by core: campaigns imports points in its tests).
+var campaignAdd, campaignRemove func(tx *db.Tx, campaignID, contactID string) error
+
+// SetCampaigns installs the campaign membership functions "change campaigns" uses.
+func SetCampaigns(add, remove func(tx *db.Tx, campaignID, contactID string) error) {
+	campaignAdd, campaignRemove = add, remove
 }
 
 // sendToUsers queues the email for the contact's owner, the chosen users and addresses
@@ -456,15 +465,3 @@ func (s *Service) Users(ctx context.Context) ([]User, error) {
 	}
 	return out, rows.Err()
 }
-
-// CampaignMembership adds contacts to / removes them from a campaign by hand, inside the
-// caller's transaction. The campaigns package provides it; core wires it in with
-// SetCampaignMembership (points cannot import campaigns: campaigns' own tests use points).
-type CampaignMembership struct {
-	Add, Remove func(tx *db.Tx, campaignID string, contactIDs []string) (int, error)
-}
-
-var campaignMembership CampaignMembership
-
-// SetCampaignMembership wires the "change campaigns" trigger event to the campaigns service.
-func SetCampaignMembership(m CampaignMembership) { campaignMembership = m }

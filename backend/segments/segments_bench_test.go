@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -34,6 +35,19 @@ func envInt(k string, def int) int {
 var benchNow = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 
 // benchStore opens (building on first use) the benchmark store.
+// cpuTime is this process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds "cpu-ms/op" (user+system CPU of the whole process since start, per op):
+// on a loaded shared machine it is steadier than wall time.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+}
+
 func benchStore(b *testing.B) (*db.DB, *segments.Service) {
 	b.Helper()
 	n := envInt("MAGPIE_BENCH_CONTACTS", 1_000_000)
@@ -183,6 +197,7 @@ func benchRebuild(b *testing.B, filters []byte, fresh bool) {
 	}
 	b.ResetTimer()
 	var r segments.BuildResult
+	var cpu time.Duration
 	for i := 0; i < b.N; i++ {
 		if fresh {
 			b.StopTimer()
@@ -192,12 +207,15 @@ func benchRebuild(b *testing.B, filters []byte, fresh bool) {
 			})
 			b.StartTimer()
 		}
+		c0 := cpuTime()
 		var err error
 		if r, err = s.Rebuild(ctx, "bench-rebuild", benchNow); err != nil {
 			b.Fatal(err)
 		}
+		cpu += cpuTime() - c0
 	}
 	b.ReportMetric(float64(r.Members), "members")
+	b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
 func BenchmarkRebuildThreeFiltersFirst(b *testing.B)  { benchRebuild(b, threeFilters, true) }
@@ -209,6 +227,7 @@ func BenchmarkPreviewCount(b *testing.B) {
 	_, s := benchStore(b)
 	ctx := context.Background()
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime())
 	var n int
 	for i := 0; i < b.N; i++ {
 		var err error
@@ -253,6 +272,7 @@ func BenchmarkLiveOneContact50Segments(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime())
 	for i := 0; i < b.N; i++ {
 		id := fmt.Sprintf("c%08d", (i*104729)%envInt("MAGPIE_BENCH_CONTACTS", 1_000_000))
 		if _, err := s.Evaluate(ctx, []string{id}, benchNow, false); err != nil {

@@ -168,6 +168,8 @@ export default async function ({ page, expect, shot, rpc, base }) {
     await page.getByLabel("Adresse de l'expéditeur").fill("pas une adresse");
     await page.getByRole("button", { name: "Enregistrer", exact: true }).click();
     await page.getByText("Veuillez vérifier : L'adresse de l'expéditeur n'est pas une adresse e-mail").waitFor();
+    // …and under the field itself.
+    await page.getByText("L'adresse de l'expéditeur n'est pas une adresse e-mail", { exact: true }).waitFor();
     await shot("email-error-fr");
   } finally {
     sink.close();

@@ -30,7 +30,7 @@ import { ErrorBox, Loading } from "../common";
 import { Attachments, CategoryInput, Variants } from "./EmailExtras";
 import { EmailSend } from "./EmailSend";
 import { EmailStatsView } from "./EmailStats";
-import { useEmailI18n } from "./errors";
+import { emailFieldErrors, FieldErrors, useEmailI18n, useFieldError } from "./errors";
 import { THEMES } from "./themes";
 
 const MjmlBuilder = lazy(() => import("./MjmlBuilder"));
@@ -49,22 +49,28 @@ export function EmailEditor({ id, newKind }: { id?: string; newKind?: "list" | "
 }
 
 function Editor({ initial }: { initial: EmailView }) {
-  const { t, te } = useEmailI18n();
+  const { t, te, lang } = useEmailI18n();
   const qc = useQueryClient();
   const [draft, setDraft] = useState<EmailView>(initial);
   const [tab, setTab] = useState<string | null>("content");
   const [saving, setSaving] = useState(false);
   const set = <K extends keyof EmailView>(k: K, v: EmailView[K]) => setDraft((d) => ({ ...d, [k]: v }));
+  const [errs, setErrs] = useState<Record<string, string>>({});
 
   const save = async () => {
     setSaving(true);
     try {
       const saved = await Emails.Save(draft);
+      setErrs({});
       setDraft(saved);
       qc.invalidateQueries({ queryKey: ["emails"] });
       notifications.show({ message: t("emails.saved", { n: saved.revision }), color: "green" });
       if (!initial.id) navigate(`/emails/${saved.id}`);
     } catch (e) {
+      const fe = emailFieldErrors(lang, e);
+      setErrs(fe);
+      if (fe.name || fe.subject) setTab("content");
+      else if (Object.keys(fe).length > 0) setTab("settings");
       notifications.show({ message: te(e), color: "red" });
     } finally {
       setSaving(false);
@@ -113,28 +119,30 @@ function Editor({ initial }: { initial: EmailView }) {
           </Button>
         </Group>
       </Group>
-      <Tabs value={tab} onChange={setTab} keepMounted={false}>
-        <Tabs.List>
-          <Tabs.Tab value="content">{t("emails.tab.content")}</Tabs.Tab>
-          <Tabs.Tab value="settings">{t("emails.tab.settings")}</Tabs.Tab>
-          <Tabs.Tab value="send">{t("emails.tab.send")}</Tabs.Tab>
-          <Tabs.Tab value="stats" disabled={!draft.id}>
-            {t("emails.tab.stats")}
-          </Tabs.Tab>
-        </Tabs.List>
-        <Tabs.Panel value="content" pt="md">
-          <Content draft={draft} set={set} />
-        </Tabs.Panel>
-        <Tabs.Panel value="settings" pt="md">
-          <SettingsTab draft={draft} set={set} />
-        </Tabs.Panel>
-        <Tabs.Panel value="send" pt="md">
-          <EmailSend draft={draft} />
-        </Tabs.Panel>
-        <Tabs.Panel value="stats" pt="md">
-          {draft.id && <EmailStatsView id={draft.id} />}
-        </Tabs.Panel>
-      </Tabs>
+      <FieldErrors.Provider value={errs}>
+        <Tabs value={tab} onChange={setTab} keepMounted={false}>
+          <Tabs.List>
+            <Tabs.Tab value="content">{t("emails.tab.content")}</Tabs.Tab>
+            <Tabs.Tab value="settings">{t("emails.tab.settings")}</Tabs.Tab>
+            <Tabs.Tab value="send">{t("emails.tab.send")}</Tabs.Tab>
+            <Tabs.Tab value="stats" disabled={!draft.id}>
+              {t("emails.tab.stats")}
+            </Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="content" pt="md">
+            <Content draft={draft} set={set} />
+          </Tabs.Panel>
+          <Tabs.Panel value="settings" pt="md">
+            <SettingsTab draft={draft} set={set} />
+          </Tabs.Panel>
+          <Tabs.Panel value="send" pt="md">
+            <EmailSend draft={draft} />
+          </Tabs.Panel>
+          <Tabs.Panel value="stats" pt="md">
+            {draft.id && <EmailStatsView id={draft.id} />}
+          </Tabs.Panel>
+        </Tabs>
+      </FieldErrors.Provider>
     </Stack>
   );
 }
@@ -143,6 +151,7 @@ type Setter = <K extends keyof EmailView>(k: K, v: EmailView[K]) => void;
 
 function Content({ draft, set }: { draft: EmailView; set: Setter }) {
   const { t, te } = useEmailI18n();
+  const fe = useFieldError();
   const area = useRef<HTMLTextAreaElement>(null);
   const [width, setWidth] = useState("desktop");
   const [mode, setMode] = useState(draft.source.trim().startsWith("<mjml") ? "visual" : "code");
@@ -214,12 +223,14 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
         <Stack gap="sm">
           <TextInput
             label={t("emails.field.name")}
+            error={fe("name")}
             required
             value={draft.name}
             onChange={(e) => set("name", e.currentTarget.value)}
           />
           <TextInput
             label={t("emails.field.subject")}
+            error={fe("subject")}
             value={draft.subject}
             onChange={(e) => set("subject", e.currentTarget.value)}
           />
@@ -406,6 +417,7 @@ function Issues({ issues }: { issues: { code: string; severity: string; detail: 
 
 function SettingsTab({ draft, set }: { draft: EmailView; set: Setter }) {
   const { t } = useI18n();
+  const fe = useFieldError();
   const utm = (k: string, v: string) => set("utmTags", { ...draft.utmTags, [k]: v });
   const segments = useQuery({ queryKey: ["segments", "list"], queryFn: () => EmailSegments.List(false) });
   const known = new Map((segments.data ?? []).map((sg) => [sg.id, sg.name]));
@@ -423,6 +435,7 @@ function SettingsTab({ draft, set }: { draft: EmailView; set: Setter }) {
       <Grid.Col span={6}>
         <TextInput
           label={t("emails.field.fromAddress")}
+          error={fe("fromAddress")}
           value={draft.fromAddress}
           onChange={(e) => set("fromAddress", e.currentTarget.value)}
         />
@@ -430,6 +443,7 @@ function SettingsTab({ draft, set }: { draft: EmailView; set: Setter }) {
       <Grid.Col span={6}>
         <TextInput
           label={t("emails.field.replyTo")}
+          error={fe("replyTo")}
           value={draft.replyTo}
           onChange={(e) => set("replyTo", e.currentTarget.value)}
         />
@@ -437,6 +451,7 @@ function SettingsTab({ draft, set }: { draft: EmailView; set: Setter }) {
       <Grid.Col span={6}>
         <TextInput
           label={t("emails.field.bcc")}
+          error={fe("bcc")}
           value={draft.bcc}
           onChange={(e) => set("bcc", e.currentTarget.value)}
         />

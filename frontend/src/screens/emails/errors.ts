@@ -1,5 +1,6 @@
 // Email screens show backend errors in the UI language: a field error lists each field's
 // translated message ("Please check: …") instead of "2 fields are invalid".
+import { createContext, useContext } from "react";
 import { ApiError } from "../../api";
 import { errorText, type Lang, translate, useI18n } from "../../i18n";
 
@@ -18,4 +19,22 @@ export function emailErrorText(lang: Lang, e: unknown): string {
 export function useEmailI18n() {
   const i = useI18n();
   return { ...i, te: (e: unknown) => emailErrorText(i.lang, e) };
+}
+
+/** emailFieldErrors maps each invalid field of a failed save to its message, in lang. */
+export function emailFieldErrors(lang: Lang, e: unknown): Record<string, string> {
+  if (!(e instanceof ApiError)) return {};
+  const out: Record<string, string> = {};
+  for (const [field, key] of Object.entries(e.fields ?? {}))
+    out[field] = translate(lang, key, { ...e.params }, key);
+  return out;
+}
+
+/** FieldErrors carries the last save's field errors to the editor's inputs. */
+export const FieldErrors = createContext<Record<string, string>>({});
+
+/** useFieldError returns the message to show under a field, if any. */
+export function useFieldError(): (field: string) => string | undefined {
+  const errs = useContext(FieldErrors);
+  return (field) => errs[field];
 }

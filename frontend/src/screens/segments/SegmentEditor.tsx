@@ -208,7 +208,18 @@ function Editor({ seg }: { seg: SegmentView | null }) {
                     )}
                   </Stack>
                 ) : (
-                  <Text c="dimmed">{t("segments.counting")}</Text>
+                  <Stack gap={4}>
+                    {seg && (
+                      // The stored membership shows at once; the live count replaces it.
+                      <Text fw={700} size="xl" data-testid="segment-stored-count">
+                        {t("segments.membersN", { n: seg.members.toLocaleString() })}
+                      </Text>
+                    )}
+                    <Group gap="xs">
+                      <Loader size="xs" />
+                      <Text c="dimmed">{t("segments.counting")}</Text>
+                    </Group>
+                  </Stack>
                 )}
               </Card>
             </Grid.Col>
