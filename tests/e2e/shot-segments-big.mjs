@@ -69,6 +69,7 @@ try {
   });
   await page.getByRole("button", { name: "Add a filter", exact: true }).click();
   await pick("4", "Points");
+  await page.getByTestId("filter-glue").nth(2).getByText("and", { exact: true }).click(); // a new filter copies the glue before it
   await page.getByRole("combobox", { name: "Operator of filter 4" }).click();
   await page.getByRole("option", { name: "greater than", exact: true }).click();
   await countAfter("+ AND points > 50", () => page.locator(`input[aria-label="Value of filter 4"]`).fill("50"));
