@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"magpie/backend/contacts"
 	"magpie/backend/core"
 	"magpie/backend/points"
 	"magpie/backend/stages"
@@ -167,13 +168,18 @@ func pointsApply(e *Env, args []string) error {
 }
 
 // contactRef resolves an id or an email.
-func contactRef(e *Env, c *core.Core, ref string) (string, error) {
-	if strings.Contains(ref, "@") {
-		d, err := c.Contacts.ByEmail(e.Ctx(), ref)
-		return d.ID, err
+func contactRef(e *Env, ref string) (*core.Core, string, error) {
+	c, err := e.Core()
+	if err != nil {
+		return nil, "", err
 	}
-	d, err := c.Contacts.Get(e.Ctx(), ref)
-	return d.ID, err
+	var d contacts.Detail
+	if strings.Contains(ref, "@") {
+		d, err = c.Contacts.ByEmail(e.Ctx(), ref)
+	} else {
+		d, err = c.Contacts.Get(e.Ctx(), ref)
+	}
+	return c, d.ID, err
 }
 
 func pointsAdjust(e *Env, args []string) error {
@@ -202,11 +208,7 @@ func pointsAdjust(e *Env, args []string) error {
 	if err != nil || n == 0 {
 		return usagef("points must be a non-zero whole number, not %q", pos[1])
 	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	cid, err := contactRef(e, c, pos[0])
+	c, cid, err := contactRef(e, pos[0])
 	if err != nil {
 		return err
 	}
@@ -226,11 +228,7 @@ func pointsShow(e *Env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("want a contact (id or email)")
 	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	cid, err := contactRef(e, c, pos[0])
+	c, cid, err := contactRef(e, pos[0])
 	if err != nil {
 		return err
 	}
@@ -322,11 +320,7 @@ func stagesSet(e *Env, rest []string) error {
 	if len(pos) != 2 {
 		return usagef("want a contact (id or email) and a stage (id or name, \"\" for none)")
 	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	cid, err := contactRef(e, c, pos[0])
+	c, cid, err := contactRef(e, pos[0])
 	if err != nil {
 		return err
 	}

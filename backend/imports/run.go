@@ -133,9 +133,19 @@ func (p plan) parse(rec []string, line int64) (row, error) {
 				continue
 			}
 			r.points = int64(n)
-		case colField:
+		case colField, colCompany:
+			dst := r.vals
+			if c.kind == colCompany {
+				if r.company == nil {
+					r.company = db.Cols{}
+				}
+				dst = r.company
+			}
 			if strings.EqualFold(cell, "null") {
-				r.vals[c.field.Alias] = nil // the literal NULL clears the field
+				// The literal NULL clears the field (never a company's name: it is the key).
+				if c.kind == colField || c.field.Alias != "companyname" {
+					dst[c.field.Alias] = nil
+				}
 				continue
 			}
 			v, err := c.field.Parse(cell, p.opt)
@@ -147,27 +157,7 @@ func (p plan) parse(rec []string, line int64) (row, error) {
 				}
 				return r, err
 			}
-			r.vals[c.field.Alias] = v
-		case colCompany:
-			if r.company == nil {
-				r.company = db.Cols{}
-			}
-			if strings.EqualFold(cell, "null") {
-				if c.field.Alias != "companyname" {
-					r.company[c.field.Alias] = nil
-				}
-				continue
-			}
-			v, err := c.field.Parse(cell, p.opt)
-			if err != nil {
-				var ve *fields.ValueError
-				if errors.As(err, &ve) {
-					problems = append(problems, c.field.Label+": "+ve.Msg)
-					continue
-				}
-				return r, err
-			}
-			r.company[c.field.Alias] = v
+			dst[c.field.Alias] = v
 		}
 	}
 	if name, _ := r.company["companyname"].(string); name != "" {

@@ -133,23 +133,13 @@ export function TriggerEditor({
             </Group>
           )}
           {e.type === "lead.changelists" && (
-            <Group grow>
-              <MultiSelect
-                label={t("points.addSegments")}
-                data={opts.segments}
-                value={e.addSegments}
-                onChange={(v) => setEvent(i, { addSegments: v })}
-                error={errors[`events.${i}.addSegments`]}
-                searchable
-              />
-              <MultiSelect
-                label={t("points.removeSegments")}
-                data={opts.segments}
-                value={e.removeSegments}
-                onChange={(v) => setEvent(i, { removeSegments: v })}
-                searchable
-              />
-            </Group>
+            <AddRemove
+              kind="Segments"
+              data={opts.segments}
+              event={e}
+              error={errors[`events.${i}.addSegments`]}
+              onChange={(patch) => setEvent(i, patch)}
+            />
           )}
           {e.type === "email.send" && (
             <Select
@@ -196,23 +186,13 @@ export function TriggerEditor({
             </Stack>
           )}
           {e.type === "campaign.changecampaign" && (
-            <Group grow>
-              <MultiSelect
-                label={t("points.addCampaigns")}
-                data={opts.campaigns}
-                value={e.addCampaigns}
-                onChange={(v) => setEvent(i, { addCampaigns: v })}
-                error={errors[`events.${i}.addCampaigns`]}
-                searchable
-              />
-              <MultiSelect
-                label={t("points.removeCampaigns")}
-                data={opts.campaigns}
-                value={e.removeCampaigns}
-                onChange={(v) => setEvent(i, { removeCampaigns: v })}
-                searchable
-              />
-            </Group>
+            <AddRemove
+              kind="Campaigns"
+              data={opts.campaigns}
+              event={e}
+              error={errors[`events.${i}.addCampaigns`]}
+              onChange={(patch) => setEvent(i, patch)}
+            />
           )}
           {e.type === "stage.change" && (
             <Select
@@ -240,5 +220,43 @@ export function TriggerEditor({
         </Menu.Dropdown>
       </Menu>
     </EditorFrame>
+  );
+}
+
+// AddRemove is the pair of pickers of a "change segments" / "change campaigns" event.
+function AddRemove({
+  kind,
+  data,
+  event,
+  error,
+  onChange,
+}: {
+  kind: "Segments" | "Campaigns";
+  data: { value: string; label: string }[];
+  event: PointTriggerEvent;
+  error?: string;
+  onChange: (patch: Partial<PointTriggerEvent>) => void;
+}) {
+  const { t } = useI18n();
+  const add = `add${kind}` as const;
+  const remove = `remove${kind}` as const;
+  return (
+    <Group grow>
+      <MultiSelect
+        label={t(`points.${add}`)}
+        data={data}
+        value={event[add]}
+        onChange={(v) => onChange({ [add]: v })}
+        error={error}
+        searchable
+      />
+      <MultiSelect
+        label={t(`points.${remove}`)}
+        data={data}
+        value={event[remove]}
+        onChange={(v) => onChange({ [remove]: v })}
+        searchable
+      />
+    </Group>
   );
 }
