@@ -79,32 +79,52 @@ func (s *Service) state(ctx context.Context, q queryer) (seq int64, tz string, e
 }
 
 // CatchUp folds up to maxChunks chunks of new events (0 = all) and returns the lag left.
+// Contact days and events are counted in separate transactions, so a failing contacts
+// recount (say a dropped index) leaves the event widgets current; its error is returned
+// after the events are folded.
 func (s *Service) CatchUp(ctx context.Context, maxChunks int) (int64, error) {
 	s.catchMu.Lock()
 	defer s.catchMu.Unlock()
+	var contactsErr error
 	for i := 0; maxChunks <= 0 || i < maxChunks; i++ {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
+		if contactsErr == nil {
+			// Contacts first (small: a few days per change), then events.
+			var did bool
+			err := s.db.Write(ctx, func(tx *db.Tx) error {
+				var err error
+				did, _, err = s.foldContacts(tx)
+				return err
+			})
+			if err != nil {
+				contactsErr = fmt.Errorf("dashboard: contact statistics catch-up: %w", err)
+			} else if did {
+				continue // one round per chunk; events may be pending too
+			}
+		}
 		var left int64
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
-			// Contacts first (small: a few days per change), then events.
-			did, cleft, err := s.foldContacts(tx)
-			if err != nil || did {
-				left = cleft + 1 // events may be pending too: one more round says
-				return err
-			}
+			var err error
 			left, err = s.foldChunk(tx)
 			return err
 		})
 		if err != nil {
 			return 0, fmt.Errorf("dashboard: statistics catch-up: %w", err)
 		}
-		if left == 0 {
+		if left == 0 && contactsErr == nil {
 			return 0, nil
 		}
+		if left == 0 {
+			break
+		}
 	}
-	return s.Lag(ctx)
+	lag, err := s.Lag(ctx)
+	if err == nil {
+		err = contactsErr
+	}
+	return lag, err
 }
 
 type txq struct{ tx *db.Tx }

@@ -266,26 +266,34 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
     [specs, readOnly, rf, addSpec, hist.present],
   );
 
-  const removeSelected = useCallback(() => {
-    if (readOnly) return;
-    if (selectedEdge) {
-      const child = edges.find((x) => x.id === selectedEdge)?.data?.child;
-      if (typeof child === "string") apply((g) => detach(g, child));
-      setSelectedEdge(null);
-      return;
-    }
-    if (!selected) return;
-    const parent = events(hist.present).find((x) => x.id === selected)?.parent;
-    apply((g) => removeNodes(g, [selected]));
-    select(parent && parent !== DETACHED ? parent : null, Boolean(parent));
-  }, [readOnly, selectedEdge, selected, edges, apply, hist.present, select]);
+  const removeSelected = useCallback(
+    (id?: string) => {
+      if (readOnly) return;
+      if (selectedEdge) {
+        const child = edges.find((x) => x.id === selectedEdge)?.data?.child;
+        if (typeof child === "string") apply((g) => detach(g, child));
+        setSelectedEdge(null);
+        return;
+      }
+      const node = id ?? selected;
+      if (!node) return;
+      const parent = events(hist.present).find((x) => x.id === node)?.parent;
+      apply((g) => removeNodes(g, [node]));
+      select(parent && parent !== DETACHED ? parent : null, Boolean(parent));
+    },
+    [readOnly, selectedEdge, selected, edges, apply, hist.present, select],
+  );
 
-  const copy = useCallback(() => {
-    if (!selected || !events(hist.present).some((x) => x.id === selected)) return;
-    const c = copyBranch(hist.present, selected);
-    clip.current = c;
-    notifications.show({ message: t("campaigns.copied", { n: c.length }) });
-  }, [selected, hist.present, t]);
+  const copy = useCallback(
+    (id?: string) => {
+      const node = id ?? selected;
+      if (!node || !events(hist.present).some((x) => x.id === node)) return;
+      const c = copyBranch(hist.present, node);
+      clip.current = c;
+      notifications.show({ message: t("campaigns.copied", { n: c.length }) });
+    },
+    [selected, hist.present, t],
+  );
   const paste = useCallback(() => {
     if (readOnly || clip.current.length === 0) return;
     const a = anchorFor(hist.present, selected);

@@ -49,10 +49,11 @@ export interface KeyActions {
   selectEdge: (id: string) => void;
   openPanel: () => void;
   addAfter: () => void;
-  remove: () => void;
+  /** remove deletes the selected edge, else the node id (the focused one) or the selected node. */
+  remove: (id?: string) => void;
   undo: () => void;
   redo: () => void;
-  copy: () => void;
+  copy: (id?: string) => void;
   paste: () => void;
   layout: () => void;
   escape: () => void;
@@ -63,6 +64,10 @@ export function useBuilderKeys(a: KeyActions) {
     if (isTyping(e.target)) return;
     const mod = e.ctrlKey || e.metaKey;
     const k = e.key;
+    // The focused node is the one acted on, even when a focus event was missed (focus()
+    // on an element that already had it fires none).
+    const focused = (e.target as HTMLElement).closest?.<HTMLElement>(".react-flow__node")?.dataset.id;
+    const target = focused && focused !== a.selected ? focused : undefined;
     let handled = true;
     if (k === "ArrowUp" || k === "ArrowDown" || k === "ArrowLeft" || k === "ArrowRight") {
       if (mod) return; // leave Ctrl+arrows alone
@@ -75,11 +80,11 @@ export function useBuilderKeys(a: KeyActions) {
         else handled = false;
       } else if ((e.target as HTMLElement).closest?.(".react-flow__node")) a.openPanel();
       else handled = false;
-    } else if (k === "Delete" || k === "Backspace") a.remove();
+    } else if (k === "Delete" || k === "Backspace") a.remove(target);
     else if (mod && (k === "z" || k === "Z") && e.shiftKey) a.redo();
     else if (mod && (k === "z" || k === "Z")) a.undo();
     else if (mod && (k === "y" || k === "Y")) a.redo();
-    else if (mod && (k === "c" || k === "C")) a.copy();
+    else if (mod && (k === "c" || k === "C")) a.copy(target);
     else if (mod && (k === "v" || k === "V")) a.paste();
     else if (!mod && !e.altKey && (k === "a" || k === "A")) a.addAfter();
     else if (!mod && !e.altKey && (k === "l" || k === "L")) a.layout();
