@@ -283,7 +283,6 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
     },
     [readOnly, selectedEdge, selected, edges, apply, hist.present, select],
   );
-
   const copy = useCallback(
     (id?: string) => {
       const node = id ?? selected;
