@@ -80,7 +80,7 @@ const selectTrigger = `SELECT t.id, t.name, t.description, t.points, coalesce(t.
 	(SELECT count(DISTINCT l.contact_id) FROM point_trigger_log l WHERE l.trigger_id = t.id)
 	FROM point_triggers t LEFT JOIN point_groups g ON g.id = t.group_id`
 
-func scanTrigger(sc interface{ Scan(...any) error }) (Trigger, error) {
+func scanTrigger(sc db.Scanner) (Trigger, error) {
 	var t Trigger
 	var evs string
 	var up, down sql.NullInt64
@@ -99,20 +99,7 @@ func scanTrigger(sc interface{ Scan(...any) error }) (Trigger, error) {
 
 // Triggers lists the triggers (or the trash) by threshold, then name.
 func (s *Service) Triggers(ctx context.Context, trash bool) ([]Trigger, error) {
-	rows, err := s.db.R.QueryContext(ctx, selectTrigger+" WHERE t.deleted = ? ORDER BY t.points, t.name, t.id", trash)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Trigger{}
-	for rows.Next() {
-		t, err := scanTrigger(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return db.Collect(ctx, s.db.R, scanTrigger, selectTrigger+" WHERE t.deleted = ? ORDER BY t.points, t.name, t.id", trash)
 }
 
 // Trigger returns one trigger.
