@@ -28,3 +28,21 @@ func Collect[T any](ctx context.Context, q interface {
 	}
 	return out, rows.Err()
 }
+
+// Strings reads a one-column result of text (ids, mostly) and closes it; it takes a query's
+// two results as they come: db.Strings(tx.Query("SELECT id FROM …", args...)).
+func Strings(rows *sql.Rows, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -393,7 +393,7 @@ func (s *Service) ApplyExisting(ctx context.Context, triggerID string, progress 
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		batch, err := idsOf(ctx, s.db.R, q, append(append([]any{}, args...), after)...)
+		batch, err := db.Strings(s.db.R.QueryContext(ctx, q, append(append([]any{}, args...), after)...))
 		if err != nil || len(batch) == 0 {
 			return done, err
 		}
@@ -413,23 +413,6 @@ func (s *Service) ApplyExisting(ctx context.Context, triggerID string, progress 
 			progress(done)
 		}
 	}
-}
-
-func idsOf(ctx context.Context, r *sql.DB, q string, args ...any) ([]string, error) {
-	rows, err := r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // User is a user of this installation a trigger can email.
