@@ -67,7 +67,7 @@ func runTracker(e *Env, args []string) error {
 	}
 	log := slog.New(slog.NewJSONHandler(e.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	opt := tracking.Options{Addr: *addr, Log: log,
-		Spool: tracking.SpoolOptions{MaxBytes: *spoolMax << 20},
+		Spool: tracking.SpoolOptions{MaxBytes: *spoolMax << 20, Preallocate: true},
 		Config: tracking.Config{IPMode: mode, RatePerIP: *rate, Burst: *burst, TrustProxy: *trustProxy,
 			AllowedOrigins: tracking.SplitList(*origins), FormRatePerIP: *formRate, FormBurst: *formBurst}}
 	var secret []byte

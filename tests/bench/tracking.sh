@@ -17,7 +17,7 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; 
 trap cleanup EXIT
 
 echo "-- 1. HTTP page hits -> magpie tracker -> local SQLite (durable spool, group commit)"
-(cd "$root" && go build -o "$work/trackload" ./tests/bench/trackload)
+if [ -n "${TRACKLOAD:-}" ]; then cp "$TRACKLOAD" "$work/trackload"; else (cd "$root" && go build -o "$work/trackload" ./tests/bench/trackload); fi
 prof=()
 [ -n "${CPUPROFILE:-}" ] && prof=(--cpuprofile "$CPUPROFILE")
 "$bin" --data-dir "$work/data" tracker --addr 127.0.0.1:0 --no-ingest --rate-limit 0 "${prof[@]}" \
