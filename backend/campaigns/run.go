@@ -208,9 +208,7 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 		if err := fanout(tx, c, c.children(ev.ID, "no"), "SELECT contact_id, rotation, ref_at FROM camp_batch", nil); err != nil {
 			return 0, 0, err
 		}
-		if err := logEvents(tx, c, ev, "no", "1=1", now); err != nil {
-			return 0, 0, err
-		}
+		logEvents(tx)
 		return g.n, 0, nil
 	case ev.Kind == KindCondition:
 		if err := x.condition(c, ev); err != nil {
@@ -261,9 +259,7 @@ func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
 		Scan(&done, &failed); err != nil {
 		return 0, 0, err
 	}
-	if err := logEvents(tx, c, ev, "", "ok IN (1, 2, 4)", now); err != nil {
-		return 0, 0, err
-	}
+	logEvents(tx)
 	if ev.Kind == KindCondition {
 		if err := fanout(tx, c, c.children(ev.ID, "yes"), fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE ok = 1", now), nil); err != nil {
 			return 0, 0, err
@@ -276,28 +272,10 @@ func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
 	return done, failed, fanout(tx, c, c.children(ev.ID, ""), fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE ok IN (1, 2)", now), nil)
 }
 
-// logEvents appends one campaign.event per processed row to the behaviour log (timeline,
-// reports), set-based; ids are derived from the log row (a row is logged once, when it is
-// done or skipped; failures stay in campaign_log with their reason), so nothing logs twice.
-func logEvents(tx *db.Tx, c *compiled, ev *Event, path, where string, now int64) error {
-	p := "CASE b.ok WHEN 4 THEN 'no' WHEN 1 THEN 'yes' ELSE '' END"
-	if path != "" {
-		p = "'" + path + "'"
-	}
-	if ev.Kind == KindAction {
-		p = "''"
-	}
-	name := ev.Name
-	if name == "" {
-		name = ev.Type
-	}
-	_, err := tx.Exec(`INSERT INTO events(id, contact_id, type, at, object_id, object_name, source, data)
-		SELECT 'campaign:' || b.log_id, b.contact_id, ?, ?, ?, ?, 'campaign',
-			json_object('event', ?, 'type', ?, 'path', `+p+`, 'status', CASE b.ok WHEN 2 THEN 'skipped' ELSE 'done' END, 'reason', b.reason)
-		FROM camp_batch b WHERE `+where+` ON CONFLICT(id) DO NOTHING`,
-		"campaign.event", now, c.id, c.name+" › "+name, ev.ID, ev.Type)
-	if err == nil {
-		tx.Signal("event", "")
-	}
-	return err
+// logEvents marks the rows logged: campaign_log itself is the campaign steps' log (the
+// timeline and the "Campaign events" report read the view campaign_events, migration 0053;
+// as Mautic's campaign_lead_event_log), so nothing is copied into the behaviour log; the
+// "event" signal refreshes open timelines.
+func logEvents(tx *db.Tx) {
+	tx.Signal("event", "")
 }
