@@ -2,7 +2,6 @@ package campaigns
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"magpie/backend/db"
@@ -120,6 +119,9 @@ func (s *Service) step(ctx context.Context, now time.Time, limit int, st *RunSta
 			return err
 		}
 		x := &execCtx{s: s, tx: tx, now: now}
+		if err := x.prepPipe(); err != nil {
+			return err
+		}
 		for _, g := range groups {
 			d, f, err := x.group(g)
 			if err != nil {
@@ -128,6 +130,10 @@ func (s *Service) step(ctx context.Context, now time.Time, limit int, st *RunSta
 			st.Steps += g.n
 			st.Done += d
 			st.Failed += f
+			// The immediate steps that follow run now, in this transaction (pipeline.go).
+			if err := x.drain(st); err != nil {
+				return err
+			}
 		}
 		queued, calls = x.queued, x.calls
 		return nil
@@ -196,9 +202,7 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 			return 0, 0, err
 		}
 	}
-	status := g.status
-	switch {
-	case status == stWaiting:
+	if g.status == stWaiting {
 		// Inactivity: the decision takes its no path; each no child is offset from the
 		// parent's execution time (ref_at), Q15 fixed.
 		if _, err := tx.Exec(`UPDATE campaign_log SET status = 'done', path = 'no', done_at = ?
@@ -210,6 +214,16 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 		}
 		logEvents(tx)
 		return g.n, 0, nil
+	}
+	return x.exec(c, ev, false)
+}
+
+// exec runs event ev for the rows of camp_batch (deleted contacts already taken out) and
+// records their outcomes: insert=false updates their existing campaign_log rows (due rows
+// picked by the runner), insert=true inserts them (a pipelined step, pipeline.go).
+func (x *execCtx) exec(c *compiled, ev *Event, insert bool) (done, failed int, err error) {
+	tx := x.tx
+	switch {
 	case ev.Kind == KindCondition:
 		if err := x.condition(c, ev); err != nil {
 			return 0, 0, err
@@ -222,12 +236,12 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 		_, err := tx.Exec(`UPDATE campaign_log SET status = 'waiting', trigger_at = ? WHERE id IN (SELECT log_id FROM camp_batch)`, int64(never))
 		return 0, 0, err
 	}
-	return x.finish(c, ev)
+	return x.finish(c, ev, insert)
 }
 
 // finish marks the batch by outcome, retries failures, logs events and schedules children.
-func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
-	tx, now := x.tx, x.nowMs()
+func (x *execCtx) finish(c *compiled, ev *Event, insert bool) (done, failed int, err error) {
+	tx := x.tx
 	path := func(ok int) string {
 		if ev.Kind != KindCondition {
 			return ""
@@ -237,11 +251,38 @@ func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
 		}
 		return "yes"
 	}
+	if insert {
+		if err := x.insertOutcomes(c, ev, path(okDone), path(okNo)); err != nil {
+			return 0, 0, err
+		}
+	} else if err := x.markOutcomes(path(okDone), path(okNo)); err != nil {
+		return 0, 0, err
+	}
+	if err := tx.QueryRow("SELECT count(*) FILTER (WHERE ok IN (1, 2, 4)), count(*) FILTER (WHERE ok IN (0, 3)) FROM camp_batch").
+		Scan(&done, &failed); err != nil {
+		return 0, 0, err
+	}
+	logEvents(tx)
+	if ev.Kind == KindCondition {
+		if err := x.next(c, c.children(ev.ID, "yes"), "ok = 1"); err != nil {
+			return 0, 0, err
+		}
+		return done, failed, x.next(c, c.children(ev.ID, "no"), "ok = 4")
+	}
+	if ev.Type == "jump" || ev.Type == "contact.delete" {
+		return done, failed, nil // handled per contact (no children)
+	}
+	return done, failed, x.next(c, c.children(ev.ID, ""), "ok IN (1, 2)")
+}
+
+// markOutcomes records the outcomes of camp_batch on their existing campaign_log rows.
+func (x *execCtx) markOutcomes(yes, no string) error {
+	tx, now := x.tx, x.nowMs()
 	// One UPDATE … FROM over the batch marks every row by its outcome: 1 done (yes path of
 	// a condition), 4 done on the no path, 2 skipped with the reason, 3 failed for good, 0
 	// failed: retried 1, 5, 25 minutes later until maxAttempts, then failed. SET expressions
 	// read the row as it was (attempts before the increment).
-	if _, err := tx.Exec(`UPDATE campaign_log SET
+	_, err := tx.Exec(`UPDATE campaign_log SET
 			status = CASE b.ok WHEN 1 THEN 'done' WHEN 4 THEN 'done' WHEN 2 THEN 'skipped' WHEN 3 THEN 'failed'
 				ELSE CASE WHEN campaign_log.attempts + 1 >= ?1 THEN 'failed' ELSE 'scheduled' END END,
 			path = CASE b.ok WHEN 1 THEN ?2 WHEN 4 THEN ?3 ELSE campaign_log.path END,
@@ -252,24 +293,8 @@ func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
 			trigger_at = CASE WHEN b.ok = 0 THEN ?4 + 60000 * (CASE campaign_log.attempts WHEN 0 THEN 1 WHEN 1 THEN 5 ELSE 25 END)
 				ELSE campaign_log.trigger_at END
 		FROM camp_batch b WHERE campaign_log.id = b.log_id AND b.ok IN (0, 1, 2, 3, 4)`,
-		maxAttempts, path(okDone), path(okNo), now); err != nil {
-		return 0, 0, err
-	}
-	if err := tx.QueryRow("SELECT count(*) FILTER (WHERE ok IN (1, 2, 4)), count(*) FILTER (WHERE ok IN (0, 3)) FROM camp_batch").
-		Scan(&done, &failed); err != nil {
-		return 0, 0, err
-	}
-	logEvents(tx)
-	if ev.Kind == KindCondition {
-		if err := fanout(tx, c, c.children(ev.ID, "yes"), fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE ok = 1", now), nil); err != nil {
-			return 0, 0, err
-		}
-		return done, failed, fanout(tx, c, c.children(ev.ID, "no"), fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE ok = 4", now), nil)
-	}
-	if ev.Type == "jump" || ev.Type == "contact.delete" {
-		return done, failed, nil // handled per contact (no children)
-	}
-	return done, failed, fanout(tx, c, c.children(ev.ID, ""), fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE ok IN (1, 2)", now), nil)
+		maxAttempts, yes, no, now)
+	return err
 }
 
 // logEvents marks the rows logged: campaign_log itself is the campaign steps' log (the
