@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"magpie/backend/apperr"
+	"magpie/backend/db"
 	"magpie/backend/fold"
 	"magpie/backend/listing"
 )
@@ -307,18 +308,5 @@ func (s *Service) IDs(ctx context.Context, search string, max int) ([]string, er
 		q += " AND (" + f.Where + ")"
 	}
 	q += " ORDER BY date_added, id LIMIT ?"
-	rows, err := s.db.R.QueryContext(ctx, q, append(f.Args, max)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return db.Strings(s.db.R.QueryContext(ctx, q, append(f.Args, max)...))
 }
