@@ -155,6 +155,13 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 // same rules as markOutcomes for a first attempt): done / done on the no path / skipped /
 // failed for good, or scheduled again a minute later after a failure.
 func (x *execCtx) insertOutcomes(c *compiled, ev *Event, yes, no string) error {
+	if err := bulk(x.tx, func() error { return x.insertRows(c, ev, yes, no) }); err != nil {
+		return err
+	}
+	return addCounts(x.tx, "id IN (SELECT log_id FROM camp_batch WHERE ok IN (0, 1, 2, 3, 4))")
+}
+
+func (x *execCtx) insertRows(c *compiled, ev *Event, yes, no string) error {
 	_, err := x.tx.Exec(`INSERT INTO campaign_log(id, campaign_id, event_id, contact_id, rotation, status, path, trigger_at, ref_at, done_at, attempts, reason)
 		SELECT b.log_id, ?1, ?2, b.contact_id, b.rotation,
 			CASE b.ok WHEN 1 THEN 'done' WHEN 4 THEN 'done' WHEN 2 THEN 'skipped' WHEN 3 THEN 'failed'

@@ -205,8 +205,17 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 	if g.status == stWaiting {
 		// Inactivity: the decision takes its no path; each no child is offset from the
 		// parent's execution time (ref_at), Q15 fixed.
-		if _, err := tx.Exec(`UPDATE campaign_log SET status = 'done', path = 'no', done_at = ?
-			WHERE id IN (SELECT log_id FROM camp_batch)`, now); err != nil {
+		const rows = "id IN (SELECT log_id FROM camp_batch)"
+		if err := subCounts(tx, c.id, ev.ID, rows); err != nil {
+			return 0, 0, err
+		}
+		if err := bulk(tx, func() error {
+			_, err := tx.Exec(`UPDATE campaign_log SET status = 'done', path = 'no', done_at = ? WHERE `+rows, now)
+			return err
+		}); err != nil {
+			return 0, 0, err
+		}
+		if err := addCounts(tx, rows); err != nil {
 			return 0, 0, err
 		}
 		if err := fanout(tx, c, c.children(ev.ID, "no"), "SELECT contact_id, rotation, ref_at FROM camp_batch", nil); err != nil {
@@ -255,7 +264,7 @@ func (x *execCtx) finish(c *compiled, ev *Event, insert bool) (done, failed int,
 		if err := x.insertOutcomes(c, ev, path(okDone), path(okNo)); err != nil {
 			return 0, 0, err
 		}
-	} else if err := x.markOutcomes(path(okDone), path(okNo)); err != nil {
+	} else if err := x.markOutcomes(c, ev, path(okDone), path(okNo)); err != nil {
 		return 0, 0, err
 	}
 	if err := tx.QueryRow("SELECT count(*) FILTER (WHERE ok IN (1, 2, 4)), count(*) FILTER (WHERE ok IN (0, 3)) FROM camp_batch").
@@ -275,8 +284,21 @@ func (x *execCtx) finish(c *compiled, ev *Event, insert bool) (done, failed int,
 	return done, failed, x.next(c, c.children(ev.ID, ""), "ok IN (1, 2)")
 }
 
-// markOutcomes records the outcomes of camp_batch on their existing campaign_log rows.
-func (x *execCtx) markOutcomes(yes, no string) error {
+// markOutcomes records the outcomes of camp_batch on their existing campaign_log rows
+// (the runner's due rows of ev), counts moved set-based: the rows' statuses before (an
+// action may have changed them, e.g. canceled) are subtracted, those after added.
+func (x *execCtx) markOutcomes(c *compiled, ev *Event, yes, no string) error {
+	const rows = "id IN (SELECT log_id FROM camp_batch WHERE ok IN (0, 1, 2, 3, 4))"
+	if err := subCounts(x.tx, c.id, ev.ID, rows); err != nil {
+		return err
+	}
+	if err := bulk(x.tx, func() error { return x.markRows(yes, no) }); err != nil {
+		return err
+	}
+	return addCounts(x.tx, rows)
+}
+
+func (x *execCtx) markRows(yes, no string) error {
 	tx, now := x.tx, x.nowMs()
 	// One UPDATE … FROM over the batch marks every row by its outcome: 1 done (yes path of
 	// a condition), 4 done on the no path, 2 skipped with the reason, 3 failed for good, 0
