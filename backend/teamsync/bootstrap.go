@@ -12,7 +12,7 @@ import (
 )
 
 // statePage is about how many cells a bootstrap reads per request (pages hold whole rows).
-var statePage = 10000
+var statePage = 40000
 
 // Bootstrap rebuilds the local copy from the cluster's materialised state (SYNC.md §3.6):
 // for a new desktop, after the cluster's epoch changed (a restore) or after its log was

@@ -15,7 +15,8 @@ import (
 // count); a row with cells of several clocks comes back as one result row per clock. The
 // grouping follows the state's primary key (tbl, row_id, col), so the cluster streams it
 // without sorting (the earlier cell-count pages grouped a LIMIT subquery through a temporary
-// B-tree: 2.4× the cluster's CPU), and a page never ends inside a row.
+// B-tree: 2.4× the cluster's CPU), and a page never ends inside a row. CROSS JOIN keeps the
+// join order: SQLite 3.54 otherwise scans the whole state behind a Bloom filter.
 const statePageSQL = `WITH pg AS (
   SELECT tbl, row_id, '{' || group_concat(json_quote(col) || ':' || val, ',') || '}' AS obj,
          min(hlc) AS h1, max(hlc) AS h2, min(site_id) AS s1, max(site_id) AS s2, count(*) AS n
@@ -24,7 +25,7 @@ const statePageSQL = `WITH pg AS (
 SELECT tbl, row_id, h1, s1, obj, n FROM pg WHERE h1 = h2 AND s1 = s2
 UNION ALL
 SELECT s.tbl, s.row_id, s.hlc, s.site_id, '{' || group_concat(json_quote(s.col) || ':' || s.val, ',') || '}', count(*)
-FROM pg JOIN state s ON s.tbl = pg.tbl AND s.row_id = pg.row_id
+FROM pg CROSS JOIN state s ON s.tbl = pg.tbl AND s.row_id = pg.row_id
 WHERE pg.h1 <> pg.h2 OR pg.s1 <> pg.s2
 GROUP BY s.tbl, s.row_id, s.hlc, s.site_id`
 

@@ -363,11 +363,15 @@ func (m *merger) applyFresh(changes []change) error {
 			continue
 		}
 		list := make([]rowClock, 0, len(b.chs))
+		var keys []string
 		for _, ch := range b.chs {
 			// No m.clocks entry: a bulk row is the only change of its row in this page, so
 			// nothing later in this transaction reads its clocks (filling a 20-entry map per
-			// row was a visible share of a bootstrap).
-			keys := sortedCols(ch.cols)
+			// row was a visible share of a bootstrap). Rows mostly share one column set:
+			// sorted once.
+			if !sameCols(keys, ch.cols) {
+				keys = sortedCols(ch.cols)
+			}
 			list = append(list, rowClock{tbl: ch.tbl, row: ch.row, cols: keys, hlc: ch.hlc, site: ch.site})
 			if ch.hlc > m.maxHLC {
 				m.maxHLC = ch.hlc
@@ -404,4 +408,17 @@ func (m *merger) allKnown(ch change) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// sameCols says whether cols has exactly the columns keys.
+func sameCols(keys []string, cols db.Cols) bool {
+	if keys == nil || len(keys) != len(cols) {
+		return false
+	}
+	for _, k := range keys {
+		if _, ok := cols[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
