@@ -1,12 +1,16 @@
 package rqlite
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -53,6 +57,39 @@ type RawResult struct {
 	Columns []string
 	Values  [][]Raw
 	Error   string
+}
+
+// bodyBuf, when a context carries one (QueryRawFunc), receives the response body instead of
+// a fresh allocation: a bootstrap reads thousands of multi-megabyte pages, and growing a new
+// buffer for each one (zeroed, faulted in, returned to the OS) was a visible share of it.
+type bodyBufKey struct{}
+
+func readBody(ctx context.Context, resp *http.Response) ([]byte, error) {
+	buf, _ := ctx.Value(bodyBufKey{}).(*bytes.Buffer)
+	if buf == nil {
+		return io.ReadAll(io.LimitReader(resp.Body, 1<<30))
+	}
+	buf.Reset()
+	if resp.ContentLength > 0 {
+		buf.Grow(int(min(resp.ContentLength, 1<<30)))
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, 1<<30))
+	return buf.Bytes(), err
+}
+
+var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// QueryRawFunc is QueryRaw whose results are only valid inside fn: the response is read
+// into a pooled buffer that the next call reuses (copy what must outlive fn — Str and Int
+// already do).
+func (c *Client) QueryRawFunc(ctx context.Context, level Level, fn func([]RawResult) error, stmts ...Statement) error {
+	buf := bodyBufs.Get().(*bytes.Buffer)
+	defer bodyBufs.Put(buf)
+	res, err := c.QueryRaw(context.WithValue(ctx, bodyBufKey{}, buf), level, stmts...)
+	if err != nil {
+		return err
+	}
+	return fn(res)
 }
 
 // QueryRaw is Query with values left raw (see Raw), for large pages. The same outcome rules

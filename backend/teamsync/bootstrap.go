@@ -3,6 +3,7 @@ package teamsync
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -63,6 +64,11 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 	}
 	var done int64
 	deferIdx := !hadLocal && total >= deferIndexMinCells
+	if deferIdx {
+		// A big first bootstrap allocates a page after page of short-lived rows: collect
+		// less often (the live heap is a few pages, so this stays far below the RSS bound).
+		defer debug.SetGCPercent(debug.SetGCPercent(300))
+	}
 	deferred := map[string]bool{}
 	// The next page is fetched and decoded while this one is written (the cluster's work and
 	// the local inserts overlap instead of taking turns).

@@ -39,24 +39,20 @@ func statePageRows(lastRows, lastCells int) int {
 }
 
 // rawQuerier is a client that can return raw values (rqlite.Client): pages then decode in one
-// pass without boxing every value.
+// pass without boxing every value, into a reused buffer.
 type rawQuerier interface {
-	QueryRaw(ctx context.Context, level rqlite.Level, stmts ...rqlite.Statement) ([]rqlite.RawResult, error)
+	QueryRawFunc(ctx context.Context, level rqlite.Level, fn func([]rqlite.RawResult) error, stmts ...rqlite.Statement) error
 }
 
-// queryRaw runs one statement and returns its rows as raw values, through QueryRaw when the
-// client has it.
-func queryRaw(ctx context.Context, c Client, st rqlite.Statement) ([][]rqlite.Raw, error) {
+// queryRaw runs one statement and hands its rows as raw values to fn (valid only during
+// fn), through QueryRawFunc when the client has it.
+func queryRaw(ctx context.Context, c Client, st rqlite.Statement, fn func([][]rqlite.Raw) error) error {
 	if rq, ok := c.(rawQuerier); ok {
-		res, err := rq.QueryRaw(ctx, rqlite.Weak, st)
-		if err != nil {
-			return nil, err
-		}
-		return res[0].Values, nil
+		return rq.QueryRawFunc(ctx, rqlite.Weak, func(res []rqlite.RawResult) error { return fn(res[0].Values) }, st)
 	}
 	res, err := c.Query(ctx, rqlite.Weak, st)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	out := make([][]rqlite.Raw, len(res[0].Values))
 	for i, row := range res[0].Values {
@@ -64,12 +60,12 @@ func queryRaw(ctx context.Context, c Client, st rqlite.Statement) ([][]rqlite.Ra
 		for j, v := range row {
 			b, err := json.Marshal(v)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			out[i][j] = b
 		}
 	}
-	return out, nil
+	return fn(out)
 }
 
 // fetchStatePages reads the cluster's state page after page into out until the last one (or
@@ -87,12 +83,13 @@ func fetchStatePages(ctx context.Context, c Client, out chan<- statePageResult) 
 	}
 	for {
 		limit := statePageRows(lastRows, lastCells)
-		page, err := queryRaw(ctx, c, rqlite.S(statePageSQL, kt, kr, limit))
-		if err != nil {
-			send(statePageResult{err: err})
-			return
-		}
-		changes, rows, cells, next, err := decodeStatePage(page)
+		var changes []change
+		var rows, cells int
+		var next [2]string
+		err := queryRaw(ctx, c, rqlite.S(statePageSQL, kt, kr, limit), func(page [][]rqlite.Raw) (err error) {
+			changes, rows, cells, next, err = decodeStatePage(page)
+			return err
+		})
 		if err != nil {
 			send(statePageResult{err: err})
 			return

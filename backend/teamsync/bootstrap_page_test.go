@@ -101,16 +101,22 @@ func TestQueryRawFallbackSameChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := rqlite.S(statePageSQL, "", "", 10)
-	raw, err := queryRaw(context.Background(), c, st)
-	if err != nil {
+	var a, b []change
+	var rowsA, cellsA, rowsB, cellsB int
+	var nextA, nextB [2]string
+	var errA, errB error
+	if err := queryRaw(context.Background(), c, st, func(p [][]rqlite.Raw) error {
+		a, rowsA, cellsA, nextA, errA = decodeStatePage(p)
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
-	boxed, err := queryRaw(context.Background(), onlyQuery{c}, st)
-	if err != nil {
+	if err := queryRaw(context.Background(), onlyQuery{c}, st, func(p [][]rqlite.Raw) error {
+		b, rowsB, cellsB, nextB, errB = decodeStatePage(p)
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
-	a, rowsA, cellsA, nextA, errA := decodeStatePage(raw)
-	b, rowsB, cellsB, nextB, errB := decodeStatePage(boxed)
 	if errA != nil || errB != nil || rowsA != 2 || rowsB != 2 || cellsA != 3 || cellsB != 3 || nextA != nextB || nextA != [2]string{"items", "b"} {
 		t.Fatalf("raw %v %d %d %v, boxed %v %d %d %v", errA, rowsA, cellsA, nextA, errB, rowsB, cellsB, nextB)
 	}
