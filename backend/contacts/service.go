@@ -94,7 +94,6 @@ func (s *Service) onCommit(c db.Commit) {
 // show (e.g. segment membership), so cached pages and totals are dropped.
 const ListChanged = "contacts:list"
 
-
 // DB returns the store (for features that batch contact writes with Ops).
 func (s *Service) DB() *db.DB { return s.db }
 
