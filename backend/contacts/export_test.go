@@ -14,4 +14,4 @@ func SetSparseStep(s *Service, step int) {
 }
 
 // WaitAnchors waits for the background sparse index builds started so far.
-func WaitAnchors(s *Service) { s.anchors.Wait() }
+func WaitAnchors(s *Service) { s.WaitSorts() }

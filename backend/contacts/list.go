@@ -353,3 +353,6 @@ func (s *Service) SparseAnchors(sort string, deleted bool) int {
 	}
 	return s.anchors.SparseLen(spec)
 }
+
+// WaitSorts waits for the sparse anchor indexes being built in the background.
+func (s *Service) WaitSorts() { s.anchors.Wait() }
