@@ -235,6 +235,9 @@ func (e *Engine) onCommit(c db.Commit) {
 	e.mu.Lock()
 	e.st.Pending += local
 	now := e.wall.Now().UnixMilli()
+	if len(remote) > feedSize { // a bootstrap page: only the newest fit the feed
+		remote = remote[len(remote)-feedSize:]
+	}
 	for _, ch := range remote {
 		e.feed = append(e.feed, FeedItem{Table: ch.Table, RowID: ch.ID, Cols: sortedCols(ch.Cols), AtMs: now})
 	}
