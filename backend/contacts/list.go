@@ -310,3 +310,37 @@ func (s *Service) IDs(ctx context.Context, search string, max int) ([]string, er
 	q += " ORDER BY date_added, id LIMIT ?"
 	return db.Strings(s.db.R.QueryContext(ctx, q, append(f.Args, max)...))
 }
+
+// sortSpec is the unfiltered order of a sort (the trash is always by deletion time).
+func sortSpec(sort string, deleted bool) (listing.Spec, error) {
+	key, ok := Sorts[sort]
+	if !ok {
+		return listing.Spec{}, apperr.Invalidf("contacts.errors.sort", map[string]any{"sort": sort}, "cannot sort by %q", sort)
+	}
+	if deleted {
+		key = "coalesce(deleted_at, 0)"
+	}
+	return listing.Spec{Table: "contacts", Key: key, Deleted: deleted}, nil
+}
+
+// PrepareSort builds the sparse anchor index of an unfiltered sort now, if it is missing or
+// stale (List builds it in the background on first use): warm-up and benchmarks.
+func (s *Service) PrepareSort(ctx context.Context, sort string, deleted bool) error {
+	spec, err := sortSpec(sort, deleted)
+	if err != nil {
+		return err
+	}
+	return s.anchors.Prepare(ctx, s.db.R, spec)
+}
+
+// SparseAnchors reports how many sparse anchors the unfiltered sort has ready (0: none yet).
+func (s *Service) SparseAnchors(sort string, deleted bool) int {
+	spec, err := sortSpec(sort, deleted)
+	if err != nil {
+		return 0
+	}
+	return s.anchors.SparseLen(spec)
+}
+
+// WaitSorts waits for the sparse anchor indexes being built in the background.
+func (s *Service) WaitSorts() { s.anchors.Wait() }
