@@ -262,6 +262,8 @@ func (e *Engine) requeueMissing(tx *db.Tx) error {
 		WHERE (s.tbl IS NULL OR c.hlc > s.hlc OR (c.hlc = s.hlc AND c.site > s.site))
 		  AND NOT EXISTS(SELECT 1 FROM sync_outbox o WHERE o.state = 0 AND o.tbl = c.tbl AND o.row_id = c.row_id
 		                 AND o.hlc = c.hlc AND o.site = c.site)
+		  AND NOT coalesce((SELECT b.hlc_hi >= c.hlc FROM sync_outbox_batch b WHERE b.tbl = c.tbl AND b.site = c.site
+		                 AND b.hlc <= c.hlc ORDER BY b.hlc DESC LIMIT 1), 0) -- pending in a bulk entry (outbox_batch.go)
 		ORDER BY c.tbl, c.row_id, c.hlc, c.site`)
 	if err != nil {
 		return err

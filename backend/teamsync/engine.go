@@ -257,7 +257,7 @@ func (e *Engine) refreshCounts(ctx context.Context) error {
 	var pending, rejected, parked int
 	var cursor, last sql.NullString
 	err := e.d.R.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM sync_outbox WHERE state = 0),
+		(SELECT count(*) FROM sync_outbox WHERE state = 0) + (SELECT coalesce(sum(n), 0) FROM sync_outbox_batch),
 		(SELECT count(*) FROM sync_outbox WHERE state = 2),
 		(SELECT count(*) FROM sync_parked),
 		(SELECT v FROM meta WHERE k = ?),

@@ -74,7 +74,7 @@ type colsetEntry struct {
 }
 
 // colsetCols returns the columns of a stored set.
-func (e *Engine) colsetCols(tx *db.Tx, id int64) ([]string, error) {
+func (e *Engine) colsetCols(tx queryer, id int64) ([]string, error) {
 	if v, ok := e.colsets.Load(id); ok {
 		return v.(*colsetEntry).cols, nil
 	}
