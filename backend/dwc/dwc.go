@@ -95,7 +95,7 @@ func New(d *db.DB, segs *segments.Service, cs *contacts.Service) *Service {
 
 const selectSlot = `SELECT id, name, slot, default_content, is_published, date_added, date_modified, deleted FROM dwc_slots`
 
-func scanSlot(sc interface{ Scan(...any) error }) (Slot, error) {
+func scanSlot(sc db.Scanner) (Slot, error) {
 	var s Slot
 	var a, m int64
 	err := sc.Scan(&s.ID, &s.Name, &s.Slot, &s.DefaultContent, &s.Published, &a, &m, &s.Deleted)
@@ -105,26 +105,16 @@ func scanSlot(sc interface{ Scan(...any) error }) (Slot, error) {
 
 // List returns the slots (or the trash) by name, with their variants.
 func (s *Service) List(ctx context.Context, trash bool) ([]Slot, error) {
-	rows, err := s.db.R.QueryContext(ctx, selectSlot+" WHERE deleted = ? ORDER BY name, id", trash)
+	out, err := db.Collect(ctx, s.db.R, scanSlot, selectSlot+" WHERE deleted = ? ORDER BY name, id", trash)
 	if err != nil {
 		return nil, err
 	}
-	var out []Slot
-	for rows.Next() {
-		sl, err := scanSlot(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, sl)
-	}
-	rows.Close()
 	for i := range out {
 		if out[i].Variants, err = s.variants(ctx, out[i].ID); err != nil {
 			return nil, err
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (s *Service) variants(ctx context.Context, slotID string) ([]Variant, error) {

@@ -55,7 +55,7 @@ func TestBenchRqliteStore(t *testing.T) {
 	ready := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, Options{Addr: addr, SpoolDir: t.TempDir(), Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		done <- Run(ctx, Options{Addr: addr, SpoolDir: t.TempDir(), Spool: SpoolOptions{Preallocate: true}, Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			Config: Config{PublicURL: "http://" + addr, Signer: sg},
 			Ready:  func(_ string, m *Metrics) { metrics = m; close(ready) }})
 	}()

@@ -76,6 +76,8 @@ export const en = {
   "common.close": "Close",
   "common.delete": "Delete",
   "common.restore": "Restore",
+  "common.restored": "Restored",
+  "common.showTrash": "Show the trash",
   "common.edit": "Edit",
   "common.create": "Create",
   "common.search": "Search",

@@ -75,6 +75,8 @@ export const fr: Record<Key, string> = {
   "common.close": "Fermer",
   "common.delete": "Supprimer",
   "common.restore": "Restaurer",
+  "common.restored": "Restauré",
+  "common.showTrash": "Afficher la corbeille",
   "common.edit": "Modifier",
   "common.create": "Créer",
   "common.search": "Rechercher",
