@@ -100,10 +100,15 @@ func TestBadDataDir(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q (want %q on one line)", c.name, code, errOut, c.want)
 		}
 	}
-	// A missing data dir is created.
-	code, _, errOut := magpie(t, filepath.Join(t.TempDir(), "new", "dir"), "contacts", "list")
-	if code != 0 {
-		t.Fatalf("new data dir: exit %d %s", code, errOut)
+	// A missing data dir is created, and said so (a mistyped path is not silently empty);
+	// the next run says nothing.
+	newDir := filepath.Join(t.TempDir(), "new", "dir")
+	code, _, errOut := magpie(t, newDir, "contacts", "list")
+	if code != 0 || !strings.Contains(errOut, newDir+" did not exist: created a new, empty data directory") {
+		t.Fatalf("new data dir: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut = magpie(t, newDir, "contacts", "list"); code != 0 || strings.Contains(errOut, "did not exist") {
+		t.Fatalf("existing data dir: exit %d, stderr %q", code, errOut)
 	}
 }
 
