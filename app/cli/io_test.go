@@ -45,6 +45,8 @@ func TestIOCommands(t *testing.T) {
 		{"get missing", []string{"contacts", "get", "--email", "nobody@x.io"}, 1, "", "no contact with email nobody@x.io"},
 		{"update", []string{"contacts", "update", "--email", "zoe@x.io", "--set", "city=Berlin", "--set", "tier=gold"}, 0, "updated", ""},
 		{"update bad value", []string{"contacts", "update", "--email", "zoe@x.io", "--set", "tier=bronze"}, 1, "", "tier"},
+		{"update two bad values", []string{"contacts", "update", "--email", "zoe@x.io", "--set", "tier=bronze", "--set", "age=old"}, 1, "",
+			`magpie: age: "old" is not a number; tier: "bronze" is not one of the choices`},
 		{"update bad field", []string{"contacts", "update", "--email", "zoe@x.io", "--set", "shoe=1"}, 1, "", "shoe"},
 		{"dnc", []string{"contacts", "dnc", "--email", "zoe@x.io", "--channel", "email", "--reason", "bounced"}, 0, "do-not-contact on email (bounced)", ""},
 		{"dnc bad reason", []string{"contacts", "dnc", "--email", "zoe@x.io", "--reason", "angry"}, 2, "", "--reason"},
