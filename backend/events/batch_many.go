@@ -26,12 +26,19 @@ const insertManyPrefix = `INSERT INTO events(id, contact_id, type, at, object_id
 // agent) and reports how many events were stored.
 func (b *Batch) AppendMany(evs []Event) (int, error) {
 	stored := 0
-	for start := 0; start < len(evs); start += manyChunk {
-		n, err := b.appendChunk(evs[start:min(start+manyChunk, len(evs))])
+	for start := 0; start < len(evs); {
+		// Chunks of a few fixed sizes: a transaction prepares at most five statements
+		// however the groups it appends are cut.
+		size := manyChunk
+		for size > len(evs)-start {
+			size = max(size/5, 1)
+		}
+		n, err := b.appendChunk(evs[start : start+size])
 		stored += n
 		if err != nil {
 			return stored, err
 		}
+		start += size
 	}
 	return stored, nil
 }
