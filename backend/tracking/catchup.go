@@ -19,7 +19,7 @@ const CatchUpMin = 50_000
 // recounts, merges) and a contact's URLs (segment checks, merges).
 var (
 	catchUpTables = []string{"events", "contact_stats", "contact_urls", "contact_devices", "contact_utm"}
-	catchUpKeep   = []string{"events_contact", "contact_urls_contact"}
+	catchUpKeep   = []string{"events_contact_type", "contact_urls_contact"}
 )
 
 // catchUp enters catch-up mode when the queued backlog is at least CatchUpMin hits and
