@@ -72,11 +72,17 @@ func runDesktop(e *Env, args []string) error {
 }
 
 func runServe(e *Env, args []string) error {
-	fs := flags(e, "serve", "serve [--addr 127.0.0.1:8765] [--url-file FILE] [--data-dir DIR]")
+	fs := flags(e, "serve", "serve [--addr 127.0.0.1:8765] [--url-file FILE] [--data-dir DIR] [--debug-pprof ADDR]")
 	addr := fs.String("addr", "127.0.0.1:8765", "loopback address to listen on (port 0 = any free port)")
 	urlFile := fs.String("url-file", "", "also write the URL (with its token) to this file")
+	pprofAddr := fs.String("debug-pprof", "", "serve Go's profiler on this loopback address (debugging)")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if *pprofAddr != "" {
+		if err := startPprof(*pprofAddr); err != nil {
+			return err
+		}
 	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {

@@ -17,7 +17,12 @@ import (
 
 // pipelined reports whether ev runs in its parent's transaction.
 func pipelined(ev *Event) bool {
-	if ev.Kind == KindDecision || (ev.Trigger.Mode != "" && ev.Trigger.Mode != "immediate") {
+	return pipelinable(ev) && (ev.Trigger.Mode == "" || ev.Trigger.Mode == "immediate")
+}
+
+// pipelinable reports whether ev may run in the transaction that finds it due.
+func pipelinable(ev *Event) bool {
+	if ev.Kind == KindDecision {
 		return false
 	}
 	switch ev.Type {
@@ -30,7 +35,7 @@ func pipelined(ev *Event) bool {
 func (x *execCtx) prepPipe() error {
 	for _, q := range []string{
 		`CREATE TEMP TABLE IF NOT EXISTS camp_pipe(seq INTEGER PRIMARY KEY, campaign_id TEXT NOT NULL, event_id TEXT NOT NULL,
-			contact_id TEXT NOT NULL, rotation INTEGER NOT NULL)`,
+			contact_id TEXT NOT NULL, rotation INTEGER NOT NULL, due INTEGER)`,
 		"CREATE INDEX IF NOT EXISTS temp.camp_pipe_event ON camp_pipe(campaign_id, event_id)",
 		"DELETE FROM camp_pipe",
 	} {
@@ -57,6 +62,29 @@ func (x *execCtx) next(c *compiled, kids []*Event, where string) error {
 		}
 	}
 	return fanout(x.tx, c, later, fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE %s", x.nowMs(), where), nil)
+}
+
+// nextNo schedules the no children of a decision whose inactivity moment passed, from the
+// parent's execution (camp_batch.ref_at, Q15): the rows of a pipelinable child whose wait
+// has elapsed too are queued in camp_pipe (run in this transaction, their log row stamped
+// with the moment they were due), the others inserted as due rows (fanout).
+func (x *execCtx) nextNo(c *compiled, kids []*Event) error {
+	var later []*Event
+	for _, k := range kids {
+		if !pipelinable(k) || restricted(k.Trigger) {
+			later = append(later, k)
+			continue
+		}
+		due := triggerSQL(k.Trigger, "ref_at")
+		if _, err := x.tx.Exec(`INSERT INTO camp_pipe(campaign_id, event_id, contact_id, rotation, due)
+			SELECT ?, ?, contact_id, rotation, `+due+` FROM camp_batch WHERE `+due+` <= ? ORDER BY log_id`, c.id, k.ID, x.nowMs()); err != nil {
+			return err
+		}
+		if err := fanout(x.tx, c, []*Event{k}, "SELECT contact_id, rotation, ref_at FROM camp_batch WHERE "+due+" > ?", []any{x.nowMs()}); err != nil {
+			return err
+		}
+	}
+	return fanout(x.tx, c, later, "SELECT contact_id, rotation, ref_at FROM camp_batch", nil)
 }
 
 // drain runs the queued pipelined steps, event by event in queue order, until none is left
@@ -109,7 +137,7 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 	// A row already there for the same key (contact, campaign, event, rotation) wins: the
 	// step is not run twice.
 	res, err := tx.Exec(`INSERT INTO camp_batch(log_id, contact_id, rotation, ref_at)
-		SELECT ? + row_number() OVER (ORDER BY p.seq), p.contact_id, p.rotation, ? FROM camp_pipe p
+		SELECT ? + row_number() OVER (ORDER BY p.seq), p.contact_id, p.rotation, coalesce(p.due, ?) FROM camp_pipe p
 		WHERE p.campaign_id = ? AND p.event_id = ? AND NOT EXISTS (SELECT 1 FROM campaign_log l
 			WHERE l.contact_id = p.contact_id AND l.campaign_id = p.campaign_id AND l.event_id = p.event_id AND l.rotation = p.rotation)`,
 		base, x.nowMs(), campaign, event)
@@ -134,7 +162,7 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 		return 0, 0, 0, err
 	}
 	if _, err := tx.Exec(`INSERT INTO campaign_log(id, campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at, done_at, attempts, reason)
-		SELECT log_id, ?, ?, contact_id, rotation, 'skipped', ref_at, ref_at, ref_at, 1, reason FROM camp_batch WHERE ok = -1`, c.id, ev.ID); err != nil {
+		SELECT log_id, ?, ?, contact_id, rotation, 'skipped', ref_at, ?, ?, 1, reason FROM camp_batch WHERE ok = -1`, c.id, ev.ID, x.nowMs(), x.nowMs()); err != nil {
 		return 0, 0, 0, err
 	}
 	if _, err := tx.Exec("DELETE FROM camp_batch WHERE ok = -1"); err != nil {
@@ -167,7 +195,7 @@ func (x *execCtx) insertRows(c *compiled, ev *Event, yes, no string) error {
 			CASE b.ok WHEN 1 THEN 'done' WHEN 4 THEN 'done' WHEN 2 THEN 'skipped' WHEN 3 THEN 'failed'
 				ELSE CASE WHEN 1 >= ?3 THEN 'failed' ELSE 'scheduled' END END,
 			CASE b.ok WHEN 1 THEN ?4 WHEN 4 THEN ?5 ELSE '' END,
-			CASE WHEN b.ok = 0 AND 1 < ?3 THEN ?6 + 60000 ELSE ?6 END,
+			CASE WHEN b.ok = 0 AND 1 < ?3 THEN ?6 + 60000 ELSE b.ref_at END,
 			?6,
 			CASE WHEN b.ok <> 0 OR 1 >= ?3 THEN ?6 END,
 			1,

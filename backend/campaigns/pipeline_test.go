@@ -3,6 +3,7 @@ package campaigns
 import (
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"magpie/backend/db"
 	"magpie/backend/events"
@@ -86,5 +87,42 @@ func TestPipelinedChain(t *testing.T) {
 	// A second run finds nothing to do: nothing runs twice.
 	if st := f.run(); st.Steps != 0 {
 		t.Errorf("second run = %+v", st)
+	}
+}
+
+// A decision's elapsed no path runs its due children in the same transaction: the child's
+// row is inserted done, stamped with the moment it was due (the parent's execution + its
+// wait, Q15), and a longer wait is still scheduled from the parent's execution.
+func TestPipelinedNoPath(t *testing.T) {
+	f := newFixture(t)
+	ann := f.contact(map[string]string{"firstname": "Ann", "email": "ann@x.io"})
+	all := f.segment("All", `[{"glue":"and","field":"firstname","object":"lead","type":"text","operator":"!empty"}]`)
+	mail := f.email("Welcome")
+	id := f.publish("NoPath", false, Graph{Sources: segSource(all), Events: []Event{
+		root("send", KindAction, "email.send", map[string]any{"email": mail}),
+		child("open", "send", "", KindDecision, "email.open", nil),
+		wait(child("late", "open", "no", KindAction, "points.adjust", map[string]any{"points": -1.0}), 1, "d"),
+		wait(child("later", "open", "no", KindAction, "points.adjust", map[string]any{"points": -2.0}), 3, "d"),
+	}})
+	f.run()
+	var sent int64
+	f.d.R.QueryRow("SELECT done_at FROM campaign_log WHERE event_id = 'send'").Scan(&sent)
+	st := f.advance(25 * time.Hour)
+	if st.Batches != 1 || st.Steps != 2 {
+		t.Errorf("run = %+v, want the decision and its 1-day child in 1 batch", st)
+	}
+	want := []string{"late:done", "later:scheduled", "open:done:no", "send:done"}
+	if got := f.logOf(id, ann); !equal(got, want) {
+		t.Errorf("log = %v, want %v", got, want)
+	}
+	var lateAt, laterAt int64
+	f.d.R.QueryRow("SELECT trigger_at FROM campaign_log WHERE event_id = 'late'").Scan(&lateAt)
+	f.d.R.QueryRow("SELECT trigger_at FROM campaign_log WHERE event_id = 'later'").Scan(&laterAt)
+	if day := int64(86400000); lateAt != sent+day || laterAt != sent+3*day {
+		t.Errorf("late due at %+d ms, later at %+d ms after the send; want 1 and 3 days", lateAt-sent, laterAt-sent)
+	}
+	f.advance(2 * 24 * time.Hour)
+	if f.points(ann) != -3 {
+		t.Errorf("points = %d, want -3", f.points(ann))
 	}
 }

@@ -218,7 +218,7 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 		if err := addCounts(tx, rows); err != nil {
 			return 0, 0, err
 		}
-		if err := fanout(tx, c, c.children(ev.ID, "no"), "SELECT contact_id, rotation, ref_at FROM camp_batch", nil); err != nil {
+		if err := x.nextNo(c, c.children(ev.ID, "no")); err != nil {
 			return 0, 0, err
 		}
 		logEvents(tx)

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -168,5 +169,34 @@ func TestWriterCheckpointsLessOften(t *testing.T) {
 	var n int
 	if err := d.W.QueryRow("PRAGMA wal_autocheckpoint").Scan(&n); err != nil || n != 20000 {
 		t.Fatalf("wal_autocheckpoint = %d, %v; want 20000", n, err)
+	}
+}
+
+// Read connections map the file (a commit elsewhere no longer means copying every page
+// again); the writer keeps plain reads. Every pooled reader gets it, not just the first.
+func TestReadConnectionsAreMemoryMapped(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	ctx := context.Background()
+	var conns []*sql.Conn
+	for i := 0; i < 3; i++ {
+		c, err := d.R.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		var n int64
+		if err := c.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n <= 0 || n > db.ReadMmapSize {
+			t.Errorf("reader %d: mmap_size = %d, want > 0 (at most %d)", i, n, int64(db.ReadMmapSize))
+		}
+		c.Close()
+	}
+	var w int64
+	if err := d.W.QueryRow("PRAGMA mmap_size").Scan(&w); err != nil || w != 0 {
+		t.Fatalf("writer mmap_size = %d, %v; want 0", w, err)
 	}
 }

@@ -283,7 +283,15 @@ func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
 // plan returns the compiled variants of a published slot (nil when none), cached until a
 // definition changes or the day turns (relative date filters).
 func (s *Service) plan(ctx context.Context, slot string) (*plan, error) {
-	key := strings.ToLower(slot)
+	return s.cachedPlan(ctx, strings.ToLower(slot), selectSlot+" WHERE deleted = 0 AND is_published = 1 AND slot = ? ORDER BY date_added, id LIMIT 1", slot)
+}
+
+// planByID is plan for one item (a campaign-pushed one), cached under "#id".
+func (s *Service) planByID(ctx context.Context, id string) (*plan, error) {
+	return s.cachedPlan(ctx, "#"+id, selectSlot+" WHERE deleted = 0 AND is_published = 1 AND id = ?", id)
+}
+
+func (s *Service) cachedPlan(ctx context.Context, key, query string, arg any) (*plan, error) {
 	now := s.db.Clock.Now()
 	day := now.UTC().Format("2006-01-02")
 	s.mu.Lock()
@@ -292,7 +300,7 @@ func (s *Service) plan(ctx context.Context, slot string) (*plan, error) {
 	if ok && (p == nil || p.day == day) {
 		return p, nil
 	}
-	sl, err := scanSlot(s.db.R.QueryRowContext(ctx, selectSlot+" WHERE deleted = 0 AND is_published = 1 AND slot = ? LIMIT 1", slot))
+	sl, err := scanSlot(s.db.R.QueryRowContext(ctx, query, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		s.mu.Lock()
 		s.plans[key] = nil
@@ -333,8 +341,20 @@ func (s *Service) plan(ctx context.Context, slot string) (*plan, error) {
 // that name.
 func (s *Service) Resolve(ctx context.Context, contactID, slot string) (content string, found bool, err error) {
 	p, err := s.plan(ctx, slot)
-	if err != nil || p == nil {
+	if err != nil {
 		return "", false, err
+	}
+	if contactID != "" {
+		pp, err := s.pushed(ctx, contactID, slot)
+		if err != nil {
+			return "", false, err
+		}
+		if pp != nil {
+			p = pp // a campaign chose this contact's content for the slot
+		}
+	}
+	if p == nil {
+		return "", false, nil
 	}
 	content = p.slot.DefaultContent
 	if contactID != "" {

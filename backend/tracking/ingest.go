@@ -44,8 +44,15 @@ type Ingester struct {
 	Batch    int // hits per transaction (default 1000)
 	Log      *slog.Logger
 
+	// NoCatchUp keeps every index during a big backlog; CatchUpMin overrides the backlog
+	// that starts catch-up mode (see catchUp).
+	NoCatchUp  bool
+	CatchUpMin int
+
 	Ingested atomic.Int64
 	Skipped  atomic.Int64 // bots, unknown contacts, hits without device
+
+	restore func(context.Context) error // set in catch-up mode
 }
 
 // IngestStats describe one batch.
@@ -65,6 +72,10 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 	if err != nil {
 		return IngestStats{}, err
 	}
+	if err := g.catchUp(ctx); err != nil {
+		return IngestStats{}, err
+	}
+	size := g.batchSize()
 	var st IngestStats
 	err = g.db().Write(ctx, func(tx *db.Tx) error {
 		st = IngestStats{}
@@ -73,7 +84,7 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 			return err
 		}
 		st.Cursor, _ = strconv.ParseInt(cur, 10, 64)
-		hits, err := loadHits(tx, st.Cursor, g.Batch)
+		hits, err := loadHits(tx, st.Cursor, size)
 		if err != nil || len(hits) == 0 {
 			return err
 		}
@@ -109,6 +120,9 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 	if err == nil {
 		g.Ingested.Add(int64(st.Hits - st.Skipped))
 		g.Skipped.Add(int64(st.Skipped))
+		if st.Hits < size {
+			err = g.caughtUp(ctx)
+		}
 	}
 	return st, err
 }
@@ -124,6 +138,12 @@ func (g *Ingester) Run(ctx context.Context, wake <-chan struct{}, poll time.Dura
 	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
+	defer func() {
+		// Stopped in catch-up mode: rebuild the deferred indexes now (else db.Open does).
+		if err := g.caughtUp(context.Background()); err != nil {
+			g.Log.Error("tracking: ingest stopped while catching up", "err", err)
+		}
+	}()
 	for {
 		st, err := g.RunOnce(ctx)
 		if err != nil {

@@ -195,8 +195,7 @@ func (r *ingestRun) flushSeen() error {
 		}
 		devs = devs[n:]
 		if _, err := r.tx.Exec(`WITH v(d, at) AS (VALUES `+pairs(n)+`)
-			UPDATE tracking_devices SET last_seen = max(last_seen, (SELECT at FROM v WHERE v.d = device_id))
-			WHERE device_id IN (SELECT d FROM v)`, args...); err != nil {
+			UPDATE tracking_devices SET last_seen = max(last_seen, v.at) FROM v WHERE tracking_devices.device_id = v.d`, args...); err != nil {
 			return err
 		}
 	}
@@ -226,7 +225,8 @@ func (r *ingestRun) flushActive() error {
 		if err != nil {
 			return err
 		}
-		var due []any
+		var due []string
+		var vals []any
 		for rows.Next() {
 			var id string
 			var cur sql.NullInt64
@@ -235,23 +235,14 @@ func (r *ingestRun) flushActive() error {
 				return err
 			}
 			if at := r.active[id]; !cur.Valid || cur.Int64 < at {
-				due = append(due, id, at)
+				due, vals = append(due, id), append(vals, at)
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if len(due) == 0 {
-			continue
-		}
-		m := len(due) / 2
-		idArgs := make([]any, m)
-		for i := range idArgs {
-			idArgs[i] = due[2*i]
-		}
-		set := `last_active = (WITH v(id, at) AS (VALUES ` + pairs(m) + `) SELECT at FROM v WHERE v.id = contacts.id)`
-		if _, err := r.tx.UpdateWhere("contacts", set, due, "?"+strings.Repeat(", ?", m-1), idArgs, []string{"last_active"}); err != nil {
+		if err := r.tx.UpdateValues("contacts", "last_active", due, vals); err != nil {
 			return err
 		}
 	}

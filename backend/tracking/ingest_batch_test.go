@@ -151,3 +151,77 @@ func TestIngestBatchSizesAgree(t *testing.T) {
 		})
 	}
 }
+
+// indexNames lists the store's index names (autoindexes left out).
+func indexNames(t *testing.T, d *db.DB) string {
+	t.Helper()
+	rows, err := d.R.Query("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		out = append(out, n)
+	}
+	return strings.Join(out, " ")
+}
+
+// A backlog above CatchUpMin and the log's size is ingested with the log's and the
+// aggregates' secondary indexes deferred (events_contact kept) and bigger batches; once
+// drained the indexes are back and the store is what ingest without catch-up leaves.
+func TestIngestCatchUp(t *testing.T) {
+	ctx := context.Background()
+	var got []string
+	for _, catchUp := range []bool{false, true} {
+		d, _ := testenv.NewDB(t)
+		fs, err := fields.New(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := contacts.New(d, fs)
+		known, err := cs.Create(ctx, contacts.Input{Values: map[string]string{"email": "p1@example.com"}}, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := indexNames(t, d)
+		if err := (&SQLiteStore{DB: d}).StoreHits(ctx, mixedHits(7, 400, known.ID)); err != nil {
+			t.Fatal(err)
+		}
+		g := &Ingester{Contacts: cs, Batch: 50, NoCatchUp: !catchUp, CatchUpMin: 100}
+		st, err := g.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		during := indexNames(t, d)
+		if catchUp {
+			if st.Hits != 200 {
+				t.Fatalf("catch-up batch of %d hits, want 4 × 50", st.Hits)
+			}
+			for _, gone := range []string{"events_type", "events_contact_type", "contact_stats_hits", "contact_devices_os"} {
+				if strings.Contains(" "+during+" ", " "+gone+" ") {
+					t.Fatalf("%s kept during catch-up: %s", gone, during)
+				}
+			}
+			if !strings.Contains(during, "events_contact ") || !strings.Contains(during, "contact_urls_contact") {
+				t.Fatalf("catch-up dropped an index ingest reads: %s", during)
+			}
+		} else if during != all || st.Hits != 50 {
+			t.Fatalf("without catch-up: %d hits, indexes %s", st.Hits, during)
+		}
+		for st.Hits > 0 {
+			if st, err = g.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if after := indexNames(t, d); after != all {
+			t.Fatalf("indexes after catching up:\n%s\nwant:\n%s", after, all)
+		}
+		got = append(got, strings.ReplaceAll(state(t, d), known.ID, "KNOWN"))
+	}
+	if got[0] != got[1] {
+		t.Fatalf("without catch-up:\n%s\nwith:\n%s", got[0], got[1])
+	}
+}

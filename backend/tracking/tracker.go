@@ -167,6 +167,7 @@ func Run(ctx context.Context, opt Options) error {
 		ingestDone = make(chan struct{})
 		go func() {
 			defer close(ingestDone)
+			lowerPriority() // the public's requests first (background_linux.go)
 			opt.Ingest.Run(ictx, wake, time.Second)
 		}()
 	}

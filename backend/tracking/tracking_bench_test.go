@@ -63,7 +63,7 @@ func TestBenchRqliteStore(t *testing.T) {
 	dur := time.Duration(envInt("MAGPIE_BENCH_SECONDS", 10)) * time.Second
 	start := time.Now()
 	res, err := trackingtest.Run(context.Background(), trackingtest.Options{URL: "http://" + addr,
-		Concurrency: envInt("MAGPIE_BENCH_CONC", 32), Duration: dur})
+		Concurrency: envInt("MAGPIE_BENCH_CONC", 32), Duration: dur, Engine: os.Getenv("MAGPIE_BENCH_ENGINE")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,8 @@
 #   3. desktop ingest of 1M queued hits (time, CPU, peak RSS).
 # Usage: tests/bench/tracking.sh /path/to/magpie   (CONC, SECONDS_RUN, HITS override the sizes;
 # ONLY_HTTP / ONLY_RQLITE run one part; INFLIGHT, RQ_LATENCY tune part 2; TRACKLOAD and
-# FAKERQLITE take prebuilt helpers; CPUPROFILE profiles the tracker of part 1)
+# FAKERQLITE take prebuilt helpers; CPUPROFILE / LOADPROFILE profile the tracker / the load
+# generator of part 1)
 set -euo pipefail
 bin="${1:?usage: tracking.sh /path/to/magpie}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -34,7 +35,8 @@ for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; slee
 url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/out" | head -1)"
 [ -n "$url" ] || { echo "tracker did not start"; cat "$work/log"; exit 1; }
 t0="$(ticks)"
-"$work/trackload" -url "$url" -c "$conc" -d "${secs}s" >"$work/load.json"
+lprof=(); [ -n "${LOADPROFILE:-}" ] && lprof=(-cpuprofile "$LOADPROFILE")
+"$work/trackload" -url "$url" -c "$conc" -d "${secs}s" "${lprof[@]}" >"$work/load.json"
 lcpu="$(grep -o '"cpu_ns":[0-9]*' "$work/load.json" | cut -d: -f2)"
 for _ in $(seq 300); do
   curl -s "$url/health" | grep -q '"pending":0,' && break; sleep 0.1

@@ -16,7 +16,10 @@ if (!BIN || !DATA) throw new Error("BIN and DATA are required");
 const shots = join(dirname(fileURLToPath(import.meta.url)), "../../docs/screenshots");
 
 const urlFile = join(mkdtempSync(join(tmpdir(), "magpie-shot-")), "url");
-const proc = spawn(BIN, ["serve", "--addr", "127.0.0.1:0", "--data-dir", DATA, "--url-file", urlFile], { stdio: "ignore" });
+const extra = process.env.SERVE_ARGS ? process.env.SERVE_ARGS.split(" ") : []; // e.g. "--debug-pprof 127.0.0.1:6060"
+const proc = spawn(BIN, ["serve", "--addr", "127.0.0.1:0", "--data-dir", DATA, "--url-file", urlFile, ...extra], {
+  stdio: "ignore",
+});
 try {
   for (let i = 0; i < 12000 && !existsSync(urlFile); i++) await new Promise((r) => setTimeout(r, 50));
   const url = readFileSync(urlFile, "utf8").trim();
@@ -44,7 +47,8 @@ try {
       { timeout: 120_000, polling: 50 },
     );
     const ms = Date.now() - t0;
-    console.log(`${what}: ${await page.getByTestId("segment-count").textContent()} after ${ms} ms (incl. 350 ms debounce)`);
+    const shown = await page.getByTestId("segment-count-ms").textContent();
+    console.log(`${what}: ${await page.getByTestId("segment-count").textContent()} after ${ms} ms (incl. 350 ms debounce), ${shown}`);
   };
   const pick = async (n, label) => {
     const box = page.getByRole("combobox", { name: `Field of filter ${n}` });

@@ -189,7 +189,7 @@ function Editor({ seg }: { seg: SegmentView | null }) {
                       </Text>
                       {(preview.isFetching || debounced !== filters) && <Loader size="xs" />}
                     </Group>
-                    <Text size="xs" c="dimmed">
+                    <Text size="xs" c="dimmed" data-testid="segment-count-ms">
                       {t("segments.countMs", { ms: preview.data.ms })}
                     </Text>
                     {preview.data.sample.length > 0 && (
