@@ -144,7 +144,7 @@ func (a *Contacts) Timeline(id string, before int64, types []string) (TimelinePa
 	for _, t := range types {
 		q.Types = append(q.Types, events.Type(t))
 	}
-	evs, next, err := events.List(a.s.context(), a.s.core.DB.R, q)
+	evs, next, err := timeline(a.s.context(), a.s.core.DB.R, q)
 	if err != nil {
 		return TimelinePage{}, err
 	}

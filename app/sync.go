@@ -142,3 +142,13 @@ func (a *Sync) RetryRejected() (SyncOverview, error) {
 	}
 	return a.Overview()
 }
+
+// Problems lists the changes sync holds back: local edits the cluster refused and
+// teammates' changes this version cannot apply yet, with their reasons.
+func (a *Sync) Problems() ([]teamsync.Problem, error) {
+	svc, err := a.svc()
+	if err != nil {
+		return nil, err
+	}
+	return svc.Problems(a.s.context(), 100)
+}

@@ -47,9 +47,18 @@ func (e *Env) Core() (*core.Core, error) {
 	if e.core != nil {
 		return e.core, nil
 	}
+	dir := e.DataDir
+	if dir == "" {
+		dir = core.DefaultDataDir()
+	}
+	_, statErr := os.Stat(dir)
 	c, err := core.Open(e.ctx, e.DataDir, core.Options{})
 	if err != nil {
 		return nil, err
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		// A mistyped --data-dir must not look like an empty store without a word.
+		fmt.Fprintf(e.Err, "magpie: %s did not exist: created a new, empty data directory there\n", c.DataDir)
 	}
 	e.core = c
 	return c, nil

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"magpie/backend/apperr"
 	"magpie/backend/contacts"
 )
 
@@ -150,15 +149,7 @@ func contactsUpdate(e *Env, args []string) error {
 	}
 	c, _ := e.Core()
 	if _, err := c.Contacts.Update(e.Ctx(), d.ID, vals, "cli"); err != nil {
-		if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
-			var parts []string
-			for f := range ae.Fields {
-				parts = append(parts, f)
-			}
-			sort.Strings(parts)
-			return fmt.Errorf("%s (fields: %s)", ae.Error(), strings.Join(parts, ", "))
-		}
-		return err
+		return err // a field error names every bad field with its reason (apperr.FieldErrors)
 	}
 	fmt.Fprintf(e.Out, "updated %s (%s)\n", *email, d.ID)
 	return nil

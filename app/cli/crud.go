@@ -14,6 +14,7 @@ type crud[T any] struct {
 	group string // the command group, e.g. "dwc"
 	list  func(c *core.Core, ctx context.Context, trash bool) ([]T, error)
 	line  func(w io.Writer, it T) // one item of the plain list
+	empty string                  // the plain list's line when there is no item (optional)
 	// blank is the value a save file is decoded into (defaults such as Published).
 	blank func() T
 	// read decodes a save file; nil = readJSONFile.
@@ -54,6 +55,9 @@ func (k crud[T]) listCmd(e *Env, args []string) error {
 	}
 	for _, it := range list {
 		k.line(e.Out, it)
+	}
+	if len(list) == 0 && k.empty != "" {
+		fmt.Fprintln(e.Out, k.empty)
 	}
 	return nil
 }

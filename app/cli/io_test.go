@@ -45,6 +45,8 @@ func TestIOCommands(t *testing.T) {
 		{"get missing", []string{"contacts", "get", "--email", "nobody@x.io"}, 1, "", "no contact with email nobody@x.io"},
 		{"update", []string{"contacts", "update", "--email", "zoe@x.io", "--set", "city=Berlin", "--set", "tier=gold"}, 0, "updated", ""},
 		{"update bad value", []string{"contacts", "update", "--email", "zoe@x.io", "--set", "tier=bronze"}, 1, "", "tier"},
+		{"update two bad values", []string{"contacts", "update", "--email", "zoe@x.io", "--set", "tier=bronze", "--set", "age=old"}, 1, "",
+			`magpie: age: "old" is not a number; tier: "bronze" is not one of the choices`},
 		{"update bad field", []string{"contacts", "update", "--email", "zoe@x.io", "--set", "shoe=1"}, 1, "", "shoe"},
 		{"dnc", []string{"contacts", "dnc", "--email", "zoe@x.io", "--channel", "email", "--reason", "bounced"}, 0, "do-not-contact on email (bounced)", ""},
 		{"dnc bad reason", []string{"contacts", "dnc", "--email", "zoe@x.io", "--reason", "angry"}, 2, "", "--reason"},
@@ -100,10 +102,15 @@ func TestBadDataDir(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q (want %q on one line)", c.name, code, errOut, c.want)
 		}
 	}
-	// A missing data dir is created.
-	code, _, errOut := magpie(t, filepath.Join(t.TempDir(), "new", "dir"), "contacts", "list")
-	if code != 0 {
-		t.Fatalf("new data dir: exit %d %s", code, errOut)
+	// A missing data dir is created, and said so (a mistyped path is not silently empty);
+	// the next run says nothing.
+	newDir := filepath.Join(t.TempDir(), "new", "dir")
+	code, _, errOut := magpie(t, newDir, "contacts", "list")
+	if code != 0 || !strings.Contains(errOut, newDir+" did not exist: created a new, empty data directory") {
+		t.Fatalf("new data dir: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut = magpie(t, newDir, "contacts", "list"); code != 0 || strings.Contains(errOut, "did not exist") {
+		t.Fatalf("existing data dir: exit %d, stderr %q", code, errOut)
 	}
 }
 

@@ -69,7 +69,7 @@ func onePos(e *Env, name, usage string, args []string) (string, bool, error) {
 		return "", false, err
 	}
 	if len(pos) != 1 {
-		return "", false, usagef("want one id")
+		return "", false, usagef("one argument expected: magpie %s", usage)
 	}
 	return pos[0], *asJSON, nil
 }

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"magpie/backend/apperr"
+	"magpie/backend/core"
 	"magpie/backend/reports"
 )
 
@@ -20,29 +23,17 @@ const reportsUsage = `usage: magpie reports list [--trash] [--json]
        magpie reports run-due [--json]                 (run the schedules that are due now)`
 
 var runReports = subcommands(reportsUsage, map[string]func(*Env, []string) error{
-	"list": repList, "run": repRun, "export": repExport, "import": repImport,
-	"delete": repDelete(true), "restore": repDelete(false), "run-due": repRunDue,
+	"list": reportsCrud.listCmd, "run": repRun, "export": repExport, "import": repImport,
+	"delete": reportsCrud.trashCmd(true), "restore": reportsCrud.trashCmd(false), "run-due": repRunDue,
 })
 
-func repList(e *Env, args []string) error {
-	fs := flags(e, "reports list", "reports list [--trash] [--json]")
-	trash := fs.Bool("trash", false, "list the trash")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	list, err := c.Reports.List(e.Ctx(), *trash)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return e.JSON(list)
-	}
-	for _, r := range list {
+var reportsCrud = crud[reports.Report]{
+	group: "reports",
+	empty: "no reports",
+	list: func(c *core.Core, ctx context.Context, trash bool) ([]reports.Report, error) {
+		return c.Reports.List(ctx, trash)
+	},
+	line: func(w io.Writer, r reports.Report) {
 		sched := ""
 		if r.Schedule.Every != "" {
 			sched = " · " + r.Schedule.Every
@@ -50,12 +41,10 @@ func repList(e *Env, args []string) error {
 				sched += ", next " + r.NextRun.Format("2006-01-02 15:04") + " UTC"
 			}
 		}
-		fmt.Fprintf(e.Out, "%s  %s (%s)%s\n", r.ID, r.Name, r.Definition.Source, sched)
-	}
-	if len(list) == 0 {
-		fmt.Fprintln(e.Out, "no reports")
-	}
-	return nil
+		fmt.Fprintf(w, "%s  %s (%s)%s\n", r.ID, r.Name, r.Definition.Source, sched)
+	},
+	del:     func(c *core.Core, ctx context.Context, id string) error { return c.Reports.Delete(ctx, id) },
+	restore: func(c *core.Core, ctx context.Context, id string) error { return c.Reports.Restore(ctx, id) },
 }
 
 func repRun(e *Env, args []string) error {
@@ -174,27 +163,6 @@ func repImport(e *Env, args []string) error {
 	}
 	fmt.Fprintf(e.Out, "%s  %s (%s)\n", r.ID, r.Name, r.Definition.Source)
 	return nil
-}
-
-func repDelete(del bool) func(*Env, []string) error {
-	return func(e *Env, args []string) error {
-		fs := flags(e, "reports delete|restore", "reports delete|restore ID")
-		pos, err := parse(fs, args)
-		if err != nil {
-			return err
-		}
-		if len(pos) != 1 {
-			return usagef("one report ID is required")
-		}
-		c, err := e.Core()
-		if err != nil {
-			return err
-		}
-		if del {
-			return c.Reports.Delete(e.Ctx(), pos[0])
-		}
-		return c.Reports.Restore(e.Ctx(), pos[0])
-	}
 }
 
 func repRunDue(e *Env, args []string) error {

@@ -31,6 +31,7 @@ func runTracker(e *Env, args []string) error {
 	rq := fs.String("rqlite", "", "store hits into this rqlite cluster (comma-separated node URLs) instead of the local file")
 	rqUser := fs.String("rqlite-user", "", "rqlite user")
 	rqPassFile := fs.String("rqlite-password-file", "", "file holding the rqlite password")
+	rqInFlight := fs.Int("rqlite-inflight", 4, "with --rqlite: hit batches written to the cluster at once")
 	secretFile := fs.String("secret-file", "", "file holding the link-signing secret (≥ 32 bytes; default: the local store's)")
 	origins := fs.String("allowed-origins", "", "comma-separated origins allowed to post events (default: the saved setting; empty = any)")
 	ipMode := fs.String("ip-mode", "truncate", "how visitor IPs are stored: truncate, hash, full or none")
@@ -67,7 +68,7 @@ func runTracker(e *Env, args []string) error {
 	}
 	log := slog.New(slog.NewJSONHandler(e.Err, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	opt := tracking.Options{Addr: *addr, Log: log,
-		Spool: tracking.SpoolOptions{MaxBytes: *spoolMax << 20},
+		Spool: tracking.SpoolOptions{MaxBytes: *spoolMax << 20, Preallocate: true},
 		Config: tracking.Config{IPMode: mode, RatePerIP: *rate, Burst: *burst, TrustProxy: *trustProxy,
 			AllowedOrigins: tracking.SplitList(*origins), FormRatePerIP: *formRate, FormBurst: *formBurst}}
 	var secret []byte
@@ -93,7 +94,7 @@ func runTracker(e *Env, args []string) error {
 		if err := store.EnsureSchema(e.Ctx()); err != nil {
 			return err
 		}
-		opt.Store = store
+		opt.Store, opt.InFlight = store, *rqInFlight
 		opt.Config.Forms, opt.Config.Assets = forms.ClusterReader{C: store.Client()}, assets.ClusterReader{C: store.Client()}
 		if *replica {
 			c, err := e.Core()

@@ -6,6 +6,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"sort"
 )
 
 // Code classifies an error for callers (exit codes, HTTP status, UI treatment).
@@ -60,9 +61,18 @@ func NotFoundf(key string, params map[string]any, format string, a ...any) *Erro
 // FieldErrors is a validation error carrying one message key per field.
 func FieldErrors(fields map[string]string, msgs map[string]string) *Error {
 	msg := "some fields are invalid"
-	for f, m := range msgs {
-		msg = f + ": " + m
-		break
+	names := make([]string, 0, len(msgs))
+	for f := range msgs {
+		names = append(names, f)
+	}
+	sort.Strings(names) // every field, in a stable order (one line for the CLI and logs)
+	for i, f := range names {
+		if i == 0 {
+			msg = ""
+		} else {
+			msg += "; "
+		}
+		msg += f + ": " + msgs[f]
 	}
 	return &Error{Code: Invalid, Key: "errors.fields", Fields: fields, Msg: msg, Params: map[string]any{"count": len(fields)}}
 }

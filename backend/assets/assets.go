@@ -309,7 +309,7 @@ func (s *Service) put(tx *db.Tx, in *Input, cols db.Cols) error {
 const assetCols = `a.id, a.title, a.slug, a.category, a.kind, a.remote_url, a.file_name, a.mime, a.size, a.sha256, a.chunks,
 	coalesce(a.gate_form_id, ''), a.is_published, a.date_added, a.date_modified, a.deleted`
 
-func scan(sc interface{ Scan(...any) error }, extra ...any) (Asset, error) {
+func scan(sc db.Scanner, extra ...any) (Asset, error) {
 	var a Asset
 	var chunks string
 	err := sc.Scan(append([]any{&a.ID, &a.Title, &a.Slug, &a.Category, &a.Kind, &a.RemoteURL, &a.FileName, &a.Mime, &a.Size,
@@ -325,31 +325,23 @@ const statsSQL = `, (SELECT count(*) FROM events e WHERE e.type = 'asset.downloa
 
 // List returns the assets (or the trashed ones) by title, with download counts.
 func (s *Service) List(ctx context.Context, trash bool) ([]Asset, error) {
-	rows, err := s.db.R.QueryContext(ctx, "SELECT "+assetCols+statsSQL+" FROM assets a WHERE a.deleted = ? ORDER BY coalesce(a.title_key, ''), a.id", trash)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Asset{}
-	for rows.Next() {
-		var a Asset
-		a, err := scan(rows, &a.Downloads, &a.Unique)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return db.Collect(ctx, s.db.R, scanWithStats, "SELECT "+assetCols+statsSQL+" FROM assets a WHERE a.deleted = ? ORDER BY coalesce(a.title_key, ''), a.id", trash)
 }
 
 // Get returns one asset with its download counts.
 func (s *Service) Get(ctx context.Context, id string) (Asset, error) {
-	var dl, un int64
-	a, err := scan(s.db.R.QueryRowContext(ctx, "SELECT "+assetCols+statsSQL+" FROM assets a WHERE a.id = ?", id), &dl, &un)
+	a, err := scanWithStats(s.db.R.QueryRowContext(ctx, "SELECT "+assetCols+statsSQL+" FROM assets a WHERE a.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, notFound(id)
 	}
-	a.Downloads, a.Unique = dl, un
+	return a, err
+}
+
+// scanWithStats scans an asset row followed by its two download counts (statsSQL).
+func scanWithStats(sc db.Scanner) (Asset, error) {
+	var n, unique int64
+	a, err := scan(sc, &n, &unique)
+	a.Downloads, a.Unique = n, unique
 	return a, err
 }
 

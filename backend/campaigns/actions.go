@@ -9,6 +9,7 @@ import (
 	"magpie/backend/apperr"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
+	"magpie/backend/dwc"
 	"magpie/backend/emails"
 	"magpie/backend/fields"
 	"magpie/backend/segments"
@@ -198,6 +199,16 @@ func (x *execCtx) perContact(c *compiled, ev *Event) (func(string) error, error)
 			}
 			return err
 		}, nil
+	case "dwc.push":
+		slot, item := ev.Prop("slot"), ev.Prop("dwc")
+		var ok int
+		if err := x.tx.QueryRow("SELECT EXISTS(SELECT 1 FROM dwc_slots WHERE id = ? AND deleted = 0)", item).Scan(&ok); err != nil {
+			return nil, err
+		}
+		if ok == 0 || !dwc.ValidSlot(slot) {
+			return nil, x.markAll(okFailEnd, fmt.Sprintf("dynamic content %q for slot %q: no such item (deleted?) or not a slot name", item, slot))
+		}
+		return func(id string) error { return dwc.Push(x.tx, id, slot, item) }, nil
 	case "contact.delete":
 		return func(id string) error {
 			_, err := ops.Delete(id)

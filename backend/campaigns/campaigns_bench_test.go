@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -57,6 +58,14 @@ func BenchmarkFiveSteps(b *testing.B) {
 		}}})
 		if err != nil {
 			b.Fatal(err)
+		}
+		// MAGPIE_BENCH_PRAGMAS ("a=1;b=2") tunes the writer connection for experiments.
+		for _, p := range strings.Split(os.Getenv("MAGPIE_BENCH_PRAGMAS"), ";") {
+			if p = strings.TrimSpace(p); p != "" {
+				if _, err := f.d.W.Exec("PRAGMA " + p); err != nil {
+					b.Fatal(err)
+				}
+			}
 		}
 		b.StartTimer()
 		cpu0 := cpuTime()

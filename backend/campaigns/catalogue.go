@@ -41,6 +41,7 @@ var catalogue = []EventSpec{
 		p("method", "select", false, opts("POST", "GET", "PUT", "PATCH", "DELETE")...), p("headers", "json", false),
 		p("data", "json", false), p("timeout", "number", false)}},
 	{Type: "owner.change", Kind: KindAction, Group: "contact", Props: []PropSpec{p("owner", "text", true)}},
+	{Type: "dwc.push", Kind: KindAction, Group: "page", Props: []PropSpec{p("slot", "text", true), p("dwc", "dwc", true)}},
 	// Decisions.
 	{Type: "email.open", Kind: KindDecision, Group: "email"},
 	{Type: "email.click", Kind: KindDecision, Group: "email", Props: []PropSpec{p("urls", "text", false)}},
@@ -69,7 +70,6 @@ var catalogue = []EventSpec{
 	{Type: "email.send.to.user", Kind: KindAction, Group: "email", ComingSoon: true},
 	{Type: "sms.send", Kind: KindAction, Group: "other", ComingSoon: true},
 	{Type: "notification.send", Kind: KindAction, Group: "other", ComingSoon: true},
-	{Type: "dwc.push", Kind: KindAction, Group: "page", ComingSoon: true},
 	{Type: "company.add", Kind: KindAction, Group: "contact", ComingSoon: true},
 	{Type: "email.reply", Kind: KindDecision, Group: "email", ComingSoon: true},
 	{Type: "dwc.request", Kind: KindDecision, Group: "page", ComingSoon: true},

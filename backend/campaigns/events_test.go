@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"magpie/backend/dwc"
 	"magpie/backend/events"
 	"magpie/backend/stages"
 )
@@ -103,6 +104,26 @@ func TestActions(t *testing.T) {
 		}, check: func(t *testing.T, f *fixture, id string) {
 			if f.col(f.ids["Bob"], "stage_id") == "" || f.col(f.ids["Ann"], "stage_id") == f.col(f.ids["Bob"], "stage_id") {
 				t.Errorf("stages: ann %q bob %q", f.col(f.ids["Ann"], "stage_id"), f.col(f.ids["Bob"], "stage_id"))
+			}
+		}},
+		{name: "push dynamic content: the slot shows the pushed item to these contacts", ev: func(f *fixture) Event {
+			item, err := dwc.New(f.d, f.seg, f.cs).Save(f.ctx, dwc.Slot{Name: "Offer", Slot: "offer", Published: true, DefaultContent: "<p>Offer</p>"})
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			return root("a", KindAction, "dwc.push", map[string]any{"slot": "hero", "dwc": item.ID})
+		}, check: func(t *testing.T, f *fixture, id string) {
+			for _, who := range []string{"Ann", "Bob", "Cid"} {
+				if got, found, err := dwc.New(f.d, f.seg, f.cs).Resolve(f.ctx, f.ids[who], "hero"); err != nil || !found || got != "<p>Offer</p>" {
+					t.Errorf("%s sees %q, %v, %v", who, got, found, err)
+				}
+			}
+		}},
+		{name: "push dynamic content of a deleted item fails", ev: func(f *fixture) Event {
+			return root("a", KindAction, "dwc.push", map[string]any{"slot": "hero", "dwc": "gone"})
+		}, check: func(t *testing.T, f *fixture, id string) {
+			if got := f.logOf(id, f.ids["Ann"]); !equal(got, []string{"a:failed"}) {
+				t.Errorf("ann = %v", got)
 			}
 		}},
 		{name: "delete contact (trash)", ev: func(f *fixture) Event { return root("a", KindAction, "contact.delete", nil) },

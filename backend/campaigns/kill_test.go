@@ -115,7 +115,7 @@ func TestKillAndRestart(t *testing.T) {
 	var wrong, rows, evs, ptsEvents, tagged int
 	d.R.QueryRow("SELECT count(*) FROM contacts WHERE points <> 11").Scan(&wrong)
 	d.R.QueryRow("SELECT count(*) FROM campaign_log WHERE status = 'done'").Scan(&rows)
-	d.R.QueryRow("SELECT count(*) FROM events WHERE type = 'campaign.event'").Scan(&evs)
+	d.R.QueryRow("SELECT count(*) FROM campaign_events").Scan(&evs)
 	d.R.QueryRow("SELECT count(*) FROM events WHERE type = 'points.changed'").Scan(&ptsEvents)
 	d.R.QueryRow("SELECT count(*) FROM contact_tags WHERE deleted = 0").Scan(&tagged)
 	if wrong != 0 || rows != 3*n || evs != 3*n || ptsEvents != 2*n || tagged != n {

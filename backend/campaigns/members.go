@@ -142,8 +142,24 @@ func fanout(tx *db.Tx, c *compiled, kids []*Event, src string, args []any) error
 		}
 		q := `INSERT OR IGNORE INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
 			SELECT ?, ?, s.contact_id, s.rotation, ?, ` + trig + `, s.ref_at FROM (` + src + `) s`
-		if _, err := tx.Exec(q, append([]any{c.id, k.ID, status}, args...)...); err != nil {
+		before, err := maxLogID(tx)
+		if err != nil {
+			return err
+		}
+		var n int64
+		if err := bulk(tx, func() error {
+			res, err := tx.Exec(q, append([]any{c.id, k.ID, status}, args...)...)
+			if err == nil {
+				n, _ = res.RowsAffected()
+			}
+			return err
+		}); err != nil {
 			return fmt.Errorf("campaigns: schedule %s: %w", k.ID, err)
+		}
+		if n > 0 {
+			if err := addCounts(tx, "id > ?", before); err != nil {
+				return err
+			}
 		}
 		if status == stAdjust {
 			if err := adjust(tx, c.id, k); err != nil {

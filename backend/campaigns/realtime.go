@@ -1,7 +1,6 @@
 package campaigns
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -11,8 +10,8 @@ import (
 	"magpie/backend/events"
 )
 
-// CampaignEvent is the behaviour-log type of every campaign step (set-based inserts by
-// the runner; data: event, type, path, status, reason).
+// CampaignEvent is the timeline type of every finished campaign step (rows of the view
+// campaign_events over campaign_log; data: event, type, path, status, reason).
 const CampaignEvent = events.CampaignEvent
 
 // Decisions read the event itself, never the behaviour aggregates: a lazy hook.
@@ -86,12 +85,7 @@ func onEvent(tx *db.Tx, e events.Event) error {
 		if n, _ := r.RowsAffected(); n == 0 {
 			continue
 		}
-		if _, err := tx.Exec(`INSERT INTO events(id, contact_id, type, at, object_id, object_name, source, data)
-			VALUES(?, ?, ?, ?, ?, ?, 'campaign', json_object('event', ?, 'type', ?, 'path', 'yes', 'status', 'done', 'trigger', ?))
-			ON CONFLICT(id) DO NOTHING`, fmt.Sprintf("campaign:%d", w.id), e.ContactID, string(CampaignEvent), now, c.id,
-			c.name+" › "+label(ev), ev.ID, ev.Type, e.ID); err != nil {
-			return err
-		}
+		tx.Signal("event", "") // the step shows in the timeline (view campaign_events)
 		if err := fanout(tx, c, c.children(ev.ID, "yes"), "SELECT ? AS contact_id, ? AS rotation, ? AS ref_at",
 			[]any{e.ContactID, w.rotation, now}); err != nil {
 			return err

@@ -2,7 +2,6 @@ package campaigns
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"magpie/backend/db"
@@ -120,6 +119,9 @@ func (s *Service) step(ctx context.Context, now time.Time, limit int, st *RunSta
 			return err
 		}
 		x := &execCtx{s: s, tx: tx, now: now}
+		if err := x.prepPipe(); err != nil {
+			return err
+		}
 		for _, g := range groups {
 			d, f, err := x.group(g)
 			if err != nil {
@@ -128,6 +130,10 @@ func (s *Service) step(ctx context.Context, now time.Time, limit int, st *RunSta
 			st.Steps += g.n
 			st.Done += d
 			st.Failed += f
+			// The immediate steps that follow run now, in this transaction (pipeline.go).
+			if err := x.drain(st); err != nil {
+				return err
+			}
 		}
 		queued, calls = x.queued, x.calls
 		return nil
@@ -196,22 +202,37 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 			return 0, 0, err
 		}
 	}
-	status := g.status
-	switch {
-	case status == stWaiting:
+	if g.status == stWaiting {
 		// Inactivity: the decision takes its no path; each no child is offset from the
 		// parent's execution time (ref_at), Q15 fixed.
-		if _, err := tx.Exec(`UPDATE campaign_log SET status = 'done', path = 'no', done_at = ?
-			WHERE id IN (SELECT log_id FROM camp_batch)`, now); err != nil {
+		const rows = "id IN (SELECT log_id FROM camp_batch)"
+		if err := subCounts(tx, c.id, ev.ID, rows); err != nil {
 			return 0, 0, err
 		}
-		if err := fanout(tx, c, c.children(ev.ID, "no"), "SELECT contact_id, rotation, ref_at FROM camp_batch", nil); err != nil {
+		if err := bulk(tx, func() error {
+			_, err := tx.Exec(`UPDATE campaign_log SET status = 'done', path = 'no', done_at = ? WHERE `+rows, now)
+			return err
+		}); err != nil {
 			return 0, 0, err
 		}
-		if err := logEvents(tx, c, ev, "no", "1=1", now); err != nil {
+		if err := addCounts(tx, rows); err != nil {
 			return 0, 0, err
 		}
+		if err := x.nextNo(c, c.children(ev.ID, "no")); err != nil {
+			return 0, 0, err
+		}
+		logEvents(tx)
 		return g.n, 0, nil
+	}
+	return x.exec(c, ev, false)
+}
+
+// exec runs event ev for the rows of camp_batch (deleted contacts already taken out) and
+// records their outcomes: insert=false updates their existing campaign_log rows (due rows
+// picked by the runner), insert=true inserts them (a pipelined step, pipeline.go).
+func (x *execCtx) exec(c *compiled, ev *Event, insert bool) (done, failed int, err error) {
+	tx := x.tx
+	switch {
 	case ev.Kind == KindCondition:
 		if err := x.condition(c, ev); err != nil {
 			return 0, 0, err
@@ -224,12 +245,12 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 		_, err := tx.Exec(`UPDATE campaign_log SET status = 'waiting', trigger_at = ? WHERE id IN (SELECT log_id FROM camp_batch)`, int64(never))
 		return 0, 0, err
 	}
-	return x.finish(c, ev)
+	return x.finish(c, ev, insert)
 }
 
 // finish marks the batch by outcome, retries failures, logs events and schedules children.
-func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
-	tx, now := x.tx, x.nowMs()
+func (x *execCtx) finish(c *compiled, ev *Event, insert bool) (done, failed int, err error) {
+	tx := x.tx
 	path := func(ok int) string {
 		if ev.Kind != KindCondition {
 			return ""
@@ -239,11 +260,51 @@ func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
 		}
 		return "yes"
 	}
+	if insert {
+		if err := x.insertOutcomes(c, ev, path(okDone), path(okNo)); err != nil {
+			return 0, 0, err
+		}
+	} else if err := x.markOutcomes(c, ev, path(okDone), path(okNo)); err != nil {
+		return 0, 0, err
+	}
+	if err := tx.QueryRow("SELECT count(*) FILTER (WHERE ok IN (1, 2, 4)), count(*) FILTER (WHERE ok IN (0, 3)) FROM camp_batch").
+		Scan(&done, &failed); err != nil {
+		return 0, 0, err
+	}
+	logEvents(tx)
+	if ev.Kind == KindCondition {
+		if err := x.next(c, c.children(ev.ID, "yes"), "ok = 1"); err != nil {
+			return 0, 0, err
+		}
+		return done, failed, x.next(c, c.children(ev.ID, "no"), "ok = 4")
+	}
+	if ev.Type == "jump" || ev.Type == "contact.delete" {
+		return done, failed, nil // handled per contact (no children)
+	}
+	return done, failed, x.next(c, c.children(ev.ID, ""), "ok IN (1, 2)")
+}
+
+// markOutcomes records the outcomes of camp_batch on their existing campaign_log rows
+// (the runner's due rows of ev), counts moved set-based: the rows' statuses before (an
+// action may have changed them, e.g. canceled) are subtracted, those after added.
+func (x *execCtx) markOutcomes(c *compiled, ev *Event, yes, no string) error {
+	const rows = "id IN (SELECT log_id FROM camp_batch WHERE ok IN (0, 1, 2, 3, 4))"
+	if err := subCounts(x.tx, c.id, ev.ID, rows); err != nil {
+		return err
+	}
+	if err := bulk(x.tx, func() error { return x.markRows(yes, no) }); err != nil {
+		return err
+	}
+	return addCounts(x.tx, rows)
+}
+
+func (x *execCtx) markRows(yes, no string) error {
+	tx, now := x.tx, x.nowMs()
 	// One UPDATE … FROM over the batch marks every row by its outcome: 1 done (yes path of
 	// a condition), 4 done on the no path, 2 skipped with the reason, 3 failed for good, 0
 	// failed: retried 1, 5, 25 minutes later until maxAttempts, then failed. SET expressions
 	// read the row as it was (attempts before the increment).
-	if _, err := tx.Exec(`UPDATE campaign_log SET
+	_, err := tx.Exec(`UPDATE campaign_log SET
 			status = CASE b.ok WHEN 1 THEN 'done' WHEN 4 THEN 'done' WHEN 2 THEN 'skipped' WHEN 3 THEN 'failed'
 				ELSE CASE WHEN campaign_log.attempts + 1 >= ?1 THEN 'failed' ELSE 'scheduled' END END,
 			path = CASE b.ok WHEN 1 THEN ?2 WHEN 4 THEN ?3 ELSE campaign_log.path END,
@@ -254,50 +315,14 @@ func (x *execCtx) finish(c *compiled, ev *Event) (done, failed int, err error) {
 			trigger_at = CASE WHEN b.ok = 0 THEN ?4 + 60000 * (CASE campaign_log.attempts WHEN 0 THEN 1 WHEN 1 THEN 5 ELSE 25 END)
 				ELSE campaign_log.trigger_at END
 		FROM camp_batch b WHERE campaign_log.id = b.log_id AND b.ok IN (0, 1, 2, 3, 4)`,
-		maxAttempts, path(okDone), path(okNo), now); err != nil {
-		return 0, 0, err
-	}
-	if err := tx.QueryRow("SELECT count(*) FILTER (WHERE ok IN (1, 2, 4)), count(*) FILTER (WHERE ok IN (0, 3)) FROM camp_batch").
-		Scan(&done, &failed); err != nil {
-		return 0, 0, err
-	}
-	if err := logEvents(tx, c, ev, "", "ok IN (1, 2, 4)", now); err != nil {
-		return 0, 0, err
-	}
-	if ev.Kind == KindCondition {
-		if err := fanout(tx, c, c.children(ev.ID, "yes"), fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE ok = 1", now), nil); err != nil {
-			return 0, 0, err
-		}
-		return done, failed, fanout(tx, c, c.children(ev.ID, "no"), fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE ok = 4", now), nil)
-	}
-	if ev.Type == "jump" || ev.Type == "contact.delete" {
-		return done, failed, nil // handled per contact (no children)
-	}
-	return done, failed, fanout(tx, c, c.children(ev.ID, ""), fmt.Sprintf("SELECT contact_id, rotation, %d AS ref_at FROM camp_batch WHERE ok IN (1, 2)", now), nil)
+		maxAttempts, yes, no, now)
+	return err
 }
 
-// logEvents appends one campaign.event per processed row to the behaviour log (timeline,
-// reports), set-based; ids are derived from the log row (a row is logged once, when it is
-// done or skipped; failures stay in campaign_log with their reason), so nothing logs twice.
-func logEvents(tx *db.Tx, c *compiled, ev *Event, path, where string, now int64) error {
-	p := "CASE b.ok WHEN 4 THEN 'no' WHEN 1 THEN 'yes' ELSE '' END"
-	if path != "" {
-		p = "'" + path + "'"
-	}
-	if ev.Kind == KindAction {
-		p = "''"
-	}
-	name := ev.Name
-	if name == "" {
-		name = ev.Type
-	}
-	_, err := tx.Exec(`INSERT INTO events(id, contact_id, type, at, object_id, object_name, source, data)
-		SELECT 'campaign:' || b.log_id, b.contact_id, ?, ?, ?, ?, 'campaign',
-			json_object('event', ?, 'type', ?, 'path', `+p+`, 'status', CASE b.ok WHEN 2 THEN 'skipped' ELSE 'done' END, 'reason', b.reason)
-		FROM camp_batch b WHERE `+where+` ON CONFLICT(id) DO NOTHING`,
-		"campaign.event", now, c.id, c.name+" › "+name, ev.ID, ev.Type)
-	if err == nil {
-		tx.Signal("event", "")
-	}
-	return err
+// logEvents marks the rows logged: campaign_log itself is the campaign steps' log (the
+// timeline and the "Campaign events" report read the view campaign_events, migration 0053;
+// as Mautic's campaign_lead_event_log), so nothing is copied into the behaviour log; the
+// "event" signal refreshes open timelines.
+func logEvents(tx *db.Tx) {
+	tx.Signal("event", "")
 }

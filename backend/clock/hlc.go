@@ -67,3 +67,16 @@ func (h *HLC) tick(wall int64) int64 {
 	}
 	return h.last
 }
+
+// NowN reserves n consecutive timestamps for n local events written together (a bulk
+// insert): it returns the first, the others are first+1 … first+n-1, all strictly greater
+// than every earlier one and below every later one.
+func (h *HLC) NowN(n int) int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	first := h.tick(Pack(h.wall.Now().UnixMilli(), 0))
+	if n > 1 {
+		h.last += int64(n - 1)
+	}
+	return first
+}

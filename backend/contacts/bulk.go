@@ -31,6 +31,10 @@ type BulkOpts struct {
 	EventID func(contactID string) string
 	// Extra events to append with the contacts (demo page hits, email events...).
 	Extra []events.Event
+	// Hooked appends the events through the transaction's events.Batch (AppendMany):
+	// aggregates and OnAppend hooks run for each, as Create's events.Append does (the
+	// tracker's ingest creating visitors in bulk).
+	Hooked bool
 }
 
 // CreateMany inserts many new contacts with set-based statements: multi-row inserts of the
@@ -105,6 +109,10 @@ func (o *Ops) CreateMany(aliases []string, rows []NewContact, opt BulkOpts) erro
 		return err
 	}
 	if err := o.tx.InsertMany("contact_tags", []string{"contact_id", "tag_id", "date_added"}, tagLinks); err != nil {
+		return err
+	}
+	if opt.Hooked {
+		_, err := events.NewBatch(o.tx).AppendMany(append(evs, opt.Extra...))
 		return err
 	}
 	return events.AppendMany(o.tx, append(evs, opt.Extra...))

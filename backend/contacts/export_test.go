@@ -6,3 +6,12 @@ func SetWalkThreshold(n int) func() {
 	walkThreshold = n
 	return func() { walkThreshold = old }
 }
+
+// SetSparseStep makes sparse anchor indexes every step rows, for any list size, rebuilt
+// without waiting for quiet (tests); WaitAnchors waits for background builds.
+func SetSparseStep(s *Service, step int) {
+	s.anchors.Step, s.anchors.MinRows, s.anchors.Quiet = step, 1, -1
+}
+
+// WaitAnchors waits for the background sparse index builds started so far.
+func WaitAnchors(s *Service) { s.WaitSorts() }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"magpie/backend/apperr"
+	"magpie/backend/db"
 	"magpie/backend/fold"
 	"magpie/backend/listing"
 )
@@ -307,18 +308,39 @@ func (s *Service) IDs(ctx context.Context, search string, max int) ([]string, er
 		q += " AND (" + f.Where + ")"
 	}
 	q += " ORDER BY date_added, id LIMIT ?"
-	rows, err := s.db.R.QueryContext(ctx, q, append(f.Args, max)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return db.Strings(s.db.R.QueryContext(ctx, q, append(f.Args, max)...))
 }
+
+// sortSpec is the unfiltered order of a sort (the trash is always by deletion time).
+func sortSpec(sort string, deleted bool) (listing.Spec, error) {
+	key, ok := Sorts[sort]
+	if !ok {
+		return listing.Spec{}, apperr.Invalidf("contacts.errors.sort", map[string]any{"sort": sort}, "cannot sort by %q", sort)
+	}
+	if deleted {
+		key = "coalesce(deleted_at, 0)"
+	}
+	return listing.Spec{Table: "contacts", Key: key, Deleted: deleted}, nil
+}
+
+// PrepareSort builds the sparse anchor index of an unfiltered sort now, if it is missing or
+// stale (List builds it in the background on first use): warm-up and benchmarks.
+func (s *Service) PrepareSort(ctx context.Context, sort string, deleted bool) error {
+	spec, err := sortSpec(sort, deleted)
+	if err != nil {
+		return err
+	}
+	return s.anchors.Prepare(ctx, s.db.R, spec)
+}
+
+// SparseAnchors reports how many sparse anchors the unfiltered sort has ready (0: none yet).
+func (s *Service) SparseAnchors(sort string, deleted bool) int {
+	spec, err := sortSpec(sort, deleted)
+	if err != nil {
+		return 0
+	}
+	return s.anchors.SparseLen(spec)
+}
+
+// WaitSorts waits for the sparse anchor indexes being built in the background.
+func (s *Service) WaitSorts() { s.anchors.Wait() }

@@ -189,20 +189,7 @@ func (o *Ops) moveLinks(winner, loser string) error {
 }
 
 func (o *Ops) strings(q string, args ...any) ([]string, error) {
-	rows, err := o.tx.Query(q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return db.Strings(o.tx.Query(q, args...))
 }
 
 // rawRow reads every column of a live contact and its date_modified.

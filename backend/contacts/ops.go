@@ -390,20 +390,10 @@ func (o *Ops) LinkCompany(contactID, companyID string, primary bool) error {
 		return nil
 	}
 	// Demote the other primaries and mirror the name.
-	rows, err := o.tx.Query("SELECT id FROM company_contacts WHERE contact_id = ? AND deleted = 0 AND is_primary = 1 AND id <> ?", contactID, linkID)
+	others, err := db.Strings(o.tx.Query("SELECT id FROM company_contacts WHERE contact_id = ? AND deleted = 0 AND is_primary = 1 AND id <> ?", contactID, linkID))
 	if err != nil {
 		return err
 	}
-	var others []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		others = append(others, id)
-	}
-	rows.Close()
 	for _, id := range others {
 		if _, err := o.tx.Update("company_contacts", id, db.Cols{"is_primary": false}); err != nil {
 			return err
@@ -453,20 +443,10 @@ func (o *Ops) setPrimaryCompanyByName(contactID, name string) error {
 }
 
 func (o *Ops) clearPrimaryCompany(contactID string) error {
-	rows, err := o.tx.Query("SELECT id FROM company_contacts WHERE contact_id = ? AND deleted = 0 AND is_primary = 1", contactID)
+	links, err := db.Strings(o.tx.Query("SELECT id FROM company_contacts WHERE contact_id = ? AND deleted = 0 AND is_primary = 1", contactID))
 	if err != nil {
 		return err
 	}
-	var links []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		links = append(links, id)
-	}
-	rows.Close()
 	for _, id := range links {
 		if _, err := o.tx.Update("company_contacts", id, db.Cols{"is_primary": false}); err != nil {
 			return err

@@ -31,35 +31,68 @@ type Service struct {
 // New returns the service.
 func New(d *db.DB, fs *fields.Service) *Service {
 	s := &Service{db: d, fields: fs}
-	d.OnCommit(func(c db.Commit) {
-		for _, ch := range c.Changes {
-			switch ch.Table {
-			case "contacts", "contact_tags", "dnc", "company_contacts":
-				s.invalidate()
-				return
-			}
-		}
-		for _, sg := range c.Signals {
-			if sg.Topic == ListChanged {
-				s.invalidate()
-				return
-			}
-		}
-	})
+	d.OnCommit(s.onCommit)
 	return s
 }
 
-// ListChanged is a commit signal other packages send when they change what contact lists
-// show (e.g. segment membership), so cached pages and totals are dropped.
-const ListChanged = "contacts:list"
+// sortSources lists the user columns each sort key is computed from: an update of other
+// columns leaves that order (and its sparse anchor index) as it was.
+var sortSources = map[string][]string{
+	"date_added": {"date_added"}, "date_modified": {"date_modified"}, "last_active": {"last_active"},
+	"email": {"email"}, "firstname": {"firstname", "firstname_key"}, "lastname": {"lastname", "lastname_key"},
+	"company": {"company"}, "city": {"city"}, "country": {"country"}, "points": {"points"},
+}
 
-func (s *Service) invalidate() {
-	s.anchors.Invalidate()
+// onCommit drops cached totals and anchors a commit may have made wrong: inserts, deletes
+// and restores move every order; an update moves only the orders of the columns it wrote;
+// tags, DNC, company links and segment membership change only filtered lists.
+func (s *Service) onCommit(c db.Commit) {
+	lists, all := false, false
+	var keys []string
+	for _, ch := range c.Changes {
+		switch ch.Table {
+		case "contacts":
+			lists = true
+			_, del := ch.Cols["deleted"]
+			_, delAt := ch.Cols["deleted_at"]
+			if ch.Op != db.OpUpdate || del || delAt {
+				all = true
+				continue
+			}
+			for sort, cols := range sortSources {
+				for _, col := range cols {
+					if _, ok := ch.Cols[col]; ok {
+						keys = append(keys, Sorts[sort])
+						break
+					}
+				}
+			}
+		case "contact_tags", "dnc", "company_contacts":
+			lists = true
+		}
+	}
+	for _, sg := range c.Signals {
+		if sg.Topic == ListChanged {
+			lists = true
+		}
+	}
+	switch {
+	case all:
+		s.anchors.Invalidate()
+	case lists:
+		s.anchors.InvalidateKeys(keys...)
+	default:
+		return
+	}
 	s.countMu.Lock()
 	s.counts = nil
 	s.countGen++
 	s.countMu.Unlock()
 }
+
+// ListChanged is a commit signal other packages send when they change what contact lists
+// show (e.g. segment membership), so cached pages and totals are dropped.
+const ListChanged = "contacts:list"
 
 // DB returns the store (for features that batch contact writes with Ops).
 func (s *Service) DB() *db.DB { return s.db }

@@ -95,7 +95,7 @@ func New(d *db.DB, segs *segments.Service, cs *contacts.Service) *Service {
 
 const selectSlot = `SELECT id, name, slot, default_content, is_published, date_added, date_modified, deleted FROM dwc_slots`
 
-func scanSlot(sc interface{ Scan(...any) error }) (Slot, error) {
+func scanSlot(sc db.Scanner) (Slot, error) {
 	var s Slot
 	var a, m int64
 	err := sc.Scan(&s.ID, &s.Name, &s.Slot, &s.DefaultContent, &s.Published, &a, &m, &s.Deleted)
@@ -105,26 +105,16 @@ func scanSlot(sc interface{ Scan(...any) error }) (Slot, error) {
 
 // List returns the slots (or the trash) by name, with their variants.
 func (s *Service) List(ctx context.Context, trash bool) ([]Slot, error) {
-	rows, err := s.db.R.QueryContext(ctx, selectSlot+" WHERE deleted = ? ORDER BY name, id", trash)
+	out, err := db.Collect(ctx, s.db.R, scanSlot, selectSlot+" WHERE deleted = ? ORDER BY name, id", trash)
 	if err != nil {
 		return nil, err
 	}
-	var out []Slot
-	for rows.Next() {
-		sl, err := scanSlot(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, sl)
-	}
-	rows.Close()
 	for i := range out {
 		if out[i].Variants, err = s.variants(ctx, out[i].ID); err != nil {
 			return nil, err
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (s *Service) variants(ctx context.Context, slotID string) ([]Variant, error) {
@@ -293,7 +283,15 @@ func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
 // plan returns the compiled variants of a published slot (nil when none), cached until a
 // definition changes or the day turns (relative date filters).
 func (s *Service) plan(ctx context.Context, slot string) (*plan, error) {
-	key := strings.ToLower(slot)
+	return s.cachedPlan(ctx, strings.ToLower(slot), selectSlot+" WHERE deleted = 0 AND is_published = 1 AND slot = ? ORDER BY date_added, id LIMIT 1", slot)
+}
+
+// planByID is plan for one item (a campaign-pushed one), cached under "#id".
+func (s *Service) planByID(ctx context.Context, id string) (*plan, error) {
+	return s.cachedPlan(ctx, "#"+id, selectSlot+" WHERE deleted = 0 AND is_published = 1 AND id = ?", id)
+}
+
+func (s *Service) cachedPlan(ctx context.Context, key, query string, arg any) (*plan, error) {
 	now := s.db.Clock.Now()
 	day := now.UTC().Format("2006-01-02")
 	s.mu.Lock()
@@ -302,7 +300,7 @@ func (s *Service) plan(ctx context.Context, slot string) (*plan, error) {
 	if ok && (p == nil || p.day == day) {
 		return p, nil
 	}
-	sl, err := scanSlot(s.db.R.QueryRowContext(ctx, selectSlot+" WHERE deleted = 0 AND is_published = 1 AND slot = ? LIMIT 1", slot))
+	sl, err := scanSlot(s.db.R.QueryRowContext(ctx, query, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		s.mu.Lock()
 		s.plans[key] = nil
@@ -343,8 +341,20 @@ func (s *Service) plan(ctx context.Context, slot string) (*plan, error) {
 // that name.
 func (s *Service) Resolve(ctx context.Context, contactID, slot string) (content string, found bool, err error) {
 	p, err := s.plan(ctx, slot)
-	if err != nil || p == nil {
+	if err != nil {
 		return "", false, err
+	}
+	if contactID != "" {
+		pp, err := s.pushed(ctx, contactID, slot)
+		if err != nil {
+			return "", false, err
+		}
+		if pp != nil {
+			p = pp // a campaign chose this contact's content for the slot
+		}
+	}
+	if p == nil {
+		return "", false, nil
 	}
 	content = p.slot.DefaultContent
 	if contactID != "" {

@@ -89,22 +89,12 @@ func (s *Service) winnerOf(ctx context.Context, rootID string) (string, error) {
 // Run by the send loop before each drain (and between batches of a long drain).
 func (s *Service) DecideWinners(ctx context.Context) ([]string, error) {
 	now := s.db.Clock.Now().UnixMilli()
-	rows, err := s.db.R.QueryContext(ctx, `SELECT e.id FROM email_ab a JOIN emails e ON e.id = a.email_id
+	due, err := db.Strings(s.db.R.QueryContext(ctx, `SELECT e.id FROM email_ab a JOIN emails e ON e.id = a.email_id
 		WHERE a.decided_at IS NULL AND e.deleted = 0 AND e.winner_criteria <> ''
-		AND a.started_at + e.winner_after_hours * 3600000 <= ?`, now)
+		AND a.started_at + e.winner_after_hours * 3600000 <= ?`, now))
 	if err != nil {
 		return nil, err
 	}
-	var due []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		due = append(due, id)
-	}
-	rows.Close()
 	var done []string
 	for _, id := range due {
 		ok, err := s.decide(ctx, id)

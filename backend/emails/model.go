@@ -237,7 +237,7 @@ const selectCols = `id, name, kind, subject, preheader, from_name, from_address,
 	coalesce(variant_parent_id,''), variant_weight, winner_criteria, winner_after_hours, coalesce(ab_sample, 0), segments, excluded_segments,
 	attachments, publish_up, publish_down, is_published, scheduled, revision, date_added, date_modified, deleted`
 
-func scanEmail(sc interface{ Scan(...any) error }) (Email, error) {
+func scanEmail(sc db.Scanner) (Email, error) {
 	var e Email
 	var utm, hdr, segs, excl, att string
 	var up, down sql.NullInt64

@@ -106,7 +106,7 @@ const selectFields = `SELECT id, object, alias, label, type, field_group, positi
 	required, coalesce(options, ''), coalesce(properties, ''), listable, publicly_updatable, unique_identifier, deleted
 	FROM fields`
 
-func scanField(sc interface{ Scan(...any) error }) (Field, bool, error) {
+func scanField(sc db.Scanner) (Field, bool, error) {
 	var f Field
 	var opts, props string
 	var deleted bool

@@ -186,7 +186,7 @@ const selectItem = `SELECT id, name, style, position, content_type, headline, bo
 	trigger_kind, trigger_value, frequency, max_per_day, stop_after_close, url_include, url_exclude, is_published,
 	date_added, date_modified, deleted FROM focus_items`
 
-func scanItem(sc interface{ Scan(...any) error }) (Item, error) {
+func scanItem(sc db.Scanner) (Item, error) {
 	var it Item
 	var colors string
 	var a, m int64
@@ -199,20 +199,7 @@ func scanItem(sc interface{ Scan(...any) error }) (Item, error) {
 }
 
 func (s *Service) query(ctx context.Context, where string, args ...any) ([]Item, error) {
-	rows, err := s.db.R.QueryContext(ctx, selectItem+" WHERE "+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return db.Collect(ctx, s.db.R, scanItem, selectItem+" WHERE "+where, args...)
 }
 
 // List returns the items (or the trash) by name.

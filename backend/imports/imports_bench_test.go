@@ -10,6 +10,7 @@ import (
 
 	"magpie/backend/core"
 	"magpie/backend/imports"
+	"magpie/backend/seed"
 )
 
 // writeCSV writes n contact rows with accented names, ; delimiters and 10 typed columns.
@@ -72,4 +73,34 @@ func BenchmarkImportCore(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkImportFile imports the CSV named by IMPORT_BENCH_CSV (e.g. the 21-column export
+// of a seeded store, as tests/bench/contacts.sh makes it) into a fresh store made by
+// core.Open with the seed's custom fields, once; skipped without the variable. Profile:
+// IMPORT_BENCH_CSV=all.csv go test -run '^$' -bench ImportFile -benchtime 1x -cpuprofile cpu.prof
+func BenchmarkImportFile(b *testing.B) {
+	p := os.Getenv("IMPORT_BENCH_CSV")
+	if p == "" {
+		b.Skip("IMPORT_BENCH_CSV not set")
+	}
+	c, err := core.Open(context.Background(), b.TempDir(), core.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := seed.Run(ctx, c.Contacts, seed.Options{}, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := c.Imports.Create(ctx, p, imports.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Imports.Run(ctx, r.ID, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

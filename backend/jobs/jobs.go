@@ -216,20 +216,10 @@ func (r *Runner) Get(ctx context.Context, id string) (Status, error) {
 
 // Recent lists the latest jobs, running ones first.
 func (r *Runner) Recent(ctx context.Context, limit int) ([]Status, error) {
-	rows, err := r.db.R.QueryContext(ctx, "SELECT id FROM jobs ORDER BY created_at DESC LIMIT ?", limit)
+	idList, err := db.Strings(r.db.R.QueryContext(ctx, "SELECT id FROM jobs ORDER BY created_at DESC LIMIT ?", limit))
 	if err != nil {
 		return nil, err
 	}
-	var idList []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		idList = append(idList, id)
-	}
-	rows.Close()
 	out := make([]Status, 0, len(idList))
 	for _, id := range idList {
 		st, err := r.Get(ctx, id)

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Spec is one page request.
@@ -38,18 +39,57 @@ type anchor struct {
 	id  string
 }
 
-// Anchors caches keyset anchors per query signature.
+// Anchors caches keyset anchors per query signature: the last row of every page read
+// (dropped on any write), and the sparse anchor index of each big unfiltered order
+// (sparse.go). The zero value is ready to use.
 type Anchors struct {
+	// Step is the distance between sparse anchors (0: DefaultStep); MinRows the size of
+	// an order from which it gets a sparse index (0: 2×Step); Quiet how long after the
+	// last write a rebuild waits (0: DefaultQuiet, < 0: no wait). Set before first use.
+	Step    int
+	MinRows int
+	Quiet   time.Duration
+
 	mu      sync.Mutex
 	version uint64
 	m       map[string][]anchor
+
+	sparse   map[string]*sparseState // by table|key|deleted
+	allGen   uint64                  // bumped by Invalidate
+	keyGen   map[string]uint64       // bumped by InvalidateKeys per sort key
+	allWrite time.Time               // last Invalidate
+	keyWrite map[string]time.Time    // last InvalidateKeys per sort key
+	wg       sync.WaitGroup
 }
 
-// Invalidate drops every anchor (call on any write to the table).
+// Invalidate drops every anchor, sparse indexes included (call on any write that may add,
+// remove or move rows: inserts, deletes, restores).
 func (a *Anchors) Invalidate() {
 	a.mu.Lock()
 	a.version++
 	a.m = nil
+	a.allGen++
+	a.allWrite = time.Now()
+	a.mu.Unlock()
+}
+
+// InvalidateKeys drops the page anchors and the sparse indexes of the given sort keys
+// (a write that changed only the columns these keys are computed from); with no keys
+// the sparse indexes stay (a write that changes only filtered lists, e.g. tags).
+func (a *Anchors) InvalidateKeys(keys ...string) {
+	a.mu.Lock()
+	a.version++
+	a.m = nil
+	if len(keys) > 0 {
+		if a.keyGen == nil {
+			a.keyGen, a.keyWrite = map[string]uint64{}, map[string]time.Time{}
+		}
+		now := time.Now()
+		for _, k := range keys {
+			a.keyGen[k]++
+			a.keyWrite[k] = now
+		}
+	}
 	a.mu.Unlock()
 }
 
@@ -104,6 +144,11 @@ func IDs(ctx context.Context, r *sql.DB, a *Anchors, s Spec) ([]string, error) {
 	var from *anchor
 	if an, ok := a.nearest(sig, s.Offset); ok {
 		from = &an
+	}
+	if sp := a.sparseFor(r, s); sp != nil {
+		if an, ok := sp.nearest(s.Offset, s.Desc); ok && (from == nil || an.off > from.off) {
+			from = &an
+		}
 	}
 	q, args := s.query(from)
 	reversed := false
@@ -167,28 +212,46 @@ func (s Spec) signature() string {
 // keyset terms nor treats it as covering (index such keys on lower(expr), which orders
 // the same way). contacts' TestSortPlansCovering checks the plans.
 func (s Spec) query(from *anchor) (string, []any) {
-	dir, cmp := s.dir()
-	deleted := "0"
-	if s.Deleted {
-		deleted = "1"
-	}
+	dir, _ := s.dir()
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s, id FROM %s WHERE deleted = %s", s.Key, s.Table, deleted)
-	args := append([]any(nil), s.Args...)
-	if s.Where != "" {
-		b.WriteString(" AND (" + s.Where + ")")
-	}
+	fmt.Fprintf(&b, "SELECT %s, id FROM %s", s.Key, s.Table)
+	args := s.where(&b, from)
 	skip := s.Offset
 	if from != nil {
-		// The plain range term lets SQLite seek an index on an expression; the row value
-		// alone makes it scan from the top (it seeks only plain-column indexes for those).
-		fmt.Fprintf(&b, " AND %s %s= ? AND (%s, id) %s (?, ?)", s.Key, cmp, s.Key, cmp)
-		args = append(args, from.key, from.key, from.id)
 		skip = s.Offset - from.off - 1
 	}
 	fmt.Fprintf(&b, " ORDER BY %s %s, id %s LIMIT ? OFFSET ?", s.Key, dir, dir)
 	args = append(args, s.Limit, skip)
 	return b.String(), args
+}
+
+// count is the SQL counting the rows of s's order after from (all of them when nil).
+func (s Spec) count(from *anchor) (string, []any) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "SELECT count(*) FROM %s", s.Table)
+	args := s.where(&b, from)
+	return b.String(), args
+}
+
+// where writes the WHERE clause of s (rows after from when set) and returns its arguments.
+func (s Spec) where(b *strings.Builder, from *anchor) []any {
+	_, cmp := s.dir()
+	deleted := "0"
+	if s.Deleted {
+		deleted = "1"
+	}
+	fmt.Fprintf(b, " WHERE deleted = %s", deleted)
+	args := append([]any(nil), s.Args...)
+	if s.Where != "" {
+		b.WriteString(" AND (" + s.Where + ")")
+	}
+	if from != nil {
+		// The plain range term lets SQLite seek an index on an expression; the row value
+		// alone makes it scan from the top (it seeks only plain-column indexes for those).
+		fmt.Fprintf(b, " AND %s %s= ? AND (%s, id) %s (?, ?)", s.Key, cmp, s.Key, cmp)
+		args = append(args, from.key, from.key, from.id)
+	}
+	return args
 }
 
 // fromEnd returns the reversed spec that reads the same page walking from the other end

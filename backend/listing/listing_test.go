@@ -20,6 +20,10 @@ func TestPagesMatchOffset(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
+	d.SetMaxOpenConns(1)
+	if _, err := d.Exec("PRAGMA synchronous = OFF"); err != nil {
+		t.Fatal(err)
+	}
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := d.Exec(q, args...); err != nil {
@@ -75,4 +79,148 @@ func TestPagesMatchOffset(t *testing.T) {
 			}
 		}
 	}
+}
+
+type sparseDB struct {
+	t *testing.T
+	d *sql.DB
+}
+
+func (x sparseDB) exec(q string, args ...any) {
+	x.t.Helper()
+	if _, err := x.d.Exec(q, args...); err != nil {
+		x.t.Fatal(err)
+	}
+}
+
+func (x sparseDB) want(key string, desc bool, off, lim int) []string {
+	x.t.Helper()
+	dir := map[bool]string{false: "ASC", true: "DESC"}[desc]
+	rows, err := x.d.Query("SELECT id FROM t WHERE deleted = 0 ORDER BY "+key+" "+dir+", id "+dir+" LIMIT ? OFFSET ?", lim, off)
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			x.t.Fatal(err)
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+func (x sparseDB) live() int {
+	var n int
+	if err := x.d.QueryRow("SELECT count(*) FROM t WHERE deleted = 0").Scan(&n); err != nil {
+		x.t.Fatal(err)
+	}
+	return n
+}
+
+// The sparse anchor index (every Step-th key of the whole order) gives the same pages as
+// a plain ORDER BY … OFFSET at every offset, in both directions, adjacent pages without
+// gaps or duplicates; after inserts, deletes and key updates (with the matching
+// invalidation) the pages stay exact, and a stale index is never used.
+func TestSparseAnchorsMatchOffset(t *testing.T) {
+	d, err := sql.Open("sqlite3", "file:"+t.TempDir()+"/t.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.SetMaxOpenConns(1) // one connection: PRAGMA synchronous sticks, and so does the fake data
+	x := sparseDB{t, d}
+	x.exec("PRAGMA synchronous = OFF")
+	x.exec("CREATE TABLE t(id TEXT PRIMARY KEY, k TEXT, n INTEGER NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0)")
+	x.exec("CREATE INDEX t_k ON t(lower(coalesce(k, '')), id, deleted) WHERE deleted = 0")
+	x.exec("CREATE INDEX t_n ON t(n, id, deleted) WHERE deleted = 0")
+	const n = 2000
+	for i := 0; i < n; i++ {
+		var k any = fmt.Sprintf("K%02d", (i*37)%41)
+		if i%13 == 0 {
+			k = nil
+		}
+		x.exec("INSERT INTO t(id, k, n, deleted) VALUES(?, ?, ?, ?)", fmt.Sprintf("id%05d", (i*7919)%n), k, (i*31)%97, i%50 == 0)
+	}
+	a := &listing.Anchors{Step: 37, MinRows: 1, Quiet: -1}
+	ctx := context.Background()
+	check := func(what, key string, wantSparse bool) {
+		t.Helper()
+		live := x.live()
+		for _, desc := range []bool{false, true} {
+			spec := listing.Spec{Table: "t", Key: key, Desc: desc, Total: live}
+			if wantSparse {
+				if err := a.Prepare(ctx, d, spec); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := a.SparseLen(spec), live/37; got != want {
+					t.Fatalf("%s: %d sparse anchors, want %d", what, got, want)
+				}
+			}
+			// Jumps everywhere (a fresh dynamic cache each time: only sparse anchors), then
+			// every page in a row.
+			for off := 0; off <= live+3; off += 29 {
+				a.InvalidateKeys()
+				spec.Offset, spec.Limit = off, 23
+				got, err := listing.IDs(ctx, d, a, spec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if w := x.want(key, desc, off, 23); strings.Join(got, ",") != strings.Join(w, ",") {
+					t.Fatalf("%s: desc=%v jump to %d:\n got %v\nwant %v", what, desc, off, got, w)
+				}
+			}
+			var all []string
+			for off := 0; off < live; off += 50 {
+				spec.Offset, spec.Limit = off, 50
+				got, err := listing.IDs(ctx, d, a, spec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, got...)
+			}
+			if w := x.want(key, desc, 0, live); strings.Join(all, ",") != strings.Join(w, ",") {
+				t.Fatalf("%s: desc=%v adjacent pages differ from one query (%d vs %d ids)", what, desc, len(all), len(w))
+			}
+		}
+	}
+	kk, nk := "lower(coalesce(k, ''))", "n"
+	check("initial", kk, true)
+	check("initial", nk, true)
+
+	// Inserts before, between and after anchors, deletes of anchor rows and others.
+	for i := 0; i < 300; i++ {
+		x.exec("INSERT INTO t(id, k, n) VALUES(?, ?, ?)", fmt.Sprintf("new%04d", i), fmt.Sprintf("k%02d", i%45), i%101)
+	}
+	x.exec("UPDATE t SET deleted = 1 WHERE id IN (SELECT id FROM t WHERE deleted = 0 ORDER BY lower(coalesce(k, '')), id LIMIT 40 OFFSET 36)")
+	x.exec("UPDATE t SET deleted = 1 WHERE id LIKE 'id%3'")
+	a.Invalidate()
+	if a.SparseLen(listing.Spec{Table: "t", Key: kk}) != 0 {
+		t.Fatal("sparse index still valid after Invalidate")
+	}
+	check("stale, before the rebuild", kk, false)
+	check("after inserts and deletes", kk, true)
+	check("after inserts and deletes", nk, true)
+
+	// A key update invalidates only that key's index.
+	x.exec("UPDATE t SET n = n + 500 WHERE id LIKE '%7'")
+	a.InvalidateKeys(nk)
+	if a.SparseLen(listing.Spec{Table: "t", Key: nk}) != 0 || a.SparseLen(listing.Spec{Table: "t", Key: kk}) == 0 {
+		t.Fatal("InvalidateKeys(n) must drop the index of n only")
+	}
+	check("after an update of n", kk, false)
+	check("after an update of n", nk, true)
+
+	// A page request of a big enough order builds the index in the background.
+	a.Invalidate()
+	if _, err := listing.IDs(ctx, d, a, listing.Spec{Table: "t", Key: kk, Total: x.live(), Limit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	a.Wait()
+	if a.SparseLen(listing.Spec{Table: "t", Key: kk}) == 0 {
+		t.Fatal("no sparse index built in the background after a page request")
+	}
+	check("built in the background", kk, false)
 }

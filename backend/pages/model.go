@@ -191,7 +191,7 @@ const selectPage = `SELECT id, title, alias, custom_path, mode, html, source, se
 	no_index, is_published, date_added, date_modified, deleted, coalesce(ab_criteria, ''), coalesce(ab_hours, 0),
 	coalesce(ab_winner_id, ''), coalesce(ab_decided_at, 0) FROM pages`
 
-func scanPage(sc interface{ Scan(...any) error }) (Page, error) {
+func scanPage(sc db.Scanner) (Page, error) {
 	var p Page
 	var added, modified int64
 	err := sc.Scan(&p.ID, &p.Title, &p.Alias, &p.CustomPath, &p.Mode, &p.HTML, &p.Source, &p.SEOTitle, &p.MetaDescription,
@@ -202,20 +202,7 @@ func scanPage(sc interface{ Scan(...any) error }) (Page, error) {
 }
 
 func (s *Service) query(ctx context.Context, where string, args ...any) ([]Page, error) {
-	rows, err := s.db.R.QueryContext(ctx, selectPage+" WHERE "+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Page
-	for rows.Next() {
-		p, err := scanPage(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return db.Collect(ctx, s.db.R, scanPage, selectPage+" WHERE "+where, args...)
 }
 
 // List returns the pages (or the trash) by title, with hit and conversion counters.

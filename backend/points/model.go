@@ -151,7 +151,7 @@ func cleanList(in []string) []string {
 const selectGroup = `SELECT g.id, g.name, g.description, g.is_published, g.date_added, g.date_modified, g.deleted,
 	(SELECT count(*) FROM point_group_scores s WHERE s.group_id = g.id AND s.deleted = 0) FROM point_groups g`
 
-func scanGroup(sc interface{ Scan(...any) error }) (Group, error) {
+func scanGroup(sc db.Scanner) (Group, error) {
 	var g Group
 	var a, m int64
 	err := sc.Scan(&g.ID, &g.Name, &g.Description, &g.Published, &a, &m, &g.Deleted, &g.Contacts)
@@ -161,20 +161,7 @@ func scanGroup(sc interface{ Scan(...any) error }) (Group, error) {
 
 // Groups lists the point groups (or the trash) by name.
 func (s *Service) Groups(ctx context.Context, trash bool) ([]Group, error) {
-	rows, err := s.db.R.QueryContext(ctx, selectGroup+" WHERE g.deleted = ? ORDER BY g.name, g.id", trash)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Group{}
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return db.Collect(ctx, s.db.R, scanGroup, selectGroup+" WHERE g.deleted = ? ORDER BY g.name, g.id", trash)
 }
 
 // Group returns one group by id or live name.
@@ -253,7 +240,7 @@ const selectAction = `SELECT a.id, a.name, a.description, a.type, a.delta, a.pro
 	(SELECT count(*) FROM point_action_log l WHERE l.action_id = a.id)
 	FROM point_actions a LEFT JOIN point_groups g ON g.id = a.group_id`
 
-func scanAction(sc interface{ Scan(...any) error }) (Action, error) {
+func scanAction(sc db.Scanner) (Action, error) {
 	var a Action
 	var props string
 	var up, down sql.NullInt64
@@ -272,20 +259,7 @@ func scanAction(sc interface{ Scan(...any) error }) (Action, error) {
 
 // Actions lists the point actions (or the trash) by name.
 func (s *Service) Actions(ctx context.Context, trash bool) ([]Action, error) {
-	rows, err := s.db.R.QueryContext(ctx, selectAction+" WHERE a.deleted = ? ORDER BY a.name, a.id", trash)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Action{}
-	for rows.Next() {
-		a, err := scanAction(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return db.Collect(ctx, s.db.R, scanAction, selectAction+" WHERE a.deleted = ? ORDER BY a.name, a.id", trash)
 }
 
 // Action returns one action.

@@ -80,7 +80,7 @@ const selectTrigger = `SELECT t.id, t.name, t.description, t.points, coalesce(t.
 	(SELECT count(DISTINCT l.contact_id) FROM point_trigger_log l WHERE l.trigger_id = t.id)
 	FROM point_triggers t LEFT JOIN point_groups g ON g.id = t.group_id`
 
-func scanTrigger(sc interface{ Scan(...any) error }) (Trigger, error) {
+func scanTrigger(sc db.Scanner) (Trigger, error) {
 	var t Trigger
 	var evs string
 	var up, down sql.NullInt64
@@ -99,20 +99,7 @@ func scanTrigger(sc interface{ Scan(...any) error }) (Trigger, error) {
 
 // Triggers lists the triggers (or the trash) by threshold, then name.
 func (s *Service) Triggers(ctx context.Context, trash bool) ([]Trigger, error) {
-	rows, err := s.db.R.QueryContext(ctx, selectTrigger+" WHERE t.deleted = ? ORDER BY t.points, t.name, t.id", trash)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Trigger{}
-	for rows.Next() {
-		t, err := scanTrigger(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return db.Collect(ctx, s.db.R, scanTrigger, selectTrigger+" WHERE t.deleted = ? ORDER BY t.points, t.name, t.id", trash)
 }
 
 // Trigger returns one trigger.
@@ -406,7 +393,7 @@ func (s *Service) ApplyExisting(ctx context.Context, triggerID string, progress 
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		batch, err := idsOf(ctx, s.db.R, q, append(append([]any{}, args...), after)...)
+		batch, err := db.Strings(s.db.R.QueryContext(ctx, q, append(append([]any{}, args...), after)...))
 		if err != nil || len(batch) == 0 {
 			return done, err
 		}
@@ -426,23 +413,6 @@ func (s *Service) ApplyExisting(ctx context.Context, triggerID string, progress 
 			progress(done)
 		}
 	}
-}
-
-func idsOf(ctx context.Context, r *sql.DB, q string, args ...any) ([]string, error) {
-	rows, err := r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // User is a user of this installation a trigger can email.

@@ -112,7 +112,7 @@ const selectCols = `SELECT r.id, r.name, r.description, r.definition, r.schedule
 	rr.last_run_at, coalesce(rr.last_status, ''), coalesce(rr.last_error, ''), coalesce(rr.last_path, '')
 	FROM reports r LEFT JOIN report_runs rr ON rr.report_id = r.id`
 
-func scan(sc interface{ Scan(...any) error }) (Report, error) {
+func scan(sc db.Scanner) (Report, error) {
 	var r Report
 	var def, sched string
 	var added, modified int64
@@ -134,21 +134,11 @@ func scan(sc interface{ Scan(...any) error }) (Report, error) {
 
 // List returns the reports by name (deleted ones when trash is true).
 func (s *Service) List(ctx context.Context, trash bool) ([]Report, error) {
-	rows, err := s.db.R.QueryContext(ctx, selectCols+" WHERE r.deleted = ? ORDER BY r.name, r.id", trash)
-	if err != nil {
-		return nil, err
+	out, err := db.Collect(ctx, s.db.R, scan, selectCols+" WHERE r.deleted = ? ORDER BY r.name, r.id", trash)
+	for i := range out {
+		s.setNext(&out[i])
 	}
-	defer rows.Close()
-	out := []Report{}
-	for rows.Next() {
-		r, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		s.setNext(&r)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, err
 }
 
 // Get returns one report (also from the trash).

@@ -248,6 +248,10 @@ func Sources(ctx context.Context, fs *fields.Service) ([]Source, error) {
 		{ID: "status", Label: "Status", Type: Text, Expr: "json_extract(e.data, '$.status')"},
 	}, contact)
 	campaignSrc.Defaults = []string{"at", "step", "status", "contact.email"}
+	// Campaign steps live in campaign_log (view campaign_events, migration 0053), not in the
+	// behaviour log; rows of that type still in events (imported history) are kept.
+	campaignSrc.From = `(SELECT at, type, contact_id, object_id, object_name, data FROM events WHERE type = 'campaign.event'
+		UNION ALL SELECT at, type, contact_id, object_id, object_name, data FROM campaign_events) e`
 	all := []Source{contactsSrc, companiesSrc, membership, emailsSrc, emailEvents, pageHits, forms, assets, points, stagesSrc, campaignSrc}
 	all = append(all, comingSources()...)
 	return all, nil

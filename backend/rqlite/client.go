@@ -307,7 +307,7 @@ func (c *Client) send(ctx context.Context, target string, body []byte, redirects
 	}
 	defer resp.Body.Close()
 	c.noteDate(resp.Header.Get("Date"), sent)
-	raw, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
+	raw, rerr := readBody(ctx, resp)
 	switch {
 	case resp.StatusCode == http.StatusOK:
 		if rerr != nil {

@@ -103,16 +103,48 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 			err = rerr
 		}
 	}()
-	evLeft := opt.Events
-	for done := 0; done < opt.Contacts; {
+	// A producer goroutine generates the next batch while this one is written (the
+	// generator's random draws stay in one goroutine, so the data is the same).
+	batches := make(chan seedBatch, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go g.produce(opt, existing, batches, stop)
+	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		n := min(opt.BatchSize, opt.Contacts-done)
-		evN := 0
-		if opt.Contacts > 0 {
-			evN = int(int64(opt.Events)*int64(done+n)/int64(opt.Contacts)) - (opt.Events - evLeft)
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			o := contacts.NewOps(tx, "seed")
+			for name, id := range companyNames {
+				o.RememberCompany(name, id)
+			}
+			return o.CreateMany(aliases, b.rows, contacts.BulkOpts{Extra: b.extra})
+		})
+		if err != nil {
+			return res, err
 		}
+		res.Contacts += len(b.rows)
+		res.Events += len(b.extra)
+		if progress != nil {
+			progress(int64(res.Contacts), int64(opt.Contacts))
+		}
+	}
+	return res, nil
+}
+
+// seedBatch is one transaction's worth of generated contacts and behaviour events.
+type seedBatch struct {
+	rows  []contacts.NewContact
+	extra []events.Event
+}
+
+// produce generates the batches in order into out, until done or stop is closed.
+func (g *gen) produce(opt Options, existing int, out chan<- seedBatch, stop <-chan struct{}) {
+	defer close(out)
+	evLeft := opt.Events
+	for done := 0; done < opt.Contacts; {
+		n := min(opt.BatchSize, opt.Contacts-done)
+		evN := int(int64(opt.Events)*int64(done+n)/int64(opt.Contacts)) - (opt.Events - evLeft)
 		rows := make([]contacts.NewContact, n)
 		for i := range rows {
 			rows[i] = g.contact(existing + done + i)
@@ -121,24 +153,14 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		for i := 0; i < evN; i++ {
 			extra = append(extra, g.event(&rows[g.rnd.IntN(n)]))
 		}
-		err := d.Write(ctx, func(tx *db.Tx) error {
-			o := contacts.NewOps(tx, "seed")
-			for name, id := range companyNames {
-				o.RememberCompany(name, id)
-			}
-			return o.CreateMany(aliases, rows, contacts.BulkOpts{Extra: extra})
-		})
-		if err != nil {
-			return res, err
+		select {
+		case out <- seedBatch{rows: rows, extra: extra}:
+		case <-stop:
+			return
 		}
 		done += n
 		evLeft -= evN
-		res.Contacts, res.Events = done, opt.Events-evLeft
-		if progress != nil {
-			progress(int64(done), int64(opt.Contacts))
-		}
 	}
-	return res, nil
 }
 
 func ensureFields(ctx context.Context, fs *fields.Service) error {

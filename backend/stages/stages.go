@@ -53,7 +53,7 @@ func New(d *db.DB) *Service { return &Service{db: d} }
 const selectStage = `SELECT s.id, s.name, s.description, s.weight, s.is_published, s.date_added, s.date_modified, s.deleted,
 	(SELECT count(*) FROM contacts c WHERE c.stage_id = s.id AND c.deleted = 0) FROM stages s`
 
-func scan(sc interface{ Scan(...any) error }) (Stage, error) {
+func scan(sc db.Scanner) (Stage, error) {
 	var g Stage
 	var added, modified int64
 	if err := sc.Scan(&g.ID, &g.Name, &g.Description, &g.Weight, &g.Published, &added, &modified, &g.Deleted, &g.Contacts); err != nil {
@@ -65,20 +65,7 @@ func scan(sc interface{ Scan(...any) error }) (Stage, error) {
 
 // List returns the stages (or the trash) by weight, then name.
 func (s *Service) List(ctx context.Context, trash bool) ([]Stage, error) {
-	rows, err := s.db.R.QueryContext(ctx, selectStage+" WHERE s.deleted = ? ORDER BY s.weight, s.name, s.id", trash)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Stage{}
-	for rows.Next() {
-		g, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return db.Collect(ctx, s.db.R, scan, selectStage+" WHERE s.deleted = ? ORDER BY s.weight, s.name, s.id", trash)
 }
 
 func notFound(id string) error {

@@ -2,23 +2,38 @@ package teamsync
 
 import (
 	"fmt"
+	"math"
 	"strconv"
+	"strings"
 
 	"magpie/backend/db"
 	"magpie/backend/ids"
 )
 
 // RecordMany is Record for the many rows of one bulk insert (db.Tx.InsertMany: imports,
-// demo data): the very same clocks (a row clock per new row) and outbox rows, written with multi-row statements, and
-// the HLC high-water mark saved once. TestRecordManyMatchesRecord keeps the two in step.
+// demo data). Each new row gets the very clocks Record gives it (one row clock), but the
+// rows are queued as one compact outbox entry per batch (sync_outbox_batch: the table, the
+// ids, the first clock) instead of one sync_outbox row each with its JSON: the push reads
+// the rows back and expands the entry (outbox_batch.go). The n rows of an entry get the n
+// consecutive clocks reserved with HLC.NowN. Other changes (never produced by InsertMany
+// today) take Record's path. TestRecordManyMatchesRecord keeps the two in step.
 func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
-	var inserted, edited []rowClock
-	outbox := make([][]any, 0, len(chs))
-	var last int64
+	type ins struct {
+		id   string
+		keys []string
+	}
+	byTable := map[string][]ins{}
+	var order []string
 	for _, ch := range chs {
 		tb, ok := db.TableOf(ch.Table)
 		if !ok {
 			return fmt.Errorf("sync: table %s is not declared", ch.Table)
+		}
+		if ch.Op != db.OpInsert {
+			if err := e.Record(tx, ch); err != nil {
+				return err
+			}
+			continue
 		}
 		cols := ch.Cols
 		if hasLocal(tb, cols) {
@@ -32,34 +47,71 @@ func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
 		if len(cols) == 0 {
 			continue
 		}
-		keys := sortedCols(cols)
-		enc, err := encodeSorted(cols, keys)
-		if err != nil {
-			return fmt.Errorf("sync: %s %s: %w", ch.Table, ch.ID, err)
+		for k, v := range cols {
+			if err := checkValue(v); err != nil {
+				return fmt.Errorf("sync: %s %s: column %s: %w", ch.Table, ch.ID, k, err)
+			}
 		}
-		h := e.hlc.Now()
-		rc := rowClock{tbl: ch.Table, row: ch.ID, cols: keys, hlc: h, site: e.site}
-		if ch.Op == db.OpInsert {
-			inserted = append(inserted, rc)
-		} else {
-			edited = append(edited, rc)
+		if _, ok := byTable[ch.Table]; !ok {
+			order = append(order, ch.Table)
 		}
-		outbox = append(outbox, []any{ids.New(), ch.Table, ch.ID, enc, h, e.site, e.opt.SchemaVersion, tx.NowMs()})
-		last = h
+		byTable[ch.Table] = append(byTable[ch.Table], ins{id: ch.ID, keys: sortedCols(cols)})
 	}
-	if len(outbox) == 0 {
+	per := min(e.opt.PushBatch, 500)
+	var last int64
+	for _, tbl := range order {
+		list := byTable[tbl]
+		for len(list) > 0 {
+			n := min(len(list), per)
+			chunk := list[:n]
+			list = list[n:]
+			h0 := e.hlc.NowN(n)
+			rc := make([]rowClock, n)
+			var idList strings.Builder
+			idList.Grow(n * 37)
+			for i, r := range chunk {
+				rc[i] = rowClock{tbl: tbl, row: r.id, cols: r.keys, hlc: h0 + int64(i), site: e.site}
+				if i > 0 {
+					idList.WriteByte(',')
+				}
+				idList.WriteString(r.id)
+			}
+			if err := e.writeRowClocks(tx, rc); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`INSERT INTO sync_outbox_batch(tbl, site, hlc, hlc_hi, n, row_ids, schema_ver, created_at)
+				VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, tbl, e.site, h0, h0+int64(n-1), n, idList.String(), e.opt.SchemaVersion, tx.NowMs()); err != nil {
+				return fmt.Errorf("sync: outbox: %w", err)
+			}
+			last = h0 + int64(n-1)
+		}
+	}
+	if last == 0 {
 		return nil
 	}
-	if err := e.writeRowClocks(tx, inserted); err != nil {
+	return tx.SetMeta(keyHLC, strconv.FormatInt(max(last, e.hlc.Last()), 10))
+}
+
+// checkValue fails for a value encodeCols would refuse, so a bulk insert fails at once as a
+// row-by-row one does (the batch entry holds no values to encode).
+func checkValue(v any) error {
+	switch x := v.(type) {
+	case nil, string, int64, int:
+		return nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("%v cannot be synced", x)
+		}
+		return nil
+	}
+	e, err := encodeValue(v)
+	if err != nil {
 		return err
 	}
-	if err := writeCellClocks(tx, edited); err != nil {
-		return err
+	if f, ok := e.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		return fmt.Errorf("%v cannot be synced", f)
 	}
-	if err := tx.ExecMany("INSERT INTO sync_outbox(change_id, tbl, row_id, cols, hlc, site, schema_ver, created_at)", "", 8, outbox); err != nil {
-		return fmt.Errorf("sync: outbox: %w", err)
-	}
-	return tx.SetMeta(keyHLC, strconv.FormatInt(last, 10))
+	return nil
 }
 
 // hasLocal reports whether cols holds a column of tb that never replicates.
@@ -70,4 +122,11 @@ func hasLocal(tb *db.Table, cols db.Cols) bool {
 		}
 	}
 	return false
+}
+
+// batchChangeID is the change id of row i of a batch entry: derived from its clock, which
+// is unique to the change, so a resent push (crash after send) repeats the same id and the
+// cluster's change_log keeps it once.
+func batchChangeID(site string, hlc int64) string {
+	return ids.Derived("sync.change", site, strconv.FormatInt(hlc, 10))
 }

@@ -49,13 +49,22 @@ func TestRecordManyMatchesRecord(t *testing.T) {
 	}
 	for _, q := range []string{
 		"SELECT tbl, row_id, col FROM sync_cell ORDER BY tbl, row_id, col",
-		"SELECT tbl, row_id, cols FROM sync_outbox ORDER BY row_id",
 		"SELECT id, title, coalesce(title_key, '') FROM items ORDER BY id",
 	} {
 		a, b := dump(one, q), dump(many, q)
 		if a != b || a == "" {
 			t.Fatalf("%s\nRecord:\n%s\nRecordMany:\n%s", q, a, b)
 		}
+	}
+	// The outbox: Record's rows, and what the push expands RecordMany's one batch entry to.
+	if a, b := pendingChanges(t, one), pendingChanges(t, many); a != b || a == "" {
+		t.Fatalf("pending changes differ\nRecord:\n%s\nRecordMany:\n%s", a, b)
+	}
+	var entries, plain int
+	many.d.R.QueryRow("SELECT count(*) FROM sync_outbox_batch").Scan(&entries)
+	many.d.R.QueryRow("SELECT count(*) FROM sync_outbox").Scan(&plain)
+	if entries != 1 || plain != 0 {
+		t.Fatalf("RecordMany queued %d batch entries and %d outbox rows, want 1 and 0", entries, plain)
 	}
 	var hOne, hMany string
 	one.d.R.QueryRow("SELECT v FROM meta WHERE k = ?", keyHLC).Scan(&hOne)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -194,18 +195,27 @@ func BenchmarkBootstrapContacts(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("SYNC_BENCH_CONTACTS")); err == nil && v > 0 {
 		n = v
 	}
-	srv := rqlitetest.New(b, rqlitetest.Options{})
+	// SYNC_BENCH_STATE=/path/file.db keeps the seeded cluster database for the next run
+	// (seeding 1M contacts takes minutes).
+	srv := rqlitetest.New(b, rqlitetest.Options{Path: os.Getenv("SYNC_BENCH_STATE")})
 	c := newClient(b, srv.URL())
 	if err := EnsureSchema(context.Background(), c, 1); err != nil {
 		b.Fatal(err)
 	}
+	var have int
+	srv.DB().QueryRow(`SELECT count(*) FROM state WHERE tbl = 'contacts' AND col = 'email'`).Scan(&have)
 	var cols []string
 	for _, col := range contactBenchCols {
 		cols = append(cols, "SELECT '"+col+"' AS col")
 	}
 	seed := time.Now()
 	// Values as a CSV import leaves them: JSON strings, integers for points and the dates.
-	err := srv.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
+	var err error
+	if have != n {
+		if err = srv.Exec(`DELETE FROM state`); err != nil {
+			b.Fatal(err)
+		}
+		err = srv.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
 		INSERT INTO state(tbl, row_id, col, val, hlc, site_id)
 		SELECT 'contacts', printf('c%08d', i), c.col, CASE c.col
 		  WHEN 'points' THEN CAST(i % 200 AS TEXT)
@@ -221,6 +231,7 @@ func BenchmarkBootstrapContacts(b *testing.B) {
 		  WHEN 'country' THEN '"France"'
 		  ELSE '"' || c.col || ' ' || (i % 1009) || ' value"' END, 1000 + i, 'site-x'
 		FROM s, (`+strings.Join(cols, " UNION ALL ")+`) c`, n)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -232,9 +243,11 @@ func BenchmarkBootstrapContacts(b *testing.B) {
 		r := newReplica(b, "r", c, 0, Options{})
 		b.StartTimer()
 		s, cpu := time.Now(), cpuTime()
+		stopProf := benchProfile(b)
 		if err := r.e.Bootstrap(context.Background(), c); err != nil {
 			b.Fatal(err)
 		}
+		stopProf()
 		d := time.Since(s)
 		b.ReportMetric(float64((cpuTime() - cpu).Milliseconds()), "cpu-ms")
 		b.StopTimer()
@@ -246,6 +259,25 @@ func BenchmarkBootstrapContacts(b *testing.B) {
 		}
 		b.ReportMetric(float64(n)/d.Seconds(), "rows/s")
 		b.ReportMetric(float64(peakRSS())/1024, "process-peak-rss-MB")
+	}
+}
+
+// benchProfile writes a CPU profile of the measured part to $SYNC_BENCH_CPUPROFILE.
+func benchProfile(b *testing.B) func() {
+	path := os.Getenv("SYNC_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 

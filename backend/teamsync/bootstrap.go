@@ -3,6 +3,7 @@ package teamsync
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -11,8 +12,8 @@ import (
 	"magpie/backend/rqlite"
 )
 
-// statePage is how many cells a bootstrap reads per request.
-const statePage = 10000
+// statePage is about how many cells a bootstrap reads per request (pages hold whole rows).
+var statePage = 40000
 
 // Bootstrap rebuilds the local copy from the cluster's materialised state (SYNC.md §3.6):
 // for a new desktop, after the cluster's epoch changed (a restore) or after its log was
@@ -63,6 +64,11 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 	}
 	var done int64
 	deferIdx := !hadLocal && total >= deferIndexMinCells
+	if deferIdx {
+		// A big first bootstrap allocates a page after page of short-lived rows: collect
+		// less often (the live heap is a few pages, so this stays far below the RSS bound).
+		defer debug.SetGCPercent(debug.SetGCPercent(300))
+	}
 	deferred := map[string]bool{}
 	// The next page is fetched and decoded while this one is written (the cluster's work and
 	// the local inserts overlap instead of taking turns).
@@ -178,120 +184,6 @@ type statePageResult struct {
 	err     error
 }
 
-// fetchStatePages reads the cluster's state page after page into out until the last one (or
-// an error, or ctx ends).
-func fetchStatePages(ctx context.Context, c Client, out chan<- statePageResult) {
-	var kt, kr, kc string
-	send := func(r statePageResult) bool {
-		select {
-		case out <- r:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	for {
-		// The page is statePage cells, grouped in the cluster into one row per (table, row,
-		// clock): its cells as one JSON object. A 20-column contact then travels as one result
-		// row instead of 20 (decoding a result value costs far more than a cell's bytes).
-		res, err := c.Query(ctx, rqlite.Weak, rqlite.S(`SELECT tbl, row_id, hlc, site_id,
-			json_group_object(col, json(val)), count(*), max(col) FROM (
-			  SELECT tbl, row_id, col, val, hlc, site_id FROM state
-			  WHERE (tbl, row_id, col) > (?, ?, ?) ORDER BY tbl, row_id, col LIMIT ?)
-			GROUP BY tbl, row_id, hlc, site_id ORDER BY tbl, row_id, hlc, site_id`, kt, kr, kc, statePage))
-		if err != nil {
-			send(statePageResult{err: err})
-			return
-		}
-		page := res[0].Values
-		if len(page) == 0 {
-			send(statePageResult{last: true})
-			return
-		}
-		changes, cells, next, err := groupRows(page)
-		if err != nil {
-			send(statePageResult{err: err})
-			return
-		}
-		full := cells >= statePage
-		if full {
-			// A full page may end inside a row: leave that row whole to the next page (a row's
-			// first cells alone can fail its NOT NULL columns and be lost).
-			n := len(changes)
-			changes, next = trimLastRow(changes, page, next)
-			for k := len(changes); k < n; k++ {
-				c, _ := asInt(page[k][5])
-				cells -= int(c)
-			}
-		}
-		if !send(statePageResult{changes: changes, cells: cells, last: !full}) || !full {
-			return
-		}
-		kt, kr, kc = next[0], next[1], next[2]
-	}
-}
-
-// groupRows turns a page of grouped state (table, row, hlc, site, cells as a JSON object,
-// cell count, greatest column) into changes; it returns them, the page's cell count and the
-// key of its last cell (where the next page starts).
-func groupRows(page [][]any) ([]change, int, [3]string, error) {
-	out := make([]change, 0, len(page))
-	var cells int
-	var next [3]string
-	for _, r := range page {
-		if len(r) < 7 {
-			return nil, 0, next, fmt.Errorf("sync: state row has %d columns, want 7", len(r))
-		}
-		tbl, err1 := asString(r[0])
-		row, err2 := asString(r[1])
-		hlc, err3 := asInt(r[2])
-		site, err4 := asString(r[3])
-		obj, err5 := asString(r[4])
-		n, err6 := asInt(r[5])
-		maxCol, err7 := asString(r[6])
-		for _, err := range []error{err1, err2, err3, err4, err5, err6, err7} {
-			if err != nil {
-				return nil, 0, next, fmt.Errorf("sync: bad state cells of %v.%v: %v", r[0], r[1], err)
-			}
-		}
-		cols, err := decodeStateObject(obj)
-		if err != nil {
-			return nil, 0, next, fmt.Errorf("sync: bad state value of %s.%s: %v", tbl, row, err)
-		}
-		key := tbl + "\x00" + row + "\x00" + strconv.FormatInt(hlc, 10) + "\x00" + site
-		out = append(out, change{id: "state:" + key, tbl: tbl, row: row, hlc: hlc, site: site, cols: cols})
-		cells += int(n)
-		if next[0] != tbl || next[1] != row || maxCol > next[2] {
-			next = [3]string{tbl, row, maxCol}
-		}
-	}
-	return out, cells, next, nil
-}
-
-// trimLastRow drops the changes of the page's last (table, row) unless it is the only row,
-// and returns the key of the last cell kept (the next page starts after it).
-func trimLastRow(changes []change, page [][]any, next [3]string) ([]change, [3]string) {
-	n := len(changes)
-	last := changes[n-1]
-	i := n
-	for i > 0 && changes[i-1].tbl == last.tbl && changes[i-1].row == last.row {
-		i--
-	}
-	if i == 0 {
-		return changes, next
-	}
-	prev := changes[i-1]
-	key := [3]string{prev.tbl, prev.row, ""}
-	for k := 0; k < i; k++ { // page[k] is changes[k]'s row: its greatest column is page[k][6]
-		if changes[k].tbl == prev.tbl && changes[k].row == prev.row {
-			if c, _ := asString(page[k][6]); c > key[2] {
-				key[2] = c
-			}
-		}
-	}
-	return changes[:i], key
-}
-
 // decodeStateObject decodes a JSON object of cell values: a hand scanner for the usual
 // plain keys and scalar values (each value through decodeOne), decodeCols for anything else.
 func decodeStateObject(s string) (db.Cols, error) {
@@ -370,6 +262,8 @@ func (e *Engine) requeueMissing(tx *db.Tx) error {
 		WHERE (s.tbl IS NULL OR c.hlc > s.hlc OR (c.hlc = s.hlc AND c.site > s.site))
 		  AND NOT EXISTS(SELECT 1 FROM sync_outbox o WHERE o.state = 0 AND o.tbl = c.tbl AND o.row_id = c.row_id
 		                 AND o.hlc = c.hlc AND o.site = c.site)
+		  AND NOT coalesce((SELECT b.hlc_hi >= c.hlc FROM sync_outbox_batch b WHERE b.tbl = c.tbl AND b.site = c.site
+		                 AND b.hlc <= c.hlc ORDER BY b.hlc DESC LIMIT 1), 0) -- pending in a bulk entry (outbox_batch.go)
 		ORDER BY c.tbl, c.row_id, c.hlc, c.site`)
 	if err != nil {
 		return err

@@ -79,6 +79,14 @@ func restoreIndexes(tx *db.Tx) (int, error) {
 	if err != nil || len(ddl) == 0 {
 		return 0, err
 	}
+	// The builds sort with helper threads: the bootstrap's last step, when the cluster's
+	// side is done and the other core is free.
+	// (No mmap_size for the table scans: mapped pages count in the process's RSS, and a
+	// 1M-contact table is ~450 MB.)
+	if _, err := tx.Exec(`PRAGMA threads = 2`); err != nil {
+		return 0, err
+	}
+	defer tx.Exec(`PRAGMA threads = 0`)
 	for _, s := range ddl {
 		if !strings.Contains(strings.ToUpper(s[:min(len(s), 40)]), "IF NOT EXISTS") {
 			s = "CREATE INDEX IF NOT EXISTS " + s[len("CREATE INDEX "):]

@@ -235,6 +235,9 @@ func (e *Engine) onCommit(c db.Commit) {
 	e.mu.Lock()
 	e.st.Pending += local
 	now := e.wall.Now().UnixMilli()
+	if len(remote) > feedSize { // a bootstrap page: only the newest fit the feed
+		remote = remote[len(remote)-feedSize:]
+	}
 	for _, ch := range remote {
 		e.feed = append(e.feed, FeedItem{Table: ch.Table, RowID: ch.ID, Cols: sortedCols(ch.Cols), AtMs: now})
 	}
@@ -254,7 +257,7 @@ func (e *Engine) refreshCounts(ctx context.Context) error {
 	var pending, rejected, parked int
 	var cursor, last sql.NullString
 	err := e.d.R.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM sync_outbox WHERE state = 0),
+		(SELECT count(*) FROM sync_outbox WHERE state = 0) + (SELECT coalesce(sum(n), 0) FROM sync_outbox_batch),
 		(SELECT count(*) FROM sync_outbox WHERE state = 2),
 		(SELECT count(*) FROM sync_parked),
 		(SELECT v FROM meta WHERE k = ?),

@@ -18,6 +18,7 @@ type change struct {
 	row    string
 	cols   db.Cols
 	raw    string
+	bad    string // why raw could not be decoded (the change is parked)
 	hlc    int64
 	schema int
 }
@@ -61,6 +62,9 @@ func (m *merger) columns(tbl string, refresh bool) (map[string]bool, error) {
 // when (hlc, site) is greater than the cell's clock. Cells this version cannot hold are
 // parked with the reason; a clock too far ahead parks the whole change.
 func (m *merger) apply(ch change) error {
+	if ch.bad != "" {
+		return m.parkRaw(ch, "corrupt: "+ch.bad)
+	}
 	ms, _ := clock.Unpack(ch.hlc)
 	if ch.hlc < 0 || ch.hlc > clock.MaxHLC {
 		return m.park(ch, ch.cols, fmt.Sprintf("clock %d out of range", ch.hlc))
@@ -263,10 +267,16 @@ func (m *merger) park(ch change, cols db.Cols, reason string) error {
 	if err != nil {
 		return err
 	}
-	_, err = m.tx.Exec(`INSERT INTO sync_parked(change_id, seq, tbl, row_id, cols, hlc, site, schema_ver, reason, parked_at)
+	ch.raw = enc
+	return m.parkRaw(ch, reason)
+}
+
+// parkRaw parks a change with its columns as text (ch.raw), decodable or not.
+func (m *merger) parkRaw(ch change, reason string) error {
+	_, err := m.tx.Exec(`INSERT INTO sync_parked(change_id, seq, tbl, row_id, cols, hlc, site, schema_ver, reason, parked_at)
 		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(change_id) DO UPDATE SET cols = excluded.cols, reason = excluded.reason`,
-		ch.id, ch.seq, ch.tbl, ch.row, enc, ch.hlc, ch.site, ch.schema, reason, m.tx.NowMs())
+		ch.id, ch.seq, ch.tbl, ch.row, ch.raw, ch.hlc, ch.site, ch.schema, reason, m.tx.NowMs())
 	return err
 }
 
@@ -293,7 +303,10 @@ func (m *merger) retryParked() error {
 		}
 		cols, err := decodeCols(ch.raw)
 		if err != nil {
-			return m.park(ch, db.Cols{}, "corrupt: "+err.Error())
+			if err := m.parkRaw(ch, "corrupt: "+err.Error()); err != nil {
+				return err
+			}
+			continue
 		}
 		ch.cols = cols
 		if err := m.apply(ch); err != nil {
@@ -328,7 +341,7 @@ func (m *merger) applyFresh(changes []change) error {
 		if err != nil {
 			return err
 		}
-		if !ok || count[k] != 1 || len(m.clocks[k]) != 0 || ms > limit || ch.hlc < 0 || ch.hlc > clock.MaxHLC {
+		if !ok || ch.bad != "" || count[k] != 1 || len(m.clocks[k]) != 0 || ms > limit || ch.hlc < 0 || ch.hlc > clock.MaxHLC {
 			rest = append(rest, ch)
 			continue
 		}
@@ -350,11 +363,15 @@ func (m *merger) applyFresh(changes []change) error {
 			continue
 		}
 		list := make([]rowClock, 0, len(b.chs))
+		var keys []string
 		for _, ch := range b.chs {
 			// No m.clocks entry: a bulk row is the only change of its row in this page, so
 			// nothing later in this transaction reads its clocks (filling a 20-entry map per
-			// row was a visible share of a bootstrap).
-			keys := sortedCols(ch.cols)
+			// row was a visible share of a bootstrap). Rows mostly share one column set:
+			// sorted once.
+			if !sameCols(keys, ch.cols) {
+				keys = sortedCols(ch.cols)
+			}
 			list = append(list, rowClock{tbl: ch.tbl, row: ch.row, cols: keys, hlc: ch.hlc, site: ch.site})
 			if ch.hlc > m.maxHLC {
 				m.maxHLC = ch.hlc
@@ -391,4 +408,17 @@ func (m *merger) allKnown(ch change) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// sameCols says whether cols has exactly the columns keys.
+func sameCols(keys []string, cols db.Cols) bool {
+	if keys == nil || len(keys) != len(cols) {
+		return false
+	}
+	for _, k := range keys {
+		if _, ok := cols[k]; !ok {
+			return false
+		}
+	}
+	return true
 }

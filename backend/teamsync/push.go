@@ -24,6 +24,8 @@ type outRow struct {
 	hlc      int64
 	site     string
 	schema   int
+	vals     db.Cols // decoded columns, when known (expanded batch rows)
+	batch    int64   // the sync_outbox_batch entry it was expanded from, 0 for sync_outbox rows
 }
 
 // pushBatch sends the oldest pending changes in one transactional request: the change_log
@@ -47,19 +49,39 @@ func (e *Engine) pushBatch(ctx context.Context, c Client, epoch string) (int, er
 		batch = append(batch, o)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(batch) == 0 {
+	if err := rows.Err(); err != nil {
 		return 0, err
+	}
+	// Bulk inserts wait in sync_outbox_batch: fill the rest of the push with their rows.
+	var entries []batchEntry
+	if len(batch) < e.opt.PushBatch {
+		if entries, err = e.pendingBatches(ctx, e.opt.PushBatch-len(batch)); err != nil {
+			return 0, err
+		}
+		exp, err := e.expandBatches(ctx, entries)
+		if err != nil {
+			return 0, err
+		}
+		batch = append(batch, exp...)
+	}
+	if len(batch) == 0 {
+		if len(entries) > 0 { // entries left with nothing to push (every cell overridden since)
+			return len(entries), e.clearPushed(ctx, nil, entries)
+		}
+		return 0, nil
 	}
 	now := e.wall.Now().UnixMilli()
 	var good []outRow
 	var cells []cell
 	for _, o := range batch {
-		cols, err := decodeCols(o.cols)
-		if err != nil {
-			if err := e.reject(ctx, o.seq, "corrupt outbox entry: "+err.Error()); err != nil {
-				return 0, err
+		cols := o.vals
+		if cols == nil {
+			if cols, err = decodeCols(o.cols); err != nil {
+				if err := e.reject(ctx, o.seq, "corrupt outbox entry: "+err.Error()); err != nil {
+					return 0, err
+				}
+				continue
 			}
-			continue
 		}
 		good = append(good, o)
 		for _, k := range sortedCols(cols) {
@@ -99,7 +121,7 @@ func (e *Engine) pushBatch(ctx context.Context, c Client, epoch string) (int, er
 		}
 		_, err = c.Execute(ctx, true, stmts...)
 		if errors.As(err, &se) && se.Index > 0 && se.Index < len(owner) {
-			return 0, e.reject(ctx, good[owner[se.Index]].seq, se.Msg)
+			return 0, e.rejectRow(ctx, good[owner[se.Index]], good, se.Msg)
 		}
 	}
 	if errors.As(err, &se) && se.Index == 0 {
@@ -114,19 +136,63 @@ func (e *Engine) pushBatch(ctx context.Context, c Client, epoch string) (int, er
 			return 0, err
 		}
 	}
-	seqs := make([]string, len(batch))
-	for i, o := range batch {
-		seqs[i] = fmt.Sprint(o.seq)
-	}
-	err = e.d.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(`DELETE FROM sync_outbox WHERE state = 0 AND seq IN (` + strings.Join(seqs, ",") + `)`)
-		return err
-	})
-	if err != nil {
+	if err := e.clearPushed(ctx, batch, entries); err != nil {
 		return 0, err
 	}
 	e.setStatus(func(s *Status) { s.Pending = max(0, s.Pending-len(batch)) })
 	return len(batch), nil
+}
+
+// clearPushed removes acknowledged changes from the outbox: the sync_outbox rows among
+// pushed and the whole batch entries they were expanded from.
+func (e *Engine) clearPushed(ctx context.Context, pushed []outRow, entries []batchEntry) error {
+	var seqs []string
+	for _, o := range pushed {
+		if o.batch == 0 {
+			seqs = append(seqs, fmt.Sprint(o.seq))
+		}
+	}
+	bseqs := make([]string, len(entries))
+	for i, b := range entries {
+		bseqs[i] = fmt.Sprint(b.seq)
+	}
+	return e.d.Write(ctx, func(tx *db.Tx) error {
+		if len(seqs) > 0 {
+			if _, err := tx.Exec(`DELETE FROM sync_outbox WHERE state = 0 AND seq IN (` + strings.Join(seqs, ",") + `)`); err != nil {
+				return err
+			}
+		}
+		if len(bseqs) > 0 {
+			if _, err := tx.Exec(`DELETE FROM sync_outbox_batch WHERE seq IN (` + strings.Join(bseqs, ",") + `)`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// rejectRow parks one refused change. A row expanded from a batch entry is first written
+// out with the entry's other rows as ordinary outbox rows (materializeBatch), so only the
+// refused row is held back.
+func (e *Engine) rejectRow(ctx context.Context, o outRow, expanded []outRow, msg string) error {
+	if o.batch == 0 {
+		return e.reject(ctx, o.seq, msg)
+	}
+	e.log.Error("sync: the cluster refused a change; it is kept and shown, not retried", "change_id", o.changeID, "error", msg)
+	err := e.d.Write(ctx, func(tx *db.Tx) error {
+		if err := e.materializeBatch(tx, o.batch, expanded); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`UPDATE sync_outbox SET state = 2, error = ? WHERE change_id = ?`, msg, o.changeID)
+		return err
+	})
+	if err == nil {
+		e.setStatus(func(s *Status) {
+			s.Rejected++
+			s.Pending = max(0, s.Pending-1)
+		})
+	}
+	return err
 }
 
 func (e *Engine) reject(ctx context.Context, seq int64, msg string) error {

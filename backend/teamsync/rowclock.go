@@ -74,7 +74,7 @@ type colsetEntry struct {
 }
 
 // colsetCols returns the columns of a stored set.
-func (e *Engine) colsetCols(tx *db.Tx, id int64) ([]string, error) {
+func (e *Engine) colsetCols(tx queryer, id int64) ([]string, error) {
 	if v, ok := e.colsets.Load(id); ok {
 		return v.(*colsetEntry).cols, nil
 	}
@@ -100,6 +100,9 @@ func overlay(clocks map[string]ck, cols []string, c ck) {
 	}
 }
 
+// rowClockChunk is the most row clocks one statement writes (a power of two).
+const rowClockChunk = 256
+
 // rowClock is one row clock to write.
 type rowClock struct {
 	tbl, row string
@@ -120,14 +123,22 @@ func (e *Engine) writeRowClocks(tx *db.Tx, list []rowClock) error {
 		if len(pending) == 0 {
 			return nil
 		}
-		n := len(pending)
-		res, err := tx.Exec(`INSERT INTO sync_row_clock(tbl, row_id, hlc, site, colset) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ")+` ON CONFLICT DO NOTHING`, args...)
-		if err != nil {
-			return fmt.Errorf("sync: row clocks: %w", err)
-		}
-		if got, _ := res.RowsAffected(); got != int64(n) {
-			fallback = append(fallback, pending...) // per-column clocks are right either way
+		// Power-of-two statements (at most rowClockChunk rows): a transaction prepares a
+		// few small statements, not one VALUES list per size.
+		for start := 0; start < len(pending); {
+			n := rowClockChunk
+			for n > len(pending)-start {
+				n /= 2
+			}
+			res, err := tx.Exec(`INSERT INTO sync_row_clock(tbl, row_id, hlc, site, colset) VALUES `+
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ")+` ON CONFLICT DO NOTHING`, args[start*5:(start+n)*5]...)
+			if err != nil {
+				return fmt.Errorf("sync: row clocks: %w", err)
+			}
+			if got, _ := res.RowsAffected(); got != int64(n) {
+				fallback = append(fallback, pending[start:start+n]...) // per-column clocks are right either way
+			}
+			start += n
 		}
 		args, pending = args[:0], pending[:0]
 		return nil
@@ -152,7 +163,7 @@ func (e *Engine) writeRowClocks(tx *db.Tx, list []rowClock) error {
 		}
 		args = append(args, rc.tbl, rc.row, rc.hlc, rc.site, id)
 		pending = append(pending, rc)
-		if len(pending) >= 500 {
+		if len(pending) >= 4*rowClockChunk {
 			if err := flush(); err != nil {
 				return err
 			}

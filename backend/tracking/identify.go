@@ -79,7 +79,7 @@ func (r *ingestRun) identify(contact string, h Hit, publicOnly bool) (string, er
 			contact = nc
 		}
 		if h.Device != "" {
-			if err := r.setDevice(h.Device, contact, h); err != nil {
+			if err := r.setDevice(h.Device, contact, h, false); err != nil {
 				return "", err
 			}
 		}

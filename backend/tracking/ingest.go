@@ -44,8 +44,15 @@ type Ingester struct {
 	Batch    int // hits per transaction (default 1000)
 	Log      *slog.Logger
 
+	// NoCatchUp keeps every index during a big backlog; CatchUpMin overrides the backlog
+	// that starts catch-up mode (see catchUp).
+	NoCatchUp  bool
+	CatchUpMin int
+
 	Ingested atomic.Int64
 	Skipped  atomic.Int64 // bots, unknown contacts, hits without device
+
+	restore func(context.Context) error // set in catch-up mode
 }
 
 // IngestStats describe one batch.
@@ -65,6 +72,10 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 	if err != nil {
 		return IngestStats{}, err
 	}
+	if err := g.catchUp(ctx); err != nil {
+		return IngestStats{}, err
+	}
+	size := g.batchSize()
 	var st IngestStats
 	err = g.db().Write(ctx, func(tx *db.Tx) error {
 		st = IngestStats{}
@@ -73,7 +84,7 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 			return err
 		}
 		st.Cursor, _ = strconv.ParseInt(cur, 10, 64)
-		hits, err := loadHits(tx, st.Cursor, g.Batch)
+		hits, err := loadHits(tx, st.Cursor, size)
 		if err != nil || len(hits) == 0 {
 			return err
 		}
@@ -92,6 +103,9 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 			st.Cursor = sh.seq
 			st.Hits++
 		}
+		if err := run.flushPending(); err != nil {
+			return err
+		}
 		if err := run.flushSeen(); err != nil {
 			return err
 		}
@@ -106,6 +120,9 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 	if err == nil {
 		g.Ingested.Add(int64(st.Hits - st.Skipped))
 		g.Skipped.Add(int64(st.Skipped))
+		if st.Hits < size {
+			err = g.caughtUp(ctx)
+		}
 	}
 	return st, err
 }
@@ -121,6 +138,12 @@ func (g *Ingester) Run(ctx context.Context, wake <-chan struct{}, poll time.Dura
 	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
+	defer func() {
+		// Stopped in catch-up mode: rebuild the deferred indexes now (else db.Open does).
+		if err := g.caughtUp(context.Background()); err != nil {
+			g.Log.Error("tracking: ingest stopped while catching up", "err", err)
+		}
+	}()
 	for {
 		st, err := g.RunOnce(ctx)
 		if err != nil {
@@ -207,8 +230,14 @@ type ingestRun struct {
 	// contact at the end of the batch.
 	batch *events.Batch
 	// known holds the stored device rows of the batch's devices, read in a few queries
-	// (dropped after a merge, which rewrites them).
-	known map[string]deviceRow
+	// (dropped after a merge, which rewrites them); vstate the deleted flag of the
+	// derived visitor contacts of devices without a row (absent: no such contact).
+	known  map[string]deviceRow
+	vstate map[string]int
+	// Plain hits held for flushPending: their events, new visitors and device rows.
+	pend     []events.Event
+	visitors []contacts.NewContact
+	devRows  [][]any
 }
 
 // deviceRow is a tracking_devices row with its contact's deleted flag (null: no contact).
@@ -218,7 +247,7 @@ type deviceRow struct {
 }
 
 // prefetchDevices reads the stored rows of every device of the batch.
-func (r *ingestRun) prefetchDevices(hits []storedHit) error {
+func (r *ingestRun) prefetchDevices(hits []storedHit) (err error) {
 	r.known = map[string]deviceRow{}
 	seen := map[string]bool{}
 	var list []any
@@ -228,6 +257,12 @@ func (r *ingestRun) prefetchDevices(hits []storedHit) error {
 			list = append(list, h.Device)
 		}
 	}
+	all := list
+	defer func() {
+		if err == nil {
+			err = r.prefetchVisitors(all)
+		}
+	}()
 	for len(list) > 0 {
 		n := min(len(list), 500)
 		rows, err := r.tx.Query(`SELECT td.device_id, td.contact_id, c.deleted FROM tracking_devices td
@@ -270,7 +305,7 @@ func (r *ingestRun) device(dev string) (deviceRow, error) {
 // merged clears the caches after a merge.
 func (r *ingestRun) merged() {
 	r.anyMerge = true
-	r.known = nil
+	r.known, r.vstate = nil, nil
 	clear(r.devices)
 	clear(r.alive)
 }
@@ -282,22 +317,20 @@ func (r *ingestRun) follow(id string) (string, error) {
 	return contacts.MergedInto(r.tx, id)
 }
 
-// flushSeen writes each device's last hit once per batch.
-func (r *ingestRun) flushSeen() error {
-	for dev, at := range r.seen {
-		if _, err := r.tx.Exec("UPDATE tracking_devices SET last_seen = max(last_seen, ?) WHERE device_id = ?", at, dev); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func (r *ingestRun) one(h Hit) error {
 	if h.Bot {
 		r.st.Skipped++
 		return nil
 	}
-	contact, err := r.resolve(h)
+	if plainHit(h) {
+		return r.plain(h)
+	}
+	// Anything else writes more than its event: the events held so far go in first, so
+	// every effect and hook keeps the order of the hits.
+	if err := r.flushPending(); err != nil {
+		return err
+	}
+	contact, err := r.resolve(h, false)
 	if err != nil {
 		return err
 	}
@@ -305,35 +338,11 @@ func (r *ingestRun) one(h Hit) error {
 		r.st.Skipped++
 		return nil
 	}
-	at := h.Time()
-	ev := events.Event{ID: h.ID, ContactID: contact, At: at, Source: Source, URL: h.URL, Title: h.Title, Referrer: h.Referrer}
-	data := map[string]any{}
-	values := map[string]string{}
-	for k, v := range h.Data {
-		// Field values go to the contact; UTM tags and the device have their own columns; a
-		// defined form's values (form.<alias>) go to the event as "values".
-		if a, ok := strings.CutPrefix(k, "form."); ok {
-			values[a] = v
-		} else if !strings.HasPrefix(k, "field.") && !strings.HasPrefix(k, "utm_") && !strings.HasPrefix(k, "file.") {
-			data[k] = v
-		}
-	}
-	if len(values) > 0 {
-		data["values"] = values
-	}
-	if h.Lang != "" {
-		data["language"] = h.Lang
-	}
-	if h.IP != "" {
-		data["ip"] = h.IP
-	}
-	if h.Send != "" {
-		data["msgId"] = h.Send // the message (send) id, as backend/emails names it
-	}
+	ev, values := hitEvent(h, contact)
 	switch h.Kind {
 	case KindOpen, KindClick, KindUnsub:
 		// The email's statistics (reads, clicks per link, unsubscribes) in the same transaction.
-		if err := emails.CountHit(r.tx, h.ID, string(h.Kind), h.Send, h.Email, contact, h.Time(), h.UA, h.URL); err != nil {
+		if err := emails.CountHit(r.tx, h.ID, string(h.Kind), h.Send, h.Email, contact, ev.At, h.UA, h.URL); err != nil {
 			return err
 		}
 	}
@@ -363,7 +372,6 @@ func (r *ingestRun) one(h Hit) error {
 		if h.Data["action"] == "convert" {
 			ev.Type = events.FocusConverted
 		}
-		delete(data, "action")
 	case KindOpen:
 		ev.Type, ev.ObjectID = events.EmailRead, h.Email
 	case KindClick:
@@ -387,10 +395,6 @@ func (r *ingestRun) one(h Hit) error {
 		return nil
 	}
 	ev.ContactID = contact
-	if len(data) > 0 {
-		ev.Data = data
-	}
-	setBehaviour(&ev, h)
 	if _, err := r.batch.Append(ev); err != nil {
 		return err
 	}
@@ -427,47 +431,6 @@ func (r *ingestRun) touch(contact string, at int64) {
 	}
 }
 
-// flushActive advances last_active once per contact per batch (current values read in a
-// few queries, then one write-path update per contact that moves).
-func (r *ingestRun) flushActive() error {
-	ids := make([]any, 0, len(r.active))
-	for id := range r.active {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i].(string) < ids[j].(string) })
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		rows, err := r.tx.Query(`SELECT id, last_active FROM contacts WHERE deleted = 0 AND id IN (?`+
-			strings.Repeat(", ?", n-1)+`)`, ids[:n]...)
-		if err != nil {
-			return err
-		}
-		ids = ids[n:]
-		var due []string
-		for rows.Next() {
-			var id string
-			var cur sql.NullInt64
-			if err := rows.Scan(&id, &cur); err != nil {
-				rows.Close()
-				return err
-			}
-			if at := r.active[id]; !cur.Valid || cur.Int64 < at {
-				due = append(due, id)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, id := range due {
-			if _, err := r.tx.Update("contacts", id, db.Cols{"last_active": r.active[id]}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // live reports whether a contact exists and is not trashed.
 func (r *ingestRun) live(id string) (bool, error) {
 	if ok, known := r.alive[id]; known {
@@ -486,8 +449,9 @@ func (r *ingestRun) live(id string) (bool, error) {
 }
 
 // resolve finds the hit's contact: the signed token's contact, else the device's contact,
-// else a new anonymous visitor (id derived from the device, so every desktop agrees).
-func (r *ingestRun) resolve(h Hit) (string, error) {
+// else a new anonymous visitor (id derived from the device, so every desktop agrees). With
+// lazy (a plain hit) a new visitor and the device row are held for flushPending.
+func (r *ingestRun) resolve(h Hit, lazy bool) (string, error) {
 	if h.Contact != "" {
 		c, err := r.follow(h.Contact)
 		if err != nil {
@@ -497,7 +461,7 @@ func (r *ingestRun) resolve(h Hit) (string, error) {
 			return "", err // unknown or trashed contact: nothing is recorded
 		}
 		if h.Device != "" {
-			if err := r.setDevice(h.Device, c, h); err != nil {
+			if err := r.setDevice(h.Device, c, h, lazy); err != nil {
 				return "", err
 			}
 		}
@@ -533,27 +497,34 @@ func (r *ingestRun) resolve(h Hit) (string, error) {
 		}
 	}
 	c = VisitorID(h.Device)
-	var deleted int
-	err = r.tx.QueryRow("SELECT deleted FROM contacts WHERE id = ?", c).Scan(&deleted)
-	switch {
-	case err == nil:
-		// The device's first visitor was trashed: a new visitor, still derived from the hit.
-		c = ids.Derived("visitor", h.Device, h.ID)
-	case !errors.Is(err, sql.ErrNoRows):
+	taken, err := r.visitorTaken(c)
+	if err != nil {
 		return "", err
 	}
-	if _, err := r.ops.Create(db.Cols{}, contacts.CreateOpts{ID: c, At: h.Time()}); err != nil {
+	if taken {
+		// The device's first visitor was trashed: a new visitor, still derived from the hit.
+		c = ids.Derived("visitor", h.Device, h.ID)
+	}
+	if lazy {
+		r.visitors = append(r.visitors, contacts.NewContact{ID: c, At: h.Time()})
+	} else if _, err := r.ops.Create(db.Cols{}, contacts.CreateOpts{ID: c, At: h.Time()}); err != nil {
 		return "", err
 	}
 	r.st.Contacts++
 	r.alive[c] = true
-	return c, r.setDevice(h.Device, c, h)
+	return c, r.setDevice(h.Device, c, h, lazy)
 }
 
-func (r *ingestRun) setDevice(device, contact string, h Hit) error {
-	_, err := r.tx.Exec(`INSERT INTO tracking_devices(device_id, contact_id, first_seen, last_seen, user_agent) VALUES(?, ?, ?, ?, ?)
-		ON CONFLICT(device_id) DO UPDATE SET contact_id = excluded.contact_id, last_seen = max(last_seen, excluded.last_seen)`,
-		device, contact, h.At, h.At, nz(h.UA))
+const upsertDevice = `INSERT INTO tracking_devices(device_id, contact_id, first_seen, last_seen, user_agent)`
+const upsertDeviceConflict = `
+		ON CONFLICT(device_id) DO UPDATE SET contact_id = excluded.contact_id, last_seen = max(last_seen, excluded.last_seen)`
+
+func (r *ingestRun) setDevice(device, contact string, h Hit, lazy bool) error {
 	r.devices[device] = contact
+	if lazy {
+		r.devRows = append(r.devRows, []any{device, contact, h.At, h.At, nz(h.UA)})
+		return nil
+	}
+	_, err := r.tx.Exec(upsertDevice+" VALUES(?, ?, ?, ?, ?)"+upsertDeviceConflict, device, contact, h.At, h.At, nz(h.UA))
 	return err
 }

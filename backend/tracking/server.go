@@ -9,9 +9,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unsafe"
 
 	"magpie/backend/assets"
 	"magpie/backend/forms"
@@ -223,6 +226,8 @@ func (s *Server) hit(h func(w http.ResponseWriter, r *http.Request) error) http.
 	}
 }
 
+var recPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
 // accept spools a hit (fsynced) before the caller answers.
 func (s *Server) accept(h *Hit) error {
 	h.ID = ids.New()
@@ -231,8 +236,14 @@ func (s *Server) accept(h *Hit) error {
 		h.Bot = true
 		s.metrics.Bots.Add(1)
 	}
-	b, _ := encodeHit(h)
-	if err := s.spool.Append(b); err != nil {
+	// Encoded into a pooled buffer: Append copies the record into the spool's batch.
+	bp := recPool.Get().(*[]byte)
+	*bp = appendHit((*bp)[:0], h)
+	err := s.spool.Append(*bp)
+	if cap(*bp) <= 4096 {
+		recPool.Put(bp)
+	}
+	if err != nil {
 		return err
 	}
 	s.metrics.Accepted.Add(1)
@@ -315,7 +326,7 @@ func cookieLine(name, value string, maxAge int, httpOnly, secure bool) string {
 	} else {
 		b = append(b, "; SameSite=Lax"...)
 	}
-	return string(b)
+	return unsafe.String(&b[0], len(b)) // b is never written again: no copy
 }
 
 // cors checks the Origin header and sets the CORS answer headers; false = refused.
@@ -329,11 +340,25 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	h := w.Header()
-	h.Set("Access-Control-Allow-Origin", origin)
-	h.Set("Access-Control-Allow-Credentials", "true")
-	h.Add("Vary", "Origin")
+	h["Access-Control-Allow-Origin"] = []string{origin}
+	h["Access-Control-Allow-Credentials"] = hvTrue
+	if v := h["Vary"]; v == nil {
+		h["Vary"] = hvOrigin
+	} else {
+		h["Vary"] = append(slices.Clip(v), "Origin")
+	}
 	return true
 }
+
+// Header values every hit answer carries, shared instead of allocated per request (net/http
+// only reads header values; Header.Set and Add replace or extend the slice, never write into
+// it, and each one has no spare capacity, so an append copies).
+var (
+	hvTrue    = []string{"true"}
+	hvOrigin  = []string{"Origin"}
+	hvJSON    = []string{"application/json"}
+	hvNoStore = []string{"no-store"}
+)
 
 func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
 	if !s.cors(w, r) {

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -57,7 +58,11 @@ type SpoolOptions struct {
 	SegmentBytes int64 // rotate after this size (default 32 MiB)
 	MaxBytes     int64 // refuse new records beyond this many unstored bytes (default 1 GiB)
 	NoSync       bool  // skip fsync (benchmarks of the non-durable path only)
-	Log          *slog.Logger
+	// Preallocate zero-fills each segment file in the background before it is used, so the
+	// per-batch fsync only flushes data (no file-size change to journal): ~2–4× shorter
+	// fsyncs on ext4 here (spool_prealloc.go). The tracker turns it on.
+	Preallocate bool
+	Log         *slog.Logger
 }
 
 // Spool is a durable append-only queue with one writer loop and one reader.
@@ -80,6 +85,7 @@ type Spool struct {
 	warned    atomic.Bool
 	readPos   Pos // next record to read (reader-owned)
 	rfile     *os.File
+	rsrc      *segReader
 	rbuf      *bufio.Reader
 	rfileSeg  int64
 	committed Pos
@@ -87,6 +93,7 @@ type Spool struct {
 	cpDirty   bool      // committed is ahead of the checkpoint file
 	done      chan struct{}
 	unlock    func()
+	prep      chan prepared // the next segment being zero-filled (Preallocate), or nil
 }
 
 type batch struct {
@@ -120,6 +127,7 @@ func OpenSpool(dir string, opt SpoolOptions) (*Spool, error) {
 	}()
 	s := &Spool{dir: dir, opt: opt, log: opt.Log, done: make(chan struct{}), rfileSeg: -1, unlock: unlock}
 	s.cond = sync.NewCond(&s.mu)
+	s.removePrepared()
 	segs, err := s.segments()
 	if err != nil {
 		return nil, err
@@ -231,7 +239,9 @@ func (s *Spool) validEnd(seg int64) (int64, error) {
 		return 0, err
 	}
 	if fi.Size() != off {
-		s.log.Warn("tracking: spool segment had a torn tail; cut", "segment", seg, "kept", off, "dropped", fi.Size()-off)
+		if !zeroFrom(f, off) { // a zero tail is what preallocation leaves, not damage
+			s.log.Warn("tracking: spool segment had a torn tail; cut", "segment", seg, "kept", off, "dropped", fi.Size()-off)
+		}
 		if err := f.Truncate(off); err != nil {
 			return 0, err
 		}
@@ -263,7 +273,12 @@ func readRecord(r *bufio.Reader) (int, []byte, error) {
 }
 
 func (s *Spool) openSegment(seg int64) error {
-	f, err := os.OpenFile(s.segPath(seg), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	path := s.segPath(seg)
+	if s.opt.Preallocate {
+		s.usePrepared(seg, path)
+	}
+	// Written at explicit offsets (WriteAt), so a preallocated file keeps its size.
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("tracking: spool segment: %w", err)
 	}
@@ -273,6 +288,9 @@ func (s *Spool) openSegment(seg int64) error {
 	s.file, s.seg, s.size = f, seg, 0
 	if !s.opt.NoSync {
 		syncDir(s.dir)
+	}
+	if s.opt.Preallocate && s.prep == nil {
+		s.startPrepare(seg + 1)
 	}
 	return nil
 }
@@ -340,7 +358,7 @@ func (s *Spool) loop() {
 			err = s.rotate()
 		}
 		if err == nil {
-			_, err = s.file.Write(buf)
+			_, err = s.file.WriteAt(buf, s.size)
 		}
 		if err == nil && !s.opt.NoSync {
 			err = s.file.Sync()
@@ -444,12 +462,15 @@ func (s *Spool) readAvailable(max int) ([]Record, error) {
 			if err != nil {
 				return out, err
 			}
-			if _, err := f.Seek(s.readPos.Off, io.SeekStart); err != nil {
-				f.Close()
-				return out, err
-			}
 			s.rfile, s.rfileSeg = f, s.readPos.Seg
-			s.rbuf = bufio.NewReaderSize(f, 1<<16)
+			s.rsrc = &segReader{f: f, off: s.readPos.Off}
+			s.rbuf = bufio.NewReaderSize(s.rsrc, 1<<16)
+		}
+		// Never read (nor buffer) past the durable end of the segment being written: beyond
+		// it lie records in flight or preallocated zeros.
+		s.rsrc.end = math.MaxInt64
+		if s.readPos.Seg == dur.Seg {
+			s.rsrc.end = dur.Off
 		}
 		if s.readPos.Seg == dur.Seg && s.readPos.Off >= dur.Off {
 			return out, nil
@@ -542,6 +563,7 @@ func (s *Spool) Close() error {
 	s.cond.Broadcast()
 	s.mu.Unlock()
 	<-s.done
+	s.dropPrepare()
 	if s.cpDirty {
 		if err := s.writeCheckpoint(s.committed); err != nil {
 			s.log.Warn("tracking: spool checkpoint not written on close; stored hits will be sent again", "err", err)

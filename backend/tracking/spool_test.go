@@ -29,8 +29,14 @@ func readAll(t testing.TB, sp *Spool) []Record {
 }
 
 func TestSpoolAppendReadCommit(t *testing.T) {
+	for _, pre := range []bool{false, true} {
+		t.Run(fmt.Sprintf("preallocate=%v", pre), func(t *testing.T) { testSpoolAppendReadCommit(t, pre) })
+	}
+}
+
+func testSpoolAppendReadCommit(t *testing.T, pre bool) {
 	dir := t.TempDir()
-	sp, err := OpenSpool(dir, SpoolOptions{SegmentBytes: 200})
+	sp, err := OpenSpool(dir, SpoolOptions{SegmentBytes: 200, Preallocate: pre})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +67,7 @@ func TestSpoolAppendReadCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	sp.Close()
-	sp, err = OpenSpool(dir, SpoolOptions{SegmentBytes: 200})
+	sp, err = OpenSpool(dir, SpoolOptions{SegmentBytes: 200, Preallocate: pre})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +204,8 @@ func TestSpoolKill(t *testing.T) {
 		t.Skip("kill test")
 	}
 	dir := t.TempDir()
-	for round := 0; round < 3; round++ {
+	for round := 0; round < 4; round++ {
+		// Rounds 1 and 3 preallocate their segments (zero tails left by the kill).
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSpoolKill$")
 		cmd.Env = append(os.Environ(), "MAGPIE_SPOOL_CHILD="+dir, fmt.Sprintf("MAGPIE_SPOOL_ROUND=%d", round))
 		out, err := cmd.StdoutPipe()
@@ -243,12 +250,12 @@ func TestSpoolKill(t *testing.T) {
 }
 
 func spoolChild(dir string) {
-	sp, err := OpenSpool(dir, SpoolOptions{SegmentBytes: 4096})
+	round := os.Getenv("MAGPIE_SPOOL_ROUND")
+	sp, err := OpenSpool(dir, SpoolOptions{SegmentBytes: 4096, Preallocate: round == "1" || round == "3"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	round := os.Getenv("MAGPIE_SPOOL_ROUND")
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {

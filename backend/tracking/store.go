@@ -104,6 +104,10 @@ type Pump struct {
 	// Linger is how long a batch smaller than Batch waits for more hits before it is stored
 	// (default 50 ms; fewer, larger store transactions under load).
 	Linger time.Duration
+	// InFlight is how many batches may be in the store at once (default 1). A remote rqlite
+	// cluster answers each write after a Raft round trip; several batches in flight keep the
+	// pump ahead of that latency. The checkpoint still advances in spool order (pump_inflight.go).
+	InFlight int
 
 	failing atomic.Bool
 }
@@ -123,22 +127,13 @@ func (p *Pump) Run(ctx context.Context) error {
 	if p.Linger <= 0 {
 		p.Linger = 50 * time.Millisecond
 	}
+	if p.InFlight > 1 {
+		return p.runInFlight(ctx)
+	}
 	for {
-		recs, err := p.Spool.Read(p.Batch, ctx.Done())
-		if err == nil && len(recs) > 0 && len(recs) < p.Batch && ctx.Err() == nil {
-			sleepCtx(ctx, p.Linger)
-			more, merr := p.Spool.readAvailable(p.Batch - len(recs))
-			recs = append(recs, more...) // on error, store what was read; the next Read reports it
-			if merr != nil {
-				p.Log.Warn("tracking: spool read failed while batching", "err", merr)
-			}
-		}
+		recs, err := p.next(ctx)
 		if err != nil {
-			p.Log.Error("tracking: spool read failed", "err", err)
-			if !sleepCtx(ctx, time.Second) {
-				return ctx.Err()
-			}
-			continue
+			return err
 		}
 		if len(recs) == 0 {
 			if ctx.Err() != nil {
@@ -150,6 +145,29 @@ func (p *Pump) Run(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// next reads the next batch: it waits for a first record, then up to Linger for a full batch.
+// It returns no records and no error when ctx ends (or when a read failed and was logged),
+// and an error only when ctx ended during the pause after a failed read.
+func (p *Pump) next(ctx context.Context) ([]Record, error) {
+	recs, err := p.Spool.Read(p.Batch, ctx.Done())
+	if err == nil && len(recs) > 0 && len(recs) < p.Batch && ctx.Err() == nil {
+		sleepCtx(ctx, p.Linger)
+		more, merr := p.Spool.readAvailable(p.Batch - len(recs))
+		recs = append(recs, more...) // on error, store what was read; the next Read reports it
+		if merr != nil {
+			p.Log.Warn("tracking: spool read failed while batching", "err", merr)
+		}
+	}
+	if err != nil {
+		p.Log.Error("tracking: spool read failed", "err", err)
+		if !sleepCtx(ctx, time.Second) {
+			return nil, ctx.Err()
+		}
+		return nil, nil
+	}
+	return recs, nil
 }
 
 // drain stores what is left after cancellation, with a bounded grace period.
@@ -168,6 +186,14 @@ func (p *Pump) drain() error {
 }
 
 func (p *Pump) store(ctx context.Context, recs []Record) error {
+	if err := p.put(ctx, recs); err != nil {
+		return err
+	}
+	return p.Spool.Commit(recs[len(recs)-1].End)
+}
+
+// put stores the records' hits, retrying with backoff until the store takes them or ctx ends.
+func (p *Pump) put(ctx context.Context, recs []Record) error {
 	hits := make([]Hit, 0, len(recs))
 	for _, r := range recs {
 		h, err := decodeHit(r.Data)
@@ -191,7 +217,7 @@ func (p *Pump) store(ctx context.Context, recs []Record) error {
 				p.Metrics.StoreBatches.Add(1)
 				p.Metrics.StoreNanos.Add(time.Since(start).Nanoseconds())
 			}
-			return p.Spool.Commit(recs[len(recs)-1].End)
+			return nil
 		}
 		if p.Metrics != nil {
 			p.Metrics.StoreErrors.Add(1)

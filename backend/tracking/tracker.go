@@ -112,6 +112,8 @@ type Options struct {
 	SpoolDir string
 	Spool    SpoolOptions
 	Store    Store
+	// InFlight is how many hit batches may be in the store at once (Pump.InFlight; rqlite).
+	InFlight int
 	// Ingest, when set (local mode), turns stored hits into contacts and events in-process.
 	Ingest *Ingester
 	Log    *slog.Logger
@@ -131,7 +133,7 @@ func Run(ctx context.Context, opt Options) error {
 	}
 	defer sp.Close()
 	m := NewMetrics()
-	pump := &Pump{Spool: sp, Store: opt.Store, Log: opt.Log, Metrics: m}
+	pump := &Pump{Spool: sp, Store: opt.Store, Log: opt.Log, Metrics: m, InFlight: opt.InFlight}
 	srv, err := NewServer(opt.Config, sp, pump, m)
 	if err != nil {
 		return err
@@ -165,6 +167,7 @@ func Run(ctx context.Context, opt Options) error {
 		ingestDone = make(chan struct{})
 		go func() {
 			defer close(ingestDone)
+			lowerPriority() // the public's requests first (background_linux.go)
 			opt.Ingest.Run(ictx, wake, time.Second)
 		}()
 	}

@@ -55,7 +55,7 @@ func TestBenchRqliteStore(t *testing.T) {
 	ready := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, Options{Addr: addr, SpoolDir: t.TempDir(), Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		done <- Run(ctx, Options{Addr: addr, SpoolDir: t.TempDir(), Spool: SpoolOptions{Preallocate: true}, Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			Config: Config{PublicURL: "http://" + addr, Signer: sg},
 			Ready:  func(_ string, m *Metrics) { metrics = m; close(ready) }})
 	}()
@@ -63,7 +63,7 @@ func TestBenchRqliteStore(t *testing.T) {
 	dur := time.Duration(envInt("MAGPIE_BENCH_SECONDS", 10)) * time.Second
 	start := time.Now()
 	res, err := trackingtest.Run(context.Background(), trackingtest.Options{URL: "http://" + addr,
-		Concurrency: envInt("MAGPIE_BENCH_CONC", 32), Duration: dur})
+		Concurrency: envInt("MAGPIE_BENCH_CONC", 32), Duration: dur, Engine: os.Getenv("MAGPIE_BENCH_ENGINE")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestBenchIngest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &Ingester{Contacts: contacts.New(d, fs), Batch: envInt("MAGPIE_BENCH_BATCH", 5000)}
+	g := &Ingester{Contacts: contacts.New(d, fs), Batch: envInt("MAGPIE_BENCH_BATCH", 5000), NoCatchUp: os.Getenv("MAGPIE_BENCH_NOCATCHUP") != ""}
 	start, cpu0 := time.Now(), cpuTime()
 	var total, merges, created int
 	for {

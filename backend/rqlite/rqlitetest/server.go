@@ -65,6 +65,9 @@ type Options struct {
 	Lag int
 	// Addr makes the first node listen on a fixed address (a standalone stand-in).
 	Addr string
+	// Path keeps the cluster's database in this file (created when missing, reused and
+	// never deleted): benchmarks seed a large team database once.
+	Path string
 }
 
 // Server is a stand-in cluster.
@@ -112,6 +115,9 @@ func New(t TB, opt Options) *Server {
 	}
 	s := &Server{t: t, opt: opt, rnd: rand.New(rand.NewSource(1)), prob: map[Fault]float64{}}
 	s.path = filepath.Join(t.TempDir(), "rqlite.db")
+	if opt.Path != "" {
+		s.path = opt.Path
+	}
 	var err error
 	if s.db, err = openDB(s.path); err != nil {
 		t.Fatalf("rqlitetest: %v", err)

@@ -1,4 +1,5 @@
-// ListScreen is the list of a simple domain (landing pages, dynamic web content, focus items):
+// ListScreen is the list of a simple domain (landing pages, dynamic web content, focus items,
+// reports):
 // title and "New" button, a trash toggle, loading/error/empty states and a table whose rows
 // link to the editor; in the trash each row gets a Restore button.
 import { Button, Group, Stack, Switch, Table, Title } from "@mantine/core";
@@ -30,6 +31,8 @@ export interface ListScreenProps<T extends { id: string }> {
   filter?: (rows: T[]) => T[];
   emptyTitle: string;
   emptyHint?: string;
+  /** Offer to create the first one from the empty state. */
+  emptyNew?: boolean;
   testId: string;
   /** Shown under the title (a notice). */
   notice?: ReactNode;
@@ -46,7 +49,7 @@ export function ListScreen<T extends { id: string }>(p: ListScreenProps<T>) {
   const restore = async (id: string) => {
     try {
       await p.restore(id);
-      notifications.show({ message: t("pages.restored"), color: "green" });
+      notifications.show({ message: t("common.restored"), color: "green" });
       void client.invalidateQueries({ queryKey: [p.queryRoot] });
     } catch (e) {
       notifications.show({ message: te(e), color: "red" });
@@ -62,13 +65,17 @@ export function ListScreen<T extends { id: string }>(p: ListScreenProps<T>) {
       </Group>
       {p.notice}
       <Switch
-        label={t("pages.showTrash")}
+        label={t("common.showTrash")}
         checked={trash}
         onChange={(e) => setTrash(e.currentTarget.checked)}
       />
       {list.isLoading && <Loading />}
       {list.error && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
-      {rows && rows.length === 0 && <EmptyState title={p.emptyTitle} hint={p.emptyHint} />}
+      {rows && rows.length === 0 && (
+        <EmptyState title={p.emptyTitle} hint={p.emptyHint}>
+          {p.emptyNew && !trash && <Button onClick={() => navigate(p.newPath)}>{p.newLabel}</Button>}
+        </EmptyState>
+      )}
       {rows && rows.length > 0 && (
         <Table highlightOnHover data-testid={p.testId}>
           <Table.Thead>
@@ -94,7 +101,7 @@ export function ListScreen<T extends { id: string }>(p: ListScreenProps<T>) {
                 {trash && (
                   <Table.Td>
                     <Button size="xs" variant="default" onClick={() => void restore(r.id)}>
-                      {t("pages.restore")}
+                      {t("common.restore")}
                     </Button>
                   </Table.Td>
                 )}

@@ -6,10 +6,6 @@ export const reportsEn = {
   "reports.empty": "No reports yet",
   "reports.emptyHint":
     "A report reads contacts, companies, emails or the behaviour log, sums it up in a graph and exports it to Excel, CSV or HTML — on demand or on a schedule.",
-  "reports.showTrash": "Show the trash",
-  "reports.trash": "Trash",
-  "reports.restore": "Restore",
-  "reports.restored": "Report restored",
   "reports.deleted": "Report moved to the trash",
   "reports.delete": "Move to the trash",
   "reports.saved": "Report saved",
@@ -120,10 +116,6 @@ export const reportsFr: Record<keyof typeof reportsEn, string> = {
   "reports.empty": "Aucun rapport pour l’instant",
   "reports.emptyHint":
     "Un rapport lit les contacts, les entreprises, les e-mails ou le journal de comportement, le résume en graphique et l’exporte vers Excel, CSV ou HTML — à la demande ou selon un planning.",
-  "reports.showTrash": "Afficher la corbeille",
-  "reports.trash": "Corbeille",
-  "reports.restore": "Restaurer",
-  "reports.restored": "Rapport restauré",
   "reports.deleted": "Rapport mis à la corbeille",
   "reports.delete": "Mettre à la corbeille",
   "reports.saved": "Rapport enregistré",

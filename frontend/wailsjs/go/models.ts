@@ -1290,6 +1290,14 @@ export namespace teamsync {
 	    cols: string[];
 	    atMs: number;
 	}
+	export interface Problem {
+	    kind: string;
+	    table: string;
+	    rowId: string;
+	    cols: string;
+	    reason: string;
+	    atMs: number;
+	}
 	export interface Status {
 	    state: string;
 	    siteId: string;

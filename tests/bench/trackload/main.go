@@ -10,6 +10,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
 	"time"
 
 	"magpie/backend/tracking/trackingtest"
@@ -21,12 +24,32 @@ func main() {
 	d := flag.Duration("d", 10*time.Second, "duration")
 	n := flag.Int("n", 0, "stop after N requests (0 = only the duration bounds the run)")
 	devices := flag.Int("devices", 10000, "distinct visitor devices")
+	engine := flag.String("engine", defaultEngine(), `client: "epoll" (one thread, Linux) or "goroutines" (one per connection)`)
+	cpuProfile := flag.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 	flag.Parse()
-	res, err := trackingtest.Run(context.Background(), trackingtest.Options{URL: *u, Concurrency: *c, Duration: *d, Max: *n, Devices: *devices})
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "trackload:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	res, err := trackingtest.Run(context.Background(), trackingtest.Options{URL: *u, Concurrency: *c, Duration: *d, Max: *n, Devices: *devices,
+		Engine: strings.TrimPrefix(*engine, "goroutines")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "trackload:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 	fmt.Fprintln(os.Stderr, res)
 	json.NewEncoder(os.Stdout).Encode(res)
+}
+
+func defaultEngine() string {
+	if runtime.GOOS == "linux" {
+		return "epoll"
+	}
+	return "goroutines"
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"magpie/backend/tracking/trackingtest"
@@ -29,8 +30,10 @@ func main() {
 	slot := flag.String("slot", "hero", "DWC slot name")
 	formID := flag.String("form", "", "form id (published, no minimum time)")
 	only := flag.String("only", "page,dwc,focus,form", "scenarios to run, comma-separated")
+	prefix := flag.String("email-prefix", "u", "start of the submitted email addresses (form)")
 	flag.Parse()
 	origin := "https://www.example.com"
+	var seq atomic.Int64
 	scen := map[string]func(*rand.Rand, string, []byte) []byte{
 		"page": func(_ *rand.Rand, dev string, req []byte) []byte {
 			req = append(req, trackingtest.Head("GET", *base, "/p/"+*page, origin)...)
@@ -45,8 +48,10 @@ func main() {
 			req = append(req, trackingtest.Head("GET", *base, "/focus?url="+u+"&mautic_device_id="+dev, origin)...)
 			return append(req, "\r\n"...)
 		},
-		"form": func(rnd *rand.Rand, dev string, req []byte) []byte {
-			body := "mauticform%5BformId%5D=" + *formID + "&mauticform%5Bemail%5D=u" + strconv.Itoa(rnd.Intn(1_000_000)) +
+		"form": func(_ *rand.Rand, dev string, req []byte) []byte {
+			// Every post a new address (so every stored result is a distinct contact the
+			// nothing-lost check can count); -email-prefix keeps runs against one store apart.
+			body := "mauticform%5BformId%5D=" + *formID + "&mauticform%5Bemail%5D=" + *prefix + strconv.FormatInt(seq.Add(1), 10) +
 				"%40bench.example.com&mauticform%5Bfirst%5D=Bench&mauticform%5Bmautic_device_id%5D=" + dev
 			req = append(req, trackingtest.Head("POST", *base, "/form/submit/ajax", origin)...)
 			req = append(req, "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "...)

@@ -64,6 +64,32 @@ export default async function ({ page, expect, shot, tmp, bin }) {
     await page.getByTestId("sync-feed").scrollIntoViewIfNeeded();
     await shot("sync-feed");
 
+    // A teammate on a newer Magpie wrote to a table this version lacks: the change is
+    // parked and listed with its reason, and syncing goes on.
+    const res = await fetch(`${url}/db/execute?transaction`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify([
+        [
+          "INSERT INTO change_log(change_id, site_id, tbl, row_id, cols, hlc, schema_ver, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+          "e2e-future-1",
+          "site-newer",
+          "widgets",
+          "w1",
+          '{"name":"from a newer Magpie"}',
+          1,
+          99,
+          0,
+        ],
+      ]),
+    });
+    expect.equal(res.status, 200, "writing a newer teammate's change into the cluster");
+    await page.getByRole("button", { name: "Sync now" }).click();
+    const problems = page.getByTestId("sync-problems");
+    await problems.getByText(/unknown table widgets/).waitFor({ timeout: 20_000 });
+    await problems.scrollIntoViewIfNeeded();
+    await shot("sync-problems");
+
     // French.
     await page.keyboard.press("Control+K");
     await page.getByPlaceholder("Go to… or run an action").fill("Passer en français");

@@ -39,6 +39,7 @@ func main() {
 	dir := flag.String("dir", "", "directory for the state (default: a new temp dir)")
 	user := flag.String("user", "", "require this basic-auth user")
 	pass := flag.String("password", "", "and this password")
+	latency := flag.Duration("latency", 0, "delay every request by this much (a remote cluster's round trip)")
 	flag.Parse()
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "fakerqlite")
@@ -49,6 +50,7 @@ func main() {
 	}
 	p := &proc{dir: *dir}
 	srv := rqlitetest.New(p, rqlitetest.Options{Addr: *addr, User: *user, Password: *pass})
+	srv.SetLatency(*latency)
 	fmt.Printf("fakerqlite listening on %s (state in %s)\n", srv.URL(), *dir)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)

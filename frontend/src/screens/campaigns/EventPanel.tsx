@@ -31,6 +31,7 @@ import {
 import { Emails } from "../../api/emails";
 import { Assets, Forms } from "../../api/forms";
 import { useFields } from "../../api/hooks";
+import { DWC } from "../../api/pages";
 import { Points } from "../../api/points";
 import { DETACHED, descendants, events, isBranching } from "./graph";
 import { useLabels } from "./labels";
@@ -61,6 +62,7 @@ function usePickers(campaignId: string) {
     queryFn: () => Assets.List(false),
     staleTime: 30_000,
   });
+  const dwc = useQuery({ queryKey: ["dwc", false], queryFn: () => DWC.List(false), staleTime: 30_000 });
   const stages = useQuery({
     queryKey: ["stages", false],
     queryFn: () => Points.Stages(false),
@@ -77,6 +79,7 @@ function usePickers(campaignId: string) {
     stages: (stages.data ?? []).map((x) => ({ value: x.id, label: x.name })),
     forms: (forms.data ?? []).map((x) => ({ value: x.id, label: x.name })),
     assets: (assets.data ?? []).map((x) => ({ value: x.id, label: x.title })),
+    dwc: (dwc.data ?? []).map((x) => ({ value: x.id, label: x.name })),
   };
 }
 
@@ -181,6 +184,7 @@ function PropField({
     case "segment":
     case "field":
     case "stage":
+    case "dwc":
     case "event":
     case "form1":
     case "asset1": {
@@ -189,6 +193,7 @@ function PropField({
       if (spec.type === "segment") data = pickers.segments;
       if (spec.type === "field") data = pickers.fields;
       if (spec.type === "stage") data = pickers.stages;
+      if (spec.type === "dwc") data = pickers.dwc;
       if (spec.type === "form1") data = pickers.forms;
       if (spec.type === "asset1") data = pickers.assets;
       if (spec.type === "event")

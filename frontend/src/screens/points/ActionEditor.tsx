@@ -17,7 +17,7 @@ import { useState } from "react";
 import { actionTypes, type PointAction, type PointProps, Points } from "../../api/points";
 import { type Key, useI18n } from "../../i18n";
 import { EditorFrame, useSave } from "./DefList";
-import { PublishWindow, useOptions } from "./shared";
+import { Publishing, useOptions } from "./shared";
 
 const num = (v: string | number) => (typeof v === "number" ? v : Number.parseInt(v, 10) || 0);
 
@@ -187,17 +187,7 @@ export function ActionEditor({
         checked={a.repeatable}
         onChange={(e) => set({ repeatable: e.currentTarget.checked })}
       />
-      <Switch
-        label={t("points.published")}
-        checked={a.published}
-        onChange={(e) => set({ published: e.currentTarget.checked })}
-      />
-      <PublishWindow
-        up={a.publishUp}
-        down={a.publishDown}
-        onChange={(publishUp, publishDown) => set({ publishUp, publishDown })}
-        error={errors.publishDown}
-      />
+      <Publishing value={a} set={set} error={errors.publishDown} />
       <Textarea
         label={t("points.description")}
         value={a.description}

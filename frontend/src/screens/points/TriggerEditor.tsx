@@ -28,7 +28,7 @@ import {
 } from "../../api/points";
 import { type Key, useI18n } from "../../i18n";
 import { EditorFrame, useSave } from "./DefList";
-import { PublishWindow, useOptions } from "./shared";
+import { Publishing, useOptions } from "./shared";
 
 export function TriggerEditor({
   trigger,
@@ -89,17 +89,7 @@ export function TriggerEditor({
         checked={x.triggerExisting}
         onChange={(e) => set({ triggerExisting: e.currentTarget.checked })}
       />
-      <Switch
-        label={t("points.published")}
-        checked={x.published}
-        onChange={(e) => set({ published: e.currentTarget.checked })}
-      />
-      <PublishWindow
-        up={x.publishUp}
-        down={x.publishDown}
-        onChange={(publishUp, publishDown) => set({ publishUp, publishDown })}
-        error={errors.publishDown}
-      />
+      <Publishing value={x} set={set} error={errors.publishDown} />
       <Text fw={500}>{t("points.triggers.events")}</Text>
       {x.events.length === 0 && <Text c="dimmed">{t("points.triggers.noEvents")}</Text>}
       {x.events.map((e, i) => (

@@ -97,34 +97,40 @@ export function signed(n: number): string {
 }
 
 /** PublishWindow edits publishUp/publishDown (UTC, datetime-local inputs; "" = open). */
-export function PublishWindow({
-  up,
-  down,
-  onChange,
+/** The "published" switch and its optional window (Mautic's publish up/down dates). */
+export function Publishing({
+  value,
+  set,
   error,
 }: {
-  up: string;
-  down: string;
-  onChange: (up: string, down: string) => void;
+  value: { published: boolean; publishUp: string; publishDown: string };
+  set: (patch: { published?: boolean; publishUp?: string; publishDown?: string }) => void;
   error?: string;
 }) {
   const { t } = useI18n();
   const local = (v: string) => (v ? v.slice(0, 16) : "");
   return (
-    <Group grow>
-      <TextInput
-        type="datetime-local"
-        label={t("points.publishUp")}
-        value={local(up)}
-        onChange={(e) => onChange(e.currentTarget.value, down)}
+    <>
+      <Switch
+        label={t("points.published")}
+        checked={value.published}
+        onChange={(e) => set({ published: e.currentTarget.checked })}
       />
-      <TextInput
-        type="datetime-local"
-        label={t("points.publishDown")}
-        value={local(down)}
-        onChange={(e) => onChange(up, e.currentTarget.value)}
-        error={error}
-      />
-    </Group>
+      <Group grow>
+        <TextInput
+          type="datetime-local"
+          label={t("points.publishUp")}
+          value={local(value.publishUp)}
+          onChange={(e) => set({ publishUp: e.currentTarget.value })}
+        />
+        <TextInput
+          type="datetime-local"
+          label={t("points.publishDown")}
+          value={local(value.publishDown)}
+          onChange={(e) => set({ publishDown: e.currentTarget.value })}
+          error={error}
+        />
+      </Group>
+    </>
   );
 }

@@ -21,6 +21,7 @@ import { type SyncSettings as Settings, Sync } from "../../api";
 import { useI18n } from "../../i18n";
 import { syncStateKeys, useSyncOverview } from "../../shell/SyncBadge";
 import { ErrorBox, Loading } from "../common";
+import { SyncProblems } from "./SyncProblems";
 
 /** splitUrls turns the text field into the URL list the backend takes. */
 export function splitUrls(s: string): string[] {
@@ -235,6 +236,7 @@ export function SyncSettings() {
           </Group>
         </Card>
       )}
+      {st && <SyncProblems rejected={st.rejected} parked={st.parked} />}
       <Card withBorder>
         <Title order={3} size="h4" mb="sm">
           {t("sync.feed")}

@@ -7,6 +7,8 @@ export function GetSettings():Promise<app.SyncSettings>;
 
 export function Overview():Promise<app.SyncOverview>;
 
+export function Problems():Promise<Array<teamsync.Problem>>;
+
 export function RetryRejected():Promise<app.SyncOverview>;
 
 export function Save(arg1:app.SyncSettings):Promise<app.SyncOverview>;

@@ -10,6 +10,10 @@ export function Overview() {
   return window['go']['app']['Sync']['Overview']();
 }
 
+export function Problems() {
+  return window['go']['app']['Sync']['Problems']();
+}
+
 export function RetryRejected() {
   return window['go']['app']['Sync']['RetryRejected']();
 }

@@ -1,0 +1,67 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"magpie/backend/db"
+)
+
+type changeRec struct{ got map[string]any }
+
+func (c *changeRec) Record(_ *db.Tx, ch db.Change) error {
+	if ch.Op == db.OpUpdate {
+		c.got[ch.ID] = ch.Cols["n"]
+	}
+	return nil
+}
+
+// UpdateValues gives each row its own value (across 500-row statements), records one
+// update per row with that value, and refuses mismatched lists.
+func TestUpdateValues(t *testing.T) {
+	d, err := db.Open(t.TempDir()+"/x.db", db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	if _, err := d.W.Exec("CREATE TABLE bulk_probe(id TEXT PRIMARY KEY, name TEXT, n INTEGER, name_key TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 500, 1234} {
+		if _, err := d.W.Exec("DELETE FROM bulk_probe"); err != nil {
+			t.Fatal(err)
+		}
+		rows := make([]db.Row, n+1)
+		ids := make([]string, n)
+		vals := make([]any, n)
+		for i := range rows {
+			rows[i] = db.Row{ID: fmt.Sprintf("r%05d", i), Vals: []any{"x", -1}}
+			if i < n {
+				ids[i], vals[i] = rows[i].ID, int64(i*3)
+			}
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.InsertMany("bulk_probe", []string{"name", "n"}, rows) }); err != nil {
+			t.Fatal(err)
+		}
+		rec := &changeRec{got: map[string]any{}}
+		d.SetRecorder(rec)
+		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.UpdateValues("bulk_probe", "n", ids, vals) }); err != nil {
+			t.Fatalf("%d rows: %v", n, err)
+		}
+		d.SetRecorder(nil)
+		var bad, untouched int
+		if err := d.R.QueryRow(`SELECT count(*) FILTER (WHERE n <> 3 * CAST(substr(id, 2) AS INTEGER) AND id <> ?),
+			count(*) FILTER (WHERE id = ? AND n = -1) FROM bulk_probe`, rows[n].ID, rows[n].ID).Scan(&bad, &untouched); err != nil {
+			t.Fatal(err)
+		}
+		if bad != 0 || untouched != 1 || len(rec.got) != n || rec.got[ids[n-1]] != vals[n-1] {
+			t.Fatalf("%d rows: %d wrong values, last row untouched %v, %d recorded (last %v)", n, bad, untouched == 1, len(rec.got), rec.got[ids[n-1]])
+		}
+	}
+	err = d.Write(ctx, func(tx *db.Tx) error { return tx.UpdateValues("bulk_probe", "n", []string{"a"}, nil) })
+	if err == nil {
+		t.Fatal("mismatched ids and values were accepted")
+	}
+}

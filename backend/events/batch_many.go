@@ -1,0 +1,139 @@
+package events
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"magpie/backend/ids"
+)
+
+// manyChunk is how many event rows one INSERT statement carries (21 columns each).
+const manyChunk = 500
+
+const insertManyPrefix = `INSERT INTO events(id, contact_id, type, at, object_id, object_name, url, title, referrer, source, data,
+	user_agent, device_type, device_os, device_browser, device_brand,
+	utm_source, utm_medium, utm_campaign, utm_content, utm_term) VALUES `
+
+// AppendMany stores evs as that many Append calls on the batch would, in order, but with
+// multi-row statements: the rows go in chunks (500, 100, 20, 4 or 1 rows) per INSERT … ON
+// CONFLICT DO NOTHING RETURNING id (the idempotency answer for the whole chunk in the same
+// statement), then for each event of the chunk that was stored, in order, its aggregates
+// are added, the OnAppend hooks run and the signals are raised — a hook therefore sees the
+// later rows of its chunk already in the log (same transaction). An id already stored, or repeated in evs, is skipped, hooks
+// included. Like Append it fills each event's defaults (ID, At, Device from the user
+// agent) and reports how many events were stored.
+func (b *Batch) AppendMany(evs []Event) (int, error) {
+	stored := 0
+	for start := 0; start < len(evs); {
+		// Chunks of a few fixed sizes: a transaction prepares at most five statements
+		// however the groups it appends are cut.
+		size := manyChunk
+		for size > len(evs)-start {
+			size = max(size/5, 1)
+		}
+		n, err := b.appendChunk(evs[start:start+size], start)
+		stored += n
+		if err != nil {
+			return stored, err
+		}
+		start += size
+	}
+	return stored, nil
+}
+
+func (b *Batch) appendChunk(evs []Event, offset int) (int, error) {
+	tx := b.tx
+	const width = 21
+	args := make([]any, 0, len(evs)*width)
+	ats := make([]int64, len(evs))
+	for i := range evs {
+		e := &evs[i]
+		if e.ContactID == "" || e.Type == "" {
+			return 0, fmt.Errorf("events: contact and type are required (event %d of the batch)", offset+i+1)
+		}
+		if e.ID == "" {
+			e.ID = ids.New()
+		}
+		at := tx.NowMs()
+		if !e.At.IsZero() {
+			at = e.At.UnixMilli()
+		}
+		ats[i] = at
+		var data any
+		if len(e.Data) > 0 {
+			js, err := json.Marshal(e.Data)
+			if err != nil {
+				return 0, fmt.Errorf("events: data of %s: %w", e.ID, err)
+			}
+			data = string(js)
+		}
+		if e.Device.IsZero() && e.UserAgent != "" {
+			e.Device = ParseUserAgent(e.UserAgent)
+		}
+		d, u := e.Device, e.UTM
+		args = append(args, e.ID, e.ContactID, string(e.Type), at, nz(e.ObjectID), nz(e.ObjectName),
+			nz(e.URL), nz(e.Title), nz(e.Referrer), nz(e.Source), data,
+			nz(e.UserAgent), nz(d.Type), nz(d.OS), nz(d.Browser), nz(d.Brand),
+			nz(u.Source), nz(u.Medium), nz(u.Campaign), nz(u.Content), nz(u.Term))
+	}
+	rows, err := tx.QueryPrepared(insertManyPrefix+valuesList(width, len(evs))+" ON CONFLICT(id) DO NOTHING RETURNING id", args...)
+	if err != nil {
+		return 0, fmt.Errorf("events: append %d events: %w", len(evs), err)
+	}
+	fresh := make(map[string]bool, len(evs))
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		fresh[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("events: append %d events: %w", len(evs), err)
+	}
+	hs := appendHooks()
+	settleFirst := len(hs) > 0 && needSettle()
+	stored := 0
+	for i := range evs {
+		e := evs[i]
+		if !fresh[e.ID] {
+			continue // stored before, or a repeat of an earlier event of evs
+		}
+		delete(fresh, e.ID)
+		e.At = time.UnixMilli(ats[i])
+		if err := b.add(e, ats[i]); err != nil {
+			return stored, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
+		}
+		if settleFirst {
+			if err := settle(tx, e.ContactID); err != nil {
+				return stored, err
+			}
+		}
+		for _, h := range hs {
+			if err := h(tx, e); err != nil {
+				return stored, err
+			}
+		}
+		tx.Signal(Topic, e.ContactID)
+		tx.Signal(TypeTopic(e.Type), e.ContactID)
+		stored++
+	}
+	return stored, nil
+}
+
+func valuesList(width, n int) string {
+	one := "(?" + strings.Repeat(",?", width-1) + ")"
+	var s strings.Builder
+	s.Grow(n * (len(one) + 1))
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			s.WriteByte(',')
+		}
+		s.WriteString(one)
+	}
+	return s.String()
+}

@@ -1,0 +1,107 @@
+package tracking
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// CatchUpMin is the default backlog of queued hits from which ingest runs in catch-up mode.
+const CatchUpMin = 50_000
+
+// catchUpTables are the tables ingest writes at random positions of their secondary
+// indexes (keys start with hashed visitor ids or repeat a few values before the contact
+// id); catchUpKeep are the indexes kept because ingest itself and what runs inside it
+// read them: a contact's events (timeline, points, segment checks of one contact, session
+// recounts, merges) and a contact's URLs (segment checks, merges).
+var (
+	catchUpTables = []string{"events", "contact_stats", "contact_urls", "contact_devices", "contact_utm"}
+	catchUpKeep   = []string{"events_contact_type", "contact_urls_contact"}
+)
+
+// catchUp enters catch-up mode when the queued backlog is at least CatchUpMin hits and
+// at least the size of the event log (a first pull of a team tracker's history, a desktop
+// that was off for weeks): the secondary indexes of the log and of the behaviour
+// aggregates other than catchUpKeep are dropped (db.DeferIndexes: saved in meta, rebuilt
+// when the backlog is drained — by RunOnce — or by db.Open after a crash) and batches are
+// twice as large. Rebuilding sorts each index once, which is far cheaper than the
+// millions of random index inserts it replaces. Queries that name a dropped index
+// (INDEXED BY) fail until then; the others scan.
+func (g *Ingester) catchUp(ctx context.Context) error {
+	if g.restore != nil || g.NoCatchUp {
+		return nil
+	}
+	r := g.db().R
+	var cur string
+	if err := r.QueryRowContext(ctx, "SELECT v FROM meta WHERE k = ?", CursorKey).Scan(&cur); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	after, _ := strconv.ParseInt(cur, 10, 64)
+	var top, logged sql.NullInt64
+	if err := r.QueryRowContext(ctx, "SELECT max(seq) FROM hits").Scan(&top); err != nil {
+		return err
+	}
+	backlog := top.Int64 - after
+	if min := cmp.Or(g.CatchUpMin, CatchUpMin); backlog < int64(min) {
+		return nil
+	}
+	if err := r.QueryRowContext(ctx, "SELECT max(seq) FROM events").Scan(&logged); err != nil {
+		return err
+	}
+	if backlog < logged.Int64 {
+		return nil
+	}
+	tables, keep := catchUpTables, catchUpKeep
+	// New visitors go into contacts (about one per ten hits in a backlog of page views):
+	// defer its sort and dashboard indexes too when it is small next to the backlog, keeping
+	// the email look-up that identification reads.
+	var people int64
+	if err := r.QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&people); err != nil {
+		return err
+	}
+	if people <= backlog/4 {
+		tables = append(append([]string{}, tables...), "contacts")
+		keep = append(append([]string{}, keep...), "contacts_email_lookup")
+	}
+	restore, err := g.db().DeferIndexes(ctx, tables, keep)
+	if err != nil {
+		return fmt.Errorf("tracking: catch-up mode: %w", err)
+	}
+	g.restore = restore
+	if g.Log != nil {
+		g.Log.Info("tracking: ingest catching up; indexes deferred", "backlog", backlog, "events", logged.Int64)
+	}
+	return nil
+}
+
+// batchSize is the hits per transaction: Batch, twice as many in catch-up mode (fewer
+// commits of the same hot pages; more would hold more hits and aggregates in memory).
+func (g *Ingester) batchSize() int {
+	if g.restore != nil {
+		return 2 * g.Batch
+	}
+	return g.Batch
+}
+
+// caughtUp leaves catch-up mode: the deferred indexes are rebuilt.
+func (g *Ingester) caughtUp(ctx context.Context) error {
+	if g.restore == nil {
+		return nil
+	}
+	// The rebuild sorts every event once per index: let SQLite's sorter spill to a
+	// temporary file instead of growing in memory (the store keeps temp_store = MEMORY for
+	// its small temporary tables), then go back.
+	w := g.db().W
+	if _, err := w.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+		return err
+	}
+	defer w.ExecContext(context.Background(), "PRAGMA temp_store = MEMORY")
+	if err := g.restore(ctx); err != nil {
+		return fmt.Errorf("tracking: rebuild indexes after catching up: %w", err)
+	}
+	g.restore = nil
+	return nil
+}

@@ -1,0 +1,250 @@
+package tracking
+
+import (
+	"database/sql"
+	"errors"
+	"sort"
+	"strings"
+
+	"magpie/backend/contacts"
+	"magpie/backend/db"
+	"magpie/backend/events"
+)
+
+// plainHit reports whether a hit writes nothing but its event, its contact's visitor and
+// device rows and counters: a page view without field values or tags, an asset download, a
+// focus item view or conversion. Those are held and written in groups (flushPending); any
+// other hit flushes the group first, so effects and hooks keep the order of the hits.
+func plainHit(h Hit) bool {
+	switch h.Kind {
+	case KindAsset, KindFocus:
+		return true
+	case KindPage:
+		if h.Data["tags"] != "" {
+			return false
+		}
+		for k := range h.Data {
+			if strings.HasPrefix(k, "field.") {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// hitEvent is the event of a hit without its type: URL, title, referrer, the hit's data
+// (field values, UTM tags, uploads and the focus action left out; a defined form's values
+// as "values"), language, IP, message id, device and UTM. It also returns the form values.
+func hitEvent(h Hit, contact string) (events.Event, map[string]string) {
+	ev := events.Event{ID: h.ID, ContactID: contact, At: h.Time(), Source: Source, URL: h.URL, Title: h.Title, Referrer: h.Referrer}
+	data := map[string]any{}
+	values := map[string]string{}
+	for k, v := range h.Data {
+		// Field values go to the contact; UTM tags and the device have their own columns; a
+		// defined form's values (form.<alias>) go to the event as "values".
+		if a, ok := strings.CutPrefix(k, "form."); ok {
+			values[a] = v
+		} else if !strings.HasPrefix(k, "field.") && !strings.HasPrefix(k, "utm_") && !strings.HasPrefix(k, "file.") &&
+			(k != "action" || h.Kind != KindFocus) {
+			data[k] = v
+		}
+	}
+	if len(values) > 0 {
+		data["values"] = values
+	}
+	if h.Lang != "" {
+		data["language"] = h.Lang
+	}
+	if h.IP != "" {
+		data["ip"] = h.IP
+	}
+	if h.Send != "" {
+		data["msgId"] = h.Send // the message (send) id, as backend/emails names it
+	}
+	if len(data) > 0 {
+		ev.Data = data
+	}
+	setBehaviour(&ev, h)
+	return ev, values
+}
+
+// plain resolves a plain hit's contact (a new visitor and the device row held) and holds
+// its event.
+func (r *ingestRun) plain(h Hit) error {
+	contact, err := r.resolve(h, true)
+	if err != nil {
+		return err
+	}
+	if contact == "" {
+		r.st.Skipped++
+		return nil
+	}
+	ev, _ := hitEvent(h, contact)
+	switch h.Kind {
+	case KindPage:
+		ev.Type, ev.ObjectID = events.PageHit, h.Data["page_id"] // landing pages name themselves
+	case KindAsset:
+		ev.Type, ev.ObjectID = events.AssetDownloaded, h.Form
+	case KindFocus:
+		ev.Type, ev.ObjectID = events.FocusViewed, h.Form
+		if h.Data["action"] == "convert" {
+			ev.Type = events.FocusConverted
+		}
+	}
+	r.pend = append(r.pend, ev)
+	r.touch(contact, h.At)
+	return nil
+}
+
+// flushPending writes what plain hits hold: the new visitors (multi-row, their
+// contact.created events through the batch so hooks run, last_active already set), the
+// device rows (multi-row upserts, in hit order), then the events (events.Batch.AppendMany).
+func (r *ingestRun) flushPending() error {
+	if len(r.visitors) > 0 {
+		for i := range r.visitors {
+			v := &r.visitors[i]
+			v.Vals = db.Cols{"last_active": r.active[v.ID]}
+		}
+		if err := r.ops.CreateMany([]string{"last_active"}, r.visitors, contacts.BulkOpts{Hooked: true}); err != nil {
+			return err
+		}
+		r.visitors = r.visitors[:0]
+	}
+	if len(r.devRows) > 0 {
+		if err := r.tx.ExecMany(upsertDevice, upsertDeviceConflict, 5, r.devRows); err != nil {
+			return err
+		}
+		r.devRows = r.devRows[:0]
+	}
+	if len(r.pend) > 0 {
+		if _, err := r.batch.AppendMany(r.pend); err != nil {
+			return err
+		}
+		r.pend = r.pend[:0]
+	}
+	return nil
+}
+
+// prefetchVisitors reads whether the derived visitor contact of each device without a
+// stored row exists (and is trashed), a few hundred per query.
+func (r *ingestRun) prefetchVisitors(devices []any) error {
+	r.vstate = map[string]int{}
+	var list []any
+	for _, d := range devices {
+		if _, ok := r.known[d.(string)]; !ok {
+			list = append(list, VisitorID(d.(string)))
+		}
+	}
+	for len(list) > 0 {
+		n := min(len(list), 500)
+		rows, err := r.tx.Query(`SELECT id, deleted FROM contacts WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, list[:n]...)
+		if err != nil {
+			return err
+		}
+		list = list[n:]
+		for rows.Next() {
+			var id string
+			var del int
+			if err := rows.Scan(&id, &del); err != nil {
+				rows.Close()
+				return err
+			}
+			r.vstate[id] = del
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// visitorTaken reports whether a derived visitor id is already a contact (live or trashed).
+func (r *ingestRun) visitorTaken(id string) (bool, error) {
+	if r.vstate != nil {
+		if _, ok := r.alive[id]; !ok {
+			_, taken := r.vstate[id]
+			return taken, nil
+		}
+		return true, nil
+	}
+	var deleted int
+	err := r.tx.QueryRow("SELECT deleted FROM contacts WHERE id = ?", id).Scan(&deleted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// flushSeen writes each device's last hit once per batch (multi-row statements).
+func (r *ingestRun) flushSeen() error {
+	if len(r.seen) == 0 {
+		return nil
+	}
+	devs := make([]string, 0, len(r.seen))
+	for d := range r.seen {
+		devs = append(devs, d)
+	}
+	sort.Strings(devs)
+	for len(devs) > 0 {
+		n := min(len(devs), 500)
+		args := make([]any, 0, 2*n)
+		for _, d := range devs[:n] {
+			args = append(args, d, r.seen[d])
+		}
+		devs = devs[n:]
+		if _, err := r.tx.Exec(`WITH v(d, at) AS (VALUES `+pairs(n)+`)
+			UPDATE tracking_devices SET last_seen = max(last_seen, v.at) FROM v WHERE tracking_devices.device_id = v.d`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pairs(n int) string { return "(?, ?)" + strings.Repeat(", (?, ?)", n-1) }
+
+// flushActive advances last_active once per contact per batch: current values read in a
+// few queries, then one set-based update through the write path for the contacts whose
+// value moves (each row still recorded for sync).
+func (r *ingestRun) flushActive() error {
+	ids := make([]string, 0, len(r.active))
+	for id := range r.active {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		ids = ids[n:]
+		rows, err := r.tx.Query(`SELECT id, last_active FROM contacts WHERE deleted = 0 AND id IN (?`+
+			strings.Repeat(", ?", n-1)+`)`, args...)
+		if err != nil {
+			return err
+		}
+		var due []string
+		var vals []any
+		for rows.Next() {
+			var id string
+			var cur sql.NullInt64
+			if err := rows.Scan(&id, &cur); err != nil {
+				rows.Close()
+				return err
+			}
+			if at := r.active[id]; !cur.Valid || cur.Int64 < at {
+				due, vals = append(due, id), append(vals, at)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := r.tx.UpdateValues("contacts", "last_active", due, vals); err != nil {
+			return err
+		}
+	}
+	return nil
+}
