@@ -54,11 +54,12 @@ type Anchors struct {
 	version uint64
 	m       map[string][]anchor
 
-	sparse    map[string]*sparseState // by table|key|deleted
-	allGen    uint64                  // bumped by Invalidate
-	keyGen    map[string]uint64       // bumped by InvalidateKeys per sort key
-	lastWrite time.Time
-	wg        sync.WaitGroup
+	sparse   map[string]*sparseState // by table|key|deleted
+	allGen   uint64                  // bumped by Invalidate
+	keyGen   map[string]uint64       // bumped by InvalidateKeys per sort key
+	allWrite time.Time               // last Invalidate
+	keyWrite map[string]time.Time    // last InvalidateKeys per sort key
+	wg       sync.WaitGroup
 }
 
 // Invalidate drops every anchor, sparse indexes included (call on any write that may add,
@@ -68,7 +69,7 @@ func (a *Anchors) Invalidate() {
 	a.version++
 	a.m = nil
 	a.allGen++
-	a.lastWrite = time.Now()
+	a.allWrite = time.Now()
 	a.mu.Unlock()
 }
 
@@ -81,12 +82,13 @@ func (a *Anchors) InvalidateKeys(keys ...string) {
 	a.m = nil
 	if len(keys) > 0 {
 		if a.keyGen == nil {
-			a.keyGen = map[string]uint64{}
+			a.keyGen, a.keyWrite = map[string]uint64{}, map[string]time.Time{}
 		}
+		now := time.Now()
 		for _, k := range keys {
 			a.keyGen[k]++
+			a.keyWrite[k] = now
 		}
-		a.lastWrite = time.Now()
 	}
 	a.mu.Unlock()
 }

@@ -18,7 +18,8 @@ import (
 // It stays valid until a write may have moved rows in that order: InvalidateKeys names the
 // sort keys a write touched (an update of other columns leaves them valid), Invalidate drops
 // them all (inserts, deletes, restores). The next page request of that order rebuilds it in
-// the background, once writes have been quiet for Quiet.
+// the background, once writes that moved that order have been quiet for Quiet (a tracker
+// updating last_active every second does not hold back the date_added order).
 
 // DefaultStep is the distance between sparse anchors.
 const DefaultStep = 10000
@@ -110,7 +111,11 @@ func (a *Anchors) rebuild(r *sql.DB, s Spec, sig string, st *sparseState) {
 	for attempt := 0; attempt < 3; attempt++ {
 		for {
 			a.mu.Lock()
-			wait := a.quiet() - time.Since(a.lastWrite)
+			last := a.allWrite
+			if t := a.keyWrite[s.Key]; t.After(last) {
+				last = t
+			}
+			wait := a.quiet() - time.Since(last)
 			a.mu.Unlock()
 			if wait <= 0 {
 				break

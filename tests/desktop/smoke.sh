@@ -23,6 +23,12 @@ xvfb-run -a -s "-screen 0 1360x860x24 -nolisten tcp" bash -c '
   if [ ! -f "$tmp/bound" ]; then echo "smoke: the frontend never called a Go binding in 30 s"; cat "$tmp/log"; kill $pid; exit 1; fi
   bound=$(date +%s%N)
   echo "smoke: first binding call $(( (bound - start) / 1000000 )) ms after launch"
+  # Where the time went (instants the app wrote, Unix ms): process start to Go main, main to
+  # the store open and services started, then the window and WebKit to the first call.
+  m=$(sed -n "s/^main_ms=//p" "$tmp/bound"); r=$(sed -n "s/^ready_ms=//p" "$tmp/bound"); c=$(sed -n "s/^call_ms=//p" "$tmp/bound")
+  if [ -n "$m" ] && [ -n "$r" ] && [ -n "$c" ]; then
+    echo "smoke: split: launch to Go main $(( m - start / 1000000 )) ms, store open + services $(( r - m )) ms, window + WebKit to first call $(( c - r )) ms"
+  fi
   # A blank window (white or one flat colour) has almost no variation. On a loaded machine
   # the first paint can follow the first binding call by seconds, so poll for up to 30 s.
   for _ in $(seq 1 30); do
