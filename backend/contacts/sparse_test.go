@@ -136,3 +136,35 @@ func TestSparseAnchorsAfterWrites(t *testing.T) {
 	}
 	check("after restores")
 }
+
+// The trash order (newest deletion first), from the top, from an anchor and counted after
+// one, walks a covering index without sorting (migration 0009): its pages and its sparse
+// anchor index never sort the whole trash.
+func TestTrashPlanCovering(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	spec := listing.Spec{Table: "contacts", Key: "coalesce(deleted_at, 0)", Desc: true, Deleted: true, Offset: 1000, Limit: 50}
+	for _, anchored := range []bool{false, true} {
+		for _, desc := range []bool{true, false} {
+			spec.Desc = desc
+			q, args := listing.QuerySQL(spec, anchored)
+			rows, err := d.R.Query("EXPLAIN QUERY PLAN "+q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var a, b, c int
+				var s string
+				if err := rows.Scan(&a, &b, &c, &s); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, s)
+			}
+			rows.Close()
+			p := strings.Join(plan, "; ")
+			if !strings.Contains(p, "COVERING INDEX contacts_trash_sort") || strings.Contains(p, "TEMP B-TREE") {
+				t.Errorf("trash anchored=%v desc=%v: plan %q does not walk contacts_trash_sort", anchored, desc, p)
+			}
+		}
+	}
+}

@@ -93,12 +93,19 @@ func (g *Ingester) caughtUp(ctx context.Context) error {
 	}
 	// The rebuild sorts every event once per index: let SQLite's sorter spill to a
 	// temporary file instead of growing in memory (the store keeps temp_store = MEMORY for
-	// its small temporary tables), then go back.
+	// its small temporary tables), with a smaller page cache, which also bounds each sort
+	// thread's in-memory runs (at 1M hits the rebuild took peak RSS from 190 to 299 MB
+	// with the 64 MiB cache), then go back.
 	w := g.db().W
-	if _, err := w.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
-		return err
+	for _, p := range []string{"PRAGMA temp_store = FILE", "PRAGMA cache_size = -16384"} {
+		if _, err := w.ExecContext(ctx, p); err != nil {
+			return err
+		}
 	}
-	defer w.ExecContext(context.Background(), "PRAGMA temp_store = MEMORY")
+	defer func() {
+		w.ExecContext(context.Background(), "PRAGMA temp_store = MEMORY")
+		w.ExecContext(context.Background(), "PRAGMA cache_size = -65536") // the store's default (db.dsn)
+	}()
 	if err := g.restore(ctx); err != nil {
 		return fmt.Errorf("tracking: rebuild indexes after catching up: %w", err)
 	}
