@@ -207,6 +207,13 @@ func (a *Reports) Preview(def ReportDef, offset, limit int) (ReportPreview, erro
 		out.SummaryColumns, out.SummaryRows, out.SummaryTotal = p.Summary.Columns, p.Summary.Rows, p.Summary.Total
 		out.Chart = string(p.Summary.Chart)
 	}
+	// A filter that matches nothing gives nil slices: the frontend expects lists.
+	if out.Rows == nil {
+		out.Rows = [][]any{}
+	}
+	if out.SummaryRows == nil {
+		out.SummaryRows = [][]any{}
+	}
 	return out, nil
 }
 

@@ -17,26 +17,33 @@ const insertManyPrefix = `INSERT INTO events(id, contact_id, type, at, object_id
 	utm_source, utm_medium, utm_campaign, utm_content, utm_term) VALUES `
 
 // AppendMany stores evs as that many Append calls on the batch would, in order, but with
-// multi-row statements: the rows go in 500 per INSERT … ON CONFLICT DO NOTHING RETURNING id
-// (the idempotency answer for the whole chunk in the same statement), then for each event
-// that was stored, in order, its aggregates are added, the OnAppend hooks run and the
-// signals are raised — hooks therefore see the later rows of the same call already in the
-// log (same transaction). An id already stored, or repeated in evs, is skipped, hooks
+// multi-row statements: the rows go in chunks (500, 100, 20, 4 or 1 rows) per INSERT … ON
+// CONFLICT DO NOTHING RETURNING id (the idempotency answer for the whole chunk in the same
+// statement), then for each event of the chunk that was stored, in order, its aggregates
+// are added, the OnAppend hooks run and the signals are raised — a hook therefore sees the
+// later rows of its chunk already in the log (same transaction). An id already stored, or repeated in evs, is skipped, hooks
 // included. Like Append it fills each event's defaults (ID, At, Device from the user
 // agent) and reports how many events were stored.
 func (b *Batch) AppendMany(evs []Event) (int, error) {
 	stored := 0
-	for start := 0; start < len(evs); start += manyChunk {
-		n, err := b.appendChunk(evs[start:min(start+manyChunk, len(evs))])
+	for start := 0; start < len(evs); {
+		// Chunks of a few fixed sizes: a transaction prepares at most five statements
+		// however the groups it appends are cut.
+		size := manyChunk
+		for size > len(evs)-start {
+			size = max(size/5, 1)
+		}
+		n, err := b.appendChunk(evs[start:start+size], start)
 		stored += n
 		if err != nil {
 			return stored, err
 		}
+		start += size
 	}
 	return stored, nil
 }
 
-func (b *Batch) appendChunk(evs []Event) (int, error) {
+func (b *Batch) appendChunk(evs []Event, offset int) (int, error) {
 	tx := b.tx
 	const width = 21
 	args := make([]any, 0, len(evs)*width)
@@ -44,7 +51,7 @@ func (b *Batch) appendChunk(evs []Event) (int, error) {
 	for i := range evs {
 		e := &evs[i]
 		if e.ContactID == "" || e.Type == "" {
-			return 0, fmt.Errorf("events: contact and type are required (event %d of the batch)", i+1)
+			return 0, fmt.Errorf("events: contact and type are required (event %d of the batch)", offset+i+1)
 		}
 		if e.ID == "" {
 			e.ID = ids.New()

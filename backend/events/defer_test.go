@@ -28,7 +28,7 @@ func eventIndexes(t *testing.T, d *db.DB) []string {
 	return out
 }
 
-// A bulk load defers the log's indexes (but events_contact) only when it is big and the log
+// A bulk load defers the log's indexes (but events_contact_type) only when it is big and the log
 // small next to it; the restore brings every index back.
 func TestDeferIndexes(t *testing.T) {
 	cases := []struct {
@@ -62,8 +62,8 @@ func TestDeferIndexes(t *testing.T) {
 			}
 			during := eventIndexes(t, d)
 			if c.deferred {
-				if len(during) != 1 || during[0] != "events_contact" {
-					t.Fatalf("indexes while deferred = %v, want only events_contact", during)
+				if len(during) != 1 || during[0] != "events_contact_type" {
+					t.Fatalf("indexes while deferred = %v, want only events_contact_type", during)
 				}
 			} else if fmt.Sprint(during) != fmt.Sprint(all) {
 				t.Fatalf("indexes = %v, want all of %v", during, all)

@@ -185,9 +185,10 @@ type statePageResult struct {
 }
 
 // decodeStateObject decodes a JSON object of cell values: a hand scanner for the usual
-// plain keys and scalar values (each value through decodeOne), decodeCols for anything else.
+// plain keys and scalar values (each value through decodeOneString), decodeCols for anything
+// else.
 func decodeStateObject(s string) (db.Cols, error) {
-	b := []byte(s)
+	b := s // indexed as bytes; values are substrings of s (no copy per cell)
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return decodeCols(s)
 	}
@@ -232,7 +233,7 @@ func decodeStateObject(s string) (db.Cols, error) {
 		if i >= len(b) {
 			return decodeCols(s)
 		}
-		v, err := decodeOne(b[start:i])
+		v, err := decodeOneString(s[start:i])
 		if err != nil {
 			return nil, fmt.Errorf("column %s: %v", key, err)
 		}

@@ -3,8 +3,10 @@ package teamsync
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"magpie/backend/rqlite"
 )
@@ -35,8 +37,14 @@ func statePageRows(lastRows, lastCells int) int {
 	if lastRows == 0 || lastCells == 0 {
 		return statePage / 20
 	}
-	return min(max(statePage*lastRows/lastCells, 16), statePage)
+	// At most statePage/20 rows as well: a page of narrow rows costs per row, not per cell.
+	return min(max(statePage*lastRows/lastCells, 16), statePage/20)
 }
+
+// pageRetries is how often a page read that got no answer is tried again (with backoff)
+// before the bootstrap gives up: a read is idempotent, and starting a million-row bootstrap
+// over for one slow answer would cost far more.
+var pageRetries = []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}
 
 // rawQuerier is a client that can return raw values (rqlite.Client): pages then decode in one
 // pass without boxing every value, into a reused buffer.
@@ -86,10 +94,21 @@ func fetchStatePages(ctx context.Context, c Client, out chan<- statePageResult) 
 		var changes []change
 		var rows, cells int
 		var next [2]string
-		err := queryRaw(ctx, c, rqlite.S(statePageSQL, kt, kr, limit), func(page [][]rqlite.Raw) (err error) {
-			changes, rows, cells, next, err = decodeStatePage(page)
-			return err
-		})
+		var err error
+		for try := 0; ; try++ {
+			err = queryRaw(ctx, c, rqlite.S(statePageSQL, kt, kr, limit), func(page [][]rqlite.Raw) (err error) {
+				changes, rows, cells, next, err = decodeStatePage(page)
+				return err
+			})
+			if err == nil || !errors.Is(err, rqlite.ErrIndeterminate) || try >= len(pageRetries) {
+				break
+			}
+			select {
+			case <-time.After(pageRetries[try]):
+			case <-ctx.Done():
+				return
+			}
+		}
 		if err != nil {
 			send(statePageResult{err: err})
 			return

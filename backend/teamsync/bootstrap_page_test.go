@@ -2,8 +2,10 @@ package teamsync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"magpie/backend/rqlite"
 )
@@ -130,3 +132,49 @@ func TestQueryRawFallbackSameChanges(t *testing.T) {
 
 // onlyQuery hides QueryRaw (a client without it).
 type onlyQuery struct{ Client }
+
+// flakyPages fails the first page reads with an indeterminate answer (a timeout).
+type flakyPages struct {
+	*rqlite.Client
+	fails int
+}
+
+func (f *flakyPages) QueryRawFunc(ctx context.Context, level rqlite.Level, fn func([]rqlite.RawResult) error, stmts ...rqlite.Statement) error {
+	if f.fails > 0 {
+		f.fails--
+		return fmt.Errorf("%w: response cut: timeout", rqlite.ErrIndeterminate)
+	}
+	return f.Client.QueryRawFunc(ctx, level, fn, stmts...)
+}
+
+// A page read that gets no answer is tried again; only a persistent failure ends the
+// bootstrap (and then with the cluster's error).
+func TestBootstrapRetriesPageReads(t *testing.T) {
+	old := pageRetries
+	pageRetries = []time.Duration{time.Millisecond, time.Millisecond}
+	t.Cleanup(func() { pageRetries = old })
+	srv := newServer(t)
+	c := newClient(t, srv.URL())
+	if err := EnsureSchema(context.Background(), c, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Exec(`INSERT INTO state VALUES('items', 'a', 'title', '"x"', 5, 's1')`); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		fails int
+		ok    bool
+	}{{0, true}, {2, true}, {3, false}} {
+		r := newReplica(t, fmt.Sprint("r", tc.fails), c, 0, Options{})
+		err := r.e.Bootstrap(context.Background(), &flakyPages{Client: c, fails: tc.fails})
+		if (err == nil) != tc.ok {
+			t.Fatalf("%d failed reads: %v", tc.fails, err)
+		}
+		if tc.ok && count(t, r, `SELECT count(*) FROM items`) != 1 {
+			t.Fatalf("%d failed reads: the row is missing", tc.fails)
+		}
+		if !tc.ok && !errors.Is(err, rqlite.ErrIndeterminate) {
+			t.Fatalf("%d failed reads: %v, want the cluster's error", tc.fails, err)
+		}
+	}
+}

@@ -187,6 +187,22 @@ func decodeOne(r []byte) (any, error) {
 	return fromJSON(v)
 }
 
+// decodeOneString is decodeOne for a value inside a string: a plain string value is a
+// substring of it (no copy).
+func decodeOneString(r string) (any, error) {
+	switch n := len(r); {
+	case n == 4 && r == "null":
+		return nil, nil
+	case n >= 2 && r[0] == '"' && r[n-1] == '"' && strings.IndexByte(r[1:n-1], '\\') < 0 && strings.IndexByte(r[1:n-1], '"') < 0:
+		return r[1 : n-1], nil
+	case n > 0 && n < 19 && (r[0] == '-' || (r[0] >= '0' && r[0] <= '9')):
+		if i, err := strconv.ParseInt(r, 10, 64); err == nil {
+			return i, nil
+		}
+	}
+	return decodeOne([]byte(r))
+}
+
 // fromJSON converts a value decoded with UseNumber into a cell value.
 func fromJSON(v any) (any, error) {
 	switch x := v.(type) {

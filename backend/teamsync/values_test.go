@@ -49,6 +49,7 @@ func TestDecodeStateObjectMatchesDecodeCols(t *testing.T) {
 	for _, s := range []string{
 		`{}`, `{"a":"x"}`, `{"a":"x","b":12,"c":null,"d":-3}`, `{"big":9223372036854775807,"f":1.5,"e":1e3}`,
 		`{"q":"say \"hi\"\\ \u00e9","n":"line\nbreak"}`, `{"blob":{"$b":"AAE="},"a":"x"}`, `{"k\"ey":1}`,
+		`{"u":"Zoë 日本","neg":-42,"huge":12345678901234567890,"z":0,"t":true}`, `{"e":"","sp":" a b "}`,
 		`{"a":"x",}`, `{"a":}`, `{"a":"unterminated}`, `{"a":tru}`, `not json`, `{"a":"x"}trailing`,
 	} {
 		got, err := decodeStateObject(s)

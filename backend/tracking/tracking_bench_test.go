@@ -118,7 +118,7 @@ func TestBenchIngest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &Ingester{Contacts: contacts.New(d, fs), Batch: envInt("MAGPIE_BENCH_BATCH", 5000)}
+	g := &Ingester{Contacts: contacts.New(d, fs), Batch: envInt("MAGPIE_BENCH_BATCH", 5000), NoCatchUp: os.Getenv("MAGPIE_BENCH_NOCATCHUP") != ""}
 	start, cpu0 := time.Now(), cpuTime()
 	var total, merges, created int
 	for {

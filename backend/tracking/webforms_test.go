@@ -395,3 +395,30 @@ func TestAssetDownloadAndGate(t *testing.T) {
 		t.Fatalf("missing asset: %d", w.Code)
 	}
 }
+
+func TestPostAlias(t *testing.T) {
+	long := "a" + strings.Repeat("b", 63)
+	cases := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"mauticform[email]", "email", true},
+		{"mauticform[topics][]", "topics", true},
+		{"mauticform[a_1]", "a_1", true},
+		{"mauticform[" + long + "]", long, true},
+		{"mauticform[" + long + "c]", "", false},
+		{"mauticform[formId]", "", false},
+		{"mauticform[1a]", "", false},
+		{"mauticform[]", "", false},
+		{"mauticform[a]]", "", false},
+		{"mauticform[a[]", "", false},
+		{"mauticform[a][][]", "", false},
+		{"email", "", false},
+		{"xmauticform[a]", "", false},
+	}
+	for _, c := range cases {
+		if got, ok := postAlias(c.in); got != c.want || ok != c.ok {
+			t.Errorf("postAlias(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}

@@ -4,7 +4,9 @@
 # SYNC_BENCH_BOOTSTRAP=N sets the bootstrap size (default 100000 rows × 3 columns);
 # SYNC_BENCH_CONTACTS=N the realistic one (real contacts table, 20 filled columns; default
 # 100000, the issue's size is 1000000). MAGPIE_BENCH_LOCK=/tmp/magpie-bench.lock makes the
-# contacts bootstrap take that lock only after its (long) seeding.
+# contacts bootstrap take that lock only after its (long) seeding; SYNC_BENCH_STATE=/path.db
+# keeps the seeded cluster file for the next run; SYNC_BENCH_CPUPROFILE=/path.prof profiles
+# the measured bootstrap only.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"

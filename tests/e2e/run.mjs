@@ -96,7 +96,7 @@ for (const file of specs) {
   const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, locale: "en-US" });
   const page = await context.newPage();
   const pageErrors = [];
-  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("pageerror", (e) => pageErrors.push(process.env.E2E_STACKS ? e.stack : e.message));
   page.setDefaultTimeout(15_000);
   const t0 = Date.now();
   try {
@@ -131,6 +131,7 @@ for (const file of specs) {
   } catch (e) {
     failed++;
     console.log(`FAIL ${file}: ${e.stack || e}`);
+    if (pageErrors.length) console.log(`page errors: ${pageErrors.slice(0, 3).join("; ").slice(0, 2000)}`);
     if (server) console.log(`--- magpie log ---\n${server.log().slice(-4000)}`);
     try {
       await page.screenshot({ path: join(tmp, "..", `failed-${file}.png`) });

@@ -70,6 +70,7 @@ const site = http.createServer((req, res) => {
   <button id="send" type="submit">Sign up</button>
 </form>`));
   if (u.pathname === '/news.html') return res.end(page('News', '<p>Latest news.</p>'));
+  if (u.pathname === '/pricing.html') return res.end(page('Pricing', '<p>Plans and prices.</p>'));
   if (u.pathname === '/long.html') return res.end(page('A long read', '<p>' + 'Lorem ipsum dolor sit amet. '.repeat(40) + '</p>'.repeat(1) +
     '<div style="height:3000px"></div><p id="end">The end.</p>'));
   res.statusCode = 404; res.end('not found');
@@ -93,6 +94,8 @@ saveJSON('focus', { name: 'Newsletter bar', style: 'bar', position: 'top', conte
   urlInclude: '*/home.html*', colors: { background: '#1e3a8a', text: '#ffffff', button: '#fbbf24', buttonText: '#111827' } });
 saveJSON('focus', { name: 'Halfway modal', style: 'modal', position: 'middle', contentType: 'text', headline: 'Enjoying the read?',
   body: '<p>Half way there. Keep going!</p>', trigger: 'scroll', triggerValue: 50, frequency: 'session', urlInclude: '*/long.html' });
+saveJSON('focus', { name: 'Leaving already?', style: 'modal', position: 'middle', contentType: 'text', headline: 'Wait, a discount!',
+  body: '<p>10 % off if you stay.</p>', trigger: 'exit', frequency: 'everypage', urlInclude: '*/pricing.html' });
 const form = saveJSON('forms', { name: 'Newsletter signup', published: true, submitLabel: 'Join',
   fields: [{ alias: 'email', label: 'Your email', type: 'email', mapTo: 'contact.email', required: true }] });
 saveJSON('focus', { name: 'Signup notification', style: 'notification', position: 'bottom-right', contentType: 'form',
@@ -200,6 +203,19 @@ try {
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
     await page.waitForTimeout(1500);
     assert.equal(await focusBox(page, '.mf'), null, 'session cap');
+  });
+
+  await step('exit-intent modal appears only when the pointer leaves through the top of the window', async () => {
+    await page.goto(`${siteURL}/pricing.html`);
+    await page.waitForTimeout(1200);
+    await page.mouse.move(400, 300);
+    await page.mouse.move(400, 120);
+    assert.equal(await focusBox(page, '.mf'), null, 'not shown while the pointer stays in the page');
+    // What a browser sends when the pointer leaves the window by its top edge (to the tabs).
+    await page.evaluate(() => document.dispatchEvent(new MouseEvent('mouseout', { clientX: 400, clientY: 0, relatedTarget: null, bubbles: true })));
+    const box = await until('exit modal', () => focusBox(page, '.mf-headline'));
+    assert.equal(box.text, 'Wait, a discount!');
+    await shot(page, 'tracker-focus-exit.png');
   });
 
   await step('a form focus item embeds the real form inside its shadow root', async () => {

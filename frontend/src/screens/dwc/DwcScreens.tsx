@@ -15,15 +15,14 @@ import {
 } from "@mantine/core";
 import { IconArrowUp, IconPlus, IconTrash } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { type SegmentCatalogue, Segments, type SegmentView } from "../../api";
 import { blankDWC, DWC, type DWCVariant, type DWCView } from "../../api/pages";
 import { EditorFrame, useEditorActions } from "../../components/EditorFrame";
 import { ListScreen } from "../../components/ListScreen";
 import { useI18n } from "../../i18n";
 import { ErrorBox, Loading } from "../common";
-import { FilterRows } from "../segments/FilterRows";
-import { type FieldDef, type FilterRow, fromMautic, toMautic } from "../segments/filters";
+import { parseable, QueryEditor } from "../segments/QueryEditor";
 
 /** DwcRoutes: #/dwc, #/dwc/new, #/dwc/ID. */
 export function DwcRoutes({ parts }: { parts: string[] }) {
@@ -81,7 +80,7 @@ function DwcEditorScreen({ id }: { id: string }) {
 
 interface VariantState extends DWCVariant {
   key: number;
-  rows: FilterRow[] | null; // null = nested filters, edited as JSON
+  asJson: boolean; // filters the editor cannot open are edited as JSON text
 }
 
 let nextKey = 1;
@@ -96,13 +95,9 @@ function Editor({
   segments: SegmentView[];
 }) {
   const { t } = useI18n();
-  const defs = useMemo(
-    () => new Map<string, FieldDef>(catalogue.fields.map((f) => [f.alias, f as FieldDef])),
-    [catalogue],
-  );
   const [slot, setSlot] = useState<DWCView>(initial);
   const [variants, setVariants] = useState<VariantState[]>(() =>
-    initial.variants.map((v) => ({ ...v, key: nextKey++, rows: fromMautic(v.filters, defs) })),
+    initial.variants.map((v) => ({ ...v, key: nextKey++, asJson: !parseable(v.filters) })),
   );
   const set = (patch: Partial<DWCView>) => setSlot((s) => ({ ...s, ...patch }));
   const setV = (i: number, patch: Partial<VariantState>) =>
@@ -120,13 +115,13 @@ function Editor({
           id: v.id,
           name: v.name,
           content: v.content,
-          filters: v.rows ? toMautic(v.rows) : v.filters,
+          filters: v.filters,
         })),
       }),
     remove: () => DWC.Delete(slot.id),
     onSaved: (out) => {
       setSlot(out);
-      setVariants(out.variants.map((v) => ({ ...v, key: nextKey++, rows: fromMautic(v.filters, defs) })));
+      setVariants(out.variants.map((v) => ({ ...v, key: nextKey++, asJson: !parseable(v.filters) })));
     },
   });
   const move = (i: number) =>
@@ -218,10 +213,10 @@ function Editor({
               value={v.name}
               onChange={(e) => setV(i, { name: e.currentTarget.value })}
             />
-            {v.rows ? (
-              <FilterRows
-                rows={v.rows}
-                onChange={(rows) => setV(i, { rows })}
+            {!v.asJson ? (
+              <QueryEditor
+                initial={v.filters}
+                onChange={(filters) => setV(i, { filters })}
                 catalogue={catalogue}
                 segments={segments}
                 selfId=""
@@ -257,7 +252,7 @@ function Editor({
           onClick={() =>
             setVariants((vs) => [
               ...vs,
-              { id: "", name: "", filters: "[]", content: "", key: nextKey++, rows: [] },
+              { id: "", name: "", filters: "[]", content: "", key: nextKey++, asJson: false },
             ])
           }
         >

@@ -10,17 +10,17 @@ import {
   Select,
   Stack,
   Text,
+  Textarea,
   TextInput,
   Title,
 } from "@mantine/core";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { Segments } from "../../api";
 import type { ReportDef, ReportOptions, ReportSource } from "../../api/reports";
 import { type Key, useI18n } from "../../i18n";
-import { FilterRows } from "../segments/FilterRows";
-import { type FieldDef, type FilterRow, fromMautic, toMautic } from "../segments/filters";
+import { parseable, QueryEditor } from "../segments/QueryEditor";
 import { splitGroup, switchSource } from "./model";
 
 interface Props {
@@ -357,17 +357,14 @@ function Aggregates({
   );
 }
 
-/** ContactFilters edits segment filters on the rows' contacts with the segment editor's rows. */
+/** ContactFilters edits segment filters on the rows' contacts with the segment editor. */
 function ContactFilters({ def, onChange }: { def: ReportDef; onChange: (d: ReportDef) => void }) {
   const { t } = useI18n();
   const cat = useQuery({ queryKey: ["segmentCatalogue"], queryFn: () => Segments.Catalogue() });
   const segs = useQuery({ queryKey: ["segments", false], queryFn: () => Segments.List(false) });
-  const defs = useMemo(
-    () => new Map<string, FieldDef>((cat.data?.fields ?? []).map((f) => [f.alias, f as FieldDef])),
-    [cat.data],
-  );
-  // parsed once: ControlledRows keeps the rows being edited and reports them back
-  const rows = fromMautic(def.contactFilters || "[]", defs) ?? [];
+  const initial = def.contactFilters || "[]";
+  // decided once: text the editor cannot open stays a JSON text area while it is typed
+  const [asJson] = useState(() => !parseable(initial));
   if (!cat.data || !segs.data) return null;
   return (
     <Card withBorder>
@@ -376,40 +373,25 @@ function ContactFilters({ def, onChange }: { def: ReportDef; onChange: (d: Repor
         <Text size="xs" c="dimmed">
           {t("reports.contactFiltersHint")}
         </Text>
-        <ControlledRows
-          initial={rows}
-          onRows={(r) => onChange({ ...def, contactFilters: r.length ? toMautic(r) : "" })}
-          catalogue={cat.data}
-          segments={segs.data}
-        />
+        {!asJson ? (
+          // QueryEditor keeps the query being edited and reports the filter JSON back
+          <QueryEditor
+            initial={initial}
+            onChange={(f) => onChange({ ...def, contactFilters: f === "[]" ? "" : f })}
+            catalogue={cat.data}
+            segments={segs.data}
+            selfId=""
+            emptyText=""
+          />
+        ) : (
+          <Textarea
+            label={t("segments.json")}
+            autosize
+            value={def.contactFilters}
+            onChange={(e) => onChange({ ...def, contactFilters: e.currentTarget.value })}
+          />
+        )}
       </Stack>
     </Card>
-  );
-}
-
-function ControlledRows({
-  initial,
-  onRows,
-  catalogue,
-  segments,
-}: {
-  initial: FilterRow[];
-  onRows: (r: FilterRow[]) => void;
-  catalogue: Parameters<typeof FilterRows>[0]["catalogue"];
-  segments: Parameters<typeof FilterRows>[0]["segments"];
-}) {
-  const [rows, setRows] = useState(initial);
-  return (
-    <FilterRows
-      rows={rows}
-      onChange={(r) => {
-        setRows(r);
-        onRows(r);
-      }}
-      catalogue={catalogue}
-      segments={segments}
-      selfId=""
-      emptyText=""
-    />
   );
 }

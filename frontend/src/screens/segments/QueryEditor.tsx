@@ -56,6 +56,8 @@ interface Props {
   catalogue: SegmentCatalogue;
   segments: SegmentView[];
   selfId: string;
+  /** shown when there is no filter (default: the segment editor's "static" hint; "" = none) */
+  emptyText?: string;
 }
 
 /** parseable reports whether the editor can open this filter JSON (else it is edited as text). */
@@ -67,7 +69,9 @@ export function parseable(json: string): boolean {
   }
 }
 
-export function QueryEditor({ initial, onChange, catalogue, segments, selfId }: Props) {
+/** QueryEditor is the one filter editor of the app: segments, report contact filters and
+ * dynamic content variants all edit their filter JSON with it. */
+export function QueryEditor({ initial, onChange, catalogue, segments, selfId, emptyText }: Props) {
   const { t, lang } = useI18n();
   const defs = useMemo(
     () => new Map<string, FieldDef>(catalogue.fields.map((f) => [f.alias, f as FieldDef])),
@@ -97,7 +101,9 @@ export function QueryEditor({ initial, onChange, catalogue, segments, selfId }: 
   const ctx: Ctx = { catalogue, defs, segments: segments.filter((s) => s.id !== selfId) };
   return (
     <div data-testid="query-editor" className="magpie-qb">
-      {query.rules.length === 0 && <Text c="dimmed">{t("segments.noFilters")}</Text>}
+      {query.rules.length === 0 && emptyText !== "" && (
+        <Text c="dimmed">{emptyText ?? t("segments.noFilters")}</Text>
+      )}
       <QueryBuilder
         query={query}
         onQueryChange={(q) => {
@@ -286,6 +292,10 @@ function asText(v: unknown): string {
   return v == null ? "" : String(v);
 }
 
+/** A value editor takes the rest of the line, or a line of its own in a narrow column
+ * (report and dynamic content forms). */
+const grow = { flex: "1 1 12rem" };
+
 function ValueEditor({ field, operator, value, handleOnChange, path, context }: ValueEditorProps) {
   const { t } = useI18n();
   const { defs, catalogue, segments } = context as Ctx;
@@ -317,7 +327,7 @@ function ValueEditor({ field, operator, value, handleOnChange, path, context }: 
       return (
         <Autocomplete
           aria-label={aria}
-          style={{ flex: 1 }}
+          style={grow}
           placeholder={t("segments.datePlaceholder")}
           data={[
             { group: t("segments.dateKeywords"), items: catalogue.dateKeywords },
@@ -331,7 +341,7 @@ function ValueEditor({ field, operator, value, handleOnChange, path, context }: 
       return (
         <Select
           aria-label={aria}
-          style={{ flex: 1 }}
+          style={grow}
           searchable
           data={options}
           value={str || null}
@@ -346,7 +356,7 @@ function ValueEditor({ field, operator, value, handleOnChange, path, context }: 
           return (
             <TagsInput
               aria-label={aria}
-              style={{ flex: 1 }}
+              style={grow}
               data={data.map((o) => o.value)}
               value={list}
               onChange={handleOnChange}
@@ -356,7 +366,7 @@ function ValueEditor({ field, operator, value, handleOnChange, path, context }: 
         return (
           <MultiSelect
             aria-label={aria}
-            style={{ flex: 1 }}
+            style={grow}
             searchable
             data={data}
             value={list}
@@ -367,7 +377,7 @@ function ValueEditor({ field, operator, value, handleOnChange, path, context }: 
       return (
         <TagsInput
           aria-label={aria}
-          style={{ flex: 1 }}
+          style={grow}
           value={list}
           onChange={handleOnChange}
           splitChars={["|", ","]}
@@ -378,7 +388,7 @@ function ValueEditor({ field, operator, value, handleOnChange, path, context }: 
   return (
     <TextInput
       aria-label={aria}
-      style={{ flex: 1 }}
+      style={grow}
       inputMode={kind === "number" ? "decimal" : undefined}
       value={str}
       onChange={(e) => handleOnChange(e.currentTarget.value)}
