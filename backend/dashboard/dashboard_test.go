@@ -411,6 +411,7 @@ func TestCampaignAndStageWidgets(t *testing.T) {
 				('k1', 'ev1', ?, 1, 'scheduled', ?, 0), ('k1', 'ev1', ?, 1, 'scheduled', ?, 0),
 				('k2', 'evX', ?, 1, 'done', ?, 0), ('k1', 'ev1', 'c-old', 1, 'scheduled', ?, 0)`,
 				[]any{f.a, clockNow + 7200000, f.b, clockNow + 3600000, f.c, clockNow + 60000, clockNow - 60000}},
+			{`UPDATE campaign_log SET done_at = ? WHERE status = 'done'`, []any{clockNow}},
 			{`INSERT INTO stages(id, name, weight, date_added, date_modified) VALUES('s1', 'Lead', 10, 0, 0), ('s2', 'Customer', 50, 0, 0), ('s3', 'Gone', 5, 0, 0)`, nil},
 			{`UPDATE contacts SET stage_id = CASE id WHEN ? THEN 's2' ELSE 's1' END WHERE id IN (?, ?, ?)`, []any{f.a, f.a, f.b, f.c}},
 		} {
@@ -433,6 +434,11 @@ func TestCampaignAndStageWidgets(t *testing.T) {
 	}
 	if !reflect.DeepEqual(up.Table.Rows, want) {
 		t.Errorf("upcoming rows %v, want %v (scheduled, future, soonest first)", up.Table.Rows, want)
+	}
+	rec := runWidget(t, f.s, TRecent)
+	if rec.Table == nil || len(rec.Table.Rows) == 0 ||
+		!reflect.DeepEqual(rec.Table.Rows[0], []any{clockNow, "campaign.event", "Winback › evX", []string{f.c, "#cc"}}) {
+		t.Errorf("recent activity %+v: want the finished campaign step first", rec.Table)
 	}
 	top := runWidget(t, f.s, TTopCampaigns)
 	if top.Table == nil || !reflect.DeepEqual(top.Table.Rows, [][]any{{"Onboarding", int64(2)}, {"Winback", int64(1)}}) {

@@ -183,12 +183,17 @@ func eventNames(ctx context.Context, s *Service, campaignID string) map[string]s
 	return out
 }
 
-// recent lists the newest events with their contact (Mautic's recent.activity).
+// recent lists the newest events with their contact (Mautic's recent.activity): the
+// behaviour log's last ten and the campaign steps finished among the last few hundred
+// logged (campaign_events), newest first.
 func recent(ctx context.Context, s *Service, _ span, _ lbl, r *Result) error {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT e.at, e.type, coalesce(e.object_name, e.title, e.url, ''), e.contact_id,
+	rows, err := s.db.R.QueryContext(ctx, `SELECT e.at, e.type, e.what, e.contact_id,
 			coalesce(nullif(c.email, ''), nullif(trim(coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, '')), ''), '')
-		FROM (SELECT * FROM events ORDER BY seq DESC LIMIT 10) e
-		LEFT JOIN contacts c ON c.id = e.contact_id ORDER BY e.seq DESC`)
+		FROM (SELECT at, type, coalesce(object_name, title, url, '') AS what, contact_id, seq FROM (SELECT * FROM events ORDER BY seq DESC LIMIT 10)
+			UNION ALL
+			SELECT at, type, object_name, contact_id, 0 FROM campaign_events
+			WHERE log_id IN (SELECT id FROM campaign_log ORDER BY id DESC LIMIT 500)) e
+		LEFT JOIN contacts c ON c.id = e.contact_id ORDER BY e.at DESC, e.seq DESC LIMIT 10`)
 	if err != nil {
 		return err
 	}
