@@ -76,7 +76,7 @@ func (s *Service) foldContacts(tx *db.Tx) (did bool, left int64, err error) {
 	if tz != zoneTag(loc) {
 		// First build, or the zone changed: every creation day is recounted.
 		for _, q := range []string{"DELETE FROM dash_cdaily", "DELETE FROM dash_cdirty",
-			`INSERT OR IGNORE INTO dash_cdirty(uday) SELECT DISTINCT date_added / 86400000 FROM contacts INDEXED BY dash_contacts_added WHERE deleted = 0`} {
+			`INSERT OR IGNORE INTO dash_cdirty(uday) SELECT DISTINCT date_added / 86400000 FROM contacts ` + tx.IndexedBy("dash_contacts_added") + ` WHERE deleted = 0`} {
 			if _, err := tx.Exec(q); err != nil {
 				return false, 0, err
 			}
@@ -137,7 +137,7 @@ func (s *Service) recountContactDay(tx *db.Tx, loc *time.Location, day string) e
 		return err
 	}
 	rows, err := tx.Query(`SELECT date_identified IS NOT NULL, coalesce(country, ''), points, coalesce(stage_id, ''), count(*)
-		FROM contacts INDEXED BY dash_contacts_added WHERE deleted = 0 AND date_added >= ? AND date_added < ?
+		FROM contacts `+tx.IndexedBy("dash_contacts_added")+` WHERE deleted = 0 AND date_added >= ? AND date_added < ?
 		GROUP BY 1, 2 COLLATE NOCASE, 3, 4`, from, to)
 	if err != nil {
 		return err

@@ -100,7 +100,6 @@ func generate(ctx context.Context, d *db.DB, n, per int) error {
 	base := benchNow.UnixMilli()
 	day := int64(24 * 3600 * 1000)
 	indexes := []string{
-		"CREATE INDEX events_contact ON events(contact_id, at)",
 		"CREATE INDEX events_type ON events(type, at)",
 		"CREATE INDEX events_type_object ON events(type, object_id, contact_id)",
 		"CREATE INDEX events_contact_type ON events(contact_id, type, at)",

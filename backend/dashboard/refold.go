@@ -159,7 +159,7 @@ func recountEventDay(tx *db.Tx, loc *time.Location, day string, hi int64) error 
 	// One pass over each type's events of the day (the (type, at) index, then the rows):
 	// counts, distinct contacts and the top lists are summed in Go.
 	q := `SELECT contact_id, coalesce(url, ''), coalesce(referrer, ''), coalesce(object_id, ''), coalesce(object_name, '')
-		FROM events INDEXED BY events_type WHERE type = ? AND at >= ? AND at < ? AND seq <= ?`
+		FROM events ` + tx.IndexedBy("events_type") + ` WHERE type = ? AND at >= ? AND at < ? AND seq <= ?`
 	top := map[topKey]*topVal{}
 	addKey := func(kind, key, label string) {
 		k := topKey{kind, day, key}

@@ -148,7 +148,7 @@ func contactsCreated(ctx context.Context, s *Service, sp span, l lbl, r *Result)
 		return err
 	}
 	defer conn.Close()
-	st, err := conn.PrepareContext(ctx, `SELECT count(*), count(date_identified) FROM contacts INDEXED BY dash_contacts_added
+	st, err := conn.PrepareContext(ctx, `SELECT count(*), count(date_identified) FROM contacts `+s.db.IndexedBy(ctx, "dash_contacts_added")+`
 		WHERE deleted = 0 AND date_added >= ? AND date_added < ?`)
 	if err != nil {
 		return err
@@ -243,7 +243,7 @@ func countries(ctx context.Context, s *Service, sp span, l lbl, r *Result) error
 			UNION ALL
 			SELECT (SELECT min(coalesce(country, '') COLLATE NOCASE) FROM contacts
 			        WHERE deleted = 0 AND coalesce(country, '') COLLATE NOCASE > c.v) FROM c WHERE c.v IS NOT NULL)
-		SELECT v, (SELECT count(*) FROM contacts INDEXED BY dash_contacts_country
+		SELECT v, (SELECT count(*) FROM contacts `+s.db.IndexedBy(ctx, "dash_contacts_country")+`
 			WHERE deleted = 0 AND coalesce(country, '') COLLATE NOCASE = c.v AND date_added >= ? AND date_added < ?)
 		FROM c WHERE v IS NOT NULL`, sp.startMs(), sp.endMs())
 	if err != nil {
@@ -371,7 +371,7 @@ func pointsFunnel(ctx context.Context, s *Service, sp span, l lbl, r *Result) er
 		return drawPointsFunnel(all.Float64, p1.Float64, p25.Float64, p50.Float64, p100.Float64, l, r)
 	}
 	err := s.db.R.QueryRowContext(ctx, `SELECT count(*), sum(points >= 1), sum(points >= 25), sum(points >= 50), sum(points >= 100)
-		FROM contacts INDEXED BY dash_contacts_added WHERE deleted = 0 AND date_added >= ? AND date_added < ?`,
+		FROM contacts `+s.db.IndexedBy(ctx, "dash_contacts_added")+` WHERE deleted = 0 AND date_added >= ? AND date_added < ?`,
 		sp.startMs(), sp.endMs()).Scan(&all, &p1, &p25, &p50, &p100)
 	if err != nil {
 		return err

@@ -43,7 +43,7 @@ func stagesFunnel(ctx context.Context, s *Service, sp span, l lbl, r *Result) er
 		}
 		return drawStages(names, ids, counts, l, r)
 	}
-	rows, err = s.db.R.QueryContext(ctx, `SELECT stage_id, count(*) FROM contacts INDEXED BY dash_contacts_added
+	rows, err = s.db.R.QueryContext(ctx, `SELECT stage_id, count(*) FROM contacts `+s.db.IndexedBy(ctx, "dash_contacts_added")+`
 		WHERE deleted = 0 AND date_added >= ? AND date_added < ? AND stage_id IS NOT NULL GROUP BY stage_id`, sp.startMs(), sp.endMs())
 	if err != nil {
 		return err

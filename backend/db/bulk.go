@@ -326,3 +326,23 @@ func loadDeferred(tx *Tx) (deferred, error) {
 	}
 	return def, nil
 }
+
+// IndexedBy returns "INDEXED BY name" when the index exists and "" when it does not: a
+// query that forces an index still answers, only slower, while a bulk load (DeferIndexes,
+// here or in another process) has dropped it.
+func (d *DB) IndexedBy(ctx context.Context, name string) string {
+	return indexedBy(ctx, d.R, name)
+}
+
+// IndexedBy is DB.IndexedBy inside the transaction.
+func (t *Tx) IndexedBy(name string) string { return indexedBy(t.ctx, t.tx, name) }
+
+func indexedBy(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, name string) string {
+	var one int
+	if q.QueryRowContext(ctx, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", name).Scan(&one) != nil {
+		return ""
+	}
+	return "INDEXED BY " + Quote(name)
+}

@@ -158,3 +158,33 @@ func TestDeferIndexesOtherProcess(t *testing.T) {
 		t.Fatal("indexes not rebuilt after the loading process died")
 	}
 }
+
+// The rebuild sorts with temp files (temp_store = FILE) and leaves the writer connection as
+// it found it (MEMORY), with every index back.
+func TestRestoreIndexesPutsTempStoreBack(t *testing.T) {
+	d, err := db.Open(t.TempDir()+"/x.db", db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	restore, err := d.DeferIndexes(ctx, []string{"contacts"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := restore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var ts int
+	if err := d.W.QueryRow("PRAGMA temp_store").Scan(&ts); err != nil {
+		t.Fatal(err)
+	}
+	if ts != 2 {
+		t.Fatalf("temp_store = %d after the rebuild, want 2 (MEMORY)", ts)
+	}
+	var left string
+	d.R.QueryRow("SELECT v FROM meta WHERE k = 'bulk.deferred_indexes'").Scan(&left)
+	if left != "" {
+		t.Fatalf("deferred indexes left: %s", left)
+	}
+}

@@ -47,7 +47,7 @@ func BenchmarkRowFloor(b *testing.B) {
 		b.Run(tb.name, func(b *testing.B) {
 			d, _ := testenv.NewDB(b)
 			ctx := context.Background()
-			if _, err := d.DeferIndexes(ctx, []string{"contacts", "events"}, []string{"contacts_email_lookup", "events_contact"}); err != nil {
+			if _, err := d.DeferIndexes(ctx, []string{"contacts", "events"}, []string{"contacts_email_lookup", "events_contact_type"}); err != nil {
 				b.Fatal(err)
 			}
 			rowIDs := make([]string, b.N)

@@ -176,7 +176,7 @@ func lookup(tx *db.Tx, importID string, rows []row) (map[string]existing, error)
 		return out, nil
 	}
 	// Which of them did this import create? Its contact.imported events say (through the
-	// events_contact index, which bulk mode keeps).
+	// events_contact_type index, which bulk mode keeps).
 	byID := make(map[string]string, len(out))
 	idList := make([]any, 0, len(out))
 	for email, ex := range out {

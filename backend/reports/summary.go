@@ -197,7 +197,7 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 		// A date bucket first: one aggregate query per bucket over the indexed date range,
 		// so SQLite never sorts millions of rows by a computed day number.
 		e0 := gcols[0].col.Expr
-		q := "SELECT " + strings.Join(sel[1:], ", ") + " FROM " + atIndexed(p.from, gcols[0].col) + " WHERE " + p.where + " AND " + e0 + " >= ? AND " + e0 + " < ?"
+		q := "SELECT " + strings.Join(sel[1:], ", ") + " FROM " + s.atIndexed(ctx, p.from, gcols[0].col) + " WHERE " + p.where + " AND " + e0 + " >= ? AND " + e0 + " < ?"
 		if len(grp) > 1 {
 			q += " GROUP BY " + strings.Join(grp[1:], ", ")
 		}
@@ -218,7 +218,7 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 	} else {
 		from := p.from
 		if len(gcols) > 0 && gcols[0].col.GroupIndex != "" && strings.HasPrefix(from, "events e") {
-			from = "events e INDEXED BY " + gcols[0].col.GroupIndex + from[len("events e"):]
+			from = "events e " + s.db.IndexedBy(ctx, gcols[0].col.GroupIndex) + from[len("events e"):]
 		}
 		q := "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " WHERE " + p.where
 		if len(grp) > 0 {
@@ -305,9 +305,9 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 // atIndexed makes an event source read the (type, at) index when the column is the event
 // date: without statistics SQLite may pick (type, url, at), whose min(at) / date ranges scan
 // every entry of the type (5M page hits: 0.6 s each).
-func atIndexed(from string, col Column) string {
+func (s *Service) atIndexed(ctx context.Context, from string, col Column) string {
 	if col.Expr == "e.at" && strings.HasPrefix(from, "events e") && !strings.HasPrefix(from, "events e INDEXED") {
-		return "events e INDEXED BY events_type" + from[len("events e"):]
+		return "events e " + s.db.IndexedBy(ctx, "events_type") + from[len("events e"):]
 	}
 	return from
 }
@@ -327,7 +327,7 @@ func (s *Service) windows(ctx context.Context, p *plan, col Column, bucket strin
 		return nil, nil
 	}
 	var lo, hi sql.NullInt64
-	base := " FROM " + atIndexed(p.from, col) + " WHERE " + p.where
+	base := " FROM " + s.atIndexed(ctx, p.from, col) + " WHERE " + p.where
 	if err := s.db.R.QueryRowContext(ctx, "SELECT min("+col.Expr+")"+base, p.args...).Scan(&lo); err != nil {
 		return nil, queryError(ctx, err)
 	}

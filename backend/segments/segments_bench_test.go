@@ -111,7 +111,6 @@ func generate(ctx context.Context, d *db.DB, n, hits int) error {
 	// Bulk load: big page cache, secondary indexes of the log dropped and rebuilt after (a
 	// sort instead of 10M random index inserts). Contacts' hits are laid out contact by contact.
 	indexes := []string{
-		"CREATE INDEX events_contact ON events(contact_id, at)",
 		"CREATE INDEX events_type ON events(type, at)",
 		"CREATE INDEX events_type_object ON events(type, object_id, contact_id)",
 		"CREATE INDEX events_contact_type ON events(contact_id, type, at)",

@@ -6,8 +6,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"magpie/backend/db"
+	"magpie/backend/rqlite/rqlitetest"
 )
 
 // pendingChanges lists what the next pushes would send, "tbl|row|cols" sorted: ordinary
@@ -252,4 +254,34 @@ func reopen(t *testing.T, r *replica, c Client) *replica {
 	t.Helper()
 	r.d.Close()
 	return openReplica(t, r.name, r.dir, c, 0, Options{})
+}
+
+// BenchmarkPushBatchEntry500: one push of a 500-row bulk insert (one batch entry expanded
+// at push time) to the stand-in; compare with BenchmarkPush500 (500 ordinary outbox rows).
+func BenchmarkPushBatchEntry500(b *testing.B) {
+	srv := rqlitetest.New(b, rqlitetest.Options{})
+	c := newClient(b, srv.URL())
+	r := newReplica(b, "a", c, 0, Options{PushBatch: 500})
+	r.sync(b)
+	ep, _ := r.d.Meta(context.Background(), keyEpoch)
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		rows := make([]db.Row, 500)
+		for k := range rows {
+			c := contactCols(k)
+			rows[k] = db.Row{ID: fmt.Sprintf("r%d-%d", i, k), Vals: []any{c["title"], c["body"], c["n"]}}
+		}
+		r.write(b, func(tx *db.Tx) error { return tx.InsertMany("items", itemCols, rows) })
+		b.StartTimer()
+		s := time.Now()
+		n, err := r.e.pushBatch(context.Background(), c, ep)
+		lat = append(lat, time.Since(s))
+		if err != nil || n != 500 {
+			b.Fatalf("pushed %d: %v", n, err)
+		}
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat)
 }

@@ -73,11 +73,12 @@ failed="$(grep '"scenario":"form"' "$work/load.json" | grep -o '"errors":[0-9]*'
 status() { m tracking status --json 2>/dev/null | tr -d ' \n'; }
 t0="$(ticks)"; d0="$(date +%s)"; last=""; still=0; n=0
 while :; do
-  spool="$(curl -s "$url/health" | grep -o '"pendingBytes":[0-9]*' | cut -d: -f2)"
-  st="$(status)"
-  hits="$(printf '%s' "$st" | grep -o '"hits":[0-9]*' | cut -d: -f2)"
-  todo="$(printf '%s' "$st" | grep -o '"pending":[0-9]*' | cut -d: -f2)"
-  [ "$spool" = 0 ] && { [ -n "$noingest" ] || [ "${todo:-1}" = 0 ]; } && break
+  # A poll may fail (the tracker busy, the store locked by a long ingest transaction): retry.
+  spool="$(curl -s "$url/health" | grep -o '"pendingBytes":[0-9]*' | cut -d: -f2 || true)"
+  st="$(status || true)"
+  hits="$(printf '%s' "$st" | grep -o '"hits":[0-9]*' | cut -d: -f2 || true)"
+  todo="$(printf '%s' "$st" | grep -o '"pending":[0-9]*' | cut -d: -f2 || true)"
+  [ "${spool:-1}" = 0 ] && { [ -n "$noingest" ] || [ "${todo:-1}" = 0 ]; } && break
   if [ "$spool/$hits/$todo" = "$last" ]; then still=$((still + 1)); else still=0; last="$spool/$hits/$todo"; fi
   [ "$still" -ge 60 ] && { echo "DRAIN STALLED: spool $spool bytes, hits $hits, not ingested $todo"; tail -5 "$work/log"; exit 1; }
   [ $((n++ % 5)) = 0 ] && echo "   draining: spool $spool bytes, hits stored $hits, not yet ingested $todo"
