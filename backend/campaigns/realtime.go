@@ -242,20 +242,7 @@ func formEntry(tx *db.Tx, e events.Event) error {
 }
 
 func publishedIDs(tx *db.Tx) ([]string, error) {
-	rows, err := tx.Query("SELECT id FROM campaigns WHERE is_published = 1 AND deleted = 0")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return db.Strings(tx.Query("SELECT id FROM campaigns WHERE is_published = 1 AND deleted = 0"))
 }
 
 // mergeContacts moves the merged-away contact's campaign memberships and steps to the

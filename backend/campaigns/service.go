@@ -56,7 +56,7 @@ const selectCampaign = `SELECT c.id, c.name, c.description, c.category, c.is_pub
 	(SELECT count(*) FROM campaign_members m WHERE m.campaign_id = c.id AND m.manually_removed = 0)
 	FROM campaigns c`
 
-func scanCampaign(sc interface{ Scan(...any) error }, withGraph bool) (Campaign, error) {
+func scanCampaign(sc db.Scanner, withGraph bool) (Campaign, error) {
 	var c Campaign
 	var graph string
 	var mod int64

@@ -443,21 +443,8 @@ func (s *Service) Get(ctx context.Context, id string) (Detail, error) {
 }
 
 func (s *Service) tagsOf(ctx context.Context, id string) ([]string, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
-		WHERE ct.contact_id = ? AND ct.deleted = 0 ORDER BY t.name`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return db.Strings(s.db.R.QueryContext(ctx, `SELECT t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
+		WHERE ct.contact_id = ? AND ct.deleted = 0 ORDER BY t.name`, id))
 }
 
 // Tags lists every live tag with its number of contacts, by name.

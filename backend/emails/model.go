@@ -312,21 +312,8 @@ func (s *Service) List(ctx context.Context, q Query) ([]Email, error) {
 		where = append(where, "(name_key LIKE ? OR subject LIKE ?)")
 		args = append(args, "%"+fold.String(t)+"%", "%"+t+"%")
 	}
-	rows, err := s.db.R.QueryContext(ctx, "SELECT "+selectCols+" FROM emails WHERE "+strings.Join(where, " AND ")+
+	return db.Collect(ctx, s.db.R, scanEmail, "SELECT "+selectCols+" FROM emails WHERE "+strings.Join(where, " AND ")+
 		" ORDER BY coalesce(name_key,''), id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Email{}
-	for rows.Next() {
-		e, err := scanEmail(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // Save creates (empty ID) or updates an email, keeping the previous content as a version.

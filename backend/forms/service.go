@@ -29,9 +29,7 @@ func (s *Service) DB() *db.DB { return s.db }
 const formCols = `id, name, description, kind, kiosk, submit_label, post_action, post_value, min_seconds, fields, actions,
 	is_published, date_added, date_modified, deleted`
 
-type scanner interface{ Scan(...any) error }
-
-func scanForm(sc scanner) (Form, error) {
+func scanForm(sc db.Scanner) (Form, error) {
 	var f Form
 	var fields, actions string
 	err := sc.Scan(&f.ID, &f.Name, &f.Description, &f.Kind, &f.Kiosk, &f.SubmitLabel, &f.PostAction, &f.PostValue,
@@ -64,20 +62,8 @@ func (s *Service) List(ctx context.Context, trash bool) ([]Form, error) {
 	if trash {
 		del = 1
 	}
-	rows, err := s.db.R.QueryContext(ctx, "SELECT "+formCols+` FROM forms WHERE deleted = ? ORDER BY coalesce(name_key, ''), id`, del)
+	out, err := db.Collect(ctx, s.db.R, scanForm, "SELECT "+formCols+` FROM forms WHERE deleted = ? ORDER BY coalesce(name_key, ''), id`, del)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Form{}
-	for rows.Next() {
-		f, err := scanForm(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	counts, err := s.resultCounts(ctx)

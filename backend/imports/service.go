@@ -315,7 +315,7 @@ func (s *Service) ResumeInterrupted(ctx context.Context) ([]string, error) {
 const selectRecord = `SELECT id, file_name, file_path, file_size, status, options, offset_bytes, line, inserted, updated,
 	ignored, failed, started_at, finished_at, created_at, coalesce(error, '') FROM imports`
 
-func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
+func scanRecord(sc db.Scanner) (Record, error) {
 	var r Record
 	var opts string
 	var started, finished sql.NullInt64
@@ -351,20 +351,7 @@ func (s *Service) List(ctx context.Context, limit int) ([]Record, error) {
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := s.db.R.QueryContext(ctx, selectRecord+" ORDER BY created_at DESC, id DESC LIMIT ?", limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Record{}
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.Collect(ctx, s.db.R, scanRecord, selectRecord+" ORDER BY created_at DESC, id DESC LIMIT ?", limit)
 }
 
 // Rejected returns rejected rows of an import by line, from line > after.

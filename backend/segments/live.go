@@ -259,20 +259,10 @@ func (s *Service) processQueue(ctx context.Context) error {
 		})
 	}
 	for {
-		rows, err := s.db.R.QueryContext(ctx, "SELECT contact_id FROM segment_dirty LIMIT 500")
+		batch, err := db.Strings(s.db.R.QueryContext(ctx, "SELECT contact_id FROM segment_dirty LIMIT 500"))
 		if err != nil {
 			return err
 		}
-		var batch []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			batch = append(batch, id)
-		}
-		rows.Close()
 		if len(batch) == 0 {
 			return nil
 		}

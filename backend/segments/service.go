@@ -132,7 +132,7 @@ const selectSegment = `SELECT s.id, s.name, s.alias, s.description, s.filters, s
 	s.date_added, s.date_modified, s.deleted, coalesce(b.members, 0), b.last_built_at, coalesce(b.last_built_ms, 0)
 	FROM segments s LEFT JOIN segment_builds b ON b.segment_id = s.id`
 
-func scanSegment(sc interface{ Scan(...any) error }) (Segment, error) {
+func scanSegment(sc db.Scanner) (Segment, error) {
 	var g Segment
 	var filters string
 	var added, modified int64
@@ -154,20 +154,7 @@ func scanSegment(sc interface{ Scan(...any) error }) (Segment, error) {
 
 // List returns the segments (or the trash), by name.
 func (s *Service) List(ctx context.Context, trash bool) ([]Segment, error) {
-	rows, err := s.db.R.QueryContext(ctx, selectSegment+" WHERE s.deleted = ? ORDER BY s.name, s.id", trash)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Segment{}
-	for rows.Next() {
-		g, err := scanSegment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return db.Collect(ctx, s.db.R, scanSegment, selectSegment+" WHERE s.deleted = ? ORDER BY s.name, s.id", trash)
 }
 
 // Get returns one segment by id or alias (including trashed ones).
