@@ -187,16 +187,23 @@ func (s *Service) write(ctx context.Context, req Request, cols []column, progres
 	if err := out.header(head); err != nil {
 		return Result{}, err
 	}
+	r, release, err := s.readConn(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	defer release()
 	total := int64(len(req.IDs))
 	where, args := "", []any(nil)
 	if len(req.IDs) == 0 {
 		f, _ := contacts.ParseSearch(req.Search)
 		where, args = f.Where, f.Args
-		n, err := s.contacts.Count(ctx, where, args, false)
-		if err != nil {
+		q := "SELECT count(*) FROM contacts WHERE deleted = 0"
+		if where != "" {
+			q += " AND (" + where + ")"
+		}
+		if err := r.QueryRowContext(ctx, q, args...).Scan(&total); err != nil {
 			return Result{}, err
 		}
-		total = int64(n)
 	}
 	// Reading the store and encoding the file run side by side (one core each): pages
 	// produces batches of rows, this goroutine writes them.
@@ -207,7 +214,7 @@ func (s *Service) write(ctx context.Context, req Request, cols []column, progres
 	go func() {
 		defer close(batches)
 		var buf [][]any
-		err := s.pages(rctx, req, cols, where, args, func(vals []any) error {
+		err := s.pages(rctx, r, req, cols, where, args, func(vals []any) error {
 			buf = append(buf, vals)
 			if len(buf) == 512 {
 				select {
@@ -272,7 +279,33 @@ func (s *Service) write(ctx context.Context, req Request, cols []column, progres
 const pageSize = 2000
 
 // pages streams the selected contacts in (date_added, id) order.
-func (s *Service) pages(ctx context.Context, req Request, cols []column, where string, args []any, emit func([]any) error) error {
+// readConn is the export's one read connection, with a small page cache and no memory
+// map: a sequential read gains nothing from the pool's 64 MB per connection, which a
+// 1M-row export would otherwise fill (a third of its memory budget), and every mapped page
+// of the file would count in the process's RSS. release restores the connection's own
+// settings before it goes back to the pool.
+func (s *Service) readConn(ctx context.Context) (r *sql.Conn, release func(), err error) {
+	if r, err = s.contacts.DB().R.Conn(ctx); err != nil {
+		return nil, nil, err
+	}
+	var cache int
+	if err := r.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+		r.Close()
+		return nil, nil, err
+	}
+	release = func() {
+		bg := context.Background()
+		r.ExecContext(bg, fmt.Sprintf("PRAGMA cache_size = %d; PRAGMA mmap_size = %d", cache, db.ReadMmapSize)) //nolint:errcheck // best effort
+		r.Close()
+	}
+	if _, err := r.ExecContext(ctx, "PRAGMA cache_size = -8192; PRAGMA mmap_size = 0"); err != nil {
+		release()
+		return nil, nil, err
+	}
+	return r, release, nil
+}
+
+func (s *Service) pages(ctx context.Context, r *sql.Conn, req Request, cols []column, where string, args []any, emit func([]any) error) error {
 	sel := []string{"id", "date_added"}
 	for _, c := range cols {
 		switch c.alias {
@@ -285,22 +318,6 @@ func (s *Service) pages(ctx context.Context, req Request, cols []column, where s
 		}
 	}
 	base := "SELECT " + strings.Join(sel, ", ") + " FROM contacts WHERE deleted = 0"
-	// One connection with a small page cache: a sequential read gains nothing from the
-	// pool's 64 MB per connection, which a 1M-row export would otherwise fill (a third of
-	// its memory budget). The connection's own size is restored before it goes back.
-	r, err := s.contacts.DB().R.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	var cache int
-	if err := r.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
-		return err
-	}
-	if _, err := r.ExecContext(ctx, "PRAGMA cache_size = -8192"); err != nil {
-		return err
-	}
-	defer r.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = %d", cache)) //nolint:errcheck // best effort
 	emitRows := func(rows *sql.Rows) (n int, lastAdded int64, lastID string, err error) {
 		defer rows.Close()
 		raw := make([]any, len(sel))
