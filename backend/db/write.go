@@ -212,18 +212,28 @@ func (t *Tx) NowMs() int64 { return t.now.UnixMilli() }
 // Exec runs a statement for local tables (event log, membership caches, jobs). Declared
 // synced tables must be written with Insert/Update/Delete/Restore instead.
 func (t *Tx) Exec(q string, args ...any) (sql.Result, error) {
-	st, ok := t.stmts[q]
-	if !ok {
-		var err error
-		if st, err = t.tx.PrepareContext(t.ctx, q); err != nil {
-			return nil, err
-		}
-		if t.stmts == nil {
-			t.stmts = map[string]*sql.Stmt{}
-		}
-		t.stmts[q] = st
+	st, err := t.stmt(q)
+	if err != nil {
+		return nil, err
 	}
 	return st.ExecContext(t.ctx, args...)
+}
+
+// stmt is q prepared once per transaction (closed with it): batches run the same
+// statements thousands of times.
+func (t *Tx) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(t.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[q] = st
+	return st, nil
 }
 
 // Query reads inside the transaction (sees its own writes).
@@ -234,18 +244,21 @@ func (t *Tx) Query(q string, args ...any) (*sql.Rows, error) {
 // QueryRow reads one row inside the transaction. Its statement is prepared once per
 // transaction, like Exec's (batches run the same look-ups thousands of times).
 func (t *Tx) QueryRow(q string, args ...any) *sql.Row {
-	st, ok := t.stmts[q]
-	if !ok {
-		var err error
-		if st, err = t.tx.PrepareContext(t.ctx, q); err != nil {
-			return t.tx.QueryRowContext(t.ctx, q, args...) // reports the prepare error on Scan
-		}
-		if t.stmts == nil {
-			t.stmts = map[string]*sql.Stmt{}
-		}
-		t.stmts[q] = st
+	st, err := t.stmt(q)
+	if err != nil {
+		return t.tx.QueryRowContext(t.ctx, q, args...) // reports the prepare error on Scan
 	}
 	return st.QueryRowContext(t.ctx, args...)
+}
+
+// QueryPrepared is Query with the statement prepared once per transaction, like Exec's:
+// for a multi-row statement with RETURNING (or a look-up) a batch runs many times.
+func (t *Tx) QueryPrepared(q string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(t.ctx, args...)
 }
 
 // Signal announces a fact to commit hooks once the transaction commits.
