@@ -342,5 +342,9 @@ func (s *Service) SparseAnchors(sort string, deleted bool) int {
 	return s.anchors.SparseLen(spec)
 }
 
+// SortsLoaded reports how many sparse anchor indexes were read from the store (kept from
+// an earlier run) instead of built.
+func (s *Service) SortsLoaded() int { return s.anchors.Loads() }
+
 // WaitSorts waits for the sparse anchor indexes being built in the background.
 func (s *Service) WaitSorts() { s.anchors.Wait() }

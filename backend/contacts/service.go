@@ -31,6 +31,7 @@ type Service struct {
 // New returns the service.
 func New(d *db.DB, fs *fields.Service) *Service {
 	s := &Service{db: d, fields: fs}
+	s.anchors.Store = sparseStore{db: d}
 	d.OnCommit(s.onCommit)
 	return s
 }
