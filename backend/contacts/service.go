@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"magpie/backend/apperr"
@@ -22,6 +23,8 @@ type Service struct {
 	db      *db.DB
 	fields  *fields.Service
 	anchors listing.Anchors
+
+	warming atomic.Bool // WarmSorts running
 
 	countMu  sync.Mutex
 	counts   map[string]int // cached totals per list signature

@@ -165,3 +165,36 @@ func TestSparseAnchorsDuringBuild(t *testing.T) {
 		}
 	}
 }
+
+// WarmSorts readies every sort's sparse index (and the trash's) without any page request.
+func TestWarmSorts(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	contacts.SetSparseStep(s, 5)
+	var rows []contacts.NewContact
+	for i := 0; i < 60; i++ {
+		rows = append(rows, contacts.NewContact{Vals: db.Cols{"email": fmt.Sprintf("w%02d@example.com", i)}, At: testenv.Epoch})
+	}
+	if err := s.DB().Write(ctx, func(tx *db.Tx) error {
+		return contacts.NewOps(tx, "test").CreateMany([]string{"email"}, rows, contacts.BulkOpts{})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.IDs(ctx, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Delete(ctx, all[:12], "test"); err != nil {
+		t.Fatal(err)
+	}
+	s.WarmSorts(ctx)
+	contacts.WaitWarm(s)
+	for sort := range contacts.Sorts {
+		if s.SparseAnchors(sort, false) == 0 {
+			t.Errorf("sort %s: no sparse index after WarmSorts", sort)
+		}
+	}
+	if s.SparseAnchors("date_added", true) == 0 {
+		t.Error("trash: no sparse index after WarmSorts")
+	}
+}

@@ -303,6 +303,33 @@ func (a *Anchors) Prepare(ctx context.Context, r *sql.DB, s Spec) error {
 	return nil
 }
 
+// Warm makes the sparse index of each spec's order ready, one order after the other (the
+// stored copy when it is current, else a build, waited for before the next one starts so
+// that warming never takes more than one core). Specs need their Total.
+func (a *Anchors) Warm(ctx context.Context, r *sql.DB, specs []Spec) {
+	for _, s := range specs {
+		if x := a.sparseFor(ctx, r, s); x != nil && !x.partial {
+			continue
+		}
+		sig := sparseSig(s)
+		for {
+			a.mu.Lock()
+			st := a.sparse[sig]
+			if st == nil || !st.building {
+				a.mu.Unlock()
+				break
+			}
+			ch := st.progress
+			a.mu.Unlock()
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
 // Loads reports how many sparse indexes were taken from the Store (tests, benchmarks).
 func (a *Anchors) Loads() int {
 	a.mu.Lock()
