@@ -20,7 +20,6 @@ import (
 	"magpie/backend/events"
 	"magpie/backend/fields"
 	"magpie/backend/forms"
-	"magpie/backend/ids"
 )
 
 // CursorKey is the meta key holding the seq of the last hit turned into events.
@@ -503,7 +502,7 @@ func (r *ingestRun) resolve(h Hit, lazy bool) (string, error) {
 	}
 	if taken {
 		// The device's first visitor was trashed: a new visitor, still derived from the hit.
-		c = ids.Derived("visitor", h.Device, h.ID)
+		c = laterVisitorID(h.Device, h.ID)
 	}
 	if lazy {
 		r.visitors = append(r.visitors, contacts.NewContact{ID: c, At: h.Time()})
