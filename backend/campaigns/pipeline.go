@@ -186,14 +186,22 @@ func (x *execCtx) insertOutcomes(c *compiled, ev *Event, yes, no string) error {
 	if err := bulk(x.tx, func() error { return x.insertRows(c, ev, yes, no) }); err != nil {
 		return err
 	}
-	return addCounts(x.tx, "id IN (SELECT log_id FROM camp_batch WHERE ok IN (0, 1, 2, 3, 4))")
+	// The rows were just inserted with a status that is a function of ok (insertRows): they
+	// are counted from camp_batch, without reading them back.
+	_, err := x.tx.Exec(`INSERT INTO campaign_counts(campaign_id, event_id, status, n)
+		SELECT ?1, ?2, `+insertStatus+` AS st, count(*) FROM camp_batch b WHERE b.ok IN (0, 1, 2, 3, 4) GROUP BY st
+		ON CONFLICT(campaign_id, event_id, status) DO UPDATE SET n = n + excluded.n`, c.id, ev.ID, maxAttempts)
+	return err
 }
+
+// insertStatus is the status of a pipelined step's row inserted with outcome b.ok (?3 is
+// maxAttempts): the first attempt of a failure is retried unless one attempt is the maximum.
+const insertStatus = `CASE b.ok WHEN 1 THEN 'done' WHEN 4 THEN 'done' WHEN 2 THEN 'skipped' WHEN 3 THEN 'failed'
+				ELSE CASE WHEN 1 >= ?3 THEN 'failed' ELSE 'scheduled' END END`
 
 func (x *execCtx) insertRows(c *compiled, ev *Event, yes, no string) error {
 	_, err := x.tx.Exec(`INSERT INTO campaign_log(id, campaign_id, event_id, contact_id, rotation, status, path, trigger_at, ref_at, done_at, attempts, reason)
-		SELECT b.log_id, ?1, ?2, b.contact_id, b.rotation,
-			CASE b.ok WHEN 1 THEN 'done' WHEN 4 THEN 'done' WHEN 2 THEN 'skipped' WHEN 3 THEN 'failed'
-				ELSE CASE WHEN 1 >= ?3 THEN 'failed' ELSE 'scheduled' END END,
+		SELECT b.log_id, ?1, ?2, b.contact_id, b.rotation, `+insertStatus+`,
 			CASE b.ok WHEN 1 THEN ?4 WHEN 4 THEN ?5 ELSE '' END,
 			CASE WHEN b.ok = 0 AND 1 < ?3 THEN ?6 + 60000 ELSE b.ref_at END,
 			?6,
