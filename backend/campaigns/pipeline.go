@@ -38,6 +38,15 @@ func (x *execCtx) prepPipe() error {
 			contact_id TEXT NOT NULL, rotation INTEGER NOT NULL, due INTEGER)`,
 		"CREATE INDEX IF NOT EXISTS temp.camp_pipe_event ON camp_pipe(campaign_id, event_id)",
 		"DELETE FROM camp_pipe",
+		// Contacts trashed or deleted during this transaction (by an action or a hook), on
+		// this connection: the queued contacts were alive when their parent ran, so only
+		// these need skipping (instead of looking every queued contact up again).
+		"CREATE TEMP TABLE IF NOT EXISTS camp_gone(id TEXT PRIMARY KEY) WITHOUT ROWID",
+		`CREATE TEMP TRIGGER IF NOT EXISTS camp_gone_upd AFTER UPDATE OF deleted ON main.contacts WHEN new.deleted <> 0 BEGIN
+			INSERT OR IGNORE INTO camp_gone(id) VALUES(new.id); END`,
+		`CREATE TEMP TRIGGER IF NOT EXISTS camp_gone_del AFTER DELETE ON main.contacts BEGIN
+			INSERT OR IGNORE INTO camp_gone(id) VALUES(old.id); END`,
+		"DELETE FROM camp_gone",
 	} {
 		if _, err := x.tx.Exec(q); err != nil {
 			return err
@@ -156,10 +165,15 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 		VALUES(?, '', '', '', 0, 'reserved', 0, 0)`, reserve); err != nil {
 		return 0, 0, 0, err
 	}
-	// Contacts deleted meanwhile are skipped; their path ends.
-	if _, err := tx.Exec(`UPDATE camp_batch SET ok = -1, reason = 'contact deleted' WHERE NOT EXISTS
-		(SELECT 1 FROM contacts ct WHERE ct.id = camp_batch.contact_id AND ct.deleted = 0)`); err != nil {
+	// Contacts deleted meanwhile (in this transaction: camp_gone) are skipped; their path ends.
+	var gone int
+	if err := tx.QueryRow("SELECT EXISTS (SELECT 1 FROM camp_gone)").Scan(&gone); err != nil {
 		return 0, 0, 0, err
+	}
+	if gone == 1 {
+		if _, err := tx.Exec(`UPDATE camp_batch SET ok = -1, reason = 'contact deleted' WHERE contact_id IN (SELECT id FROM camp_gone)`); err != nil {
+			return 0, 0, 0, err
+		}
 	}
 	if _, err := tx.Exec(`INSERT INTO campaign_log(id, campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at, done_at, attempts, reason)
 		SELECT log_id, ?, ?, contact_id, rotation, 'skipped', ref_at, ?, ?, 1, reason FROM camp_batch WHERE ok = -1`, c.id, ev.ID, x.nowMs(), x.nowMs()); err != nil {
