@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"magpie/backend/db"
 	"magpie/backend/dwc"
@@ -64,14 +65,20 @@ func dwcFired(tx *db.Tx, _ *compiled, ev *Event, e events.Event) error {
 
 // DWCDecisions answers, for the tracker, whether a slot request by a contact is awaited by
 // a published campaign. The index of published "Request dynamic content" decisions by slot
-// is rebuilt after a commit touches campaigns; a slot no decision names costs a map lookup.
+// is rebuilt after a commit touches campaigns (and every few seconds, for other processes'
+// commits); a slot no decision names costs a map lookup.
 type DWCDecisions struct {
-	d      *db.DB
-	gen    atomic.Int64
-	mu     sync.Mutex
-	built  int64
-	bySlot map[string][]dwcRef
+	d       *db.DB
+	gen     atomic.Int64
+	mu      sync.Mutex
+	built   int64
+	builtAt time.Time
+	bySlot  map[string][]dwcRef
 }
+
+// dwcIndexTTL bounds how long the index may miss a campaign published by another process on
+// the same store (a `magpie tracker` next to the desktop app): its commits are not ours to see.
+const dwcIndexTTL = 5 * time.Second
 
 type dwcRef struct {
 	campaign, event string
@@ -126,7 +133,7 @@ func (x *DWCDecisions) refs(ctx context.Context, slot string) ([]dwcRef, error) 
 	gen := x.gen.Load()
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.built == gen {
+	if x.built == gen && time.Since(x.builtAt) < dwcIndexTTL {
 		return x.bySlot[slot], nil
 	}
 	ids, err := db.Strings(x.d.R.QueryContext(ctx, "SELECT id FROM campaigns WHERE is_published = 1 AND deleted = 0"))
@@ -159,6 +166,6 @@ func (x *DWCDecisions) refs(ctx context.Context, slot string) ([]dwcRef, error) 
 			by[strings.ToLower(s)] = append(by[strings.ToLower(s)], r)
 		}
 	}
-	x.bySlot, x.built = by, gen
+	x.bySlot, x.built, x.builtAt = by, gen, time.Now()
 	return by[slot], nil
 }
