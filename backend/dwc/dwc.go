@@ -271,13 +271,7 @@ func (s *Service) Delete(ctx context.Context, id string) error  { return s.setDe
 func (s *Service) Restore(ctx context.Context, id string) error { return s.setDeleted(ctx, id, false) }
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		ok, err := tx.SetDeleted("dwc_slots", id, del)
-		if err == nil && !ok {
-			return apperr.NotFoundf("dwc.errors.notFound", map[string]any{"id": id}, "no dynamic content %q", id)
-		}
-		return err
-	})
+	return s.db.Trash(ctx, "dwc_slots", id, del, apperr.NotFoundf("dwc.errors.notFound", map[string]any{"id": id}, "no dynamic content %q", id))
 }
 
 // plan returns the compiled variants of a published slot (nil when none), cached until a
