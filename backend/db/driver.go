@@ -43,8 +43,8 @@ func registerFunctions(c *sqlite3.SQLiteConn) error {
 	return nil
 }
 
-// ReadMmapSize is the memory-mapped window of each connection of the mapped read pool DB.M (SQLite caps it at its
-// compile-time SQLITE_MAX_MMAP_SIZE, 2 GiB in go-sqlite3's build).
+// ReadMmapSize is the memory-mapped window of each connection of the mapped read pool DB.M
+// (SQLite caps it at its compile-time SQLITE_MAX_MMAP_SIZE, 2 GiB in go-sqlite3's build).
 //
 // Why: in WAL mode any commit makes every other connection drop its whole page cache at its
 // next read transaction, and a running app commits all the time (live segments, dashboard,
