@@ -21,33 +21,17 @@ func (x *execCtx) bulkPoints(c *compiled, ev *Event) error {
 		return nil
 	}
 	tx := x.tx
-	if _, err := tx.UpdateWhere("contacts", "points = points + ?, date_modified = ?", []any{delta, tx.NowMs()},
-		"SELECT contact_id FROM camp_batch WHERE ok = 1", nil, []string{"points", "date_modified"}); err != nil {
-		return err
-	}
-	rows, err := tx.Query("SELECT b.contact_id, c.points FROM camp_batch b JOIN contacts c ON c.id = b.contact_id WHERE b.ok = 1")
+	// The new points come back from the UPDATE itself (RETURNING): no second read.
+	chs, err := tx.UpdateWhereChanges("contacts", "points = points + ?, date_modified = ?", []any{delta, tx.NowMs()},
+		"SELECT contact_id FROM camp_batch WHERE ok = 1", nil, []string{"points", "date_modified"})
 	if err != nil {
 		return err
 	}
-	type cp struct {
-		id  string
-		pts int64
-	}
-	var list []cp
-	for rows.Next() {
-		var r cp
-		if err := rows.Scan(&r.id, &r.pts); err != nil {
-			rows.Close()
-			return err
-		}
-		list = append(list, r)
-	}
-	rows.Close()
 	reason := "campaign: " + c.name
-	evs := make([]events.Event, len(list))
-	for i, r := range list {
-		evs[i] = events.Event{ContactID: r.id, Type: events.PointsChanged, Source: "campaign",
-			ObjectName: reason, Data: map[string]any{"delta": delta, "points": r.pts}}
+	evs := make([]events.Event, len(chs))
+	for i, ch := range chs {
+		evs[i] = events.Event{ContactID: ch.ID, Type: events.PointsChanged, Source: "campaign",
+			ObjectName: reason, Data: map[string]any{"delta": delta, "points": ch.Cols["points"]}}
 	}
 	// One multi-row insert; the hooks (point triggers) still run for every contact.
 	return events.AppendManyHooked(tx, evs)
