@@ -3,11 +3,15 @@ package tracking
 import (
 	"bufio"
 	"bytes"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"os"
+	"strings"
+	"testing"
 
 	"github.com/valyala/fasthttp"
 )
@@ -55,5 +59,35 @@ func serveTest(s *Server, w *httptest.ResponseRecorder, r *http.Request) {
 	w.WriteHeader(res.StatusCode)
 	if _, err := w.Body.ReadFrom(res.Body); err != nil {
 		panic(err)
+	}
+}
+
+// utmParams must read a page URL's query as u.Query().Get did.
+func TestUTMParamsMatchQuery(t *testing.T) {
+	queries := []string{
+		"utm_source=news&utm_campaign=spring",
+		"utm_source=a&utm_source=b",
+		"utm_source=&utm_source=b",
+		"utm%5Fsource=esc&utm_medium=m%20x+y",
+		"utm_source=a;b&utm_term=t",
+		"utm_source=%zz&utm_source=ok",
+		"x=1&utm_content=" + strings.Repeat("é", 200),
+		"utm_term",
+		"utm_campaign=a&&utm_medium=%E2%82%AC",
+		"UTM_SOURCE=upper&utm_sourcex=no",
+	}
+	for _, q := range queries {
+		want := map[string]string{}
+		vals, _ := url.ParseQuery(q)
+		for _, k := range []string{"utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"} {
+			if v := vals.Get(k); v != "" {
+				want[k] = truncate(v, 255)
+			}
+		}
+		got := map[string]string{}
+		utmParams(q, got)
+		if !maps.Equal(got, want) {
+			t.Errorf("utmParams(%q) = %v, want %v", q, got, want)
+		}
 	}
 }
