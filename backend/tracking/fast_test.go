@@ -3,6 +3,8 @@ package tracking
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -89,5 +91,62 @@ func TestUTMParamsMatchQuery(t *testing.T) {
 		if !maps.Equal(got, want) {
 			t.Errorf("utmParams(%q) = %v, want %v", q, got, want)
 		}
+	}
+}
+
+// The real fasthttp server keeps net/http's limits: the route's body bound is applied before
+// the body is read into memory, oversized header blocks are refused, and a page hit works
+// over a keep-alive connection.
+func TestFastServerLimits(t *testing.T) {
+	f := newFixture(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.srv.serveFast(ctx, ln) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	base := "http://" + ln.Addr().String()
+	ok := url.Values{"page_url": {"https://www.example.com/"}}.Encode()
+	tests := []struct {
+		name, method, path, ct string
+		body                   string
+		header                 string // a header value of this size
+		want                   int
+	}{
+		{"page hit", "POST", "/mtc/event", formCT, ok, "", 200},
+		{"page hit over the event body limit", "POST", "/mtc/event", formCT, ok + "&x=" + strings.Repeat("a", DefaultEventBody), "", 413},
+		{"form post over the form body limit", "POST", "/form/submit", formCT, "a=" + strings.Repeat("a", DefaultFormBody), "", 413},
+		{"form post under the upload limit reaches the handler", "POST", "/form/submit", "multipart/form-data; boundary=x", strings.Repeat("a", DefaultFormBody+1), "", 400},
+		{"other post over the form body limit", "POST", "/focus/x/view", formCT, strings.Repeat("a", DefaultFormBody+1), "", 413},
+		{"header block over 32 KiB", "GET", "/health", "", "", strings.Repeat("h", 40<<10), 431},
+		{"health", "GET", "/health", "", "", "", 200},
+		{"unknown path", "GET", "/nope/nope", "", "", "", 404},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := http.NewRequest(tc.method, base+tc.path, strings.NewReader(tc.body))
+			if tc.ct != "" {
+				r.Header.Set("Content-Type", tc.ct)
+			}
+			if tc.header != "" {
+				r.Header.Set("X-Big", tc.header)
+			}
+			res, err := http.DefaultClient.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != tc.want {
+				t.Fatalf("status %d, want %d: %s", res.StatusCode, tc.want, msg)
+			}
+		})
 	}
 }
