@@ -303,10 +303,6 @@ func (s *Server) signedContactV(r reqView) string {
 	return f[0]
 }
 
-// VisitorID is the id of the anonymous contact a device creates on its first hit: derived
-// from the device id so every tracker and desktop agree without talking to each other.
-func VisitorID(device string) string { return ids.Derived("visitor", device) }
-
 func (s *Server) setCookies(w http.ResponseWriter, device, contact string) {
 	secure := s.base.Scheme == "https"
 	h := w.Header()
