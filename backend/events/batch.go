@@ -1,8 +1,10 @@
 package events
 
 import (
+	"cmp"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"magpie/backend/db"
@@ -280,6 +282,12 @@ func (b *Batch) write(contacts []string) error {
 		}
 		b.order = keep
 	}
+	// Each table's rows in its key order: the upserts walk every B-tree forwards, page by
+	// page, instead of jumping between the contacts' places.
+	sortRows(stats, 0)
+	sortRows(urls, 0, 1)
+	sortRows(devs, 0) // by contact only: the parts compare without case (COLLATE NOCASE),
+	sortRows(utms, 0) // and the first of two spellings in append order is the one stored
 	tx := b.tx
 	if err := tx.ExecMany(`INSERT INTO contact_stats(contact_id, hits, page_hits, sessions, first_hit_at, last_hit_at,
 		emails_sent, emails_read, emails_clicked, downloads)`, `
@@ -348,4 +356,24 @@ func (b *Batch) lastHits(contacts []string) (map[string]int64, error) {
 		}
 	}
 	return out, nil
+}
+
+// sortRows orders rows by the values at cols (int64 or string), the table's key; rows equal
+// there keep their order.
+func sortRows(rows [][]any, cols ...int) {
+	slices.SortStableFunc(rows, func(a, b []any) int {
+		for _, c := range cols {
+			var r int
+			switch x := a[c].(type) {
+			case int64:
+				r = cmp.Compare(x, b[c].(int64))
+			case string:
+				r = strings.Compare(x, b[c].(string))
+			}
+			if r != 0 {
+				return r
+			}
+		}
+		return 0
+	})
 }
