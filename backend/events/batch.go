@@ -48,12 +48,27 @@ type pendingAgg struct {
 	hits, sent, read, clicked, downloads int64
 	firstHit                             int64 // valid when hits > 0
 	pageAts                              []int64
-	urls                                 map[int64]*span
-	urlOrder                             []int64
-	devices                              map[Device]*span
-	devOrder                             []Device
-	utms                                 map[UTM]*span
-	utmOrder                             []UTM
+	// Per URL id, device and UTM set, in first-seen order: a contact has a few of each in a
+	// batch, so a list searched linearly (no map per contact: less garbage per hit).
+	urls    []keyed[int64]
+	devices []keyed[Device]
+	utms    []keyed[UTM]
+}
+
+type keyed[K comparable] struct {
+	key K
+	span
+}
+
+// spanOf returns the span of k in *list, adding an empty one when new.
+func spanOf[K comparable](list *[]keyed[K], k K) *span {
+	for i := range *list {
+		if (*list)[i].key == k {
+			return &(*list)[i].span
+		}
+	}
+	*list = append(*list, keyed[K]{key: k})
+	return &(*list)[len(*list)-1].span
 }
 
 // NewBatch returns the transaction's batch, making it on first use; its aggregates are
@@ -164,39 +179,12 @@ func (b *Batch) add(e Event, at int64) error {
 	} else {
 		a.clicked++
 	}
-	if a.urls == nil {
-		a.urls = map[int64]*span{}
-	}
-	s := a.urls[urlID]
-	if s == nil {
-		s = &span{}
-		a.urls[urlID] = s
-		a.urlOrder = append(a.urlOrder, urlID)
-	}
-	s.add(at)
+	spanOf(&a.urls, urlID).add(at)
 	if !e.Device.IsZero() {
-		if a.devices == nil {
-			a.devices = map[Device]*span{}
-		}
-		s := a.devices[e.Device]
-		if s == nil {
-			s = &span{}
-			a.devices[e.Device] = s
-			a.devOrder = append(a.devOrder, e.Device)
-		}
-		s.add(at)
+		spanOf(&a.devices, e.Device).add(at)
 	}
 	if !e.UTM.IsZero() {
-		if a.utms == nil {
-			a.utms = map[UTM]*span{}
-		}
-		s := a.utms[e.UTM]
-		if s == nil {
-			s = &span{}
-			a.utms[e.UTM] = s
-			a.utmOrder = append(a.utmOrder, e.UTM)
-		}
-		s.add(at)
+		spanOf(&a.utms, e.UTM).add(at)
 	}
 	return nil
 }
@@ -254,16 +242,15 @@ func (b *Batch) write(contacts []string) error {
 			first = a.firstHit
 		}
 		stats = append(stats, []any{c, a.hits, int64(len(a.pageAts)), sessions, first, lastHit, a.sent, a.read, a.clicked, a.downloads})
-		for _, id := range a.urlOrder {
-			s := a.urls[id]
-			urls = append(urls, []any{id, c, s.n, s.first, s.last})
+		for _, u := range a.urls {
+			urls = append(urls, []any{u.key, c, u.n, u.first, u.last})
 		}
-		for _, d := range a.devOrder {
-			s := a.devices[d]
+		for _, s := range a.devices {
+			d := s.key
 			devs = append(devs, []any{c, d.Type, d.OS, d.Browser, d.Brand, s.first, s.last, s.n})
 		}
-		for _, u := range a.utmOrder {
-			s := a.utms[u]
+		for _, s := range a.utms {
+			u := s.key
 			utms = append(utms, []any{c, u.Source, u.Medium, u.Campaign, u.Content, u.Term, s.first, s.last, s.n})
 		}
 	}
