@@ -361,6 +361,8 @@ func (r *ingestRun) one(h Hit) error {
 		if h.Data["action"] == "convert" {
 			ev.Type = events.FocusConverted
 		}
+	case KindDWC:
+		ev.Type, ev.ObjectID = events.DWCRequested, h.Data["slot"]
 	case KindOpen:
 		ev.Type, ev.ObjectID = events.EmailRead, h.Email
 	case KindClick:
