@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -70,25 +71,24 @@ func campList(e *Env, args []string) error {
 	return nil
 }
 
-func campID(pos []string) (string, error) {
-	if len(pos) < 1 {
-		return "", usagef("want the campaign id")
+// campArg parses the flags and the campaign id (the first positional argument) and opens the
+// campaigns service.
+func campArg(e *Env, fs *flag.FlagSet, args []string) (*campaigns.Service, string, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, "", err
 	}
-	return pos[0], nil
+	if len(pos) < 1 {
+		return nil, "", usagef("want the campaign id")
+	}
+	s, err := campService(e)
+	return s, pos[0], err
 }
 
 func campShow(e *Env, args []string) error {
 	fs := flags(e, "campaigns show", "campaigns show ID [--json]")
 	asJSON := fs.Bool("json", false, "print JSON (campaign, stats)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := campID(pos)
-	if err != nil {
-		return err
-	}
-	s, err := campService(e)
+	s, id, err := campArg(e, fs, args)
 	if err != nil {
 		return err
 	}
@@ -162,20 +162,12 @@ func campSimulate(e *Env, args []string) error {
 	from := fs.String("from", "", "start of the replay (RFC 3339)")
 	to := fs.String("to", "", "end of the replay (RFC 3339)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := campID(pos)
+	s, id, err := campArg(e, fs, args)
 	if err != nil {
 		return err
 	}
 	if *from == "" || *to == "" {
 		return usagef("--from and --to are required")
-	}
-	s, err := campService(e)
-	if err != nil {
-		return err
 	}
 	res, err := s.Simulate(e.Ctx(), id, *from, *to)
 	if err != nil {
@@ -195,15 +187,7 @@ func campPublish(on bool) func(*Env, []string) error {
 	verb := map[bool]string{true: "publish", false: "unpublish"}[on]
 	return func(e *Env, args []string) error {
 		fs := flags(e, "campaigns "+verb, "campaigns "+verb+" ID")
-		pos, err := parse(fs, args)
-		if err != nil {
-			return err
-		}
-		id, err := campID(pos)
-		if err != nil {
-			return err
-		}
-		s, err := campService(e)
+		s, id, err := campArg(e, fs, args)
 		if err != nil {
 			return err
 		}
@@ -314,15 +298,7 @@ func campDelete(del bool) func(*Env, []string) error {
 	verb := map[bool]string{true: "delete", false: "restore"}[del]
 	return func(e *Env, args []string) error {
 		fs := flags(e, "campaigns "+verb, "campaigns "+verb+" ID")
-		pos, err := parse(fs, args)
-		if err != nil {
-			return err
-		}
-		id, err := campID(pos)
-		if err != nil {
-			return err
-		}
-		s, err := campService(e)
+		s, id, err := campArg(e, fs, args)
 		if err != nil {
 			return err
 		}

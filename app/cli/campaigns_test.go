@@ -65,6 +65,11 @@ func TestCampaignsCommands(t *testing.T) {
 		{"simulate needs from/to", []string{"campaigns", "simulate", c.ID}, 2, "", "--from and --to"},
 		{"unknown", []string{"campaigns", "frobnicate"}, 2, "", "unknown subcommand"},
 		{"show missing", []string{"campaigns", "show", "nope"}, 1, "", `no campaign "nope"`},
+		{"show needs an id", []string{"campaigns", "show"}, 2, "", "want the campaign id"},
+		{"unpublish", []string{"campaigns", "unpublish", c.ID}, 0, "Welcome", ""},
+		{"delete", []string{"campaigns", "delete", c.ID}, 0, "deleted " + c.ID, ""},
+		{"restore", []string{"campaigns", "restore", c.ID}, 0, "restored " + c.ID, ""},
+		{"show restored", []string{"campaigns", "show", c.ID}, 0, "done 2", ""},
 	}
 	for _, s := range steps {
 		code, out, errOut := magpie(t, dir, s.args...)

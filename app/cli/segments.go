@@ -2,11 +2,13 @@ package cli
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"time"
 
 	"magpie/backend/apperr"
+	"magpie/backend/core"
 	"magpie/backend/segments"
 )
 
@@ -54,6 +56,27 @@ func parseNow(s string) (time.Time, error) {
 	return t, nil
 }
 
+// segArg parses the flags (when fs is not nil) and the one positional argument, a segment id
+// or alias, and loads that segment.
+func segArg(e *Env, fs *flag.FlagSet, args []string) (*core.Core, segments.Segment, error) {
+	pos := args
+	if fs != nil {
+		var err error
+		if pos, err = parse(fs, args); err != nil {
+			return nil, segments.Segment{}, err
+		}
+	}
+	if len(pos) != 1 {
+		return nil, segments.Segment{}, usagef("want one segment id or alias")
+	}
+	c, err := e.Core()
+	if err != nil {
+		return nil, segments.Segment{}, err
+	}
+	g, err := c.Segments.Get(e.Ctx(), pos[0])
+	return c, g, err
+}
+
 func printSegment(e *Env, g segments.Segment, asJSON bool) error {
 	if asJSON {
 		return e.JSON(g)
@@ -93,18 +116,7 @@ func segList(e *Env, args []string) error {
 func segGet(e *Env, args []string) error {
 	fs := flags(e, "segments get", "segments get ID|ALIAS [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("want one segment id or alias")
-	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	g, err := c.Segments.Get(e.Ctx(), pos[0])
+	_, g, err := segArg(e, fs, args)
 	if err != nil {
 		return err
 	}
@@ -266,18 +278,7 @@ func segMembers(e *Env, args []string) error {
 	limit := fs.Int("limit", 100, "page size (max 1000)")
 	offset := fs.Int("offset", 0, "skip this many")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("want one segment id or alias")
-	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	g, err := c.Segments.Get(e.Ctx(), pos[0])
+	c, g, err := segArg(e, fs, args)
 	if err != nil {
 		return err
 	}
@@ -347,14 +348,7 @@ func segManual(add bool) func(*Env, []string) error {
 
 func segDelete(del bool) func(*Env, []string) error {
 	return func(e *Env, args []string) error {
-		if len(args) != 1 {
-			return usagef("want one segment id")
-		}
-		c, err := e.Core()
-		if err != nil {
-			return err
-		}
-		g, err := c.Segments.Get(e.Ctx(), args[0])
+		c, g, err := segArg(e, nil, args)
 		if err != nil {
 			return err
 		}
@@ -368,18 +362,7 @@ func segDelete(del bool) func(*Env, []string) error {
 func segVersions(e *Env, args []string) error {
 	fs := flags(e, "segments versions", "segments versions ID [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("want one segment id")
-	}
-	c, err := e.Core()
-	if err != nil {
-		return err
-	}
-	g, err := c.Segments.Get(e.Ctx(), pos[0])
+	c, g, err := segArg(e, fs, args)
 	if err != nil {
 		return err
 	}

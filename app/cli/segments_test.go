@@ -52,6 +52,9 @@ func TestSegmentsCommands(t *testing.T) {
 		{"import mautic unknown filter", []string{"segments", "import-mautic", mauticBad}, 1, "", `filter 1 (lead_points_group_3): unknown field`},
 		{"update", []string{"segments", "update", "readers", "--name", "Readers 2"}, 0, "Readers 2 (readers, live) v2", ""},
 		{"versions", []string{"segments", "versions", "readers"}, 0, "v1", ""},
+		{"get", []string{"segments", "get", "readers", "--json"}, 0, `"name": "Readers 2"`, ""},
+		{"get two args", []string{"segments", "get", "readers", "pricing-visitors"}, 2, "", "want one segment id or alias"},
+		{"get unknown", []string{"segments", "get", "nope"}, 1, "", "nope"},
 		{"rebuild all", []string{"segments", "rebuild", "--now", "2026-03-02T09:30:00Z"}, 0, "members", ""},
 		{"usage", []string{"segments"}, 2, "", "missing subcommand"},
 	}
@@ -65,5 +68,25 @@ func TestSegmentsCommands(t *testing.T) {
 	var list []map[string]any
 	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 2 {
 		t.Fatalf("list = %s (%v): the failed saves must store nothing", out, err)
+	}
+
+	// Delete by alias, then restore by id (an alias names only a live segment).
+	_, out, _ = magpie(t, dir, "segments", "get", "readers", "--json")
+	var g struct{ ID string }
+	if err := json.Unmarshal([]byte(out), &g); err != nil || g.ID == "" {
+		t.Fatalf("get = %s (%v)", out, err)
+	}
+	for _, s := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"segments", "delete", "readers"}, 0},
+		{[]string{"segments", "get", "readers"}, 1},
+		{[]string{"segments", "restore", g.ID}, 0},
+		{[]string{"segments", "get", "readers"}, 0},
+	} {
+		if code, out, errOut := magpie(t, dir, s.args...); code != s.code {
+			t.Fatalf("%v: exit %d (want %d)\nstdout: %s\nstderr: %s", s.args, code, s.code, out, errOut)
+		}
 	}
 }

@@ -352,16 +352,7 @@ func (s *Service) Delete(ctx context.Context, id string) error { return s.setDel
 func (s *Service) Restore(ctx context.Context, id string) error { return s.setDeleted(ctx, id, false) }
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		ok, err := tx.SetDeleted("assets", id, del)
-		if err == nil && !ok {
-			var n int
-			if tx.QueryRow("SELECT count(*) FROM assets WHERE id = ?", id).Scan(&n); n == 0 {
-				return notFound(id)
-			}
-		}
-		return err
-	})
+	return s.db.Trash(ctx, "assets", id, del, notFound(id))
 }
 
 // WriteTo streams an asset's file content to w, chunk by chunk, checking each chunk's hash.

@@ -6,7 +6,6 @@ import (
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/events"
-	"magpie/backend/ids"
 )
 
 // bulkPoints adjusts the points of the whole batch in one UPDATE (recorded per row for
@@ -63,12 +62,15 @@ func (x *execCtx) bulkTags(ev *Event) error {
 		if err != nil {
 			return err
 		}
+		// A link may have its DerivedNear id or, made before that, its Derived one.
 		have := map[string]int{} // link id → deleted
-		for start := 0; start < len(batch); start += 500 {
-			chunk := batch[start:min(start+500, len(batch))]
-			args := make([]any, len(chunk))
-			for i, r := range chunk {
-				args[i] = ids.Derived("contact_tag", r.contact, tagID)
+		for start := 0; start < len(batch); start += 250 {
+			chunk := batch[start:min(start+250, len(batch))]
+			args := make([]any, 0, 2*len(chunk))
+			for _, r := range chunk {
+				for _, id := range contacts.TagLinkIDs(r.contact, tagID) {
+					args = append(args, id)
+				}
 			}
 			rows, err := tx.Query("SELECT id, deleted FROM contact_tags WHERE id IN ("+placeholders(len(args))+")", args...)
 			if err != nil {
@@ -88,8 +90,15 @@ func (x *execCtx) bulkTags(ev *Event) error {
 		var fresh []db.Row
 		var evs []events.Event
 		for _, r := range batch {
-			link := ids.Derived("contact_tag", r.contact, tagID)
-			del, exists := have[link]
+			link, del, exists := "", 1, false
+			for _, id := range contacts.TagLinkIDs(r.contact, tagID) {
+				if d, ok := have[id]; ok && (!exists || d < del) {
+					link, del, exists = id, d, true
+				}
+			}
+			if !exists {
+				link = contacts.TagLinkID(r.contact, tagID)
+			}
 			switch {
 			case !exists:
 				fresh = append(fresh, db.Row{ID: link, Vals: []any{r.contact, tagID, now}})

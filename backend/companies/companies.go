@@ -69,37 +69,7 @@ func New(d *db.DB, fs *fields.Service) *Service {
 // ParseValues validates raw user values against the company fields; it returns the stored
 // values (nil = clear) or a field-keyed error.
 func (s *Service) ParseValues(ctx context.Context, raw map[string]string, opt fields.ParseOptions) (db.Cols, error) {
-	fs, err := s.fields.List(ctx, fields.Company)
-	if err != nil {
-		return nil, err
-	}
-	byAlias := map[string]fields.Field{}
-	for _, f := range fs {
-		byAlias[f.Alias] = f
-	}
-	cols := db.Cols{}
-	errs, msgs := map[string]string{}, map[string]string{}
-	for alias, v := range raw {
-		f, ok := byAlias[alias]
-		if !ok {
-			errs[alias], msgs[alias] = "fields.errors.unknown", fmt.Sprintf("unknown field %q", alias)
-			continue
-		}
-		val, err := f.Parse(v, opt)
-		if err != nil {
-			var ve *fields.ValueError
-			if errors.As(err, &ve) {
-				errs[alias], msgs[alias] = ve.Key, ve.Msg
-				continue
-			}
-			return nil, err
-		}
-		cols[alias] = val
-	}
-	if len(errs) > 0 {
-		return nil, apperr.FieldErrors(errs, msgs)
-	}
-	return cols, nil
+	return s.fields.ParseValues(ctx, fields.Company, raw, opt)
 }
 
 // Create adds a company.

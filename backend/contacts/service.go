@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"magpie/backend/apperr"
@@ -23,6 +24,8 @@ type Service struct {
 	fields  *fields.Service
 	anchors listing.Anchors
 
+	warming atomic.Bool // WarmSorts running
+
 	countMu  sync.Mutex
 	counts   map[string]int // cached totals per list signature
 	countGen uint64         // bumped on every invalidation
@@ -31,6 +34,7 @@ type Service struct {
 // New returns the service.
 func New(d *db.DB, fs *fields.Service) *Service {
 	s := &Service{db: d, fields: fs}
+	s.anchors.Store = sparseStore{db: d}
 	d.OnCommit(s.onCommit)
 	return s
 }
@@ -103,37 +107,7 @@ func (s *Service) Fields() *fields.Service { return s.fields }
 // ParseValues validates raw user values against the contact fields and returns stored
 // values ("" becomes nil = clear), or an error naming each bad field.
 func (s *Service) ParseValues(ctx context.Context, raw map[string]string, opt fields.ParseOptions) (db.Cols, error) {
-	fs, err := s.fields.List(ctx, fields.Contact)
-	if err != nil {
-		return nil, err
-	}
-	byAlias := make(map[string]fields.Field, len(fs))
-	for _, f := range fs {
-		byAlias[f.Alias] = f
-	}
-	cols := db.Cols{}
-	errs, msgs := map[string]string{}, map[string]string{}
-	for alias, v := range raw {
-		f, ok := byAlias[alias]
-		if !ok || f.System {
-			errs[alias], msgs[alias] = "fields.errors.unknown", fmt.Sprintf("unknown or read-only field %q", alias)
-			continue
-		}
-		val, err := f.Parse(v, opt)
-		if err != nil {
-			var ve *fields.ValueError
-			if errors.As(err, &ve) {
-				errs[alias], msgs[alias] = ve.Key, ve.Msg
-				continue
-			}
-			return nil, err
-		}
-		cols[alias] = val
-	}
-	if len(errs) > 0 {
-		return nil, apperr.FieldErrors(errs, msgs)
-	}
-	return cols, nil
+	return s.fields.ParseValues(ctx, fields.Contact, raw, opt)
 }
 
 // Input is a contact as the user edits it: raw text per field alias.

@@ -135,6 +135,47 @@ func TestWrite_RollbackAndRecorder(t *testing.T) {
 	}
 }
 
+// Trash answers the caller's "missing" error for an unknown row and otherwise moves the row
+// to the trash and back, recording a delete and a restore.
+func TestTrash(t *testing.T) {
+	d, err := db.OpenDir(t.TempDir(), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var ops []db.Op
+	d.SetRecorder(recorderFunc(func(tx *db.Tx, ch db.Change) error { ops = append(ops, ch.Op); return nil }))
+	ctx := context.Background()
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		return tx.Insert("users", "u1", db.Cols{"name": "Ann", "date_added": 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	missing := apperr.NotFoundf("x", nil, "no user")
+	deleted := func() (n int) {
+		d.R.QueryRow("SELECT deleted FROM users WHERE id = 'u1'").Scan(&n)
+		return n
+	}
+	for _, c := range []struct {
+		id      string
+		del     bool
+		want    error
+		deleted int
+	}{
+		{"nope", true, missing, 0},
+		{"u1", true, nil, 1},
+		{"u1", false, nil, 0},
+		{"nope", false, missing, 0},
+	} {
+		if err := d.Trash(ctx, "users", c.id, c.del, missing); err != c.want || deleted() != c.deleted {
+			t.Fatalf("Trash(%s, %v) = %v, deleted %d; want %v, %d", c.id, c.del, err, deleted(), c.want, c.deleted)
+		}
+	}
+	if len(ops) != 3 || ops[1] != db.OpDelete || ops[2] != db.OpRestore {
+		t.Fatalf("recorded %v", ops)
+	}
+}
+
 type recorderFunc func(*db.Tx, db.Change) error
 
 func (f recorderFunc) Record(tx *db.Tx, ch db.Change) error { return f(tx, ch) }

@@ -344,6 +344,18 @@ func (t *Tx) SetDeleted(table, id string, del bool) (bool, error) {
 	return t.Restore(table, id)
 }
 
+// Trash moves a row to the trash (del) or back from it in its own transaction, and returns
+// missing when there is no such row: the whole of most services' Delete and Restore.
+func (d *DB) Trash(ctx context.Context, table, id string, del bool, missing error) error {
+	return d.Write(ctx, func(tx *Tx) error {
+		ok, err := tx.SetDeleted(table, id, del)
+		if err == nil && !ok {
+			return missing
+		}
+		return err
+	})
+}
+
 func (t *Tx) setDeleted(table, id string, op Op, cols Cols) (bool, error) {
 	tb, err := t.table(table)
 	if err != nil {

@@ -271,13 +271,7 @@ func (s *Service) Delete(ctx context.Context, id string) error  { return s.setDe
 func (s *Service) Restore(ctx context.Context, id string) error { return s.setDeleted(ctx, id, false) }
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		ok, err := tx.SetDeleted("dwc_slots", id, del)
-		if err == nil && !ok {
-			return apperr.NotFoundf("dwc.errors.notFound", map[string]any{"id": id}, "no dynamic content %q", id)
-		}
-		return err
-	})
+	return s.db.Trash(ctx, "dwc_slots", id, del, apperr.NotFoundf("dwc.errors.notFound", map[string]any{"id": id}, "no dynamic content %q", id))
 }
 
 // plan returns the compiled variants of a published slot (nil when none), cached until a
@@ -356,6 +350,24 @@ func (s *Service) Resolve(ctx context.Context, contactID, slot string) (content 
 	if p == nil {
 		return "", false, nil
 	}
+	content, err = s.render(ctx, p, contactID)
+	return content, err == nil, err
+}
+
+// ResolveItem is Resolve for one published item chosen by a campaign (its variants' filters
+// still apply); found is false when the item is deleted or unpublished.
+func (s *Service) ResolveItem(ctx context.Context, contactID, itemID string) (content string, found bool, err error) {
+	p, err := s.planByID(ctx, itemID)
+	if err != nil || p == nil {
+		return "", false, err
+	}
+	content, err = s.render(ctx, p, contactID)
+	return content, err == nil, err
+}
+
+// render picks the content of a plan for the contact and fills its tokens.
+func (s *Service) render(ctx context.Context, p *plan, contactID string) (content string, err error) {
+	slot := p.slot.Slot
 	content = p.slot.DefaultContent
 	if contactID != "" {
 		for i, c := range p.conds {
@@ -366,7 +378,7 @@ func (s *Service) Resolve(ctx context.Context, contactID, slot string) (content 
 			args := append([]any{contactID}, c.args...)
 			err := s.db.R.QueryRowContext(ctx, "SELECT EXISTS(SELECT 1 FROM contacts c WHERE c.id = ? AND c.deleted = 0 AND ("+c.sql+"))", args...).Scan(&hit)
 			if err != nil {
-				return "", true, fmt.Errorf("dwc: slot %q variant %d: %w", slot, i+1, err)
+				return "", fmt.Errorf("dwc: slot %q variant %d: %w", slot, i+1, err)
 			}
 			if hit == 1 {
 				content = p.slot.Variants[i].Content
@@ -379,7 +391,7 @@ func (s *Service) Resolve(ctx context.Context, contactID, slot string) (content 
 		if contactID != "" && s.contacts != nil {
 			list, err := s.contacts.Load(ctx, []string{contactID}, nil)
 			if err != nil {
-				return "", true, err
+				return "", err
 			}
 			if len(list) == 1 && !list[0].Deleted {
 				fields = map[string]string{}
@@ -393,5 +405,5 @@ func (s *Service) Resolve(ctx context.Context, contactID, slot string) (content 
 		}
 		content, _ = tokens.Render(content, tokens.Data{Contact: fields, Now: s.db.Clock.Now()}, tokens.HTML)
 	}
-	return content, true, nil
+	return content, nil
 }

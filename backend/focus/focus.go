@@ -274,11 +274,5 @@ func (s *Service) Delete(ctx context.Context, id string) error  { return s.setDe
 func (s *Service) Restore(ctx context.Context, id string) error { return s.setDeleted(ctx, id, false) }
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		ok, err := tx.SetDeleted("focus_items", id, del)
-		if err == nil && !ok {
-			return apperr.NotFoundf("focus.errors.notFound", map[string]any{"id": id}, "no focus item %q", id)
-		}
-		return err
-	})
+	return s.db.Trash(ctx, "focus_items", id, del, apperr.NotFoundf("focus.errors.notFound", map[string]any{"id": id}, "no focus item %q", id))
 }

@@ -221,16 +221,7 @@ func (s *Service) SetDeleted(ctx context.Context, table, id string, del bool) er
 	default:
 		return fmt.Errorf("points: %q is not a points table", table)
 	}
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		ok, err := tx.SetDeleted(table, id, del)
-		if err == nil && !ok {
-			var n int
-			if tx.QueryRow("SELECT count(*) FROM "+table+" WHERE id = ?", id).Scan(&n); n == 0 {
-				return notFound(strings.TrimSuffix(strings.TrimPrefix(table, "point_"), "s"), id)
-			}
-		}
-		return err
-	})
+	return s.db.Trash(ctx, table, id, del, notFound(strings.TrimSuffix(strings.TrimPrefix(table, "point_"), "s"), id))
 }
 
 // ---- actions ----

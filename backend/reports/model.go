@@ -257,13 +257,7 @@ func (s *Service) Delete(ctx context.Context, id string) error { return s.setDel
 func (s *Service) Restore(ctx context.Context, id string) error { return s.setDeleted(ctx, id, false) }
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		ok, err := tx.SetDeleted("reports", id, del)
-		if err == nil && !ok {
-			err = apperr.NotFoundf("reports.errors.notFound", map[string]any{"id": id}, "no report %s", id)
-		}
-		return err
-	})
+	return s.db.Trash(ctx, "reports", id, del, apperr.NotFoundf("reports.errors.notFound", map[string]any{"id": id}, "no report %s", id))
 }
 
 // Portable is a report as a JSON file (import/export between installs).

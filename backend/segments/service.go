@@ -327,14 +327,5 @@ func (s *Service) Restore(ctx context.Context, id string) error {
 }
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		ok, err := tx.SetDeleted("segments", id, del)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return apperr.NotFoundf("segments.errors.notFound", map[string]any{"id": id}, "no segment %q", id)
-		}
-		return nil
-	})
+	return s.db.Trash(ctx, "segments", id, del, apperr.NotFoundf("segments.errors.notFound", map[string]any{"id": id}, "no segment %q", id))
 }

@@ -126,16 +126,7 @@ func (s *Service) Delete(ctx context.Context, id string) error { return s.setDel
 func (s *Service) Restore(ctx context.Context, id string) error { return s.setDeleted(ctx, id, false) }
 
 func (s *Service) setDeleted(ctx context.Context, id string, del bool) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		ok, err := tx.SetDeleted("stages", id, del)
-		if err == nil && !ok {
-			var n int
-			if tx.QueryRow("SELECT count(*) FROM stages WHERE id = ?", id).Scan(&n); n == 0 {
-				return notFound(id)
-			}
-		}
-		return err
-	})
+	return s.db.Trash(ctx, "stages", id, del, notFound(id))
 }
 
 // Outcome says what a stage change did.

@@ -154,13 +154,15 @@ func (e *Engine) Bootstrap(ctx context.Context, c Client) error {
 			break
 		}
 	}
+	// The indexes first, in their own transaction (see rebuildIndexes); a crash after it
+	// only means the next start bootstraps again, with its indexes in place.
+	if n, err := e.rebuildIndexes(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		e.log.Info("sync: bootstrap rebuilt the indexes it had deferred", "indexes", n)
+	}
 	defer e.setStatus(func(s *Status) { s.Cursor = high })
 	return e.d.Write(ctx, func(tx *db.Tx) error {
-		if n, err := restoreIndexes(tx); err != nil {
-			return err
-		} else if n > 0 {
-			e.log.Info("sync: bootstrap rebuilt the indexes it had deferred", "indexes", n)
-		}
 		if hadLocal {
 			if err := e.requeueMissing(tx); err != nil {
 				return err

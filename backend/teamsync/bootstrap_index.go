@@ -22,7 +22,23 @@ const keyDeferredIdx = "sync.bootstrap_deferred_indexes"
 // deferIndexMinCells is the bootstrap size (cells) from which indexes are deferred.
 var deferIndexMinCells int64 = 200000
 
-// deferIndexes drops tbl's non-unique indexes, recording their DDL in meta first.
+// sparseIndex says whether a partial index only holds rows that a bootstrap rarely brings
+// (the trash: WHERE deleted = 1; a column most rows leave NULL: WHERE … IS NOT NULL). Such
+// an index costs next to nothing to keep while the rows go in (SQLite only evaluates its
+// WHERE), whereas building it again costs a full scan of the table for a handful of
+// entries — 3 of the 16 contacts indexes, ≈ 1.4 s of CPU at 1M contacts. So it is kept.
+func sparseIndex(ddl string) bool {
+	u := strings.ToUpper(strings.Join(strings.Fields(ddl), " "))
+	i := strings.LastIndex(u, " WHERE ")
+	if i < 0 {
+		return false
+	}
+	w := u[i:]
+	return strings.Contains(w, "DELETED = 1") || strings.Contains(w, "IS NOT NULL")
+}
+
+// deferIndexes drops tbl's non-unique indexes but the sparse ones, recording their DDL in
+// meta first.
 func deferIndexes(tx *db.Tx, tbl string) error {
 	rows, err := tx.Query(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL
 		AND upper(substr(sql, 1, 13)) = 'CREATE INDEX '`, tbl)
@@ -35,6 +51,9 @@ func deferIndexes(tx *db.Tx, tbl string) error {
 		if err := rows.Scan(&n, &s); err != nil {
 			rows.Close()
 			return err
+		}
+		if sparseIndex(s) {
+			continue
 		}
 		names, ddl = append(names, n), append(ddl, s)
 	}
@@ -73,7 +92,34 @@ func deferredIndexes(tx *db.Tx) ([]string, error) {
 	return ddl, nil
 }
 
-// restoreIndexes builds again every index a bootstrap deferred (idempotent).
+// rebuildIndexes builds again, in a transaction of its own, every index a bootstrap
+// deferred; it returns how many.
+//
+// The store's connections keep temporary data in memory (temp_store = MEMORY), and with it
+// SQLite's sorter never spills and never uses helper threads: each CREATE INDEX sorted the
+// whole table in RAM (301 MB peak RSS for the rebuild alone at 1M contacts). With FILE the
+// sorter keeps about one page cache of sorted runs in memory, merges the rest from temp
+// files and sorts on two threads (151 MB, same CPU). temp_store can only change outside a
+// transaction, hence the pragma on the writer connection around the Write; it is put back
+// afterwards (other writes in between only see their sorts spill).
+func (e *Engine) rebuildIndexes(ctx context.Context) (int, error) {
+	if v, err := e.d.Meta(ctx, keyDeferredIdx); err != nil || v == "" {
+		return 0, err
+	}
+	if _, err := e.d.W.ExecContext(ctx, `PRAGMA temp_store = FILE`); err == nil {
+		defer e.d.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY`)
+	}
+	var n int
+	err := e.d.Write(ctx, func(tx *db.Tx) error {
+		var err error
+		n, err = restoreIndexes(tx)
+		return err
+	})
+	return n, err
+}
+
+// restoreIndexes builds again every index a bootstrap deferred (idempotent), inside tx
+// (call it through rebuildIndexes, which lets the sorts spill to files).
 func restoreIndexes(tx *db.Tx) (int, error) {
 	ddl, err := deferredIndexes(tx)
 	if err != nil || len(ddl) == 0 {
@@ -104,11 +150,9 @@ func (e *Engine) restoreDeferredIndexes(ctx context.Context) error {
 	if err != nil || v == "" {
 		return err
 	}
-	return e.d.Write(ctx, func(tx *db.Tx) error {
-		n, err := restoreIndexes(tx)
-		if n > 0 {
-			e.log.Warn("sync: rebuilt the indexes an interrupted bootstrap had deferred", "indexes", n)
-		}
-		return err
-	})
+	n, err := e.rebuildIndexes(ctx)
+	if n > 0 {
+		e.log.Warn("sync: rebuilt the indexes an interrupted bootstrap had deferred", "indexes", n)
+	}
+	return err
 }

@@ -80,3 +80,44 @@ func TestDeferredIndexesRestoredOnOpen(t *testing.T) {
 		t.Fatalf("deferred index list left behind: %s", v)
 	}
 }
+
+// Sparse partial indexes (the trash, columns most rows leave NULL) stay while a bootstrap
+// inserts; every other non-unique index is deferred.
+func TestSparseIndexesAreKept(t *testing.T) {
+	for _, c := range []struct {
+		ddl  string
+		keep bool
+	}{
+		{"CREATE INDEX contacts_deleted ON contacts(deleted_at) WHERE deleted = 1", true},
+		{"CREATE INDEX IF NOT EXISTS contacts_trash_sort ON contacts(coalesce(deleted_at, 0), id, deleted) WHERE deleted = 1", true},
+		{"CREATE INDEX contacts_stage ON contacts(stage_id, id) WHERE deleted = 0 AND stage_id IS NOT NULL", true},
+		{"CREATE INDEX x ON t(a)\n  where  deleted=1", false}, // not the spelling the rule knows: deferred (safe)
+		{"CREATE INDEX contacts_date_added ON contacts(date_added, id) WHERE deleted = 0", false},
+		{"CREATE INDEX contacts_email_lookup ON contacts(email)", false},
+		{"CREATE INDEX t_k ON t(coalesce(k, 'IS NOT NULL'))", false}, // only the WHERE clause counts
+	} {
+		if got := sparseIndex(c.ddl); got != c.keep {
+			t.Errorf("sparseIndex(%q) = %v, want %v", c.ddl, got, c.keep)
+		}
+	}
+	r := newReplica(t, "r", nil, 0, Options{})
+	if err := r.d.Write(context.Background(), func(tx *db.Tx) error { return deferIndexes(tx, "contacts") }); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := db.Strings(r.d.R.Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL ORDER BY name`))
+	want := []string{"contacts_deleted", "contacts_stage", "contacts_trash_sort"}
+	for _, w := range want {
+		found := false
+		for _, l := range left {
+			found = found || l == w
+		}
+		if !found {
+			t.Errorf("index %s was dropped; kept: %v", w, left)
+		}
+	}
+	for _, l := range left {
+		if l == "contacts_date_added" || l == "contacts_email_lookup" {
+			t.Errorf("index %s was kept; want it deferred", l)
+		}
+	}
+}

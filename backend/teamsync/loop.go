@@ -56,7 +56,7 @@ func (e *Engine) SyncOnce(ctx context.Context) error {
 		case err == nil:
 			s.State = StateUpToDate
 			s.LastError = ""
-			s.LastSyncMs = e.wall.Now().UnixMilli()
+			s.LastSyncMs = e.d.Clock.Now().UnixMilli() // our clock: the UI shows it as local time (e.wall follows a skewed cluster)
 			if s.Pending > 0 || s.Cursor < s.ServerSeq {
 				s.State = StateSyncing
 			}
@@ -77,7 +77,7 @@ func (e *Engine) SyncOnce(ctx context.Context) error {
 	}
 	// Persist the last success (for `magpie sync status` in another process), at most
 	// once a minute so an idle loop does not write every poll.
-	if now := e.wall.Now().UnixMilli(); now-e.savedLast >= 60_000 {
+	if now := e.d.Clock.Now().UnixMilli(); now-e.savedLast >= 60_000 {
 		if err := e.d.SetMeta(context.WithoutCancel(ctx), keyLastSync, strconv.FormatInt(now, 10)); err == nil {
 			e.savedLast = now
 		}

@@ -329,19 +329,32 @@ func (m *merger) applyFresh(changes []change) error {
 		ids  []string
 		rows []db.Cols
 		chs  []change
+		keys [][]string // each row's columns, sorted (shared by rows with the same set)
 	}
 	byTbl := map[string]*batch{}
 	var tbls []string
 	var rest []change
 	limit := m.nowMs + m.e.opt.MaxAhead.Milliseconds()
+	// Rows of a page mostly share one column set: its sorted names and whether every one
+	// is known here are worked out once per run of such rows, not per row.
+	var prevTbl string
+	var prevKeys []string
+	var prevOK bool
 	for _, ch := range changes {
 		k := ch.tbl + "\x00" + ch.row
 		ms, _ := clock.Unpack(ch.hlc)
-		ok, err := m.allKnown(ch)
-		if err != nil {
-			return err
+		if ch.bad != "" {
+			rest = append(rest, ch)
+			continue
 		}
-		if !ok || ch.bad != "" || count[k] != 1 || len(m.clocks[k]) != 0 || ms > limit || ch.hlc < 0 || ch.hlc > clock.MaxHLC {
+		if ch.tbl != prevTbl || !sameCols(prevKeys, ch.cols) {
+			ok, err := m.allKnown(ch)
+			if err != nil {
+				return err
+			}
+			prevTbl, prevKeys, prevOK = ch.tbl, sortedCols(ch.cols), ok
+		}
+		if !prevOK || count[k] != 1 || len(m.clocks[k]) != 0 || ms > limit || ch.hlc < 0 || ch.hlc > clock.MaxHLC {
 			rest = append(rest, ch)
 			continue
 		}
@@ -354,6 +367,7 @@ func (m *merger) applyFresh(changes []change) error {
 		b.ids = append(b.ids, ch.row)
 		b.rows = append(b.rows, ch.cols)
 		b.chs = append(b.chs, ch)
+		b.keys = append(b.keys, prevKeys)
 	}
 	for _, tbl := range tbls {
 		b := byTbl[tbl]
@@ -363,16 +377,11 @@ func (m *merger) applyFresh(changes []change) error {
 			continue
 		}
 		list := make([]rowClock, 0, len(b.chs))
-		var keys []string
-		for _, ch := range b.chs {
+		for i, ch := range b.chs {
 			// No m.clocks entry: a bulk row is the only change of its row in this page, so
 			// nothing later in this transaction reads its clocks (filling a 20-entry map per
-			// row was a visible share of a bootstrap). Rows mostly share one column set:
-			// sorted once.
-			if !sameCols(keys, ch.cols) {
-				keys = sortedCols(ch.cols)
-			}
-			list = append(list, rowClock{tbl: ch.tbl, row: ch.row, cols: keys, hlc: ch.hlc, site: ch.site})
+			// row was a visible share of a bootstrap).
+			list = append(list, rowClock{tbl: ch.tbl, row: ch.row, cols: b.keys[i], hlc: ch.hlc, site: ch.site})
 			if ch.hlc > m.maxHLC {
 				m.maxHLC = ch.hlc
 			}

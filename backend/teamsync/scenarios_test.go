@@ -10,6 +10,7 @@ import (
 
 	"magpie/backend/clock"
 	"magpie/backend/db"
+	"magpie/backend/internal/testenv"
 	"magpie/backend/rqlite"
 	"magpie/backend/rqlite/rqlitetest"
 )
@@ -337,6 +338,27 @@ func TestIntegerFidelityEndToEnd(t *testing.T) {
 		b.d.R.QueryRow(`SELECT n FROM items WHERE id = ?`, "r"+strconv.Itoa(i)).Scan(&got)
 		if got != v {
 			t.Errorf("n = %d, want %d", got, v)
+		}
+	}
+}
+
+// A cluster whose clock is 10 minutes ahead: the status warns about the difference, and the
+// last sync time shown to the user is this computer's own clock, not the cluster's (it
+// showed a time 10 minutes in the future).
+func TestSkewedClusterStatus(t *testing.T) {
+	for _, off := range []time.Duration{10 * time.Minute, -10 * time.Minute, 30 * time.Second} {
+		srv := rqlitetest.New(t, rqlitetest.Options{})
+		srv.SetClock(func() time.Time { return testenv.Epoch.Add(off) })
+		c := newClient(t, srv.URL())
+		r := newReplica(t, "r", c, 0, Options{})
+		r.insert(t, "r1", db.Cols{"title": "x"})
+		r.sync(t)
+		st := r.e.Status()
+		if want := off.Abs() > skewWarn; st.SkewWarning != want {
+			t.Errorf("offset %v: skew warning %v (clock skew %d ms), want %v", off, st.SkewWarning, st.ClockSkewMs, want)
+		}
+		if now := r.clk.Now().UnixMilli(); st.LastSyncMs != now {
+			t.Errorf("offset %v: last sync %d, want our clock's %d (%+d ms)", off, st.LastSyncMs, now, st.LastSyncMs-now)
 		}
 	}
 }

@@ -60,6 +60,7 @@ b contacts update --email "$email" --set city=Lyon
 sleep 1.1 # Bob's edit of city is later
 b contacts update --email "$email" --set city=Lyon --set phone=+33-1-23-45-67-89
 a sync status
+a sync status --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print("alice sync status --json: state", s["state"], "pending", s["pending"]); sys.exit(0 if s["pending"] >= 1 else 1)'
 
 step "Back online: Alice, Bob, Alice sync"
 a sync --rqlite "$url" --once
@@ -73,6 +74,7 @@ ra=$(show "$A"); rb=$(show "$B")
 echo "alice: $ra"
 echo "bob:   $rb"
 want='{"city": "Lyon", "phone": "+33-1-23-45-67-89", "position": "Founder"}'
+a sync status --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print("alice sync status --json after syncing: pending", s["pending"], "cursor", s["cursor"]); sys.exit(0 if s["pending"] == 0 else 1)'
 sleep 2
 echo "worker log:"; sed 's/^/  /' "$work/worker.log"
 if [ "$ra" != "$want" ] || [ "$rb" != "$want" ]; then

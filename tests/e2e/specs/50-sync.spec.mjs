@@ -1,5 +1,7 @@
 // Team sync: the badge is visible, the settings screen tests a bad and a good cluster,
-// saving turns sync on (badge "Up to date"), and a teammate's change shows in the feed.
+// saving turns sync on (badge "Up to date"), a teammate's change shows in the feed, an edit
+// made while the cluster is down shows as pending behind an "Offline" badge and goes out
+// when it is back, and a cluster clock 10 minutes off raises the clock warning.
 // The cluster is the rqlite stand-in (tests/sync-demo/fakerqlite), built here.
 import { spawn, spawnSync } from "node:child_process";
 import { join, resolve, dirname } from "node:path";
@@ -25,7 +27,7 @@ export default async function ({ page, expect, shot, tmp, bin }) {
   expect.equal(b.status, 0, `building fakerqlite: ${b.stderr}`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const cluster = spawn(fake, ["--addr", `127.0.0.1:${port}`, "--dir", join(tmp, "cluster")], { stdio: "ignore" });
+  let cluster = spawn(fake, ["--addr", `127.0.0.1:${port}`, "--dir", join(tmp, "cluster")], { stdio: "ignore" });
   try {
     const badge = page.getByTestId("sync-badge");
     await badge.waitFor();
@@ -89,6 +91,41 @@ export default async function ({ page, expect, shot, tmp, bin }) {
     await problems.getByText(/unknown table widgets/).waitFor({ timeout: 20_000 });
     await problems.scrollIntoViewIfNeeded();
     await shot("sync-problems");
+
+    // The cluster goes away and we edit a contact: the badge says Offline with the pending
+    // change, and nothing is lost — it is pushed once the cluster is back.
+    cluster.kill("SIGTERM");
+    await sleep(300);
+    const made = await page.evaluate(() =>
+      window.go.app.Contacts.Create({ values: { firstname: "Offline", lastname: "Edit", email: "offline@example.com" }, tags: [] }),
+    );
+    expect.ok(made.id, "contact created while the cluster is down");
+    await page.waitForFunction(
+      () => {
+        const b = document.querySelector('[data-testid="sync-badge"]');
+        return b?.getAttribute("data-state") === "offline" && /pending/.test(b.textContent ?? "");
+      },
+      null,
+      { timeout: 20_000 },
+    );
+    expect.match(await page.getByTestId("sync-badge").textContent(), /Offline · \d+ pending/, "offline badge with the pending count");
+    expect.ok(Number(await page.getByTestId("sync-pending").textContent()) >= 1, "pending changes in the status table");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot("sync-offline");
+
+    // Back, but with a clock 10 minutes ahead of ours: the change goes out (pending 0, up
+    // to date) and the status warns about the clock difference.
+    cluster = spawn(fake, ["--addr", `127.0.0.1:${port}`, "--dir", join(tmp, "cluster"), "--clock-offset", "10m"], { stdio: "ignore" });
+    await page.getByRole("button", { name: "Sync now" }).click().catch(() => {});
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="sync-badge"]')?.getAttribute("data-state") === "uptodate",
+      null,
+      { timeout: 30_000 },
+    );
+    await page.getByText(/clock differs from the cluster/).first().waitFor({ timeout: 20_000 });
+    expect.equal((await page.getByTestId("sync-pending").textContent())?.trim(), "0", "pending change pushed after reconnecting");
+    await page.getByTestId("sync-status").scrollIntoViewIfNeeded();
+    await shot("sync-skew");
 
     // French.
     await page.keyboard.press("Control+K");

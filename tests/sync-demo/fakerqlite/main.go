@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"magpie/backend/rqlite/rqlitetest"
 )
@@ -40,6 +41,7 @@ func main() {
 	user := flag.String("user", "", "require this basic-auth user")
 	pass := flag.String("password", "", "and this password")
 	latency := flag.Duration("latency", 0, "delay every request by this much (a remote cluster's round trip)")
+	clockOffset := flag.Duration("clock-offset", 0, "show a clock this far from ours in the responses' Date headers (a skewed cluster)")
 	flag.Parse()
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "fakerqlite")
@@ -51,6 +53,10 @@ func main() {
 	p := &proc{dir: *dir}
 	srv := rqlitetest.New(p, rqlitetest.Options{Addr: *addr, User: *user, Password: *pass})
 	srv.SetLatency(*latency)
+	if *clockOffset != 0 {
+		off := *clockOffset
+		srv.SetClock(func() time.Time { return time.Now().Add(off) })
+	}
 	fmt.Printf("fakerqlite listening on %s (state in %s)\n", srv.URL(), *dir)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)

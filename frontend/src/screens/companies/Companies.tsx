@@ -13,11 +13,12 @@ import {
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
-import { IconArrowLeft, IconPencil, IconPlus, IconSearch, IconTrash } from "@tabler/icons-react";
+import { IconArrowLeft, IconPencil, IconPlus, IconSearch } from "@tabler/icons-react";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Companies, type CompanyView, type Field } from "../../api";
 import { useFields } from "../../api/hooks";
+import { DeleteButton } from "../../components/DeleteButton";
 import { type Key, useI18n } from "../../i18n";
 import { useCountryLabel } from "../../i18n/countries";
 import { navigate } from "../../router";
@@ -216,7 +217,7 @@ export function NewCompanyPage() {
 }
 
 export function CompanyPage({ id }: { id: string }) {
-  const { t, te, lang } = useI18n();
+  const { t, lang } = useI18n();
   const country = useCountryLabel(lang);
   const qc = useQueryClient();
   const fields = useFields("company");
@@ -243,37 +244,12 @@ export function CompanyPage({ id }: { id: string }) {
             <Button leftSection={<IconPencil size={16} aria-hidden />} onClick={() => setEditing(true)}>
               {t("common.edit")}
             </Button>
-            <Button
-              variant="default"
-              color="red"
-              leftSection={<IconTrash size={16} aria-hidden />}
-              onClick={() =>
-                void Companies.Delete([id]).then(
-                  () => {
-                    notifications.show({
-                      message: (
-                        <Group gap="xs">
-                          {t("trash.moved")}
-                          <Button
-                            size="compact-xs"
-                            variant="light"
-                            onClick={() =>
-                              void Companies.Restore([id]).then(() => navigate(`/companies/${id}`))
-                            }
-                          >
-                            {t("common.undo")}
-                          </Button>
-                        </Group>
-                      ),
-                    });
-                    navigate("/companies");
-                  },
-                  (e: unknown) => notifications.show({ color: "red", message: te(e) }),
-                )
-              }
-            >
-              {t("common.delete")}
-            </Button>
+            <DeleteButton
+              remove={() => Companies.Delete([id])}
+              restore={() => Companies.Restore([id])}
+              listPath="/companies"
+              pagePath={`/companies/${id}`}
+            />
           </Group>
         )}
       </Group>

@@ -13,11 +13,12 @@ import {
   Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconArrowLeft, IconPencil, IconTrash } from "@tabler/icons-react";
+import { IconArrowLeft, IconPencil } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, Contacts, type ContactView, type Field } from "../../api";
 import { useFields } from "../../api/hooks";
+import { DeleteButton } from "../../components/DeleteButton";
 import { type Key, translate, useI18n } from "../../i18n";
 import { useCountryLabel } from "../../i18n/countries";
 import { navigate } from "../../router";
@@ -215,37 +216,12 @@ export function ContactPage({ id }: { id: string }) {
             <Button leftSection={<IconPencil size={16} aria-hidden />} onClick={() => setEditing(true)}>
               {t("common.edit")}
             </Button>
-            <Button
-              variant="default"
-              color="red"
-              leftSection={<IconTrash size={16} aria-hidden />}
-              onClick={() =>
-                void Contacts.Delete({ ids: [id], all: false, search: "" }).then(
-                  () => {
-                    notifications.show({
-                      message: (
-                        <Group gap="xs">
-                          {t("trash.moved")}
-                          <Button
-                            size="compact-xs"
-                            variant="light"
-                            onClick={() =>
-                              void Contacts.Restore([id]).then(() => navigate(`/contacts/${id}`))
-                            }
-                          >
-                            {t("common.undo")}
-                          </Button>
-                        </Group>
-                      ),
-                    });
-                    navigate("/contacts");
-                  },
-                  (e: unknown) => notifications.show({ color: "red", message: te(e) }),
-                )
-              }
-            >
-              {t("common.delete")}
-            </Button>
+            <DeleteButton
+              remove={() => Contacts.Delete({ ids: [id], all: false, search: "" })}
+              restore={() => Contacts.Restore([id])}
+              listPath="/contacts"
+              pagePath={`/contacts/${id}`}
+            />
           </Group>
         )}
       </Group>
