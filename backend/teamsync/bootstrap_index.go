@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"magpie/backend/db"
@@ -108,6 +109,16 @@ func (e *Engine) rebuildIndexes(ctx context.Context) (int, error) {
 	}
 	if _, err := e.d.W.ExecContext(ctx, `PRAGMA temp_store = FILE`); err == nil {
 		defer e.d.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY`)
+	}
+	// The sorter keeps up to one page cache of keys in memory before it writes a sorted run
+	// to a file: at 128 MiB one index of 1M contacts sorts in one run instead of two plus a
+	// merge (1M-contact rebuild, paired runs: 15.2 / 17.2 s of CPU against 18.4 / 16.5 s at
+	// the usual 64 MiB; peak RSS of the rebuild 217 MB against 151 MB).
+	var cache int64
+	if err := e.d.W.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err == nil {
+		if _, err := e.d.W.ExecContext(ctx, `PRAGMA cache_size = -131072`); err == nil {
+			defer e.d.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = `+strconv.FormatInt(cache, 10))
+		}
 	}
 	var n int
 	err := e.d.Write(ctx, func(tx *db.Tx) error {
