@@ -44,6 +44,7 @@ func runTracker(e *Env, args []string) error {
 	formRate := fs.Float64("form-rate-limit", 0, "form submissions per second per IP (0 = default 1 per 6 s, burst 10; <0 = no limit)")
 	formBurst := fs.Int("form-burst", 0, "form submission burst per IP (with --form-rate-limit)")
 	cpuProfile := fs.String("cpuprofile", "", "debug: write a CPU profile of the whole run to this file (off by default)")
+	netHTTP := fs.Bool("net-http", false, "serve with Go's net/http instead of fasthttp (for comparisons)")
 	replica := fs.Bool("web-replica", false, "with --rqlite: serve landing pages, DWC and focus items from a replica of the team's store in --data-dir, kept current by team sync (configure it with 'magpie sync --rqlite … --save' first)")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -70,7 +71,8 @@ func runTracker(e *Env, args []string) error {
 	opt := tracking.Options{Addr: *addr, Log: log,
 		Spool: tracking.SpoolOptions{MaxBytes: *spoolMax << 20, Preallocate: true},
 		Config: tracking.Config{IPMode: mode, RatePerIP: *rate, Burst: *burst, TrustProxy: *trustProxy,
-			AllowedOrigins: tracking.SplitList(*origins), FormRatePerIP: *formRate, FormBurst: *formBurst}}
+			AllowedOrigins: tracking.SplitList(*origins), FormRatePerIP: *formRate, FormBurst: *formBurst,
+			NetHTTP: *netHTTP}}
 	var secret []byte
 	if *secretFile != "" {
 		b, err := os.ReadFile(*secretFile)

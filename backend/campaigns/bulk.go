@@ -6,7 +6,6 @@ import (
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/events"
-	"magpie/backend/ids"
 )
 
 // bulkPoints adjusts the points of the whole batch in one UPDATE (recorded per row for
@@ -22,33 +21,17 @@ func (x *execCtx) bulkPoints(c *compiled, ev *Event) error {
 		return nil
 	}
 	tx := x.tx
-	if _, err := tx.UpdateWhere("contacts", "points = points + ?, date_modified = ?", []any{delta, tx.NowMs()},
-		"SELECT contact_id FROM camp_batch WHERE ok = 1", nil, []string{"points", "date_modified"}); err != nil {
-		return err
-	}
-	rows, err := tx.Query("SELECT b.contact_id, c.points FROM camp_batch b JOIN contacts c ON c.id = b.contact_id WHERE b.ok = 1")
+	// The new points come back from the UPDATE itself (RETURNING): no second read.
+	chs, err := tx.UpdateWhereChanges("contacts", "points = points + ?, date_modified = ?", []any{delta, tx.NowMs()},
+		"SELECT contact_id FROM camp_batch WHERE ok = 1", nil, []string{"points", "date_modified"})
 	if err != nil {
 		return err
 	}
-	type cp struct {
-		id  string
-		pts int64
-	}
-	var list []cp
-	for rows.Next() {
-		var r cp
-		if err := rows.Scan(&r.id, &r.pts); err != nil {
-			rows.Close()
-			return err
-		}
-		list = append(list, r)
-	}
-	rows.Close()
 	reason := "campaign: " + c.name
-	evs := make([]events.Event, len(list))
-	for i, r := range list {
-		evs[i] = events.Event{ContactID: r.id, Type: events.PointsChanged, Source: "campaign",
-			ObjectName: reason, Data: map[string]any{"delta": delta, "points": r.pts}}
+	evs := make([]events.Event, len(chs))
+	for i, ch := range chs {
+		evs[i] = events.Event{ContactID: ch.ID, Type: events.PointsChanged, Source: "campaign",
+			ObjectName: reason, Data: map[string]any{"delta": delta, "points": ch.Cols["points"]}}
 	}
 	// One multi-row insert; the hooks (point triggers) still run for every contact.
 	return events.AppendManyHooked(tx, evs)
@@ -79,12 +62,15 @@ func (x *execCtx) bulkTags(ev *Event) error {
 		if err != nil {
 			return err
 		}
+		// A link may have its DerivedNear id or, made before that, its Derived one.
 		have := map[string]int{} // link id → deleted
-		for start := 0; start < len(batch); start += 500 {
-			chunk := batch[start:min(start+500, len(batch))]
-			args := make([]any, len(chunk))
-			for i, r := range chunk {
-				args[i] = ids.Derived("contact_tag", r.contact, tagID)
+		for start := 0; start < len(batch); start += 250 {
+			chunk := batch[start:min(start+250, len(batch))]
+			args := make([]any, 0, 2*len(chunk))
+			for _, r := range chunk {
+				for _, id := range contacts.TagLinkIDs(r.contact, tagID) {
+					args = append(args, id)
+				}
 			}
 			rows, err := tx.Query("SELECT id, deleted FROM contact_tags WHERE id IN ("+placeholders(len(args))+")", args...)
 			if err != nil {
@@ -104,8 +90,15 @@ func (x *execCtx) bulkTags(ev *Event) error {
 		var fresh []db.Row
 		var evs []events.Event
 		for _, r := range batch {
-			link := ids.Derived("contact_tag", r.contact, tagID)
-			del, exists := have[link]
+			link, del, exists := "", 1, false
+			for _, id := range contacts.TagLinkIDs(r.contact, tagID) {
+				if d, ok := have[id]; ok && (!exists || d < del) {
+					link, del, exists = id, d, true
+				}
+			}
+			if !exists {
+				link = contacts.TagLinkID(r.contact, tagID)
+			}
 			switch {
 			case !exists:
 				fresh = append(fresh, db.Row{ID: link, Vals: []any{r.contact, tagID, now}})

@@ -50,6 +50,7 @@ var catalogue = []EventSpec{
 	{Type: "asset.download", Kind: KindDecision, Group: "asset", Props: []PropSpec{p("assets", "asset", false)}},
 	{Type: "device.type", Kind: KindDecision, Group: "page", Props: []PropSpec{
 		p("types", "multiselect", false, opts("desktop", "mobile", "tablet")...), p("os", "text", false)}},
+	{Type: "dwc.request", Kind: KindDecision, Group: "page", Props: []PropSpec{p("slot", "text", true), p("default", "dwc", false)}},
 	// Conditions.
 	{Type: "field.value", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("field", "field", true),
 		p("operator", "select", true, fieldOps...), p("value", "text", false)}},
@@ -72,7 +73,6 @@ var catalogue = []EventSpec{
 	{Type: "notification.send", Kind: KindAction, Group: "other", ComingSoon: true},
 	{Type: "company.add", Kind: KindAction, Group: "contact", ComingSoon: true},
 	{Type: "email.reply", Kind: KindDecision, Group: "email", ComingSoon: true},
-	{Type: "dwc.request", Kind: KindDecision, Group: "page", ComingSoon: true},
 	{Type: "page.visited", Kind: KindCondition, Group: "page", Props: []PropSpec{p("urls", "text", true)}},
 	{Type: "device.has", Kind: KindCondition, Group: "page", Props: []PropSpec{
 		p("types", "multiselect", false, opts("desktop", "mobile", "tablet")...), p("os", "text", false)}},

@@ -38,6 +38,15 @@ func (x *execCtx) prepPipe() error {
 			contact_id TEXT NOT NULL, rotation INTEGER NOT NULL, due INTEGER)`,
 		"CREATE INDEX IF NOT EXISTS temp.camp_pipe_event ON camp_pipe(campaign_id, event_id)",
 		"DELETE FROM camp_pipe",
+		// Contacts trashed or deleted during this transaction (by an action or a hook), on
+		// this connection: the queued contacts were alive when their parent ran, so only
+		// these need skipping (instead of looking every queued contact up again).
+		"CREATE TEMP TABLE IF NOT EXISTS camp_gone(id TEXT PRIMARY KEY) WITHOUT ROWID",
+		`CREATE TEMP TRIGGER IF NOT EXISTS camp_gone_upd AFTER UPDATE OF deleted ON main.contacts WHEN new.deleted <> 0 BEGIN
+			INSERT OR IGNORE INTO camp_gone(id) VALUES(new.id); END`,
+		`CREATE TEMP TRIGGER IF NOT EXISTS camp_gone_del AFTER DELETE ON main.contacts BEGIN
+			INSERT OR IGNORE INTO camp_gone(id) VALUES(old.id); END`,
+		"DELETE FROM camp_gone",
 	} {
 		if _, err := x.tx.Exec(q); err != nil {
 			return err
@@ -156,10 +165,15 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 		VALUES(?, '', '', '', 0, 'reserved', 0, 0)`, reserve); err != nil {
 		return 0, 0, 0, err
 	}
-	// Contacts deleted meanwhile are skipped; their path ends.
-	if _, err := tx.Exec(`UPDATE camp_batch SET ok = -1, reason = 'contact deleted' WHERE NOT EXISTS
-		(SELECT 1 FROM contacts ct WHERE ct.id = camp_batch.contact_id AND ct.deleted = 0)`); err != nil {
+	// Contacts deleted meanwhile (in this transaction: camp_gone) are skipped; their path ends.
+	var gone int
+	if err := tx.QueryRow("SELECT EXISTS (SELECT 1 FROM camp_gone)").Scan(&gone); err != nil {
 		return 0, 0, 0, err
+	}
+	if gone == 1 {
+		if _, err := tx.Exec(`UPDATE camp_batch SET ok = -1, reason = 'contact deleted' WHERE contact_id IN (SELECT id FROM camp_gone)`); err != nil {
+			return 0, 0, 0, err
+		}
 	}
 	if _, err := tx.Exec(`INSERT INTO campaign_log(id, campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at, done_at, attempts, reason)
 		SELECT log_id, ?, ?, contact_id, rotation, 'skipped', ref_at, ?, ?, 1, reason FROM camp_batch WHERE ok = -1`, c.id, ev.ID, x.nowMs(), x.nowMs()); err != nil {
@@ -186,14 +200,22 @@ func (x *execCtx) insertOutcomes(c *compiled, ev *Event, yes, no string) error {
 	if err := bulk(x.tx, func() error { return x.insertRows(c, ev, yes, no) }); err != nil {
 		return err
 	}
-	return addCounts(x.tx, "id IN (SELECT log_id FROM camp_batch WHERE ok IN (0, 1, 2, 3, 4))")
+	// The rows were just inserted with a status that is a function of ok (insertRows): they
+	// are counted from camp_batch, without reading them back.
+	_, err := x.tx.Exec(`INSERT INTO campaign_counts(campaign_id, event_id, status, n)
+		SELECT ?1, ?2, `+insertStatus+` AS st, count(*) FROM camp_batch b WHERE b.ok IN (0, 1, 2, 3, 4) GROUP BY st
+		ON CONFLICT(campaign_id, event_id, status) DO UPDATE SET n = n + excluded.n`, c.id, ev.ID, maxAttempts)
+	return err
 }
+
+// insertStatus is the status of a pipelined step's row inserted with outcome b.ok (?3 is
+// maxAttempts): the first attempt of a failure is retried unless one attempt is the maximum.
+const insertStatus = `CASE b.ok WHEN 1 THEN 'done' WHEN 4 THEN 'done' WHEN 2 THEN 'skipped' WHEN 3 THEN 'failed'
+				ELSE CASE WHEN 1 >= ?3 THEN 'failed' ELSE 'scheduled' END END`
 
 func (x *execCtx) insertRows(c *compiled, ev *Event, yes, no string) error {
 	_, err := x.tx.Exec(`INSERT INTO campaign_log(id, campaign_id, event_id, contact_id, rotation, status, path, trigger_at, ref_at, done_at, attempts, reason)
-		SELECT b.log_id, ?1, ?2, b.contact_id, b.rotation,
-			CASE b.ok WHEN 1 THEN 'done' WHEN 4 THEN 'done' WHEN 2 THEN 'skipped' WHEN 3 THEN 'failed'
-				ELSE CASE WHEN 1 >= ?3 THEN 'failed' ELSE 'scheduled' END END,
+		SELECT b.log_id, ?1, ?2, b.contact_id, b.rotation, `+insertStatus+`,
 			CASE b.ok WHEN 1 THEN ?4 WHEN 4 THEN ?5 ELSE '' END,
 			CASE WHEN b.ok = 0 AND 1 < ?3 THEN ?6 + 60000 ELSE b.ref_at END,
 			?6,

@@ -126,3 +126,50 @@ func TestPipelinedNoPath(t *testing.T) {
 		t.Errorf("points = %d, want -3", f.points(ann))
 	}
 }
+
+// A contact deleted by an earlier step of the same batch transaction is skipped by the
+// pipelined steps queued after it (camp_gone, filled by temp triggers); a contact deleted
+// in an earlier batch and restored since runs normally.
+func TestPipelinedSkipsContactDeletedInTheBatch(t *testing.T) {
+	f := newFixture(t)
+	ann := f.contact(map[string]string{"firstname": "Ann", "email": "ann@x.io"})
+	bob := f.contact(map[string]string{"firstname": "Bob"})
+	all := f.segment("All", `[{"glue":"and","field":"firstname","object":"lead","type":"text","operator":"!empty"}]`)
+	id := f.publish("Delete", false, Graph{Sources: segSource(all), Events: []Event{
+		root("valid", KindCondition, "email.valid", nil),
+		child("del", "valid", "yes", KindAction, "contact.delete", nil),
+		child("tag", "valid", "yes", KindAction, "contact.tags", map[string]any{"add": []any{"kept"}}),
+		child("no", "valid", "no", KindAction, "contact.tags", map[string]any{"add": []any{"invalid"}}),
+	}})
+	f.run()
+	for _, c := range []struct {
+		contact string
+		want    []string
+	}{
+		{ann, []string{"del:done", "tag:skipped", "valid:done:yes"}},
+		{bob, []string{"no:done", "valid:done:no"}},
+	} {
+		if got := f.logOf(id, c.contact); !equal(got, c.want) {
+			t.Errorf("log of %s = %v, want %v", c.contact, got, c.want)
+		}
+	}
+	if got := f.tagged("kept"); len(got) != 0 {
+		t.Errorf("kept = %v: a deleted contact was tagged", got)
+	}
+	// Ann comes back; a later batch in another campaign runs her pipelined steps.
+	if _, err := f.cs.Restore(f.ctx, []string{ann}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	other := f.publish("Later", false, Graph{Sources: segSource(all), Events: []Event{
+		root("first", KindAction, "contact.tags", map[string]any{"add": []any{"back"}}),
+		child("second", "first", "", KindAction, "contact.tags", map[string]any{"add": []any{"again"}}),
+	}})
+	f.run()
+	if got := f.logOf(other, ann); !equal(got, []string{"first:done", "second:done"}) {
+		t.Errorf("restored ann in the later campaign = %v", got)
+	}
+	if got := f.tagged("again"); !equal(got, []string{"Ann", "Bob"}) {
+		t.Errorf("again = %v", got)
+	}
+	f.checkCounts()
+}

@@ -85,6 +85,11 @@ func onEvent(tx *db.Tx, e events.Event) error {
 		if n, _ := r.RowsAffected(); n == 0 {
 			continue
 		}
+		if x, ok := decisionExt[ev.Type]; ok && x.fired != nil {
+			if err := x.fired(tx, c, ev, e); err != nil {
+				return err
+			}
+		}
 		tx.Signal("event", "") // the step shows in the timeline (view campaign_events)
 		if err := fanout(tx, c, c.children(ev.ID, "yes"), "SELECT ? AS contact_id, ? AS rotation, ? AS ref_at",
 			[]any{e.ContactID, w.rotation, now}); err != nil {
@@ -142,6 +147,9 @@ func matches(tx *db.Tx, c *compiled, ev *Event, e events.Event) bool {
 	case "asset.download":
 		assets := ev.PropList("assets")
 		return len(assets) == 0 || contains(assets, e.ObjectID)
+	}
+	if x, ok := decisionExt[ev.Type]; ok {
+		return x.match(tx, c, ev, e)
 	}
 	return false
 }

@@ -89,7 +89,7 @@ func (o *Ops) CreateMany(aliases []string, rows []NewContact, opt BulkOpts) erro
 			if err != nil {
 				return err
 			}
-			links = append(links, db.Row{ID: ids.Derived("company_contact", r.ID, cid), Vals: []any{cid, r.ID, 1, at}})
+			links = append(links, db.Row{ID: CompanyLinkID(r.ID, cid), Vals: []any{cid, r.ID, 1, at}})
 		}
 		for _, tg := range CleanTags(r.Tags) {
 			if len(tg) > 1 && tg[0] == '-' {
@@ -99,7 +99,7 @@ func (o *Ops) CreateMany(aliases []string, rows []NewContact, opt BulkOpts) erro
 			if err != nil {
 				return err
 			}
-			tagLinks = append(tagLinks, db.Row{ID: ids.Derived("contact_tag", r.ID, tid), Vals: []any{r.ID, tid, at}})
+			tagLinks = append(tagLinks, db.Row{ID: TagLinkID(r.ID, tid), Vals: []any{r.ID, tid, at}})
 		}
 	}
 	if err := o.tx.InsertMany("contacts", cols, dbRows); err != nil {

@@ -1,5 +1,7 @@
 package contacts
 
+import "time"
+
 // SetWalkThreshold changes the result size above which pages walk the sort index (tests).
 func SetWalkThreshold(n int) func() {
 	old := walkThreshold
@@ -15,3 +17,11 @@ func SetSparseStep(s *Service, step int) {
 
 // WaitAnchors waits for the background sparse index builds started so far.
 func WaitAnchors(s *Service) { s.WaitSorts() }
+
+// WaitWarm waits until WarmSorts has finished.
+func WaitWarm(s *Service) {
+	for s.warming.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	s.WaitSorts()
+}

@@ -236,20 +236,18 @@ func (o *Ops) Tag(contactID string, add, remove []string) error {
 		if err != nil {
 			return err
 		}
-		linkID := ids.Derived("contact_tag", contactID, tagID)
-		var deleted int
-		err = o.tx.QueryRow("SELECT deleted FROM contact_tags WHERE id = ?", linkID).Scan(&deleted)
+		l, found, err := o.findLink("contact_tags", TagLinkIDs(contactID, tagID), "")
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if err := o.tx.Insert("contact_tags", linkID, db.Cols{"contact_id": contactID, "tag_id": tagID, "date_added": o.tx.NowMs()}); err != nil {
-				return err
-			}
 		case err != nil:
 			return err
-		case deleted == 0:
+		case !found:
+			if err := o.tx.Insert("contact_tags", TagLinkID(contactID, tagID), db.Cols{"contact_id": contactID, "tag_id": tagID, "date_added": o.tx.NowMs()}); err != nil {
+				return err
+			}
+		case !l.deleted:
 			continue
 		default:
-			if _, err := o.tx.Restore("contact_tags", linkID); err != nil {
+			if _, err := o.tx.Restore("contact_tags", l.id); err != nil {
 				return err
 			}
 		}
@@ -259,11 +257,16 @@ func (o *Ops) Tag(contactID string, add, remove []string) error {
 	}
 	for _, t := range CleanTags(append(rm, remove...)) {
 		tagID := TagID(t)
-		ok, err := o.tx.Delete("contact_tags", ids.Derived("contact_tag", contactID, tagID))
+		live, err := o.liveLinks("contact_tags", TagLinkIDs(contactID, tagID))
 		if err != nil {
 			return err
 		}
-		if ok {
+		for _, id := range live {
+			if _, err := o.tx.Delete("contact_tags", id); err != nil {
+				return err
+			}
+		}
+		if len(live) > 0 {
 			if _, err := events.Append(o.tx, events.Event{ContactID: contactID, Type: events.TagRemoved, ObjectID: tagID, ObjectName: t, Source: o.source}); err != nil {
 				return err
 			}
@@ -357,11 +360,13 @@ func (o *Ops) LinkCompany(contactID, companyID string, primary bool) error {
 		}
 		return err
 	}
-	linkID := ids.Derived("company_contact", contactID, companyID)
-	var deleted, isPrimary int
-	err := o.tx.QueryRow("SELECT deleted, is_primary FROM company_contacts WHERE id = ?", linkID).Scan(&deleted, &isPrimary)
+	l, found, err := o.findLink("company_contacts", CompanyLinkIDs(contactID, companyID), "is_primary")
+	linkID := l.id
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return err
+	case !found:
+		linkID = CompanyLinkID(contactID, companyID)
 		if err := o.tx.Insert("company_contacts", linkID, db.Cols{"company_id": companyID, "contact_id": contactID,
 			"is_primary": primary, "date_added": o.tx.NowMs()}); err != nil {
 			return err
@@ -369,10 +374,8 @@ func (o *Ops) LinkCompany(contactID, companyID string, primary bool) error {
 		if _, err := events.Append(o.tx, events.Event{ContactID: contactID, Type: events.CompanyLinked, ObjectID: companyID, ObjectName: name, Source: o.source}); err != nil {
 			return err
 		}
-	case err != nil:
-		return err
 	default:
-		if deleted == 1 {
+		if l.deleted {
 			if _, err := o.tx.Restore("company_contacts", linkID); err != nil {
 				return err
 			}
@@ -380,7 +383,7 @@ func (o *Ops) LinkCompany(contactID, companyID string, primary bool) error {
 				return err
 			}
 		}
-		if primary && isPrimary == 0 {
+		if primary && !l.isPrimary {
 			if _, err := o.tx.Update("company_contacts", linkID, db.Cols{"is_primary": true}); err != nil {
 				return err
 			}
@@ -413,24 +416,31 @@ func (o *Ops) LinkCompany(contactID, companyID string, primary bool) error {
 // UnlinkCompany removes a company from a contact; if it was the primary, the contact's
 // "company" field is cleared.
 func (o *Ops) UnlinkCompany(contactID, companyID string) error {
-	linkID := ids.Derived("company_contact", contactID, companyID)
-	var isPrimary int
-	err := o.tx.QueryRow("SELECT is_primary FROM company_contacts WHERE id = ? AND deleted = 0", linkID).Scan(&isPrimary)
-	if errors.Is(err, sql.ErrNoRows) {
+	var wasPrimary bool
+	live := false
+	for _, id := range CompanyLinkIDs(contactID, companyID) {
+		var isPrimary int
+		err := o.tx.QueryRow("SELECT is_primary FROM company_contacts WHERE id = ? AND deleted = 0", id).Scan(&isPrimary)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := o.tx.Delete("company_contacts", id); err != nil {
+			return err
+		}
+		live, wasPrimary = true, wasPrimary || isPrimary == 1
+	}
+	if !live {
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	if _, err := o.tx.Delete("company_contacts", linkID); err != nil {
-		return err
-	}
-	if isPrimary == 1 {
+	if wasPrimary {
 		if _, err := o.tx.Update("contacts", contactID, db.Cols{"company": nil, "date_modified": o.tx.NowMs()}); err != nil {
 			return err
 		}
 	}
-	_, err = events.Append(o.tx, events.Event{ContactID: contactID, Type: events.CompanyUnlinked, ObjectID: companyID, Source: o.source})
+	_, err := events.Append(o.tx, events.Event{ContactID: contactID, Type: events.CompanyUnlinked, ObjectID: companyID, Source: o.source})
 	return err
 }
 

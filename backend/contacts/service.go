@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"magpie/backend/apperr"
@@ -23,6 +24,8 @@ type Service struct {
 	fields  *fields.Service
 	anchors listing.Anchors
 
+	warming atomic.Bool // WarmSorts running
+
 	countMu  sync.Mutex
 	counts   map[string]int // cached totals per list signature
 	countGen uint64         // bumped on every invalidation
@@ -31,6 +34,7 @@ type Service struct {
 // New returns the service.
 func New(d *db.DB, fs *fields.Service) *Service {
 	s := &Service{db: d, fields: fs}
+	s.anchors.Store = sparseStore{db: d}
 	d.OnCommit(s.onCommit)
 	return s
 }

@@ -188,7 +188,8 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 
 // Web is what a tracker on this store serves besides hits (pages, DWC, focus items).
 func (c *Core) Web() *tracking.Web {
-	return &tracking.Web{DB: c.DB, Contacts: c.Contacts, Pages: c.Pages, DWC: c.DWC, Focus: c.Focus}
+	return &tracking.Web{DB: c.DB, Contacts: c.Contacts, Pages: c.Pages, DWC: c.DWC, Focus: c.Focus,
+		DWCDecision: campaigns.NewDWCDecisions(c.DB).Lookup}
 }
 
 // announce tells the UI which kinds of rows changed, so it refetches what it shows.

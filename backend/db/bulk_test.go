@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"magpie/backend/db"
+	"magpie/backend/internal/testenv"
 )
 
 type countRec struct{ n map[string]int }
@@ -186,5 +187,37 @@ func TestRestoreIndexesPutsTempStoreBack(t *testing.T) {
 	d.R.QueryRow("SELECT v FROM meta WHERE k = 'bulk.deferred_indexes'").Scan(&left)
 	if left != "" {
 		t.Fatalf("deferred indexes left: %s", left)
+	}
+}
+
+func TestBulkCache(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	ctx := context.Background()
+	size := func() int {
+		t.Helper()
+		var n int
+		if err := d.W.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	normal, big := -db.WriterCacheMiB<<10, -db.BulkCacheMiB<<10
+	var r1, r2 func()
+	type step struct {
+		name string
+		do   func()
+		want int
+	}
+	for _, st := range []step{
+		{"at open", func() {}, normal},
+		{"first holder", func() { r1 = d.BulkCache(ctx) }, big},
+		{"second holder", func() { r2 = d.BulkCache(ctx) }, big},
+		{"first releases twice", func() { r1(); r1() }, big},
+		{"last releases", func() { r2() }, normal},
+	} {
+		st.do()
+		if got := size(); got != st.want {
+			t.Fatalf("%s: cache_size = %d, want %d", st.name, got, st.want)
+		}
 	}
 }

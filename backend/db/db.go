@@ -39,6 +39,9 @@ type DB struct {
 	recMu    sync.RWMutex
 	recorder Recorder
 	hooks    []CommitHook
+
+	bulkMu sync.Mutex // BulkCache: how many bulk loads hold the writer's big cache
+	bulkN  int
 }
 
 // Options tune Open.
@@ -118,7 +121,7 @@ func dsn(path string, readOnly bool) string {
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_foreign_keys", "on")
-	q.Set("_cache_size", "-65536") // 64 MiB page cache per connection
+	q.Set("_cache_size", fmt.Sprint(-WriterCacheMiB<<10)) // 64 MiB page cache per connection
 	if readOnly {
 		q.Set("mode", "ro")
 		q.Set("_query_only", "true")

@@ -350,6 +350,24 @@ func (s *Service) Resolve(ctx context.Context, contactID, slot string) (content 
 	if p == nil {
 		return "", false, nil
 	}
+	content, err = s.render(ctx, p, contactID)
+	return content, err == nil, err
+}
+
+// ResolveItem is Resolve for one published item chosen by a campaign (its variants' filters
+// still apply); found is false when the item is deleted or unpublished.
+func (s *Service) ResolveItem(ctx context.Context, contactID, itemID string) (content string, found bool, err error) {
+	p, err := s.planByID(ctx, itemID)
+	if err != nil || p == nil {
+		return "", false, err
+	}
+	content, err = s.render(ctx, p, contactID)
+	return content, err == nil, err
+}
+
+// render picks the content of a plan for the contact and fills its tokens.
+func (s *Service) render(ctx context.Context, p *plan, contactID string) (content string, err error) {
+	slot := p.slot.Slot
 	content = p.slot.DefaultContent
 	if contactID != "" {
 		for i, c := range p.conds {
@@ -360,7 +378,7 @@ func (s *Service) Resolve(ctx context.Context, contactID, slot string) (content 
 			args := append([]any{contactID}, c.args...)
 			err := s.db.R.QueryRowContext(ctx, "SELECT EXISTS(SELECT 1 FROM contacts c WHERE c.id = ? AND c.deleted = 0 AND ("+c.sql+"))", args...).Scan(&hit)
 			if err != nil {
-				return "", true, fmt.Errorf("dwc: slot %q variant %d: %w", slot, i+1, err)
+				return "", fmt.Errorf("dwc: slot %q variant %d: %w", slot, i+1, err)
 			}
 			if hit == 1 {
 				content = p.slot.Variants[i].Content
@@ -373,7 +391,7 @@ func (s *Service) Resolve(ctx context.Context, contactID, slot string) (content 
 		if contactID != "" && s.contacts != nil {
 			list, err := s.contacts.Load(ctx, []string{contactID}, nil)
 			if err != nil {
-				return "", true, err
+				return "", err
 			}
 			if len(list) == 1 && !list[0].Deleted {
 				fields = map[string]string{}
@@ -387,5 +405,5 @@ func (s *Service) Resolve(ctx context.Context, contactID, slot string) (content 
 		}
 		content, _ = tokens.Render(content, tokens.Data{Contact: fields, Now: s.db.Clock.Now()}, tokens.HTML)
 	}
-	return content, true, nil
+	return content, nil
 }

@@ -116,9 +116,14 @@ func TestKill_NoDuplicatesNoneLost(t *testing.T) {
 			if (before == 0 && sc.afterClaim == 0) || before >= total {
 				t.Fatalf("killed after %d messages: not mid-run", before)
 			}
+			// The aimed kills must land inside a claimed batch; a kill at a random moment may
+			// also land between two batches (nothing claimed), which must lose nothing either.
 			sending := f.states(e.ID)["sending"]
 			if sending == 0 {
-				t.Fatalf("the kill left no claimed rows (%v): the test proves nothing", f.states(e.ID))
+				if sc.after == 0 {
+					t.Fatalf("the kill left no claimed rows (%v): the test proves nothing", f.states(e.ID))
+				}
+				t.Logf("the random kill landed between batches (%v)", f.states(e.ID))
 			}
 			// Restart: reconcile and finish.
 			if err := s.Reconcile(f.ctx); err != nil {

@@ -56,6 +56,10 @@ const (
 	// clicked or its form submitted (object = the item id).
 	FocusViewed    Type = "focus.viewed"
 	FocusConverted Type = "focus.converted"
+	// DWCRequested: the contact's browser asked the tracker for a dynamic content slot while
+	// a published campaign had a "Request dynamic content" decision waiting for it (object =
+	// the slot name). Recorded only then: plain slot requests are not events.
+	DWCRequested Type = "dwc.requested"
 )
 
 // Topic is the commit-hook signal topic for appended events (ID = contact id).

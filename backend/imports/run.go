@@ -262,6 +262,9 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 				err = rerr
 			}
 		}()
+		// A bigger writer cache while streaming, released before the rebuilds (deferred
+		// functions run last in, first out).
+		defer s.db.BulkCache(ctx)()
 	}
 	batch := rec.Options.BatchSize
 	if batch <= 0 {

@@ -49,6 +49,8 @@ type Anchors struct {
 	Step    int
 	MinRows int
 	Quiet   time.Duration
+	// Store, when set, keeps sparse indexes across restarts (persist.go). Set before use.
+	Store Store
 
 	mu      sync.Mutex
 	version uint64
@@ -59,6 +61,7 @@ type Anchors struct {
 	keyGen   map[string]uint64       // bumped by InvalidateKeys per sort key
 	allWrite time.Time               // last Invalidate
 	keyWrite map[string]time.Time    // last InvalidateKeys per sort key
+	loads    int                     // indexes taken from the Store
 	wg       sync.WaitGroup
 }
 
@@ -141,20 +144,21 @@ func IDs(ctx context.Context, r *sql.DB, a *Anchors, s Spec) ([]string, error) {
 	}
 	ver := a.snapshot()
 	sig := s.signature()
-	var from *anchor
+	var pageFrom *anchor
 	if an, ok := a.nearest(sig, s.Offset); ok {
-		from = &an
+		pageFrom = &an
 	}
-	if sp := a.sparseFor(r, s); sp != nil {
-		if an, ok := sp.nearest(s.Offset, s.Desc); ok && (from == nil || an.off > from.off) {
-			from = &an
+	sp := a.sparseFor(ctx, r, s)
+	from := pageFrom
+	q, args, reversed := s.plan(&from, sp)
+	if sp != nil && sp.partial {
+		// A build of this order is under way: when it will pass the page sooner than the
+		// page's own walk would get there, wait for it (and walk the rest from its anchor).
+		walk := args[len(args)-1].(int)
+		if target, ok := a.waitWorthIt(s, sp, walk); ok {
+			from = pageFrom
+			q, args, reversed = s.plan(&from, a.waitFor(ctx, r, s, target))
 		}
-	}
-	q, args := s.query(from)
-	reversed := false
-	if rs, ok := s.fromEnd(from); ok {
-		q, args = rs.query(nil)
-		reversed = true
 	}
 	rows, err := r.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -193,6 +197,23 @@ func IDs(ctx context.Context, r *sql.DB, a *Anchors, s Spec) ([]string, error) {
 		a.add(sig, ver, last)
 	}
 	return out, nil
+}
+
+// plan picks the start of the page (the nearest page anchor *from, or a closer sparse
+// anchor of x) and returns its query; reversed when it walks from the other end. The last
+// argument of the query is the number of index entries it skips.
+func (s Spec) plan(from **anchor, x *sparseIdx) (string, []any, bool) {
+	if x != nil {
+		if an, ok := x.nearest(s.Offset, s.Desc); ok && (*from == nil || an.off > (*from).off) {
+			*from = &an
+		}
+	}
+	if rs, ok := s.fromEnd(*from); ok {
+		q, args := rs.query(nil)
+		return q, args, true
+	}
+	q, args := s.query(*from)
+	return q, args, false
 }
 
 func (s Spec) dir() (string, string) {

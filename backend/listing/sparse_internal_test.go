@@ -36,3 +36,31 @@ func TestSparseNearestWithinStep(t *testing.T) {
 		}
 	}
 }
+
+// Stored anchors come back with their SQLite types (INTEGER int64, REAL float64, TEXT
+// string, including digit-only text); damaged JSON is refused, never half-used.
+func TestStoredAnchorsRoundTrip(t *testing.T) {
+	list := []anchor{{off: 9, key: int64(1733500000000), id: "a"}, {off: 19, key: 2.5, id: "b"},
+		{off: 29, key: "0042", id: "c"}, {off: 39, key: "élodie", id: "d"}, {off: 49, key: int64(-3), id: "e"}}
+	js, err := encodeAnchors(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeAnchors(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(list) {
+		t.Fatalf("got %d anchors, want %d", len(got), len(list))
+	}
+	for i := range list {
+		if got[i] != list[i] {
+			t.Errorf("anchor %d: got %#v, want %#v", i, got[i], list[i])
+		}
+	}
+	for _, bad := range []string{`[[1,"k"]]`, `[[1,"k",2]]`, `[["x","k","i"]]`, `[[5,"k","a"],[5,"k","b"]]`, `{`, `[[1.5,"k","i"]]`} {
+		if _, err := decodeAnchors(bad); err == nil {
+			t.Errorf("decodeAnchors(%s): no error", bad)
+		}
+	}
+}

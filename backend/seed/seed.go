@@ -103,6 +103,8 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 			err = rerr
 		}
 	}()
+	// A bigger writer cache while loading, released before the index rebuilds above.
+	defer d.BulkCache(ctx)()
 	// A producer goroutine generates the next batch while this one is written (the
 	// generator's random draws stay in one goroutine, so the data is the same).
 	batches := make(chan seedBatch, 1)

@@ -26,9 +26,17 @@ func (s *Server) formSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var err error
-	if multipart {
+	switch {
+	case multipart:
 		err = r.ParseMultipartForm(limit)
-	} else {
+	case mediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded":
+		// The usual post: the body alone, parsed once into PostForm (ParseForm also parses
+		// the URL's query and copies every value into r.Form, which nothing here reads).
+		var body string
+		if body, err = readBody(r.Body, r.ContentLength, limit); err == nil {
+			r.PostForm, err = url.ParseQuery(body)
+		}
+	default:
 		err = r.ParseForm()
 	}
 	if err != nil {

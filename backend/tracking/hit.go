@@ -30,6 +30,7 @@ const (
 	KindPrefs Kind = "prefs" // preference center saved (segments, email channel, unsubscribe)
 	KindAsset Kind = "asset" // an asset download (Form holds the asset id)
 	KindFocus Kind = "focus" // a focus item shown or converted (Form holds the item id, Data["action"])
+	KindDWC   Kind = "dwc"   // a DWC slot request a campaign decision waits for (Data["slot"])
 )
 
 // Hit is one accepted request, as spooled and stored.

@@ -20,7 +20,6 @@ import (
 	"magpie/backend/events"
 	"magpie/backend/fields"
 	"magpie/backend/forms"
-	"magpie/backend/ids"
 )
 
 // CursorKey is the meta key holding the seq of the last hit turned into events.
@@ -372,6 +371,8 @@ func (r *ingestRun) one(h Hit) error {
 		if h.Data["action"] == "convert" {
 			ev.Type = events.FocusConverted
 		}
+	case KindDWC:
+		ev.Type, ev.ObjectID = events.DWCRequested, h.Data["slot"]
 	case KindOpen:
 		ev.Type, ev.ObjectID = events.EmailRead, h.Email
 	case KindClick:
@@ -503,7 +504,7 @@ func (r *ingestRun) resolve(h Hit, lazy bool) (string, error) {
 	}
 	if taken {
 		// The device's first visitor was trashed: a new visitor, still derived from the hit.
-		c = ids.Derived("visitor", h.Device, h.ID)
+		c = laterVisitorID(h.Device, h.ID)
 	}
 	if lazy {
 		r.visitors = append(r.visitors, contacts.NewContact{ID: c, At: h.Time()})

@@ -101,18 +101,21 @@ func ParseIPMode(s string) (IPMode, bool) {
 
 // clientIP is the request's remote address (the first X-Forwarded-For entry when the tracker
 // runs behind a trusted proxy).
-func clientIP(r *http.Request, trustProxy bool) string {
+func clientIP(r *http.Request, trustProxy bool) string { return clientIPv(netReq{r}, trustProxy) }
+
+func clientIPv(r reqView, trustProxy bool) string {
 	if trustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+		if xff := r.header("X-Forwarded-For"); xff != "" {
 			first, _, _ := strings.Cut(xff, ",")
 			if a, err := netip.ParseAddr(strings.TrimSpace(first)); err == nil {
 				return a.String()
 			}
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	addr := r.remoteAddr()
+	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return r.RemoteAddr
+		return addr
 	}
 	return host
 }

@@ -195,6 +195,15 @@
     root.innerHTML = '<style>' + item.css + '</style>' + item.html;
     d.body.appendChild(host);
     if (item.form) { embedForm(root, item.form); }
+    // A bar pushes the page (Mautic's "push page"): the document gets padding as tall as the
+    // bar on the bar's side, so the bar covers nothing; closing it gives the space back.
+    var unpush = function () {};
+    var bar = item.style === 'bar' && root.querySelector('.mf');
+    if (bar && bar.offsetHeight) {
+      var side = item.position === 'bottom' ? 'paddingBottom' : 'paddingTop', de = d.documentElement, was = de.style[side];
+      de.style[side] = ((parseFloat(w.getComputedStyle(de)[side]) || 0) + bar.offsetHeight) + 'px';
+      unpush = function () { de.style[side] = was; };
+    }
     saveFocus(item.id, 'shown');
     focusStat(item.id, 'view');
     var converted = false;
@@ -207,7 +216,7 @@
     root.addEventListener('submit', convert, true);
     var close = root.querySelector('.mf-close');
     if (close) {
-      close.addEventListener('click', function () { saveFocus(item.id, 'closed'); host.parentNode.removeChild(host); });
+      close.addEventListener('click', function () { saveFocus(item.id, 'closed'); host.parentNode.removeChild(host); unpush(); });
       if (item.style === 'modal' || item.style === 'page') { close.focus(); }
     }
   }

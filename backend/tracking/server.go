@@ -48,6 +48,8 @@ type Config struct {
 	FormBurst     int
 	Log           *slog.Logger
 	Now           func() time.Time
+	// NetHTTP serves with net/http instead of fasthttp (fast.go); for comparisons.
+	NetHTTP bool
 }
 
 // Defaults of the limits.
@@ -252,11 +254,15 @@ func (s *Server) accept(h *Hit) error {
 
 // baseHit fills what every hit carries: device, user agent, IP, language.
 func (s *Server) baseHit(r *http.Request, kind Kind, device string) Hit {
-	ua := r.UserAgent()
+	return s.baseHitV(netReq{r}, kind, device)
+}
+
+func (s *Server) baseHitV(r reqView, kind Kind, device string) Hit {
+	ua := r.header("User-Agent")
 	if len(ua) > 512 {
 		ua = ua[:512]
 	}
-	lang := r.Header.Get("Accept-Language")
+	lang := r.header("Accept-Language")
 	if i := strings.IndexAny(lang, ",;"); i >= 0 {
 		lang = lang[:i]
 	}
@@ -264,13 +270,17 @@ func (s *Server) baseHit(r *http.Request, kind Kind, device string) Hit {
 		lang = ""
 	}
 	return Hit{Kind: kind, Device: device, UA: ua, Lang: lang,
-		IP: privacyIP(clientIP(r, s.cfg.TrustProxy), s.cfg.IPMode, s.cfg.IPKey)}
+		IP: privacyIP(clientIPv(r, s.cfg.TrustProxy), s.cfg.IPMode, s.cfg.IPKey)}
 }
 
 // device returns the visitor's device id (cookie, then parameter), or a fresh one.
 func (s *Server) device(r *http.Request, param string) (string, bool) {
-	if c, err := r.Cookie(cookieDevice); err == nil && ids.Valid(c.Value) {
-		return c.Value, false
+	return s.deviceV(netReq{r}, param)
+}
+
+func (s *Server) deviceV(r reqView, param string) (string, bool) {
+	if c := r.cookie(cookieDevice); ids.Valid(c) {
+		return c, false
 	}
 	if ids.Valid(param) {
 		return param, false
@@ -279,21 +289,19 @@ func (s *Server) device(r *http.Request, param string) (string, bool) {
 }
 
 // signedContact returns the contact id proven by the signed cookie, if any.
-func (s *Server) signedContact(r *http.Request) string {
-	c, err := r.Cookie(cookieSigned)
-	if err != nil {
+func (s *Server) signedContact(r *http.Request) string { return s.signedContactV(netReq{r}) }
+
+func (s *Server) signedContactV(r reqView) string {
+	c := r.cookie(cookieSigned)
+	if c == "" {
 		return ""
 	}
-	f, err := s.cfg.Signer.Verify("ct", c.Value)
+	f, err := s.cfg.Signer.Verify("ct", c)
 	if err != nil || len(f) != 1 || !ids.Valid(f[0]) {
 		return ""
 	}
 	return f[0]
 }
-
-// VisitorID is the id of the anonymous contact a device creates on its first hit: derived
-// from the device id so every tracker and desktop agree without talking to each other.
-func VisitorID(device string) string { return ids.Derived("visitor", device) }
 
 func (s *Server) setCookies(w http.ResponseWriter, device, contact string) {
 	secure := s.base.Scheme == "https"
@@ -335,8 +343,7 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 	if origin == "" {
 		return true
 	}
-	o := strings.ToLower(strings.TrimRight(origin, "/"))
-	if len(s.origins) > 0 && !s.origins[o] && o != strings.ToLower(s.base.Scheme+"://"+s.base.Host) {
+	if !s.originAllowed(origin) {
 		return false
 	}
 	h := w.Header()
@@ -348,6 +355,12 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 		h["Vary"] = append(slices.Clip(v), "Origin")
 	}
 	return true
+}
+
+// originAllowed says whether a (non-empty) Origin may call the tracker from a browser.
+func (s *Server) originAllowed(origin string) bool {
+	o := strings.ToLower(strings.TrimRight(origin, "/"))
+	return len(s.origins) == 0 || s.origins[o] || o == strings.ToLower(s.base.Scheme+"://"+s.base.Host)
 }
 
 // Header values every hit answer carries, shared instead of allocated per request (net/http
@@ -394,6 +407,9 @@ func (s *Server) metricsText(w http.ResponseWriter, r *http.Request) {
 
 // Serve answers on ln until ctx ends, then shuts down gracefully (in-flight hits finish).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if !s.cfg.NetHTTP {
+		return s.serveFast(ctx, ln)
+	}
 	srv := s.HTTPServer(ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -68,7 +68,7 @@ func (f *fixture) do(r *http.Request) *httptest.ResponseRecorder {
 	if r.Header.Get("User-Agent") == "" {
 		r.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
 	}
-	f.srv.Handler().ServeHTTP(w, r)
+	serveTest(f.srv, w, r)
 	return w
 }
 

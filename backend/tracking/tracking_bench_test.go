@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http/httptest"
 	"net/url"
@@ -94,20 +95,29 @@ func TestBenchIngest(t *testing.T) {
 	d, _ := testenv.NewDB(t)
 	ctx := context.Background()
 	t0 := time.Now()
+	// Ids as the tracker makes them: UUIDv7 stamped with the hit's time, and each device
+	// (cookie) stamped with the time of its first hit — hit i goes to device (i·7919) mod
+	// devices, whose first hit is (device·7919⁻¹) mod devices (or devices for device 0).
+	inv := int64(0)
+	if m := new(big.Int).ModInverse(big.NewInt(7919), big.NewInt(int64(devices))); m != nil {
+		inv = m.Int64()
+	}
 	err := d.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
+		_, err := tx.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?1),
+			h(i, at, dev, first) AS (SELECT i, 1767225600000 + i * 10, (i * 7919) % ?2,
+			  1767225600000 + 10 * (CASE WHEN (i * 7919) % ?2 = 0 THEN ?2 ELSE ((i * 7919) % ?2) * ?3 % ?2 END) FROM s)
 			INSERT INTO hits(id, kind, at, device_id, url, title, referrer, user_agent, ip, data)
-			SELECT printf('00000000-0000-7000-8000-%012d', i),
+			SELECT printf('%08x-%04x-7000-8000-%012d', at >> 16, at & 65535, i),
 			  CASE WHEN i % 50 = 7 THEN 'form' ELSE 'page' END,
-			  1767225600000 + i * 10,
-			  printf('00000000-0000-7000-9000-%012d', (i * 7919) % ?),
+			  at,
+			  printf('%08x-%04x-7000-9000-%012d', first >> 16, first & 65535, dev),
 			  printf('https://www.example.com/p/%d?utm_source=s%d&utm_medium=email', i % 300, i % 5),
 			  'Page', 'https://search.example.org/',
 			  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
 			  '203.0.113.0',
-			  CASE WHEN i % 50 = 7 THEN printf('{"field.email":"v%d@example.com","field.firstname":"V%d"}', (i * 7919) % ?, i)
+			  CASE WHEN i % 50 = 7 THEN printf('{"field.email":"v%d@example.com","field.firstname":"V%d"}', dev, i)
 			       ELSE '{"utm_source":"s","utm_medium":"email"}' END
-			FROM s`, n, devices, devices)
+			FROM h`, n, devices, inv)
 		return err
 	})
 	if err != nil {

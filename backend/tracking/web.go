@@ -54,46 +54,21 @@ var fieldName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 func readParams(r *http.Request, limit int64, w http.ResponseWriter) (map[string]string, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	ct := mediaType(r.Header.Get("Content-Type"))
-	if ct == "application/x-www-form-urlencoded" {
-		// mtc.js's own payload: parsed by hand (same rules as url.ParseQuery, first value wins),
-		// without ParseForm's url.Values and per-value copies.
+	switch ct {
+	case "application/x-www-form-urlencoded":
 		body, err := readBody(r.Body, r.ContentLength, limit)
 		if err != nil {
 			return nil, err
 		}
-		out := make(map[string]string, 8)
-		if err := parseFormBody(body, out); err != nil {
-			return nil, bad(http.StatusBadRequest, "malformed form body: %v", err)
-		}
-		return out, nil
-	}
-	out := map[string]string{}
-	if ct == "application/json" || ct == "text/plain" {
+		return bodyParams(ct, body)
+	case "application/json", "text/plain":
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			return nil, err
 		}
-		if len(strings.TrimSpace(string(body))) == 0 {
-			return out, nil
-		}
-		var raw map[string]any
-		if err := json.Unmarshal(body, &raw); err != nil {
-			return nil, bad(http.StatusBadRequest, "body is not a JSON object: %v", err)
-		}
-		for k, v := range raw {
-			switch t := v.(type) {
-			case string:
-				out[k] = t
-			case float64, bool:
-				b, _ := json.Marshal(t)
-				out[k] = string(b)
-			case nil:
-			default:
-				return nil, bad(http.StatusBadRequest, "field %q: nested values are not accepted", k)
-			}
-		}
-		return out, nil
+		return bodyParams(ct, string(body))
 	}
+	out := map[string]string{}
 	if err := r.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -104,6 +79,41 @@ func readParams(r *http.Request, limit int64, w http.ResponseWriter) (map[string
 	for k, v := range r.PostForm {
 		if len(v) > 0 {
 			out[k] = v[0]
+		}
+	}
+	return out, nil
+}
+
+// bodyParams decodes a whole event body of media type ct (form-urlencoded, JSON or
+// text/plain holding JSON): the part of readParams shared with the fasthttp front.
+func bodyParams(ct, body string) (map[string]string, error) {
+	if ct == "application/x-www-form-urlencoded" {
+		// mtc.js's own payload: parsed by hand (same rules as url.ParseQuery, first value wins),
+		// without ParseForm's url.Values and per-value copies.
+		out := make(map[string]string, 8)
+		if err := parseFormBody(body, out); err != nil {
+			return nil, bad(http.StatusBadRequest, "malformed form body: %v", err)
+		}
+		return out, nil
+	}
+	out := map[string]string{}
+	if len(strings.TrimSpace(body)) == 0 {
+		return out, nil
+	}
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(body), &raw); err != nil {
+		return nil, bad(http.StatusBadRequest, "body is not a JSON object: %v", err)
+	}
+	for k, v := range raw {
+		switch t := v.(type) {
+		case string:
+			out[k] = t
+		case float64, bool:
+			b, _ := json.Marshal(t)
+			out[k] = string(b)
+		case nil:
+		default:
+			return nil, bad(http.StatusBadRequest, "field %q: nested values are not accepted", k)
 		}
 	}
 	return out, nil
@@ -178,6 +188,10 @@ func formUnescape(s string) (string, error) {
 
 // pageHit turns mtc.js parameters into a page hit, refusing bad values by name.
 func (s *Server) pageHit(r *http.Request, p map[string]string) (Hit, error) {
+	return s.pageHitV(netReq{r}, p)
+}
+
+func (s *Server) pageHitV(r reqView, p map[string]string) (Hit, error) {
 	if len(p) > maxFields {
 		return Hit{}, bad(http.StatusBadRequest, "too many parameters (%d, limit %d)", len(p), maxFields)
 	}
@@ -194,7 +208,7 @@ func (s *Server) pageHit(r *http.Request, p map[string]string) (Hit, error) {
 	}
 	pageURL := p["page_url"]
 	if pageURL == "" {
-		pageURL = r.Referer()
+		pageURL = r.header("Referer")
 	}
 	if pageURL == "" {
 		return Hit{}, bad(http.StatusBadRequest, "page_url is missing")
@@ -204,14 +218,14 @@ func (s *Server) pageHit(r *http.Request, p map[string]string) (Hit, error) {
 		return Hit{}, err
 	}
 	ref := p["page_referrer"] // mtc.js sends the referrer host; full URLs are kept as sent
-	dev, _ := s.device(r, p["mautic_device_id"])
-	h := s.baseHit(r, KindPage, dev)
+	dev, _ := s.deviceV(r, p["mautic_device_id"])
+	h := s.baseHitV(r, KindPage, dev)
 	h.URL, h.Referrer = pageURL, ref
 	h.Title = truncate(p["page_title"], 512)
 	if l := p["page_language"]; l != "" && len(l) <= 35 {
 		h.Lang = l
 	}
-	h.Contact = s.signedContact(r)
+	h.Contact = s.signedContactV(r)
 	data := make(map[string]string, len(p)+2)
 	if strings.Contains(u.RawQuery, "utm") {
 		q := u.Query()

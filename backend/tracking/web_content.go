@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -24,6 +25,10 @@ type Web struct {
 	Pages    *pages.Service
 	DWC      *dwc.Service
 	Focus    *focus.Service
+	// DWCDecision says whether a published campaign has a "Request dynamic content" decision
+	// waiting for the contact's request of slot, and the item it shows there (campaigns.
+	// DWCDecisions.Lookup); nil = slot requests never feed campaigns.
+	DWCDecision func(ctx context.Context, contactID, slot string) (item string, waiting bool, err error)
 }
 
 // PurposePrefs signs preference-center links (fields: contact, address).
@@ -139,11 +144,14 @@ func (s *Server) dwcSlot(w http.ResponseWriter, r *http.Request) error {
 	if len(slot) > 64 || hasControl(slot) {
 		return bad(http.StatusBadRequest, "slot name is invalid")
 	}
-	_, contact, err := s.visitor(r, r.URL.Query().Get("mautic_device_id"))
+	dev, contact, err := s.visitor(r, r.URL.Query().Get("mautic_device_id"))
 	if err != nil {
 		return err
 	}
-	content, found, err := s.cfg.Web.DWC.Resolve(r.Context(), contact, slot)
+	content, found, err := s.campaignSlot(r, dev, contact, slot)
+	if err == nil && !found {
+		content, found, err = s.cfg.Web.DWC.Resolve(r.Context(), contact, slot)
+	}
 	if err != nil {
 		return err
 	}
@@ -153,6 +161,33 @@ func (s *Server) dwcSlot(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "private, no-store")
 	return json.NewEncoder(w).Encode(map[string]string{"slot": slot, "content": content})
+}
+
+// campaignSlot handles a slot request a campaign waits for (a "Request dynamic content"
+// decision): the request is recorded as a hit (→ dwc.requested, which fires the decision at
+// ingest) and answered with the content the campaign shows for the slot, when it names one.
+// Requests no campaign waits for record nothing (found false: the slot's own content).
+func (s *Server) campaignSlot(r *http.Request, dev, contact, slot string) (content string, found bool, err error) {
+	if contact == "" || s.cfg.Web.DWCDecision == nil {
+		return "", false, nil
+	}
+	item, waiting, err := s.cfg.Web.DWCDecision(r.Context(), contact, slot)
+	if err != nil || !waiting {
+		return "", false, err
+	}
+	h := s.baseHit(r, KindDWC, dev)
+	h.Contact = s.signedContact(r)
+	h.Data = map[string]string{"slot": slot}
+	if ref := r.Referer(); ref != "" && len(ref) <= maxURL && !hasControl(ref) {
+		h.URL = ref
+	}
+	if err := s.accept(&h); err != nil {
+		return "", false, err
+	}
+	if item == "" {
+		return "", false, nil
+	}
+	return s.cfg.Web.DWC.ResolveItem(r.Context(), contact, item)
 }
 
 // focusItems answers GET /focus?url=…&seen=… with the items that may show on that page now.

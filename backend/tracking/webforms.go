@@ -99,8 +99,11 @@ func (s *Server) known(r *http.Request, f *forms.Form) map[string]string {
 	for _, fd := range f.Fields {
 		need = need || fd.Prefill || fd.HideIfKnown
 	}
+	if !need {
+		return nil // no HMAC check for forms that use nothing of the contact
+	}
 	c := s.signedContact(r)
-	if !need || c == "" {
+	if c == "" {
 		return nil
 	}
 	vals, err := s.web.forms.Contact(r.Context(), c)
@@ -403,6 +406,20 @@ type formAnswer struct {
 	Download string `json:"download"`
 }
 
+// appendJSON is json.Marshal's text of the answer (and its newline, as Encoder wrote it),
+// without reflection: this answers every accepted AJAX post.
+func (a formAnswer) appendJSON(b []byte) []byte {
+	b = append(b, `{"success":`...)
+	b = strconv.AppendInt(b, int64(a.Success), 10)
+	b = append(b, `,"message":`...)
+	b = appendJSONString(b, a.Message)
+	b = append(b, `,"redirect":`...)
+	b = appendJSONString(b, a.Redirect)
+	b = append(b, `,"download":`...)
+	b = appendJSONString(b, a.Download)
+	return append(b, "}\n"...)
+}
+
 // formDone answers a stored (or silently dropped) submission with the form's post action.
 func (s *Server) formDone(w http.ResponseWriter, r *http.Request, f *forms.Form, ajax bool, ret, gate string) error {
 	msg, redirect, download, name := "", "", "", ""
@@ -437,8 +454,10 @@ func (s *Server) formDone(w http.ResponseWriter, r *http.Request, f *forms.Form,
 		msg = "Thank you, your submission was received."
 	}
 	if ajax {
-		w.Header().Set("Content-Type", "application/json")
-		return json.NewEncoder(w).Encode(formAnswer{Success: 1, Message: msg, Redirect: redirect, Download: download})
+		h := w.Header()
+		h["Content-Type"] = hvJSON
+		_, err := w.Write(formAnswer{Success: 1, Message: msg, Redirect: redirect, Download: download}.appendJSON(make([]byte, 0, 128)))
+		return err
 	}
 	if redirect != "" && download == "" {
 		http.Redirect(w, r, redirect, http.StatusSeeOther)

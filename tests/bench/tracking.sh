@@ -8,7 +8,7 @@
 # Usage: tests/bench/tracking.sh /path/to/magpie   (CONC, SECONDS_RUN, HITS override the sizes;
 # ONLY_HTTP / ONLY_RQLITE run one part; INFLIGHT, RQ_LATENCY tune part 2; TRACKLOAD and
 # FAKERQLITE take prebuilt helpers; CPUPROFILE / LOADPROFILE profile the tracker / the load
-# generator of part 1)
+# generator of part 1; TRACKER_ARGS adds flags to both trackers, e.g. --net-http)
 set -euo pipefail
 bin="${1:?usage: tracking.sh /path/to/magpie}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -28,7 +28,7 @@ if [ -z "${ONLY_RQLITE:-}" ]; then
 echo "-- 1. HTTP page hits -> magpie tracker -> local SQLite (durable spool, group commit)"
 prof=()
 [ -n "${CPUPROFILE:-}" ] && prof=(--cpuprofile "$CPUPROFILE")
-"$bin" --data-dir "$work/data" tracker --addr 127.0.0.1:0 --no-ingest --rate-limit 0 "${prof[@]}" \
+"$bin" --data-dir "$work/data" tracker --addr 127.0.0.1:0 --no-ingest --rate-limit 0 "${prof[@]}" ${TRACKER_ARGS:-} \
   --allowed-origins https://www.example.com >"$work/out" 2>"$work/log" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
@@ -62,7 +62,7 @@ rqurl="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/rqout" | head -1)"
 [ -n "$rqurl" ] || { echo "stand-in did not start"; cat "$work/rqlog"; kill "$rqpid"; exit 1; }
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/secret"
 "$bin" --data-dir "$work/rqdata" tracker --addr 127.0.0.1:0 --rqlite "$rqurl" --secret-file "$work/secret" \
-  --rqlite-inflight "${INFLIGHT:-4}" --rate-limit 0 --allowed-origins https://www.example.com >"$work/out2" 2>"$work/log2" &
+  --rqlite-inflight "${INFLIGHT:-4}" --rate-limit 0 ${TRACKER_ARGS:-} --allowed-origins https://www.example.com >"$work/out2" 2>"$work/log2" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$work/out2" 2>/dev/null && break; sleep 0.1; done
 url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/out2" | head -1)"

@@ -1,8 +1,9 @@
 // Real-browser test of what the tracker serves besides hits (backend/pages, dwc, focus):
 // a landing page served by the tracker with its tracking script counts a hit; a site page
 // with a DWC slot shows personalised content to a known visitor and the default to an
-// unknown one; focus items appear on their trigger (after N seconds, on scroll) inside a
-// shadow root; the preference center saves a visitor's choices.
+// unknown one; a campaign's "Request dynamic content" decision fires on the slot request and
+// its pushed content shows; focus items appear on their trigger (after N seconds, on scroll)
+// inside a shadow root; the preference center saves a visitor's choices.
 // Usage: BIN=/path/to/magpie node web.mjs   (screenshots go to docs/screenshots/, SHOTS=0 skips)
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
@@ -150,7 +151,14 @@ try {
     const bar = await focusBox(page, '.mf');
     assert.equal(bar.bg, 'rgb(30, 58, 138)');
     assert.notEqual(await page.evaluate(() => getComputedStyle(document.querySelector('p')).color), 'rgb(30, 58, 138)');
+    // The bar pushes the page down instead of covering its heading; closing it gives the space back.
+    const top = () => page.evaluate(() => document.querySelector('h1').getBoundingClientRect().top);
+    const barBottom = await page.evaluate(() => document.querySelector('[data-magpie-focus-host]').shadowRoot.querySelector('.mf').getBoundingClientRect().bottom);
+    assert.ok(await top() >= barBottom, `heading at ${await top()} px, bar ends at ${barBottom} px`);
     await shot(page, 'tracker-focus-bar.png');
+    const pushed = await top();
+    await page.evaluate(() => document.querySelector('[data-magpie-focus-host]').shadowRoot.querySelector('.mf-close').click());
+    assert.ok(await top() < pushed, 'the space is given back on close');
   });
 
   await step('a visitor who signs up becomes known: the slot shows personalised content', async () => {
@@ -169,6 +177,39 @@ try {
     }, 15000);
     assert.equal(await page.locator('#dwc-known').innerText(), 'Welcome back, Ann!');
     await shot(page, 'tracker-dwc-known.png');
+  });
+
+  await step('"Request dynamic content" campaign decision: the slot request fires it and the campaign answers', async () => {
+    // Saved while the tracker runs (another process): its decision index notices within 5 s.
+    const offer = saveJSON('dwc', { name: 'Spring offer', slot: 'hero-offer', published: true,
+      defaultContent: '<p id="dwc-offer">{contactfield=firstname}, 20 % off today only</p>' });
+    const file = writeTmp(JSON.stringify({ format: 'magpie.campaign/1', name: 'Hero offer', graph: { sources: [{ id: 's1', type: 'segment', ids: [seg.id] }], events: [
+      { id: 'ask', name: 'Asks for the hero', kind: 'decision', type: 'dwc.request', parent: null, path: '', trigger: { mode: 'immediate' },
+        props: { slot: 'hero' } },
+      { id: 'push', name: 'Show the offer', kind: 'action', type: 'dwc.push', parent: 'ask', path: 'yes', trigger: { mode: 'immediate' },
+        props: { slot: 'hero', dwc: offer.id } },
+    ] } }));
+    const camp = JSON.parse(magpie('campaigns', 'import', file, '--json'));
+    magpie('campaigns', 'publish', camp.id);
+    magpie('campaigns', 'add', camp.id, annID);
+    magpie('campaigns', 'run', '--once');
+    const stats = () => JSON.parse(magpie('campaigns', 'show', camp.id, '--json')).stats;
+    assert.equal(stats().ask?.waiting, 1, 'the decision waits for Ann');
+    await until('the campaign content in the slot', async () => {
+      await page.goto(`${siteURL}/home.html`);
+      return page.waitForSelector('#dwc-offer', { timeout: 2000 });
+    }, 15000);
+    assert.equal(await page.locator('#dwc-offer').innerText(), 'Ann, 20 % off today only');
+    await shot(page, 'tracker-dwc-campaign.png');
+    await until('dwc.requested ingested and the decision taken', () => {
+      const t = JSON.parse(magpie('tracking', 'events', '--email', 'ann@example.com', '--json', '--limit', '100'));
+      return t.events.some(e => e.type === 'dwc.requested' && e.objectId === 'hero') && stats().ask?.done === 1;
+    });
+    magpie('campaigns', 'run', '--once');
+    assert.equal(stats().push?.done, 1, 'the yes path pushed the offer');
+    // From now on the stored push answers, with no decision waiting (nothing more recorded).
+    await page.goto(`${siteURL}/home.html`);
+    await page.waitForSelector('#dwc-offer', { timeout: 8000 });
   });
 
   await step('focus views are counted for the visitor (kept through the merge into the known contact)', async () => {
@@ -241,7 +282,8 @@ try {
     assert.equal(await page.locator('script[src$="/mtc.js"]').count(), 1);
     assert.equal(await page.getAttribute('meta[name="description"]', 'content'), 'Our spring offer');
     assert.equal(await page.getAttribute('meta[property="og:image"]', 'content'), 'https://example.com/spring.png');
-    await page.waitForSelector('#dwc-known', { timeout: 8000 });
+    // {dwc=hero}: the content the campaign pushed to Ann (it wins over the slot's filters).
+    await page.waitForSelector('#dwc-offer', { timeout: 8000 });
     await shot(page, 'tracker-landing-page.png');
     await until('page hit counted', () => {
       const list = JSON.parse(magpie('pages', 'list', '--json'));

@@ -193,6 +193,9 @@ export const pagesEn = {
   "focus.errors.color": "A colour looks like #1a2b3c",
   "focus.errors.pattern": "Patterns are at most 500 characters",
   "focus.errors.notFound": "This focus item does not exist any more",
+  "event.dwc.requested": "Asked for dynamic content",
+  "event.focus.viewed": "Focus item shown",
+  "event.focus.converted": "Focus item converted",
 };
 
 export const pagesFr: Record<keyof typeof pagesEn, string> = {
@@ -390,4 +393,7 @@ export const pagesFr: Record<keyof typeof pagesEn, string> = {
   "focus.errors.color": "Une couleur ressemble à #1a2b3c",
   "focus.errors.pattern": "Un motif fait au plus 500 caractères",
   "focus.errors.notFound": "Cet élément focus n'existe plus",
+  "event.dwc.requested": "A demandé un contenu dynamique",
+  "event.focus.viewed": "Élément focus affiché",
+  "event.focus.converted": "Élément focus converti",
 };

@@ -69,6 +69,12 @@ export function ContactsScreen({
   }
   const pager = pagerRef.current;
 
+  // Every sort's jump index gets ready in the background once the grid is open (stored ones
+  // are read, missing ones built one by one), so a sort picked later jumps at once.
+  useEffect(() => {
+    if (!companyId) void Contacts.WarmSorts().catch(() => undefined);
+  }, [companyId]);
+
   // A new search, sort or column set starts over from the top.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the query ref carries the values
   useEffect(() => {

@@ -38,3 +38,5 @@ export function Timeline(arg1:string,arg2:number,arg3:Array<string>):Promise<app
 export function UnlinkCompany(arg1:string,arg2:string):Promise<app.ContactView>;
 
 export function Update(arg1:string,arg2:Record<string, string>):Promise<app.ContactView>;
+
+export function WarmSorts():Promise<void>;

@@ -73,3 +73,7 @@ export function UnlinkCompany(arg1, arg2) {
 export function Update(arg1, arg2) {
   return window['go']['app']['Contacts']['Update'](arg1, arg2);
 }
+
+export function WarmSorts() {
+  return window['go']['app']['Contacts']['WarmSorts']();
+}

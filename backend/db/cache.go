@@ -1,0 +1,46 @@
+package db
+
+import (
+	"context"
+	"fmt"
+)
+
+// WriterCacheMiB is the page cache of every connection (the writer's and each reader's).
+const WriterCacheMiB = 64
+
+// BulkCacheMiB is the writer's page cache while a bulk load (a big import, demo data)
+// holds BulkCache. At 200k contacts the B-trees an import appends to — the kept email
+// index, sync_row_clock, the event log's kept index, the link tables — outgrow 64 MiB, and
+// every page evicted before the commit is written and read again.
+const BulkCacheMiB = 256
+
+// BulkCache raises the writer connection's page cache to BulkCacheMiB for a bulk load and
+// returns the function that puts it back (call it before rebuilding deferred indexes:
+// SQLite's sorter sizes its in-memory runs from the cache, so a rebuild with the big cache
+// would hold several times more memory). Calls nest: the cache goes back to
+// WriterCacheMiB when the last holder releases it. The release is idempotent.
+func (d *DB) BulkCache(ctx context.Context) (release func()) {
+	if d.W == nil {
+		return func() {}
+	}
+	d.bulkMu.Lock()
+	d.bulkN++
+	if d.bulkN == 1 {
+		_, _ = d.W.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -BulkCacheMiB<<10))
+	}
+	d.bulkMu.Unlock()
+	done := false
+	return func() {
+		d.bulkMu.Lock()
+		defer d.bulkMu.Unlock()
+		if done {
+			return
+		}
+		done = true
+		d.bulkN--
+		if d.bulkN == 0 {
+			// The writer's cache then shrinks to its usual size (SQLite frees pages over it).
+			_, _ = d.W.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = %d", -WriterCacheMiB<<10))
+		}
+	}
+}

@@ -1,0 +1,71 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"magpie/backend/db"
+)
+
+// UpdateWhere(Changes) updates the selected rows only, returns and records one change per
+// row with the new values read back by the UPDATE itself (RETURNING).
+func TestUpdateWhereChanges(t *testing.T) {
+	d, err := db.Open(t.TempDir()+"/x.db", db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	if _, err := d.W.Exec("CREATE TABLE bulk_probe(id TEXT PRIMARY KEY, name TEXT, n INTEGER, name_key TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]db.Row, 10)
+	for i := range rows {
+		rows[i] = db.Row{ID: fmt.Sprintf("r%02d", i), Vals: []any{"x", int64(i)}}
+	}
+	if err := d.Write(ctx, func(tx *db.Tx) error { return tx.InsertMany("bulk_probe", []string{"name", "n"}, rows) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		where string
+		want  map[string]any
+	}{
+		{"even rows", "SELECT id FROM bulk_probe WHERE n % 2 = 0", map[string]any{"r00": int64(100), "r02": int64(102), "r04": int64(104), "r06": int64(106), "r08": int64(108)}},
+		{"one row", "SELECT 'r09'", map[string]any{"r09": int64(109)}},
+		{"no row", "SELECT 'nope'", map[string]any{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &changeRec{got: map[string]any{}}
+			d.SetRecorder(rec)
+			defer d.SetRecorder(nil)
+			var chs []db.Change
+			if err := d.Write(ctx, func(tx *db.Tx) error {
+				if _, err := tx.Exec("UPDATE bulk_probe SET n = n % 100"); err != nil {
+					return err
+				}
+				var err error
+				chs, err = tx.UpdateWhereChanges("bulk_probe", "n = n + ?", []any{100}, tc.where, nil, []string{"n"})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(chs) != len(tc.want) || len(rec.got) != len(tc.want) {
+				t.Fatalf("%d changes returned, %d recorded, want %d", len(chs), len(rec.got), len(tc.want))
+			}
+			for _, ch := range chs {
+				if ch.Op != db.OpUpdate || ch.Cols["n"] != tc.want[ch.ID] || rec.got[ch.ID] != tc.want[ch.ID] {
+					t.Fatalf("change %+v (recorded %v), want n = %v", ch, rec.got[ch.ID], tc.want[ch.ID])
+				}
+			}
+			var moved int
+			if err := d.R.QueryRow("SELECT count(*) FROM bulk_probe WHERE n >= 100").Scan(&moved); err != nil {
+				t.Fatal(err)
+			}
+			if moved != len(tc.want) {
+				t.Fatalf("%d rows updated in the table, want %d", moved, len(tc.want))
+			}
+		})
+	}
+}

@@ -1,0 +1,73 @@
+package ids
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+func TestDerivedNear(t *testing.T) {
+	a := "01890a5d-ac96-774b-bcce-b302099a8057"
+	b := "01890a5d-ac97-7000-8000-000000000001"
+	tests := []struct {
+		name          string
+		anchor, kind  string
+		parts         []string
+		wantPrefix    string // first 48 bits (13 text chars with the dash)
+		wantDerivedID bool
+	}{
+		{"contact tag", a, "contact_tag", []string{a, "t1"}, "01890a5d-ac96", false},
+		{"other anchor", b, "contact_tag", []string{b, "t1"}, "01890a5d-ac97", false},
+		{"not a uuid", "c1", "contact_tag", []string{"c1", "t1"}, "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			id := DerivedNear(tc.anchor, tc.kind, tc.parts...)
+			if id != DerivedNear(tc.anchor, tc.kind, tc.parts...) {
+				t.Fatal("not deterministic")
+			}
+			if tc.wantDerivedID {
+				if id != Derived(tc.kind, tc.parts...) {
+					t.Fatalf("got %s, want Derived", id)
+				}
+				return
+			}
+			if !strings.HasPrefix(id, tc.wantPrefix) {
+				t.Fatalf("%s does not start with the anchor's timestamp %s", id, tc.wantPrefix)
+			}
+			u, err := uuid.Parse(id)
+			if err != nil || u.Version() != 8 || u.Variant() != uuid.RFC4122 {
+				t.Fatalf("%s: version %d variant %v err %v", id, u.Version(), u.Variant(), err)
+			}
+			if !Valid(id) || id == Derived(tc.kind, tc.parts...) {
+				t.Fatalf("%s: invalid or equal to the old-style id", id)
+			}
+		})
+	}
+	if DerivedNear(a, "contact_tag", a, "t1") == DerivedNear(a, "contact_tag", a, "t2") {
+		t.Fatal("different keys gave one id")
+	}
+	if DerivedNear(a, "contact_tag", a, "t1") == DerivedNear(a, "company_contact", a, "t1") {
+		t.Fatal("different kinds gave one id")
+	}
+}
+
+// The ids of rows of contacts made in time order sort in that order.
+func TestDerivedNearSortsByAnchor(t *testing.T) {
+	var anchors, near []string
+	for i := 0; i < 200; i++ {
+		u, _ := uuid.NewV7()
+		u[5] = byte(i) // distinct milliseconds in order
+		u[4] = byte(i >> 8)
+		anchors = append(anchors, u.String())
+	}
+	sort.Strings(anchors)
+	for _, a := range anchors {
+		near = append(near, DerivedNear(a, "contact_tag", a, "tag"))
+	}
+	if !sort.StringsAreSorted(near) {
+		t.Fatal("ids of later anchors do not sort later")
+	}
+}
