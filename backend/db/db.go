@@ -46,6 +46,8 @@ type DB struct {
 
 	bulkMu sync.Mutex // BulkCache: how many bulk loads hold the writer's big cache
 	bulkN  int
+
+	ckpt checkpointer // BackgroundCheckpoints
 }
 
 // Options tune Open.
