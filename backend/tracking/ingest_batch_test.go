@@ -209,6 +209,9 @@ func TestIngestCatchUp(t *testing.T) {
 				!strings.Contains(during, "contacts_email_lookup") {
 				t.Fatalf("catch-up dropped an index ingest reads: %s", during)
 			}
+			if auto := walAuto(t, d); auto != 0 {
+				t.Fatalf("writer's wal_autocheckpoint = %d during catch-up, want 0 (checkpoints beside it)", auto)
+			}
 		} else if during != all || st.Hits != 50 {
 			t.Fatalf("without catch-up: %d hits, indexes %s", st.Hits, during)
 		}
@@ -220,9 +223,21 @@ func TestIngestCatchUp(t *testing.T) {
 		if after := indexNames(t, d); after != all {
 			t.Fatalf("indexes after catching up:\n%s\nwant:\n%s", after, all)
 		}
+		if auto := walAuto(t, d); auto != 20000 {
+			t.Fatalf("writer's wal_autocheckpoint = %d after catching up, want the store's 20000 back", auto)
+		}
 		got = append(got, strings.ReplaceAll(state(t, d), known.ID, "KNOWN"))
 	}
 	if got[0] != got[1] {
 		t.Fatalf("without catch-up:\n%s\nwith:\n%s", got[0], got[1])
 	}
+}
+
+func walAuto(t *testing.T, d *db.DB) int {
+	t.Helper()
+	var n int
+	if err := d.W.QueryRow("PRAGMA wal_autocheckpoint").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
