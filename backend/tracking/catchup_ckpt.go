@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"magpie/backend/db"
 )
@@ -10,13 +11,24 @@ import (
 // checkpointer copies the WAL into the database file on another goroutine (the second
 // core) while catch-up mode writes: the writer's automatic checkpoints are off, so a commit
 // only appends its pages to the WAL and the copy, its reads and its fsync run beside the
-// next batch instead of inside the commit. A PASSIVE checkpoint never blocks the writer;
-// the WAL restarts from its beginning at the first write after a complete checkpoint.
+// next batch instead of inside the commit. A PASSIVE checkpoint never blocks the writer.
+//
+// SQLite restarts the WAL from its beginning only when a write transaction *begins* with
+// every frame already copied; the writer starts its next batch at once, so once the WAL
+// holds more than the store's autocheckpoint limit the writer waits for the checkpoint of
+// its last commit before beginning (waitIfLong): the WAL stays bounded and the writer waits
+// for one batch's copy every few batches instead of a whole checkpoint in each.
 type checkpointer struct {
 	conn *db.Checkpointer
 	kick chan struct{}
 	done chan struct{}
-	auto int // the writer's wal_autocheckpoint before catch-up
+	auto int // the writer's wal_autocheckpoint before catch-up (frames)
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	want     int // commits asked for
+	finished int // commits covered by a finished checkpoint
+	frames   int // WAL frames at the last checkpoint
 }
 
 // startCheckpointer turns the writer's automatic checkpoints off and starts the goroutine.
@@ -27,6 +39,7 @@ func (g *Ingester) startCheckpointer(ctx context.Context) error {
 		return err
 	}
 	c := &checkpointer{conn: conn, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	c.cond = sync.NewCond(&c.mu)
 	if err := w.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&c.auto); err != nil {
 		conn.Close()
 		return err
@@ -39,9 +52,17 @@ func (g *Ingester) startCheckpointer(ctx context.Context) error {
 	go func() {
 		defer close(c.done)
 		for range c.kick {
-			if _, _, err := c.conn.Run(context.Background()); err != nil && g.Log != nil {
+			c.mu.Lock()
+			upTo := c.want
+			c.mu.Unlock()
+			frames, _, err := c.conn.Run(context.Background())
+			if err != nil && g.Log != nil {
 				g.Log.Warn("tracking: catch-up checkpoint failed", "err", err)
 			}
+			c.mu.Lock()
+			c.finished, c.frames = upTo, frames
+			c.cond.Broadcast()
+			c.mu.Unlock()
 		}
 	}()
 	return nil
@@ -49,12 +70,35 @@ func (g *Ingester) startCheckpointer(ctx context.Context) error {
 
 // kickCheckpoint asks for a checkpoint after a commit (one pending at most).
 func (g *Ingester) kickCheckpoint() {
-	if c := g.ckpt; c != nil {
-		select {
-		case c.kick <- struct{}{}:
-		default:
-		}
+	c := g.ckpt
+	if c == nil {
+		return
 	}
+	c.mu.Lock()
+	c.want++
+	c.mu.Unlock()
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// waitIfLong waits, before the writer begins a batch, for the checkpoint of every commit
+// so far when the WAL has grown past the autocheckpoint limit (see checkpointer).
+func (g *Ingester) waitIfLong() {
+	c := g.ckpt
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frames < max(c.auto, 1000) {
+		return
+	}
+	for c.finished < c.want {
+		c.cond.Wait()
+	}
+	c.frames = 0 // the next write restarts the WAL
 }
 
 // stopCheckpointer waits for the goroutine and gives the writer its automatic checkpoints back.

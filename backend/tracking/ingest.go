@@ -76,6 +76,7 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		return IngestStats{}, err
 	}
 	size := g.batchSize()
+	g.waitIfLong()
 	var st IngestStats
 	err = g.db().Write(ctx, func(tx *db.Tx) error {
 		st = IngestStats{}
