@@ -2,46 +2,79 @@ package db_test
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"magpie/backend/db"
 )
 
-// A Checkpointer copies what the writer committed (with its automatic checkpoints off) into
-// the database file while the writer goes on, and the data reads the same afterwards.
-func TestCheckpointer(t *testing.T) {
+// While BackgroundCheckpoints is held the writer does not checkpoint, yet the committed
+// pages reach the database file (the background connection copies them); holders nest and
+// the last release turns the writer's automatic checkpoint back on.
+func TestBackgroundCheckpoints(t *testing.T) {
 	d, err := db.Open(t.TempDir()+"/x.db", db.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
 	ctx := context.Background()
-	if _, err := d.W.Exec("PRAGMA wal_autocheckpoint = 0"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.W.Exec("CREATE TABLE ck_probe(id INTEGER PRIMARY KEY, v TEXT)"); err != nil {
-		t.Fatal(err)
-	}
-	k, err := d.NewCheckpointer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close()
-	for round := 1; round <= 3; round++ {
-		if _, err := d.W.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000)
-			INSERT INTO ck_probe(v) SELECT printf('%0200d', i) FROM s`); err != nil {
+	auto := func() int {
+		var n int
+		if err := d.W.QueryRow("PRAGMA wal_autocheckpoint").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		frames, copied, err := k.Run(ctx)
+		return n
+	}
+	size := func() int64 {
+		fi, err := os.Stat(d.Path)
 		if err != nil {
-			t.Fatalf("round %d: %v", round, err)
+			t.Fatal(err)
 		}
-		if frames == 0 || copied != frames {
-			t.Fatalf("round %d: %d of %d WAL frames copied, want all (and some)", round, copied, frames)
+		return fi.Size()
+	}
+	if _, err := d.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.W.Exec("CREATE TABLE ck(k INTEGER PRIMARY KEY, v TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	before := auto()
+	release := d.BackgroundCheckpoints(ctx)
+	inner := d.BackgroundCheckpoints(ctx)
+	if got := auto(); got != 0 {
+		t.Fatalf("writer's wal_autocheckpoint while held = %d, want 0", got)
+	}
+	start := size()
+	pad := strings.Repeat("x", 1000)
+	for i := 0; i < 20; i++ {
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(`WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 200)
+				INSERT INTO ck(v) SELECT ? FROM s`, pad)
+			return err
+		}); err != nil {
+			t.Fatal(err)
 		}
 	}
+	deadline := time.Now().Add(5 * time.Second)
+	for size() < start+4_000_000 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes after 4 MB of commits: nothing checkpointed in the background", size())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	inner()
+	inner() // idempotent
+	if got := auto(); got != 0 {
+		t.Fatalf("wal_autocheckpoint after an inner release = %d, want 0 (still held)", got)
+	}
+	release()
+	if got := auto(); got != before || got == 0 {
+		t.Fatalf("wal_autocheckpoint after the last release = %d, want %d", got, before)
+	}
 	var n int
-	if err := d.R.QueryRow("SELECT count(*) FROM ck_probe").Scan(&n); err != nil || n != 6000 {
-		t.Fatalf("rows = %d (%v), want 6000", n, err)
+	if err := d.R.QueryRow("SELECT count(*) FROM ck").Scan(&n); err != nil || n != 4000 {
+		t.Fatalf("rows = %d, %v; want 4000", n, err)
 	}
 }

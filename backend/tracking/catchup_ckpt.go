@@ -2,7 +2,7 @@ package tracking
 
 import (
 	"context"
-	"fmt"
+	"strings"
 	"sync"
 
 	"magpie/backend/db"
@@ -19,10 +19,10 @@ import (
 // its last commit before beginning (waitIfLong): the WAL stays bounded and the writer waits
 // for one batch's copy every few batches instead of a whole checkpoint in each.
 type checkpointer struct {
-	conn *db.Checkpointer
-	kick chan struct{}
-	done chan struct{}
-	auto int // the writer's wal_autocheckpoint before catch-up (frames)
+	conn    *db.Checkpointer
+	release func() // of db.BackgroundCheckpoints: the writer's automatic checkpoints back
+	kick    chan struct{}
+	done    chan struct{}
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -31,23 +31,16 @@ type checkpointer struct {
 	frames   int // WAL frames at the last checkpoint
 }
 
-// startCheckpointer turns the writer's automatic checkpoints off and starts the goroutine.
+// startCheckpointer turns the writer's automatic checkpoints off (db.BackgroundCheckpoints,
+// which also copies every 200 ms) and starts the goroutine that copies after each commit.
 func (g *Ingester) startCheckpointer(ctx context.Context) error {
-	w := g.db().W
 	conn, err := g.db().NewCheckpointer()
 	if err != nil {
 		return err
 	}
 	c := &checkpointer{conn: conn, kick: make(chan struct{}, 1), done: make(chan struct{})}
 	c.cond = sync.NewCond(&c.mu)
-	if err := w.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&c.auto); err != nil {
-		conn.Close()
-		return err
-	}
-	if _, err := w.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
-		conn.Close()
-		return err
-	}
+	c.release = g.db().BackgroundCheckpoints(ctx)
 	g.ckpt = c
 	go func() {
 		defer close(c.done)
@@ -56,7 +49,7 @@ func (g *Ingester) startCheckpointer(ctx context.Context) error {
 			upTo := c.want
 			c.mu.Unlock()
 			frames, _, err := c.conn.Run(context.Background())
-			if err != nil && g.Log != nil {
+			if err != nil && !strings.Contains(err.Error(), "locked") && g.Log != nil { // busy: the 200 ms one runs
 				g.Log.Warn("tracking: catch-up checkpoint failed", "err", err)
 			}
 			c.mu.Lock()
@@ -92,7 +85,7 @@ func (g *Ingester) waitIfLong() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.frames < max(c.auto, 1000) {
+	if c.frames < walWaitFrames {
 		return
 	}
 	for c.finished < c.want {
@@ -111,8 +104,10 @@ func (g *Ingester) stopCheckpointer(ctx context.Context) error {
 	<-c.done
 	c.conn.Close()
 	g.ckpt = nil
-	if _, err := g.db().W.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", c.auto)); err != nil {
-		return err
-	}
+	c.release()
 	return nil
 }
+
+// walWaitFrames is the WAL length (pages) from which the writer waits for a complete copy
+// before its next batch: the store's automatic checkpoint threshold.
+const walWaitFrames = 20000
