@@ -100,14 +100,15 @@ func state(t *testing.T, d *db.DB) string {
 	return b.String()
 }
 
-// Ingesting the same hits one per transaction and 500 per transaction (plain hits then
-// written in groups) leaves the same contacts, log, devices and aggregates.
+// Ingesting the same hits one per transaction, 7 and 500 per transaction (plain hits then
+// written in groups; full batches read the next one ahead, short ones read it again) leaves
+// the same contacts, log, devices and aggregates.
 func TestIngestBatchSizesAgree(t *testing.T) {
 	ctx := context.Background()
 	for seed := int64(1); seed <= 6; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			var got []string
-			for _, batch := range []int{1, 500} {
+			for _, batch := range []int{1, 7, 500} {
 				d, _ := testenv.NewDB(t)
 				fs, err := fields.New(ctx, d)
 				if err != nil {
@@ -142,8 +143,10 @@ func TestIngestBatchSizesAgree(t *testing.T) {
 				}
 				got = append(got, strings.ReplaceAll(state(t, d), known.ID, "KNOWN"))
 			}
-			if got[0] != got[1] {
-				t.Fatalf("one hit per transaction:\n%s\n500 per transaction:\n%s", got[0], got[1])
+			for i, batch := range []int{7, 500} {
+				if got[0] != got[i+1] {
+					t.Fatalf("one hit per transaction:\n%s\n%d per transaction:\n%s", got[0], batch, got[i+1])
+				}
 			}
 			if !strings.Contains(got[0], "page.hit") || !strings.Contains(got[0], "form.submitted") {
 				t.Fatal("scenario stored no hits")
