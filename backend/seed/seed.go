@@ -79,6 +79,10 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		g.companyList = append(g.companyList, name)
 	}
 	sort.Strings(g.companyList)
+	companyIDs := make(map[string]string, len(companyNames)) // folded name → id, for CreateMany
+	for name, id := range companyNames {
+		companyIDs[fold.String(name)] = id
+	}
 	aliases := []string{"firstname", "lastname", "email", "phone", "mobile", "position", "company", "city", "country",
 		"preferred_locale", "timezone", "last_active", "birthday", "newsletter_optin", "plan", "interests", "nps", "lead_source",
 		"customer_since", "last_order_at", "lifetime_value", "loyalty_card"}
@@ -117,9 +121,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		}
 		err := d.Write(ctx, func(tx *db.Tx) error {
 			o := contacts.NewOps(tx, "seed")
-			for name, id := range companyNames {
-				o.RememberCompany(name, id)
-			}
+			o.ShareCompanies(companyIDs)
 			return o.CreateMany(aliases, b.rows, contacts.BulkOpts{Extra: b.extra})
 		})
 		if err != nil {
