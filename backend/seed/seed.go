@@ -107,8 +107,9 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 			err = rerr
 		}
 	}()
-	// A bigger writer cache while loading, released before the index rebuilds above.
-	defer d.BulkCache(ctx)()
+	// (No db.BulkCache here: with it a 1M seed peaked at 418 MB RSS during the index
+	// rebuilds — the cache's freed pages stay in the C heap — for no CPU gain measured at
+	// 200k; docs/BENCHMARKS.md § Contacts.)
 	// A producer goroutine generates the next batch while this one is written (the
 	// generator's random draws stay in one goroutine, so the data is the same).
 	batches := make(chan seedBatch, 1)
