@@ -22,6 +22,18 @@ func benchContacts() int {
 	return 20000
 }
 
+// benchContactID is the SQL (over seq.k) of the k-th benchmark contact's id: shaped like
+// the UUIDv7 ids.New gives real contacts (36 bytes, one contact per millisecond from
+// 2026-01-01, so ids sort by creation), so keys are as long as in the app and the links
+// derived near a contact (ids.DerivedNear) cluster as they do there.
+const benchContactID = `printf('%08x-%04x-7000-8000-%012x', (1767225600000 + k) >> 16, (1767225600000 + k) & 65535, k)`
+
+// benchID is benchContactID in Go.
+func benchID(k int) string {
+	ms := int64(1767225600000) + int64(k)
+	return fmt.Sprintf("%08x-%04x-7000-8000-%012x", ms>>16, ms&65535, k)
+}
+
 // benchBatch is MAGPIE_BENCH_BATCH (0 = the runner's default).
 func benchBatch() int {
 	n, _ := strconv.Atoi(os.Getenv("MAGPIE_BENCH_BATCH"))
@@ -41,7 +53,7 @@ func BenchmarkFiveSteps(b *testing.B) {
 		if err := f.d.Write(f.ctx, func(tx *db.Tx) error {
 			_, err := tx.Exec(`WITH RECURSIVE seq(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM seq WHERE k < ?)
 				INSERT INTO contacts(id, email, firstname, date_added, date_modified)
-				SELECT printf('c%08d', k), 'user' || k || '@example.com', 'User' || k, ?, ? FROM seq`, n, tx.NowMs(), tx.NowMs())
+				SELECT `+benchContactID+`, 'user' || k || '@example.com', 'User' || k, ?, ? FROM seq`, n, tx.NowMs(), tx.NowMs())
 			return err
 		}); err != nil {
 			b.Fatal(err)
@@ -111,7 +123,7 @@ func BenchmarkDecisionLatency(b *testing.B) {
 	if err := f.d.Write(f.ctx, func(tx *db.Tx) error {
 		_, err := tx.Exec(`WITH RECURSIVE seq(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM seq WHERE k < ?)
 			INSERT INTO contacts(id, email, firstname, date_added, date_modified)
-			SELECT printf('c%08d', k), 'user' || k || '@example.com', 'User' || k, ?, ? FROM seq`, n, tx.NowMs(), tx.NowMs())
+			SELECT `+benchContactID+`, 'user' || k || '@example.com', 'User' || k, ?, ? FROM seq`, n, tx.NowMs(), tx.NowMs())
 		return err
 	}); err != nil {
 		b.Fatal(err)
@@ -126,7 +138,7 @@ func BenchmarkDecisionLatency(b *testing.B) {
 	f.run()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		cid := fmt.Sprintf("c%08d", i%n+1)
+		cid := benchID(i%n + 1)
 		if err := f.d.Write(f.ctx, func(tx *db.Tx) error {
 			_, err := events.Append(tx, events.Event{ContactID: cid, Type: events.EmailRead, ObjectID: mail})
 			return err

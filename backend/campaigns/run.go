@@ -57,6 +57,14 @@ func (s *Service) Run(ctx context.Context, opt RunOptions) (RunStats, error) {
 			break
 		}
 		st.Batches++
+		if n == opt.Batch && st.Batches == 1 {
+			// A full batch: a backlog (a big segment entered, a wait elapsed for many). Until
+			// it is worked through, the writer keeps a bigger page cache (the log, event and
+			// contact B-trees it appends to outgrow 64 MiB) and the WAL is copied back by a
+			// background connection, on the other core, instead of by the writer's commits.
+			defer s.db.BulkCache(ctx)()
+			defer s.db.BackgroundCheckpoints(ctx)()
+		}
 	}
 	st.Elapsed = time.Since(start)
 	return st, nil
