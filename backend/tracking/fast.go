@@ -19,9 +19,10 @@ import (
 )
 
 // The tracker's HTTP front is fasthttp (net/http's per-request connection loop was about a
-// quarter of a hit's CPU). The page-hit route mtc.js posts to (POST /mtc/event) is served by a
-// native handler below; every other route goes through fasthttpadaptor to the same
-// net/http ServeMux the unit tests drive, so their code is shared. The limits of the
+// quarter of a hit's CPU). The page-hit route mtc.js posts to (POST /mtc/event) and the email
+// open pixel (GET /e/o/{token}.gif, /email/{token}.gif) are served by native handlers below;
+// every other route goes through fasthttpadaptor to the same net/http ServeMux, so the
+// checks are shared. The limits of the
 // net/http server are kept: header block ≤ 32 KiB, read 15 s, write 15 s, idle 120 s, no
 // request body larger than the biggest route accepts (form uploads); each route still
 // applies its own body limit. Config.NetHTTP serves everything with net/http instead.
@@ -72,8 +73,53 @@ func (s *Server) FastHandler() fasthttp.RequestHandler {
 			s.fastHit(c, s.fastEvent)
 			return
 		}
+		if c.IsGet() {
+			if tok := openToken(b2s(c.Path())); tok != "" {
+				s.fastHit(c, func(c *fasthttp.RequestCtx, v reqView) error { return s.fastOpen(c, v, tok) })
+				return
+			}
+		}
 		slow(c)
 	}
+}
+
+// openToken is the {token} of an email open pixel path (GET /e/o/{token} or /email/{token},
+// one non-empty segment, as the mux matches them), or "".
+func openToken(path string) string {
+	tok, ok := strings.CutPrefix(path, "/e/o/")
+	if !ok {
+		if tok, ok = strings.CutPrefix(path, "/email/"); !ok {
+			return ""
+		}
+	}
+	if strings.IndexByte(tok, '/') >= 0 || tok == "." || tok == ".." {
+		return ""
+	}
+	return tok
+}
+
+// fastOpen is openPixel on fasthttp (same checks, same answer).
+func (s *Server) fastOpen(c *fasthttp.RequestCtx, v reqView, token string) error {
+	tok, ok := strings.CutSuffix(token, ".gif")
+	if !ok {
+		return bad(http.StatusNotFound, "not found")
+	}
+	f, err := s.verify(PurposeOpen, tok, 3)
+	if err != nil {
+		return err
+	}
+	dev, _ := s.deviceV(v, "")
+	h := s.baseHitV(v, KindOpen, dev)
+	h.Send, h.Email, h.Contact = f[0], f[1], f[2]
+	if err := s.accept(&h); err != nil {
+		return err
+	}
+	rh := &c.Response.Header
+	rh.SetContentType("image/gif")
+	rh.Set("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")
+	rh.Set("Pragma", "no-cache")
+	c.Response.SetBody(gif1x1)
+	return nil
 }
 
 // fastEventType: the native handler decodes form-urlencoded and JSON bodies; anything else
