@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 	"unsafe"
@@ -19,8 +20,9 @@ import (
 )
 
 // The tracker's HTTP front is fasthttp (net/http's per-request connection loop was about a
-// quarter of a hit's CPU). The page-hit route mtc.js posts to (POST /mtc/event) and the email
-// open pixel (GET /e/o/{token}.gif, /email/{token}.gif) are served by native handlers below;
+// quarter of a hit's CPU). The page-hit routes of mtc.js (POST /mtc/event, its image fallback
+// GET /mtracking.gif) and the email open pixel (GET /e/o/{token}.gif, /email/{token}.gif) are
+// served by native handlers below;
 // every other route goes through fasthttpadaptor to the same net/http ServeMux, so the
 // checks are shared. The limits of the
 // net/http server are kept: header block ≤ 32 KiB, read 15 s, write 15 s, idle 120 s, no
@@ -74,6 +76,10 @@ func (s *Server) FastHandler() fasthttp.RequestHandler {
 			return
 		}
 		if c.IsGet() {
+			if string(c.Path()) == "/mtracking.gif" {
+				s.fastHit(c, s.fastGIF)
+				return
+			}
 			if tok := openToken(b2s(c.Path())); tok != "" {
 				s.fastHit(c, func(c *fasthttp.RequestCtx, v reqView) error { return s.fastOpen(c, v, tok) })
 				return
@@ -114,11 +120,7 @@ func (s *Server) fastOpen(c *fasthttp.RequestCtx, v reqView, token string) error
 	if err := s.accept(&h); err != nil {
 		return err
 	}
-	rh := &c.Response.Header
-	rh.SetContentType("image/gif")
-	rh.Set("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")
-	rh.Set("Pragma", "no-cache")
-	c.Response.SetBody(gif1x1)
+	fastGIFAnswer(c)
 	return nil
 }
 
@@ -281,14 +283,8 @@ func (s *Server) fastEvent(c *fasthttp.RequestCtx, v reqView) error {
 	if contact == "" {
 		contact = VisitorID(h.Device)
 	}
-	secure := s.base.Scheme == "https"
 	rh := &c.Response.Header
-	var buf [256]byte // fasthttp copies header values: the lines are built on the stack
-	rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieDevice, h.Device, 365*24*3600, false, secure))
-	if h.Contact != "" {
-		rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieContact, h.Contact, 0, false, secure))
-		rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieSigned, s.cfg.Signer.Sign("ct", 0, h.Contact), 365*24*3600, true, secure))
-	}
+	s.fastCookies(rh, &h)
 	rh.SetContentType("application/json")
 	rh.Set("Cache-Control", "no-store")
 	// Ids are UUIDs (checked), so the answer needs no JSON escaping.
@@ -296,6 +292,44 @@ func (s *Server) fastEvent(c *fasthttp.RequestCtx, v reqView) error {
 		c.Response.AppendBodyString(part)
 	}
 	return nil
+}
+
+// fastCookies is setCookies on fasthttp.
+func (s *Server) fastCookies(rh *fasthttp.ResponseHeader, h *Hit) {
+	secure := s.base.Scheme == "https"
+	var buf [256]byte // fasthttp copies header values: the lines are built on the stack
+	rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieDevice, h.Device, 365*24*3600, false, secure))
+	if h.Contact != "" {
+		rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieContact, h.Contact, 0, false, secure))
+		rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieSigned, s.cfg.Signer.Sign("ct", 0, h.Contact), 365*24*3600, true, secure))
+	}
+}
+
+// fastGIF is trackingGIF on fasthttp (the query parsed as url.Query does).
+func (s *Server) fastGIF(c *fasthttp.RequestCtx, v reqView) error {
+	q, _ := url.ParseQuery(string(c.URI().QueryString()))
+	p, err := gifParams(q)
+	if err != nil {
+		return err
+	}
+	h, err := s.pageHitV(v, p)
+	if err != nil {
+		return err
+	}
+	if err := s.accept(&h); err != nil {
+		return err
+	}
+	s.fastCookies(&c.Response.Header, &h)
+	fastGIFAnswer(c)
+	return nil
+}
+
+func fastGIFAnswer(c *fasthttp.RequestCtx) {
+	rh := &c.Response.Header
+	rh.SetContentType("image/gif")
+	rh.Set("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")
+	rh.Set("Pragma", "no-cache")
+	c.Response.SetBody(gif1x1)
 }
 
 // serveFast answers on ln with fasthttp until ctx ends, then shuts down gracefully.
