@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 	"unsafe"
@@ -19,9 +20,11 @@ import (
 )
 
 // The tracker's HTTP front is fasthttp (net/http's per-request connection loop was about a
-// quarter of a hit's CPU). The page-hit route mtc.js posts to (POST /mtc/event) is served by a
-// native handler below; every other route goes through fasthttpadaptor to the same
-// net/http ServeMux the unit tests drive, so their code is shared. The limits of the
+// quarter of a hit's CPU). The page-hit routes of mtc.js (POST /mtc/event, its image fallback
+// GET /mtracking.gif) and the email open pixel (GET /e/o/{token}.gif, /email/{token}.gif) are
+// served by native handlers below;
+// every other route goes through fasthttpadaptor to the same net/http ServeMux, so the
+// checks are shared. The limits of the
 // net/http server are kept: header block ≤ 32 KiB, read 15 s, write 15 s, idle 120 s, no
 // request body larger than the biggest route accepts (form uploads); each route still
 // applies its own body limit. Config.NetHTTP serves everything with net/http instead.
@@ -72,8 +75,53 @@ func (s *Server) FastHandler() fasthttp.RequestHandler {
 			s.fastHit(c, s.fastEvent)
 			return
 		}
+		if c.IsGet() {
+			if string(c.Path()) == "/mtracking.gif" {
+				s.fastHit(c, s.fastGIF)
+				return
+			}
+			if tok := openToken(b2s(c.Path())); tok != "" {
+				s.fastHit(c, func(c *fasthttp.RequestCtx, v reqView) error { return s.fastOpen(c, v, tok) })
+				return
+			}
+		}
 		slow(c)
 	}
+}
+
+// openToken is the {token} of an email open pixel path (GET /e/o/{token} or /email/{token},
+// one non-empty segment, as the mux matches them), or "".
+func openToken(path string) string {
+	tok, ok := strings.CutPrefix(path, "/e/o/")
+	if !ok {
+		if tok, ok = strings.CutPrefix(path, "/email/"); !ok {
+			return ""
+		}
+	}
+	if strings.IndexByte(tok, '/') >= 0 || tok == "." || tok == ".." {
+		return ""
+	}
+	return tok
+}
+
+// fastOpen is openPixel on fasthttp (same checks, same answer).
+func (s *Server) fastOpen(c *fasthttp.RequestCtx, v reqView, token string) error {
+	tok, ok := strings.CutSuffix(token, ".gif")
+	if !ok {
+		return bad(http.StatusNotFound, "not found")
+	}
+	f, err := s.verify(PurposeOpen, tok, 3)
+	if err != nil {
+		return err
+	}
+	dev, _ := s.deviceV(v, "")
+	h := s.baseHitV(v, KindOpen, dev)
+	h.Send, h.Email, h.Contact = f[0], f[1], f[2]
+	if err := s.accept(&h); err != nil {
+		return err
+	}
+	fastGIFAnswer(c)
+	return nil
 }
 
 // fastEventType: the native handler decodes form-urlencoded and JSON bodies; anything else
@@ -235,14 +283,8 @@ func (s *Server) fastEvent(c *fasthttp.RequestCtx, v reqView) error {
 	if contact == "" {
 		contact = VisitorID(h.Device)
 	}
-	secure := s.base.Scheme == "https"
 	rh := &c.Response.Header
-	var buf [256]byte // fasthttp copies header values: the lines are built on the stack
-	rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieDevice, h.Device, 365*24*3600, false, secure))
-	if h.Contact != "" {
-		rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieContact, h.Contact, 0, false, secure))
-		rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieSigned, s.cfg.Signer.Sign("ct", 0, h.Contact), 365*24*3600, true, secure))
-	}
+	s.fastCookies(rh, &h)
 	rh.SetContentType("application/json")
 	rh.Set("Cache-Control", "no-store")
 	// Ids are UUIDs (checked), so the answer needs no JSON escaping.
@@ -250,6 +292,44 @@ func (s *Server) fastEvent(c *fasthttp.RequestCtx, v reqView) error {
 		c.Response.AppendBodyString(part)
 	}
 	return nil
+}
+
+// fastCookies is setCookies on fasthttp.
+func (s *Server) fastCookies(rh *fasthttp.ResponseHeader, h *Hit) {
+	secure := s.base.Scheme == "https"
+	var buf [256]byte // fasthttp copies header values: the lines are built on the stack
+	rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieDevice, h.Device, 365*24*3600, false, secure))
+	if h.Contact != "" {
+		rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieContact, h.Contact, 0, false, secure))
+		rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieSigned, s.cfg.Signer.Sign("ct", 0, h.Contact), 365*24*3600, true, secure))
+	}
+}
+
+// fastGIF is trackingGIF on fasthttp (the query parsed as url.Query does).
+func (s *Server) fastGIF(c *fasthttp.RequestCtx, v reqView) error {
+	q, _ := url.ParseQuery(string(c.URI().QueryString()))
+	p, err := gifParams(q)
+	if err != nil {
+		return err
+	}
+	h, err := s.pageHitV(v, p)
+	if err != nil {
+		return err
+	}
+	if err := s.accept(&h); err != nil {
+		return err
+	}
+	s.fastCookies(&c.Response.Header, &h)
+	fastGIFAnswer(c)
+	return nil
+}
+
+func fastGIFAnswer(c *fasthttp.RequestCtx) {
+	rh := &c.Response.Header
+	rh.SetContentType("image/gif")
+	rh.Set("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0")
+	rh.Set("Pragma", "no-cache")
+	c.Response.SetBody(gif1x1)
 }
 
 // serveFast answers on ln with fasthttp until ctx ends, then shuts down gracefully.

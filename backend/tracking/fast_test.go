@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"github.com/valyala/fasthttp"
+
+	"magpie/backend/ids"
 )
 
 // The unit tests drive the server through its production front, fasthttp (native page-hit
@@ -175,6 +177,48 @@ func TestFastServerLimits(t *testing.T) {
 			res.Body.Close()
 			if res.StatusCode != tc.want {
 				t.Fatalf("status %d, want %d: %s", res.StatusCode, tc.want, msg)
+			}
+		})
+	}
+}
+
+// The native open pixel answers what openPixel answers and records the same hit.
+func TestOpenPixelNative(t *testing.T) {
+	f := newFixture(t, nil)
+	contact := ids.New()
+	open := strings.TrimPrefix(f.links.Open("m1", "e1", contact), testBase)
+	tests := []struct {
+		name, method, path string
+		want               int
+		hit                bool
+	}{
+		{"open pixel", "GET", open, 200, true},
+		{"Mautic's path", "GET", strings.Replace(open, "/e/o/", "/email/", 1), 200, true},
+		{"HEAD through the mux", "HEAD", open, 200, true},
+		{"without .gif", "GET", strings.TrimSuffix(open, ".gif"), 404, false},
+		{"forged", "GET", "/e/o/AQA.AAAAAAAAAAAAAAAAAAAAAA.gif", 400, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := f.do(httptest.NewRequest(tc.method, tc.path, nil))
+			if w.Code != tc.want {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.want, w.Body)
+			}
+			hs := f.hits(t)
+			if !tc.hit {
+				if len(hs) != 0 {
+					t.Fatalf("%d hits stored", len(hs))
+				}
+				return
+			}
+			if len(hs) != 1 || hs[0].Kind != KindOpen || hs[0].Send != "m1" || hs[0].Email != "e1" || hs[0].Contact != contact {
+				t.Fatalf("hits = %+v", hs)
+			}
+			if ct, cc := w.Header().Get("Content-Type"), w.Header().Get("Cache-Control"); ct != "image/gif" || !strings.Contains(cc, "no-store") {
+				t.Fatalf("Content-Type %q, Cache-Control %q", ct, cc)
+			}
+			if tc.method == "GET" && !bytes.Equal(w.Body.Bytes(), gif1x1) {
+				t.Fatalf("body %q is not the 1×1 GIF", w.Body.Bytes())
 			}
 		})
 	}

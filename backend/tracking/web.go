@@ -363,28 +363,9 @@ func (s *Server) mtcLookup(w http.ResponseWriter, r *http.Request) error {
 
 // trackingGIF is mtc.js's image fallback: parameters in the query, or base64 in d.
 func (s *Server) trackingGIF(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	p := map[string]string{}
-	if d := q.Get("d"); d != "" {
-		raw, err := base64.StdEncoding.DecodeString(d)
-		if err != nil {
-			raw, err = base64.URLEncoding.DecodeString(d)
-		}
-		if err != nil {
-			return bad(http.StatusBadRequest, "d is not base64")
-		}
-		vals, err := url.ParseQuery(string(raw))
-		if err != nil {
-			return bad(http.StatusBadRequest, "d does not decode to parameters: %v", err)
-		}
-		for k, v := range vals {
-			p[k] = v[0]
-		}
-	}
-	for k, v := range q {
-		if k != "d" && len(v) > 0 {
-			p[k] = v[0]
-		}
+	p, err := gifParams(r.URL.Query())
+	if err != nil {
+		return err
 	}
 	h, err := s.pageHit(r, p)
 	if err != nil {
@@ -396,6 +377,33 @@ func (s *Server) trackingGIF(w http.ResponseWriter, r *http.Request) error {
 	s.setCookies(w, h.Device, h.Contact)
 	writeGIF(w)
 	return nil
+}
+
+// gifParams are the tracking gif's parameters: the query's, and those base64-encoded in d.
+func gifParams(q url.Values) (map[string]string, error) {
+	p := map[string]string{}
+	if d := q.Get("d"); d != "" {
+		raw, err := base64.StdEncoding.DecodeString(d)
+		if err != nil {
+			raw, err = base64.URLEncoding.DecodeString(d)
+		}
+		if err != nil {
+			return nil, bad(http.StatusBadRequest, "d is not base64")
+		}
+		vals, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return nil, bad(http.StatusBadRequest, "d does not decode to parameters: %v", err)
+		}
+		for k, v := range vals {
+			p[k] = v[0]
+		}
+	}
+	for k, v := range q {
+		if k != "d" && len(v) > 0 {
+			p[k] = v[0]
+		}
+	}
+	return p, nil
 }
 
 func writeGIF(w http.ResponseWriter) {
