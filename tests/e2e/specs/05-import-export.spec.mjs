@@ -31,7 +31,11 @@ export default async function ({ page, expect, shot, tmp }) {
   await page.getByRole("option", { name: "Semicolon (;)" }).click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="mapping"] tbody tr').length === 5);
   await page.getByRole("button", { name: "Start the import" }).click();
-  await page.getByTestId("import-result").waitFor({ timeout: 60_000 });
+  // A refused start shows a notification for a few seconds only: report its text.
+  await page.locator('[data-testid="import-result"], .mantine-Notification-root').first().waitFor({ timeout: 60_000 });
+  if (!(await page.getByTestId("import-result").isVisible())) {
+    throw new Error(`the import did not start: ${await page.locator(".mantine-Notification-root").first().textContent()}`);
+  }
   await shot("import-result");
   expect.equal(await page.getByTestId("import-failed").textContent(), "1 rejected", "rejected count");
   await page.getByTestId("rejected").getByText(/is not an email address/).waitFor();
