@@ -26,8 +26,10 @@ type checkpointer struct {
 // working through a backlog) off the writer: while held, the writer's automatic checkpoint
 // is off and a goroutine with its own connection runs PRAGMA wal_checkpoint(PASSIVE) every
 // 200 ms — it copies committed pages back into the database file and fsyncs it, on another
-// core, and never waits for or blocks the writer or the readers. The writer restarts the
-// WAL from its beginning once everything is copied, as with automatic checkpoints.
+// core, without waiting for or blocking the writer or the readers; once the WAL passes the
+// automatic threshold (20,000 pages) a RESTART checkpoint makes the writer start it again
+// from its beginning (the writer waits for that short last copy only), so the WAL stays
+// bounded as with automatic checkpoints.
 // release runs a last passive checkpoint and turns the writer's automatic checkpoint back
 // on; calls nest (the last release does it) and release is idempotent. Call it between
 // write transactions, not inside one.
@@ -46,6 +48,13 @@ func (d *DB) BackgroundCheckpoints(ctx context.Context) (release func()) {
 			return func() {}
 		}
 		conn.SetMaxOpenConns(1)
+		// A RESTART waits at most 2 s for the writer's transaction in flight and for readers
+		// (then it proceeds as a passive one and the next tick tries again).
+		if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 2000"); err != nil {
+			conn.Close()
+			cp.n--
+			return func() {}
+		}
 		if _, err := d.W.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
 			conn.Close()
 			cp.n--
@@ -77,7 +86,17 @@ func runCheckpoints(conn *sql.DB, stop <-chan struct{}, done chan<- struct{}) {
 	defer t.Stop()
 	checkpoint := func() {
 		var busy, log, copied int
-		_ = conn.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &copied)
+		if err := conn.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &copied); err != nil {
+			return
+		}
+		// The writer starts its next transaction right after each commit, never at a moment
+		// when every frame is copied back, so it would never restart the WAL: past the
+		// automatic threshold, a RESTART checkpoint waits for the transaction in flight,
+		// copies the last frames (the passive ones copied the rest) and makes the next
+		// transaction start the WAL from its beginning. The writer waits only for that.
+		if log > autoCheckpointPages {
+			_ = conn.QueryRow("PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &log, &copied)
+		}
 	}
 	for {
 		select {
