@@ -151,7 +151,15 @@ func (o *Ops) RememberCompany(name, id string) {
 // data) does not read, keeping the email lookup used to merge duplicates; call the
 // returned function when done (db.Open also restores them after a crash). Indexes of the
 // event log and link tables stay: their keys grow with UUIDv7 ids, so upkeep is cheap,
-// while a rebuild would sort every event ever logged.
-func DeferIndexes(ctx context.Context, d *db.DB) (func(context.Context) error, error) {
-	return d.DeferIndexes(ctx, []string{"contacts"}, []string{"contacts_email_lookup"})
+// while a rebuild would sort every event ever logged. Partial indexes that new contacts
+// never enter (the trash's, stages') stay too: upkeep costs nothing, while a rebuild scans
+// the whole table. nowDated says every new row has date_added = date_modified = the
+// transaction's time (imports, not demo data): the indexes led by those dates then only
+// append, and are kept as well.
+func DeferIndexes(ctx context.Context, d *db.DB, nowDated bool) (func(context.Context) error, error) {
+	keep := []string{"contacts_email_lookup", "contacts_deleted", "contacts_trash_sort", "contacts_stage"}
+	if nowDated {
+		keep = append(keep, "contacts_date_added", "contacts_date_modified", "dash_contacts_added")
+	}
+	return d.DeferIndexes(ctx, []string{"contacts"}, keep)
 }

@@ -12,7 +12,7 @@ const WriterCacheMiB = 64
 // holds BulkCache. At 200k contacts the B-trees an import appends to — the kept email
 // index, sync_row_clock, the event log's kept index, the link tables — outgrow 64 MiB, and
 // every page evicted before the commit is written and read again.
-const BulkCacheMiB = 256
+const BulkCacheMiB = 128
 
 // BulkCache raises the writer connection's page cache to BulkCacheMiB for a bulk load and
 // returns the function that puts it back (call it before rebuilding deferred indexes:

@@ -31,8 +31,12 @@ const FileName = "magpie.db"
 
 // DB is an open store.
 type DB struct {
-	W     *sql.DB // the one writer
-	R     *sql.DB // read-only pool
+	W *sql.DB // the one writer
+	R *sql.DB // read-only pool
+	// M is a small read-only pool whose connections memory-map the file (ReadMmapSize):
+	// for queries that scan much of the store again after every commit (segment counts and
+	// previews). Everything else reads through R, whose pages do not count in RSS.
+	M     *sql.DB
 	Path  string
 	Clock clock.Clock
 
@@ -96,6 +100,12 @@ func Open(path string, opt Options) (*DB, error) {
 	}
 	d.R.SetMaxOpenConns(n)
 	d.R.SetMaxIdleConns(n)
+	if d.M, err = sql.Open(MappedDriverName, dsn(path, true)); err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.M.SetMaxOpenConns(2)
+	d.M.SetMaxIdleConns(2)
 	if err := d.check(opt.ReadOnly); err != nil {
 		d.Close()
 		return nil, err
@@ -230,6 +240,9 @@ func (d *DB) Close() error {
 	}
 	if d.R != nil {
 		errs = append(errs, d.R.Close())
+	}
+	if d.M != nil {
+		errs = append(errs, d.M.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -218,23 +218,37 @@ func TestWriterCheckpointsLessOften(t *testing.T) {
 func TestReadConnectionsAreMemoryMapped(t *testing.T) {
 	d, _ := testenv.NewDB(t)
 	ctx := context.Background()
-	var conns []*sql.Conn
-	for i := 0; i < 3; i++ {
-		c, err := d.R.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
+	// Only the mapped pool M maps the file; R and the writer read into their page caches
+	// (mapped pages count in RSS, once per connection).
+	for _, tc := range []struct {
+		name   string
+		pool   *sql.DB
+		mapped bool
+	}{{"M", d.M, true}, {"R", d.R, false}} {
+		var conns []*sql.Conn
+		for i := 0; i < 2; i++ {
+			c, err := tc.pool.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
 		}
-		conns = append(conns, c)
-	}
-	for i, c := range conns {
-		var n int64
-		if err := c.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&n); err != nil {
-			t.Fatal(err)
+		for i, c := range conns {
+			var n, qo int64
+			if err := c.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.QueryRowContext(ctx, "PRAGMA query_only").Scan(&qo); err != nil || qo != 1 {
+				t.Errorf("%s reader %d: query_only = %d, %v", tc.name, i, qo, err)
+			}
+			if tc.mapped && (n <= 0 || n > db.ReadMmapSize) {
+				t.Errorf("%s reader %d: mmap_size = %d, want > 0 (at most %d)", tc.name, i, n, int64(db.ReadMmapSize))
+			}
+			if !tc.mapped && n != 0 {
+				t.Errorf("%s reader %d: mmap_size = %d, want 0", tc.name, i, n)
+			}
+			c.Close()
 		}
-		if n <= 0 || n > db.ReadMmapSize {
-			t.Errorf("reader %d: mmap_size = %d, want > 0 (at most %d)", i, n, int64(db.ReadMmapSize))
-		}
-		c.Close()
 	}
 	var w int64
 	if err := d.W.QueryRow("PRAGMA mmap_size").Scan(&w); err != nil || w != 0 {

@@ -16,8 +16,17 @@ import (
 // functions the store and the segment compiler rely on.
 const DriverName = "magpie_sqlite3"
 
+// MappedDriverName is DriverName whose read-only connections memory-map the file (DB.M).
+const MappedDriverName = "magpie_sqlite3_mapped"
+
 func init() {
 	sql.Register(DriverName, &sqlite3.SQLiteDriver{ConnectHook: registerFunctions})
+	sql.Register(MappedDriverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		if err := registerFunctions(c); err != nil {
+			return err
+		}
+		return mapReads(c)
+	}})
 }
 
 // registerFunctions adds:
@@ -31,17 +40,24 @@ func registerFunctions(c *sqlite3.SQLiteConn) error {
 	if err := c.RegisterFunc("regexp", regexpSQL, true); err != nil {
 		return fmt.Errorf("db: register regexp: %w", err)
 	}
-	return mapReads(c)
+	return nil
 }
 
-// ReadMmapSize is the memory-mapped window of each read connection (SQLite caps it at its
-// compile-time SQLITE_MAX_MMAP_SIZE, 2 GiB in go-sqlite3's build).
+// ReadMmapSize is the memory-mapped window of each connection of the mapped read pool DB.M
+// (SQLite caps it at its compile-time SQLITE_MAX_MMAP_SIZE, 2 GiB in go-sqlite3's build).
 //
 // Why: in WAL mode any commit makes every other connection drop its whole page cache at its
 // next read transaction, and a running app commits all the time (live segments, dashboard,
 // queues). Without a map each read then copies its pages from the OS again (pread + memcpy,
 // a third of the CPU of a segment count on 1M contacts); with it, a page of the database file
 // is read in place from the OS cache. Pages still in the WAL are read as before.
+//
+// Why only DB.M: every mapped page a connection touches counts in the process's RSS, once
+// per connection (each maps the file on its own), so a full count of 1M contacts on a mapped
+// connection adds ~300 MB to `magpie contacts list`, and a grid session that reads every
+// sort's index ~3 GB. Only the segment counts and previews, which scan much of the store
+// again after every commit, read through the mapped pool (docs/BENCHMARKS.md § Contacts,
+// "The read pool's memory map").
 const ReadMmapSize = 1 << 31
 
 // mapReads turns on memory-mapped reads on read-only connections (query_only, set by the

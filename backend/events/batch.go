@@ -1,8 +1,10 @@
 package events
 
 import (
+	"cmp"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"magpie/backend/db"
@@ -46,12 +48,27 @@ type pendingAgg struct {
 	hits, sent, read, clicked, downloads int64
 	firstHit                             int64 // valid when hits > 0
 	pageAts                              []int64
-	urls                                 map[int64]*span
-	urlOrder                             []int64
-	devices                              map[Device]*span
-	devOrder                             []Device
-	utms                                 map[UTM]*span
-	utmOrder                             []UTM
+	// Per URL id, device and UTM set, in first-seen order: a contact has a few of each in a
+	// batch, so a list searched linearly (no map per contact: less garbage per hit).
+	urls    []keyed[int64]
+	devices []keyed[Device]
+	utms    []keyed[UTM]
+}
+
+type keyed[K comparable] struct {
+	key K
+	span
+}
+
+// spanOf returns the span of k in *list, adding an empty one when new.
+func spanOf[K comparable](list *[]keyed[K], k K) *span {
+	for i := range *list {
+		if (*list)[i].key == k {
+			return &(*list)[i].span
+		}
+	}
+	*list = append(*list, keyed[K]{key: k})
+	return &(*list)[len(*list)-1].span
 }
 
 // NewBatch returns the transaction's batch, making it on first use; its aggregates are
@@ -162,39 +179,12 @@ func (b *Batch) add(e Event, at int64) error {
 	} else {
 		a.clicked++
 	}
-	if a.urls == nil {
-		a.urls = map[int64]*span{}
-	}
-	s := a.urls[urlID]
-	if s == nil {
-		s = &span{}
-		a.urls[urlID] = s
-		a.urlOrder = append(a.urlOrder, urlID)
-	}
-	s.add(at)
+	spanOf(&a.urls, urlID).add(at)
 	if !e.Device.IsZero() {
-		if a.devices == nil {
-			a.devices = map[Device]*span{}
-		}
-		s := a.devices[e.Device]
-		if s == nil {
-			s = &span{}
-			a.devices[e.Device] = s
-			a.devOrder = append(a.devOrder, e.Device)
-		}
-		s.add(at)
+		spanOf(&a.devices, e.Device).add(at)
 	}
 	if !e.UTM.IsZero() {
-		if a.utms == nil {
-			a.utms = map[UTM]*span{}
-		}
-		s := a.utms[e.UTM]
-		if s == nil {
-			s = &span{}
-			a.utms[e.UTM] = s
-			a.utmOrder = append(a.utmOrder, e.UTM)
-		}
-		s.add(at)
+		spanOf(&a.utms, e.UTM).add(at)
 	}
 	return nil
 }
@@ -252,16 +242,15 @@ func (b *Batch) write(contacts []string) error {
 			first = a.firstHit
 		}
 		stats = append(stats, []any{c, a.hits, int64(len(a.pageAts)), sessions, first, lastHit, a.sent, a.read, a.clicked, a.downloads})
-		for _, id := range a.urlOrder {
-			s := a.urls[id]
-			urls = append(urls, []any{id, c, s.n, s.first, s.last})
+		for _, u := range a.urls {
+			urls = append(urls, []any{u.key, c, u.n, u.first, u.last})
 		}
-		for _, d := range a.devOrder {
-			s := a.devices[d]
+		for _, s := range a.devices {
+			d := s.key
 			devs = append(devs, []any{c, d.Type, d.OS, d.Browser, d.Brand, s.first, s.last, s.n})
 		}
-		for _, u := range a.utmOrder {
-			s := a.utms[u]
+		for _, s := range a.utms {
+			u := s.key
 			utms = append(utms, []any{c, u.Source, u.Medium, u.Campaign, u.Content, u.Term, s.first, s.last, s.n})
 		}
 	}
@@ -280,6 +269,12 @@ func (b *Batch) write(contacts []string) error {
 		}
 		b.order = keep
 	}
+	// Each table's rows in its key order: the upserts walk every B-tree forwards, page by
+	// page, instead of jumping between the contacts' places.
+	sortRows(stats, 0)
+	sortRows(urls, 0, 1)
+	sortRows(devs, 0) // by contact only: the parts compare without case (COLLATE NOCASE),
+	sortRows(utms, 0) // and the first of two spellings in append order is the one stored
 	tx := b.tx
 	if err := tx.ExecMany(`INSERT INTO contact_stats(contact_id, hits, page_hits, sessions, first_hit_at, last_hit_at,
 		emails_sent, emails_read, emails_clicked, downloads)`, `
@@ -348,4 +343,24 @@ func (b *Batch) lastHits(contacts []string) (map[string]int64, error) {
 		}
 	}
 	return out, nil
+}
+
+// sortRows orders rows by the values at cols (int64 or string), the table's key; rows equal
+// there keep their order.
+func sortRows(rows [][]any, cols ...int) {
+	slices.SortStableFunc(rows, func(a, b []any) int {
+		for _, c := range cols {
+			var r int
+			switch x := a[c].(type) {
+			case int64:
+				r = cmp.Compare(x, b[c].(int64))
+			case string:
+				r = strings.Compare(x, b[c].(string))
+			}
+			if r != 0 {
+				return r
+			}
+		}
+		return 0
+	})
 }

@@ -295,7 +295,7 @@ func (s *Service) readConn(ctx context.Context) (r *sql.Conn, release func(), er
 	}
 	release = func() {
 		bg := context.Background()
-		r.ExecContext(bg, fmt.Sprintf("PRAGMA cache_size = %d; PRAGMA mmap_size = %d", cache, db.ReadMmapSize)) //nolint:errcheck // best effort
+		r.ExecContext(bg, fmt.Sprintf("PRAGMA cache_size = %d", cache)) //nolint:errcheck // best effort
 		r.Close()
 	}
 	if _, err := r.ExecContext(ctx, "PRAGMA cache_size = -8192; PRAGMA mmap_size = 0"); err != nil {

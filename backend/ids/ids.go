@@ -20,8 +20,32 @@ func New() string {
 
 // Derived returns the name-based id of a natural key made of parts (case-sensitive; fold
 // the parts first when the key is not).
+// It is uuid.NewSHA1(namespace, kind NUL part NUL part…; kind NUL without parts) computed over a stack buffer when
+// the key is short (the tracker derives a visitor id on every page hit).
 func Derived(kind string, parts ...string) string {
-	return uuid.NewSHA1(namespace, []byte(kind+"\x00"+strings.Join(parts, "\x00"))).String()
+	n := len(namespace) + len(kind) + max(len(parts), 1)
+	for _, p := range parts {
+		n += len(p)
+	}
+	if n > 256 {
+		return uuid.NewSHA1(namespace, []byte(kind+"\x00"+strings.Join(parts, "\x00"))).String()
+	}
+	var buf [256]byte
+	b := append(buf[:0], namespace[:]...)
+	b = append(b, kind...)
+	b = append(b, 0)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, p...)
+	}
+	sum := sha1.Sum(b)
+	var u uuid.UUID
+	copy(u[:], sum[:])
+	u[6] = (u[6] & 0x0f) | 0x50 // version 5
+	u[8] = (u[8] & 0x3f) | 0x80 // RFC 4122 variant
+	return u.String()
 }
 
 // DerivedNear returns a name-based id of a natural key that sorts next to anchor, a

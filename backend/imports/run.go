@@ -15,7 +15,6 @@ import (
 	"magpie/backend/apperr"
 	"magpie/backend/contacts"
 	"magpie/backend/db"
-	"magpie/backend/events"
 	"magpie/backend/fields"
 )
 
@@ -245,20 +244,16 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	}
 	if big {
 		// (err is Run's result: a failed rebuild must not go unreported.)
-		var restore, restoreEvents func(context.Context) error
-		if restore, err = contacts.DeferIndexes(ctx, s.db); err != nil {
+		// The event log's indexes stay: an import appends one contact.imported event per new
+		// contact, at the import's time, for a new contact id, so every index of the log
+		// (type then time; type, import id, contact; contact, type) grows at its right
+		// edge, while a rebuild would sort every event ever logged.
+		var restore func(context.Context) error
+		if restore, err = contacts.DeferIndexes(ctx, s.db, true); err != nil {
 			return err
 		}
 		defer func() {
 			if rerr := restore(context.Background()); rerr != nil && err == nil {
-				err = rerr
-			}
-		}()
-		if restoreEvents, err = events.DeferIndexes(ctx, s.db, (rec.Size-rec.Offset)/bulkBytesPerRow); err != nil {
-			return err
-		}
-		defer func() {
-			if rerr := restoreEvents(context.Background()); rerr != nil && err == nil {
 				err = rerr
 			}
 		}()

@@ -83,7 +83,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		"preferred_locale", "timezone", "last_active", "birthday", "newsletter_optin", "plan", "interests", "nps", "lead_source",
 		"customer_since", "last_order_at", "lifetime_value", "loyalty_card"}
 	if opt.Contacts >= 50000 && opt.Contacts >= existing {
-		restore, err := contacts.DeferIndexes(ctx, d)
+		restore, err := contacts.DeferIndexes(ctx, d, false)
 		if err != nil {
 			return res, err
 		}

@@ -229,11 +229,12 @@ func (s *Service) Members(ctx context.Context, id string, offset, limit int) ([]
 		limit = 100
 	}
 	var total int
-	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM segment_members m JOIN contacts c ON c.id = m.contact_id AND c.deleted = 0
+	// Counts and previews scan much of the store after every commit: the mapped pool.
+	if err := s.db.M.QueryRowContext(ctx, `SELECT count(*) FROM segment_members m JOIN contacts c ON c.id = m.contact_id AND c.deleted = 0
 		WHERE m.segment_id = ? AND m.manually_removed = 0`, id).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT c.id, coalesce(c.email, ''), trim(coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, '')),
+	rows, err := s.db.M.QueryContext(ctx, `SELECT c.id, coalesce(c.email, ''), trim(coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, '')),
 		m.date_added, m.manually_added FROM segment_members m JOIN contacts c ON c.id = m.contact_id AND c.deleted = 0
 		WHERE m.segment_id = ? AND m.manually_removed = 0 ORDER BY m.date_added DESC, m.contact_id LIMIT ? OFFSET ?`, id, limit, offset)
 	if err != nil {
@@ -275,7 +276,7 @@ func (s *Service) Preview(ctx context.Context, filters []byte, selfID string, no
 	var n int
 	countErr := make(chan error, 1)
 	go func() {
-		countErr <- s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts c WHERE "+liveContacts+" AND ("+cond+")", args...).Scan(&n)
+		countErr <- s.db.M.QueryRowContext(ctx, "SELECT count(*) FROM contacts c WHERE "+liveContacts+" AND ("+cond+")", args...).Scan(&n)
 	}()
 	out := []Member{}
 	var sampleErr error
@@ -292,7 +293,7 @@ func (s *Service) Preview(ctx context.Context, filters []byte, selfID string, no
 }
 
 func (s *Service) sample(ctx context.Context, cond string, args []any, limit int) ([]Member, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT c.id, coalesce(c.email, ''), trim(coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, ''))
+	rows, err := s.db.M.QueryContext(ctx, `SELECT c.id, coalesce(c.email, ''), trim(coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, ''))
 		FROM contacts c WHERE `+liveContacts+` AND (`+cond+`) LIMIT ?`, append(append([]any(nil), args...), limit)...)
 	if err != nil {
 		return nil, err

@@ -109,6 +109,10 @@ func (e *Engine) rebuildIndexes(ctx context.Context) (int, error) {
 	if _, err := e.d.W.ExecContext(ctx, `PRAGMA temp_store = FILE`); err == nil {
 		defer e.d.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY`)
 	}
+	// (A bigger sorter memory — cache_size 128 MiB for the rebuild, one sorted run per
+	// 1M-key index instead of two and a merge — saved ≈ 1 s of the rebuild's 17 s of CPU in
+	// paired runs but raised the desktop's peak RSS of a 1M bootstrap from 262 to 335 MB:
+	// not kept.)
 	var n int
 	err := e.d.Write(ctx, func(tx *db.Tx) error {
 		var err error

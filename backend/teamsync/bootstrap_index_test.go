@@ -58,6 +58,13 @@ func TestBootstrapDefersIndexes(t *testing.T) {
 		if v, _ := r.d.Meta(context.Background(), keyDeferredIdx); v != "" {
 			t.Fatalf("deferred index list left behind: %s", v)
 		}
+		// The rebuild's connection settings are put back (temp_store 2 = MEMORY).
+		var cache, temp int64
+		r.d.W.QueryRow(`PRAGMA cache_size`).Scan(&cache)
+		r.d.W.QueryRow(`PRAGMA temp_store`).Scan(&temp)
+		if cache != -65536 || temp != 2 {
+			t.Fatalf("threshold %d: writer left with cache_size %d, temp_store %d", threshold, cache, temp)
+		}
 	}
 }
 

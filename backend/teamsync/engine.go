@@ -234,7 +234,8 @@ func (e *Engine) onCommit(c db.Commit) {
 	}
 	e.mu.Lock()
 	e.st.Pending += local
-	now := e.wall.Now().UnixMilli()
+	// Shown as local time: our clock, not the (maybe skewed) cluster's that e.wall follows.
+	now := e.d.Clock.Now().UnixMilli()
 	if len(remote) > feedSize { // a bootstrap page: only the newest fit the feed
 		remote = remote[len(remote)-feedSize:]
 	}

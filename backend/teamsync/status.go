@@ -2,8 +2,10 @@ package teamsync
 
 import (
 	"context"
+	"strings"
 	"time"
 
+	"magpie/backend/db"
 	"magpie/backend/rqlite"
 )
 
@@ -54,6 +56,9 @@ type FeedItem struct {
 	RowID string   `json:"rowId"`
 	Cols  []string `json:"cols"`
 	AtMs  int64    `json:"atMs"`
+	// Label names the row as it reads now ("Ann Smith", a company's or segment's name…),
+	// empty when the table has no name-like column or the row is gone.
+	Label string `json:"label"`
 }
 
 const feedSize = 100
@@ -67,11 +72,83 @@ func (e *Engine) Status() Status {
 	return s
 }
 
-// Feed returns the latest teammate changes applied here, newest last.
+// Feed returns the latest teammate changes applied here, newest last, each with its row's
+// current label (read now, in one query per table).
 func (e *Engine) Feed() []FeedItem {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]FeedItem{}, e.feed...)
+	out := append([]FeedItem{}, e.feed...)
+	e.mu.Unlock()
+	e.labelFeed(context.Background(), out)
+	return out
+}
+
+// labelExprs are the SQL expressions naming a row, tried in order: the first whose columns
+// all exist in the table is used.
+var labelExprs = []struct {
+	cols []string
+	expr string
+}{
+	{[]string{"firstname", "lastname", "email"}, `coalesce(nullif(trim(coalesce(firstname, '') || ' ' || coalesce(lastname, '')), ''), email, '')`},
+	{[]string{"name"}, `coalesce(name, '')`},
+	{[]string{"title"}, `coalesce(title, '')`},
+	{[]string{"label"}, `coalesce(label, '')`},
+	{[]string{"alias"}, `coalesce(alias, '')`},
+}
+
+// labelFeed fills each item's Label from its table (best effort: a table without a name-like
+// column, or a read error, leaves labels empty).
+func (e *Engine) labelFeed(ctx context.Context, items []FeedItem) {
+	byTbl := map[string][]int{}
+	for i, it := range items {
+		byTbl[it.Table] = append(byTbl[it.Table], i)
+	}
+	for tbl, idx := range byTbl {
+		if _, ok := db.TableOf(tbl); !ok {
+			continue
+		}
+		have := map[string]bool{}
+		cols, err := db.Strings(e.d.R.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, tbl))
+		if err != nil {
+			continue
+		}
+		for _, c := range cols {
+			have[c] = true
+		}
+		expr := ""
+		for _, l := range labelExprs {
+			ok := true
+			for _, c := range l.cols {
+				ok = ok && have[c]
+			}
+			if ok {
+				expr = l.expr
+				break
+			}
+		}
+		if expr == "" {
+			continue
+		}
+		ids := make([]any, 0, len(idx))
+		for _, i := range idx {
+			ids = append(ids, items[i].RowID)
+		}
+		rows, err := e.d.R.QueryContext(ctx, `SELECT id, `+expr+` FROM `+db.Quote(tbl)+
+			` WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
+		if err != nil {
+			continue
+		}
+		label := map[string]string{}
+		for rows.Next() {
+			var id, l string
+			if rows.Scan(&id, &l) == nil {
+				label[id] = l
+			}
+		}
+		rows.Close()
+		for _, i := range idx {
+			items[i].Label = label[items[i].RowID]
+		}
+	}
 }
 
 func (e *Engine) setStatus(f func(*Status)) {

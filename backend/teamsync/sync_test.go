@@ -265,3 +265,42 @@ func TestCorruptChangeRowIsParked(t *testing.T) {
 		t.Fatalf("state %s: a parked row must not stop syncing", st.State)
 	}
 }
+
+// The teammates' feed names each changed row as it reads now: a contact by its name (or
+// email), a row of a table with a title by its title; times are our clock's.
+func TestFeedLabels(t *testing.T) {
+	srv := newServer(t)
+	c := newClient(t, srv.URL())
+	a := newReplica(t, "a", c, 0, Options{})
+	b := newReplica(t, "b", c, 0, Options{})
+	a.write(t, func(tx *db.Tx) error {
+		for _, r := range []struct {
+			id   string
+			cols db.Cols
+		}{
+			{"c1", db.Cols{"firstname": "Ann", "lastname": "Smith", "email": "ann@example.com"}},
+			{"c2", db.Cols{"email": "only@example.com"}},
+		} {
+			r.cols["date_added"], r.cols["date_modified"] = int64(1), int64(1)
+			if err := tx.Insert("contacts", r.id, r.cols); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	a.insert(t, "i1", db.Cols{"title": "Spring launch"})
+	a.sync(t)
+	b.sync(t)
+	got := map[string]string{}
+	for _, f := range b.e.Feed() {
+		got[f.Table+"/"+f.RowID] = f.Label
+		if f.AtMs != b.clk.Now().UnixMilli() {
+			t.Errorf("%s/%s at %d, want our clock's %d", f.Table, f.RowID, f.AtMs, b.clk.Now().UnixMilli())
+		}
+	}
+	for k, want := range map[string]string{"contacts/c1": "Ann Smith", "contacts/c2": "only@example.com", "items/i1": "Spring launch"} {
+		if got[k] != want {
+			t.Errorf("feed label of %s = %q, want %q (feed %v)", k, got[k], want, got)
+		}
+	}
+}

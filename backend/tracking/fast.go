@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -48,7 +50,12 @@ type fastReq struct{ c *fasthttp.RequestCtx }
 
 func (f fastReq) header(k string) string { return string(f.c.Request.Header.Peek(k)) }
 func (f fastReq) cookie(k string) string { return string(f.c.Request.Header.Cookie(k)) }
-func (f fastReq) remoteAddr() string     { return f.c.RemoteAddr().String() }
+func (f fastReq) remoteAddr() string {
+	if a, ok := netip.AddrFromSlice(f.c.RemoteIP()); ok {
+		return a.Unmap().String() // the bare address: one string instead of host:port and a split
+	}
+	return f.c.RemoteAddr().String()
+}
 
 const (
 	maxHeaderBytes = 32 << 10
@@ -96,12 +103,49 @@ func (s *Server) FastServer() *fasthttp.Server {
 		WriteTimeout:                 writeTimeout,
 		IdleTimeout:                  idleTimeout,
 		MaxRequestBodySize:           int(max(s.cfg.MaxFormBody, s.cfg.MaxEventBody, maxUploadBody)),
+		HeaderReceived:               s.bodyLimit,
+		ErrorHandler:                 s.fastParseError,
 		DisablePreParseMultipartForm: true, // the handlers parse (and bound) multipart themselves
 		NoDefaultServerHeader:        true,
 		NoDefaultContentType:         true,
 		CloseOnShutdown:              true,
 		Logger:                       fastLog{s.log},
 	}
+}
+
+// bodyLimit bounds what fasthttp reads into memory before a handler runs (net/http's
+// handlers stop reading at their MaxBytesReader instead): the page-hit body limit for
+// /mtc/event, the upload limit for form posts, the form body limit for anything else.
+func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	path, _, _ := strings.Cut(b2s(h.RequestURI()), "?")
+	switch {
+	case path == "/mtc/event":
+		return fasthttp.RequestConfig{MaxRequestBodySize: int(s.cfg.MaxEventBody)}
+	case strings.HasPrefix(path, "/form/submit"):
+		return fasthttp.RequestConfig{MaxRequestBodySize: int(max(s.cfg.MaxFormBody, maxUploadBody))}
+	}
+	return fasthttp.RequestConfig{MaxRequestBodySize: int(max(s.cfg.MaxFormBody, s.cfg.MaxEventBody))}
+}
+
+// fastParseError answers a request fasthttp could not read, as net/http would: 413 for a
+// body over the route's limit (fasthttp's default says 400), 431 for a header block over
+// 32 KiB, 408 on a read timeout, else 400; counted and logged like other refusals.
+func (s *Server) fastParseError(c *fasthttp.RequestCtx, err error) {
+	status, msg := http.StatusBadRequest, "malformed request"
+	var small *fasthttp.ErrSmallBuffer
+	var ne net.Error
+	switch {
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		status, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", s.bodyLimit(&c.Request.Header).MaxRequestBodySize)
+	case errors.As(err, &small):
+		status, msg = http.StatusRequestHeaderFieldsTooLarge, "request header fields too large"
+	case errors.As(err, &ne) && ne.Timeout():
+		status, msg = http.StatusRequestTimeout, "request timeout"
+	}
+	s.metrics.Rejected.Add(1)
+	s.log.Info("tracking: request refused", "path", string(c.Path()), "status", status, "reason", msg, "err", err.Error(),
+		"ip", privacyIP(clientIPv(fastReq{c}, false), IPTruncate, nil))
+	fastError(c, msg, status)
 }
 
 type fastLog struct{ l *slog.Logger }
@@ -193,10 +237,11 @@ func (s *Server) fastEvent(c *fasthttp.RequestCtx, v reqView) error {
 	}
 	secure := s.base.Scheme == "https"
 	rh := &c.Response.Header
-	rh.Add("Set-Cookie", cookieLine(cookieDevice, h.Device, 365*24*3600, false, secure))
+	var buf [256]byte // fasthttp copies header values: the lines are built on the stack
+	rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieDevice, h.Device, 365*24*3600, false, secure))
 	if h.Contact != "" {
-		rh.Add("Set-Cookie", cookieLine(cookieContact, h.Contact, 0, false, secure))
-		rh.Add("Set-Cookie", cookieLine(cookieSigned, s.cfg.Signer.Sign("ct", 0, h.Contact), 365*24*3600, true, secure))
+		rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieContact, h.Contact, 0, false, secure))
+		rh.AddBytesV("Set-Cookie", appendCookie(buf[:0], cookieSigned, s.cfg.Signer.Sign("ct", 0, h.Contact), 365*24*3600, true, secure))
 	}
 	rh.SetContentType("application/json")
 	rh.Set("Cache-Control", "no-store")

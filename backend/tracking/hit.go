@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unsafe"
 )
 
 // Kind says what a hit is.
@@ -90,7 +91,13 @@ func appendHit(b []byte, h *Hit) []byte {
 
 var errBadRecord = errors.New("tracking: bad spooled hit: truncated or malformed record")
 
-func decodeHit(b []byte) (Hit, error) {
+func decodeHit(b []byte) (Hit, error) { return decodeHitAlias(b, false) }
+
+// decodeOwned decodes a record whose bytes are never written again (the spool reader
+// allocates each one): the hit's strings are views of them instead of a copy.
+func decodeOwned(b []byte) (Hit, error) { return decodeHitAlias(b, true) }
+
+func decodeHitAlias(b []byte, alias bool) (Hit, error) {
 	var h Hit
 	if len(b) > 0 && b[0] == '{' {
 		if err := json.Unmarshal(b, &h); err != nil {
@@ -100,7 +107,12 @@ func decodeHit(b []byte) (Hit, error) {
 		return h, errBadRecord
 	} else {
 		// One string holds every field; the fields are substrings of it.
-		all := string(b[1:])
+		var all string
+		if alias && len(b) > 1 {
+			all = unsafe.String(&b[1], len(b)-1)
+		} else {
+			all = string(b[1:])
+		}
 		pos := 0
 		str := func() (string, bool) {
 			n, k := binary.Uvarint(b[1+pos:])

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -52,6 +51,7 @@ type Ingester struct {
 	Skipped  atomic.Int64 // bots, unknown contacts, hits without device
 
 	restore func(context.Context) error // set in catch-up mode
+	next    *prefetch                   // the next batch, being read
 }
 
 // IngestStats describe one batch.
@@ -83,9 +83,15 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 			return err
 		}
 		st.Cursor, _ = strconv.ParseInt(cur, 10, 64)
-		hits, err := loadHits(tx, st.Cursor, size)
-		if err != nil || len(hits) == 0 {
-			return err
+		hits := g.takePrefetch(st.Cursor, size)
+		if hits == nil {
+			if hits, err = loadHits(tx, st.Cursor, size); err != nil || len(hits) == 0 {
+				return err
+			}
+		}
+		if len(hits) == size {
+			// A full batch: more are likely queued; read them while this one is written.
+			g.startPrefetch(hits[len(hits)-1].seq, size)
 		}
 		run := &ingestRun{g: g, tx: tx, ops: contacts.NewOps(tx, Source), meta: meta, active: map[string]int64{}, st: &st,
 			devices: map[string]string{}, alive: map[string]bool{}, seen: map[string]int64{}, batch: events.NewBatch(tx)}
@@ -137,6 +143,7 @@ func (g *Ingester) Run(ctx context.Context, wake <-chan struct{}, poll time.Dura
 	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
+	defer g.dropPrefetch()
 	defer func() {
 		// Stopped in catch-up mode: rebuild the deferred indexes now (else db.Open does).
 		if err := g.caughtUp(context.Background()); err != nil {
@@ -169,28 +176,11 @@ type storedHit struct {
 }
 
 func loadHits(tx *db.Tx, after int64, limit int) ([]storedHit, error) {
-	rows, err := tx.Query(`SELECT seq, id, kind, at, coalesce(device_id,''), coalesce(contact_id,''), coalesce(email_id,''),
-		coalesce(send_id,''), coalesce(form_id,''), coalesce(url,''), coalesce(title,''), coalesce(referrer,''),
-		coalesce(lang,''), coalesce(user_agent,''), coalesce(ip,''), bot, coalesce(data,'')
-		FROM hits WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	rows, err := tx.Query(hitsSQL, after, limit)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []storedHit
-	for rows.Next() {
-		var h storedHit
-		var data string
-		if err := rows.Scan(&h.seq, &h.ID, &h.Kind, &h.At, &h.Device, &h.Contact, &h.Email, &h.Send, &h.Form,
-			&h.URL, &h.Title, &h.Referrer, &h.Lang, &h.UA, &h.IP, &h.Bot, &data); err != nil {
-			return nil, err
-		}
-		if data != "" {
-			_ = json.Unmarshal([]byte(data), &h.Data)
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return scanHits(rows, limit)
 }
 
 type fieldInfo struct {

@@ -113,6 +113,9 @@ func clientIPv(r reqView, trustProxy bool) string {
 		}
 	}
 	addr := r.remoteAddr()
+	if _, err := netip.ParseAddr(addr); err == nil {
+		return addr // a bare address (the fasthttp front), no port to cut
+	}
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return addr

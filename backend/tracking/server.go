@@ -317,7 +317,11 @@ func (s *Server) setCookies(w http.ResponseWriter, device, contact string) {
 
 // cookieLine is a Set-Cookie value with path /, SameSite=None on https (Lax otherwise).
 func cookieLine(name, value string, maxAge int, httpOnly, secure bool) string {
-	b := make([]byte, 0, 48+len(name)+len(value))
+	b := appendCookie(make([]byte, 0, 48+len(name)+len(value)), name, value, maxAge, httpOnly, secure)
+	return unsafe.String(&b[0], len(b)) // b is never written again: no copy
+}
+
+func appendCookie(b []byte, name, value string, maxAge int, httpOnly, secure bool) []byte {
 	b = append(b, name...)
 	b = append(b, '=')
 	b = append(b, value...)
@@ -334,7 +338,7 @@ func cookieLine(name, value string, maxAge int, httpOnly, secure bool) string {
 	} else {
 		b = append(b, "; SameSite=Lax"...)
 	}
-	return unsafe.String(&b[0], len(b)) // b is never written again: no copy
+	return b
 }
 
 // cors checks the Origin header and sets the CORS answer headers; false = refused.

@@ -74,6 +74,7 @@ type Spool struct {
 	mu      sync.Mutex
 	cond    *sync.Cond // signalled when a batch becomes durable
 	buf     []byte
+	spare   []byte // the previous group's buffer, reused by the next one
 	waiting *batch
 	closed  bool
 	seg     int64 // segment being written
@@ -321,6 +322,9 @@ func (s *Spool) Append(rec []byte) error {
 	var h [recHeader]byte
 	binary.LittleEndian.PutUint32(h[:4], uint32(len(rec)))
 	binary.LittleEndian.PutUint32(h[4:], crc32.Checksum(rec, castagnoli))
+	if s.buf == nil {
+		s.buf, s.spare = s.spare, nil
+	}
 	s.buf = append(s.buf, h[:]...)
 	s.buf = append(s.buf, rec...)
 	b := s.waiting
@@ -370,6 +374,9 @@ func (s *Spool) loop() {
 		} else {
 			s.log.Error("tracking: spool write failed", "err", err)
 			s.pending.Add(-int64(len(buf)))
+		}
+		if cap(buf) <= 4<<20 {
+			s.spare = buf[:0] // written out: reusable (a huge one goes to the GC)
 		}
 		s.cond.Broadcast()
 		s.mu.Unlock()

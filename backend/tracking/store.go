@@ -196,7 +196,7 @@ func (p *Pump) store(ctx context.Context, recs []Record) error {
 func (p *Pump) put(ctx context.Context, recs []Record) error {
 	hits := make([]Hit, 0, len(recs))
 	for _, r := range recs {
-		h, err := decodeHit(r.Data)
+		h, err := decodeOwned(r.Data) // records are freshly read and not reused
 		if err != nil {
 			p.Log.Error("tracking: dropping undecodable spooled record", "err", err)
 			continue

@@ -16,9 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/fields"
+	"magpie/backend/ids"
 	"magpie/backend/internal/testenv"
 	"magpie/backend/rqlite/rqlitetest"
 	"magpie/backend/signing"
@@ -219,4 +222,114 @@ func BenchmarkPageHitHandler(b *testing.B) {
 			<-consumed
 		})
 	}
+}
+
+// BenchmarkPageHitFast: the same page hit through the fasthttp front's native handler (the
+// request parsed once per goroutine; the handler, the spool and the answer per iteration).
+func BenchmarkPageHitFast(b *testing.B) {
+	sp, err := OpenSpool(b.TempDir(), SpoolOptions{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sp.Close()
+	sg, _ := signing.New([]byte(strings.Repeat("k", 32)))
+	s, _ := NewServer(Config{PublicURL: testBase, Signer: sg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, sp, nil, nil)
+	body := url.Values{"page_url": {"https://www.example.com/p/1?utm_source=x"}, "page_title": {"T"}}.Encode()
+	stop, consumed := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(consumed)
+		for {
+			recs, _ := sp.Read(500, stop)
+			if len(recs) == 0 {
+				return
+			}
+			sp.Commit(recs[len(recs)-1].End)
+		}
+	}()
+	h := s.FastHandler()
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var req fasthttp.Request
+		req.Header.SetMethod("POST")
+		req.SetRequestURI("/mtc/event")
+		req.Header.SetContentType("application/x-www-form-urlencoded")
+		req.Header.Set("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+		req.Header.SetCookie(cookieDevice, ids.New())
+		req.SetBodyString(body)
+		var c fasthttp.RequestCtx
+		c.Init(&req, &net.TCPAddr{IP: net.IPv4(203, 0, 113, 7), Port: 5555}, nil)
+		for pb.Next() {
+			c.Response.Reset()
+			h(&c)
+			if c.Response.StatusCode() != 200 {
+				b.Fatalf("status %d: %s", c.Response.StatusCode(), c.Response.Body())
+			}
+		}
+	})
+	b.StopTimer()
+	close(stop)
+	<-consumed
+}
+
+// BenchmarkOpenPixelAdaptor: a signed open pixel (a route served through fasthttpadaptor)
+// in-process, through the adaptor and through net/http directly: the adaptor's own cost
+// (request conversion, a goroutine, the buffered answer), without the connection loops.
+func BenchmarkOpenPixelAdaptor(b *testing.B) {
+	sp, err := OpenSpool(b.TempDir(), SpoolOptions{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sp.Close()
+	sg, _ := signing.New([]byte(strings.Repeat("k", 32)))
+	s, _ := NewServer(Config{PublicURL: testBase, Signer: sg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, sp, nil, nil)
+	stop, consumed := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(consumed)
+		for {
+			recs, _ := sp.Read(500, stop)
+			if len(recs) == 0 {
+				return
+			}
+			sp.Commit(recs[len(recs)-1].End)
+		}
+	}()
+	defer func() { close(stop); <-consumed }()
+	path := strings.TrimPrefix(Links{Base: testBase, Signer: sg}.Open("m1", "e1", ids.New()), testBase)
+	ua := "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+	b.Run("fasthttp-adaptor", func(b *testing.B) {
+		h := s.FastHandler()
+		b.ReportAllocs()
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			var req fasthttp.Request
+			req.SetRequestURI(path)
+			req.Header.Set("User-Agent", ua)
+			var c fasthttp.RequestCtx
+			c.Init(&req, &net.TCPAddr{IP: net.IPv4(203, 0, 113, 7), Port: 5555}, nil)
+			for pb.Next() {
+				c.Response.Reset()
+				h(&c)
+				if c.Response.StatusCode() != 200 {
+					b.Fatalf("status %d", c.Response.StatusCode())
+				}
+			}
+		})
+	})
+	b.Run("net-http", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				r := httptest.NewRequest("GET", path, nil)
+				r.Header.Set("User-Agent", ua)
+				w := httptest.NewRecorder()
+				s.Handler().ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	})
 }

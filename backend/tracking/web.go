@@ -228,12 +228,7 @@ func (s *Server) pageHitV(r reqView, p map[string]string) (Hit, error) {
 	h.Contact = s.signedContactV(r)
 	data := make(map[string]string, len(p)+2)
 	if strings.Contains(u.RawQuery, "utm") {
-		q := u.Query()
-		for _, k := range []string{"utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"} {
-			if v := q.Get(k); v != "" {
-				data[k] = truncate(v, 255)
-			}
-		}
+		utmParams(u.RawQuery, data)
 	}
 	for k, v := range p {
 		if v == "" || k == "page_url" || k == "page_title" || k == "page_referrer" || k == "page_language" ||
@@ -253,6 +248,48 @@ func (s *Server) pageHitV(r reqView, p map[string]string) (Hit, error) {
 		h.Data = data
 	}
 	return h, nil
+}
+
+// utmParams copies the page URL's UTM parameters into data (≤ 255 bytes each): the first
+// value of each, unescaped as url.ParseQuery does, pairs it refuses (semicolons, bad
+// escapes) skipped — u.Query().Get without building url.Values.
+func utmParams(rawQuery string, data map[string]string) {
+	seen := 0
+	for q := rawQuery; q != ""; {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		if !strings.HasPrefix(kv, "utm") && !strings.HasPrefix(kv, "%") || strings.Contains(kv, ";") {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, err1 := url.QueryUnescape(k)
+		v, err2 := formUnescape(v)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		bit := 0
+		switch k {
+		case "utm_source":
+			bit = 1
+		case "utm_medium":
+			bit = 2
+		case "utm_campaign":
+			bit = 4
+		case "utm_content":
+			bit = 8
+		case "utm_term":
+			bit = 16
+		default:
+			continue
+		}
+		if seen&bit != 0 {
+			continue
+		}
+		seen |= bit
+		if v != "" {
+			data[k] = truncate(v, 255)
+		}
+	}
 }
 
 // checkURL accepts absolute http(s) URLs of bounded length without control characters.

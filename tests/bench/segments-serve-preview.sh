@@ -31,4 +31,5 @@ print("wall ms:", " ".join(f"{x:.0f}" for x in ms))
 print(f"median {statistics.median(ms):.0f} ms (min {min(ms):.0f}, max {max(ms):.0f}), {sum(x <= 300 for x in ms)}/{n} <= 300 ms, "
       f"serve CPU {(c1 - c0) * 1000 / hz / n:.0f} ms/preview")
 PY
+grep -E '^(VmHWM|VmRSS)' "/proc/$PID/status" | tr -s ' \t' ' ' | paste -sd ' ' | sed 's/^/serve memory: /'
 uptime

@@ -17,3 +17,8 @@ go test -run '^$' -bench 'Push500|PullApply10k' -benchtime 5x -count "$count" ./
 go test -run '^$' -bench 'EditVisible' -benchtime 10x -count 1 ./backend/teamsync/ | grep -E '^Benchmark'
 go test -run '^$' -bench 'Bootstrap$' -benchtime 1x -count 1 -timeout 30m ./backend/teamsync/ | grep -E '^Benchmark'
 go test -run '^$' -bench 'BootstrapContacts' -benchtime 1x -count 1 -timeout 90m ./backend/teamsync/ | grep -E '^Benchmark'
+# The real application's bootstrap (magpie sync --once, the stand-in in its own process) from
+# the seeded state file, when there is one and a built magpie.
+if [ -n "${SYNC_BENCH_STATE:-}" ] && [ -f "$SYNC_BENCH_STATE" ] && [ -x "$root/build/bin/magpie" ]; then
+  STATE="$SYNC_BENCH_STATE" tests/bench/sync-bootstrap-app.sh
+fi

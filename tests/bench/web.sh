@@ -11,7 +11,8 @@
 # contact, and at most the posts in flight at the kill may be stored without an answer.
 # Usage: tests/bench/web.sh /path/to/magpie   (run under the bench lock: flock /tmp/magpie-bench.lock …)
 # WEB_SCENARIOS="form" WEB_FORM_CONC=4 measures one route at another concurrency; WEB_KILL=0
-# skips the kill; WEB_INGEST=0 runs the tracker with --no-ingest and ingests afterwards.
+# skips the kill; WEB_INGEST=0 runs the tracker with --no-ingest and ingests afterwards;
+# WEB_TRACKER_ARGS adds tracker flags (e.g. --spool-dir DIR; TMPDIR places the store).
 set -euo pipefail
 bin="${1:?usage: web.sh /path/to/magpie}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -36,7 +37,7 @@ noingest=""; [ "${WEB_INGEST:-1}" = 0 ] && noingest=--no-ingest
 start_tracker() { # $1: address
   : >"$work/out"
   "$bin" --data-dir "$work/data" tracker --addr "$1" --rate-limit 0 --form-rate-limit -1 \
-    --allowed-origins https://www.example.com $noingest >"$work/out" 2>>"$work/log" &
+    --allowed-origins https://www.example.com $noingest ${WEB_TRACKER_ARGS:-} >"$work/out" 2>>"$work/log" &
   pid=$!
   for _ in $(seq 200); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.05; done
   url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/out" | head -1)"

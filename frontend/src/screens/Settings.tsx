@@ -2,7 +2,7 @@ import { Button, Card, SegmentedControl, Stack, Table, Text, Title } from "@mant
 import { notifications } from "@mantine/notifications";
 import { useQuery } from "@tanstack/react-query";
 import { System } from "../api";
-import { useI18n } from "../i18n";
+import { type Lang, systemLang, translate, useI18n } from "../i18n";
 import { usePrefs } from "../prefs";
 import { navigate } from "../router";
 import { ErrorBox, Loading } from "./common";
@@ -25,7 +25,14 @@ export function Settings() {
   const info = useQuery({ queryKey: ["system", "info"], queryFn: () => System.Info() });
   const save = (p: Parameters<typeof update>[0]) =>
     update(p).then(
-      () => notifications.show({ message: t("settings.saved"), color: "green" }),
+      // In the language just chosen (this render's t is still the previous one's).
+      () => {
+        const next = p.language === "" ? systemLang() : (p.language as Lang | undefined);
+        notifications.show({
+          message: next ? translate(next, "settings.saved") : t("settings.saved"),
+          color: "green",
+        });
+      },
       (e: unknown) => notifications.show({ message: te(e), color: "red" }),
     );
   return (

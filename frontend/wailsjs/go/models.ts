@@ -1289,6 +1289,7 @@ export namespace teamsync {
 	    rowId: string;
 	    cols: string[];
 	    atMs: number;
+	    label: string;
 	}
 	export interface Problem {
 	    kind: string;

@@ -14,6 +14,7 @@ export default async function ({ page, expect, shot, dataDir }) {
   // Language: French, persisted in the backend (survives a reload).
   await page.locator("label", { hasText: "Français" }).click();
   await page.getByRole("heading", { name: "Paramètres" }).waitFor();
+  await page.getByText("Paramètres enregistrés").first().waitFor(); // the toast in the language just chosen
   await page.reload();
   await page.getByRole("heading", { name: "Paramètres" }).waitFor();
 

@@ -62,7 +62,11 @@ export default async function ({ page, expect, shot, tmp, bin }) {
     expect.equal(seed.status, 0, `seed: ${seed.stderr}`);
     const sync = spawnSync(bin, ["--data-dir", other, "sync", "--rqlite", url, "--once"], { encoding: "utf8" });
     expect.equal(sync.status, 0, `teammate sync: ${sync.stderr}`);
-    await page.getByTestId("sync-feed").getByText(/contacts:/).first().waitFor({ timeout: 20_000 });
+    // Each contact in the feed is named (and links to its page).
+    const named = page.getByTestId("sync-feed").getByRole("link").first();
+    await named.waitFor({ timeout: 20_000 });
+    expect.match(await named.getAttribute("href"), /^#\/contacts\/./, "feed link to the contact");
+    expect.match(await named.textContent(), /\S+/, "contact named in the feed");
     await page.getByTestId("sync-feed").scrollIntoViewIfNeeded();
     await shot("sync-feed");
 

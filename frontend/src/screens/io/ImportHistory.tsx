@@ -2,7 +2,8 @@ import { Badge, Button, Table, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useQuery } from "@tanstack/react-query";
 import { Imports } from "../../api";
-import { useI18n } from "../../i18n";
+import { isKey, useI18n } from "../../i18n";
+import type { Key } from "../../i18n/en";
 
 /** displayName drops the upload id prefix ("<uuid>-name.csv"). */
 export function displayName(f: string): string {
@@ -23,7 +24,7 @@ export function ImportHistory({ onOpen }: { onOpen: (id: string) => void }) {
           <Table.Tr>
             <Table.Th>{t("import.file")}</Table.Th>
             <Table.Th>{t("import.status")}</Table.Th>
-            <Table.Th ta="right">{t("import.rows")}</Table.Th>
+            <Table.Th ta="right">{t("import.rowsHeader")}</Table.Th>
             <Table.Th>{t("contacts.dateAdded")}</Table.Th>
             <Table.Th />
           </Table.Tr>
@@ -37,7 +38,7 @@ export function ImportHistory({ onOpen }: { onOpen: (id: string) => void }) {
                   variant="light"
                   color={r.status === "done" ? "green" : r.status === "failed" ? "red" : "gray"}
                 >
-                  {r.status}
+                  {isKey(`import.state.${r.status}`) ? t(`import.state.${r.status}` as Key) : r.status}
                 </Badge>
               </Table.Td>
               <Table.Td ta="right">{fmtNumber(r.inserted + r.updated)}</Table.Td>

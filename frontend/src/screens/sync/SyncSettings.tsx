@@ -1,5 +1,6 @@
 import {
   Alert,
+  Anchor,
   Button,
   Card,
   Checkbox,
@@ -245,7 +246,17 @@ export function SyncSettings() {
         <List data-testid="sync-feed">
           {(ov.data?.feed ?? []).slice(0, 20).map((f) => (
             <List.Item key={`${f.table}:${f.rowId}:${f.atMs}`}>
-              {new Date(f.atMs).toLocaleTimeString(lang)} — {f.table}: {f.cols.join(", ")}
+              {new Date(f.atMs).toLocaleTimeString(lang)} — {f.table}
+              {f.label &&
+                (f.table === "contacts" ? (
+                  <>
+                    {" "}
+                    <Anchor href={`#/contacts/${f.rowId}`}>{f.label}</Anchor>
+                  </>
+                ) : (
+                  ` ${f.label}`
+                ))}
+              : {f.cols.join(", ")}
             </List.Item>
           ))}
         </List>

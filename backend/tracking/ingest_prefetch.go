@@ -1,0 +1,112 @@
+package tracking
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"magpie/backend/db"
+)
+
+// prefetch is the next batch of hits read and decoded on another goroutine (the second
+// core) while the writer commits the current one: hits are immutable once stored, so
+// reading them through the read pool outside the write transaction is safe.
+type prefetch struct {
+	after int64 // the batch holds the hits after this seq
+	size  int   // at most this many
+	done  chan struct{}
+	hits  []storedHit
+	err   error
+}
+
+// startPrefetch reads the up to size hits after seq after in the background.
+func (g *Ingester) startPrefetch(after int64, size int) {
+	p := &prefetch{after: after, size: size, done: make(chan struct{})}
+	g.next = p
+	go func() {
+		defer close(p.done)
+		p.hits, p.err = readHits(context.Background(), g, after, size)
+	}()
+}
+
+// takePrefetch returns the prefetched batch when it is the one wanted (same cursor and
+// size, complete), else nil: the caller then reads the hits in its transaction.
+func (g *Ingester) takePrefetch(after int64, size int) []storedHit {
+	p := g.next
+	if p == nil {
+		return nil
+	}
+	g.next = nil
+	<-p.done
+	if p.err != nil || p.after != after || p.size != size || len(p.hits) < size {
+		return nil // a short batch is read again in the transaction: more may have come
+	}
+	return p.hits
+}
+
+// dropPrefetch waits for a prefetch in flight and forgets it.
+func (g *Ingester) dropPrefetch() {
+	if p := g.next; p != nil {
+		<-p.done
+		g.next = nil
+	}
+}
+
+const hitsSQL = `SELECT seq, id, kind, at, coalesce(device_id,''), coalesce(contact_id,''), coalesce(email_id,''),
+		coalesce(send_id,''), coalesce(form_id,''), coalesce(url,''), coalesce(title,''), coalesce(referrer,''),
+		coalesce(lang,''), coalesce(user_agent,''), coalesce(ip,''), bot, coalesce(data,'')
+		FROM hits WHERE seq > ? ORDER BY seq LIMIT ?`
+
+// readHits is loadHits through a connection of the read pool, without memory mapping and
+// with a small page cache: a catch-up reads the whole hits table once, and mapped pages
+// would count in the process's RSS (as the XLSX export's reads, backend/exports).
+func readHits(ctx context.Context, g *Ingester, after int64, limit int) (_ []storedHit, err error) {
+	c, err := g.db().R.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	var cache int
+	if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+		return nil, err
+	}
+	if _, err := c.ExecContext(ctx, "PRAGMA cache_size = -4096; PRAGMA mmap_size = 0"); err != nil {
+		return nil, err
+	}
+	defer func() {
+		_, e := c.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = %d; PRAGMA mmap_size = %d", cache, db.ReadMmapSize))
+		if err == nil {
+			err = e
+		}
+	}()
+	rows, err := c.QueryContext(ctx, hitsSQL, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanHits(rows, limit)
+}
+
+type hitRows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+	Close() error
+}
+
+func scanHits(rows hitRows, limit int) ([]storedHit, error) {
+	defer rows.Close()
+	out := make([]storedHit, 0, min(limit, 1024))
+	for rows.Next() {
+		var h storedHit
+		var data string
+		if err := rows.Scan(&h.seq, &h.ID, &h.Kind, &h.At, &h.Device, &h.Contact, &h.Email, &h.Send, &h.Form,
+			&h.URL, &h.Title, &h.Referrer, &h.Lang, &h.UA, &h.IP, &h.Bot, &data); err != nil {
+			return nil, err
+		}
+		if data != "" {
+			_ = json.Unmarshal([]byte(data), &h.Data)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
