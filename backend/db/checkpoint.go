@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,16 +21,16 @@ type checkpointer struct {
 	n    int
 	stop chan struct{}
 	done chan struct{}
+	// frames is the WAL's length at the last background checkpoint (RestartWALIfBig).
+	frames atomic.Int64
 }
 
 // BackgroundCheckpoints moves the WAL checkpoints of a long write burst (a campaign run
 // working through a backlog) off the writer: while held, the writer's automatic checkpoint
 // is off and a goroutine with its own connection runs PRAGMA wal_checkpoint(PASSIVE) every
 // 200 ms — it copies committed pages back into the database file and fsyncs it, on another
-// core, without waiting for or blocking the writer or the readers; once the WAL passes the
-// automatic threshold (20,000 pages) a RESTART checkpoint makes the writer start it again
-// from its beginning (the writer waits for that short last copy only), so the WAL stays
-// bounded as with automatic checkpoints.
+// core, without waiting for or blocking the writer or the readers; the holder calls
+// RestartWALIfBig between its transactions so the WAL stays bounded.
 // release runs a last passive checkpoint and turns the writer's automatic checkpoint back
 // on; calls nest (the last release does it) and release is idempotent. Call it between
 // write transactions, not inside one.
@@ -48,20 +49,13 @@ func (d *DB) BackgroundCheckpoints(ctx context.Context) (release func()) {
 			return func() {}
 		}
 		conn.SetMaxOpenConns(1)
-		// A RESTART waits at most 2 s for the writer's transaction in flight and for readers
-		// (then it proceeds as a passive one and the next tick tries again).
-		if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 2000"); err != nil {
-			conn.Close()
-			cp.n--
-			return func() {}
-		}
 		if _, err := d.W.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
 			conn.Close()
 			cp.n--
 			return func() {}
 		}
 		cp.stop, cp.done = make(chan struct{}), make(chan struct{})
-		go runCheckpoints(conn, cp.stop, cp.done)
+		go runCheckpoints(conn, &cp.frames, cp.stop, cp.done)
 	}
 	var once sync.Once
 	return func() {
@@ -79,7 +73,23 @@ func (d *DB) BackgroundCheckpoints(ctx context.Context) (release func()) {
 	}
 }
 
-func runCheckpoints(conn *sql.DB, stop <-chan struct{}, done chan<- struct{}) {
+// RestartWALIfBig is called by the holder of BackgroundCheckpoints between its write
+// transactions: the writer starts its next transaction right after each commit, never at a
+// moment when every frame is copied back, so it would never restart the WAL by itself. Past
+// the automatic threshold (20,000 pages) a RESTART checkpoint on the idle writer copies the
+// last frames (the passive ones copied the rest) and makes the next transaction start the
+// WAL from its beginning, so the WAL stays bounded.
+func (d *DB) RestartWALIfBig(ctx context.Context) {
+	if d.W == nil || d.ckpt.frames.Load() <= autoCheckpointPages {
+		return
+	}
+	var busy, log, copied int
+	if err := d.W.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &log, &copied); err == nil && busy == 0 {
+		d.ckpt.frames.Store(0)
+	}
+}
+
+func runCheckpoints(conn *sql.DB, frames *atomic.Int64, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	defer conn.Close()
 	t := time.NewTicker(checkpointEvery)
@@ -89,14 +99,7 @@ func runCheckpoints(conn *sql.DB, stop <-chan struct{}, done chan<- struct{}) {
 		if err := conn.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &copied); err != nil {
 			return
 		}
-		// The writer starts its next transaction right after each commit, never at a moment
-		// when every frame is copied back, so it would never restart the WAL: past the
-		// automatic threshold, a RESTART checkpoint waits for the transaction in flight,
-		// copies the last frames (the passive ones copied the rest) and makes the next
-		// transaction start the WAL from its beginning. The writer waits only for that.
-		if log > autoCheckpointPages {
-			_ = conn.QueryRow("PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &log, &copied)
-		}
+		frames.Store(int64(log))
 	}
 	for {
 		select {
