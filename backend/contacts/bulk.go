@@ -138,6 +138,13 @@ func (o *Ops) companyID(name string) (string, error) {
 	return id, nil
 }
 
+// ShareCompanies makes CreateMany find companies in m (fold.String(name) → id) and add the
+// ones it looks up or creates, so a caller writing many batches (an import, demo data)
+// looks each company up once per run instead of once per transaction. Only for callers
+// that stop at the first failed transaction: a rolled-back creation would leave in m the
+// id of a company that was never stored.
+func (o *Ops) ShareCompanies(m map[string]string) { o.companies = m }
+
 // RememberCompany tells CreateMany the id of a company by name (callers that just made
 // the companies, e.g. demo data), saving a lookup per name.
 func (o *Ops) RememberCompany(name, id string) {

@@ -95,3 +95,31 @@ func TestCompanyTargetUnknown(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// A company named in several batches is created once and every contact links to it
+// (companies are remembered across batches).
+func TestCompanyAcrossBatches(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("email;company\n")
+	names := []string{"Acme SA", "acme sa", "Élan", "ELAN", "Acme SA"}
+	for i := 0; i < 50; i++ {
+		b.WriteString("c" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@x.io;" + names[i%len(names)] + "\n")
+	}
+	r := e.run(t, e.file(t, "c.csv", b.String()), imports.Options{BatchSize: 7})
+	if r.Inserted != 50 {
+		t.Fatalf("inserted %d, want 50", r.Inserted)
+	}
+	var companies, links, orphans int
+	if err := e.d.R.QueryRowContext(ctx, "SELECT count(*) FROM companies WHERE deleted = 0").Scan(&companies); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.d.R.QueryRowContext(ctx, `SELECT count(*), sum(co.id IS NULL) FROM company_contacts cc
+		LEFT JOIN companies co ON co.id = cc.company_id WHERE cc.deleted = 0 AND cc.is_primary = 1`).Scan(&links, &orphans); err != nil {
+		t.Fatal(err)
+	}
+	if companies != 2 || links != 50 || orphans != 0 {
+		t.Fatalf("companies %d links %d orphans %d, want 2, 50, 0", companies, links, orphans)
+	}
+}

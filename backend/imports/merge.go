@@ -18,7 +18,7 @@ type existing struct {
 
 // commit applies one batch and moves the import's cursor in the same transaction, so a
 // crash either keeps the whole batch and its cursor or neither.
-func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, rejects []Rejection, offset int64) (Record, error) {
+func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, rejects []Rejection, offset int64, companyIDs map[string]string) (Record, error) {
 	var ins, upd, ign int64
 	var lastLine int64
 	for _, r := range rows {
@@ -36,6 +36,7 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, re
 			return err
 		}
 		o := contacts.NewOps(tx, "import")
+		o.ShareCompanies(companyIDs)
 		var pending []contacts.NewContact
 		pendingByEmail := map[string]int{}
 		var withCompany []row // rows applied (not ignored) that carry company columns

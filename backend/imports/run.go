@@ -289,6 +289,9 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 			}
 		}
 	}()
+	// Companies found or created by name, kept across batches (a failed batch ends the run,
+	// so the map never holds a rolled-back company).
+	companyIDs := map[string]string{}
 	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -296,7 +299,7 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		if b.err != nil {
 			return fileError(rec.Path, b.err)
 		}
-		n, err := s.commit(ctx, rec, p, b.rows, b.rejects, b.offset)
+		n, err := s.commit(ctx, rec, p, b.rows, b.rejects, b.offset, companyIDs)
 		if err != nil {
 			return err
 		}

@@ -79,6 +79,10 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		g.companyList = append(g.companyList, name)
 	}
 	sort.Strings(g.companyList)
+	companyIDs := make(map[string]string, len(companyNames)) // folded name → id, for CreateMany
+	for name, id := range companyNames {
+		companyIDs[fold.String(name)] = id
+	}
 	aliases := []string{"firstname", "lastname", "email", "phone", "mobile", "position", "company", "city", "country",
 		"preferred_locale", "timezone", "last_active", "birthday", "newsletter_optin", "plan", "interests", "nps", "lead_source",
 		"customer_since", "last_order_at", "lifetime_value", "loyalty_card"}
@@ -103,8 +107,9 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 			err = rerr
 		}
 	}()
-	// A bigger writer cache while loading, released before the index rebuilds above.
-	defer d.BulkCache(ctx)()
+	// (No db.BulkCache here: with it a 1M seed peaked at 418 MB RSS during the index
+	// rebuilds — the cache's freed pages stay in the C heap — for no CPU gain measured at
+	// 200k; docs/BENCHMARKS.md § Contacts.)
 	// A producer goroutine generates the next batch while this one is written (the
 	// generator's random draws stay in one goroutine, so the data is the same).
 	batches := make(chan seedBatch, 1)
@@ -117,9 +122,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		}
 		err := d.Write(ctx, func(tx *db.Tx) error {
 			o := contacts.NewOps(tx, "seed")
-			for name, id := range companyNames {
-				o.RememberCompany(name, id)
-			}
+			o.ShareCompanies(companyIDs)
 			return o.CreateMany(aliases, b.rows, contacts.BulkOpts{Extra: b.extra})
 		})
 		if err != nil {

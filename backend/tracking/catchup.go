@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 )
 
@@ -71,6 +72,9 @@ func (g *Ingester) catchUp(ctx context.Context) error {
 		return fmt.Errorf("tracking: catch-up mode: %w", err)
 	}
 	g.restore = restore
+	if err := g.startCheckpointer(ctx); err != nil {
+		return fmt.Errorf("tracking: catch-up mode: %w", err)
+	}
 	if g.Log != nil {
 		g.Log.Info("tracking: ingest catching up; indexes deferred", "backlog", backlog, "events", logged.Int64)
 	}
@@ -91,6 +95,13 @@ func (g *Ingester) caughtUp(ctx context.Context) error {
 	if g.restore == nil {
 		return nil
 	}
+	if err := g.stopCheckpointer(ctx); err != nil {
+		return err
+	}
+	// The batches' garbage goes back to the OS before the rebuild's sorter takes its memory:
+	// at 1M hits the rebuild is the peak of the process's RSS.
+	g.dropPrefetch()
+	debug.FreeOSMemory()
 	// The rebuild sorts every event once per index: let SQLite's sorter spill to a
 	// temporary file instead of growing in memory (the store keeps temp_store = MEMORY for
 	// its small temporary tables), with a smaller page cache, which also bounds each sort

@@ -52,6 +52,7 @@ type Ingester struct {
 
 	restore func(context.Context) error // set in catch-up mode
 	next    *prefetch                   // the next batch, being read
+	ckpt    *checkpointer               // WAL checkpoints beside the writer, in catch-up mode
 }
 
 // IngestStats describe one batch.
@@ -75,6 +76,7 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		return IngestStats{}, err
 	}
 	size := g.batchSize()
+	g.waitIfLong()
 	var st IngestStats
 	err = g.db().Write(ctx, func(tx *db.Tx) error {
 		st = IngestStats{}
@@ -123,6 +125,7 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		return tx.SetMeta(CursorKey, strconv.FormatInt(st.Cursor, 10))
 	})
 	if err == nil {
+		g.kickCheckpoint()
 		g.Ingested.Add(int64(st.Hits - st.Skipped))
 		g.Skipped.Add(int64(st.Skipped))
 		if st.Hits < size {

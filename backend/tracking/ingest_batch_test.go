@@ -100,14 +100,15 @@ func state(t *testing.T, d *db.DB) string {
 	return b.String()
 }
 
-// Ingesting the same hits one per transaction and 500 per transaction (plain hits then
-// written in groups) leaves the same contacts, log, devices and aggregates.
+// Ingesting the same hits one per transaction, 7 and 500 per transaction (plain hits then
+// written in groups; full batches read the next one ahead, short ones read it again) leaves
+// the same contacts, log, devices and aggregates.
 func TestIngestBatchSizesAgree(t *testing.T) {
 	ctx := context.Background()
 	for seed := int64(1); seed <= 6; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			var got []string
-			for _, batch := range []int{1, 500} {
+			for _, batch := range []int{1, 7, 500} {
 				d, _ := testenv.NewDB(t)
 				fs, err := fields.New(ctx, d)
 				if err != nil {
@@ -142,8 +143,10 @@ func TestIngestBatchSizesAgree(t *testing.T) {
 				}
 				got = append(got, strings.ReplaceAll(state(t, d), known.ID, "KNOWN"))
 			}
-			if got[0] != got[1] {
-				t.Fatalf("one hit per transaction:\n%s\n500 per transaction:\n%s", got[0], got[1])
+			for i, batch := range []int{7, 500} {
+				if got[0] != got[i+1] {
+					t.Fatalf("one hit per transaction:\n%s\n%d per transaction:\n%s", got[0], batch, got[i+1])
+				}
 			}
 			if !strings.Contains(got[0], "page.hit") || !strings.Contains(got[0], "form.submitted") {
 				t.Fatal("scenario stored no hits")
@@ -209,6 +212,9 @@ func TestIngestCatchUp(t *testing.T) {
 				!strings.Contains(during, "contacts_email_lookup") {
 				t.Fatalf("catch-up dropped an index ingest reads: %s", during)
 			}
+			if auto := walAuto(t, d); auto != 0 {
+				t.Fatalf("writer's wal_autocheckpoint = %d during catch-up, want 0 (checkpoints beside it)", auto)
+			}
 		} else if during != all || st.Hits != 50 {
 			t.Fatalf("without catch-up: %d hits, indexes %s", st.Hits, during)
 		}
@@ -220,9 +226,21 @@ func TestIngestCatchUp(t *testing.T) {
 		if after := indexNames(t, d); after != all {
 			t.Fatalf("indexes after catching up:\n%s\nwant:\n%s", after, all)
 		}
+		if auto := walAuto(t, d); auto != 20000 {
+			t.Fatalf("writer's wal_autocheckpoint = %d after catching up, want the store's 20000 back", auto)
+		}
 		got = append(got, strings.ReplaceAll(state(t, d), known.ID, "KNOWN"))
 	}
 	if got[0] != got[1] {
 		t.Fatalf("without catch-up:\n%s\nwith:\n%s", got[0], got[1])
 	}
+}
+
+func walAuto(t *testing.T, d *db.DB) int {
+	t.Helper()
+	var n int
+	if err := d.W.QueryRow("PRAGMA wal_autocheckpoint").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -31,7 +31,7 @@ export function useSyncOverview() {
 
 /** SyncBadge is the always-visible team sync state in the header; it opens the settings. */
 export function SyncBadge() {
-  const { t, lang } = useI18n();
+  const { t, lang, fmtNumber } = useI18n();
   const q = useSyncOverview();
   const st = q.data?.status;
   if (!st) return null;
@@ -60,7 +60,7 @@ export function SyncBadge() {
           size="lg"
         >
           {label}
-          {st.pending > 0 ? ` · ${t("sync.badge.pending", { n: st.pending })}` : ""}
+          {st.pending > 0 ? ` · ${t("sync.badge.pending", { n: fmtNumber(st.pending) })}` : ""}
         </Badge>
       </UnstyledButton>
     </Tooltip>

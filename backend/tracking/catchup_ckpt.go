@@ -1,0 +1,113 @@
+package tracking
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"magpie/backend/db"
+)
+
+// checkpointer copies the WAL into the database file on another goroutine (the second
+// core) while catch-up mode writes: the writer's automatic checkpoints are off, so a commit
+// only appends its pages to the WAL and the copy, its reads and its fsync run beside the
+// next batch instead of inside the commit. A PASSIVE checkpoint never blocks the writer.
+//
+// SQLite restarts the WAL from its beginning only when a write transaction *begins* with
+// every frame already copied; the writer starts its next batch at once, so once the WAL
+// holds more than the store's autocheckpoint limit the writer waits for the checkpoint of
+// its last commit before beginning (waitIfLong): the WAL stays bounded and the writer waits
+// for one batch's copy every few batches instead of a whole checkpoint in each.
+type checkpointer struct {
+	conn    *db.Checkpointer
+	release func() // of db.BackgroundCheckpoints: the writer's automatic checkpoints back
+	kick    chan struct{}
+	done    chan struct{}
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	want     int // commits asked for
+	finished int // commits covered by a finished checkpoint
+	frames   int // WAL frames at the last checkpoint
+}
+
+// startCheckpointer turns the writer's automatic checkpoints off (db.BackgroundCheckpoints,
+// which also copies every 200 ms) and starts the goroutine that copies after each commit.
+func (g *Ingester) startCheckpointer(ctx context.Context) error {
+	conn, err := g.db().NewCheckpointer()
+	if err != nil {
+		return err
+	}
+	c := &checkpointer{conn: conn, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	c.cond = sync.NewCond(&c.mu)
+	c.release = g.db().BackgroundCheckpoints(ctx)
+	g.ckpt = c
+	go func() {
+		defer close(c.done)
+		for range c.kick {
+			c.mu.Lock()
+			upTo := c.want
+			c.mu.Unlock()
+			frames, _, err := c.conn.Run(context.Background())
+			if err != nil && !strings.Contains(err.Error(), "locked") && g.Log != nil { // busy: the 200 ms one runs
+				g.Log.Warn("tracking: catch-up checkpoint failed", "err", err)
+			}
+			c.mu.Lock()
+			c.finished, c.frames = upTo, frames
+			c.cond.Broadcast()
+			c.mu.Unlock()
+		}
+	}()
+	return nil
+}
+
+// kickCheckpoint asks for a checkpoint after a commit (one pending at most).
+func (g *Ingester) kickCheckpoint() {
+	c := g.ckpt
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.want++
+	c.mu.Unlock()
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// waitIfLong waits, before the writer begins a batch, for the checkpoint of every commit
+// so far when the WAL has grown past the autocheckpoint limit (see checkpointer).
+func (g *Ingester) waitIfLong() {
+	c := g.ckpt
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frames < walWaitFrames {
+		return
+	}
+	for c.finished < c.want {
+		c.cond.Wait()
+	}
+	c.frames = 0 // the next write restarts the WAL
+}
+
+// stopCheckpointer waits for the goroutine and gives the writer its automatic checkpoints back.
+func (g *Ingester) stopCheckpointer(ctx context.Context) error {
+	c := g.ckpt
+	if c == nil {
+		return nil
+	}
+	close(c.kick)
+	<-c.done
+	c.conn.Close()
+	g.ckpt = nil
+	c.release()
+	return nil
+}
+
+// walWaitFrames is the WAL length (pages) from which the writer waits for a complete copy
+// before its next batch: the store's automatic checkpoint threshold.
+const walWaitFrames = 20000
