@@ -57,6 +57,7 @@ func (s *Service) Run(ctx context.Context, opt RunOptions) (RunStats, error) {
 			break
 		}
 		st.Batches++
+		s.db.RestartWALIfBig(ctx) // between transactions: keeps the WAL bounded (no-op unless held)
 		if n == opt.Batch && st.Batches == 1 {
 			// A full batch: a backlog (a big segment entered, a wait elapsed for many). Until
 			// it is worked through, the writer keeps a bigger page cache (the log, event and

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,14 +21,16 @@ type checkpointer struct {
 	n    int
 	stop chan struct{}
 	done chan struct{}
+	// frames is the WAL's length at the last background checkpoint (RestartWALIfBig).
+	frames atomic.Int64
 }
 
 // BackgroundCheckpoints moves the WAL checkpoints of a long write burst (a campaign run
 // working through a backlog) off the writer: while held, the writer's automatic checkpoint
 // is off and a goroutine with its own connection runs PRAGMA wal_checkpoint(PASSIVE) every
 // 200 ms — it copies committed pages back into the database file and fsyncs it, on another
-// core, and never waits for or blocks the writer or the readers. The writer restarts the
-// WAL from its beginning once everything is copied, as with automatic checkpoints.
+// core, without waiting for or blocking the writer or the readers; the holder calls
+// RestartWALIfBig between its transactions so the WAL stays bounded.
 // release runs a last passive checkpoint and turns the writer's automatic checkpoint back
 // on; calls nest (the last release does it) and release is idempotent. Call it between
 // write transactions, not inside one.
@@ -52,7 +55,7 @@ func (d *DB) BackgroundCheckpoints(ctx context.Context) (release func()) {
 			return func() {}
 		}
 		cp.stop, cp.done = make(chan struct{}), make(chan struct{})
-		go runCheckpoints(conn, cp.stop, cp.done)
+		go runCheckpoints(conn, &cp.frames, cp.stop, cp.done)
 	}
 	var once sync.Once
 	return func() {
@@ -70,14 +73,33 @@ func (d *DB) BackgroundCheckpoints(ctx context.Context) (release func()) {
 	}
 }
 
-func runCheckpoints(conn *sql.DB, stop <-chan struct{}, done chan<- struct{}) {
+// RestartWALIfBig is called by the holder of BackgroundCheckpoints between its write
+// transactions: the writer starts its next transaction right after each commit, never at a
+// moment when every frame is copied back, so it would never restart the WAL by itself. Past
+// the automatic threshold (20,000 pages) a RESTART checkpoint on the idle writer copies the
+// last frames (the passive ones copied the rest) and makes the next transaction start the
+// WAL from its beginning, so the WAL stays bounded.
+func (d *DB) RestartWALIfBig(ctx context.Context) {
+	if d.W == nil || d.ckpt.frames.Load() <= autoCheckpointPages {
+		return
+	}
+	var busy, log, copied int
+	if err := d.W.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &log, &copied); err == nil && busy == 0 {
+		d.ckpt.frames.Store(0)
+	}
+}
+
+func runCheckpoints(conn *sql.DB, frames *atomic.Int64, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	defer conn.Close()
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
 	checkpoint := func() {
 		var busy, log, copied int
-		_ = conn.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &copied)
+		if err := conn.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &copied); err != nil {
+			return
+		}
+		frames.Store(int64(log))
 	}
 	for {
 		select {
