@@ -272,11 +272,8 @@ func (s *Server) fastEvent(c *fasthttp.RequestCtx, v reqView) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.pageHitV(v, p)
+	h, err := s.acceptPageHit(v, p)
 	if err != nil {
-		return err
-	}
-	if err := s.accept(&h); err != nil {
 		return err
 	}
 	contact := h.Contact
@@ -312,11 +309,8 @@ func (s *Server) fastGIF(c *fasthttp.RequestCtx, v reqView) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.pageHitV(v, p)
+	h, err := s.acceptPageHit(v, p)
 	if err != nil {
-		return err
-	}
-	if err := s.accept(&h); err != nil {
 		return err
 	}
 	s.fastCookies(&c.Response.Header, &h)

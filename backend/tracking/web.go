@@ -186,9 +186,14 @@ func formUnescape(s string) (string, error) {
 	return url.QueryUnescape(s)
 }
 
-// pageHit turns mtc.js parameters into a page hit, refusing bad values by name.
-func (s *Server) pageHit(r *http.Request, p map[string]string) (Hit, error) {
-	return s.pageHitV(netReq{r}, p)
+// acceptPageHit turns mtc.js parameters into a page hit, refusing bad values by name, and
+// accepts it into the spool (durable when it returns).
+func (s *Server) acceptPageHit(r reqView, p map[string]string) (Hit, error) {
+	h, err := s.pageHitV(r, p)
+	if err == nil {
+		err = s.accept(&h)
+	}
+	return h, err
 }
 
 func (s *Server) pageHitV(r reqView, p map[string]string) (Hit, error) {
@@ -327,11 +332,8 @@ func (s *Server) mtcEvent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.pageHit(r, p)
+	h, err := s.acceptPageHit(netReq{r}, p)
 	if err != nil {
-		return err
-	}
-	if err := s.accept(&h); err != nil {
 		return err
 	}
 	contact := h.Contact
@@ -367,11 +369,8 @@ func (s *Server) trackingGIF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.pageHit(r, p)
+	h, err := s.acceptPageHit(netReq{r}, p)
 	if err != nil {
-		return err
-	}
-	if err := s.accept(&h); err != nil {
 		return err
 	}
 	s.setCookies(w, h.Device, h.Contact)
