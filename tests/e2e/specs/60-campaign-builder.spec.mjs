@@ -43,7 +43,7 @@ export default async function ({ page, rpc, expect, shot }) {
   // "+" under the source → Action → Send email.
   await page.getByRole("button", { name: "Add a first event" }).click();
   await page.getByRole("dialog").getByRole("button", { name: /^Action/ }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Send email" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Send email", exact: true }).click();
   await node("email.send").waitFor();
   await node("email.send").getByText("Email is required").waitFor(); // server-side check shown on the node
 
