@@ -329,16 +329,7 @@ func fastGIFAnswer(c *fasthttp.RequestCtx) {
 // serveFast answers on ln with fasthttp until ctx ends, then shuts down gracefully.
 func (s *Server) serveFast(ctx context.Context, ln net.Listener) error {
 	srv := s.FastServer()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		return srv.ShutdownWithContext(sctx)
-	}
+	return serveUntil(ctx, func() error { return srv.Serve(ln) }, srv.ShutdownWithContext)
 }
 
 // maxUploadBody is the largest body any route reads (form posts with files, as formSubmit).

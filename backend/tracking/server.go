@@ -415,14 +415,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return s.serveFast(ctx, ln)
 	}
 	srv := s.HTTPServer(ln.Addr().String())
+	return serveUntil(ctx, func() error { return srv.Serve(ln) }, srv.Shutdown)
+}
+
+// serveUntil runs serve until it fails or ctx ends; then shutdown gets 5 s to let in-flight
+// requests finish (both HTTP fronts).
+func serveUntil(ctx context.Context, serve func() error, shutdown func(context.Context) error) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- serve() }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		return srv.Shutdown(sctx)
+		return shutdown(sctx)
 	}
 }
