@@ -24,6 +24,7 @@ import (
 	"magpie/backend/internal/testenv"
 	"magpie/backend/rqlite/rqlitetest"
 	"magpie/backend/signing"
+	"magpie/backend/teamsync"
 	"magpie/backend/tracking/trackingtest"
 )
 
@@ -136,6 +137,13 @@ func TestBenchIngest(t *testing.T) {
 	fs, err := fields.New(ctx, d)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if os.Getenv("MAGPIE_BENCH_SYNC") != "" {
+		// As in the app (core.Open): the sync recorder installed, so every recorded write of
+		// a synced table also writes its clocks and outbox row (sync itself stays off).
+		if _, err := teamsync.Open(ctx, d, teamsync.Options{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	g := &Ingester{Contacts: contacts.New(d, fs), Batch: envInt("MAGPIE_BENCH_BATCH", 5000), NoCatchUp: os.Getenv("MAGPIE_BENCH_NOCATCHUP") != ""}
 	start, cpu0 := time.Now(), cpuTime()
