@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http/httptest"
 	"net/url"
@@ -25,6 +24,7 @@ import (
 	"magpie/backend/internal/testenv"
 	"magpie/backend/rqlite/rqlitetest"
 	"magpie/backend/signing"
+	"magpie/backend/teamsync"
 	"magpie/backend/tracking/trackingtest"
 )
 
@@ -99,16 +99,23 @@ func TestBenchIngest(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Now()
 	// Ids as the tracker makes them: UUIDv7 stamped with the hit's time, and each device
-	// (cookie) stamped with the time of its first hit — hit i goes to device (i·7919) mod
-	// devices, whose first hit is (device·7919⁻¹) mod devices (or devices for device 0).
-	inv := int64(0)
-	if m := new(big.Int).ModInverse(big.NewInt(7919), big.NewInt(int64(devices))); m != nil {
-		inv = m.Int64()
-	}
+	// (cookie) stamped with the time of its first hit. By default hit i goes to device
+	// (i·7919) mod devices.
+	// MAGPIE_BENCH_STREAM=sessions: the same devices, kinds and URLs, but hits arrive as
+	// real traffic does — each visit is 4 page views 20 s apart (2,000 visits interleaved, so
+	// a visit's views mostly fall in one batch), a device comes back for 2–3 visits spread
+	// over the stream. The default stream sends every device one hit per 10,000 (the worst
+	// case for per-batch aggregation: no contact twice in a batch).
+	sessions := os.Getenv("MAGPIE_BENCH_STREAM") == "sessions"
 	err := d.Write(ctx, func(tx *db.Tx) error {
+		dev := `(i * 7919) % ?2`
+		if sessions {
+			dev = `((((i - 1) / 8000) * 2000 + (i - 1) % 2000) * 7919) % ?2`
+		}
 		_, err := tx.Exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?1),
-			h(i, at, dev, first) AS (SELECT i, 1767225600000 + i * 10, (i * 7919) % ?2,
-			  1767225600000 + 10 * (CASE WHEN (i * 7919) % ?2 = 0 THEN ?2 ELSE ((i * 7919) % ?2) * ?3 % ?2 END) FROM s)
+			h0(i, at, dev) AS (SELECT i, 1767225600000 + i * 10, `+dev+` FROM s),
+			f(dev, first) AS (SELECT dev, min(at) FROM h0 GROUP BY dev),
+			h(i, at, dev, first) AS (SELECT i, at, dev, first FROM h0 JOIN f USING(dev))
 			INSERT INTO hits(id, kind, at, device_id, url, title, referrer, user_agent, ip, data)
 			SELECT printf('%08x-%04x-7000-8000-%012d', at >> 16, at & 65535, i),
 			  CASE WHEN i % 50 = 7 THEN 'form' ELSE 'page' END,
@@ -120,7 +127,7 @@ func TestBenchIngest(t *testing.T) {
 			  '203.0.113.0',
 			  CASE WHEN i % 50 = 7 THEN printf('{"field.email":"v%d@example.com","field.firstname":"V%d"}', dev, i)
 			       ELSE '{"utm_source":"s","utm_medium":"email"}' END
-			FROM h`, n, devices, inv)
+			FROM h ORDER BY i`, n, devices)
 		return err
 	})
 	if err != nil {
@@ -130,6 +137,13 @@ func TestBenchIngest(t *testing.T) {
 	fs, err := fields.New(ctx, d)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if os.Getenv("MAGPIE_BENCH_SYNC") != "" {
+		// As in the app (core.Open): the sync recorder installed, so every recorded write of
+		// a synced table also writes its clocks and outbox row (sync itself stays off).
+		if _, err := teamsync.Open(ctx, d, teamsync.Options{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	g := &Ingester{Contacts: contacts.New(d, fs), Batch: envInt("MAGPIE_BENCH_BATCH", 5000), NoCatchUp: os.Getenv("MAGPIE_BENCH_NOCATCHUP") != ""}
 	start, cpu0 := time.Now(), cpuTime()
