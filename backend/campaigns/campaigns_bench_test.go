@@ -68,9 +68,10 @@ func benchIDs(evs []Event) []Event {
 // Go heap after the run (memory stays flat: batches of 5,000 rows).
 func BenchmarkFiveSteps(b *testing.B) {
 	n := benchContacts()
-	if os.Getenv("MAGPIE_BENCH_BULKCACHE") == "0" {
-		runBulkCache = false
-		defer func() { runBulkCache = true }()
+	if v := os.Getenv("MAGPIE_BENCH_BULKCACHE"); v != "" {
+		was := runBulkCache
+		runBulkCache = v == "1"
+		defer func() { runBulkCache = was }()
 	}
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
