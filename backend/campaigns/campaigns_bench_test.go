@@ -105,6 +105,24 @@ func BenchmarkFiveSteps(b *testing.B) {
 				}
 			}
 		}
+		// MAGPIE_BENCH_PAGESIZE rebuilds the store with that page size (default 4096) before
+		// the timing: the readers' idle connections are closed so the writer may leave WAL
+		// mode, VACUUM, and come back.
+		if ps := os.Getenv("MAGPIE_BENCH_PAGESIZE"); ps != "" {
+			f.d.R.SetMaxIdleConns(0)
+			f.d.M.SetMaxIdleConns(0)
+			for _, q := range []string{"PRAGMA journal_mode=DELETE", "PRAGMA page_size=" + ps, "VACUUM", "PRAGMA journal_mode=WAL"} {
+				if _, err := f.d.W.Exec(q); err != nil {
+					b.Fatalf("%s: %v", q, err)
+				}
+			}
+			var got string
+			if err := f.d.W.QueryRow("PRAGMA page_size").Scan(&got); err != nil || got != ps {
+				b.Fatalf("page_size = %s (%v), want %s", got, err, ps)
+			}
+			f.d.R.SetMaxIdleConns(max(runtime.NumCPU()*2, 4)) // as db.Open
+			f.d.M.SetMaxIdleConns(2)
+		}
 		// MAGPIE_BENCH_SQL ("stmt;stmt") runs on the writer before the timing: ablations
 		// (e.g. dropping an index or trigger to measure what it costs), never in make bench.
 		for _, q := range strings.Split(os.Getenv("MAGPIE_BENCH_SQL"), ";") {
