@@ -129,7 +129,7 @@ func (r *ingestRun) flushPending() error {
 // prefetchVisitors reads whether the derived visitor contact of each device without a
 // stored row exists (and is trashed), a few hundred per query.
 func (r *ingestRun) prefetchVisitors(devices []any) error {
-	r.vstate = map[string]int{}
+	r.vstate = make(map[string]int, len(devices))
 	var list []any
 	for _, d := range devices {
 		if _, ok := r.known[d.(string)]; !ok {

@@ -62,7 +62,9 @@ type SpoolOptions struct {
 	// per-batch fsync only flushes data (no file-size change to journal): ~2–4× shorter
 	// fsyncs on ext4 here (spool_prealloc.go). The tracker turns it on.
 	Preallocate bool
-	Log         *slog.Logger
+	// SyncParallel is how many group fdatasyncs may run at once (default 1; spool_group.go).
+	SyncParallel int
+	Log          *slog.Logger
 }
 
 // Spool is a durable append-only queue with one writer loop and one reader.
@@ -76,7 +78,9 @@ type Spool struct {
 	buf     []byte
 	spare   []byte // the previous group's buffer, reused by the next one
 	waiting *batch
-	nrec    int // records in buf
+	nrec    int            // records in buf
+	flights []inflight     // written groups whose fdatasync runs (spool_group.go)
+	syncs   sync.WaitGroup // those fdatasyncs
 	closed  bool
 	seg     int64 // segment being written
 	file    *os.File
@@ -345,65 +349,6 @@ func (s *Spool) Append(rec []byte) error {
 	s.pending.Add(int64(len(rec) + recHeader))
 	<-b.done
 	return b.err
-}
-
-// loop is the group commit: it writes and fsyncs whatever accumulated while the previous
-// fsync ran, then wakes every request of that batch.
-func (s *Spool) loop() {
-	defer close(s.done)
-	last := time.Now()
-	for {
-		s.mu.Lock()
-		for s.waiting == nil && !s.closed {
-			s.cond.Wait()
-		}
-		if s.waiting == nil && s.closed {
-			s.mu.Unlock()
-			return
-		}
-		buf, b, nrec := s.buf, s.waiting, s.nrec
-		s.buf, s.waiting, s.nrec = nil, nil, 0
-		rotate := s.size >= s.opt.SegmentBytes
-		s.mu.Unlock()
-
-		var err error
-		t0 := time.Now()
-		if rotate {
-			err = s.rotate()
-		}
-		if err == nil {
-			_, err = s.file.WriteAt(buf, s.size)
-		}
-		t1 := time.Now()
-		if err == nil && !s.opt.NoSync {
-			err = syncData(s.file) // fdatasync: one per batch, shared by every request in it
-		}
-		t2 := time.Now()
-		diag.group(nrec, t1.Sub(t0), t2.Sub(t1), t0.Sub(last))
-		last = t2
-		s.mu.Lock()
-		if err == nil {
-			s.size += int64(len(buf))
-			s.durable = Pos{Seg: s.seg, Off: s.size}
-		} else {
-			s.log.Error("tracking: spool write failed", "err", err)
-			s.pending.Add(-int64(len(buf)))
-		}
-		if cap(buf) <= 4<<20 {
-			s.spare = buf[:0] // written out: reusable (a huge one goes to the GC)
-		}
-		s.cond.Broadcast()
-		s.mu.Unlock()
-		b.err = err
-		close(b.done)
-	}
-}
-
-func (s *Spool) rotate() error {
-	if err := s.file.Sync(); err != nil {
-		return err
-	}
-	return s.openSegment(s.seg + 1)
 }
 
 // Pending is the number of bytes accepted but not yet checkpointed as stored.
