@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -62,6 +63,10 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		return Result{}, apperr.Invalidf("seed.errors.negative", nil, "sizes must not be negative")
 	}
 	d := cs.DB()
+	// Fewer collections while streaming (the live heap is two batches, a few tens of MB),
+	// but never past 160 MiB of Go memory: SQLite's caches and sorter live outside it.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(160 << 20))
 	if err := ensureFields(ctx, cs.Fields()); err != nil {
 		return Result{}, err
 	}
@@ -69,7 +74,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	if err := d.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&existing); err != nil {
 		return Result{}, err
 	}
-	g := &gen{rnd: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), now: d.Clock.Now(), offset: existing}
+	g := &gen{rnd: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), now: d.Clock.Now(), offset: existing, n: opt.Contacts}
 	companyNames, err := g.companies(ctx, d, opt.Companies)
 	if err != nil {
 		return res, err
@@ -87,7 +92,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		"preferred_locale", "timezone", "last_active", "birthday", "newsletter_optin", "plan", "interests", "nps", "lead_source",
 		"customer_since", "last_order_at", "lifetime_value", "loyalty_card"}
 	if opt.Contacts >= 50000 && opt.Contacts >= existing {
-		restore, err := contacts.DeferIndexes(ctx, d, false)
+		restore, err := d.DeferIndexes(ctx, []string{"contacts"}, keepContactIndexes)
 		if err != nil {
 			return res, err
 		}
@@ -112,6 +117,9 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	// 200k; docs/BENCHMARKS.md § Contacts.)
 	// A producer goroutine generates the next batch while this one is written (the
 	// generator's random draws stay in one goroutine, so the data is the same).
+	// The WAL is copied back by another connection (another core) while the batches stream.
+	releaseCkpt := d.BackgroundCheckpoints(ctx)
+	defer releaseCkpt()
 	batches := make(chan seedBatch, 1)
 	stop := make(chan struct{})
 	defer close(stop)
@@ -128,6 +136,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		if err != nil {
 			return res, err
 		}
+		d.RestartWALIfBig(ctx)
 		res.Contacts += len(b.rows)
 		res.Events += len(b.extra)
 		if progress != nil {
@@ -193,6 +202,7 @@ type gen struct {
 	rnd         *rand.Rand
 	now         time.Time
 	offset      int
+	n           int      // contacts of this run
 	companyList []string // sorted company names (map order is random; this is not)
 }
 
@@ -236,10 +246,27 @@ func asciiWord(s string) string {
 	return b.String()
 }
 
+// history is how far back demo contacts were added.
+const history = 730 * 24 * time.Hour
+
+// keepContactIndexes are the contact indexes a seed keeps up while it loads (the others are
+// dropped and rebuilt once at the end). Contacts are generated in the order they were added
+// (date_added grows with the UUIDv7 id), so every index led by date_added, and every index
+// whose leading value has few distinct values followed by the id or date_added (points,
+// first and last name, city, country), only appends at a few right edges; the trash's and
+// stages' indexes get no entry from new contacts. Email, company and last_active would be
+// random inserts: those are rebuilt.
+var keepContactIndexes = []string{"contacts_email_lookup", "contacts_deleted", "contacts_trash_sort", "contacts_stage",
+	"contacts_date_added", "contacts_date_modified", "dash_contacts_added"}
+
+// contact makes the i-th contact of the store; k-th of this run (k = i - offset). Contacts of
+// a run are added in order over the last two years: contact k in its own slot of
+// history/n, at a random instant of it.
 func (g *gen) contact(i int) contacts.NewContact {
 	r := g.rnd
-	added := g.now.Add(-time.Duration(r.Int64N(int64(730 * 24 * time.Hour))))
-	c := contacts.NewContact{At: added, Vals: db.Cols{}}
+	slot := int64(history) / int64(max(g.n, 1))
+	added := g.now.Add(-history).Add(time.Duration(int64(i-g.offset)*slot + r.Int64N(max(slot, 1))))
+	c := contacts.NewContact{ID: ids.New(), At: added, Vals: db.Cols{}}
 	v := c.Vals
 	p := pick(g, places)
 	v["city"], v["country"], v["preferred_locale"], v["timezone"] = p.city, p.country, p.locale, p.tz
@@ -290,9 +317,6 @@ func (g *gen) contact(i int) contacts.NewContact {
 
 func (g *gen) event(c *contacts.NewContact) events.Event {
 	r := g.rnd
-	if c.ID == "" {
-		c.ID = ids.New()
-	}
 	span := g.now.Sub(c.At)
 	at := c.At.Add(time.Duration(r.Int64N(int64(span) + 1)))
 	e := events.Event{ContactID: c.ID, At: at, Source: "seed"}
