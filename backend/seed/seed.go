@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"magpie/backend/apperr"
@@ -64,9 +65,16 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	}
 	d := cs.DB()
 	// Fewer collections while streaming (the live heap is two batches, a few tens of MB),
-	// but never past 160 MiB of Go memory: SQLite's caches and sorter live outside it.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(160 << 20))
+	// but never past 160 MiB of Go memory: SQLite's caches and sorter live outside it. Put
+	// back, and the freed heap returned to the OS, before the index rebuilds (whose sorter
+	// needs the room) or on any early return.
+	gcPercent, memLimit := debug.SetGCPercent(400), debug.SetMemoryLimit(160<<20)
+	settle := sync.OnceFunc(func() {
+		debug.SetGCPercent(gcPercent)
+		debug.SetMemoryLimit(memLimit)
+		debug.FreeOSMemory()
+	})
+	defer settle()
 	if err := ensureFields(ctx, cs.Fields()); err != nil {
 		return Result{}, err
 	}
@@ -112,6 +120,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 			err = rerr
 		}
 	}()
+	defer settle() // runs before the rebuilds above, after the producer has stopped
 	// (No db.BulkCache here: with it a 1M seed peaked at 418 MB RSS during the index
 	// rebuilds — the cache's freed pages stay in the C heap — for no CPU gain measured at
 	// 200k; docs/BENCHMARKS.md § Contacts.)
@@ -121,9 +130,9 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	releaseCkpt := d.BackgroundCheckpoints(ctx)
 	defer releaseCkpt()
 	batches := make(chan seedBatch, 1)
-	stop := make(chan struct{})
-	defer close(stop)
-	go g.produce(opt, existing, batches, stop)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	defer func() { close(stop); <-stopped }()
+	go func() { defer close(stopped); g.produce(opt, existing, batches, stop) }()
 	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return res, err
