@@ -10,6 +10,20 @@ import (
 // per row), then one change per row recorded exactly as Update would record it. ids must
 // name existing rows (read in the same transaction); for columns without derived keys.
 func (t *Tx) UpdateValues(table, col string, ids []string, vals []any) error {
+	return t.updateValues(table, col, ids, vals, false)
+}
+
+// DeriveValues is UpdateValues for a value every desktop derives by itself from data it
+// has anyway — a contact's last_active from the tracker's hits, which every desktop ingests
+// (SYNC.md §3.9: "do not turn hits into synced edits"): the rows are updated and the
+// changes reach commit hooks (marked Derived, so lists and caches follow), but nothing is
+// recorded for sync — no clocks, no outbox rows. A synced edit of the same column (an
+// import, a merge) still replicates and, being later, wins until the next derived write.
+func (t *Tx) DeriveValues(table, col string, ids []string, vals []any) error {
+	return t.updateValues(table, col, ids, vals, true)
+}
+
+func (t *Tx) updateValues(table, col string, ids []string, vals []any, derived bool) error {
 	if len(ids) != len(vals) {
 		return fmt.Errorf("db: update %s: %d ids for %d values", table, len(ids), len(vals))
 	}
@@ -31,7 +45,11 @@ func (t *Tx) UpdateValues(table, col string, ids []string, vals []any) error {
 		}
 		chs := make([]Change, n)
 		for i := start; i < end; i++ {
-			chs[i-start] = Change{Table: table, ID: ids[i], Op: OpUpdate, Cols: Cols{col: vals[i]}}
+			chs[i-start] = Change{Table: table, ID: ids[i], Op: OpUpdate, Cols: Cols{col: vals[i]}, Derived: derived}
+		}
+		if derived {
+			t.changes = append(t.changes, chs...)
+			continue
 		}
 		if err := t.recordMany(tb, chs); err != nil {
 			return err

@@ -65,3 +65,55 @@ func TestUpdateValues(t *testing.T) {
 		t.Fatal("mismatched ids and values were accepted")
 	}
 }
+
+type deriveRec struct{ n int }
+
+func (c *deriveRec) Record(*db.Tx, db.Change) error { c.n++; return nil }
+
+// DeriveValues writes the same values as UpdateValues, records nothing for sync, and hands
+// every row's change to the commit hooks marked Derived.
+func TestDeriveValues(t *testing.T) {
+	d, err := db.Open(t.TempDir()+"/x.db", db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	if _, err := d.W.Exec("CREATE TABLE bulk_probe(id TEXT PRIMARY KEY, name TEXT, n INTEGER, name_key TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 700
+	rows := make([]db.Row, n)
+	ids := make([]string, n)
+	vals := make([]any, n)
+	for i := range rows {
+		rows[i] = db.Row{ID: fmt.Sprintf("r%05d", i), Vals: []any{"x", -1}}
+		ids[i], vals[i] = rows[i].ID, int64(i+1)
+	}
+	if err := d.Write(ctx, func(tx *db.Tx) error { return tx.InsertMany("bulk_probe", []string{"name", "n"}, rows) }); err != nil {
+		t.Fatal(err)
+	}
+	rec := &deriveRec{}
+	d.SetRecorder(rec)
+	defer d.SetRecorder(nil)
+	var derived, other int
+	d.OnCommit(func(c db.Commit) {
+		for _, ch := range c.Changes {
+			if ch.Derived && ch.Table == "bulk_probe" && ch.Cols["n"] != nil {
+				derived++
+			} else {
+				other++
+			}
+		}
+	})
+	if err := d.Write(ctx, func(tx *db.Tx) error { return tx.DeriveValues("bulk_probe", "n", ids, vals) }); err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	if err := d.R.QueryRow("SELECT sum(n) FROM bulk_probe").Scan(&sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum != n*(n+1)/2 || rec.n != 0 || derived != n || other != 0 {
+		t.Fatalf("sum %d (want %d), %d recorded (want 0), %d derived changes (want %d), %d others", sum, n*(n+1)/2, rec.n, derived, n, other)
+	}
+}

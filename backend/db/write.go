@@ -36,6 +36,9 @@ type Change struct {
 	// Remote is set for changes applied by sync (Tx.Apply): they come from a teammate and
 	// are not recorded again.
 	Remote bool
+	// Derived is set for local values derived from data every desktop has (Tx.DeriveValues:
+	// a contact's last_active from the tracker's hits): never recorded for sync.
+	Derived bool
 }
 
 // Signal is a non-row fact a transaction wants announced after commit (an event appended,

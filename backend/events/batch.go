@@ -83,6 +83,14 @@ func NewBatch(tx *db.Tx) *Batch {
 	return b
 }
 
+// Reserve sizes the batch for about n contacts (the tracker's ingest knows its batch):
+// the pending aggregates then do not rehash as they grow.
+func (b *Batch) Reserve(n int) {
+	if len(b.aggs) == 0 && n > 0 {
+		b.aggs = make(map[string]*pendingAgg, n)
+	}
+}
+
 // Settle writes the pending aggregates of contacts held by the transaction's batch, if it
 // has one. Code that rewrites a contact's log (a merge reassigning events) calls it first,
 // because a pending out-of-order page hit recounts sessions from the log.

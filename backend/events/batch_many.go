@@ -13,7 +13,7 @@ import (
 const manyChunk = 500
 
 const insertManyPrefix = `INSERT INTO events(id, contact_id, type, at, object_id, object_name, url, title, referrer, source, data,
-	user_agent, device_type, device_os, device_browser, device_brand,
+	ua_id, device_type, device_os, device_browser, device_brand,
 	utm_source, utm_medium, utm_campaign, utm_content, utm_term) VALUES `
 
 // AppendMany stores evs as that many Append calls on the batch would, in order, but with
@@ -73,9 +73,13 @@ func (b *Batch) appendChunk(evs []Event, offset int) (int, error) {
 			e.Device = ParseUserAgent(e.UserAgent)
 		}
 		d, u := e.Device, e.UTM
+		ua, err := uaID(tx, e.UserAgent)
+		if err != nil {
+			return 0, fmt.Errorf("events: user agent of %s: %w", e.ID, err)
+		}
 		args = append(args, e.ID, e.ContactID, string(e.Type), at, nz(e.ObjectID), nz(e.ObjectName),
 			nz(e.URL), nz(e.Title), nz(e.Referrer), nz(e.Source), data,
-			nz(e.UserAgent), nz(d.Type), nz(d.OS), nz(d.Browser), nz(d.Brand),
+			ua, nz(d.Type), nz(d.OS), nz(d.Browser), nz(d.Brand),
 			nz(u.Source), nz(u.Medium), nz(u.Campaign), nz(u.Content), nz(u.Term))
 	}
 	rows, err := tx.QueryPrepared(insertManyPrefix+valuesList(width, len(evs))+" ON CONFLICT(id) DO NOTHING RETURNING id", args...)

@@ -114,7 +114,7 @@ func (u UTM) IsZero() bool { return u == UTM{} }
 func TypeTopic(t Type) string { return Topic + ":" + string(t) }
 
 const insertSQL = `INSERT INTO events(id, contact_id, type, at, object_id, object_name, url, title, referrer, source, data,
-	user_agent, device_type, device_os, device_browser, device_brand,
+	ua_id, device_type, device_os, device_browser, device_brand,
 	utm_source, utm_medium, utm_campaign, utm_content, utm_term)
 	VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`
 
@@ -170,9 +170,13 @@ func insert(tx *db.Tx, e *Event) (int64, bool, error) {
 		e.Device = ParseUserAgent(e.UserAgent)
 	}
 	d, u := e.Device, e.UTM
+	ua, err := uaID(tx, e.UserAgent)
+	if err != nil {
+		return 0, false, fmt.Errorf("events: user agent: %w", err)
+	}
 	res, err := tx.Exec(insertSQL, e.ID, e.ContactID, string(e.Type), at, nz(e.ObjectID), nz(e.ObjectName),
 		nz(e.URL), nz(e.Title), nz(e.Referrer), nz(e.Source), data,
-		nz(e.UserAgent), nz(d.Type), nz(d.OS), nz(d.Browser), nz(d.Brand),
+		ua, nz(d.Type), nz(d.OS), nz(d.Browser), nz(d.Brand),
 		nz(u.Source), nz(u.Medium), nz(u.Campaign), nz(u.Content), nz(u.Term))
 	if err != nil {
 		return 0, false, fmt.Errorf("events: append %s: %w", e.Type, err)
@@ -253,7 +257,7 @@ func List(ctx context.Context, r *sql.DB, q Query) ([]Event, int64, error) {
 	args := []any{q.ContactID}
 	b.WriteString(`SELECT seq, id, contact_id, type, at, coalesce(object_id,''), coalesce(object_name,''),
 		coalesce(url,''), coalesce(title,''), coalesce(referrer,''), coalesce(source,''), coalesce(data,''),
-		coalesce(user_agent,''), coalesce(device_type,''), coalesce(device_os,''), coalesce(device_browser,''),
+		coalesce(user_agent, (SELECT ua FROM user_agents WHERE id = ua_id), ''), coalesce(device_type,''), coalesce(device_os,''), coalesce(device_browser,''),
 		coalesce(device_brand,''), coalesce(utm_source,''), coalesce(utm_medium,''), coalesce(utm_campaign,''),
 		coalesce(utm_content,''), coalesce(utm_term,'')
 		FROM events WHERE contact_id = ?`)

@@ -228,7 +228,7 @@ func (e *Engine) onCommit(c db.Commit) {
 	for _, ch := range c.Changes {
 		if ch.Remote {
 			remote = append(remote, ch)
-		} else if tb, ok := db.TableOf(ch.Table); ok && tb.Synced {
+		} else if tb, ok := db.TableOf(ch.Table); ok && tb.Synced && !ch.Derived {
 			local++
 		}
 	}

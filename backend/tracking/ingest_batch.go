@@ -129,7 +129,7 @@ func (r *ingestRun) flushPending() error {
 // prefetchVisitors reads whether the derived visitor contact of each device without a
 // stored row exists (and is trashed), a few hundred per query.
 func (r *ingestRun) prefetchVisitors(devices []any) error {
-	r.vstate = map[string]int{}
+	r.vstate = make(map[string]int, len(devices))
 	var list []any
 	for _, d := range devices {
 		if _, ok := r.known[d.(string)]; !ok {
@@ -205,8 +205,9 @@ func (r *ingestRun) flushSeen() error {
 func pairs(n int) string { return "(?, ?)" + strings.Repeat(", (?, ?)", n-1) }
 
 // flushActive advances last_active once per contact per batch: current values read in a
-// few queries, then one set-based update through the write path for the contacts whose
-// value moves (each row still recorded for sync).
+// few queries, then one set-based update for the contacts whose value moves — a derived
+// value (db.Tx.DeriveValues): commit hooks see it, sync does not record it, because every
+// desktop derives it from the same hits (docs/TRACKING.md "last_active").
 func (r *ingestRun) flushActive() error {
 	ids := make([]string, 0, len(r.active))
 	for id := range r.active {
@@ -242,7 +243,8 @@ func (r *ingestRun) flushActive() error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if err := r.tx.UpdateValues("contacts", "last_active", due, vals); err != nil {
+		// Derived from the hits every desktop ingests: not a synced edit (SYNC.md §3.9).
+		if err := r.tx.DeriveValues("contacts", "last_active", due, vals); err != nil {
 			return err
 		}
 	}
