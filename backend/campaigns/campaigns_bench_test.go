@@ -40,6 +40,27 @@ func benchBatch() int {
 	return n
 }
 
+// benchIDs gives the events UUID-shaped ids, as the builder does (crypto.randomUUID), when
+// MAGPIE_BENCH_LONGIDS=1: every campaign_log key then carries a 36-byte event id as in the
+// app, not a 3–5 byte one.
+func benchIDs(evs []Event) []Event {
+	if os.Getenv("MAGPIE_BENCH_LONGIDS") != "1" {
+		return evs
+	}
+	long := map[string]string{}
+	for i, e := range evs {
+		long[e.ID] = fmt.Sprintf("%08x-0000-4000-8000-%012x", i+1, i+1)
+	}
+	for i := range evs {
+		evs[i].ID = long[evs[i].ID]
+		if evs[i].Parent != nil {
+			p := long[*evs[i].Parent]
+			evs[i].Parent = &p
+		}
+	}
+	return evs
+}
+
 // BenchmarkFiveSteps: N contacts enter a campaign of five steps — condition (valid
 // email), tag, points, send email (queued for the sender; no SMTP), decision (opens email;
 // nobody opens, so the no path fires after a day) — and run to the end with a virtual
@@ -47,6 +68,11 @@ func benchBatch() int {
 // Go heap after the run (memory stays flat: batches of 5,000 rows).
 func BenchmarkFiveSteps(b *testing.B) {
 	n := benchContacts()
+	if v := os.Getenv("MAGPIE_BENCH_BULKCACHE"); v != "" {
+		was := runBulkCache
+		runBulkCache = v == "1"
+		defer func() { runBulkCache = was }()
+	}
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		f := newFixture(b)
@@ -60,14 +86,14 @@ func BenchmarkFiveSteps(b *testing.B) {
 		}
 		all := f.segment("All", `[{"glue":"and","field":"email","object":"lead","type":"email","operator":"!empty"}]`)
 		mail := f.email("Welcome")
-		c, err := f.s.Save(f.ctx, Input{Name: "Bench", Graph: Graph{Sources: segSource(all), Events: []Event{
+		c, err := f.s.Save(f.ctx, Input{Name: "Bench", Graph: Graph{Sources: segSource(all), Events: benchIDs([]Event{
 			root("valid", KindCondition, "email.valid", nil),
 			child("tag", "valid", "yes", KindAction, "contact.tags", map[string]any{"add": []any{"entered"}}),
 			child("pts", "tag", "", KindAction, "points.adjust", map[string]any{"points": 5.0}),
 			child("send", "pts", "", KindAction, "email.send", map[string]any{"email": mail}),
 			child("open", "send", "", KindDecision, "email.open", nil),
 			wait(child("late", "open", "no", KindAction, "points.adjust", map[string]any{"points": -1.0}), 1, "d"),
-		}}})
+		})}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -75,6 +101,33 @@ func BenchmarkFiveSteps(b *testing.B) {
 		for _, p := range strings.Split(os.Getenv("MAGPIE_BENCH_PRAGMAS"), ";") {
 			if p = strings.TrimSpace(p); p != "" {
 				if _, err := f.d.W.Exec("PRAGMA " + p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		// MAGPIE_BENCH_PAGESIZE rebuilds the store with that page size (default 4096) before
+		// the timing: the readers' idle connections are closed so the writer may leave WAL
+		// mode, VACUUM, and come back.
+		if ps := os.Getenv("MAGPIE_BENCH_PAGESIZE"); ps != "" {
+			f.d.R.SetMaxIdleConns(0)
+			f.d.M.SetMaxIdleConns(0)
+			for _, q := range []string{"PRAGMA journal_mode=DELETE", "PRAGMA page_size=" + ps, "VACUUM", "PRAGMA journal_mode=WAL"} {
+				if _, err := f.d.W.Exec(q); err != nil {
+					b.Fatalf("%s: %v", q, err)
+				}
+			}
+			var got string
+			if err := f.d.W.QueryRow("PRAGMA page_size").Scan(&got); err != nil || got != ps {
+				b.Fatalf("page_size = %s (%v), want %s", got, err, ps)
+			}
+			f.d.R.SetMaxIdleConns(max(runtime.NumCPU()*2, 4)) // as db.Open
+			f.d.M.SetMaxIdleConns(2)
+		}
+		// MAGPIE_BENCH_SQL ("stmt;stmt") runs on the writer before the timing: ablations
+		// (e.g. dropping an index or trigger to measure what it costs), never in make bench.
+		for _, q := range strings.Split(os.Getenv("MAGPIE_BENCH_SQL"), ";") {
+			if q = strings.TrimSpace(q); q != "" {
+				if _, err := f.d.W.Exec(q); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -19,8 +19,12 @@ func init() {
 	db.Declare(db.Table{Name: "users", Synced: true})
 }
 
+// derived are the name columns and their fold keys (derive).
+var derived = [...][2]string{{"firstname", "firstname_key"}, {"lastname", "lastname_key"}}
+
 func derive(c db.Cols) {
-	for src, dst := range map[string]string{"firstname": "firstname_key", "lastname": "lastname_key"} {
+	for _, p := range derived {
+		src, dst := p[0], p[1]
 		if v, ok := c[src]; ok {
 			if s, _ := v.(string); s != "" {
 				c[dst] = fold.String(s)

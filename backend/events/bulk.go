@@ -17,6 +17,27 @@ func AppendMany(tx *db.Tx, evs []Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
+	// Only the optional columns some event of the batch fills are bound: an import's
+	// contact.imported events bind 7 values each instead of 11 (NULL is the default).
+	var hasURL, hasTitle, hasRef, hasData bool
+	for i := range evs {
+		e := &evs[i]
+		hasURL = hasURL || e.URL != ""
+		hasTitle = hasTitle || e.Title != ""
+		hasRef = hasRef || e.Referrer != ""
+		hasData = hasData || len(e.Data) > 0
+	}
+	cols := "id, contact_id, type, at, object_id, object_name, source"
+	width := 7
+	for _, c := range []struct {
+		on   bool
+		name string
+	}{{hasURL, "url"}, {hasTitle, "title"}, {hasRef, "referrer"}, {hasData, "data"}} {
+		if c.on {
+			cols += ", " + c.name
+			width++
+		}
+	}
 	rows := make([][]any, 0, len(evs))
 	seen := make(map[string]bool, len(evs))
 	for i := range evs {
@@ -39,11 +60,23 @@ func AppendMany(tx *db.Tx, evs []Event) error {
 			}
 			data = string(b)
 		}
-		rows = append(rows, []any{e.ID, e.ContactID, string(e.Type), at, nz(e.ObjectID), nz(e.ObjectName),
-			nz(e.URL), nz(e.Title), nz(e.Referrer), nz(e.Source), data})
+		r := make([]any, 7, width)
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6] = e.ID, e.ContactID, string(e.Type), at, nz(e.ObjectID), nz(e.ObjectName), nz(e.Source)
+		if hasURL {
+			r = append(r, nz(e.URL))
+		}
+		if hasTitle {
+			r = append(r, nz(e.Title))
+		}
+		if hasRef {
+			r = append(r, nz(e.Referrer))
+		}
+		if hasData {
+			r = append(r, data)
+		}
+		rows = append(rows, r)
 	}
-	if err := tx.ExecMany("INSERT INTO events(id, contact_id, type, at, object_id, object_name, url, title, referrer, source, data)",
-		" ON CONFLICT(id) DO NOTHING", 11, rows); err != nil {
+	if err := tx.ExecMany("INSERT INTO events("+cols+")", " ON CONFLICT(id) DO NOTHING", width, rows); err != nil {
 		return fmt.Errorf("events: append: %w", err)
 	}
 	for _, e := range evs {

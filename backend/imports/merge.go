@@ -3,6 +3,7 @@ package imports
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"magpie/backend/apperr"
@@ -74,10 +75,17 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, re
 					continue
 				}
 			}
-			vals := make(db.Cols, len(r.vals))
-			for k, v := range r.vals {
-				if v != nil {
-					vals[k] = v
+			// A new contact has nothing to clear: the literal NULL cells are left out. The
+			// row's own map is reused unless the row's company columns read it later
+			// (applyCompanyFields), as a later row of the same email merges into it.
+			vals := r.vals
+			if len(r.company) > 0 {
+				vals = make(db.Cols, len(r.vals))
+				maps.Copy(vals, r.vals)
+			}
+			for k, v := range vals {
+				if v == nil {
+					delete(vals, k)
 				}
 			}
 			pending = append(pending, contacts.NewContact{Vals: vals, Points: r.points,

@@ -9,8 +9,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"magpie/backend/apperr"
@@ -62,6 +64,17 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		return Result{}, apperr.Invalidf("seed.errors.negative", nil, "sizes must not be negative")
 	}
 	d := cs.DB()
+	// Fewer collections while streaming (the live heap is two batches, a few tens of MB),
+	// but never past 160 MiB of Go memory: SQLite's caches and sorter live outside it. Put
+	// back, and the freed heap returned to the OS, before the index rebuilds (whose sorter
+	// needs the room) or on any early return.
+	gcPercent, memLimit := debug.SetGCPercent(400), debug.SetMemoryLimit(160<<20)
+	settle := sync.OnceFunc(func() {
+		debug.SetGCPercent(gcPercent)
+		debug.SetMemoryLimit(memLimit)
+		debug.FreeOSMemory()
+	})
+	defer settle()
 	if err := ensureFields(ctx, cs.Fields()); err != nil {
 		return Result{}, err
 	}
@@ -69,7 +82,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	if err := d.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&existing); err != nil {
 		return Result{}, err
 	}
-	g := &gen{rnd: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), now: d.Clock.Now(), offset: existing}
+	g := &gen{rnd: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), now: d.Clock.Now(), offset: existing, n: opt.Contacts}
 	companyNames, err := g.companies(ctx, d, opt.Companies)
 	if err != nil {
 		return res, err
@@ -87,7 +100,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		"preferred_locale", "timezone", "last_active", "birthday", "newsletter_optin", "plan", "interests", "nps", "lead_source",
 		"customer_since", "last_order_at", "lifetime_value", "loyalty_card"}
 	if opt.Contacts >= 50000 && opt.Contacts >= existing {
-		restore, err := contacts.DeferIndexes(ctx, d, false)
+		restore, err := d.DeferIndexes(ctx, []string{"contacts"}, keepContactIndexes)
 		if err != nil {
 			return res, err
 		}
@@ -107,15 +120,19 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 			err = rerr
 		}
 	}()
+	defer settle() // runs before the rebuilds above, after the producer has stopped
 	// (No db.BulkCache here: with it a 1M seed peaked at 418 MB RSS during the index
 	// rebuilds — the cache's freed pages stay in the C heap — for no CPU gain measured at
 	// 200k; docs/BENCHMARKS.md § Contacts.)
 	// A producer goroutine generates the next batch while this one is written (the
 	// generator's random draws stay in one goroutine, so the data is the same).
+	// The WAL is copied back by another connection (another core) while the batches stream.
+	releaseCkpt := d.BackgroundCheckpoints(ctx)
+	defer releaseCkpt()
 	batches := make(chan seedBatch, 1)
-	stop := make(chan struct{})
-	defer close(stop)
-	go g.produce(opt, existing, batches, stop)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	defer func() { close(stop); <-stopped }()
+	go func() { defer close(stopped); g.produce(opt, existing, batches, stop) }()
 	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -123,13 +140,26 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		err := d.Write(ctx, func(tx *db.Tx) error {
 			o := contacts.NewOps(tx, "seed")
 			o.ShareCompanies(companyIDs)
-			return o.CreateMany(aliases, b.rows, contacts.BulkOpts{Extra: b.extra})
+			if err := o.CreateMany(aliases, b.rows, contacts.BulkOpts{}); err != nil {
+				return err
+			}
+			// Behaviour events by shape, so each statement binds only the columns its
+			// events fill (events.AppendMany leaves out the ones no event of a call has).
+			for _, evs := range b.extra {
+				if err := events.AppendMany(tx, evs); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if err != nil {
 			return res, err
 		}
+		d.RestartWALIfBig(ctx)
 		res.Contacts += len(b.rows)
-		res.Events += len(b.extra)
+		for _, evs := range b.extra {
+			res.Events += len(evs)
+		}
 		if progress != nil {
 			progress(int64(res.Contacts), int64(opt.Contacts))
 		}
@@ -137,10 +167,23 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	return res, nil
 }
 
-// seedBatch is one transaction's worth of generated contacts and behaviour events.
+// seedBatch is one transaction's worth of generated contacts and behaviour events, the
+// events grouped by the columns they fill: page hits (url, title, referrer), emails sent
+// and read (object name), email clicks (object name, url).
 type seedBatch struct {
 	rows  []contacts.NewContact
-	extra []events.Event
+	extra [3][]events.Event
+}
+
+func shape(t events.Type) int {
+	switch t {
+	case events.PageHit:
+		return 0
+	case events.EmailClicked:
+		return 2
+	default:
+		return 1
+	}
 }
 
 // produce generates the batches in order into out, until done or stop is closed.
@@ -154,9 +197,10 @@ func (g *gen) produce(opt Options, existing int, out chan<- seedBatch, stop <-ch
 		for i := range rows {
 			rows[i] = g.contact(existing + done + i)
 		}
-		extra := make([]events.Event, 0, evN)
+		var extra [3][]events.Event
 		for i := 0; i < evN; i++ {
-			extra = append(extra, g.event(&rows[g.rnd.IntN(n)]))
+			e := g.event(&rows[g.rnd.IntN(n)])
+			extra[shape(e.Type)] = append(extra[shape(e.Type)], e)
 		}
 		select {
 		case out <- seedBatch{rows: rows, extra: extra}:
@@ -193,6 +237,7 @@ type gen struct {
 	rnd         *rand.Rand
 	now         time.Time
 	offset      int
+	n           int      // contacts of this run
 	companyList []string // sorted company names (map order is random; this is not)
 }
 
@@ -236,10 +281,27 @@ func asciiWord(s string) string {
 	return b.String()
 }
 
+// history is how far back demo contacts were added.
+const history = 730 * 24 * time.Hour
+
+// keepContactIndexes are the contact indexes a seed keeps up while it loads (the others are
+// dropped and rebuilt once at the end). Contacts are generated in the order they were added
+// (date_added grows with the UUIDv7 id), so every index led by date_added, and every index
+// whose leading value has few distinct values followed by the id or date_added (points,
+// first and last name, city, country), only appends at a few right edges; the trash's and
+// stages' indexes get no entry from new contacts. Email, company and last_active would be
+// random inserts: those are rebuilt.
+var keepContactIndexes = []string{"contacts_email_lookup", "contacts_deleted", "contacts_trash_sort", "contacts_stage",
+	"contacts_date_added", "contacts_date_modified", "dash_contacts_added"}
+
+// contact makes the i-th contact of the store; k-th of this run (k = i - offset). Contacts of
+// a run are added in order over the last two years: contact k in its own slot of
+// history/n, at a random instant of it.
 func (g *gen) contact(i int) contacts.NewContact {
 	r := g.rnd
-	added := g.now.Add(-time.Duration(r.Int64N(int64(730 * 24 * time.Hour))))
-	c := contacts.NewContact{At: added, Vals: db.Cols{}}
+	slot := int64(history) / int64(max(g.n, 1))
+	added := g.now.Add(-history).Add(time.Duration(int64(i-g.offset)*slot + r.Int64N(max(slot, 1))))
+	c := contacts.NewContact{ID: ids.New(), At: added, Vals: db.Cols{}}
 	v := c.Vals
 	p := pick(g, places)
 	v["city"], v["country"], v["preferred_locale"], v["timezone"] = p.city, p.country, p.locale, p.tz
@@ -290,12 +352,9 @@ func (g *gen) contact(i int) contacts.NewContact {
 
 func (g *gen) event(c *contacts.NewContact) events.Event {
 	r := g.rnd
-	if c.ID == "" {
-		c.ID = ids.New()
-	}
 	span := g.now.Sub(c.At)
 	at := c.At.Add(time.Duration(r.Int64N(int64(span) + 1)))
-	e := events.Event{ContactID: c.ID, At: at, Source: "seed"}
+	e := events.Event{ID: ids.New(), ContactID: c.ID, At: at, Source: "seed"}
 	switch k := r.IntN(100); {
 	case k < 60:
 		pg := pick(g, pages)

@@ -24,10 +24,13 @@ type Metrics struct {
 	StoreErrors  atomic.Int64
 	StoreBatches atomic.Int64
 	StoreNanos   atomic.Int64
-	buckets      [11]atomic.Int64 // len(latencyBuckets)+1 (+Inf)
-	latCount     atomic.Int64
-	latSumNanos  atomic.Int64
-	started      time.Time
+	// StoreSyncs and StoreSyncNanos count the syncs of a Syncer store (pump_sync.go).
+	StoreSyncs     atomic.Int64
+	StoreSyncNanos atomic.Int64
+	buckets        [11]atomic.Int64 // len(latencyBuckets)+1 (+Inf)
+	latCount       atomic.Int64
+	latSumNanos    atomic.Int64
+	started        time.Time
 }
 
 // NewMetrics returns zeroed metrics.
@@ -59,6 +62,8 @@ func (m *Metrics) Write(w io.Writer, pending int64, storeFailing bool) {
 	g("magpie_tracker_hits_pending", "Hits accepted by this process and not yet stored.", max(acc-st, 0))
 	g("magpie_tracker_spool_pending_bytes", "Bytes in the spool not yet stored.", pending)
 	g("magpie_tracker_store_failing", "1 while the store refuses writes.", b2i(storeFailing))
+	c("magpie_tracker_store_syncs_total", "Syncs that made stored hits durable (local store checkpoints).", m.StoreSyncs.Load())
+	c("magpie_tracker_store_sync_milliseconds_total", "Time spent in those syncs.", m.StoreSyncNanos.Load()/1e6)
 	c("magpie_tracker_requests_rejected_total", "Requests refused for bad input.", m.Rejected.Load())
 	c("magpie_tracker_requests_rate_limited_total", "Requests refused with 429.", m.RateLimited.Load())
 	c("magpie_tracker_hits_refused_spool_full_total", "Hits refused because the spool was full.", m.SpoolFull.Load())

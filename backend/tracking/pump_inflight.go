@@ -28,7 +28,7 @@ func (p *Pump) runInFlight(parent context.Context) error {
 				continue // a batch before this one was not stored: the checkpoint stays
 			}
 			if err == nil {
-				err = p.Spool.Commit(t.end)
+				err = p.commitSynced(ctx, t.end)
 			}
 			if first = err; err != nil {
 				stop()

@@ -55,6 +55,14 @@ func zeroFile(path string, size int64, sync bool) error {
 	return err
 }
 
+// prepareNow zero-fills the file of segment seg before returning (the first segment, at open).
+func (s *Spool) prepareNow(seg int64) {
+	ch := make(chan prepared, 1)
+	path := s.prepPath(seg)
+	ch <- prepared{seg: seg, path: path, err: zeroFile(path, s.opt.SegmentBytes, !s.opt.NoSync)}
+	s.prep = ch
+}
+
 // usePrepared moves the zero-filled file of seg into place at path when it is ready; a file
 // prepared for another segment (left over after a rotation that did not wait) is removed.
 func (s *Spool) usePrepared(seg int64, path string) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,10 @@ type SQLiteStore struct {
 	// OnStored, when set, is called after each committed batch (the in-process ingester
 	// uses it to wake up).
 	OnStored func()
+
+	ckptOnce sync.Once
+	ckpt     *db.Checkpointer
+	ckptErr  error
 }
 
 // Name says where hits go.
@@ -108,8 +113,13 @@ type Pump struct {
 	// cluster answers each write after a Raft round trip; several batches in flight keep the
 	// pump ahead of that latency. The checkpoint still advances in spool order (pump_inflight.go).
 	InFlight int
+	// SyncEvery paces a Syncer store's syncs under load (default 250 ms; pump_sync.go).
+	SyncEvery time.Duration
 
-	failing atomic.Bool
+	failing     atomic.Bool
+	unsynced    Pos // end of what is stored but not yet synced (Syncer stores)
+	hasUnsynced bool
+	lastSync    time.Time
 }
 
 // Run pumps until ctx is canceled; on cancel it first drains what is already spooled (as
@@ -139,6 +149,9 @@ func (p *Pump) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return p.drain()
 			}
+			if err := p.syncIfPending(ctx); err != nil { // idle: make what is stored durable
+				return err
+			}
 			continue
 		}
 		if err := p.store(ctx, recs); err != nil {
@@ -151,7 +164,13 @@ func (p *Pump) Run(ctx context.Context) error {
 // It returns no records and no error when ctx ends (or when a read failed and was logged),
 // and an error only when ctx ended during the pause after a failed read.
 func (p *Pump) next(ctx context.Context) ([]Record, error) {
-	recs, err := p.Spool.Read(p.Batch, ctx.Done())
+	stop := ctx.Done()
+	if p.hasUnsynced { // stored but not yet synced: give up waiting soon, and sync (Run)
+		wctx, cancel := context.WithTimeout(ctx, idleSyncAfter)
+		defer cancel()
+		stop = wctx.Done()
+	}
+	recs, err := p.Spool.Read(p.Batch, stop)
 	if err == nil && len(recs) > 0 && len(recs) < p.Batch && ctx.Err() == nil {
 		sleepCtx(ctx, p.Linger)
 		more, merr := p.Spool.readAvailable(p.Batch - len(recs))
@@ -177,6 +196,9 @@ func (p *Pump) drain() error {
 	for {
 		recs, err := p.Spool.readAvailable(p.Batch)
 		if err != nil || len(recs) == 0 {
+			if serr := p.syncIfPending(ctx); err == nil {
+				err = serr
+			}
 			return err
 		}
 		if err := p.store(ctx, recs); err != nil {
@@ -189,7 +211,7 @@ func (p *Pump) store(ctx context.Context, recs []Record) error {
 	if err := p.put(ctx, recs); err != nil {
 		return err
 	}
-	return p.Spool.Commit(recs[len(recs)-1].End)
+	return p.commit(ctx, recs[len(recs)-1].End, false)
 }
 
 // put stores the records' hits, retrying with backoff until the store takes them or ctx ends.
@@ -207,6 +229,7 @@ func (p *Pump) put(ctx context.Context, recs []Record) error {
 	for {
 		start := time.Now()
 		err := p.Store.StoreHits(ctx, hits)
+		diag.storeT(time.Since(start))
 		if err == nil {
 			if p.failing.CompareAndSwap(true, false) {
 				p.Log.Info("tracking: store reachable again; draining the spool", "store", p.Store.Name(),

@@ -178,6 +178,9 @@ func Run(ctx context.Context, opt Options) error {
 	err = srv.Serve(ctx, ln)
 	stopBG()
 	wg.Wait()
+	if s, ok := opt.Store.(*SQLiteStore); ok {
+		s.Close() // its checkpoint connection; the store's DB belongs to the caller
+	}
 	if ingestDone != nil {
 		// Let the ingester catch up with what the pump just stored, then stop it.
 		if opt.Ingest != nil {

@@ -66,6 +66,7 @@ type Result struct {
 	P50       time.Duration `json:"p50_ns"`
 	P90       time.Duration `json:"p90_ns"`
 	P99       time.Duration `json:"p99_ns"`
+	P999      time.Duration `json:"p999_ns"`
 	Max       time.Duration `json:"max_ns"`
 	// CPU is the user+system CPU time this process used during the run (for the standalone
 	// trackload command: the load generator's own cost).
@@ -74,8 +75,8 @@ type Result struct {
 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("%d requests (%d ok, %d errors) in %.2fs = %.0f req/s; latency p50 %.2fms p90 %.2fms p99 %.2fms max %.2fms; process CPU %.2fs",
-		r.Requests, r.OK, r.Errors, r.Elapsed.Seconds(), r.PerSecond, ms(r.P50), ms(r.P90), ms(r.P99), ms(r.Max), r.CPU.Seconds())
+	return fmt.Sprintf("%d requests (%d ok, %d errors) in %.2fs = %.0f req/s; latency p50 %.2fms p90 %.2fms p99 %.2fms p99.9 %.2fms max %.2fms; process CPU %.2fs",
+		r.Requests, r.OK, r.Errors, r.Elapsed.Seconds(), r.PerSecond, ms(r.P50), ms(r.P90), ms(r.P99), ms(r.P999), ms(r.Max), r.CPU.Seconds())
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
@@ -229,7 +230,7 @@ func finish(res Result, lats []time.Duration, start time.Time, cpu0 time.Duratio
 	}
 	slices.Sort(lats)
 	q := func(p float64) time.Duration { return lats[min(len(lats)-1, int(float64(len(lats))*p))] }
-	res.P50, res.P90, res.P99, res.Max = q(0.50), q(0.90), q(0.99), lats[len(lats)-1]
+	res.P50, res.P90, res.P99, res.P999, res.Max = q(0.50), q(0.90), q(0.99), q(0.999), lats[len(lats)-1]
 	res.PerSecond = float64(res.OK) / res.Elapsed.Seconds()
 	return res, nil
 }

@@ -1,0 +1,83 @@
+package tracking
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Benchmark diagnostics: with MAGPIE_TRACKER_STATS=1 the spool records every group commit
+// (records, write and fdatasync time, the gap since the previous one) and the pump every
+// store call, and Close prints their distributions to stderr (docs/BENCHMARKS.md § Tracking
+// reads the latency tail with them). Off, each hook is one branch on a constant-after-start bool.
+var diagOn = os.Getenv("MAGPIE_TRACKER_STATS") != ""
+
+type diagT struct {
+	mu                          sync.Mutex
+	syncs, writes, gaps, groups []time.Duration
+	sizes                       []int
+	store, storeSync            []time.Duration
+}
+
+var diag diagT
+
+func (d *diagT) group(n int, w, s, gap time.Duration) {
+	if !diagOn {
+		return
+	}
+	d.mu.Lock()
+	d.sizes = append(d.sizes, n)
+	d.writes = append(d.writes, w)
+	d.syncs = append(d.syncs, s)
+	d.gaps = append(d.gaps, gap)
+	d.mu.Unlock()
+}
+
+func (d *diagT) storeT(t time.Duration) {
+	if !diagOn {
+		return
+	}
+	d.mu.Lock()
+	d.store = append(d.store, t)
+	d.mu.Unlock()
+}
+
+func (d *diagT) storeSyncT(t time.Duration) {
+	if !diagOn {
+		return
+	}
+	d.mu.Lock()
+	d.storeSync = append(d.storeSync, t)
+	d.mu.Unlock()
+}
+
+func qs(x []time.Duration) string {
+	if len(x) == 0 {
+		return "-"
+	}
+	x = slices.Clone(x)
+	slices.Sort(x)
+	var sum time.Duration
+	for _, v := range x {
+		sum += v
+	}
+	q := func(p float64) time.Duration { return x[min(len(x)-1, int(float64(len(x))*p))] }
+	return fmt.Sprintf("n=%d mean=%v p50=%v p90=%v p99=%v p999=%v max=%v sum=%v", len(x), sum/time.Duration(len(x)), q(.5), q(.9), q(.99), q(.999), x[len(x)-1], sum)
+}
+
+func (d *diagT) print() {
+	if !diagOn {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	tot := 0
+	for _, n := range d.sizes {
+		tot += n
+	}
+	fmt.Fprintf(os.Stderr, "STATS group commits=%d mean records=%.1f\n", len(d.sizes), float64(tot)/float64(max(1, len(d.sizes))))
+	fmt.Fprintf(os.Stderr, "STATS write %s\nSTATS fdatasync %s\nSTATS gap %s\nSTATS store %s\nSTATS store-sync %s\n",
+		qs(d.writes), qs(d.syncs), qs(d.gaps), qs(d.store), qs(d.storeSync))
+}
