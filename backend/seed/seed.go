@@ -124,9 +124,9 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	// (No db.BulkCache here: with it a 1M seed peaked at 418 MB RSS during the index
 	// rebuilds — the cache's freed pages stay in the C heap — for no CPU gain measured at
 	// 200k; docs/BENCHMARKS.md § Contacts.)
-	// A producer goroutine generates the next batch while this one is written (the
-	// generator's random draws stay in one goroutine, so the data is the same).
-	// The WAL is copied back by another connection (another core) while the batches stream.
+	// A producer goroutine generates the next batch — values, ids, events — while this one
+	// is written (the generator's random draws stay in one goroutine, so the data is the
+	// same), and the WAL is copied back by another connection: both on the second core.
 	releaseCkpt := d.BackgroundCheckpoints(ctx)
 	defer releaseCkpt()
 	batches := make(chan seedBatch, 1)
