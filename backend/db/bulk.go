@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -60,6 +61,7 @@ func (t *Tx) InsertMany(table string, cols []string, rows []Row) error {
 		per = 500
 	}
 	args := make([]any, 0, per*width)
+	var keys keySets
 	var c Cols // one scratch row for Derive
 	if len(derived) > 0 {
 		c = make(Cols, len(all))
@@ -90,18 +92,48 @@ func (t *Tx) InsertMany(table string, cols []string, rows []Row) error {
 		chs := make([]Change, 0, end-start)
 		for _, r := range rows[start:end] {
 			c := make(Cols, len(cols))
+			var mask uint64
 			for i, k := range cols {
 				if r.Vals[i] != nil {
 					c[k] = r.Vals[i]
+					if i < 64 {
+						mask |= 1 << i
+					}
 				}
 			}
-			chs = append(chs, Change{Table: table, ID: r.ID, Op: OpInsert, Cols: c})
+			ch := Change{Table: table, ID: r.ID, Op: OpInsert, Cols: c}
+			if len(cols) <= 64 {
+				ch.Keys = keys.of(mask, cols)
+			}
+			chs = append(chs, ch)
 		}
 		if err := t.recordMany(tb, chs); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// keySets hands out the sorted column names of a row by the mask of its non-nil values,
+// one shared slice per mask (a bulk insert's rows have a handful of patterns).
+type keySets map[uint64][]string
+
+func (k *keySets) of(mask uint64, cols []string) []string {
+	if s, ok := (*k)[mask]; ok {
+		return s
+	}
+	var s []string
+	for i, c := range cols {
+		if mask&(1<<i) != 0 {
+			s = append(s, c)
+		}
+	}
+	slices.Sort(s)
+	if *k == nil {
+		*k = keySets{}
+	}
+	(*k)[mask] = s
+	return s
 }
 
 // BatchRecorder is an optional extension of Recorder: it records many changes of one
@@ -265,8 +297,11 @@ func (d *DB) RestoreIndexes(ctx context.Context) error {
 			return err
 		}
 		saved := def.SQL
-		// Let SQLite's sorter use a helper thread while building.
-		_, _ = tx.tx.ExecContext(ctx, "PRAGMA threads = 2")
+		// No sorter helper threads: each worker holds its own sorted runs, so with
+		// threads = 2 rebuilding events_type over 4M events peaked at 243 MB RSS against
+		// 138 MB single-threaded, for more CPU (6.5 s vs 4.6 s; docs/BENCHMARKS.md
+		// § Contacts, "Seed 1M").
+		_, _ = tx.tx.ExecContext(ctx, "PRAGMA threads = 0")
 		for _, q := range saved {
 			q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
 			if _, err := tx.tx.ExecContext(ctx, q); err != nil {

@@ -33,6 +33,9 @@ type Change struct {
 	ID    string
 	Op    Op
 	Cols  Cols // the columns written (including deleted/deleted_at for tombstones)
+	// Keys, when set (InsertMany), are the keys of Cols, sorted; rows of one bulk insert
+	// with the same empty columns share the slice, which nobody may modify.
+	Keys []string
 	// Remote is set for changes applied by sync (Tx.Apply): they come from a teammate and
 	// are not recorded again.
 	Remote bool

@@ -36,7 +36,9 @@ func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
 			continue
 		}
 		cols := ch.Cols
+		keys := ch.Keys // sorted, shared by the rows of the same shape (InsertMany)
 		if hasLocal(tb, cols) {
+			keys = nil
 			cols = make(db.Cols, len(ch.Cols))
 			for k, v := range ch.Cols {
 				if !isLocal(tb, k) {
@@ -55,7 +57,10 @@ func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
 		if _, ok := byTable[ch.Table]; !ok {
 			order = append(order, ch.Table)
 		}
-		byTable[ch.Table] = append(byTable[ch.Table], ins{id: ch.ID, keys: sortedCols(cols)})
+		if keys == nil || len(keys) != len(cols) {
+			keys = sortedCols(cols)
+		}
+		byTable[ch.Table] = append(byTable[ch.Table], ins{id: ch.ID, keys: keys})
 	}
 	per := min(e.opt.PushBatch, 500)
 	var last int64

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"unsafe"
 
 	"magpie/backend/db"
 )
@@ -143,9 +144,26 @@ func (e *Engine) writeRowClocks(tx *db.Tx, list []rowClock) error {
 		args, pending = args[:0], pending[:0]
 		return nil
 	}
+	// Rows of one bulk insert share their column list's slice (db.Change.Keys): look the
+	// set up by the slice first, by its names only for a new slice.
+	type sliceKey struct {
+		p *string
+		n int
+	}
+	bySlice := map[sliceKey]int64{}
 	for _, rc := range list {
-		key := strings.Join(rc.cols, "\x00")
-		id, seen := ids[key]
+		var sk sliceKey
+		if len(rc.cols) > 0 {
+			sk = sliceKey{unsafe.SliceData(rc.cols), len(rc.cols)}
+		}
+		id, seen := bySlice[sk]
+		if !seen || sk.p == nil {
+			key := strings.Join(rc.cols, "\x00")
+			id, seen = ids[key]
+			if sk.p != nil && seen {
+				bySlice[sk] = id
+			}
+		}
 		if !seen {
 			var ok bool
 			var err error
@@ -155,7 +173,10 @@ func (e *Engine) writeRowClocks(tx *db.Tx, list []rowClock) error {
 			if !ok {
 				id = -1
 			}
-			ids[key] = id
+			ids[strings.Join(rc.cols, "\x00")] = id
+			if sk.p != nil {
+				bySlice[sk] = id
+			}
 		}
 		if id == -1 {
 			fallback = append(fallback, rc)
