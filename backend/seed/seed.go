@@ -133,9 +133,13 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	stop, stopped := make(chan struct{}), make(chan struct{})
 	defer func() { close(stop); <-stopped }()
 	go func() { defer close(stopped); g.produce(opt, existing, batches, stop) }()
+	first := "" // the run's smallest contact id
 	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return res, err
+		}
+		if first == "" && len(b.rows) > 0 {
+			first = b.rows[0].ID
 		}
 		err := d.Write(ctx, func(tx *db.Tx) error {
 			o := contacts.NewOps(tx, "seed")
@@ -162,6 +166,11 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		}
 		if progress != nil {
 			progress(int64(res.Contacts), int64(opt.Contacts))
+		}
+	}
+	if res.Events > 0 {
+		if err := aggregates(ctx, d, first); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
