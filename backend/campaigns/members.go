@@ -91,16 +91,20 @@ func addMembers(tx *db.Tx, c *compiled, manual bool) (int, error) {
 // addMembers, which kicks them off in the same transaction, so no other member is waiting
 // to start; kickoffAll, the whole campaign's scan, is SyncMembers' safety net.
 func kickoff(tx *db.Tx, c *compiled) error {
-	src := `SELECT m.contact_id, m.rotation, m.date_added AS ref_at FROM camp_cand x
-		JOIN campaign_members m ON m.campaign_id = ? AND m.contact_id = x.contact_id
-		WHERE m.manually_removed = 0 AND m.started < m.rotation`
-	if err := fanout(tx, c, c.children("", ""), src, []any{c.id}); err != nil {
+	if err := fanout(tx, c, c.children("", ""), kickoffSrc, []any{c.id}); err != nil {
 		return err
 	}
 	_, err := tx.Exec(`UPDATE campaign_members SET started = rotation WHERE campaign_id = ? AND manually_removed = 0 AND started < rotation
 		AND contact_id IN (SELECT contact_id FROM camp_cand)`, c.id)
 	return err
 }
+
+// kickoffSrc selects the members of camp_cand that start a rotation; CROSS JOIN keeps
+// camp_cand the outer loop (a look-up per candidate, not a walk of the whole membership:
+// TestEntryPlansPerCandidate).
+const kickoffSrc = `SELECT m.contact_id, m.rotation, m.date_added AS ref_at FROM camp_cand x
+		CROSS JOIN campaign_members m ON m.campaign_id = ? AND m.contact_id = x.contact_id
+		WHERE m.manually_removed = 0 AND m.started < m.rotation`
 
 // kickoffAll is kickoff for every member of c that has not started its rotation.
 func kickoffAll(tx *db.Tx, c *compiled) error {
