@@ -14,6 +14,9 @@ import (
 // whole steps; the next sync goes on (entering is idempotent).
 var syncChunk = 50000
 
+// afterSyncChunk, when set (tests), runs after each committed entry transaction.
+var afterSyncChunk func()
+
 // SyncMembers brings a published campaign's membership in line with its source segments
 // (Mautic's campaigns:rebuild, set-based): members of a source segment enter, automatic
 // members in no source segment exit. It returns how many entered and exited.
@@ -61,6 +64,9 @@ func (s *Service) SyncMembers(ctx context.Context, id string) (int, error) {
 			})
 			if err != nil {
 				return changed, err
+			}
+			if afterSyncChunk != nil {
+				afterSyncChunk()
 			}
 			if stop || got < syncChunk {
 				break

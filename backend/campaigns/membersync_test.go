@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -108,5 +109,57 @@ func TestSyncMembersChunked(t *testing.T) {
 				t.Errorf("started members = %d, want %d", started, len(want)+1)
 			}
 		})
+	}
+}
+
+// An entry interrupted between two of its transactions (a crash, a closed laptop) keeps
+// the steps already committed, whole; the next sync (the background loop syncs every
+// campaign at start) enters the rest: everyone once, each root step scheduled once.
+func TestSyncMembersInterruptedResumes(t *testing.T) {
+	was := syncChunk
+	syncChunk = 2
+	t.Cleanup(func() { syncChunk, afterSyncChunk = was, nil })
+	f := newFixture(t)
+	for i := 0; i < 9; i++ {
+		f.contact(map[string]string{"firstname": fmt.Sprintf("R%d", i), "email": fmt.Sprintf("r%d@x.io", i)})
+	}
+	all := f.segment("All", `[{"glue":"and","field":"email","object":"lead","type":"email","operator":"!empty"}]`)
+	c, err := f.s.Save(f.ctx, Input{Name: "C", Graph: tagGraph(segSource(all), "in")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := c.ID
+	ctx, cancel := context.WithCancel(f.ctx)
+	chunks := 0
+	afterSyncChunk = func() {
+		if chunks++; chunks == 2 {
+			cancel() // the process dies after its second entry transaction
+		}
+	}
+	if _, err := f.s.Publish(ctx, id); err == nil {
+		t.Fatal("publish with an interrupted entry: no error")
+	}
+	afterSyncChunk = nil
+	count := func(q string) int {
+		var n int
+		if err := f.d.R.QueryRow(q, id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count("SELECT count(*) FROM campaign_members WHERE campaign_id = ?"); n != 4 {
+		t.Fatalf("members after the interruption = %d, want 4 (two whole steps of 2)", n)
+	}
+	if n := count("SELECT count(*) FROM campaign_log WHERE campaign_id = ?"); n != 4 {
+		t.Fatalf("root rows after the interruption = %d, want 4", n)
+	}
+	if n, err := f.s.SyncMembers(f.ctx, id); err != nil || n != 5 {
+		t.Fatalf("resumed sync = %d, %v; want 5 entered", n, err)
+	}
+	if n := count("SELECT count(*) FROM campaign_members WHERE campaign_id = ? AND started = rotation"); n != 9 {
+		t.Fatalf("started members = %d, want 9", n)
+	}
+	if n := count("SELECT count(DISTINCT contact_id) FROM campaign_log WHERE campaign_id = ?"); n != 9 || count("SELECT count(*) FROM campaign_log WHERE campaign_id = ?") != 9 {
+		t.Fatalf("root rows: %d contacts, want 9 rows of 9 contacts", n)
 	}
 }

@@ -127,6 +127,9 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	// A producer goroutine generates the next batch — values, ids, events — while this one
 	// is written (the generator's random draws stay in one goroutine, so the data is the
 	// same), and the WAL is copied back by another connection: both on the second core.
+	if g.urlID, err = urlIDs(ctx, d); err != nil {
+		return res, err
+	}
 	releaseCkpt := d.BackgroundCheckpoints(ctx)
 	defer releaseCkpt()
 	batches := make(chan seedBatch, 1)
@@ -150,7 +153,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 					return err
 				}
 			}
-			return nil
+			return writeAggs(tx, b.stats, b.urls)
 		})
 		if err != nil {
 			return res, err
@@ -173,6 +176,8 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 type seedBatch struct {
 	rows  []contacts.NewContact
 	extra [3][]events.Event
+	// stats and urls are the contact_stats and contact_urls rows of the batch's contacts.
+	stats, urls [][]any
 }
 
 func shape(t events.Type) int {
@@ -202,8 +207,13 @@ func (g *gen) produce(opt Options, existing int, out chan<- seedBatch, stop <-ch
 			e := g.event(&rows[g.rnd.IntN(n)])
 			extra[shape(e.Type)] = append(extra[shape(e.Type)], e)
 		}
+		order := make([]string, len(rows))
+		for i := range rows {
+			order[i] = rows[i].ID
+		}
+		stats, urls := aggRows(order, extra, g.urlID)
 		select {
-		case out <- seedBatch{rows: rows, extra: extra}:
+		case out <- seedBatch{rows: rows, extra: extra, stats: stats, urls: urls}:
 		case <-stop:
 			return
 		}
@@ -237,7 +247,8 @@ type gen struct {
 	rnd         *rand.Rand
 	now         time.Time
 	offset      int
-	n           int      // contacts of this run
+	n           int // contacts of this run
+	urlID       map[string]int64
 	companyList []string // sorted company names (map order is random; this is not)
 }
 
