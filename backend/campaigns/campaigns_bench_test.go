@@ -68,9 +68,10 @@ func benchIDs(evs []Event) []Event {
 // Go heap after the run (memory stays flat: batches of 5,000 rows).
 func BenchmarkFiveSteps(b *testing.B) {
 	n := benchContacts()
-	if os.Getenv("MAGPIE_BENCH_BULKCACHE") == "0" {
-		runBulkCache = false
-		defer func() { runBulkCache = true }()
+	if v := os.Getenv("MAGPIE_BENCH_BULKCACHE"); v != "" {
+		was := runBulkCache
+		runBulkCache = v == "1"
+		defer func() { runBulkCache = was }()
 	}
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -103,6 +104,24 @@ func BenchmarkFiveSteps(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		}
+		// MAGPIE_BENCH_PAGESIZE rebuilds the store with that page size (default 4096) before
+		// the timing: the readers' idle connections are closed so the writer may leave WAL
+		// mode, VACUUM, and come back.
+		if ps := os.Getenv("MAGPIE_BENCH_PAGESIZE"); ps != "" {
+			f.d.R.SetMaxIdleConns(0)
+			f.d.M.SetMaxIdleConns(0)
+			for _, q := range []string{"PRAGMA journal_mode=DELETE", "PRAGMA page_size=" + ps, "VACUUM", "PRAGMA journal_mode=WAL"} {
+				if _, err := f.d.W.Exec(q); err != nil {
+					b.Fatalf("%s: %v", q, err)
+				}
+			}
+			var got string
+			if err := f.d.W.QueryRow("PRAGMA page_size").Scan(&got); err != nil || got != ps {
+				b.Fatalf("page_size = %s (%v), want %s", got, err, ps)
+			}
+			f.d.R.SetMaxIdleConns(max(runtime.NumCPU()*2, 4)) // as db.Open
+			f.d.M.SetMaxIdleConns(2)
 		}
 		// MAGPIE_BENCH_SQL ("stmt;stmt") runs on the writer before the timing: ablations
 		// (e.g. dropping an index or trigger to measure what it costs), never in make bench.

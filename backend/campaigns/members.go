@@ -86,8 +86,28 @@ func addMembers(tx *db.Tx, c *compiled, manual bool) (int, error) {
 	return int(entered), nil
 }
 
-// kickoff schedules the root events for members that have not started their rotation.
+// kickoff schedules the root events for the members of camp_cand (those addMembers just
+// added or restarted) that have not started their rotation. Members enter only through
+// addMembers, which kicks them off in the same transaction, so no other member is waiting
+// to start; kickoffAll, the whole campaign's scan, is SyncMembers' safety net.
 func kickoff(tx *db.Tx, c *compiled) error {
+	if err := fanout(tx, c, c.children("", ""), kickoffSrc, []any{c.id}); err != nil {
+		return err
+	}
+	_, err := tx.Exec(`UPDATE campaign_members SET started = rotation WHERE campaign_id = ? AND manually_removed = 0 AND started < rotation
+		AND contact_id IN (SELECT contact_id FROM camp_cand)`, c.id)
+	return err
+}
+
+// kickoffSrc selects the members of camp_cand that start a rotation; CROSS JOIN keeps
+// camp_cand the outer loop (a look-up per candidate, not a walk of the whole membership:
+// TestEntryPlansPerCandidate).
+const kickoffSrc = `SELECT m.contact_id, m.rotation, m.date_added AS ref_at FROM camp_cand x
+		CROSS JOIN campaign_members m ON m.campaign_id = ? AND m.contact_id = x.contact_id
+		WHERE m.manually_removed = 0 AND m.started < m.rotation`
+
+// kickoffAll is kickoff for every member of c that has not started its rotation.
+func kickoffAll(tx *db.Tx, c *compiled) error {
 	src := `SELECT contact_id, rotation, date_added AS ref_at FROM campaign_members
 		WHERE campaign_id = ? AND manually_removed = 0 AND started < rotation`
 	if err := fanout(tx, c, c.children("", ""), src, []any{c.id}); err != nil {
@@ -215,80 +235,6 @@ func shortestNo(c *compiled, decision string, now time.Time) *Event {
 		}
 	}
 	return best
-}
-
-// SyncMembers brings a published campaign's membership in line with its source segments
-// (Mautic's campaigns:rebuild, set-based): members of a source segment enter, automatic
-// members in no source segment exit. It returns how many entered and exited.
-func (s *Service) SyncMembers(ctx context.Context, id string) (int, error) {
-	var changed int
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		c, err := load(txQuerier{tx}, id)
-		if err != nil || c == nil {
-			return err
-		}
-		var segs []any
-		for _, src := range c.graph.Sources {
-			if src.Type == "segment" {
-				for _, sid := range src.IDs {
-					segs = append(segs, sid)
-				}
-			}
-		}
-		if err := prepTemp(tx); err != nil {
-			return err
-		}
-		if len(segs) > 0 {
-			in := strings.TrimSuffix(strings.Repeat("?,", len(segs)), ",")
-			if _, err := tx.Exec(`INSERT OR IGNORE INTO camp_cand SELECT sm.contact_id FROM segment_members sm
-				JOIN segments g ON g.id = sm.segment_id AND g.deleted = 0
-				JOIN contacts ct ON ct.id = sm.contact_id AND ct.deleted = 0
-				WHERE sm.manually_removed = 0 AND (g.id IN (`+in+`) OR g.alias IN (`+in+`))`, append(segs, segs...)...); err != nil {
-				return err
-			}
-		}
-		n, err := addMembers(tx, c, false)
-		if err != nil {
-			return err
-		}
-		changed += n
-		// A source segment in the trash (or gone) would make its members exit and lose their
-		// pending steps: keep them until the segment is restored or the source edited (the
-		// canvas shows the problem).
-		if len(segs) > 0 {
-			in := strings.TrimSuffix(strings.Repeat("?,", len(segs)), ",")
-			var live int
-			if err := tx.QueryRow(`SELECT count(*) FROM segments WHERE deleted = 0 AND (id IN (`+in+`) OR alias IN (`+in+`))`,
-				append(segs, segs...)...).Scan(&live); err != nil {
-				return err
-			}
-			if live < len(segs) {
-				return nil
-			}
-		}
-		// Exits: automatic, active members in no source segment any more.
-		if _, err := tx.Exec(`CREATE TEMP TABLE IF NOT EXISTS camp_keep(contact_id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
-			return err
-		}
-		if _, err := tx.Exec("DELETE FROM camp_keep"); err != nil {
-			return err
-		}
-		if _, err := tx.Exec("INSERT INTO camp_keep SELECT contact_id FROM camp_cand"); err != nil {
-			return err
-		}
-		if _, err := tx.Exec("DELETE FROM camp_cand"); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`INSERT INTO camp_cand SELECT m.contact_id FROM campaign_members m
-			WHERE m.campaign_id = ? AND m.manually_added = 0 AND m.manually_removed = 0
-			AND m.contact_id NOT IN (SELECT contact_id FROM camp_keep)`, id); err != nil {
-			return err
-		}
-		n, err = removeMembers(tx, id, false)
-		changed += n
-		return err
-	})
-	return changed, err
 }
 
 // AddContacts adds contacts by hand (manual membership; a restartable campaign restarts

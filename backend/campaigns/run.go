@@ -60,9 +60,10 @@ func (s *Service) Run(ctx context.Context, opt RunOptions) (RunStats, error) {
 		s.db.RestartWALIfBig(ctx) // between transactions: keeps the WAL bounded (no-op unless held)
 		if n == opt.Batch && st.Batches == 1 {
 			// A full batch: a backlog (a big segment entered, a wait elapsed for many). Until
-			// it is worked through, the writer keeps a bigger page cache (the log, event and
-			// contact B-trees it appends to outgrow 64 MiB) and the WAL is copied back by a
-			// background connection, on the other core, instead of by the writer's commits.
+			// it is worked through, the WAL is copied back by a background connection, on the
+			// other core, instead of by the writer's commits. The writer keeps its usual page
+			// cache: the bigger bulk cache cost ~100 MB of RSS and bought no speed (the B-trees
+			// the runner writes grow at their right edge; docs/BENCHMARKS.md § Campaigns).
 			if runBulkCache {
 				defer s.db.BulkCache(ctx)()
 			}
@@ -73,9 +74,9 @@ func (s *Service) Run(ctx context.Context, opt RunOptions) (RunStats, error) {
 	return st, nil
 }
 
-// runBulkCache makes a backlog run hold db.BulkCache (false: the writer keeps its usual
-// cache; the benchmark's MAGPIE_BENCH_BULKCACHE=0 measures the difference).
-var runBulkCache = true
+// runBulkCache makes a backlog run hold db.BulkCache (off: measured no faster, ~100 MB
+// more RSS; the benchmark's MAGPIE_BENCH_BULKCACHE=1 turns it on to compare).
+var runBulkCache = false
 
 // dueGroup is the due rows of one campaign event with the same status (in camp_due).
 type dueGroup struct {

@@ -297,8 +297,11 @@ func (d *DB) RestoreIndexes(ctx context.Context) error {
 			return err
 		}
 		saved := def.SQL
-		// Let SQLite's sorter use a helper thread while building.
-		_, _ = tx.tx.ExecContext(ctx, "PRAGMA threads = 2")
+		// No sorter helper threads: each worker holds its own sorted runs, so with
+		// threads = 2 rebuilding events_type over 4M events peaked at 243 MB RSS against
+		// 138 MB single-threaded, for more CPU (6.5 s vs 4.6 s; docs/BENCHMARKS.md
+		// § Contacts, "Seed 1M").
+		_, _ = tx.tx.ExecContext(ctx, "PRAGMA threads = 0")
 		for _, q := range saved {
 			q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
 			if _, err := tx.tx.ExecContext(ctx, q); err != nil {

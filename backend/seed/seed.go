@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"magpie/backend/apperr"
@@ -64,9 +65,16 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	}
 	d := cs.DB()
 	// Fewer collections while streaming (the live heap is two batches, a few tens of MB),
-	// but never past 160 MiB of Go memory: SQLite's caches and sorter live outside it.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(160 << 20))
+	// but never past 160 MiB of Go memory: SQLite's caches and sorter live outside it. Put
+	// back, and the freed heap returned to the OS, before the index rebuilds (whose sorter
+	// needs the room) or on any early return.
+	gcPercent, memLimit := debug.SetGCPercent(400), debug.SetMemoryLimit(160<<20)
+	settle := sync.OnceFunc(func() {
+		debug.SetGCPercent(gcPercent)
+		debug.SetMemoryLimit(memLimit)
+		debug.FreeOSMemory()
+	})
+	defer settle()
 	if err := ensureFields(ctx, cs.Fields()); err != nil {
 		return Result{}, err
 	}
@@ -112,18 +120,22 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 			err = rerr
 		}
 	}()
+	defer settle() // runs before the rebuilds above, after the producer has stopped
 	// (No db.BulkCache here: with it a 1M seed peaked at 418 MB RSS during the index
 	// rebuilds — the cache's freed pages stay in the C heap — for no CPU gain measured at
 	// 200k; docs/BENCHMARKS.md § Contacts.)
-	// A producer goroutine generates the next batch while this one is written (the
-	// generator's random draws stay in one goroutine, so the data is the same).
-	// The WAL is copied back by another connection (another core) while the batches stream.
+	// A producer goroutine generates the next batch — values, ids, events — while this one
+	// is written (the generator's random draws stay in one goroutine, so the data is the
+	// same), and the WAL is copied back by another connection: both on the second core.
+	if g.urlID, err = urlIDs(ctx, d); err != nil {
+		return res, err
+	}
 	releaseCkpt := d.BackgroundCheckpoints(ctx)
 	defer releaseCkpt()
 	batches := make(chan seedBatch, 1)
-	stop := make(chan struct{})
-	defer close(stop)
-	go g.produce(opt, existing, batches, stop)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	defer func() { close(stop); <-stopped }()
+	go func() { defer close(stopped); g.produce(opt, existing, batches, stop) }()
 	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -131,14 +143,26 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		err := d.Write(ctx, func(tx *db.Tx) error {
 			o := contacts.NewOps(tx, "seed")
 			o.ShareCompanies(companyIDs)
-			return o.CreateMany(aliases, b.rows, contacts.BulkOpts{Extra: b.extra})
+			if err := o.CreateMany(aliases, b.rows, contacts.BulkOpts{}); err != nil {
+				return err
+			}
+			// Behaviour events by shape, so each statement binds only the columns its
+			// events fill (events.AppendMany leaves out the ones no event of a call has).
+			for _, evs := range b.extra {
+				if err := events.AppendMany(tx, evs); err != nil {
+					return err
+				}
+			}
+			return writeAggs(tx, b.stats, b.urls)
 		})
 		if err != nil {
 			return res, err
 		}
 		d.RestartWALIfBig(ctx)
 		res.Contacts += len(b.rows)
-		res.Events += len(b.extra)
+		for _, evs := range b.extra {
+			res.Events += len(evs)
+		}
 		if progress != nil {
 			progress(int64(res.Contacts), int64(opt.Contacts))
 		}
@@ -146,10 +170,25 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	return res, nil
 }
 
-// seedBatch is one transaction's worth of generated contacts and behaviour events.
+// seedBatch is one transaction's worth of generated contacts and behaviour events, the
+// events grouped by the columns they fill: page hits (url, title, referrer), emails sent
+// and read (object name), email clicks (object name, url).
 type seedBatch struct {
 	rows  []contacts.NewContact
-	extra []events.Event
+	extra [3][]events.Event
+	// stats and urls are the contact_stats and contact_urls rows of the batch's contacts.
+	stats, urls [][]any
+}
+
+func shape(t events.Type) int {
+	switch t {
+	case events.PageHit:
+		return 0
+	case events.EmailClicked:
+		return 2
+	default:
+		return 1
+	}
 }
 
 // produce generates the batches in order into out, until done or stop is closed.
@@ -163,12 +202,18 @@ func (g *gen) produce(opt Options, existing int, out chan<- seedBatch, stop <-ch
 		for i := range rows {
 			rows[i] = g.contact(existing + done + i)
 		}
-		extra := make([]events.Event, 0, evN)
+		var extra [3][]events.Event
 		for i := 0; i < evN; i++ {
-			extra = append(extra, g.event(&rows[g.rnd.IntN(n)]))
+			e := g.event(&rows[g.rnd.IntN(n)])
+			extra[shape(e.Type)] = append(extra[shape(e.Type)], e)
 		}
+		order := make([]string, len(rows))
+		for i := range rows {
+			order[i] = rows[i].ID
+		}
+		stats, urls := aggRows(order, extra, g.urlID)
 		select {
-		case out <- seedBatch{rows: rows, extra: extra}:
+		case out <- seedBatch{rows: rows, extra: extra, stats: stats, urls: urls}:
 		case <-stop:
 			return
 		}
@@ -202,7 +247,8 @@ type gen struct {
 	rnd         *rand.Rand
 	now         time.Time
 	offset      int
-	n           int      // contacts of this run
+	n           int // contacts of this run
+	urlID       map[string]int64
 	companyList []string // sorted company names (map order is random; this is not)
 }
 
@@ -319,7 +365,7 @@ func (g *gen) event(c *contacts.NewContact) events.Event {
 	r := g.rnd
 	span := g.now.Sub(c.At)
 	at := c.At.Add(time.Duration(r.Int64N(int64(span) + 1)))
-	e := events.Event{ContactID: c.ID, At: at, Source: "seed"}
+	e := events.Event{ID: ids.New(), ContactID: c.ID, At: at, Source: "seed"}
 	switch k := r.IntN(100); {
 	case k < 60:
 		pg := pick(g, pages)

@@ -75,6 +75,13 @@ func TestSeed(t *testing.T) {
 			if n > 100 && accented == 0 {
 				t.Fatal("no accented names")
 			}
+			// Contacts are stored in the order they were added (the seed keeps the
+			// date-led indexes during big loads because they then only append).
+			var unordered int
+			db.QueryRow("SELECT count(*) FROM contacts a JOIN contacts b ON b.rowid = a.rowid + 1 WHERE b.date_added < a.date_added").Scan(&unordered)
+			if unordered != 0 {
+				t.Fatalf("%d contacts added before the one stored before them", unordered)
+			}
 			cf, _ := cs.Fields().Custom(ctx, fields.Contact)
 			custom = len(cf)
 			if custom != 10 {

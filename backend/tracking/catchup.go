@@ -72,6 +72,14 @@ func (g *Ingester) catchUp(ctx context.Context) error {
 		return fmt.Errorf("tracking: catch-up mode: %w", err)
 	}
 	g.restore = restore
+	// A 48 MiB writer cache while catching up (caughtUp puts the default back): a stream
+	// whose batches touch contacts all over the store (returning visitors) fills the 64 MiB
+	// default, which took the 1M-hit sessions bench to 318 MB peak RSS; 259 MB at 48 MiB
+	// (32 MiB: 275 MB but +10–14 % CPU on the default stream; docs/BENCHMARKS.md § Desktop
+	// ingest, third pass).
+	if _, err := g.db().W.ExecContext(ctx, "PRAGMA cache_size = -49152"); err != nil {
+		return fmt.Errorf("tracking: catch-up mode: %w", err)
+	}
 	if err := g.startCheckpointer(ctx); err != nil {
 		return fmt.Errorf("tracking: catch-up mode: %w", err)
 	}
