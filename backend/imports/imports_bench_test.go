@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"magpie/backend/core"
@@ -93,9 +94,13 @@ func BenchmarkImportFile(b *testing.B) {
 	if _, err := seed.Run(ctx, c.Contacts, seed.Options{}, nil); err != nil {
 		b.Fatal(err)
 	}
+	var opt imports.Options
+	if v := os.Getenv("IMPORT_BENCH_BATCH"); v != "" {
+		opt.BatchSize, _ = strconv.Atoi(v) // rows per transaction (default 5,000)
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r, err := c.Imports.Create(ctx, p, imports.Options{})
+		r, err := c.Imports.Create(ctx, p, opt)
 		if err != nil {
 			b.Fatal(err)
 		}

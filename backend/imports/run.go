@@ -261,11 +261,9 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		// A bigger writer cache while streaming, released before the rebuilds (deferred
 		// functions run last in, first out).
 		defer s.db.BulkCache(ctx)()
-		// WAL checkpoints on another connection (another core) while streaming: copying the
-		// committed pages back into the file was ~half of every commit's cost on the writer.
-		// Released (a last passive checkpoint, automatic checkpoints back on) before the
-		// rebuilds; RestartWALIfBig between batches keeps the WAL bounded.
-		defer s.db.BackgroundCheckpoints(ctx)()
+		// (db.BackgroundCheckpoints was measured here and left out: its passive checkpoint
+		// every 200 ms copies the hot pages again and fsyncs each time, +3–4 s of CPU per
+		// 200k rows for ~0.7 s less on the writer — docs/BENCHMARKS.md § Contacts.)
 		// Collect garbage half as often while streaming (the live heap is two parsed batches,
 		// ~30 MB; GC was ~10 % of an import's CPU), and hand the memory back before the
 		// rebuilds, whose sorter needs it.
@@ -312,9 +310,6 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		}
 		if b.err != nil {
 			return fileError(rec.Path, b.err)
-		}
-		if big {
-			s.db.RestartWALIfBig(ctx) // no-op until the WAL passes the automatic threshold
 		}
 		n, err := s.commit(ctx, rec, p, b.rows, b.rejects, b.offset, companyIDs)
 		if err != nil {
