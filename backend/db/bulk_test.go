@@ -31,16 +31,24 @@ func init() {
 	}})
 }
 
-func TestInsertMany(t *testing.T) {
+// openProbe opens a fresh store with the table bulk_probe(id, name, n, name_key); it is
+// closed when the test ends.
+func openProbe(t *testing.T) *db.DB {
+	t.Helper()
 	d, err := db.Open(t.TempDir()+"/x.db", db.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
-	ctx := context.Background()
+	t.Cleanup(func() { d.Close() })
 	if _, err := d.W.Exec("CREATE TABLE bulk_probe(id TEXT PRIMARY KEY, name TEXT, n INTEGER, name_key TEXT)"); err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+func TestInsertMany(t *testing.T) {
+	d := openProbe(t)
+	ctx := context.Background()
 	rec := &countRec{n: map[string]int{}}
 	d.SetRecorder(rec)
 	for _, n := range []int{0, 1, 499, 1234} {
@@ -68,7 +76,7 @@ func TestInsertMany(t *testing.T) {
 			t.Fatalf("%d rows: stored %d, derived %d (want %d), sum %d, recorded %d", n, got, keyed, wantKeyed, sum, rec.n["bulk_probe"])
 		}
 	}
-	err = d.Write(ctx, func(tx *db.Tx) error {
+	err := d.Write(ctx, func(tx *db.Tx) error {
 		return tx.InsertMany("bulk_probe", []string{"name", "n"}, []db.Row{{ID: "bad", Vals: []any{"x"}}})
 	})
 	if err == nil {

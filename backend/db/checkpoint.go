@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -43,12 +42,11 @@ func (d *DB) BackgroundCheckpoints(ctx context.Context) (release func()) {
 	defer cp.mu.Unlock()
 	cp.n++
 	if cp.n == 1 {
-		conn, err := sql.Open(DriverName, dsn(d.Path, false))
+		conn, err := d.NewCheckpointer()
 		if err != nil {
 			cp.n--
 			return func() {}
 		}
-		conn.SetMaxOpenConns(1)
 		if _, err := d.W.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
 			conn.Close()
 			cp.n--
@@ -89,17 +87,15 @@ func (d *DB) RestartWALIfBig(ctx context.Context) {
 	}
 }
 
-func runCheckpoints(conn *sql.DB, frames *atomic.Int64, stop <-chan struct{}, done chan<- struct{}) {
+func runCheckpoints(conn *Checkpointer, frames *atomic.Int64, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	defer conn.Close()
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
 	checkpoint := func() {
-		var busy, log, copied int
-		if err := conn.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &copied); err != nil {
-			return
+		if log, _, err := conn.Run(context.Background()); err == nil {
+			frames.Store(int64(log))
 		}
-		frames.Store(int64(log))
 	}
 	for {
 		select {

@@ -7,10 +7,11 @@ import (
 )
 
 // Checkpointer is a connection of its own that only copies the WAL into the database file
-// (`PRAGMA wal_checkpoint(PASSIVE)`) when its owner asks — after each commit of a batch
-// writer holding BackgroundCheckpoints (the tracker's catch-up ingest), which can then wait
-// for a complete copy before its next transaction so that SQLite restarts the WAL. A checkpoint writes no rows: the one write path is untouched,
-// and a PASSIVE one never waits for, nor blocks, the writer. Close it when done.
+// (`PRAGMA wal_checkpoint(PASSIVE)`) when its owner asks: BackgroundCheckpoints' timer, the
+// tracker's catch-up ingest after each commit (it can then wait for a complete copy before
+// its next transaction so that SQLite restarts the WAL), the tracker pump's store sync. A
+// checkpoint writes no rows: the one write path is untouched, and a PASSIVE one never waits
+// for, nor blocks, the writer. Close it when done.
 type Checkpointer struct{ c *sql.DB }
 
 // NewCheckpointer opens the connection (read-write, small page cache).

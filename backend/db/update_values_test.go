@@ -20,15 +20,8 @@ func (c *changeRec) Record(_ *db.Tx, ch db.Change) error {
 // UpdateValues gives each row its own value (across 500-row statements), records one
 // update per row with that value, and refuses mismatched lists.
 func TestUpdateValues(t *testing.T) {
-	d, err := db.Open(t.TempDir()+"/x.db", db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openProbe(t)
 	ctx := context.Background()
-	if _, err := d.W.Exec("CREATE TABLE bulk_probe(id TEXT PRIMARY KEY, name TEXT, n INTEGER, name_key TEXT)"); err != nil {
-		t.Fatal(err)
-	}
 	for _, n := range []int{1, 500, 1234} {
 		if _, err := d.W.Exec("DELETE FROM bulk_probe"); err != nil {
 			t.Fatal(err)
@@ -60,7 +53,7 @@ func TestUpdateValues(t *testing.T) {
 			t.Fatalf("%d rows: %d wrong values, last row untouched %v, %d recorded (last %v)", n, bad, untouched == 1, len(rec.got), rec.got[ids[n-1]])
 		}
 	}
-	err = d.Write(ctx, func(tx *db.Tx) error { return tx.UpdateValues("bulk_probe", "n", []string{"a"}, nil) })
+	err := d.Write(ctx, func(tx *db.Tx) error { return tx.UpdateValues("bulk_probe", "n", []string{"a"}, nil) })
 	if err == nil {
 		t.Fatal("mismatched ids and values were accepted")
 	}
@@ -73,15 +66,8 @@ func (c *deriveRec) Record(*db.Tx, db.Change) error { c.n++; return nil }
 // DeriveValues writes the same values as UpdateValues, records nothing for sync, and hands
 // every row's change to the commit hooks marked Derived.
 func TestDeriveValues(t *testing.T) {
-	d, err := db.Open(t.TempDir()+"/x.db", db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openProbe(t)
 	ctx := context.Background()
-	if _, err := d.W.Exec("CREATE TABLE bulk_probe(id TEXT PRIMARY KEY, name TEXT, n INTEGER, name_key TEXT)"); err != nil {
-		t.Fatal(err)
-	}
 	const n = 700
 	rows := make([]db.Row, n)
 	ids := make([]string, n)

@@ -11,15 +11,8 @@ import (
 // UpdateWhere(Changes) updates the selected rows only, returns and records one change per
 // row with the new values read back by the UPDATE itself (RETURNING).
 func TestUpdateWhereChanges(t *testing.T) {
-	d, err := db.Open(t.TempDir()+"/x.db", db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openProbe(t)
 	ctx := context.Background()
-	if _, err := d.W.Exec("CREATE TABLE bulk_probe(id TEXT PRIMARY KEY, name TEXT, n INTEGER, name_key TEXT)"); err != nil {
-		t.Fatal(err)
-	}
 	rows := make([]db.Row, 10)
 	for i := range rows {
 		rows[i] = db.Row{ID: fmt.Sprintf("r%02d", i), Vals: []any{"x", int64(i)}}

@@ -126,15 +126,7 @@ func TestIngestBatchSizesAgree(t *testing.T) {
 					if err := (&SQLiteStore{DB: d}).StoreHits(ctx, hs); err != nil {
 						t.Fatal(err)
 					}
-					for {
-						st, err := g.RunOnce(ctx)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if st.Hits == 0 {
-							break
-						}
-					}
+					ingestAll(t, g)
 					if part == 0 {
 						if _, err := cs.Delete(ctx, []string{VisitorID("dev-3")}, "test"); err != nil {
 							t.Fatal(err)

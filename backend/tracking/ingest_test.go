@@ -48,15 +48,7 @@ func (p *pipeline) flush(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for {
-		st, err := p.ing.RunOnce(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Hits == 0 {
-			return
-		}
-	}
+	ingestAll(t, p.ing)
 }
 
 func (p *pipeline) events(t *testing.T, contact string) map[events.Type][]events.Event {
@@ -217,4 +209,18 @@ func TestIngestConflictingIdentifierStartsNewContact(t *testing.T) {
 		t.Fatalf("device belongs to %s, want carol %s", owner, carol.ID)
 	}
 	_ = http.StatusOK
+}
+
+// ingestAll runs g until no hit is left to ingest.
+func ingestAll(t *testing.T, g *Ingester) {
+	t.Helper()
+	for {
+		st, err := g.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Hits == 0 {
+			return
+		}
+	}
 }

@@ -51,15 +51,7 @@ func TestLastActiveDerivedNotSynced(t *testing.T) {
 	if err := (&SQLiteStore{DB: d}).StoreHits(ctx, hits); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		st, err := g.RunOnce(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Hits == 0 {
-			break
-		}
-	}
+	ingestAll(t, g)
 	var la int64
 	var clocks int
 	if err := d.R.QueryRow(`SELECT last_active, (SELECT count(*) FROM sync_clock WHERE tbl = 'contacts' AND row_id = ?1 AND col = 'last_active')

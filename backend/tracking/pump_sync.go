@@ -68,7 +68,7 @@ func (p *Pump) syncNow(ctx context.Context, syncer Syncer) error {
 		p.Log.Warn("tracking: store sync failed; hits stay in the spool", "store", p.Store.Name(), "err", err)
 		return nil
 	}
-	diag.storeSyncT(time.Since(start))
+	diag.add(&diag.storeSync, time.Since(start))
 	if p.Metrics != nil {
 		p.Metrics.StoreSyncs.Add(1)
 		p.Metrics.StoreSyncNanos.Add(time.Since(start).Nanoseconds())

@@ -35,21 +35,13 @@ func (d *diagT) group(n int, w, s, gap time.Duration) {
 	d.mu.Unlock()
 }
 
-func (d *diagT) storeT(t time.Duration) {
+// add records one timing into list (d.store, d.storeSync).
+func (d *diagT) add(list *[]time.Duration, t time.Duration) {
 	if !diagOn {
 		return
 	}
 	d.mu.Lock()
-	d.store = append(d.store, t)
-	d.mu.Unlock()
-}
-
-func (d *diagT) storeSyncT(t time.Duration) {
-	if !diagOn {
-		return
-	}
-	d.mu.Lock()
-	d.storeSync = append(d.storeSync, t)
+	*list = append(*list, t)
 	d.mu.Unlock()
 }
 

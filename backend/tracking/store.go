@@ -229,7 +229,7 @@ func (p *Pump) put(ctx context.Context, recs []Record) error {
 	for {
 		start := time.Now()
 		err := p.Store.StoreHits(ctx, hits)
-		diag.storeT(time.Since(start))
+		diag.add(&diag.store, time.Since(start))
 		if err == nil {
 			if p.failing.CompareAndSwap(true, false) {
 				p.Log.Info("tracking: store reachable again; draining the spool", "store", p.Store.Name(),
