@@ -6,7 +6,8 @@
 #      process (tests/sync-demo/fakerqlite; sustained rate, none lost, CPU of each process);
 #   3. desktop ingest of 1M queued hits (time, CPU, peak RSS).
 # Usage: tests/bench/tracking.sh /path/to/magpie   (CONC, SECONDS_RUN, HITS override the sizes;
-# ONLY_HTTP / ONLY_RQLITE run one part; INFLIGHT, RQ_LATENCY tune part 2; TRACKLOAD and
+# ONLY_HTTP / ONLY_RQLITE run one part; RATE=R makes part 1 open-loop at R req/s (latency from
+# each request's due time; CONC is then the connection pool); INFLIGHT, RQ_LATENCY tune part 2; TRACKLOAD and
 # FAKERQLITE take prebuilt helpers; CPUPROFILE / LOADPROFILE profile the tracker / the load
 # generator of part 1; TRACKER_ARGS adds flags to both trackers, e.g. --net-http)
 set -euo pipefail
@@ -36,7 +37,7 @@ url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/out" | head -1)"
 [ -n "$url" ] || { echo "tracker did not start"; cat "$work/log"; exit 1; }
 t0="$(ticks)"
 lprof=(); [ -n "${LOADPROFILE:-}" ] && lprof=(-cpuprofile "$LOADPROFILE")
-"$work/trackload" -url "$url" -c "$conc" -d "${secs}s" "${lprof[@]}" >"$work/load.json"
+"$work/trackload" -url "$url" -c "$conc" -d "${secs}s" ${RATE:+-rate "$RATE"} "${lprof[@]}" >"$work/load.json"
 lcpu="$(grep -o '"cpu_ns":[0-9]*' "$work/load.json" | cut -d: -f2)"
 for _ in $(seq 300); do
   curl -s "$url/health" | grep -q '"pending":0,' && break; sleep 0.1

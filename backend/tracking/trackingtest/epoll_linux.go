@@ -100,33 +100,49 @@ func runEpoll(ctx context.Context, host string, o Options, build func(rnd *rand.
 			inflight--
 		}
 	}
-	// send issues the connection's next request (dialling first when needed).
-	send := func(c *econn) {
+	// send issues the connection's next request (dialling first when needed), its latency
+	// counted from t0; false when it could not be sent.
+	send := func(c *econn, t0 time.Time) bool {
 		if ctx.Err() != nil || (o.Max > 0 && sent >= o.Max) {
-			return
+			return false
 		}
 		if c.fd < 0 {
 			if err := dial(c); err != nil {
 				fail(err.Error())
-				return
+				return false
 			}
 		}
 		c.body, c.req = build(c.rnd, c.body, c.req[:0])
-		c.t0 = time.Now()
+		c.t0 = t0
 		if err := writeAll(c.fd, c.req); err != nil {
 			fail(err.Error())
 			drop(c)
-			return
+			return false
 		}
 		c.busy = true
 		sent++
 		inflight++
+		return true
+	}
+	// next: closed loop, the connection sends again at once; open loop (o.Rate), it waits
+	// in idle for the next due request.
+	var idle []*econn
+	next := func(c *econn) {
+		if o.Rate > 0 {
+			idle = append(idle, c)
+			return
+		}
+		send(c, time.Now())
 	}
 	cpu0 := CPUTime()
 	start := time.Now()
 	for i := range conns {
 		conns[i] = &econn{fd: -1, rnd: rand.New(rand.NewSource(int64(i)))}
-		send(conns[i])
+		next(conns[i])
+	}
+	wait := 10 // ms
+	if o.Rate > 0 {
+		wait = 1
 	}
 	events := make([]syscall.EpollEvent, 256)
 	rbuf := make([]byte, 64<<10)
@@ -148,7 +164,17 @@ func runEpoll(ctx context.Context, host string, o Options, build func(rnd *rand.
 				break
 			}
 		}
-		n, err := syscall.EpollWait(ep, events, 10)
+		if o.Rate > 0 && ctx.Err() == nil {
+			due := int(time.Since(start).Seconds()*o.Rate) + 1 // requests due so far
+			for sent < due && len(idle) > 0 {
+				c := idle[len(idle)-1]
+				if !send(c, start.Add(time.Duration(float64(sent)/o.Rate*float64(time.Second)))) {
+					break // the bound is reached, or the connection failed: it stays idle
+				}
+				idle = idle[:len(idle)-1]
+			}
+		}
+		n, err := syscall.EpollWait(ep, events, wait)
 		if err != nil && !errors.Is(err, syscall.EINTR) {
 			return res, err
 		}
@@ -170,7 +196,7 @@ func runEpoll(ctx context.Context, host string, o Options, build func(rnd *rand.
 					fail(err.Error())
 				}
 				drop(c)
-				send(c)
+				next(c)
 				continue
 			}
 			c.buf = append(c.buf, rbuf[:m]...)
@@ -195,13 +221,13 @@ func runEpoll(ctx context.Context, host string, o Options, build func(rnd *rand.
 				if closing {
 					drop(c)
 				}
-				send(c)
+				next(c)
 			}
 		}
-		if inflight < len(conns) && ctx.Err() == nil { // connections that could not dial or send
+		if o.Rate == 0 && inflight < len(conns) && ctx.Err() == nil { // connections that could not dial or send
 			for _, c := range conns {
 				if !c.busy {
-					send(c)
+					send(c, time.Now())
 				}
 			}
 		}

@@ -45,6 +45,11 @@ type Options struct {
 	// OS thread driving every connection through epoll (Linux; like wrk: a write and a read
 	// per request, no goroutine wake-ups), the cheapest for the shared cores.
 	Engine string
+	// Rate, when > 0, makes the run open-loop (epoll engine only; like wrk2): request k is due
+	// at start + k/Rate and is sent then on an idle connection, and its latency is counted
+	// from that due time — a request that waited for a free connection counts its wait
+	// (no coordinated omission). 0 = closed loop: each connection sends again on its answer.
+	Rate float64
 }
 
 // Head is the start of a request to path on the tracker at base (method, host, browser
@@ -142,6 +147,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
+	if o.Rate > 0 && o.Engine != "epoll" {
+		return Result{}, fmt.Errorf("trackingtest: a fixed rate needs the epoll engine")
+	}
 	if o.Engine == "epoll" {
 		return runEpoll(ctx, u.Host, o, build)
 	}

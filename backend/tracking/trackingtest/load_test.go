@@ -2,6 +2,7 @@ package trackingtest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -66,20 +67,32 @@ func TestEngines(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	engines := []string{""}
-	if runtime.GOOS == "linux" {
-		engines = append(engines, "epoll")
+	type run struct {
+		engine string
+		rate   float64
 	}
-	for _, eng := range engines {
-		t.Run("engine="+eng, func(t *testing.T) {
+	runs := []run{{engine: ""}}
+	if runtime.GOOS == "linux" {
+		// Open loop at 3,000/s: 300 requests are due over 100 ms, so the run cannot end sooner.
+		runs = append(runs, run{engine: "epoll"}, run{engine: "epoll", rate: 3000})
+	}
+	for _, r := range runs {
+		t.Run(fmt.Sprintf("engine=%s,rate=%g", r.engine, r.rate), func(t *testing.T) {
 			before := hits.Load()
-			res, err := Run(context.Background(), Options{URL: srv.URL, Concurrency: 8, Duration: 20 * time.Second, Max: 300, Devices: 10, Engine: eng})
+			res, err := Run(context.Background(), Options{URL: srv.URL, Concurrency: 8, Duration: 20 * time.Second, Max: 300, Devices: 10,
+				Engine: r.engine, Rate: r.rate})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.OK != 300 || res.Errors != 0 || res.Requests != 300 || hits.Load()-before != 300 {
 				t.Fatalf("ok %d errors %d (%s) requests %d, server saw %d; want 300 ok", res.OK, res.Errors, res.FirstErr, res.Requests, hits.Load()-before)
 			}
+			if r.rate > 0 && res.Elapsed < 99*time.Millisecond {
+				t.Fatalf("300 requests at %g/s took %v: sent faster than the rate", r.rate, res.Elapsed)
+			}
 		})
+	}
+	if _, err := Run(context.Background(), Options{URL: srv.URL, Rate: 10}); err == nil {
+		t.Fatal("a fixed rate was accepted without the epoll engine")
 	}
 }

@@ -25,6 +25,7 @@ func main() {
 	n := flag.Int("n", 0, "stop after N requests (0 = only the duration bounds the run)")
 	devices := flag.Int("devices", 10000, "distinct visitor devices")
 	engine := flag.String("engine", defaultEngine(), `client: "epoll" (one thread, Linux) or "goroutines" (one per connection)`)
+	rate := flag.Float64("rate", 0, "open loop: send this many requests per second, latency counted from each one's due time (epoll engine; 0 = closed loop)")
 	cpuProfile := flag.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -37,7 +38,7 @@ func main() {
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	res, err := trackingtest.Run(context.Background(), trackingtest.Options{URL: *u, Concurrency: *c, Duration: *d, Max: *n, Devices: *devices,
-		Engine: strings.TrimPrefix(*engine, "goroutines")})
+		Engine: strings.TrimPrefix(*engine, "goroutines"), Rate: *rate})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "trackload:", err)
 		pprof.StopCPUProfile()
