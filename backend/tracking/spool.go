@@ -62,9 +62,7 @@ type SpoolOptions struct {
 	// per-batch fsync only flushes data (no file-size change to journal): ~2–4× shorter
 	// fsyncs on ext4 here (spool_prealloc.go). The tracker turns it on.
 	Preallocate bool
-	// SyncParallel is how many group fdatasyncs may run at once (default 1; spool_group.go).
-	SyncParallel int
-	Log          *slog.Logger
+	Log         *slog.Logger
 }
 
 // Spool is a durable append-only queue with one writer loop and one reader.
@@ -78,9 +76,7 @@ type Spool struct {
 	buf     []byte
 	spare   []byte // the previous group's buffer, reused by the next one
 	waiting *batch
-	nrec    int            // records in buf
-	flights []inflight     // written groups whose fdatasync runs (spool_group.go)
-	syncs   sync.WaitGroup // those fdatasyncs
+	nrec    int // records in buf (the group commit's statistics)
 	closed  bool
 	seg     int64 // segment being written
 	file    *os.File

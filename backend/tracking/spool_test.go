@@ -205,8 +205,7 @@ func TestSpoolKill(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for round := 0; round < 4; round++ {
-		// Rounds 1 and 3 preallocate their segments (zero tails left by the kill); 2 and 3 sync
-		// two groups at once.
+		// Rounds 1 and 3 preallocate their segments (zero tails left by the kill).
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSpoolKill$")
 		cmd.Env = append(os.Environ(), "MAGPIE_SPOOL_CHILD="+dir, fmt.Sprintf("MAGPIE_SPOOL_ROUND=%d", round))
 		out, err := cmd.StdoutPipe()
@@ -252,9 +251,7 @@ func TestSpoolKill(t *testing.T) {
 
 func spoolChild(dir string) {
 	round := os.Getenv("MAGPIE_SPOOL_ROUND")
-	// Rounds 2 and 3 run two group fdatasyncs at once (SyncParallel).
-	sp, err := OpenSpool(dir, SpoolOptions{SegmentBytes: 4096, Preallocate: round == "1" || round == "3",
-		SyncParallel: map[bool]int{true: 2, false: 1}[round >= "2"]})
+	sp, err := OpenSpool(dir, SpoolOptions{SegmentBytes: 4096, Preallocate: round == "1" || round == "3"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
