@@ -42,8 +42,12 @@ func TestEndToEndSegmentEmailOpenYesPath(t *testing.T) {
 	}
 	f.em.SetLinks(emails.SignedLinks{BaseURL: "https://t.example", Signer: signer})
 	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go (&tracking.Pump{Spool: spool, Store: &tracking.SQLiteStore{DB: f.d}, Log: quiet}).Run(pctx)
+	pumped := make(chan struct{})
+	go func() {
+		defer close(pumped)
+		(&tracking.Pump{Spool: spool, Store: &tracking.SQLiteStore{DB: f.d}, Log: quiet}).Run(pctx)
+	}()
+	defer func() { stop(); <-pumped }() // the pump stops (its last sync commits to the spool) before the spool closes
 	ing := &tracking.Ingester{Contacts: f.cs, Log: quiet}
 
 	ann := f.contact(map[string]string{"firstname": "Ann", "email": "ann@x.io"})

@@ -47,15 +47,8 @@ func BenchmarkRowFloor(b *testing.B) {
 	b.Run("contacts-json", func(b *testing.B) { jsonFloor(b, tables[0].row) })
 	for _, tb := range tables {
 		b.Run(tb.name, func(b *testing.B) {
-			d, _ := testenv.NewDB(b)
+			d, rowIDs := floorStore(b)
 			ctx := context.Background()
-			if _, err := d.DeferIndexes(ctx, []string{"contacts", "events"}, []string{"contacts_email_lookup", "events_contact_type"}); err != nil {
-				b.Fatal(err)
-			}
-			rowIDs := make([]string, b.N)
-			for i := range rowIDs {
-				rowIDs[i] = ids.New()
-			}
 			const per = 100
 			width := len(tb.row(0, "x"))
 			q := tb.prefix + " VALUES " + strings.TrimSuffix(strings.Repeat("(?"+strings.Repeat(",?", width-1)+"),", per), ",")
@@ -85,15 +78,8 @@ func BenchmarkRowFloor(b *testing.B) {
 // jsonFloor is the contacts floor with one bound value per statement: the rows as a JSON
 // array of arrays, expanded by SQLite (json_each), instead of one bind per value.
 func jsonFloor(b *testing.B, row func(i int, id string) []any) {
-	d, _ := testenv.NewDB(b)
+	d, rowIDs := floorStore(b)
 	ctx := context.Background()
-	if _, err := d.DeferIndexes(ctx, []string{"contacts", "events"}, []string{"contacts_email_lookup", "events_contact_type"}); err != nil {
-		b.Fatal(err)
-	}
-	rowIDs := make([]string, b.N)
-	for i := range rowIDs {
-		rowIDs[i] = ids.New()
-	}
 	cols := "id, firstname, lastname, email, phone, points, position, company, zipcode, city, country, date_added, date_modified, date_identified, firstname_key, lastname_key"
 	n := len(strings.Split(cols, ","))
 	sel := make([]string, n)
@@ -125,4 +111,18 @@ func jsonFloor(b *testing.B, row func(i int, id string) []any) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// floorStore is a fresh store with the contacts and events indexes deferred as a bulk
+// import defers them, and b.N new row ids.
+func floorStore(b *testing.B) (*db.DB, []string) {
+	d, _ := testenv.NewDB(b)
+	if _, err := d.DeferIndexes(context.Background(), []string{"contacts", "events"}, []string{"contacts_email_lookup", "events_contact_type"}); err != nil {
+		b.Fatal(err)
+	}
+	rowIDs := make([]string, b.N)
+	for i := range rowIDs {
+		rowIDs[i] = ids.New()
+	}
+	return d, rowIDs
 }

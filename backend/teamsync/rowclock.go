@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
-	"unsafe"
 
 	"magpie/backend/db"
 )
@@ -144,39 +143,29 @@ func (e *Engine) writeRowClocks(tx *db.Tx, list []rowClock) error {
 		args, pending = args[:0], pending[:0]
 		return nil
 	}
-	// Rows of one bulk insert share their column list's slice (db.Change.Keys): look the
-	// set up by the slice first, by its names only for a new slice.
-	type sliceKey struct {
-		p *string
-		n int
-	}
-	bySlice := map[sliceKey]int64{}
+	// Rows of one bulk insert share their column list's slice (db.Change.Keys) and come one
+	// after another: a row with the previous row's slice reuses its set without joining names.
+	var prevCols []string
+	var prevID int64
 	for _, rc := range list {
-		var sk sliceKey
-		if len(rc.cols) > 0 {
-			sk = sliceKey{unsafe.SliceData(rc.cols), len(rc.cols)}
-		}
-		id, seen := bySlice[sk]
-		if !seen || sk.p == nil {
+		var id int64
+		if len(rc.cols) > 0 && len(rc.cols) == len(prevCols) && &rc.cols[0] == &prevCols[0] {
+			id = prevID
+		} else {
 			key := strings.Join(rc.cols, "\x00")
-			id, seen = ids[key]
-			if sk.p != nil && seen {
-				bySlice[sk] = id
+			var seen bool
+			if id, seen = ids[key]; !seen {
+				var ok bool
+				var err error
+				if id, ok, err = e.colset(tx, rc.cols); err != nil {
+					return err
+				}
+				if !ok {
+					id = -1
+				}
+				ids[key] = id
 			}
-		}
-		if !seen {
-			var ok bool
-			var err error
-			if id, ok, err = e.colset(tx, rc.cols); err != nil {
-				return err
-			}
-			if !ok {
-				id = -1
-			}
-			ids[strings.Join(rc.cols, "\x00")] = id
-			if sk.p != nil {
-				bySlice[sk] = id
-			}
+			prevCols, prevID = rc.cols, id
 		}
 		if id == -1 {
 			fallback = append(fallback, rc)
