@@ -83,7 +83,10 @@ export default async function ({ page, expect, shot, rpc }) {
     expect.equal(received.length, N, "messages at the SMTP sink");
     expect.match(received[0], /List-Unsubscribe-Post: List-Unsubscribe=One-Click/, "one-click unsubscribe header");
 
-    // Statistics.
+    // Statistics. The "sending" notification (top centre) covers the tab row until it
+    // closes; it pauses while hovered, so move the mouse away and wait for it.
+    await page.mouse.move(700, 700);
+    await page.waitForFunction(() => !document.querySelector(".mantine-Notification-root"), null, { timeout: 15_000 });
     await page.getByRole("tab", { name: "Statistics" }).click();
     await page.getByTestId("email-stats").waitFor();
     await page.getByTestId("email-stats").getByText(String(N), { exact: true }).first().waitFor();
