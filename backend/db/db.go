@@ -55,6 +55,9 @@ type Options struct {
 	Clock clock.Clock // defaults to the system clock
 	// ReadOnly opens without migrating or writing (inspection tools).
 	ReadOnly bool
+	// PageSize is the page size of a store created by this Open (0: MAGPIE_PAGE_SIZE, else
+	// DefaultPageSize); an existing store keeps its own.
+	PageSize int
 }
 
 // OpenDir opens (creating if needed) the store inside dataDir.
@@ -82,6 +85,13 @@ func Open(path string, opt Options) (*DB, error) {
 	d := &DB{Path: path, Clock: opt.Clock}
 	var err error
 	if !opt.ReadOnly {
+		ps, err := newStorePageSize(opt.PageSize)
+		if err != nil {
+			return nil, apperr.Invalidf("errors.dbPageSize", map[string]any{"pageSize": opt.PageSize}, "%v", err)
+		}
+		if err := createIfNew(path, ps); err != nil {
+			return nil, openError(path, err)
+		}
 		d.W, err = sql.Open(DriverName, dsn(path, false))
 		if err != nil {
 			return nil, err
