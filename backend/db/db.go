@@ -58,6 +58,8 @@ type Options struct {
 	// PageSize is the page size of a store created by this Open (0: MAGPIE_PAGE_SIZE, else
 	// DefaultPageSize); an existing store keeps its own.
 	PageSize int
+
+	swaps int // reopened after a compact swapped the file
 }
 
 // OpenDir opens (creating if needed) the store inside dataDir.
@@ -116,7 +118,22 @@ func Open(path string, opt Options) (*DB, error) {
 	}
 	d.M.SetMaxOpenConns(2)
 	d.M.SetMaxIdleConns(2)
-	if err := d.check(opt.ReadOnly); err != nil {
+	var before os.FileInfo
+	if !opt.ReadOnly {
+		before, _ = os.Stat(path)
+	}
+	err = d.check(opt.ReadOnly)
+	// `magpie db compact` renames a packed copy over the file while it holds the store's
+	// lock; an Open that waited for that lock holds the old, unlinked file (SQLite then
+	// refuses to write it: SQLITE_READONLY_DBMOVED): start again on the new one.
+	if before != nil && opt.swaps < 3 {
+		if now, serr := os.Stat(path); serr == nil && !os.SameFile(before, now) {
+			d.Close()
+			opt.swaps++
+			return Open(path, opt)
+		}
+	}
+	if err != nil {
 		d.Close()
 		return nil, err
 	}
