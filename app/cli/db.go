@@ -114,7 +114,6 @@ func runDBCompact(e *Env, args []string) error {
 	return nil
 }
 
-
 func sizeOf(path string) int64 {
 	fi, err := os.Stat(path)
 	if err != nil {
