@@ -47,7 +47,8 @@ type DB struct {
 	bulkMu sync.Mutex // BulkCache: how many bulk loads hold the writer's big cache
 	bulkN  int
 
-	ckpt checkpointer // BackgroundCheckpoints
+	ckpt      checkpointer // BackgroundCheckpoints
+	ckptPages int          // the writer's wal_autocheckpoint, ~80 MB in this store's pages
 }
 
 // Options tune Open.
@@ -213,8 +214,13 @@ func (d *DB) check(readOnly bool) error {
 		// Checkpoint the WAL every ~80 MB instead of SQLite's 4 MB: batch writers (campaign
 		// runs, imports) rewrite the same hot pages commit after commit, and each automatic
 		// checkpoint copies and fsyncs them again (campaign five-step benchmark: about
-		// 30 % less CPU, docs/BENCHMARKS.md § Campaigns).
-		if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 20000"); err != nil {
+		// 30 % less CPU, docs/BENCHMARKS.md § Campaigns). In pages of this store's size.
+		var ps int
+		if err := conn.QueryRowContext(ctx, "PRAGMA page_size").Scan(&ps); err != nil {
+			return openError(d.Path, err)
+		}
+		d.ckptPages = autoCheckpointPages(ps)
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", d.ckptPages)); err != nil {
 			return openError(d.Path, err)
 		}
 	}

@@ -48,6 +48,11 @@ func TestNewStorePageSize(t *testing.T) {
 			if err := d.W.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 				t.Fatalf("journal mode %q (%v), want wal", mode, err)
 			}
+			// The automatic checkpoint keeps ~80 MB of WAL whatever the page size.
+			var ckpt int
+			if err := d.W.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&ckpt); err != nil || ckpt != 20000*4096/tc.want {
+				t.Fatalf("wal_autocheckpoint %d (%v), want %d pages", ckpt, err, 20000*4096/tc.want)
+			}
 		})
 	}
 }
