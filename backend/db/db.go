@@ -88,12 +88,8 @@ func Open(path string, opt Options) (*DB, error) {
 	d := &DB{Path: path, Clock: opt.Clock}
 	var err error
 	if !opt.ReadOnly {
-		ps, err := newStorePageSize(opt.PageSize)
-		if err != nil {
-			return nil, apperr.Invalidf("errors.dbPageSize", map[string]any{"pageSize": opt.PageSize}, "%v", err)
-		}
-		if err := createIfNew(path, ps); err != nil {
-			return nil, openError(path, err)
+		if err := createIfNew(path, opt.PageSize); err != nil {
+			return nil, err
 		}
 		d.W, err = sql.Open(DriverName, dsn(path, false))
 		if err != nil {
