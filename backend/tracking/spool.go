@@ -85,10 +85,12 @@ type Spool struct {
 	flights []inflight  // written groups whose fdatasync runs (spool_group.go)
 	runs    []time.Time // start times of the fdatasyncs running (at most 2)
 
-	lastGroup  int   // records in the previous group
-	lingering  bool  // the loop waits for the group to grow (Linger)
-	timerArmed bool  // a wake-up of the loop is pending (Linger, HedgeAfter)
-	seg        int64 // segment being written
+	lastGroup  int       // records in the previous group
+	lastStart  time.Time // when the previous group was taken (statistics)
+	lingering  bool      // the loop waits for the group to grow (Linger)
+	writing    bool      // a committer is writing a group (spool_group.go)
+	timerArmed bool      // a wake-up of the loop is pending (Linger, HedgeAfter)
+	seg        int64     // segment being written
 	file       *os.File
 	size       int64 // bytes in the current segment (durable + in flight)
 	durable    Pos   // end of the last fsynced record

@@ -34,7 +34,24 @@ type inflight struct {
 
 func (s *Spool) loop() {
 	defer close(s.done)
-	last := time.Now()
+	n := 1
+	if s.opt.HedgeAfter > 0 {
+		n = 2 // the second committer starts a group only while the first one's sync runs long
+	}
+	finished := make(chan struct{}, n)
+	for range n {
+		go func() { s.commitLoop(); finished <- struct{}{} }()
+	}
+	for range n {
+		<-finished
+	}
+}
+
+// commitLoop takes groups and makes them durable, one at a time: the goroutine that finished
+// a group's fdatasync goes on with the next group at once (no hand-off to another goroutine).
+// One committer writes at a time (s.writing): groups reach the file in order, and the write
+// of a group ends before any later group's fdatasync starts.
+func (s *Spool) commitLoop() {
 	for {
 		s.mu.Lock()
 		if !s.waitGroup() {
@@ -43,15 +60,18 @@ func (s *Spool) loop() {
 		}
 		buf, b, nrec := s.buf, s.waiting, s.nrec
 		s.buf, s.waiting, s.nrec = nil, nil, 0
-		s.lastGroup = nrec
+		s.lastGroup, s.writing = nrec, true
 		rotate := s.size >= s.opt.SegmentBytes
 		for rotate && len(s.runs) > 0 {
 			s.cond.Wait() // the old segment's syncs use its file
 		}
 		start := time.Now()
-		s.runs = append(s.runs, start)
+		gap := start.Sub(s.lastStart)
+		s.lastStart = start
 		s.mu.Unlock()
 
+		// Only this committer writes (s.writing), so s.file, s.seg and s.size are its own
+		// until it clears the flag.
 		var err error
 		if rotate {
 			err = s.rotate()
@@ -61,6 +81,7 @@ func (s *Spool) loop() {
 		}
 		t1 := time.Now()
 		s.mu.Lock()
+		s.writing = false
 		if cap(buf) <= 4<<20 {
 			s.spare = buf[:0] // copied into the page cache: reusable (a huge one goes to the GC)
 		}
@@ -75,7 +96,6 @@ func (s *Spool) loop() {
 			} else if s.durable.less(end) {
 				s.durable = end
 			}
-			s.dropRun(start)
 			s.cond.Broadcast()
 			s.mu.Unlock()
 			b.err = err
@@ -83,49 +103,46 @@ func (s *Spool) loop() {
 			continue
 		}
 		s.flights = append(s.flights, inflight{end: end, b: b})
+		s.runs = append(s.runs, t1)
+		f := s.file
 		s.mu.Unlock()
-		f, gap := s.file, start.Sub(last)
-		last = start
-		go func() {
-			t := time.Now()
-			err := syncData(f) // fdatasync: one per group, shared by every request in it
-			diag.group(nrec, t1.Sub(start), time.Since(t), gap)
-			s.synced(start, end, err)
-		}()
+		err = syncData(f) // fdatasync: one per group, shared by every request in it
+		diag.group(nrec, t1.Sub(start), time.Since(t1), gap)
+		s.synced(t1, end, err)
 	}
 }
 
-// waitGroup waits (s.mu held) until a group may start: records are waiting and no fdatasync
-// runs, or one has run HedgeAfter; a small group first lingers (see above). It reports false
-// when the spool is closed with nothing left to write and no sync running.
+// waitGroup waits (s.mu held) until a group may start: records are waiting, no committer
+// is writing, and no fdatasync runs — or one has run for HedgeAfter; a small group first
+// lingers (see above). It reports false when the spool is closed with nothing left to write
+// and no sync running.
 func (s *Spool) waitGroup() bool {
 	for {
-		if s.waiting == nil {
-			if s.closed && len(s.runs) == 0 {
+		switch {
+		case s.waiting == nil:
+			if s.closed && len(s.runs) == 0 && !s.writing {
 				return false
 			}
-			s.cond.Wait()
-			continue
-		}
-		switch {
+		case s.writing:
 		case len(s.runs) == 0:
 			if s.closed || s.opt.Linger <= 0 || s.nrec >= s.lastGroup {
 				return true
 			}
-			if left := s.opt.Linger - time.Since(s.opened); left > 0 {
-				s.wakeIn(left)
-				s.lingering = true
-				s.cond.Wait()
-				s.lingering = false
-				continue
-			}
-			return true
-		case len(s.runs) == 1 && s.opt.HedgeAfter > 0:
-			if left := s.opt.HedgeAfter - time.Since(s.runs[0]); left > 0 {
-				s.wakeIn(left)
-			} else {
+			left := s.opt.Linger - time.Since(s.opened)
+			if left <= 0 {
 				return true
 			}
+			s.wakeIn(left)
+			s.lingering = true
+			s.cond.Wait()
+			s.lingering = false
+			continue
+		case len(s.runs) == 1 && s.opt.HedgeAfter > 0:
+			left := s.opt.HedgeAfter - time.Since(s.runs[0])
+			if left <= 0 {
+				return true
+			}
+			s.wakeIn(left)
 		}
 		s.cond.Wait()
 	}
@@ -197,11 +214,11 @@ func (s *Spool) rotate() error {
 	return s.openSegment(s.seg + 1)
 }
 
-// envDuration is v, or the duration in the environment variable name when it is set (a
+// envDuration is v, or when v is 0 the duration in the environment variable name if set (a
 // benchmark knob: MAGPIE_SPOOL_LINGER=200us, MAGPIE_SPOOL_HEDGE=0 to compare settings with
 // one binary).
 func envDuration(name string, v time.Duration) time.Duration {
-	if e := os.Getenv(name); e != "" {
+	if e := os.Getenv(name); e != "" && v == 0 {
 		if d, err := time.ParseDuration(e); err == nil {
 			return d
 		}

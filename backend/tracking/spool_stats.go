@@ -19,6 +19,7 @@ type diagT struct {
 	syncs, writes, gaps, groups []time.Duration
 	sizes                       []int
 	store, storeSync            []time.Duration
+	handler                     []time.Duration // native hit handlers, start to answer ready
 	start                       time.Time
 	marks                       []mark // the timeline of slow fdatasyncs and disk-heavy events
 }
@@ -101,8 +102,8 @@ func (d *diagT) print() {
 		tot += n
 	}
 	fmt.Fprintf(os.Stderr, "STATS group commits=%d mean records=%.1f\n", len(d.sizes), float64(tot)/float64(max(1, len(d.sizes))))
-	fmt.Fprintf(os.Stderr, "STATS write %s\nSTATS fdatasync %s\nSTATS gap %s\nSTATS store %s\nSTATS store-sync %s\n",
-		qs(d.writes), qs(d.syncs), qs(d.gaps), qs(d.store), qs(d.storeSync))
+	fmt.Fprintf(os.Stderr, "STATS write %s\nSTATS fdatasync %s\nSTATS gap %s\nSTATS store %s\nSTATS store-sync %s\nSTATS handler %s\n",
+		qs(d.writes), qs(d.syncs), qs(d.gaps), qs(d.store), qs(d.storeSync), qs(d.handler))
 	if os.Getenv("MAGPIE_TRACKER_STATS") == "timeline" {
 		slices.SortFunc(d.marks, func(a, b mark) int { return int(a.at - b.at) })
 		for _, m := range d.marks {
