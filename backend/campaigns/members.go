@@ -175,10 +175,6 @@ func fanout(tx *db.Tx, c *compiled, kids []*Event, src string, args []any) error
 		}
 		q := `INSERT OR IGNORE INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
 			SELECT ?, ?, s.contact_id, s.rotation, ?, ` + trig + `, s.ref_at FROM (` + src + `) s`
-		before, err := maxLogID(tx)
-		if err != nil {
-			return err
-		}
 		var n int64
 		if err := bulk(tx, func() error {
 			res, err := tx.Exec(q, append([]any{c.id, k.ID, status}, args...)...)
@@ -190,7 +186,10 @@ func fanout(tx *db.Tx, c *compiled, kids []*Event, src string, args []any) error
 			return fmt.Errorf("campaigns: schedule %s: %w", k.ID, err)
 		}
 		if n > 0 {
-			if err := addCounts(tx, "id > ?", before); err != nil {
+			// Every inserted row has k's event and this status: counted without reading
+			// the rows back (INSERT OR IGNORE reports only the rows it inserted).
+			if _, err := tx.Exec(`INSERT INTO campaign_counts(campaign_id, event_id, status, n) VALUES(?, ?, ?, ?)
+				ON CONFLICT(campaign_id, event_id, status) DO UPDATE SET n = n + excluded.n`, c.id, k.ID, status, n); err != nil {
 				return err
 			}
 		}
