@@ -119,3 +119,7 @@ func (d *DB) CloseScratch() error {
 	defer f.Close()
 	return f.Sync()
 }
+
+// Scratch reports whether d is a scratch store (OpenScratch): nobody else reads it while
+// it is built.
+func (d *DB) Scratch() bool { return d.scratch }
