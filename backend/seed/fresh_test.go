@@ -36,7 +36,8 @@ func storeState(t *testing.T, d *db.DB) string {
 			|| ' ' || (SELECT count(*) FROM tags) || ' ' || (SELECT count(*) FROM contact_tags) || ' ' || (SELECT count(*) FROM fields)
 			|| ' ' || (SELECT count(*) FROM sync_row_clock) || ' ' || (SELECT count(*) FROM sync_outbox_batch)
 			|| ' ' || (SELECT count(*) FROM contact_stats) || ' ' || (SELECT count(*) FROM contact_urls)
-			|| ' ' || (SELECT count(*) FROM meta WHERE k = 'bulk.deferred_indexes')`,
+			|| ' ' || (SELECT count(*) FROM meta WHERE k = 'bulk.deferred_indexes') || ' ' || (SELECT count(*) FROM dash_cdirty)
+			|| ' ' || (SELECT gen > 0 FROM contacts_order_gen WHERE k = '*')`,
 	} {
 		var s string
 		if err := d.R.QueryRow(q).Scan(&s); err != nil {

@@ -117,6 +117,17 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 			}
 		}()
 	}
+	if d.Scratch() {
+		restoreTriggers, err := deferContactTriggers(ctx, d)
+		if err != nil {
+			return res, err
+		}
+		defer func() {
+			if rerr := restoreTriggers(context.Background()); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
 	// The event log: 2 events per new contact (created, identified) plus the behaviour ones.
 	restoreEvents, err := events.DeferIndexes(ctx, d, int64(opt.Events)+2*int64(opt.Contacts))
 	if err != nil {
