@@ -48,6 +48,8 @@ type DB struct {
 	bulkN  int
 
 	ckpt checkpointer // BackgroundCheckpoints
+
+	scratch bool // OpenScratch: no WAL, one connection
 }
 
 // Options tune Open.
@@ -234,6 +236,9 @@ func unwrapPathErr(err error) error {
 
 // Close closes both handles.
 func (d *DB) Close() error {
+	if d.scratch {
+		return d.W.Close()
+	}
 	var errs []error
 	if d.W != nil {
 		errs = append(errs, d.W.Close())
