@@ -26,6 +26,10 @@ type Batch struct {
 	urlIDs map[string]int64
 	order  []string // contacts in first-seen order
 	aggs   map[string]*pendingAgg
+	// carry, in carry mode (Carry.Batch): the aggregates stay pending past the commit; lo is
+	// the first seq the transaction may give an event.
+	carry *Carry
+	lo    int64
 }
 
 type batchKey struct{}
@@ -98,6 +102,15 @@ func Settle(tx *db.Tx, contacts ...string) error { return settle(tx, contacts...
 
 func settle(tx *db.Tx, contacts ...string) error {
 	b, ok := tx.Local(batchKey{}).(*Batch)
+	if ok && b.carry != nil {
+		return b.carry.settle(tx, b, contacts)
+	}
+	if c, held := carries.Load(tx.DB()); held {
+		// Another transaction of a store that carries a catch-up's aggregates.
+		if err := c.(*Carry).settle(tx, nil, contacts); err != nil {
+			return err
+		}
+	}
 	if !ok || len(b.aggs) == 0 {
 		return nil
 	}
@@ -119,6 +132,11 @@ func (b *Batch) Append(e Event) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
+	return b.stored(e, at)
+}
+
+// stored is Append after the row went in: aggregates pending, hooks, signals.
+func (b *Batch) stored(e Event, at int64) (bool, error) {
 	if err := b.add(e, at); err != nil {
 		return false, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
 	}
@@ -151,16 +169,24 @@ func (b *Batch) agg(contact string) *pendingAgg {
 
 // add is aggregate() for later: the same counters, kept in memory.
 func (b *Batch) add(e Event, at int64) error {
+	// A contact settled during a catch-up owes the rest from the log (Carry): its URLs are
+	// still looked up here, so URL ids come in the order Append gives them.
+	skip := b.carry != nil && b.carry.skip(e.ContactID)
 	switch e.Type {
 	case PageHit, EmailClicked:
-	case EmailSent:
-		b.agg(e.ContactID).sent++
-		return nil
-	case EmailRead:
-		b.agg(e.ContactID).read++
-		return nil
-	case AssetDownloaded:
-		b.agg(e.ContactID).downloads++
+	case EmailSent, EmailRead, AssetDownloaded:
+		if skip {
+			return nil
+		}
+		a := b.agg(e.ContactID)
+		switch e.Type {
+		case EmailSent:
+			a.sent++
+		case EmailRead:
+			a.read++
+		default:
+			a.downloads++
+		}
 		return nil
 	default:
 		return nil
@@ -176,6 +202,9 @@ func (b *Batch) add(e Event, at int64) error {
 			b.urlIDs[e.URL] = id
 		}
 		urlID = id
+	}
+	if skip {
+		return nil
 	}
 	a := b.agg(e.ContactID)
 	if a.hits == 0 || at < a.firstHit {
@@ -207,9 +236,10 @@ func lookupURL(tx *db.Tx, url string) (int64, error) {
 	return id, err
 }
 
-// Flush writes every pending aggregate (it also runs by itself before commit).
+// Flush writes every pending aggregate (it also runs by itself before commit); in carry
+// mode they stay pending (Carry).
 func (b *Batch) Flush() error {
-	if len(b.aggs) == 0 {
+	if len(b.aggs) == 0 || b.carry != nil {
 		return nil
 	}
 	return b.write(b.order)
@@ -262,7 +292,7 @@ func (b *Batch) write(contacts []string) error {
 			utms = append(utms, []any{c, u.Source, u.Medium, u.Campaign, u.Content, u.Term, s.first, s.last, s.n})
 		}
 	}
-	// Forget before writing: RecountSessions below settles again.
+	// Forget before writing.
 	for _, c := range contacts {
 		delete(b.aggs, c)
 	}
@@ -308,7 +338,7 @@ func (b *Batch) write(contacts []string) error {
 		return fmt.Errorf("events: contact utm: %w", err)
 	}
 	for _, c := range recount {
-		if err := RecountSessions(tx, c); err != nil {
+		if err := recountSessions(tx, c); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Segment preallocation. Appending to a file changes its size, so every fsync of the spool
@@ -33,7 +34,10 @@ func (s *Spool) startPrepare(seg int64) {
 	size := s.opt.SegmentBytes
 	path := s.prepPath(seg)
 	go func() {
-		ch <- prepared{seg: seg, path: path, err: zeroFile(path, size, !s.opt.NoSync)}
+		start := time.Now()
+		err := zeroFile(path, size, !s.opt.NoSync)
+		diag.event("zero-fill", time.Since(start))
+		ch <- prepared{seg: seg, path: path, err: err}
 	}()
 }
 
