@@ -100,22 +100,6 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	aliases := []string{"firstname", "lastname", "email", "phone", "mobile", "position", "company", "city", "country",
 		"preferred_locale", "timezone", "last_active", "birthday", "newsletter_optin", "plan", "interests", "nps", "lead_source",
 		"customer_since", "last_order_at", "lifetime_value", "loyalty_card"}
-	if g.urlID, err = urlIDs(ctx, d); err != nil {
-		return res, err
-	}
-	// In a side file the event log is written into a second file by a second writer
-	// (split.go); its copy into this one runs last, after this file's index rebuilds.
-	var ew *evWriter
-	if d.Scratch() {
-		if ew, err = startEvWriter(ctx, d, int64(opt.Events)+2*int64(opt.Contacts)); err != nil {
-			return res, err
-		}
-		defer func() {
-			if ferr := ew.finish(context.Background(), d, err == nil); ferr != nil && err == nil {
-				err = ferr
-			}
-		}()
-	}
 	if opt.Contacts >= 50000 && opt.Contacts >= existing {
 		keep := keepContactIndexes
 		if d.Scratch() {
@@ -144,20 +128,16 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 			}
 		}()
 	}
-	if ew == nil {
-		// The event log: 2 events per new contact (created, identified) plus the behaviour ones.
-		restoreEvents, err := events.DeferIndexes(ctx, d, int64(opt.Events)+2*int64(opt.Contacts))
-		if err != nil {
-			return res, err
-		}
-		defer func() {
-			if rerr := restoreEvents(context.Background()); rerr != nil && err == nil {
-				err = rerr
-			}
-		}()
-	} else {
-		defer func() { _ = ew.wait() }() // the event writer stops before the rebuilds
+	// The event log: 2 events per new contact (created, identified) plus the behaviour ones.
+	restoreEvents, err := events.DeferIndexes(ctx, d, int64(opt.Events)+2*int64(opt.Contacts))
+	if err != nil {
+		return res, err
 	}
+	defer func() {
+		if rerr := restoreEvents(context.Background()); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
 	defer settle() // runs before the rebuilds above, after the producer has stopped
 	// (No db.BulkCache here: with it a 1M seed peaked at 418 MB RSS during the index
 	// rebuilds — the cache's freed pages stay in the C heap — for no CPU gain measured at
@@ -165,12 +145,15 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	// A producer goroutine generates the next batch — values, ids, events — while this one
 	// is written (the generator's random draws stay in one goroutine, so the data is the
 	// same), and the WAL is copied back by another connection: both on the second core.
+	if g.urlID, err = urlIDs(ctx, d); err != nil {
+		return res, err
+	}
 	releaseCkpt := d.BackgroundCheckpoints(ctx)
 	defer releaseCkpt()
 	batches := make(chan seedBatch, 1)
 	stop, stopped := make(chan struct{}), make(chan struct{})
 	defer func() { close(stop); <-stopped }()
-	go func() { defer close(stopped); g.produce(opt, existing, batches, stop, ew != nil) }()
+	go func() { defer close(stopped); g.produce(opt, existing, batches, stop) }()
 	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -178,11 +161,8 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		err := d.Write(ctx, func(tx *db.Tx) error {
 			o := contacts.NewOps(tx, "seed")
 			o.ShareCompanies(companyIDs)
-			if err := o.CreateMany(aliases, b.rows, contacts.BulkOpts{NoEvents: ew != nil}); err != nil {
+			if err := o.CreateMany(aliases, b.rows, contacts.BulkOpts{}); err != nil {
 				return err
-			}
-			if ew != nil {
-				return nil // the events go to the event writer
 			}
 			// Behaviour events by shape, so each statement binds only the columns its
 			// events fill (events.AppendMany leaves out the ones no event of a call has).
@@ -195,9 +175,6 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		})
 		if err != nil {
 			return res, err
-		}
-		if ew != nil && !ew.send(b) {
-			return res, ew.wait()
 		}
 		d.RestartWALIfBig(ctx)
 		res.Contacts += len(b.rows)
@@ -216,7 +193,6 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 // and read (object name), email clicks (object name, url).
 type seedBatch struct {
 	rows  []contacts.NewContact
-	life  []events.Event // the contacts' creation events, when written apart (split.go)
 	extra [3][]events.Event
 	// stats and urls are the contact_stats and contact_urls rows of the batch's contacts.
 	stats, urls [][]any
@@ -234,8 +210,7 @@ func shape(t events.Type) int {
 }
 
 // produce generates the batches in order into out, until done or stop is closed.
-// apart says the creation events are written by the event writer (split.go), not CreateMany.
-func (g *gen) produce(opt Options, existing int, out chan<- seedBatch, stop <-chan struct{}, apart bool) {
+func (g *gen) produce(opt Options, existing int, out chan<- seedBatch, stop <-chan struct{}) {
 	defer close(out)
 	evLeft := opt.Events
 	for done := 0; done < opt.Contacts; {
@@ -255,12 +230,8 @@ func (g *gen) produce(opt Options, existing int, out chan<- seedBatch, stop <-ch
 			order[i] = rows[i].ID
 		}
 		stats, urls := aggRows(order, extra, g.urlID)
-		var life []events.Event
-		if apart {
-			life = contacts.LifecycleEvents(rows, "seed", contacts.BulkOpts{})
-		}
 		select {
-		case out <- seedBatch{rows: rows, life: life, extra: extra, stats: stats, urls: urls}:
+		case out <- seedBatch{rows: rows, extra: extra, stats: stats, urls: urls}:
 		case <-stop:
 			return
 		}
