@@ -38,6 +38,11 @@ func storeState(t *testing.T, d *db.DB) string {
 			|| ' ' || (SELECT count(*) FROM contact_stats) || ' ' || (SELECT count(*) FROM contact_urls)
 			|| ' ' || (SELECT count(*) FROM meta WHERE k = 'bulk.deferred_indexes') || ' ' || (SELECT count(*) FROM dash_cdirty)
 			|| ' ' || (SELECT gen > 0 FROM contacts_order_gen WHERE k = '*')`,
+		`SELECT (SELECT coalesce(sum(at % 1000003), 0) || '/' || coalesce(sum(length(type || coalesce(url, '') || coalesce(object_name, ''))), 0)
+			|| '/' || count(DISTINCT contact_id) FROM events)
+			|| ' ' || coalesce((SELECT max(seq) FROM events), 0) || ' ' || coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)
+			|| ' ' || coalesce((SELECT sum(hits) || '/' || sum(sessions) || '/' || sum(emails_read) FROM contact_stats), '')
+			|| ' ' || coalesce((SELECT sum(n) || '/' || sum(first_at % 1000003) FROM contact_urls), '')`,
 	} {
 		var s string
 		if err := d.R.QueryRow(q).Scan(&s); err != nil {
@@ -56,7 +61,7 @@ func storeState(t *testing.T, d *db.DB) string {
 func TestRunFresh(t *testing.T) {
 	defer seed.SetFreshMin(100)()
 	ctx := context.Background()
-	opt := seed.Options{Contacts: 600, Companies: -1, Events: -1, Seed: 3, BatchSize: 128}
+	opt := seed.Options{Contacts: 600, Companies: -1, Events: 10000, Seed: 3, BatchSize: 128} // enough events to defer their indexes
 	ref := openCore(t, t.TempDir())
 	if _, err := seed.Run(ctx, ref.Contacts, opt, nil); err != nil {
 		t.Fatal(err)
