@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"time"
 
+	"magpie/backend/db"
 	"magpie/backend/seed"
 )
 
@@ -34,7 +37,8 @@ func runSeed(e *Env, args []string) error {
 	}
 	start := time.Now()
 	var last time.Time
-	res, err := seed.Run(e.Ctx(), c.Contacts, seed.Options{Contacts: *n, Companies: *comp, Events: *ev, Seed: *s}, func(done, total int64) {
+	// Into a fresh store the data is built in a side file, installed once the store is closed.
+	res, side, err := seed.RunFresh(e.Ctx(), c.Contacts, seed.Options{Contacts: *n, Companies: *comp, Events: *ev, Seed: *s}, func(done, total int64) {
 		if *asJSON || time.Since(last) < time.Second {
 			return
 		}
@@ -43,6 +47,18 @@ func runSeed(e *Env, args []string) error {
 	})
 	if err != nil {
 		return err
+	}
+	if side != "" {
+		path := c.DB.Path
+		c.Close()
+		e.core = nil
+		if err := db.InstallFile(path, side); err != nil {
+			os.Remove(side)
+			if errors.Is(err, db.ErrInUse) {
+				return fmt.Errorf("%s was opened by another program during the seed; nothing was changed, close it and run the seed again", path)
+			}
+			return fmt.Errorf("seed: install %s: %w", side, err)
+		}
 	}
 	if *asJSON {
 		return e.JSON(res)

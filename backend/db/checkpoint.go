@@ -45,7 +45,7 @@ type checkpointer struct {
 // on; calls nest (the last release does it) and release is idempotent. Call it between
 // write transactions, not inside one.
 func (d *DB) BackgroundCheckpoints(ctx context.Context) (release func()) {
-	if d.W == nil {
+	if d.W == nil || d.scratch {
 		return func() {}
 	}
 	cp := &d.ckpt

@@ -49,6 +49,8 @@ type DB struct {
 
 	ckpt      checkpointer // BackgroundCheckpoints
 	ckptPages int          // the writer's wal_autocheckpoint, ~80 MB in this store's pages
+
+	scratch bool // OpenScratch: no WAL, one connection
 }
 
 // Options tune Open.
@@ -263,6 +265,9 @@ func unwrapPathErr(err error) error {
 
 // Close closes both handles.
 func (d *DB) Close() error {
+	if d.scratch {
+		return d.W.Close()
+	}
 	var errs []error
 	if d.W != nil {
 		errs = append(errs, d.W.Close())

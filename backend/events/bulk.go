@@ -18,21 +18,25 @@ func AppendMany(tx *db.Tx, evs []Event) error {
 		return nil
 	}
 	// Only the optional columns some event of the batch fills are bound: an import's
-	// contact.imported events bind 7 values each instead of 11 (NULL is the default).
-	var hasURL, hasTitle, hasRef, hasData bool
+	// contact.imported events bind 7 values each instead of 11, a seed's contact.created
+	// and contact.identified 5 (NULL is the default).
+	var hasObj, hasName, hasSrc, hasURL, hasTitle, hasRef, hasData bool
 	for i := range evs {
 		e := &evs[i]
+		hasObj = hasObj || e.ObjectID != ""
+		hasName = hasName || e.ObjectName != ""
+		hasSrc = hasSrc || e.Source != ""
 		hasURL = hasURL || e.URL != ""
 		hasTitle = hasTitle || e.Title != ""
 		hasRef = hasRef || e.Referrer != ""
 		hasData = hasData || len(e.Data) > 0
 	}
-	cols := "id, contact_id, type, at, object_id, object_name, source"
-	width := 7
+	cols := "id, contact_id, type, at"
+	width := 4
 	for _, c := range []struct {
 		on   bool
 		name string
-	}{{hasURL, "url"}, {hasTitle, "title"}, {hasRef, "referrer"}, {hasData, "data"}} {
+	}{{hasObj, "object_id"}, {hasName, "object_name"}, {hasSrc, "source"}, {hasURL, "url"}, {hasTitle, "title"}, {hasRef, "referrer"}, {hasData, "data"}} {
 		if c.on {
 			cols += ", " + c.name
 			width++
@@ -60,8 +64,17 @@ func AppendMany(tx *db.Tx, evs []Event) error {
 			}
 			data = string(b)
 		}
-		r := make([]any, 7, width)
-		r[0], r[1], r[2], r[3], r[4], r[5], r[6] = e.ID, e.ContactID, string(e.Type), at, nz(e.ObjectID), nz(e.ObjectName), nz(e.Source)
+		r := make([]any, 4, width)
+		r[0], r[1], r[2], r[3] = e.ID, e.ContactID, string(e.Type), at
+		if hasObj {
+			r = append(r, nz(e.ObjectID))
+		}
+		if hasName {
+			r = append(r, nz(e.ObjectName))
+		}
+		if hasSrc {
+			r = append(r, nz(e.Source))
+		}
 		if hasURL {
 			r = append(r, nz(e.URL))
 		}

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -100,12 +102,29 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		"preferred_locale", "timezone", "last_active", "birthday", "newsletter_optin", "plan", "interests", "nps", "lead_source",
 		"customer_since", "last_order_at", "lifetime_value", "loyalty_card"}
 	if opt.Contacts >= 50000 && opt.Contacts >= existing {
-		restore, err := d.DeferIndexes(ctx, []string{"contacts"}, keepContactIndexes)
+		keep := keepContactIndexes
+		if d.Scratch() {
+			// Nobody looks contacts up by email in a side file: its email index (random
+			// inserts) is rebuilt like the other ones.
+			keep = slices.DeleteFunc(slices.Clone(keep), func(s string) bool { return s == "contacts_email_lookup" })
+		}
+		restore, err := d.DeferIndexes(ctx, []string{"contacts"}, keep)
 		if err != nil {
 			return res, err
 		}
 		defer func() {
 			if rerr := restore(context.Background()); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
+	if d.Scratch() {
+		restoreTriggers, err := deferContactTriggers(ctx, d)
+		if err != nil {
+			return res, err
+		}
+		defer func() {
+			if rerr := restoreTriggers(context.Background()); rerr != nil && err == nil {
 				err = rerr
 			}
 		}()
@@ -250,6 +269,7 @@ type gen struct {
 	n           int // contacts of this run
 	urlID       map[string]int64
 	companyList []string // sorted company names (map order is random; this is not)
+	asciiOf     map[string]string
 }
 
 func pick[T any](g *gen, list []T) T { return list[g.rnd.IntN(len(list))] }
@@ -282,6 +302,28 @@ func (g *gen) companies(ctx context.Context, d *db.DB, n int) (map[string]string
 	return out, err
 }
 
+// padInt appends n in decimal, zero-padded to width digits (fmt's %0*d for n >= 0).
+func padInt(b []byte, n, width int) []byte {
+	s := strconv.Itoa(n)
+	for k := len(s); k < width; k++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
+
+// ascii is asciiWord of a pooled name, remembered.
+func (g *gen) ascii(name string) string {
+	if w, ok := g.asciiOf[name]; ok {
+		return w
+	}
+	if g.asciiOf == nil {
+		g.asciiOf = map[string]string{}
+	}
+	w := asciiWord(name)
+	g.asciiOf[name] = w
+	return w
+}
+
 func asciiWord(s string) string {
 	var b strings.Builder
 	for _, r := range fold.String(s) {
@@ -312,7 +354,7 @@ func (g *gen) contact(i int) contacts.NewContact {
 	r := g.rnd
 	slot := int64(history) / int64(max(g.n, 1))
 	added := g.now.Add(-history).Add(time.Duration(int64(i-g.offset)*slot + r.Int64N(max(slot, 1))))
-	c := contacts.NewContact{ID: ids.New(), At: added, Vals: db.Cols{}}
+	c := contacts.NewContact{ID: ids.New(), At: added, Vals: make(db.Cols, 24)}
 	v := c.Vals
 	p := pick(g, places)
 	v["city"], v["country"], v["preferred_locale"], v["timezone"] = p.city, p.country, p.locale, p.tz
@@ -324,10 +366,16 @@ func (g *gen) contact(i int) contacts.NewContact {
 	}
 	first, last := pick(g, firstNames), pick(g, lastNames)
 	v["firstname"], v["lastname"] = first, last
-	v["email"] = fmt.Sprintf("%s.%s%d@%s", asciiWord(first), asciiWord(last), i, pick(g, domains))
-	v["phone"] = fmt.Sprintf("+33 1 %02d %02d %02d %02d", r.IntN(100), r.IntN(100), r.IntN(100), r.IntN(100))
+	// (Formatted by hand, not with fmt: the same strings, a tenth of the producer's time.)
+	v["email"] = g.ascii(first) + "." + g.ascii(last) + strconv.Itoa(i) + "@" + pick(g, domains)
+	b := append(make([]byte, 0, 20), "+33 1"...)
+	for k := 0; k < 4; k++ {
+		b = padInt(append(b, ' '), r.IntN(100), 2)
+	}
+	v["phone"] = string(b)
 	if r.IntN(2) == 0 {
-		v["mobile"] = fmt.Sprintf("+49 151 %04d %04d", r.IntN(10000), r.IntN(10000))
+		b = padInt(append(b[:0], "+49 151 "...), r.IntN(10000), 4)
+		v["mobile"] = string(padInt(append(b, ' '), r.IntN(10000), 4))
 	}
 	if r.IntN(2) == 0 {
 		v["position"] = pick(g, positions)
@@ -350,7 +398,7 @@ func (g *gen) contact(i int) contacts.NewContact {
 		v["customer_since"] = since.Format("2006-01-02")
 		v["last_order_at"] = since.Add(time.Duration(r.IntN(90*24)) * time.Hour).UTC().Format("2006-01-02 15:04:05")
 		v["lifetime_value"] = float64(r.IntN(500000)) / 100
-		v["loyalty_card"] = fmt.Sprintf("LC-%08d", r.IntN(100000000))
+		v["loyalty_card"] = string(padInt(append(b[:0], "LC-"...), r.IntN(100000000), 8))
 	}
 	c.Points = int64(r.IntN(200))
 	if r.IntN(100) < 60 {
