@@ -78,4 +78,5 @@ for step in $steps; do
     done
   done
 done
+[ -n "${WORK:-}" ] || rm -rf "$work"/seed-* "$work"/imp-* "$work"/all.csv # keep only the results
 echo "results: $work/results.txt"
