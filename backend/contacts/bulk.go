@@ -31,9 +31,6 @@ type BulkOpts struct {
 	EventID func(contactID string) string
 	// Extra events to append with the contacts (demo page hits, email events...).
 	Extra []events.Event
-	// NoEvents leaves the creation events out: the caller appends LifecycleEvents of the
-	// rows itself (a seed building its event log in another file, seed.RunFresh).
-	NoEvents bool
 	// Hooked appends the events through the transaction's events.Batch (AppendMany):
 	// aggregates and OnAppend hooks run for each, as Create's events.Append does (the
 	// tracker's ingest creating visitors in bulk).
@@ -78,8 +75,14 @@ func (o *Ops) CreateMany(aliases []string, rows []NewContact, opt BulkOpts) erro
 			vals[base+3] = at
 		}
 		dbRows[i] = db.Row{ID: r.ID, Vals: vals}
-		if !opt.NoEvents {
-			evs = lifecycle(evs, r, ev, at, identified, o.source, opt)
+		t := time.UnixMilli(at)
+		e := events.Event{ContactID: r.ID, Type: ev, At: t, Source: o.source, ObjectID: opt.ObjectID, ObjectName: opt.ObjectName}
+		if opt.EventID != nil {
+			e.ID = opt.EventID(r.ID)
+		}
+		evs = append(evs, e)
+		if identified && ev != events.ContactImported {
+			evs = append(evs, events.Event{ContactID: r.ID, Type: events.ContactIdentified, At: t, Source: o.source})
 		}
 		if name, _ := r.Vals["company"].(string); name != "" {
 			cid, err := o.companyID(name)
@@ -113,44 +116,6 @@ func (o *Ops) CreateMany(aliases []string, rows []NewContact, opt BulkOpts) erro
 		return err
 	}
 	return events.AppendMany(o.tx, append(evs, opt.Extra...))
-}
-
-// lifecycle appends the creation events of one new contact (created or imported, then
-// identified for an identified contact that is not imported).
-func lifecycle(evs []events.Event, r *NewContact, ev events.Type, at int64, identified bool, source string, opt BulkOpts) []events.Event {
-	t := time.UnixMilli(at)
-	e := events.Event{ContactID: r.ID, Type: ev, At: t, Source: source, ObjectID: opt.ObjectID, ObjectName: opt.ObjectName}
-	if opt.EventID != nil {
-		e.ID = opt.EventID(r.ID)
-	}
-	evs = append(evs, e)
-	if identified && ev != events.ContactImported {
-		evs = append(evs, events.Event{ContactID: r.ID, Type: events.ContactIdentified, At: t, Source: source})
-	}
-	return evs
-}
-
-// LifecycleEvents are the creation events CreateMany appends for rows (with BulkOpts
-// opt, by an Ops of the given source), for a caller that appends them itself (NoEvents).
-// Every row must have its ID and At set; event ids are made here (ids.New) unless
-// opt.EventID gives them.
-func LifecycleEvents(rows []NewContact, source string, opt BulkOpts) []events.Event {
-	ev := opt.Event
-	if ev == "" {
-		ev = events.ContactCreated
-	}
-	evs := make([]events.Event, 0, 2*len(rows))
-	for i := range rows {
-		r := &rows[i]
-		n := len(evs)
-		evs = lifecycle(evs, r, ev, r.At.UnixMilli(), !anonymous(r.Vals), source, opt)
-		for j := n; j < len(evs); j++ {
-			if evs[j].ID == "" {
-				evs[j].ID = ids.New()
-			}
-		}
-	}
-	return evs
 }
 
 // EnsureTag returns the id of a tag, creating (or restoring) it when needed.

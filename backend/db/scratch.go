@@ -41,13 +41,12 @@ func (d *DB) CopyToScratch(ctx context.Context) (string, error) {
 	return side, nil
 }
 
-// RemoveStaleScratch deletes the scratch files of the store at path (ScratchPath, and any
-// file named after it plus a suffix) whose process is gone (a bulk load killed midway).
+// RemoveStaleScratch deletes the scratch files of the store at path whose process is gone
+// (a bulk load killed midway).
 func RemoveStaleScratch(path string) {
 	list, _ := filepath.Glob(path + ".build-*")
 	for _, f := range list {
-		num, _, _ := strings.Cut(strings.TrimPrefix(f, path+".build-"), ".") // "PID" or "PID.events"
-		pid, err := strconv.Atoi(num)
+		pid, err := strconv.Atoi(strings.TrimPrefix(f, path+".build-"))
 		if err != nil || pid == os.Getpid() || alive(pid) {
 			continue
 		}

@@ -135,15 +135,14 @@ func TestRemoveStaleScratch(t *testing.T) {
 	path := filepath.Join(t.TempDir(), db.FileName)
 	mine := db.ScratchPath(path)
 	dead := path + ".build-999999999"
-	deadEvents := dead + ".events"
 	other := path + ".build-x"
-	for _, f := range []string{mine, dead, deadEvents, other} {
+	for _, f := range []string{mine, dead, other} {
 		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 	db.RemoveStaleScratch(path)
-	for f, want := range map[string]bool{mine: true, dead: false, deadEvents: false, other: true} {
+	for f, want := range map[string]bool{mine: true, dead: false, other: true} {
 		if _, err := os.Stat(f); (err == nil) != want {
 			t.Errorf("%s exists = %v, want %v", filepath.Base(f), err == nil, want)
 		}

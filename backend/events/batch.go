@@ -50,13 +50,45 @@ func (s *span) add(at int64) {
 // pendingAgg is what one contact's appended events add to its aggregates.
 type pendingAgg struct {
 	hits, sent, read, clicked, downloads int64
-	firstHit                             int64 // valid when hits > 0
-	pageAts                              []int64
+	firstHit                             int64   // valid when hits > 0
+	pages                                pageRun // the page hits, in append order
 	// Per URL id, device and UTM set, in first-seen order: a contact has a few of each in a
 	// batch, so a list searched linearly (no map per contact: less garbage per hit).
 	urls    []keyed[int64]
 	devices []keyed[Device]
 	utms    []keyed[UTM]
+}
+
+// pageRun sums a contact's page hits in append order as aggregate() counts sessions hit by
+// hit: the first and last instants, how many hits came more than SessionGap after the
+// previous one (inner), and whether one came before the previous one (back: Append then
+// recounts from the log). A session starts at the first hit too when the contact's stored
+// last page hit is unknown or more than SessionGap older; a first hit older than it recounts.
+type pageRun struct {
+	n, first, last, inner int64
+	back                  bool
+}
+
+func (p *pageRun) add(at int64) {
+	p.join(pageRun{n: 1, first: at, last: at})
+}
+
+// join appends o (later hits) to p.
+func (p *pageRun) join(o pageRun) {
+	switch {
+	case o.n == 0:
+		return
+	case p.n == 0:
+		*p = o
+		return
+	case o.back || o.first < p.last:
+		p.back = true
+	case o.first-p.last > SessionGap:
+		p.inner++
+	}
+	p.inner += o.inner
+	p.n += o.n
+	p.last = o.last
 }
 
 type keyed[K comparable] struct {
@@ -212,7 +244,7 @@ func (b *Batch) add(e Event, at int64) error {
 	}
 	a.hits++
 	if e.Type == PageHit {
-		a.pageAts = append(a.pageAts, at)
+		a.pages.add(at)
 	} else {
 		a.clicked++
 	}
@@ -260,26 +292,21 @@ func (b *Batch) write(contacts []string) error {
 		var sessions int64
 		var lastHit any
 		l, known := last[c]
-		redo := false
-		for _, at := range a.pageAts {
-			if known && at < l {
-				redo = true
-				continue
+		if p := a.pages; p.n > 0 {
+			if p.back || (known && p.first < l) {
+				recount = append(recount, c)
+			} else {
+				sessions, lastHit = p.inner, p.last
+				if !known || p.first-l > SessionGap {
+					sessions++
+				}
 			}
-			if !known || at-l > SessionGap {
-				sessions++
-			}
-			l, known = at, true
-			lastHit = at
-		}
-		if redo {
-			recount = append(recount, c)
 		}
 		var first any
 		if a.hits > 0 {
 			first = a.firstHit
 		}
-		stats = append(stats, []any{c, a.hits, int64(len(a.pageAts)), sessions, first, lastHit, a.sent, a.read, a.clicked, a.downloads})
+		stats = append(stats, []any{c, a.hits, a.pages.n, sessions, first, lastHit, a.sent, a.read, a.clicked, a.downloads})
 		for _, u := range a.urls {
 			urls = append(urls, []any{u.key, c, u.n, u.first, u.last})
 		}
@@ -349,7 +376,7 @@ func (b *Batch) write(contacts []string) error {
 func (b *Batch) lastHits(contacts []string) (map[string]int64, error) {
 	var ids []string
 	for _, c := range contacts {
-		if len(b.aggs[c].pageAts) > 0 {
+		if b.aggs[c].pages.n > 0 {
 			ids = append(ids, c)
 		}
 	}

@@ -57,6 +57,7 @@ type Ingester struct {
 	// they are written (default carryMax).
 	CarryMax  int
 	recovered bool          // aggregates owed by a catch-up that stopped were written
+	memLimit  int64         // the Go heap's soft limit before catch-up
 	next      *prefetch     // the next batch, being read
 	ckpt      *checkpointer // WAL checkpoints beside the writer, in catch-up mode
 }

@@ -3,12 +3,21 @@
 # workloads on stores created with different SQLite page sizes (MAGPIE_PAGE_SIZE, honoured
 # only when a store is created), alternating sizes run after run, each step under the shared
 # benchmark lock. Prints one line per step: size, run, wall, CPU, RSS, load, figures.
-# Usage: tests/bench/layout.sh BIN_DIR   (BIN_DIR holds magpie, campaigns.test, tracking.test,
-# trackload, contactsbench; SIZES="4096 16384", RUNS=2, N=200000, STEPS="seed xlsx grid
-# import campaigns ingest tracker" override)
+# Usage: tests/bench/layout.sh [BIN_DIR | path/to/magpie]   (BIN_DIR holds magpie,
+# campaigns.test, tracking.test, trackload, contactsbench, else they are built; SIZES="4096
+# 16384", RUNS=2, N=200000, STEPS="seed xlsx grid import campaigns ingest tracker" override;
+# grid needs N >= 20000: its warm-up waits for sparse anchors; LOCK names another lock file
+# when the caller already holds the shared one)
 set -euo pipefail
-bin="${1:?usage: layout.sh BIN_DIR}"
+bin="${1:-}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+if [ ! -d "$bin" ]; then # make bench passes the magpie binary (or nothing): build the rest
+  b="$(mktemp -d)"
+  if [ -n "$bin" ] && [ -x "$bin" ]; then cp "$bin" "$b/magpie"; else (cd "$root" && go build -o "$b/magpie" .); fi
+  (cd "$root" && go test -c -o "$b/campaigns.test" ./backend/campaigns/ && go test -c -o "$b/tracking.test" ./backend/tracking/ &&
+    go build -o "$b/trackload" ./tests/bench/trackload && go build -o "$b/contactsbench" ./tests/bench/contactsbench)
+  bin="$b"
+fi
 sizes="${SIZES:-4096 8192 16384}"
 runs="${RUNS:-2}"
 n="${N:-200000}"
