@@ -279,7 +279,13 @@ func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (
 }
 
 // RestoreIndexes recreates the indexes a bulk load deferred (no-op when none are).
-func (d *DB) RestoreIndexes(ctx context.Context) error {
+func (d *DB) RestoreIndexes(ctx context.Context) error { return d.RestoreIndexesThreads(ctx, 0) }
+
+// RestoreIndexesThreads is RestoreIndexes with that many sorter helper threads: each holds
+// its own sorted runs (about one page cache), so a caller with memory to spare — the
+// tracker's catch-up, whose Go heap is returned before the rebuild — trades RSS for wall
+// time on the second core.
+func (d *DB) RestoreIndexesThreads(ctx context.Context, threads int) error {
 	if d.W == nil {
 		return nil
 	}
@@ -301,7 +307,8 @@ func (d *DB) RestoreIndexes(ctx context.Context) error {
 		// threads = 2 rebuilding events_type over 4M events peaked at 243 MB RSS against
 		// 138 MB single-threaded, for more CPU (6.5 s vs 4.6 s; docs/BENCHMARKS.md
 		// § Contacts, "Seed 1M").
-		_, _ = tx.tx.ExecContext(ctx, "PRAGMA threads = 0")
+		_, _ = tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA threads = %d", threads))
+		defer tx.tx.ExecContext(context.WithoutCancel(ctx), "PRAGMA threads = 0")
 		for _, q := range saved {
 			q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
 			if _, err := tx.tx.ExecContext(ctx, q); err != nil {
