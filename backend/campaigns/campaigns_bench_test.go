@@ -86,14 +86,7 @@ func BenchmarkFiveSteps(b *testing.B) {
 		}
 		all := f.segment("All", `[{"glue":"and","field":"email","object":"lead","type":"email","operator":"!empty"}]`)
 		mail := f.email("Welcome")
-		c, err := f.s.Save(f.ctx, Input{Name: "Bench", Graph: Graph{Sources: segSource(all), Events: benchIDs([]Event{
-			root("valid", KindCondition, "email.valid", nil),
-			child("tag", "valid", "yes", KindAction, "contact.tags", map[string]any{"add": []any{"entered"}}),
-			child("pts", "tag", "", KindAction, "points.adjust", map[string]any{"points": 5.0}),
-			child("send", "pts", "", KindAction, "email.send", map[string]any{"email": mail}),
-			child("open", "send", "", KindDecision, "email.open", nil),
-			wait(child("late", "open", "no", KindAction, "points.adjust", map[string]any{"points": -1.0}), 1, "d"),
-		})}})
+		c, err := f.s.Save(f.ctx, Input{Name: "Bench", Graph: Graph{Sources: segSource(all), Events: benchIDs(fiveSteps(mail))}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -36,9 +36,3 @@ func subCounts(tx *db.Tx, campaign, event, where string, args ...any) error {
 		WHERE campaign_id = ? AND event_id = ? AND status = s.st`, append(args, campaign, event)...)
 	return err
 }
-
-func maxLogID(tx *db.Tx) (int64, error) {
-	var id int64
-	err := tx.QueryRow("SELECT coalesce(max(id), 0) FROM campaign_log").Scan(&id)
-	return id, err
-}

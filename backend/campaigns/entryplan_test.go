@@ -19,8 +19,10 @@ func TestEntryPlansPerCandidate(t *testing.T) {
 		kick,
 		`INSERT OR IGNORE INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
 			SELECT ?, 'e', s.contact_id, s.rotation, 'scheduled', s.ref_at, s.ref_at FROM (` + kick + `) s`,
+		`INSERT OR IGNORE INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
+			SELECT ?, 'e', s.contact_id, s.rotation, 'scheduled', s.ref_at, s.ref_at FROM (` + freshSrc + `) s`,
 		`INSERT INTO campaign_members(campaign_id, contact_id, date_added, manually_added, rotation, started)
-			SELECT ?, x.contact_id, 1, 0, 1, 0 FROM camp_cand x
+			SELECT ?, x.contact_id, 1, 0, 1, 1 FROM camp_cand x
 			WHERE NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = ? AND m.contact_id = x.contact_id)`,
 		`INSERT INTO camp_cand SELECT sm.contact_id FROM segment_members sm
 			JOIN contacts ct ON ct.id = sm.contact_id AND ct.deleted = 0

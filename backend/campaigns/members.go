@@ -57,27 +57,34 @@ func addMembers(tx *db.Tx, c *compiled, manual bool) (int, error) {
 	if c.allowRestart && manual {
 		cond = append(cond, "manually_removed = 0")
 	}
-	var entered int64
+	var restarted int64
 	if len(cond) > 0 {
 		r, err := tx.Exec(restart+"("+strings.Join(cond, " OR ")+")", manual, now, c.id)
 		if err != nil {
 			return 0, err
 		}
-		entered, _ = r.RowsAffected()
+		restarted, _ = r.RowsAffected()
+	}
+	// New members: their root events are scheduled from camp_cand first, then their rows
+	// are inserted already started (one write per member, no started update after it).
+	if err := fanout(tx, c, c.children("", ""), freshSrc, []any{now, c.id}); err != nil {
+		return 0, err
 	}
 	r, err := tx.Exec(`INSERT INTO campaign_members(campaign_id, contact_id, date_added, manually_added, rotation, started)
-		SELECT ?, x.contact_id, ?, ?, 1, 0 FROM camp_cand x
+		SELECT ?, x.contact_id, ?, ?, 1, 1 FROM camp_cand x
 		WHERE NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = ? AND m.contact_id = x.contact_id)`,
 		c.id, now, manual, c.id)
 	if err != nil {
 		return 0, err
 	}
 	n, _ := r.RowsAffected()
-	entered += n
-	if entered > 0 {
+	entered := restarted + n
+	if restarted > 0 {
 		if err := kickoff(tx, c); err != nil {
 			return 0, err
 		}
+	}
+	if entered > 0 {
 		// Segments filtering on campaign membership follow live.
 		if err := segments.CampaignMembershipChanged(tx, "SELECT contact_id FROM camp_cand"); err != nil {
 			return 0, err
@@ -86,8 +93,14 @@ func addMembers(tx *db.Tx, c *compiled, manual bool) (int, error) {
 	return int(entered), nil
 }
 
+// freshSrc selects the candidates of camp_cand that are not members yet (rotation 1, the
+// entry time as reference): addMembers schedules their root events just before inserting
+// their rows.
+const freshSrc = `SELECT x.contact_id, 1 AS rotation, ? AS ref_at FROM camp_cand x
+		WHERE NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = ? AND m.contact_id = x.contact_id)`
+
 // kickoff schedules the root events for the members of camp_cand (those addMembers just
-// added or restarted) that have not started their rotation. Members enter only through
+// restarted) that have not started their rotation. Members enter only through
 // addMembers, which kicks them off in the same transaction, so no other member is waiting
 // to start; kickoffAll, the whole campaign's scan, is SyncMembers' safety net.
 func kickoff(tx *db.Tx, c *compiled) error {
@@ -162,10 +175,6 @@ func fanout(tx *db.Tx, c *compiled, kids []*Event, src string, args []any) error
 		}
 		q := `INSERT OR IGNORE INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
 			SELECT ?, ?, s.contact_id, s.rotation, ?, ` + trig + `, s.ref_at FROM (` + src + `) s`
-		before, err := maxLogID(tx)
-		if err != nil {
-			return err
-		}
 		var n int64
 		if err := bulk(tx, func() error {
 			res, err := tx.Exec(q, append([]any{c.id, k.ID, status}, args...)...)
@@ -177,7 +186,10 @@ func fanout(tx *db.Tx, c *compiled, kids []*Event, src string, args []any) error
 			return fmt.Errorf("campaigns: schedule %s: %w", k.ID, err)
 		}
 		if n > 0 {
-			if err := addCounts(tx, "id > ?", before); err != nil {
+			// Every inserted row has k's event and this status: counted without reading
+			// the rows back (INSERT OR IGNORE reports only the rows it inserted).
+			if _, err := tx.Exec(`INSERT INTO campaign_counts(campaign_id, event_id, status, n) VALUES(?, ?, ?, ?)
+				ON CONFLICT(campaign_id, event_id, status) DO UPDATE SET n = n + excluded.n`, c.id, k.ID, status, n); err != nil {
 				return err
 			}
 		}

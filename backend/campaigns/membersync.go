@@ -29,6 +29,7 @@ func (s *Service) SyncMembers(ctx context.Context, id string) (int, error) {
 	// Entries: per live source segment, its members in contact id order, syncChunk per
 	// transaction. Active members are left out of the candidates (an automatic add does
 	// nothing to them: Mautic's rules, addMembers).
+	chunks := 0
 	for _, seg := range segs.live {
 		after := ""
 		for {
@@ -71,6 +72,12 @@ func (s *Service) SyncMembers(ctx context.Context, id string) (int, error) {
 			if stop || got < syncChunk {
 				break
 			}
+			if chunks++; chunks == 1 {
+				// A big segment entering: as a runner's backlog (run.go), the WAL is copied
+				// back on the other core and kept bounded between the entry transactions.
+				defer s.db.BackgroundCheckpoints(ctx)()
+			}
+			s.db.RestartWALIfBig(ctx)
 		}
 	}
 	// A source segment in the trash (or gone) would make its members exit and lose their

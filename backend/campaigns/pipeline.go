@@ -139,17 +139,22 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 		_, err := tx.Exec("DELETE FROM camp_pipe WHERE campaign_id = ? AND event_id = ?", campaign, event)
 		return 0, 0, 0, err
 	}
-	var base int64
+	var base, lo, hi int64
 	if err := tx.QueryRow("SELECT coalesce(max(id), 0) FROM campaign_log").Scan(&base); err != nil {
 		return 0, 0, 0, err
 	}
-	// A row already there for the same key (contact, campaign, event, rotation) wins: the
-	// step is not run twice.
+	if err := tx.QueryRow("SELECT min(seq), max(seq) FROM camp_pipe WHERE campaign_id = ? AND event_id = ?", campaign, event).
+		Scan(&lo, &hi); err != nil {
+		return 0, 0, 0, err
+	}
+	// Log ids follow the queue order: base + the row's place in the queue (gaps where other
+	// events' rows sit between; no window function, no sort). A row already there for the
+	// same key (contact, campaign, event, rotation) wins: the step is not run twice.
 	res, err := tx.Exec(`INSERT INTO camp_batch(log_id, contact_id, rotation, ref_at)
-		SELECT ? + row_number() OVER (ORDER BY p.seq), p.contact_id, p.rotation, coalesce(p.due, ?) FROM camp_pipe p
+		SELECT ? + p.seq, p.contact_id, p.rotation, coalesce(p.due, ?) FROM camp_pipe p
 		WHERE p.campaign_id = ? AND p.event_id = ? AND NOT EXISTS (SELECT 1 FROM campaign_log l
 			WHERE l.contact_id = p.contact_id AND l.campaign_id = p.campaign_id AND l.event_id = p.event_id AND l.rotation = p.rotation)`,
-		base, x.nowMs(), campaign, event)
+		base+1-lo, x.nowMs(), campaign, event)
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -160,7 +165,7 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 	if k == 0 {
 		return 0, 0, 0, nil
 	}
-	reserve := base + k + 1
+	reserve := base + hi - lo + 2
 	if _, err := tx.Exec(`INSERT INTO campaign_log(id, campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
 		VALUES(?, '', '', '', 0, 'reserved', 0, 0)`, reserve); err != nil {
 		return 0, 0, 0, err

@@ -8,9 +8,20 @@ import (
 	"time"
 )
 
-// autoCheckpointPages is the writer's automatic checkpoint threshold (set when the store
-// opens, db.go check); BackgroundCheckpoints puts it back when the last holder releases.
-const autoCheckpointPages = 20000
+// autoCheckpointBytes is the writer's automatic checkpoint threshold: 20,000 pages of
+// 4 KiB (~80 MB of WAL). SQLite counts it in pages, so a store with bigger pages gets
+// proportionally fewer (autoCheckpointPages), keeping the WAL's size and each checkpoint's
+// copy the same whatever the page size. Set when the store opens (db.go check);
+// BackgroundCheckpoints puts it back when the last holder releases.
+const autoCheckpointBytes = 20000 * 4096
+
+// autoCheckpointPages is autoCheckpointBytes in pages of the given size.
+func autoCheckpointPages(pageSize int) int {
+	if pageSize <= 0 {
+		pageSize = 4096
+	}
+	return max(autoCheckpointBytes/pageSize, 1000)
+}
 
 // checkpointEvery is how often the background checkpointer copies the WAL back.
 const checkpointEvery = 200 * time.Millisecond
@@ -66,7 +77,7 @@ func (d *DB) BackgroundCheckpoints(ctx context.Context) (release func()) {
 			}
 			close(cp.stop)
 			<-cp.done
-			_, _ = d.W.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint = "+strconv.Itoa(autoCheckpointPages))
+			_, _ = d.W.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint = "+strconv.Itoa(d.ckptPages))
 		})
 	}
 }
@@ -74,11 +85,11 @@ func (d *DB) BackgroundCheckpoints(ctx context.Context) (release func()) {
 // RestartWALIfBig is called by the holder of BackgroundCheckpoints between its write
 // transactions: the writer starts its next transaction right after each commit, never at a
 // moment when every frame is copied back, so it would never restart the WAL by itself. Past
-// the automatic threshold (20,000 pages) a RESTART checkpoint on the idle writer copies the
+// the automatic threshold (~80 MB of pages) a RESTART checkpoint on the idle writer copies the
 // last frames (the passive ones copied the rest) and makes the next transaction start the
 // WAL from its beginning, so the WAL stays bounded.
 func (d *DB) RestartWALIfBig(ctx context.Context) {
-	if d.W == nil || d.ckpt.frames.Load() <= autoCheckpointPages {
+	if d.W == nil || d.ckpt.frames.Load() <= int64(d.ckptPages) {
 		return
 	}
 	var busy, log, copied int

@@ -47,7 +47,8 @@ type DB struct {
 	bulkMu sync.Mutex // BulkCache: how many bulk loads hold the writer's big cache
 	bulkN  int
 
-	ckpt checkpointer // BackgroundCheckpoints
+	ckpt      checkpointer // BackgroundCheckpoints
+	ckptPages int          // the writer's wal_autocheckpoint, ~80 MB in this store's pages
 
 	scratch bool // OpenScratch: no WAL, one connection
 }
@@ -57,6 +58,11 @@ type Options struct {
 	Clock clock.Clock // defaults to the system clock
 	// ReadOnly opens without migrating or writing (inspection tools).
 	ReadOnly bool
+	// PageSize is the page size of a store created by this Open (0: MAGPIE_PAGE_SIZE, else
+	// DefaultPageSize); an existing store keeps its own.
+	PageSize int
+
+	swaps int // reopened after a compact swapped the file
 }
 
 // OpenDir opens (creating if needed) the store inside dataDir.
@@ -84,6 +90,13 @@ func Open(path string, opt Options) (*DB, error) {
 	d := &DB{Path: path, Clock: opt.Clock}
 	var err error
 	if !opt.ReadOnly {
+		ps, err := newStorePageSize(opt.PageSize)
+		if err != nil {
+			return nil, apperr.Invalidf("errors.dbPageSize", map[string]any{"pageSize": opt.PageSize}, "%v", err)
+		}
+		if err := createIfNew(path, ps); err != nil {
+			return nil, openError(path, err)
+		}
 		d.W, err = sql.Open(DriverName, dsn(path, false))
 		if err != nil {
 			return nil, err
@@ -108,7 +121,22 @@ func Open(path string, opt Options) (*DB, error) {
 	}
 	d.M.SetMaxOpenConns(2)
 	d.M.SetMaxIdleConns(2)
-	if err := d.check(opt.ReadOnly); err != nil {
+	var before os.FileInfo
+	if !opt.ReadOnly {
+		before, _ = os.Stat(path)
+	}
+	err = d.check(opt.ReadOnly)
+	// `magpie db compact` renames a packed copy over the file while it holds the store's
+	// lock; an Open that waited for that lock holds the old, unlinked file (SQLite then
+	// refuses to write it: SQLITE_READONLY_DBMOVED): start again on the new one.
+	if before != nil && opt.swaps < 3 {
+		if now, serr := os.Stat(path); serr == nil && !os.SameFile(before, now) {
+			d.Close()
+			opt.swaps++
+			return Open(path, opt)
+		}
+	}
+	if err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -188,8 +216,13 @@ func (d *DB) check(readOnly bool) error {
 		// Checkpoint the WAL every ~80 MB instead of SQLite's 4 MB: batch writers (campaign
 		// runs, imports) rewrite the same hot pages commit after commit, and each automatic
 		// checkpoint copies and fsyncs them again (campaign five-step benchmark: about
-		// 30 % less CPU, docs/BENCHMARKS.md § Campaigns).
-		if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 20000"); err != nil {
+		// 30 % less CPU, docs/BENCHMARKS.md § Campaigns). In pages of this store's size.
+		var ps int
+		if err := conn.QueryRowContext(ctx, "PRAGMA page_size").Scan(&ps); err != nil {
+			return openError(d.Path, err)
+		}
+		d.ckptPages = autoCheckpointPages(ps)
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", d.ckptPages)); err != nil {
 			return openError(d.Path, err)
 		}
 	}

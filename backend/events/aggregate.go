@@ -117,6 +117,11 @@ func RecountSessions(tx *db.Tx, contactID string) error {
 	if err := settle(tx, contactID); err != nil {
 		return err
 	}
+	return recountSessions(tx, contactID)
+}
+
+// recountSessions is RecountSessions for a contact with nothing pending (Batch.write).
+func recountSessions(tx *db.Tx, contactID string) error {
 	_, err := tx.Exec(`UPDATE contact_stats SET
 		sessions = (SELECT count(*) FROM (SELECT at, lag(at) OVER (ORDER BY at) AS prev
 			FROM events WHERE contact_id = ?1 AND type = 'page.hit') WHERE prev IS NULL OR at - prev > 1800000),

@@ -26,6 +26,10 @@ type Batch struct {
 	urlIDs map[string]int64
 	order  []string // contacts in first-seen order
 	aggs   map[string]*pendingAgg
+	// carry, in carry mode (Carry.Batch): the aggregates stay pending past the commit; lo is
+	// the first seq the transaction may give an event.
+	carry *Carry
+	lo    int64
 }
 
 type batchKey struct{}
@@ -46,13 +50,45 @@ func (s *span) add(at int64) {
 // pendingAgg is what one contact's appended events add to its aggregates.
 type pendingAgg struct {
 	hits, sent, read, clicked, downloads int64
-	firstHit                             int64 // valid when hits > 0
-	pageAts                              []int64
+	firstHit                             int64   // valid when hits > 0
+	pages                                pageRun // the page hits, in append order
 	// Per URL id, device and UTM set, in first-seen order: a contact has a few of each in a
 	// batch, so a list searched linearly (no map per contact: less garbage per hit).
 	urls    []keyed[int64]
 	devices []keyed[Device]
 	utms    []keyed[UTM]
+}
+
+// pageRun sums a contact's page hits in append order as aggregate() counts sessions hit by
+// hit: the first and last instants, how many hits came more than SessionGap after the
+// previous one (inner), and whether one came before the previous one (back: Append then
+// recounts from the log). A session starts at the first hit too when the contact's stored
+// last page hit is unknown or more than SessionGap older; a first hit older than it recounts.
+type pageRun struct {
+	n, first, last, inner int64
+	back                  bool
+}
+
+func (p *pageRun) add(at int64) {
+	p.join(pageRun{n: 1, first: at, last: at})
+}
+
+// join appends o (later hits) to p.
+func (p *pageRun) join(o pageRun) {
+	switch {
+	case o.n == 0:
+		return
+	case p.n == 0:
+		*p = o
+		return
+	case o.back || o.first < p.last:
+		p.back = true
+	case o.first-p.last > SessionGap:
+		p.inner++
+	}
+	p.inner += o.inner
+	p.n += o.n
+	p.last = o.last
 }
 
 type keyed[K comparable] struct {
@@ -98,6 +134,15 @@ func Settle(tx *db.Tx, contacts ...string) error { return settle(tx, contacts...
 
 func settle(tx *db.Tx, contacts ...string) error {
 	b, ok := tx.Local(batchKey{}).(*Batch)
+	if ok && b.carry != nil {
+		return b.carry.settle(tx, b, contacts)
+	}
+	if c, held := carries.Load(tx.DB()); held {
+		// Another transaction of a store that carries a catch-up's aggregates.
+		if err := c.(*Carry).settle(tx, nil, contacts); err != nil {
+			return err
+		}
+	}
 	if !ok || len(b.aggs) == 0 {
 		return nil
 	}
@@ -119,6 +164,11 @@ func (b *Batch) Append(e Event) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
+	return b.stored(e, at)
+}
+
+// stored is Append after the row went in: aggregates pending, hooks, signals.
+func (b *Batch) stored(e Event, at int64) (bool, error) {
 	if err := b.add(e, at); err != nil {
 		return false, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
 	}
@@ -151,16 +201,24 @@ func (b *Batch) agg(contact string) *pendingAgg {
 
 // add is aggregate() for later: the same counters, kept in memory.
 func (b *Batch) add(e Event, at int64) error {
+	// A contact settled during a catch-up owes the rest from the log (Carry): its URLs are
+	// still looked up here, so URL ids come in the order Append gives them.
+	skip := b.carry != nil && b.carry.skip(e.ContactID)
 	switch e.Type {
 	case PageHit, EmailClicked:
-	case EmailSent:
-		b.agg(e.ContactID).sent++
-		return nil
-	case EmailRead:
-		b.agg(e.ContactID).read++
-		return nil
-	case AssetDownloaded:
-		b.agg(e.ContactID).downloads++
+	case EmailSent, EmailRead, AssetDownloaded:
+		if skip {
+			return nil
+		}
+		a := b.agg(e.ContactID)
+		switch e.Type {
+		case EmailSent:
+			a.sent++
+		case EmailRead:
+			a.read++
+		default:
+			a.downloads++
+		}
 		return nil
 	default:
 		return nil
@@ -177,13 +235,16 @@ func (b *Batch) add(e Event, at int64) error {
 		}
 		urlID = id
 	}
+	if skip {
+		return nil
+	}
 	a := b.agg(e.ContactID)
 	if a.hits == 0 || at < a.firstHit {
 		a.firstHit = at
 	}
 	a.hits++
 	if e.Type == PageHit {
-		a.pageAts = append(a.pageAts, at)
+		a.pages.add(at)
 	} else {
 		a.clicked++
 	}
@@ -207,9 +268,10 @@ func lookupURL(tx *db.Tx, url string) (int64, error) {
 	return id, err
 }
 
-// Flush writes every pending aggregate (it also runs by itself before commit).
+// Flush writes every pending aggregate (it also runs by itself before commit); in carry
+// mode they stay pending (Carry).
 func (b *Batch) Flush() error {
-	if len(b.aggs) == 0 {
+	if len(b.aggs) == 0 || b.carry != nil {
 		return nil
 	}
 	return b.write(b.order)
@@ -230,26 +292,21 @@ func (b *Batch) write(contacts []string) error {
 		var sessions int64
 		var lastHit any
 		l, known := last[c]
-		redo := false
-		for _, at := range a.pageAts {
-			if known && at < l {
-				redo = true
-				continue
+		if p := a.pages; p.n > 0 {
+			if p.back || (known && p.first < l) {
+				recount = append(recount, c)
+			} else {
+				sessions, lastHit = p.inner, p.last
+				if !known || p.first-l > SessionGap {
+					sessions++
+				}
 			}
-			if !known || at-l > SessionGap {
-				sessions++
-			}
-			l, known = at, true
-			lastHit = at
-		}
-		if redo {
-			recount = append(recount, c)
 		}
 		var first any
 		if a.hits > 0 {
 			first = a.firstHit
 		}
-		stats = append(stats, []any{c, a.hits, int64(len(a.pageAts)), sessions, first, lastHit, a.sent, a.read, a.clicked, a.downloads})
+		stats = append(stats, []any{c, a.hits, a.pages.n, sessions, first, lastHit, a.sent, a.read, a.clicked, a.downloads})
 		for _, u := range a.urls {
 			urls = append(urls, []any{u.key, c, u.n, u.first, u.last})
 		}
@@ -262,7 +319,7 @@ func (b *Batch) write(contacts []string) error {
 			utms = append(utms, []any{c, u.Source, u.Medium, u.Campaign, u.Content, u.Term, s.first, s.last, s.n})
 		}
 	}
-	// Forget before writing: RecountSessions below settles again.
+	// Forget before writing.
 	for _, c := range contacts {
 		delete(b.aggs, c)
 	}
@@ -308,7 +365,7 @@ func (b *Batch) write(contacts []string) error {
 		return fmt.Errorf("events: contact utm: %w", err)
 	}
 	for _, c := range recount {
-		if err := RecountSessions(tx, c); err != nil {
+		if err := recountSessions(tx, c); err != nil {
 			return err
 		}
 	}
@@ -319,7 +376,7 @@ func (b *Batch) write(contacts []string) error {
 func (b *Batch) lastHits(contacts []string) (map[string]int64, error) {
 	var ids []string
 	for _, c := range contacts {
-		if len(b.aggs[c].pageAts) > 0 {
+		if b.aggs[c].pages.n > 0 {
 			ids = append(ids, c)
 		}
 	}

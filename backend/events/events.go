@@ -127,6 +127,10 @@ func Append(tx *db.Tx, e Event) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
+	if b, ok := tx.Local(batchKey{}).(*Batch); ok && b.carry != nil {
+		// A catch-up transaction: the event's aggregates are owed with the others (Carry).
+		return b.stored(e, at)
+	}
 	// A batch in this transaction may hold aggregates of this contact not yet written.
 	if err := settle(tx, e.ContactID); err != nil {
 		return false, err

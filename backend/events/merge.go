@@ -14,6 +14,9 @@ func MoveAggregates(tx *db.Tx, winner, loser string) error {
 	if err := settle(tx, winner, loser); err != nil {
 		return err
 	}
+	if err := settledBoth(tx, winner, loser); err != nil {
+		return err
+	}
 	stmts := []string{
 		`INSERT INTO contact_stats(contact_id, hits, page_hits, sessions, first_hit_at, last_hit_at,
 			emails_sent, emails_read, emails_clicked, downloads)

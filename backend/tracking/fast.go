@@ -220,6 +220,7 @@ func (s *Server) fastHit(c *fasthttp.RequestCtx, h func(*fasthttp.RequestCtx, re
 		err = h(c, v)
 	}
 	s.metrics.Observe(time.Since(start))
+	diag.add(&diag.handler, time.Since(start))
 	if err == nil {
 		return
 	}

@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -51,8 +52,14 @@ type Ingester struct {
 	Skipped  atomic.Int64 // bots, unknown contacts, hits without device
 
 	restore func(context.Context) error // set in catch-up mode
-	next    *prefetch                   // the next batch, being read
-	ckpt    *checkpointer               // WAL checkpoints beside the writer, in catch-up mode
+	carry   *events.Carry               // the catch-up's aggregates, written once per contact for many batches
+	// CarryMax is how many contacts the catch-up's aggregates may hold in memory before
+	// they are written (default carryMax).
+	CarryMax  int
+	recovered bool          // aggregates owed by a catch-up that stopped were written
+	memLimit  int64         // the Go heap's soft limit before catch-up
+	next      *prefetch     // the next batch, being read
+	ckpt      *checkpointer // WAL checkpoints beside the writer, in catch-up mode
 }
 
 // IngestStats describe one batch.
@@ -71,6 +78,13 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 	meta, err := g.fieldMeta(ctx)
 	if err != nil {
 		return IngestStats{}, err
+	}
+	if !g.recovered {
+		// A catch-up stopped (crash) before writing the aggregates it carried: from the log.
+		if err := events.RecoverCarried(ctx, g.db()); err != nil {
+			return IngestStats{}, fmt.Errorf("tracking: aggregates owed by a catch-up: %w", err)
+		}
+		g.recovered = true
 	}
 	if err := g.catchUp(ctx); err != nil {
 		return IngestStats{}, err
@@ -98,8 +112,19 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		// The per-batch maps are sized for the batch: growing them hit by hit cost ≈ 1 µs per
 		// hit of rehashing on the writer.
 		n := len(hits)
+		batch := events.NewBatch
+		if g.carry != nil {
+			batch = func(tx *db.Tx) *events.Batch {
+				b, berr := g.carry.Batch(tx)
+				err = berr
+				return b
+			}
+		}
 		run := &ingestRun{g: g, tx: tx, ops: contacts.NewOps(tx, Source), meta: meta, active: make(map[string]int64, n), st: &st,
-			devices: make(map[string]string, n), alive: make(map[string]bool, n), seen: make(map[string]int64, n), batch: events.NewBatch(tx)}
+			devices: make(map[string]string, n), alive: make(map[string]bool, n), seen: make(map[string]int64, n), batch: batch(tx)}
+		if err != nil {
+			return err
+		}
 		run.batch.Reserve(n)
 		if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM contact_merges)").Scan(&run.anyMerge); err != nil {
 			return err
@@ -128,8 +153,18 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		}
 		return tx.SetMeta(CursorKey, strconv.FormatInt(st.Cursor, 10))
 	})
+	if g.carry != nil {
+		if err == nil {
+			g.carry.Commit()
+		} else {
+			g.carry.Abort()
+		}
+	}
 	if err == nil {
 		g.kickCheckpoint()
+		if g.carry != nil && g.carry.Len() >= cmp.Or(g.CarryMax, carryMax) {
+			err = g.writeCarry(ctx)
+		}
 		g.Ingested.Add(int64(st.Hits - st.Skipped))
 		g.Skipped.Add(int64(st.Skipped))
 		if st.Hits < size {

@@ -69,6 +69,7 @@ func (p *Pump) syncNow(ctx context.Context, syncer Syncer) error {
 		return nil
 	}
 	diag.add(&diag.storeSync, time.Since(start))
+	diag.event("store-sync", time.Since(start))
 	if p.Metrics != nil {
 		p.Metrics.StoreSyncs.Add(1)
 		p.Metrics.StoreSyncNanos.Add(time.Since(start).Nanoseconds())

@@ -62,7 +62,10 @@ type SpoolOptions struct {
 	// per-batch fsync only flushes data (no file-size change to journal): ~2–4× shorter
 	// fsyncs on ext4 here (spool_prealloc.go). The tracker turns it on.
 	Preallocate bool
-	Log         *slog.Logger
+	// Linger and HedgeAfter shape the group commit (spool_group.go); 0 = off.
+	Linger     time.Duration
+	HedgeAfter time.Duration
+	Log        *slog.Logger
 }
 
 // Spool is a durable append-only queue with one writer loop and one reader.
@@ -76,12 +79,21 @@ type Spool struct {
 	buf     []byte
 	spare   []byte // the previous group's buffer, reused by the next one
 	waiting *batch
-	nrec    int // records in buf (the group commit's statistics)
+	nrec    int // records in buf
 	closed  bool
-	seg     int64 // segment being written
-	file    *os.File
-	size    int64 // bytes in the current segment (durable + in flight)
-	durable Pos   // end of the last fsynced record
+	opened  time.Time   // when the waiting group got its first record
+	flights []inflight  // written groups whose fdatasync runs (spool_group.go)
+	runs    []time.Time // start times of the fdatasyncs running (at most 2)
+
+	lastGroup  int       // records in the previous group
+	lastStart  time.Time // when the previous group was taken (statistics)
+	lingering  bool      // the loop waits for the group to grow (Linger)
+	writing    bool      // a committer is writing a group (spool_group.go)
+	timerArmed bool      // a wake-up of the loop is pending (Linger, HedgeAfter)
+	seg        int64     // segment being written
+	file       *os.File
+	size       int64 // bytes in the current segment (durable + in flight)
+	durable    Pos   // end of the last fsynced record
 
 	pending   atomic.Int64 // bytes appended but not yet checkpointed
 	warned    atomic.Bool
@@ -114,6 +126,8 @@ func OpenSpool(dir string, opt SpoolOptions) (*Spool, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
+	opt.Linger = envDuration("MAGPIE_SPOOL_LINGER", opt.Linger)
+	opt.HedgeAfter = envDuration("MAGPIE_SPOOL_HEDGE", opt.HedgeAfter)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("tracking: spool dir %s: %w", dir, err)
 	}
@@ -338,7 +352,9 @@ func (s *Spool) Append(rec []byte) error {
 	b := s.waiting
 	if b == nil {
 		b = &batch{done: make(chan struct{})}
-		s.waiting = b
+		s.waiting, s.opened = b, time.Now()
+		s.cond.Broadcast()
+	} else if s.lingering && s.nrec >= s.lastGroup {
 		s.cond.Broadcast()
 	}
 	s.mu.Unlock()
@@ -484,7 +500,9 @@ func (s *Spool) Commit(p Pos) error {
 			if seg != s.committed.Seg {
 				freed += s.segSizeFrom(Pos{Seg: seg})
 			}
+			t := time.Now()
 			os.Remove(s.segPath(seg))
+			diag.event("remove", time.Since(t))
 		}
 	}
 	s.committed = p

@@ -19,6 +19,32 @@ type diagT struct {
 	syncs, writes, gaps, groups []time.Duration
 	sizes                       []int
 	store, storeSync            []time.Duration
+	handler                     []time.Duration // native hit handlers, start to answer ready
+	start                       time.Time
+	marks                       []mark // the timeline of slow fdatasyncs and disk-heavy events
+}
+
+// mark is one event of the timeline: what, when (since the spool opened) and how long.
+type mark struct {
+	at   time.Duration
+	what string
+	d    time.Duration
+}
+
+// slowSync is the fdatasync time from which a group commit goes into the timeline.
+const slowSync = 3 * time.Millisecond
+
+// event records one timeline entry that ended now and lasted d.
+func (d *diagT) event(what string, dur time.Duration) {
+	if !diagOn {
+		return
+	}
+	d.mu.Lock()
+	if d.start.IsZero() {
+		d.start = time.Now()
+	}
+	d.marks = append(d.marks, mark{at: time.Since(d.start) - dur, what: what, d: dur})
+	d.mu.Unlock()
 }
 
 var diag diagT
@@ -32,6 +58,12 @@ func (d *diagT) group(n int, w, s, gap time.Duration) {
 	d.writes = append(d.writes, w)
 	d.syncs = append(d.syncs, s)
 	d.gaps = append(d.gaps, gap)
+	if d.start.IsZero() {
+		d.start = time.Now()
+	}
+	if s >= slowSync {
+		d.marks = append(d.marks, mark{at: time.Since(d.start) - s, what: "fdatasync", d: s})
+	}
 	d.mu.Unlock()
 }
 
@@ -70,6 +102,12 @@ func (d *diagT) print() {
 		tot += n
 	}
 	fmt.Fprintf(os.Stderr, "STATS group commits=%d mean records=%.1f\n", len(d.sizes), float64(tot)/float64(max(1, len(d.sizes))))
-	fmt.Fprintf(os.Stderr, "STATS write %s\nSTATS fdatasync %s\nSTATS gap %s\nSTATS store %s\nSTATS store-sync %s\n",
-		qs(d.writes), qs(d.syncs), qs(d.gaps), qs(d.store), qs(d.storeSync))
+	fmt.Fprintf(os.Stderr, "STATS write %s\nSTATS fdatasync %s\nSTATS gap %s\nSTATS store %s\nSTATS store-sync %s\nSTATS handler %s\n",
+		qs(d.writes), qs(d.syncs), qs(d.gaps), qs(d.store), qs(d.storeSync), qs(d.handler))
+	if os.Getenv("MAGPIE_TRACKER_STATS") == "timeline" {
+		slices.SortFunc(d.marks, func(a, b mark) int { return int(a.at - b.at) })
+		for _, m := range d.marks {
+			fmt.Fprintf(os.Stderr, "MARK %9.3fms %-14s %v\n", float64(m.at)/1e6, m.what, m.d)
+		}
+	}
 }

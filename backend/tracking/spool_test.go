@@ -205,7 +205,8 @@ func TestSpoolKill(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for round := 0; round < 4; round++ {
-		// Rounds 1 and 3 preallocate their segments (zero tails left by the kill).
+		// Rounds 1 and 3 preallocate their segments (zero tails left by the kill); 2 and 3
+		// hedge nearly every group commit (two fdatasyncs in flight).
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSpoolKill$")
 		cmd.Env = append(os.Environ(), "MAGPIE_SPOOL_CHILD="+dir, fmt.Sprintf("MAGPIE_SPOOL_ROUND=%d", round))
 		out, err := cmd.StdoutPipe()
@@ -251,7 +252,11 @@ func TestSpoolKill(t *testing.T) {
 
 func spoolChild(dir string) {
 	round := os.Getenv("MAGPIE_SPOOL_ROUND")
-	sp, err := OpenSpool(dir, SpoolOptions{SegmentBytes: 4096, Preallocate: round == "1" || round == "3"})
+	hedge := time.Duration(0)
+	if round >= "2" {
+		hedge = time.Microsecond
+	}
+	sp, err := OpenSpool(dir, SpoolOptions{SegmentBytes: 4096, Preallocate: round == "1" || round == "3", HedgeAfter: hedge})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -230,6 +230,9 @@ func (p *Pump) put(ctx context.Context, recs []Record) error {
 		start := time.Now()
 		err := p.Store.StoreHits(ctx, hits)
 		diag.add(&diag.store, time.Since(start))
+		if time.Since(start) > 15*time.Millisecond {
+			diag.event("store", time.Since(start))
+		}
 		if err == nil {
 			if p.failing.CompareAndSwap(true, false) {
 				p.Log.Info("tracking: store reachable again; draining the spool", "store", p.Store.Name(),

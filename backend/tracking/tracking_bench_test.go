@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,13 +35,6 @@ func benchOnly(t *testing.T) {
 	if os.Getenv("MAGPIE_BENCH") == "" {
 		t.Skip("set MAGPIE_BENCH=1 to run the tracking benchmarks")
 	}
-}
-
-func envInt(k string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(k)); err == nil && v > 0 {
-		return v
-	}
-	return def
 }
 
 // TestBenchRqliteStore: page hits over HTTP into a tracker whose store is the rqlite

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package db
+
+func fileIdentity(string) string { return "" }

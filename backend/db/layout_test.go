@@ -1,0 +1,103 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+)
+
+// A new store gets the requested (or default, or MAGPIE_PAGE_SIZE) page size; an existing
+// store keeps its own whatever is asked; a bad size is refused with the value named.
+func TestNewStorePageSize(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		env       string
+		opt       int
+		want      int
+		wantError bool
+	}{
+		{"default", "", 0, DefaultPageSize, false},
+		{"option", "", 16384, 16384, false},
+		{"env", "8192", 0, 8192, false},
+		{"option beats env", "8192", 16384, 16384, false},
+		{"bad option", "", 5000, 0, true},
+		{"bad env", "abc", 0, 0, true},
+		{"env too big", "131072", 0, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(PageSizeEnv, tc.env)
+			d, err := OpenDir(t.TempDir(), Options{PageSize: tc.opt})
+			if tc.wantError {
+				if err == nil {
+					d.Close()
+					t.Fatal("opened, want an error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			got, err := d.PageSize(ctx)
+			if err != nil || got != tc.want {
+				t.Fatalf("page size %d (%v), want %d", got, err, tc.want)
+			}
+			var mode string
+			if err := d.W.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+				t.Fatalf("journal mode %q (%v), want wal", mode, err)
+			}
+			// The automatic checkpoint keeps ~80 MB of WAL whatever the page size.
+			var ckpt int
+			if err := d.W.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&ckpt); err != nil || ckpt != 20000*4096/tc.want {
+				t.Fatalf("wal_autocheckpoint %d (%v), want %d pages", ckpt, err, 20000*4096/tc.want)
+			}
+		})
+	}
+}
+
+// A store made with 4 KiB pages (every store before the layout decision) opens, migrates
+// and keeps 4 KiB pages whatever the default or the environment asks for new stores.
+func TestOldStoreKeepsPageSize(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	// An "old" store: created by plain SQLite defaults, WAL, a first migration only.
+	raw, err := sql.Open(DriverName, dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+		ms[0].SQL,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := raw.Exec("INSERT INTO schema_migrations VALUES(?, ?, 0)", ms[0].Version, ms[0].Name); err != nil {
+		t.Fatal(err)
+	}
+	var ps int
+	if err := raw.QueryRow("PRAGMA page_size").Scan(&ps); err != nil || ps != 4096 {
+		t.Fatalf("old store page size %d (%v)", ps, err)
+	}
+	raw.Close()
+	t.Setenv(PageSizeEnv, "16384")
+	d, err := Open(path, Options{PageSize: 8192})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if got, err := d.PageSize(ctx); err != nil || got != 4096 {
+		t.Fatalf("page size %d (%v), want the store's 4096", got, err)
+	}
+	var n int
+	if err := d.R.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != len(ms) {
+		t.Fatalf("%d migrations applied (%v), want %d", n, err, len(ms))
+	}
+}
