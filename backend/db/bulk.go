@@ -278,8 +278,18 @@ func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (
 	return d.RestoreIndexes, nil
 }
 
-// RestoreIndexes recreates the indexes a bulk load deferred (no-op when none are).
-func (d *DB) RestoreIndexes(ctx context.Context) error { return d.RestoreIndexesThreads(ctx, 0) }
+// RestoreIndexes recreates the indexes a bulk load deferred (no-op when none are). A
+// scratch store (OpenScratch) is rebuilt by a process with nothing else to do: one helper
+// thread sorts on the second core (1M seed, sqlite3 shell at load 2.4: events_type +
+// events_type_url_at + contacts_email 15.2 s wall, 19.2 s CPU, 204 MB against 21.8 s,
+// 20.2 s, 138 MB single-threaded).
+func (d *DB) RestoreIndexes(ctx context.Context) error {
+	threads := 0
+	if d.scratch {
+		threads = 1
+	}
+	return d.RestoreIndexesThreads(ctx, threads)
+}
 
 // RestoreIndexesThreads is RestoreIndexes with that many sorter helper threads: each holds
 // its own sorted runs (about one page cache), so a caller with memory to spare — the
