@@ -5,26 +5,26 @@ import (
 	"time"
 )
 
-// The group commit. Requests append into s.buf; the loop takes whatever accumulated, writes
-// it at the end of the segment and starts an fdatasync for it, which wakes every request of
-// the group when it returns. Normally one fdatasync runs at a time (two always in flight were
-// measured worse under the tracker's load: groups halved, CPU per hit rose — docs/BENCHMARKS.md
-// § Tracking, "Store off the fsync path"). Two options shape the groups:
+// The group commit. Requests append into s.buf; a committer takes whatever accumulated,
+// writes it at the end of the segment and fdatasyncs it, then wakes every request of the
+// group and takes the next group itself. Normally one fdatasync runs at a time (two always in
+// flight were measured worse under the tracker's load: groups halved, CPU per hit rose —
+// docs/BENCHMARKS.md § Tracking, "Store off the fsync path"). Two options shape the groups;
+// both measured worse on this machine ("Group commit shapes…") and are off in the tracker:
 //
-//   - Linger: when the disk is idle and a group starts smaller than the previous one, the loop
-//     waits up to Linger (or until the group is as big as the previous one) before writing it.
-//     In a closed loop the answers of one group come back as new requests a few tens of µs
-//     apart; without it the first of them starts an fdatasync alone and the rest wait for it
-//     and then for their own.
+//   - Linger: when no sync runs and a group starts smaller than the previous one, the
+//     committer waits up to Linger (or until the group is as big as the previous one). In a
+//     closed loop the answers of one group come back as new requests tens of µs apart;
+//     without it the first of them starts an fdatasync alone.
 //   - HedgeAfter: when the fdatasync in flight has run this long (a slow flush of the virtual
-//     disk), the next group does not wait for it: a second fdatasync starts (never more).
+//     disk), a second committer writes the next group and starts its own (never more than 2).
 //
-// Ordering: groups are written in order at increasing offsets by this one goroutine, and an
-// fdatasync makes durable everything written to the file before it was called (it waits for
-// pages another fdatasync is still writing back, then flushes the device cache). So when the
-// fdatasync started after group k's write returns, groups 1…k are durable, whatever the order
-// in which the syncs finish: the durable end only moves forward, to the largest end whose
-// sync returned, and every group up to it is answered.
+// Ordering: one committer writes at a time (s.writing), in group order at increasing offsets,
+// and an fdatasync makes durable everything written to the file before it was called (it
+// waits for pages another fdatasync is still writing back, then flushes the device cache). So
+// when the fdatasync started after group k's write returns, groups 1…k are durable, whatever
+// the order in which the syncs finish: the durable end only moves forward, to the largest end
+// whose sync returned, and every group up to it is answered.
 
 // inflight is a written group waiting for its fdatasync.
 type inflight struct {
