@@ -1,55 +1,18 @@
 package db_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"magpie/backend/db"
+	"magpie/backend/internal/testenv"
 )
 
-// TestHoldStore is not a test: run by holdStore in a child process, it opens the store
-// named by MAGPIE_HOLD_STORE, reads it, says "ready" and keeps it open until stdin closes.
-func TestHoldStore(t *testing.T) {
-	path := os.Getenv("MAGPIE_HOLD_STORE")
-	if path == "" {
-		t.Skip("helper process only")
-	}
-	d, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	var n int
-	if err := d.R.QueryRow("SELECT count(*) FROM meta").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	os.Stdout.WriteString("ready\n")
-	_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
-}
-
-// holdStore opens the store at path in another process until the returned func is called.
-func holdStore(t *testing.T, path string) func() {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestHoldStore$")
-	cmd.Env = append(os.Environ(), "MAGPIE_HOLD_STORE="+path)
-	in, _ := cmd.StdinPipe()
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	if line != "ready\n" {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("holder: %q", line)
-	}
-	return func() { in.Close(); cmd.Wait() }
-}
+// TestHoldStore is the child process of testenv.HoldStore.
+func TestHoldStore(t *testing.T) { testenv.HoldStoreChild(t) }
 
 func metaOf(t *testing.T, path, k string) string {
 	t.Helper()
@@ -111,7 +74,7 @@ func TestScratchInstall(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.held {
-				release := holdStore(t, path)
+				release := testenv.HoldStore(t, path)
 				if busy, err := db.InUseElsewhere(path); err != nil || !busy {
 					t.Fatalf("in use elsewhere = %v, %v; want true", busy, err)
 				}

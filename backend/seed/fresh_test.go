@@ -89,7 +89,7 @@ func TestRunFresh(t *testing.T) {
 				tc.before(t, c)
 			}
 			if tc.held {
-				defer holdStore(t, c.DB.Path)()
+				defer testenv.HoldStore(t, c.DB.Path)()
 			}
 			site, path := c.Sync.Site(), c.DB.Path
 			res, side, err := seed.RunFresh(ctx, c.Contacts, opt, nil)
@@ -206,39 +206,6 @@ func TestRunFreshKilled(t *testing.T) {
 	}
 }
 
-// TestHoldStore is not a test: run by holdStore in a child process, it opens the store
-// named by MAGPIE_HOLD_STORE, says "ready" and keeps it open until stdin closes.
-func TestHoldStore(t *testing.T) {
-	path := os.Getenv("MAGPIE_HOLD_STORE")
-	if path == "" {
-		t.Skip("helper process only")
-	}
-	d, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	var n int
-	if err := d.R.QueryRow("SELECT count(*) FROM meta").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	os.Stdout.WriteString("ready\n")
-	_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
-}
+// TestHoldStore is the child process of testenv.HoldStore.
+func TestHoldStore(t *testing.T) { testenv.HoldStoreChild(t) }
 
-func holdStore(t *testing.T, path string) func() {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestHoldStore$")
-	cmd.Env = append(os.Environ(), "MAGPIE_HOLD_STORE="+path)
-	in, _ := cmd.StdinPipe()
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "ready\n" {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("holder: %q", line)
-	}
-	return func() { in.Close(); cmd.Wait() }
-}
