@@ -208,4 +208,3 @@ func TestRunFreshKilled(t *testing.T) {
 
 // TestHoldStore is the child process of testenv.HoldStore.
 func TestHoldStore(t *testing.T) { testenv.HoldStoreChild(t) }
-
