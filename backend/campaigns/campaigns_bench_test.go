@@ -76,15 +76,7 @@ func BenchmarkFiveSteps(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		f := newFixture(b)
-		if err := f.d.Write(f.ctx, func(tx *db.Tx) error {
-			_, err := tx.Exec(`WITH RECURSIVE seq(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM seq WHERE k < ?)
-				INSERT INTO contacts(id, email, firstname, date_added, date_modified)
-				SELECT `+benchContactID+`, 'user' || k || '@example.com', 'User' || k, ?, ? FROM seq`, n, tx.NowMs(), tx.NowMs())
-			return err
-		}); err != nil {
-			b.Fatal(err)
-		}
-		all := f.segment("All", `[{"glue":"and","field":"email","object":"lead","type":"email","operator":"!empty"}]`)
+		all := f.benchSegment(n)
 		mail := f.email("Welcome")
 		c, err := f.s.Save(f.ctx, Input{Name: "Bench", Graph: Graph{Sources: segSource(all), Events: benchIDs(fiveSteps(mail))}})
 		if err != nil {
@@ -198,4 +190,19 @@ func BenchmarkDecisionLatency(b *testing.B) {
 	if want := min(b.N, n); fired != want {
 		b.Fatalf("fired %d decisions, want %d", fired, want)
 	}
+}
+
+// benchSegment inserts n contacts with the benchmark's ids and an email each, and returns
+// the id of a segment "All" of every contact with an email.
+func (f *fixture) benchSegment(n int) string {
+	f.t.Helper()
+	if err := f.d.Write(f.ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(`WITH RECURSIVE seq(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM seq WHERE k < ?)
+			INSERT INTO contacts(id, email, firstname, date_added, date_modified)
+			SELECT `+benchContactID+`, 'user' || k || '@example.com', 'User' || k, ?, ? FROM seq`, n, tx.NowMs(), tx.NowMs())
+		return err
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+	return f.segment("All", `[{"glue":"and","field":"email","object":"lead","type":"email","operator":"!empty"}]`)
 }

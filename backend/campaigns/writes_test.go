@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"testing"
 	"time"
-
-	"magpie/backend/db"
 )
 
 // fiveSteps is BenchmarkFiveSteps' campaign: condition (valid email) → add tag → +5 points
@@ -29,15 +27,7 @@ func fiveSteps(mail string) []Event {
 func TestFiveStepsWritesPerContact(t *testing.T) {
 	const n = 300
 	f := newFixture(t)
-	if err := f.d.Write(f.ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(`WITH RECURSIVE seq(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM seq WHERE k < ?)
-			INSERT INTO contacts(id, email, firstname, date_added, date_modified)
-			SELECT `+benchContactID+`, 'user' || k || '@example.com', 'User' || k, ?, ? FROM seq`, n, tx.NowMs(), tx.NowMs())
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	all := f.segment("All", `[{"glue":"and","field":"email","object":"lead","type":"email","operator":"!empty"}]`)
+	all := f.benchSegment(n)
 	c, err := f.s.Save(f.ctx, Input{Name: "Writes", Graph: Graph{Sources: segSource(all), Events: fiveSteps(f.email("Welcome"))}})
 	if err != nil {
 		t.Fatal(err)
