@@ -10,8 +10,6 @@ import (
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/events"
-	"magpie/backend/fields"
-	"magpie/backend/internal/testenv"
 )
 
 // The aggregates a catch-up carries in memory (events.Carry) end as ingest without catch-up
@@ -24,16 +22,7 @@ func TestCatchUpCarryAgrees(t *testing.T) {
 	var got []string
 	modes := []string{"plain", "catch-up", "killed"}
 	for _, mode := range modes {
-		d, _ := testenv.NewDB(t)
-		fs, err := fields.New(ctx, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs := contacts.New(d, fs)
-		known, err := cs.Create(ctx, contacts.Input{Values: map[string]string{"email": "p1@example.com"}}, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
+		d, cs, known := knownContact(t)
 		if err := (&SQLiteStore{DB: d}).StoreHits(ctx, mixedHits(11, 400, known.ID)); err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +40,7 @@ func TestCatchUpCarryAgrees(t *testing.T) {
 			t.Fatal("no catch-up")
 		}
 		// Another writer: a merge of two visitors and a page hit (older than the newest).
-		err = d.Write(ctx, func(tx *db.Tx) error {
+		err := d.Write(ctx, func(tx *db.Tx) error {
 			if err := contacts.NewOps(tx, "test").Merge(VisitorID("dev-2"), VisitorID("dev-1"), "test"); err != nil {
 				return err
 			}

@@ -109,16 +109,7 @@ func TestIngestBatchSizesAgree(t *testing.T) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			var got []string
 			for _, batch := range []int{1, 7, 500} {
-				d, _ := testenv.NewDB(t)
-				fs, err := fields.New(ctx, d)
-				if err != nil {
-					t.Fatal(err)
-				}
-				cs := contacts.New(d, fs)
-				known, err := cs.Create(ctx, contacts.Input{Values: map[string]string{"email": "p1@example.com"}}, "test")
-				if err != nil {
-					t.Fatal(err)
-				}
+				d, cs, known := knownContact(t)
 				hits := mixedHits(seed, 300, known.ID)
 				// Half the stream, then trash a visitor, then the rest: its device starts a new visitor.
 				g := &Ingester{Contacts: cs, Batch: batch}
@@ -171,16 +162,7 @@ func TestIngestCatchUp(t *testing.T) {
 	ctx := context.Background()
 	var got []string
 	for _, catchUp := range []bool{false, true} {
-		d, _ := testenv.NewDB(t)
-		fs, err := fields.New(ctx, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs := contacts.New(d, fs)
-		known, err := cs.Create(ctx, contacts.Input{Values: map[string]string{"email": "p1@example.com"}}, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
+		d, cs, known := knownContact(t)
 		all := indexNames(t, d)
 		if err := (&SQLiteStore{DB: d}).StoreHits(ctx, mixedHits(7, 400, known.ID)); err != nil {
 			t.Fatal(err)
@@ -235,4 +217,21 @@ func walAuto(t *testing.T, d *db.DB) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// knownContact opens a fresh store with one identified contact, p1@example.com, the one
+// mixedHits's form posts identify.
+func knownContact(t *testing.T) (*db.DB, *contacts.Service, contacts.Detail) {
+	t.Helper()
+	d, _ := testenv.NewDB(t)
+	fs, err := fields.New(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := contacts.New(d, fs)
+	known, err := cs.Create(context.Background(), contacts.Input{Values: map[string]string{"email": "p1@example.com"}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, cs, known
 }
