@@ -90,12 +90,8 @@ func Open(path string, opt Options) (*DB, error) {
 	d := &DB{Path: path, Clock: opt.Clock}
 	var err error
 	if !opt.ReadOnly {
-		ps, err := newStorePageSize(opt.PageSize)
-		if err != nil {
-			return nil, apperr.Invalidf("errors.dbPageSize", map[string]any{"pageSize": opt.PageSize}, "%v", err)
-		}
-		if err := createIfNew(path, ps); err != nil {
-			return nil, openError(path, err)
+		if err := createIfNew(path, opt.PageSize); err != nil {
+			return nil, err
 		}
 		d.W, err = sql.Open(DriverName, dsn(path, false))
 		if err != nil {
@@ -272,15 +268,20 @@ func (d *DB) Close() error {
 	if d.scratch {
 		return d.W.Close()
 	}
+	// The writer closes last: the last connection to close a WAL store checkpoints it and
+	// deletes the WAL, which only a connection that may write can do. With the read-only
+	// pools closing last the WAL stayed behind (200 MB–1 GB after a seed), and the next
+	// Open read all of it back (recovery) and served pages from it until a checkpoint
+	// (docs/BENCHMARKS.md "Store layout: page size and packing").
 	var errs []error
-	if d.W != nil {
-		errs = append(errs, d.W.Close())
+	if d.M != nil {
+		errs = append(errs, d.M.Close())
 	}
 	if d.R != nil {
 		errs = append(errs, d.R.Close())
 	}
-	if d.M != nil {
-		errs = append(errs, d.M.Close())
+	if d.W != nil {
+		errs = append(errs, d.W.Close())
 	}
 	return errors.Join(errs...)
 }

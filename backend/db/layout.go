@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+
+	"magpie/backend/apperr"
 )
 
 // DefaultPageSize is the SQLite page size of a store Magpie creates (docs/BENCHMARKS.md
@@ -46,29 +48,33 @@ func newStorePageSize(opt int) (int, error) {
 // size. The page size must be set before the first table, and before the file enters WAL
 // mode — which the pools' DSN does on their first connection — so a plain connection
 // writes the header first: page size, then WAL. An existing store is left untouched.
-func createIfNew(path string, pageSize int) error {
+func createIfNew(path string, optPageSize int) error {
 	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
 		return nil
 	} else if err != nil && !os.IsNotExist(err) {
-		return err
+		return openError(path, err)
+	}
+	pageSize, err := newStorePageSize(optPageSize)
+	if err != nil {
+		return apperr.Invalidf("errors.dbPageSize", map[string]any{"pageSize": optPageSize}, "%v", err)
 	}
 	c, err := sql.Open(DriverName, "file:"+uriPath.Replace(path)+"?_busy_timeout=10000")
 	if err != nil {
-		return err
+		return openError(path, err)
 	}
 	defer c.Close()
 	c.SetMaxOpenConns(1)
 	ctx := context.Background()
 	var tables int
 	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil {
-		return err
+		return openError(path, err)
 	}
 	if tables > 0 { // another process created it meanwhile
 		return nil
 	}
 	for _, q := range []string{fmt.Sprintf("PRAGMA page_size = %d", pageSize), "PRAGMA journal_mode = WAL"} {
 		if _, err := c.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
+			return openError(path, fmt.Errorf("%s: %w", q, err))
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -87,8 +88,8 @@ func TestOldStoreKeepsPageSize(t *testing.T) {
 		t.Fatalf("old store page size %d (%v)", ps, err)
 	}
 	raw.Close()
-	t.Setenv(PageSizeEnv, "16384")
-	d, err := Open(path, Options{PageSize: 8192})
+	t.Setenv(PageSizeEnv, "not a size") // read only when a store is created
+	d, err := Open(path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,5 +100,31 @@ func TestOldStoreKeepsPageSize(t *testing.T) {
 	var n int
 	if err := d.R.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != len(ms) {
 		t.Fatalf("%d migrations applied (%v), want %d", n, err, len(ms))
+	}
+}
+
+// Closing the store leaves no WAL behind (the writer closes last and checkpoints it), so
+// the next Open neither recovers a big WAL nor reads pages from it.
+func TestCloseRemovesWAL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	d, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetMeta(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Meta(ctx, "k"); err != nil { // a reader connection is open too
+		t.Fatal(err)
+	}
+	if n := fileSize(path + "-wal"); n == 0 {
+		t.Fatal("no WAL while open: the test proves nothing")
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); !os.IsNotExist(err) {
+		t.Fatalf("WAL left after Close (%d bytes)", fileSize(path+"-wal"))
 	}
 }

@@ -6,9 +6,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"strconv"
+	"time"
 
+	"magpie/backend/db"
 	"magpie/backend/events"
 )
 
@@ -79,6 +82,7 @@ func (g *Ingester) catchUp(ctx context.Context) error {
 	if g.carry, err = events.NewCarry(ctx, g.db()); err != nil {
 		return fmt.Errorf("tracking: catch-up mode: %w", err)
 	}
+	g.active = map[string]int64{}
 	// What the carry holds is live heap (≈ 600 bytes a contact): with the collector's
 	// default headroom (as much again) the 1M-hit bench peaked at 339 MB. A soft limit on
 	// the Go heap while catching up makes the collector run more often instead — on the
@@ -115,9 +119,11 @@ func (g *Ingester) caughtUp(ctx context.Context) error {
 	if g.restore == nil {
 		return nil
 	}
+	t0 := time.Now()
 	if err := g.writeCarry(ctx); err != nil {
 		return err
 	}
+	g.LastCatchUp.Carry = time.Since(t0)
 	g.carry.Close()
 	g.carry = nil
 	debug.SetMemoryLimit(g.memLimit)
@@ -143,9 +149,13 @@ func (g *Ingester) caughtUp(ctx context.Context) error {
 		w.ExecContext(context.Background(), "PRAGMA temp_store = MEMORY")
 		w.ExecContext(context.Background(), "PRAGMA cache_size = -65536") // the store's default (db.dsn)
 	}()
-	if err := g.restore(ctx); err != nil {
+	// Single-threaded sorts: one helper thread (MAGPIE_REBUILD_THREADS=1) measured no
+	// faster at 1M hits (docs/BENCHMARKS.md § Desktop ingest, fourth pass).
+	t0 = time.Now()
+	if err := g.db().RestoreIndexesThreads(ctx, g.rebuildThreads()); err != nil {
 		return fmt.Errorf("tracking: rebuild indexes after catching up: %w", err)
 	}
+	g.LastCatchUp.Rebuild = time.Since(t0)
 	g.restore = nil
 	return nil
 }
@@ -165,11 +175,34 @@ func (g *Ingester) writeCarry(ctx context.Context) error {
 	if c == nil {
 		return nil
 	}
-	if err := g.db().Write(ctx, c.Write); err != nil {
+	err := g.db().Write(ctx, func(tx *db.Tx) error {
+		// last_active first: the owed ranges say what to recompute until c.Write clears them.
+		if err := deriveCarried(tx, g.active); err != nil {
+			return err
+		}
+		return c.Write(tx)
+	})
+	if err != nil {
 		c.Failed()
 		return fmt.Errorf("tracking: write the catch-up's aggregates: %w", err)
 	}
 	c.Written()
+	g.active = map[string]int64{}
 	g.kickCheckpoint()
 	return nil
+}
+
+// CatchUpTimes say where the end of the last catch-up went (bench figures).
+type CatchUpTimes struct {
+	Carry   time.Duration // writing the carried aggregates
+	Rebuild time.Duration // rebuilding the deferred indexes
+}
+
+// rebuildThreads is the sorter helper threads of the index rebuild (MAGPIE_REBUILD_THREADS
+// overrides it for measurements).
+func (g *Ingester) rebuildThreads() int {
+	if n, err := strconv.Atoi(os.Getenv("MAGPIE_REBUILD_THREADS")); err == nil {
+		return n
+	}
+	return 0
 }

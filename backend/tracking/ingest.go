@@ -48,6 +48,8 @@ type Ingester struct {
 	NoCatchUp  bool
 	CatchUpMin int
 
+	LastCatchUp CatchUpTimes // where the end of the last catch-up went
+
 	Ingested atomic.Int64
 	Skipped  atomic.Int64 // bots, unknown contacts, hits without device
 
@@ -56,10 +58,11 @@ type Ingester struct {
 	// CarryMax is how many contacts the catch-up's aggregates may hold in memory before
 	// they are written (default carryMax).
 	CarryMax  int
-	recovered bool          // aggregates owed by a catch-up that stopped were written
-	memLimit  int64         // the Go heap's soft limit before catch-up
-	next      *prefetch     // the next batch, being read
-	ckpt      *checkpointer // WAL checkpoints beside the writer, in catch-up mode
+	recovered bool             // aggregates owed by a catch-up that stopped were written
+	memLimit  int64            // the Go heap's soft limit before catch-up
+	active    map[string]int64 // catch-up mode: the carried last_active of plain hits
+	next      *prefetch        // the next batch, being read
+	ckpt      *checkpointer    // WAL checkpoints beside the writer, in catch-up mode
 }
 
 // IngestStats describe one batch.
@@ -81,6 +84,9 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 	}
 	if !g.recovered {
 		// A catch-up stopped (crash) before writing the aggregates it carried: from the log.
+		if err := recoverActive(ctx, g.db()); err != nil {
+			return IngestStats{}, fmt.Errorf("tracking: last_active owed by a catch-up: %w", err)
+		}
 		if err := events.RecoverCarried(ctx, g.db()); err != nil {
 			return IngestStats{}, fmt.Errorf("tracking: aggregates owed by a catch-up: %w", err)
 		}
@@ -92,7 +98,9 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 	size := g.batchSize()
 	g.waitIfLong()
 	var st IngestStats
+	var staged map[string]int64 // catch-up mode: the batch's last_active, carried once committed
 	err = g.db().Write(ctx, func(tx *db.Tx) error {
+		staged = nil
 		st = IngestStats{}
 		var cur string
 		if err := tx.QueryRow("SELECT v FROM meta WHERE k = ?", CursorKey).Scan(&cur); err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -125,6 +133,10 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		if err != nil {
 			return err
 		}
+		if g.carry != nil {
+			run.now = map[string]int64{}
+			staged = run.active
+		}
 		run.batch.Reserve(n)
 		if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM contact_merges)").Scan(&run.anyMerge); err != nil {
 			return err
@@ -156,6 +168,11 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 	if g.carry != nil {
 		if err == nil {
 			g.carry.Commit()
+			for id, at := range staged {
+				if at > g.active[id] {
+					g.active[id] = at
+				}
+			}
 		} else {
 			g.carry.Abort()
 		}
@@ -251,6 +268,7 @@ type ingestRun struct {
 	ops    *contacts.Ops
 	meta   map[string]fieldInfo
 	active map[string]int64
+	now    map[string]int64 // catch-up mode: the contacts of hits that are not plain (flushActive)
 	st     *IngestStats
 	// Per-batch caches (cleared when a merge moves contacts around).
 	devices  map[string]string // device → live contact
@@ -458,7 +476,16 @@ func storeUploads(tx *db.Tx, h Hit, values map[string]string) error {
 	return forms.StoreUploadsTx(tx, h.ID, h.Form, ups)
 }
 
+// touch advances a contact's last_active at the end of the batch; touchPlain for a plain
+// hit, whose part is carried in catch-up mode (flushActive).
 func (r *ingestRun) touch(contact string, at int64) {
+	r.touchPlain(contact, at)
+	if r.now != nil && at > r.now[contact] {
+		r.now[contact] = at
+	}
+}
+
+func (r *ingestRun) touchPlain(contact string, at int64) {
 	if at > r.active[contact] {
 		r.active[contact] = at
 	}

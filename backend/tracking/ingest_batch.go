@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"sort"
@@ -93,7 +94,7 @@ func (r *ingestRun) plain(h Hit) error {
 		}
 	}
 	r.pend = append(r.pend, ev)
-	r.touch(contact, h.At)
+	r.touchPlain(contact, h.At)
 	return nil
 }
 
@@ -207,46 +208,119 @@ func pairs(n int) string { return "(?, ?)" + strings.Repeat(", (?, ?)", n-1) }
 // flushActive advances last_active once per contact per batch: current values read in a
 // few queries, then one set-based update for the contacts whose value moves — a derived
 // value (db.Tx.DeriveValues): commit hooks see it, sync does not record it, because every
-// desktop derives it from the same hits (docs/TRACKING.md "last_active").
+// desktop derives it from the same hits (docs/TRACKING.md "last_active"). In catch-up mode
+// only the hits that write more than their event (r.now) advance it here; the plain hits'
+// part is carried with the aggregates (Ingester.active, writeCarry).
 func (r *ingestRun) flushActive() error {
-	ids := make([]string, 0, len(r.active))
-	for id := range r.active {
+	m := r.active
+	if r.now != nil {
+		m = r.now
+	}
+	_, err := deriveActive(r.tx, m)
+	return err
+}
+
+// deriveActive advances the last_active of the live contacts of m to their instant in m;
+// it returns the ids that are not live contacts (merged away, trashed or unknown).
+func deriveActive(tx *db.Tx, m map[string]int64) ([]string, error) {
+	ids := make([]string, 0, len(m))
+	for id := range m {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	var gone []string
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
 		args := make([]any, n)
 		for i, id := range ids[:n] {
 			args[i] = id
 		}
+		part := ids[:n]
 		ids = ids[n:]
-		rows, err := r.tx.Query(`SELECT id, last_active FROM contacts WHERE deleted = 0 AND id IN (?`+
+		rows, err := tx.Query(`SELECT id, last_active FROM contacts WHERE deleted = 0 AND id IN (?`+
 			strings.Repeat(", ?", n-1)+`)`, args...)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var due []string
 		var vals []any
+		live := make(map[string]bool, n)
 		for rows.Next() {
 			var id string
 			var cur sql.NullInt64
 			if err := rows.Scan(&id, &cur); err != nil {
 				rows.Close()
-				return err
+				return nil, err
 			}
-			if at := r.active[id]; !cur.Valid || cur.Int64 < at {
+			live[id] = true
+			if at := m[id]; !cur.Valid || cur.Int64 < at {
 				due, vals = append(due, id), append(vals, at)
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return nil, err
+		}
+		for _, id := range part {
+			if !live[id] {
+				gone = append(gone, id)
+			}
 		}
 		// Derived from the hits every desktop ingests: not a synced edit (SYNC.md §3.9).
-		if err := r.tx.DeriveValues("contacts", "last_active", due, vals); err != nil {
-			return err
+		if err := tx.DeriveValues("contacts", "last_active", due, vals); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return gone, nil
+}
+
+// deriveCarried advances last_active from a catch-up's carried hits: contacts merged away
+// since pass their instant to the contact they were merged into, as their hit, written at
+// once, would have through the merge.
+func deriveCarried(tx *db.Tx, m map[string]int64) error {
+	gone, err := deriveActive(tx, m)
+	if err != nil || len(gone) == 0 {
+		return err
+	}
+	into := map[string]int64{}
+	for _, id := range gone {
+		w, err := contacts.MergedInto(tx, id)
+		if err != nil {
+			return err
+		}
+		if w != id && m[id] > into[w] {
+			into[w] = m[id]
+		}
+	}
+	_, err = deriveActive(tx, into)
+	return err
+}
+
+// recoverActive advances last_active from the plain hits of a catch-up that stopped before
+// writing what it carried: the tracker's events of plain hits (plainHit) in the owed ranges
+// (events.Carry) — a maximum, so counting a hit again changes nothing.
+func recoverActive(ctx context.Context, d *db.DB) error {
+	return d.Write(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(`SELECT e.contact_id, max(e.at) FROM event_agg_ranges r JOIN events e ON e.seq BETWEEN r.lo AND r.hi
+			WHERE e.source = ? AND e.type IN (?, ?, ?, ?) GROUP BY e.contact_id`, Source,
+			events.PageHit, events.AssetDownloaded, events.FocusViewed, events.FocusConverted)
+		if err != nil {
+			return err
+		}
+		m := map[string]int64{}
+		for rows.Next() {
+			var id string
+			var at int64
+			if err := rows.Scan(&id, &at); err != nil {
+				rows.Close()
+				return err
+			}
+			m[id] = at
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(m) == 0 {
+			return err
+		}
+		return deriveCarried(tx, m)
+	})
 }

@@ -173,6 +173,8 @@ func TestBenchIngest(t *testing.T) {
 	el, cpu := time.Since(start), cpuTime()-cpu0
 	var evs int
 	d.R.QueryRow("SELECT count(*) FROM events WHERE type IN ('page.hit', 'form.submitted')").Scan(&evs)
+	fmt.Printf("BENCH tracking.ingest catch-up end: carried aggregates written in %.2fs, indexes rebuilt in %.2fs\n",
+		g.LastCatchUp.Carry.Seconds(), g.LastCatchUp.Rebuild.Seconds())
 	fmt.Printf("BENCH tracking.ingest seeded %d hits in %.1fs; ingested %d hits in %.2fs = %.0f hits/s (CPU %.2fs = %.0f hits per CPU-second); %d contacts created, %d merges, %d hit events; peak RSS %s\n",
 		n, seeded.Seconds(), total, el.Seconds(), float64(total)/el.Seconds(), cpu.Seconds(), float64(total)/cpu.Seconds(), created, merges, evs, peakRSS())
 	if total != n || evs != n {
