@@ -144,7 +144,7 @@ func Compact(ctx context.Context, path string, opt CompactOptions) (CompactResul
 	if compactHook != nil {
 		compactHook("copied")
 	}
-	if err := keepIdentity(ctx, tmp, fileIdentity(path), fileIdentity(tmp)); err != nil {
+	if err := keepIdentity(ctx, tmp, FileIdentity(path), FileIdentity(tmp)); err != nil {
 		removeIfExists(tmp)
 		return res, fmt.Errorf("db: compact %s: %w", path, err)
 	}

@@ -8,9 +8,10 @@ import (
 	"syscall"
 )
 
-// fileIdentity is the file's "device:inode", the form team sync stores under
-// "sync.site_file" to notice a copied or restored store (backend/teamsync/fileid_unix.go).
-func fileIdentity(path string) string {
+// FileIdentity names the file on disk by its "device:inode": a copy of the file, or a restore
+// from a backup, gets another identity. Team sync stores it under "sync.site_file" to notice
+// a copied or restored store and take a new site id.
+func FileIdentity(path string) string {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return ""

@@ -138,7 +138,7 @@ func (e *Engine) loadSite(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ident := fileIdentity(e.d.Path)
+	ident := db.FileIdentity(e.d.Path)
 	stored, err := e.d.Meta(ctx, keySiteFile)
 	if err != nil {
 		return "", err

@@ -13,5 +13,5 @@ func RebindFile(tx *db.Tx, path string) error {
 	if site == "" {
 		return nil
 	}
-	return tx.SetMeta(keySiteFile, fileIdentity(path))
+	return tx.SetMeta(keySiteFile, db.FileIdentity(path))
 }

@@ -20,6 +20,9 @@ if [ ! -d "$bin" ]; then # make bench passes the magpie binary (or nothing): bui
 fi
 sizes="${SIZES:-4096 8192 16384}"
 runs="${RUNS:-2}"
+if [ "$bin" != "${1:-}" ]; then # from make bench: one A/B run of the default and 16 KiB
+  sizes="${SIZES:-4096 16384}"; runs="${RUNS:-1}"
+fi
 n="${N:-200000}"
 steps="${STEPS:-seed xlsx grid import campaigns ingest tracker}"
 work="${WORK:-$(mktemp -d)}"
@@ -75,4 +78,5 @@ for step in $steps; do
     done
   done
 done
+[ -n "${WORK:-}" ] || rm -rf "$work"/seed-* "$work"/imp-* "$work"/all.csv # keep only the results
 echo "results: $work/results.txt"
