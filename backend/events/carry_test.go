@@ -122,3 +122,46 @@ func TestCarryMatchesAppend(t *testing.T) {
 		}
 	}
 }
+
+// What a catch-up owes is written by RecoverCarried only when the process that carries it
+// is gone: a live other process (pid 1 here) sharing the store writes it itself.
+func TestRecoverCarriedLeavesALiveOwner(t *testing.T) {
+	ctx := context.Background()
+	d, _ := testenv.NewDB(t)
+	c, err := events.NewCarry(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		b, err := c.Batch(tx)
+		if err != nil {
+			return err
+		}
+		_, err = b.Append(events.Event{ID: "h1", ContactID: "c1", Type: events.PageHit, URL: "https://a.example/"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Commit()
+	c.Close() // killed, or another process's
+	hits := func() int {
+		var n int
+		d.R.QueryRow("SELECT coalesce(sum(hits), 0) FROM contact_stats").Scan(&n)
+		return n
+	}
+	for _, tc := range []struct {
+		owner string
+		want  int
+	}{{"1", 0}, {"0", 1}} {
+		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.SetMeta("events.carry_pid", tc.owner) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := events.RecoverCarried(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if got := hits(); got != tc.want {
+			t.Fatalf("owner %s: %d hits written, want %d", tc.owner, got, tc.want)
+		}
+	}
+}
