@@ -355,6 +355,10 @@ func (d *DB) restoreOrphaned(ctx context.Context) error {
 	return d.RestoreIndexes(ctx)
 }
 
+// ProcessAlive reports whether a process of this machine is running (a bulk load's or a
+// catch-up's owner, recorded in meta).
+func ProcessAlive(pid int) bool { return alive(pid) }
+
 func alive(pid int) bool {
 	p, err := os.FindProcess(pid)
 	if err != nil {

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -54,8 +56,28 @@ func NewCarry(ctx context.Context, d *db.DB) (*Carry, error) {
 		return nil, err
 	}
 	c.all = owed
+	// The owner, for another process sharing the store (a local tracker beside the
+	// desktop): it must not write what this one carries (RecoverCarried).
+	if err := d.Write(ctx, func(tx *db.Tx) error { return tx.SetMeta(ownerKey, strconv.Itoa(os.Getpid())) }); err != nil {
+		return nil, err
+	}
 	carries.Store(d, c)
 	return c, nil
+}
+
+// ownerKey is the meta key naming the process that carries a catch-up's aggregates.
+const ownerKey = "events.carry_pid"
+
+// ownedElsewhere reports whether another live process carries the owed aggregates.
+func ownedElsewhere(q interface {
+	QueryRow(string, ...any) *sql.Row
+}) bool {
+	var v string
+	if q.QueryRow("SELECT v FROM meta WHERE k = ?", ownerKey).Scan(&v) != nil {
+		return false
+	}
+	pid, _ := strconv.Atoi(v)
+	return pid != 0 && pid != os.Getpid() && db.ProcessAlive(pid)
 }
 
 func owedRanges(ctx context.Context, d *db.DB) (bool, error) {
@@ -293,7 +315,7 @@ func RecoverCarried(ctx context.Context, d *db.DB) error {
 		return nil
 	}
 	owed, err := owedRanges(ctx, d)
-	if err != nil || !owed {
+	if err != nil || !owed || ownedElsewhere(d.R) {
 		return err
 	}
 	return d.Write(ctx, func(tx *db.Tx) error { return writeOwed(tx, true, nil, nil) })
@@ -429,8 +451,8 @@ func settledBoth(tx *db.Tx, winner, loser string) error {
 	} else {
 		// Owed by a catch-up that stopped (RecoverCarried not run yet): write it all first.
 		var owed bool
-		if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM event_agg_ranges)").Scan(&owed); err != nil || !owed {
-			return err
+		if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM event_agg_ranges)").Scan(&owed); err != nil || !owed || ownedElsewhere(tx) {
+			return err // another process's catch-up: it writes what it carries
 		}
 		return writeOwed(tx, true, nil, nil)
 	}

@@ -122,3 +122,49 @@ func TestCarryMatchesAppend(t *testing.T) {
 		}
 	}
 }
+
+// What a catch-up owes is written by RecoverCarried only when the process that carries it
+// is gone: a live other process (pid 1 here) sharing the store writes it itself.
+func TestRecoverCarriedLeavesALiveOwner(t *testing.T) {
+	ctx := context.Background()
+	d, _ := testenv.NewDB(t)
+	c, err := events.NewCarry(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		b, err := c.Batch(tx)
+		if err != nil {
+			return err
+		}
+		_, err = b.Append(events.Event{ID: "h1", ContactID: "c1", Type: events.PageHit, URL: "https://a.example/"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Commit()
+	c.Close() // killed, or another process's
+	// (Another test of this package registers a hook that settles every event: the hit may
+	// be written at once; what is owed must still be left to a live owner.)
+	state := func() (int, int) {
+		var hits, owed int
+		d.R.QueryRow("SELECT coalesce(sum(hits), 0), (SELECT count(*) FROM event_agg_ranges) FROM contact_stats").Scan(&hits, &owed)
+		return hits, owed
+	}
+	for _, tc := range []struct {
+		owner    string
+		stillOwe bool
+	}{{"1", true}, {"0", false}} {
+		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.SetMeta("events.carry_pid", tc.owner) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := events.RecoverCarried(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		hits, owed := state()
+		if (owed > 0) != tc.stillOwe || (!tc.stillOwe && hits != 1) {
+			t.Fatalf("owner %s: %d hits written, %d ranges owed", tc.owner, hits, owed)
+		}
+	}
+}
