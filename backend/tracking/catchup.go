@@ -162,8 +162,11 @@ func (g *Ingester) caughtUp(ctx context.Context) error {
 }
 
 // catchUpMemLimit is the soft limit of the Go heap while catching up (debug.SetMemoryLimit):
-// the store's page cache (48 MiB then) and SQLite's other memory come on top.
-const catchUpMemLimit = 160 << 20
+// the store's page cache (48 MiB then) and SQLite's other memory come on top. 1M-hit bench,
+// idle (lead, 12:14–12:25): 160 MiB peaked at 313 MB on the sessions stream (40.0 s) and
+// 278 MB on the default one (46.3 s); 140 MiB at 294 MB (42.8 s) and 258 MB (49.8 s); 120 MiB
+// thrashed the collector on the default stream (93 s, 159 s of CPU).
+const catchUpMemLimit = 140 << 20
 
 // carryMax is how many contacts' aggregates a catch-up holds in memory at most (a few
 // hundred bytes each) before writing them.

@@ -155,7 +155,8 @@ func TestBenchIngest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	g := &Ingester{Contacts: contacts.New(d, fs), Batch: envInt("MAGPIE_BENCH_BATCH", 5000), NoCatchUp: os.Getenv("MAGPIE_BENCH_NOCATCHUP") != ""}
+	g := &Ingester{Contacts: contacts.New(d, fs), Batch: envInt("MAGPIE_BENCH_BATCH", 5000), NoCatchUp: os.Getenv("MAGPIE_BENCH_NOCATCHUP") != "",
+		CarryMax: envInt("MAGPIE_BENCH_CARRYMAX", 0)}
 	start, cpu0 := time.Now(), cpuTime()
 	var total, merges, created int
 	for {
