@@ -28,13 +28,19 @@ var ErrInUse = errors.New("db: the store is open in another program")
 func ScratchPath(path string) string { return path + ".build-" + strconv.Itoa(os.Getpid()) }
 
 // CopyToScratch writes a copy of the store (schema, migrations applied, every row) to
-// ScratchPath(d.Path) with VACUUM INTO and returns its path; a file left there by an
+// ScratchPath(d.Path) with VACUUM INTO and returns its path; values naming the store's file
+// by its identity (team sync's "sync.site_file") name the copy's, as Compact's do; a file left there by an
 // earlier run is removed first, and so are those of processes that no longer run.
 func (d *DB) CopyToScratch(ctx context.Context) (string, error) {
 	RemoveStaleScratch(d.Path)
 	side := ScratchPath(d.Path)
 	_ = os.Remove(side)
 	if _, err := d.W.ExecContext(ctx, "VACUUM INTO ?", side); err != nil {
+		_ = os.Remove(side)
+		return "", fmt.Errorf("db: copy %s to %s: %w", d.Path, side, err)
+	}
+	// The copy is renamed over the store (InstallFile): it is the same store in a new file.
+	if err := keepIdentity(ctx, side, FileIdentity(d.Path), FileIdentity(side)); err != nil {
 		_ = os.Remove(side)
 		return "", fmt.Errorf("db: copy %s to %s: %w", d.Path, side, err)
 	}

@@ -8,7 +8,6 @@ import (
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/fields"
-	"magpie/backend/teamsync"
 )
 
 // freshMin is the smallest seed RunFresh builds in a side file (below it the copy and the
@@ -50,9 +49,6 @@ func RunFresh(ctx context.Context, cs *contacts.Service, opt Options, progress f
 		}
 	}()
 	sd.SetRecorder(d.Recorder())
-	if err = sd.Write(ctx, func(tx *db.Tx) error { return teamsync.RebindFile(tx, side) }); err != nil {
-		return Result{}, "", err
-	}
 	fs, err := fields.New(ctx, sd)
 	if err != nil {
 		return Result{}, "", err
