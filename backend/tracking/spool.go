@@ -62,10 +62,7 @@ type SpoolOptions struct {
 	// per-batch fsync only flushes data (no file-size change to journal): ~2–4× shorter
 	// fsyncs on ext4 here (spool_prealloc.go). The tracker turns it on.
 	Preallocate bool
-	// Linger and HedgeAfter shape the group commit (spool_group.go); 0 = off.
-	Linger     time.Duration
-	HedgeAfter time.Duration
-	Log        *slog.Logger
+	Log         *slog.Logger
 }
 
 // Spool is a durable append-only queue with one writer loop and one reader.
@@ -81,19 +78,12 @@ type Spool struct {
 	waiting *batch
 	nrec    int // records in buf
 	closed  bool
-	opened  time.Time   // when the waiting group got its first record
-	flights []inflight  // written groups whose fdatasync runs (spool_group.go)
-	runs    []time.Time // start times of the fdatasyncs running (at most 2)
 
-	lastGroup  int       // records in the previous group
-	lastStart  time.Time // when the previous group was taken (statistics)
-	lingering  bool      // the loop waits for the group to grow (Linger)
-	writing    bool      // a committer is writing a group (spool_group.go)
-	timerArmed bool      // a wake-up of the loop is pending (Linger, HedgeAfter)
-	seg        int64     // segment being written
-	file       *os.File
-	size       int64 // bytes in the current segment (durable + in flight)
-	durable    Pos   // end of the last fsynced record
+	lastStart time.Time // when the previous group was taken (statistics)
+	seg       int64     // segment being written (committer-owned, like file and size)
+	file      *os.File
+	size      int64 // bytes written to the current segment
+	durable   Pos   // end of the last fdatasynced record
 
 	pending   atomic.Int64 // bytes appended but not yet checkpointed
 	warned    atomic.Bool
@@ -126,8 +116,6 @@ func OpenSpool(dir string, opt SpoolOptions) (*Spool, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	opt.Linger = envDuration("MAGPIE_SPOOL_LINGER", opt.Linger)
-	opt.HedgeAfter = envDuration("MAGPIE_SPOOL_HEDGE", opt.HedgeAfter)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("tracking: spool dir %s: %w", dir, err)
 	}
@@ -352,9 +340,7 @@ func (s *Spool) Append(rec []byte) error {
 	b := s.waiting
 	if b == nil {
 		b = &batch{done: make(chan struct{})}
-		s.waiting, s.opened = b, time.Now()
-		s.cond.Broadcast()
-	} else if s.lingering && s.nrec >= s.lastGroup {
+		s.waiting = b
 		s.cond.Broadcast()
 	}
 	s.mu.Unlock()

@@ -38,112 +38,59 @@ func installGatedSync(t *testing.T, blockFirst bool) *gatedSync {
 	return g
 }
 
-// A slow fdatasync holds back only its own group when HedgeAfter is set: the next group starts
-// its own sync, whose return makes both groups durable (it flushed the earlier write too).
-func TestSpoolHedge(t *testing.T) {
-	for _, tc := range []struct {
-		hedge       time.Duration
-		secondWaits bool
-	}{
-		{hedge: 0, secondWaits: true},
-		{hedge: 2 * time.Millisecond, secondWaits: false},
-	} {
-		t.Run(fmt.Sprint(tc.hedge), func(t *testing.T) {
-			g := installGatedSync(t, true)
-			sp, err := OpenSpool(t.TempDir(), SpoolOptions{HedgeAfter: tc.hedge})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sp.Close()
-			first, second := make(chan error, 1), make(chan error, 1)
-			go func() { first <- sp.Append([]byte("first")) }()
-			<-g.first
-			go func() { second <- sp.Append([]byte("second")) }()
-			select {
-			case err := <-second:
-				if tc.secondWaits {
-					t.Fatalf("second append returned (%v) while the only fdatasync was blocked", err)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := <-first; err != nil { // covered by the second sync
-					t.Fatal(err)
-				}
-			case <-time.After(300 * time.Millisecond):
-				if !tc.secondWaits {
-					t.Fatal("second append still waits for the blocked fdatasync")
-				}
-			}
-			close(g.gate)
-			if tc.secondWaits {
-				for _, ch := range []chan error{first, second} {
-					if err := <-ch; err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			recs, err := sp.readAvailable(10)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(recs) != 2 || string(recs[0].Data) != "first" || string(recs[1].Data) != "second" {
-				t.Fatalf("%d records, want first then second", len(recs))
-			}
-		})
+// A slow fdatasync holds back the appends that arrive meanwhile; they go as one group, in
+// order, once it returns.
+func TestSpoolGroupWaitsForSync(t *testing.T) {
+	g := installGatedSync(t, true)
+	sp, err := OpenSpool(t.TempDir(), SpoolOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-// With Linger, a group that starts smaller than the previous one waits for the stragglers of
-// a closed loop instead of being flushed alone.
-func TestSpoolLinger(t *testing.T) {
-	for _, tc := range []struct {
-		linger   time.Duration
-		maxSyncs int64 // for the second wave of 8 appends, 2 ms apart
-		minSyncs int64
-	}{
-		{linger: 0, minSyncs: 2, maxSyncs: 8},
-		{linger: 200 * time.Millisecond, minSyncs: 1, maxSyncs: 1},
-	} {
-		t.Run(fmt.Sprint(tc.linger), func(t *testing.T) {
-			g := installGatedSync(t, true)
-			sp, err := OpenSpool(t.TempDir(), SpoolOptions{Linger: tc.linger})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sp.Close()
-			wave := func(n int, gap time.Duration) {
-				var wg sync.WaitGroup
-				for i := range n {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						if err := sp.Append(fmt.Appendf(nil, "rec %d", i)); err != nil {
-							t.Error(err)
-						}
-					}()
-					time.Sleep(gap)
-				}
-				wg.Wait()
-			}
-			// First wave: one record whose sync blocks, eight more queue behind it as one group.
-			go func() { <-g.first; time.Sleep(20 * time.Millisecond); close(g.gate) }()
-			done := make(chan struct{})
-			go func() { wave(1, 0); close(done) }()
-			<-g.first
-			wave(8, 0)
-			<-done
-			sp.mu.Lock()
-			last := sp.lastGroup
-			sp.mu.Unlock()
-			if last != 8 {
-				t.Fatalf("previous group %d records, want 8", last)
-			}
-			before := g.calls.Load()
-			wave(8, 2*time.Millisecond)
-			if n := g.calls.Load() - before; n < tc.minSyncs || n > tc.maxSyncs {
-				t.Errorf("second wave took %d fdatasyncs, want %d–%d", n, tc.minSyncs, tc.maxSyncs)
-			}
-		})
+	defer sp.Close()
+	first := make(chan error, 1)
+	go func() { first <- sp.Append([]byte("first")) }()
+	<-g.first
+	var wg sync.WaitGroup
+	later := make(chan error, 8)
+	for i := range 8 {
+		wg.Add(1)
+		go func() { defer wg.Done(); later <- sp.Append(fmt.Appendf(nil, "later %d", i)) }()
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		sp.mu.Lock()
+		n := sp.nrec
+		sp.mu.Unlock()
+		if n == 8 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 8 appends queued behind the blocked fdatasync", n)
+		}
+	}
+	select {
+	case err := <-later:
+		t.Fatalf("an append returned (%v) while the only fdatasync was blocked", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(g.gate)
+	wg.Wait()
+	close(later)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for err := range later {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := g.calls.Load(); n != 2 {
+		t.Errorf("%d fdatasyncs, want 2 (the first record, then the eight waiting as one group)", n)
+	}
+	recs, err := sp.readAvailable(20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 9 || string(recs[0].Data) != "first" {
+		t.Fatalf("%d records (first %q), want 9 starting with first", len(recs), recs[0].Data)
 	}
 }

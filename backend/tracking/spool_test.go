@@ -252,11 +252,7 @@ func TestSpoolKill(t *testing.T) {
 
 func spoolChild(dir string) {
 	round := os.Getenv("MAGPIE_SPOOL_ROUND")
-	hedge := time.Duration(0)
-	if round >= "2" {
-		hedge = time.Microsecond
-	}
-	sp, err := OpenSpool(dir, SpoolOptions{SegmentBytes: 4096, Preallocate: round == "1" || round == "3", HedgeAfter: hedge})
+	sp, err := OpenSpool(dir, SpoolOptions{SegmentBytes: 4096, Preallocate: round == "1" || round == "3"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
