@@ -17,6 +17,7 @@ int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
 int sqlite3_bind_blob(sqlite3_stmt*, int, const void*, int, void(*)(void*));
 int sqlite3_bind_parameter_count(sqlite3_stmt*);
 int sqlite3_step(sqlite3_stmt*);
+int sqlite3_changes(sqlite3*);
 int sqlite3_reset(sqlite3_stmt*);
 int sqlite3_clear_bindings(sqlite3_stmt*);
 int sqlite3_finalize(sqlite3_stmt*);
@@ -26,9 +27,10 @@ const char *sqlite3_errmsg(sqlite3*);
 // magpie_exec_packed binds n values — kinds[i]: 0 NULL, 1 integer nums[i], 2 double (the
 // bits of nums[i]), 3 text and 4 blob of lens[i] bytes at buf + nums[i] — runs the
 // statement once and resets it, its bindings cleared (the text and blob values are bound
-// without a copy and must not outlive this call). On an error the message is copied to msg.
+// without a copy and must not outlive this call), with the rows it changed in *changes. On an
+// error the message is copied to msg.
 static int magpie_exec_packed(sqlite3_stmt *st, int n, const unsigned char *kinds, const int64_t *nums,
-		const int32_t *lens, const char *buf, char *msg, int msglen) {
+		const int32_t *lens, const char *buf, int *changes, char *msg, int msglen) {
 	int rc = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
 		switch (kinds[i]) {
@@ -43,6 +45,7 @@ static int magpie_exec_packed(sqlite3_stmt *st, int n, const unsigned char *kind
 		rc = sqlite3_step(st);
 		if (rc == 101) rc = 0; // SQLITE_DONE
 	}
+	*changes = rc == 0 ? sqlite3_changes(sqlite3_db_handle(st)) : 0;
 	if (rc != 0) {
 		strncpy(msg, sqlite3_errmsg(sqlite3_db_handle(st)), msglen - 1);
 		msg[msglen - 1] = 0;
@@ -114,11 +117,12 @@ func rawHandle(ctx context.Context, w *sql.DB) *rawConn {
 // database/sql's path, which converts it).
 var errUnpackable = errors.New("db: value not packable")
 
-// exec runs q once with args. keep says q will run again (a full chunk of a bulk insert):
-// its statement is kept prepared; otherwise it is finalized after the run.
-func (r *rawConn) exec(q string, args []any, keep bool) error {
+// exec runs q once with args and returns the rows it changed. keep says q will run again (a
+// full chunk of a bulk insert): its statement is kept prepared; otherwise it is finalized
+// after the run.
+func (r *rawConn) exec(q string, args []any, keep bool) (int64, error) {
 	if err := r.pack(args); err != nil {
-		return err
+		return 0, err
 	}
 	st, ok := r.stmts[q]
 	if !ok {
@@ -129,10 +133,10 @@ func (r *rawConn) exec(q string, args []any, keep bool) error {
 			flags = 1 // SQLITE_PREPARE_PERSISTENT
 		}
 		if rc := C.sqlite3_prepare_v3(r.db, cq, C.int(len(q)), flags, &st, nil); rc != 0 {
-			return fmt.Errorf("sqlite: prepare: %s (%d)", C.GoString(C.sqlite3_errmsg(r.db)), int(rc))
+			return 0, fmt.Errorf("sqlite: prepare: %s (%d)", C.GoString(C.sqlite3_errmsg(r.db)), int(rc))
 		}
 		if st == nil {
-			return errors.New("sqlite: prepare: empty statement")
+			return 0, errors.New("sqlite: prepare: empty statement")
 		}
 		if keep {
 			r.stmts[q] = st
@@ -141,7 +145,7 @@ func (r *rawConn) exec(q string, args []any, keep bool) error {
 		}
 	}
 	if n := int(C.sqlite3_bind_parameter_count(st)); n != len(args) {
-		return fmt.Errorf("sqlite: %d values for %d parameters", len(args), n)
+		return 0, fmt.Errorf("sqlite: %d values for %d parameters", len(args), n)
 	}
 	if len(args) == 0 {
 		r.kinds, r.nums, r.lens = append(r.kinds, 0), append(r.nums, 0), append(r.lens, 0)
@@ -149,12 +153,13 @@ func (r *rawConn) exec(q string, args []any, keep bool) error {
 	if len(r.buf) == 0 {
 		r.buf = append(r.buf, 0)
 	}
+	var changes C.int
 	rc := C.magpie_exec_packed(st, C.int(len(args)), (*C.uchar)(&r.kinds[0]), (*C.int64_t)(&r.nums[0]),
-		(*C.int32_t)(&r.lens[0]), (*C.char)(unsafe.Pointer(&r.buf[0])), (*C.char)(unsafe.Pointer(&r.msg[0])), C.int(len(r.msg)))
+		(*C.int32_t)(&r.lens[0]), (*C.char)(unsafe.Pointer(&r.buf[0])), &changes, (*C.char)(unsafe.Pointer(&r.msg[0])), C.int(len(r.msg)))
 	if rc != 0 {
-		return fmt.Errorf("sqlite: %s (%d)", C.GoString((*C.char)(unsafe.Pointer(&r.msg[0]))), int(rc))
+		return 0, fmt.Errorf("sqlite: %s (%d)", C.GoString((*C.char)(unsafe.Pointer(&r.msg[0]))), int(rc))
 	}
-	return nil
+	return int64(changes), nil
 }
 
 // pack lays args out for magpie_exec_packed.

@@ -13,7 +13,8 @@ func init() { Declare(Table{Name: "raw_probe", Synced: true}) }
 // TestScratchBulkValues: a scratch store runs bulk inserts on its own connection (rawConn)
 // and stores every kind of value exactly as database/sql's path does in a normal store —
 // same types, same values, NULL for nil, ” kept apart from NULL — for full and partial
-// chunks, plain inserts (InsertMany) and local ones with a conflict clause (ExecMany); a
+// chunks, plain inserts (InsertMany) and local ones with a conflict clause (ExecMany,
+// ExecChunk, which counts the rows it changed); a
 // failing statement reports SQLite's error and leaves the statement usable.
 func TestScratchBulkValues(t *testing.T) {
 	ctx := context.Background()
@@ -39,14 +40,23 @@ func TestScratchBulkValues(t *testing.T) {
 			}
 		}
 		local := [][]any{{1, "a"}, {2, nil}, {1, "dup"}}
+		var changed int64
 		err := d.Write(ctx, func(tx *Tx) error {
 			if err := tx.InsertMany("raw_probe", cols, rows); err != nil {
 				return err
 			}
-			return tx.ExecMany("INSERT INTO raw_local(k, v)", " ON CONFLICT(k) DO NOTHING", 2, local)
+			if err := tx.ExecMany("INSERT INTO raw_local(k, v)", " ON CONFLICT(k) DO NOTHING", 2, local); err != nil {
+				return err
+			}
+			var err error
+			changed, err = tx.ExecChunk("INSERT INTO raw_local(k, v) VALUES (?, ?), (?, ?) ON CONFLICT(k) DO NOTHING", 2, "b", 3, "c")
+			return err
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if changed != 1 {
+			t.Fatalf("ExecChunk changed %d rows, want 1 (one key already there)", changed)
 		}
 		var b strings.Builder
 		for _, q := range []string{
@@ -97,8 +107,8 @@ func TestScratchBulkValues(t *testing.T) {
 	if got != want {
 		t.Fatalf("scratch store holds\n%.2000s\nwant\n%.2000s", got, want)
 	}
-	if n := len(sd.raw.stmts); n != 1 {
-		t.Fatalf("%d statements kept prepared, want 1 (raw_probe's full chunk; partial ones are finalized)", n)
+	if n := len(sd.raw.stmts); n != 2 {
+		t.Fatalf("%d statements kept prepared, want 2 (raw_probe's full chunk and ExecChunk's; partial chunks are finalized)", n)
 	}
 
 	// A constraint error names SQLite's reason; the statement then runs again.
