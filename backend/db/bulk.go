@@ -310,9 +310,6 @@ func (d *DB) RestoreIndexes(ctx context.Context) error {
 	threads := 0
 	if d.scratch {
 		threads = 1
-		// The sorter keeps about one page cache of sorted runs in memory: with 128 MiB a
-		// 1M-contact index (≈ 80 MB of keys) is sorted in one run, not written out and merged.
-		defer d.BulkCache(ctx)()
 	}
 	return d.RestoreIndexesThreads(ctx, threads)
 }
