@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"magpie/backend/apperr"
+	"magpie/backend/db"
 	"magpie/backend/imports"
 )
 
@@ -172,7 +173,9 @@ func runImportID(e *Env, id string, asJSON bool) error {
 		return err
 	}
 	first := before.Rows() // rows done by earlier runs (resume)
-	err = c.Imports.Run(e.Ctx(), id, func(r imports.Record) {
+	// Into a store without contacts a big import runs in a side file, installed once the
+	// store is closed (imports.RunFresh).
+	side, err := c.Imports.RunFresh(e.Ctx(), id, func(r imports.Record) {
 		if asJSON || time.Since(last) < time.Second {
 			return
 		}
@@ -184,6 +187,21 @@ func runImportID(e *Env, id string, asJSON bool) error {
 		}
 		fmt.Fprintf(e.Err, "\r%5.1f%%  %d rows  %.0f rows/s ", pct, r.Rows(), rate)
 	})
+	if err == nil && side != "" {
+		path := c.DB.Path
+		c.Close()
+		e.core = nil
+		if err := db.InstallFile(path, side); err != nil {
+			os.Remove(side)
+			if errors.Is(err, db.ErrInUse) {
+				return fmt.Errorf("%s was opened by another program during the import; nothing was changed, close it and run: magpie import resume %s", path, id)
+			}
+			return fmt.Errorf("import: install %s: %w", side, err)
+		}
+		if c, err = e.Core(); err != nil {
+			return err
+		}
+	}
 	rec, gerr := c.Imports.Get(context.Background(), id)
 	if err != nil {
 		if !asJSON {

@@ -86,7 +86,7 @@ func (t *Tx) InsertMany(table string, cols []string, rows []Row) error {
 				}
 			}
 		}
-		if _, err := t.Exec(insertManySQL(table, all, end-start), args...); err != nil {
+		if _, err := t.execBulk(insertManySQL(table, all, end-start), args, end-start == per); err != nil {
 			return fmt.Errorf("db: insert %s: %w", table, err)
 		}
 		chs := make([]Change, 0, end-start)
@@ -143,7 +143,9 @@ type BatchRecorder interface {
 }
 
 func (t *Tx) recordMany(tb *Table, chs []Change) error {
-	t.changes = append(t.changes, chs...)
+	if t.announce {
+		t.changes = append(t.changes, chs...)
+	}
 	if !tb.Synced || t.rec == nil {
 		return nil
 	}
@@ -177,11 +179,32 @@ func (t *Tx) ExecMany(prefix, suffix string, width int, rows [][]any) error {
 			args = append(args, r...)
 		}
 		q := prefix + " VALUES " + valuesList(width, end-start) + suffix
-		if _, err := t.Exec(q, args...); err != nil {
+		if _, err := t.execBulk(q, args, end-start == per); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ExecChunk runs one chunk of a bulk write into a local table — a multi-row statement a
+// caller runs many times with a few fixed sizes (team sync's row clocks) — and returns the
+// rows it changed. On a scratch store it runs like InsertMany's chunks (execBulk).
+func (t *Tx) ExecChunk(q string, args ...any) (int64, error) { return t.execBulk(q, args, true) }
+
+// execBulk runs one chunk of a bulk insert and returns the rows it changed: on a scratch
+// store's own connection when it has one (rawConn: prepared once per store, values bound in
+// one call; keep says the same statement comes again), else through database/sql.
+func (t *Tx) execBulk(q string, args []any, keep bool) (int64, error) {
+	if r := t.d.raw; r != nil {
+		if n, err := r.exec(q, args, keep); !errors.Is(err, errUnpackable) {
+			return n, err
+		}
+	}
+	res, err := t.Exec(q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 func insertManySQL(table string, keys []string, n int) string {

@@ -50,7 +50,8 @@ type DB struct {
 	ckpt      checkpointer // BackgroundCheckpoints
 	ckptPages int          // the writer's wal_autocheckpoint, ~80 MB in this store's pages
 
-	scratch bool // OpenScratch: no WAL, one connection
+	scratch bool     // OpenScratch: no WAL, one connection
+	raw     *rawConn // a scratch store's connection for bulk inserts (nil: database/sql)
 }
 
 // Options tune Open.
@@ -266,6 +267,9 @@ func unwrapPathErr(err error) error {
 // Close closes both handles.
 func (d *DB) Close() error {
 	if d.scratch {
+		if d.raw != nil {
+			d.raw.close()
+		}
 		return d.W.Close()
 	}
 	// The writer closes last: the last connection to close a WAL store checkpoints it and

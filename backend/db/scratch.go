@@ -96,6 +96,7 @@ func OpenScratch(path string, clk clock.Clock) (*DB, error) {
 		w.Close()
 		return nil, openError(path, err)
 	}
+	d.raw = rawHandle(context.Background(), w)
 	return d, nil
 }
 
@@ -112,6 +113,9 @@ func (d *DB) Recorder() Recorder {
 func (d *DB) CloseScratch() error {
 	// Leave the file in WAL mode, as every store is (a read-only first opener could not
 	// switch it); with the exclusive lock the WAL is checkpointed and removed at close.
+	if d.raw != nil {
+		d.raw.close()
+	}
 	if _, err := d.W.Exec("PRAGMA journal_mode = WAL"); err != nil {
 		return err
 	}

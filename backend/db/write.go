@@ -130,16 +130,17 @@ func (d *DB) OnCommit(h CommitHook) {
 
 // Tx is one write transaction on the writer connection.
 type Tx struct {
-	ctx     context.Context
-	tx      *sql.Tx
-	d       *DB
-	now     time.Time
-	rec     Recorder
-	changes []Change
-	signals []Signal
-	stmts   map[string]*sql.Stmt // prepared in this transaction, closed with it
-	locals  map[any]any          // per-transaction state of other packages (Local/SetLocal)
-	before  []func(*Tx) error    // run just before commit (BeforeCommit)
+	ctx      context.Context
+	tx       *sql.Tx
+	d        *DB
+	now      time.Time
+	rec      Recorder
+	changes  []Change
+	signals  []Signal
+	announce bool                 // commit hooks will see changes and signals (else they are not kept)
+	stmts    map[string]*sql.Stmt // prepared in this transaction, closed with it
+	locals   map[any]any          // per-transaction state of other packages (Local/SetLocal)
+	before   []func(*Tx) error    // run just before commit (BeforeCommit)
 }
 
 // Write runs fn in one transaction: everything fn writes commits together or not at all.
@@ -155,7 +156,7 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	d.recMu.RLock()
 	rec, hooks := d.recorder, d.hooks
 	d.recMu.RUnlock()
-	tx := &Tx{ctx: ctx, tx: sqlTx, d: d, now: d.Clock.Now(), rec: rec}
+	tx := &Tx{ctx: ctx, tx: sqlTx, d: d, now: d.Clock.Now(), rec: rec, announce: len(hooks) > 0}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return canceledOr(ctx, err)
@@ -205,6 +206,11 @@ func (t *Tx) SetLocal(key, v any) {
 	}
 	t.locals[key] = v
 }
+
+// Unannounced keeps the transaction's changes and signals from the commit hooks (and out of
+// memory): for a bulk load of millions of rows in one transaction into a store nobody
+// watches — a scratch store (OpenScratch) that is installed, closed, over the store.
+func (t *Tx) Unannounced() { t.announce, t.changes, t.signals = false, nil, nil }
 
 // Ctx returns the transaction's context.
 func (t *Tx) Ctx() context.Context { return t.ctx }
@@ -268,7 +274,12 @@ func (t *Tx) QueryPrepared(q string, args ...any) (*sql.Rows, error) {
 }
 
 // Signal announces a fact to commit hooks once the transaction commits.
-func (t *Tx) Signal(topic, id string) { t.signals = append(t.signals, Signal{Topic: topic, ID: id}) }
+// Without commit hooks nobody would read it, and it is not kept.
+func (t *Tx) Signal(topic, id string) {
+	if t.announce {
+		t.signals = append(t.signals, Signal{Topic: topic, ID: id})
+	}
+}
 
 // SetMeta writes a local key inside the transaction.
 func (t *Tx) SetMeta(k, v string) error {
@@ -436,7 +447,9 @@ func (t *Tx) Apply(table, id string, cols Cols, likelyNew bool) (bool, error) {
 }
 
 func (t *Tx) record(tb *Table, ch Change) error {
-	t.changes = append(t.changes, ch)
+	if t.announce {
+		t.changes = append(t.changes, ch)
+	}
 	if tb.Synced && t.rec != nil {
 		return t.rec.Record(t, ch)
 	}

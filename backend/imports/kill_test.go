@@ -173,3 +173,94 @@ func TestResumeInterrupted(t *testing.T) {
 		t.Fatalf("a finished import was resumed again: %v", again)
 	}
 }
+
+// TestKillFreshHelper is the child process of TestRunFreshKilled: it runs one import in a
+// side file until killed.
+func TestKillFreshHelper(t *testing.T) {
+	dir, id := os.Getenv("MAGPIE_KILL_FRESH_DIR"), os.Getenv("MAGPIE_KILL_IMPORT")
+	if dir == "" {
+		t.Skip("child process of TestRunFreshKilled")
+	}
+	d, svc := openDir(t, dir)
+	defer d.Close()
+	progress := filepath.Join(dir, "progress")
+	if _, err := svc.RunFresh(context.Background(), id, func(r imports.Record) {
+		_ = os.WriteFile(progress, []byte(fmt.Sprint(r.Inserted)), 0o600)
+		time.Sleep(20 * time.Millisecond)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunFreshKilled: an import killed while it runs in a side file leaves the store as it
+// was (no contact, the import not done); the next run removes the dead side file, imports
+// every row once and is installed.
+func TestRunFreshKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	dir := t.TempDir()
+	csv := writeCSV(t, t.TempDir(), 55000) // > 4 MiB: a bulk import
+	d, svc := openDir(t, dir)
+	ctx := context.Background()
+	rec, err := svc.Create(ctx, csv, imports.Options{BatchSize: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close() // (a store open in another process is imported in place)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillFreshHelper$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "MAGPIE_KILL_FRESH_DIR="+dir, "MAGPIE_KILL_IMPORT="+rec.ID)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if b, _ := os.ReadFile(filepath.Join(dir, "progress")); len(b) > 0 && string(b) != "0" && string(b) != "500" {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("child made no progress")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	d, svc = openDir(t, dir)
+	sides, _ := filepath.Glob(d.Path + ".build-*")
+	if len(sides) != 1 {
+		t.Fatalf("side files after the kill: %v", sides)
+	}
+	mid, _ := svc.Get(ctx, rec.ID)
+	var stored int64
+	if err := d.R.QueryRow("SELECT count(*) FROM contacts").Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored != 0 || mid.Inserted != 0 || mid.Status == imports.StatusDone {
+		t.Fatalf("the store changed under a side-file import: %d contacts, record %+v", stored, mid)
+	}
+	side, err := svc.RunFresh(ctx, rec.ID, nil)
+	if err != nil || side == "" {
+		t.Fatalf("second run: side %q, %v", side, err)
+	}
+	path := d.Path
+	d.Close()
+	if err := db.InstallFile(path, side); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(path + ".build-*"); len(left) != 0 {
+		t.Fatalf("side files left: %v", left)
+	}
+	d, svc = openDir(t, dir)
+	defer d.Close()
+	end, _ := svc.Get(ctx, rec.ID)
+	var total, distinct int64
+	if err := d.R.QueryRow("SELECT count(*), count(DISTINCT email) FROM contacts").Scan(&total, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if end.Status != imports.StatusDone || end.Inserted != 55000 || total != 55000 || distinct != 55000 {
+		t.Fatalf("after the second run: %d contacts, %d emails, record %+v", total, distinct, end)
+	}
+}

@@ -20,6 +20,21 @@ type existing struct {
 // commit applies one batch and moves the import's cursor in the same transaction, so a
 // crash either keeps the whole batch and its cursor or neither.
 func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, rejects []Rejection, offset int64, companyIDs map[string]string) (Record, error) {
+	out := rec
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		var err error
+		out, err = apply(tx, rec, p, rows, rejects, offset, companyIDs)
+		return err
+	})
+	if err != nil {
+		return rec, err
+	}
+	return out, nil
+}
+
+// apply writes one batch and moves the import's cursor in tx; it returns the record as it
+// then stands.
+func apply(tx *db.Tx, rec Record, p plan, rows []row, rejects []Rejection, offset int64, companyIDs map[string]string) (Record, error) {
 	var ins, upd, ign int64
 	var lastLine int64
 	for _, r := range rows {
@@ -31,7 +46,7 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, re
 	if lastLine == 0 {
 		lastLine = rec.Line
 	}
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err := func() error {
 		found, err := lookup(tx, rec.ID, rows)
 		if err != nil {
 			return err
@@ -124,7 +139,7 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, re
 				fmt.Sprintf("import %s is being run by another process; this run stopped without writing", rec.ID), map[string]any{"id": rec.ID})
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return rec, err
 	}

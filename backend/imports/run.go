@@ -304,6 +304,34 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	// Companies found or created by name, kept across batches (a failed batch ends the run,
 	// so the map never holds a rolled-back company).
 	companyIDs := map[string]string{}
+	if s.db.Scratch() {
+		// A side file (RunFresh) is thrown away on any failure: one transaction for the
+		// whole file, so the pages every batch touches are written once, not at each commit,
+		// and its changes are not announced to the side file's commit hooks.
+		return s.db.Write(ctx, func(tx *db.Tx) error {
+			tx.Unannounced()
+			for b := range batches {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if b.err != nil {
+					return fileError(rec.Path, b.err)
+				}
+				n, err := apply(tx, rec, p, b.rows, b.rejects, b.offset, companyIDs)
+				if err != nil {
+					return err
+				}
+				rec = n
+				if report != nil {
+					report(rec)
+				}
+				if b.done {
+					return nil
+				}
+			}
+			return ctx.Err()
+		})
+	}
 	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return err

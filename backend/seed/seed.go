@@ -155,29 +155,22 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 	stop, stopped := make(chan struct{}), make(chan struct{})
 	defer func() { close(stop); <-stopped }()
 	go func() { defer close(stopped); g.produce(opt, existing, batches, stop) }()
-	for b := range batches {
-		if err := ctx.Err(); err != nil {
-			return res, err
+	write := func(tx *db.Tx, b seedBatch) error {
+		o := contacts.NewOps(tx, "seed")
+		o.ShareCompanies(companyIDs)
+		if err := o.CreateMany(aliases, b.rows, contacts.BulkOpts{}); err != nil {
+			return err
 		}
-		err := d.Write(ctx, func(tx *db.Tx) error {
-			o := contacts.NewOps(tx, "seed")
-			o.ShareCompanies(companyIDs)
-			if err := o.CreateMany(aliases, b.rows, contacts.BulkOpts{}); err != nil {
+		// Behaviour events by shape, so each statement binds only the columns its events
+		// fill (events.AppendMany leaves out the ones no event of a call has).
+		for _, evs := range b.extra {
+			if err := events.AppendMany(tx, evs); err != nil {
 				return err
 			}
-			// Behaviour events by shape, so each statement binds only the columns its
-			// events fill (events.AppendMany leaves out the ones no event of a call has).
-			for _, evs := range b.extra {
-				if err := events.AppendMany(tx, evs); err != nil {
-					return err
-				}
-			}
-			return writeAggs(tx, b.stats, b.urls)
-		})
-		if err != nil {
-			return res, err
 		}
-		d.RestartWALIfBig(ctx)
+		return writeAggs(tx, b.stats, b.urls)
+	}
+	done := func(b seedBatch) {
 		res.Contacts += len(b.rows)
 		for _, evs := range b.extra {
 			res.Events += len(evs)
@@ -185,6 +178,36 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		if progress != nil {
 			progress(int64(res.Contacts), int64(opt.Contacts))
 		}
+	}
+	if d.Scratch() {
+		// Nothing in a side file needs a batch to be durable before the next (a failure
+		// throws the file away): one transaction, so the pages every batch touches — the
+		// right edges of the tables and kept indexes — are written once, not at every
+		// commit. The store's commit hooks are not told: the file is closed once built.
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			tx.Unannounced()
+			for b := range batches {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := write(tx, b); err != nil {
+					return err
+				}
+				done(b)
+			}
+			return nil
+		})
+		return res, err
+	}
+	for b := range batches {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		if err := d.Write(ctx, func(tx *db.Tx) error { return write(tx, b) }); err != nil {
+			return res, err
+		}
+		d.RestartWALIfBig(ctx)
+		done(b)
 	}
 	return res, nil
 }

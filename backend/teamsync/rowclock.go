@@ -130,12 +130,12 @@ func (e *Engine) writeRowClocks(tx *db.Tx, list []rowClock) error {
 			for n > len(pending)-start {
 				n /= 2
 			}
-			res, err := tx.Exec(`INSERT INTO sync_row_clock(tbl, row_id, hlc, site, colset) VALUES `+
+			got, err := tx.ExecChunk(`INSERT INTO sync_row_clock(tbl, row_id, hlc, site, colset) VALUES `+
 				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ")+` ON CONFLICT DO NOTHING`, args[start*5:(start+n)*5]...)
 			if err != nil {
 				return fmt.Errorf("sync: row clocks: %w", err)
 			}
-			if got, _ := res.RowsAffected(); got != int64(n) {
+			if got != int64(n) {
 				fallback = append(fallback, pending[start:start+n]...) // per-column clocks are right either way
 			}
 			start += n

@@ -1,0 +1,216 @@
+package db
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+// The SQLite library is the one github.com/mattn/go-sqlite3 compiles into the binary; only
+// the few functions used here are declared.
+typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
+int sqlite3_prepare_v3(sqlite3*, const char*, int, unsigned int, sqlite3_stmt**, const char**);
+int sqlite3_bind_null(sqlite3_stmt*, int);
+int sqlite3_bind_int64(sqlite3_stmt*, int, long long);
+int sqlite3_bind_double(sqlite3_stmt*, int, double);
+int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
+int sqlite3_bind_blob(sqlite3_stmt*, int, const void*, int, void(*)(void*));
+int sqlite3_bind_parameter_count(sqlite3_stmt*);
+int sqlite3_step(sqlite3_stmt*);
+int sqlite3_changes(sqlite3*);
+int sqlite3_reset(sqlite3_stmt*);
+int sqlite3_clear_bindings(sqlite3_stmt*);
+int sqlite3_finalize(sqlite3_stmt*);
+sqlite3 *sqlite3_db_handle(sqlite3_stmt*);
+const char *sqlite3_errmsg(sqlite3*);
+
+// magpie_exec_packed binds n values — kinds[i]: 0 NULL, 1 integer nums[i], 2 double (the
+// bits of nums[i]), 3 text and 4 blob of lens[i] bytes at buf + nums[i] — runs the
+// statement once and resets it, its bindings cleared (the text and blob values are bound
+// without a copy and must not outlive this call), with the rows it changed in *changes. On an
+// error the message is copied to msg.
+static int magpie_exec_packed(sqlite3_stmt *st, int n, const unsigned char *kinds, const int64_t *nums,
+		const int32_t *lens, const char *buf, int *changes, char *msg, int msglen) {
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		switch (kinds[i]) {
+		case 0: rc = sqlite3_bind_null(st, i + 1); break;
+		case 1: rc = sqlite3_bind_int64(st, i + 1, nums[i]); break;
+		case 2: { double d; memcpy(&d, &nums[i], sizeof d); rc = sqlite3_bind_double(st, i + 1, d); break; }
+		case 3: rc = sqlite3_bind_text(st, i + 1, buf + nums[i], lens[i], (void(*)(void*))0); break;
+		default: rc = sqlite3_bind_blob(st, i + 1, buf + nums[i], lens[i], (void(*)(void*))0); break;
+		}
+	}
+	if (rc == 0) {
+		rc = sqlite3_step(st);
+		if (rc == 101) rc = 0; // SQLITE_DONE
+	}
+	*changes = rc == 0 ? sqlite3_changes(sqlite3_db_handle(st)) : 0;
+	if (rc != 0) {
+		strncpy(msg, sqlite3_errmsg(sqlite3_db_handle(st)), msglen - 1);
+		msg[msglen - 1] = 0;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+*/
+import "C"
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"unsafe"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+// rawConn runs the multi-row inserts of bulk loads (InsertMany, ExecMany) on a scratch
+// store's one connection directly: each statement is prepared once for the store's life
+// (not once per transaction) and its values are bound in one cgo call (database/sql and
+// the driver make one per value, and convert every argument first). Only for scratch stores
+// (OpenScratch): their pool keeps its single connection open until Close, so the handle
+// taken at open stays the one every transaction runs on. Statements run inside the
+// transaction database/sql began on that connection.
+type rawConn struct {
+	db    *C.sqlite3
+	stmts map[string]*C.sqlite3_stmt
+	kinds []byte
+	nums  []int64
+	lens  []int32
+	buf   []byte
+	msg   [256]byte
+}
+
+// rawHandle returns the SQLite handle of w's connection (w has exactly one), or nil when the
+// driver's connection does not expose one the way this build knows (the caller then keeps
+// database/sql's path).
+func rawHandle(ctx context.Context, w *sql.DB) *rawConn {
+	conn, err := w.Conn(ctx)
+	if err != nil {
+		return nil
+	}
+	defer conn.Close()
+	var h unsafe.Pointer
+	_ = conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return nil
+		}
+		f := reflect.ValueOf(c).Elem().FieldByName("db")
+		if f.IsValid() && f.Kind() == reflect.Pointer {
+			h = f.UnsafePointer()
+		}
+		return nil
+	})
+	if h == nil {
+		return nil
+	}
+	return &rawConn{db: (*C.sqlite3)(h), stmts: map[string]*C.sqlite3_stmt{}}
+}
+
+// errUnpackable says a value has a type the packed path does not bind (the caller uses
+// database/sql's path, which converts it).
+var errUnpackable = errors.New("db: value not packable")
+
+// exec runs q once with args and returns the rows it changed. keep says q will run again (a
+// full chunk of a bulk insert): its statement is kept prepared; otherwise it is finalized
+// after the run.
+func (r *rawConn) exec(q string, args []any, keep bool) (int64, error) {
+	if err := r.pack(args); err != nil {
+		return 0, err
+	}
+	st, ok := r.stmts[q]
+	if !ok {
+		cq := C.CString(q)
+		defer C.free(unsafe.Pointer(cq))
+		flags := C.uint(0)
+		if keep {
+			flags = 1 // SQLITE_PREPARE_PERSISTENT
+		}
+		if rc := C.sqlite3_prepare_v3(r.db, cq, C.int(len(q)), flags, &st, nil); rc != 0 {
+			return 0, fmt.Errorf("sqlite: prepare: %s (%d)", C.GoString(C.sqlite3_errmsg(r.db)), int(rc))
+		}
+		if st == nil {
+			return 0, errors.New("sqlite: prepare: empty statement")
+		}
+		if keep {
+			r.stmts[q] = st
+		} else {
+			defer C.sqlite3_finalize(st)
+		}
+	}
+	if n := int(C.sqlite3_bind_parameter_count(st)); n != len(args) {
+		return 0, fmt.Errorf("sqlite: %d values for %d parameters", len(args), n)
+	}
+	if len(args) == 0 {
+		r.kinds, r.nums, r.lens = append(r.kinds, 0), append(r.nums, 0), append(r.lens, 0)
+	}
+	if len(r.buf) == 0 {
+		r.buf = append(r.buf, 0)
+	}
+	var changes C.int
+	rc := C.magpie_exec_packed(st, C.int(len(args)), (*C.uchar)(&r.kinds[0]), (*C.int64_t)(&r.nums[0]),
+		(*C.int32_t)(&r.lens[0]), (*C.char)(unsafe.Pointer(&r.buf[0])), &changes, (*C.char)(unsafe.Pointer(&r.msg[0])), C.int(len(r.msg)))
+	if rc != 0 {
+		return 0, fmt.Errorf("sqlite: %s (%d)", C.GoString((*C.char)(unsafe.Pointer(&r.msg[0]))), int(rc))
+	}
+	return int64(changes), nil
+}
+
+// pack lays args out for magpie_exec_packed.
+func (r *rawConn) pack(args []any) error {
+	r.kinds, r.nums, r.lens, r.buf = r.kinds[:0], r.nums[:0], r.lens[:0], r.buf[:0]
+	for _, a := range args {
+		var k byte
+		var n int64
+		var l int32
+		switch v := a.(type) {
+		case nil:
+		case string:
+			if len(v) > math.MaxInt32 {
+				return errUnpackable
+			}
+			k, n, l = 3, int64(len(r.buf)), int32(len(v))
+			r.buf = append(r.buf, v...)
+		case []byte:
+			if v == nil {
+				break
+			}
+			if len(v) > math.MaxInt32 {
+				return errUnpackable
+			}
+			k, n, l = 4, int64(len(r.buf)), int32(len(v))
+			r.buf = append(r.buf, v...)
+		case int64:
+			k, n = 1, v
+		case int:
+			k, n = 1, int64(v)
+		case int32:
+			k, n = 1, int64(v)
+		case bool:
+			k = 1
+			if v {
+				n = 1
+			}
+		case float64:
+			k, n = 2, int64(math.Float64bits(v))
+		default:
+			return errUnpackable
+		}
+		r.kinds, r.nums, r.lens = append(r.kinds, k), append(r.nums, n), append(r.lens, l)
+	}
+	return nil
+}
+
+// close finalizes the kept statements (before the connection closes).
+func (r *rawConn) close() {
+	for q, st := range r.stmts {
+		C.sqlite3_finalize(st)
+		delete(r.stmts, q)
+	}
+}
