@@ -30,6 +30,7 @@ type Batch struct {
 	// the first seq the transaction may give an event.
 	carry *Carry
 	lo    int64
+	many  manyBufs // AppendMany's buffers
 }
 
 type batchKey struct{}

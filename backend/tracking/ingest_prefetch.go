@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"magpie/backend/db"
 )
@@ -95,7 +96,9 @@ type hitRows interface {
 
 func scanHits(rows hitRows, limit int) ([]storedHit, error) {
 	defer rows.Close()
-	out := make([]storedHit, 0, min(limit, 1024))
+	// The whole batch's room at once: a storedHit is ≈ 300 bytes, and growing the slice from
+	// a small start allocated five times the batch (1.2 GB of the 1M-hit bench's 7.8 GB).
+	out := make([]storedHit, 0, min(limit, 20_000))
 	for rows.Next() {
 		var h storedHit
 		var data string
@@ -104,9 +107,66 @@ func scanHits(rows hitRows, limit int) ([]storedHit, error) {
 			return nil, err
 		}
 		if data != "" {
-			_ = json.Unmarshal([]byte(data), &h.Data)
+			h.Data = decodeData(data)
 		}
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// decodeData decodes a hit's stored data (a JSON object of strings). The tracker's objects
+// are flat and rarely escaped: those are cut out directly (encoding/json's map decoding was
+// ≈ 2.7 µs and 550 bytes of garbage a hit); anything else goes through encoding/json.
+func decodeData(s string) map[string]string {
+	if m, ok := flatStrings(s); ok {
+		return m
+	}
+	var m map[string]string
+	_ = json.Unmarshal([]byte(s), &m)
+	return m
+}
+
+// flatStrings parses {"k":"v",...} without escapes or whitespace; ok is false for anything
+// else (the caller then uses encoding/json).
+func flatStrings(s string) (map[string]string, bool) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' || strings.IndexByte(s, '\\') >= 0 {
+		return nil, false
+	}
+	m := make(map[string]string, strings.Count(s, ":"))
+	i := 1
+	if s[i] == '}' {
+		return m, i == len(s)-1
+	}
+	str := func() (string, bool) {
+		if i >= len(s) || s[i] != '"' {
+			return "", false
+		}
+		j := strings.IndexByte(s[i+1:], '"')
+		if j < 0 {
+			return "", false
+		}
+		v := s[i+1 : i+1+j]
+		i += j + 2
+		return v, true
+	}
+	for {
+		k, ok := str()
+		if !ok || i >= len(s) || s[i] != ':' {
+			return nil, false
+		}
+		i++
+		v, ok := str()
+		if !ok || i >= len(s) {
+			return nil, false
+		}
+		m[k] = v
+		switch s[i] {
+		case ',':
+			i++
+		case '}':
+			return m, i == len(s)-1
+		default:
+			return nil, false
+		}
+	}
 }
