@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -99,15 +100,34 @@ func scanHits(rows hitRows, limit int) ([]storedHit, error) {
 	// The whole batch's room at once: a storedHit is ≈ 300 bytes, and growing the slice from
 	// a small start allocated five times the batch (1.2 GB of the 1M-hit bench's 7.8 GB).
 	out := make([]storedHit, 0, min(limit, 20_000))
+	var raw [14]sql.RawBytes
 	for rows.Next() {
 		var h storedHit
-		var data string
-		if err := rows.Scan(&h.seq, &h.ID, &h.Kind, &h.At, &h.Device, &h.Contact, &h.Email, &h.Send, &h.Form,
-			&h.URL, &h.Title, &h.Referrer, &h.Lang, &h.UA, &h.IP, &h.Bot, &data); err != nil {
+		if err := rows.Scan(&h.seq, &raw[0], &raw[1], &h.At, &raw[2], &raw[3], &raw[4], &raw[5], &raw[6],
+			&raw[7], &raw[8], &raw[9], &raw[10], &raw[11], &raw[12], &h.Bot, &raw[13]); err != nil {
 			return nil, err
 		}
-		if data != "" {
-			h.Data = decodeData(data)
+		// One string per hit, its fields substrings of it: a dozen allocations fewer per hit,
+		// and fewer objects for the collector to mark while two batches are held.
+		n := 0
+		for _, r := range raw {
+			n += len(r)
+		}
+		var sb strings.Builder
+		sb.Grow(n)
+		for _, r := range raw {
+			sb.Write(r)
+		}
+		all, pos := sb.String(), 0
+		var f [14]string
+		for i, r := range raw {
+			f[i] = all[pos : pos+len(r)]
+			pos += len(r)
+		}
+		h.ID, h.Kind, h.Device, h.Contact, h.Email, h.Send, h.Form = f[0], Kind(f[1]), f[2], f[3], f[4], f[5], f[6]
+		h.URL, h.Title, h.Referrer, h.Lang, h.UA, h.IP = f[7], f[8], f[9], f[10], f[11], f[12]
+		if f[13] != "" {
+			h.Data = decodeData(f[13])
 		}
 		out = append(out, h)
 	}
