@@ -30,6 +30,10 @@ type Batch struct {
 	// the first seq the transaction may give an event.
 	carry *Carry
 	lo    int64
+	many  manyBufs // AppendMany's buffers
+	// keys numbers the devices and UTM sets of the pending aggregates (the carry's in carry
+	// mode, so parts of different transactions compare by number).
+	keys *keyDict
 }
 
 type batchKey struct{}
@@ -54,9 +58,42 @@ type pendingAgg struct {
 	pages                                pageRun // the page hits, in append order
 	// Per URL id, device and UTM set, in first-seen order: a contact has a few of each in a
 	// batch, so a list searched linearly (no map per contact: less garbage per hit).
+	// Devices and UTM sets are numbered by the batch's keyDict: a carried part then holds no
+	// strings (fewer bytes and no pointers for the collector to follow, which at 100k carried
+	// contacts under the catch-up's heap limit was most of its work).
 	urls    []keyed[int64]
-	devices []keyed[Device]
-	utms    []keyed[UTM]
+	devices []keyed[int32]
+	utms    []keyed[int32]
+}
+
+// keyDict numbers devices and UTM sets.
+type keyDict struct {
+	devs   []Device
+	devIdx map[Device]int32
+	utms   []UTM
+	utmIdx map[UTM]int32
+}
+
+func newKeyDict() *keyDict { return &keyDict{devIdx: map[Device]int32{}, utmIdx: map[UTM]int32{}} }
+
+func (k *keyDict) device(d Device) int32 {
+	i, ok := k.devIdx[d]
+	if !ok {
+		i = int32(len(k.devs))
+		k.devs = append(k.devs, d)
+		k.devIdx[d] = i
+	}
+	return i
+}
+
+func (k *keyDict) utm(u UTM) int32 {
+	i, ok := k.utmIdx[u]
+	if !ok {
+		i = int32(len(k.utms))
+		k.utms = append(k.utms, u)
+		k.utmIdx[u] = i
+	}
+	return i
 }
 
 // pageRun sums a contact's page hits in append order as aggregate() counts sessions hit by
@@ -113,7 +150,7 @@ func NewBatch(tx *db.Tx) *Batch {
 	if b, ok := tx.Local(batchKey{}).(*Batch); ok {
 		return b
 	}
-	b := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: map[string]*pendingAgg{}}
+	b := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: map[string]*pendingAgg{}, keys: newKeyDict()}
 	tx.SetLocal(batchKey{}, b)
 	tx.BeforeCommit(func(*db.Tx) error { return b.Flush() })
 	return b
@@ -250,10 +287,10 @@ func (b *Batch) add(e Event, at int64) error {
 	}
 	spanOf(&a.urls, urlID).add(at)
 	if !e.Device.IsZero() {
-		spanOf(&a.devices, e.Device).add(at)
+		spanOf(&a.devices, b.keys.device(e.Device)).add(at)
 	}
 	if !e.UTM.IsZero() {
-		spanOf(&a.utms, e.UTM).add(at)
+		spanOf(&a.utms, b.keys.utm(e.UTM)).add(at)
 	}
 	return nil
 }
@@ -311,11 +348,11 @@ func (b *Batch) write(contacts []string) error {
 			urls = append(urls, []any{u.key, c, u.n, u.first, u.last})
 		}
 		for _, s := range a.devices {
-			d := s.key
+			d := b.keys.devs[s.key]
 			devs = append(devs, []any{c, d.Type, d.OS, d.Browser, d.Brand, s.first, s.last, s.n})
 		}
 		for _, s := range a.utms {
-			u := s.key
+			u := b.keys.utms[s.key]
 			utms = append(utms, []any{c, u.Source, u.Medium, u.Campaign, u.Content, u.Term, s.first, s.last, s.n})
 		}
 	}

@@ -43,6 +43,8 @@ type Carry struct {
 	// all: memory is not trusted (a recovery, a failed Write): Write computes every owed
 	// aggregate from the log.
 	all bool
+	// keys numbers the devices and UTM sets of aggs and of the carry-mode batches.
+	keys *keyDict
 }
 
 var carries sync.Map // *db.DB → *Carry: Settle in any transaction of that store follows it
@@ -50,7 +52,7 @@ var carries sync.Map // *db.DB → *Carry: Settle in any transaction of that sto
 // NewCarry starts carrying aggregates for d (one Carry per store at a time). When a
 // previous one left owed ranges (a crash), its memory starts distrusted.
 func NewCarry(ctx context.Context, d *db.DB) (*Carry, error) {
-	c := &Carry{d: d, aggs: map[string]*pendingAgg{}, fromLog: map[string]bool{}}
+	c := &Carry{d: d, aggs: map[string]*pendingAgg{}, fromLog: map[string]bool{}, keys: newKeyDict()}
 	owed, err := owedRanges(ctx, d)
 	if err != nil {
 		return nil, err
@@ -111,7 +113,10 @@ func (c *Carry) Batch(tx *db.Tx) (*Batch, error) {
 	if err := tx.QueryRow("SELECT max(seq) FROM events").Scan(&top); err != nil {
 		return nil, err
 	}
-	b := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: map[string]*pendingAgg{}, carry: c, lo: top.Int64 + 1}
+	c.mu.Lock()
+	keys := c.keys
+	c.mu.Unlock()
+	b := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: map[string]*pendingAgg{}, carry: c, lo: top.Int64 + 1, keys: keys}
 	tx.SetLocal(batchKey{}, b)
 	tx.BeforeCommit(func(tx *db.Tx) error { return c.stage(tx, b) })
 	return b, nil
@@ -141,6 +146,12 @@ func (c *Carry) Commit() {
 	b := c.staged
 	c.staged = nil
 	if b == nil || c.all {
+		return
+	}
+	if b.keys != c.keys {
+		// Numbered by a dictionary memory no longer uses (cannot happen while one ingester
+		// writes in turn): what is owed comes from the log.
+		c.aggs, c.fromLog, c.all, c.keys = map[string]*pendingAgg{}, map[string]bool{}, true, newKeyDict()
 		return
 	}
 	for _, k := range b.order {
@@ -249,10 +260,10 @@ func (c *Carry) Write(tx *db.Tx) error {
 	if c.staged != nil {
 		return fmt.Errorf("events: carried aggregates written with a transaction's part not committed")
 	}
-	return writeOwed(tx, c.all, c.aggs, c.fromLog)
+	return writeOwed(tx, c.all, c.aggs, c.keys, c.fromLog)
 }
 
-func writeOwed(tx *db.Tx, all bool, aggs map[string]*pendingAgg, fromLog map[string]bool) error {
+func writeOwed(tx *db.Tx, all bool, aggs map[string]*pendingAgg, keys *keyDict, fromLog map[string]bool) error {
 	if all {
 		if err := writeFromLog(tx, nil, math.MaxInt64); err != nil {
 			return err
@@ -260,7 +271,7 @@ func writeOwed(tx *db.Tx, all bool, aggs map[string]*pendingAgg, fromLog map[str
 	} else {
 		if len(aggs) > 0 {
 			// write forgets what it writes: hand it a copy, memory stays whole if tx fails.
-			tmp := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: make(map[string]*pendingAgg, len(aggs))}
+			tmp := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: make(map[string]*pendingAgg, len(aggs)), keys: keys}
 			for k, a := range aggs {
 				tmp.aggs[k] = a
 				tmp.order = append(tmp.order, k)
@@ -296,7 +307,7 @@ func writeOwed(tx *db.Tx, all bool, aggs map[string]*pendingAgg, fromLog map[str
 // Write compute everything from the log when it did not.
 func (c *Carry) Written() {
 	c.mu.Lock()
-	c.aggs, c.fromLog, c.all = map[string]*pendingAgg{}, map[string]bool{}, false
+	c.aggs, c.fromLog, c.all, c.keys = map[string]*pendingAgg{}, map[string]bool{}, false, newKeyDict()
 	c.mu.Unlock()
 }
 
@@ -304,7 +315,7 @@ func (c *Carry) Written() {
 // the owed ranges): the next Write reads the owed aggregates from the log.
 func (c *Carry) Failed() {
 	c.mu.Lock()
-	c.aggs, c.fromLog, c.all = map[string]*pendingAgg{}, map[string]bool{}, true
+	c.aggs, c.fromLog, c.all, c.keys = map[string]*pendingAgg{}, map[string]bool{}, true, newKeyDict()
 	c.mu.Unlock()
 }
 
@@ -318,7 +329,7 @@ func RecoverCarried(ctx context.Context, d *db.DB) error {
 	if err != nil || !owed || ownedElsewhere(d.R) {
 		return err
 	}
-	return d.Write(ctx, func(tx *db.Tx) error { return writeOwed(tx, true, nil, nil) })
+	return d.Write(ctx, func(tx *db.Tx) error { return writeOwed(tx, true, nil, nil, nil) })
 }
 
 // aggregateTypes are the event types with behaviour aggregates (Batch.add).
@@ -334,7 +345,7 @@ func writeFromLog(tx *db.Tx, contacts []string, open int64) error {
 		coalesce(e.utm_campaign, ''), coalesce(e.utm_content, ''), coalesce(e.utm_term, '') FROM events e `
 	const after = ` AND e.seq > coalesce((SELECT s.seq FROM event_agg_settled s WHERE s.contact_id = e.contact_id), 0)
 		AND e.type IN ` + aggregateTypes
-	tmp := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: map[string]*pendingAgg{}}
+	tmp := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: map[string]*pendingAgg{}, keys: newKeyDict()}
 	// read adds the events a query returns (in seq order; the last seq first) and reports
 	// how many and the last seq.
 	read := func(q string, args ...any) (int, int64, error) {
@@ -454,7 +465,7 @@ func settledBoth(tx *db.Tx, winner, loser string) error {
 		if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM event_agg_ranges)").Scan(&owed); err != nil || !owed || ownedElsewhere(tx) {
 			return err // another process's catch-up: it writes what it carries
 		}
-		return writeOwed(tx, true, nil, nil)
+		return writeOwed(tx, true, nil, nil, nil)
 	}
 	for _, x := range []string{winner, loser} {
 		if _, err := tx.Exec(`INSERT INTO event_agg_settled(contact_id, seq) SELECT ?, coalesce(max(seq), 0) FROM events WHERE true

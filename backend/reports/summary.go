@@ -220,7 +220,11 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 		if len(gcols) > 0 && gcols[0].col.GroupIndex != "" && strings.HasPrefix(from, "events e") {
 			from = "events e " + s.db.IndexedBy(ctx, gcols[0].col.GroupIndex) + from[len("events e"):]
 		}
-		q := "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " WHERE " + p.where
+		where := p.where
+		if len(gcols) > 0 && gcols[0].col.GroupWhere != "" && strings.HasPrefix(from, "events e") {
+			where += " AND " + gcols[0].col.GroupWhere
+		}
+		q := "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " WHERE " + where
 		if len(grp) > 0 {
 			q += " GROUP BY " + strings.Join(grp, ", ")
 		}

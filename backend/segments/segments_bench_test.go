@@ -112,7 +112,7 @@ func generate(ctx context.Context, d *db.DB, n, hits int) error {
 	// sort instead of 10M random index inserts). Contacts' hits are laid out contact by contact.
 	indexes := []string{
 		"CREATE INDEX events_type ON events(type, at)",
-		"CREATE INDEX events_type_object ON events(type, object_id, contact_id)",
+		"CREATE INDEX events_type_object ON events(type, object_id, contact_id) WHERE type <> 'page.hit' OR object_id IS NOT NULL",
 		"CREATE INDEX events_contact_type ON events(contact_id, type, at)",
 	}
 	return d.Write(ctx, func(tx *db.Tx) error {

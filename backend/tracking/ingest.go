@@ -513,7 +513,9 @@ func (r *ingestRun) live(id string) (bool, error) {
 // lazy (a plain hit) a new visitor and the device row are held for flushPending.
 func (r *ingestRun) resolve(h Hit, lazy bool) (string, error) {
 	if h.Contact != "" {
-		c, err := r.follow(h.Contact)
+		// A copy: the hit's strings are views of its whole stored row (scanHits), and the
+		// contact id may be kept past the batch (carried last_active and aggregates).
+		c, err := r.follow(strings.Clone(h.Contact))
 		if err != nil {
 			return "", err
 		}

@@ -39,12 +39,15 @@ func plainHit(h Hit) bool {
 // as "values"), language, IP, message id, device and UTM. It also returns the form values.
 func hitEvent(h Hit, contact string) (events.Event, map[string]string) {
 	ev := events.Event{ID: h.ID, ContactID: contact, At: h.Time(), Source: Source, URL: h.URL, Title: h.Title, Referrer: h.Referrer}
-	data := map[string]any{}
-	values := map[string]string{}
+	data := make(map[string]any, 2)
+	var values map[string]string // only form hits have some
 	for k, v := range h.Data {
 		// Field values go to the contact; UTM tags and the device have their own columns; a
 		// defined form's values (form.<alias>) go to the event as "values".
 		if a, ok := strings.CutPrefix(k, "form."); ok {
+			if values == nil {
+				values = map[string]string{}
+			}
 			values[a] = v
 		} else if !strings.HasPrefix(k, "field.") && !strings.HasPrefix(k, "utm_") && !strings.HasPrefix(k, "file.") &&
 			(k != "action" || h.Kind != KindFocus) {

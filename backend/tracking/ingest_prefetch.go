@@ -2,8 +2,10 @@ package tracking
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"magpie/backend/db"
 )
@@ -95,18 +97,96 @@ type hitRows interface {
 
 func scanHits(rows hitRows, limit int) ([]storedHit, error) {
 	defer rows.Close()
-	out := make([]storedHit, 0, min(limit, 1024))
+	// The whole batch's room at once: a storedHit is ≈ 300 bytes, and growing the slice from
+	// a small start allocated five times the batch (1.2 GB of the 1M-hit bench's 7.8 GB).
+	out := make([]storedHit, 0, min(limit, 20_000))
+	var raw [14]sql.RawBytes
 	for rows.Next() {
 		var h storedHit
-		var data string
-		if err := rows.Scan(&h.seq, &h.ID, &h.Kind, &h.At, &h.Device, &h.Contact, &h.Email, &h.Send, &h.Form,
-			&h.URL, &h.Title, &h.Referrer, &h.Lang, &h.UA, &h.IP, &h.Bot, &data); err != nil {
+		if err := rows.Scan(&h.seq, &raw[0], &raw[1], &h.At, &raw[2], &raw[3], &raw[4], &raw[5], &raw[6],
+			&raw[7], &raw[8], &raw[9], &raw[10], &raw[11], &raw[12], &h.Bot, &raw[13]); err != nil {
 			return nil, err
 		}
-		if data != "" {
-			_ = json.Unmarshal([]byte(data), &h.Data)
+		// One string per hit, its fields substrings of it: a dozen allocations fewer per hit,
+		// and fewer objects for the collector to mark while two batches are held.
+		n := 0
+		for _, r := range raw {
+			n += len(r)
+		}
+		var sb strings.Builder
+		sb.Grow(n)
+		for _, r := range raw {
+			sb.Write(r)
+		}
+		all, pos := sb.String(), 0
+		var f [14]string
+		for i, r := range raw {
+			f[i] = all[pos : pos+len(r)]
+			pos += len(r)
+		}
+		h.ID, h.Kind, h.Device, h.Contact, h.Email, h.Send, h.Form = f[0], Kind(f[1]), f[2], f[3], f[4], f[5], f[6]
+		h.URL, h.Title, h.Referrer, h.Lang, h.UA, h.IP = f[7], f[8], f[9], f[10], f[11], f[12]
+		if f[13] != "" {
+			h.Data = decodeData(f[13])
 		}
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// decodeData decodes a hit's stored data (a JSON object of strings). The tracker's objects
+// are flat and rarely escaped: those are cut out directly (encoding/json's map decoding was
+// ≈ 2.7 µs and 550 bytes of garbage a hit); anything else goes through encoding/json.
+func decodeData(s string) map[string]string {
+	if m, ok := flatStrings(s); ok {
+		return m
+	}
+	var m map[string]string
+	_ = json.Unmarshal([]byte(s), &m)
+	return m
+}
+
+// flatStrings parses {"k":"v",...} without escapes or whitespace; ok is false for anything
+// else (the caller then uses encoding/json).
+func flatStrings(s string) (map[string]string, bool) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' || strings.IndexByte(s, '\\') >= 0 {
+		return nil, false
+	}
+	m := make(map[string]string, strings.Count(s, ":"))
+	i := 1
+	if s[i] == '}' {
+		return m, i == len(s)-1
+	}
+	str := func() (string, bool) {
+		if i >= len(s) || s[i] != '"' {
+			return "", false
+		}
+		j := strings.IndexByte(s[i+1:], '"')
+		if j < 0 {
+			return "", false
+		}
+		v := s[i+1 : i+1+j]
+		i += j + 2
+		return v, true
+	}
+	for {
+		k, ok := str()
+		if !ok || i >= len(s) || s[i] != ':' {
+			return nil, false
+		}
+		i++
+		v, ok := str()
+		if !ok || i >= len(s) {
+			return nil, false
+		}
+		m[k] = v
+		switch s[i] {
+		case ',':
+			i++
+		case '}':
+			return m, i == len(s)-1
+		default:
+			return nil, false
+		}
+	}
 }

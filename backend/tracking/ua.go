@@ -56,7 +56,7 @@ func ParseUA(ua string) UAInfo {
 	if len(uaCache) >= uaCacheMax {
 		clear(uaCache)
 	}
-	uaCache[ua] = info
+	uaCache[strings.Clone(ua)] = info // not a view of a whole stored hit (scanHits)
 	uaCacheMu.Unlock()
 	return info
 }

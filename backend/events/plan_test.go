@@ -1,0 +1,104 @@
+package events_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"magpie/backend/db"
+	"magpie/backend/events"
+	"magpie/backend/internal/testenv"
+	"magpie/backend/reports"
+)
+
+// TestObjectIndexPlans: events_type_object is partial (migration 0084: page hits without an
+// object are left out). Every query shape that reads it must still get it — SQLite uses a
+// partial index only when the query's WHERE implies the index's — and what the summary
+// grouped by object counts must not change (other events without an object stay in it).
+func TestObjectIndexPlans(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	ctx := context.Background()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	evs := []events.Event{
+		{ContactID: "c1", Type: events.PageHit, At: at, URL: "https://x.example/a"},
+		{ContactID: "c1", Type: events.PageHit, At: at, URL: "https://x.example/lp", ObjectID: "page1"},
+		{ContactID: "c1", Type: events.EmailSent, At: at, ObjectID: "mail1"},
+		{ContactID: "c2", Type: events.EmailSent, At: at, ObjectID: "mail1"},
+		{ContactID: "c2", Type: events.EmailSent, At: at}, // an email without an object: its own group
+		{ContactID: "c2", Type: events.FormSubmitted, At: at, ObjectID: "form1"},
+	}
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		for _, e := range evs {
+			if _, err := events.Append(tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var indexed int
+	if err := d.R.QueryRow(`SELECT count(*) FROM events e INDEXED BY events_type_object WHERE ` +
+		reports.ObjectIndexWhere).Scan(&indexed); err != nil {
+		t.Fatal(err)
+	}
+	if indexed != len(evs)-1 {
+		t.Errorf("events_type_object holds %d events, want %d (all but the page hit without an object)", indexed, len(evs)-1)
+	}
+
+	// The shapes of the queries that read events_type_object (where they come from). The
+	// landing pages' A/B bounce query (type, object_id = ?, at >= ?) reads events_type with
+	// the full index as with the partial one.
+	for _, tc := range []struct {
+		from, q string
+		args    []any
+	}{
+		{"reports summary grouped by email", `SELECT e.object_id, count(*), count(DISTINCT e.contact_id) FROM events e INDEXED BY events_type_object
+			WHERE e.type IN ('email.sent', 'email.read', 'email.clicked', 'email.failed') AND ` + reports.ObjectIndexWhere + ` GROUP BY e.object_id`, nil},
+		{"reports object names (NameSQL)", `SELECT object_name FROM events WHERE type IN ('form.submitted') AND object_id = ? AND object_name IS NOT NULL LIMIT 1`, []any{"form1"}},
+		{"focus stats", `SELECT count(*) FROM events WHERE type IN (?1, ?2) AND object_id = ?3`, []any{"focus.viewed", "focus.converted", "f1"}},
+		{"assets stats", `SELECT count(*) FROM events e WHERE e.type = 'asset.downloaded' AND e.object_id = ?`, []any{"a1"}},
+		{"pages stats", `SELECT e.object_id, count(*), count(DISTINCT e.contact_id) FROM events e
+			WHERE e.type = 'page.hit' AND e.object_id IN (SELECT id FROM pages) GROUP BY e.object_id`, nil},
+	} {
+		rows, err := d.R.Query("EXPLAIN QUERY PLAN "+tc.q, tc.args...)
+		if err != nil {
+			t.Errorf("%s: %v", tc.from, err)
+			continue
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "; "); !strings.Contains(p, "INDEX events_type_object") {
+			t.Errorf("%s: plan %q does not read events_type_object", tc.from, p)
+		}
+	}
+
+	// The summary's count per email includes the email without an object.
+	rows, err := d.R.Query(`SELECT coalesce(e.object_id, ''), count(*) FROM events e INDEXED BY events_type_object
+		WHERE e.type = 'email.sent' AND ` + reports.ObjectIndexWhere + ` GROUP BY e.object_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			t.Fatal(err)
+		}
+		got[k] = n
+	}
+	rows.Close()
+	if got["mail1"] != 2 || got[""] != 1 || len(got) != 2 {
+		t.Errorf("emails sent per object = %v, want mail1: 2 and no object: 1", got)
+	}
+}
