@@ -102,3 +102,57 @@ func TestObjectIndexPlans(t *testing.T) {
 		t.Errorf("emails sent per object = %v, want mail1: 2 and no object: 1", got)
 	}
 }
+
+// TestURLIndexPlan: events_type_url_at holds page hits only (migration 0085); the reports'
+// page hits grouped by URL (source WHERE `e.type = 'page.hit'`, INDEXED BY the index) still
+// read it and count every hit.
+func TestURLIndexPlan(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	ctx := context.Background()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		for _, e := range []events.Event{
+			{ContactID: "c1", Type: events.PageHit, At: at, URL: "https://x.example/a"},
+			{ContactID: "c2", Type: events.PageHit, At: at, URL: "https://x.example/a"},
+			{ContactID: "c2", Type: events.PageHit, At: at}, // a hit without a URL stays in the index
+			{ContactID: "c1", Type: events.EmailClicked, At: at, URL: "https://x.example/a", ObjectID: "mail1"},
+			{ContactID: "c1", Type: events.EmailSent, At: at, ObjectID: "mail1"},
+		} {
+			if _, err := events.Append(tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var indexed int
+	if err := d.R.QueryRow(`SELECT count(*) FROM events INDEXED BY events_type_url_at WHERE type = 'page.hit'`).Scan(&indexed); err != nil {
+		t.Fatal(err)
+	}
+	var all int
+	if err := d.R.QueryRow(`SELECT count(*) FROM events WHERE type = 'page.hit'`).Scan(&all); err != nil {
+		t.Fatal(err)
+	}
+	if indexed != 3 || all != 3 {
+		t.Errorf("page hits: %d through events_type_url_at, %d in the log, want 3 and 3", indexed, all)
+	}
+	rows, err := d.R.Query(`EXPLAIN QUERY PLAN SELECT e.url, count(*) FROM events e INDEXED BY events_type_url_at
+		WHERE e.type = 'page.hit' AND e.at >= ? GROUP BY e.url`, 0)
+	if err != nil {
+		t.Fatalf("the summary grouped by URL cannot read events_type_url_at: %v", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if p := strings.Join(plan, "; "); !strings.Contains(p, "INDEX events_type_url_at") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("plan %q: want events_type_url_at without a temporary B-tree", p)
+	}
+}
