@@ -2,12 +2,9 @@ package imports
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"magpie/backend/contacts"
 	"magpie/backend/db"
-	"magpie/backend/fields"
 )
 
 // RunFresh is Run for a caller that can let go of the store once the import is done (the
@@ -32,34 +29,10 @@ func (s *Service) RunFresh(ctx context.Context, id string, report func(Record)) 
 			s.finish(id, err) // the store's record says how the run ended, as Run's would
 		}
 	}()
-	d := s.db
-	if side, err = d.CopyToScratch(ctx); err != nil {
-		return "", err
-	}
-	sd, err := db.OpenScratch(side, d.Clock)
-	if err != nil {
-		_ = os.Remove(side)
-		return "", err
-	}
-	defer func() {
-		if err != nil {
-			sd.Close()
-			_ = os.Remove(side)
-			side = ""
-		}
-	}()
-	sd.SetRecorder(d.Recorder())
-	fs, err := fields.New(ctx, sd)
-	if err != nil {
-		return "", err
-	}
-	if err = New(contacts.New(sd, fs), nil, s.dataDir).Run(ctx, id, report); err != nil {
-		return "", err
-	}
-	if err = sd.CloseScratch(); err != nil {
-		return "", fmt.Errorf("import: close %s: %w", side, err)
-	}
-	return side, nil
+	side, err = contacts.InScratch(ctx, s.db, func(cs *contacts.Service) error {
+		return New(cs, nil, s.dataDir).Run(ctx, id, report)
+	})
+	return side, err
 }
 
 // fresh says whether import id may run in a side file: nothing of it committed yet, a big

@@ -2,12 +2,9 @@ package seed
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"magpie/backend/contacts"
 	"magpie/backend/db"
-	"magpie/backend/fields"
 )
 
 // freshMin is the smallest seed RunFresh builds in a side file (below it the copy and the
@@ -33,33 +30,11 @@ func RunFresh(ctx context.Context, cs *contacts.Service, opt Options, progress f
 		res, err := Run(ctx, cs, opt, progress)
 		return res, "", err
 	}
-	if side, err = d.CopyToScratch(ctx); err != nil {
-		return Result{}, "", err
-	}
-	sd, err := db.OpenScratch(side, d.Clock)
-	if err != nil {
-		_ = os.Remove(side)
-		return Result{}, "", err
-	}
-	defer func() {
-		if err != nil {
-			sd.Close()
-			_ = os.Remove(side)
-			side = ""
-		}
-	}()
-	sd.SetRecorder(d.Recorder())
-	fs, err := fields.New(ctx, sd)
-	if err != nil {
-		return Result{}, "", err
-	}
-	if res, err = Run(ctx, contacts.New(sd, fs), opt, progress); err != nil {
-		return res, "", err
-	}
-	if err = sd.CloseScratch(); err != nil {
-		return res, "", fmt.Errorf("seed: close %s: %w", side, err)
-	}
-	return res, side, nil
+	side, err = contacts.InScratch(ctx, d, func(cs *contacts.Service) error {
+		res, err = Run(ctx, cs, opt, progress)
+		return err
+	})
+	return res, side, err
 }
 
 // freshStore says whether the seed may be built in a side file.
