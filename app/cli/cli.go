@@ -18,6 +18,7 @@ import (
 	"magpie/app"
 	"magpie/backend/apperr"
 	"magpie/backend/core"
+	"magpie/backend/db"
 )
 
 // Shells are the parts main provides: the embedded frontend and the desktop runner (which
@@ -62,6 +63,23 @@ func (e *Env) Core() (*core.Core, error) {
 	}
 	e.core = c
 	return c, nil
+}
+
+// installSide closes the backend and puts the side file a bulk load built (seed.RunFresh,
+// imports.RunFresh) in place of its store (db.InstallFile). busy is the message when another
+// program opened the store meanwhile (nothing changed then, the side file is removed).
+func (e *Env) installSide(side, what, busy string) error {
+	path := e.core.DB.Path
+	e.core.Close()
+	e.core = nil
+	if err := db.InstallFile(path, side); err != nil {
+		os.Remove(side)
+		if errors.Is(err, db.ErrInUse) {
+			return fmt.Errorf("%s was opened by another program during the %s; nothing was changed, %s", path, what, busy)
+		}
+		return fmt.Errorf("%s: install %s: %w", what, side, err)
+	}
+	return nil
 }
 
 // JSON prints v as indented JSON.

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"magpie/backend/apperr"
-	"magpie/backend/db"
 	"magpie/backend/imports"
 )
 
@@ -188,15 +187,8 @@ func runImportID(e *Env, id string, asJSON bool) error {
 		fmt.Fprintf(e.Err, "\r%5.1f%%  %d rows  %.0f rows/s ", pct, r.Rows(), rate)
 	})
 	if err == nil && side != "" {
-		path := c.DB.Path
-		c.Close()
-		e.core = nil
-		if err := db.InstallFile(path, side); err != nil {
-			os.Remove(side)
-			if errors.Is(err, db.ErrInUse) {
-				return fmt.Errorf("%s was opened by another program during the import; nothing was changed, close it and run: magpie import resume %s", path, id)
-			}
-			return fmt.Errorf("import: install %s: %w", side, err)
+		if err := e.installSide(side, "import", "close it and run: magpie import resume "+id); err != nil {
+			return err
 		}
 		if c, err = e.Core(); err != nil {
 			return err

@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"time"
 
-	"magpie/backend/db"
 	"magpie/backend/seed"
 )
 
@@ -49,15 +46,8 @@ func runSeed(e *Env, args []string) error {
 		return err
 	}
 	if side != "" {
-		path := c.DB.Path
-		c.Close()
-		e.core = nil
-		if err := db.InstallFile(path, side); err != nil {
-			os.Remove(side)
-			if errors.Is(err, db.ErrInUse) {
-				return fmt.Errorf("%s was opened by another program during the seed; nothing was changed, close it and run the seed again", path)
-			}
-			return fmt.Errorf("seed: install %s: %w", side, err)
+		if err := e.installSide(side, "seed", "close it and run the seed again"); err != nil {
+			return err
 		}
 	}
 	if *asJSON {

@@ -304,54 +304,43 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	// Companies found or created by name, kept across batches (a failed batch ends the run,
 	// so the map never holds a rolled-back company).
 	companyIDs := map[string]string{}
+	// consume writes the batches in order with write, until the file's end or a failure.
+	consume := func(write func(b parsed) (Record, error)) error {
+		for b := range batches {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if b.err != nil {
+				return fileError(rec.Path, b.err)
+			}
+			n, err := write(b)
+			if err != nil {
+				return err
+			}
+			rec = n
+			if report != nil {
+				report(rec)
+			}
+			if b.done {
+				return nil
+			}
+		}
+		return ctx.Err()
+	}
 	if s.db.Scratch() {
 		// A side file (RunFresh) is thrown away on any failure: one transaction for the
 		// whole file, so the pages every batch touches are written once, not at each commit,
 		// and its changes are not announced to the side file's commit hooks.
 		return s.db.Write(ctx, func(tx *db.Tx) error {
 			tx.Unannounced()
-			for b := range batches {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if b.err != nil {
-					return fileError(rec.Path, b.err)
-				}
-				n, err := apply(tx, rec, p, b.rows, b.rejects, b.offset, companyIDs)
-				if err != nil {
-					return err
-				}
-				rec = n
-				if report != nil {
-					report(rec)
-				}
-				if b.done {
-					return nil
-				}
-			}
-			return ctx.Err()
+			return consume(func(b parsed) (Record, error) {
+				return apply(tx, rec, p, b.rows, b.rejects, b.offset, companyIDs)
+			})
 		})
 	}
-	for b := range batches {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if b.err != nil {
-			return fileError(rec.Path, b.err)
-		}
-		n, err := s.commit(ctx, rec, p, b.rows, b.rejects, b.offset, companyIDs)
-		if err != nil {
-			return err
-		}
-		rec = n
-		if report != nil {
-			report(rec)
-		}
-		if b.done {
-			return nil
-		}
-	}
-	return ctx.Err()
+	return consume(func(b parsed) (Record, error) {
+		return s.commit(ctx, rec, p, b.rows, b.rejects, b.offset, companyIDs)
+	})
 }
 
 // parsed is one batch read from the file: its rows, its rejected lines and the byte offset
