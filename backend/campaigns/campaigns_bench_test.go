@@ -158,15 +158,7 @@ func cpuTime() time.Duration {
 func BenchmarkDecisionLatency(b *testing.B) {
 	n := 20000
 	f := newFixture(b)
-	if err := f.d.Write(f.ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(`WITH RECURSIVE seq(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM seq WHERE k < ?)
-			INSERT INTO contacts(id, email, firstname, date_added, date_modified)
-			SELECT `+benchContactID+`, 'user' || k || '@example.com', 'User' || k, ?, ? FROM seq`, n, tx.NowMs(), tx.NowMs())
-		return err
-	}); err != nil {
-		b.Fatal(err)
-	}
-	all := f.segment("All", `[{"glue":"and","field":"email","object":"lead","type":"email","operator":"!empty"}]`)
+	all := f.benchSegment(n)
 	mail := f.email("Welcome")
 	f.publish("Latency", false, Graph{Sources: segSource(all), Events: []Event{
 		root("send", KindAction, "email.send", map[string]any{"email": mail}),

@@ -68,30 +68,31 @@ type pendingAgg struct {
 
 // keyDict numbers devices and UTM sets.
 type keyDict struct {
-	devs   []Device
-	devIdx map[Device]int32
-	utms   []UTM
-	utmIdx map[UTM]int32
+	devs numbering[Device]
+	utms numbering[UTM]
 }
 
-func newKeyDict() *keyDict { return &keyDict{devIdx: map[Device]int32{}, utmIdx: map[UTM]int32{}} }
+func newKeyDict() *keyDict { return &keyDict{} }
 
-func (k *keyDict) device(d Device) int32 {
-	i, ok := k.devIdx[d]
-	if !ok {
-		i = int32(len(k.devs))
-		k.devs = append(k.devs, d)
-		k.devIdx[d] = i
-	}
-	return i
+func (k *keyDict) device(d Device) int32 { return k.devs.id(d) }
+func (k *keyDict) utm(u UTM) int32       { return k.utms.id(u) }
+
+// numbering gives each distinct value a number, in order of first sight (list[n] is the
+// value numbered n).
+type numbering[K comparable] struct {
+	list []K
+	idx  map[K]int32
 }
 
-func (k *keyDict) utm(u UTM) int32 {
-	i, ok := k.utmIdx[u]
+func (n *numbering[K]) id(k K) int32 {
+	i, ok := n.idx[k]
 	if !ok {
-		i = int32(len(k.utms))
-		k.utms = append(k.utms, u)
-		k.utmIdx[u] = i
+		if n.idx == nil {
+			n.idx = map[K]int32{}
+		}
+		i = int32(len(n.list))
+		n.list = append(n.list, k)
+		n.idx[k] = i
 	}
 	return i
 }
@@ -348,11 +349,11 @@ func (b *Batch) write(contacts []string) error {
 			urls = append(urls, []any{u.key, c, u.n, u.first, u.last})
 		}
 		for _, s := range a.devices {
-			d := b.keys.devs[s.key]
+			d := b.keys.devs.list[s.key]
 			devs = append(devs, []any{c, d.Type, d.OS, d.Browser, d.Brand, s.first, s.last, s.n})
 		}
 		for _, s := range a.utms {
-			u := b.keys.utms[s.key]
+			u := b.keys.utms.list[s.key]
 			utms = append(utms, []any{c, u.Source, u.Medium, u.Campaign, u.Content, u.Term, s.first, s.last, s.n})
 		}
 	}
