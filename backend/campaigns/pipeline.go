@@ -36,7 +36,6 @@ func (x *execCtx) prepPipe() error {
 	for _, q := range []string{
 		`CREATE TEMP TABLE IF NOT EXISTS camp_pipe(seq INTEGER PRIMARY KEY, campaign_id TEXT NOT NULL, event_id TEXT NOT NULL,
 			contact_id TEXT NOT NULL, rotation INTEGER NOT NULL, due INTEGER)`,
-		"CREATE INDEX IF NOT EXISTS temp.camp_pipe_event ON camp_pipe(campaign_id, event_id)",
 		"DELETE FROM camp_pipe",
 		// Contacts trashed or deleted during this transaction (by an action or a hook), on
 		// this connection: the queued contacts were alive when their parent ran, so only
@@ -139,12 +138,12 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 		_, err := tx.Exec("DELETE FROM camp_pipe WHERE campaign_id = ? AND event_id = ?", campaign, event)
 		return 0, 0, 0, err
 	}
-	var base, lo, hi int64
+	var base, lo, hi, mine, all int64
 	if err := tx.QueryRow("SELECT coalesce(max(id), 0) FROM campaign_log").Scan(&base); err != nil {
 		return 0, 0, 0, err
 	}
-	if err := tx.QueryRow("SELECT min(seq), max(seq) FROM camp_pipe WHERE campaign_id = ? AND event_id = ?", campaign, event).
-		Scan(&lo, &hi); err != nil {
+	if err := tx.QueryRow("SELECT min(seq), max(seq), count(*), (SELECT count(*) FROM camp_pipe) FROM camp_pipe WHERE campaign_id = ? AND event_id = ?",
+		campaign, event).Scan(&lo, &hi, &mine, &all); err != nil {
 		return 0, 0, 0, err
 	}
 	// Log ids follow the queue order: base + the row's place in the queue (gaps where other
@@ -159,7 +158,15 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 		return 0, 0, 0, err
 	}
 	k, _ := res.RowsAffected()
-	if _, err := tx.Exec("DELETE FROM camp_pipe WHERE campaign_id = ? AND event_id = ?", campaign, event); err != nil {
+	// Mostly the queue holds this event's rows only (a chain of immediate steps): emptied
+	// whole (SQLite's truncation, no per-row delete) — which is also why camp_pipe has no
+	// index on (campaign, event): the scans above read the rows they use anyway.
+	if mine == all {
+		_, err = tx.Exec("DELETE FROM camp_pipe")
+	} else {
+		_, err = tx.Exec("DELETE FROM camp_pipe WHERE campaign_id = ? AND event_id = ?", campaign, event)
+	}
+	if err != nil {
 		return 0, 0, 0, err
 	}
 	if k == 0 {

@@ -16,7 +16,7 @@ import (
 // write path marks the UTC creation day of every contact whose counted attributes change
 // (SQLite triggers on contacts, inside the writing transaction, so every path — services,
 // imports, sync, raw bulk loads — marks it and a crash loses no mark); the catch-up
-// recounts every local day touching a marked UTC day from the covering index
+// recounts every local day touching a marked UTC day from the index
 // dash_contacts_added and clears the marks in the same transaction.
 
 // contactDaysPerTx is how many local days one contacts catch-up transaction recounts.
