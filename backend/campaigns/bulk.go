@@ -62,13 +62,17 @@ func (x *execCtx) bulkTags(ev *Event) error {
 		if err != nil {
 			return err
 		}
-		// A link may have its DerivedNear id or, made before that, its Derived one.
+		// A link may have its DerivedNear id or, made before that, its Derived one: each
+		// row's candidates are derived once (two hashes), the new link's id is the first.
+		cands := make([][]string, len(batch))
+		for i, r := range batch {
+			cands[i] = contacts.TagLinkIDs(r.contact, tagID)
+		}
 		have := map[string]int{} // link id → deleted
 		for start := 0; start < len(batch); start += 250 {
-			chunk := batch[start:min(start+250, len(batch))]
-			args := make([]any, 0, 2*len(chunk))
-			for _, r := range chunk {
-				for _, id := range contacts.TagLinkIDs(r.contact, tagID) {
+			args := make([]any, 0, 2*min(250, len(batch)-start))
+			for _, c := range cands[start:min(start+250, len(batch))] {
+				for _, id := range c {
 					args = append(args, id)
 				}
 			}
@@ -89,15 +93,15 @@ func (x *execCtx) bulkTags(ev *Event) error {
 		}
 		var fresh []db.Row
 		var evs []events.Event
-		for _, r := range batch {
+		for i, r := range batch {
 			link, del, exists := "", 1, false
-			for _, id := range contacts.TagLinkIDs(r.contact, tagID) {
+			for _, id := range cands[i] {
 				if d, ok := have[id]; ok && (!exists || d < del) {
 					link, del, exists = id, d, true
 				}
 			}
 			if !exists {
-				link = contacts.TagLinkID(r.contact, tagID)
+				link = cands[i][0] // contacts.TagLinkID
 			}
 			switch {
 			case !exists:
