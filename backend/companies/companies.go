@@ -201,6 +201,60 @@ func FindOrCreateTx(tx *db.Tx, name string) (string, bool, error) {
 	return id, true, tx.Insert("companies", id, db.Cols{"companyname": name, "date_added": tx.NowMs(), "date_modified": tx.NowMs()})
 }
 
+// FindOrCreateManyTx is FindOrCreateTx for many names at once (a batch of imported
+// contacts): one look-up per 500 distinct names and one multi-row insert of the missing
+// companies. ids[i] is the company of names[i]; names that fold to the same key share one
+// company, made from the first of them, as calling FindOrCreateTx in order would.
+func FindOrCreateManyTx(tx *db.Tx, names []string) ([]string, error) {
+	keys := make([]string, len(names))
+	byKey := make(map[string]string, len(names))
+	var look []any
+	for i, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			return nil, errors.New("companies: empty name")
+		}
+		keys[i] = fold.String(n)
+		if _, ok := byKey[keys[i]]; !ok {
+			byKey[keys[i]] = ""
+			look = append(look, keys[i])
+		}
+	}
+	for start := 0; start < len(look); start += 500 {
+		chunk := look[start:min(start+500, len(look))]
+		rows, err := tx.Query("SELECT name_key, id FROM companies WHERE deleted = 0 AND name_key IN (?"+
+			strings.Repeat(",?", len(chunk)-1)+") ORDER BY date_added DESC", chunk...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k, id string
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			byKey[k] = id // the oldest comes last and wins
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	var add []db.Row
+	out := make([]string, len(names))
+	for i, k := range keys {
+		if byKey[k] == "" {
+			byKey[k] = ids.New()
+			add = append(add, db.Row{ID: byKey[k], Vals: []any{strings.TrimSpace(names[i]), tx.NowMs(), tx.NowMs()}})
+		}
+		out[i] = byKey[k]
+	}
+	if err := tx.InsertMany("companies", []string{"companyname", "date_added", "date_modified"}, add); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Get loads one company (live or in the trash).
 func (s *Service) Get(ctx context.Context, id string) (Company, error) {
 	cs, err := s.load(ctx, []string{id})

@@ -23,7 +23,7 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, re
 	out := rec
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		var err error
-		out, err = apply(tx, rec, p, rows, rejects, offset, companyIDs)
+		out, err = apply(tx, rec, p, rows, rejects, offset, companyIDs, nil)
 		return err
 	})
 	if err != nil {
@@ -33,8 +33,9 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, re
 }
 
 // apply writes one batch and moves the import's cursor in tx; it returns the record as it
-// then stands.
-func apply(tx *db.Tx, rec Record, p plan, rows []row, rejects []Rejection, offset int64, companyIDs map[string]string) (Record, error) {
+// then stands. seen, when not nil, holds every email stored (a store that had no contacts
+// and writes the whole file in one transaction); apply adds the batch's.
+func apply(tx *db.Tx, rec Record, p plan, rows []row, rejects []Rejection, offset int64, companyIDs map[string]string, seen *seenEmails) (Record, error) {
 	var ins, upd, ign int64
 	var lastLine int64
 	for _, r := range rows {
@@ -47,7 +48,7 @@ func apply(tx *db.Tx, rec Record, p plan, rows []row, rejects []Rejection, offse
 		lastLine = rec.Line
 	}
 	err := func() error {
-		found, err := lookup(tx, rec.ID, rows)
+		found, err := lookup(tx, rec.ID, rows, seen)
 		if err != nil {
 			return err
 		}
@@ -110,6 +111,14 @@ func apply(tx *db.Tx, rec Record, p plan, rows []row, rejects []Rejection, offse
 			}
 			ins++
 		}
+		if seen != nil {
+			for e := range pendingByEmail {
+				seen.add(e)
+			}
+		}
+		if err := findCompanies(tx, pending, companyIDs); err != nil {
+			return err
+		}
 		if err := o.CreateMany(p.aliases, pending, contacts.BulkOpts{Event: events.ContactImported,
 			ObjectID: rec.ID, ObjectName: rec.FileName}); err != nil {
 			return err
@@ -165,12 +174,12 @@ func mergeInto(c *contacts.NewContact, r row) {
 }
 
 // lookup finds the live contacts having the batch's emails (the oldest one per email) and
-// whether this import created them.
-func lookup(tx *db.Tx, importID string, rows []row) (map[string]existing, error) {
+// whether this import created them; with stored (see apply), only the emails it may hold.
+func lookup(tx *db.Tx, importID string, rows []row, stored *seenEmails) (map[string]existing, error) {
 	var emails []any
 	seen := map[string]bool{}
 	for _, r := range rows {
-		if r.email != "" && !seen[r.email] {
+		if r.email != "" && !seen[r.email] && (stored == nil || stored.mayHave(r.email)) {
 			seen[r.email] = true
 			emails = append(emails, r.email)
 		}

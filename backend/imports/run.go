@@ -333,8 +333,18 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		// and its changes are not announced to the side file's commit hooks.
 		return s.db.Write(ctx, func(tx *db.Tx) error {
 			tx.Unannounced()
+			// A file that began without contacts holds only the ones this transaction
+			// writes: their emails are remembered so that new ones are not looked up.
+			var seen *seenEmails
+			var used bool
+			if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM contacts)").Scan(&used); err != nil {
+				return err
+			}
+			if !used {
+				seen = newSeenEmails(rec.Size / 100)
+			}
 			return consume(func(b parsed) (Record, error) {
-				return apply(tx, rec, p, b.rows, b.rejects, b.offset, companyIDs)
+				return apply(tx, rec, p, b.rows, b.rejects, b.offset, companyIDs, seen)
 			})
 		})
 	}
