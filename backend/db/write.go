@@ -139,6 +139,9 @@ type Tx struct {
 	signals  []Signal
 	announce bool                 // commit hooks will see changes and signals (else they are not kept)
 	stmts    map[string]*sql.Stmt // prepared in this transaction, closed with it
+	conn     *sql.Conn            // the writer connection the transaction runs on
+	raw      *rawConn             // its SQLite handle for bulk statements (rawConn), once asked for
+	rawDone  bool                 // raw was looked for
 	locals   map[any]any          // per-transaction state of other packages (Local/SetLocal)
 	before   []func(*Tx) error    // run just before commit (BeforeCommit)
 }
@@ -149,14 +152,22 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if d.W == nil {
 		return errors.New("db: opened read-only")
 	}
-	sqlTx, err := d.W.BeginTx(ctx, nil)
+	// The connection is taken first so bulk statements can run on its SQLite handle
+	// (Tx.rawConn); what they prepared is finalized before the connection goes back.
+	conn, err := d.W.Conn(ctx)
+	if err != nil {
+		return openError(d.Path, err)
+	}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return openError(d.Path, err)
 	}
 	d.recMu.RLock()
 	rec, hooks := d.recorder, d.hooks
 	d.recMu.RUnlock()
-	tx := &Tx{ctx: ctx, tx: sqlTx, d: d, now: d.Clock.Now(), rec: rec, announce: len(hooks) > 0}
+	tx := &Tx{ctx: ctx, tx: sqlTx, d: d, now: d.Clock.Now(), rec: rec, announce: len(hooks) > 0, conn: conn}
+	defer tx.closeRaw()
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return canceledOr(ctx, err)
