@@ -142,6 +142,7 @@ type Tx struct {
 	conn     *sql.Conn            // the writer connection the transaction runs on
 	raw      *rawConn             // its SQLite handle for bulk statements (rawConn), once asked for
 	rawDone  bool                 // raw was looked for
+	trashed  int                  // rows moved to or from the trash (Trashed)
 	locals   map[any]any          // per-transaction state of other packages (Local/SetLocal)
 	before   []func(*Tx) error    // run just before commit (BeforeCommit)
 }
@@ -182,6 +183,7 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 		sqlTx.Rollback()
 		return canceledOr(ctx, openError(d.Path, err))
 	}
+	d.commits.Add(1) // still holding the connection: no other Write commits in between
 	if len(hooks) > 0 && (len(tx.changes) > 0 || len(tx.signals) > 0) {
 		c := Commit{Changes: tx.changes, Signals: tx.signals}
 		for _, h := range hooks {
@@ -190,6 +192,10 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	}
 	return nil
 }
+
+// Commits is how many transactions Write has committed on this store since it was opened.
+// A transaction that reads Commits inside its write function commits as the next one.
+func (d *DB) Commits() int64 { return d.commits.Load() }
 
 // canceledOr reports a canceled write as ctx.Err(): database/sql rolls the transaction back
 // when its context ends, and the statement that was running then fails with a side effect
@@ -222,6 +228,9 @@ func (t *Tx) SetLocal(key, v any) {
 // memory): for a bulk load of millions of rows in one transaction into a store nobody
 // watches — a scratch store (OpenScratch) that is installed, closed, over the store.
 func (t *Tx) Unannounced() { t.announce, t.changes, t.signals = false, nil, nil }
+
+// Trashed is how many rows this transaction moved to or from the trash (Delete, Restore).
+func (t *Tx) Trashed() int { return t.trashed }
 
 // Ctx returns the transaction's context.
 func (t *Tx) Ctx() context.Context { return t.ctx }
@@ -397,6 +406,7 @@ func (t *Tx) setDeleted(table, id string, op Op, cols Cols) (bool, error) {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
+	t.trashed++
 	return true, t.record(tb, Change{Table: table, ID: id, Op: op, Cols: cols})
 }
 
