@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"magpie/backend/db"
@@ -11,16 +12,12 @@ import (
 
 // readAhead, when set, makes a batch wait inside its transaction until the next batch's
 // hits and devices were read beside it: that read then never sees the batch's own writes.
-var readAhead *Ingester
-
-func init() {
-	events.OnAppend(func(*db.Tx, events.Event) error {
-		if g := readAhead; g != nil && g.next != nil {
-			<-g.next.done
-		}
-		return nil
-	})
-}
+// Its hook is registered by the test that uses it (not in init: the benchmarks in this
+// binary run without hooks).
+var (
+	readAhead     *Ingester
+	readAheadHook sync.Once
+)
 
 // A batch uses the device rows read beside the previous batch only when nothing but that
 // batch wrote since, and reads again the devices that batch wrote: a visitor trashed
@@ -31,6 +28,14 @@ func TestIngestPrefetchedDevicesSeeOtherWrites(t *testing.T) {
 	ctx := context.Background()
 	d, cs, _ := knownContact(t)
 	g := &Ingester{Contacts: cs, Batch: 2}
+	readAheadHook.Do(func() {
+		events.OnAppendLazy(func(*db.Tx, events.Event) error {
+			if g := readAhead; g != nil && g.next != nil {
+				<-g.next.done
+			}
+			return nil
+		})
+	})
 	readAhead = g
 	defer func() { readAhead = nil }()
 	var hits []Hit
