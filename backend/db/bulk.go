@@ -187,16 +187,19 @@ func (t *Tx) ExecMany(prefix, suffix string, width int, rows [][]any) error {
 }
 
 // ExecChunk runs one chunk of a bulk write into a local table — a multi-row statement a
-// caller runs many times with a few fixed sizes (team sync's row clocks) — and returns the
-// rows it changed. On a scratch store it runs like InsertMany's chunks (execBulk).
+// caller runs many times with a few fixed sizes (team sync's row clocks, the event log's
+// rows) — and returns the rows it changed. It runs like InsertMany's chunks (execBulk).
 func (t *Tx) ExecChunk(q string, args ...any) (int64, error) { return t.execBulk(q, args, true) }
 
-// execBulk runs one chunk of a bulk insert and returns the rows it changed: on a scratch
-// store's own connection when it has one (rawConn: prepared once per store, values bound in
-// one call; keep says the same statement comes again), else through database/sql.
+// execBulk runs one chunk of a bulk write and returns the rows it changed: on the
+// connection's SQLite handle when there is one (rawConn: values bound in one call; keep says
+// the same statement comes again), else through database/sql.
 func (t *Tx) execBulk(q string, args []any, keep bool) (int64, error) {
-	if r := t.d.raw; r != nil {
+	if r := t.rawConn(); r != nil {
 		if n, err := r.exec(q, args, keep); !errors.Is(err, errUnpackable) {
+			if errors.Is(err, errNoTx) {
+				err = canceledOr(t.ctx, err)
+			}
 			return n, err
 		}
 	}
@@ -205,6 +208,27 @@ func (t *Tx) execBulk(q string, args []any, keep bool) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// rawConn is the SQLite handle bulk statements run on: a scratch store's own, else the one
+// of the connection this transaction holds (nil when the driver does not expose it).
+func (t *Tx) rawConn() *rawConn {
+	if t.d.raw != nil {
+		return t.d.raw
+	}
+	if !t.rawDone && t.conn != nil {
+		t.rawDone = true
+		t.raw = rawHandle(t.conn)
+	}
+	return t.raw
+}
+
+// closeRaw finalizes the statements this transaction prepared on its connection's handle.
+func (t *Tx) closeRaw() {
+	if t.raw != nil {
+		t.raw.close()
+		t.raw = nil
+	}
 }
 
 func insertManySQL(table string, keys []string, n int) string {

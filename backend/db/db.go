@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
@@ -49,6 +50,8 @@ type DB struct {
 
 	ckpt      checkpointer // BackgroundCheckpoints
 	ckptPages int          // the writer's wal_autocheckpoint, ~80 MB in this store's pages
+
+	commits atomic.Int64 // transactions committed by Write (Commits)
 
 	scratch bool     // OpenScratch: no WAL, one connection
 	raw     *rawConn // a scratch store's connection for bulk inserts (nil: database/sql)

@@ -18,6 +18,11 @@ int sqlite3_bind_blob(sqlite3_stmt*, int, const void*, int, void(*)(void*));
 int sqlite3_bind_parameter_count(sqlite3_stmt*);
 int sqlite3_step(sqlite3_stmt*);
 int sqlite3_changes(sqlite3*);
+int sqlite3_get_autocommit(sqlite3*);
+typedef struct sqlite3_mutex sqlite3_mutex;
+sqlite3_mutex *sqlite3_db_mutex(sqlite3*);
+void sqlite3_mutex_enter(sqlite3_mutex*);
+void sqlite3_mutex_leave(sqlite3_mutex*);
 int sqlite3_reset(sqlite3_stmt*);
 int sqlite3_clear_bindings(sqlite3_stmt*);
 int sqlite3_finalize(sqlite3_stmt*);
@@ -27,10 +32,19 @@ const char *sqlite3_errmsg(sqlite3*);
 // magpie_exec_packed binds n values — kinds[i]: 0 NULL, 1 integer nums[i], 2 double (the
 // bits of nums[i]), 3 text and 4 blob of lens[i] bytes at buf + nums[i] — runs the
 // statement once and resets it, its bindings cleared (the text and blob values are bound
-// without a copy and must not outlive this call), with the rows it changed in *changes. On an
-// error the message is copied to msg.
+// without a copy and must not outlive this call), with the rows it changed in *changes. It holds the connection's mutex
+// throughout and runs only inside a transaction: database/sql may roll the transaction back
+// from another goroutine (its context ended), and a statement stepped after that would
+// commit on its own (-1, nothing run). On an error the message is copied to msg.
 static int magpie_exec_packed(sqlite3_stmt *st, int n, const unsigned char *kinds, const int64_t *nums,
 		const int32_t *lens, const char *buf, int *changes, char *msg, int msglen) {
+	sqlite3 *db = sqlite3_db_handle(st);
+	sqlite3_mutex *mu = sqlite3_db_mutex(db);
+	sqlite3_mutex_enter(mu);
+	if (sqlite3_get_autocommit(db)) {
+		sqlite3_mutex_leave(mu);
+		return -1;
+	}
 	int rc = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
 		switch (kinds[i]) {
@@ -45,13 +59,14 @@ static int magpie_exec_packed(sqlite3_stmt *st, int n, const unsigned char *kind
 		rc = sqlite3_step(st);
 		if (rc == 101) rc = 0; // SQLITE_DONE
 	}
-	*changes = rc == 0 ? sqlite3_changes(sqlite3_db_handle(st)) : 0;
+	*changes = rc == 0 ? sqlite3_changes(db) : 0;
 	if (rc != 0) {
-		strncpy(msg, sqlite3_errmsg(sqlite3_db_handle(st)), msglen - 1);
+		strncpy(msg, sqlite3_errmsg(db), msglen - 1);
 		msg[msglen - 1] = 0;
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	sqlite3_mutex_leave(mu);
 	return rc;
 }
 */
@@ -69,15 +84,18 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
-// rawConn runs the multi-row inserts of bulk loads (InsertMany, ExecMany) on a scratch
-// store's one connection directly: each statement is prepared once for the store's life
-// (not once per transaction) and its values are bound in one cgo call (database/sql and
-// the driver make one per value, and convert every argument first). Only for scratch stores
-// (OpenScratch): their pool keeps its single connection open until Close, so the handle
-// taken at open stays the one every transaction runs on. Statements run inside the
-// transaction database/sql began on that connection.
+// rawConn runs the multi-row statements of bulk writes (InsertMany, ExecMany, ExecChunk,
+// InsertChunk) on the SQLite handle of the writer's connection directly, inside the
+// transaction database/sql began on it: values are bound in one cgo call without
+// database/sql's conversion and copy of every argument (for the ingest's event rows 1.3 GB
+// per 1M hits). A scratch store (OpenScratch) keeps one for its life, its statements
+// prepared once: its pool holds its single connection until Close. A normal store's writer
+// connection may be replaced by the pool, so each Write takes the handle of the connection
+// its transaction holds (Tx.rawConn) and finalizes what it prepared before giving the
+// connection back.
 type rawConn struct {
 	db    *C.sqlite3
+	pin   *C.sqlite3_stmt // keeps db allocated until close (rawHandle)
 	stmts map[string]*C.sqlite3_stmt
 	kinds []byte
 	nums  []int64
@@ -86,40 +104,59 @@ type rawConn struct {
 	msg   [256]byte
 }
 
-// rawHandle returns the SQLite handle of w's connection (w has exactly one), or nil when the
-// driver's connection does not expose one the way this build knows (the caller then keeps
-// database/sql's path).
-func rawHandle(ctx context.Context, w *sql.DB) *rawConn {
-	conn, err := w.Conn(ctx)
-	if err != nil {
-		return nil
-	}
-	defer conn.Close()
-	var h unsafe.Pointer
+// rawHandle returns the SQLite handle of conn, or nil when the driver's connection does not
+// expose one the way this build knows (the caller then keeps database/sql's path).
+//
+// The handle is pinned by a statement prepared while database/sql holds the connection's
+// lock, and finalized only by close: database/sql closes the connection when a
+// transaction's context ends (after rolling it back, on another goroutine), and SQLite keeps
+// a closed handle with statements alive (a "zombie") instead of freeing it, so a bulk
+// statement run after that finds no transaction open (magpie_exec_packed) rather than
+// freed memory.
+func rawHandle(conn *sql.Conn) *rawConn {
+	var r *rawConn
 	_ = conn.Raw(func(dc any) error {
 		c, ok := dc.(*sqlite3.SQLiteConn)
 		if !ok {
 			return nil
 		}
 		f := reflect.ValueOf(c).Elem().FieldByName("db")
-		if f.IsValid() && f.Kind() == reflect.Pointer {
-			h = f.UnsafePointer()
+		if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
+			return nil
 		}
+		h := (*C.sqlite3)(f.UnsafePointer())
+		q := C.CString("SELECT 1")
+		defer C.free(unsafe.Pointer(q))
+		var pin *C.sqlite3_stmt
+		if C.sqlite3_prepare_v3(h, q, -1, 0, &pin, nil) != 0 || pin == nil {
+			return nil
+		}
+		r = &rawConn{db: h, pin: pin, stmts: map[string]*C.sqlite3_stmt{}}
 		return nil
 	})
-	if h == nil {
+	return r
+}
+
+// dbHandle is rawHandle of w's one connection (a scratch store's).
+func dbHandle(ctx context.Context, w *sql.DB) *rawConn {
+	conn, err := w.Conn(ctx)
+	if err != nil {
 		return nil
 	}
-	return &rawConn{db: (*C.sqlite3)(h), stmts: map[string]*C.sqlite3_stmt{}}
+	defer conn.Close()
+	return rawHandle(conn)
 }
 
 // errUnpackable says a value has a type the packed path does not bind (the caller uses
 // database/sql's path, which converts it).
 var errUnpackable = errors.New("db: value not packable")
 
-// exec runs q once with args and returns the rows it changed. keep says q will run again (a
-// full chunk of a bulk insert): its statement is kept prepared; otherwise it is finalized
-// after the run.
+// errNoTx says a raw statement found no transaction open on its connection (database/sql
+// rolled it back: its context ended); nothing ran.
+var errNoTx = errors.New("db: the transaction is no longer open")
+
+// exec runs q once with args and returns the rows it changed. keep says q will run again (a full chunk of a bulk insert): its statement is
+// kept prepared; otherwise it is finalized after the run.
 func (r *rawConn) exec(q string, args []any, keep bool) (int64, error) {
 	if err := r.pack(args); err != nil {
 		return 0, err
@@ -156,6 +193,9 @@ func (r *rawConn) exec(q string, args []any, keep bool) (int64, error) {
 	var changes C.int
 	rc := C.magpie_exec_packed(st, C.int(len(args)), (*C.uchar)(&r.kinds[0]), (*C.int64_t)(&r.nums[0]),
 		(*C.int32_t)(&r.lens[0]), (*C.char)(unsafe.Pointer(&r.buf[0])), &changes, (*C.char)(unsafe.Pointer(&r.msg[0])), C.int(len(r.msg)))
+	if rc == -1 {
+		return 0, errNoTx
+	}
 	if rc != 0 {
 		return 0, fmt.Errorf("sqlite: %s (%d)", C.GoString((*C.char)(unsafe.Pointer(&r.msg[0]))), int(rc))
 	}
@@ -207,10 +247,12 @@ func (r *rawConn) pack(args []any) error {
 	return nil
 }
 
-// close finalizes the kept statements (before the connection closes).
+// close finalizes the kept statements and the pin (the connection may close after).
 func (r *rawConn) close() {
 	for q, st := range r.stmts {
 		C.sqlite3_finalize(st)
 		delete(r.stmts, q)
 	}
+	C.sqlite3_finalize(r.pin)
+	r.pin = nil
 }

@@ -2,20 +2,23 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func init() { Declare(Table{Name: "raw_probe", Synced: true}) }
 
-// TestScratchBulkValues: a scratch store runs bulk inserts on its own connection (rawConn)
-// and stores every kind of value exactly as database/sql's path does in a normal store —
-// same types, same values, NULL for nil, ” kept apart from NULL — for full and partial
-// chunks, plain inserts (InsertMany) and local ones with a conflict clause (ExecMany,
-// ExecChunk, which counts the rows it changed); a
-// failing statement reports SQLite's error and leaves the statement usable.
+// TestScratchBulkValues: bulk inserts run on the connection's own handle (rawConn) — a
+// scratch store's, kept for its life, and a normal store's writer, taken per transaction —
+// and store every kind of value exactly as database/sql's path does — same types, same
+// values, NULL for nil, ” kept apart from NULL — for full and partial chunks, plain inserts
+// (InsertMany) and local ones with a conflict clause (ExecMany, ExecChunk, which counts the
+// rows it changed); a failing statement reports SQLite's error and leaves the statement
+// usable.
 func TestScratchBulkValues(t *testing.T) {
 	ctx := context.Background()
 	cols := []string{"s", "i", "f", "b", "blob"}
@@ -29,7 +32,9 @@ func TestScratchBulkValues(t *testing.T) {
 	for i := 0; i < 1203; i++ { // two full chunks of 500 and a partial one
 		rows = append(rows, Row{ID: fmt.Sprintf("r%05d", i), Vals: values[i%len(values)]})
 	}
-	load := func(d *DB) string {
+	// viaSQL writes the same rows one statement at a time through database/sql (Tx.Exec):
+	// the reference.
+	load := func(d *DB, viaSQL bool) string {
 		t.Helper()
 		for _, q := range []string{
 			"CREATE TABLE raw_probe(id TEXT PRIMARY KEY, s TEXT, i INTEGER, f REAL, b INTEGER, blob BLOB)",
@@ -42,6 +47,24 @@ func TestScratchBulkValues(t *testing.T) {
 		local := [][]any{{1, "a"}, {2, nil}, {1, "dup"}}
 		var changed int64
 		err := d.Write(ctx, func(tx *Tx) error {
+			if viaSQL {
+				for _, r := range rows {
+					if _, err := tx.Exec("INSERT INTO raw_probe(id, s, i, f, b, blob) VALUES (?, ?, ?, ?, ?, ?)", append([]any{r.ID}, r.Vals...)...); err != nil {
+						return err
+					}
+				}
+				for _, l := range append(local, []any{2, "b"}, []any{3, "c"}) {
+					res, err := tx.Exec("INSERT INTO raw_local(k, v) VALUES (?, ?) ON CONFLICT(k) DO NOTHING", l...)
+					if err != nil {
+						return err
+					}
+					if k := l[0].(int); k >= 2 && l[1] != nil {
+						n, _ := res.RowsAffected()
+						changed += n
+					}
+				}
+				return nil
+			}
 			if err := tx.InsertMany("raw_probe", cols, rows); err != nil {
 				return err
 			}
@@ -100,11 +123,24 @@ func TestScratchBulkValues(t *testing.T) {
 	if sd.raw == nil {
 		t.Fatal("the scratch store has no connection of its own for bulk inserts")
 	}
-	if d.raw != nil {
-		t.Fatal("a normal store runs bulk inserts outside database/sql")
+	if err := d.Write(ctx, func(tx *Tx) error {
+		if tx.rawConn() == nil {
+			return errors.New("a normal store's transaction has no handle for bulk inserts")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
-	want, got := load(d), load(sd)
-	if got != want {
+	ref, err := Open(filepath.Join(t.TempDir(), FileName), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	want := load(ref, true)
+	if got := load(d, false); got != want {
+		t.Fatalf("store holds\n%.2000s\nwant\n%.2000s", got, want)
+	}
+	if got := load(sd, false); got != want {
 		t.Fatalf("scratch store holds\n%.2000s\nwant\n%.2000s", got, want)
 	}
 	if n := len(sd.raw.stmts); n != 2 {
@@ -133,5 +169,37 @@ func TestScratchBulkValues(t *testing.T) {
 	var n int
 	if err := sd.W.QueryRow("SELECT count(*) FROM raw_probe").Scan(&n); err != nil || n != len(rows)+501 {
 		t.Fatalf("%d rows (%v), want %d", n, err, len(rows)+501)
+	}
+}
+
+// A bulk statement after database/sql rolled the transaction back (its context ended: the
+// rollback runs on another goroutine) stores nothing: on the bare handle it would run, and
+// commit, on its own.
+func TestBulkAfterRollbackStoresNothing(t *testing.T) {
+	d, err := Open(filepath.Join(t.TempDir(), FileName), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.W.Exec("CREATE TABLE raw_after(k INTEGER PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	err = d.Write(ctx, func(tx *Tx) error {
+		cancel()
+		deadline := time.Now().Add(10 * time.Second)
+		for k := 0; time.Now().Before(deadline); k++ {
+			if _, err := tx.ExecChunk("INSERT INTO raw_after(k) VALUES (?)", k); err != nil {
+				return err
+			}
+		}
+		return errors.New("the transaction stayed open 10 s after its context ended")
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	var n int
+	if err := d.R.QueryRow("SELECT count(*) FROM raw_after").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d rows stored after the rollback (%v), want 0", n, err)
 	}
 }

@@ -96,7 +96,7 @@ func OpenScratch(path string, clk clock.Clock) (*DB, error) {
 		w.Close()
 		return nil, openError(path, err)
 	}
-	d.raw = rawHandle(context.Background(), w)
+	d.raw = dbHandle(context.Background(), w)
 	return d, nil
 }
 

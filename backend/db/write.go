@@ -139,6 +139,10 @@ type Tx struct {
 	signals  []Signal
 	announce bool                 // commit hooks will see changes and signals (else they are not kept)
 	stmts    map[string]*sql.Stmt // prepared in this transaction, closed with it
+	conn     *sql.Conn            // the writer connection the transaction runs on
+	raw      *rawConn             // its SQLite handle for bulk statements (rawConn), once asked for
+	rawDone  bool                 // raw was looked for
+	trashed  int                  // rows moved to or from the trash (Trashed)
 	locals   map[any]any          // per-transaction state of other packages (Local/SetLocal)
 	before   []func(*Tx) error    // run just before commit (BeforeCommit)
 }
@@ -149,14 +153,22 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if d.W == nil {
 		return errors.New("db: opened read-only")
 	}
-	sqlTx, err := d.W.BeginTx(ctx, nil)
+	// The connection is taken first so bulk statements can run on its SQLite handle
+	// (Tx.rawConn); what they prepared is finalized before the connection goes back.
+	conn, err := d.W.Conn(ctx)
+	if err != nil {
+		return openError(d.Path, err)
+	}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return openError(d.Path, err)
 	}
 	d.recMu.RLock()
 	rec, hooks := d.recorder, d.hooks
 	d.recMu.RUnlock()
-	tx := &Tx{ctx: ctx, tx: sqlTx, d: d, now: d.Clock.Now(), rec: rec, announce: len(hooks) > 0}
+	tx := &Tx{ctx: ctx, tx: sqlTx, d: d, now: d.Clock.Now(), rec: rec, announce: len(hooks) > 0, conn: conn}
+	defer tx.closeRaw()
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return canceledOr(ctx, err)
@@ -171,6 +183,7 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 		sqlTx.Rollback()
 		return canceledOr(ctx, openError(d.Path, err))
 	}
+	d.commits.Add(1) // still holding the connection: no other Write commits in between
 	if len(hooks) > 0 && (len(tx.changes) > 0 || len(tx.signals) > 0) {
 		c := Commit{Changes: tx.changes, Signals: tx.signals}
 		for _, h := range hooks {
@@ -179,6 +192,10 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	}
 	return nil
 }
+
+// Commits is how many transactions Write has committed on this store since it was opened.
+// A transaction that reads Commits inside its write function commits as the next one.
+func (d *DB) Commits() int64 { return d.commits.Load() }
 
 // canceledOr reports a canceled write as ctx.Err(): database/sql rolls the transaction back
 // when its context ends, and the statement that was running then fails with a side effect
@@ -211,6 +228,9 @@ func (t *Tx) SetLocal(key, v any) {
 // memory): for a bulk load of millions of rows in one transaction into a store nobody
 // watches — a scratch store (OpenScratch) that is installed, closed, over the store.
 func (t *Tx) Unannounced() { t.announce, t.changes, t.signals = false, nil, nil }
+
+// Trashed is how many rows this transaction moved to or from the trash (Delete, Restore).
+func (t *Tx) Trashed() int { return t.trashed }
 
 // Ctx returns the transaction's context.
 func (t *Tx) Ctx() context.Context { return t.ctx }
@@ -386,6 +406,7 @@ func (t *Tx) setDeleted(table, id string, op Op, cols Cols) (bool, error) {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
+	t.trashed++
 	return true, t.record(tb, Change{Table: table, ID: id, Op: op, Cols: cols})
 }
 

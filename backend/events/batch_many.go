@@ -1,11 +1,13 @@
 package events
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
+	"magpie/backend/db"
 	"magpie/backend/ids"
 )
 
@@ -18,8 +20,9 @@ const insertManyPrefix = `INSERT INTO events(id, contact_id, type, at, object_id
 
 // AppendMany stores evs as that many Append calls on the batch would, in order, but with
 // multi-row statements: the rows go in chunks (500, 100, 20, 4 or 1 rows) per INSERT … ON
-// CONFLICT DO NOTHING RETURNING id (the idempotency answer for the whole chunk in the same
-// statement), then for each event of the chunk that was stored, in order, its aggregates
+// CONFLICT DO NOTHING on the connection's own handle (db.Tx.ExecChunk; its count of rows
+// added, with the largest seq before it, is the idempotency answer for the whole chunk), then for each event of the chunk
+// that was stored, in order, its aggregates
 // are added, the OnAppend hooks run and the signals are raised — a hook therefore sees the
 // later rows of its chunk already in the log (same transaction). An id already stored, or repeated in evs, is skipped, hooks
 // included. Like Append it fills each event's defaults (ID, At, Device from the user
@@ -88,36 +91,39 @@ func (b *Batch) appendChunk(evs []Event, offset int) (int, error) {
 			ua, nz(d.Type), nz(d.OS), nz(d.Browser), nz(d.Brand),
 			nz(u.Source), nz(u.Medium), nz(u.Campaign), nz(u.Content), nz(u.Term))
 	}
-	rows, err := tx.QueryPrepared(insertManyPrefix+valuesList(width, len(evs))+" ON CONFLICT(id) DO NOTHING RETURNING id", args...)
+	// Which rows are new: the insert skips ids already stored (or repeated), and the rows it
+	// adds take seqs above the largest before it (AUTOINCREMENT): all of the chunk when it
+	// adds as many rows as it has (the ingest's case), else those read back above that seq.
+	var top sql.NullInt64
+	if err := tx.QueryRow("SELECT max(seq) FROM events").Scan(&top); err != nil {
+		return 0, fmt.Errorf("events: append %d events: %w", len(evs), err)
+	}
+	n, err := tx.ExecChunk(insertManyPrefix+valuesList(width, len(evs))+" ON CONFLICT(id) DO NOTHING", args...)
 	if err != nil {
 		return 0, fmt.Errorf("events: append %d events: %w", len(evs), err)
 	}
+	all := int(n) == len(evs)
 	if b.many.fresh == nil {
 		b.many.fresh = make(map[string]bool, len(evs))
 	}
 	fresh := b.many.fresh
 	defer clear(fresh)
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
+	if !all && n > 0 {
+		if err := freshIDs(tx, top.Int64, fresh); err != nil {
+			return 0, fmt.Errorf("events: append %d events: %w", len(evs), err)
 		}
-		fresh[id] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("events: append %d events: %w", len(evs), err)
 	}
 	hs := appendHooks()
 	settleFirst := len(hs) > 0 && needSettle()
 	stored := 0
 	for i := range evs {
 		e := evs[i]
-		if !fresh[e.ID] {
-			continue // stored before, or a repeat of an earlier event of evs
+		if !all {
+			if !fresh[e.ID] {
+				continue // stored before, or a repeat of an earlier event of evs
+			}
+			delete(fresh, e.ID)
 		}
-		delete(fresh, e.ID)
 		e.At = time.UnixMilli(ats[i])
 		if err := b.add(e, ats[i]); err != nil {
 			return stored, fmt.Errorf("events: aggregates of %s: %w", e.Type, err)
@@ -137,6 +143,23 @@ func (b *Batch) appendChunk(evs []Event, offset int) (int, error) {
 		stored++
 	}
 	return stored, nil
+}
+
+// freshIDs adds the ids of the events with a seq above after to fresh.
+func freshIDs(tx *db.Tx, after int64, fresh map[string]bool) error {
+	rows, err := tx.Query("SELECT id FROM events WHERE seq > ?", after)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		fresh[id] = true
+	}
+	return rows.Err()
 }
 
 // manyBufs are appendChunk's buffers, kept by the batch between chunks.

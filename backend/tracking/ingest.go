@@ -62,6 +62,7 @@ type Ingester struct {
 	memLimit  int64            // the Go heap's soft limit before catch-up
 	active    map[string]int64 // catch-up mode: the carried last_active of plain hits
 	next      *prefetch        // the next batch, being read
+	last      *lastBatch       // the last batch committed (batchDevices)
 	ckpt      *checkpointer    // WAL checkpoints beside the writer, in catch-up mode
 }
 
@@ -99,6 +100,8 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 	g.waitIfLong()
 	var st IngestStats
 	var staged map[string]int64 // catch-up mode: the batch's last_active, carried once committed
+	var before, version int64   // db commits and the writer's data_version when the batch began
+	var done *lastBatch
 	err = g.db().Write(ctx, func(tx *db.Tx) error {
 		staged = nil
 		st = IngestStats{}
@@ -107,15 +110,20 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 			return err
 		}
 		st.Cursor, _ = strconv.ParseInt(cur, 10, 64)
-		hits := g.takePrefetch(st.Cursor, size)
-		if hits == nil {
-			if hits, err = loadHits(tx, st.Cursor, size); err != nil || len(hits) == 0 {
-				return err
-			}
+		before = g.db().Commits()
+		if err := tx.QueryRow("PRAGMA data_version").Scan(&version); err != nil {
+			return err
+		}
+		var hits []storedHit
+		p := g.takePrefetch(st.Cursor, size)
+		if p != nil {
+			hits = p.hits
+		} else if hits, err = loadHits(tx, st.Cursor, size); err != nil || len(hits) == 0 {
+			return err
 		}
 		if len(hits) == size {
 			// A full batch: more are likely queued; read them while this one is written.
-			g.startPrefetch(hits[len(hits)-1].seq, size)
+			g.startPrefetch(hits[len(hits)-1].seq, size, before)
 		}
 		// The per-batch maps are sized for the batch: growing them hit by hit cost ≈ 1 µs per
 		// hit of rehashing on the writer.
@@ -129,7 +137,8 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 			}
 		}
 		run := &ingestRun{g: g, tx: tx, ops: contacts.NewOps(tx, Source), meta: meta, active: make(map[string]int64, n), st: &st,
-			devices: make(map[string]string, n), alive: make(map[string]bool, n), seen: make(map[string]int64, n), batch: batch(tx)}
+			devices: make(map[string]string, n), alive: make(map[string]bool, n), seen: make(map[string]int64, n), wrote: map[string]bool{},
+			batch: batch(tx)}
 		if err != nil {
 			return err
 		}
@@ -141,9 +150,11 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM contact_merges)").Scan(&run.anyMerge); err != nil {
 			return err
 		}
-		if err := run.prefetchDevices(hits); err != nil {
+		info, err := g.batchDevices(tx, hits, p, before, version)
+		if err != nil {
 			return err
 		}
+		run.known, run.vstate = info.known, info.vstate
 		for _, sh := range hits {
 			if err := run.one(sh.Hit); err != nil {
 				return fmt.Errorf("tracking: ingest hit %s (seq %d): %w", sh.ID, sh.seq, err)
@@ -163,8 +174,13 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		if err := run.batch.Flush(); err != nil {
 			return err
 		}
+		done = &lastBatch{before: before, version: version, wrote: run.wrote, clean: st.Merges == 0 && tx.Trashed() == 0}
 		return tx.SetMeta(CursorKey, strconv.FormatInt(st.Cursor, 10))
 	})
+	g.last = nil
+	if err == nil {
+		g.last = done
+	}
 	if g.carry != nil {
 		if err == nil {
 			g.carry.Commit()
@@ -283,58 +299,11 @@ type ingestRun struct {
 	// derived visitor contacts of devices without a row (absent: no such contact).
 	known  map[string]deviceRow
 	vstate map[string]int
+	wrote  map[string]bool // devices whose row this batch wrote (lastBatch)
 	// Plain hits held for flushPending: their events, new visitors and device rows.
 	pend     []events.Event
 	visitors []contacts.NewContact
 	devRows  [][]any
-}
-
-// deviceRow is a tracking_devices row with its contact's deleted flag (null: no contact).
-type deviceRow struct {
-	contact string
-	deleted sql.NullInt64
-}
-
-// prefetchDevices reads the stored rows of every device of the batch.
-func (r *ingestRun) prefetchDevices(hits []storedHit) (err error) {
-	r.known = make(map[string]deviceRow, len(hits))
-	seen := make(map[string]bool, len(hits))
-	var list []any
-	for _, h := range hits {
-		if h.Device != "" && h.Contact == "" && !seen[h.Device] {
-			seen[h.Device] = true
-			list = append(list, h.Device)
-		}
-	}
-	all := list
-	defer func() {
-		if err == nil {
-			err = r.prefetchVisitors(all)
-		}
-	}()
-	for len(list) > 0 {
-		n := min(len(list), 500)
-		rows, err := r.tx.Query(`SELECT td.device_id, td.contact_id, c.deleted FROM tracking_devices td
-			LEFT JOIN contacts c ON c.id = td.contact_id WHERE td.device_id IN (?`+strings.Repeat(", ?", n-1)+`)`, list[:n]...)
-		if err != nil {
-			return err
-		}
-		list = list[n:]
-		for rows.Next() {
-			var dev string
-			var d deviceRow
-			if err := rows.Scan(&dev, &d.contact, &d.deleted); err != nil {
-				rows.Close()
-				return err
-			}
-			r.known[dev] = d
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // device returns the stored row of a device ("" contact: none).
@@ -583,6 +552,7 @@ const upsertDeviceConflict = `
 
 func (r *ingestRun) setDevice(device, contact string, h Hit, lazy bool) error {
 	r.devices[device] = contact
+	r.wrote[device] = true
 	if lazy {
 		r.devRows = append(r.devRows, []any{device, contact, h.At, h.At, nz(h.UA)})
 		return nil

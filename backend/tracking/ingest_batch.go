@@ -130,40 +130,6 @@ func (r *ingestRun) flushPending() error {
 	return nil
 }
 
-// prefetchVisitors reads whether the derived visitor contact of each device without a
-// stored row exists (and is trashed), a few hundred per query.
-func (r *ingestRun) prefetchVisitors(devices []any) error {
-	r.vstate = make(map[string]int, len(devices))
-	var list []any
-	for _, d := range devices {
-		if _, ok := r.known[d.(string)]; !ok {
-			list = append(list, VisitorID(d.(string)))
-		}
-	}
-	for len(list) > 0 {
-		n := min(len(list), 500)
-		rows, err := r.tx.Query(`SELECT id, deleted FROM contacts WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, list[:n]...)
-		if err != nil {
-			return err
-		}
-		list = list[n:]
-		for rows.Next() {
-			var id string
-			var del int
-			if err := rows.Scan(&id, &del); err != nil {
-				rows.Close()
-				return err
-			}
-			r.vstate[id] = del
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // visitorTaken reports whether a derived visitor id is already a contact (live or trashed).
 func (r *ingestRun) visitorTaken(id string) (bool, error) {
 	if r.vstate != nil {

@@ -12,28 +12,35 @@ import (
 
 // prefetch is the next batch of hits read and decoded on another goroutine (the second
 // core) while the writer commits the current one: hits are immutable once stored, so
-// reading them through the read pool outside the write transaction is safe.
+// reading them through the read pool outside the write transaction is safe. The stored
+// rows of the batch's devices are read too; those are not immutable, so the writer uses
+// them only when nothing but the batch being written changed the store since
+// (Ingester.batchDevices).
 type prefetch struct {
-	after int64 // the batch holds the hits after this seq
-	size  int   // at most this many
-	done  chan struct{}
-	hits  []storedHit
-	err   error
+	after   int64 // the batch holds the hits after this seq
+	size    int   // at most this many
+	commits int64 // db.DB.Commits when it started (inside the batch being written)
+	done    chan struct{}
+	hits    []storedHit
+	err     error
+	devs    devInfo
+	devErr  error
 }
 
-// startPrefetch reads the up to size hits after seq after in the background.
-func (g *Ingester) startPrefetch(after int64, size int) {
-	p := &prefetch{after: after, size: size, done: make(chan struct{})}
+// startPrefetch reads the up to size hits after seq after in the background; commits is
+// db.DB.Commits read by the running batch.
+func (g *Ingester) startPrefetch(after int64, size int, commits int64) {
+	p := &prefetch{after: after, size: size, commits: commits, done: make(chan struct{})}
 	g.next = p
 	go func() {
 		defer close(p.done)
-		p.hits, p.err = readHits(context.Background(), g, after, size)
+		p.err = readHits(context.Background(), g, p)
 	}()
 }
 
 // takePrefetch returns the prefetched batch when it is the one wanted (same cursor and
 // size, complete), else nil: the caller then reads the hits in its transaction.
-func (g *Ingester) takePrefetch(after int64, size int) []storedHit {
+func (g *Ingester) takePrefetch(after int64, size int) *prefetch {
 	p := g.next
 	if p == nil {
 		return nil
@@ -43,7 +50,7 @@ func (g *Ingester) takePrefetch(after int64, size int) []storedHit {
 	if p.err != nil || p.after != after || p.size != size || len(p.hits) < size {
 		return nil // a short batch is read again in the transaction: more may have come
 	}
-	return p.hits
+	return p
 }
 
 // dropPrefetch waits for a prefetch in flight and forgets it.
@@ -59,21 +66,22 @@ const hitsSQL = `SELECT seq, id, kind, at, coalesce(device_id,''), coalesce(cont
 		coalesce(lang,''), coalesce(user_agent,''), coalesce(ip,''), bot, coalesce(data,'')
 		FROM hits WHERE seq > ? ORDER BY seq LIMIT ?`
 
-// readHits is loadHits through a connection of the read pool, without memory mapping and
-// with a small page cache: a catch-up reads the whole hits table once, and mapped pages
-// would count in the process's RSS (as the XLSX export's reads, backend/exports).
-func readHits(ctx context.Context, g *Ingester, after int64, limit int) (_ []storedHit, err error) {
+// readHits is loadHits, then the batch's devices (prefetchDevices), for p through a
+// connection of the read pool, without memory mapping and with a small page cache: a
+// catch-up reads the whole hits table once, and mapped pages would count in the process's
+// RSS (as the XLSX export's reads, backend/exports).
+func readHits(ctx context.Context, g *Ingester, p *prefetch) (err error) {
 	c, err := g.db().R.Conn(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer c.Close()
 	var cache int
 	if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
-		return nil, err
+		return err
 	}
 	if _, err := c.ExecContext(ctx, "PRAGMA cache_size = -4096; PRAGMA mmap_size = 0"); err != nil {
-		return nil, err
+		return err
 	}
 	defer func() {
 		_, e := c.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = %d; PRAGMA mmap_size = %d", cache, db.ReadMmapSize))
@@ -81,11 +89,15 @@ func readHits(ctx context.Context, g *Ingester, after int64, limit int) (_ []sto
 			err = e
 		}
 	}()
-	rows, err := c.QueryContext(ctx, hitsSQL, after, limit)
+	rows, err := c.QueryContext(ctx, hitsSQL, p.after, p.size)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return scanHits(rows, limit)
+	if p.hits, err = scanHits(rows, p.size); err != nil {
+		return err
+	}
+	prefetchDevices(ctx, c, p)
+	return nil
 }
 
 type hitRows interface {
