@@ -50,6 +50,7 @@ export default async function ({ page, expect, shot, dataDir }) {
   await page.getByLabel("Title").fill("Spring sale B");
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Page saved").first().waitFor();
+  await page.waitForURL(/#\/pages\/[0-9a-f-]{36}$/); // saved: the earlier save's toast may still show
 
   // Builder mode: the GrapesJS editor in page mode.
   await page.getByRole("link", { name: "Landing pages" }).click();
@@ -60,6 +61,7 @@ export default async function ({ page, expect, shot, dataDir }) {
   await page.waitForTimeout(600);
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Page saved").first().waitFor();
+  await page.waitForURL(/#\/pages\/[0-9a-f-]{36}$/); // saved: the earlier save's toast may still show
   await shot("pages-builder");
 
   // List with the preference-center segment flag.
