@@ -1,7 +1,6 @@
 package events
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -21,7 +20,8 @@ const insertManyPrefix = `INSERT INTO events(id, contact_id, type, at, object_id
 // AppendMany stores evs as that many Append calls on the batch would, in order, but with
 // multi-row statements: the rows go in chunks (500, 100, 20, 4 or 1 rows) per INSERT … ON
 // CONFLICT DO NOTHING on the connection's own handle (db.Tx.ExecChunk; its count of rows
-// added, with the largest seq before it, is the idempotency answer for the whole chunk), then for each event of the chunk
+// added is the idempotency answer for the whole chunk, the rows of the largest seqs when it is
+// not all of them), then for each event of the chunk
 // that was stored, in order, its aggregates
 // are added, the OnAppend hooks run and the signals are raised — a hook therefore sees the
 // later rows of its chunk already in the log (same transaction). An id already stored, or repeated in evs, is skipped, hooks
@@ -92,12 +92,10 @@ func (b *Batch) appendChunk(evs []Event, offset int) (int, error) {
 			nz(u.Source), nz(u.Medium), nz(u.Campaign), nz(u.Content), nz(u.Term))
 	}
 	// Which rows are new: the insert skips ids already stored (or repeated), and the rows it
-	// adds take seqs above the largest before it (AUTOINCREMENT): all of the chunk when it
-	// adds as many rows as it has (the ingest's case), else those read back above that seq.
-	var top sql.NullInt64
-	if err := tx.QueryRow("SELECT max(seq) FROM events").Scan(&top); err != nil {
-		return 0, fmt.Errorf("events: append %d events: %w", len(evs), err)
-	}
+	// adds take seqs above every seq before it (AUTOINCREMENT, and no trigger or other write
+	// runs between the insert and the read): all of the chunk when it adds as many rows as it
+	// has (the ingest's case), else the n rows of the largest seqs, read back. Nothing is
+	// read before the insert (a max(seq) per chunk was ≈ 0.8 s per 1M hits).
 	n, err := tx.ExecChunk(insertManyPrefix+valuesList(width, len(evs))+" ON CONFLICT(id) DO NOTHING", args...)
 	if err != nil {
 		return 0, fmt.Errorf("events: append %d events: %w", len(evs), err)
@@ -109,7 +107,7 @@ func (b *Batch) appendChunk(evs []Event, offset int) (int, error) {
 	fresh := b.many.fresh
 	defer clear(fresh)
 	if !all && n > 0 {
-		if err := freshIDs(tx, top.Int64, fresh); err != nil {
+		if err := freshIDs(tx, n, fresh); err != nil {
 			return 0, fmt.Errorf("events: append %d events: %w", len(evs), err)
 		}
 	}
@@ -145,9 +143,9 @@ func (b *Batch) appendChunk(evs []Event, offset int) (int, error) {
 	return stored, nil
 }
 
-// freshIDs adds the ids of the events with a seq above after to fresh.
-func freshIDs(tx *db.Tx, after int64, fresh map[string]bool) error {
-	rows, err := tx.Query("SELECT id FROM events WHERE seq > ?", after)
+// freshIDs adds the ids of the n events of the largest seqs (the n rows just added) to fresh.
+func freshIDs(tx *db.Tx, n int64, fresh map[string]bool) error {
+	rows, err := tx.Query("SELECT id FROM events ORDER BY seq DESC LIMIT ?", n)
 	if err != nil {
 		return err
 	}
