@@ -182,17 +182,17 @@ func Run(ctx context.Context, opt Options) error {
 		s.Close() // its checkpoint connection; the store's DB belongs to the caller
 	}
 	if ingestDone != nil {
-		// Let the ingester catch up with what the pump just stored, then stop it.
-		if opt.Ingest != nil {
-			for {
-				st, ierr := opt.Ingest.RunOnce(context.Background())
-				if ierr != nil || st.Hits == 0 {
-					break
-				}
-			}
-		}
+		// Stop the ingester's loop, then let it catch up here with what the pump just
+		// stored: one goroutine at a time runs RunOnce (an Ingester is not safe for
+		// concurrent use; a batch the stop interrupted rolls back and is read again).
 		stopIngest()
 		<-ingestDone
+		for {
+			st, ierr := opt.Ingest.RunOnce(context.Background())
+			if ierr != nil || st.Hits == 0 {
+				break
+			}
+		}
 	}
 	opt.Log.Info("tracker stopped", "accepted", m.Accepted.Load(), "stored", m.Stored.Load(), "pending_bytes", sp.Pending())
 	return err
