@@ -269,6 +269,9 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
   const removeSelected = useCallback(
     (id?: string) => {
       if (readOnly) return;
+      // The focus stays in the canvas while the node or edge goes away (the parent gets it a
+      // moment later): a Ctrl+Z pressed right after Delete still reaches the builder's keys.
+      wrapper.current?.focus({ preventScroll: true });
       if (selectedEdge) {
         const child = edges.find((x) => x.id === selectedEdge)?.data?.child;
         if (typeof child === "string") apply((g) => detach(g, child));
@@ -450,6 +453,7 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
         <section
           className="camp-canvas"
           ref={wrapper}
+          tabIndex={-1}
           aria-label={t("campaigns.canvas")}
           aria-describedby="camp-shortcuts"
           onKeyDownCapture={keys.onKeyDownCapture}
