@@ -330,7 +330,17 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	if s.db.Scratch() {
 		// A side file (RunFresh) is thrown away on any failure: one transaction for the
 		// whole file, so the pages every batch touches are written once, not at each commit,
-		// and its changes are not announced to the side file's commit hooks.
+		// and its changes are not announced to the side file's commit hooks. The per-row
+		// insert triggers of contacts are applied once, set-based, after the load.
+		restoreTriggers, terr := contacts.DeferInsertTriggers(ctx, s.db)
+		if terr != nil {
+			return terr
+		}
+		defer func() {
+			if rerr := restoreTriggers(context.Background()); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
 		return s.db.Write(ctx, func(tx *db.Tx) error {
 			tx.Unannounced()
 			// A file that began without contacts holds only the ones this transaction

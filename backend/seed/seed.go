@@ -119,7 +119,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		}()
 	}
 	if d.Scratch() {
-		restoreTriggers, err := deferContactTriggers(ctx, d)
+		restoreTriggers, err := contacts.DeferInsertTriggers(ctx, d)
 		if err != nil {
 			return res, err
 		}

@@ -1,4 +1,4 @@
-package seed
+package contacts
 
 import (
 	"slices"
@@ -8,9 +8,9 @@ import (
 	"magpie/backend/internal/testenv"
 )
 
-// TestContactInsertTriggers: the side-file seed knows every insert trigger on contacts
-// (it drops them during the load and applies their effect once); a new one must be added
-// to contactInsertTriggers by its owner.
+// TestContactInsertTriggers: the side-file loads (seed, fresh import) know every insert
+// trigger on contacts (DeferInsertTriggers drops them during the load and applies their
+// effect once); a new one must be added to contactInsertTriggers by its owner.
 func TestContactInsertTriggers(t *testing.T) {
 	d, _ := testenv.NewDB(t)
 	rows, err := d.R.Query(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contacts'`)
@@ -35,6 +35,6 @@ func TestContactInsertTriggers(t *testing.T) {
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
-		t.Fatalf("insert triggers on contacts: %v; the seed knows %v (see triggers.go)", got, want)
+		t.Fatalf("insert triggers on contacts: %v; DeferInsertTriggers knows %v (see triggers.go)", got, want)
 	}
 }
