@@ -36,6 +36,10 @@ type Change struct {
 	// Keys, when set (InsertMany), are the keys of Cols, sorted; rows of one bulk insert
 	// with the same empty columns share the slice, which nobody may modify.
 	Keys []string
+	// Values, set instead of Cols for a bulk insert that only a BatchRecorder sees
+	// (InsertMany in a transaction whose changes are not announced), are the values of
+	// Keys, in that order (never nil).
+	Values []any
 	// Remote is set for changes applied by sync (Tx.Apply): they come from a teammate and
 	// are not recorded again.
 	Remote bool

@@ -37,6 +37,25 @@ func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
 		}
 		cols := ch.Cols
 		keys := ch.Keys // sorted, shared by the rows of the same shape (InsertMany)
+		if cols == nil && len(ch.Values) == len(keys) {
+			// A bulk insert nobody announces: its values come as a list beside Keys.
+			if lean, err := leanInsert(tb, ch); err != nil || lean {
+				if err != nil {
+					return err
+				}
+				if len(keys) > 0 {
+					if _, ok := byTable[ch.Table]; !ok {
+						order = append(order, ch.Table)
+					}
+					byTable[ch.Table] = append(byTable[ch.Table], ins{id: ch.ID, keys: keys})
+				}
+				continue
+			}
+			cols = make(db.Cols, len(keys))
+			for i, k := range keys {
+				cols[k] = ch.Values[i]
+			}
+		}
 		if hasLocal(tb, cols) {
 			keys = nil
 			cols = make(db.Cols, len(ch.Cols))
@@ -117,6 +136,20 @@ func checkValue(v any) error {
 		return fmt.Errorf("%v cannot be synced", f)
 	}
 	return nil
+}
+
+// leanInsert checks the values of a change given as Keys and Values, as the map path checks
+// them; it says false when the row has a local column (the map path then filters it).
+func leanInsert(tb *db.Table, ch db.Change) (bool, error) {
+	for i, k := range ch.Keys {
+		if isLocal(tb, k) {
+			return false, nil
+		}
+		if err := checkValue(ch.Values[i]); err != nil {
+			return false, fmt.Errorf("sync: %s %s: column %s: %w", ch.Table, ch.ID, k, err)
+		}
+	}
+	return true, nil
 }
 
 // hasLocal reports whether cols holds a column of tb that never replicates.

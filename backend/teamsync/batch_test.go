@@ -31,6 +31,12 @@ func TestRecordManyMatchesRecord(t *testing.T) {
 	})
 	many := newReplica(t, "many", nil, 0, Options{})
 	many.write(t, func(tx *db.Tx) error { return tx.InsertMany("items", itemCols, rows) })
+	// Unannounced, InsertMany hands RecordMany its rows as key and value lists (no maps).
+	lean := newReplica(t, "lean", nil, 0, Options{})
+	lean.write(t, func(tx *db.Tx) error {
+		tx.Unannounced()
+		return tx.InsertMany("items", itemCols, rows)
+	})
 	dump := func(r *replica, q string) string {
 		rs, err := r.d.R.Query(q)
 		if err != nil {
@@ -51,14 +57,14 @@ func TestRecordManyMatchesRecord(t *testing.T) {
 		"SELECT tbl, row_id, col FROM sync_cell ORDER BY tbl, row_id, col",
 		"SELECT id, title, coalesce(title_key, '') FROM items ORDER BY id",
 	} {
-		a, b := dump(one, q), dump(many, q)
-		if a != b || a == "" {
-			t.Fatalf("%s\nRecord:\n%s\nRecordMany:\n%s", q, a, b)
+		a, b, c := dump(one, q), dump(many, q), dump(lean, q)
+		if a != b || a == "" || c != a {
+			t.Fatalf("%s\nRecord:\n%s\nRecordMany:\n%s\nRecordMany, lean:\n%s", q, a, b, c)
 		}
 	}
 	// The outbox: Record's rows, and what the push expands RecordMany's one batch entry to.
-	if a, b := pendingChanges(t, one), pendingChanges(t, many); a != b || a == "" {
-		t.Fatalf("pending changes differ\nRecord:\n%s\nRecordMany:\n%s", a, b)
+	if a, b, c := pendingChanges(t, one), pendingChanges(t, many), pendingChanges(t, lean); a != b || a == "" || c != a {
+		t.Fatalf("pending changes differ\nRecord:\n%s\nRecordMany:\n%s\nRecordMany, lean:\n%s", a, b, c)
 	}
 	var entries, plain int
 	many.d.R.QueryRow("SELECT count(*) FROM sync_outbox_batch").Scan(&entries)
