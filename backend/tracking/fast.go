@@ -34,12 +34,20 @@ type reqView interface {
 	header(name string) string // canonical name, "" when absent
 	cookie(name string) string // "" when absent
 	remoteAddr() string        // "host:port"
+	remoteIP() netip.Addr      // the remote address's IP (invalid when it has none)
 }
 
 type netReq struct{ r *http.Request }
 
 func (n netReq) header(k string) string { return n.r.Header.Get(k) }
 func (n netReq) remoteAddr() string     { return n.r.RemoteAddr }
+func (n netReq) remoteIP() netip.Addr {
+	if ap, err := netip.ParseAddrPort(n.r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
+	}
+	a, _ := netip.ParseAddr(n.r.RemoteAddr)
+	return a.Unmap()
+}
 func (n netReq) cookie(k string) string {
 	c, err := n.r.Cookie(k)
 	if err != nil {
@@ -54,10 +62,14 @@ type fastReq struct{ c *fasthttp.RequestCtx }
 func (f fastReq) header(k string) string { return string(f.c.Request.Header.Peek(k)) }
 func (f fastReq) cookie(k string) string { return string(f.c.Request.Header.Cookie(k)) }
 func (f fastReq) remoteAddr() string {
-	if a, ok := netip.AddrFromSlice(f.c.RemoteIP()); ok {
-		return a.Unmap().String() // the bare address: one string instead of host:port and a split
+	if a := f.remoteIP(); a.IsValid() {
+		return a.String() // the bare address: one string instead of host:port and a split
 	}
 	return f.c.RemoteAddr().String()
+}
+func (f fastReq) remoteIP() netip.Addr {
+	a, _ := netip.AddrFromSlice(f.c.RemoteIP())
+	return a.Unmap()
 }
 
 const (
@@ -192,7 +204,7 @@ func (s *Server) fastParseError(c *fasthttp.RequestCtx, err error) {
 	}
 	s.metrics.Rejected.Add(1)
 	s.log.Info("tracking: request refused", "path", string(c.Path()), "status", status, "reason", msg, "err", err.Error(),
-		"ip", privacyIP(clientIPv(fastReq{c}, false), IPTruncate, nil))
+		"ip", privacyAddr(clientAddr(fastReq{c}, false), IPTruncate, nil))
 	fastError(c, msg, status)
 }
 
@@ -206,8 +218,7 @@ func (f fastLog) Printf(format string, args ...any) {
 func (s *Server) fastHit(c *fasthttp.RequestCtx, h func(*fasthttp.RequestCtx, reqView) error) {
 	start := time.Now()
 	v := fastReq{c}
-	ip := clientIPv(v, s.cfg.TrustProxy)
-	if !s.limiter.Allow(ip, start) {
+	if s.limiter != nil && !s.limiter.Allow(clientIPv(v, s.cfg.TrustProxy), start) { // the key string only when limiting
 		s.metrics.RateLimited.Add(1)
 		c.Response.Header.Set("Retry-After", "1")
 		fastError(c, "too many requests", http.StatusTooManyRequests)
@@ -239,7 +250,7 @@ func (s *Server) fastHit(c *fasthttp.RequestCtx, h func(*fasthttp.RequestCtx, re
 	if re.status < 500 {
 		s.metrics.Rejected.Add(1)
 	}
-	s.log.Info("tracking: request refused", "path", string(c.Path()), "status", re.status, "reason", re.msg, "ip", privacyIP(ip, IPTruncate, nil))
+	s.log.Info("tracking: request refused", "path", string(c.Path()), "status", re.status, "reason", re.msg, "ip", privacyAddr(clientAddr(v, s.cfg.TrustProxy), IPTruncate, nil))
 	fastError(c, re.msg, re.status)
 }
 

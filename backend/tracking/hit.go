@@ -170,12 +170,14 @@ func (h Hit) DataJSON() string {
 	if len(h.Data) == 0 {
 		return ""
 	}
-	keys := make([]string, 0, len(h.Data))
+	var kb [8]string // a page hit has a handful of keys: sorted on the stack
+	keys := kb[:0]
 	for k := range h.Data {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	b := make([]byte, 0, 64*len(keys))
+	var bb [256]byte // built on the stack; the result is its one copy
+	b := bb[:0]
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {

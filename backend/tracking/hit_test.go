@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -59,6 +60,9 @@ func TestDataJSONMatchesEncodingJSON(t *testing.T) {
 		{"utm_source": "news", "resolution": "1920x1080"},
 		{"field.bio": "quote \" backslash \\ <b>&</b> tab\t é \xff"},
 		{"b": "2", "a": "1", "c": ""},
+		// more keys and bytes than DataJSON's stack buffers hold
+		{"k1": "1", "k2": "2", "k3": "3", "k4": "4", "k5": "5", "k6": "6", "k7": "7", "k8": "8", "k9": "9",
+			"k10": strings.Repeat("x", 300)},
 	} {
 		h := Hit{Data: d}
 		want := ""

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash/maphash"
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -104,29 +103,37 @@ func ParseIPMode(s string) (IPMode, bool) {
 func clientIP(r *http.Request, trustProxy bool) string { return clientIPv(netReq{r}, trustProxy) }
 
 func clientIPv(r reqView, trustProxy bool) string {
+	if a := clientAddr(r, trustProxy); a.IsValid() {
+		return a.String()
+	}
+	return r.remoteAddr() // not an IP address: the whole remote address is the key
+}
+
+// clientAddr is clientIPv as an address (invalid when the remote address holds no IP).
+func clientAddr(r reqView, trustProxy bool) netip.Addr {
 	if trustProxy {
 		if xff := r.header("X-Forwarded-For"); xff != "" {
 			first, _, _ := strings.Cut(xff, ",")
 			if a, err := netip.ParseAddr(strings.TrimSpace(first)); err == nil {
-				return a.String()
+				return a
 			}
 		}
 	}
-	addr := r.remoteAddr()
-	if _, err := netip.ParseAddr(addr); err == nil {
-		return addr // a bare address (the fasthttp front), no port to cut
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	return host
+	return r.remoteIP()
 }
 
 // privacyIP turns an address into what is stored.
 func privacyIP(ip string, mode IPMode, key []byte) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
+		return ""
+	}
+	return privacyAddr(a, mode, key)
+}
+
+// privacyAddr is privacyIP of a parsed address ("" for an invalid one).
+func privacyAddr(a netip.Addr, mode IPMode, key []byte) string {
+	if !a.IsValid() {
 		return ""
 	}
 	a = a.Unmap()

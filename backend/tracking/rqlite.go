@@ -61,11 +61,9 @@ func (s *RqliteStore) StoreHits(ctx context.Context, hits []Hit) error {
 		part := hits[start:min(start+rqliteRowsPerInsert, len(hits))]
 		args := make([]any, 0, len(part)*len(hitColumns))
 		for i := range part {
-			args = append(args, hitArgs(&part[i])...)
+			args = appendHitArgs(args, &part[i])
 		}
-		one := "(?" + strings.Repeat(",?", len(hitColumns)-1) + ")"
-		q := insertHitsPrefix + " VALUES " + one + strings.Repeat(","+one, len(part)-1) + insertHitsSuffix
-		stmts = append(stmts, rqlite.S(q, args...))
+		stmts = append(stmts, rqlite.S(insertHitsSQL(len(part)), args...))
 	}
 	_, err := s.c.Execute(ctx, true, stmts...)
 	return err

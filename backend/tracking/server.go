@@ -270,7 +270,7 @@ func (s *Server) baseHitV(r reqView, kind Kind, device string) Hit {
 		lang = ""
 	}
 	return Hit{Kind: kind, Device: device, UA: ua, Lang: lang,
-		IP: privacyIP(clientIPv(r, s.cfg.TrustProxy), s.cfg.IPMode, s.cfg.IPKey)}
+		IP: privacyAddr(clientAddr(r, s.cfg.TrustProxy), s.cfg.IPMode, s.cfg.IPKey)}
 }
 
 // device returns the visitor's device id (cookie, then parameter), or a fresh one.

@@ -25,13 +25,14 @@ var hitColumns = []string{"id", "kind", "at", "device_id", "contact_id", "email_
 var insertHitSQL = "INSERT INTO hits(" + strings.Join(hitColumns, ", ") + ") VALUES(?" +
 	strings.Repeat(", ?", len(hitColumns)-1) + ") ON CONFLICT(id) DO NOTHING"
 
-func hitArgs(h *Hit) []any {
+// appendHitArgs appends the values of h's row, in the order of hitColumns.
+func appendHitArgs(args []any, h *Hit) []any {
 	bot := 0
 	if h.Bot {
 		bot = 1
 	}
-	return []any{h.ID, string(h.Kind), h.At, nz(h.Device), nz(h.Contact), nz(h.Email), nz(h.Send), nz(h.Form),
-		nz(h.URL), nz(h.Title), nz(h.Referrer), nz(h.Lang), nz(h.UA), nz(h.IP), bot, nz(h.DataJSON())}
+	return append(args, h.ID, string(h.Kind), h.At, nz(h.Device), nz(h.Contact), nz(h.Email), nz(h.Send), nz(h.Form),
+		nz(h.URL), nz(h.Title), nz(h.Referrer), nz(h.Lang), nz(h.UA), nz(h.IP), bot, nz(h.DataJSON()))
 }
 
 func nz(s string) any {
@@ -62,30 +63,37 @@ var (
 	insertHitsSuffix = " ON CONFLICT(id) DO NOTHING"
 )
 
-// sqliteRowsPerInsert is the size of the multi-row INSERT the local store uses: one fixed
-// statement (prepared once per batch, cheap to parse) for whole chunks, the single-row one
-// for the rest.
-const sqliteRowsPerInsert = 32
+// sqliteRowsPerInsert is the size of the multi-row INSERTs the local store runs: a batch
+// is whole chunks of this many rows (one statement, prepared once per transaction) and one
+// shorter statement for the rest.
+const sqliteRowsPerInsert = 100
 
-var insertHitsChunkSQL = insertHitsPrefix + " VALUES (?" + strings.Repeat(",?", len(hitColumns)-1) + ")" +
-	strings.Repeat(", (?"+strings.Repeat(",?", len(hitColumns)-1)+")", sqliteRowsPerInsert-1) + insertHitsSuffix
+var insertHitsChunkSQL = insertHitsSQL(sqliteRowsPerInsert)
 
-// StoreHits writes one batch in one transaction, mostly as multi-row INSERTs.
+// insertHitsSQL is the multi-row INSERT of n hits.
+func insertHitsSQL(n int) string {
+	one := "(?" + strings.Repeat(",?", len(hitColumns)-1) + ")"
+	return insertHitsPrefix + " VALUES " + one + strings.Repeat(", "+one, n-1) + insertHitsSuffix
+}
+
+// StoreHits writes one batch in one transaction. The hits table is local (the tracker's
+// input, never synced), so its rows go in as multi-row INSERTs on the writer connection's
+// own SQLite handle (db.Tx.ExecChunk: a chunk's values bound in one cgo call, not one
+// database/sql conversion and cgo call per value).
 func (s *SQLiteStore) StoreHits(ctx context.Context, hits []Hit) error {
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		args := make([]any, 0, sqliteRowsPerInsert*len(hitColumns))
-		i := 0
-		for ; i+sqliteRowsPerInsert <= len(hits); i += sqliteRowsPerInsert {
+		args := make([]any, 0, min(len(hits), sqliteRowsPerInsert)*len(hitColumns))
+		for i := 0; i < len(hits); i += sqliteRowsPerInsert {
+			chunk := hits[i:min(i+sqliteRowsPerInsert, len(hits))]
 			args = args[:0]
-			for k := i; k < i+sqliteRowsPerInsert; k++ {
-				args = append(args, hitArgs(&hits[k])...)
+			for k := range chunk {
+				args = appendHitArgs(args, &chunk[k])
 			}
-			if _, err := tx.Exec(insertHitsChunkSQL, args...); err != nil {
-				return err
+			q := insertHitsChunkSQL
+			if len(chunk) < sqliteRowsPerInsert {
+				q = insertHitsSQL(len(chunk))
 			}
-		}
-		for ; i < len(hits); i++ {
-			if _, err := tx.Exec(insertHitSQL, hitArgs(&hits[i])...); err != nil {
+			if _, err := tx.ExecChunk(q, args...); err != nil {
 				return err
 			}
 		}
