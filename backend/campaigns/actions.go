@@ -120,17 +120,7 @@ func isHard(err error) bool {
 // perContact returns the function that applies ev to one contact.
 func (x *execCtx) perContact(c *compiled, ev *Event) (func(string) error, error) {
 	ops := contacts.NewOps(x.tx, "campaign")
-	reason := c.name
 	switch ev.Type {
-	case "contact.tags":
-		add, rm := ev.PropList("add"), ev.PropList("remove")
-		return func(id string) error { return ops.Tag(id, add, rm) }, nil
-	case "points.adjust":
-		n, ok := ev.PropNumber("points")
-		if !ok {
-			return nil, x.markAll(okFailEnd, "points: not a number")
-		}
-		return func(id string) error { return ops.AdjustPoints(id, int64(n), "campaign: "+reason) }, nil
 	case "dnc.add", "dnc.remove":
 		chans := ev.PropList("channels")
 		if len(chans) == 0 {

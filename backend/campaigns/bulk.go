@@ -37,13 +37,78 @@ func (x *execCtx) bulkPoints(c *compiled, ev *Event) error {
 	return events.AppendManyHooked(tx, evs)
 }
 
-// bulkTags adds tags to the whole batch: links inserted with InsertMany (recorded for
-// sync), trashed links restored, tag.added events appended in multi-row statements.
-// Removals (rare) go through contacts.Ops per contact.
+// bulkTags adds and removes tags for the whole batch: links inserted with InsertMany,
+// restored or trashed with Restore / Delete (each recorded for sync). It writes no tag.added
+// or tag.removed behaviour event: the step's campaign_log row records the change and the
+// contact's timeline shows it as the campaign action with its tags (Steps), as Mautic's
+// timeline shows "campaign action triggered". Manual edits, forms and imports keep their
+// events (contacts.Ops).
 func (x *execCtx) bulkTags(ev *Event) error {
 	tx := x.tx
+	add, rm := tagChanges(ev.Props)
+	if len(add)+len(rm) == 0 {
+		return nil
+	}
+	batch, err := x.rows()
+	if err != nil {
+		return err
+	}
 	ops := contacts.NewOps(tx, "campaign")
-	var add, rm []string
+	now := tx.NowMs()
+	for _, tag := range add {
+		tagID, err := ops.EnsureTag(tag)
+		if err != nil {
+			return err
+		}
+		cands, have, err := tagLinks(tx, batch, tagID)
+		if err != nil {
+			return err
+		}
+		var fresh []db.Row
+		for i, r := range batch {
+			// A link may have its DerivedNear id or, made before that, its Derived one: a
+			// live one wins; a new link takes the first (contacts.TagLinkID).
+			link, del, exists := "", 1, false
+			for _, id := range cands[i] {
+				if d, ok := have[id]; ok && (!exists || d < del) {
+					link, del, exists = id, d, true
+				}
+			}
+			switch {
+			case !exists:
+				fresh = append(fresh, db.Row{ID: cands[i][0], Vals: []any{r.contact, tagID, now}})
+			case del == 1:
+				if _, err := tx.Restore("contact_tags", link); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.InsertMany("contact_tags", []string{"contact_id", "tag_id", "date_added"}, fresh); err != nil {
+			return err
+		}
+	}
+	for _, tag := range rm {
+		cands, have, err := tagLinks(tx, batch, contacts.TagID(tag))
+		if err != nil {
+			return err
+		}
+		for _, c := range cands {
+			for _, id := range c {
+				if del, ok := have[id]; ok && del == 0 {
+					if _, err := tx.Delete("contact_tags", id); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// tagChanges reads a tags action's properties: the tags to add and to remove (Mautic's
+// modifyTags: a "-tag" in add removes it), cleaned as contacts.Ops.Tag does.
+func tagChanges(props map[string]any) (add, rm []string) {
+	ev := Event{Props: props}
 	for _, t := range contacts.CleanTags(ev.PropList("add")) {
 		if strings.HasPrefix(t, "-") {
 			rm = append(rm, t[1:])
@@ -51,83 +116,41 @@ func (x *execCtx) bulkTags(ev *Event) error {
 			add = append(add, t)
 		}
 	}
-	rm = append(rm, ev.PropList("remove")...)
-	batch, err := x.rows()
-	if err != nil {
-		return err
+	return add, contacts.CleanTags(append(rm, ev.PropList("remove")...))
+}
+
+// tagLinks derives each batch row's candidate link ids to tagID (two hashes, once) and
+// reads which of them exist: link id → deleted.
+func tagLinks(tx *db.Tx, batch []batchRow, tagID string) ([][]string, map[string]int, error) {
+	cands := make([][]string, len(batch))
+	for i, r := range batch {
+		cands[i] = contacts.TagLinkIDs(r.contact, tagID)
 	}
-	now := tx.NowMs()
-	for _, tag := range add {
-		tagID, err := ops.EnsureTag(tag)
+	have := map[string]int{}
+	for start := 0; start < len(batch); start += 250 {
+		args := make([]any, 0, 2*min(250, len(batch)-start))
+		for _, c := range cands[start:min(start+250, len(batch))] {
+			for _, id := range c {
+				args = append(args, id)
+			}
+		}
+		rows, err := tx.Query("SELECT id, deleted FROM contact_tags WHERE id IN ("+placeholders(len(args))+")", args...)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		// A link may have its DerivedNear id or, made before that, its Derived one: each
-		// row's candidates are derived once (two hashes), the new link's id is the first.
-		cands := make([][]string, len(batch))
-		for i, r := range batch {
-			cands[i] = contacts.TagLinkIDs(r.contact, tagID)
+		for rows.Next() {
+			var id string
+			var del int
+			if err := rows.Scan(&id, &del); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			have[id] = del
 		}
-		have := map[string]int{} // link id → deleted
-		for start := 0; start < len(batch); start += 250 {
-			args := make([]any, 0, 2*min(250, len(batch)-start))
-			for _, c := range cands[start:min(start+250, len(batch))] {
-				for _, id := range c {
-					args = append(args, id)
-				}
-			}
-			rows, err := tx.Query("SELECT id, deleted FROM contact_tags WHERE id IN ("+placeholders(len(args))+")", args...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var id string
-				var del int
-				if err := rows.Scan(&id, &del); err != nil {
-					rows.Close()
-					return err
-				}
-				have[id] = del
-			}
-			rows.Close()
-		}
-		var fresh []db.Row
-		var evs []events.Event
-		for i, r := range batch {
-			link, del, exists := "", 1, false
-			for _, id := range cands[i] {
-				if d, ok := have[id]; ok && (!exists || d < del) {
-					link, del, exists = id, d, true
-				}
-			}
-			if !exists {
-				link = cands[i][0] // contacts.TagLinkID
-			}
-			switch {
-			case !exists:
-				fresh = append(fresh, db.Row{ID: link, Vals: []any{r.contact, tagID, now}})
-			case del == 1:
-				if _, err := tx.Restore("contact_tags", link); err != nil {
-					return err
-				}
-			default:
-				continue // already tagged: no event
-			}
-			evs = append(evs, events.Event{ContactID: r.contact, Type: events.TagAdded, ObjectID: tagID, ObjectName: tag, Source: "campaign"})
-		}
-		if err := tx.InsertMany("contact_tags", []string{"contact_id", "tag_id", "date_added"}, fresh); err != nil {
-			return err
-		}
-		if err := events.AppendMany(tx, evs); err != nil {
-			return err
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
 		}
 	}
-	if len(rm) > 0 {
-		for _, r := range batch {
-			if err := ops.Tag(r.contact, nil, rm); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return cands, have, nil
 }

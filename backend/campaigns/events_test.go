@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -42,6 +43,21 @@ func TestActions(t *testing.T) {
 			}
 			if got := f.tagged("vip"); len(got) != 0 {
 				t.Errorf("vip = %v", got)
+			}
+			// No behaviour event: the step's log row is the record, shown in the timeline
+			// with its tags.
+			var n int
+			f.d.R.QueryRow("SELECT count(*) FROM events WHERE type IN ('tag.added', 'tag.removed') AND source = 'campaign'").Scan(&n)
+			if n != 0 {
+				t.Errorf("%d tag events written by the campaign, want none", n)
+			}
+			steps, err := Steps(f.ctx, f.d.R, f.ids["Ann"], 0, 0, 10)
+			if err != nil || len(steps) != 1 {
+				t.Fatalf("steps = %+v, %v", steps, err)
+			}
+			d := steps[0].Data
+			if d["type"] != "contact.tags" || fmt.Sprint(d["tagsAdded"]) != "[new]" || fmt.Sprint(d["tagsRemoved"]) != "[vip]" {
+				t.Errorf("timeline entry data = %v", d)
 			}
 		}},
 		{name: "points", ev: func(f *fixture) Event { return root("a", KindAction, "points.adjust", map[string]any{"points": -3.0}) },

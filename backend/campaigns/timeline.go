@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"math"
 	"time"
 
@@ -41,5 +42,42 @@ func Steps(ctx context.Context, r *sql.DB, contactID string, after, before int64
 		_ = json.Unmarshal([]byte(data), &e.Data)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, tagDetails(ctx, r, out)
+}
+
+// tagDetails adds the tags of each "Modify contact's tags" step (data tagsAdded,
+// tagsRemoved) from its campaign's published graph: a campaign's tag changes write no
+// tag.added / tag.removed behaviour events (bulkTags), the step is their timeline entry.
+func tagDetails(ctx context.Context, r *sql.DB, steps []events.Event) error {
+	graphs := map[string]map[string]Event{} // campaign → event id → event
+	for _, e := range steps {
+		if e.Data["type"] != "contact.tags" || e.Data["status"] != "done" {
+			continue
+		}
+		byID, ok := graphs[e.ObjectID]
+		if !ok {
+			var text sql.NullString
+			err := r.QueryRowContext(ctx, "SELECT published_graph FROM campaigns WHERE id = ?", e.ObjectID).Scan(&text)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			var g Graph
+			_ = json.Unmarshal([]byte(text.String), &g) // no graph: the step shows without its tags
+			byID = map[string]Event{}
+			for _, ev := range g.Events {
+				byID[ev.ID] = ev
+			}
+			graphs[e.ObjectID] = byID
+		}
+		id, _ := e.Data["event"].(string)
+		if ev, ok := byID[id]; ok {
+			add, rm := tagChanges(ev.Props)
+			e.Data["tagsAdded"], e.Data["tagsRemoved"] = add, rm
+		}
+	}
+	return nil
 }

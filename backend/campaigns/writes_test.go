@@ -87,7 +87,7 @@ func TestFiveStepsWritesPerContact(t *testing.T) {
 	}{
 		{"campaign_members INSERT", 1}, {"campaign_members UPDATE", 0},
 		{"contacts UPDATE", 2},     // the two point steps (points, date_modified)
-		{"events INSERT", 3},       // tag.added, points.changed × 2
+		{"events INSERT", 2},       // points.changed × 2 (a campaign's tag writes no tag.added)
 		{"contact_tags INSERT", 1}, //
 		{"email_sends INSERT", 1},  //
 		{"campaign_log UPDATE", 2}, // valid: scheduled → done; open: waiting → done (no)

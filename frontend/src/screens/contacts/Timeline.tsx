@@ -12,6 +12,7 @@ export const eventFilters: Record<string, string[]> = {
   "timeline.f.emails": ["email.sent", "email.read", "email.clicked", "email.failed"],
   "timeline.f.forms": ["form.submitted", "asset.downloaded"],
   "timeline.f.points": ["points.changed", "stage.changed"],
+  "timeline.f.campaigns": ["campaign.event"],
   "timeline.f.changes": [
     "contact.created",
     "contact.identified",
@@ -52,6 +53,15 @@ export function eventDetail(e: EventView): string {
     case "tag.added":
     case "tag.removed":
       return e.objectName || String(d.tag ?? "");
+    case "campaign.event": {
+      // A campaign's "Modify contact's tags" step is the entry of its tag changes (they
+      // write no tag.added / tag.removed events): "+added, −removed".
+      const tags = [
+        ...((d.tagsAdded as string[] | null) ?? []).map((t) => `+${t}`),
+        ...((d.tagsRemoved as string[] | null) ?? []).map((t) => `−${t}`),
+      ].join(", ");
+      return tags ? `${e.objectName} (${tags})` : e.objectName;
+    }
     default:
       return e.objectName || e.title || e.url || "";
   }
