@@ -1,7 +1,6 @@
 package events
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -72,11 +71,11 @@ func (b *Batch) appendChunk(evs []Event, offset int) (int, error) {
 		ats[i] = at
 		var data any
 		if len(e.Data) > 0 {
-			js, err := json.Marshal(e.Data)
+			js, err := marshalData(e.Data)
 			if err != nil {
 				return 0, fmt.Errorf("events: data of %s: %w", e.ID, err)
 			}
-			data = string(js)
+			data = js
 		}
 		if e.Device.IsZero() && e.UserAgent != "" {
 			e.Device = ParseUserAgent(e.UserAgent)

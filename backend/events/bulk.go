@@ -1,7 +1,6 @@
 package events
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -58,11 +57,11 @@ func AppendMany(tx *db.Tx, evs []Event) error {
 		}
 		var data any
 		if len(e.Data) > 0 {
-			b, err := json.Marshal(e.Data)
+			b, err := marshalData(e.Data)
 			if err != nil {
 				return fmt.Errorf("events: data: %w", err)
 			}
-			data = string(b)
+			data = b
 		}
 		r := make([]any, 4, width)
 		r[0], r[1], r[2], r[3] = e.ID, e.ContactID, string(e.Type), at

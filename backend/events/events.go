@@ -164,11 +164,11 @@ func insert(tx *db.Tx, e *Event) (int64, bool, error) {
 	}
 	var data any
 	if len(e.Data) > 0 {
-		b, err := json.Marshal(e.Data)
+		b, err := marshalData(e.Data)
 		if err != nil {
 			return 0, false, fmt.Errorf("events: data: %w", err)
 		}
-		data = string(b)
+		data = b
 	}
 	if e.Device.IsZero() && e.UserAgent != "" {
 		e.Device = ParseUserAgent(e.UserAgent)

@@ -84,6 +84,7 @@ func (g *Ingester) catchUp(ctx context.Context) error {
 		return fmt.Errorf("tracking: catch-up mode: %w", err)
 	}
 	g.active = map[string]int64{}
+	g.seen = map[devKey]int64{}
 	// What the carry holds is live heap (≈ 600 bytes a contact): with the collector's
 	// default headroom (as much again) the 1M-hit bench peaked at 339 MB. A soft limit on
 	// the Go heap while catching up makes the collector run more often instead — on the
@@ -197,6 +198,10 @@ func (g *Ingester) writeCarry(ctx context.Context) error {
 			c.Failed()
 			return fmt.Errorf("tracking: write the catch-up's last_active: %w", err)
 		}
+	}
+	if err := g.writeSeen(ctx); err != nil {
+		c.Failed()
+		return fmt.Errorf("tracking: write the catch-up's last_seen: %w", err)
 	}
 	err := g.db().Write(ctx, c.Write)
 	if err != nil {

@@ -79,7 +79,10 @@ func (r *ingestRun) identify(contact string, h Hit, publicOnly bool) (string, er
 			contact = nc
 		}
 		if h.Device != "" {
-			if err := r.setDevice(h.Device, contact, h, false); err != nil {
+			// Held for flushPending like a plain hit's row (with the rows of the plain hits
+			// after it: one statement less per identified hit); this batch's look-ups read
+			// r.devices, and every other hit that writes more than its event flushes first.
+			if err := r.setDevice(h.Device, contact, h, true); err != nil {
 				return "", err
 			}
 		}

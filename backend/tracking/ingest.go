@@ -61,6 +61,7 @@ type Ingester struct {
 	recovered bool             // aggregates owed by a catch-up that stopped were written
 	memLimit  int64            // the Go heap's soft limit before catch-up
 	active    map[string]int64 // catch-up mode: the carried last_active of plain hits
+	seen      map[devKey]int64 // catch-up mode: the carried last_seen of plain hits' devices
 	next      *prefetch        // the next batch, being read
 	last      *lastBatch       // the last batch committed (batchDevices)
 	ckpt      *checkpointer    // WAL checkpoints beside the writer, in catch-up mode
@@ -88,6 +89,9 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		if err := recoverActive(ctx, g.db()); err != nil {
 			return IngestStats{}, fmt.Errorf("tracking: last_active owed by a catch-up: %w", err)
 		}
+		if err := recoverSeen(ctx, g.db()); err != nil {
+			return IngestStats{}, fmt.Errorf("tracking: last_seen owed by a catch-up: %w", err)
+		}
 		if err := events.RecoverCarried(ctx, g.db()); err != nil {
 			return IngestStats{}, fmt.Errorf("tracking: aggregates owed by a catch-up: %w", err)
 		}
@@ -99,11 +103,12 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 	size := g.batchSize()
 	g.waitIfLong()
 	var st IngestStats
-	var staged map[string]int64 // catch-up mode: the batch's last_active, carried once committed
-	var before, version int64   // db commits and the writer's data_version when the batch began
+	var staged map[string]int64     // catch-up mode: the batch's last_active, carried once committed
+	var stagedSeen map[devKey]int64 // and its plain hits' last_seen
+	var before, version int64       // db commits and the writer's data_version when the batch began
 	var done *lastBatch
 	err = g.db().Write(ctx, func(tx *db.Tx) error {
-		staged = nil
+		staged, stagedSeen = nil, nil
 		st = IngestStats{}
 		var cur string
 		if err := tx.QueryRow("SELECT v FROM meta WHERE k = ?", CursorKey).Scan(&cur); err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -144,7 +149,8 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		}
 		if g.carry != nil {
 			run.now = map[string]int64{}
-			staged = run.active
+			run.seenPlain = make(map[devKey]int64, n)
+			staged, stagedSeen = run.active, run.seenPlain
 		}
 		run.batch.Reserve(n)
 		if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM contact_merges)").Scan(&run.anyMerge); err != nil {
@@ -187,6 +193,11 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 			for id, at := range staged {
 				if at > g.active[id] {
 					g.active[id] = at
+				}
+			}
+			for k, at := range stagedSeen {
+				if at > g.seen[k] {
+					g.seen[k] = at
 				}
 			}
 		} else {
@@ -287,10 +298,11 @@ type ingestRun struct {
 	now    map[string]int64 // catch-up mode: the contacts of hits that are not plain (flushActive)
 	st     *IngestStats
 	// Per-batch caches (cleared when a merge moves contacts around).
-	devices  map[string]string // device → live contact
-	alive    map[string]bool   // contact → live
-	seen     map[string]int64  // device → last hit in this batch
-	anyMerge bool              // contact_merges has rows: ids must be followed
+	devices   map[string]string // device → live contact
+	alive     map[string]bool   // contact → live
+	seen      map[string]int64  // device → last hit in this batch
+	seenPlain map[devKey]int64  // catch-up mode: seen of plain hits' devices, carried (Ingester.seen)
+	anyMerge  bool              // contact_merges has rows: ids must be followed
 	// batch appends the hit events with their behaviour aggregates written once per
 	// contact at the end of the batch.
 	batch *events.Batch
@@ -502,7 +514,7 @@ func (r *ingestRun) resolve(h Hit, lazy bool) (string, error) {
 		return "", nil
 	}
 	if c, ok := r.devices[h.Device]; ok {
-		r.seen[h.Device] = max(r.seen[h.Device], h.At)
+		r.saw(h, lazy)
 		return c, nil
 	}
 	row, err := r.device(h.Device)
@@ -523,7 +535,7 @@ func (r *ingestRun) resolve(h Hit, lazy bool) (string, error) {
 		}
 		if ok {
 			r.devices[h.Device] = c
-			r.seen[h.Device] = max(r.seen[h.Device], h.At)
+			r.saw(h, lazy)
 			return c, nil
 		}
 	}
@@ -544,6 +556,18 @@ func (r *ingestRun) resolve(h Hit, lazy bool) (string, error) {
 	r.st.Contacts++
 	r.alive[c] = true
 	return c, r.setDevice(h.Device, c, h, lazy)
+}
+
+// saw advances the last hit of the hit's device: carried for a plain hit in catch-up mode
+// when the device id is a UUID (deviceKey), else written at the end of the batch.
+func (r *ingestRun) saw(h Hit, plain bool) {
+	if plain && r.seenPlain != nil {
+		if k, ok := deviceKey(h.Device); ok {
+			r.seenPlain[k] = max(r.seenPlain[k], h.At)
+			return
+		}
+	}
+	r.seen[h.Device] = max(r.seen[h.Device], h.At)
 }
 
 const upsertDevice = `INSERT INTO tracking_devices(device_id, contact_id, first_seen, last_seen, user_agent)`

@@ -147,7 +147,8 @@ func (r *ingestRun) visitorTaken(id string) (bool, error) {
 	return err == nil, err
 }
 
-// flushSeen writes each device's last hit once per batch (multi-row statements).
+// flushSeen writes each device's last hit once per batch (multi-row statements); in
+// catch-up mode plain hits' devices are carried instead (seenPlain, writeSeen).
 func (r *ingestRun) flushSeen() error {
 	if len(r.seen) == 0 {
 		return nil
@@ -157,22 +158,12 @@ func (r *ingestRun) flushSeen() error {
 		devs = append(devs, d)
 	}
 	sort.Strings(devs)
-	for len(devs) > 0 {
-		n := min(len(devs), 500)
-		args := make([]any, 0, 2*n)
-		for _, d := range devs[:n] {
-			args = append(args, d, r.seen[d])
-		}
-		devs = devs[n:]
-		if _, err := r.tx.Exec(`WITH v(d, at) AS (VALUES `+pairs(n)+`)
-			UPDATE tracking_devices SET last_seen = max(last_seen, v.at) FROM v WHERE tracking_devices.device_id = v.d`, args...); err != nil {
-			return err
-		}
+	ats := make([]int64, len(devs))
+	for i, d := range devs {
+		ats[i] = r.seen[d]
 	}
-	return nil
+	return updateSeen(r.tx, devs, ats)
 }
-
-func pairs(n int) string { return "(?, ?)" + strings.Repeat(", (?, ?)", n-1) }
 
 // flushActive advances last_active once per contact per batch: current values read in a
 // few queries, then one set-based update for the contacts whose value moves — a derived
@@ -270,9 +261,7 @@ func deriveCarried(tx *db.Tx, m map[string]int64) error {
 // (events.Carry) — a maximum, so counting a hit again changes nothing.
 func recoverActive(ctx context.Context, d *db.DB) error {
 	return d.Write(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(`SELECT e.contact_id, max(e.at) FROM event_agg_ranges r JOIN events e ON e.seq BETWEEN r.lo AND r.hi
-			WHERE e.source = ? AND e.type IN (?, ?, ?, ?) GROUP BY e.contact_id`, Source,
-			events.PageHit, events.AssetDownloaded, events.FocusViewed, events.FocusConverted)
+		rows, err := tx.Query(recoverActiveSQL, Source, events.PageHit, events.AssetDownloaded, events.FocusViewed, events.FocusConverted)
 		if err != nil {
 			return err
 		}
@@ -293,3 +282,7 @@ func recoverActive(ctx context.Context, d *db.DB) error {
 		return deriveCarried(tx, m)
 	})
 }
+
+// recoverActiveSQL reads the owed ranges' events by seq, as recoverSeenSQL does.
+const recoverActiveSQL = `SELECT e.contact_id, max(e.at) FROM event_agg_ranges r CROSS JOIN events e ON e.seq BETWEEN r.lo AND r.hi
+	WHERE +e.source = ? AND +e.type IN (?, ?, ?, ?) GROUP BY e.contact_id`
