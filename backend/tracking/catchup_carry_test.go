@@ -60,17 +60,7 @@ func TestCatchUpCarryAgrees(t *testing.T) {
 			if owed == 0 {
 				t.Fatal("a catch-up with carried aggregates owes no range")
 			}
-			// Killed: the carried aggregates are gone with the process; db.Open rebuilds
-			// the deferred indexes; a new ingester starts.
-			if err := g.stopCheckpointer(ctx); err != nil {
-				t.Fatal(err)
-			}
-			g.carry.Close()
-			debug.SetMemoryLimit(g.memLimit)
-			if err := d.RestoreIndexes(ctx); err != nil {
-				t.Fatal(err)
-			}
-			g = &Ingester{Contacts: cs, Batch: 100, NoCatchUp: true}
+			g = killCatchUp(ctx, t, g, d, cs)
 		}
 		ingestAll(t, g)
 		if st, err := g.RunOnce(ctx); err != nil || st.Hits != 0 { // leaves catch-up
@@ -91,4 +81,20 @@ func TestCatchUpCarryAgrees(t *testing.T) {
 			t.Fatalf("plain:\n%s\n%s:\n%s", got[0], modes[i], got[i])
 		}
 	}
+}
+
+// killCatchUp stands for a process killed in the middle of a catch-up: what the ingester g
+// carried in memory is gone, db.Open rebuilds the deferred indexes, and a new ingester (no
+// catch-up) starts on the same store.
+func killCatchUp(ctx context.Context, t *testing.T, g *Ingester, d *db.DB, cs *contacts.Service) *Ingester {
+	t.Helper()
+	if err := g.stopCheckpointer(ctx); err != nil {
+		t.Fatal(err)
+	}
+	g.carry.Close()
+	debug.SetMemoryLimit(g.memLimit)
+	if err := d.RestoreIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &Ingester{Contacts: cs, Batch: 100, NoCatchUp: true}
 }

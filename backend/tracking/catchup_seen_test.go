@@ -3,7 +3,6 @@ package tracking
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -88,16 +87,7 @@ func TestCatchUpCarriesLastSeen(t *testing.T) {
 					WHERE last_seen < (SELECT max(at) FROM hits h WHERE h.device_id = td.device_id)`).Scan(&stale); err != nil || stale == 0 {
 					t.Fatalf("carried last_seen already stored (%d stale rows, %v)", stale, err)
 				}
-				// Killed: what it carried is gone; db.Open rebuilds the deferred indexes.
-				if err := g.stopCheckpointer(ctx); err != nil {
-					t.Fatal(err)
-				}
-				g.carry.Close()
-				debug.SetMemoryLimit(g.memLimit)
-				if err := d.RestoreIndexes(ctx); err != nil {
-					t.Fatal(err)
-				}
-				g = &Ingester{Contacts: cs, Batch: 100, NoCatchUp: true}
+				g = killCatchUp(ctx, t, g, d, cs)
 			}
 			ingestAll(t, g)
 			rows, err := d.R.Query(`SELECT td.device_id, td.last_seen, (SELECT max(at) FROM hits h WHERE h.device_id = td.device_id)

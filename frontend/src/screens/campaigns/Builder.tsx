@@ -342,35 +342,34 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
       setRefused(true);
     } else notifications.show({ color: "red", message: te(r.error) });
   };
-  const unpublish = async () => {
+  // run does one of the header's actions and tells the user how it went.
+  const run = async (action: () => Promise<string>) => {
     try {
-      await Campaigns.Unpublish(id);
-      setPublished(false);
-      notifications.show({ message: t("campaigns.unpublishedOk") });
+      notifications.show({ message: await action() });
     } catch (e) {
       notifications.show({ color: "red", message: te(e) });
     }
   };
-  const restoreVersion = async (v: CampaignVersion) => {
-    try {
+  const unpublish = () =>
+    run(async () => {
+      await Campaigns.Unpublish(id);
+      setPublished(false);
+      return t("campaigns.unpublishedOk");
+    });
+  const restoreVersion = (v: CampaignVersion) =>
+    run(async () => {
       const c = await Campaigns.RestoreVersion(id, v.version);
       setViewing(null);
       setHist((h) => commit(h, normalize(c.graph)));
       markSaved(normalize(c.graph));
       setDialog(null);
-      notifications.show({ message: t("campaigns.restoredVersion", { n: v.version }) });
-    } catch (e) {
-      notifications.show({ color: "red", message: te(e) });
-    }
-  };
-  const exportJson = async () => {
-    try {
+      return t("campaigns.restoredVersion", { n: v.version });
+    });
+  const exportJson = () =>
+    run(async () => {
       download(`${meta.name || "campaign"}.json`, await Campaigns.Export(id));
-      notifications.show({ message: t("campaigns.exported") });
-    } catch (e) {
-      notifications.show({ color: "red", message: te(e) });
-    }
-  };
+      return t("campaigns.exported");
+    });
 
   const selEvent = events(graph).find((x) => x.id === selected);
   const selSource = sources(graph).find((x) => x.id === selected);
@@ -385,16 +384,8 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
         name={meta.name}
         published={published}
         readOnly={readOnly}
-        saveText={
-          save === "saving"
-            ? t("campaigns.saving")
-            : save === "dirty"
-              ? t("campaigns.unsaved")
-              : save === "failed"
-                ? saveError
-                : t("campaigns.saved")
-        }
-        saveFailed={save === "failed"}
+        save={save}
+        saveError={saveError}
         canUndo={hist.past.length > 0}
         canRedo={hist.future.length > 0}
         canCopy={Boolean(selEvent)}

@@ -10,13 +10,15 @@ import {
   IconSettings,
 } from "@tabler/icons-react";
 import { useI18n } from "../../i18n";
+import type { SaveState } from "./save";
 
 export interface ToolbarProps {
   name: string;
   published: boolean;
   readOnly: boolean;
-  saveText: string;
-  saveFailed: boolean;
+  /** save is the draft's autosave state; saveError says why the last save failed. */
+  save: SaveState;
+  saveError: string;
   canUndo: boolean;
   canRedo: boolean;
   canCopy: boolean;
@@ -51,8 +53,19 @@ export function Toolbar(p: ToolbarProps) {
         ) : (
           <Badge color="gray">{t("campaigns.draft")}</Badge>
         )}
-        <Text size="xs" c={p.saveFailed ? "red" : "dimmed"} data-testid="save-state" aria-live="polite">
-          {p.saveText}
+        <Text
+          size="xs"
+          c={p.save === "failed" ? "red" : "dimmed"}
+          data-testid="save-state"
+          aria-live="polite"
+        >
+          {p.save === "saving"
+            ? t("campaigns.saving")
+            : p.save === "dirty"
+              ? t("campaigns.unsaved")
+              : p.save === "failed"
+                ? p.saveError
+                : t("campaigns.saved")}
         </Text>
       </Group>
       <Group gap={6}>
