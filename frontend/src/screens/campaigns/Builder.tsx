@@ -22,7 +22,6 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   type Campaign,
-  type CampaignEvent,
   Campaigns,
   type CampaignVersion,
   type EventSpec,
@@ -34,6 +33,7 @@ import { useI18n } from "../../i18n";
 import { ErrorBox, Loading } from "../common";
 import { AddEventModal, DND_TYPE, Palette } from "./AddEvent";
 import { download, tryPublish } from "./actions";
+import { useClipboard } from "./clipboard";
 import { type Meta, SettingsModal, SimulateModal, VersionsDrawer } from "./Dialogs";
 import { EventPanel, SourcePanel } from "./EventPanel";
 import { buildEdges, buildNodes } from "./flow";
@@ -42,19 +42,14 @@ import {
   addSource,
   anchorFor,
   autoLayout,
-  clientProblems,
   commit,
   connect,
-  copyBranch,
   DETACHED,
   detach,
   events,
   type Anchor as GraphAnchor,
   history,
-  mergeProblems,
-  pasteBranch,
   placeNode,
-  problemsByNode,
   redo,
   removeNodes,
   sources,
@@ -66,6 +61,7 @@ import { useBuilderKeys } from "./keys";
 import { useFlowWords, useLabels } from "./labels";
 import { nodeTypes } from "./nodes";
 import { CountsLegend, nameOf, normalize, ProblemList, useSourceNames } from "./parts";
+import { useProblems } from "./problems";
 import { useAutosave } from "./save";
 import { Toolbar } from "./Toolbar";
 
@@ -123,7 +119,6 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
   const [dialog, setDialog] = useState<"versions" | "simulate" | "settings" | null>(null);
   const [sim, setSim] = useState<SimResult | null>(null);
   const [refused, setRefused] = useState(false);
-  const clip = useRef<CampaignEvent[]>([]);
   const wrapper = useRef<HTMLDivElement>(null);
   const specs = useMemo(() => new Map(catalogue.map((s) => [s.type, s])), [catalogue]);
 
@@ -133,26 +128,7 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
   const { save, saveError, saveNow, markSaved } = useAutosave(id, meta, hist.present);
 
   // ---- validation: instant client checks + the backend's Validate (debounced) ----
-  const [server, setServer] = useState<Problem[]>([]);
-  useEffect(() => {
-    let live = true;
-    const timer = setTimeout(() => {
-      Campaigns.Validate(graph).then(
-        (ps) => live && setServer(ps ?? []),
-        () => live && setServer([]),
-      );
-    }, 500);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [graph]);
-  const problems = useMemo(() => mergeProblems(clientProblems(graph, new Date()), server), [graph, server]);
-  const byNode = useMemo(() => {
-    const m = new Map<string, string[]>();
-    for (const [k, ps] of problemsByNode(problems)) m.set(k, ps.map(L.problemText));
-    return m;
-  }, [problems, L]);
+  const { problems, byNode, setServer } = useProblems(graph, L.problemText);
 
   // ---- live counts on a published campaign ----
   // Pushed, not polled: every commit that changes a campaign's counts announces
@@ -286,27 +262,7 @@ function BuilderInner({ campaign, catalogue }: { campaign: Campaign; catalogue: 
     },
     [readOnly, selectedEdge, selected, edges, apply, hist.present, select],
   );
-  const copy = useCallback(
-    (id?: string) => {
-      const node = id ?? selected;
-      if (!node || !events(hist.present).some((x) => x.id === node)) return;
-      const c = copyBranch(hist.present, node);
-      clip.current = c;
-      notifications.show({ message: t("campaigns.copied", { n: c.length }) });
-    },
-    [selected, hist.present, t],
-  );
-  const paste = useCallback(() => {
-    if (readOnly || clip.current.length === 0) return;
-    const a = anchorFor(hist.present, selected);
-    let newId = "";
-    apply((g) => {
-      const r = pasteBranch(g, clip.current, a);
-      newId = r.id;
-      return r.graph;
-    });
-    requestAnimationFrame(() => newId && select(newId, true));
-  }, [readOnly, hist.present, selected, apply, select]);
+  const { copy, paste } = useClipboard({ graph: hist.present, selected, readOnly, apply, select });
 
   const keys = useBuilderKeys({
     wrapper,
