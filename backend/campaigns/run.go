@@ -68,8 +68,6 @@ func (s *Service) Run(ctx context.Context, opt RunOptions) (RunStats, error) {
 				defer s.db.BulkCache(ctx)()
 			}
 			defer s.db.BackgroundCheckpoints(ctx)()
-			// And the Go heap is collected less often (gc.go).
-			defer collectLess()()
 		}
 	}
 	st.Elapsed = time.Since(start)
