@@ -222,17 +222,34 @@ func (p *Pump) store(ctx context.Context, recs []Record) error {
 	return p.commit(ctx, recs[len(recs)-1].End, false)
 }
 
+// hitBatches holds the pump's decoded batches for the next ones (with their data maps): a
+// batch of 500 hits is ≈ 125 KB, and a fresh one per batch was the pump's largest
+// allocation. A batch's hits are not kept once StoreHits returns.
+var hitBatches = sync.Pool{New: func() any { return new([]Hit) }}
+
+// decodeRecords decodes recs into hits (reusing its elements' data maps beyond its length),
+// dropping undecodable records.
+func decodeRecords(hits []Hit, recs []Record, log *slog.Logger) []Hit {
+	for _, r := range recs {
+		if len(hits) == cap(hits) {
+			hits = append(hits, Hit{})
+		} else {
+			hits = hits[:len(hits)+1]
+		}
+		if err := decodeOwned(&hits[len(hits)-1], r.Data); err != nil { // records are freshly read and not reused
+			log.Error("tracking: dropping undecodable spooled record", "err", err)
+			hits = hits[:len(hits)-1]
+		}
+	}
+	return hits
+}
+
 // put stores the records' hits, retrying with backoff until the store takes them or ctx ends.
 func (p *Pump) put(ctx context.Context, recs []Record) error {
-	hits := make([]Hit, 0, len(recs))
-	for _, r := range recs {
-		h, err := decodeOwned(r.Data) // records are freshly read and not reused
-		if err != nil {
-			p.Log.Error("tracking: dropping undecodable spooled record", "err", err)
-			continue
-		}
-		hits = append(hits, h)
-	}
+	hp := hitBatches.Get().(*[]Hit)
+	defer hitBatches.Put(hp)
+	*hp = decodeRecords((*hp)[:0], recs, p.Log)
+	hits := *hp
 	backoff := 50 * time.Millisecond
 	for {
 		start := time.Now()
