@@ -178,9 +178,18 @@ func decodeHitInto(h *Hit, b []byte, alias bool) error {
 }
 
 // DataJSON is the hit's extra data as stored (empty when none).
-func (h Hit) DataJSON() string {
+func (h *Hit) DataJSON() string {
 	if len(h.Data) == 0 {
 		return ""
+	}
+	var bb [256]byte // built on the stack; the result is its one copy
+	return string(h.appendDataJSON(bb[:0]))
+}
+
+// appendDataJSON appends DataJSON's text to b (nothing when the hit has no data).
+func (h *Hit) appendDataJSON(b []byte) []byte {
+	if len(h.Data) == 0 {
+		return b
 	}
 	var kb [8]string // a page hit has a handful of keys: sorted on the stack
 	keys := kb[:0]
@@ -188,8 +197,6 @@ func (h Hit) DataJSON() string {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	var bb [256]byte // built on the stack; the result is its one copy
-	b := bb[:0]
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -199,7 +206,7 @@ func (h Hit) DataJSON() string {
 		b = append(b, ':')
 		b = appendJSONString(b, h.Data[k])
 	}
-	return string(append(b, '}'))
+	return append(b, '}')
 }
 
 // appendJSONString appends s as a JSON string: plain printable ASCII is copied as is, anything
