@@ -84,8 +84,11 @@ var (
 
 // sqliteRowsPerInsert is the size of the multi-row INSERTs the local store runs: a batch
 // is whole chunks of this many rows (one statement, prepared once per transaction) and one
-// shorter statement for the rest.
-const sqliteRowsPerInsert = 100
+// shorter statement for the rest. The statement is prepared again in every transaction
+// (db finalizes a Write's statements), and parsing 1,600 parameters cost ≈ 0.5 ms: 50 rows
+// per statement measured 4 % less pump CPU per hit than 100 and no worse than 25
+// (docs/BENCHMARKS.md § Tracking, branch trk3).
+const sqliteRowsPerInsert = 50
 
 var insertHitsChunkSQL = insertHitsSQL(sqliteRowsPerInsert)
 
