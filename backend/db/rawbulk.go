@@ -217,6 +217,14 @@ func (r *rawConn) pack(args []any) error {
 			}
 			k, n, l = 3, int64(len(r.buf)), int32(len(v))
 			r.buf = append(r.buf, v...)
+		case *string: // a pointer boxes without an allocation (the tracker's hit rows)
+			if len(*v) > math.MaxInt32 {
+				return errUnpackable
+			}
+			k, n, l = 3, int64(len(r.buf)), int32(len(*v))
+			r.buf = append(r.buf, *v...)
+		case *int64:
+			k, n = 1, *v
 		case []byte:
 			if v == nil {
 				break

@@ -22,8 +22,10 @@ func init() { Declare(Table{Name: "raw_probe", Synced: true}) }
 func TestScratchBulkValues(t *testing.T) {
 	ctx := context.Background()
 	cols := []string{"s", "i", "f", "b", "blob"}
+	ps, pi := "by pointer é", int64(1)<<40
 	values := [][]any{
 		{"é ü 漢", int64(-7), 1.5, true, []byte{0, 1, 2}},
+		{&ps, &pi, 2.5, false, []byte{7}}, // *string and *int64 box without an allocation
 		{"", 0, 0.0, false, []byte{}},
 		{nil, int64(1) << 62, -1e300, nil, nil},
 		{"x'y\x00z", int32(42), float64(3), true, []byte(nil)},

@@ -65,13 +65,31 @@ func DerivedNear(anchor, kind string, parts ...string) string {
 	if err != nil {
 		return Derived(kind, parts...)
 	}
-	h := sha1.New()
-	h.Write(namespace[:])
-	h.Write([]byte("near\x00"))
-	h.Write(a[:])
-	h.Write([]byte(kind + "\x00" + strings.Join(parts, "\x00")))
+	// The hashed text, on the stack when short (the tracker derives a visitor id per page
+	// hit): namespace, "near" NUL, the anchor's bytes, kind NUL part NUL part…
+	n := len(namespace) + len("near\x00") + len(a) + len(kind) + max(len(parts), 1)
+	for _, p := range parts {
+		n += len(p)
+	}
+	var buf [256]byte
+	b := buf[:0]
+	if n > len(buf) {
+		b = make([]byte, 0, n)
+	}
+	b = append(b, namespace[:]...)
+	b = append(b, "near\x00"...)
+	b = append(b, a[:]...)
+	b = append(b, kind...)
+	b = append(b, 0)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, p...)
+	}
+	sum := sha1.Sum(b)
 	var u uuid.UUID
-	copy(u[:], h.Sum(nil))
+	copy(u[:], sum[:])
 	copy(u[:6], a[:6])
 	u[6] = (u[6] & 0x0f) | 0x80 // version 8
 	u[8] = (u[8] & 0x3f) | 0x80 // RFC 9562 variant

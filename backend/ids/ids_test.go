@@ -1,6 +1,7 @@
 package ids
 
 import (
+	"crypto/sha1"
 	"sort"
 	"strings"
 	"testing"
@@ -94,5 +95,42 @@ func TestDerivedMatchesNewSHA1(t *testing.T) {
 		if got := Derived(tc.kind, tc.parts...); got != want {
 			t.Errorf("Derived(%q, %q) = %s, want %s", tc.kind, tc.parts, got, want)
 		}
+	}
+}
+
+// DerivedNear's ids never change (every desktop and tracker must agree with the stores
+// already written): the hashed text is namespace, "near" NUL, the anchor's 16 bytes, then
+// kind NUL and the parts joined by NUL — whatever the length of the key.
+func TestDerivedNearFormat(t *testing.T) {
+	a := "01890a5d-ac96-774b-bcce-b302099a8057"
+	long := strings.Repeat("x", 300)
+	tests := []struct {
+		kind  string
+		parts []string
+	}{
+		{"visitor", []string{a}},
+		{"visitor", []string{a, "01890a5d-ac97-7000-8000-000000000001"}},
+		{"contact_tag", nil},
+		{"contact_tag", []string{""}},
+		{"k", []string{long, long}},
+	}
+	for _, tc := range tests {
+		au := uuid.MustParse(a)
+		h := sha1.New()
+		h.Write(namespace[:])
+		h.Write([]byte("near\x00"))
+		h.Write(au[:])
+		h.Write([]byte(tc.kind + "\x00" + strings.Join(tc.parts, "\x00")))
+		var u uuid.UUID
+		copy(u[:], h.Sum(nil))
+		copy(u[:6], au[:6])
+		u[6] = (u[6] & 0x0f) | 0x80
+		u[8] = (u[8] & 0x3f) | 0x80
+		if got := DerivedNear(a, tc.kind, tc.parts...); got != u.String() {
+			t.Errorf("DerivedNear(%q, %d parts) = %s, want %s", tc.kind, len(tc.parts), got, u)
+		}
+	}
+	if got, want := DerivedNear(a, "visitor", a), "01890a5d-ac96-8"; !strings.HasPrefix(got, want) {
+		t.Errorf("visitor id %s does not start with %s", got, want)
 	}
 }

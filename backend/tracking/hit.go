@@ -91,20 +91,27 @@ func appendHit(b []byte, h *Hit) []byte {
 
 var errBadRecord = errors.New("tracking: bad spooled hit: truncated or malformed record")
 
-func decodeHit(b []byte) (Hit, error) { return decodeHitAlias(b, false) }
+func decodeHit(b []byte) (Hit, error) {
+	var h Hit
+	err := decodeHitInto(&h, b, false)
+	return h, err
+}
 
 // decodeOwned decodes a record whose bytes are never written again (the spool reader
-// allocates each one): the hit's strings are views of them instead of a copy.
-func decodeOwned(b []byte) (Hit, error) { return decodeHitAlias(b, true) }
+// allocates each one) into h: the hit's strings are views of them instead of a copy, and
+// h's data map, when it has one, is cleared and reused (the pump decodes every batch into
+// the hits of the previous one).
+func decodeOwned(h *Hit, b []byte) error { return decodeHitInto(h, b, true) }
 
-func decodeHitAlias(b []byte, alias bool) (Hit, error) {
-	var h Hit
+func decodeHitInto(h *Hit, b []byte, alias bool) error {
+	data := h.Data
+	*h = Hit{}
 	if len(b) > 0 && b[0] == '{' {
-		if err := json.Unmarshal(b, &h); err != nil {
-			return h, fmt.Errorf("tracking: bad spooled hit: %w", err)
+		if err := json.Unmarshal(b, h); err != nil {
+			return fmt.Errorf("tracking: bad spooled hit: %w", err)
 		}
 	} else if len(b) == 0 || b[0] != hitVersion {
-		return h, errBadRecord
+		return errBadRecord
 	} else {
 		// One string holds every field; the fields are substrings of it.
 		var all string
@@ -129,46 +136,60 @@ func decodeHitAlias(b []byte, alias bool) (Hit, error) {
 			&h.Title, &h.Referrer, &h.Lang, &h.UA, &h.IP} {
 			var ok bool
 			if *dst, ok = str(); !ok {
-				return Hit{}, errBadRecord
+				return errBadRecord
 			}
 		}
 		h.Kind = Kind(kind)
 		at, k := binary.Varint(b[1+pos:])
 		if k <= 0 || pos+k >= len(all) {
-			return Hit{}, errBadRecord
+			return errBadRecord
 		}
 		h.At, pos = at, pos+k
 		h.Bot, pos = all[pos] == 1, pos+1
 		n, k := binary.Uvarint(b[1+pos:])
 		if k <= 0 || n > uint64(len(all)-pos) {
-			return Hit{}, errBadRecord
+			return errBadRecord
 		}
 		pos += k
 		if n > 0 {
-			h.Data = make(map[string]string, n)
+			if data != nil {
+				clear(data)
+				h.Data = data
+			} else {
+				h.Data = make(map[string]string, n)
+			}
 			for range n {
 				key, ok1 := str()
 				val, ok2 := str()
 				if !ok1 || !ok2 {
-					return Hit{}, errBadRecord
+					return errBadRecord
 				}
 				h.Data[key] = val
 			}
 		}
 		if pos != len(all) {
-			return Hit{}, errBadRecord
+			return errBadRecord
 		}
 	}
 	if h.ID == "" || h.Kind == "" {
-		return h, fmt.Errorf("tracking: spooled hit without id or kind")
+		return fmt.Errorf("tracking: spooled hit without id or kind")
 	}
-	return h, nil
+	return nil
 }
 
 // DataJSON is the hit's extra data as stored (empty when none).
-func (h Hit) DataJSON() string {
+func (h *Hit) DataJSON() string {
 	if len(h.Data) == 0 {
 		return ""
+	}
+	var bb [256]byte // built on the stack; the result is its one copy
+	return string(h.appendDataJSON(bb[:0]))
+}
+
+// appendDataJSON appends DataJSON's text to b (nothing when the hit has no data).
+func (h *Hit) appendDataJSON(b []byte) []byte {
+	if len(h.Data) == 0 {
+		return b
 	}
 	var kb [8]string // a page hit has a handful of keys: sorted on the stack
 	keys := kb[:0]
@@ -176,8 +197,6 @@ func (h Hit) DataJSON() string {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	var bb [256]byte // built on the stack; the result is its one copy
-	b := bb[:0]
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -187,7 +206,7 @@ func (h Hit) DataJSON() string {
 		b = append(b, ':')
 		b = appendJSONString(b, h.Data[k])
 	}
-	return string(append(b, '}'))
+	return append(b, '}')
 }
 
 // appendJSONString appends s as a JSON string: plain printable ASCII is copied as is, anything

@@ -44,6 +44,36 @@ func TestHitCodecRoundTrip(t *testing.T) {
 	}
 }
 
+// The pump decodes each batch into the hits of the previous one: nothing of the hit that
+// was there before (fields, data keys) survives in the next.
+func TestDecodeOwnedReusesHit(t *testing.T) {
+	withData := Hit{ID: "h1", Kind: KindPage, At: 1, Device: "d1", URL: "https://a.example/", Bot: true,
+		Data: map[string]string{"utm_source": "x", "resolution": "1x1"}}
+	seq := []Hit{
+		withData,
+		{ID: "h2", Kind: KindPage, At: 2, Data: map[string]string{"utm_medium": "y"}},
+		{ID: "h3", Kind: KindClick, At: 3, Email: "e"},
+		withData,
+	}
+	var h Hit
+	for i, want := range seq {
+		b, _ := encodeHit(&want)
+		if err := decodeOwned(&h, b); err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+		got := h
+		if len(got.Data) == 0 {
+			got.Data = nil // a reused, empty map stands for no data
+		}
+		if !reflect.DeepEqual(got, want) || h.DataJSON() != want.DataJSON() {
+			t.Fatalf("%d: decoded into a used hit:\n got %+v\nwant %+v", i, h, want)
+		}
+	}
+	if err := decodeOwned(&h, []byte{hitVersion, 2, 'h'}); err == nil {
+		t.Fatal("decoded a truncated record")
+	}
+}
+
 // Spools written before the binary encoding hold JSON records; they still decode.
 func TestDecodeHitLegacyJSON(t *testing.T) {
 	h := Hit{ID: "h1", Kind: KindOpen, At: 42, Email: "e1", Data: map[string]string{"a": "b"}}

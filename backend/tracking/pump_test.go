@@ -2,11 +2,14 @@ package tracking
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -132,5 +135,66 @@ func TestSQLiteStoreBatchSizes(t *testing.T) {
 		if got != total || data != `{"utm_source":"x"}` {
 			t.Fatalf("after a batch of %d: %d rows (want %d), data %q", n, got, total, data)
 		}
+	}
+}
+
+// Every column of a stored row is the hit's: empty strings are NULL, the time and bot flag
+// are integers, the data is DataJSON's text — across chunks of the multi-row statement (the
+// data texts of one chunk share a buffer that the next one reuses).
+func TestSQLiteStoreRowValues(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	st := &SQLiteStore{DB: d}
+	hs := make([]Hit, 2*sqliteRowsPerInsert+7)
+	for i := range hs {
+		h := Hit{ID: ids.New(), Kind: KindPage, At: 1733400000000 + int64(i), Device: ids.New(), URL: fmt.Sprintf("https://a.example/%d", i),
+			UA: "Mozilla/5.0", IP: "203.0.113.0", Bot: i%5 == 0}
+		switch i % 3 {
+		case 0:
+			h.Data = map[string]string{"utm_source": fmt.Sprint("s", i), "resolution": "1x1"}
+		case 1:
+			h.Kind, h.Email, h.Send, h.Contact, h.Title, h.Referrer, h.Lang = KindClick, "e", "s", "c", "T é", "r", "fr"
+			h.Data = map[string]string{"field.note": strings.Repeat("n", i)}
+		}
+		hs[i] = h
+	}
+	if err := st.StoreHits(context.Background(), hs); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := d.R.Query(`SELECT id, kind, at, device_id, contact_id, email_id, send_id, form_id, url, title, referrer,
+		lang, user_agent, ip, bot, data FROM hits`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	byID := map[string]*Hit{}
+	for i := range hs {
+		byID[hs[i].ID] = &hs[i]
+	}
+	n := 0
+	for rows.Next() {
+		var id, kind string
+		var at, bot int64
+		var s [11]sql.NullString
+		var data sql.NullString
+		if err := rows.Scan(&id, &kind, &at, &s[0], &s[1], &s[2], &s[3], &s[4], &s[5], &s[6], &s[7], &s[8], &s[9], &s[10], &bot, &data); err != nil {
+			t.Fatal(err)
+		}
+		h := byID[id]
+		if h == nil {
+			t.Fatalf("row %s is no hit", id)
+		}
+		want := []string{h.Device, h.Contact, h.Email, h.Send, h.Form, h.URL, h.Title, h.Referrer, h.Lang, h.UA, h.IP}
+		for k, w := range want {
+			if s[k].Valid != (w != "") || s[k].String != w {
+				t.Fatalf("hit %s column %d = %+v, want %q (NULL when empty)", id, k+3, s[k], w)
+			}
+		}
+		if kind != string(h.Kind) || at != h.At || (bot == 1) != h.Bot || data.Valid != (len(h.Data) > 0) || data.String != h.DataJSON() {
+			t.Fatalf("hit %s: kind %s at %d bot %d data %+v; want %+v", id, kind, at, bot, data, *h)
+		}
+		n++
+	}
+	if n != len(hs) {
+		t.Fatalf("%d rows, want %d", n, len(hs))
 	}
 }

@@ -46,8 +46,16 @@ func (s *Spool) loop() {
 		diag.group(nrec, t1.Sub(start), time.Since(t1), gap)
 
 		s.mu.Lock()
-		if cap(buf) <= 4<<20 {
-			s.spare = buf[:0] // copied into the page cache: reusable (a huge one goes to the GC)
+		if cap(buf) <= 4<<20 { // copied into the page cache: reusable (a huge one goes to the GC)
+			switch {
+			case s.spare == nil:
+				s.spare = buf[:0]
+			case s.buf == nil:
+				// No request arrived during the write (closed-loop clients all waited in this
+				// group): this buffer takes the next group and the spare stays, rather than one
+				// of the two going to the GC and the next group regrowing a buffer from nothing.
+				s.buf = buf[:0]
+			}
 		}
 		switch {
 		case err == nil:

@@ -60,13 +60,15 @@ func readParams(r *http.Request, limit int64, w http.ResponseWriter) (map[string
 		if err != nil {
 			return nil, err
 		}
-		return bodyParams(ct, body)
+		out := make(map[string]string, 8)
+		return out, bodyParams(ct, body, out)
 	case "application/json", "text/plain":
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			return nil, err
 		}
-		return bodyParams(ct, string(body))
+		out := map[string]string{}
+		return out, bodyParams(ct, string(body), out)
 	}
 	out := map[string]string{}
 	if err := r.ParseForm(); err != nil {
@@ -85,24 +87,23 @@ func readParams(r *http.Request, limit int64, w http.ResponseWriter) (map[string
 }
 
 // bodyParams decodes a whole event body of media type ct (form-urlencoded, JSON or
-// text/plain holding JSON): the part of readParams shared with the fasthttp front.
-func bodyParams(ct, body string) (map[string]string, error) {
+// text/plain holding JSON) into out (empty): the part of readParams shared with the
+// fasthttp front.
+func bodyParams(ct, body string, out map[string]string) error {
 	if ct == "application/x-www-form-urlencoded" {
 		// mtc.js's own payload: parsed by hand (same rules as url.ParseQuery, first value wins),
 		// without ParseForm's url.Values and per-value copies.
-		out := make(map[string]string, 8)
 		if err := parseFormBody(body, out); err != nil {
-			return nil, bad(http.StatusBadRequest, "malformed form body: %v", err)
+			return bad(http.StatusBadRequest, "malformed form body: %v", err)
 		}
-		return out, nil
+		return nil
 	}
-	out := map[string]string{}
 	if len(strings.TrimSpace(body)) == 0 {
-		return out, nil
+		return nil
 	}
 	var raw map[string]any
 	if err := json.Unmarshal([]byte(body), &raw); err != nil {
-		return nil, bad(http.StatusBadRequest, "body is not a JSON object: %v", err)
+		return bad(http.StatusBadRequest, "body is not a JSON object: %v", err)
 	}
 	for k, v := range raw {
 		switch t := v.(type) {
@@ -113,10 +114,10 @@ func bodyParams(ct, body string) (map[string]string, error) {
 			out[k] = string(b)
 		case nil:
 		default:
-			return nil, bad(http.StatusBadRequest, "field %q: nested values are not accepted", k)
+			return bad(http.StatusBadRequest, "field %q: nested values are not accepted", k)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // mediaType is the lower-cased media type of a Content-Type header (parameters dropped);
@@ -187,16 +188,17 @@ func formUnescape(s string) (string, error) {
 }
 
 // acceptPageHit turns mtc.js parameters into a page hit, refusing bad values by name, and
-// accepts it into the spool (durable when it returns).
-func (s *Server) acceptPageHit(r reqView, p map[string]string) (Hit, error) {
-	h, err := s.pageHitV(r, p)
+// accepts it into the spool (durable when it returns). data, when not nil, is an empty map
+// the hit's data goes into (a caller's reused one); nil makes one.
+func (s *Server) acceptPageHit(r reqView, p, data map[string]string) (Hit, error) {
+	h, err := s.pageHitV(r, p, data)
 	if err == nil {
 		err = s.accept(&h)
 	}
 	return h, err
 }
 
-func (s *Server) pageHitV(r reqView, p map[string]string) (Hit, error) {
+func (s *Server) pageHitV(r reqView, p, data map[string]string) (Hit, error) {
 	if len(p) > maxFields {
 		return Hit{}, bad(http.StatusBadRequest, "too many parameters (%d, limit %d)", len(p), maxFields)
 	}
@@ -231,7 +233,9 @@ func (s *Server) pageHitV(r reqView, p map[string]string) (Hit, error) {
 		h.Lang = l
 	}
 	h.Contact = s.signedContactV(r)
-	data := make(map[string]string, len(p)+2)
+	if data == nil {
+		data = make(map[string]string, len(p)+2)
+	}
 	if strings.Contains(u.RawQuery, "utm") {
 		utmParams(u.RawQuery, data)
 	}
@@ -332,7 +336,7 @@ func (s *Server) mtcEvent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.acceptPageHit(netReq{r}, p)
+	h, err := s.acceptPageHit(netReq{r}, p, nil)
 	if err != nil {
 		return err
 	}
@@ -369,7 +373,7 @@ func (s *Server) trackingGIF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.acceptPageHit(netReq{r}, p)
+	h, err := s.acceptPageHit(netReq{r}, p, nil)
 	if err != nil {
 		return err
 	}
