@@ -174,6 +174,8 @@ func (s *Service) LoadTimezone(ctx context.Context) {
 func (s *Service) Flush(ctx context.Context) error { return s.drain(ctx) }
 
 func (s *Service) drain(ctx context.Context) (err error) {
+	s.draining.Lock()
+	defer s.draining.Unlock()
 	s.mu.Lock()
 	l := s.live
 	s.mu.Unlock()

@@ -64,6 +64,10 @@ type Service struct {
 	mu    sync.Mutex
 	plans map[string]*plan // compiled One-mode conditions of live segments; nil = stale
 	live  *liveState
+	// draining is held by one drain at a time: a Flush waits for the live goroutine's drain
+	// in flight (whose contacts it took from the pending list) instead of returning before
+	// their membership is written.
+	draining sync.Mutex
 }
 
 // New returns the service; call Start to run live membership.
