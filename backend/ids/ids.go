@@ -65,13 +65,23 @@ func DerivedNear(anchor, kind string, parts ...string) string {
 	if err != nil {
 		return Derived(kind, parts...)
 	}
-	h := sha1.New()
-	h.Write(namespace[:])
-	h.Write([]byte("near\x00"))
-	h.Write(a[:])
-	h.Write([]byte(kind + "\x00" + strings.Join(parts, "\x00")))
+	// SHA-1 of namespace, "near" NUL, the anchor's bytes, kind NUL part NUL part…, hashed
+	// from a stack buffer (a link id per tag and company of every new contact).
+	var buf [256]byte
+	b := append(buf[:0], namespace[:]...)
+	b = append(b, "near\x00"...)
+	b = append(b, a[:]...)
+	b = append(b, kind...)
+	b = append(b, 0)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, p...)
+	}
+	sum := sha1.Sum(b)
 	var u uuid.UUID
-	copy(u[:], h.Sum(nil))
+	copy(u[:], sum[:])
 	copy(u[:6], a[:6])
 	u[6] = (u[6] & 0x0f) | 0x80 // version 8
 	u[8] = (u[8] & 0x3f) | 0x80 // RFC 9562 variant

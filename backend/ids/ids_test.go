@@ -1,6 +1,7 @@
 package ids
 
 import (
+	"crypto/sha1"
 	"sort"
 	"strings"
 	"testing"
@@ -94,5 +95,45 @@ func TestDerivedMatchesNewSHA1(t *testing.T) {
 		if got := Derived(tc.kind, tc.parts...); got != want {
 			t.Errorf("Derived(%q, %q) = %s, want %s", tc.kind, tc.parts, got, want)
 		}
+	}
+}
+
+// TestDerivedNearUnchanged: the stack-buffer hashing gives the ids the first version
+// (sha1.New and a joined key) gave — stored link ids depend on it — for short and long
+// keys, with no, one and several parts.
+func TestDerivedNearUnchanged(t *testing.T) {
+	reference := func(anchor, kind string, parts ...string) string {
+		a := uuid.MustParse(anchor)
+		h := sha1.New()
+		h.Write(namespace[:])
+		h.Write([]byte("near\x00"))
+		h.Write(a[:])
+		h.Write([]byte(kind + "\x00" + strings.Join(parts, "\x00")))
+		var u uuid.UUID
+		copy(u[:], h.Sum(nil))
+		copy(u[:6], a[:6])
+		u[6] = (u[6] & 0x0f) | 0x80
+		u[8] = (u[8] & 0x3f) | 0x80
+		return u.String()
+	}
+	a := New()
+	for _, tc := range [][]string{
+		{"contact_tag", a, New()},
+		{"company_contact", a, New()},
+		{"kind"},
+		{"kind", ""},
+		{"kind", "x", "", "y"},
+		{"kind", strings.Repeat("é", 300)},
+	} {
+		if got, want := DerivedNear(a, tc[0], tc[1:]...), reference(a, tc[0], tc[1:]...); got != want {
+			t.Errorf("DerivedNear(%q, %q) = %s, want %s", tc[0], tc[1:], got, want)
+		}
+	}
+}
+
+func BenchmarkDerivedNear(b *testing.B) {
+	a, tag := New(), New()
+	for i := 0; i < b.N; i++ {
+		DerivedNear(a, "contact_tag", a, tag)
 	}
 }
