@@ -164,7 +164,7 @@ func (o *Ops) RememberCompany(name, id string) {
 // transaction's time (imports, not demo data): the indexes led by those dates then only
 // append, and are kept as well.
 func DeferIndexes(ctx context.Context, d *db.DB, nowDated bool) (func(context.Context) error, error) {
-	keep := []string{"contacts_email_lookup", "contacts_deleted", "contacts_trash_sort", "contacts_stage"}
+	keep := []string{"contacts_email", "contacts_deleted", "contacts_trash_sort", "contacts_stage"}
 	if nowDated {
 		keep = append(keep, "contacts_date_added", "contacts_date_modified", "dash_contacts_added")
 	}

@@ -162,3 +162,16 @@ type Detail struct {
 	DNC       []DNC
 	Notes     []Note
 }
+
+// EmailEq matches the contacts whose email equals the value, given twice: an exact look-up
+// with it and deleted = 0 reads the contacts_email index (on the lowered email, id and
+// deleted; migration 0088 dropped the plain email index). SQLite's lower() and the column's
+// NOCASE both fold ASCII letters only, so it holds for the same rows as email = ?; the
+// second email = ? keeps an empty value from matching the contacts without an email.
+const EmailEq = "(lower(coalesce(email, '')) = lower(?) AND email = ?)"
+
+// EmailIn matches the contacts having one of n emails (n > 0, none empty), through the
+// contacts_email index with deleted = 0, like EmailEq.
+func EmailIn(n int) string {
+	return "lower(coalesce(email, '')) IN (lower(?)" + strings.Repeat(", lower(?)", n-1) + ")"
+}

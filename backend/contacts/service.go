@@ -193,7 +193,7 @@ func emailFree(tx *db.Tx, cols db.Cols, self string) error {
 		return nil
 	}
 	var other string
-	err := tx.QueryRow("SELECT id FROM contacts WHERE email = ? AND deleted = 0 AND id <> ? LIMIT 1", email, self).Scan(&other)
+	err := tx.QueryRow("SELECT id FROM contacts WHERE "+EmailEq+" AND deleted = 0 AND id <> ? LIMIT 1", email, email, self).Scan(&other)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -343,8 +343,9 @@ func normalizeNoteType(t string) string {
 // ByEmail finds the live contact with this email.
 func (s *Service) ByEmail(ctx context.Context, email string) (Detail, error) {
 	var id string
-	err := s.db.R.QueryRowContext(ctx, "SELECT id FROM contacts WHERE email = ? AND deleted = 0 ORDER BY date_added DESC LIMIT 1",
-		strings.TrimSpace(email)).Scan(&id)
+	e := strings.TrimSpace(email)
+	err := s.db.R.QueryRowContext(ctx, "SELECT id FROM contacts WHERE "+EmailEq+" AND deleted = 0 ORDER BY date_added DESC LIMIT 1",
+		e, e).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Detail{}, apperr.NotFoundf("contacts.errors.emailNotFound", map[string]any{"email": email}, "no contact with email %s", email)
 	}

@@ -288,7 +288,7 @@ func contactFor(tx *db.Tx, ops *contacts.Ops, cache map[string]string, email str
 		return id, false, nil
 	}
 	var id string
-	err := tx.QueryRow(`SELECT id FROM contacts WHERE email = ? AND deleted = 0 LIMIT 1`, email).Scan(&id)
+	err := tx.QueryRow(`SELECT id FROM contacts WHERE `+contacts.EmailEq+` AND deleted = 0 LIMIT 1`, email, email).Scan(&id)
 	if err == nil {
 		cache[key] = id
 		return id, false, nil

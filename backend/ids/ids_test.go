@@ -134,3 +134,10 @@ func TestDerivedNearFormat(t *testing.T) {
 		t.Errorf("visitor id %s does not start with %s", got, want)
 	}
 }
+
+func BenchmarkDerivedNear(b *testing.B) {
+	a, tag := New(), New()
+	for i := 0; i < b.N; i++ {
+		DerivedNear(a, "contact_tag", a, tag)
+	}
+}

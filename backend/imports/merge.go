@@ -187,8 +187,8 @@ func lookup(tx *db.Tx, importID string, rows []row, stored *seenEmails) (map[str
 	out := make(map[string]existing, len(emails))
 	for start := 0; start < len(emails); start += 500 {
 		chunk := emails[start:min(start+500, len(emails))]
-		rs, err := tx.Query(`SELECT id, email FROM contacts WHERE deleted = 0 AND email IN (?`+strings.Repeat(",?", len(chunk)-1)+
-			`) ORDER BY date_added DESC, id DESC`, chunk...)
+		rs, err := tx.Query(`SELECT id, email FROM contacts WHERE deleted = 0 AND `+contacts.EmailIn(len(chunk))+
+			` ORDER BY date_added DESC, id DESC`, chunk...)
 		if err != nil {
 			return nil, err
 		}

@@ -106,7 +106,7 @@ func Run(ctx context.Context, cs *contacts.Service, opt Options, progress func(d
 		if d.Scratch() {
 			// Nobody looks contacts up by email in a side file: its email index (random
 			// inserts) is rebuilt like the other ones.
-			keep = slices.DeleteFunc(slices.Clone(keep), func(s string) bool { return s == "contacts_email_lookup" })
+			keep = slices.DeleteFunc(slices.Clone(keep), func(s string) bool { return s == "contacts_email" })
 		}
 		restore, err := d.DeferIndexes(ctx, []string{"contacts"}, keep)
 		if err != nil {
@@ -367,7 +367,7 @@ const history = 730 * 24 * time.Hour
 // first and last name, city, country), only appends at a few right edges; the trash's and
 // stages' indexes get no entry from new contacts. Email, company and last_active would be
 // random inserts: those are rebuilt.
-var keepContactIndexes = []string{"contacts_email_lookup", "contacts_deleted", "contacts_trash_sort", "contacts_stage",
+var keepContactIndexes = []string{"contacts_email", "contacts_deleted", "contacts_trash_sort", "contacts_stage",
 	"contacts_date_added", "contacts_date_modified", "dash_contacts_added"}
 
 // contact makes the i-th contact of the store; k-th of this run (k = i - offset). Contacts of

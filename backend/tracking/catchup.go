@@ -71,7 +71,7 @@ func (g *Ingester) catchUp(ctx context.Context) error {
 	}
 	if people <= backlog/4 {
 		tables = append(append([]string{}, tables...), "contacts")
-		keep = append(append([]string{}, keep...), "contacts_email_lookup")
+		keep = append(append([]string{}, keep...), "contacts_email")
 	}
 	restore, err := g.db().DeferIndexes(ctx, tables, keep)
 	if err != nil {

@@ -135,6 +135,10 @@ func (r *ingestRun) findByIdentifiers(self string, uniq []string, vals db.Cols) 
 	conds := make([]string, 0, len(uniq))
 	args := []any{self}
 	for _, a := range uniq {
+		if a == "email" { // through the contacts_email index
+			conds, args = append(conds, contacts.EmailEq), append(args, vals[a], vals[a])
+			continue
+		}
 		conds = append(conds, db.Quote(a)+" = ?")
 		args = append(args, vals[a])
 	}
