@@ -208,7 +208,7 @@ func FindOrCreateTx(tx *db.Tx, name string) (string, bool, error) {
 func FindOrCreateManyTx(tx *db.Tx, names []string) ([]string, error) {
 	keys := make([]string, len(names))
 	byKey := make(map[string]string, len(names))
-	var look []any
+	var look []string
 	for i, n := range names {
 		n = strings.TrimSpace(n)
 		if n == "" {
@@ -220,25 +220,17 @@ func FindOrCreateManyTx(tx *db.Tx, names []string) ([]string, error) {
 			look = append(look, keys[i])
 		}
 	}
-	for start := 0; start < len(look); start += 500 {
-		chunk := look[start:min(start+500, len(look))]
-		rows, err := tx.Query("SELECT name_key, id FROM companies WHERE deleted = 0 AND name_key IN (?"+
-			strings.Repeat(",?", len(chunk)-1)+") ORDER BY date_added DESC", chunk...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+	err := db.EachIn(tx.Query, "SELECT name_key, id FROM companies WHERE deleted = 0 AND name_key IN (%s) ORDER BY date_added DESC", look,
+		func(rows *sql.Rows) error {
 			var k, id string
 			if err := rows.Scan(&k, &id); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			byKey[k] = id // the oldest comes last and wins
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
 	var add []db.Row
 	out := make([]string, len(names))

@@ -2,6 +2,7 @@ package imports
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"strings"
@@ -211,33 +212,25 @@ func lookup(tx *db.Tx, importID string, rows []row, stored *seenEmails) (map[str
 	// Which of them did this import create? Its contact.imported events say (through the
 	// events_contact_type index, which bulk mode keeps).
 	byID := make(map[string]string, len(out))
-	idList := make([]any, 0, len(out))
+	idList := make([]string, 0, len(out))
 	for email, ex := range out {
 		byID[ex.id] = email
 		idList = append(idList, ex.id)
 	}
-	for start := 0; start < len(idList); start += 500 {
-		chunk := idList[start:min(start+500, len(idList))]
-		rs, err := tx.Query("SELECT contact_id FROM events WHERE contact_id IN (?"+strings.Repeat(",?", len(chunk)-1)+
-			") AND type = 'contact.imported' AND object_id = ?", append(chunk, importID)...)
-		if err != nil {
-			return nil, err
-		}
-		for rs.Next() {
+	err := db.EachIn(tx.Query, "SELECT contact_id FROM events WHERE contact_id IN (%s) AND type = 'contact.imported' AND object_id = ?", idList,
+		func(rs *sql.Rows) error {
 			var id string
 			if err := rs.Scan(&id); err != nil {
-				rs.Close()
-				return nil, err
+				return err
 			}
 			email := byID[id]
 			ex := out[email]
 			ex.ours = true
 			out[email] = ex
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
-			return nil, err
-		}
+			return nil
+		}, importID)
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
