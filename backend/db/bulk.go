@@ -375,6 +375,19 @@ func (d *DB) RestoreIndexes(ctx context.Context) error {
 // tracker's catch-up, whose Go heap is returned before the rebuild — trades RSS for wall
 // time on the second core.
 func (d *DB) RestoreIndexesThreads(ctx context.Context, threads int) error {
+	return d.restoreIndexes(ctx, threads, false)
+}
+
+// RestoreIndexesEach is RestoreIndexesThreads with one transaction per index, each removing
+// its index from the deferred list in meta as it commits (a crash in between leaves the
+// rest for Open, as before): a caller holding BackgroundCheckpoints gets each index's pages
+// copied out of the WAL on another goroutine while the next one is built, instead of all
+// of them by the automatic checkpoint of one last commit.
+func (d *DB) RestoreIndexesEach(ctx context.Context, threads int) error {
+	return d.restoreIndexes(ctx, threads, true)
+}
+
+func (d *DB) restoreIndexes(ctx context.Context, threads int, each bool) error {
 	if d.W == nil {
 		return nil
 	}
@@ -386,27 +399,42 @@ func (d *DB) RestoreIndexesThreads(ctx context.Context, threads int) error {
 	if _, err := d.W.ExecContext(ctx, "PRAGMA temp_store = FILE"); err == nil {
 		defer d.W.ExecContext(context.WithoutCancel(ctx), "PRAGMA temp_store = MEMORY")
 	}
-	return d.Write(ctx, func(tx *Tx) error {
-		def, err := loadDeferred(tx)
-		if err != nil || len(def.SQL) == 0 {
+	for more := true; more; {
+		err := d.Write(ctx, func(tx *Tx) error {
+			def, err := loadDeferred(tx)
+			if err != nil || len(def.SQL) == 0 {
+				more = false
+				return err
+			}
+			// No sorter helper threads: each worker holds its own sorted runs, so with
+			// threads = 2 rebuilding events_type over 4M events peaked at 243 MB RSS against
+			// 138 MB single-threaded, for more CPU (6.5 s vs 4.6 s; docs/BENCHMARKS.md
+			// § Contacts, "Seed 1M").
+			_, _ = tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA threads = %d", threads))
+			defer tx.tx.ExecContext(context.WithoutCancel(ctx), "PRAGMA threads = 0")
+			n := len(def.SQL)
+			if each {
+				n = 1
+			}
+			for _, q := range def.SQL[:n] {
+				q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+				if _, err := tx.tx.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("db: recreate index: %w", err)
+				}
+			}
+			if def.SQL = def.SQL[n:]; len(def.SQL) > 0 {
+				b, _ := json.Marshal(def)
+				return tx.SetMeta(deferredKey, string(b))
+			}
+			more = false
+			_, err = tx.Exec("DELETE FROM meta WHERE k = ?", deferredKey)
+			return err
+		})
+		if err != nil {
 			return err
 		}
-		saved := def.SQL
-		// No sorter helper threads: each worker holds its own sorted runs, so with
-		// threads = 2 rebuilding events_type over 4M events peaked at 243 MB RSS against
-		// 138 MB single-threaded, for more CPU (6.5 s vs 4.6 s; docs/BENCHMARKS.md
-		// § Contacts, "Seed 1M").
-		_, _ = tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA threads = %d", threads))
-		defer tx.tx.ExecContext(context.WithoutCancel(ctx), "PRAGMA threads = 0")
-		for _, q := range saved {
-			q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
-			if _, err := tx.tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("db: recreate index: %w", err)
-			}
-		}
-		_, err = tx.Exec("DELETE FROM meta WHERE k = ?", deferredKey)
-		return err
-	})
+	}
+	return nil
 }
 
 // deferred is what DeferIndexes saves: the loading process and the dropped indexes.

@@ -229,3 +229,49 @@ func TestBulkCache(t *testing.T) {
 		}
 	}
 }
+
+// Both rebuilds (one transaction, one per index) recreate every deferred index and clear
+// the deferred list.
+func TestRestoreIndexesEach(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		restore func(*db.DB, context.Context) error
+	}{
+		{"one transaction", func(d *db.DB, ctx context.Context) error { return d.RestoreIndexesThreads(ctx, 0) }},
+		{"one per index", func(d *db.DB, ctx context.Context) error { return d.RestoreIndexesEach(ctx, 0) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			path := t.TempDir() + "/x.db"
+			d, err := db.Open(path, db.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			count := func() int {
+				var n int
+				if err := d.R.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('contacts', 'events') AND sql IS NOT NULL").Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			before := count()
+			if _, err := d.DeferIndexes(ctx, []string{"contacts", "events"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if count() >= before-2 {
+				t.Fatalf("%d indexes left while deferred (of %d)", count(), before)
+			}
+			if err := tc.restore(d, ctx); err != nil {
+				t.Fatal(err)
+			}
+			var left int
+			if err := d.R.QueryRow("SELECT count(*) FROM meta WHERE k = 'bulk.deferred_indexes'").Scan(&left); err != nil {
+				t.Fatal(err)
+			}
+			if got := count(); got != before || left != 0 {
+				t.Fatalf("%d indexes after the rebuild, want %d; deferred list left: %d", got, before, left)
+			}
+		})
+	}
+}

@@ -129,9 +129,13 @@ func (g *Ingester) caughtUp(ctx context.Context) error {
 	g.carry.Close()
 	g.carry = nil
 	debug.SetMemoryLimit(g.memLimit)
-	if err := g.stopCheckpointer(ctx); err != nil {
-		return err
-	}
+	// The store's background checkpoints stay on through the rebuild, which commits each
+	// index apart: the ≈ 170 MB of index pages the rebuild writes to the WAL at 1M hits are
+	// copied into the database file on the other core while the next index is sorted,
+	// instead of by the writer's automatic checkpoint inside the last commit (≈ 0.7–1.2 s
+	// of the end's wall, docs/BENCHMARKS.md § Desktop ingest, branch ing4).
+	release := g.stopKicks()
+	defer release() // idempotent
 	// The batches' garbage goes back to the OS before the rebuild's sorter takes its memory:
 	// at 1M hits the rebuild is the peak of the process's RSS.
 	g.dropPrefetch()
@@ -154,9 +158,10 @@ func (g *Ingester) caughtUp(ctx context.Context) error {
 	// Single-threaded sorts: one helper thread (MAGPIE_REBUILD_THREADS=1) measured no
 	// faster at 1M hits (docs/BENCHMARKS.md § Desktop ingest, fourth pass).
 	t0 = time.Now()
-	if err := g.db().RestoreIndexesThreads(ctx, g.rebuildThreads()); err != nil {
+	if err := g.db().RestoreIndexesEach(ctx, g.rebuildThreads()); err != nil {
 		return fmt.Errorf("tracking: rebuild indexes after catching up: %w", err)
 	}
+	release() // its last checkpoint copies what the background one has not yet
 	g.LastCatchUp.Rebuild = time.Since(t0)
 	g.restore = nil
 	return nil

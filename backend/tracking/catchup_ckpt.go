@@ -111,16 +111,24 @@ func (g *Ingester) waitIfLong() {
 
 // stopCheckpointer waits for the goroutine and gives the writer its automatic checkpoints back.
 func (g *Ingester) stopCheckpointer(ctx context.Context) error {
+	g.stopKicks()()
+	return nil
+}
+
+// stopKicks waits for the goroutine that checkpoints after each commit and returns what
+// gives the writer its automatic checkpoints back (db.BackgroundCheckpoints' release): until
+// it is called, the store's background checkpointer still copies committed pages every
+// 200 ms on another goroutine.
+func (g *Ingester) stopKicks() (release func()) {
 	c := g.ckpt
 	if c == nil {
-		return nil
+		return func() {}
 	}
 	close(c.kick)
 	<-c.done
 	c.conn.Close()
 	g.ckpt = nil
-	c.release()
-	return nil
+	return c.release
 }
 
 // walWaitFrames is the WAL length (pages) from which the writer waits for a complete copy
