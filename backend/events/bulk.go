@@ -1,8 +1,8 @@
 package events
 
 import (
+	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"magpie/backend/db"
@@ -111,30 +111,22 @@ func AppendManyHooked(tx *db.Tx, evs []Event) error {
 		return nil
 	}
 	stored := map[string]bool{}
-	var given []any
+	var given []string
 	for _, e := range evs {
 		if e.ID != "" {
 			given = append(given, e.ID)
 		}
 	}
-	for start := 0; start < len(given); start += 500 {
-		chunk := given[start:min(start+500, len(given))]
-		rows, err := tx.Query("SELECT id FROM events WHERE id IN (?"+strings.Repeat(",?", len(chunk)-1)+")", chunk...)
-		if err != nil {
-			return fmt.Errorf("events: append: %w", err)
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			stored[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	err := db.EachIn(tx.Query, "SELECT id FROM events WHERE id IN (%s)", given, func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
 			return err
 		}
+		stored[id] = true
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("events: append: %w", err)
 	}
 	now := time.UnixMilli(tx.NowMs())
 	fresh := make([]Event, 0, len(evs))

@@ -3,7 +3,6 @@ package tracking
 import (
 	"context"
 	"database/sql"
-	"strings"
 
 	"magpie/backend/db"
 )
@@ -45,8 +44,8 @@ func readDevices(q querier, devs []string, info *devInfo) error {
 		info.known = make(map[string]deviceRow, len(devs))
 		info.vstate = make(map[string]int)
 	}
-	err := inChunks(q, `SELECT td.device_id, td.contact_id, c.deleted FROM tracking_devices td
-		LEFT JOIN contacts c ON c.id = td.contact_id WHERE td.device_id IN `, devs, func(rows *sql.Rows) error {
+	err := db.EachIn(q, `SELECT td.device_id, td.contact_id, c.deleted FROM tracking_devices td
+		LEFT JOIN contacts c ON c.id = td.contact_id WHERE td.device_id IN (%s)`, devs, func(rows *sql.Rows) error {
 		var dev string
 		var d deviceRow
 		if err := rows.Scan(&dev, &d.contact, &d.deleted); err != nil {
@@ -64,7 +63,7 @@ func readDevices(q querier, devs []string, info *devInfo) error {
 			visitors = append(visitors, VisitorID(d))
 		}
 	}
-	return inChunks(q, `SELECT id, deleted FROM contacts WHERE id IN `, visitors, func(rows *sql.Rows) error {
+	return db.EachIn(q, `SELECT id, deleted FROM contacts WHERE id IN (%s)`, visitors, func(rows *sql.Rows) error {
 		var id string
 		var del int
 		if err := rows.Scan(&id, &del); err != nil {
@@ -73,33 +72,6 @@ func readDevices(q querier, devs []string, info *devInfo) error {
 		info.vstate[id] = del
 		return nil
 	})
-}
-
-// inChunks runs prefix + "(?, …)" for up to 500 keys at a time and calls row for each row.
-func inChunks(q querier, prefix string, keys []string, row func(*sql.Rows) error) error {
-	for len(keys) > 0 {
-		n := min(len(keys), 500)
-		args := make([]any, n)
-		for i, k := range keys[:n] {
-			args[i] = k
-		}
-		keys = keys[n:]
-		rows, err := q(prefix+"(?"+strings.Repeat(", ?", n-1)+")", args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := row(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // lastBatch is what a committed batch leaves to the next one, whose device rows were read
