@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"magpie/backend/contacts"
+	"magpie/backend/db"
 	"magpie/backend/internal/testenv"
 )
 
@@ -28,21 +29,7 @@ func TestEmailLookupPlans(t *testing.T) {
 		{"eventimport contactFor", "SELECT id FROM contacts WHERE " + contacts.EmailEq + " AND deleted = 0 LIMIT 1", []any{"a@x.fr", "a@x.fr"}},
 		{"tracking findByIdentifiers", "SELECT id FROM contacts WHERE deleted = 0 AND id != ? AND (" + contacts.EmailEq + ") ORDER BY date_added DESC, id DESC LIMIT 1", []any{"c1", "a@x.fr", "a@x.fr"}},
 	} {
-		rows, err := d.R.Query("EXPLAIN QUERY PLAN "+tc.q, tc.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.from, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var a, b, c int
-			var s string
-			if err := rows.Scan(&a, &b, &c, &s); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, s)
-		}
-		rows.Close()
-		p := strings.Join(plan, "; ")
+		p := testenv.QueryPlan(t, d.R.Query, tc.q, tc.args...)
 		if !strings.Contains(p, "SEARCH contacts USING INDEX contacts_email (") {
 			t.Errorf("%s: plan %q does not search contacts_email", tc.from, p)
 		}
@@ -75,18 +62,9 @@ func TestEmailEqSameRows(t *testing.T) {
 	}
 	ids := func(q string, args ...any) []string {
 		t.Helper()
-		rows, err := d.R.Query(q, args...)
+		out, err := db.Strings(d.R.Query(q, args...))
 		if err != nil {
 			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, id)
 		}
 		slices.Sort(out)
 		return out

@@ -30,21 +30,7 @@ func TestSortPlansCovering(t *testing.T) {
 				for i := range args {
 					args[i] = 1
 				}
-				rows, err := d.R.Query("EXPLAIN QUERY PLAN "+q, args...)
-				if err != nil {
-					t.Fatalf("%s %s %s: %v", name, dir, what, err)
-				}
-				var plan []string
-				for rows.Next() {
-					var a, b, c int
-					var s string
-					if err := rows.Scan(&a, &b, &c, &s); err != nil {
-						t.Fatal(err)
-					}
-					plan = append(plan, s)
-				}
-				rows.Close()
-				p := strings.Join(plan, "; ")
+				p := testenv.QueryPlan(t, d.R.Query, q, args...)
 				seek := what == "from the top" || strings.HasPrefix(p, "SEARCH")
 				if !strings.Contains(p, "COVERING INDEX") || strings.Contains(p, "TEMP B-TREE") || !seek {
 					t.Errorf("sort %s %s, %s: plan %q is not a covering index walk", name, dir, what, p)

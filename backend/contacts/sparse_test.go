@@ -147,21 +147,7 @@ func TestTrashPlanCovering(t *testing.T) {
 		for _, desc := range []bool{true, false} {
 			spec.Desc = desc
 			q, args := listing.QuerySQL(spec, anchored)
-			rows, err := d.R.Query("EXPLAIN QUERY PLAN "+q, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan []string
-			for rows.Next() {
-				var a, b, c int
-				var s string
-				if err := rows.Scan(&a, &b, &c, &s); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, s)
-			}
-			rows.Close()
-			p := strings.Join(plan, "; ")
+			p := testenv.QueryPlan(t, d.R.Query, q, args...)
 			if !strings.Contains(p, "COVERING INDEX contacts_trash_sort") || strings.Contains(p, "TEMP B-TREE") {
 				t.Errorf("trash anchored=%v desc=%v: plan %q does not walk contacts_trash_sort", anchored, desc, p)
 			}

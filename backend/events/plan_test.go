@@ -62,12 +62,7 @@ func TestObjectIndexPlans(t *testing.T) {
 		{"pages stats", `SELECT e.object_id, count(*), count(DISTINCT e.contact_id) FROM events e
 			WHERE e.type = 'page.hit' AND e.object_id IN (SELECT id FROM pages) GROUP BY e.object_id`, nil},
 	} {
-		p, err := queryPlan(d, tc.q, tc.args...)
-		if err != nil {
-			t.Errorf("%s: %v", tc.from, err)
-			continue
-		}
-		if !strings.Contains(p, "INDEX events_type_object") {
+		if p := testenv.QueryPlan(t, d.R.Query, tc.q, tc.args...); !strings.Contains(p, "INDEX events_type_object") {
 			t.Errorf("%s: plan %q does not read events_type_object", tc.from, p)
 		}
 	}
@@ -127,31 +122,9 @@ func TestURLIndexPlan(t *testing.T) {
 	if indexed != 3 || all != 3 {
 		t.Errorf("page hits: %d through events_type_url_at, %d in the log, want 3 and 3", indexed, all)
 	}
-	p, err := queryPlan(d, `SELECT e.url, count(*) FROM events e INDEXED BY events_type_url_at
+	p := testenv.QueryPlan(t, d.R.Query, `SELECT e.url, count(*) FROM events e INDEXED BY events_type_url_at
 		WHERE e.type = 'page.hit' AND e.at >= ? GROUP BY e.url`, 0)
-	if err != nil {
-		t.Fatalf("the summary grouped by URL cannot read events_type_url_at: %v", err)
-	}
 	if !strings.Contains(p, "INDEX events_type_url_at") || strings.Contains(p, "TEMP B-TREE") {
 		t.Errorf("plan %q: want events_type_url_at without a temporary B-tree", p)
 	}
-}
-
-// queryPlan is the EXPLAIN QUERY PLAN of q, its steps joined by "; ".
-func queryPlan(d *db.DB, q string, args ...any) (string, error) {
-	rows, err := d.R.Query("EXPLAIN QUERY PLAN "+q, args...)
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			return "", err
-		}
-		plan = append(plan, detail)
-	}
-	return strings.Join(plan, "; "), rows.Err()
 }

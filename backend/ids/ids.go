@@ -32,14 +32,7 @@ func Derived(kind string, parts ...string) string {
 	}
 	var buf [256]byte
 	b := append(buf[:0], namespace[:]...)
-	b = append(b, kind...)
-	b = append(b, 0)
-	for i, p := range parts {
-		if i > 0 {
-			b = append(b, 0)
-		}
-		b = append(b, p...)
-	}
+	b = appendKey(b, kind, parts)
 	sum := sha1.Sum(b)
 	var u uuid.UUID
 	copy(u[:], sum[:])
@@ -79,14 +72,7 @@ func DerivedNear(anchor, kind string, parts ...string) string {
 	b = append(b, namespace[:]...)
 	b = append(b, "near\x00"...)
 	b = append(b, a[:]...)
-	b = append(b, kind...)
-	b = append(b, 0)
-	for i, p := range parts {
-		if i > 0 {
-			b = append(b, 0)
-		}
-		b = append(b, p...)
-	}
+	b = appendKey(b, kind, parts)
 	sum := sha1.Sum(b)
 	var u uuid.UUID
 	copy(u[:], sum[:])
@@ -103,4 +89,17 @@ func Valid(s string) bool {
 	}
 	_, err := uuid.Parse(s)
 	return err == nil
+}
+
+// appendKey appends kind NUL part NUL part… (the hashed text of a natural key) to b.
+func appendKey(b []byte, kind string, parts []string) []byte {
+	b = append(b, kind...)
+	b = append(b, 0)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, p...)
+	}
+	return b
 }

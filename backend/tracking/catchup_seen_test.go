@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"magpie/backend/internal/testenv"
 )
 
 func TestDeviceKey(t *testing.T) {
@@ -120,21 +122,7 @@ func TestCatchUpCarriesLastSeen(t *testing.T) {
 func TestRecoverPlans(t *testing.T) {
 	d, _, _ := knownContact(t)
 	for name, q := range map[string]string{"last_seen": recoverSeenSQL, "last_active": recoverActiveSQL} {
-		rows, err := d.R.Query("EXPLAIN QUERY PLAN "+q, Source, "a", "b", "c", "d")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		all := strings.Join(plan, "\n")
+		all := testenv.QueryPlan(t, d.R.Query, q, Source, "a", "b", "c", "d")
 		if !strings.Contains(all, "SEARCH e USING INTEGER PRIMARY KEY") || strings.Contains(all, "AUTOMATIC") {
 			t.Errorf("%s: plan\n%s", name, all)
 		}
