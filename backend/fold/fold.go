@@ -5,11 +5,12 @@ package fold
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"magpie/backend/internal/memo"
 )
 
 // special lists letters that do not decompose into a base letter plus marks.
@@ -26,36 +27,18 @@ func String(s string) string {
 		return strings.ToLower(s)
 	}
 	if len(s) <= memoLen {
-		memoMu.RLock()
-		f, ok := memo[s]
-		memoMu.RUnlock()
-		if ok {
-			return f
-		}
-		f = slow(s)
-		memoMu.Lock()
-		if len(memo) < memoMax {
-			memo[strings.Clone(s)] = f // a clone: s may point into a whole CSV line
-		}
-		memoMu.Unlock()
-		return f
+		return folded.Get(s, slow)
 	}
 	return slow(s)
 }
 
-// The folded forms of short non-ASCII strings are remembered, up to memoMax: names,
+// The folded forms of short non-ASCII strings are remembered, 8,192 at most: names,
 // cities and company names repeat across the rows of a seed or an import, and the NFD pass
 // costs ~0.5 µs a string (1.45 s of a 1M-contact seed's writer, which folds two names and
 // a company name per contact).
-const (
-	memoLen = 64
-	memoMax = 8192
-)
+const memoLen = 64
 
-var (
-	memoMu sync.RWMutex
-	memo   = make(map[string]string)
-)
+var folded = memo.Cache[string]{Max: 8192}
 
 // slow folds a non-ASCII string.
 func slow(s string) string {

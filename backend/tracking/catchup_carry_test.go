@@ -88,9 +88,7 @@ func TestCatchUpCarryAgrees(t *testing.T) {
 // catch-up) starts on the same store.
 func killCatchUp(ctx context.Context, t *testing.T, g *Ingester, d *db.DB, cs *contacts.Service) *Ingester {
 	t.Helper()
-	if err := g.stopCheckpointer(ctx); err != nil {
-		t.Fatal(err)
-	}
+	g.stopKicks()()
 	g.carry.Close()
 	debug.SetMemoryLimit(g.memLimit)
 	if err := d.RestoreIndexes(ctx); err != nil {

@@ -109,12 +109,6 @@ func (g *Ingester) waitIfLong() {
 	c.frames = 0 // the next write restarts the WAL
 }
 
-// stopCheckpointer waits for the goroutine and gives the writer its automatic checkpoints back.
-func (g *Ingester) stopCheckpointer(ctx context.Context) error {
-	g.stopKicks()()
-	return nil
-}
-
 // stopKicks waits for the goroutine that checkpoints after each commit and returns what
 // gives the writer its automatic checkpoints back (db.BackgroundCheckpoints' release): until
 // it is called, the store's background checkpointer still copies committed pages every

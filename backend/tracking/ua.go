@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	useragent "github.com/medama-io/go-useragent"
+
+	"magpie/backend/internal/memo"
 )
 
 // UAInfo is what a User-Agent says about the visitor's device (Mautic's lead_devices).
@@ -34,32 +36,11 @@ var brands = []struct{ frag, brand string }{
 	{"moto", "Motorola"}, {"lg-", "LG"}, {"sony", "Sony"}, {"oppo", "OPPO"}, {"vivo", "vivo"},
 }
 
-// uaCache remembers parsed user agents (a site's traffic has few distinct ones); it is
-// dropped whole when it reaches uaCacheMax entries.
-var (
-	uaCacheMu sync.RWMutex
-	uaCache   = map[string]UAInfo{}
-)
-
-const uaCacheMax = 4096
+// uaCache remembers parsed user agents (a site's traffic has few distinct ones).
+var uaCache = memo.Cache[UAInfo]{Max: 4096}
 
 // ParseUA parses a User-Agent header (trie lookup plus a few substring checks, cached).
-func ParseUA(ua string) UAInfo {
-	uaCacheMu.RLock()
-	info, ok := uaCache[ua]
-	uaCacheMu.RUnlock()
-	if ok {
-		return info
-	}
-	info = parseUA(ua)
-	uaCacheMu.Lock()
-	if len(uaCache) >= uaCacheMax {
-		clear(uaCache)
-	}
-	uaCache[strings.Clone(ua)] = info // not a view of a whole stored hit (scanHits)
-	uaCacheMu.Unlock()
-	return info
-}
+func ParseUA(ua string) UAInfo { return uaCache.Get(ua, parseUA) }
 
 func parseUA(ua string) UAInfo {
 	if strings.TrimSpace(ua) == "" {
