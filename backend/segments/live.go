@@ -60,6 +60,7 @@ func (s *Service) onCommit(c db.Commit) {
 	if stale {
 		s.mu.Lock()
 		s.plans = nil
+		s.plansGen++
 		s.mu.Unlock()
 	}
 	s.mu.Lock()
@@ -310,28 +311,56 @@ func (s *Service) resolve(ctx context.Context, items []string) ([]string, error)
 }
 
 // livePlans returns the compiled One-mode conditions of the published dynamic segments,
-// recompiled when segments or fields change or the day turns (relative dates).
+// recompiled when segments or fields change or the day turns (relative dates). A set
+// compiled from segments read before a change that committed meanwhile is compiled again:
+// cached, it would hide the changed segments from live membership until the next change.
 func (s *Service) livePlans(ctx context.Context, now time.Time) ([]*plan, error) {
 	day := now.In(s.Loc).Format(dateFmt)
-	s.mu.Lock()
-	if s.plans != nil {
-		var out []*plan
-		fresh := true
-		for _, p := range s.plans {
-			if p.day != day {
-				fresh = false
+	for {
+		s.mu.Lock()
+		gen := s.plansGen
+		if s.plans != nil {
+			var out []*plan
+			fresh := true
+			for _, p := range s.plans {
+				if p.day != day {
+					fresh = false
+				}
+				out = append(out, p)
 			}
-			out = append(out, p)
+			if fresh {
+				s.mu.Unlock()
+				return out, nil
+			}
 		}
-		if fresh {
-			s.mu.Unlock()
+		s.mu.Unlock()
+		plans, out, err := s.compilePlans(ctx, now, day)
+		if err != nil {
+			return nil, err
+		}
+		if plansCompiled != nil {
+			plansCompiled()
+		}
+		s.mu.Lock()
+		current := gen == s.plansGen
+		if current {
+			s.plans = plans
+		}
+		s.mu.Unlock()
+		if current {
 			return out, nil
 		}
 	}
-	s.mu.Unlock()
+}
+
+// plansCompiled, when set (tests), runs between a compilation and its caching.
+var plansCompiled func()
+
+// compilePlans compiles the live conditions of the published dynamic segments.
+func (s *Service) compilePlans(ctx context.Context, now time.Time, day string) (map[string]*plan, []*plan, error) {
 	list, err := s.List(ctx, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	plans := map[string]*plan{}
 	var out []*plan
@@ -342,7 +371,7 @@ func (s *Service) livePlans(ctx context.Context, now time.Time) ([]*plan, error)
 		}
 		comp, err := s.Compiler(ctx, now, One)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		comp.PushSegment(g.ID)
 		cond, args, err := comp.Compile(tree)
@@ -350,7 +379,7 @@ func (s *Service) livePlans(ctx context.Context, now time.Time) ([]*plan, error)
 			if ctx.Err() != nil {
 				// Canceled while reading a referenced segment: not a broken reference, and a
 				// plan set missing this segment must not be cached.
-				return nil, ctx.Err()
+				return nil, nil, ctx.Err()
 			}
 			continue // a broken reference: skipped, as Mautic does
 		}
@@ -358,10 +387,7 @@ func (s *Service) livePlans(ctx context.Context, now time.Time) ([]*plan, error)
 		plans[g.ID] = p
 		out = append(out, p)
 	}
-	s.mu.Lock()
-	s.plans = plans
-	s.mu.Unlock()
-	return out, nil
+	return plans, out, nil
 }
 
 // Evaluate re-evaluates the given contacts against every live segment in one transaction

@@ -63,7 +63,10 @@ type Service struct {
 
 	mu    sync.Mutex
 	plans map[string]*plan // compiled One-mode conditions of live segments; nil = stale
-	live  *liveState
+	// plansGen counts the commits that made plans stale: a compilation that read the
+	// segments before such a commit must not be cached after it.
+	plansGen uint64
+	live     *liveState
 	// draining is held by one drain at a time: a Flush waits for the live goroutine's drain
 	// in flight (whose contacts it took from the pending list) instead of returning before
 	// their membership is written.
