@@ -464,6 +464,10 @@ func encodeStatements(stmts []Statement) ([]byte, error) {
 			switch v := a.(type) {
 			case nil, string, bool, int, int64, int32, float64, json.Number:
 				one = append(one, v)
+			case *string: // bound by reference, as backend/db's packed statements take them
+				one = append(one, *v)
+			case *int64:
+				one = append(one, *v)
 			case uint64:
 				if v > 1<<63-1 {
 					return nil, fmt.Errorf("rqlite: statement %d argument %d: %d does not fit an SQLite integer", i+1, j+1, v)

@@ -60,8 +60,10 @@ func (s *RqliteStore) StoreHits(ctx context.Context, hits []Hit) error {
 	for start := 0; start < len(hits); start += rqliteRowsPerInsert {
 		part := hits[start:min(start+rqliteRowsPerInsert, len(hits))]
 		args := make([]any, 0, len(part)*len(hitColumns))
+		data := make([]string, len(part))
 		for i := range part {
-			args = appendHitArgs(args, &part[i])
+			data[i] = part[i].DataJSON()
+			args = appendHitRefs(args, &part[i], &data[i])
 		}
 		stmts = append(stmts, rqlite.S(insertHitsSQL(len(part)), args...))
 	}

@@ -25,19 +25,10 @@ var hitColumns = []string{"id", "kind", "at", "device_id", "contact_id", "email_
 var insertHitSQL = "INSERT INTO hits(" + strings.Join(hitColumns, ", ") + ") VALUES(?" +
 	strings.Repeat(", ?", len(hitColumns)-1) + ") ON CONFLICT(id) DO NOTHING"
 
-// appendHitArgs appends the values of h's row, in the order of hitColumns.
-func appendHitArgs(args []any, h *Hit) []any {
-	bot := 0
-	if h.Bot {
-		bot = 1
-	}
-	return append(args, h.ID, string(h.Kind), h.At, nz(h.Device), nz(h.Contact), nz(h.Email), nz(h.Send), nz(h.Form),
-		nz(h.URL), nz(h.Title), nz(h.Referrer), nz(h.Lang), nz(h.UA), nz(h.IP), bot, nz(h.DataJSON()))
-}
-
-// appendHitRefs is appendHitArgs for the local store's packed statements (db.Tx.ExecChunk):
-// the row's strings and time as pointers into h, which box without an allocation (eleven
-// allocations per hit otherwise). h and data must not change until the statement ran.
+// appendHitRefs appends h's row in the order of hitColumns, data being h.DataJSON(): the
+// row's strings and time as pointers into h, which box without an allocation (eleven
+// allocations per hit otherwise) — the local store's packed statements (db.Tx.ExecChunk) and
+// the rqlite client take them. h and data must not change until the statement ran.
 func appendHitRefs(args []any, h *Hit, data *string) []any {
 	bot := 0
 	if h.Bot {
