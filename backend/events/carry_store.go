@@ -7,11 +7,35 @@ import "magpie/backend/ids"
 // contacts' ids as ids.Keys. Held as Batch's pendingAggs (a map of strings to structs of
 // three slices each), the 100k contacts of the 1M-hit bench were ≈ 500k pointers the
 // collector followed on every cycle, with a cache miss each (docs/BENCHMARKS.md § Desktop
-// ingest, branch ing5).
+// ingest, branch ing5). Records and nodes are never moved: a.urls and the like stay valid
+// pointers while nodes are added.
 type carryStore struct {
 	index ids.Map[int32] // contact → recs
-	recs  []carriedAgg
-	nodes []carriedSpan
+	recs  chunked[carriedAgg]
+	nodes chunked[carriedSpan]
+}
+
+// chunked is a growing list in fixed chunks: growing never copies it, so the store's peak is
+// what it holds (a slice growing by a quarter held the old and the new array at once: tens
+// of MB for a 1M-hit catch-up's carry).
+type chunked[T any] struct {
+	chunks []*[chunkLen]T
+	n      int32
+}
+
+const chunkLen = 4096
+
+func (c *chunked[T]) at(i int32) *T { return &c.chunks[i/chunkLen][i%chunkLen] }
+
+// push appends v and returns its index.
+func (c *chunked[T]) push(v T) int32 {
+	if int(c.n) == len(c.chunks)*chunkLen {
+		c.chunks = append(c.chunks, new([chunkLen]T))
+	}
+	i := c.n
+	*c.at(i) = v
+	c.n++
+	return i
 }
 
 // carriedAgg is a pendingAgg in the store: its lists are chains of nodes (-1: empty).
@@ -44,11 +68,10 @@ func (s *carryStore) drop(contact string) { s.index.Delete(contact) }
 func (s *carryStore) add(contact string, o *pendingAgg) {
 	i, ok := s.index.Get(contact)
 	if !ok {
-		i = int32(len(s.recs))
-		s.recs = append(s.recs, carriedAgg{urls: -1, devices: -1, utms: -1})
+		i = s.recs.push(carriedAgg{urls: -1, devices: -1, utms: -1})
 		s.index.Set(contact, i)
 	}
-	a := &s.recs[i]
+	a := s.recs.at(i)
 	if o.hits > 0 && (a.hits == 0 || o.firstHit < a.firstHit) {
 		a.firstHit = o.firstHit
 	}
@@ -59,13 +82,13 @@ func (s *carryStore) add(contact string, o *pendingAgg) {
 	a.downloads += o.downloads
 	a.pages.join(o.pages)
 	for _, u := range o.urls {
-		s.join(&s.recs[i].urls, u.key, u.span)
+		s.join(&a.urls, u.key, u.span)
 	}
 	for _, d := range o.devices {
-		s.join(&s.recs[i].devices, int64(d.key), d.span)
+		s.join(&a.devices, int64(d.key), d.span)
 	}
 	for _, u := range o.utms {
-		s.join(&s.recs[i].utms, int64(u.key), u.span)
+		s.join(&a.utms, int64(u.key), u.span)
 	}
 }
 
@@ -74,15 +97,14 @@ func (s *carryStore) add(contact string, o *pendingAgg) {
 func (s *carryStore) join(head *int32, key int64, sp span) {
 	at := head
 	for *at >= 0 {
-		n := &s.nodes[*at]
+		n := s.nodes.at(*at)
 		if n.key == key {
 			n.span.join(sp)
 			return
 		}
 		at = &n.next
 	}
-	*at = int32(len(s.nodes))
-	s.nodes = append(s.nodes, carriedSpan{key: key, span: sp, next: -1})
+	*at = s.nodes.push(carriedSpan{key: key, span: sp, next: -1})
 }
 
 // pending returns a contact's carried part as a pendingAgg (nil: none).
@@ -91,17 +113,20 @@ func (s *carryStore) pending(contact string) *pendingAgg {
 	if !ok {
 		return nil
 	}
-	a := s.recs[i]
+	a := s.recs.at(i)
 	p := &pendingAgg{hits: a.hits, sent: a.sent, read: a.read, clicked: a.clicked, downloads: a.downloads,
 		firstHit: a.firstHit, pages: a.pages}
-	for j := a.urls; j >= 0; j = s.nodes[j].next {
-		p.urls = append(p.urls, keyed[int64]{key: s.nodes[j].key, span: s.nodes[j].span})
+	for j := a.urls; j >= 0; j = s.nodes.at(j).next {
+		n := s.nodes.at(j)
+		p.urls = append(p.urls, keyed[int64]{key: n.key, span: n.span})
 	}
-	for j := a.devices; j >= 0; j = s.nodes[j].next {
-		p.devices = append(p.devices, keyed[int32]{key: int32(s.nodes[j].key), span: s.nodes[j].span})
+	for j := a.devices; j >= 0; j = s.nodes.at(j).next {
+		n := s.nodes.at(j)
+		p.devices = append(p.devices, keyed[int32]{key: int32(n.key), span: n.span})
 	}
-	for j := a.utms; j >= 0; j = s.nodes[j].next {
-		p.utms = append(p.utms, keyed[int32]{key: int32(s.nodes[j].key), span: s.nodes[j].span})
+	for j := a.utms; j >= 0; j = s.nodes.at(j).next {
+		n := s.nodes.at(j)
+		p.utms = append(p.utms, keyed[int32]{key: int32(n.key), span: n.span})
 	}
 	return p
 }
