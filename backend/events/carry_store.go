@@ -15,9 +15,10 @@ type carryStore struct {
 	nodes chunked[carriedSpan]
 }
 
-// chunked is a growing list in fixed chunks: growing never copies it, so the store's peak is
-// what it holds (a slice growing by a quarter held the old and the new array at once: tens
-// of MB for a 1M-hit catch-up's carry).
+// chunked is a growing list in fixed chunks: growing never copies it, so the store never
+// holds an old and a new array at once as a growing slice does (≈ 30 MB of records and
+// nodes for the 1M-hit bench's carry; no difference in peak RSS was measurable beside the
+// runs' ±15 MB, docs/BENCHMARKS.md § Desktop ingest, branch ing5).
 type chunked[T any] struct {
 	chunks []*[chunkLen]T
 	n      int32
