@@ -35,7 +35,7 @@ type Carry struct {
 	d  *db.DB
 	mu sync.Mutex
 	// aggs: the committed events' part not yet written, per contact.
-	aggs map[string]*pendingAgg
+	aggs *carryStore
 	// fromLog: contacts settled since the last Write; what they still owe is read from the log.
 	fromLog map[string]bool
 	// staged: the part of the last transaction, merged into aggs once it committed (Commit).
@@ -52,7 +52,7 @@ var carries sync.Map // *db.DB → *Carry: Settle in any transaction of that sto
 // NewCarry starts carrying aggregates for d (one Carry per store at a time). When a
 // previous one left owed ranges (a crash), its memory starts distrusted.
 func NewCarry(ctx context.Context, d *db.DB) (*Carry, error) {
-	c := &Carry{d: d, aggs: map[string]*pendingAgg{}, fromLog: map[string]bool{}, keys: newKeyDict()}
+	c := &Carry{d: d, aggs: &carryStore{}, fromLog: map[string]bool{}, keys: newKeyDict()}
 	owed, err := owedRanges(ctx, d)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func (c *Carry) Close() { carries.CompareAndDelete(c.d, c) }
 func (c *Carry) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.aggs)
+	return c.aggs.len()
 }
 
 // Batch returns tx's batch in carry mode: events appended in tx (through it, Append or
@@ -151,7 +151,7 @@ func (c *Carry) Commit() {
 	if b.keys != c.keys {
 		// Numbered by a dictionary memory no longer uses (cannot happen while one ingester
 		// writes in turn): what is owed comes from the log.
-		c.aggs, c.fromLog, c.all, c.keys = map[string]*pendingAgg{}, map[string]bool{}, true, newKeyDict()
+		c.aggs, c.fromLog, c.all, c.keys = &carryStore{}, map[string]bool{}, true, newKeyDict()
 		return
 	}
 	for _, k := range b.order {
@@ -159,11 +159,7 @@ func (c *Carry) Commit() {
 		if a == nil || c.fromLog[k] {
 			continue
 		}
-		if have := c.aggs[k]; have != nil {
-			have.merge(a)
-		} else {
-			c.aggs[k] = a
-		}
+		c.aggs.add(k, a)
 	}
 }
 
@@ -172,28 +168,6 @@ func (c *Carry) Abort() {
 	c.mu.Lock()
 	c.staged = nil
 	c.mu.Unlock()
-}
-
-// merge adds a later part of the same contact (appended after a's events).
-func (a *pendingAgg) merge(o *pendingAgg) {
-	if o.hits > 0 && (a.hits == 0 || o.firstHit < a.firstHit) {
-		a.firstHit = o.firstHit
-	}
-	a.hits += o.hits
-	a.sent += o.sent
-	a.read += o.read
-	a.clicked += o.clicked
-	a.downloads += o.downloads
-	a.pages.join(o.pages)
-	for _, u := range o.urls {
-		spanOf(&a.urls, u.key).join(u.span)
-	}
-	for _, d := range o.devices {
-		spanOf(&a.devices, d.key).join(d.span)
-	}
-	for _, u := range o.utms {
-		spanOf(&a.utms, u.key).join(u.span)
-	}
 }
 
 func (s *span) join(o span) {
@@ -220,7 +194,7 @@ func (c *Carry) settle(tx *db.Tx, b *Batch, contacts []string) error {
 	defer c.mu.Unlock()
 	var due []string
 	for _, x := range contacts {
-		if c.all || c.fromLog[x] || c.aggs[x] != nil || (c.staged != nil && c.staged.aggs[x] != nil) ||
+		if c.all || c.fromLog[x] || c.aggs.has(x) || (c.staged != nil && c.staged.aggs[x] != nil) ||
 			(b != nil && b.aggs[x] != nil) {
 			due = append(due, x)
 		}
@@ -241,7 +215,7 @@ func (c *Carry) settle(tx *db.Tx, b *Batch, contacts []string) error {
 			return fmt.Errorf("events: settle carried aggregates: %w", err)
 		}
 		c.fromLog[x] = true
-		delete(c.aggs, x)
+		c.aggs.drop(x)
 		if c.staged != nil {
 			delete(c.staged.aggs, x)
 		}
@@ -263,25 +237,30 @@ func (c *Carry) Write(tx *db.Tx) error {
 	return writeOwed(tx, c.all, c.aggs, c.keys, c.fromLog)
 }
 
-func writeOwed(tx *db.Tx, all bool, aggs map[string]*pendingAgg, keys *keyDict, fromLog map[string]bool) error {
+func writeOwed(tx *db.Tx, all bool, aggs *carryStore, keys *keyDict, fromLog map[string]bool) error {
 	if all {
 		if err := writeFromLog(tx, nil, math.MaxInt64); err != nil {
 			return err
 		}
 	} else {
-		if len(aggs) > 0 {
-			// write forgets what it writes: hand it a copy, memory stays whole if tx fails.
-			tmp := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: make(map[string]*pendingAgg, len(aggs)), keys: keys}
-			for k, a := range aggs {
-				tmp.aggs[k] = a
-				tmp.order = append(tmp.order, k)
-			}
-			slices.Sort(tmp.order)
-			for _, k := range tmp.order {
+		if aggs != nil && aggs.len() > 0 {
+			all := aggs.contacts()
+			slices.Sort(all)
+			for _, k := range all {
 				tx.Signal(Topic, k) // segments re-check what the aggregates now say
 			}
-			if err := tmp.writeChunks(); err != nil {
-				return err
+			// A few thousand contacts per write (writeChunks), each written from a copy:
+			// memory stays whole if tx fails.
+			for len(all) > 0 {
+				part := all[:min(len(all), writeChunk)]
+				all = all[len(part):]
+				tmp := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: make(map[string]*pendingAgg, len(part)), keys: keys}
+				for _, k := range part {
+					tmp.aggs[k] = aggs.pending(k)
+				}
+				if err := tmp.write(part); err != nil {
+					return err
+				}
 			}
 		}
 		if len(fromLog) > 0 {
@@ -307,7 +286,7 @@ func writeOwed(tx *db.Tx, all bool, aggs map[string]*pendingAgg, keys *keyDict, 
 // Write compute everything from the log when it did not.
 func (c *Carry) Written() {
 	c.mu.Lock()
-	c.aggs, c.fromLog, c.all, c.keys = map[string]*pendingAgg{}, map[string]bool{}, false, newKeyDict()
+	c.aggs, c.fromLog, c.all, c.keys = &carryStore{}, map[string]bool{}, false, newKeyDict()
 	c.mu.Unlock()
 }
 
@@ -315,7 +294,7 @@ func (c *Carry) Written() {
 // the owed ranges): the next Write reads the owed aggregates from the log.
 func (c *Carry) Failed() {
 	c.mu.Lock()
-	c.aggs, c.fromLog, c.all, c.keys = map[string]*pendingAgg{}, map[string]bool{}, true, newKeyDict()
+	c.aggs, c.fromLog, c.all, c.keys = &carryStore{}, map[string]bool{}, true, newKeyDict()
 	c.mu.Unlock()
 }
 
@@ -435,13 +414,13 @@ func writeFromLog(tx *db.Tx, contacts []string, open int64) error {
 	return tmp.writeChunks()
 }
 
-// writeChunks writes every pending aggregate, a few thousand contacts (in key order) per
+// writeChunks writes every pending aggregate, writeChunk contacts (in key order) per
 // write: the rows of 100k contacts at once took the process's peak RSS from 340 to 480 MB.
 func (b *Batch) writeChunks() error {
 	all := slices.Clone(b.order)
 	slices.Sort(all)
 	for len(all) > 0 {
-		n := min(len(all), 4096)
+		n := min(len(all), writeChunk)
 		if err := b.write(all[:n]); err != nil {
 			return err
 		}
@@ -449,6 +428,8 @@ func (b *Batch) writeChunks() error {
 	}
 	return nil
 }
+
+const writeChunk = 4096
 
 // settledBoth records, while a catch-up carries aggregates, that neither contact of a merge
 // owes anything up to now — also the one that owed nothing: the loser's events become the

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"magpie/backend/db"
 	"magpie/backend/events"
+	"magpie/backend/ids"
 )
 
 // CatchUpMin is the default backlog of queued hits from which ingest runs in catch-up mode.
@@ -83,8 +85,8 @@ func (g *Ingester) catchUp(ctx context.Context) error {
 	if g.carry, err = events.NewCarry(ctx, g.db()); err != nil {
 		return fmt.Errorf("tracking: catch-up mode: %w", err)
 	}
-	g.active = map[string]int64{}
-	g.seen = map[devKey]int64{}
+	g.active.Clear()
+	g.seen = map[ids.Key]int64{}
 	// What the carry holds is live heap (≈ 600 bytes a contact): with the collector's
 	// default headroom (as much again) the 1M-hit bench peaked at 339 MB. A soft limit on
 	// the Go heap while catching up makes the collector run more often instead — on the
@@ -188,17 +190,19 @@ func (g *Ingester) writeCarry(ctx context.Context) error {
 	// last_active first, 10,000 contacts per transaction (each derived change is held for
 	// the commit hooks: 100k in one transaction took the sessions bench to 339 MB); a
 	// maximum, so a crash before c.Write's commit just recomputes it from the owed ranges.
-	ids := make([]string, 0, len(g.active))
-	for id := range g.active {
-		ids = append(ids, id)
+	type active struct {
+		id string
+		at int64
 	}
-	sort.Strings(ids)
-	for len(ids) > 0 {
-		part := make(map[string]int64, min(len(ids), 10000))
-		for _, id := range ids[:min(len(ids), 10000)] {
-			part[id] = g.active[id]
+	all := make([]active, 0, g.active.Len())
+	g.active.All(func(id string, at int64) { all = append(all, active{id, at}) })
+	slices.SortFunc(all, func(a, b active) int { return strings.Compare(a.id, b.id) })
+	for len(all) > 0 {
+		part := make(map[string]int64, min(len(all), 10000))
+		for _, a := range all[:min(len(all), 10000)] {
+			part[a.id] = a.at
 		}
-		ids = ids[len(part):]
+		all = all[len(part):]
 		if err := g.db().Write(ctx, func(tx *db.Tx) error { return deriveCarried(tx, part) }); err != nil {
 			c.Failed()
 			return fmt.Errorf("tracking: write the catch-up's last_active: %w", err)
@@ -214,7 +218,7 @@ func (g *Ingester) writeCarry(ctx context.Context) error {
 		return fmt.Errorf("tracking: write the catch-up's aggregates: %w", err)
 	}
 	c.Written()
-	g.active = map[string]int64{}
+	g.active.Clear()
 	g.kickCheckpoint()
 	return nil
 }

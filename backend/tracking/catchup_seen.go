@@ -8,65 +8,8 @@ import (
 
 	"magpie/backend/db"
 	"magpie/backend/events"
+	"magpie/backend/ids"
 )
-
-// devKey is a device id in 16 bytes: the UUID the tracker makes for a device, held without
-// a pointer so a catch-up can carry the last hit of 100k devices without giving the
-// collector 100k strings to mark (a map of strings took the 1M-hit bench from 184 to 627
-// collections; docs/BENCHMARKS.md § Desktop ingest, branch ev2).
-type devKey [16]byte
-
-// deviceKey returns the key of a device id in the tracker's canonical form (lowercase
-// hex, 8-4-4-4-12); anything else is not carried (ok false) and is written per batch.
-func deviceKey(s string) (k devKey, ok bool) {
-	if len(s) != 36 {
-		return k, false
-	}
-	j := 0
-	for i := 0; i < 36; i += 2 {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if s[i] != '-' {
-				return k, false
-			}
-			i--
-			continue
-		}
-		hi, ok1 := hexVal(s[i])
-		lo, ok2 := hexVal(s[i+1])
-		if !ok1 || !ok2 {
-			return k, false
-		}
-		k[j] = hi<<4 | lo
-		j++
-	}
-	return k, true
-}
-
-func hexVal(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	}
-	return 0, false
-}
-
-// String is the device id again.
-func (k devKey) String() string {
-	const hexd = "0123456789abcdef"
-	var b [36]byte
-	j := 0
-	for i, c := range k {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			b[j] = '-'
-			j++
-		}
-		b[j], b[j+1] = hexd[c>>4], hexd[c&15]
-		j += 2
-	}
-	return string(b[:])
-}
 
 // seenCarryTx is how many devices' last_seen one transaction of the catch-up's end writes.
 const seenCarryTx = 20_000
@@ -75,11 +18,11 @@ const seenCarryTx = 20_000
 // resolved (g.seen), in key order — a maximum, so a crash before the carried aggregates'
 // commit just recomputes it from the owed ranges (recoverSeen).
 func (g *Ingester) writeSeen(ctx context.Context) error {
-	keys := make([]devKey, 0, len(g.seen))
+	keys := make([]ids.Key, 0, len(g.seen))
 	for k := range g.seen {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b devKey) int { return bytes.Compare(a[:], b[:]) })
+	slices.SortFunc(keys, func(a, b ids.Key) int { return bytes.Compare(a[:], b[:]) })
 	for len(keys) > 0 {
 		part := keys[:min(len(keys), seenCarryTx)]
 		keys = keys[len(part):]

@@ -9,31 +9,6 @@ import (
 	"magpie/backend/internal/testenv"
 )
 
-func TestDeviceKey(t *testing.T) {
-	for _, c := range []struct {
-		in string
-		ok bool
-	}{
-		{"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", true},
-		{"ffffffff-ffff-ffff-ffff-ffffffffffff", true},
-		{"0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B", false}, // another row than its lowercase form
-		{"0190a1b2c3d47e5f8a9b0c1d2e3f4a5b", false},
-		{"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5", false},
-		{"0190a1b2-c3d4-7e5f-8a9b_0c1d2e3f4a5b", false},
-		{"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5g", false},
-		{"dev-1", false},
-		{"", false},
-	} {
-		k, ok := deviceKey(c.in)
-		if ok != c.ok {
-			t.Fatalf("deviceKey(%q) ok = %v, want %v", c.in, ok, c.ok)
-		}
-		if ok && k.String() != c.in {
-			t.Fatalf("deviceKey(%q).String() = %q", c.in, k.String())
-		}
-	}
-}
-
 // The last_seen of the devices of a catch-up's plain hits is carried (Ingester.seen) and
 // ends as ingest without catch-up leaves it: written when the catch-up ends, and recomputed
 // from the owed ranges when the process is killed mid-catch-up — here the carried devices'

@@ -20,6 +20,7 @@ import (
 	"magpie/backend/events"
 	"magpie/backend/fields"
 	"magpie/backend/forms"
+	"magpie/backend/ids"
 )
 
 // CursorKey is the meta key holding the seq of the last hit turned into events.
@@ -58,13 +59,13 @@ type Ingester struct {
 	// CarryMax is how many contacts the catch-up's aggregates may hold in memory before
 	// they are written (default carryMax).
 	CarryMax  int
-	recovered bool             // aggregates owed by a catch-up that stopped were written
-	memLimit  int64            // the Go heap's soft limit before catch-up
-	active    map[string]int64 // catch-up mode: the carried last_active of plain hits
-	seen      map[devKey]int64 // catch-up mode: the carried last_seen of plain hits' devices
-	next      *prefetch        // the next batch, being read
-	last      *lastBatch       // the last batch committed (batchDevices)
-	ckpt      *checkpointer    // WAL checkpoints beside the writer, in catch-up mode
+	recovered bool              // aggregates owed by a catch-up that stopped were written
+	memLimit  int64             // the Go heap's soft limit before catch-up
+	active    ids.Map[int64]    // catch-up mode: the carried last_active of plain hits (no pointer per contact)
+	seen      map[ids.Key]int64 // catch-up mode: the carried last_seen of plain hits' devices
+	next      *prefetch         // the next batch, being read
+	last      *lastBatch        // the last batch committed (batchDevices)
+	ckpt      *checkpointer     // WAL checkpoints beside the writer, in catch-up mode
 }
 
 // IngestStats describe one batch.
@@ -103,9 +104,9 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 	size := g.batchSize()
 	g.waitIfLong()
 	var st IngestStats
-	var staged map[string]int64     // catch-up mode: the batch's last_active, carried once committed
-	var stagedSeen map[devKey]int64 // and its plain hits' last_seen
-	var before, version int64       // db commits and the writer's data_version when the batch began
+	var staged map[string]int64      // catch-up mode: the batch's last_active, carried once committed
+	var stagedSeen map[ids.Key]int64 // and its plain hits' last_seen
+	var before, version int64        // db commits and the writer's data_version when the batch began
 	var done *lastBatch
 	err = g.db().Write(ctx, func(tx *db.Tx) error {
 		staged, stagedSeen = nil, nil
@@ -149,7 +150,7 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		}
 		if g.carry != nil {
 			run.now = map[string]int64{}
-			run.seenPlain = make(map[devKey]int64, n)
+			run.seenPlain = make(map[ids.Key]int64, n)
 			staged, stagedSeen = run.active, run.seenPlain
 		}
 		run.batch.Reserve(n)
@@ -191,8 +192,8 @@ func (g *Ingester) RunOnce(ctx context.Context) (IngestStats, error) {
 		if err == nil {
 			g.carry.Commit()
 			for id, at := range staged {
-				if at > g.active[id] {
-					g.active[id] = at
+				if have, ok := g.active.Get(id); !ok || at > have {
+					g.active.Set(id, at)
 				}
 			}
 			for k, at := range stagedSeen {
@@ -301,7 +302,7 @@ type ingestRun struct {
 	devices   map[string]string // device → live contact
 	alive     map[string]bool   // contact → live
 	seen      map[string]int64  // device → last hit in this batch
-	seenPlain map[devKey]int64  // catch-up mode: seen of plain hits' devices, carried (Ingester.seen)
+	seenPlain map[ids.Key]int64 // catch-up mode: seen of plain hits' devices, carried (Ingester.seen)
 	anyMerge  bool              // contact_merges has rows: ids must be followed
 	// batch appends the hit events with their behaviour aggregates written once per
 	// contact at the end of the batch.
@@ -559,10 +560,10 @@ func (r *ingestRun) resolve(h Hit, lazy bool) (string, error) {
 }
 
 // saw advances the last hit of the hit's device: carried for a plain hit in catch-up mode
-// when the device id is a UUID (deviceKey), else written at the end of the batch.
+// when the device id is a UUID (ids.KeyOf), else written at the end of the batch.
 func (r *ingestRun) saw(h Hit, plain bool) {
 	if plain && r.seenPlain != nil {
-		if k, ok := deviceKey(h.Device); ok {
+		if k, ok := ids.KeyOf(h.Device); ok {
 			r.seenPlain[k] = max(r.seenPlain[k], h.At)
 			return
 		}
