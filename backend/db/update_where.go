@@ -37,14 +37,15 @@ func (t *Tx) UpdateWhereChanges(table, set string, setArgs []any, idSQL string, 
 	}
 	defer rows.Close()
 	var chs []Change
+	// One row's scan targets, reused: the values move into the row's Cols.
+	var id string
+	vals := make([]any, len(record))
 	ptrs := make([]any, len(record)+1)
+	ptrs[0] = &id
+	for i := range vals {
+		ptrs[i+1] = &vals[i]
+	}
 	for rows.Next() {
-		var id string
-		vals := make([]any, len(record))
-		ptrs[0] = &id
-		for i := range vals {
-			ptrs[i+1] = &vals[i]
-		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}

@@ -105,51 +105,64 @@ func AppendMany(tx *db.Tx, evs []Event) error {
 // order, signals — so hooks (point triggers, campaign decisions) still see every event.
 // For many events of one transaction that hooks react to (a campaign batch's point
 // changes). An id already stored (or repeated in evs) is skipped, hooks included. Like
-// AppendMany it stores no user agent, device or UTM columns: for events without them.
+// AppendMany it fills evs' defaults (ID, At) in place, and stores no user agent, device or
+// UTM columns: for events without them.
 func AppendManyHooked(tx *db.Tx, evs []Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	stored := map[string]bool{}
 	var given []string
 	for _, e := range evs {
 		if e.ID != "" {
 			given = append(given, e.ID)
 		}
 	}
-	err := db.EachIn(tx.Query, "SELECT id FROM events WHERE id IN (%s)", given, func(rows *sql.Rows) error {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
+	// Ids already stored, or repeated in evs: looked up only when some are given (a
+	// campaign's point changes come without: their fresh UUIDv7s cannot collide).
+	var stored map[string]bool
+	if len(given) > 0 {
+		stored = make(map[string]bool, len(evs))
+		err := db.EachIn(tx.Query, "SELECT id FROM events WHERE id IN (%s)", given, func(rows *sql.Rows) error {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			stored[id] = true
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("events: append: %w", err)
 		}
-		stored[id] = true
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("events: append: %w", err)
 	}
 	now := time.UnixMilli(tx.NowMs())
-	fresh := make([]Event, 0, len(evs))
-	for _, e := range evs {
+	// The events are completed in place (as AppendMany does); only when some are skipped
+	// do the others move down, so no second copy of the batch is made.
+	fresh := evs[:0]
+	for i := range evs {
+		e := &evs[i]
 		if e.ID == "" {
 			e.ID = ids.New()
-		}
-		if stored[e.ID] {
+		} else if stored[e.ID] {
 			continue
+		} else {
+			stored[e.ID] = true
 		}
-		stored[e.ID] = true
 		if e.At.IsZero() {
 			e.At = now
 		} else {
 			e.At = time.UnixMilli(e.At.UnixMilli())
 		}
-		fresh = append(fresh, e)
+		fresh = append(fresh, *e)
 	}
 	if err := AppendMany(tx, fresh); err != nil {
 		return err
 	}
 	hs := appendHooks()
-	signalled := map[string]bool{}
+	type sig struct {
+		t       Type
+		contact string
+	}
+	signalled := make(map[sig]bool, len(fresh))
 	for _, e := range fresh {
 		if err := settle(tx, e.ContactID); err != nil {
 			return err
@@ -162,7 +175,7 @@ func AppendManyHooked(tx *db.Tx, evs []Event) error {
 				return err
 			}
 		}
-		if k := string(e.Type) + "\x00" + e.ContactID; !signalled[k] {
+		if k := (sig{e.Type, e.ContactID}); !signalled[k] {
 			signalled[k] = true
 			tx.Signal(TypeTopic(e.Type), e.ContactID)
 		}

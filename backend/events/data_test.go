@@ -17,6 +17,13 @@ func TestMarshalData(t *testing.T) {
 		{"ctl": "a\tb\n", "utf": "Zoé", "ls": "a\u2028b"},
 		{"bad": "\xff"},
 		{"n": 3, "s": "x"},
+		{"delta": int64(5), "points": int64(12)},
+		{"delta": int64(-1), "points": int64(-9223372036854775808), "group": "", "groupName": "Leads"},
+		{"delta": -7, "score": 0, "big": int64(9223372036854775807)},
+		{"f": 1.5},
+		{"u": uint8(3)},
+		{"b": true},
+		{"nil": nil},
 		{"values": map[string]string{"email": "a@example.com"}},
 		{"1": "a", "2": "b", "3": "c", "4": "d", "5": "e", "6": "f", "7": "g", "8": "h"},
 		{"1": "a", "2": "b", "3": "c", "4": "d", "5": "e", "6": "f", "7": "g", "8": "h", "9": "i"},
@@ -38,6 +45,10 @@ func TestMarshalData(t *testing.T) {
 			}
 			for j := range val {
 				val[j] = alphabet[rng.Intn(lim)]
+			}
+			if rng.Intn(3) == 0 {
+				m[string(key)] = rng.Int63n(1<<40) - 1<<39
+				continue
 			}
 			m[string(key)] = string(val)
 		}
