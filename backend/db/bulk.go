@@ -357,17 +357,13 @@ func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (
 	return d.RestoreIndexes, nil
 }
 
-// RestoreIndexes recreates the indexes a bulk load deferred (no-op when none are). A
-// scratch store (OpenScratch) is rebuilt by a process with nothing else to do: one helper
-// thread sorts on the second core (1M seed, sqlite3 shell at load 2.4: events_type +
-// events_type_url_at + contacts_email 15.2 s wall, 19.2 s CPU, 204 MB against 21.8 s,
-// 20.2 s, 138 MB single-threaded).
+// RestoreIndexes recreates the indexes a bulk load deferred (no-op when none are), with
+// small sorted runs (SortCacheKiB) and no sorter helper thread: with small runs a helper
+// thread on the second core no longer shortens the rebuild, it only adds CPU (1M seed,
+// tail after the streaming 17.7 / 17.1 s single-threaded against 16.1 / 20.8 s with one
+// helper, 8–14 s less CPU; docs/BENCHMARKS.md § Contacts, branch seed4).
 func (d *DB) RestoreIndexes(ctx context.Context) error {
-	threads := 0
-	if d.scratch {
-		threads = 1
-	}
-	return d.RestoreIndexesThreads(ctx, threads)
+	return d.RestoreIndexesThreads(ctx, 0)
 }
 
 // RestoreIndexesThreads is RestoreIndexes with that many sorter helper threads: each holds
@@ -393,11 +389,24 @@ func (d *DB) restoreIndexes(ctx context.Context, threads int, each bool) error {
 	}
 	// Each rebuild sorts a whole table. With temp_store = MEMORY SQLite's sorter never
 	// spills, so a 1M-contact load peaked near 1 GB of RSS; with FILE it keeps about one
-	// page cache (64 MiB) of sorted runs per thread in memory and merges runs from temp
+	// page cache of sorted runs per thread in memory and merges runs from temp
 	// files. Set on the writer connection (the only one) outside a transaction, as SQLite
 	// requires, and put back afterwards.
 	if _, err := d.W.ExecContext(ctx, "PRAGMA temp_store = FILE"); err == nil {
 		defer d.W.ExecContext(context.WithoutCancel(ctx), "PRAGMA temp_store = MEMORY")
+	}
+	if !each {
+		// Small sorted runs: the sorter's in-memory run is as big as the page cache, and
+		// sorting a 64 MiB run (a linked-list merge sort over records scattered in memory)
+		// misses the CPU caches at every step, while merging small runs from the temp files
+		// streams. The rebuild reads the table and appends index pages, which need no cache.
+		// (RestoreIndexesEach's caller, the tracker's catch-up, sets its own page cache.)
+		var was int
+		if d.W.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&was) == nil {
+			if _, err := d.W.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -SortCacheKiB)); err == nil {
+				defer d.W.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", was))
+			}
+		}
 	}
 	for more := true; more; {
 		err := d.Write(ctx, func(tx *Tx) error {

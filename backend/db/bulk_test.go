@@ -230,8 +230,8 @@ func TestBulkCache(t *testing.T) {
 	}
 }
 
-// Both rebuilds (one transaction, one per index) recreate every deferred index and clear
-// the deferred list.
+// Both rebuilds (one transaction, one per index) recreate every deferred index, clear
+// the deferred list and leave the writer's page cache and temp store as they were.
 func TestRestoreIndexesEach(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -271,6 +271,17 @@ func TestRestoreIndexesEach(t *testing.T) {
 			}
 			if got := count(); got != before || left != 0 {
 				t.Fatalf("%d indexes after the rebuild, want %d; deferred list left: %d", got, before, left)
+			}
+			// The rebuild's small sort cache and temp files are the rebuild's only.
+			var cache, temp int
+			if err := d.W.QueryRow("PRAGMA cache_size").Scan(&cache); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.W.QueryRow("PRAGMA temp_store").Scan(&temp); err != nil {
+				t.Fatal(err)
+			}
+			if cache != -db.WriterCacheMiB<<10 || temp != 2 {
+				t.Fatalf("after the rebuild: cache_size %d, temp_store %d; want %d, 2 (MEMORY)", cache, temp, -db.WriterCacheMiB<<10)
 			}
 		})
 	}

@@ -8,6 +8,13 @@ import (
 // WriterCacheMiB is the page cache of every connection (the writer's and each reader's).
 const WriterCacheMiB = 64
 
+// SortCacheKiB is the writer's page cache while RestoreIndexes rebuilds deferred indexes,
+// and so the size of each in-memory sorted run of SQLite's sorter. The 1M seed's store,
+// contacts_email + contacts_firstname + events_type in the sqlite3 shell (one helper
+// thread): 8.9–11.5 s, 11.4–13.1 s CPU and 204 MB with 64 MiB; 5.5 s, 8.7–8.9 s CPU and
+// 17 MB with 4 MiB (docs/BENCHMARKS.md § Contacts, branch seed4).
+const SortCacheKiB = 4096
+
 // BulkCacheMiB is the writer's page cache while a bulk load (a big import, demo data)
 // holds BulkCache. At 200k contacts the B-trees an import appends to — the kept email
 // index, sync_row_clock, the event log's kept index, the link tables — outgrow 64 MiB, and
