@@ -8,14 +8,106 @@ import (
 
 	"magpie/backend/db"
 	"magpie/backend/events"
+	"magpie/backend/fields"
 	"magpie/backend/internal/testenv"
-	"magpie/backend/reports"
+	"magpie/backend/segments"
 )
 
-// TestObjectIndexPlans: events_type_object is partial (migration 0084: page hits without an
-// object are left out). Every query shape that reads it must still get it — SQLite uses a
-// partial index only when the query's WHERE implies the index's — and what the summary
-// grouped by object counts must not change (other events without an object stay in it).
+// checkIndexSQL fails unless the store's index name is defined as def (what follows "ON "):
+// the conditions the readers add as written (events.TypeIndexWhere, ObjectIndexWhere) must
+// be the migration's, or SQLite would not see them as implying the index's.
+func checkIndexSQL(t *testing.T, d *db.DB, name, def string) {
+	t.Helper()
+	var got string
+	if err := d.R.QueryRow("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", name).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "CREATE INDEX " + name + " ON " + def; got != want {
+		t.Errorf("index %s is\n%s\nwant\n%s", name, got, want)
+	}
+}
+
+// TestTypeIndexPlans: events_type (type, at) is partial (migration 0089): it holds the
+// types read by type and date without a contact (events.ByType). Every reader's shape
+// must still search it, and the types nobody reads that way (contact creation, tags,
+// segments…) must be out of it.
+func TestTypeIndexPlans(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	ctx := context.Background()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	out := []events.Type{events.ContactCreated, events.ContactIdentified, events.ContactImported, events.TagAdded,
+		events.SegmentAdded, events.FocusViewed, events.DWCRequested}
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		for _, typ := range append(append([]events.Type{}, events.ByType...), out...) {
+			if _, err := events.Append(tx, events.Event{ContactID: "c1", Type: typ, At: at, ObjectID: "o1"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	checkIndexSQL(t, d, "events_type", "events(type, at) WHERE "+events.TypeIndexWhere(""))
+	var indexed int
+	if err := d.R.QueryRow(`SELECT count(*) FROM events INDEXED BY events_type WHERE ` + events.TypeIndexWhere("")).Scan(&indexed); err != nil {
+		t.Fatal(err)
+	}
+	if indexed != len(events.ByType) {
+		t.Errorf("events_type holds %d events, want %d (one of each type in events.ByType)", indexed, len(events.ByType))
+	}
+
+	fs, err := fields.New(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan, err := segments.New(d, fs).Compiler(ctx, at, segments.Scan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	segment := func(field string) (string, []any) {
+		tree, err := segments.Parse([]byte(`[{"glue":"and","object":"lead","field":"` + field +
+			`","operator":"gt","properties":{"filter":"2026-01-01 00:00:00"}}]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cond, args, err := scan.Compile(tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "SELECT count(*) FROM contacts c WHERE " + cond, args
+	}
+	hitDate, hitArgs := segment("hit_url_date")           // two types
+	readDate, readArgs := segment("lead_email_read_date") // one type
+
+	// The shapes of the queries that read events_type (where they come from).
+	for _, tc := range []struct {
+		from, q string
+		args    []any
+	}{
+		{"dashboard refold (rolled type written in the query)", `SELECT contact_id, url FROM events INDEXED BY events_type
+			WHERE type = 'email.read' AND at >= ? AND at < ? AND seq <= ?`, []any{0, 1, 2}},
+		{"dashboard refold plan (bound type)", `SELECT min(at), max(at) FROM events WHERE type = ?`, []any{"page.hit"}},
+		{"reports email events by date", `SELECT count(*) FROM events e INDEXED BY events_type
+			WHERE e.type IN ('email.sent', 'email.read', 'email.clicked', 'email.failed') AND ` + events.TypeIndexWhere("e") +
+			` AND e.at >= ? AND e.at < ?`, []any{0, 1}},
+		{"reports points log by date", `SELECT count(*) FROM events e WHERE e.type = 'points.changed' AND e.at >= ?`, []any{0}},
+		{"reports campaign events (imported history)", `SELECT at FROM events WHERE type = 'campaign.event' AND at >= ?`, []any{0}},
+		{"segments, visited any URL date (scan)", hitDate, hitArgs},
+		{"segments, email read date (scan)", readDate, readArgs},
+		{"landing page form conversions", `SELECT count(DISTINCT f.contact_id) FROM events f WHERE f.type = 'form.submitted'
+			AND (f.url LIKE ? ESCAPE '\') AND f.at >= ?`, []any{"%x", 0}},
+	} {
+		if p := testenv.QueryPlan(t, d.R.Query, tc.q, tc.args...); !strings.Contains(p, "INDEX events_type ") {
+			t.Errorf("%s: plan %q does not read events_type", tc.from, p)
+		}
+	}
+}
+
+// TestObjectIndexPlans: events_type_object is partial (migration 0089: events without an
+// object are left out but those of the types the reports group by object). Every query
+// shape that reads it must still get it — SQLite uses a partial index only when the
+// query's WHERE implies the index's — and what the summary grouped by object counts must
+// not change (email, form and asset events without an object stay in it).
 func TestObjectIndexPlans(t *testing.T) {
 	d, _ := testenv.NewDB(t)
 	ctx := context.Background()
@@ -27,6 +119,10 @@ func TestObjectIndexPlans(t *testing.T) {
 		{ContactID: "c2", Type: events.EmailSent, At: at, ObjectID: "mail1"},
 		{ContactID: "c2", Type: events.EmailSent, At: at}, // an email without an object: its own group
 		{ContactID: "c2", Type: events.FormSubmitted, At: at, ObjectID: "form1"},
+		{ContactID: "c3", Type: events.ContactCreated, At: at},                        // left out
+		{ContactID: "c3", Type: events.PointsChanged, At: at, ObjectName: "campaign"}, // left out
+		{ContactID: "c3", Type: events.PointsChanged, At: at, ObjectID: "group1"},
+		{ContactID: "c3", Type: events.ContactImported, At: at, ObjectID: "import1"},
 	}
 	if err := d.Write(ctx, func(tx *db.Tx) error {
 		for _, e := range evs {
@@ -40,12 +136,13 @@ func TestObjectIndexPlans(t *testing.T) {
 	}
 	var indexed int
 	if err := d.R.QueryRow(`SELECT count(*) FROM events e INDEXED BY events_type_object WHERE ` +
-		reports.ObjectIndexWhere).Scan(&indexed); err != nil {
+		events.ObjectIndexWhere("e")).Scan(&indexed); err != nil {
 		t.Fatal(err)
 	}
-	if indexed != len(evs)-1 {
-		t.Errorf("events_type_object holds %d events, want %d (all but the page hit without an object)", indexed, len(evs)-1)
+	if want := len(evs) - 3; indexed != want {
+		t.Errorf("events_type_object holds %d events, want %d (all but the page hit, the contact.created and the points change without an object)", indexed, want)
 	}
+	checkIndexSQL(t, d, "events_type_object", "events(type, object_id, contact_id) WHERE "+events.ObjectIndexWhere(""))
 
 	// The shapes of the queries that read events_type_object (where they come from). The
 	// landing pages' A/B bounce query (type, object_id = ?, at >= ?) reads events_type with
@@ -55,7 +152,7 @@ func TestObjectIndexPlans(t *testing.T) {
 		args    []any
 	}{
 		{"reports summary grouped by email", `SELECT e.object_id, count(*), count(DISTINCT e.contact_id) FROM events e INDEXED BY events_type_object
-			WHERE e.type IN ('email.sent', 'email.read', 'email.clicked', 'email.failed') AND ` + reports.ObjectIndexWhere + ` GROUP BY e.object_id`, nil},
+			WHERE e.type IN ('email.sent', 'email.read', 'email.clicked', 'email.failed') AND ` + events.ObjectIndexWhere("e") + ` GROUP BY e.object_id`, nil},
 		{"reports object names (NameSQL)", `SELECT object_name FROM events WHERE type IN ('form.submitted') AND object_id = ? AND object_name IS NOT NULL LIMIT 1`, []any{"form1"}},
 		{"focus stats", `SELECT count(*) FROM events WHERE type IN (?1, ?2) AND object_id = ?3`, []any{"focus.viewed", "focus.converted", "f1"}},
 		{"assets stats", `SELECT count(*) FROM events e WHERE e.type = 'asset.downloaded' AND e.object_id = ?`, []any{"a1"}},
@@ -69,7 +166,7 @@ func TestObjectIndexPlans(t *testing.T) {
 
 	// The summary's count per email includes the email without an object.
 	rows, err := d.R.Query(`SELECT coalesce(e.object_id, ''), count(*) FROM events e INDEXED BY events_type_object
-		WHERE e.type = 'email.sent' AND ` + reports.ObjectIndexWhere + ` GROUP BY e.object_id`)
+		WHERE e.type = 'email.sent' AND ` + events.ObjectIndexWhere("e") + ` GROUP BY e.object_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
