@@ -17,6 +17,9 @@ CREATE INDEX events_type ON events(type, at) WHERE (type = 'page.hit' OR type = 
 -- grouped by email, form or asset, which count the events without an object as a group of
 -- their own and add the condition literally (events.ObjectIndexWhere). Events without an
 -- object of any other type are left out: contact.created / identified (a seed's 1.95M),
--- page hits of no landing page (as in 0084), a campaign's points changes.
+-- page hits of no landing page (as in 0084), a campaign's points changes. Both conditions
+-- are ORs of equalities, not `type IN (…)`: SQLite evaluates a list of more than two values
+-- through a temporary index, one probe per row (a rebuild over a 1M seed's 4M events took
+-- 4.0 s with it against 2.0–2.8 s; docs/BENCHMARKS.md).
 DROP INDEX IF EXISTS events_type_object;
-CREATE INDEX events_type_object ON events(type, object_id, contact_id) WHERE (object_id IS NOT NULL OR type IN ('email.sent', 'email.read', 'email.clicked', 'email.failed', 'form.submitted', 'asset.downloaded'));
+CREATE INDEX events_type_object ON events(type, object_id, contact_id) WHERE (object_id IS NOT NULL OR type = 'email.sent' OR type = 'email.read' OR type = 'email.clicked' OR type = 'email.failed' OR type = 'form.submitted' OR type = 'asset.downloaded');
