@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -158,11 +157,9 @@ func recountEventDay(tx *db.Tx, loc *time.Location, day string, hi int64) error 
 		return err
 	}
 	// One pass over each type's events of the day (the (type, at) index, then the rows):
-	// counts, distinct contacts and the top lists are summed in Go. The type is written in
-	// the query: events_type is partial (migration 0089) and INDEXED BY needs the condition
-	// implied when the statement is prepared, before a bound type is known.
+	// counts, distinct contacts and the top lists are summed in Go.
 	q := `SELECT contact_id, coalesce(url, ''), coalesce(referrer, ''), coalesce(object_id, ''), coalesce(object_name, '')
-		FROM events ` + tx.IndexedBy("events_type") + ` WHERE type = '%s' AND at >= ? AND at < ? AND seq <= ?`
+		FROM events ` + tx.IndexedBy("events_type") + ` WHERE type = ? AND at >= ? AND at < ? AND seq <= ?`
 	top := map[topKey]*topVal{}
 	addKey := func(kind, key, label string) {
 		k := topKey{kind, day, key}
@@ -175,7 +172,7 @@ func recountEventDay(tx *db.Tx, loc *time.Location, day string, hi int64) error 
 		v.label = label
 	}
 	for _, typ := range rolled {
-		rows, err := tx.Query(fmt.Sprintf(q, typ), from, to, hi)
+		rows, err := tx.Query(q, typ, from, to, hi)
 		if err != nil {
 			return err
 		}

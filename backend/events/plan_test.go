@@ -8,14 +8,12 @@ import (
 
 	"magpie/backend/db"
 	"magpie/backend/events"
-	"magpie/backend/fields"
 	"magpie/backend/internal/testenv"
-	"magpie/backend/segments"
 )
 
 // checkIndexSQL fails unless the store's index name is defined as def (what follows "ON "):
-// the conditions the readers add as written (events.TypeIndexWhere, ObjectIndexWhere) must
-// be the migration's, or SQLite would not see them as implying the index's.
+// the condition the summaries add as written (events.ObjectIndexWhere) must be the
+// migration's, or SQLite would not see it as implying the index's.
 func checkIndexSQL(t *testing.T, d *db.DB, name, def string) {
 	t.Helper()
 	var got string
@@ -24,82 +22,6 @@ func checkIndexSQL(t *testing.T, d *db.DB, name, def string) {
 	}
 	if want := "CREATE INDEX " + name + " ON " + def; got != want {
 		t.Errorf("index %s is\n%s\nwant\n%s", name, got, want)
-	}
-}
-
-// TestTypeIndexPlans: events_type (type, at) is partial (migration 0089): it holds the
-// types read by type and date without a contact (events.ByType). Every reader's shape
-// must still search it, and the types nobody reads that way (contact creation, tags,
-// segments…) must be out of it.
-func TestTypeIndexPlans(t *testing.T) {
-	d, _ := testenv.NewDB(t)
-	ctx := context.Background()
-	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	out := []events.Type{events.ContactCreated, events.ContactIdentified, events.ContactImported, events.TagAdded,
-		events.SegmentAdded, events.FocusViewed, events.DWCRequested}
-	if err := d.Write(ctx, func(tx *db.Tx) error {
-		for _, typ := range append(append([]events.Type{}, events.ByType...), out...) {
-			if _, err := events.Append(tx, events.Event{ContactID: "c1", Type: typ, At: at, ObjectID: "o1"}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	checkIndexSQL(t, d, "events_type", "events(type, at) WHERE "+events.TypeIndexWhere(""))
-	var indexed int
-	if err := d.R.QueryRow(`SELECT count(*) FROM events INDEXED BY events_type WHERE ` + events.TypeIndexWhere("")).Scan(&indexed); err != nil {
-		t.Fatal(err)
-	}
-	if indexed != len(events.ByType) {
-		t.Errorf("events_type holds %d events, want %d (one of each type in events.ByType)", indexed, len(events.ByType))
-	}
-
-	fs, err := fields.New(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scan, err := segments.New(d, fs).Compiler(ctx, at, segments.Scan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	segment := func(field string) (string, []any) {
-		tree, err := segments.Parse([]byte(`[{"glue":"and","object":"lead","field":"` + field +
-			`","operator":"gt","properties":{"filter":"2026-01-01 00:00:00"}}]`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cond, args, err := scan.Compile(tree)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return "SELECT count(*) FROM contacts c WHERE " + cond, args
-	}
-	hitDate, hitArgs := segment("hit_url_date")           // two types
-	readDate, readArgs := segment("lead_email_read_date") // one type
-
-	// The shapes of the queries that read events_type (where they come from).
-	for _, tc := range []struct {
-		from, q string
-		args    []any
-	}{
-		{"dashboard refold (rolled type written in the query)", `SELECT contact_id, url FROM events INDEXED BY events_type
-			WHERE type = 'email.read' AND at >= ? AND at < ? AND seq <= ?`, []any{0, 1, 2}},
-		{"dashboard refold plan (bound type)", `SELECT min(at), max(at) FROM events WHERE type = ?`, []any{"page.hit"}},
-		{"reports email events by date", `SELECT count(*) FROM events e INDEXED BY events_type
-			WHERE e.type IN ('email.sent', 'email.read', 'email.clicked', 'email.failed') AND ` + events.TypeIndexWhere("e") +
-			` AND e.at >= ? AND e.at < ?`, []any{0, 1}},
-		{"reports points log by date", `SELECT count(*) FROM events e WHERE e.type = 'points.changed' AND e.at >= ?`, []any{0}},
-		{"reports campaign events (imported history)", `SELECT at FROM events WHERE type = 'campaign.event' AND at >= ?`, []any{0}},
-		{"segments, visited any URL date (scan)", hitDate, hitArgs},
-		{"segments, email read date (scan)", readDate, readArgs},
-		{"landing page form conversions", `SELECT count(DISTINCT f.contact_id) FROM events f WHERE f.type = 'form.submitted'
-			AND (f.url LIKE ? ESCAPE '\') AND f.at >= ?`, []any{"%x", 0}},
-	} {
-		if p := testenv.QueryPlan(t, d.R.Query, tc.q, tc.args...); !strings.Contains(p, "INDEX events_type ") {
-			t.Errorf("%s: plan %q does not read events_type", tc.from, p)
-		}
 	}
 }
 

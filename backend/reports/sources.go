@@ -118,8 +118,7 @@ func eventSource(id, label string, types []events.Type, extra []Column, contact 
 	}
 	where := "e.type = " + quoted[0]
 	if len(quoted) > 1 {
-		// A list of types does not imply events_type's condition: it is added as written.
-		where = "e.type IN (" + strings.Join(quoted, ", ") + ") AND " + events.TypeIndexWhere("e")
+		where = "e.type IN (" + strings.Join(quoted, ", ") + ")"
 	}
 	cols := []Column{
 		{ID: "at", Label: "Date", Type: DateTime, Expr: "e.at"},

@@ -7,7 +7,6 @@ import (
 
 	"magpie/backend/contacts"
 	"magpie/backend/db"
-	"magpie/backend/events"
 	"magpie/backend/fold"
 	"magpie/backend/ids"
 )
@@ -455,12 +454,7 @@ func (c *Compiler) eventDate(n *Node, d Def, op string) (string, error) {
 	for i, t := range types {
 		ph[i] = c.arg(t)
 	}
-	// A list of types does not imply the partial index events_type's condition (migration
-	// 0089) as one type does: it is added as written, for the Scan shape's subquery.
-	base := "x.type = " + ph[0]
-	if len(ph) > 1 {
-		base = "x.type IN (" + strings.Join(ph, ", ") + ") AND " + events.TypeIndexWhere("x")
-	}
+	base := "x.type IN (" + strings.Join(ph, ", ") + ")"
 	pos, neg := negatives[op]
 	if !neg {
 		pos = op
