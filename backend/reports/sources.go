@@ -132,15 +132,11 @@ func eventSource(id, label string, types []events.Type, extra []Column, contact 
 		Columns: cols, Defaults: []string{"at", "type", "contact.email"}}
 }
 
-// ObjectIndexWhere is the condition of the partial index events_type_object (migration
-// 0084), with the events table as e: true for every event but page hits without an object.
-const ObjectIndexWhere = "(e.type <> 'page.hit' OR e.object_id IS NOT NULL)"
-
 // objectName is the name of an event's object (email, form, asset): the summary groups by
 // the object id (events_type_object is ordered by it) and looks each name up once.
 func objectName(id, label, types string) Column {
 	return Column{ID: id, Label: label, Type: Text, Expr: "e.object_name", GroupExpr: "e.object_id", GroupIndex: "events_type_object",
-		GroupWhere: ObjectIndexWhere,
+		GroupWhere: events.ObjectIndexWhere("e"),
 		NameSQL:    "SELECT object_name FROM events WHERE type IN ('" + types + "') AND object_id = ? AND object_name IS NOT NULL LIMIT 1"}
 }
 
