@@ -363,22 +363,15 @@ func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (
 // tail after the streaming 17.7 / 17.1 s single-threaded against 16.1 / 20.8 s with one
 // helper, 8–14 s less CPU; docs/BENCHMARKS.md § Contacts, branch seed4).
 func (d *DB) RestoreIndexes(ctx context.Context) error {
-	return d.RestoreIndexesThreads(ctx, 0)
+	return d.restoreIndexes(ctx, 0, false)
 }
 
-// RestoreIndexesThreads is RestoreIndexes with that many sorter helper threads: each holds
-// its own sorted runs (about one page cache), so a caller with memory to spare — the
-// tracker's catch-up, whose Go heap is returned before the rebuild — trades RSS for wall
-// time on the second core.
-func (d *DB) RestoreIndexesThreads(ctx context.Context, threads int) error {
-	return d.restoreIndexes(ctx, threads, false)
-}
-
-// RestoreIndexesEach is RestoreIndexesThreads with one transaction per index, each removing
-// its index from the deferred list in meta as it commits (a crash in between leaves the
-// rest for Open, as before): a caller holding BackgroundCheckpoints gets each index's pages
-// copied out of the WAL on another goroutine while the next one is built, instead of all
-// of them by the automatic checkpoint of one last commit.
+// RestoreIndexesEach is RestoreIndexes with one transaction per index, each removing its
+// index from the deferred list in meta as it commits (a crash in between leaves the rest
+// for Open, as before), and that many sorter helper threads (each holds its own sorted
+// runs, about one page cache): a caller holding BackgroundCheckpoints — the tracker's
+// catch-up — gets each index's pages copied out of the WAL on another goroutine while the
+// next one is built, instead of all of them by the automatic checkpoint of one last commit.
 func (d *DB) RestoreIndexesEach(ctx context.Context, threads int) error {
 	return d.restoreIndexes(ctx, threads, true)
 }

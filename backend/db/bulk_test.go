@@ -237,7 +237,7 @@ func TestRestoreIndexesEach(t *testing.T) {
 		name    string
 		restore func(*db.DB, context.Context) error
 	}{
-		{"one transaction", func(d *db.DB, ctx context.Context) error { return d.RestoreIndexesThreads(ctx, 0) }},
+		{"one transaction", func(d *db.DB, ctx context.Context) error { return d.RestoreIndexes(ctx) }},
 		{"one per index", func(d *db.DB, ctx context.Context) error { return d.RestoreIndexesEach(ctx, 0) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -249,18 +249,16 @@ func writeOwed(tx *db.Tx, all bool, aggs *carryStore, keys *keyDict, fromLog map
 			for _, k := range all {
 				tx.Signal(Topic, k) // segments re-check what the aggregates now say
 			}
-			// A few thousand contacts per write (writeChunks), each written from a copy:
-			// memory stays whole if tx fails.
-			for len(all) > 0 {
-				part := all[:min(len(all), writeChunk)]
-				all = all[len(part):]
+			// Each chunk is written from a copy: memory stays whole if tx fails.
+			err := inChunks(all, func(part []string) error {
 				tmp := &Batch{tx: tx, urlIDs: map[string]int64{}, aggs: make(map[string]*pendingAgg, len(part)), keys: keys}
 				for _, k := range part {
 					tmp.aggs[k] = aggs.pending(k)
 				}
-				if err := tmp.write(part); err != nil {
-					return err
-				}
+				return tmp.write(part)
+			})
+			if err != nil {
+				return err
 			}
 		}
 		if len(fromLog) > 0 {
@@ -414,22 +412,25 @@ func writeFromLog(tx *db.Tx, contacts []string, open int64) error {
 	return tmp.writeChunks()
 }
 
-// writeChunks writes every pending aggregate, writeChunk contacts (in key order) per
-// write: the rows of 100k contacts at once took the process's peak RSS from 340 to 480 MB.
+// writeChunks writes every pending aggregate, in key order, in chunks (inChunks).
 func (b *Batch) writeChunks() error {
 	all := slices.Clone(b.order)
 	slices.Sort(all)
-	for len(all) > 0 {
-		n := min(len(all), writeChunk)
-		if err := b.write(all[:n]); err != nil {
+	return inChunks(all, b.write)
+}
+
+// inChunks calls write for the contacts, 4,096 at a time: the aggregate rows of 100k
+// contacts written at once took the process's peak RSS from 340 to 480 MB.
+func inChunks(contacts []string, write func(part []string) error) error {
+	for len(contacts) > 0 {
+		n := min(len(contacts), 4096)
+		if err := write(contacts[:n]); err != nil {
 			return err
 		}
-		all = all[n:]
+		contacts = contacts[n:]
 	}
 	return nil
 }
-
-const writeChunk = 4096
 
 // settledBoth records, while a catch-up carries aggregates, that neither contact of a merge
 // owes anything up to now — also the one that owed nothing: the loser's events become the

@@ -65,7 +65,7 @@ func (s *carryStore) has(contact string) bool {
 // drop forgets a contact (its record stays unused until the store is emptied).
 func (s *carryStore) drop(contact string) { s.index.Delete(contact) }
 
-// add merges a later part of a contact into the store, as pendingAgg.merge does.
+// add merges a later part of a contact (appended after what the store holds) into it.
 func (s *carryStore) add(contact string, o *pendingAgg) {
 	i, ok := s.index.Get(contact)
 	if !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"magpie/backend/db"
@@ -60,9 +61,9 @@ func (g *Ingester) dropPrefetch() {
 	}
 }
 
-// hitTextColumns are the text columns of a hit, in the order scanHits cuts them out.
-var hitTextColumns = []string{"id", "kind", "device_id", "contact_id", "email_id", "send_id", "form_id", "url", "title",
-	"referrer", "lang", "user_agent", "ip", "data"}
+// hitTextColumns are the text columns of a hit (hitColumns but at and bot), in the order
+// scanHits cuts them out.
+var hitTextColumns = slices.DeleteFunc(slices.Clone(hitColumns), func(c string) bool { return c == "at" || c == "bot" })
 
 // hitsSQL reads a hit's text columns as one string (their concatenation) and its byte
 // lengths as another ("3,4,36,…"): two values per row for the driver to copy and box
