@@ -178,7 +178,7 @@ func BenchmarkDecisionLatency(b *testing.B) {
 	}
 	b.StopTimer()
 	var fired int
-	f.d.R.QueryRow("SELECT count(*) FROM campaign_log WHERE event_id = 'open' AND path = 'yes'").Scan(&fired)
+	f.d.R.QueryRow("SELECT count(*) FROM campaign_log_ids WHERE event_id = 'open' AND path = 'yes'").Scan(&fired)
 	if want := min(b.N, n); fired != want {
 		b.Fatalf("fired %d decisions, want %d", fired, want)
 	}

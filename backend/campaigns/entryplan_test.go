@@ -17,10 +17,10 @@ func TestEntryPlansPerCandidate(t *testing.T) {
 		`UPDATE campaign_members SET started = rotation WHERE campaign_id = ? AND manually_removed = 0 AND started < rotation
 			AND contact_id IN (SELECT contact_id FROM camp_cand)`,
 		kick,
-		`INSERT OR IGNORE INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
-			SELECT ?, 'e', s.contact_id, s.rotation, 'scheduled', s.ref_at, s.ref_at FROM (` + kick + `) s`,
-		`INSERT OR IGNORE INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
-			SELECT ?, 'e', s.contact_id, s.rotation, 'scheduled', s.ref_at, s.ref_at FROM (` + freshSrc + `) s`,
+		`INSERT OR IGNORE INTO campaign_log(step, contact_id, rotation, status, trigger_at, ref_at)
+			SELECT ?, s.contact_id, s.rotation, 'scheduled', s.ref_at, s.ref_at FROM (` + kick + `) s`,
+		`INSERT OR IGNORE INTO campaign_log(step, contact_id, rotation, status, trigger_at, ref_at)
+			SELECT ?, s.contact_id, s.rotation, 'scheduled', s.ref_at, s.ref_at FROM (` + freshSrc + `) s`,
 		`INSERT INTO campaign_members(campaign_id, contact_id, date_added, manually_added, rotation, started)
 			SELECT ?, x.contact_id, 1, 0, 1, 1 FROM camp_cand x
 			WHERE NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = ? AND m.contact_id = x.contact_id)`,
