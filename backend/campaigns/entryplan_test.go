@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"magpie/backend/db"
+	"magpie/backend/internal/testenv"
 )
 
 // The statements that enter one chunk of candidates (membersync.go, kickoff) must look each
@@ -60,6 +61,33 @@ func TestEntryPlansPerCandidate(t *testing.T) {
 		if strings.Contains(p, "SCAN m") || strings.Contains(p, "SCAN campaign_members") ||
 			strings.Contains(p, "(campaign_id=?)") || strings.Contains(p, "SCAN sm") {
 			t.Errorf("plan walks the membership:\n%s\n%s", q, p)
+		}
+	}
+}
+
+// The runner's due rows and a contact's waiting steps are found through their partial
+// indexes, the step keys by their integer key (migration 0090).
+func TestDueAndWaitingPlans(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct {
+		name, q string
+		want    []string
+	}{
+		{"due", dueSQL, []string{"SEARCH l USING INDEX campaign_log_due (trigger_at<?)"}},
+		{"waiting", waitingSQL, []string{"SEARCH l USING INDEX campaign_log_waiting (contact_id=?)", "SEARCH k USING INTEGER PRIMARY KEY (rowid=?)"}},
+	} {
+		args := make([]any, strings.Count(c.q, "?"))
+		for i := range args {
+			args[i] = 1
+		}
+		p := testenv.QueryPlan(t, f.d.R.Query, c.q, args...)
+		for _, w := range c.want {
+			if !strings.Contains(p, w) {
+				t.Errorf("%s: plan %q, want %q", c.name, p, w)
+			}
+		}
+		if strings.Contains(p, "SCAN l") {
+			t.Errorf("%s: plan %q scans the log", c.name, p)
 		}
 	}
 }

@@ -29,6 +29,11 @@ var decisionTypes = map[events.Type][]string{
 	events.AssetDownloaded: {"asset.download"},
 }
 
+// waitingSQL selects the steps contact ? waits on, through the partial index
+// campaign_log_waiting (plan checked in entryplan_test.go).
+const waitingSQL = `SELECT l.id, l.step, k.campaign_id, k.event_id, l.rotation FROM campaign_log l
+	JOIN campaign_step_keys k ON k.k = l.step WHERE l.contact_id = ? AND l.status = 'waiting' ORDER BY l.id`
+
 // onEvent runs inside the transaction that stores e: a form submission enters form-source
 // campaigns, and decisions the contact is waiting on fire at once (§4.4 real time).
 func onEvent(tx *db.Tx, e events.Event) error {
@@ -41,8 +46,7 @@ func onEvent(tx *db.Tx, e events.Event) error {
 	if len(types) == 0 {
 		return nil
 	}
-	rows, err := tx.Query(`SELECT l.id, l.step, k.campaign_id, k.event_id, l.rotation FROM campaign_log l
-		JOIN campaign_step_keys k ON k.k = l.step WHERE l.contact_id = ? AND l.status = 'waiting' ORDER BY l.id`, e.ContactID)
+	rows, err := tx.Query(waitingSQL, e.ContactID)
 	if err != nil {
 		return err
 	}
