@@ -36,16 +36,18 @@ func TestTimelineMergesCampaignSteps(t *testing.T) {
 				return err
 			}
 		}
+		if _, err := tx.Exec(`INSERT INTO campaign_step_keys(k, campaign_id, event_id) VALUES(1, 'camp', 's1'), (2, 'camp', 's2')`); err != nil {
+			return err
+		}
 		for i, at := range []int64{150, 250, 350, 450, 50} {
-			ev := []string{"s1", "s2"}[i%2]
-			if _, err := tx.Exec(`INSERT INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at, done_at)
-				VALUES('camp', ?, ?, ?, 'done', ?, ?, ?)`, ev, cid, i+1, at, at, at); err != nil {
+			if _, err := tx.Exec(`INSERT INTO campaign_log(step, contact_id, rotation, status, trigger_at, ref_at, done_at)
+				VALUES(?, ?, ?, 'done', ?, ?, ?)`, 1+i%2, cid, i+1, at, at, at); err != nil {
 				return err
 			}
 		}
 		// A scheduled step is not in the timeline yet.
-		_, err := tx.Exec(`INSERT INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
-			VALUES('camp', 's1', ?, 9, 'scheduled', 900, 900)`, cid)
+		_, err := tx.Exec(`INSERT INTO campaign_log(step, contact_id, rotation, status, trigger_at, ref_at)
+			VALUES(1, ?, 9, 'scheduled', 900, 900)`, cid)
 		return err
 	})
 	if err != nil {

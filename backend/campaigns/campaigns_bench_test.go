@@ -41,8 +41,9 @@ func benchBatch() int {
 }
 
 // benchIDs gives the events UUID-shaped ids, as the builder does (crypto.randomUUID), when
-// MAGPIE_BENCH_LONGIDS=1: every campaign_log key then carries a 36-byte event id as in the
-// app, not a 3–5 byte one.
+// MAGPIE_BENCH_LONGIDS=1, as in the app, not 3–5 byte ones (campaign_log names a step by its
+// local integer key since migration 0090: only campaign_step_keys and campaign_steps carry
+// the ids).
 func benchIDs(evs []Event) []Event {
 	if os.Getenv("MAGPIE_BENCH_LONGIDS") != "1" {
 		return evs
@@ -178,7 +179,7 @@ func BenchmarkDecisionLatency(b *testing.B) {
 	}
 	b.StopTimer()
 	var fired int
-	f.d.R.QueryRow("SELECT count(*) FROM campaign_log WHERE event_id = 'open' AND path = 'yes'").Scan(&fired)
+	f.d.R.QueryRow("SELECT count(*) FROM campaign_log_ids WHERE event_id = 'open' AND path = 'yes'").Scan(&fired)
 	if want := min(b.N, n); fired != want {
 		b.Fatalf("fired %d decisions, want %d", fired, want)
 	}

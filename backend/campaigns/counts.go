@@ -1,38 +1,94 @@
 package campaigns
 
-import "magpie/backend/db"
+import (
+	"database/sql"
+	"errors"
 
-// Set-based statements on campaign_log keep campaign_counts exact with one grouped upsert
-// instead of the triggers' upsert per row (migration 0054): bulk runs one statement while
-// a row in campaign_counts_bulk sets the insert and status triggers aside, then the caller
-// adds the rows it wrote with addCounts (and subtracts what they were with subCounts).
+	"magpie/backend/db"
+)
 
-// bulk runs fn (statements on campaign_log only, no Go hook in between) with the count
-// triggers aside.
-func bulk(tx *db.Tx, fn func() error) error {
-	if _, err := tx.Exec("INSERT INTO campaign_counts_bulk(k) VALUES(1)"); err != nil {
-		return err
+// A campaign_log row names its step (campaign, event) by a local integer key from
+// campaign_step_keys (migration 0090). campaign_counts holds the live counts per step and
+// status; no trigger keeps it: every statement that inserts, deletes or changes the status
+// of campaign_log rows counts them itself, set-based (one grouped upsert per statement).
+
+// stepKey returns the key of event in campaign, given on first use.
+func stepKey(tx *db.Tx, campaign, event string) (int64, error) {
+	var k int64
+	err := tx.QueryRow("SELECT k FROM campaign_step_keys WHERE campaign_id = ? AND event_id = ?", campaign, event).Scan(&k)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return k, err
 	}
-	if err := fn(); err != nil {
-		return err
+	r, err := tx.Exec("INSERT INTO campaign_step_keys(campaign_id, event_id) VALUES(?, ?)", campaign, event)
+	if err != nil {
+		return 0, err
 	}
-	_, err := tx.Exec("DELETE FROM campaign_counts_bulk")
+	return r.LastInsertId()
+}
+
+// stepOf returns the campaign and event of step key k.
+func stepOf(tx *db.Tx, k int64) (campaign, event string, err error) {
+	err = tx.QueryRow("SELECT campaign_id, event_id FROM campaign_step_keys WHERE k = ?", k).Scan(&campaign, &event)
+	return campaign, event, err
+}
+
+// campaignSteps selects the step keys of campaign ?.
+const campaignSteps = "SELECT k FROM campaign_step_keys WHERE campaign_id = ?"
+
+// addCount adds n rows of status to step's count (n may be negative).
+func addCount(tx *db.Tx, step int64, status string, n int64) error {
+	if n == 0 {
+		return nil
+	}
+	_, err := tx.Exec(`INSERT INTO campaign_counts(step, status, n) VALUES(?, ?, ?)
+		ON CONFLICT(step, status) DO UPDATE SET n = n + excluded.n`, step, status, n)
 	return err
 }
 
 // addCounts counts the campaign_log rows selected by where (e.g. an id range just written).
 func addCounts(tx *db.Tx, where string, args ...any) error {
-	_, err := tx.Exec(`INSERT INTO campaign_counts(campaign_id, event_id, status, n)
-		SELECT campaign_id, event_id, status, count(*) FROM campaign_log WHERE `+where+` GROUP BY 1, 2, 3
-		ON CONFLICT(campaign_id, event_id, status) DO UPDATE SET n = n + excluded.n`, args...)
+	_, err := tx.Exec(`INSERT INTO campaign_counts(step, status, n)
+		SELECT step, status, count(*) FROM campaign_log WHERE `+where+` GROUP BY 1, 2
+		ON CONFLICT(step, status) DO UPDATE SET n = n + excluded.n`, args...)
 	return err
 }
 
-// subCounts removes the campaign_log rows selected by where (all of campaign/event) from
-// the counts of their current status (before a set-based status change).
-func subCounts(tx *db.Tx, campaign, event, where string, args ...any) error {
+// subCounts removes the campaign_log rows selected by where from the counts of their
+// current status (before a set-based status change or delete).
+func subCounts(tx *db.Tx, where string, args ...any) error {
 	_, err := tx.Exec(`UPDATE campaign_counts SET n = n - s.k
-		FROM (SELECT status AS st, count(*) AS k FROM campaign_log WHERE `+where+` GROUP BY status) s
-		WHERE campaign_id = ? AND event_id = ? AND status = s.st`, append(args, campaign, event)...)
+		FROM (SELECT step AS sp, status AS st, count(*) AS k FROM campaign_log WHERE `+where+` GROUP BY 1, 2) s
+		WHERE campaign_counts.step = s.sp AND campaign_counts.status = s.st`, args...)
 	return err
+}
+
+// setStatus runs `UPDATE campaign_log SET <set> WHERE <where>` (set changes the status)
+// and moves the rows' counts. The rows are noted first (temp table camp_moved), so where
+// may select by the status the update changes. It returns how many rows changed.
+func setStatus(tx *db.Tx, set string, setArgs []any, where string, whereArgs ...any) (int64, error) {
+	for _, q := range []string{
+		"CREATE TEMP TABLE IF NOT EXISTS camp_moved(id INTEGER PRIMARY KEY)",
+		"DELETE FROM camp_moved",
+	} {
+		if _, err := tx.Exec(q); err != nil {
+			return 0, err
+		}
+	}
+	r, err := tx.Exec("INSERT INTO camp_moved(id) SELECT id FROM campaign_log WHERE "+where, whereArgs...)
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return 0, nil
+	}
+	const moved = "id IN (SELECT id FROM camp_moved)"
+	if err := subCounts(tx, moved); err != nil {
+		return 0, err
+	}
+	r, err = tx.Exec("UPDATE campaign_log SET "+set+" WHERE "+moved, setArgs...)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := r.RowsAffected()
+	return n, addCounts(tx, moved)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/events"
 )
@@ -64,5 +65,82 @@ func TestCountsArePushedOnEveryChange(t *testing.T) {
 	}
 	if st["send"].Done != 2 || st["open"].Done != 1 || st["open"].Waiting != 1 || st["leaf"].Done != 1 {
 		t.Errorf("stats = %+v", st)
+	}
+}
+
+// No trigger keeps campaign_counts (migration 0090): every writer of campaign_log counts
+// what it writes. After each kind of write the counts equal a GROUP BY over the log.
+func TestCountsExactAfterEachWrite(t *testing.T) {
+	f := newFixture(t)
+	ann := f.contact(map[string]string{"firstname": "Ann", "email": "ann@x.io"})
+	bob := f.contact(map[string]string{"firstname": "Bob", "email": "bob@x.io"})
+	cid := f.contact(map[string]string{"firstname": "Cid", "email": "cid@x.io"})
+	dan := f.contact(map[string]string{"firstname": "Dan", "email": "dan@x.io"})
+	eve := f.contact(map[string]string{"firstname": "Eve"}) // no address: the send fails for good
+	fay := f.contact(map[string]string{"firstname": "Fay", "email": "fay@x.io"})
+	all := f.segment("All", `[{"glue":"and","field":"firstname","object":"lead","type":"text","operator":"!empty"}]`)
+	mail := f.email("Hello")
+	zone := wait(root("zone", KindAction, "contact.tags", map[string]any{"add": []any{"zoned"}}), 1, "d")
+	zone.Trigger.Hour = "09:00" // contact-zone moment: inserted as adjust, then scheduled
+	g := Graph{Sources: segSource(all), Events: []Event{
+		root("valid", KindCondition, "email.valid", nil),
+		child("send", "valid", "yes", KindAction, "email.send", map[string]any{"email": mail}),
+		child("open", "send", "", KindDecision, "email.open", nil),
+		child("yes", "open", "yes", KindAction, "contact.tags", map[string]any{"add": []any{"opened"}}),
+		wait(child("no", "open", "no", KindAction, "points.adjust", map[string]any{"points": -1.0}), 1, "d"),
+		wait(root("late", KindAction, "contact.tags", map[string]any{"add": []any{"late"}}), 2, "h"),
+		root("ping", KindAction, "email.send", map[string]any{"email": mail}),
+		zone,
+	}}
+	var id string
+	steps := []struct {
+		name string
+		do   func()
+	}{
+		{"entry (root rows, contact-zone rows adjusted)", func() { id = f.publish("Counts", false, g) }},
+		{"run (due rows marked, pipelined rows inserted, decisions waiting)", func() { f.run() }},
+		{"real-time decision", func() { f.appendEvent(events.Event{ContactID: ann, Type: events.EmailRead, ObjectID: mail}) }},
+		{"run after the decision", func() { f.run() }},
+		{"removed by hand (canceled)", func() {
+			if _, err := f.s.RemoveContacts(f.ctx, id, []string{bob}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"merged (canceled)", func() {
+			if err := f.d.Write(f.ctx, func(tx *db.Tx) error { return contacts.NewOps(tx, "test").Merge(dan, cid, "test") }); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"deleted before a due step (skipped)", func() {
+			if _, err := f.cs.Delete(f.ctx, []string{fay}, "test"); err != nil {
+				t.Fatal(err)
+			}
+			f.advance(3 * time.Hour)
+		}},
+		{"step gone from the published graph (skipped)", func() {
+			g2 := Graph{Sources: g.Sources, Events: g.Events[:5]} // without late and zone
+			if _, err := f.s.Save(f.ctx, Input{ID: id, Name: "Counts", Graph: g2}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.s.Publish(f.ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			f.advance(2 * 24 * time.Hour)
+		}},
+	}
+	for _, st := range steps {
+		st.do()
+		if d := f.countsDiff(); d != "" {
+			t.Errorf("after %s: %s", st.name, d)
+		}
+	}
+	// The writes above reached every status the engine writes.
+	var statuses string
+	f.d.R.QueryRow("SELECT group_concat(DISTINCT status) FROM (SELECT status FROM campaign_log ORDER BY status)").Scan(&statuses)
+	if statuses != "canceled,done,failed,skipped" {
+		t.Errorf("statuses = %s", statuses)
+	}
+	if got := f.logOf(id, eve); !equal(got, []string{"late:done", "ping:failed", "valid:done:no", "zone:skipped"}) {
+		t.Errorf("eve = %v", got)
 	}
 }

@@ -107,7 +107,7 @@ func (x *DWCDecisions) Lookup(ctx context.Context, contactID, slot string) (item
 	if err != nil || len(refs) == 0 || contactID == "" {
 		return "", false, err
 	}
-	rows, err := x.d.R.QueryContext(ctx, "SELECT campaign_id, event_id FROM campaign_log WHERE contact_id = ? AND status = 'waiting'", contactID)
+	rows, err := x.d.R.QueryContext(ctx, "SELECT campaign_id, event_id FROM campaign_log_ids WHERE contact_id = ? AND status = 'waiting'", contactID)
 	if err != nil {
 		return "", false, err
 	}

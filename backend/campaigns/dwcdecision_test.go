@@ -105,7 +105,7 @@ func TestDWCRequestDecision(t *testing.T) {
 			f.appendEvent(events.Event{ContactID: ann, Type: events.DWCRequested, ObjectID: "hero"})
 			f.run()
 			var n int
-			f.d.R.QueryRow("SELECT count(*) FROM campaign_log WHERE campaign_id = ? AND event_id = 'push'", f.camp).Scan(&n)
+			f.d.R.QueryRow("SELECT count(*) FROM campaign_log_ids WHERE campaign_id = ? AND event_id = 'push'", f.camp).Scan(&n)
 			if n != 1 {
 				t.Errorf("push rows = %d", n)
 			}

@@ -317,7 +317,7 @@ func TestDecisions(t *testing.T) {
 			f.appendEvent(e)
 			f.run()
 			var n int
-			f.d.R.QueryRow("SELECT count(*) FROM campaign_log WHERE campaign_id = ? AND event_id = 'y'", id).Scan(&n)
+			f.d.R.QueryRow("SELECT count(*) FROM campaign_log_ids WHERE campaign_id = ? AND event_id = 'y'", id).Scan(&n)
 			if c.fires && n != 1 {
 				t.Errorf("yes child rows = %d", n)
 			}

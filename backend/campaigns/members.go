@@ -145,9 +145,9 @@ func removeMembers(tx *db.Tx, id string, manual bool) (int, error) {
 	}
 	n, _ := r.RowsAffected()
 	if n > 0 {
-		if _, err := tx.Exec(`UPDATE campaign_log SET status = 'canceled', reason = 'removed from the campaign', done_at = ?
-			WHERE campaign_id = ? AND status IN ('scheduled', 'waiting') AND contact_id IN (SELECT contact_id FROM camp_cand)`,
-			tx.NowMs(), id); err != nil {
+		if _, err := setStatus(tx, "status = 'canceled', reason = 'removed from the campaign', done_at = ?", []any{tx.NowMs()},
+			"contact_id IN (SELECT contact_id FROM camp_cand) AND step IN ("+campaignSteps+") AND status IN ('scheduled', 'waiting')",
+			id); err != nil {
 			return 0, err
 		}
 		tx.Signal("campaign_log", id)
@@ -173,28 +173,24 @@ func fanout(tx *db.Tx, c *compiled, kids []*Event, src string, args []any) error
 		} else if restricted(k.Trigger) {
 			status = stAdjust
 		}
-		q := `INSERT OR IGNORE INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
-			SELECT ?, ?, s.contact_id, s.rotation, ?, ` + trig + `, s.ref_at FROM (` + src + `) s`
-		var n int64
-		if err := bulk(tx, func() error {
-			res, err := tx.Exec(q, append([]any{c.id, k.ID, status}, args...)...)
-			if err == nil {
-				n, _ = res.RowsAffected()
-			}
+		step, err := stepKey(tx, c.id, k.ID)
+		if err != nil {
 			return err
-		}); err != nil {
+		}
+		q := `INSERT OR IGNORE INTO campaign_log(step, contact_id, rotation, status, trigger_at, ref_at)
+			SELECT ?, s.contact_id, s.rotation, ?, ` + trig + `, s.ref_at FROM (` + src + `) s`
+		res, err := tx.Exec(q, append([]any{step, status}, args...)...)
+		if err != nil {
 			return fmt.Errorf("campaigns: schedule %s: %w", k.ID, err)
 		}
-		if n > 0 {
-			// Every inserted row has k's event and this status: counted without reading
-			// the rows back (INSERT OR IGNORE reports only the rows it inserted).
-			if _, err := tx.Exec(`INSERT INTO campaign_counts(campaign_id, event_id, status, n) VALUES(?, ?, ?, ?)
-				ON CONFLICT(campaign_id, event_id, status) DO UPDATE SET n = n + excluded.n`, c.id, k.ID, status, n); err != nil {
-				return err
-			}
+		// Every inserted row has k's event and this status: counted without reading the
+		// rows back (INSERT OR IGNORE reports only the rows it inserted).
+		n, _ := res.RowsAffected()
+		if err := addCount(tx, step, status, n); err != nil {
+			return err
 		}
 		if status == stAdjust {
-			if err := adjust(tx, c.id, k); err != nil {
+			if err := adjust(tx, step, k); err != nil {
 				return err
 			}
 		}
@@ -208,9 +204,9 @@ func fanout(tx *db.Tx, c *compiled, kids []*Event, src string, args []any) error
 
 // adjust computes contact-zone triggers (hour, window, weekdays) for the rows fanout just
 // inserted.
-func adjust(tx *db.Tx, campaignID string, k *Event) error {
+func adjust(tx *db.Tx, step int64, k *Event) error {
 	rows, err := tx.Query(`SELECT l.id, l.trigger_at, coalesce(c.timezone, '') FROM campaign_log l
-		LEFT JOIN contacts c ON c.id = l.contact_id WHERE l.campaign_id = ? AND l.event_id = ? AND l.status = 'adjust'`, campaignID, k.ID)
+		LEFT JOIN contacts c ON c.id = l.contact_id WHERE l.step = ? AND l.status = 'adjust'`, step)
 	if err != nil {
 		return err
 	}
@@ -233,7 +229,10 @@ func adjust(tx *db.Tx, campaignID string, k *Event) error {
 			return err
 		}
 	}
-	return nil
+	if err := addCount(tx, step, stAdjust, -int64(len(upd))); err != nil {
+		return err
+	}
+	return addCount(tx, step, stScheduled, int64(len(upd)))
 }
 
 // shortestNo is the no-path child with the shortest wait (the decision's inactivity moment).

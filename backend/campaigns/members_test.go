@@ -163,7 +163,7 @@ func TestWebhookRetriesAndTimeout(t *testing.T) {
 		t.Fatalf("after a 500 and a timeout: %v (both retried)", got)
 	}
 	var reason string
-	f.d.R.QueryRow("SELECT reason FROM campaign_log WHERE event_id = 's'").Scan(&reason)
+	f.d.R.QueryRow("SELECT reason FROM campaign_log_ids WHERE event_id = 's'").Scan(&reason)
 	if !strings.Contains(reason, "no answer within 1s") {
 		t.Errorf("timeout reason = %q", reason)
 	}

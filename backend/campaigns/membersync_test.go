@@ -83,8 +83,8 @@ func TestSyncMembersChunked(t *testing.T) {
 				t.Fatalf("members = %v, want %v", got, want)
 			}
 			var rootRows, dup int
-			f.d.R.QueryRow("SELECT count(*) FROM campaign_log WHERE campaign_id = ? AND event_id = 't'", id).Scan(&rootRows)
-			f.d.R.QueryRow(`SELECT count(*) FROM (SELECT contact_id FROM campaign_log WHERE campaign_id = ? GROUP BY contact_id, event_id, rotation HAVING count(*) > 1)`, id).Scan(&dup)
+			f.d.R.QueryRow("SELECT count(*) FROM campaign_log_ids WHERE campaign_id = ? AND event_id = 't'", id).Scan(&rootRows)
+			f.d.R.QueryRow(`SELECT count(*) FROM (SELECT contact_id FROM campaign_log_ids WHERE campaign_id = ? GROUP BY contact_id, event_id, rotation HAVING count(*) > 1)`, id).Scan(&dup)
 			if rootRows != len(want) || dup != 0 {
 				t.Fatalf("root rows = %d (dup %d), want %d", rootRows, dup, len(want))
 			}
@@ -150,7 +150,7 @@ func TestSyncMembersInterruptedResumes(t *testing.T) {
 	if n := count("SELECT count(*) FROM campaign_members WHERE campaign_id = ?"); n != 4 {
 		t.Fatalf("members after the interruption = %d, want 4 (two whole steps of 2)", n)
 	}
-	if n := count("SELECT count(*) FROM campaign_log WHERE campaign_id = ?"); n != 4 {
+	if n := count("SELECT count(*) FROM campaign_log_ids WHERE campaign_id = ?"); n != 4 {
 		t.Fatalf("root rows after the interruption = %d, want 4", n)
 	}
 	if n, err := f.s.SyncMembers(f.ctx, id); err != nil || n != 5 {
@@ -159,7 +159,7 @@ func TestSyncMembersInterruptedResumes(t *testing.T) {
 	if n := count("SELECT count(*) FROM campaign_members WHERE campaign_id = ? AND started = rotation"); n != 9 {
 		t.Fatalf("started members = %d, want 9", n)
 	}
-	if n := count("SELECT count(DISTINCT contact_id) FROM campaign_log WHERE campaign_id = ?"); n != 9 || count("SELECT count(*) FROM campaign_log WHERE campaign_id = ?") != 9 {
+	if n := count("SELECT count(DISTINCT contact_id) FROM campaign_log_ids WHERE campaign_id = ?"); n != 9 || count("SELECT count(*) FROM campaign_log_ids WHERE campaign_id = ?") != 9 {
 		t.Fatalf("root rows: %d contacts, want 9 rows of 9 contacts", n)
 	}
 }

@@ -34,7 +34,7 @@ func pipelinable(ev *Event) bool {
 
 func (x *execCtx) prepPipe() error {
 	for _, q := range []string{
-		`CREATE TEMP TABLE IF NOT EXISTS camp_pipe(seq INTEGER PRIMARY KEY, campaign_id TEXT NOT NULL, event_id TEXT NOT NULL,
+		`CREATE TEMP TABLE IF NOT EXISTS camp_pipe(seq INTEGER PRIMARY KEY, step INTEGER NOT NULL,
 			contact_id TEXT NOT NULL, rotation INTEGER NOT NULL, due INTEGER)`,
 		"DELETE FROM camp_pipe",
 		// Contacts trashed or deleted during this transaction (by an action or a hook), on
@@ -64,8 +64,12 @@ func (x *execCtx) next(c *compiled, kids []*Event, where string) error {
 			later = append(later, k)
 			continue
 		}
-		if _, err := x.tx.Exec(`INSERT INTO camp_pipe(campaign_id, event_id, contact_id, rotation)
-			SELECT ?, ?, contact_id, rotation FROM camp_batch WHERE `+where+` ORDER BY log_id`, c.id, k.ID); err != nil {
+		step, err := stepKey(x.tx, c.id, k.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := x.tx.Exec(`INSERT INTO camp_pipe(step, contact_id, rotation)
+			SELECT ?, contact_id, rotation FROM camp_batch WHERE `+where+` ORDER BY log_id`, step); err != nil {
 			return err
 		}
 	}
@@ -83,9 +87,13 @@ func (x *execCtx) nextNo(c *compiled, kids []*Event) error {
 			later = append(later, k)
 			continue
 		}
+		step, err := stepKey(x.tx, c.id, k.ID)
+		if err != nil {
+			return err
+		}
 		due := triggerSQL(k.Trigger, "ref_at")
-		if _, err := x.tx.Exec(`INSERT INTO camp_pipe(campaign_id, event_id, contact_id, rotation, due)
-			SELECT ?, ?, contact_id, rotation, `+due+` FROM camp_batch WHERE `+due+` <= ? ORDER BY log_id`, c.id, k.ID, x.nowMs()); err != nil {
+		if _, err := x.tx.Exec(`INSERT INTO camp_pipe(step, contact_id, rotation, due)
+			SELECT ?, contact_id, rotation, `+due+` FROM camp_batch WHERE `+due+` <= ? ORDER BY log_id`, step, x.nowMs()); err != nil {
 			return err
 		}
 		if err := fanout(x.tx, c, []*Event{k}, "SELECT contact_id, rotation, ref_at FROM camp_batch WHERE "+due+" > ?", []any{x.nowMs()}); err != nil {
@@ -100,15 +108,15 @@ func (x *execCtx) nextNo(c *compiled, kids []*Event) error {
 // pipelined).
 func (x *execCtx) drain(st *RunStats) error {
 	for {
-		var campaign, event string
-		err := x.tx.QueryRow("SELECT campaign_id, event_id FROM camp_pipe ORDER BY seq LIMIT 1").Scan(&campaign, &event)
+		var step int64
+		err := x.tx.QueryRow("SELECT step FROM camp_pipe ORDER BY seq LIMIT 1").Scan(&step)
 		if err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return nil
 			}
 			return err
 		}
-		n, d, f, err := x.pipe(campaign, event)
+		n, d, f, err := x.pipe(step)
 		if err != nil {
 			return err
 		}
@@ -121,8 +129,12 @@ func (x *execCtx) drain(st *RunStats) error {
 // pipe runs the queued contacts of one event: new log ids are reserved (a placeholder row
 // above them keeps rows inserted meanwhile — by hooks the actions run — out of the range),
 // the rows are inserted with their outcome by finish (insertOutcomes).
-func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) {
+func (x *execCtx) pipe(step int64) (n, done, failed int, err error) {
 	tx := x.tx
+	campaign, event, err := stepOf(tx, step)
+	if err != nil {
+		return 0, 0, 0, err
+	}
 	c, err := load(txQuerier{tx}, campaign)
 	if err != nil {
 		return 0, 0, 0, err
@@ -135,15 +147,15 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 		ev = c.byID[event]
 	}
 	if ev == nil { // cannot happen within a transaction; drop the queue rather than loop
-		_, err := tx.Exec("DELETE FROM camp_pipe WHERE campaign_id = ? AND event_id = ?", campaign, event)
+		_, err := tx.Exec("DELETE FROM camp_pipe WHERE step = ?", step)
 		return 0, 0, 0, err
 	}
 	var base, lo, hi, mine, all int64
 	if err := tx.QueryRow("SELECT coalesce(max(id), 0) FROM campaign_log").Scan(&base); err != nil {
 		return 0, 0, 0, err
 	}
-	if err := tx.QueryRow("SELECT min(seq), max(seq), count(*), (SELECT count(*) FROM camp_pipe) FROM camp_pipe WHERE campaign_id = ? AND event_id = ?",
-		campaign, event).Scan(&lo, &hi, &mine, &all); err != nil {
+	if err := tx.QueryRow("SELECT min(seq), max(seq), count(*), (SELECT count(*) FROM camp_pipe) FROM camp_pipe WHERE step = ?",
+		step).Scan(&lo, &hi, &mine, &all); err != nil {
 		return 0, 0, 0, err
 	}
 	// Log ids follow the queue order: base + the row's place in the queue (gaps where other
@@ -151,9 +163,9 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 	// same key (contact, campaign, event, rotation) wins: the step is not run twice.
 	res, err := tx.Exec(`INSERT INTO camp_batch(log_id, contact_id, rotation, ref_at)
 		SELECT ? + p.seq, p.contact_id, p.rotation, coalesce(p.due, ?) FROM camp_pipe p
-		WHERE p.campaign_id = ? AND p.event_id = ? AND NOT EXISTS (SELECT 1 FROM campaign_log l
-			WHERE l.contact_id = p.contact_id AND l.campaign_id = p.campaign_id AND l.event_id = p.event_id AND l.rotation = p.rotation)`,
-		base+1-lo, x.nowMs(), campaign, event)
+		WHERE p.step = ? AND NOT EXISTS (SELECT 1 FROM campaign_log l
+			WHERE l.contact_id = p.contact_id AND l.step = p.step AND l.rotation = p.rotation)`,
+		base+1-lo, x.nowMs(), step)
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -164,7 +176,7 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 	if mine == all {
 		_, err = tx.Exec("DELETE FROM camp_pipe")
 	} else {
-		_, err = tx.Exec("DELETE FROM camp_pipe WHERE campaign_id = ? AND event_id = ?", campaign, event)
+		_, err = tx.Exec("DELETE FROM camp_pipe WHERE step = ?", step)
 	}
 	if err != nil {
 		return 0, 0, 0, err
@@ -173,8 +185,8 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 		return 0, 0, 0, nil
 	}
 	reserve := base + hi - lo + 2
-	if _, err := tx.Exec(`INSERT INTO campaign_log(id, campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
-		VALUES(?, '', '', '', 0, 'reserved', 0, 0)`, reserve); err != nil {
+	if _, err := tx.Exec(`INSERT INTO campaign_log(id, step, contact_id, rotation, status, trigger_at, ref_at)
+		VALUES(?, 0, '', 0, 'reserved', 0, 0)`, reserve); err != nil {
 		return 0, 0, 0, err
 	}
 	// Contacts deleted meanwhile (in this transaction: camp_gone) are skipped; their path ends.
@@ -187,9 +199,16 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 			return 0, 0, 0, err
 		}
 	}
-	if _, err := tx.Exec(`INSERT INTO campaign_log(id, campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at, done_at, attempts, reason)
-		SELECT log_id, ?, ?, contact_id, rotation, 'skipped', ref_at, ?, ?, 1, reason FROM camp_batch WHERE ok = -1`, c.id, ev.ID, x.nowMs(), x.nowMs()); err != nil {
-		return 0, 0, 0, err
+	if gone == 1 {
+		r, err := tx.Exec(`INSERT INTO campaign_log(id, step, contact_id, rotation, status, trigger_at, ref_at, done_at, attempts, reason)
+			SELECT log_id, ?, contact_id, rotation, 'skipped', ref_at, ?, ?, 1, reason FROM camp_batch WHERE ok = -1`, step, x.nowMs(), x.nowMs())
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		k, _ := r.RowsAffected()
+		if err := addCount(tx, step, stSkipped, k); err != nil {
+			return 0, 0, 0, err
+		}
 	}
 	if _, err := tx.Exec("DELETE FROM camp_batch WHERE ok = -1"); err != nil {
 		return 0, 0, 0, err
@@ -209,32 +228,36 @@ func (x *execCtx) pipe(campaign, event string) (n, done, failed int, err error) 
 // same rules as markOutcomes for a first attempt): done / done on the no path / skipped /
 // failed for good, or scheduled again a minute later after a failure.
 func (x *execCtx) insertOutcomes(c *compiled, ev *Event, yes, no string) error {
-	if err := bulk(x.tx, func() error { return x.insertRows(c, ev, yes, no) }); err != nil {
+	step, err := stepKey(x.tx, c.id, ev.ID)
+	if err != nil {
+		return err
+	}
+	if err := x.insertRows(step, yes, no); err != nil {
 		return err
 	}
 	// The rows were just inserted with a status that is a function of ok (insertRows): they
 	// are counted from camp_batch, without reading them back.
-	_, err := x.tx.Exec(`INSERT INTO campaign_counts(campaign_id, event_id, status, n)
-		SELECT ?1, ?2, `+insertStatus+` AS st, count(*) FROM camp_batch b WHERE b.ok IN (0, 1, 2, 3, 4) GROUP BY st
-		ON CONFLICT(campaign_id, event_id, status) DO UPDATE SET n = n + excluded.n`, c.id, ev.ID, maxAttempts)
+	_, err = x.tx.Exec(`INSERT INTO campaign_counts(step, status, n)
+		SELECT ?1, `+insertStatus+` AS st, count(*) FROM camp_batch b WHERE b.ok IN (0, 1, 2, 3, 4) GROUP BY st
+		ON CONFLICT(step, status) DO UPDATE SET n = n + excluded.n`, step, maxAttempts)
 	return err
 }
 
-// insertStatus is the status of a pipelined step's row inserted with outcome b.ok (?3 is
+// insertStatus is the status of a pipelined step's row inserted with outcome b.ok (?2 is
 // maxAttempts): the first attempt of a failure is retried unless one attempt is the maximum.
 const insertStatus = `CASE b.ok WHEN 1 THEN 'done' WHEN 4 THEN 'done' WHEN 2 THEN 'skipped' WHEN 3 THEN 'failed'
-				ELSE CASE WHEN 1 >= ?3 THEN 'failed' ELSE 'scheduled' END END`
+				ELSE CASE WHEN 1 >= ?2 THEN 'failed' ELSE 'scheduled' END END`
 
-func (x *execCtx) insertRows(c *compiled, ev *Event, yes, no string) error {
-	_, err := x.tx.Exec(`INSERT INTO campaign_log(id, campaign_id, event_id, contact_id, rotation, status, path, trigger_at, ref_at, done_at, attempts, reason)
-		SELECT b.log_id, ?1, ?2, b.contact_id, b.rotation, `+insertStatus+`,
-			CASE b.ok WHEN 1 THEN ?4 WHEN 4 THEN ?5 ELSE '' END,
-			CASE WHEN b.ok = 0 AND 1 < ?3 THEN ?6 + 60000 ELSE b.ref_at END,
-			?6,
-			CASE WHEN b.ok <> 0 OR 1 >= ?3 THEN ?6 END,
+func (x *execCtx) insertRows(step int64, yes, no string) error {
+	_, err := x.tx.Exec(`INSERT INTO campaign_log(id, step, contact_id, rotation, status, path, trigger_at, ref_at, done_at, attempts, reason)
+		SELECT b.log_id, ?1, b.contact_id, b.rotation, `+insertStatus+`,
+			CASE b.ok WHEN 1 THEN ?3 WHEN 4 THEN ?4 ELSE '' END,
+			CASE WHEN b.ok = 0 AND 1 < ?2 THEN ?5 + 60000 ELSE b.ref_at END,
+			?5,
+			CASE WHEN b.ok <> 0 OR 1 >= ?2 THEN ?5 END,
 			1,
 			CASE WHEN b.ok IN (0, 2, 3) THEN b.reason END
 		FROM camp_batch b WHERE b.ok IN (0, 1, 2, 3, 4) ORDER BY b.log_id`,
-		c.id, ev.ID, maxAttempts, yes, no, x.nowMs())
+		step, maxAttempts, yes, no, x.nowMs())
 	return err
 }

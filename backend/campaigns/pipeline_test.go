@@ -18,9 +18,7 @@ func init() {
 		if id, _ := hookInsertFor.Load().(string); id == "" || e.ContactID != id || e.Type != events.PointsChanged {
 			return nil
 		}
-		_, err := tx.Exec(`INSERT INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at)
-			VALUES('other', 'x', ?, 1, 'scheduled', 0, 0)`, e.ContactID)
-		return err
+		return logRow(tx, "other", "x", e.ContactID, stScheduled, nil)
 	})
 }
 
@@ -44,9 +42,7 @@ func TestPipelinedChain(t *testing.T) {
 	// Bob's tag step is already logged (a row for the key exists): it must not run again,
 	// nor anything after it.
 	if err := f.d.Write(f.ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(`INSERT INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at, done_at)
-			VALUES(?, 'tag', ?, 1, 'done', 0, 0, 0)`, id, bob)
-		return err
+		return logRow(tx, id, "tag", bob, stDone, 0)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -78,9 +74,9 @@ func TestPipelinedChain(t *testing.T) {
 	}
 	var reserved, other, attempts, wrongTimes int
 	f.d.R.QueryRow("SELECT count(*) FROM campaign_log WHERE status = 'reserved'").Scan(&reserved)
-	f.d.R.QueryRow("SELECT count(*) FROM campaign_log WHERE campaign_id = 'other' AND contact_id = ?", hook).Scan(&other)
-	f.d.R.QueryRow("SELECT count(*) FROM campaign_log WHERE campaign_id = ? AND event_id IN ('tag', 'pts', 'more') AND attempts <> 1 AND contact_id <> ?", id, bob).Scan(&attempts)
-	f.d.R.QueryRow("SELECT count(*) FROM campaign_log WHERE campaign_id = ? AND contact_id <> ? AND (done_at IS NULL OR done_at <> ref_at OR trigger_at <> ref_at)", id, bob).Scan(&wrongTimes)
+	f.d.R.QueryRow("SELECT count(*) FROM campaign_log_ids WHERE campaign_id = 'other' AND contact_id = ?", hook).Scan(&other)
+	f.d.R.QueryRow("SELECT count(*) FROM campaign_log_ids WHERE campaign_id = ? AND event_id IN ('tag', 'pts', 'more') AND attempts <> 1 AND contact_id <> ?", id, bob).Scan(&attempts)
+	f.d.R.QueryRow("SELECT count(*) FROM campaign_log_ids WHERE campaign_id = ? AND contact_id <> ? AND (done_at IS NULL OR done_at <> ref_at OR trigger_at <> ref_at)", id, bob).Scan(&wrongTimes)
 	if reserved != 0 || other != 1 || attempts != 0 || wrongTimes != 0 {
 		t.Errorf("reserved rows %d (want 0), hook rows %d (want 1), attempts <> 1: %d, rows with odd times: %d", reserved, other, attempts, wrongTimes)
 	}
@@ -106,7 +102,7 @@ func TestPipelinedNoPath(t *testing.T) {
 	}})
 	f.run()
 	var sent int64
-	f.d.R.QueryRow("SELECT done_at FROM campaign_log WHERE event_id = 'send'").Scan(&sent)
+	f.d.R.QueryRow("SELECT done_at FROM campaign_log_ids WHERE event_id = 'send'").Scan(&sent)
 	st := f.advance(25 * time.Hour)
 	if st.Batches != 1 || st.Steps != 2 {
 		t.Errorf("run = %+v, want the decision and its 1-day child in 1 batch", st)
@@ -116,8 +112,8 @@ func TestPipelinedNoPath(t *testing.T) {
 		t.Errorf("log = %v, want %v", got, want)
 	}
 	var lateAt, laterAt int64
-	f.d.R.QueryRow("SELECT trigger_at FROM campaign_log WHERE event_id = 'late'").Scan(&lateAt)
-	f.d.R.QueryRow("SELECT trigger_at FROM campaign_log WHERE event_id = 'later'").Scan(&laterAt)
+	f.d.R.QueryRow("SELECT trigger_at FROM campaign_log_ids WHERE event_id = 'late'").Scan(&lateAt)
+	f.d.R.QueryRow("SELECT trigger_at FROM campaign_log_ids WHERE event_id = 'later'").Scan(&laterAt)
 	if day := int64(86400000); lateAt != sent+day || laterAt != sent+3*day {
 		t.Errorf("late due at %+d ms, later at %+d ms after the send; want 1 and 3 days", lateAt-sent, laterAt-sent)
 	}

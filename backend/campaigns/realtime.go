@@ -29,6 +29,11 @@ var decisionTypes = map[events.Type][]string{
 	events.AssetDownloaded: {"asset.download"},
 }
 
+// waitingSQL selects the steps contact ? waits on, through the partial index
+// campaign_log_waiting (plan checked in entryplan_test.go).
+const waitingSQL = `SELECT l.id, l.step, k.campaign_id, k.event_id, l.rotation FROM campaign_log l
+	JOIN campaign_step_keys k ON k.k = l.step WHERE l.contact_id = ? AND l.status = 'waiting' ORDER BY l.id`
+
 // onEvent runs inside the transaction that stores e: a form submission enters form-source
 // campaigns, and decisions the contact is waiting on fire at once (§4.4 real time).
 func onEvent(tx *db.Tx, e events.Event) error {
@@ -41,13 +46,13 @@ func onEvent(tx *db.Tx, e events.Event) error {
 	if len(types) == 0 {
 		return nil
 	}
-	rows, err := tx.Query(`SELECT id, campaign_id, event_id, rotation FROM campaign_log
-		WHERE contact_id = ? AND status = 'waiting' ORDER BY id`, e.ContactID)
+	rows, err := tx.Query(waitingSQL, e.ContactID)
 	if err != nil {
 		return err
 	}
 	type waiting struct {
 		id       int64
+		step     int64
 		campaign string
 		event    string
 		rotation int
@@ -55,7 +60,7 @@ func onEvent(tx *db.Tx, e events.Event) error {
 	var ws []waiting
 	for rows.Next() {
 		var w waiting
-		if err := rows.Scan(&w.id, &w.campaign, &w.event, &w.rotation); err != nil {
+		if err := rows.Scan(&w.id, &w.step, &w.campaign, &w.event, &w.rotation); err != nil {
 			rows.Close()
 			return err
 		}
@@ -84,6 +89,12 @@ func onEvent(tx *db.Tx, e events.Event) error {
 		}
 		if n, _ := r.RowsAffected(); n == 0 {
 			continue
+		}
+		if err := addCount(tx, w.step, stWaiting, -1); err != nil {
+			return err
+		}
+		if err := addCount(tx, w.step, stDone, 1); err != nil {
+			return err
 		}
 		if x, ok := decisionExt[ev.Type]; ok && x.fired != nil {
 			if err := x.fired(tx, c, ev, e); err != nil {
@@ -268,9 +279,9 @@ func mergeContacts(tx *db.Tx, winner, loser string) error {
 	if _, err := tx.Exec("DELETE FROM campaign_members WHERE contact_id = ?", loser); err != nil {
 		return err
 	}
-	r, err := tx.Exec(`UPDATE campaign_log SET status = 'canceled', reason = 'contact merged', done_at = ?
-		WHERE contact_id = ? AND status IN ('scheduled', 'waiting')`, tx.NowMs(), loser)
-	if n, _ := r.RowsAffected(); err == nil && n > 0 {
+	n, err := setStatus(tx, "status = 'canceled', reason = 'contact merged', done_at = ?", []any{tx.NowMs()},
+		"contact_id = ? AND status IN ('scheduled', 'waiting')", loser)
+	if err == nil && n > 0 {
 		tx.Signal(countsTopic, "")
 	}
 	return err

@@ -78,8 +78,17 @@ func (s *Service) Run(ctx context.Context, opt RunOptions) (RunStats, error) {
 // more RSS; the benchmark's MAGPIE_BENCH_BULKCACHE=1 turns it on to compare).
 var runBulkCache = false
 
+// dueSQL selects the due rows of published campaigns (at most ?2, due by ?1), oldest first,
+// through the partial index campaign_log_due (plan checked in entryplan_test.go).
+const dueSQL = `SELECT l.id, l.step, l.contact_id, l.status, l.rotation, l.ref_at
+	FROM campaign_log l WHERE l.status IN ('scheduled', 'waiting') AND l.trigger_at <= ?
+	AND l.step IN (SELECT k.k FROM campaign_step_keys k JOIN campaigns c ON c.id = k.campaign_id
+		WHERE c.is_published = 1 AND c.deleted = 0)
+	ORDER BY l.trigger_at, l.id LIMIT ?`
+
 // dueGroup is the due rows of one campaign event with the same status (in camp_due).
 type dueGroup struct {
+	step                    int64
 	campaign, event, status string
 	n                       int
 }
@@ -95,20 +104,16 @@ func (s *Service) step(ctx context.Context, now time.Time, limit int, st *RunSta
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		calls = nil
 		for _, q := range []string{
-			`CREATE TEMP TABLE IF NOT EXISTS camp_due(seq INTEGER PRIMARY KEY, log_id INTEGER NOT NULL, campaign_id TEXT NOT NULL,
-				event_id TEXT NOT NULL, contact_id TEXT NOT NULL, status TEXT NOT NULL, rotation INTEGER NOT NULL, ref_at INTEGER NOT NULL)`,
-			"CREATE INDEX IF NOT EXISTS temp.camp_due_group ON camp_due(campaign_id, event_id, status)",
+			`CREATE TEMP TABLE IF NOT EXISTS camp_due(seq INTEGER PRIMARY KEY, log_id INTEGER NOT NULL, step INTEGER NOT NULL,
+				contact_id TEXT NOT NULL, status TEXT NOT NULL, rotation INTEGER NOT NULL, ref_at INTEGER NOT NULL)`,
+			"CREATE INDEX IF NOT EXISTS temp.camp_due_group ON camp_due(step, status)",
 			"DELETE FROM camp_due",
 		} {
 			if _, err := tx.Exec(q); err != nil {
 				return err
 			}
 		}
-		res, err := tx.Exec(`INSERT INTO camp_due(log_id, campaign_id, event_id, contact_id, status, rotation, ref_at)
-			SELECT l.id, l.campaign_id, l.event_id, l.contact_id, l.status, l.rotation, l.ref_at
-			FROM campaign_log l WHERE l.status IN ('scheduled', 'waiting') AND l.trigger_at <= ?
-			AND l.campaign_id IN (SELECT id FROM campaigns WHERE is_published = 1 AND deleted = 0)
-			ORDER BY l.trigger_at, l.id LIMIT ?`, ms(now), limit)
+		res, err := tx.Exec("INSERT INTO camp_due(log_id, step, contact_id, status, rotation, ref_at) "+dueSQL, ms(now), limit)
 		if err != nil {
 			return err
 		}
@@ -116,15 +121,16 @@ func (s *Service) step(ctx context.Context, now time.Time, limit int, st *RunSta
 		if n = int(k); n == 0 {
 			return nil
 		}
-		rows, err := tx.Query(`SELECT campaign_id, event_id, status, count(*) FROM camp_due
-			GROUP BY campaign_id, event_id, status ORDER BY min(seq)`)
+		rows, err := tx.Query(`SELECT d.step, k.campaign_id, k.event_id, d.status, d.n
+			FROM (SELECT step, status, count(*) AS n, min(seq) AS first FROM camp_due GROUP BY step, status) d
+			JOIN campaign_step_keys k ON k.k = d.step ORDER BY d.first`)
 		if err != nil {
 			return err
 		}
 		var groups []dueGroup
 		for rows.Next() {
 			var g dueGroup
-			if err := rows.Scan(&g.campaign, &g.event, &g.status, &g.n); err != nil {
+			if err := rows.Scan(&g.step, &g.campaign, &g.event, &g.status, &g.n); err != nil {
 				rows.Close()
 				return err
 			}
@@ -185,8 +191,8 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 		return 0, 0, err
 	}
 	if _, err := tx.Exec(`INSERT INTO camp_batch(log_id, contact_id, rotation, ref_at)
-		SELECT log_id, contact_id, rotation, ref_at FROM camp_due WHERE campaign_id = ? AND event_id = ? AND status = ?`,
-		g.campaign, g.event, g.status); err != nil {
+		SELECT log_id, contact_id, rotation, ref_at FROM camp_due WHERE step = ? AND status = ?`,
+		g.step, g.status); err != nil {
 		return 0, 0, err
 	}
 	now := x.nowMs()
@@ -196,8 +202,8 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 	tx.Signal(countsTopic, c.id) // the builder's live counts (bus "campaign_counts:changed")
 	ev := c.byID[g.event]
 	if ev == nil {
-		_, err := tx.Exec(`UPDATE campaign_log SET status = 'skipped', reason = 'the event is no longer in the published campaign', done_at = ?
-			WHERE id IN (SELECT log_id FROM camp_batch)`, now)
+		_, err := setStatus(tx, "status = 'skipped', reason = 'the event is no longer in the published campaign', done_at = ?",
+			[]any{now}, "id IN (SELECT log_id FROM camp_batch)")
 		return 0, 0, err
 	}
 	// Contacts deleted meanwhile are skipped; their path ends (the rest keeps running).
@@ -210,8 +216,8 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 		return 0, 0, err
 	}
 	if gone > 0 {
-		if _, err := tx.Exec(`UPDATE campaign_log SET status = 'skipped', reason = 'contact deleted', done_at = ?
-			WHERE id IN (SELECT log_id FROM camp_batch WHERE ok = -1)`, now); err != nil {
+		if _, err := setStatus(tx, "status = 'skipped', reason = 'contact deleted', done_at = ?", []any{now},
+			"id IN (SELECT log_id FROM camp_batch WHERE ok = -1)"); err != nil {
 			return 0, 0, err
 		}
 		if _, err := tx.Exec("DELETE FROM camp_batch WHERE ok = -1"); err != nil {
@@ -222,13 +228,10 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 		// Inactivity: the decision takes its no path; each no child is offset from the
 		// parent's execution time (ref_at), Q15 fixed.
 		const rows = "id IN (SELECT log_id FROM camp_batch)"
-		if err := subCounts(tx, c.id, ev.ID, rows); err != nil {
+		if err := subCounts(tx, rows); err != nil {
 			return 0, 0, err
 		}
-		if err := bulk(tx, func() error {
-			_, err := tx.Exec(`UPDATE campaign_log SET status = 'done', path = 'no', done_at = ? WHERE `+rows, now)
-			return err
-		}); err != nil {
+		if _, err := tx.Exec(`UPDATE campaign_log SET status = 'done', path = 'no', done_at = ? WHERE `+rows, now); err != nil {
 			return 0, 0, err
 		}
 		if err := addCounts(tx, rows); err != nil {
@@ -258,7 +261,7 @@ func (x *execCtx) exec(c *compiled, ev *Event, insert bool) (done, failed int, e
 			return 0, 0, err
 		}
 	default:
-		_, err := tx.Exec(`UPDATE campaign_log SET status = 'waiting', trigger_at = ? WHERE id IN (SELECT log_id FROM camp_batch)`, int64(never))
+		_, err := setStatus(tx, "status = 'waiting', trigger_at = ?", []any{int64(never)}, "id IN (SELECT log_id FROM camp_batch)")
 		return 0, 0, err
 	}
 	return x.finish(c, ev, insert)
@@ -305,10 +308,10 @@ func (x *execCtx) finish(c *compiled, ev *Event, insert bool) (done, failed int,
 // action may have changed them, e.g. canceled) are subtracted, those after added.
 func (x *execCtx) markOutcomes(c *compiled, ev *Event, yes, no string) error {
 	const rows = "id IN (SELECT log_id FROM camp_batch WHERE ok IN (0, 1, 2, 3, 4))"
-	if err := subCounts(x.tx, c.id, ev.ID, rows); err != nil {
+	if err := subCounts(x.tx, rows); err != nil {
 		return err
 	}
-	if err := bulk(x.tx, func() error { return x.markRows(yes, no) }); err != nil {
+	if err := x.markRows(yes, no); err != nil {
 		return err
 	}
 	return addCounts(x.tx, rows)

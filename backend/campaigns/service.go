@@ -394,10 +394,10 @@ func (s *Service) Stats(ctx context.Context, id string) (map[string]Counts, erro
 }
 
 func (s *Service) countStats(ctx context.Context, id string) (map[string]Counts, error) {
-	// campaign_counts is kept by triggers on campaign_log (migration 0051): a few rows per
+	// campaign_counts is kept by the writers of campaign_log (counts.go): a few rows per
 	// event, however many contacts run.
-	rows, err := s.db.R.QueryContext(ctx, `SELECT event_id, status, n FROM campaign_counts
-		WHERE campaign_id = ? AND n <> 0`, id)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT k.event_id, n.status, n.n FROM campaign_step_keys k
+		JOIN campaign_counts n ON n.step = k.k WHERE k.campaign_id = ? AND n.n <> 0`, id)
 	if err != nil {
 		return nil, err
 	}

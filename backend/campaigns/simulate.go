@@ -69,7 +69,11 @@ func (s *Service) Simulate(ctx context.Context, id, from, to string) (SimResult,
 	// The copy runs the draft as if published now; its earlier engine state is dropped so
 	// every source member enters afresh.
 	if err := d.Write(ctx, func(tx *db.Tx) error {
-		for _, q := range []string{"DELETE FROM campaign_log WHERE campaign_id = ?", "DELETE FROM campaign_members WHERE campaign_id = ?"} {
+		for _, q := range []string{
+			"DELETE FROM campaign_log WHERE step IN (" + campaignSteps + ")",
+			"DELETE FROM campaign_counts WHERE step IN (" + campaignSteps + ")",
+			"DELETE FROM campaign_members WHERE campaign_id = ?",
+		} {
 			if _, err := tx.Exec(q, id); err != nil {
 				return err
 			}
@@ -90,7 +94,7 @@ func (s *Service) Simulate(ctx context.Context, id, from, to string) (SimResult,
 		}
 		var next int64
 		if err := d.R.QueryRowContext(ctx, `SELECT coalesce(min(trigger_at), 0) FROM campaign_log
-			WHERE campaign_id = ? AND status IN ('scheduled', 'waiting') AND trigger_at < ?`, id, int64(never)).Scan(&next); err != nil {
+			WHERE step IN (`+campaignSteps+`) AND status IN ('scheduled', 'waiting') AND trigger_at < ?`, id, int64(never)).Scan(&next); err != nil {
 			return res, err
 		}
 		if next == 0 || next > end.UnixMilli() {
@@ -102,7 +106,7 @@ func (s *Service) Simulate(ctx context.Context, id, from, to string) (SimResult,
 			clk.Advance(time.Minute) // due rows of an unpublished campaign would spin
 		}
 	}
-	rows, err := d.R.QueryContext(ctx, `SELECT event_id, path, count(*) FROM campaign_log
+	rows, err := d.R.QueryContext(ctx, `SELECT event_id, path, count(*) FROM campaign_log_ids
 		WHERE campaign_id = ? AND status IN ('done', 'skipped') GROUP BY event_id, path`, id)
 	if err != nil {
 		return res, err

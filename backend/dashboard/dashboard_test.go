@@ -407,9 +407,10 @@ func TestCampaignAndStageWidgets(t *testing.T) {
 			{`INSERT INTO campaigns(id, name, published_graph, date_added, date_modified) VALUES('k1', 'Onboarding', ?, 0, 0), ('k2', 'Winback', NULL, 0, 0)`, []any{graph}},
 			{`INSERT INTO campaign_members(campaign_id, contact_id, date_added) VALUES('k1', ?, ?), ('k1', ?, ?), ('k2', ?, ?), ('k2', 'c-old', 0)`,
 				[]any{f.a, at("2026-03-01 10:00").UnixMilli(), f.b, at("2026-03-01 10:00").UnixMilli(), f.c, at("2026-02-28 10:00").UnixMilli()}},
-			{`INSERT INTO campaign_log(campaign_id, event_id, contact_id, rotation, status, trigger_at, ref_at) VALUES
-				('k1', 'ev1', ?, 1, 'scheduled', ?, 0), ('k1', 'ev1', ?, 1, 'scheduled', ?, 0),
-				('k2', 'evX', ?, 1, 'done', ?, 0), ('k1', 'ev1', 'c-old', 1, 'scheduled', ?, 0)`,
+			{`INSERT INTO campaign_step_keys(k, campaign_id, event_id) VALUES(1, 'k1', 'ev1'), (2, 'k2', 'evX')`, nil},
+			{`INSERT INTO campaign_log(step, contact_id, rotation, status, trigger_at, ref_at) VALUES
+				(1, ?, 1, 'scheduled', ?, 0), (1, ?, 1, 'scheduled', ?, 0),
+				(2, ?, 1, 'done', ?, 0), (1, 'c-old', 1, 'scheduled', ?, 0)`,
 				[]any{f.a, clockNow + 7200000, f.b, clockNow + 3600000, f.c, clockNow + 60000, clockNow - 60000}},
 			{`UPDATE campaign_log SET done_at = ? WHERE status = 'done'`, []any{clockNow}},
 			{`INSERT INTO stages(id, name, weight, date_added, date_modified) VALUES('s1', 'Lead', 10, 0, 0), ('s2', 'Customer', 50, 0, 0), ('s3', 'Gone', 5, 0, 0)`, nil},

@@ -109,10 +109,11 @@ func upcoming(ctx context.Context, s *Service, _ span, _ lbl, r *Result) error {
 		r.Empty = "dashboard.empty.noCampaigns"
 		return err
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT l.trigger_at, l.campaign_id, coalesce(c.name, ''), l.event_id,
+	rows, err := s.db.R.QueryContext(ctx, `SELECT l.trigger_at, sk.campaign_id, coalesce(c.name, ''), sk.event_id,
 			coalesce(nullif(k.email, ''), trim(coalesce(k.firstname, '') || ' ' || coalesce(k.lastname, '')), l.contact_id), l.contact_id
 		FROM campaign_log l
-		LEFT JOIN campaigns c ON c.id = l.campaign_id
+		JOIN campaign_step_keys sk ON sk.k = l.step
+		LEFT JOIN campaigns c ON c.id = sk.campaign_id
 		LEFT JOIN contacts k ON k.id = l.contact_id
 		WHERE l.status IN ('scheduled', 'waiting') AND l.status = 'scheduled' AND l.trigger_at >= ?
 		ORDER BY l.trigger_at, l.id LIMIT 10`, s.db.Clock.Now().UnixMilli())
