@@ -111,6 +111,16 @@ func (s *Service) plan(ctx context.Context, opt Options) (plan, error) {
 	return p, nil
 }
 
+// companyCols says whether the file has company field columns.
+func (p plan) companyCols() bool {
+	for _, c := range p.cols {
+		if c.kind == colCompany {
+			return true
+		}
+	}
+	return false
+}
+
 // parse turns a record into a row, or says why it is rejected.
 func (p plan) parse(rec []string, line int64) (row, error) {
 	r := row{line: line, vals: db.Cols{}}
@@ -304,9 +314,10 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	// Companies found or created by name, kept across batches (a failed batch ends the run,
 	// so the map never holds a rolled-back company).
 	companyIDs := map[string]string{}
-	// consume writes the batches in order with write, until the file's end or a failure.
-	consume := func(write func(b parsed) (Record, error)) error {
-		for b := range batches {
+	// consume writes the batches of in, in order, with write, until the file's end or a
+	// failure.
+	consume := func(in <-chan parsed, write func(b parsed) (Record, error)) error {
+		for b := range in {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -353,13 +364,25 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 			if !used {
 				seen = newSeenEmails(rec.Size / 100)
 			}
-			return consume(func(b parsed) (Record, error) {
-				return apply(tx, rec, p, b.rows, b.rejects, b.offset, companyIDs, seen)
+			in := batches
+			if seen != nil && !p.companyCols() {
+				// The new contacts of batch N+1 are laid out while the writer stores batch N.
+				staged := make(chan parsed, 1)
+				go stage(rctx, batches, staged, rec, p, tx.NowMs(), seen)
+				defer func() {
+					stop()
+					for range staged { // the stage ends before the reader is drained
+					}
+				}()
+				in, seen = staged, nil
+			}
+			return consume(in, func(b parsed) (Record, error) {
+				return apply(tx, rec, p, b, companyIDs, seen)
 			})
 		})
 	}
-	return consume(func(b parsed) (Record, error) {
-		return s.commit(ctx, rec, p, b.rows, b.rejects, b.offset, companyIDs)
+	return consume(batches, func(b parsed) (Record, error) {
+		return s.commit(ctx, rec, p, b, companyIDs)
 	})
 }
 
@@ -369,8 +392,9 @@ type parsed struct {
 	rows    []row
 	rejects []Rejection
 	offset  int64
-	done    bool  // the file ends with this batch
-	err     error // reading the file failed
+	done    bool   // the file ends with this batch
+	err     error  // reading the file failed
+	ready   *ready // prepared by the stage goroutine (a side file that began empty), or nil
 }
 
 // reader cuts the CSV into batches of parsed rows.
