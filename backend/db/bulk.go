@@ -160,16 +160,20 @@ func (t *Tx) execBulk(q string, args []any, keep bool) (int64, error) {
 	return res.RowsAffected()
 }
 
-// execPacked is execBulk with the arguments already packed (pk; nil when they do not pack).
-func (t *Tx) execPacked(q string, args []any, pk *packed, keep bool) (int64, error) {
-	if r := t.rawConn(); r != nil && pk != nil {
-		n, err := r.run(q, pk, keep)
+// execPacked runs a prepared chunk as execBulk does, its arguments already packed when they
+// pack; args lays them out again for database/sql's path.
+func (t *Tx) execPacked(ch insertChunk, args func() []any) (int64, error) {
+	if ch.pk == nil {
+		return t.execBulk(ch.q, ch.args, ch.full)
+	}
+	if r := t.rawConn(); r != nil {
+		n, err := r.run(ch.q, ch.pk, ch.full)
 		if errors.Is(err, errNoTx) {
 			err = canceledOr(t.ctx, err)
 		}
 		return n, err
 	}
-	return t.execBulk(q, args, keep)
+	return t.execBulk(ch.q, args(), ch.full)
 }
 
 // rawConn is the SQLite handle bulk statements run on: a scratch store's own, else the one

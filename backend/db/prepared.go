@@ -14,10 +14,12 @@ type PreparedInsert struct {
 	chunks []insertChunk
 }
 
-// insertChunk is one multi-row statement of a PreparedInsert: rows [start, end).
+// insertChunk is one multi-row statement of a PreparedInsert or PreparedExec: rows
+// [start, end). Its arguments are kept packed only (they are laid out again for
+// database/sql's path, without a SQLite handle), or as values when one does not pack.
 type insertChunk struct {
 	q          string
-	args       []any
+	args       []any   // nil when packed
 	pk         *packed // nil when a value does not pack (database/sql's path converts it)
 	start, end int
 	full       bool // a chunk of the usual size: its statement comes again
@@ -36,11 +38,7 @@ func PrepareInsert(table string, cols []string, rows []Row) (*PreparedInsert, er
 		if err != nil {
 			return nil, err
 		}
-		ch := insertChunk{q: insertManySQL(table, sh.all, end-start), args: args, start: start, end: end, full: end-start == sh.per}
-		if pk := new(packed); pk.pack(args) == nil {
-			ch.pk = pk
-		}
-		p.chunks = append(p.chunks, ch)
+		p.chunks = append(p.chunks, chunkOf(insertManySQL(table, sh.all, end-start), args, start, end, end-start == sh.per))
 	}
 	return p, nil
 }
@@ -49,7 +47,11 @@ func PrepareInsert(table string, cols []string, rows []Row) (*PreparedInsert, er
 func (t *Tx) InsertPrepared(p *PreparedInsert) error {
 	var keys keySets
 	for _, ch := range p.chunks {
-		if _, err := t.execPacked(ch.q, ch.args, ch.pk, ch.full); err != nil {
+		args := func() []any {
+			a, _ := p.sh.args(nil, p.rows[ch.start:ch.end]) // (checked by PrepareInsert)
+			return a
+		}
+		if _, err := t.execPacked(ch, args); err != nil {
 			return fmt.Errorf("db: insert %s: %w", p.sh.table, err)
 		}
 		if err := t.recordInserts(p.sh, p.rows[ch.start:ch.end], &keys); err != nil {
@@ -174,12 +176,13 @@ func (t *Tx) recordInserts(sh insertShape, rows []Row, keys *keySets) error {
 // PreparedExec is ExecMany's work done ahead of the transaction: each chunk's statement
 // and packed arguments (see PreparedInsert).
 type PreparedExec struct {
+	rows   [][]any
 	chunks []insertChunk
 }
 
 // PrepareExecMany prepares an ExecMany (see ExecMany).
 func PrepareExecMany(prefix, suffix string, width int, rows [][]any) (*PreparedExec, error) {
-	p := &PreparedExec{}
+	p := &PreparedExec{rows: rows}
 	per := min(maxVars/width, 500)
 	for start := 0; start < len(rows); start += per {
 		end := min(start+per, len(rows))
@@ -190,11 +193,7 @@ func PrepareExecMany(prefix, suffix string, width int, rows [][]any) (*PreparedE
 			}
 			args = append(args, r...)
 		}
-		ch := insertChunk{q: prefix + " VALUES " + valuesList(width, end-start) + suffix, args: args, full: end-start == per}
-		if pk := new(packed); pk.pack(args) == nil {
-			ch.pk = pk
-		}
-		p.chunks = append(p.chunks, ch)
+		p.chunks = append(p.chunks, chunkOf(prefix+" VALUES "+valuesList(width, end-start)+suffix, args, start, end, end-start == per))
 	}
 	return p, nil
 }
@@ -202,9 +201,27 @@ func PrepareExecMany(prefix, suffix string, width int, rows [][]any) (*PreparedE
 // ExecPrepared runs the statements of p, as ExecMany.
 func (t *Tx) ExecPrepared(p *PreparedExec) error {
 	for _, ch := range p.chunks {
-		if _, err := t.execPacked(ch.q, ch.args, ch.pk, ch.full); err != nil {
+		args := func() []any {
+			var a []any
+			for _, r := range p.rows[ch.start:ch.end] {
+				a = append(a, r...)
+			}
+			return a
+		}
+		if _, err := t.execPacked(ch, args); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// chunkOf makes the chunk of statement q with args, packed when they pack.
+func chunkOf(q string, args []any, start, end int, full bool) insertChunk {
+	ch := insertChunk{q: q, start: start, end: end, full: full}
+	if pk := new(packed); pk.pack(args) == nil {
+		ch.pk = pk
+	} else {
+		ch.args = args
+	}
+	return ch
 }

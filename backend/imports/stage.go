@@ -1,8 +1,6 @@
 package imports
 
 import (
-	"context"
-
 	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/events"
@@ -11,9 +9,12 @@ import (
 // ready is the part of a batch made ready away from the writer, when the import writes a
 // side file that began without contacts (Run's one transaction): every row whose email the
 // import never wrote is a new contact (or merges into one of the same batch), and its
-// contact, tag links and creation event are laid out for their statements by the stage
+// contact, tag links and creation event are laid out for their statements on the reader's
 // goroutine (contacts.PrepareMany) while the writer stores the batch before. The writer
-// then only finds the companies, binds the ready buffers and applies rest.
+// then only finds the companies, binds the ready buffers and applies rest. The Bloom
+// filter of the emails written is then the reader's alone (apply gets nil). Rows with
+// company columns keep apply's path (their company fields are applied in file order with
+// the merged rows'), so a plan with some is not prepared (Run).
 type ready struct {
 	prep *contacts.Prepared // the batch's new contacts
 	// rest are the rows whose email may be stored (the Bloom filter says maybe: a
@@ -22,27 +23,6 @@ type ready struct {
 	rest          []row
 	ins, upd, ign int64
 	err           error // preparing failed: the run stops with it
-}
-
-// stage prepares the batches of in for a side file that began without contacts and sends
-// them on, in order: the Bloom filter seen is the stage's alone (apply gets nil). Rows with
-// company columns keep apply's path (their company fields are applied in file order with
-// the merged rows'), so a plan with some is not staged (Run).
-func stage(ctx context.Context, in <-chan parsed, out chan<- parsed, rec Record, p plan, now int64, seen *seenEmails) {
-	defer close(out)
-	for b := range in {
-		if b.err == nil {
-			b.ready = prepare(rec, p, b.rows, now, seen)
-		}
-		select {
-		case out <- b:
-		case <-ctx.Done():
-			return
-		}
-		if b.done || b.err != nil {
-			return
-		}
-	}
 }
 
 // prepare splits rows into new contacts, prepared, and the rows to look up (see ready), with
