@@ -32,7 +32,6 @@ func prepare(rec Record, p plan, rows []row, now int64, seen *seenEmails) *ready
 	rd := &ready{}
 	var pending []contacts.NewContact
 	pendingByEmail := map[string]int{}
-	maybe := map[string]bool{} // emails of this batch left to the writer
 	for _, r := range rows {
 		if len(r.vals) == 0 && len(r.tags) == 0 && r.points == 0 {
 			rd.ign++
@@ -44,8 +43,8 @@ func prepare(rec Record, p plan, rows []row, now int64, seen *seenEmails) *ready
 				rd.upd++
 				continue
 			}
-			if maybe[r.email] || seen.mayHave(r.email) {
-				maybe[r.email] = true
+			if seen.mayHave(r.email) {
+				// (every later row of this email is a "maybe" too: same bits)
 				rd.rest = append(rd.rest, r)
 				continue
 			}
