@@ -379,8 +379,9 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 			}
 			if seen != nil && !p.companyCols() {
 				// The new contacts of batch N+1 are laid out while the writer stores batch N.
-				now, stored := tx.NowMs(), seen
-				read(func(b *parsed) { b.ready = prepare(rec, p, b.rows, now, stored) })
+				// (A copy of the record: consume moves rec's counters on the writer.)
+				now, stored, r0 := tx.NowMs(), seen, rec
+				read(func(b *parsed) { b.ready = prepare(r0, p, b.rows, now, stored) })
 				seen = nil
 			} else {
 				read(nil)
