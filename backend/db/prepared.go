@@ -218,7 +218,7 @@ func (t *Tx) ExecPrepared(p *PreparedExec) error {
 // chunkOf makes the chunk of statement q with args, packed when they pack.
 func chunkOf(q string, args []any, start, end int, full bool) insertChunk {
 	ch := insertChunk{q: q, start: start, end: end, full: full}
-	if pk := new(packed); pk.pack(args) == nil {
+	if pk := (&packed{buf: make([]byte, 0, 8*len(args))}); pk.pack(args) == nil {
 		ch.pk = pk
 	} else {
 		ch.args = args
