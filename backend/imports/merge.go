@@ -35,8 +35,8 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, b parsed, comp
 
 // apply writes one batch and moves the import's cursor in tx; it returns the record as it
 // then stands. seen, when not nil, holds every email stored (a store that had no contacts
-// and writes the whole file in one transaction); apply adds the batch's. A batch the stage
-// goroutine prepared (b.ready) has its new contacts stored first, then its other rows
+// and writes the whole file in one transaction); apply adds the batch's. A batch the reader
+// prepared (b.ready, stage.go) has its new contacts stored first, then its other rows
 // applied as any batch's.
 func apply(tx *db.Tx, rec Record, p plan, b parsed, companyIDs map[string]string, seen *seenEmails) (Record, error) {
 	rows, rejects, offset := b.rows, b.rejects, b.offset
