@@ -41,29 +41,66 @@ type BulkOpts struct {
 // contacts, their company links and tags, and their creation events. It is Create's
 // semantics for a batch (date_identified for identified contacts, the primary company made
 // from the "company" value, tags created on first use), without per-row round trips.
-// Aliases lists every field alias any row may carry.
+// Aliases lists every field alias any row may carry. It is PrepareMany, then
+// CreatePrepared.
 func (o *Ops) CreateMany(aliases []string, rows []NewContact, opt BulkOpts) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	p, err := PrepareMany(aliases, rows, opt, o.tx.NowMs(), o.source, false)
+	if err != nil {
+		return err
+	}
+	return o.CreatePrepared(p)
+}
+
+// Prepared is the part of CreateMany that needs no transaction, done ahead: ids, the stored
+// values, tag links and creation events, laid out for their statements. A bulk load
+// prepares batch N+1 on another goroutine while the writer stores batch N (an import in a
+// side file); CreatePrepared then does the rest in the transaction.
+type Prepared struct {
+	rows     []NewContact
+	at       []int64 // each row's date_added
+	cols     []string
+	dbRows   []db.Row
+	tags     []string // each tag name the links name, once (ensured by CreatePrepared)
+	tagLinks []db.Row
+	evs      []events.Event // the creation events, and opt.Extra
+	hooked   bool
+	// Packed statements (PrepareMany's ahead): nil when the writer lays them out itself.
+	contacts, tagLinksIns *db.PreparedInsert
+	evsIns                *events.Prepared
+}
+
+// Rows are the contacts of p, ids given.
+func (p *Prepared) Rows() []NewContact { return p.rows }
+
+// PrepareMany prepares CreateMany(aliases, rows, opt) for a transaction whose time is now
+// (Unix ms) and an Ops of source; it gives each row without an id a fresh UUIDv7 in place.
+// ahead says the statements' arguments are packed too, for a caller that prepares on
+// another goroutine than the writer's (CreateMany's writer packs into reused buffers).
+func PrepareMany(aliases []string, rows []NewContact, opt BulkOpts, now int64, source string, ahead bool) (*Prepared, error) {
 	cols := append(append([]string{}, aliases...), "points", "date_added", "date_modified", "date_identified")
 	base := len(aliases)
+	p := &Prepared{rows: rows, at: make([]int64, len(rows)), cols: cols, hooked: opt.Hooked}
 	dbRows := make([]db.Row, len(rows))
 	ev := opt.Event
 	if ev == "" {
 		ev = events.ContactCreated
 	}
 	evs := make([]events.Event, 0, len(rows)*2+len(opt.Extra))
-	var links, tagLinks []db.Row
+	var tagLinks []db.Row
+	tagIDs := map[string]string{} // tag name → id
 	for i := range rows {
 		r := &rows[i]
 		if r.ID == "" {
 			r.ID = ids.New()
 		}
-		at := o.tx.NowMs()
+		at := now
 		if !r.At.IsZero() {
 			at = r.At.UnixMilli()
 		}
+		p.at[i] = at
 		vals := make([]any, len(cols))
 		for j, a := range aliases {
 			vals[j] = r.Vals[a]
@@ -76,46 +113,95 @@ func (o *Ops) CreateMany(aliases []string, rows []NewContact, opt BulkOpts) erro
 		}
 		dbRows[i] = db.Row{ID: r.ID, Vals: vals}
 		t := time.UnixMilli(at)
-		e := events.Event{ContactID: r.ID, Type: ev, At: t, Source: o.source, ObjectID: opt.ObjectID, ObjectName: opt.ObjectName}
+		e := events.Event{ContactID: r.ID, Type: ev, At: t, Source: source, ObjectID: opt.ObjectID, ObjectName: opt.ObjectName}
 		if opt.EventID != nil {
 			e.ID = opt.EventID(r.ID)
 		}
 		evs = append(evs, e)
 		if identified && ev != events.ContactImported {
-			evs = append(evs, events.Event{ContactID: r.ID, Type: events.ContactIdentified, At: t, Source: o.source})
-		}
-		if name, _ := r.Vals["company"].(string); name != "" {
-			cid, err := o.companyID(name)
-			if err != nil {
-				return err
-			}
-			links = append(links, db.Row{ID: CompanyLinkID(r.ID, cid), Vals: []any{cid, r.ID, 1, at}})
+			evs = append(evs, events.Event{ContactID: r.ID, Type: events.ContactIdentified, At: t, Source: source})
 		}
 		for _, tg := range CleanTags(r.Tags) {
 			if len(tg) > 1 && tg[0] == '-' {
 				continue // nothing to remove from a new contact
 			}
-			tid, err := o.ensureTag(tg)
-			if err != nil {
-				return err
+			tid, ok := tagIDs[tg]
+			if !ok {
+				tid = TagID(tg)
+				tagIDs[tg] = tid
+				p.tags = append(p.tags, tg)
 			}
 			tagLinks = append(tagLinks, db.Row{ID: TagLinkID(r.ID, tid), Vals: []any{r.ID, tid, at}})
 		}
 	}
-	if err := o.tx.InsertMany("contacts", cols, dbRows); err != nil {
+	p.dbRows, p.tagLinks, p.evs = dbRows, tagLinks, append(evs, opt.Extra...)
+	if !ahead {
+		return p, nil
+	}
+	var err error
+	if p.contacts, err = db.PrepareInsert("contacts", cols, dbRows); err != nil {
+		return nil, err
+	}
+	if p.tagLinksIns, err = db.PrepareInsert("contact_tags", tagLinkCols, tagLinks); err != nil {
+		return nil, err
+	}
+	if !opt.Hooked {
+		if p.evsIns, err = events.PrepareMany(p.evs, now); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+var tagLinkCols = []string{"contact_id", "tag_id", "date_added"}
+
+// CreatePrepared stores the contacts of p (see CreateMany): their tags are created when
+// new, their companies found or created by name.
+func (o *Ops) CreatePrepared(p *Prepared) error {
+	if len(p.rows) == 0 {
+		return nil
+	}
+	for _, tg := range p.tags {
+		if _, err := o.ensureTag(tg); err != nil {
+			return err
+		}
+	}
+	var links []db.Row
+	for i := range p.rows {
+		r := &p.rows[i]
+		if name, _ := r.Vals["company"].(string); name != "" {
+			cid, err := o.companyID(name)
+			if err != nil {
+				return err
+			}
+			links = append(links, db.Row{ID: CompanyLinkID(r.ID, cid), Vals: []any{cid, r.ID, 1, p.at[i]}})
+		}
+	}
+	if err := o.insert("contacts", p.cols, p.dbRows, p.contacts); err != nil {
 		return err
 	}
 	if err := o.tx.InsertMany("company_contacts", []string{"company_id", "contact_id", "is_primary", "date_added"}, links); err != nil {
 		return err
 	}
-	if err := o.tx.InsertMany("contact_tags", []string{"contact_id", "tag_id", "date_added"}, tagLinks); err != nil {
+	if err := o.insert("contact_tags", tagLinkCols, p.tagLinks, p.tagLinksIns); err != nil {
 		return err
 	}
-	if opt.Hooked {
-		_, err := events.NewBatch(o.tx).AppendMany(append(evs, opt.Extra...))
+	switch {
+	case p.hooked:
+		_, err := events.NewBatch(o.tx).AppendMany(p.evs)
 		return err
+	case p.evsIns != nil:
+		return events.AppendPrepared(o.tx, p.evsIns)
 	}
-	return events.AppendMany(o.tx, append(evs, opt.Extra...))
+	return events.AppendMany(o.tx, p.evs)
+}
+
+// insert stores rows with their packed statements when given, else with InsertMany.
+func (o *Ops) insert(table string, cols []string, rows []db.Row, ready *db.PreparedInsert) error {
+	if ready != nil {
+		return o.tx.InsertPrepared(ready)
+	}
+	return o.tx.InsertMany(table, cols, rows)
 }
 
 // EnsureTag returns the id of a tag, creating (or restoring) it when needed.
@@ -161,12 +247,16 @@ func (o *Ops) RememberCompany(name, id string) {
 // while a rebuild would sort every event ever logged. Partial indexes that new contacts
 // never enter (the trash's, stages') stay too: upkeep costs nothing, while a rebuild scans
 // the whole table. nowDated says every new row has date_added = date_modified = the
-// transaction's time (imports, not demo data): the indexes led by those dates then only
-// append, and are kept as well.
+// transaction's time and no last_active (imports, not demo data): the indexes led by those
+// dates then only append, and are kept as well; so are the points' (an import's points are
+// a few values, most often all 0: each row lands at the right edge of its value's run) and
+// last_active's ((0, id): appends). Kept live, those two cost 0.7 s of a 1M import against
+// 1.4 s to rebuild them (docs/BENCHMARKS.md § Contacts, branch imp6).
 func DeferIndexes(ctx context.Context, d *db.DB, nowDated bool) (func(context.Context) error, error) {
 	keep := []string{"contacts_email", "contacts_deleted", "contacts_trash_sort", "contacts_stage"}
 	if nowDated {
-		keep = append(keep, "contacts_date_added", "contacts_date_modified", "dash_contacts_added")
+		keep = append(keep, "contacts_date_added", "contacts_date_modified", "dash_contacts_added",
+			"contacts_points", "contacts_last_active")
 	}
 	return d.DeferIndexes(ctx, []string{"contacts"}, keep)
 }

@@ -27,109 +27,27 @@ type Row struct {
 // Every row gets the table's derived columns and is recorded exactly as Insert would record
 // it, so the sync recorder and commit hooks see each row (a BatchRecorder gets them per
 // statement). Nil values are stored as NULL, not as the column default (give NOT NULL
-// columns a value), and are left out of the recorded change.
+// columns a value), and are left out of the recorded change. It is PrepareInsert then
+// InsertPrepared.
 func (t *Tx) InsertMany(table string, cols []string, rows []Row) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	tb, err := t.table(table)
+	sh, err := shapeOf(table, cols)
 	if err != nil {
 		return err
 	}
-	// Derived columns: ask Derive which columns it adds for a row holding every column.
-	probe := make(Cols, len(cols))
-	for _, c := range cols {
-		probe[c] = "x"
-	}
-	var derived []string
-	if tb.Derive != nil {
-		tb.Derive(probe)
-		for k := range probe {
-			if !contains(cols, k) {
-				derived = append(derived, k)
-			}
-		}
-		sortStrings(derived)
-	}
-	all := append(append([]string{}, cols...), derived...)
-	width := len(all) + 1
-	per := maxVars / width
-	if per < 1 {
-		return fmt.Errorf("db: insert %s: %d columns is too many", table, len(all))
-	}
-	if per > 500 {
-		per = 500
-	}
-	args := make([]any, 0, per*width)
+	var args []any // one argument list, reused by every chunk
 	var keys keySets
-	var c Cols // one scratch row for Derive
-	if len(derived) > 0 {
-		c = make(Cols, len(all))
-	}
-	for start := 0; start < len(rows); start += per {
-		end := min(start+per, len(rows))
-		args = args[:0]
-		for _, r := range rows[start:end] {
-			if len(r.Vals) != len(cols) {
-				return fmt.Errorf("db: insert %s: row %s has %d values for %d columns", table, r.ID, len(r.Vals), len(cols))
-			}
-			args = append(args, r.ID)
-			args = append(args, r.Vals...)
-			if len(derived) > 0 {
-				clear(c)
-				for i, k := range cols {
-					c[k] = r.Vals[i]
-				}
-				tb.Derive(c)
-				for _, k := range derived {
-					args = append(args, c[k])
-				}
-			}
+	for start := 0; start < len(rows); start += sh.per {
+		end := min(start+sh.per, len(rows))
+		if args, err = sh.args(args[:0], rows[start:end]); err != nil {
+			return err
 		}
-		if _, err := t.execBulk(insertManySQL(table, all, end-start), args, end-start == per); err != nil {
+		if _, err := t.execBulk(insertManySQL(table, sh.all, end-start), args, end-start == sh.per); err != nil {
 			return fmt.Errorf("db: insert %s: %w", table, err)
 		}
-		if !t.announce && (!tb.Synced || t.rec == nil) {
-			continue // nobody would read the changes
-		}
-		_, batch := t.rec.(BatchRecorder)
-		lean := !t.announce && batch && len(cols) <= 64
-		chs := make([]Change, 0, end-start)
-		var vals []any // the lean changes' values, one backing array per chunk
-		if lean {
-			vals = make([]any, 0, (end-start)*len(cols))
-		}
-		for _, r := range rows[start:end] {
-			var mask uint64
-			for i, v := range r.Vals {
-				if v != nil && i < 64 {
-					mask |= 1 << i
-				}
-			}
-			if lean {
-				// No column map per row: only the recorder reads the change (GC was ~7 % of a
-				// 1M import's CPU, these maps most of its garbage).
-				ks, at := keys.of(mask, cols)
-				n := len(vals)
-				for _, i := range at {
-					vals = append(vals, r.Vals[i])
-				}
-				chs = append(chs, Change{Table: table, ID: r.ID, Op: OpInsert, Keys: ks, Values: vals[n:len(vals):len(vals)]})
-				continue
-			}
-			c := make(Cols, len(cols))
-			for i, k := range cols {
-				if r.Vals[i] != nil {
-					c[k] = r.Vals[i]
-				}
-			}
-			ch := Change{Table: table, ID: r.ID, Op: OpInsert, Cols: c}
-			if len(cols) <= 64 {
-				ch.Keys, _ = keys.of(mask, cols)
-			}
-			chs = append(chs, ch)
-		}
-		if err := t.recordMany(tb, chs); err != nil {
+		if err := t.recordInserts(sh, rows[start:end], &keys); err != nil {
 			return err
 		}
 	}
@@ -240,6 +158,22 @@ func (t *Tx) execBulk(q string, args []any, keep bool) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// execPacked runs a prepared chunk as execBulk does, its arguments already packed when they
+// pack; args lays them out again for database/sql's path.
+func (t *Tx) execPacked(ch insertChunk, args func() []any) (int64, error) {
+	if ch.pk == nil {
+		return t.execBulk(ch.q, ch.args, ch.full)
+	}
+	if r := t.rawConn(); r != nil {
+		n, err := r.run(ch.q, ch.pk, ch.full)
+		if errors.Is(err, errNoTx) {
+			err = canceledOr(t.ctx, err)
+		}
+		return n, err
+	}
+	return t.execBulk(ch.q, args(), ch.full)
 }
 
 // rawConn is the SQLite handle bulk statements run on: a scratch store's own, else the one

@@ -46,41 +46,62 @@ func openProbe(t *testing.T) *db.DB {
 	return d
 }
 
+// TestInsertMany stores and records rows with InsertMany, and with PrepareInsert then
+// InsertPrepared (a bulk load's rows prepared on another goroutine), in chunks whose values
+// all pack (magpie_exec_packed) and in chunks with one that does not (database/sql's path).
 func TestInsertMany(t *testing.T) {
 	d := openProbe(t)
 	ctx := context.Background()
 	rec := &countRec{n: map[string]int{}}
 	d.SetRecorder(rec)
-	for _, n := range []int{0, 1, 499, 1234} {
-		if _, err := d.W.Exec("DELETE FROM bulk_probe"); err != nil {
-			t.Fatal(err)
-		}
-		rec.n = map[string]int{}
-		rows := make([]db.Row, n)
-		for i := range rows {
-			var name any = "n" + string(rune('a'+i%26))
-			if i%7 == 0 {
-				name = nil
+	ways := map[string]func(tx *db.Tx, cols []string, rows []db.Row) error{
+		"InsertMany": func(tx *db.Tx, cols []string, rows []db.Row) error { return tx.InsertMany("bulk_probe", cols, rows) },
+		"InsertPrepared": func(tx *db.Tx, cols []string, rows []db.Row) error {
+			p, err := db.PrepareInsert("bulk_probe", cols, rows)
+			if err != nil {
+				return err
 			}
-			rows[i] = db.Row{ID: string(rune('A'+i%26)) + "-" + itoa(i), Vals: []any{name, i}}
-		}
-		if err := d.Write(ctx, func(tx *db.Tx) error { return tx.InsertMany("bulk_probe", []string{"name", "n"}, rows) }); err != nil {
-			t.Fatalf("%d rows: %v", n, err)
-		}
-		var got, keyed, sum int
-		if err := d.R.QueryRow("SELECT count(*), count(name_key), coalesce(sum(n), 0) FROM bulk_probe").Scan(&got, &keyed, &sum); err != nil {
-			t.Fatal(err)
-		}
-		wantKeyed := n - (n+6)/7
-		if got != n || keyed != wantKeyed || sum != n*(n-1)/2 || rec.n["bulk_probe"] != n {
-			t.Fatalf("%d rows: stored %d, derived %d (want %d), sum %d, recorded %d", n, got, keyed, wantKeyed, sum, rec.n["bulk_probe"])
-		}
+			return tx.InsertPrepared(p)
+		},
 	}
-	err := d.Write(ctx, func(tx *db.Tx) error {
-		return tx.InsertMany("bulk_probe", []string{"name", "n"}, []db.Row{{ID: "bad", Vals: []any{"x"}}})
-	})
-	if err == nil {
-		t.Fatal("a short row was accepted")
+	for way, insert := range ways {
+		for _, n := range []int{0, 1, 499, 1234} {
+			for _, unpackable := range []bool{false, true} {
+				if _, err := d.W.Exec("DELETE FROM bulk_probe"); err != nil {
+					t.Fatal(err)
+				}
+				rec.n = map[string]int{}
+				rows := make([]db.Row, n)
+				for i := range rows {
+					var name any = "n" + string(rune('a'+i%26))
+					if i%7 == 0 {
+						name = nil
+					}
+					var v any = i
+					if unpackable && i%500 == 3 {
+						v = int16(i) // database/sql converts it
+					}
+					rows[i] = db.Row{ID: string(rune('A'+i%26)) + "-" + itoa(i), Vals: []any{name, v}}
+				}
+				if err := d.Write(ctx, func(tx *db.Tx) error { return insert(tx, []string{"name", "n"}, rows) }); err != nil {
+					t.Fatalf("%s, %d rows: %v", way, n, err)
+				}
+				var got, keyed, sum int
+				if err := d.R.QueryRow("SELECT count(*), count(name_key), coalesce(sum(n), 0) FROM bulk_probe").Scan(&got, &keyed, &sum); err != nil {
+					t.Fatal(err)
+				}
+				wantKeyed := n - (n+6)/7
+				if got != n || keyed != wantKeyed || sum != n*(n-1)/2 || rec.n["bulk_probe"] != n {
+					t.Fatalf("%s, %d rows: stored %d, derived %d (want %d), sum %d, recorded %d", way, n, got, keyed, wantKeyed, sum, rec.n["bulk_probe"])
+				}
+			}
+		}
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			return insert(tx, []string{"name", "n"}, []db.Row{{ID: "bad", Vals: []any{"x"}}})
+		})
+		if err == nil {
+			t.Fatalf("%s: a short row was accepted", way)
+		}
 	}
 }
 

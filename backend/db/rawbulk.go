@@ -79,6 +79,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"unsafe"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -97,11 +98,16 @@ type rawConn struct {
 	db    *C.sqlite3
 	pin   *C.sqlite3_stmt // keeps db allocated until close (rawHandle)
 	stmts map[string]*C.sqlite3_stmt
+	packed
+	msg [256]byte
+}
+
+// packed is a statement's arguments laid out for magpie_exec_packed.
+type packed struct {
 	kinds []byte
 	nums  []int64
 	lens  []int32
 	buf   []byte
-	msg   [256]byte
 }
 
 // rawHandle returns the SQLite handle of conn, or nil when the driver's connection does not
@@ -161,6 +167,11 @@ func (r *rawConn) exec(q string, args []any, keep bool) (int64, error) {
 	if err := r.pack(args); err != nil {
 		return 0, err
 	}
+	return r.run(q, &r.packed, keep)
+}
+
+// run runs q once with the arguments pk (see exec).
+func (r *rawConn) run(q string, pk *packed, keep bool) (int64, error) {
 	st, ok := r.stmts[q]
 	if !ok {
 		cq := C.CString(q)
@@ -181,18 +192,20 @@ func (r *rawConn) exec(q string, args []any, keep bool) (int64, error) {
 			defer C.sqlite3_finalize(st)
 		}
 	}
-	if n := int(C.sqlite3_bind_parameter_count(st)); n != len(args) {
-		return 0, fmt.Errorf("sqlite: %d values for %d parameters", len(args), n)
+	n := len(pk.kinds)
+	if want := int(C.sqlite3_bind_parameter_count(st)); want != n {
+		return 0, fmt.Errorf("sqlite: %d values for %d parameters", n, want)
 	}
-	if len(args) == 0 {
-		r.kinds, r.nums, r.lens = append(r.kinds, 0), append(r.nums, 0), append(r.lens, 0)
+	kinds, nums, lens, buf := pk.kinds, pk.nums, pk.lens, pk.buf
+	if n == 0 {
+		kinds, nums, lens = []byte{0}, []int64{0}, []int32{0}
 	}
-	if len(r.buf) == 0 {
-		r.buf = append(r.buf, 0)
+	if len(buf) == 0 {
+		buf = []byte{0}
 	}
 	var changes C.int
-	rc := C.magpie_exec_packed(st, C.int(len(args)), (*C.uchar)(&r.kinds[0]), (*C.int64_t)(&r.nums[0]),
-		(*C.int32_t)(&r.lens[0]), (*C.char)(unsafe.Pointer(&r.buf[0])), &changes, (*C.char)(unsafe.Pointer(&r.msg[0])), C.int(len(r.msg)))
+	rc := C.magpie_exec_packed(st, C.int(n), (*C.uchar)(&kinds[0]), (*C.int64_t)(&nums[0]),
+		(*C.int32_t)(&lens[0]), (*C.char)(unsafe.Pointer(&buf[0])), &changes, (*C.char)(unsafe.Pointer(&r.msg[0])), C.int(len(r.msg)))
 	if rc == -1 {
 		return 0, errNoTx
 	}
@@ -202,9 +215,12 @@ func (r *rawConn) exec(q string, args []any, keep bool) (int64, error) {
 	return int64(changes), nil
 }
 
-// pack lays args out for magpie_exec_packed.
-func (r *rawConn) pack(args []any) error {
-	r.kinds, r.nums, r.lens, r.buf = r.kinds[:0], r.nums[:0], r.lens[:0], r.buf[:0]
+// pack lays args out for magpie_exec_packed, replacing what r held. The slices are grown
+// once for all of args and kept in locals until the end (a store of a slice header in the
+// heap costs a write barrier while the GC marks: 4 per value).
+func (r *packed) pack(args []any) error {
+	kinds, nums, lens, buf := slices.Grow(r.kinds[:0], len(args)), slices.Grow(r.nums[:0], len(args)),
+		slices.Grow(r.lens[:0], len(args)), r.buf[:0]
 	for _, a := range args {
 		var k byte
 		var n int64
@@ -215,14 +231,14 @@ func (r *rawConn) pack(args []any) error {
 			if len(v) > math.MaxInt32 {
 				return errUnpackable
 			}
-			k, n, l = 3, int64(len(r.buf)), int32(len(v))
-			r.buf = append(r.buf, v...)
+			k, n, l = 3, int64(len(buf)), int32(len(v))
+			buf = append(buf, v...)
 		case *string: // a pointer boxes without an allocation (the tracker's hit rows)
 			if len(*v) > math.MaxInt32 {
 				return errUnpackable
 			}
-			k, n, l = 3, int64(len(r.buf)), int32(len(*v))
-			r.buf = append(r.buf, *v...)
+			k, n, l = 3, int64(len(buf)), int32(len(*v))
+			buf = append(buf, *v...)
 		case *int64:
 			k, n = 1, *v
 		case []byte:
@@ -232,8 +248,8 @@ func (r *rawConn) pack(args []any) error {
 			if len(v) > math.MaxInt32 {
 				return errUnpackable
 			}
-			k, n, l = 4, int64(len(r.buf)), int32(len(v))
-			r.buf = append(r.buf, v...)
+			k, n, l = 4, int64(len(buf)), int32(len(v))
+			buf = append(buf, v...)
 		case int64:
 			k, n = 1, v
 		case int:
@@ -250,8 +266,9 @@ func (r *rawConn) pack(args []any) error {
 		default:
 			return errUnpackable
 		}
-		r.kinds, r.nums, r.lens = append(r.kinds, k), append(r.nums, n), append(r.lens, l)
+		kinds, nums, lens = append(kinds, k), append(nums, n), append(lens, l)
 	}
+	r.kinds, r.nums, r.lens, r.buf = kinds, nums, lens, buf
 	return nil
 }
 

@@ -16,6 +16,76 @@ func AppendMany(tx *db.Tx, evs []Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
+	r, err := rowsOf(evs, tx.NowMs())
+	if err != nil {
+		return err
+	}
+	if err := tx.ExecMany(r.prefix, appendSuffix, r.width, r.rows); err != nil {
+		return fmt.Errorf("events: append: %w", err)
+	}
+	signal(tx, r.contacts)
+	return nil
+}
+
+const appendSuffix = " ON CONFLICT(id) DO NOTHING"
+
+func signal(tx *db.Tx, contacts []string) {
+	for _, c := range contacts {
+		tx.Signal(Topic, c)
+	}
+}
+
+// Prepared is AppendMany's work done ahead of the transaction: ids, times and the bound
+// columns of each event, packed for the statement (a bulk load prepares batch N+1 on
+// another goroutine while the writer stores batch N).
+type Prepared struct {
+	ex       *db.PreparedExec
+	contacts []string // each contact touched, once
+}
+
+// PrepareMany prepares AppendMany(tx, evs) for a transaction whose time is now (Unix ms).
+// Like AppendMany, it gives each event without an id a fresh UUIDv7 in place.
+func PrepareMany(evs []Event, now int64) (*Prepared, error) {
+	p := &Prepared{}
+	if len(evs) == 0 {
+		return p, nil
+	}
+	r, err := rowsOf(evs, now)
+	if err != nil {
+		return nil, err
+	}
+	if p.ex, err = db.PrepareExecMany(r.prefix, appendSuffix, r.width, r.rows); err != nil {
+		return nil, fmt.Errorf("events: append: %w", err)
+	}
+	p.contacts = r.contacts
+	return p, nil
+}
+
+// AppendPrepared stores the events of p in tx, as AppendMany.
+func AppendPrepared(tx *db.Tx, p *Prepared) error {
+	if p.ex == nil {
+		return nil
+	}
+	if err := tx.ExecPrepared(p.ex); err != nil {
+		return fmt.Errorf("events: append: %w", err)
+	}
+	signal(tx, p.contacts)
+	return nil
+}
+
+// eventRows are the statement rows of a batch of events: the column list, its width, the
+// values of each event and each contact touched, once.
+type eventRows struct {
+	prefix   string
+	width    int
+	rows     [][]any
+	contacts []string
+}
+
+// rowsOf completes evs in place (ids) and lays out their rows for a transaction whose time
+// is now.
+func rowsOf(evs []Event, now int64) (eventRows, error) {
+	var out eventRows
 	// Only the optional columns some event of the batch fills are bound: an import's
 	// contact.imported events bind 7 values each instead of 11, a seed's contact.created
 	// and contact.identified 5 (NULL is the default).
@@ -46,12 +116,12 @@ func AppendMany(tx *db.Tx, evs []Event) error {
 	for i := range evs {
 		e := &evs[i]
 		if e.ContactID == "" || e.Type == "" {
-			return fmt.Errorf("events: contact and type are required")
+			return out, fmt.Errorf("events: contact and type are required")
 		}
 		if e.ID == "" {
 			e.ID = ids.New()
 		}
-		at := tx.NowMs()
+		at := now
 		if !e.At.IsZero() {
 			at = e.At.UnixMilli()
 		}
@@ -59,7 +129,7 @@ func AppendMany(tx *db.Tx, evs []Event) error {
 		if len(e.Data) > 0 {
 			b, err := marshalData(e.Data)
 			if err != nil {
-				return fmt.Errorf("events: data: %w", err)
+				return out, fmt.Errorf("events: data: %w", err)
 			}
 			data = b
 		}
@@ -87,17 +157,13 @@ func AppendMany(tx *db.Tx, evs []Event) error {
 			r = append(r, data)
 		}
 		rows = append(rows, r)
-	}
-	if err := tx.ExecMany("INSERT INTO events("+cols+")", " ON CONFLICT(id) DO NOTHING", width, rows); err != nil {
-		return fmt.Errorf("events: append: %w", err)
-	}
-	for _, e := range evs {
 		if !seen[e.ContactID] {
 			seen[e.ContactID] = true
-			tx.Signal(Topic, e.ContactID)
+			out.contacts = append(out.contacts, e.ContactID)
 		}
 	}
-	return nil
+	out.prefix, out.width, out.rows = "INSERT INTO events("+cols+")", width, rows
+	return out, nil
 }
 
 // AppendManyHooked stores evs in multi-row statements like AppendMany, then does for each

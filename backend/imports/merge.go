@@ -20,11 +20,11 @@ type existing struct {
 
 // commit applies one batch and moves the import's cursor in the same transaction, so a
 // crash either keeps the whole batch and its cursor or neither.
-func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, rejects []Rejection, offset int64, companyIDs map[string]string) (Record, error) {
+func (s *Service) commit(ctx context.Context, rec Record, p plan, b parsed, companyIDs map[string]string) (Record, error) {
 	out := rec
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		var err error
-		out, err = apply(tx, rec, p, rows, rejects, offset, companyIDs, nil)
+		out, err = apply(tx, rec, p, b, companyIDs, nil)
 		return err
 	})
 	if err != nil {
@@ -35,8 +35,11 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, rows []row, re
 
 // apply writes one batch and moves the import's cursor in tx; it returns the record as it
 // then stands. seen, when not nil, holds every email stored (a store that had no contacts
-// and writes the whole file in one transaction); apply adds the batch's.
-func apply(tx *db.Tx, rec Record, p plan, rows []row, rejects []Rejection, offset int64, companyIDs map[string]string, seen *seenEmails) (Record, error) {
+// and writes the whole file in one transaction); apply adds the batch's. A batch the reader
+// prepared (b.ready, stage.go) has its new contacts stored first, then its other rows
+// applied as any batch's.
+func apply(tx *db.Tx, rec Record, p plan, b parsed, companyIDs map[string]string, seen *seenEmails) (Record, error) {
+	rows, rejects, offset := b.rows, b.rejects, b.offset
 	var ins, upd, ign int64
 	var lastLine int64
 	for _, r := range rows {
@@ -49,12 +52,21 @@ func apply(tx *db.Tx, rec Record, p plan, rows []row, rejects []Rejection, offse
 		lastLine = rec.Line
 	}
 	err := func() error {
+		if b.ready != nil {
+			rows = b.ready.rest
+			ins, upd, ign = b.ready.ins, b.ready.upd, b.ready.ign
+		}
 		found, err := lookup(tx, rec.ID, rows, seen)
 		if err != nil {
 			return err
 		}
 		o := contacts.NewOps(tx, "import")
 		o.ShareCompanies(companyIDs)
+		if b.ready != nil {
+			if err := writeReady(tx, o, b.ready, companyIDs); err != nil {
+				return err
+			}
+		}
 		var pending []contacts.NewContact
 		pendingByEmail := map[string]int{}
 		var withCompany []row // rows applied (not ignored) that carry company columns
