@@ -29,9 +29,10 @@ func (x *execCtx) bulkPoints(c *compiled, ev *Event) error {
 	}
 	reason := "campaign: " + c.name
 	evs := make([]events.Event, len(chs))
-	for i, ch := range chs {
-		evs[i] = events.Event{ContactID: ch.ID, Type: events.PointsChanged, Source: "campaign",
-			ObjectName: reason, Data: map[string]any{"delta": delta, "points": ch.Cols["points"]}}
+	for i := range chs {
+		pts, _ := chs[i].Col("points")
+		evs[i] = events.Event{ContactID: chs[i].ID, Type: events.PointsChanged, Source: "campaign",
+			ObjectName: reason, Data: map[string]any{"delta": delta, "points": pts}}
 	}
 	// One multi-row insert; the hooks (point triggers) still run for every contact.
 	return events.AppendManyHooked(tx, evs)
