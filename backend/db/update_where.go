@@ -37,9 +37,10 @@ func (t *Tx) UpdateWhereChanges(table, set string, setArgs []any, idSQL string, 
 		return nil, fmt.Errorf("db: update %s: %w", table, err)
 	}
 	defer rows.Close()
-	var chs []Change
 	// The rows' values share backing arrays of updateChunk rows; each row scans into its
-	// own window of one.
+	// own window of one. The changes are made once the count is known (no regrown copies).
+	var ids []string
+	var rowVals [][]any
 	var id string
 	vals := []any{} // never nil: a change's Values are not
 	ptrs := make([]any, len(keys)+1)
@@ -56,13 +57,18 @@ func (t *Tx) UpdateWhereChanges(table, set string, setArgs []any, idSQL string, 
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		chs = append(chs, Change{Table: table, ID: id, Op: OpUpdate, Keys: keys, Values: vals[n:len(vals):len(vals)]})
+		ids = append(ids, id)
+		rowVals = append(rowVals, vals[n:len(vals):len(vals)])
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("db: update %s: %w", table, err)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
+	}
+	chs := make([]Change, len(ids))
+	for i, id := range ids {
+		chs[i] = Change{Table: table, ID: id, Op: OpUpdate, Keys: keys, Values: rowVals[i]}
 	}
 	return chs, t.recordMany(tb, chs)
 }
