@@ -29,7 +29,7 @@ func (x *execCtx) bulkPoints(c *compiled, ev *Event) error {
 	}
 	reason := "campaign: " + c.name
 	// The events go in chunks through one reused slice (two of AppendMany's 500-row
-	// statements each): a batch-long slice of 330-byte events was 131 MB per 200k contacts.
+	// statements each): a batch-long slice of 344-byte events was 131 MB per 200k contacts.
 	evs := make([]events.Event, 0, min(len(chs), pointsChunk))
 	for start := 0; start < len(chs); start += pointsChunk {
 		evs = evs[:0]
