@@ -57,15 +57,15 @@ func (s *Service) onCommit(c db.Commit) {
 		switch ch.Table {
 		case "contacts":
 			lists = true
-			_, del := ch.Cols["deleted"]
-			_, delAt := ch.Cols["deleted_at"]
+			_, del := ch.Col("deleted")
+			_, delAt := ch.Col("deleted_at")
 			if ch.Op != db.OpUpdate || del || delAt {
 				all = true
 				continue
 			}
 			for sort, cols := range sortSources {
 				for _, col := range cols {
-					if _, ok := ch.Cols[col]; ok {
+					if _, ok := ch.Col(col); ok {
 						keys = append(keys, Sorts[sort])
 						break
 					}

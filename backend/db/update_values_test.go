@@ -12,7 +12,7 @@ type changeRec struct{ got map[string]any }
 
 func (c *changeRec) Record(_ *db.Tx, ch db.Change) error {
 	if ch.Op == db.OpUpdate {
-		c.got[ch.ID] = ch.Cols["n"]
+		c.got[ch.ID], _ = ch.Col("n")
 	}
 	return nil
 }

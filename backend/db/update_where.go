@@ -2,7 +2,7 @@ package db
 
 import (
 	"fmt"
-	"strings"
+	"slices"
 )
 
 // UpdateWhere is the set-based Update of a synced table: one UPDATE … SET set WHERE id IN
@@ -17,43 +17,48 @@ func (t *Tx) UpdateWhere(table, set string, setArgs []any, idSQL string, idArgs 
 // UpdateWhereChanges is UpdateWhere returning the recorded changes (one per updated row,
 // the record columns with their new values): the new values come back from the UPDATE
 // itself (RETURNING), so the rows are not read a second time — a caller that needs them
-// (the new points of each contact) reads them from the changes.
+// (the new points of each contact) reads them from the changes (Change.Col). The changes
+// come in the lean form (Keys shared by all rows, Values per row, no Cols map): a points
+// step of 200k contacts made 268 MB of maps for the commit hooks, which read Col.
 func (t *Tx) UpdateWhereChanges(table, set string, setArgs []any, idSQL string, idArgs []any, record []string) ([]Change, error) {
 	tb, err := t.table(table)
 	if err != nil {
 		return nil, err
 	}
-	cols := make([]string, len(record))
-	for i, c := range record {
-		cols[i] = Quote(c)
-	}
+	keys := slices.Clone(record)
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
 	q := "UPDATE " + Quote(table) + " SET " + set + " WHERE id IN (" + idSQL + ") RETURNING id"
-	if len(cols) > 0 {
-		q += ", " + strings.Join(cols, ", ")
+	for _, k := range keys {
+		q += ", " + Quote(k)
 	}
 	rows, err := t.QueryPrepared(q, append(append([]any{}, setArgs...), idArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("db: update %s: %w", table, err)
 	}
 	defer rows.Close()
-	var chs []Change
-	// One row's scan targets, reused: the values move into the row's Cols.
+	// The rows' values share backing arrays of updateChunk rows; each row scans into its
+	// own window of one. The changes are made once the count is known (no regrown copies).
+	var ids []string
+	var rowVals [][]any
 	var id string
-	vals := make([]any, len(record))
-	ptrs := make([]any, len(record)+1)
+	vals := []any{} // never nil: a change's Values are not
+	ptrs := make([]any, len(keys)+1)
 	ptrs[0] = &id
-	for i := range vals {
-		ptrs[i+1] = &vals[i]
-	}
 	for rows.Next() {
+		if len(vals)+len(keys) > cap(vals) {
+			vals = make([]any, 0, updateChunk*len(keys))
+		}
+		n := len(vals)
+		vals = vals[:n+len(keys)]
+		for i := range keys {
+			ptrs[i+1] = &vals[n+i]
+		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		c := make(Cols, len(record))
-		for i, k := range record {
-			c[k] = vals[i]
-		}
-		chs = append(chs, Change{Table: table, ID: id, Op: OpUpdate, Cols: c})
+		ids = append(ids, id)
+		rowVals = append(rowVals, vals[n:len(vals):len(vals)])
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("db: update %s: %w", table, err)
@@ -61,5 +66,12 @@ func (t *Tx) UpdateWhereChanges(table, set string, setArgs []any, idSQL string, 
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
+	chs := make([]Change, len(ids))
+	for i, id := range ids {
+		chs[i] = Change{Table: table, ID: id, Op: OpUpdate, Keys: keys, Values: rowVals[i]}
+	}
 	return chs, t.recordMany(tb, chs)
 }
+
+// updateChunk is how many rows' values UpdateWhereChanges allocates at once.
+const updateChunk = 512

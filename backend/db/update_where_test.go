@@ -3,13 +3,15 @@ package db_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"magpie/backend/db"
 )
 
-// UpdateWhere(Changes) updates the selected rows only, returns and records one change per
-// row with the new values read back by the UPDATE itself (RETURNING).
+// UpdateWhere(Changes) updates the selected rows only, returns, records and announces to
+// the commit hooks one change per row with the new values read back by the UPDATE itself
+// (RETURNING), in the lean form (sorted Keys, Values, no Cols map).
 func TestUpdateWhereChanges(t *testing.T) {
 	d := openProbe(t)
 	ctx := context.Background()
@@ -20,6 +22,14 @@ func TestUpdateWhereChanges(t *testing.T) {
 	if err := d.Write(ctx, func(tx *db.Tx) error { return tx.InsertMany("bulk_probe", []string{"name", "n"}, rows) }); err != nil {
 		t.Fatal(err)
 	}
+	var hooked map[string]any
+	d.OnCommit(func(c db.Commit) {
+		for _, ch := range c.Changes {
+			if ch.Table == "bulk_probe" {
+				hooked[ch.ID], _ = ch.Col("n")
+			}
+		}
+	})
 	for _, tc := range []struct {
 		name  string
 		where string
@@ -30,6 +40,7 @@ func TestUpdateWhereChanges(t *testing.T) {
 		{"no row", "SELECT 'nope'", map[string]any{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			hooked = map[string]any{}
 			rec := &changeRec{got: map[string]any{}}
 			d.SetRecorder(rec)
 			defer d.SetRecorder(nil)
@@ -39,17 +50,21 @@ func TestUpdateWhereChanges(t *testing.T) {
 					return err
 				}
 				var err error
-				chs, err = tx.UpdateWhereChanges("bulk_probe", "n = n + ?", []any{100}, tc.where, nil, []string{"n"})
+				chs, err = tx.UpdateWhereChanges("bulk_probe", "n = n + ?", []any{100}, tc.where, nil, []string{"n", "name"})
 				return err
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if len(chs) != len(tc.want) || len(rec.got) != len(tc.want) {
-				t.Fatalf("%d changes returned, %d recorded, want %d", len(chs), len(rec.got), len(tc.want))
+			if len(chs) != len(tc.want) || len(rec.got) != len(tc.want) || len(hooked) != len(tc.want) {
+				t.Fatalf("%d changes returned, %d recorded, %d announced, want %d", len(chs), len(rec.got), len(hooked), len(tc.want))
 			}
 			for _, ch := range chs {
-				if ch.Op != db.OpUpdate || ch.Cols["n"] != tc.want[ch.ID] || rec.got[ch.ID] != tc.want[ch.ID] {
-					t.Fatalf("change %+v (recorded %v), want n = %v", ch, rec.got[ch.ID], tc.want[ch.ID])
+				n, _ := ch.Col("n")
+				if ch.Op != db.OpUpdate || n != tc.want[ch.ID] || rec.got[ch.ID] != tc.want[ch.ID] || hooked[ch.ID] != tc.want[ch.ID] {
+					t.Fatalf("change %+v (recorded %v, announced %v), want n = %v", ch, rec.got[ch.ID], hooked[ch.ID], tc.want[ch.ID])
+				}
+				if name, _ := ch.Col("name"); ch.Cols != nil || !slices.Equal(ch.Keys, []string{"n", "name"}) || name != "x" {
+					t.Fatalf("change %+v: want Keys [n name], the name x and no Cols map", ch)
 				}
 			}
 			var moved int

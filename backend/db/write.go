@@ -33,12 +33,13 @@ type Change struct {
 	ID    string
 	Op    Op
 	Cols  Cols // the columns written (including deleted/deleted_at for tombstones)
-	// Keys, when set (InsertMany), are the keys of Cols, sorted; rows of one bulk insert
-	// with the same empty columns share the slice, which nobody may modify.
+	// Keys, when set (InsertMany, UpdateWhereChanges), are the keys of Cols, sorted; rows of
+	// one bulk write with the same columns share the slice, which nobody may modify.
 	Keys []string
-	// Values, set instead of Cols for a bulk insert that only a BatchRecorder sees
-	// (InsertMany in a transaction whose changes are not announced), are the values of
-	// Keys, in that order (never nil).
+	// Values, set instead of Cols by the bulk writes that do not need a map per row — an
+	// InsertMany that only a BatchRecorder sees (its changes not announced), every
+	// UpdateWhereChanges — are the values of Keys, in that order (never nil). Readers of a
+	// change's columns use Col or Columns, which serve both forms.
 	Values []any
 	// Remote is set for changes applied by sync (Tx.Apply): they come from a teammate and
 	// are not recorded again.

@@ -41,7 +41,8 @@ func (s *Service) onCommit(c db.Commit) {
 		case ch.Table == "contacts":
 			touched = append(touched, ch.ID)
 		case contactTables[ch.Table]:
-			if cid, ok := ch.Cols["contact_id"].(string); ok {
+			v, _ := ch.Col("contact_id")
+			if cid, ok := v.(string); ok {
 				touched = append(touched, cid)
 			} else {
 				touched = append(touched, ch.Table+":"+ch.ID)

@@ -181,8 +181,9 @@ func (e *Engine) Record(tx *db.Tx, ch db.Change) error {
 	if !ok {
 		return fmt.Errorf("sync: table %s is not declared", ch.Table)
 	}
-	cols := make(db.Cols, len(ch.Cols))
-	for k, v := range ch.Cols {
+	written := ch.Columns()
+	cols := make(db.Cols, len(written))
+	for k, v := range written {
 		if !isLocal(tb, k) {
 			cols[k] = v
 		}
@@ -240,7 +241,7 @@ func (e *Engine) onCommit(c db.Commit) {
 		remote = remote[len(remote)-feedSize:]
 	}
 	for _, ch := range remote {
-		e.feed = append(e.feed, FeedItem{Table: ch.Table, RowID: ch.ID, Cols: sortedCols(ch.Cols), AtMs: now})
+		e.feed = append(e.feed, FeedItem{Table: ch.Table, RowID: ch.ID, Cols: sortedCols(ch.Columns()), AtMs: now})
 	}
 	if n := len(e.feed); n > feedSize {
 		e.feed = append([]FeedItem(nil), e.feed[n-feedSize:]...)
