@@ -112,13 +112,7 @@ func apply(tx *db.Tx, rec Record, p plan, b parsed, companyIDs map[string]string
 				vals = make(db.Cols, len(r.vals))
 				maps.Copy(vals, r.vals)
 			}
-			for k, v := range vals {
-				if v == nil {
-					delete(vals, k)
-				}
-			}
-			pending = append(pending, contacts.NewContact{Vals: vals, Points: r.points,
-				Tags: append(append([]string{}, r.tags...), rec.Options.Tags...)})
+			pending = append(pending, newContact(r, vals, rec.Options.Tags))
 			if r.email != "" {
 				pendingByEmail[r.email] = len(pending) - 1
 			}
@@ -245,4 +239,16 @@ func lookup(tx *db.Tx, importID string, rows []row, stored *seenEmails) (map[str
 		return nil, err
 	}
 	return out, nil
+}
+
+// newContact is the contact a row new to the store makes, in vals (the row's values, its
+// literal NULL cells deleted from it: a new contact has nothing to clear), with the row's
+// tags and the run's.
+func newContact(r row, vals db.Cols, runTags []string) contacts.NewContact {
+	for k, v := range vals {
+		if v == nil {
+			delete(vals, k)
+		}
+	}
+	return contacts.NewContact{Vals: vals, Points: r.points, Tags: append(append([]string{}, r.tags...), runTags...)}
 }

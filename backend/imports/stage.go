@@ -49,14 +49,7 @@ func prepare(rec Record, p plan, rows []row, now int64, seen *seenEmails) *ready
 				continue
 			}
 		}
-		vals := r.vals
-		for k, v := range vals {
-			if v == nil {
-				delete(vals, k)
-			}
-		}
-		pending = append(pending, contacts.NewContact{Vals: vals, Points: r.points,
-			Tags: append(append([]string{}, r.tags...), rec.Options.Tags...)})
+		pending = append(pending, newContact(r, r.vals, rec.Options.Tags))
 		if r.email != "" {
 			pendingByEmail[r.email] = len(pending) - 1
 		}
