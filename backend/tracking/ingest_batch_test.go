@@ -200,8 +200,12 @@ func TestIngestCatchUp(t *testing.T) {
 		if after := indexNames(t, d); after != all {
 			t.Fatalf("indexes after catching up:\n%s\nwant:\n%s", after, all)
 		}
-		if auto := walAuto(t, d); auto != 20000 {
-			t.Fatalf("writer's wal_autocheckpoint = %d after catching up, want the store's 20000 back", auto)
+		var ps int
+		if err := d.W.QueryRow("PRAGMA page_size").Scan(&ps); err != nil {
+			t.Fatal(err)
+		}
+		if auto := walAuto(t, d); auto != 20000*4096/ps {
+			t.Fatalf("writer's wal_autocheckpoint = %d after catching up, want the store's %d back", auto, 20000*4096/ps)
 		}
 		got = append(got, strings.ReplaceAll(state(t, d), known.ID, "KNOWN"))
 	}
