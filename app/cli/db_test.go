@@ -18,8 +18,8 @@ func TestDBCommands(t *testing.T) {
 	}{
 		{"no store yet", []string{"db", "info"}, 1, "", "no store at"},
 		{"seed", []string{"seed", "--contacts", "50"}, 0, "", "created 50 contacts"},
-		{"info", []string{"db", "info", "--json"}, 0, `"pageSize": 4096`, ""},
-		{"compact", []string{"db", "compact", "--page-size", "8192"}, 0, "", "page size 4096 → 8192"},
+		{"info", []string{"db", "info", "--json"}, 0, `"pageSize": 16384`, ""},
+		{"compact", []string{"db", "compact", "--page-size", "8192"}, 0, "", "page size 16384 → 8192"},
 		{"info after", []string{"db", "info"}, 0, "page size   8192 bytes", ""},
 		{"contacts kept", []string{"contacts", "list", "--limit", "1"}, 0, "", "1 of 50 contacts"},
 		{"pack again", []string{"db", "compact", "--json"}, 0, `"PageSizeAfter": 8192`, ""},
