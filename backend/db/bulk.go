@@ -27,8 +27,9 @@ type Row struct {
 // Every row gets the table's derived columns and is recorded exactly as Insert would record
 // it, so the sync recorder and commit hooks see each row (a BatchRecorder gets them per
 // statement). Nil values are stored as NULL, not as the column default (give NOT NULL
-// columns a value), and are left out of the recorded change. It is PrepareInsert then
-// InsertPrepared.
+// columns a value), and are left out of the recorded change. Its effect is PrepareInsert
+// then InsertPrepared; it lays out each chunk's arguments in one reused list instead of
+// keeping every chunk packed.
 func (t *Tx) InsertMany(table string, cols []string, rows []Row) error {
 	if len(rows) == 0 {
 		return nil
@@ -121,12 +122,9 @@ func (t *Tx) ExecMany(prefix, suffix string, width int, rows [][]any) error {
 	args := make([]any, 0, per*width)
 	for start := 0; start < len(rows); start += per {
 		end := min(start+per, len(rows))
-		args = args[:0]
-		for _, r := range rows[start:end] {
-			if len(r) != width {
-				return fmt.Errorf("db: %s: row has %d values, want %d", prefix, len(r), width)
-			}
-			args = append(args, r...)
+		var err error
+		if args, err = flatRows(args[:0], prefix, width, rows[start:end]); err != nil {
+			return err
 		}
 		q := prefix + " VALUES " + valuesList(width, end-start) + suffix
 		if _, err := t.execBulk(q, args, end-start == per); err != nil {
@@ -134,6 +132,17 @@ func (t *Tx) ExecMany(prefix, suffix string, width int, rows [][]any) error {
 		}
 	}
 	return nil
+}
+
+// flatRows appends the values of rows, width each, to dst: one statement's arguments.
+func flatRows(dst []any, prefix string, width int, rows [][]any) ([]any, error) {
+	for _, r := range rows {
+		if len(r) != width {
+			return nil, fmt.Errorf("db: %s: row has %d values, want %d", prefix, len(r), width)
+		}
+		dst = append(dst, r...)
+	}
+	return dst, nil
 }
 
 // ExecChunk runs one chunk of a bulk write into a local table — a multi-row statement a

@@ -186,12 +186,9 @@ func PrepareExecMany(prefix, suffix string, width int, rows [][]any) (*PreparedE
 	per := min(maxVars/width, 500)
 	for start := 0; start < len(rows); start += per {
 		end := min(start+per, len(rows))
-		args := make([]any, 0, (end-start)*width)
-		for _, r := range rows[start:end] {
-			if len(r) != width {
-				return nil, fmt.Errorf("db: %s: row has %d values, want %d", prefix, len(r), width)
-			}
-			args = append(args, r...)
+		args, err := flatRows(make([]any, 0, (end-start)*width), prefix, width, rows[start:end])
+		if err != nil {
+			return nil, err
 		}
 		p.chunks = append(p.chunks, chunkOf(prefix+" VALUES "+valuesList(width, end-start)+suffix, args, start, end, end-start == per))
 	}
