@@ -27,8 +27,10 @@ export default async function ({ page, expect, shot, bin, dataDir, rpc }) {
   // Some data, then take away the table the segment sizes widget reads; a dropped index the
   // contact widgets force must not break them.
   execFileSync(bin, ["seed", "--contacts", "300", "--seed", "3", "--data-dir", dataDir], { stdio: "pipe" });
-  execFileSync("sqlite3", [join(dataDir, "magpie.db"), "DROP INDEX dash_contacts_added; ALTER TABLE segment_builds RENAME TO segment_builds_away"], {
-    stdio: "pipe",
+  // The app may be writing (it notices the seeded rows): wait for its lock, as the other specs do.
+  execFileSync("sqlite3", [join(dataDir, "magpie.db")], {
+    input: ".timeout 10000\nDROP INDEX dash_contacts_added;\nALTER TABLE segment_builds RENAME TO segment_builds_away;\n",
+    stdio: ["pipe", "pipe", "pipe"],
   });
   await rpc("Dashboard.ResetLayout");
   await page.reload();
