@@ -27,7 +27,7 @@ func importState(t *testing.T, d *db.DB, id string) string {
 			|| ' ' || (SELECT count(*) FROM meta WHERE k = 'bulk.deferred_indexes')`,
 		`SELECT status || ' ' || inserted || ' ' || updated || ' ' || ignored || ' ' || failed FROM imports WHERE id = '` + id + `'`,
 		`SELECT coalesce(group_concat(line, ','), '') FROM (SELECT line FROM import_errors ORDER BY line)`,
-		`SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' ORDER BY name)`,
+		`SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('contacts', 'company_contacts') ORDER BY name)`,
 	} {
 		var s string
 		if err := d.R.QueryRow(q).Scan(&s); err != nil {

@@ -297,7 +297,7 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		// (type then time; type, import id, contact; contact, type) grows at its right
 		// edge, while a rebuild would sort every event ever logged.
 		var restore func(context.Context) error
-		if restore, err = contacts.DeferIndexes(ctx, s.db, true, held != nil); err != nil {
+		if restore, err = contacts.DeferIndexes(ctx, s.db, contacts.Deferred{NowDated: true, Email: held != nil, CompanyLinks: fresh}); err != nil {
 			return err
 		}
 		defer func() {
