@@ -19,17 +19,29 @@ var maxHeld = 20_000
 // rows are applied as apply applies any row (looked up, merged, or new contacts), and the
 // rest of the file goes through the live index. Every later row of a held email is a
 // "maybe" too (the filter's bits never clear), so no row applied before them touches the
-// contacts they merge into: the result is the in-order one.
+// contacts they merge into: the result is the in-order one. The rows are applied batch by
+// batch as they were read, so that two rows of one email in two batches give a new contact
+// and its update (with its contact.updated event), as without holding, and two in one
+// batch one new contact.
 type heldRows struct {
-	rows  []row
-	built bool // the email index is live: nothing more is held
+	batches [][]row // each batch's held rows, in file order
+	n       int
+	built   bool // the email index is live: nothing more is held
+}
+
+// add holds a batch's rows to look up.
+func (h *heldRows) add(rows []row) {
+	if len(rows) > 0 {
+		h.batches = append(h.batches, rows)
+		h.n += len(rows)
+	}
 }
 
 // holding says whether apply keeps a prepared batch's rows to look up (h may be nil).
 func (h *heldRows) holding() bool { return h != nil && !h.built }
 
 // full says whether the index should be built now: maxHeld rows are held.
-func (h *heldRows) full() bool { return h.holding() && len(h.rows) >= maxHeld }
+func (h *heldRows) full() bool { return h.holding() && h.n >= maxHeld }
 
 // applyHeld applies the held rows in tx once the email index is live (Run builds it
 // between two transactions, as the deferred indexes are), adds them to the import's
@@ -37,15 +49,19 @@ func (h *heldRows) full() bool { return h.holding() && len(h.rows) >= maxHeld }
 func applyHeld(tx *db.Tx, rec Record, p plan, h *heldRows, companyIDs map[string]string) (Record, error) {
 	o := contacts.NewOps(tx, "import")
 	o.ShareCompanies(companyIDs)
-	ins, upd, ign, err := mergeRows(tx, o, rec, p, h.rows, companyIDs, nil)
-	if err != nil {
-		return rec, err
+	var ins, upd, ign int64
+	for _, rows := range h.batches {
+		i, u, g, err := mergeRows(tx, o, rec, p, rows, companyIDs, nil)
+		if err != nil {
+			return rec, err
+		}
+		ins, upd, ign = ins+i, upd+u, ign+g
 	}
 	if _, err := tx.Exec("UPDATE imports SET inserted = inserted + ?, updated = updated + ?, ignored = ignored + ? WHERE id = ?",
 		ins, upd, ign, rec.ID); err != nil {
 		return rec, err
 	}
-	h.rows = nil
+	h.batches, h.n = nil, 0
 	rec.Inserted += ins
 	rec.Updated += upd
 	rec.Ignored += ign

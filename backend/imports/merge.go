@@ -61,7 +61,7 @@ func apply(tx *db.Tx, rec Record, p plan, b parsed, companyIDs map[string]string
 				return err
 			}
 			if held.holding() {
-				held.rows = append(held.rows, rows...)
+				held.add(rows)
 				rows = nil
 			}
 		}

@@ -276,7 +276,7 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		// and the insert triggers with it (deferred functions run last in, first out): their
 		// look-ups read the rebuilt email index, built with the others.
 		defer func() {
-			if err != nil || len(held.rows) == 0 {
+			if err != nil || held.n == 0 {
 				return
 			}
 			err = s.db.Write(ctx, func(tx *db.Tx) error {
@@ -427,7 +427,7 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 						read(nil)
 					}
 				}
-				if held != nil && held.built && len(held.rows) > 0 {
+				if held != nil && held.built && held.n > 0 {
 					n, err := applyHeld(tx, rec, p, held, companyIDs)
 					if err != nil {
 						return err
