@@ -442,7 +442,11 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 				}, held.full)
 				return err
 			})
-			if err != nil || done || !held.holding() {
+			if err == nil && done {
+				// The side file's pages go to disk while its indexes are rebuilt.
+				s.db.SyncAhead()
+			}
+			if err != nil || done {
 				return err // (rows held at the end are applied after the rebuilds, above)
 			}
 			// maxHeld rows held: the email index now, then the rest of the file with it live.
