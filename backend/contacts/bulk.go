@@ -240,23 +240,53 @@ func (o *Ops) RememberCompany(name, id string) {
 	o.companies[fold.String(name)] = id
 }
 
+// Deferred says which indexes DeferIndexes drops beyond the ones no bulk load reads.
+type Deferred struct {
+	// NowDated says every new row has date_added = date_modified = the transaction's time
+	// and no last_active (imports, not demo data): the indexes led by those dates then only
+	// append, and are kept; so are the points' (an import's points are a few values, most
+	// often all 0: each row lands at the right edge of its value's run) and last_active's
+	// ((0, id): appends). Kept live, those two cost 0.7 s of a 1M import against 1.4 s to
+	// rebuild them (docs/BENCHMARKS.md § Contacts, branch imp6).
+	NowDated bool
+	// Email defers the email index too — the only random B-tree of a load —, for a caller
+	// that looks no email up until it has called RestoreEmailIndex (an import into a side
+	// file that began without contacts, which holds back the rows whose email it may have
+	// written).
+	Email bool
+	// CompanyLinks defers the company links' by-company index (company_contacts_company:
+	// one insertion point per company, ≈ 0.7 s of a 1M import's writer against 0.3 s to
+	// rebuild it), for a side file, where nobody lists a company's contacts while it loads.
+	CompanyLinks bool
+}
+
 // DeferIndexes drops the secondary indexes of contacts that a bulk load (a big import, demo
-// data) does not read, keeping the email lookup used to merge duplicates; call the
-// returned function when done (db.Open also restores them after a crash). Indexes of the
-// event log and link tables stay: their keys grow with UUIDv7 ids, so upkeep is cheap,
-// while a rebuild would sort every event ever logged. Partial indexes that new contacts
-// never enter (the trash's, stages') stay too: upkeep costs nothing, while a rebuild scans
-// the whole table. nowDated says every new row has date_added = date_modified = the
-// transaction's time and no last_active (imports, not demo data): the indexes led by those
-// dates then only append, and are kept as well; so are the points' (an import's points are
-// a few values, most often all 0: each row lands at the right edge of its value's run) and
-// last_active's ((0, id): appends). Kept live, those two cost 0.7 s of a 1M import against
-// 1.4 s to rebuild them (docs/BENCHMARKS.md § Contacts, branch imp6).
-func DeferIndexes(ctx context.Context, d *db.DB, nowDated bool) (func(context.Context) error, error) {
-	keep := []string{"contacts_email", "contacts_deleted", "contacts_trash_sort", "contacts_stage"}
-	if nowDated {
+// data) does not read, keeping the email lookup used to merge duplicates unless opt.Email;
+// call the returned function when done (db.Open also restores them after a crash). Indexes
+// of the event log and link tables stay (but the by-company one with opt.CompanyLinks):
+// their keys grow with UUIDv7 ids, so upkeep is cheap, while a rebuild would sort every
+// event ever logged. Partial indexes that new contacts never enter (the trash's, stages')
+// stay too: upkeep costs nothing, while a rebuild scans the whole table.
+func DeferIndexes(ctx context.Context, d *db.DB, opt Deferred) (func(context.Context) error, error) {
+	tables := []string{"contacts"}
+	keep := []string{"contacts_deleted", "contacts_trash_sort", "contacts_stage"}
+	if !opt.Email {
+		keep = append(keep, "contacts_email")
+	}
+	if opt.NowDated {
 		keep = append(keep, "contacts_date_added", "contacts_date_modified", "dash_contacts_added",
 			"contacts_points", "contacts_last_active")
 	}
-	return d.DeferIndexes(ctx, []string{"contacts"}, keep)
+	if opt.CompanyLinks {
+		tables = append(tables, "company_contacts")
+		keep = append(keep, "company_contacts_contact")
+	}
+	return d.DeferIndexes(ctx, tables, keep)
+}
+
+// RestoreEmailIndex builds the email index DeferIndexes (Deferred.Email) deferred (no-op
+// when it is live), outside a transaction: from then on emails can be looked up and the
+// index is kept live.
+func RestoreEmailIndex(ctx context.Context, d *db.DB) error {
+	return d.RestoreIndex(ctx, "contacts_email")
 }

@@ -306,7 +306,14 @@ func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (
 // tail after the streaming 17.7 / 17.1 s single-threaded against 16.1 / 20.8 s with one
 // helper, 8–14 s less CPU; docs/BENCHMARKS.md § Contacts, branch seed4).
 func (d *DB) RestoreIndexes(ctx context.Context) error {
-	return d.restoreIndexes(ctx, 0, false)
+	return d.restoreIndexes(ctx, 0, false, "")
+}
+
+// RestoreIndex is RestoreIndexes for the one deferred index named name (no-op when it is not
+// deferred), which leaves the deferred list: a bulk load that deferred an index it reads
+// later (an import's email look-ups) builds it when it needs it and goes on with it live.
+func (d *DB) RestoreIndex(ctx context.Context, name string) error {
+	return d.restoreIndexes(ctx, 0, false, name)
 }
 
 // RestoreIndexesEach is RestoreIndexes with one transaction per index, each removing its
@@ -316,10 +323,10 @@ func (d *DB) RestoreIndexes(ctx context.Context) error {
 // catch-up — gets each index's pages copied out of the WAL on another goroutine while the
 // next one is built, instead of all of them by the automatic checkpoint of one last commit.
 func (d *DB) RestoreIndexesEach(ctx context.Context, threads int) error {
-	return d.restoreIndexes(ctx, threads, true)
+	return d.restoreIndexes(ctx, threads, true, "")
 }
 
-func (d *DB) restoreIndexes(ctx context.Context, threads int, each bool) error {
+func (d *DB) restoreIndexes(ctx context.Context, threads int, each bool, only string) error {
 	if d.W == nil {
 		return nil
 	}
@@ -360,6 +367,15 @@ func (d *DB) restoreIndexes(ctx context.Context, threads int, each bool) error {
 			n := len(def.SQL)
 			if each {
 				n = 1
+			}
+			if only != "" {
+				// (the named index first, the rest left as they are)
+				more = false
+				i := slices.IndexFunc(def.SQL, func(q string) bool { return strings.HasPrefix(q, "CREATE INDEX "+only+" ") })
+				if i < 0 {
+					return nil
+				}
+				def.SQL[0], def.SQL[i], n = def.SQL[i], def.SQL[0], 1
 			}
 			for _, q := range def.SQL[:n] {
 				q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)

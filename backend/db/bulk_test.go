@@ -307,3 +307,58 @@ func TestRestoreIndexesEach(t *testing.T) {
 		})
 	}
 }
+
+// RestoreIndex builds the one deferred index named, takes it off the deferred list and
+// leaves the others deferred (RestoreIndexes then builds them); a name not deferred is a
+// no-op.
+func TestRestoreIndex(t *testing.T) {
+	d, err := db.Open(t.TempDir()+"/x.db", db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	indexes := func() string {
+		t.Helper()
+		var s string
+		if err := d.R.QueryRow(`SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master
+			WHERE type = 'index' AND tbl_name = 'contacts' AND name IN ('contacts_email', 'contacts_city', 'contacts_deleted') ORDER BY name)`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	deferred := func() string {
+		t.Helper()
+		var v string
+		d.R.QueryRow("SELECT v FROM meta WHERE k = 'bulk.deferred_indexes'").Scan(&v)
+		return v
+	}
+	restore, err := d.DeferIndexes(ctx, []string{"contacts"}, []string{"contacts_deleted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []struct {
+		do          func() error
+		want        string
+		emailListed bool
+	}{
+		{func() error { return nil }, "contacts_deleted", true},
+		{func() error { return d.RestoreIndex(ctx, "contacts_nothing") }, "contacts_deleted", true},
+		{func() error { return d.RestoreIndex(ctx, "contacts_email") }, "contacts_deleted,contacts_email", false},
+		{func() error { return d.RestoreIndex(ctx, "contacts_email") }, "contacts_deleted,contacts_email", false},
+		{func() error { return restore(ctx) }, "contacts_city,contacts_deleted,contacts_email", false},
+	} {
+		if err := st.do(); err != nil {
+			t.Fatal(err)
+		}
+		if got := indexes(); got != st.want {
+			t.Fatalf("indexes %s, want %s", got, st.want)
+		}
+		if listed := strings.Contains(deferred(), "contacts_email "); listed != st.emailListed {
+			t.Fatalf("contacts_email deferred = %v, want %v: %s", listed, st.emailListed, deferred())
+		}
+	}
+	if left := deferred(); left != "" {
+		t.Fatalf("deferred indexes left: %s", left)
+	}
+}

@@ -53,8 +53,9 @@ type DB struct {
 
 	commits atomic.Int64 // transactions committed by Write (Commits)
 
-	scratch bool     // OpenScratch: no WAL, one connection
-	raw     *rawConn // a scratch store's connection for bulk inserts (nil: database/sql)
+	scratch bool          // OpenScratch: no WAL, one connection
+	syncing chan struct{} // SyncAhead's fsync, closed when done
+	raw     *rawConn      // a scratch store's connection for bulk inserts (nil: database/sql)
 }
 
 // Options tune Open.

@@ -122,12 +122,35 @@ func (d *DB) CloseScratch() error {
 	if err := d.W.Close(); err != nil {
 		return err
 	}
+	if d.syncing != nil {
+		<-d.syncing
+	}
 	f, err := os.OpenFile(d.Path, os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	return f.Sync()
+}
+
+// SyncAhead starts writing a scratch store's file to disk (an fsync of a descriptor of its
+// own, on another goroutine) while the caller goes on with CPU-bound work — a bulk load's
+// index rebuilds —, so that CloseScratch's fsync, which waits for it, only writes what came
+// after: at the end of a 1M import that fsync wrote ≈ 2.3 GB in 1.7 s with both cores idle.
+// No-op for other stores, and after the first call.
+func (d *DB) SyncAhead() {
+	if !d.scratch || d.syncing != nil {
+		return
+	}
+	done := make(chan struct{})
+	d.syncing = done
+	go func() {
+		defer close(done)
+		if f, err := os.OpenFile(d.Path, os.O_RDWR, 0); err == nil {
+			_ = f.Sync() // (CloseScratch's own fsync reports a failure)
+			f.Close()
+		}
+	}()
 }
 
 // Scratch reports whether d is a scratch store (OpenScratch): nobody else reads it while

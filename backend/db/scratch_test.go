@@ -111,3 +111,43 @@ func TestRemoveStaleScratch(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncAhead: what a scratch store writes after SyncAhead (called twice, and on the
+// store, where it does nothing) is in the installed file too.
+func TestSyncAhead(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), db.FileName)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.SyncAhead()
+	side, err := d.CopyToScratch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, err := db.OpenScratch(side, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(v string) {
+		t.Helper()
+		if err := sd.Write(ctx, func(tx *db.Tx) error { return tx.SetMeta("test.v", v) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("before")
+	sd.SyncAhead()
+	sd.SyncAhead()
+	set("after")
+	if err := sd.CloseScratch(); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if err := db.InstallFile(path, side); err != nil {
+		t.Fatal(err)
+	}
+	if got := metaOf(t, path, "test.v"); got != "after" {
+		t.Fatalf("store has test.v = %q, want %q", got, "after")
+	}
+}

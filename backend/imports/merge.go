@@ -24,7 +24,7 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, b parsed, comp
 	out := rec
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
 		var err error
-		out, err = apply(tx, rec, p, b, companyIDs, nil)
+		out, err = apply(tx, rec, p, b, companyIDs, nil, nil)
 		return err
 	})
 	if err != nil {
@@ -37,8 +37,8 @@ func (s *Service) commit(ctx context.Context, rec Record, p plan, b parsed, comp
 // then stands. seen, when not nil, holds every email stored (a store that had no contacts
 // and writes the whole file in one transaction); apply adds the batch's. A batch the reader
 // prepared (b.ready, stage.go) has its new contacts stored first, then its other rows
-// applied as any batch's.
-func apply(tx *db.Tx, rec Record, p plan, b parsed, companyIDs map[string]string, seen *seenEmails) (Record, error) {
+// applied as any batch's — or, while held is holding (held.go), kept there for later.
+func apply(tx *db.Tx, rec Record, p plan, b parsed, companyIDs map[string]string, seen *seenEmails, held *heldRows) (Record, error) {
 	rows, rejects, offset := b.rows, b.rejects, b.offset
 	var ins, upd, ign int64
 	var lastLine int64
@@ -52,87 +52,24 @@ func apply(tx *db.Tx, rec Record, p plan, b parsed, companyIDs map[string]string
 		lastLine = rec.Line
 	}
 	err := func() error {
-		if b.ready != nil {
-			rows = b.ready.rest
-			ins, upd, ign = b.ready.ins, b.ready.upd, b.ready.ign
-		}
-		found, err := lookup(tx, rec.ID, rows, seen)
-		if err != nil {
-			return err
-		}
 		o := contacts.NewOps(tx, "import")
 		o.ShareCompanies(companyIDs)
 		if b.ready != nil {
+			rows = b.ready.rest
+			ins, upd, ign = b.ready.ins, b.ready.upd, b.ready.ign
 			if err := writeReady(tx, o, b.ready, companyIDs); err != nil {
 				return err
 			}
-		}
-		var pending []contacts.NewContact
-		pendingByEmail := map[string]int{}
-		var withCompany []row // rows applied (not ignored) that carry company columns
-		for _, r := range rows {
-			if len(r.vals) == 0 && len(r.tags) == 0 && r.points == 0 {
-				ign++ // nothing to import on this row
-				continue
-			}
-			if len(r.company) > 0 {
-				withCompany = append(withCompany, r)
-			}
-			if r.email != "" {
-				if i, ok := pendingByEmail[r.email]; ok {
-					mergeInto(&pending[i], r)
-					upd++
-					continue
-				}
-				if ex, ok := found[r.email]; ok {
-					if !ex.ours && !rec.Options.UpdateExisting {
-						ign++
-						if len(r.company) > 0 {
-							withCompany = withCompany[:len(withCompany)-1]
-						}
-						continue
-					}
-					if err := o.Update(ex.id, r.vals); err != nil {
-						return err
-					}
-					if tags := append(append([]string{}, r.tags...), rec.Options.Tags...); len(tags) > 0 {
-						if err := o.Tag(ex.id, tags, nil); err != nil {
-							return err
-						}
-					}
-					upd++
-					continue
-				}
-			}
-			// A new contact has nothing to clear: the literal NULL cells are left out. The
-			// row's own map is reused unless the row's company columns read it later
-			// (applyCompanyFields), as a later row of the same email merges into it.
-			vals := r.vals
-			if len(r.company) > 0 {
-				vals = make(db.Cols, len(r.vals))
-				maps.Copy(vals, r.vals)
-			}
-			pending = append(pending, newContact(r, vals, rec.Options.Tags))
-			if r.email != "" {
-				pendingByEmail[r.email] = len(pending) - 1
-			}
-			ins++
-		}
-		if seen != nil {
-			for e := range pendingByEmail {
-				seen.add(e)
+			if held.holding() {
+				held.add(rows)
+				rows = nil
 			}
 		}
-		if err := findCompanies(tx, pending, companyIDs); err != nil {
+		i, u, g, err := mergeRows(tx, o, rec, p, rows, companyIDs, seen)
+		if err != nil {
 			return err
 		}
-		if err := o.CreateMany(p.aliases, pending, contacts.BulkOpts{Event: events.ContactImported,
-			ObjectID: rec.ID, ObjectName: rec.FileName}); err != nil {
-			return err
-		}
-		if err := applyCompanyFields(tx, withCompany); err != nil {
-			return err
-		}
+		ins, upd, ign = ins+i, upd+u, ign+g
 		if len(rejects) > 0 {
 			vals := make([][]any, len(rejects))
 			for i, r := range rejects {
@@ -165,6 +102,87 @@ func apply(tx *db.Tx, rec Record, p plan, b parsed, companyIDs map[string]string
 	rec.Ignored += ign
 	rec.Failed += int64(len(rejects))
 	return rec, nil
+}
+
+// mergeRows applies rows in file order: each is looked up by email (with seen, see apply,
+// only if its email may be stored) and merged into the contact found or into a new
+// contact of the same rows, or makes a new contact; it returns how many rows inserted,
+// updated and were ignored.
+func mergeRows(tx *db.Tx, o *contacts.Ops, rec Record, p plan, rows []row, companyIDs map[string]string, seen *seenEmails) (ins, upd, ign int64, err error) {
+	if len(rows) == 0 {
+		return 0, 0, 0, nil
+	}
+	found, err := lookup(tx, rec.ID, rows, seen)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	var pending []contacts.NewContact
+	pendingByEmail := map[string]int{}
+	var withCompany []row // rows applied (not ignored) that carry company columns
+	for _, r := range rows {
+		if len(r.vals) == 0 && len(r.tags) == 0 && r.points == 0 {
+			ign++ // nothing to import on this row
+			continue
+		}
+		if len(r.company) > 0 {
+			withCompany = append(withCompany, r)
+		}
+		if r.email != "" {
+			if i, ok := pendingByEmail[r.email]; ok {
+				mergeInto(&pending[i], r)
+				upd++
+				continue
+			}
+			if ex, ok := found[r.email]; ok {
+				if !ex.ours && !rec.Options.UpdateExisting {
+					ign++
+					if len(r.company) > 0 {
+						withCompany = withCompany[:len(withCompany)-1]
+					}
+					continue
+				}
+				if err := o.Update(ex.id, r.vals); err != nil {
+					return 0, 0, 0, err
+				}
+				if tags := append(append([]string{}, r.tags...), rec.Options.Tags...); len(tags) > 0 {
+					if err := o.Tag(ex.id, tags, nil); err != nil {
+						return 0, 0, 0, err
+					}
+				}
+				upd++
+				continue
+			}
+		}
+		// A new contact has nothing to clear: the literal NULL cells are left out. The
+		// row's own map is reused unless the row's company columns read it later
+		// (applyCompanyFields), as a later row of the same email merges into it.
+		vals := r.vals
+		if len(r.company) > 0 {
+			vals = make(db.Cols, len(r.vals))
+			maps.Copy(vals, r.vals)
+		}
+		pending = append(pending, newContact(r, vals, rec.Options.Tags))
+		if r.email != "" {
+			pendingByEmail[r.email] = len(pending) - 1
+		}
+		ins++
+	}
+	if seen != nil {
+		for e := range pendingByEmail {
+			seen.add(e)
+		}
+	}
+	if err := findCompanies(tx, pending, companyIDs); err != nil {
+		return 0, 0, 0, err
+	}
+	if err := o.CreateMany(p.aliases, pending, contacts.BulkOpts{Event: events.ContactImported,
+		ObjectID: rec.ID, ObjectName: rec.FileName}); err != nil {
+		return 0, 0, 0, err
+	}
+	if err := applyCompanyFields(tx, withCompany); err != nil {
+		return 0, 0, 0, err
+	}
+	return ins, upd, ign, nil
 }
 
 // mergeInto applies a later row of the same new contact: non-blank cells overwrite, the

@@ -253,6 +253,43 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	if err != nil {
 		return err
 	}
+	// A side file (RunFresh) that began without contacts holds only the ones this run
+	// writes: their emails are remembered (seen.go), the reader lays out the new contacts
+	// ahead (stage.go) and the writer holds back the rows to look up (held.go).
+	fresh := false
+	if s.db.Scratch() {
+		var used bool
+		if err := s.db.R.QueryRowContext(ctx, "SELECT EXISTS(SELECT 1 FROM contacts)").Scan(&used); err != nil {
+			return err
+		}
+		fresh = !used
+	}
+	var held *heldRows
+	if fresh && big && !p.companyCols() {
+		held = &heldRows{}
+	}
+	// Companies found or created by name, kept across batches (a failed batch ends the run,
+	// so the map never holds a rolled-back company).
+	companyIDs := map[string]string{}
+	if held != nil {
+		// Rows still held at the file's end are applied once every deferred index is back
+		// and the insert triggers with it (deferred functions run last in, first out): their
+		// look-ups read the rebuilt email index, built with the others.
+		defer func() {
+			if err != nil || held.n == 0 {
+				return
+			}
+			err = s.db.Write(ctx, func(tx *db.Tx) error {
+				tx.Unannounced()
+				n, err := applyHeld(tx, rec, p, held, companyIDs)
+				rec = n
+				return err
+			})
+			if err == nil && report != nil {
+				report(rec)
+			}
+		}()
+	}
 	if big {
 		// (err is Run's result: a failed rebuild must not go unreported.)
 		// The event log's indexes stay: an import appends one contact.imported event per new
@@ -260,7 +297,7 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		// (type then time; type, import id, contact; contact, type) grows at its right
 		// edge, while a rebuild would sort every event ever logged.
 		var restore func(context.Context) error
-		if restore, err = contacts.DeferIndexes(ctx, s.db, true); err != nil {
+		if restore, err = contacts.DeferIndexes(ctx, s.db, contacts.Deferred{NowDated: true, Email: held != nil, CompanyLinks: fresh}); err != nil {
 			return err
 		}
 		defer func() {
@@ -325,37 +362,41 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 			}
 		}()
 	}
-	// Companies found or created by name, kept across batches (a failed batch ends the run,
-	// so the map never holds a rolled-back company).
-	companyIDs := map[string]string{}
-	// consume writes the batches in order with write, until the file's end or a failure.
-	consume := func(write func(b parsed) (Record, error)) error {
+	// consume writes the batches in order with write, until the file's end (done), a
+	// failure, or pause (when not nil) says to stop after a batch.
+	consume := func(write func(b parsed) (Record, error), pause func() bool) (done bool, err error) {
 		for b := range batches {
 			if err := ctx.Err(); err != nil {
-				return err
+				return false, err
 			}
 			if b.err != nil {
-				return fileError(rec.Path, b.err)
+				return false, fileError(rec.Path, b.err)
 			}
 			n, err := write(b)
 			if err != nil {
-				return err
+				return false, err
 			}
 			rec = n
 			if report != nil {
 				report(rec)
 			}
 			if b.done {
-				return nil
+				return true, nil
+			}
+			if pause != nil && pause() {
+				return false, nil
 			}
 		}
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 	if s.db.Scratch() {
 		// A side file (RunFresh) is thrown away on any failure: one transaction for the
 		// whole file, so the pages every batch touches are written once, not at each commit,
-		// and its changes are not announced to the side file's commit hooks. The per-row
-		// insert triggers of contacts are applied once, set-based, after the load.
+		// and its changes are not announced to the side file's commit hooks — or two when
+		// held rows (held.go) pass maxHeld: up to the email index's build, which sorts
+		// outside a transaction as the other deferred indexes do, then the held rows and the
+		// rest of the file. The per-row insert triggers of contacts are applied once,
+		// set-based, after the load.
 		restoreTriggers, terr := contacts.DeferInsertTriggers(ctx, s.db)
 		if terr != nil {
 			return terr
@@ -365,36 +406,61 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 				err = rerr
 			}
 		}()
-		return s.db.Write(ctx, func(tx *db.Tx) error {
-			tx.Unannounced()
-			// A file that began without contacts holds only the ones this transaction
-			// writes: their emails are remembered so that new ones are not looked up.
-			var seen *seenEmails
-			var used bool
-			if err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM contacts)").Scan(&used); err != nil {
+		var seen *seenEmails
+		if fresh {
+			seen = newSeenEmails(rec.Size / 100)
+		}
+		started, done := false, false
+		for {
+			err := s.db.Write(ctx, func(tx *db.Tx) error {
+				tx.Unannounced()
+				if !started {
+					started = true
+					if seen != nil && !p.companyCols() {
+						// The new contacts of batch N+1 are laid out while the writer stores
+						// batch N. (A copy of the record: consume moves rec's counters on the
+						// writer.)
+						now, stored, r0 := tx.NowMs(), seen, rec
+						read(func(b *parsed) { b.ready = prepare(r0, p, b.rows, now, stored) })
+						seen = nil
+					} else {
+						read(nil)
+					}
+				}
+				if held != nil && held.built && held.n > 0 {
+					n, err := applyHeld(tx, rec, p, held, companyIDs)
+					if err != nil {
+						return err
+					}
+					if rec = n; report != nil {
+						report(rec)
+					}
+				}
+				var err error
+				done, err = consume(func(b parsed) (Record, error) {
+					return apply(tx, rec, p, b, companyIDs, seen, held)
+				}, held.full)
+				return err
+			})
+			if err == nil && done {
+				// The side file's pages go to disk while its indexes are rebuilt.
+				s.db.SyncAhead()
+			}
+			if err != nil || done {
+				return err // (rows held at the end are applied after the rebuilds, above)
+			}
+			// maxHeld rows held: the email index now, then the rest of the file with it live.
+			if err := contacts.RestoreEmailIndex(ctx, s.db); err != nil {
 				return err
 			}
-			if !used {
-				seen = newSeenEmails(rec.Size / 100)
-			}
-			if seen != nil && !p.companyCols() {
-				// The new contacts of batch N+1 are laid out while the writer stores batch N.
-				// (A copy of the record: consume moves rec's counters on the writer.)
-				now, stored, r0 := tx.NowMs(), seen, rec
-				read(func(b *parsed) { b.ready = prepare(r0, p, b.rows, now, stored) })
-				seen = nil
-			} else {
-				read(nil)
-			}
-			return consume(func(b parsed) (Record, error) {
-				return apply(tx, rec, p, b, companyIDs, seen)
-			})
-		})
+			held.built = true
+		}
 	}
 	read(nil)
-	return consume(func(b parsed) (Record, error) {
+	_, err = consume(func(b parsed) (Record, error) {
 		return s.commit(ctx, rec, p, b, companyIDs)
-	})
+	}, nil)
+	return err
 }
 
 // parsed is one batch read from the file: its rows, its rejected lines and the byte offset
