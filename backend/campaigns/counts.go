@@ -62,6 +62,25 @@ func subCounts(tx *db.Tx, where string, args ...any) error {
 	return err
 }
 
+// movesKey keys a transaction's count of statements that moved existing campaign_log rows
+// to another status outside the runner's marking of its own batch (setStatus, a real-time
+// decision). While it stays where it was when the runner read its due rows (camp_due),
+// every due row still has the status it was read with, so a group's counts move by the
+// group's size, without reading its rows back (execCtx.sameStatus).
+type movesKey struct{}
+
+// moved notes that a statement may have moved existing rows to another status.
+func moved(tx *db.Tx) {
+	n, _ := tx.Local(movesKey{}).(int)
+	tx.SetLocal(movesKey{}, n+1)
+}
+
+// moves is how many times moved was called in tx.
+func moves(tx *db.Tx) int {
+	n, _ := tx.Local(movesKey{}).(int)
+	return n
+}
+
 // setStatus runs `UPDATE campaign_log SET <set> WHERE <where>` (set changes the status)
 // and moves the rows' counts. The rows are noted first (temp table camp_moved), so where
 // may select by the status the update changes. It returns how many rows changed.
@@ -81,14 +100,15 @@ func setStatus(tx *db.Tx, set string, setArgs []any, where string, whereArgs ...
 	if n, _ := r.RowsAffected(); n == 0 {
 		return 0, nil
 	}
-	const moved = "id IN (SELECT id FROM camp_moved)"
-	if err := subCounts(tx, moved); err != nil {
+	moved(tx)
+	const rows = "id IN (SELECT id FROM camp_moved)"
+	if err := subCounts(tx, rows); err != nil {
 		return 0, err
 	}
-	r, err = tx.Exec("UPDATE campaign_log SET "+set+" WHERE "+moved, setArgs...)
+	r, err = tx.Exec("UPDATE campaign_log SET "+set+" WHERE "+rows, setArgs...)
 	if err != nil {
 		return 0, err
 	}
 	n, _ := r.RowsAffected()
-	return n, addCounts(tx, moved)
+	return n, addCounts(tx, rows)
 }
