@@ -26,6 +26,25 @@ func stepKey(tx *db.Tx, campaign, event string) (int64, error) {
 	return r.LastInsertId()
 }
 
+// campaignKey returns the key of campaign in campaign_members (campaign_keys, migration
+// 0092), given on first use.
+func campaignKey(tx *db.Tx, campaign string) (int64, error) {
+	var k int64
+	err := tx.QueryRow("SELECT k FROM campaign_keys WHERE campaign_id = ?", campaign).Scan(&k)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return k, err
+	}
+	r, err := tx.Exec("INSERT INTO campaign_keys(campaign_id) VALUES(?)", campaign)
+	if err != nil {
+		return 0, err
+	}
+	return r.LastInsertId()
+}
+
+// keyOf is the key of campaign ? in campaign_members (NULL, which matches no row, for a
+// campaign that never had members).
+const keyOf = "(SELECT k FROM campaign_keys WHERE campaign_id = ?)"
+
 // stepOf returns the campaign and event of step key k.
 func stepOf(tx *db.Tx, k int64) (campaign, event string, err error) {
 	err = tx.QueryRow("SELECT campaign_id, event_id FROM campaign_step_keys WHERE k = ?", k).Scan(&campaign, &event)

@@ -174,7 +174,7 @@ func TestCountsExactWhenAnEarlierGroupMovesRows(t *testing.T) {
 		t.Error(d)
 	}
 	var removed int
-	f.d.R.QueryRow("SELECT count(*) FROM campaign_members WHERE campaign_id = ? AND manually_removed = 1", id).Scan(&removed)
+	f.d.R.QueryRow("SELECT count(*) FROM campaign_members_ids WHERE campaign_id = ? AND manually_removed = 1", id).Scan(&removed)
 	if removed != 3 {
 		t.Errorf("%d members removed, want 3 (their later rows canceled under the next groups)", removed)
 	}
