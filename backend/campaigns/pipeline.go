@@ -226,7 +226,8 @@ func (x *execCtx) pipe(step int64) (n, done, failed int, err error) {
 
 // insertOutcomes inserts the campaign_log rows of a pipelined batch with their outcome (the
 // same rules as markOutcomes for a first attempt): done / done on the no path / skipped /
-// failed for good, or scheduled again a minute later after a failure.
+// failed for good, or scheduled again a minute later after a failure; n is camp_batch's
+// rows by outcome (outcomes).
 func (x *execCtx) insertOutcomes(c *compiled, ev *Event, n outcomeCounts, yes, no string) error {
 	step, err := stepKey(x.tx, c.id, ev.ID)
 	if err != nil {
@@ -240,7 +241,7 @@ func (x *execCtx) insertOutcomes(c *compiled, ev *Event, n outcomeCounts, yes, n
 	if err := addOutcomes(x.tx, step, n); err != nil {
 		return err
 	}
-	retry := stScheduled
+	retry := stScheduled // a first failure, as insertStatus
 	if 1 >= maxAttempts {
 		retry = stFailed
 	}
