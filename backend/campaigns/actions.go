@@ -349,10 +349,14 @@ func (x *execCtx) jump(c *compiled, ev *Event) error {
 		return x.markAll(okFailEnd, fmt.Sprintf("jump target %q is not in the campaign", ev.Prop("event")))
 	}
 	tx := x.tx
+	k, err := campaignKey(tx, c.id)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.Exec(`UPDATE campaign_members SET rotation = rotation + 1, started = rotation + 1
-		WHERE campaign_id = ? AND contact_id IN (SELECT contact_id FROM camp_batch WHERE ok = 1)`, c.id); err != nil {
+		WHERE campaign_key = ? AND contact_id IN (SELECT contact_id FROM camp_batch WHERE ok = 1)`, k); err != nil {
 		return err
 	}
 	return fanout(tx, c, []*Event{target}, fmt.Sprintf(`SELECT b.contact_id, m.rotation, %d AS ref_at FROM camp_batch b
-		JOIN campaign_members m ON m.campaign_id = ? AND m.contact_id = b.contact_id WHERE b.ok = 1`, x.nowMs()), []any{c.id})
+		JOIN campaign_members m ON m.campaign_key = ? AND m.contact_id = b.contact_id WHERE b.ok = 1`, x.nowMs()), []any{k})
 }

@@ -77,8 +77,8 @@ func (x *execCtx) conditionSQL(c *compiled, ev *Event) (string, []any, error) {
 		if len(ids) == 0 {
 			return "0", nil, nil
 		}
-		return "EXISTS (SELECT 1 FROM campaign_members m WHERE m.contact_id = c.id AND m.manually_removed = 0 AND m.campaign_id IN (" +
-			placeholders(len(ids)) + "))", anys(ids), nil
+		return "EXISTS (SELECT 1 FROM campaign_members m WHERE m.contact_id = c.id AND m.manually_removed = 0 AND m.campaign_key IN " +
+			"(SELECT k FROM campaign_keys WHERE campaign_id IN (" + placeholders(len(ids)) + ")))", anys(ids), nil
 	case "field.value", "date":
 		return x.segmentCondition(ev)
 	case "form.field":

@@ -26,6 +26,25 @@ func stepKey(tx *db.Tx, campaign, event string) (int64, error) {
 	return r.LastInsertId()
 }
 
+// campaignKey returns the key of campaign in campaign_members (campaign_keys, migration
+// 0092), given on first use.
+func campaignKey(tx *db.Tx, campaign string) (int64, error) {
+	var k int64
+	err := tx.QueryRow("SELECT k FROM campaign_keys WHERE campaign_id = ?", campaign).Scan(&k)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return k, err
+	}
+	r, err := tx.Exec("INSERT INTO campaign_keys(campaign_id) VALUES(?)", campaign)
+	if err != nil {
+		return 0, err
+	}
+	return r.LastInsertId()
+}
+
+// keyOf is the key of campaign ? in campaign_members (NULL, which matches no row, for a
+// campaign that never had members).
+const keyOf = "(SELECT k FROM campaign_keys WHERE campaign_id = ?)"
+
 // stepOf returns the campaign and event of step key k.
 func stepOf(tx *db.Tx, k int64) (campaign, event string, err error) {
 	err = tx.QueryRow("SELECT campaign_id, event_id FROM campaign_step_keys WHERE k = ?", k).Scan(&campaign, &event)
@@ -62,6 +81,25 @@ func subCounts(tx *db.Tx, where string, args ...any) error {
 	return err
 }
 
+// movesKey keys a transaction's count of statements that moved existing campaign_log rows
+// to another status outside the runner's marking of its own batch (setStatus, a real-time
+// decision). While it stays where it was when the runner read its due rows (camp_due),
+// every due row still has the status it was read with, so a group's counts move by the
+// group's size, without reading its rows back (execCtx.sameStatus).
+type movesKey struct{}
+
+// moved notes that a statement may have moved existing rows to another status.
+func moved(tx *db.Tx) {
+	n, _ := tx.Local(movesKey{}).(int)
+	tx.SetLocal(movesKey{}, n+1)
+}
+
+// moves is how many times moved was called in tx.
+func moves(tx *db.Tx) int {
+	n, _ := tx.Local(movesKey{}).(int)
+	return n
+}
+
 // setStatus runs `UPDATE campaign_log SET <set> WHERE <where>` (set changes the status)
 // and moves the rows' counts. The rows are noted first (temp table camp_moved), so where
 // may select by the status the update changes. It returns how many rows changed.
@@ -81,14 +119,15 @@ func setStatus(tx *db.Tx, set string, setArgs []any, where string, whereArgs ...
 	if n, _ := r.RowsAffected(); n == 0 {
 		return 0, nil
 	}
-	const moved = "id IN (SELECT id FROM camp_moved)"
-	if err := subCounts(tx, moved); err != nil {
+	moved(tx)
+	const rows = "id IN (SELECT id FROM camp_moved)"
+	if err := subCounts(tx, rows); err != nil {
 		return 0, err
 	}
-	r, err = tx.Exec("UPDATE campaign_log SET "+set+" WHERE "+moved, setArgs...)
+	r, err = tx.Exec("UPDATE campaign_log SET "+set+" WHERE "+rows, setArgs...)
 	if err != nil {
 		return 0, err
 	}
 	n, _ := r.RowsAffected()
-	return n, addCounts(tx, moved)
+	return n, addCounts(tx, rows)
 }

@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -142,5 +143,39 @@ func TestCountsExactAfterEachWrite(t *testing.T) {
 	}
 	if got := f.logOf(id, eve); !equal(got, []string{"late:done", "ping:failed", "valid:done:no", "zone:skipped"}) {
 		t.Errorf("eve = %v", got)
+	}
+}
+
+// A runner batch counts a group's rows by the group's size only while nothing moved rows
+// since it read them: here the first group of one batch ("drop": removed from the campaign)
+// cancels the rows of the second ("late", due at the same moment), and the counts stay
+// exact (the second group reads its rows' statuses again). Likewise for waiting rows whose
+// no path is due when an earlier group of the batch canceled them.
+func TestCountsExactWhenAnEarlierGroupMovesRows(t *testing.T) {
+	f := newFixture(t)
+	for _, n := range []string{"Ann", "Bob", "Cid"} {
+		f.contact(map[string]string{"firstname": n, "email": strings.ToLower(n) + "@x.io"})
+	}
+	all := f.segment("All", `[{"glue":"and","field":"firstname","object":"lead","type":"text","operator":"!empty"}]`)
+	mail := f.email("Hello")
+	id := f.publish("Moves", false, Graph{Sources: segSource(all), Events: []Event{
+		wait(root("drop", KindAction, "campaign.change", map[string]any{"remove": []any{"this"}}), 2, "h"),
+		wait(root("late", KindAction, "contact.tags", map[string]any{"add": []any{"late"}}), 2, "h"),
+		root("send", KindAction, "email.send", map[string]any{"email": mail}),
+		child("open", "send", "", KindDecision, "email.open", nil),
+		wait(child("no", "open", "no", KindAction, "contact.tags", map[string]any{"add": []any{"cold"}}), 2, "h"),
+	}})
+	f.run()
+	st := f.advance(3 * time.Hour) // one batch: drop, then late and the decision's no path
+	if st.Batches > 1 {
+		t.Fatalf("%d batches, want the groups in one transaction", st.Batches)
+	}
+	if d := f.countsDiff(); d != "" {
+		t.Error(d)
+	}
+	var removed int
+	f.d.R.QueryRow("SELECT count(*) FROM campaign_members_ids WHERE campaign_id = ? AND manually_removed = 1", id).Scan(&removed)
+	if removed != 3 {
+		t.Errorf("%d members removed, want 3 (their later rows canceled under the next groups)", removed)
 	}
 }

@@ -15,20 +15,20 @@ func TestEntryPlansPerCandidate(t *testing.T) {
 	f := newFixture(t)
 	kick := kickoffSrc
 	for _, q := range []string{
-		`UPDATE campaign_members SET started = rotation WHERE campaign_id = ? AND manually_removed = 0 AND started < rotation
+		`UPDATE campaign_members SET started = rotation WHERE campaign_key = ? AND manually_removed = 0 AND started < rotation
 			AND contact_id IN (SELECT contact_id FROM camp_cand)`,
 		kick,
 		`INSERT OR IGNORE INTO campaign_log(step, contact_id, rotation, status, trigger_at, ref_at)
 			SELECT ?, s.contact_id, s.rotation, 'scheduled', s.ref_at, s.ref_at FROM (` + kick + `) s`,
 		`INSERT OR IGNORE INTO campaign_log(step, contact_id, rotation, status, trigger_at, ref_at)
 			SELECT ?, s.contact_id, s.rotation, 'scheduled', s.ref_at, s.ref_at FROM (` + freshSrc + `) s`,
-		`INSERT INTO campaign_members(campaign_id, contact_id, date_added, manually_added, rotation, started)
+		`INSERT INTO campaign_members(campaign_key, contact_id, date_added, manually_added, rotation, started)
 			SELECT ?, x.contact_id, 1, 0, 1, 1 FROM camp_cand x
-			WHERE NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = ? AND m.contact_id = x.contact_id)`,
+			WHERE NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_key = ? AND m.contact_id = x.contact_id)`,
 		`INSERT INTO camp_cand SELECT sm.contact_id FROM segment_members sm
 			JOIN contacts ct ON ct.id = sm.contact_id AND ct.deleted = 0
 			WHERE sm.segment_id = ? AND sm.contact_id > ? AND sm.manually_removed = 0
-			AND NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = ? AND m.contact_id = sm.contact_id AND m.manually_removed = 0)
+			AND NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_key = ? AND m.contact_id = sm.contact_id AND m.manually_removed = 0)
 			ORDER BY sm.contact_id LIMIT ?`,
 	} {
 		var plan []string
@@ -59,7 +59,7 @@ func TestEntryPlansPerCandidate(t *testing.T) {
 		}
 		p := strings.Join(plan, " | ")
 		if strings.Contains(p, "SCAN m") || strings.Contains(p, "SCAN campaign_members") ||
-			strings.Contains(p, "(campaign_id=?)") || strings.Contains(p, "SCAN sm") {
+			strings.Contains(p, "(campaign_key=?)") || strings.Contains(p, "SCAN sm") {
 			t.Errorf("plan walks the membership:\n%s\n%s", q, p)
 		}
 	}

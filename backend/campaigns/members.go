@@ -39,12 +39,16 @@ func prepCand(tx *db.Tx) error {
 // or a campaign action adds them (never removed by a rebuild). It returns how many entered.
 func addMembers(tx *db.Tx, c *compiled, manual bool) (int, error) {
 	now := tx.NowMs()
+	k, err := campaignKey(tx, c.id)
+	if err != nil {
+		return 0, err
+	}
 	// Existing rows that may restart: removed (by a rebuild, or by a user when this add is
 	// manual) and restartable or manually re-added; active rows only by a manual add of a
 	// restartable campaign.
 	restart := `UPDATE campaign_members SET manually_removed = 0, date_last_exited = NULL, rotation = rotation + 1,
 		manually_added = max(manually_added, ?), date_added = ?
-		WHERE campaign_id = ? AND contact_id IN (SELECT contact_id FROM camp_cand) AND `
+		WHERE campaign_key = ? AND contact_id IN (SELECT contact_id FROM camp_cand) AND `
 	var cond []string
 	if c.allowRestart || manual {
 		// removed rows: a user removal (date_last_exited NULL) blocks automatic re-adds
@@ -59,7 +63,7 @@ func addMembers(tx *db.Tx, c *compiled, manual bool) (int, error) {
 	}
 	var restarted int64
 	if len(cond) > 0 {
-		r, err := tx.Exec(restart+"("+strings.Join(cond, " OR ")+")", manual, now, c.id)
+		r, err := tx.Exec(restart+"("+strings.Join(cond, " OR ")+")", manual, now, k)
 		if err != nil {
 			return 0, err
 		}
@@ -67,20 +71,20 @@ func addMembers(tx *db.Tx, c *compiled, manual bool) (int, error) {
 	}
 	// New members: their root events are scheduled from camp_cand first, then their rows
 	// are inserted already started (one write per member, no started update after it).
-	if err := fanout(tx, c, c.children("", ""), freshSrc, []any{now, c.id}); err != nil {
+	if err := fanout(tx, c, c.children("", ""), freshSrc, []any{now, k}); err != nil {
 		return 0, err
 	}
-	r, err := tx.Exec(`INSERT INTO campaign_members(campaign_id, contact_id, date_added, manually_added, rotation, started)
+	r, err := tx.Exec(`INSERT INTO campaign_members(campaign_key, contact_id, date_added, manually_added, rotation, started)
 		SELECT ?, x.contact_id, ?, ?, 1, 1 FROM camp_cand x
-		WHERE NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = ? AND m.contact_id = x.contact_id)`,
-		c.id, now, manual, c.id)
+		WHERE NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_key = ? AND m.contact_id = x.contact_id)`,
+		k, now, manual, k)
 	if err != nil {
 		return 0, err
 	}
 	n, _ := r.RowsAffected()
 	entered := restarted + n
 	if restarted > 0 {
-		if err := kickoff(tx, c); err != nil {
+		if err := kickoff(tx, c, k); err != nil {
 			return 0, err
 		}
 	}
@@ -94,21 +98,21 @@ func addMembers(tx *db.Tx, c *compiled, manual bool) (int, error) {
 }
 
 // freshSrc selects the candidates of camp_cand that are not members yet (rotation 1, the
-// entry time as reference): addMembers schedules their root events just before inserting
-// their rows.
+// entry time as reference) of the campaign keyed ?2: addMembers schedules their root
+// events just before inserting their rows.
 const freshSrc = `SELECT x.contact_id, 1 AS rotation, ? AS ref_at FROM camp_cand x
-		WHERE NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = ? AND m.contact_id = x.contact_id)`
+		WHERE NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_key = ? AND m.contact_id = x.contact_id)`
 
 // kickoff schedules the root events for the members of camp_cand (those addMembers just
-// restarted) that have not started their rotation. Members enter only through
+// restarted) that have not started their rotation in c (keyed k). Members enter only through
 // addMembers, which kicks them off in the same transaction, so no other member is waiting
 // to start; kickoffAll, the whole campaign's scan, is SyncMembers' safety net.
-func kickoff(tx *db.Tx, c *compiled) error {
-	if err := fanout(tx, c, c.children("", ""), kickoffSrc, []any{c.id}); err != nil {
+func kickoff(tx *db.Tx, c *compiled, k int64) error {
+	if err := fanout(tx, c, c.children("", ""), kickoffSrc, []any{k}); err != nil {
 		return err
 	}
-	_, err := tx.Exec(`UPDATE campaign_members SET started = rotation WHERE campaign_id = ? AND manually_removed = 0 AND started < rotation
-		AND contact_id IN (SELECT contact_id FROM camp_cand)`, c.id)
+	_, err := tx.Exec(`UPDATE campaign_members SET started = rotation WHERE campaign_key = ? AND manually_removed = 0 AND started < rotation
+		AND contact_id IN (SELECT contact_id FROM camp_cand)`, k)
 	return err
 }
 
@@ -116,17 +120,21 @@ func kickoff(tx *db.Tx, c *compiled) error {
 // camp_cand the outer loop (a look-up per candidate, not a walk of the whole membership:
 // TestEntryPlansPerCandidate).
 const kickoffSrc = `SELECT m.contact_id, m.rotation, m.date_added AS ref_at FROM camp_cand x
-		CROSS JOIN campaign_members m ON m.campaign_id = ? AND m.contact_id = x.contact_id
+		CROSS JOIN campaign_members m ON m.campaign_key = ? AND m.contact_id = x.contact_id
 		WHERE m.manually_removed = 0 AND m.started < m.rotation`
 
 // kickoffAll is kickoff for every member of c that has not started its rotation.
 func kickoffAll(tx *db.Tx, c *compiled) error {
-	src := `SELECT contact_id, rotation, date_added AS ref_at FROM campaign_members
-		WHERE campaign_id = ? AND manually_removed = 0 AND started < rotation`
-	if err := fanout(tx, c, c.children("", ""), src, []any{c.id}); err != nil {
+	k, err := campaignKey(tx, c.id)
+	if err != nil {
 		return err
 	}
-	_, err := tx.Exec("UPDATE campaign_members SET started = rotation WHERE campaign_id = ? AND manually_removed = 0 AND started < rotation", c.id)
+	src := `SELECT contact_id, rotation, date_added AS ref_at FROM campaign_members
+		WHERE campaign_key = ? AND manually_removed = 0 AND started < rotation`
+	if err := fanout(tx, c, c.children("", ""), src, []any{k}); err != nil {
+		return err
+	}
+	_, err = tx.Exec("UPDATE campaign_members SET started = rotation WHERE campaign_key = ? AND manually_removed = 0 AND started < rotation", k)
 	return err
 }
 
@@ -139,7 +147,7 @@ func removeMembers(tx *db.Tx, id string, manual bool) (int, error) {
 		exited = nil
 	}
 	r, err := tx.Exec(`UPDATE campaign_members SET manually_removed = 1, manually_added = 0, date_last_exited = ?
-		WHERE campaign_id = ? AND manually_removed = 0 AND contact_id IN (SELECT contact_id FROM camp_cand)`, exited, id)
+		WHERE campaign_key = `+keyOf+` AND manually_removed = 0 AND contact_id IN (SELECT contact_id FROM camp_cand)`, exited, id)
 	if err != nil {
 		return 0, err
 	}

@@ -40,7 +40,7 @@ func TestMembershipAndRestart(t *testing.T) {
 			f.seg.Rebuild(f.ctx, paris, time.Time{})
 			f.s.SyncMembers(f.ctx, id)
 			var removed int
-			f.d.R.QueryRow("SELECT manually_removed FROM campaign_members WHERE campaign_id = ? AND contact_id = ?", id, ann).Scan(&removed)
+			f.d.R.QueryRow("SELECT manually_removed FROM campaign_members_ids WHERE campaign_id = ? AND contact_id = ?", id, ann).Scan(&removed)
 			if removed != 1 {
 				t.Fatalf("ann not removed after leaving the segment")
 			}
@@ -64,14 +64,14 @@ func TestMembershipAndRestart(t *testing.T) {
 			// A manual member is never removed by a sync although in no source segment.
 			f.s.SyncMembers(f.ctx, id)
 			var active int
-			f.d.R.QueryRow("SELECT count(*) FROM campaign_members WHERE campaign_id = ? AND manually_removed = 0", id).Scan(&active)
+			f.d.R.QueryRow("SELECT count(*) FROM campaign_members_ids WHERE campaign_id = ? AND manually_removed = 0", id).Scan(&active)
 			if wantActive := map[bool]int{false: 1, true: 2}[restart]; active != wantActive {
 				t.Errorf("active members = %d, want %d (Bob, and Ann when she could re-enter)", active, wantActive)
 			}
 			// Removed by a user: an automatic sync never brings her back.
 			f.s.RemoveContacts(f.ctx, id, []string{ann})
 			f.s.SyncMembers(f.ctx, id)
-			f.d.R.QueryRow("SELECT manually_removed FROM campaign_members WHERE campaign_id = ? AND contact_id = ?", id, ann).Scan(&removed)
+			f.d.R.QueryRow("SELECT manually_removed FROM campaign_members_ids WHERE campaign_id = ? AND contact_id = ?", id, ann).Scan(&removed)
 			if removed != 1 {
 				t.Errorf("a user removal was undone by a sync")
 			}

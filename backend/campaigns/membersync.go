@@ -44,16 +44,20 @@ func (s *Service) SyncMembers(ctx context.Context, id string) (int, error) {
 				if err := prepTemp(tx); err != nil {
 					return err
 				}
-				res, err := tx.Exec(`INSERT INTO camp_cand SELECT sm.contact_id FROM segment_members sm
-					JOIN contacts ct ON ct.id = sm.contact_id AND ct.deleted = 0
-					WHERE sm.segment_id = ? AND sm.contact_id > ? AND sm.manually_removed = 0
-					AND NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = ? AND m.contact_id = sm.contact_id AND m.manually_removed = 0)
-					ORDER BY sm.contact_id LIMIT ?`, seg, after, id, syncChunk)
+				k, err := campaignKey(tx, id)
 				if err != nil {
 					return err
 				}
-				k, _ := res.RowsAffected()
-				if got = int(k); got == 0 {
+				res, err := tx.Exec(`INSERT INTO camp_cand SELECT sm.contact_id FROM segment_members sm
+					JOIN contacts ct ON ct.id = sm.contact_id AND ct.deleted = 0
+					WHERE sm.segment_id = ? AND sm.contact_id > ? AND sm.manually_removed = 0
+					AND NOT EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_key = ? AND m.contact_id = sm.contact_id AND m.manually_removed = 0)
+					ORDER BY sm.contact_id LIMIT ?`, seg, after, k, syncChunk)
+				if err != nil {
+					return err
+				}
+				added, _ := res.RowsAffected()
+				if got = int(added); got == 0 {
 					return nil
 				}
 				if err := tx.QueryRow("SELECT max(contact_id) FROM camp_cand").Scan(&after); err != nil {
@@ -108,7 +112,7 @@ func (s *Service) SyncMembers(ctx context.Context, id string) (int, error) {
 			}
 		}
 		if _, err := tx.Exec(`INSERT INTO camp_cand SELECT m.contact_id FROM campaign_members m
-			WHERE m.campaign_id = ? AND m.manually_added = 0 AND m.manually_removed = 0
+			WHERE m.campaign_key = `+keyOf+` AND m.manually_added = 0 AND m.manually_removed = 0
 			AND NOT EXISTS (SELECT 1 FROM segment_members sm JOIN contacts ct ON ct.id = sm.contact_id AND ct.deleted = 0
 				WHERE sm.contact_id = m.contact_id AND sm.segment_id IN (`+in+`) AND sm.manually_removed = 0)`, args...); err != nil {
 			return err

@@ -42,7 +42,7 @@ func TestSyncMembersChunked(t *testing.T) {
 			id := f.publish("C", false, tagGraph(segSource(inParis, acme), "in"))
 			members := func() map[string]bool {
 				out := map[string]bool{}
-				rows, err := f.d.R.Query("SELECT contact_id FROM campaign_members WHERE campaign_id = ? AND manually_removed = 0", id)
+				rows, err := f.d.R.Query("SELECT contact_id FROM campaign_members_ids WHERE campaign_id = ? AND manually_removed = 0", id)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -104,7 +104,7 @@ func TestSyncMembersChunked(t *testing.T) {
 				t.Fatalf("members after exit = %v, want %v", got, want)
 			}
 			var started int
-			f.d.R.QueryRow("SELECT count(*) FROM campaign_members WHERE campaign_id = ? AND started = rotation", id).Scan(&started)
+			f.d.R.QueryRow("SELECT count(*) FROM campaign_members_ids WHERE campaign_id = ? AND started = rotation", id).Scan(&started)
 			if started != len(want)+1 {
 				t.Errorf("started members = %d, want %d", started, len(want)+1)
 			}
@@ -147,7 +147,7 @@ func TestSyncMembersInterruptedResumes(t *testing.T) {
 		}
 		return n
 	}
-	if n := count("SELECT count(*) FROM campaign_members WHERE campaign_id = ?"); n != 4 {
+	if n := count("SELECT count(*) FROM campaign_members_ids WHERE campaign_id = ?"); n != 4 {
 		t.Fatalf("members after the interruption = %d, want 4 (two whole steps of 2)", n)
 	}
 	if n := count("SELECT count(*) FROM campaign_log_ids WHERE campaign_id = ?"); n != 4 {
@@ -156,7 +156,7 @@ func TestSyncMembersInterruptedResumes(t *testing.T) {
 	if n, err := f.s.SyncMembers(f.ctx, id); err != nil || n != 5 {
 		t.Fatalf("resumed sync = %d, %v; want 5 entered", n, err)
 	}
-	if n := count("SELECT count(*) FROM campaign_members WHERE campaign_id = ? AND started = rotation"); n != 9 {
+	if n := count("SELECT count(*) FROM campaign_members_ids WHERE campaign_id = ? AND started = rotation"); n != 9 {
 		t.Fatalf("started members = %d, want 9", n)
 	}
 	if n := count("SELECT count(DISTINCT contact_id) FROM campaign_log_ids WHERE campaign_id = ?"); n != 9 || count("SELECT count(*) FROM campaign_log_ids WHERE campaign_id = ?") != 9 {

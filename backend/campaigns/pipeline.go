@@ -226,8 +226,9 @@ func (x *execCtx) pipe(step int64) (n, done, failed int, err error) {
 
 // insertOutcomes inserts the campaign_log rows of a pipelined batch with their outcome (the
 // same rules as markOutcomes for a first attempt): done / done on the no path / skipped /
-// failed for good, or scheduled again a minute later after a failure.
-func (x *execCtx) insertOutcomes(c *compiled, ev *Event, yes, no string) error {
+// failed for good, or scheduled again a minute later after a failure; n is camp_batch's
+// rows by outcome (outcomes).
+func (x *execCtx) insertOutcomes(c *compiled, ev *Event, n outcomeCounts, yes, no string) error {
 	step, err := stepKey(x.tx, c.id, ev.ID)
 	if err != nil {
 		return err
@@ -235,12 +236,16 @@ func (x *execCtx) insertOutcomes(c *compiled, ev *Event, yes, no string) error {
 	if err := x.insertRows(step, yes, no); err != nil {
 		return err
 	}
-	// The rows were just inserted with a status that is a function of ok (insertRows): they
-	// are counted from camp_batch, without reading them back.
-	_, err = x.tx.Exec(`INSERT INTO campaign_counts(step, status, n)
-		SELECT ?1, `+insertStatus+` AS st, count(*) FROM camp_batch b WHERE b.ok IN (0, 1, 2, 3, 4) GROUP BY st
-		ON CONFLICT(step, status) DO UPDATE SET n = n + excluded.n`, step, maxAttempts)
-	return err
+	// The rows were just inserted with a status that is a function of ok (insertStatus):
+	// they are counted from the outcomes, without reading them back.
+	if err := addOutcomes(x.tx, step, n); err != nil {
+		return err
+	}
+	retry := stScheduled // a first failure, as insertStatus
+	if 1 >= maxAttempts {
+		retry = stFailed
+	}
+	return addCount(x.tx, step, retry, n[okFail])
 }
 
 // insertStatus is the status of a pipelined step's row inserted with outcome b.ok (?2 is

@@ -90,6 +90,7 @@ func onEvent(tx *db.Tx, e events.Event) error {
 		if n, _ := r.RowsAffected(); n == 0 {
 			continue
 		}
+		moved(tx)
 		if err := addCount(tx, w.step, stWaiting, -1); err != nil {
 			return err
 		}

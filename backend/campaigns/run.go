@@ -140,7 +140,7 @@ func (s *Service) step(ctx context.Context, now time.Time, limit int, st *RunSta
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		x := &execCtx{s: s, tx: tx, now: now}
+		x := &execCtx{s: s, tx: tx, now: now, moves0: moves(tx)}
 		if err := x.prepPipe(); err != nil {
 			return err
 		}
@@ -176,6 +176,12 @@ type execCtx struct {
 	now    time.Time
 	queued bool        // emails were queued: wake the sender after commit
 	calls  []*hookCall // webhooks to call after commit
+	// moves0 is moves(tx) when the due rows were read, moved on only past the groups' own
+	// moves; from and fromStep are the status and step of the group being run while its
+	// rows are known to have that status (else from is ""): see sameStatus.
+	moves0   int
+	from     string
+	fromStep int64
 }
 
 func (x *execCtx) nowMs() int64 { return ms(x.now) }
@@ -200,6 +206,10 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 		return 0, 0, nil // unpublished meanwhile: rows wait
 	}
 	tx.Signal(countsTopic, c.id) // the builder's live counts (bus "campaign_counts:changed")
+	// The group's rows still have the status they were read with unless some statement
+	// moved rows since (an earlier group's action, a real-time decision: movesKey).
+	same := moves(tx) == x.moves0
+	x.from = ""
 	ev := c.byID[g.event]
 	if ev == nil {
 		_, err := setStatus(tx, "status = 'skipped', reason = 'the event is no longer in the published campaign', done_at = ?",
@@ -224,17 +234,32 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 			return 0, 0, err
 		}
 	}
+	if same {
+		x.moves0 = moves(tx) // only this group's own rows moved, and they left the batch
+	}
 	if g.status == stWaiting {
 		// Inactivity: the decision takes its no path; each no child is offset from the
 		// parent's execution time (ref_at), Q15 fixed.
 		const rows = "id IN (SELECT log_id FROM camp_batch)"
-		if err := subCounts(tx, rows); err != nil {
+		if !same {
+			if err := subCounts(tx, rows); err != nil {
+				return 0, 0, err
+			}
+		}
+		r, err := tx.Exec(`UPDATE campaign_log SET status = 'done', path = 'no', done_at = ? WHERE `+rows, now)
+		if err != nil {
 			return 0, 0, err
 		}
-		if _, err := tx.Exec(`UPDATE campaign_log SET status = 'done', path = 'no', done_at = ? WHERE `+rows, now); err != nil {
-			return 0, 0, err
+		if same { // every row was waiting: counted without reading the rows back
+			n, _ := r.RowsAffected()
+			err = addCount(tx, g.step, stWaiting, -n)
+			if err == nil {
+				err = addCount(tx, g.step, stDone, n)
+			}
+		} else {
+			err = addCounts(tx, rows)
 		}
-		if err := addCounts(tx, rows); err != nil {
+		if err != nil {
 			return 0, 0, err
 		}
 		if err := x.nextNo(c, c.children(ev.ID, "no")); err != nil {
@@ -242,6 +267,9 @@ func (x *execCtx) group(g dueGroup) (done, failed int, err error) {
 		}
 		logEvents(tx)
 		return g.n, 0, nil
+	}
+	if same {
+		x.from, x.fromStep = g.status, g.step
 	}
 	return x.exec(c, ev, false)
 }
@@ -279,17 +307,19 @@ func (x *execCtx) finish(c *compiled, ev *Event, insert bool) (done, failed int,
 		}
 		return "yes"
 	}
+	n, err := x.outcomes()
+	if err != nil {
+		return 0, 0, err
+	}
 	if insert {
-		if err := x.insertOutcomes(c, ev, path(okDone), path(okNo)); err != nil {
-			return 0, 0, err
-		}
-	} else if err := x.markOutcomes(c, ev, path(okDone), path(okNo)); err != nil {
+		err = x.insertOutcomes(c, ev, n, path(okDone), path(okNo))
+	} else {
+		err = x.markOutcomes(n, path(okDone), path(okNo))
+	}
+	if err != nil {
 		return 0, 0, err
 	}
-	if err := tx.QueryRow("SELECT count(*) FILTER (WHERE ok IN (1, 2, 4)), count(*) FILTER (WHERE ok IN (0, 3)) FROM camp_batch").
-		Scan(&done, &failed); err != nil {
-		return 0, 0, err
-	}
+	done, failed = int(n[okDone]+n[okSkip]+n[okNo]), int(n[okFail]+n[okFailEnd])
 	logEvents(tx)
 	if ev.Kind == KindCondition {
 		if err := x.next(c, c.children(ev.ID, "yes"), "ok = 1"); err != nil {
@@ -303,19 +333,82 @@ func (x *execCtx) finish(c *compiled, ev *Event, insert bool) (done, failed int,
 	return done, failed, x.next(c, c.children(ev.ID, ""), "ok IN (1, 2)")
 }
 
-// markOutcomes records the outcomes of camp_batch on their existing campaign_log rows
-// (the runner's due rows of ev), counts moved set-based: the rows' statuses before (an
-// action may have changed them, e.g. canceled) are subtracted, those after added.
-func (x *execCtx) markOutcomes(c *compiled, ev *Event, yes, no string) error {
+// outcomeCounts are camp_batch's rows by outcome (index ok, 0–4).
+type outcomeCounts [5]int64
+
+// outcomes counts camp_batch's rows by outcome; webhook rows awaiting their call (ok 5)
+// are not marked yet and not counted.
+func (x *execCtx) outcomes() (outcomeCounts, error) {
+	var n outcomeCounts
+	rows, err := x.tx.QueryPrepared("SELECT ok, count(*) FROM camp_batch WHERE ok BETWEEN 0 AND 4 GROUP BY ok")
+	if err != nil {
+		return n, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ok int
+		var k int64
+		if err := rows.Scan(&ok, &k); err != nil {
+			return n, err
+		}
+		n[ok] = k
+	}
+	return n, rows.Err()
+}
+
+// addOutcomes adds the rows of outcomes 1–4 (n) of step to the counts of the status they
+// were written with; the failures (ok 0, whose status depends on the attempts) are left
+// to the caller.
+func addOutcomes(tx *db.Tx, step int64, n outcomeCounts) error {
+	for _, c := range []struct {
+		status string
+		n      int64
+	}{{stDone, n[okDone] + n[okNo]}, {stSkipped, n[okSkip]}, {stFailed, n[okFailEnd]}} {
+		if err := addCount(tx, step, c.status, c.n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markOutcomes records the outcomes of camp_batch (n by outcome) on their existing
+// campaign_log rows (the runner's due rows of ev), counts moved set-based. When the rows
+// are known to have the group's status (sameStatus), the counts move by n; else the rows'
+// statuses before (an action may have changed them, e.g. canceled) are read and
+// subtracted, those after read and added.
+func (x *execCtx) markOutcomes(n outcomeCounts, yes, no string) error {
 	const rows = "id IN (SELECT log_id FROM camp_batch WHERE ok IN (0, 1, 2, 3, 4))"
-	if err := subCounts(x.tx, rows); err != nil {
+	if !x.sameStatus() {
+		if err := subCounts(x.tx, rows); err != nil {
+			return err
+		}
+		if err := x.markRows(yes, no); err != nil {
+			return err
+		}
+		return addCounts(x.tx, rows)
+	}
+	var all int64
+	for _, k := range n {
+		all += k
+	}
+	if err := addCount(x.tx, x.fromStep, x.from, -all); err != nil {
 		return err
 	}
 	if err := x.markRows(yes, no); err != nil {
 		return err
 	}
-	return addCounts(x.tx, rows)
+	if err := addOutcomes(x.tx, x.fromStep, n); err != nil {
+		return err
+	}
+	if n[okFail] == 0 {
+		return nil
+	}
+	return addCounts(x.tx, "id IN (SELECT log_id FROM camp_batch WHERE ok = 0)")
 }
+
+// sameStatus reports whether every row of the group being run still has the status it
+// was read with: nothing, not even the group's own action, moved rows since (movesKey).
+func (x *execCtx) sameStatus() bool { return x.from != "" && moves(x.tx) == x.moves0 }
 
 func (x *execCtx) markRows(yes, no string) error {
 	tx, now := x.tx, x.nowMs()

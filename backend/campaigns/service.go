@@ -53,7 +53,8 @@ func (s *Service) DB() *db.DB { return s.db }
 
 const selectCampaign = `SELECT c.id, c.name, c.description, c.category, c.is_published, c.allow_restart, c.version,
 	c.graph, c.date_modified, c.deleted,
-	(SELECT count(*) FROM campaign_members m WHERE m.campaign_id = c.id AND m.manually_removed = 0)
+	(SELECT count(*) FROM campaign_members m WHERE m.campaign_key = (SELECT k FROM campaign_keys WHERE campaign_id = c.id)
+		AND m.manually_removed = 0)
 	FROM campaigns c`
 
 func scanCampaign(sc db.Scanner, withGraph bool) (Campaign, error) {

@@ -72,7 +72,7 @@ func (s *Service) Simulate(ctx context.Context, id, from, to string) (SimResult,
 		for _, q := range []string{
 			"DELETE FROM campaign_log WHERE step IN (" + campaignSteps + ")",
 			"DELETE FROM campaign_counts WHERE step IN (" + campaignSteps + ")",
-			"DELETE FROM campaign_members WHERE campaign_id = ?",
+			"DELETE FROM campaign_members WHERE campaign_key = " + keyOf,
 		} {
 			if _, err := tx.Exec(q, id); err != nil {
 				return err
@@ -131,7 +131,7 @@ func (s *Service) Simulate(ctx context.Context, id, from, to string) (SimResult,
 	if err := rows.Err(); err != nil {
 		return res, err
 	}
-	err = d.R.QueryRowContext(ctx, "SELECT count(*) FROM campaign_members WHERE campaign_id = ?", id).Scan(&res.Contacts)
+	err = d.R.QueryRowContext(ctx, "SELECT count(*) FROM campaign_members WHERE campaign_key = "+keyOf, id).Scan(&res.Contacts)
 	return res, err
 }
 

@@ -405,7 +405,8 @@ func TestCampaignAndStageWidgets(t *testing.T) {
 			args []any
 		}{
 			{`INSERT INTO campaigns(id, name, published_graph, date_added, date_modified) VALUES('k1', 'Onboarding', ?, 0, 0), ('k2', 'Winback', NULL, 0, 0)`, []any{graph}},
-			{`INSERT INTO campaign_members(campaign_id, contact_id, date_added) VALUES('k1', ?, ?), ('k1', ?, ?), ('k2', ?, ?), ('k2', 'c-old', 0)`,
+			{`INSERT INTO campaign_keys(k, campaign_id) VALUES(1, 'k1'), (2, 'k2')`, nil},
+			{`INSERT INTO campaign_members(campaign_key, contact_id, date_added) VALUES(1, ?, ?), (1, ?, ?), (2, ?, ?), (2, 'c-old', 0)`,
 				[]any{f.a, at("2026-03-01 10:00").UnixMilli(), f.b, at("2026-03-01 10:00").UnixMilli(), f.c, at("2026-02-28 10:00").UnixMilli()}},
 			{`INSERT INTO campaign_step_keys(k, campaign_id, event_id) VALUES(1, 'k1', 'ev1'), (2, 'k2', 'evX')`, nil},
 			{`INSERT INTO campaign_log(step, contact_id, rotation, status, trigger_at, ref_at) VALUES

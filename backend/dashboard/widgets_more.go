@@ -79,9 +79,10 @@ func topCampaigns(ctx context.Context, s *Service, sp span, _ lbl, r *Result) er
 		return err
 	}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT c.name, count(*) AS n FROM campaign_members m
-		JOIN campaigns c ON c.id = m.campaign_id AND c.deleted = 0
+		JOIN campaign_keys k ON k.k = m.campaign_key
+		JOIN campaigns c ON c.id = k.campaign_id AND c.deleted = 0
 		WHERE m.date_added >= ? AND m.date_added < ? AND m.manually_removed = 0
-		GROUP BY m.campaign_id ORDER BY n DESC, c.name LIMIT 10`, sp.startMs(), sp.endMs())
+		GROUP BY m.campaign_key ORDER BY n DESC, c.name LIMIT 10`, sp.startMs(), sp.endMs())
 	if err != nil {
 		return err
 	}

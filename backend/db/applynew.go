@@ -98,7 +98,7 @@ func (t *Tx) ApplyNew(table string, ids []string, rows []Cols) error {
 		return err
 	}
 	for i, cols := range rows {
-		t.changes = append(t.changes, Change{Table: table, ID: ids[i], Op: OpInsert, Cols: cols, Remote: true})
+		t.changes.add(Change{Table: table, ID: ids[i], Op: OpInsert, Cols: cols, Remote: true})
 	}
 	return nil
 }

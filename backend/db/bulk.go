@@ -95,7 +95,7 @@ type BatchRecorder interface {
 
 func (t *Tx) recordMany(tb *Table, chs []Change) error {
 	if t.announce {
-		t.changes = append(t.changes, chs...)
+		t.changes.addMany(chs) // kept, not copied: every caller made chs for this call
 	}
 	if !tb.Synced || t.rec == nil {
 		return nil

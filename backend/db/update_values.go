@@ -48,7 +48,9 @@ func (t *Tx) updateValues(table, col string, ids []string, vals []any, derived b
 			chs[i-start] = Change{Table: table, ID: ids[i], Op: OpUpdate, Cols: Cols{col: vals[i]}, Derived: derived}
 		}
 		if derived {
-			t.changes = append(t.changes, chs...)
+			if t.announce {
+				t.changes.addMany(chs)
+			}
 			continue
 		}
 		if err := t.recordMany(tb, chs); err != nil {

@@ -19,7 +19,9 @@ func (t *Tx) UpdateWhere(table, set string, setArgs []any, idSQL string, idArgs 
 // itself (RETURNING), so the rows are not read a second time — a caller that needs them
 // (the new points of each contact) reads them from the changes (Change.Col). The changes
 // come in the lean form (Keys shared by all rows, Values per row, no Cols map): a points
-// step of 200k contacts made 268 MB of maps for the commit hooks, which read Col.
+// step of 200k contacts made 268 MB of maps for the commit hooks, which read Col. The
+// returned slice is also the transaction's announced one (kept, not copied): callers read
+// it and never write it.
 func (t *Tx) UpdateWhereChanges(table, set string, setArgs []any, idSQL string, idArgs []any, record []string) ([]Change, error) {
 	tb, err := t.table(table)
 	if err != nil {

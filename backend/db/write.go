@@ -140,7 +140,7 @@ type Tx struct {
 	d        *DB
 	now      time.Time
 	rec      Recorder
-	changes  []Change
+	changes  changeList
 	signals  []Signal
 	announce bool                 // commit hooks will see changes and signals (else they are not kept)
 	stmts    map[string]*sql.Stmt // prepared in this transaction, closed with it
@@ -189,8 +189,8 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 		return canceledOr(ctx, openError(d.Path, err))
 	}
 	d.commits.Add(1) // still holding the connection: no other Write commits in between
-	if len(hooks) > 0 && (len(tx.changes) > 0 || len(tx.signals) > 0) {
-		c := Commit{Changes: tx.changes, Signals: tx.signals}
+	if len(hooks) > 0 && (tx.changes.n > 0 || len(tx.signals) > 0) {
+		c := Commit{Changes: tx.changes.all(), Signals: tx.signals}
 		for _, h := range hooks {
 			h(c)
 		}
@@ -232,7 +232,7 @@ func (t *Tx) SetLocal(key, v any) {
 // Unannounced keeps the transaction's changes and signals from the commit hooks (and out of
 // memory): for a bulk load of millions of rows in one transaction into a store nobody
 // watches — a scratch store (OpenScratch) that is installed, closed, over the store.
-func (t *Tx) Unannounced() { t.announce, t.changes, t.signals = false, nil, nil }
+func (t *Tx) Unannounced() { t.announce, t.changes, t.signals = false, changeList{}, nil }
 
 // Trashed is how many rows this transaction moved to or from the trash (Delete, Restore).
 func (t *Tx) Trashed() int { return t.trashed }
@@ -468,13 +468,13 @@ func (t *Tx) Apply(table, id string, cols Cols, likelyNew bool) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	t.changes = append(t.changes, Change{Table: table, ID: id, Op: OpUpdate, Cols: cols, Remote: true})
+	t.changes.add(Change{Table: table, ID: id, Op: OpUpdate, Cols: cols, Remote: true})
 	return true, nil
 }
 
 func (t *Tx) record(tb *Table, ch Change) error {
 	if t.announce {
-		t.changes = append(t.changes, ch)
+		t.changes.add(ch)
 	}
 	if tb.Synced && t.rec != nil {
 		return t.rec.Record(t, ch)

@@ -3,6 +3,7 @@ package events
 import (
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"magpie/backend/db"
@@ -168,7 +169,8 @@ func rowsOf(evs []Event, now int64) (eventRows, error) {
 
 // AppendManyHooked stores evs in multi-row statements like AppendMany, then does for each
 // event it stored what Append does after its insert — aggregates, the OnAppend hooks in
-// order, signals — so hooks (point triggers, campaign decisions) still see every event.
+// order — so hooks (point triggers, campaign decisions) still see every event; it signals
+// Topic per contact and TypeTopic once per type (with no contact).
 // For many events of one transaction that hooks react to (a campaign batch's point
 // changes). An id already stored (or repeated in evs) is skipped, hooks included. Like
 // AppendMany it fills evs' defaults (ID, At) in place, and stores no user agent, device or
@@ -224,11 +226,7 @@ func AppendManyHooked(tx *db.Tx, evs []Event) error {
 		return err
 	}
 	hs := appendHooks()
-	type sig struct {
-		t       Type
-		contact string
-	}
-	signalled := make(map[sig]bool, len(fresh))
+	var types []Type // signalled once each, below
 	for _, e := range fresh {
 		if err := settle(tx, e.ContactID); err != nil {
 			return err
@@ -241,10 +239,15 @@ func AppendManyHooked(tx *db.Tx, evs []Event) error {
 				return err
 			}
 		}
-		if k := (sig{e.Type, e.ContactID}); !signalled[k] {
-			signalled[k] = true
-			tx.Signal(TypeTopic(e.Type), e.ContactID)
+		if !slices.Contains(types, e.Type) {
+			types = append(types, e.Type)
 		}
+	}
+	// Every contact is signalled on Topic by AppendMany; TypeTopic, which only says that
+	// events of a type arrived (the UI's refresh), goes once per type with no contact: a
+	// second signal per event was half of a campaign batch's signals.
+	for _, t := range types {
+		tx.Signal(TypeTopic(t), "")
 	}
 	return nil
 }

@@ -48,3 +48,31 @@ func TestAppendManyHookedRunsHooksOncePerStoredEvent(t *testing.T) {
 		t.Errorf("stored %d events (want 3), emails_read = %d (want 1)", n, read)
 	}
 }
+
+// AppendManyHooked signals every contact on Topic (segments re-check them) and each event
+// type once on TypeTopic, with no contact (only the UI's refresh reads it).
+func TestAppendManyHookedSignals(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	var got []db.Signal
+	d.OnCommit(func(c db.Commit) { got = append(got, c.Signals...) })
+	evs := []events.Event{
+		{ContactID: "c1", Type: events.PointsChanged, Source: "signals-test"},
+		{ContactID: "c2", Type: events.PointsChanged, Source: "signals-test"},
+		{ContactID: "c1", Type: events.EmailRead, Source: "signals-test"},
+		{ContactID: "c3", Type: events.PointsChanged, Source: "signals-test"},
+	}
+	if err := d.Write(context.Background(), func(tx *db.Tx) error { return events.AppendManyHooked(tx, evs) }); err != nil {
+		t.Fatal(err)
+	}
+	n := map[db.Signal]int{}
+	for _, s := range got {
+		n[s]++
+	}
+	want := map[db.Signal]int{
+		{Topic: events.Topic, ID: "c1"}: 1, {Topic: events.Topic, ID: "c2"}: 1, {Topic: events.Topic, ID: "c3"}: 1,
+		{Topic: events.TypeTopic(events.PointsChanged)}: 1, {Topic: events.TypeTopic(events.EmailRead)}: 1,
+	}
+	if fmt.Sprint(n) != fmt.Sprint(want) {
+		t.Errorf("signals %v, want %v", n, want)
+	}
+}

@@ -109,8 +109,9 @@ type UTM struct {
 // IsZero reports whether no utm_* parameter was given.
 func (u UTM) IsZero() bool { return u == UTM{} }
 
-// TypeTopic is the commit signal topic announcing events of type t (ID = contact id):
-// "event:page.hit", "event:email.read"...
+// TypeTopic is the commit signal topic announcing events of type t (ID = contact id, or
+// empty when AppendManyHooked announces a type for many contacts at once; Topic names each
+// contact): "event:page.hit", "event:email.read"...
 func TypeTopic(t Type) string { return Topic + ":" + string(t) }
 
 const insertSQL = `INSERT INTO events(id, contact_id, type, at, object_id, object_name, url, title, referrer, source, data,

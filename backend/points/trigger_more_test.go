@@ -73,7 +73,7 @@ func TestTriggerChangesCampaigns(t *testing.T) {
 		t.Fatal(err)
 	}
 	member := func(camp string) int {
-		return f.count("SELECT count(*) FROM campaign_members WHERE campaign_id = ? AND contact_id = ? AND manually_removed = 0", camp, cid)
+		return f.count("SELECT count(*) FROM campaign_members_ids WHERE campaign_id = ? AND contact_id = ? AND manually_removed = 0", camp, cid)
 	}
 	if member(in) != 0 || member(out) != 1 {
 		t.Fatalf("before: in %d, out %d", member(in), member(out))
@@ -84,7 +84,7 @@ func TestTriggerChangesCampaigns(t *testing.T) {
 	if member(in) != 1 || member(out) != 0 {
 		t.Fatalf("after the trigger: in %d (want 1), out %d (want 0)", member(in), member(out))
 	}
-	if n := f.count("SELECT count(*) FROM campaign_members WHERE campaign_id = ? AND contact_id = ? AND manually_removed = 1", out, cid); n != 1 {
+	if n := f.count("SELECT count(*) FROM campaign_members_ids WHERE campaign_id = ? AND contact_id = ? AND manually_removed = 1", out, cid); n != 1 {
 		t.Errorf("removed by hand rows = %d, want 1 (so the segment source does not bring it back)", n)
 	}
 }

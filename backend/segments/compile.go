@@ -375,7 +375,8 @@ func (c *Compiler) campaign(n *Node, op string) (string, error) {
 	for i, v := range vals {
 		ph[i] = c.arg(v)
 	}
-	in := c.exists("campaign_members x", "x.contact_id", member+" AND x.campaign_id IN ("+strings.Join(ph, ", ")+")")
+	in := c.exists("campaign_members x", "x.contact_id",
+		member+" AND x.campaign_key IN (SELECT k FROM campaign_keys WHERE campaign_id IN ("+strings.Join(ph, ", ")+"))")
 	return not(in, op == OpNotIn), nil
 }
 

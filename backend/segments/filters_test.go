@@ -180,8 +180,11 @@ func TestCampaignMembershipFilter(t *testing.T) {
 			campaign, who string
 			removed       int
 		}{{"welcome", "Ann", 0}, {"welcome", "Bob", 1}, {"promo", "Bob", 0}, {"promo", "Dan", 0}} {
-			if _, err := tx.Exec("INSERT INTO campaign_members(campaign_id, contact_id, date_added, manually_removed) VALUES(?, ?, 0, ?)",
-				m.campaign, f.ids[m.who], m.removed); err != nil {
+			if _, err := tx.Exec("INSERT OR IGNORE INTO campaign_keys(campaign_id) VALUES(?)", m.campaign); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`INSERT INTO campaign_members(campaign_key, contact_id, date_added, manually_removed)
+				VALUES((SELECT k FROM campaign_keys WHERE campaign_id = ?), ?, 0, ?)`, m.campaign, f.ids[m.who], m.removed); err != nil {
 				return err
 			}
 		}
