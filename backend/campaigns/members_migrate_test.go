@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"magpie/backend/db"
 	"magpie/backend/events"
 )
 
@@ -96,16 +95,7 @@ func TestMembersKeysMigration(t *testing.T) {
 	if !strings.Contains(before, fmt.Sprintf("member %s %s", first, bob)) || !strings.Contains(before, "members 2") {
 		t.Fatalf("want two running campaigns with a removed member, got:\n%s", before)
 	}
-	ms, err := db.Migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m0092 string
-	for _, m := range ms {
-		if m.Version == 92 {
-			m0092 = m.SQL
-		}
-	}
+	m0092 := migrationSQL(t, 92)
 	// On the writer's connection, outside the store's write path, as the migration runner does.
 	for _, q := range []string{layout0091, m0092} {
 		if _, err := f.d.W.ExecContext(f.ctx, q); err != nil {

@@ -128,16 +128,7 @@ func TestStepKeysMigration(t *testing.T) {
 	if !strings.Contains(before, " waiting ") || !strings.Contains(before, " scheduled ") || !strings.Contains(before, ":canceled=") {
 		t.Fatalf("want a running campaign (waiting, scheduled and canceled rows), got:\n%s", before)
 	}
-	ms, err := db.Migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m0090 string
-	for _, m := range ms {
-		if m.Version == 90 {
-			m0090 = m.SQL
-		}
-	}
+	m0090 := migrationSQL(t, 90)
 	// On the writer's connection, outside the store's write path, as the migration runner does.
 	for _, q := range []string{
 		layout0089,
@@ -161,4 +152,20 @@ func TestStepKeysMigration(t *testing.T) {
 	if got := f.points(bob); got != -1 {
 		t.Errorf("bob's points = %d, want -1", got)
 	}
+}
+
+// migrationSQL is the text of the store's migration number version.
+func migrationSQL(t *testing.T, version int) string {
+	t.Helper()
+	ms, err := db.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Version == version {
+			return m.SQL
+		}
+	}
+	t.Fatalf("no migration %d", version)
+	return ""
 }
