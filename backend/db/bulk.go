@@ -259,6 +259,19 @@ const deferredKey = "bulk.deferred_indexes"
 // inserts). The dropped definitions are saved in meta in the same transaction, and Open
 // recreates any left over, so a crash or kill during the load loses no index.
 func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (restore func(context.Context) error, err error) {
+	return d.deferIndexes(ctx, tables, func(name, sql string) bool {
+		return !contains(keep, name) && !strings.Contains(strings.ToUpper(sql), "UNIQUE")
+	})
+}
+
+// DeferNamedIndexes is DeferIndexes for the indexes of table named in names only (a load
+// that keeps every index but the few whose upkeep costs more than a rebuild).
+func (d *DB) DeferNamedIndexes(ctx context.Context, table string, names []string) (restore func(context.Context) error, err error) {
+	return d.deferIndexes(ctx, []string{table}, func(name, _ string) bool { return contains(names, name) })
+}
+
+// deferIndexes drops the indexes of tables for which drop says so (see DeferIndexes).
+func (d *DB) deferIndexes(ctx context.Context, tables []string, drop func(name, sql string) bool) (restore func(context.Context) error, err error) {
 	err = d.Write(ctx, func(tx *Tx) error {
 		def, err := loadDeferred(tx)
 		if err != nil {
@@ -282,7 +295,7 @@ func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (
 			}
 			rows.Close()
 			for _, x := range list {
-				if contains(keep, x.name) || strings.Contains(strings.ToUpper(x.sql), "UNIQUE") {
+				if !drop(x.name, x.sql) {
 					continue
 				}
 				saved = append(saved, x.sql)

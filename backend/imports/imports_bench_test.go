@@ -85,14 +85,20 @@ func BenchmarkImportFile(b *testing.B) {
 	if p == "" {
 		b.Skip("IMPORT_BENCH_CSV not set")
 	}
-	c, err := core.Open(context.Background(), b.TempDir(), core.Options{})
+	dir, fresh := os.Getenv("IMPORT_BENCH_DIR"), false
+	if dir == "" {
+		dir, fresh = b.TempDir(), true
+	}
+	c, err := core.Open(context.Background(), dir, core.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer c.Close()
 	ctx := context.Background()
-	if _, err := seed.Run(ctx, c.Contacts, seed.Options{}, nil); err != nil {
-		b.Fatal(err)
+	if fresh {
+		if _, err := seed.Run(ctx, c.Contacts, seed.Options{}, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 	var opt imports.Options
 	if v := os.Getenv("IMPORT_BENCH_BATCH"); v != "" {

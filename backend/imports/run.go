@@ -184,22 +184,48 @@ func (p plan) parse(rec []string, line int64) (row, error) {
 }
 
 // Bulk mode: an import whose remaining rows likely outnumber the stored contacts builds
-// the secondary indexes once at the end instead of maintaining them row by row.
+// the secondary indexes once at the end instead of maintaining them row by row. One whose
+// rows are at least 1/scatterShare of them defers only the indexes whose new keys scatter
+// over the key range (contacts.Deferred.Scattered): each batch rewrites many of their leaf
+// pages, a cost per batch, while a rebuild sorts the stored contacts once. Into 1M contacts,
+// 100k rows gain from it and 10k or 30k rows lose (the rebuild, ≈ 1 s per index, is most of
+// their cost), 60k is about even (docs/BENCHMARKS.md § Import into a store with 1M contacts).
 const (
 	bulkMinBytes    = 4 << 20 // below this, index upkeep is cheap enough
 	bulkBytesPerRow = 200     // a conservative guess of a CSV row's size
 )
 
-func (s *Service) bulk(ctx context.Context, rec Record) (bool, error) {
+// (variables: a test lowers them, SetScatter)
+var (
+	scatterMinBytes int64 = bulkMinBytes
+	scatterShare    int64 = 16
+)
+
+// upkeep is how an import keeps the indexes of contacts while it writes.
+type upkeep int
+
+const (
+	upkeepLive      upkeep = iota // every index live
+	upkeepScattered               // the scattered ones deferred
+	upkeepBulk                    // every one no bulk load reads deferred
+)
+
+func (s *Service) upkeep(ctx context.Context, rec Record) (upkeep, error) {
 	left := rec.Size - rec.Offset
-	if left < bulkMinBytes {
-		return false, nil
+	if left < bulkMinBytes && left < scatterMinBytes {
+		return upkeepLive, nil
 	}
 	var n int64
 	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&n); err != nil {
-		return false, err
+		return upkeepLive, err
 	}
-	return left/bulkBytesPerRow >= n, nil
+	switch rows := left / bulkBytesPerRow; {
+	case left >= bulkMinBytes && rows >= n:
+		return upkeepBulk, nil
+	case left >= scatterMinBytes && rows*scatterShare >= n:
+		return upkeepScattered, nil
+	}
+	return upkeepLive, nil
 }
 
 // Run imports the file of import id synchronously from its committed cursor, calling
@@ -249,10 +275,11 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	}); err != nil {
 		return err
 	}
-	big, err := s.bulk(ctx, rec)
+	up, err := s.upkeep(ctx, rec)
 	if err != nil {
 		return err
 	}
+	big := up == upkeepBulk
 	// A side file (RunFresh) that began without contacts holds only the ones this run
 	// writes: their emails are remembered (seen.go), the reader lays out the new contacts
 	// ahead (stage.go) and the writer holds back the rows to look up (held.go).
@@ -318,6 +345,17 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		defer func() {
 			debug.SetGCPercent(gc)
 			debug.FreeOSMemory()
+		}()
+	}
+	if up == upkeepScattered {
+		var restore func(context.Context) error
+		if restore, err = contacts.DeferIndexes(ctx, s.db, contacts.Deferred{Scattered: true}); err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := restore(context.Background()); rerr != nil && err == nil {
+				err = rerr
+			}
 		}()
 	}
 	batch := rec.Options.BatchSize
