@@ -78,7 +78,10 @@ func BenchmarkImportCore(b *testing.B) {
 
 // BenchmarkImportFile imports the CSV named by IMPORT_BENCH_CSV (e.g. the 21-column export
 // of a seeded store, as tests/bench/contacts.sh makes it) into a fresh store made by
-// core.Open with the seed's custom fields, once; skipped without the variable. Profile:
+// core.Open with the seed's custom fields, once; skipped without the variable. With
+// IMPORT_BENCH_DIR it imports into the store of that data directory instead (a copy of the
+// 1M store tests/bench/targets.sh's import step leaves: it is written to), and with
+// IMPORT_BENCH_UPDATE=1 it merges rows into existing contacts (--update-existing). Profile:
 // IMPORT_BENCH_CSV=all.csv go test -run '^$' -bench ImportFile -benchtime 1x -cpuprofile cpu.prof
 func BenchmarkImportFile(b *testing.B) {
 	p := os.Getenv("IMPORT_BENCH_CSV")
@@ -104,6 +107,7 @@ func BenchmarkImportFile(b *testing.B) {
 	if v := os.Getenv("IMPORT_BENCH_BATCH"); v != "" {
 		opt.BatchSize, _ = strconv.Atoi(v) // rows per transaction (default 5,000)
 	}
+	opt.UpdateExisting = os.Getenv("IMPORT_BENCH_UPDATE") == "1"
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		r, err := c.Imports.Create(ctx, p, opt)
