@@ -347,6 +347,10 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 			debug.FreeOSMemory()
 		}()
 	}
+	if !s.db.Scratch() {
+		// (the statement journal's pages, reused from one statement to the next)
+		defer db.KeepHeap()()
+	}
 	if up == upkeepScattered {
 		var restore func(context.Context) error
 		if restore, err = contacts.DeferIndexes(ctx, s.db, contacts.Deferred{Scattered: true}); err != nil {
