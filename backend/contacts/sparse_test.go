@@ -41,7 +41,7 @@ func TestSparseAnchorsAfterWrites(t *testing.T) {
 			spec.Key, spec.Desc = "coalesce(deleted_at, 0)", true
 		}
 		dir := map[bool]string{false: "ASC", true: "DESC"}[spec.Desc]
-		q := fmt.Sprintf("SELECT id FROM contacts WHERE deleted = %v ORDER BY %s %s, id %s LIMIT ? OFFSET ?", map[bool]int{false: 0, true: 1}[trash], spec.Key, dir, dir)
+		q := fmt.Sprintf("SELECT id FROM contacts NOT INDEXED WHERE deleted = %v ORDER BY %s %s, rowid %s LIMIT ? OFFSET ?", map[bool]int{false: 0, true: 1}[trash], spec.Key, dir, dir)
 		r, err := d.R.Query(q, lim, off)
 		if err != nil {
 			t.Fatal(err)
