@@ -164,7 +164,7 @@ type Detail struct {
 }
 
 // EmailEq matches the live contacts whose email equals the value, given twice: it seeks
-// the contacts_email index, (deleted COLLATE NOCASE, lower(coalesce(email, ”))) — migration
+// the contacts_email index, (deleted COLLATE NOCASE, the lowered email) — migration
 // 0088 dropped the plain email index, 0093 says why the collation (listing.Seek). SQLite's
 // lower() and the column's NOCASE both fold ASCII letters only, so it holds for the same
 // rows as email = ?; the second email = ? keeps an empty value from matching the contacts
