@@ -239,26 +239,71 @@ func (s Spec) signature() string {
 // Keys must not carry a COLLATE clause: with one, SQLite neither seeks the index for the
 // keyset terms nor treats it as covering (index such keys on lower(expr), which orders
 // the same way). contacts' TestSortPlansCovering checks the plans.
+//
+// After an anchor on a plain-column key the page is the merge of two seeks: the rest of
+// the anchor's run of equal keys (key = ? AND rowid > ?, in rowid order on the index) and
+// the keys after it. A single range would seek the start of the run and filter through it:
+// an imported million shares one or two date_added values, so each jump walked up to the
+// whole run. (On an expression index SQLite sorts the run instead of walking it in rowid
+// order, so expression keys keep the single range.)
 func (s Spec) query(from *anchor) (string, []any) {
 	dir, _ := s.dir()
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s, rowid FROM %s", s.Key, s.Table)
-	args := s.where(&b, from)
 	skip := s.Offset
 	if from != nil {
 		skip = s.Offset - from.off - 1
 	}
+	var args []any
+	if from != nil && plainColumn(s.Key) {
+		tie, rest := s.split(from)
+		for i, arm := range [2]func(*strings.Builder) []any{tie, rest} {
+			if i > 0 {
+				b.WriteString(" UNION ALL ")
+			}
+			fmt.Fprintf(&b, "SELECT %s, rowid FROM %s", s.Key, s.Table)
+			args = append(args, arm(&b)...)
+		}
+		fmt.Fprintf(&b, " ORDER BY 1 %s, 2 %s LIMIT ? OFFSET ?", dir, dir)
+		return b.String(), append(args, s.Limit, skip)
+	}
+	fmt.Fprintf(&b, "SELECT %s, rowid FROM %s", s.Key, s.Table)
+	args = s.where(&b, from)
 	fmt.Fprintf(&b, " ORDER BY %s %s, rowid %s LIMIT ? OFFSET ?", s.Key, dir, dir)
-	args = append(args, s.Limit, skip)
-	return b.String(), args
+	return b.String(), append(args, s.Limit, skip)
 }
 
 // count is the SQL counting the rows of s's order after from (all of them when nil).
 func (s Spec) count(from *anchor) (string, []any) {
 	var b strings.Builder
+	if from != nil && plainColumn(s.Key) {
+		tie, rest := s.split(from)
+		fmt.Fprintf(&b, "SELECT (SELECT count(*) FROM %s", s.Table)
+		args := tie(&b)
+		fmt.Fprintf(&b, ") + (SELECT count(*) FROM %s", s.Table)
+		args = append(args, rest(&b)...)
+		b.WriteString(")")
+		return b.String(), args
+	}
 	fmt.Fprintf(&b, "SELECT count(*) FROM %s", s.Table)
 	args := s.where(&b, from)
 	return b.String(), args
+}
+
+// split returns the WHERE clauses (writers returning their arguments) of the rows after
+// from that share its key (a plain column) and of those with a key after it.
+func (s Spec) split(from *anchor) (tie, rest func(*strings.Builder) []any) {
+	_, cmp := s.dir()
+	tie = func(b *strings.Builder) []any {
+		args := s.where(b, nil)
+		fmt.Fprintf(b, " AND %s = ? AND rowid %s ?", s.Key, cmp)
+		return append(args, from.key, from.row)
+	}
+	rest = func(b *strings.Builder) []any {
+		args := s.where(b, nil)
+		fmt.Fprintf(b, " AND %s %s ?", s.Key, cmp)
+		return append(args, from.key)
+	}
+	return tie, rest
 }
 
 // where writes the WHERE clause of s (rows after from when set) and returns its arguments.

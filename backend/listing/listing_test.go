@@ -291,6 +291,10 @@ func TestPagesWithTies(t *testing.T) {
 				if !strings.Contains(p, "COVERING INDEX "+tc.index) || strings.Contains(p, "TEMP B-TREE") {
 					t.Errorf("%s desc=%v anchored=%v: plan %q is not an ordered covering walk", key, desc, anchored, p)
 				}
+				// After an anchor on a plain column, the rest of its run is sought by rowid.
+				if anchored && key == "n" && !strings.Contains(p, "(n=? AND rowid") {
+					t.Errorf("desc=%v: plan %q does not seek the anchor's run by rowid", desc, p)
+				}
 			}
 		}
 	}
