@@ -2,8 +2,8 @@
 -- the companies' name and date indexes, no longer carry the 36-byte UUID text id: every
 -- entry of an index on a rowid table already ends with the row's rowid (8 bytes at most),
 -- and backend/listing now orders pages by (key, rowid) and loads them by rowid. On a 1M
--- contacts store the contacts table and its indexes shrink from 875 MB to about 534 MB and
--- their rebuild after an import from 9.3 to 7.3 s (lead, sqlite3 shell).
+-- contacts store the file is 395 MB smaller after an import (2,369 → 1,974 MB) and 383 MB
+-- after a seed; rebuilding these 11 contacts indexes takes 6.6–6.8 s instead of 8.6–9.0.
 --
 -- Plain-column keys: (key) WHERE deleted = 0 is covering and ordered by (key, rowid).
 -- Expression keys: SQLite treats a partial expression index as covering only when the
@@ -18,8 +18,9 @@
 -- collation affects), which only the readers that mean to seek these indexes write
 -- (listing, contacts' search and email look-ups). An integer 0/1 costs no payload byte.
 -- The stored sparse anchors name text ids: dropped (the grid's next warm-up rebuilds them).
--- This migration rebuilds the indexes at the first open after the upgrade: 1M contacts,
--- measured in docs/BENCHMARKS.md § "Contacts' indexes keyed on rowid" (about 8 s).
+-- This migration rebuilds the indexes at the first open after the upgrade: 13.6 / 13.5 s
+-- (10.4 / 11.3 s CPU) for a 1M imported store (docs/BENCHMARKS.md § "Contacts' indexes
+-- keyed on rowid"); the pages freed stay in the file until `magpie db compact`.
 -- Index definitions and listing_sparse are local (not synced): replacing them loses no data.
 DROP INDEX IF EXISTS contacts_date_added;
 CREATE INDEX contacts_date_added ON contacts(date_added) WHERE deleted = 0;
