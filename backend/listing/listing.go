@@ -240,12 +240,13 @@ func (s Spec) signature() string {
 // keyset terms nor treats it as covering (index such keys on lower(expr), which orders
 // the same way). contacts' TestSortPlansCovering checks the plans.
 //
-// After an anchor on a plain-column key the page is the merge of two seeks: the rest of
-// the anchor's run of equal keys (key = ? AND rowid > ?, in rowid order on the index) and
-// the keys after it. A single range would seek the start of the run and filter through it:
-// an imported million shares one or two date_added values, so each jump walked up to the
-// whole run. (On an expression index SQLite sorts the run instead of walking it in rowid
-// order, so expression keys keep the single range.)
+// After an anchor the page is the merge of two seeks: the rest of the anchor's run of equal
+// keys (key = ? AND rowid > ?, the index's entries in rowid order) and the keys after it. A
+// single range would seek the start of the run and filter through it: an imported million
+// shares one or two date_added values and one last_active (0), most of its companies are
+// empty, so each jump walked up to the whole run. On an expression index SQLite sorts the
+// run's part instead of taking it in rowid order, so that part is bounded by a subquery's
+// LIMIT (the rows the page can need: skip + limit).
 func (s Spec) query(from *anchor) (string, []any) {
 	dir, _ := s.dir()
 	var b strings.Builder
@@ -254,20 +255,24 @@ func (s Spec) query(from *anchor) (string, []any) {
 		skip = s.Offset - from.off - 1
 	}
 	var args []any
-	if from != nil && plainColumn(s.Key) {
+	if from != nil {
 		tie, rest := s.split(from)
-		for i, arm := range [2]func(*strings.Builder) []any{tie, rest} {
-			if i > 0 {
-				b.WriteString(" UNION ALL ")
-			}
+		if plainColumn(s.Key) {
 			fmt.Fprintf(&b, "SELECT %s, rowid FROM %s", s.Key, s.Table)
-			args = append(args, arm(&b)...)
+			args = tie(&b)
+		} else {
+			fmt.Fprintf(&b, "SELECT * FROM (SELECT %s, rowid FROM %s", s.Key, s.Table)
+			args = tie(&b)
+			fmt.Fprintf(&b, " ORDER BY rowid %s LIMIT ?)", dir)
+			args = append(args, skip+s.Limit)
 		}
+		fmt.Fprintf(&b, " UNION ALL SELECT %s, rowid FROM %s", s.Key, s.Table)
+		args = append(args, rest(&b)...)
 		fmt.Fprintf(&b, " ORDER BY 1 %s, 2 %s LIMIT ? OFFSET ?", dir, dir)
 		return b.String(), append(args, s.Limit, skip)
 	}
 	fmt.Fprintf(&b, "SELECT %s, rowid FROM %s", s.Key, s.Table)
-	args = s.where(&b, from)
+	args = s.where(&b)
 	fmt.Fprintf(&b, " ORDER BY %s %s, rowid %s LIMIT ? OFFSET ?", s.Key, dir, dir)
 	return b.String(), append(args, s.Limit, skip)
 }
@@ -275,40 +280,38 @@ func (s Spec) query(from *anchor) (string, []any) {
 // count is the SQL counting the rows of s's order after from (all of them when nil).
 func (s Spec) count(from *anchor) (string, []any) {
 	var b strings.Builder
-	if from != nil && plainColumn(s.Key) {
-		tie, rest := s.split(from)
-		fmt.Fprintf(&b, "SELECT (SELECT count(*) FROM %s", s.Table)
-		args := tie(&b)
-		fmt.Fprintf(&b, ") + (SELECT count(*) FROM %s", s.Table)
-		args = append(args, rest(&b)...)
-		b.WriteString(")")
-		return b.String(), args
+	if from == nil {
+		fmt.Fprintf(&b, "SELECT count(*) FROM %s", s.Table)
+		return b.String(), s.where(&b)
 	}
-	fmt.Fprintf(&b, "SELECT count(*) FROM %s", s.Table)
-	args := s.where(&b, from)
+	tie, rest := s.split(from)
+	fmt.Fprintf(&b, "SELECT (SELECT count(*) FROM %s", s.Table)
+	args := tie(&b)
+	fmt.Fprintf(&b, ") + (SELECT count(*) FROM %s", s.Table)
+	args = append(args, rest(&b)...)
+	b.WriteString(")")
 	return b.String(), args
 }
 
 // split returns the WHERE clauses (writers returning their arguments) of the rows after
-// from that share its key (a plain column) and of those with a key after it.
+// from that share its key and of those with a key after it.
 func (s Spec) split(from *anchor) (tie, rest func(*strings.Builder) []any) {
 	_, cmp := s.dir()
 	tie = func(b *strings.Builder) []any {
-		args := s.where(b, nil)
+		args := s.where(b)
 		fmt.Fprintf(b, " AND %s = ? AND rowid %s ?", s.Key, cmp)
 		return append(args, from.key, from.row)
 	}
 	rest = func(b *strings.Builder) []any {
-		args := s.where(b, nil)
+		args := s.where(b)
 		fmt.Fprintf(b, " AND %s %s ?", s.Key, cmp)
 		return append(args, from.key)
 	}
 	return tie, rest
 }
 
-// where writes the WHERE clause of s (rows after from when set) and returns its arguments.
-func (s Spec) where(b *strings.Builder, from *anchor) []any {
-	_, cmp := s.dir()
+// where writes the WHERE clause of s's rows and returns its arguments.
+func (s Spec) where(b *strings.Builder) []any {
 	deleted := "0"
 	if s.Deleted {
 		deleted = "1"
@@ -320,12 +323,6 @@ func (s Spec) where(b *strings.Builder, from *anchor) []any {
 	args := append([]any(nil), s.Args...)
 	if s.Where != "" {
 		b.WriteString(" AND (" + s.Where + ")")
-	}
-	if from != nil {
-		// The plain range term lets SQLite seek the index; the row value alone makes it
-		// scan from the top (it seeks only plain-column indexes for those).
-		fmt.Fprintf(b, " AND %s %s= ? AND (%s, rowid) %s (?, ?)", s.Key, cmp, s.Key, cmp)
-		args = append(args, from.key, from.key, from.row)
 	}
 	return args
 }
