@@ -388,26 +388,49 @@ func (s *Service) pages(ctx context.Context, r *sql.Conn, req Request, cols []co
 	if where != "" {
 		q += " AND (" + where + ")"
 	}
+	read := func(part string, limit int, after ...any) (int, int64, int64, error) {
+		rows, err := r.QueryContext(ctx, q+part, append(append(append([]any{}, args...), after...), limit)...)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		return emitRows(rows)
+	}
 	var lastAdded, lastRow int64 = -1 << 62, 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		a := append(append([]any{}, args...), lastAdded, lastAdded, lastRow, pageSize)
-		rows, err := r.QueryContext(ctx, q+" AND date_added >= ? AND (date_added, rowid) > (?, ?) ORDER BY date_added, rowid LIMIT ?", a...)
+		n, _, lr, err := read(restOfRun, pageSize, lastAdded, lastRow)
 		if err != nil {
 			return err
 		}
-		n, la, lr, err := emitRows(rows)
-		if err != nil {
-			return err
+		if n > 0 {
+			lastRow = lr
 		}
 		if n < pageSize {
-			return nil
+			m, la, lr, err := read(afterRun, pageSize-n, lastAdded)
+			if err != nil {
+				return err
+			}
+			if n+m < pageSize {
+				return nil
+			}
+			if m > 0 {
+				lastAdded, lastRow = la, lr
+			}
 		}
-		lastAdded, lastRow = la, lr
 	}
 }
+
+// restOfRun and afterRun are a page's two reads after the last row emitted, (lastAdded,
+// lastRow): the rest of its run of equal date_added, sought by rowid, then the dates after
+// it. A row value, (date_added, rowid) > (?, ?), seeks only date_added on contacts_date_added
+// (whose entries end with the rowid) and so walks the run from its start at every page — an
+// imported million shares one or two date_added values (TestPagePlans).
+const (
+	restOfRun = " AND date_added = ? AND rowid > ? ORDER BY rowid LIMIT ?"
+	afterRun  = " AND date_added > ? ORDER BY date_added, rowid LIMIT ?"
+)
 
 // cell converts a stored value to what a file shows: numbers stay numbers, instants become
 // "YYYY-MM-DD HH:MM:SS" UTC.
