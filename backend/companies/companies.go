@@ -249,7 +249,7 @@ func FindOrCreateManyTx(tx *db.Tx, names []string) ([]string, error) {
 
 // Get loads one company (live or in the trash).
 func (s *Service) Get(ctx context.Context, id string) (Company, error) {
-	cs, err := s.load(ctx, []string{id})
+	cs, err := s.load(ctx, "id", []any{id})
 	if err != nil {
 		return Company{}, err
 	}
@@ -259,31 +259,32 @@ func (s *Service) Get(ctx context.Context, id string) (Company, error) {
 	return cs[0], nil
 }
 
-func (s *Service) load(ctx context.Context, idList []string) ([]Company, error) {
-	if len(idList) == 0 {
+// load reads the companies whose column by (id or rowid) is one of keys, in keys' order.
+func (s *Service) load(ctx context.Context, by string, keys []any) ([]Company, error) {
+	if len(keys) == 0 {
 		return nil, nil
 	}
 	fs, err := s.fields.List(ctx, fields.Company)
 	if err != nil {
 		return nil, err
 	}
-	sel := []string{"id", "score", "coalesce(owner_id,'')", "date_added", "date_modified", "deleted",
+	sel := []string{"rowid", "id", "score", "coalesce(owner_id,'')", "date_added", "date_modified", "deleted",
 		"(SELECT count(*) FROM company_contacts cc WHERE cc.company_id = companies.id AND cc.deleted = 0)"}
 	for _, f := range fs {
 		sel = append(sel, db.Quote(f.Alias))
 	}
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM companies WHERE id IN (" + listing.Placeholders(len(idList)) + ")"
-	rows, err := s.db.R.QueryContext(ctx, q, listing.Strings(idList)...)
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM companies WHERE " + by + " IN (" + listing.Placeholders(len(keys)) + ")"
+	rows, err := s.db.R.QueryContext(ctx, q, keys...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	byID := map[string]Company{}
+	found := map[any]Company{}
 	for rows.Next() {
 		var c Company
-		var added, modified int64
+		var rowid, added, modified int64
 		vals := make([]any, len(fs))
-		dest := []any{&c.ID, &c.Score, &c.OwnerID, &added, &modified, &c.Deleted, &c.Contacts}
+		dest := []any{&rowid, &c.ID, &c.Score, &c.OwnerID, &added, &modified, &c.Deleted, &c.Contacts}
 		for i := range vals {
 			dest = append(dest, &vals[i])
 		}
@@ -297,14 +298,18 @@ func (s *Service) load(ctx context.Context, idList []string) ([]Company, error) 
 				c.Values[f.Alias] = vals[i]
 			}
 		}
-		byID[c.ID] = c
+		if by == "rowid" {
+			found[rowid] = c
+		} else {
+			found[c.ID] = c
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]Company, 0, len(idList))
-	for _, id := range idList {
-		if c, ok := byID[id]; ok {
+	out := make([]Company, 0, len(keys))
+	for _, k := range keys {
+		if c, ok := found[k]; ok {
 			out = append(out, c)
 		}
 	}
@@ -344,11 +349,11 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	if spec.Limit <= 0 || spec.Limit > 1000 {
 		spec.Limit = 100
 	}
-	idList, err := listing.IDs(ctx, s.db.R, &s.anchors, spec)
+	rowids, err := listing.Rowids(ctx, s.db.R, &s.anchors, spec)
 	if err != nil {
 		return Page{}, err
 	}
-	rows, err := s.load(ctx, idList)
+	rows, err := s.load(ctx, "rowid", listing.Int64s(rowids))
 	if err != nil {
 		return Page{}, err
 	}

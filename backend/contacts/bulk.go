@@ -281,14 +281,14 @@ var scatteredIndexes = []string{"contacts_company", "contacts_firstname", "conta
 // call the returned function when done (db.Open also restores them after a crash). Indexes
 // of the event log and link tables stay (but the by-company one with opt.CompanyLinks):
 // their keys grow with UUIDv7 ids, so upkeep is cheap, while a rebuild would sort every
-// event ever logged. Partial indexes that new contacts never enter (the trash's, stages')
-// stay too: upkeep costs nothing, while a rebuild scans the whole table.
+// event ever logged. Partial indexes that new contacts never enter (the trash's: db keeps
+// them; stages') stay too: upkeep costs nothing, while a rebuild scans the whole table.
 func DeferIndexes(ctx context.Context, d *db.DB, opt Deferred) (func(context.Context) error, error) {
 	if opt.Scattered {
 		return d.DeferNamedIndexes(ctx, "contacts", scatteredIndexes)
 	}
 	tables := []string{"contacts"}
-	keep := []string{"contacts_deleted", "contacts_trash_sort", "contacts_stage"}
+	keep := []string{"contacts_stage"}
 	if !opt.Email {
 		keep = append(keep, "contacts_email")
 	}

@@ -163,15 +163,16 @@ type Detail struct {
 	Notes     []Note
 }
 
-// EmailEq matches the contacts whose email equals the value, given twice: an exact look-up
-// with it and deleted = 0 reads the contacts_email index (on the lowered email, id and
-// deleted; migration 0088 dropped the plain email index). SQLite's lower() and the column's
-// NOCASE both fold ASCII letters only, so it holds for the same rows as email = ?; the
-// second email = ? keeps an empty value from matching the contacts without an email.
-const EmailEq = "(lower(coalesce(email, '')) = lower(?) AND email = ?)"
+// EmailEq matches the live contacts whose email equals the value, given twice: it seeks
+// the contacts_email index, (deleted COLLATE NOCASE, the lowered email) — migration
+// 0088 dropped the plain email index, 0093 says why the collation (listing.Seek). SQLite's
+// lower() and the column's NOCASE both fold ASCII letters only, so it holds for the same
+// rows as email = ?; the second email = ? keeps an empty value from matching the contacts
+// without an email. Callers add deleted = 0 (which selects the partial index).
+const EmailEq = "(deleted = 0 COLLATE NOCASE AND lower(coalesce(email, '')) = lower(?) AND email = ?)"
 
-// EmailIn matches the contacts having one of n emails (n > 0, none empty), through the
-// contacts_email index with deleted = 0, like EmailEq.
+// EmailIn matches the live contacts having one of n emails (n > 0, none empty), through
+// the contacts_email index with deleted = 0, like EmailEq.
 func EmailIn(n int) string {
-	return "lower(coalesce(email, '')) IN (lower(?)" + strings.Repeat(", lower(?)", n-1) + ")"
+	return "deleted = 0 COLLATE NOCASE AND lower(coalesce(email, '')) IN (lower(?)" + strings.Repeat(", lower(?)", n-1) + ")"
 }

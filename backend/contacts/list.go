@@ -12,9 +12,9 @@ import (
 	"magpie/backend/listing"
 )
 
-// Sorts maps a sortable column name to its indexed key expression (see migrations 0001
-// and 0008: covering indexes; lower() instead of COLLATE NOCASE, same order, so that
-// keyset anchors seek the index).
+// Sorts maps a sortable column name to its indexed key expression (migration 0093: the
+// indexes are (deleted, key), covering, the rowid breaking ties; lower() instead of COLLATE
+// NOCASE, same order, so that keyset anchors seek the index).
 var Sorts = map[string]string{
 	"date_added":    "date_added",
 	"date_modified": "date_modified",
@@ -59,11 +59,12 @@ type Page struct {
 type Filter struct {
 	Where string
 	Args  []any
-	// walk is Where for big results: the id sets are tested while walking the sort index
-	// ("+id IN": no primary-key lookup per match) instead of looked up one by one.
+	// walk is Where for big results: the rowid sets are tested while walking the sort index
+	// ("+rowid IN": the index entry's own rowid, no table access per entry) instead of
+	// looked up one by one.
 	walk string
-	// sets, when every word of the search is a plain word, are its id sets (each read from
-	// covering index ranges, deleted rows excluded): the count intersects them without
+	// sets, when every word of the search is a plain word, are its rowid sets (each read
+	// from covering index ranges, deleted rows excluded): the count intersects them without
 	// touching the table.
 	sets []string
 }
@@ -72,8 +73,10 @@ type Filter struct {
 // membership rather than looking every match up and sorting them.
 var walkThreshold = 2000
 
-func prefixRange(expr, term string) (string, []any) {
-	return fmt.Sprintf("(%s >= ? AND %s < ?)", expr, expr), []any{term, term + "\U0010ffff"}
+// prefixRange is the condition "expr starts with term" on live contacts or the trash,
+// seeking expr's sort index (listing.Seek).
+func prefixRange(expr, term string, trash bool) (string, []any) {
+	return fmt.Sprintf("(%s AND %s >= ? AND %s < ?)", listing.Seek(trash), expr, expr), []any{term, term + "\U0010ffff"}
 }
 
 // ParseSearch compiles a search string into a condition on live contacts.
@@ -93,15 +96,17 @@ func parseSearch(search string, trash bool) (Filter, error) {
 		if hasKey && val != "" {
 			switch strings.ToLower(key) {
 			case "tag":
-				conds = append(conds, "id IN (SELECT contact_id FROM contact_tags WHERE tag_id = ? AND deleted = 0)")
+				// Rowids through the primary key's index (id → rowid, covering), so the
+				// walk form tests the sort index's own rowid.
+				conds = append(conds, "rowid IN (SELECT c.rowid FROM contact_tags ct JOIN contacts c ON c.id = ct.contact_id WHERE ct.tag_id = ? AND ct.deleted = 0)")
 				args = append(args, TagID(val))
 				continue
 			case "email":
-				c, a := prefixRange(Sorts["email"], strings.ToLower(val))
+				c, a := prefixRange(Sorts["email"], strings.ToLower(val), trash)
 				conds, args = append(conds, c), append(args, a...)
 				continue
 			case "company":
-				c, a := prefixRange(Sorts["company"], strings.ToLower(val))
+				c, a := prefixRange(Sorts["company"], strings.ToLower(val), trash)
 				conds, args = append(conds, c), append(args, a...)
 				continue
 			case "is":
@@ -111,7 +116,7 @@ func parseSearch(search string, trash bool) (Filter, error) {
 				case "identified":
 					conds = append(conds, "NOT "+anonymousSQL)
 				case "dnc":
-					conds = append(conds, "id IN (SELECT contact_id FROM dnc WHERE deleted = 0)")
+					conds = append(conds, "rowid IN (SELECT c.rowid FROM dnc d JOIN contacts c ON c.id = d.contact_id WHERE d.deleted = 0)")
 				default:
 					return Filter{}, apperr.Invalidf("contacts.errors.searchIs", map[string]any{"value": val},
 						"unknown is:%s (use is:anonymous, is:identified or is:dnc)", val)
@@ -128,17 +133,17 @@ func parseSearch(search string, trash bool) (Filter, error) {
 			if col == "email" || col == "company" {
 				term = strings.ToLower(tok)
 			}
-			c, a := prefixRange(Sorts[col], term)
-			ors, args = append(ors, fmt.Sprintf("SELECT id FROM contacts WHERE deleted = %d AND %s", del, c)), append(args, a...)
+			c, a := prefixRange(Sorts[col], term, trash)
+			ors, args = append(ors, fmt.Sprintf("SELECT rowid AS r FROM contacts WHERE deleted = %d AND %s", del, c)), append(args, a...)
 		}
-		conds = append(conds, "id IN ("+strings.Join(ors, " UNION ALL ")+")")
-		sets = append(sets, "SELECT id FROM ("+strings.Join(ors, " UNION ")+")")
+		conds = append(conds, "rowid IN ("+strings.Join(ors, " UNION ALL ")+")")
+		sets = append(sets, "SELECT r FROM ("+strings.Join(ors, " UNION ")+")")
 		words++
 	}
 	f := Filter{Where: strings.Join(conds, " AND "), Args: args}
 	walk := make([]string, len(conds))
 	for i, c := range conds {
-		if strings.HasPrefix(c, "id IN (") {
+		if strings.HasPrefix(c, "rowid IN (") {
 			c = "+" + c
 		}
 		walk[i] = c
@@ -234,13 +239,17 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	}
 	spec := listing.Spec{Table: "contacts", Key: key, Desc: desc, Where: where, Args: args,
 		Offset: q.Offset, Limit: q.Limit, Deleted: q.Deleted, Total: total}
-	idList, err := listing.IDs(ctx, s.db.R, &s.anchors, spec)
+	rowids, err := listing.Rowids(ctx, s.db.R, &s.anchors, spec)
 	if err != nil {
 		return Page{}, err
 	}
-	rows, err := s.Load(ctx, idList, q.Columns)
+	rows, err := s.loadRows(ctx, rowids, q.Columns)
 	if err != nil {
 		return Page{}, err
+	}
+	idList := make([]string, len(rows))
+	for i, c := range rows {
+		idList[i] = c.ID
 	}
 	tags, err := s.TagsOf(ctx, idList)
 	if err != nil {
@@ -249,7 +258,7 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	return Page{Rows: rows, Tags: tags, Total: total, Offset: q.Offset}, nil
 }
 
-// countSets counts a search made of plain words by intersecting their id sets (covering
+// countSets counts a search made of plain words by intersecting their rowid sets (covering
 // index ranges only); cached like Count under the search's condition.
 func (s *Service) countSets(ctx context.Context, where string, args []any, sets []string, deleted bool) (int, error) {
 	q := "SELECT count(*) FROM (" + strings.Join(sets, " INTERSECT ") + ")"
@@ -308,7 +317,7 @@ func (s *Service) IDs(ctx context.Context, search string, max int) ([]string, er
 	if f.Where != "" {
 		q += " AND (" + f.Where + ")"
 	}
-	q += " ORDER BY date_added, id LIMIT ?"
+	q += " ORDER BY date_added, rowid LIMIT ?"
 	return db.Strings(s.db.R.QueryContext(ctx, q, append(f.Args, max)...))
 }
 

@@ -453,9 +453,44 @@ func (s *Service) Load(ctx context.Context, idList []string, cols []string) ([]C
 	if len(idList) == 0 {
 		return nil, nil
 	}
-	fs, err := s.fields.List(ctx, fields.Contact)
+	byID := make(map[string]Contact, len(idList))
+	err := s.load(ctx, "id", listing.Strings(idList), cols, func(_ int64, c Contact) { byID[c.ID] = c })
 	if err != nil {
 		return nil, err
+	}
+	out := make([]Contact, 0, len(idList))
+	for _, id := range idList {
+		if c, ok := byID[id]; ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// loadRows reads contacts by rowid (a grid page: listing.Rowids), in the given order.
+func (s *Service) loadRows(ctx context.Context, rowids []int64, cols []string) ([]Contact, error) {
+	if len(rowids) == 0 {
+		return nil, nil
+	}
+	byRow := make(map[int64]Contact, len(rowids))
+	if err := s.load(ctx, "rowid", listing.Int64s(rowids), cols, func(r int64, c Contact) { byRow[r] = c }); err != nil {
+		return nil, err
+	}
+	out := make([]Contact, 0, len(rowids))
+	for _, r := range rowids {
+		if c, ok := byRow[r]; ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// load reads the contacts whose column by (id or rowid) is one of keys and hands each to
+// found with its rowid.
+func (s *Service) load(ctx context.Context, by string, keys []any, cols []string, found func(int64, Contact)) error {
+	fs, err := s.fields.List(ctx, fields.Contact)
+	if err != nil {
+		return err
 	}
 	want := map[string]bool{}
 	for _, c := range cols {
@@ -470,30 +505,29 @@ func (s *Service) Load(ctx context.Context, idList []string, cols []string) ([]C
 			aliases = append(aliases, f.Alias)
 		}
 	}
-	sel := []string{"id", "points", "coalesce(stage_id,'')", "coalesce(owner_id,'')", "date_added", "date_modified",
+	sel := []string{"rowid", "id", "points", "coalesce(stage_id,'')", "coalesce(owner_id,'')", "date_added", "date_modified",
 		"date_identified", "last_active", "deleted", "deleted_at"}
 	for _, a := range aliases {
 		sel = append(sel, db.Quote(a))
 	}
-	q := "SELECT " + strings.Join(sel, ", ") + " FROM contacts WHERE id IN (" + listing.Placeholders(len(idList)) + ")"
-	rows, err := s.db.R.QueryContext(ctx, q, listing.Strings(idList)...)
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM contacts WHERE " + by + " IN (" + listing.Placeholders(len(keys)) + ")"
+	rows, err := s.db.R.QueryContext(ctx, q, keys...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	byID := make(map[string]Contact, len(idList))
 	vals := make([]any, len(aliases))
 	for rows.Next() {
 		var c Contact
-		var added, modified int64
+		var rowid, added, modified int64
 		var identified, active, deletedAt sql.NullInt64
-		dest := []any{&c.ID, &c.Points, &c.StageID, &c.OwnerID, &added, &modified, &identified, &active, &c.Deleted, &deletedAt}
+		dest := []any{&rowid, &c.ID, &c.Points, &c.StageID, &c.OwnerID, &added, &modified, &identified, &active, &c.Deleted, &deletedAt}
 		for i := range vals {
 			vals[i] = nil
 			dest = append(dest, &vals[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return nil, err
+			return err
 		}
 		c.DateAdded, c.DateModified = time.UnixMilli(added).UTC(), time.UnixMilli(modified).UTC()
 		c.DateIdentified, c.LastActive, c.DeletedAt = msPtr(identified), msPtr(active), msPtr(deletedAt)
@@ -511,18 +545,9 @@ func (s *Service) Load(ctx context.Context, idList []string, cols []string) ([]C
 		if c.LastActive != nil {
 			c.Values["last_active"] = c.LastActive.Format("2006-01-02 15:04:05")
 		}
-		byID[c.ID] = c
+		found(rowid, c)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]Contact, 0, len(idList))
-	for _, id := range idList {
-		if c, ok := byID[id]; ok {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	return rows.Err()
 }
 
 // TagsOf returns the tags of many contacts (for grid rows).

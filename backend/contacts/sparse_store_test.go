@@ -69,7 +69,7 @@ func TestSparseAnchorsStoredAcrossRestarts(t *testing.T) {
 					t.Fatal(err)
 				}
 				dir := map[bool]string{false: "ASC", true: "DESC"}[desc]
-				w, err := db.Strings(d.R.Query(fmt.Sprintf("SELECT id FROM contacts WHERE deleted = 0 ORDER BY %s %s, id %s LIMIT 11 OFFSET ?",
+				w, err := db.Strings(d.R.Query(fmt.Sprintf("SELECT id FROM contacts NOT INDEXED WHERE deleted = 0 ORDER BY %s %s, rowid %s LIMIT 11 OFFSET ?",
 					contacts.Sorts[sort], dir, dir), off))
 				if err != nil {
 					t.Fatal(err)
@@ -144,7 +144,7 @@ func TestSparseAnchorsDuringBuild(t *testing.T) {
 						t.Fatal(err)
 					}
 					dir := map[bool]string{false: "ASC", true: "DESC"}[desc]
-					w, err := db.Strings(d.R.Query(fmt.Sprintf("SELECT id FROM contacts WHERE deleted = 0 ORDER BY %s %s, id %s LIMIT 9 OFFSET ?",
+					w, err := db.Strings(d.R.Query(fmt.Sprintf("SELECT id FROM contacts NOT INDEXED WHERE deleted = 0 ORDER BY %s %s, rowid %s LIMIT 9 OFFSET ?",
 						contacts.Sorts[sort], dir, dir), off))
 					if err != nil {
 						t.Fatal(err)
@@ -196,5 +196,89 @@ func TestWarmSorts(t *testing.T) {
 	}
 	if s.SparseAnchors("date_added", true) == 0 {
 		t.Error("trash: no sparse index after WarmSorts")
+	}
+}
+
+// A stored sparse index from before migration 0093 (anchors ending with text ids, at the
+// current data generation) is never read as rowids: the first page after a restart builds
+// the index again, and its pages equal a plain ORDER BY … OFFSET.
+func TestSparseAnchorsOldLayoutDropped(t *testing.T) {
+	ctx := context.Background()
+	d, _ := testenv.NewDB(t)
+	fs, err := fields.New(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []contacts.NewContact
+	for i := 0; i < 200; i++ {
+		vals := db.Cols{"city": []string{"Paris", "lyon", "", "Zürich"}[i%4]}
+		rows = append(rows, contacts.NewContact{Vals: vals, At: testenv.Epoch.Add(time.Duration(i%7) * time.Minute)})
+	}
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		return contacts.NewOps(tx, "test").CreateMany([]string{"city"}, rows, contacts.BulkOpts{})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The old layout's copy: every 23rd (key, id) of the (key, id) order.
+	var old []string
+	list, err := d.R.Query("SELECT lower(coalesce(city, '')), id FROM contacts WHERE deleted = 0 ORDER BY 1, id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; list.Next(); i++ {
+		var k, id string
+		if err := list.Scan(&k, &id); err != nil {
+			t.Fatal(err)
+		}
+		if i%23 == 22 {
+			old = append(old, fmt.Sprintf(`[%d,%q,%q]`, i, k, id))
+		}
+	}
+	list.Close()
+	var gen int64
+	if err := d.R.QueryRow("SELECT coalesce(sum(gen), 0) FROM contacts_order_gen WHERE k IN ('*', 'city')").Scan(&gen); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.W.Exec("INSERT OR REPLACE INTO listing_sparse(sig, gen, n, anchors) VALUES (?, ?, 200, ?)",
+		"contacts|"+contacts.Sorts["city"]+"|false", gen, "["+strings.Join(old, ",")+"]"); err != nil {
+		t.Fatal(err)
+	}
+	s := contacts.New(d, fs)
+	contacts.SetSparseStep(s, 23)
+	if _, err := s.List(ctx, contacts.Query{Sort: "city", Offset: 100, Limit: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if s.SortsLoaded() != 0 {
+		t.Fatal("an old-layout stored index was loaded")
+	}
+	contacts.WaitAnchors(s)
+	if s.SparseAnchors("city", false) == 0 {
+		t.Fatal("no sparse index built after refusing the stored one")
+	}
+	var again string // the same order's row, replaced by the rebuilt index
+	if err := d.R.QueryRow("SELECT anchors FROM listing_sparse WHERE sig = ?", "contacts|"+contacts.Sorts["city"]+"|false").Scan(&again); err != nil ||
+		again == "["+strings.Join(old, ",")+"]" {
+		t.Fatalf("stored index not replaced (%v): %s", err, again)
+	}
+	for _, desc := range []bool{false, true} {
+		for off := 0; off < 205; off += 17 {
+			got, err := s.List(ctx, contacts.Query{Sort: "city", Desc: desc, Offset: off, Limit: 9})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := map[bool]string{false: "ASC", true: "DESC"}[desc]
+			w, err := db.Strings(d.R.Query(fmt.Sprintf("SELECT id FROM contacts NOT INDEXED WHERE deleted = 0 ORDER BY %s %s, rowid %s LIMIT 9 OFFSET ?",
+				contacts.Sorts["city"], dir, dir), off))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := make([]string, len(got.Rows))
+			for i, c := range got.Rows {
+				ids[i] = c.ID
+			}
+			if strings.Join(ids, ",") != strings.Join(w, ",") {
+				t.Fatalf("desc=%v offset %d:\n got %v\nwant %v", desc, off, ids, w)
+			}
+		}
 	}
 }

@@ -253,14 +253,16 @@ func sortStrings(s []string) {
 // deferredKey is the meta key holding the SQL of indexes dropped for a bulk load.
 const deferredKey = "bulk.deferred_indexes"
 
-// DeferIndexes drops the secondary indexes of tables (all but unique ones and those named
-// in keep) so that a bulk load appends rows without maintaining them, and returns a
-// function that recreates them (sorting once is far cheaper than millions of random index
-// inserts). The dropped definitions are saved in meta in the same transaction, and Open
-// recreates any left over, so a crash or kill during the load loses no index.
+// DeferIndexes drops the secondary indexes of tables (all but unique ones, the trash's and
+// those named in keep) so that a bulk load appends rows without maintaining them, and
+// returns a function that recreates them (sorting once is far cheaper than millions of
+// random index inserts). The dropped definitions are saved in meta in the same
+// transaction, and Open recreates any left over, so a crash or kill during the load loses
+// no index. A partial index on `deleted = 1` stays: a load of live rows puts no entry in
+// it (no upkeep), while its rebuild would scan the whole table (0.15 s at 1M contacts).
 func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (restore func(context.Context) error, err error) {
 	return d.deferIndexes(ctx, tables, func(name, sql string) bool {
-		return !contains(keep, name) && !strings.Contains(strings.ToUpper(sql), "UNIQUE")
+		return !contains(keep, name) && !strings.Contains(strings.ToUpper(sql), "UNIQUE") && !trashOnly(sql)
 	})
 }
 
@@ -311,6 +313,11 @@ func (d *DB) deferIndexes(ctx context.Context, tables []string, drop func(name, 
 		return nil, err
 	}
 	return d.RestoreIndexes, nil
+}
+
+// trashOnly reports whether an index's SQL makes it partial on deleted = 1 alone.
+func trashOnly(sql string) bool {
+	return strings.HasSuffix(strings.ToLower(strings.Join(strings.Fields(sql), " ")), " where deleted = 1")
 }
 
 // RestoreIndexes recreates the indexes a bulk load deferred (no-op when none are), with

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 
 	"magpie/backend/bus"
 	"magpie/backend/contacts"
+	"magpie/backend/db"
 	"magpie/backend/exports"
 	"magpie/backend/fields"
 	"magpie/backend/internal/testenv"
@@ -192,5 +195,54 @@ func TestXLSXOpensInLibreOffice(t *testing.T) {
 	s := string(b)
 	if !strings.Contains(s, "email,firstname,points") || !strings.Contains(s, "zoe@x.io,Zoé,0") {
 		t.Fatalf("LibreOffice read:\n%s", s)
+	}
+}
+
+// TestExportRunsOfEqualDates: an export pages through runs of equal date_added longer than
+// a page (an import gives its rows one or two dates) and writes every contact once, in
+// (date_added, creation) order.
+func TestExportRunsOfEqualDates(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	ctx := context.Background()
+	fs, err := fields.New(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := contacts.New(d, fs)
+	// Three runs, each one date older than the one before: the export reads them last run
+	// first, each in creation (rowid) order.
+	var runs [][]string
+	for run, n := range []int{2500, 4001, 3} {
+		var emails []string
+		var rows []contacts.NewContact
+		for i := range n {
+			emails = append(emails, fmt.Sprintf("r%d-%04d@x.io", run, i))
+			rows = append(rows, contacts.NewContact{Vals: db.Cols{"email": emails[i]}, At: time.UnixMilli(int64(1_700_000_000_000 - run))})
+		}
+		runs = append(runs, emails)
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			return contacts.NewOps(tx, "test").CreateMany([]string{"email"}, rows, contacts.BulkOpts{})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.Reverse(runs)
+	want := slices.Concat(runs...)
+	svc := exports.New(cs, jobs.New(d, bus.New()), t.TempDir())
+	res, err := svc.Write(ctx, exports.Request{Format: "csv", Fields: []string{"email"}, Path: filepath.Join(t.TempDir(), "runs.csv")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range readCSV(t, res.Path)[1:] {
+		got = append(got, r[0])
+	}
+	if len(got) != len(want) || res.Rows != int64(len(want)) {
+		t.Fatalf("%d rows (result %d), want %d", len(got), res.Rows, len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("row %d: %s, want %s", i, got[i], want[i])
+		}
 	}
 }

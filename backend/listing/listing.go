@@ -1,6 +1,13 @@
 // Package listing pages through big tables in a stable order, fast at any depth: the first
-// phase walks a covering index for ids with keyset paging from the nearest cached anchor, the
-// second loads only the rows of the page by id.
+// phase walks a covering index for rowids with keyset paging from the nearest cached anchor,
+// the second loads only the rows of the page by rowid.
+//
+// An order is (key, rowid): every entry of an index on a rowid table already ends with the
+// row's rowid (at most 8 bytes), so the sort indexes carry no 36-byte text id (migration
+// 0093). A plain-column key is indexed as (key) WHERE deleted = d; an expression key as
+// (deleted COLLATE NOCASE, key) WHERE deleted = d, sought with Seek(d) — see the migration
+// for why the collation. Rowids of these tables are stable: they have secondary indexes, so
+// VACUUM (INTO) keeps them (db's TestRowidsSurviveCompact).
 //
 // A virtualised grid asks for arbitrary offsets (a scrollbar drag to the middle of a million
 // rows); anchors remembered from earlier pages turn those into short index walks. Anchors are
@@ -20,7 +27,7 @@ import (
 // Spec is one page request.
 type Spec struct {
 	Table  string // e.g. contacts
-	Key    string // sort key SQL expression, non-NULL and indexed (with id) for the table
+	Key    string // sort key SQL expression, non-NULL, indexed for the table (package comment)
 	Desc   bool
 	Where  string // extra condition (AND-ed), may be ""
 	Args   []any  // arguments of Where
@@ -36,7 +43,7 @@ type Spec struct {
 type anchor struct {
 	off int
 	key any
-	id  string
+	row int64 // rowid
 }
 
 // Anchors caches keyset anchors per query signature: the last row of every page read
@@ -137,8 +144,8 @@ func (a *Anchors) snapshot() uint64 {
 	return a.version
 }
 
-// IDs returns the ids of one page, in order.
-func IDs(ctx context.Context, r *sql.DB, a *Anchors, s Spec) ([]string, error) {
+// Rowids returns the rowids of one page, in order.
+func Rowids(ctx context.Context, r *sql.DB, a *Anchors, s Spec) ([]int64, error) {
 	if s.Limit <= 0 {
 		s.Limit = 100
 	}
@@ -165,18 +172,18 @@ func IDs(ctx context.Context, r *sql.DB, a *Anchors, s Spec) ([]string, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []int64
 	var keys []any
 	for rows.Next() {
 		var key any
-		var id string
-		if err := rows.Scan(&key, &id); err != nil {
+		var row int64
+		if err := rows.Scan(&key, &row); err != nil {
 			return nil, err
 		}
 		if b, ok := key.([]byte); ok {
 			key = string(b) // bound back as TEXT, not BLOB (which sorts after all text)
 		}
-		out = append(out, id)
+		out = append(out, row)
 		keys = append(keys, key)
 	}
 	if err := rows.Err(); err != nil {
@@ -190,7 +197,7 @@ func IDs(ctx context.Context, r *sql.DB, a *Anchors, s Spec) ([]string, error) {
 	}
 	var last anchor
 	if len(out) > 0 {
-		last.key, last.id = keys[len(keys)-1], out[len(out)-1]
+		last.key, last.row = keys[len(keys)-1], out[len(out)-1]
 	}
 	if len(out) > 0 {
 		last.off = s.Offset + len(out) - 1
@@ -232,45 +239,90 @@ func (s Spec) signature() string {
 // Keys must not carry a COLLATE clause: with one, SQLite neither seeks the index for the
 // keyset terms nor treats it as covering (index such keys on lower(expr), which orders
 // the same way). contacts' TestSortPlansCovering checks the plans.
+//
+// After an anchor the page is the merge of two seeks: the rest of the anchor's run of equal
+// keys (key = ? AND rowid > ?, the index's entries in rowid order) and the keys after it. A
+// single range would seek the start of the run and filter through it: an imported million
+// shares one or two date_added values and one last_active (0), most of its companies are
+// empty, so each jump walked up to the whole run. On an expression index SQLite sorts the
+// run's part instead of taking it in rowid order, so that part is bounded by a subquery's
+// LIMIT (the rows the page can need: skip + limit).
 func (s Spec) query(from *anchor) (string, []any) {
 	dir, _ := s.dir()
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s, id FROM %s", s.Key, s.Table)
-	args := s.where(&b, from)
 	skip := s.Offset
 	if from != nil {
 		skip = s.Offset - from.off - 1
 	}
-	fmt.Fprintf(&b, " ORDER BY %s %s, id %s LIMIT ? OFFSET ?", s.Key, dir, dir)
-	args = append(args, s.Limit, skip)
-	return b.String(), args
+	var args []any
+	if from != nil {
+		tie, rest := s.split(from)
+		if plainColumn(s.Key) {
+			fmt.Fprintf(&b, "SELECT %s, rowid FROM %s", s.Key, s.Table)
+			args = tie(&b)
+		} else {
+			fmt.Fprintf(&b, "SELECT * FROM (SELECT %s, rowid FROM %s", s.Key, s.Table)
+			args = tie(&b)
+			fmt.Fprintf(&b, " ORDER BY rowid %s LIMIT ?)", dir)
+			args = append(args, skip+s.Limit)
+		}
+		fmt.Fprintf(&b, " UNION ALL SELECT %s, rowid FROM %s", s.Key, s.Table)
+		args = append(args, rest(&b)...)
+		fmt.Fprintf(&b, " ORDER BY 1 %s, 2 %s LIMIT ? OFFSET ?", dir, dir)
+		return b.String(), append(args, s.Limit, skip)
+	}
+	fmt.Fprintf(&b, "SELECT %s, rowid FROM %s", s.Key, s.Table)
+	args = s.where(&b)
+	fmt.Fprintf(&b, " ORDER BY %s %s, rowid %s LIMIT ? OFFSET ?", s.Key, dir, dir)
+	return b.String(), append(args, s.Limit, skip)
 }
 
 // count is the SQL counting the rows of s's order after from (all of them when nil).
 func (s Spec) count(from *anchor) (string, []any) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT count(*) FROM %s", s.Table)
-	args := s.where(&b, from)
+	if from == nil {
+		fmt.Fprintf(&b, "SELECT count(*) FROM %s", s.Table)
+		return b.String(), s.where(&b)
+	}
+	tie, rest := s.split(from)
+	fmt.Fprintf(&b, "SELECT (SELECT count(*) FROM %s", s.Table)
+	args := tie(&b)
+	fmt.Fprintf(&b, ") + (SELECT count(*) FROM %s", s.Table)
+	args = append(args, rest(&b)...)
+	b.WriteString(")")
 	return b.String(), args
 }
 
-// where writes the WHERE clause of s (rows after from when set) and returns its arguments.
-func (s Spec) where(b *strings.Builder, from *anchor) []any {
+// split returns the WHERE clauses (writers returning their arguments) of the rows after
+// from that share its key and of those with a key after it.
+func (s Spec) split(from *anchor) (tie, rest func(*strings.Builder) []any) {
 	_, cmp := s.dir()
+	tie = func(b *strings.Builder) []any {
+		args := s.where(b)
+		fmt.Fprintf(b, " AND %s = ? AND rowid %s ?", s.Key, cmp)
+		return append(args, from.key, from.row)
+	}
+	rest = func(b *strings.Builder) []any {
+		args := s.where(b)
+		fmt.Fprintf(b, " AND %s %s ?", s.Key, cmp)
+		return append(args, from.key)
+	}
+	return tie, rest
+}
+
+// where writes the WHERE clause of s's rows and returns its arguments.
+func (s Spec) where(b *strings.Builder) []any {
 	deleted := "0"
 	if s.Deleted {
 		deleted = "1"
 	}
 	fmt.Fprintf(b, " WHERE deleted = %s", deleted)
+	if !plainColumn(s.Key) {
+		b.WriteString(" AND " + Seek(s.Deleted))
+	}
 	args := append([]any(nil), s.Args...)
 	if s.Where != "" {
 		b.WriteString(" AND (" + s.Where + ")")
-	}
-	if from != nil {
-		// The plain range term lets SQLite seek an index on an expression; the row value
-		// alone makes it scan from the top (it seeks only plain-column indexes for those).
-		fmt.Fprintf(b, " AND %s %s= ? AND (%s, id) %s (?, ?)", s.Key, cmp, s.Key, cmp)
-		args = append(args, from.key, from.key, from.id)
 	}
 	return args
 }
@@ -301,13 +353,34 @@ func (s Spec) fromEnd(from *anchor) (Spec, bool) {
 	return r, true
 }
 
-// QuerySQL is the SQL IDs runs for a page of s (after an anchor when anchored), for
+// QuerySQL is the SQL Rowids runs for a page of s (after an anchor when anchored), for
 // tests that check query plans.
 func QuerySQL(s Spec, anchored bool) (string, []any) {
 	if anchored {
-		return s.query(&anchor{off: 0, key: "m", id: "x"})
+		return s.query(&anchor{off: 0, key: "m", row: 1})
 	}
 	return s.query(nil)
+}
+
+// Seek is the condition that lets SQLite seek an expression sort index, (deleted COLLATE
+// NOCASE, key), for live rows or the trash: an equality on its leading column must have its
+// collation. It holds for the same rows as deleted = 0 (1); write both (the plain one
+// selects the partial index).
+func Seek(deleted bool) string {
+	if deleted {
+		return "deleted = 1 COLLATE NOCASE"
+	}
+	return "deleted = 0 COLLATE NOCASE"
+}
+
+// plainColumn reports whether key is a bare column name (indexed without deleted).
+func plainColumn(key string) bool {
+	for _, r := range key {
+		if !(r == '_' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9')) {
+			return false
+		}
+	}
+	return key != ""
 }
 
 // Placeholders returns "?, ?, ?" for n values.
@@ -323,6 +396,15 @@ func Strings(ids []string) []any {
 	out := make([]any, len(ids))
 	for i, s := range ids {
 		out[i] = s
+	}
+	return out
+}
+
+// Int64s converts rowids to query arguments.
+func Int64s(rows []int64) []any {
+	out := make([]any, len(rows))
+	for i, r := range rows {
+		out[i] = r
 	}
 	return out
 }

@@ -24,7 +24,8 @@ type Store interface {
 }
 
 // Stored is one sparse index as a Store keeps it: its generation, the rows in the order,
-// and the ascending anchors as JSON ([[offset, key, id], …]).
+// and the ascending anchors as JSON ([[offset, key, rowid], …]). A copy from before rowid
+// anchors (text ids in the third place) is refused and rebuilt, never read as a rowid.
 type Stored struct {
 	Gen     int64
 	N       int
@@ -34,7 +35,7 @@ type Stored struct {
 func encodeAnchors(list []anchor) (string, error) {
 	rows := make([][3]any, len(list))
 	for i, an := range list {
-		rows[i] = [3]any{an.off, an.key, an.id}
+		rows[i] = [3]any{an.off, an.key, an.row}
 	}
 	b, err := json.Marshal(rows)
 	return string(b), err
@@ -50,11 +51,15 @@ func decodeAnchors(s string) ([]anchor, error) {
 	out := make([]anchor, len(rows))
 	for i, r := range rows {
 		off, ok := r[0].(json.Number)
-		id, ok2 := r[2].(string)
+		rowid, ok2 := r[2].(json.Number)
 		if !ok || !ok2 {
-			return nil, fmt.Errorf("listing: stored anchor %d: bad offset or id", i)
+			return nil, fmt.Errorf("listing: stored anchor %d: bad offset or rowid", i)
 		}
 		o, err := off.Int64()
+		if err != nil {
+			return nil, fmt.Errorf("listing: stored anchor %d: %w", i, err)
+		}
+		row, err := rowid.Int64()
 		if err != nil {
 			return nil, fmt.Errorf("listing: stored anchor %d: %w", i, err)
 		}
@@ -69,7 +74,7 @@ func decodeAnchors(s string) ([]anchor, error) {
 				return nil, fmt.Errorf("listing: stored anchor %d: key %s", i, n)
 			}
 		}
-		out[i] = anchor{off: int(o), key: key, id: id}
+		out[i] = anchor{off: int(o), key: key, row: row}
 		if i > 0 && out[i].off <= out[i-1].off {
 			return nil, fmt.Errorf("listing: stored anchor %d: offsets not increasing", i)
 		}

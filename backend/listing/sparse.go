@@ -9,7 +9,7 @@ import (
 )
 
 // The sparse anchor index: for an unfiltered order (no Where) of a big table, every
-// Step-th (key, id) of the whole order with its offset, built in the background by a chain
+// Step-th (key, rowid) of the whole order with its offset, built in the background by a chain
 // of short index walks (each skips Step-1 entries inside SQLite). A jump to any offset then
 // starts from the sparse anchor just before it and walks fewer than Step index entries,
 // instead of up to half the index when no page near it was read yet. One ascending index
@@ -351,7 +351,7 @@ func (a *Anchors) SparseLen(s Spec) int {
 	return len(st.idx.asc)
 }
 
-// buildSparse reads every step-th (key, id) of the ascending order of s, and counts it;
+// buildSparse reads every step-th (key, rowid) of the ascending order of s, and counts it;
 // publish (when set) sees each anchor as soon as it is read.
 func buildSparse(ctx context.Context, r *sql.DB, s Spec, step int, publish func(anchor)) (*sparseIdx, error) {
 	s.Desc, s.Limit, s.Where, s.Args = false, 1, "", nil
@@ -364,8 +364,8 @@ func buildSparse(ctx context.Context, r *sql.DB, s Spec, step int, publish func(
 		}
 		q, args := s.query(from)
 		var key any
-		var id string
-		err := r.QueryRowContext(ctx, q, args...).Scan(&key, &id)
+		var row int64
+		err := r.QueryRowContext(ctx, q, args...).Scan(&key, &row)
 		if err == sql.ErrNoRows {
 			break
 		}
@@ -375,7 +375,7 @@ func buildSparse(ctx context.Context, r *sql.DB, s Spec, step int, publish func(
 		if b, ok := key.([]byte); ok {
 			key = string(b)
 		}
-		idx.asc = append(idx.asc, anchor{off: s.Offset, key: key, id: id})
+		idx.asc = append(idx.asc, anchor{off: s.Offset, key: key, row: row})
 		from = &idx.asc[len(idx.asc)-1]
 		if publish != nil {
 			publish(*from)

@@ -40,8 +40,8 @@ func TestSparseNearestWithinStep(t *testing.T) {
 // Stored anchors come back with their SQLite types (INTEGER int64, REAL float64, TEXT
 // string, including digit-only text); damaged JSON is refused, never half-used.
 func TestStoredAnchorsRoundTrip(t *testing.T) {
-	list := []anchor{{off: 9, key: int64(1733500000000), id: "a"}, {off: 19, key: 2.5, id: "b"},
-		{off: 29, key: "0042", id: "c"}, {off: 39, key: "élodie", id: "d"}, {off: 49, key: int64(-3), id: "e"}}
+	list := []anchor{{off: 9, key: int64(1733500000000), row: 1}, {off: 19, key: 2.5, row: 1 << 40},
+		{off: 29, key: "0042", row: 3}, {off: 39, key: "élodie", row: 9}, {off: 49, key: int64(-3), row: 2}}
 	js, err := encodeAnchors(list)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +58,10 @@ func TestStoredAnchorsRoundTrip(t *testing.T) {
 			t.Errorf("anchor %d: got %#v, want %#v", i, got[i], list[i])
 		}
 	}
-	for _, bad := range []string{`[[1,"k"]]`, `[[1,"k",2]]`, `[["x","k","i"]]`, `[[5,"k","a"],[5,"k","b"]]`, `{`, `[[1.5,"k","i"]]`} {
+	// Bad ones, and a copy from before rowid anchors (a text id in the third place, even
+	// one made of digits): refused, so it is rebuilt and never read as a rowid.
+	for _, bad := range []string{`[[1,"k"]]`, `[[1,"k","a"]]`, `[["x","k",1]]`, `[[5,"k",1],[5,"k",2]]`, `{`,
+		`[[1.5,"k",1]]`, `[[1,"k",1.5]]`, `[[9,"k","0195b7c2-0000-7000-8000-000000000001"]]`, `[[9,"k","42"]]`} {
 		if _, err := decodeAnchors(bad); err == nil {
 			t.Errorf("decodeAnchors(%s): no error", bad)
 		}

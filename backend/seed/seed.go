@@ -364,10 +364,10 @@ const history = 730 * 24 * time.Hour
 // dropped and rebuilt once at the end). Contacts are generated in the order they were added
 // (date_added grows with the UUIDv7 id), so every index led by date_added, and every index
 // whose leading value has few distinct values followed by the id or date_added (points,
-// first and last name, city, country), only appends at a few right edges; the trash's and
-// stages' indexes get no entry from new contacts. Email, company and last_active would be
-// random inserts: those are rebuilt.
-var keepContactIndexes = []string{"contacts_email", "contacts_deleted", "contacts_trash_sort", "contacts_stage",
+// first and last name, city, country), only appends at a few right edges; the trash's
+// (kept by db.DeferIndexes) and stages' indexes get no entry from new contacts. Email,
+// company and last_active would be random inserts: those are rebuilt.
+var keepContactIndexes = []string{"contacts_email", "contacts_stage",
 	"contacts_date_added", "contacts_date_modified", "dash_contacts_added"}
 
 // contact makes the i-th contact of the store; k-th of this run (k = i - offset). Contacts of
