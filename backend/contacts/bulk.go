@@ -258,23 +258,7 @@ type Deferred struct {
 	// one insertion point per company, ≈ 0.7 s of a 1M import's writer against 0.3 s to
 	// rebuild it), for a side file, where nobody lists a company's contacts while it loads.
 	CompanyLinks bool
-	// Scattered defers only the indexes whose new keys land all over the key range
-	// (scatteredIndexes) and keeps every other one, the email look-up included: for an
-	// import into a store with contacts that is not big, where each batch would rewrite
-	// most of those indexes' leaf pages, while the others take new keys at a few points
-	// (dates and ids grow; a few dozen first and last names, countries, cities). The
-	// other options are ignored.
-	Scattered bool
 }
-
-// scatteredIndexes are the indexes Deferred.Scattered defers. The company's (lower(company),
-// id: one insertion point per company, 20,000 in a 1M store) and the first and last names'
-// (the end of each name's run, but every run's last page is rewritten at each commit, and
-// the 36-byte ids fill them fast) cost ≈ 6 s of a 100k import into 1M contacts live against
-// ≈ 2–3 s rebuilt; the city's and country's (a few dozen values, short keys) cost 1.7 s
-// against 4.5 s, so they stay live (docs/BENCHMARKS.md § Import into a store with 1M
-// contacts).
-var scatteredIndexes = []string{"contacts_company", "contacts_firstname", "contacts_lastname"}
 
 // DeferIndexes drops the secondary indexes of contacts that a bulk load (a big import, demo
 // data) does not read, keeping the email lookup used to merge duplicates unless opt.Email;
@@ -284,9 +268,6 @@ var scatteredIndexes = []string{"contacts_company", "contacts_firstname", "conta
 // event ever logged. Partial indexes that new contacts never enter (the trash's: db keeps
 // them; stages') stay too: upkeep costs nothing, while a rebuild scans the whole table.
 func DeferIndexes(ctx context.Context, d *db.DB, opt Deferred) (func(context.Context) error, error) {
-	if opt.Scattered {
-		return d.DeferNamedIndexes(ctx, "contacts", scatteredIndexes)
-	}
 	tables := []string{"contacts"}
 	keep := []string{"contacts_stage"}
 	if !opt.Email {

@@ -261,19 +261,6 @@ const deferredKey = "bulk.deferred_indexes"
 // no index. A partial index on `deleted = 1` stays: a load of live rows puts no entry in
 // it (no upkeep), while its rebuild would scan the whole table (0.15 s at 1M contacts).
 func (d *DB) DeferIndexes(ctx context.Context, tables []string, keep []string) (restore func(context.Context) error, err error) {
-	return d.deferIndexes(ctx, tables, func(name, sql string) bool {
-		return !contains(keep, name) && !strings.Contains(strings.ToUpper(sql), "UNIQUE") && !trashOnly(sql)
-	})
-}
-
-// DeferNamedIndexes is DeferIndexes for the indexes of table named in names only (a load
-// that keeps every index but the few whose upkeep costs more than a rebuild).
-func (d *DB) DeferNamedIndexes(ctx context.Context, table string, names []string) (restore func(context.Context) error, err error) {
-	return d.deferIndexes(ctx, []string{table}, func(name, _ string) bool { return contains(names, name) })
-}
-
-// deferIndexes drops the indexes of tables for which drop says so (see DeferIndexes).
-func (d *DB) deferIndexes(ctx context.Context, tables []string, drop func(name, sql string) bool) (restore func(context.Context) error, err error) {
 	err = d.Write(ctx, func(tx *Tx) error {
 		def, err := loadDeferred(tx)
 		if err != nil {
@@ -297,7 +284,7 @@ func (d *DB) deferIndexes(ctx context.Context, tables []string, drop func(name, 
 			}
 			rows.Close()
 			for _, x := range list {
-				if !drop(x.name, x.sql) {
+				if contains(keep, x.name) || strings.Contains(strings.ToUpper(x.sql), "UNIQUE") || trashOnly(x.sql) {
 					continue
 				}
 				saved = append(saved, x.sql)

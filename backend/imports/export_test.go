@@ -7,12 +7,3 @@ func SetMaxHeld(n int) (restore func()) {
 	maxHeld = n
 	return func() { maxHeld = was }
 }
-
-// SetScatter sets the smallest file and the share of the stored contacts from which an
-// import in place defers the scattered indexes (run.go) and returns the function putting
-// them back.
-func SetScatter(minBytes, share int64) (restore func()) {
-	m, s := scatterMinBytes, scatterShare
-	scatterMinBytes, scatterShare = minBytes, share
-	return func() { scatterMinBytes, scatterShare = m, s }
-}

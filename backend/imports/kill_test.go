@@ -38,9 +38,6 @@ func TestKillHelper(t *testing.T) {
 	if dir == "" {
 		t.Skip("child process of TestKillAndResume")
 	}
-	if os.Getenv("MAGPIE_KILL_SCATTER") != "" {
-		defer imports.SetScatter(0, 1<<20)()
-	}
 	d, svc := openDir(t, dir)
 	defer d.Close()
 	if err := svc.Run(context.Background(), id, func(imports.Record) { time.Sleep(20 * time.Millisecond) }); err != nil {
@@ -49,17 +46,11 @@ func TestKillHelper(t *testing.T) {
 }
 
 // TestKillAndResume kills an import with SIGKILL in the middle, then resumes it: every
-// committed row is kept and no contact is created twice. Killed with the scattered indexes
-// deferred, the store gets them back when it is opened again.
+// committed row is kept and no contact is created twice.
 func TestKillAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns a process")
 	}
-	t.Run("live", func(t *testing.T) { killAndResume(t, false) })
-	t.Run("scattered deferred", func(t *testing.T) { killAndResume(t, true) })
-}
-
-func killAndResume(t *testing.T, scatter bool) {
 	dir := t.TempDir()
 	const n = 6000
 	p := filepath.Join(dir, "kill.csv")
@@ -77,7 +68,7 @@ func killAndResume(t *testing.T, scatter bool) {
 	}
 	f.Close()
 	d, svc := openDir(t, dir)
-	defer func() { d.Close() }()
+	defer d.Close()
 	ctx := context.Background()
 	rec, err := svc.Create(ctx, p, imports.Options{BatchSize: 100})
 	if err != nil {
@@ -85,9 +76,6 @@ func killAndResume(t *testing.T, scatter bool) {
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "MAGPIE_KILL_DIR="+dir, "MAGPIE_KILL_IMPORT="+rec.ID)
-	if scatter {
-		cmd.Env = append(cmd.Env, "MAGPIE_KILL_SCATTER=1")
-	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -120,23 +108,6 @@ func killAndResume(t *testing.T, scatter bool) {
 	}
 	if stored != mid.Inserted {
 		t.Fatalf("after the kill: %d contacts stored but the cursor says %d inserted", stored, mid.Inserted)
-	}
-	scattered := func() (n int) {
-		if err := d.R.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'index'
-			AND name IN ('contacts_company', 'contacts_firstname', 'contacts_lastname')`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	if scatter {
-		if n := scattered(); n != 0 {
-			t.Fatalf("killed with %d of the 3 scattered indexes in place, want them deferred", n)
-		}
-		d.Close()
-		d, svc = openDir(t, dir)
-	}
-	if n := scattered(); n != 3 {
-		t.Fatalf("%d of the 3 scattered indexes before the resume", n)
 	}
 	if err := svc.Run(ctx, rec.ID, nil); err != nil {
 		t.Fatal(err)

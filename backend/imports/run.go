@@ -184,48 +184,22 @@ func (p plan) parse(rec []string, line int64) (row, error) {
 }
 
 // Bulk mode: an import whose remaining rows likely outnumber the stored contacts builds
-// the secondary indexes once at the end instead of maintaining them row by row. One whose
-// rows are at least 1/scatterShare of them defers only the indexes whose new keys scatter
-// over the key range (contacts.Deferred.Scattered): each batch rewrites many of their leaf
-// pages, a cost per batch, while a rebuild sorts the stored contacts once. Into 1M contacts,
-// 100k rows gain from it and 10k or 30k rows lose (the rebuild, ≈ 1 s per index, is most of
-// their cost), 60k is about even (docs/BENCHMARKS.md § Import into a store with 1M contacts).
+// the secondary indexes once at the end instead of maintaining them row by row.
 const (
 	bulkMinBytes    = 4 << 20 // below this, index upkeep is cheap enough
 	bulkBytesPerRow = 200     // a conservative guess of a CSV row's size
 )
 
-// (variables: a test lowers them, SetScatter)
-var (
-	scatterMinBytes int64 = bulkMinBytes
-	scatterShare    int64 = 16
-)
-
-// upkeep is how an import keeps the indexes of contacts while it writes.
-type upkeep int
-
-const (
-	upkeepLive      upkeep = iota // every index live
-	upkeepScattered               // the scattered ones deferred
-	upkeepBulk                    // every one no bulk load reads deferred
-)
-
-func (s *Service) upkeep(ctx context.Context, rec Record) (upkeep, error) {
+func (s *Service) bulk(ctx context.Context, rec Record) (bool, error) {
 	left := rec.Size - rec.Offset
-	if left < bulkMinBytes && left < scatterMinBytes {
-		return upkeepLive, nil
+	if left < bulkMinBytes {
+		return false, nil
 	}
 	var n int64
 	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&n); err != nil {
-		return upkeepLive, err
+		return false, err
 	}
-	switch rows := left / bulkBytesPerRow; {
-	case left >= bulkMinBytes && rows >= n:
-		return upkeepBulk, nil
-	case left >= scatterMinBytes && rows*scatterShare >= n:
-		return upkeepScattered, nil
-	}
-	return upkeepLive, nil
+	return left/bulkBytesPerRow >= n, nil
 }
 
 // Run imports the file of import id synchronously from its committed cursor, calling
@@ -275,11 +249,10 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	}); err != nil {
 		return err
 	}
-	up, err := s.upkeep(ctx, rec)
+	big, err := s.bulk(ctx, rec)
 	if err != nil {
 		return err
 	}
-	big := up == upkeepBulk
 	// A side file (RunFresh) that began without contacts holds only the ones this run
 	// writes: their emails are remembered (seen.go), the reader lays out the new contacts
 	// ahead (stage.go) and the writer holds back the rows to look up (held.go).
@@ -350,17 +323,6 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	if !s.db.Scratch() {
 		// (the statement journal's pages, reused from one statement to the next)
 		defer db.KeepHeap()()
-	}
-	if up == upkeepScattered {
-		var restore func(context.Context) error
-		if restore, err = contacts.DeferIndexes(ctx, s.db, contacts.Deferred{Scattered: true}); err != nil {
-			return err
-		}
-		defer func() {
-			if rerr := restore(context.Background()); rerr != nil && err == nil {
-				err = rerr
-			}
-		}()
 	}
 	batch := rec.Options.BatchSize
 	if batch <= 0 {
