@@ -13,8 +13,9 @@ var heap struct {
 // free, until the returned function is called (it is then trimmed). SQLite's statement
 // journal — a copy of every page a multi-row statement modifies, allocated and freed per
 // statement — otherwise makes the kernel fault fresh pages in for every statement of a
-// write into a big store (100k rows imported into 1M contacts: 11 s of CPU with the hold
-// against 16 s without; docs/BENCHMARKS.md § Import into a store with 1M contacts).
+// write into a big store (100k rows imported into 1M contacts: 9.5 s of CPU with the hold
+// against 10.5 s without, 11 against 16 s before migration 0093 slimmed the indexes;
+// docs/BENCHMARKS.md § Import into a store with 1M contacts).
 func KeepHeap() (release func()) {
 	heap.Lock()
 	if heap.n++; heap.n == 1 {
