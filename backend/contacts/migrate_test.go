@@ -105,15 +105,7 @@ func TestSortIndexesMigration(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					w, err := db.Strings(d.R.Query(fmt.Sprintf("SELECT id FROM contacts NOT INDEXED WHERE deleted = %d ORDER BY %s %s, rowid %s LIMIT 13 OFFSET ?",
-						map[bool]int{false: 0, true: 1}[trash], key, dir, dir), off))
-					if err != nil {
-						t.Fatal(err)
-					}
-					ids := make([]string, len(got.Rows))
-					for i, c := range got.Rows {
-						ids[i] = c.ID
-					}
+					ids, w := pageIDs(got), referencePage(t, d, trash, key, dir, 13, off)
 					if strings.Join(ids, ",") != strings.Join(w, ",") {
 						t.Fatalf("sort %s trash=%v desc=%v offset %d:\n got %v\nwant %v", sort, trash, desc, off, ids, w)
 					}
@@ -122,6 +114,28 @@ func TestSortIndexesMigration(t *testing.T) {
 		}
 	}
 	contacts.WaitAnchors(r)
+}
+
+// referencePage is a page of contacts in (key, rowid) order read without any index: what
+// the grid's pages must be.
+func referencePage(t *testing.T, d *db.DB, trash bool, key, dir string, limit, off int) []string {
+	t.Helper()
+	deleted := map[bool]int{false: 0, true: 1}[trash]
+	w, err := db.Strings(d.R.Query(fmt.Sprintf("SELECT id FROM contacts NOT INDEXED WHERE deleted = %d ORDER BY %s %s, rowid %s LIMIT %d OFFSET ?",
+		deleted, key, dir, dir, limit), off))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// pageIDs are the ids of a page's contacts.
+func pageIDs(p contacts.Page) []string {
+	ids := make([]string, len(p.Rows))
+	for i, c := range p.Rows {
+		ids[i] = c.ID
+	}
+	return ids
 }
 
 // newServiceOn is a contacts service on an existing store (a restart).

@@ -69,15 +69,7 @@ func TestSparseAnchorsStoredAcrossRestarts(t *testing.T) {
 					t.Fatal(err)
 				}
 				dir := map[bool]string{false: "ASC", true: "DESC"}[desc]
-				w, err := db.Strings(d.R.Query(fmt.Sprintf("SELECT id FROM contacts NOT INDEXED WHERE deleted = 0 ORDER BY %s %s, rowid %s LIMIT 11 OFFSET ?",
-					contacts.Sorts[sort], dir, dir), off))
-				if err != nil {
-					t.Fatal(err)
-				}
-				ids := make([]string, len(got.Rows))
-				for i, c := range got.Rows {
-					ids[i] = c.ID
-				}
+				ids, w := pageIDs(got), referencePage(t, d, false, contacts.Sorts[sort], dir, 11, off)
 				if strings.Join(ids, ",") != strings.Join(w, ",") {
 					t.Fatalf("sort %s desc=%v offset %d:\n got %v\nwant %v", sort, desc, off, ids, w)
 				}
@@ -144,15 +136,7 @@ func TestSparseAnchorsDuringBuild(t *testing.T) {
 						t.Fatal(err)
 					}
 					dir := map[bool]string{false: "ASC", true: "DESC"}[desc]
-					w, err := db.Strings(d.R.Query(fmt.Sprintf("SELECT id FROM contacts NOT INDEXED WHERE deleted = 0 ORDER BY %s %s, rowid %s LIMIT 9 OFFSET ?",
-						contacts.Sorts[sort], dir, dir), off))
-					if err != nil {
-						t.Fatal(err)
-					}
-					ids := make([]string, len(got.Rows))
-					for i, c := range got.Rows {
-						ids[i] = c.ID
-					}
+					ids, w := pageIDs(got), referencePage(t, d, false, contacts.Sorts[sort], dir, 9, off)
 					if strings.Join(ids, ",") != strings.Join(w, ",") {
 						t.Fatalf("round %d sort %s desc=%v offset %d:\n got %v\nwant %v", round, sort, desc, off, ids, w)
 					}
@@ -267,15 +251,7 @@ func TestSparseAnchorsOldLayoutDropped(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := map[bool]string{false: "ASC", true: "DESC"}[desc]
-			w, err := db.Strings(d.R.Query(fmt.Sprintf("SELECT id FROM contacts NOT INDEXED WHERE deleted = 0 ORDER BY %s %s, rowid %s LIMIT 9 OFFSET ?",
-				contacts.Sorts["city"], dir, dir), off))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids := make([]string, len(got.Rows))
-			for i, c := range got.Rows {
-				ids[i] = c.ID
-			}
+			ids, w := pageIDs(got), referencePage(t, d, false, contacts.Sorts["city"], dir, 9, off)
 			if strings.Join(ids, ",") != strings.Join(w, ",") {
 				t.Fatalf("desc=%v offset %d:\n got %v\nwant %v", desc, off, ids, w)
 			}

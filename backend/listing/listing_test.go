@@ -9,6 +9,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"magpie/backend/internal/testenv"
 	"magpie/backend/listing"
 )
 
@@ -273,21 +274,7 @@ func TestPagesWithTies(t *testing.T) {
 			}
 			for _, anchored := range []bool{false, true} {
 				q, args := listing.QuerySQL(spec, anchored)
-				rows, err := d.Query("EXPLAIN QUERY PLAN "+q, args...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var plan []string
-				for rows.Next() {
-					var id, parent, unused int
-					var detail string
-					if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-						t.Fatal(err)
-					}
-					plan = append(plan, detail)
-				}
-				rows.Close()
-				p := strings.Join(plan, "; ")
+				p := testenv.QueryPlan(t, d.Query, q, args...)
 				// Covering, no table scan, no temporary sort of the walk; after an anchor the
 				// rest of its run is sought by rowid (on an expression index SQLite sorts that
 				// part, bounded by the subquery's LIMIT).
