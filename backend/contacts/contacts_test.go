@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"magpie/backend/apperr"
 	"magpie/backend/contacts"
@@ -192,5 +193,59 @@ func TestDeleteRestoreAndDNC(t *testing.T) {
 	d, err := s.Get(ctx, c.ID)
 	if err != nil || d.Deleted || len(d.DNC) != 1 || d.DNC[0].Reason != contacts.ReasonUnsubscribed {
 		t.Fatalf("restored = %+v, %v", d, err)
+	}
+}
+
+// TestUpdate_UnchangedValuesAreNoEdit: values equal to the stored ones (the same text, the
+// same number) are left out of an update — no write, no timeline entry when nothing
+// changed — and a changed one among them is the only field the update names.
+func TestUpdate_UnchangedValuesAreNoEdit(t *testing.T) {
+	ctx := context.Background()
+	d, clk := testenv.NewDB(t)
+	fs, err := fields.New(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := contacts.New(d, fs)
+	same := map[string]string{"email": "zoe@x.io", "firstname": "Zoé", "city": "Lyon", "attribution": "3"}
+	c, err := s.Create(ctx, contacts.Input{Values: same}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	updates := func() (n int, fields string) {
+		t.Helper()
+		if err := d.R.QueryRow(`SELECT count(*), coalesce(max(data), '') FROM events WHERE contact_id = ? AND type = ?`,
+			c.ID, events.ContactUpdated).Scan(&n, &fields); err != nil {
+			t.Fatal(err)
+		}
+		return n, fields
+	}
+	for _, tc := range []struct {
+		name     string
+		vals     map[string]string
+		updates  int
+		fields   string
+		modified bool
+	}{
+		{"all the same", same, 0, "", false},
+		{"a number written differently", map[string]string{"attribution": "3.0"}, 0, "", false},
+		{"one changed among the same", map[string]string{"firstname": "Zoé", "city": "Paris", "email": "zoe@x.io"}, 1, `{"fields":["city"]}`, true},
+		{"case is a change", map[string]string{"city": "paris"}, 2, `{"fields":["city"]}`, true},
+	} {
+		before, err := s.Get(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Minute)
+		got, err := s.Update(ctx, c.ID, tc.vals, "test")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if n, f := updates(); n != tc.updates || (tc.fields != "" && f != tc.fields) {
+			t.Errorf("%s: %d contact.updated events (last %s), want %d (%s)", tc.name, n, f, tc.updates, tc.fields)
+		}
+		if moved := !got.DateModified.Equal(before.DateModified); moved != tc.modified {
+			t.Errorf("%s: date_modified moved = %v, want %v", tc.name, moved, tc.modified)
+		}
 	}
 }

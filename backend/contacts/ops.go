@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -99,18 +100,26 @@ func (o *Ops) Create(vals db.Cols, opt CreateOpts) (string, error) {
 
 // Update writes stored values (nil clears) to a live contact. It sets date_identified when
 // the contact stops being anonymous and relinks the primary company when "company" changes.
+// A value equal to the stored one is no edit and is left out — a re-imported list changes
+// a few cells, not every cell: nothing written, no clock for teammates, no timeline entry
+// when nothing changed (as Mautic, whose change set holds only changed fields).
 func (o *Ops) Update(id string, vals db.Cols) error {
 	if len(vals) == 0 {
 		return nil
 	}
+	read := slices.Clone(identifying)
+	for k := range vals {
+		if !slices.Contains(identifying, k) {
+			read = append(read, k)
+		}
+	}
+	sel := make([]string, len(read))
+	stored := make([]any, len(read))
 	var identifiedAt sql.NullInt64
-	cur := map[string]any{}
-	sel := make([]string, len(identifying))
 	dest := []any{&identifiedAt}
-	vs := make([]sql.NullString, len(identifying))
-	for i, a := range identifying {
+	for i, a := range read {
 		sel[i] = db.Quote(a)
-		dest = append(dest, &vs[i])
+		dest = append(dest, &stored[i])
 	}
 	err := o.tx.QueryRow("SELECT date_identified, "+strings.Join(sel, ", ")+" FROM contacts WHERE id = ? AND deleted = 0", id).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -119,10 +128,23 @@ func (o *Ops) Update(id string, vals db.Cols) error {
 	if err != nil {
 		return err
 	}
-	for i, a := range identifying {
-		if vs[i].Valid {
-			cur[a] = vs[i].String
+	cur := map[string]any{}
+	for i, a := range read {
+		if b, ok := stored[i].([]byte); ok {
+			stored[i] = string(b)
 		}
+		if stored[i] != nil {
+			cur[a] = stored[i]
+		}
+	}
+	edits := make(db.Cols, len(vals))
+	for i, a := range read {
+		if v, ok := vals[a]; ok && !sameValue(stored[i], v) {
+			edits[a] = v
+		}
+	}
+	if vals = edits; len(vals) == 0 {
+		return nil
 	}
 	cols := make(db.Cols, len(vals)+2)
 	changed := make([]string, 0, len(vals))
@@ -470,4 +492,33 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
+}
+
+// sameValue reports whether a value to write equals the stored one: both NULL, the same text,
+// or the same number (a REAL column gives back 3.0 for 3).
+func sameValue(stored, v any) bool {
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	if stored == nil || v == nil {
+		return stored == nil && v == nil
+	}
+	if a, ok := number(stored); ok {
+		b, ok := number(v)
+		return ok && a == b
+	}
+	return stored == v
+}
+
+// number is a stored or parsed number as a float64.
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
 }
