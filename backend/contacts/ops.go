@@ -4,8 +4,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -104,79 +104,137 @@ func (o *Ops) Create(vals db.Cols, opt CreateOpts) (string, error) {
 // a few cells, not every cell: nothing written, no clock for teammates, no timeline entry
 // when nothing changed (as Mautic, whose change set holds only changed fields).
 func (o *Ops) Update(id string, vals db.Cols) error {
-	if len(vals) == 0 {
-		return nil
+	return o.UpdateMany([]string{id}, []db.Cols{vals})
+}
+
+// UpdateMany is Update for many contacts, set-based (an import's batch of existing
+// contacts): their stored values read 500 at a time, the rows that change the same columns
+// written by one statement (db.UpdateRows), their events appended together. An id given
+// twice gets its values merged in order (later ones win), as two Updates would leave it.
+func (o *Ops) UpdateMany(ids []string, vals []db.Cols) error {
+	if len(ids) != len(vals) {
+		return fmt.Errorf("contacts: update: %d ids for %d value sets", len(ids), len(vals))
 	}
-	read := slices.Clone(identifying)
-	for k := range vals {
-		if !slices.Contains(identifying, k) {
-			read = append(read, k)
+	var order []string
+	merged := map[string]db.Cols{}
+	for i, id := range ids {
+		if len(vals[i]) == 0 {
+			continue
 		}
-	}
-	sel := make([]string, len(read))
-	stored := make([]any, len(read))
-	var identifiedAt sql.NullInt64
-	dest := []any{&identifiedAt}
-	for i, a := range read {
-		sel[i] = db.Quote(a)
-		dest = append(dest, &stored[i])
-	}
-	err := o.tx.QueryRow("SELECT date_identified, "+strings.Join(sel, ", ")+" FROM contacts WHERE id = ? AND deleted = 0", id).Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: %s", ErrNotFound, id)
-	}
-	if err != nil {
-		return err
-	}
-	cur := map[string]any{}
-	for i, a := range read {
-		if b, ok := stored[i].([]byte); ok {
-			stored[i] = string(b)
+		m, ok := merged[id]
+		if !ok {
+			order = append(order, id)
+			m = make(db.Cols, len(vals[i]))
+			merged[id] = m
 		}
-		if stored[i] != nil {
-			cur[a] = stored[i]
-		}
+		maps.Copy(m, vals[i])
 	}
-	edits := make(db.Cols, len(vals))
-	for i, a := range read {
-		if v, ok := vals[a]; ok && !sameValue(stored[i], v) {
-			edits[a] = v
-		}
-	}
-	if vals = edits; len(vals) == 0 {
-		return nil
-	}
-	cols := make(db.Cols, len(vals)+2)
-	changed := make([]string, 0, len(vals))
-	for k, v := range vals {
-		cols[k] = v
-		cur[k] = v
-		changed = append(changed, k)
-	}
-	sort.Strings(changed)
-	cols["date_modified"] = o.tx.NowMs()
-	newlyIdentified := !identifiedAt.Valid && !anonymous(cur)
-	if newlyIdentified {
-		cols["date_identified"] = o.tx.NowMs()
-	}
-	if _, err := o.tx.Update("contacts", id, cols); err != nil {
-		return err
-	}
-	if _, err := events.Append(o.tx, events.Event{ContactID: id, Type: events.ContactUpdated, Source: o.source,
-		Data: map[string]any{"fields": changed}}); err != nil {
-		return err
-	}
-	if newlyIdentified {
-		if _, err := events.Append(o.tx, events.Event{ContactID: id, Type: events.ContactIdentified, Source: o.source}); err != nil {
+	for start := 0; start < len(order); start += 500 {
+		if err := o.updateChunk(order[start:min(start+500, len(order))], merged); err != nil {
 			return err
 		}
 	}
-	if v, ok := vals["company"]; ok {
-		name, _ := v.(string)
-		if name == "" {
-			return o.clearPrimaryCompany(id)
+	return nil
+}
+
+// updateChunk updates the contacts ids (distinct, at most 500) to their values in vals.
+func (o *Ops) updateChunk(ids []string, vals map[string]db.Cols) error {
+	read := slices.Clone(identifying)
+	for _, id := range ids {
+		for k := range vals[id] {
+			if !slices.Contains(read, k) {
+				read = append(read, k)
+			}
 		}
-		return o.setPrimaryCompanyByName(id, name)
+	}
+	sel := make([]string, len(read))
+	for i, a := range read {
+		sel[i] = db.Quote(a)
+	}
+	type storedRow struct {
+		identified bool
+		vals       []any
+	}
+	stored := make(map[string]storedRow, len(ids))
+	err := db.EachIn(o.tx.Query, "SELECT id, date_identified IS NOT NULL, "+strings.Join(sel, ", ")+
+		" FROM contacts WHERE deleted = 0 AND id IN (%s)", ids, func(rows *sql.Rows) error {
+		var id string
+		r := storedRow{vals: make([]any, len(read))}
+		dest := []any{&id, &r.identified}
+		for i := range r.vals {
+			dest = append(dest, &r.vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		for i, v := range r.vals {
+			if b, ok := v.([]byte); ok {
+				r.vals[i] = string(b)
+			}
+		}
+		stored[id] = r
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	now := o.tx.NowMs()
+	var upIDs []string
+	var upCols []db.Cols
+	var evs []events.Event
+	var relink []string // ids whose company changed
+	for _, id := range ids {
+		st, ok := stored[id]
+		if !ok {
+			return fmt.Errorf("%w: %s", ErrNotFound, id)
+		}
+		cur := map[string]any{}
+		edits := db.Cols{}
+		for i, a := range read {
+			if st.vals[i] != nil {
+				cur[a] = st.vals[i]
+			}
+			if v, ok := vals[id][a]; ok && !sameValue(st.vals[i], v) {
+				edits[a] = v
+				cur[a] = v
+			}
+		}
+		if len(edits) == 0 {
+			continue
+		}
+		changed := slices.Sorted(maps.Keys(edits))
+		newlyIdentified := !st.identified && !anonymous(cur)
+		cols := maps.Clone(edits)
+		cols["date_modified"] = now
+		if newlyIdentified {
+			cols["date_identified"] = now
+		}
+		upIDs, upCols = append(upIDs, id), append(upCols, cols)
+		evs = append(evs, events.Event{ContactID: id, Type: events.ContactUpdated, Source: o.source,
+			Data: map[string]any{"fields": changed}})
+		if newlyIdentified {
+			evs = append(evs, events.Event{ContactID: id, Type: events.ContactIdentified, Source: o.source})
+		}
+		if _, ok := edits["company"]; ok {
+			relink = append(relink, id)
+		}
+	}
+	if err := o.tx.UpdateRows("contacts", upIDs, upCols); err != nil {
+		return err
+	}
+	if err := events.AppendManyHooked(o.tx, evs); err != nil {
+		return err
+	}
+	for _, id := range relink {
+		name, _ := vals[id]["company"].(string)
+		if name == "" {
+			err = o.clearPrimaryCompany(id)
+		} else {
+			err = o.setPrimaryCompanyByName(id, name)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -59,3 +59,74 @@ func (t *Tx) updateValues(table, col string, ids []string, vals []any, derived b
 	}
 	return nil
 }
+
+// UpdateRows is the set-based Update of many rows of a synced table, each with its own
+// columns and values (cols[i] for ids[i]; the rows must exist — read in the same
+// transaction): rows that set the same columns share one UPDATE … FROM (VALUES …) per 500
+// rows, derived keys included, and every row's change is recorded as Update records it.
+func (t *Tx) UpdateRows(table string, ids []string, cols []Cols) error {
+	if len(ids) != len(cols) {
+		return fmt.Errorf("db: update %s: %d ids for %d rows", table, len(ids), len(cols))
+	}
+	tb, err := t.table(table)
+	if err != nil {
+		return err
+	}
+	type group struct {
+		keys []string
+		rows []int
+	}
+	var groups []*group
+	byKeys := map[string]*group{}
+	all := make([]Cols, len(cols))
+	for i, c := range cols {
+		if len(c) == 0 {
+			continue
+		}
+		all[i] = withDerived(tb, c)
+		keys := sortedKeys(all[i])
+		sig := strings.Join(keys, ",")
+		g := byKeys[sig]
+		if g == nil {
+			g = &group{keys: keys}
+			byKeys[sig] = g
+			groups = append(groups, g)
+		}
+		g.rows = append(g.rows, i)
+	}
+	for _, g := range groups {
+		per := min(maxVars/(len(g.keys)+1), 500)
+		set := make([]string, len(g.keys))
+		for j, k := range g.keys {
+			set[j] = Quote(k) + " = v.c" + fmt.Sprint(j)
+		}
+		for start := 0; start < len(g.rows); start += per {
+			rows := g.rows[start:min(start+per, len(g.rows))]
+			args := make([]any, 0, len(rows)*(len(g.keys)+1))
+			for _, i := range rows {
+				args = append(args, ids[i])
+				for _, k := range g.keys {
+					args = append(args, all[i][k])
+				}
+			}
+			tuple := "(?" + strings.Repeat(", ?", len(g.keys)) + ")"
+			names := make([]string, len(g.keys))
+			for j := range names {
+				names[j] = "c" + fmt.Sprint(j)
+			}
+			q := "WITH v(id, " + strings.Join(names, ", ") + ") AS (VALUES " + tuple + strings.Repeat(", "+tuple, len(rows)-1) +
+				") UPDATE " + Quote(table) + " SET " + strings.Join(set, ", ") + " FROM v WHERE " + Quote(table) + ".id = v.id"
+			if _, err := t.Exec(q, args...); err != nil {
+				return fmt.Errorf("db: update %s: %w", table, err)
+			}
+			chs := make([]Change, len(rows))
+			for n, i := range rows {
+				chs[n] = Change{Table: table, ID: ids[i], Op: OpUpdate, Cols: cols[i]}
+			}
+			if err := t.recordMany(tb, chs); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -103,3 +103,68 @@ func TestDeriveValues(t *testing.T) {
 		t.Fatalf("sum %d (want %d), %d recorded (want 0), %d derived changes (want %d), %d others", sum, n*(n+1)/2, rec.n, derived, n, other)
 	}
 }
+
+type colsRec struct{ got map[string]db.Cols }
+
+func (c *colsRec) Record(_ *db.Tx, ch db.Change) error {
+	if ch.Op == db.OpUpdate {
+		c.got[ch.ID] = ch.Cols
+	}
+	return nil
+}
+
+// UpdateRows writes each row's own columns (rows of the same columns together, across
+// statements), leaves a row without columns alone, records each row's change with exactly
+// its columns, and refuses mismatched lists.
+func TestUpdateRows(t *testing.T) {
+	d := openProbe(t)
+	ctx := context.Background()
+	const n = 1234
+	rows := make([]db.Row, n)
+	ids := make([]string, n)
+	cols := make([]db.Cols, n)
+	for i := range rows {
+		rows[i] = db.Row{ID: fmt.Sprintf("r%05d", i), Vals: []any{"x", -1}}
+		ids[i] = rows[i].ID
+		switch i % 4 {
+		case 0:
+			cols[i] = db.Cols{"n": int64(i)}
+		case 1:
+			cols[i] = db.Cols{"name": fmt.Sprint("y", i)}
+		case 2:
+			cols[i] = db.Cols{"name": fmt.Sprint("z", i), "n": int64(-i)}
+		}
+	}
+	if err := d.Write(ctx, func(tx *db.Tx) error { return tx.InsertMany("bulk_probe", []string{"name", "n"}, rows) }); err != nil {
+		t.Fatal(err)
+	}
+	rec := &colsRec{got: map[string]db.Cols{}}
+	d.SetRecorder(rec)
+	if err := d.Write(ctx, func(tx *db.Tx) error { return tx.UpdateRows("bulk_probe", ids, cols) }); err != nil {
+		t.Fatal(err)
+	}
+	d.SetRecorder(nil)
+	for i, id := range ids {
+		var name string
+		var v int64
+		if err := d.R.QueryRow("SELECT name, n FROM bulk_probe WHERE id = ?", id).Scan(&name, &v); err != nil {
+			t.Fatal(err)
+		}
+		want := db.Cols{"name": "x", "n": int64(-1)}
+		for k, x := range cols[i] {
+			want[k] = x
+		}
+		if name != want["name"] || v != want["n"] {
+			t.Fatalf("row %d: (%s, %d), want %v", i, name, v, want)
+		}
+		if got := rec.got[id]; fmt.Sprint(got) != fmt.Sprint(map[string]any(cols[i])) && !(len(got) == 0 && len(cols[i]) == 0) {
+			t.Fatalf("row %d recorded %v, want %v", i, got, cols[i])
+		}
+	}
+	if len(rec.got) != n-n/4 {
+		t.Fatalf("%d changes recorded, want %d", len(rec.got), n-n/4)
+	}
+	if err := d.Write(ctx, func(tx *db.Tx) error { return tx.UpdateRows("bulk_probe", []string{"a"}, nil) }); err == nil {
+		t.Fatal("mismatched ids and rows were accepted")
+	}
+}

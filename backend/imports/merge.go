@@ -118,6 +118,8 @@ func mergeRows(tx *db.Tx, o *contacts.Ops, rec Record, p plan, rows []row, compa
 	}
 	var pending []contacts.NewContact
 	pendingByEmail := map[string]int{}
+	var updIDs []string // the existing contacts to update, in file order (UpdateMany)
+	var updVals []db.Cols
 	var withCompany []row // rows applied (not ignored) that carry company columns
 	for _, r := range rows {
 		if len(r.vals) == 0 && len(r.tags) == 0 && r.points == 0 {
@@ -141,9 +143,7 @@ func mergeRows(tx *db.Tx, o *contacts.Ops, rec Record, p plan, rows []row, compa
 					}
 					continue
 				}
-				if err := o.Update(ex.id, r.vals); err != nil {
-					return 0, 0, 0, err
-				}
+				updIDs, updVals = append(updIDs, ex.id), append(updVals, r.vals)
 				if tags := append(append([]string{}, r.tags...), rec.Options.Tags...); len(tags) > 0 {
 					if err := o.Tag(ex.id, tags, nil); err != nil {
 						return 0, 0, 0, err
@@ -166,6 +166,9 @@ func mergeRows(tx *db.Tx, o *contacts.Ops, rec Record, p plan, rows []row, compa
 			pendingByEmail[r.email] = len(pending) - 1
 		}
 		ins++
+	}
+	if err := o.UpdateMany(updIDs, updVals); err != nil {
+		return 0, 0, 0, err
 	}
 	if seen != nil {
 		for e := range pendingByEmail {
