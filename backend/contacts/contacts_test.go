@@ -10,6 +10,7 @@ import (
 
 	"magpie/backend/apperr"
 	"magpie/backend/contacts"
+	"magpie/backend/db"
 	"magpie/backend/events"
 	"magpie/backend/fields"
 	"magpie/backend/internal/testenv"
@@ -247,5 +248,82 @@ func TestUpdate_UnchangedValuesAreNoEdit(t *testing.T) {
 		if moved := !got.DateModified.Equal(before.DateModified); moved != tc.modified {
 			t.Errorf("%s: date_modified moved = %v, want %v", tc.name, moved, tc.modified)
 		}
+	}
+}
+
+// TestUpdateMany: a batch update leaves each contact as Updates in order would — an id
+// given twice gets both value sets (the later wins), one event per changed contact, a named
+// visitor identified, a changed company made primary (the old one stays linked) — and
+// refuses a contact that is not live.
+func TestUpdateMany(t *testing.T) {
+	ctx := context.Background()
+	d, _ := testenv.NewDB(t)
+	fs, err := fields.New(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := contacts.New(d, fs)
+	mk := func(vals map[string]string) string {
+		c, err := s.Create(ctx, contacts.Input{Values: vals}, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	a, b, c := mk(map[string]string{"email": "a@x.io", "city": "Lyon"}), mk(map[string]string{"city": "Nice"}),
+		mk(map[string]string{"email": "c@x.io", "company": "Acme"})
+	var before int64 // the events the batch writes come after this one
+	if err := d.R.QueryRow("SELECT max(seq) FROM events").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		return contacts.NewOps(tx, "test").UpdateMany([]string{a, b, a, c},
+			[]db.Cols{{"city": "Paris"}, {"lastname": "Martin"}, {"city": "Lille", "firstname": "Ann"}, {"company": "Beta"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		id, field, want, events string
+	}{
+		{a, "city", "Lille", `contact.updated {"fields":["city","firstname"]}`},
+		{a, "firstname", "Ann", ""},
+		{b, "lastname", "Martin", `contact.identified ; contact.updated {"fields":["lastname"]}`},
+		{c, "company", "Beta", `company.linked ; contact.updated {"fields":["company"]}`},
+	} {
+		got, err := s.Get(ctx, tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Str(tc.field) != tc.want {
+			t.Errorf("%s = %q, want %q", tc.field, got.Str(tc.field), tc.want)
+		}
+		if tc.id == b && got.DateIdentified == nil {
+			t.Error("the named visitor was not identified")
+		}
+		if tc.events == "" {
+			continue
+		}
+		evs, err := db.Strings(d.R.Query(`SELECT type || coalesce(' ' || data, '') FROM events WHERE contact_id = ? AND seq > ? ORDER BY type`,
+			tc.id, before))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(evs, " ; ") != tc.events {
+			t.Errorf("%s: events %q, want %q", tc.field, evs, tc.events)
+		}
+	}
+	det, err := s.Get(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(det.Companies) != 2 || det.Companies[0].Name != "Beta" || !det.Companies[0].Primary || det.Companies[1].Primary {
+		t.Errorf("companies %+v, want Beta primary, Acme kept", det.Companies)
+	}
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		return contacts.NewOps(tx, "test").UpdateMany([]string{a, "nobody"}, []db.Cols{{"city": "Metz"}, {"city": "Metz"}})
+	})
+	if !errors.Is(err, contacts.ErrNotFound) {
+		t.Fatalf("unknown contact: %v, want ErrNotFound", err)
 	}
 }
