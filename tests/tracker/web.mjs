@@ -36,7 +36,7 @@ async function until(what, fn, ms = 10000) {
   const end = Date.now() + ms;
   let last;
   while (Date.now() < end) {
-    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
+    try { const v = await fn(); if (v) return v; } catch (e) { if (e.fatal) throw e; last = e; }
     await new Promise(r => setTimeout(r, 150));
   }
   throw new Error(`timed out waiting for ${what}${last ? ': ' + last.message : ''}`);
@@ -109,7 +109,11 @@ const proc = spawn(BIN, ['--data-dir', dataDir, 'tracker', '--addr', `127.0.0.1:
   '--allowed-origins', siteURL, '--rate-limit', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
 let trackerLog = '';
 proc.stderr.on('data', d => { trackerLog += d; });
-await until('tracker to listen', async () => (await fetch(`${tracker}/health`)).ok);
+await until('tracker to listen', async () => {
+  // A tracker that exited (its port taken since freePort, a bad flag) will never listen: say why at once.
+  if (proc.exitCode !== null) throw Object.assign(new Error(`tracker exited ${proc.exitCode}: ${trackerLog}`), { fatal: true });
+  return (await fetch(`${tracker}/health`)).ok;
+}, 30000).catch(e => { throw new Error(`${e.message}\ntracker log:\n${trackerLog}`); });
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
