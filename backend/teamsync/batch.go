@@ -15,8 +15,9 @@ import (
 // rows are queued as one compact outbox entry per batch (sync_outbox_batch: the table, the
 // ids, the first clock) instead of one sync_outbox row each with its JSON: the push reads
 // the rows back and expands the entry (outbox_batch.go). The n rows of an entry get the n
-// consecutive clocks reserved with HLC.NowN. Other changes (never produced by InsertMany
-// today) take Record's path. TestRecordManyMatchesRecord keeps the two in step.
+// consecutive clocks reserved with HLC.NowN. Other changes (a batch of updates:
+// db.Tx.UpdateRows, UpdateValues) are staged as Record stages them and stored by
+// multi-row statements. TestRecordManyMatchesRecord keeps the two in step.
 func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
 	type ins struct {
 		id   string
@@ -24,13 +25,14 @@ func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
 	}
 	byTable := map[string][]ins{}
 	var order []string
+	var other edits // the changes that are not inserts, as Record stores them
 	for _, ch := range chs {
 		tb, ok := db.TableOf(ch.Table)
 		if !ok {
 			return fmt.Errorf("sync: table %s is not declared", ch.Table)
 		}
 		if ch.Op != db.OpInsert {
-			if err := e.Record(tx, ch); err != nil {
+			if err := e.stage(tx, &other, tb, ch); err != nil {
 				return err
 			}
 			continue
@@ -80,6 +82,9 @@ func (e *Engine) RecordMany(tx *db.Tx, chs []db.Change) error {
 			keys = sortedCols(cols)
 		}
 		byTable[ch.Table] = append(byTable[ch.Table], ins{id: ch.ID, keys: keys})
+	}
+	if err := e.writeEdits(tx, &other); err != nil {
+		return err
 	}
 	per := min(e.opt.PushBatch, 500)
 	var last int64

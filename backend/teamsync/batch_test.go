@@ -79,3 +79,51 @@ func TestRecordManyMatchesRecord(t *testing.T) {
 		t.Fatal("HLC high-water mark not saved")
 	}
 }
+
+// TestRecordManyUpdatesMatchRecord: updates recorded together (db.Tx.UpdateRows →
+// RecordMany) leave the cell clocks, the pending outbox and the HLC mark one Update per row
+// (Record) leaves, with every clock distinct and rising in the changes' order.
+func TestRecordManyUpdatesMatchRecord(t *testing.T) {
+	rows := []db.Row{
+		{ID: "a", Vals: []any{"Zoé", "body a", int64(1)}},
+		{ID: "b", Vals: []any{"", "body b", int64(2)}},
+		{ID: "c", Vals: []any{"Ann", "", int64(0)}},
+	}
+	ids := []string{"a", "b", "c"}
+	upd := []db.Cols{{"title": "Zoe"}, {"body": "new b", "n": int64(5)}, {"title": "Anne", "n": int64(7)}}
+	one := newReplica(t, "one", nil, 0, Options{})
+	many := newReplica(t, "many", nil, 0, Options{})
+	for _, r := range []*replica{one, many} {
+		r.write(t, func(tx *db.Tx) error { return tx.InsertMany("items", itemCols, rows) })
+	}
+	one.write(t, func(tx *db.Tx) error {
+		for i, id := range ids {
+			if _, err := tx.Update("items", id, upd[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	many.write(t, func(tx *db.Tx) error { return tx.UpdateRows("items", ids, upd) })
+	cells := func(r *replica) string {
+		got, err := db.Strings(r.d.R.Query(`SELECT tbl || '|' || row_id || '|' || col FROM sync_clock ORDER BY hlc`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(got, "\n")
+	}
+	if a, b := cells(one), cells(many); a != b || a == "" {
+		t.Fatalf("cell clocks in clock order\nRecord:\n%s\nRecordMany:\n%s", a, b)
+	}
+	if a, b := pendingChanges(t, one), pendingChanges(t, many); a != b || !strings.Contains(b, `"new b"`) {
+		t.Fatalf("pending changes differ\nRecord:\n%s\nRecordMany:\n%s", a, b)
+	}
+	var distinct, n int
+	many.d.R.QueryRow("SELECT count(DISTINCT hlc), count(*) FROM sync_outbox").Scan(&distinct, &n)
+	var mark, top int64
+	many.d.R.QueryRow("SELECT CAST(v AS INTEGER) FROM meta WHERE k = ?", keyHLC).Scan(&mark)
+	many.d.R.QueryRow("SELECT max(hlc) FROM sync_outbox").Scan(&top)
+	if n != len(ids) || distinct != n || mark < top {
+		t.Fatalf("%d outbox rows with %d distinct clocks, HLC mark %d below the newest %d", n, distinct, mark, top)
+	}
+}

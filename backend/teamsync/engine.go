@@ -181,6 +181,24 @@ func (e *Engine) Record(tx *db.Tx, ch db.Change) error {
 	if !ok {
 		return fmt.Errorf("sync: table %s is not declared", ch.Table)
 	}
+	var ed edits
+	if err := e.stage(tx, &ed, tb, ch); err != nil {
+		return err
+	}
+	return e.writeEdits(tx, &ed)
+}
+
+// edits are recorded changes staged for their statements: each one's clocks (a row clock
+// for an insert, cell clocks otherwise) and outbox row, at the HLC taken when staged.
+type edits struct {
+	rows, cells []rowClock
+	outbox      [][]any
+	last        int64
+}
+
+// stage is Record's work for one change but the statements: writeEdits stores what a run
+// of stage calls gathered, in the same order and with the same clocks as Records would.
+func (e *Engine) stage(tx *db.Tx, ed *edits, tb *db.Table, ch db.Change) error {
 	written := ch.Columns()
 	cols := make(db.Cols, len(written))
 	for k, v := range written {
@@ -196,21 +214,37 @@ func (e *Engine) Record(tx *db.Tx, ch db.Change) error {
 		return fmt.Errorf("sync: %s %s: %w", ch.Table, ch.ID, err)
 	}
 	h := e.hlc.Now()
-	keys := sortedCols(cols)
-	rc := []rowClock{{tbl: ch.Table, row: ch.ID, cols: keys, hlc: h, site: e.site}}
+	rc := rowClock{tbl: ch.Table, row: ch.ID, cols: sortedCols(cols), hlc: h, site: e.site}
 	if ch.Op == db.OpInsert {
 		// A new row: one row clock for all its columns (rowclock.go).
-		if err := e.writeRowClocks(tx, rc); err != nil {
-			return fmt.Errorf("sync: clocks of %s %s: %w", ch.Table, ch.ID, err)
-		}
-	} else if err := writeCellClocks(tx, rc); err != nil {
-		return fmt.Errorf("sync: clocks of %s %s: %w", ch.Table, ch.ID, err)
+		ed.rows = append(ed.rows, rc)
+	} else {
+		ed.cells = append(ed.cells, rc)
 	}
-	if _, err := tx.Exec(`INSERT INTO sync_outbox(change_id, tbl, row_id, cols, hlc, site, schema_ver, created_at)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, ids.New(), ch.Table, ch.ID, enc, h, e.site, e.opt.SchemaVersion, tx.NowMs()); err != nil {
+	ed.outbox = append(ed.outbox, []any{ids.New(), ch.Table, ch.ID, enc, h, e.site, e.opt.SchemaVersion, tx.NowMs()})
+	ed.last = h
+	return nil
+}
+
+// writeEdits stores the staged clocks and outbox rows (multi-row statements).
+func (e *Engine) writeEdits(tx *db.Tx, ed *edits) error {
+	if len(ed.outbox) == 0 {
+		return nil
+	}
+	if len(ed.rows) > 0 {
+		if err := e.writeRowClocks(tx, ed.rows); err != nil {
+			return fmt.Errorf("sync: row clocks: %w", err)
+		}
+	}
+	if len(ed.cells) > 0 {
+		if err := writeCellClocks(tx, ed.cells); err != nil {
+			return err
+		}
+	}
+	if err := tx.ExecMany("INSERT INTO sync_outbox(change_id, tbl, row_id, cols, hlc, site, schema_ver, created_at)", "", 8, ed.outbox); err != nil {
 		return fmt.Errorf("sync: outbox: %w", err)
 	}
-	return tx.SetMeta(keyHLC, strconv.FormatInt(h, 10))
+	return tx.SetMeta(keyHLC, strconv.FormatInt(ed.last, 10))
 }
 
 func isLocal(tb *db.Table, col string) bool {
