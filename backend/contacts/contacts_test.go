@@ -203,11 +203,7 @@ func TestDeleteRestoreAndDNC(t *testing.T) {
 func TestUpdate_UnchangedValuesAreNoEdit(t *testing.T) {
 	ctx := context.Background()
 	d, clk := testenv.NewDB(t)
-	fs, err := fields.New(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := contacts.New(d, fs)
+	s := newServiceOn(t, d)
 	same := map[string]string{"email": "zoe@x.io", "firstname": "Zoé", "city": "Lyon", "attribution": "3"}
 	c, err := s.Create(ctx, contacts.Input{Values: same}, "test")
 	if err != nil {
@@ -258,11 +254,7 @@ func TestUpdate_UnchangedValuesAreNoEdit(t *testing.T) {
 func TestUpdateMany(t *testing.T) {
 	ctx := context.Background()
 	d, _ := testenv.NewDB(t)
-	fs, err := fields.New(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := contacts.New(d, fs)
+	s := newServiceOn(t, d)
 	mk := func(vals map[string]string) string {
 		c, err := s.Create(ctx, contacts.Input{Values: vals}, "test")
 		if err != nil {
@@ -276,7 +268,7 @@ func TestUpdateMany(t *testing.T) {
 	if err := d.R.QueryRow("SELECT max(seq) FROM events").Scan(&before); err != nil {
 		t.Fatal(err)
 	}
-	err = d.Write(ctx, func(tx *db.Tx) error {
+	err := d.Write(ctx, func(tx *db.Tx) error {
 		return contacts.NewOps(tx, "test").UpdateMany([]string{a, b, a, c},
 			[]db.Cols{{"city": "Paris"}, {"lastname": "Martin"}, {"city": "Lille", "firstname": "Ann"}, {"company": "Beta"}})
 	})
