@@ -37,6 +37,10 @@ export default async function ({ page, expect, shot, tmp }) {
     throw new Error(`the import did not start: ${await page.locator(".mantine-Notification-root").first().textContent()}`);
   }
   await shot("import-result");
+  // The finished import completes the wizard's last step, and the history below says so at
+  // once (its own refresh is every 5 s).
+  await page.locator(".mantine-Stepper-step[data-completed]").nth(2).waitFor({ timeout: 2_000 });
+  await page.getByTestId("import-history").getByText("Done").waitFor({ timeout: 2_500 });
   expect.equal(await page.getByTestId("import-failed").textContent(), "1 rejected", "rejected count");
   await page.getByTestId("rejected").getByText(/is not an email address/).waitFor();
   const [dl] = await Promise.all([

@@ -22,7 +22,7 @@ import {
 import { notifications } from "@mantine/notifications";
 import { IconDownload, IconFileUpload } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { type ImportAnalysis, Imports, isDesktop, upload } from "../../api";
 import { type Key, useI18n } from "../../i18n";
 import { navigate } from "../../router";
@@ -260,10 +260,19 @@ function MapStep({
   );
 }
 
-export function ImportResult({ id }: { id: string }) {
+// ImportResult follows import job id; onState hears each state it reaches ("" until the
+// first status arrives).
+export function ImportResult({ id, onState }: { id: string; onState?: (state: string) => void }) {
   const { t, te, fmtNumber } = useI18n();
+  const qc = useQueryClient();
   const status = useJob(id);
   const finished = status !== null && status.state !== "running";
+  const state = status?.state ?? "";
+  useEffect(() => {
+    onState?.(state);
+    // The history below lists this import: show its final status and counts now.
+    if (state !== "" && state !== "running") void qc.invalidateQueries({ queryKey: ["imports"] });
+  }, [state, onState, qc]);
   const rec = useQuery({
     queryKey: ["import", id, status?.state],
     queryFn: () => Imports.Get(id),
@@ -364,7 +373,13 @@ export function ImportWizard() {
   const qc = useQueryClient();
   const [analysis, setAnalysis] = useState<ImportAnalysis | null>(null);
   const [job, setJob] = useState<string | null>(null);
-  const step = job ? 2 : analysis ? 1 : 0;
+  const [state, setState] = useState("");
+  // A finished import completes the last step; a running one shows it loading.
+  const step = job ? (state === "done" ? 3 : 2) : analysis ? 1 : 0;
+  const open = (id: string | null) => {
+    setState("");
+    setJob(id);
+  };
   return (
     <Stack>
       <Title order={2}>{t("import.title")}</Title>
@@ -373,17 +388,21 @@ export function ImportWizard() {
           <PickStep onAnalyzed={setAnalysis} />
         </Stepper.Step>
         <Stepper.Step label={t("import.step.map")}>
-          {analysis && <MapStep analysis={analysis} onStarted={setJob} onReanalyzed={setAnalysis} />}
+          {analysis && <MapStep analysis={analysis} onStarted={open} onReanalyzed={setAnalysis} />}
         </Stepper.Step>
-        <Stepper.Step label={t("import.step.run")}>{job && <ImportResult id={job} />}</Stepper.Step>
+        <Stepper.Step
+          label={t("import.step.run")}
+          loading={job !== null && (state === "" || state === "running")}
+        />
       </Stepper>
+      {job && <ImportResult id={job} onState={setState} />}
       {step > 0 && (
         <Group>
           <Button
             variant="subtle"
             onClick={() => {
               setAnalysis(null);
-              setJob(null);
+              open(null);
               void qc.invalidateQueries({ queryKey: ["imports"] });
             }}
           >
@@ -391,7 +410,7 @@ export function ImportWizard() {
           </Button>
         </Group>
       )}
-      <ImportHistory onOpen={setJob} />
+      <ImportHistory onOpen={open} />
     </Stack>
   );
 }
