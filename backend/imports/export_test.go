@@ -7,3 +7,11 @@ func SetMaxHeld(n int) (restore func()) {
 	maxHeld = n
 	return func() { maxHeld = was }
 }
+
+// SetBulk sets from how many bytes left an import is a bulk one and how many rows a bulk
+// import writes per transaction in the store, and returns the function putting them back.
+func SetBulk(minBytes int64, groupRows int) (restore func()) {
+	b, g := bulkMinBytes, bulkGroupRows
+	bulkMinBytes, bulkGroupRows = minBytes, groupRows
+	return func() { bulkMinBytes, bulkGroupRows = b, g }
+}

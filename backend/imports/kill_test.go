@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -37,6 +38,9 @@ func TestKillHelper(t *testing.T) {
 	dir, id := os.Getenv("MAGPIE_KILL_DIR"), os.Getenv("MAGPIE_KILL_IMPORT")
 	if dir == "" {
 		t.Skip("child process of TestKillAndResume")
+	}
+	if g, _ := strconv.Atoi(os.Getenv("MAGPIE_KILL_BULK")); g > 0 {
+		defer imports.SetBulk(1, g)() // a bulk import of g rows per transaction
 	}
 	d, svc := openDir(t, dir)
 	defer d.Close()
@@ -129,6 +133,83 @@ func TestKillAndResume(t *testing.T) {
 	var name string
 	if err := d.R.QueryRow("SELECT firstname FROM contacts WHERE email = 'u7@x.io'").Scan(&name); err != nil || name != "Again 7" {
 		t.Fatalf("duplicate row not merged after resume: %q %v", name, err)
+	}
+}
+
+// TestKillBulkAndResume: a bulk import in the store (the app's path for a big file)
+// commits a group of batches per transaction; killed mid-import it keeps whole groups with
+// their cursor, the next open rebuilds the indexes it deferred, and a resume imports every
+// row once.
+func TestKillBulkAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	const n, group = 6000, 500
+	dir := t.TempDir()
+	p := filepath.Join(dir, "bulk.csv")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, "email;firstname;city")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(f, "b%d@x.io;Zoé %d;Nîmes\n", i, i)
+	}
+	f.Close()
+	d, svc := openDir(t, dir)
+	ctx := context.Background()
+	rec, err := svc.Create(ctx, p, imports.Options{BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "MAGPIE_KILL_DIR="+dir, "MAGPIE_KILL_IMPORT="+rec.ID, fmt.Sprintf("MAGPIE_KILL_BULK=%d", group))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if r, err := svc.Get(ctx, rec.ID); err != nil {
+			t.Fatal(err)
+		} else if r.Inserted > 1000 { // (past a group's end: a commit per batch would stop at 1,100)
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("child made no progress")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	d.Close()
+	d, svc = openDir(t, dir) // (reopening rebuilds what the dead import deferred)
+	defer d.Close()
+	mid, _ := svc.Get(ctx, rec.ID)
+	var stored int64
+	if err := d.R.QueryRow("SELECT count(*) FROM contacts").Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if mid.Status != imports.StatusRunning || stored >= n || stored != mid.Inserted || stored%group != 0 {
+		t.Fatalf("after the kill: %d contacts stored, record %+v; want whole groups of %d, the cursor with them", stored, mid, group)
+	}
+	var idx int
+	if err := d.R.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('contacts_firstname', 'contacts_city')").Scan(&idx); err != nil || idx != 2 {
+		t.Fatalf("deferred indexes after reopening: %d of 2, %v", idx, err)
+	}
+	defer imports.SetBulk(1, group)()
+	if err := svc.Run(ctx, rec.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := svc.Get(ctx, rec.ID)
+	var total, distinct int64
+	if err := d.R.QueryRow("SELECT count(*), count(DISTINCT email) FROM contacts WHERE deleted = 0").Scan(&total, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if end.Status != imports.StatusDone || end.Inserted != n || total != n || distinct != n {
+		t.Fatalf("after resume: record %+v, %d contacts, %d distinct emails; want %d", end, total, distinct, n)
 	}
 }
 
