@@ -133,8 +133,10 @@ func (t *Tx) recordInserts(sh insertShape, rows []Row, keys *keySets) error {
 		return nil // nobody would read the changes
 	}
 	table, cols := sh.table, sh.cols
+	// The lean form (Keys and Values, no column map per row) whenever its readers take
+	// it: a batch recorder, and the commit hooks, which read columns through Col.
 	_, batch := t.rec.(BatchRecorder)
-	lean := !t.announce && batch && len(cols) <= 64
+	lean := (batch || t.rec == nil) && len(cols) <= 64
 	chs := make([]Change, 0, len(rows))
 	var vals []any // the lean changes' values, one backing array per chunk
 	if lean {
@@ -148,8 +150,8 @@ func (t *Tx) recordInserts(sh insertShape, rows []Row, keys *keySets) error {
 			}
 		}
 		if lean {
-			// No column map per row: only the recorder reads the change (GC was ~7 % of a
-			// 1M import's CPU, these maps most of its garbage).
+			// No column map per row (GC was ~7 % of a 1M import's CPU, these maps most of
+			// its garbage).
 			ks, at := keys.of(mask, cols)
 			n := len(vals)
 			for _, i := range at {
