@@ -33,6 +33,37 @@ func openDir(t testing.TB, dir string) (*db.DB, *imports.Service) {
 	return d, imports.New(cs, jobs.New(d, bus.New()), dir)
 }
 
+// killChild runs the test named test of this binary in a child process with env added,
+// and kills it with SIGKILL as soon as ready says so (failing after a minute without).
+func killChild(t *testing.T, test string, env []string, ready func() bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); !ready(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("child made no progress")
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+}
+
+// inserted is the committed count of rows import id inserted.
+func inserted(t *testing.T, svc *imports.Service, id string) int64 {
+	t.Helper()
+	r, err := svc.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Inserted
+}
+
 // TestKillHelper is the child process of TestKillAndResume: it runs one import until killed.
 func TestKillHelper(t *testing.T) {
 	dir, id := os.Getenv("MAGPIE_KILL_DIR"), os.Getenv("MAGPIE_KILL_IMPORT")
@@ -78,30 +109,8 @@ func TestKillAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "MAGPIE_KILL_DIR="+dir, "MAGPIE_KILL_IMPORT="+rec.ID)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		r, err := svc.Get(ctx, rec.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Inserted >= 1000 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("child made no progress: %+v", r)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	killChild(t, "TestKillHelper", []string{"MAGPIE_KILL_DIR=" + dir, "MAGPIE_KILL_IMPORT=" + rec.ID},
+		func() bool { return inserted(t, svc, rec.ID) >= 1000 })
 	mid, _ := svc.Get(ctx, rec.ID)
 	if mid.Status != imports.StatusRunning || mid.Inserted >= n {
 		t.Fatalf("the kill did not land mid-import: %+v", mid)
@@ -162,28 +171,9 @@ func TestKillBulkAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "MAGPIE_KILL_DIR="+dir, "MAGPIE_KILL_IMPORT="+rec.ID, fmt.Sprintf("MAGPIE_KILL_BULK=%d", group))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if r, err := svc.Get(ctx, rec.ID); err != nil {
-			t.Fatal(err)
-		} else if r.Inserted > 1000 { // (past a group's end: a commit per batch would stop at 1,100)
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("child made no progress")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	// Killed past a group's end: a commit per batch would stop at 1,100.
+	killChild(t, "TestKillHelper", []string{"MAGPIE_KILL_DIR=" + dir, "MAGPIE_KILL_IMPORT=" + rec.ID, fmt.Sprintf("MAGPIE_KILL_BULK=%d", group)},
+		func() bool { return inserted(t, svc, rec.ID) > 1000 })
 	d.Close()
 	d, svc = openDir(t, dir) // (reopening rebuilds what the dead import deferred)
 	defer d.Close()
@@ -289,26 +279,10 @@ func TestRunFreshKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Close() // (a store open in another process is imported in place)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKillFreshHelper$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "MAGPIE_KILL_FRESH_DIR="+dir, "MAGPIE_KILL_IMPORT="+rec.ID)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if b, _ := os.ReadFile(filepath.Join(dir, "progress")); len(b) > 0 && string(b) != "0" && string(b) != "500" {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("child made no progress")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	killChild(t, "TestKillFreshHelper", []string{"MAGPIE_KILL_FRESH_DIR=" + dir, "MAGPIE_KILL_IMPORT=" + rec.ID}, func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "progress"))
+		return len(b) > 0 && string(b) != "0" && string(b) != "500"
+	})
 	d, svc = openDir(t, dir)
 	sides, _ := filepath.Glob(d.Path + ".build-*")
 	if len(sides) != 1 {
