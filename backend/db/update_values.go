@@ -96,10 +96,14 @@ func (t *Tx) UpdateRows(table string, ids []string, cols []Cols) error {
 	}
 	for _, g := range groups {
 		per := min(maxVars/(len(g.keys)+1), 500)
-		set := make([]string, len(g.keys))
+		names, set := make([]string, len(g.keys)), make([]string, len(g.keys))
 		for j, k := range g.keys {
-			set[j] = Quote(k) + " = v.c" + fmt.Sprint(j)
+			names[j] = "c" + fmt.Sprint(j)
+			set[j] = Quote(k) + " = v." + names[j]
 		}
+		tuple := "(?" + strings.Repeat(", ?", len(g.keys)) + ")"
+		head := "WITH v(id, " + strings.Join(names, ", ") + ") AS (VALUES " + tuple
+		tail := ") UPDATE " + Quote(table) + " SET " + strings.Join(set, ", ") + " FROM v WHERE " + Quote(table) + ".id = v.id"
 		for start := 0; start < len(g.rows); start += per {
 			rows := g.rows[start:min(start+per, len(g.rows))]
 			args := make([]any, 0, len(rows)*(len(g.keys)+1))
@@ -109,13 +113,7 @@ func (t *Tx) UpdateRows(table string, ids []string, cols []Cols) error {
 					args = append(args, all[i][k])
 				}
 			}
-			tuple := "(?" + strings.Repeat(", ?", len(g.keys)) + ")"
-			names := make([]string, len(g.keys))
-			for j := range names {
-				names[j] = "c" + fmt.Sprint(j)
-			}
-			q := "WITH v(id, " + strings.Join(names, ", ") + ") AS (VALUES " + tuple + strings.Repeat(", "+tuple, len(rows)-1) +
-				") UPDATE " + Quote(table) + " SET " + strings.Join(set, ", ") + " FROM v WHERE " + Quote(table) + ".id = v.id"
+			q := head + strings.Repeat(", "+tuple, len(rows)-1) + tail
 			if _, err := t.Exec(q, args...); err != nil {
 				return fmt.Errorf("db: update %s: %w", table, err)
 			}

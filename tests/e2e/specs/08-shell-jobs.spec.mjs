@@ -7,7 +7,7 @@ export default async function ({ page, rpc, expect, tmp, shot }) {
   await indicator.waitFor();
   expect.equal(await indicator.getAttribute("data-running"), "0", "no job at start");
 
-  const n = 40000;
+  const n = 150000; // (a bulk import of several seconds: the cancel must land while it runs)
   const rows = ["email;prénom;nom;ville"];
   for (let i = 0; i < n; i++) rows.push(`j${i}@jobs.example;Zoé;Lefèvre${i};Nîmes`);
   const csv = join(tmp, "jobs.csv");
