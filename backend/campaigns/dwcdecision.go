@@ -89,11 +89,8 @@ type dwcRef struct {
 func NewDWCDecisions(d *db.DB) *DWCDecisions {
 	x := &DWCDecisions{d: d, built: -1}
 	d.OnCommit(func(c db.Commit) {
-		for _, ch := range c.Changes {
-			if ch.Table == "campaigns" {
-				x.gen.Add(1)
-				return
-			}
+		if c.Touches("campaigns") {
+			x.gen.Add(1)
 		}
 	})
 	return x

@@ -56,11 +56,8 @@ type Service struct {
 func New(d *db.DB, fs *fields.Service) *Service {
 	s := &Service{db: d, fields: fs}
 	d.OnCommit(func(c db.Commit) {
-		for _, ch := range c.Changes {
-			if ch.Table == "companies" || ch.Table == "company_contacts" {
-				s.anchors.Invalidate()
-				return
-			}
+		if c.Touches("companies") || c.Touches("company_contacts") {
+			s.anchors.Invalidate()
 		}
 	})
 	return s

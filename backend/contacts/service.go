@@ -80,6 +80,14 @@ func (s *Service) onCommit(c db.Commit) {
 			lists = true
 		}
 	}
+	for _, name := range c.Bulk { // a bulk write lists no change: every page and total may move
+		switch name {
+		case "contacts":
+			all = true
+		case "contact_tags", "dnc", "company_contacts", ListChanged:
+			lists = true
+		}
+	}
 	switch {
 	case all:
 		s.anchors.Invalidate()

@@ -207,6 +207,12 @@ func (c *Core) announce(cm db.Commit) {
 			c.Bus.Publish(s.Topic+":changed", nil)
 		}
 	}
+	for _, name := range cm.Bulk {
+		if !seen[name] {
+			seen[name] = true
+			c.Bus.Publish(name+":changed", nil)
+		}
+	}
 }
 
 // Close stops jobs and closes the store.

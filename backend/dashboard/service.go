@@ -71,17 +71,9 @@ func (s *Service) Start() {
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
 	s.mu.Unlock()
 	s.db.OnCommit(func(c db.Commit) {
-		for _, sg := range c.Signals {
-			if sg.Topic == events.Topic {
-				s.Kick()
-				return
-			}
-		}
-		for _, ch := range c.Changes {
-			if ch.Table == "contacts" { // the contacts rollup's marked days
-				s.Kick()
-				return
-			}
+		// New events, or contacts (the contacts rollup's marked days).
+		if c.Touches(events.Topic) || c.Touches("contacts") {
+			s.Kick()
 		}
 	})
 	go s.loop()

@@ -37,10 +37,16 @@ type changeList struct {
 	parts [][]Change // handed-over slices and closed runs of single changes, in order
 	tail  []Change   // single changes since the last handed-over slice
 	n     int
+	// bulk, when not nil (Tx.Bulk), replaces the list: it only names the tables changed.
+	bulk map[string]bool
 }
 
 // add appends one change.
 func (l *changeList) add(ch Change) {
+	if l.bulk != nil {
+		l.bulk[ch.Table] = true
+		return
+	}
 	l.tail = append(l.tail, ch)
 	l.n++
 }
@@ -49,6 +55,12 @@ func (l *changeList) add(ch Change) {
 // writes it again.
 func (l *changeList) addMany(chs []Change) {
 	if len(chs) == 0 {
+		return
+	}
+	if l.bulk != nil {
+		for _, ch := range chs {
+			l.bulk[ch.Table] = true
+		}
 		return
 	}
 	if len(l.tail) > 0 {

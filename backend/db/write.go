@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -60,7 +61,30 @@ type Signal struct {
 type Commit struct {
 	Changes []Change
 	Signals []Signal
+	// Bulk names the tables and signal topics a bulk write (Tx.Bulk) touched without
+	// listing its changes and signals: a hook deriving anything from one of them refreshes
+	// it in full.
+	Bulk []string
 }
+
+// Touches reports whether the commit changed table name (or signalled topic name): a
+// listed change or signal, or a bulk write of it.
+func (c Commit) Touches(name string) bool {
+	for _, ch := range c.Changes {
+		if ch.Table == name {
+			return true
+		}
+	}
+	for _, sg := range c.Signals {
+		if sg.Topic == name {
+			return true
+		}
+	}
+	return c.InBulk(name)
+}
+
+// InBulk reports whether a bulk write touched table (or topic) name.
+func (c Commit) InBulk(name string) bool { return slices.Contains(c.Bulk, name) }
 
 // CommitHook runs after a successful commit, outside the transaction. Hooks must be quick
 // (queue work, never block on I/O).
@@ -189,8 +213,12 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 		return canceledOr(ctx, openError(d.Path, err))
 	}
 	d.commits.Add(1) // still holding the connection: no other Write commits in between
-	if len(hooks) > 0 && (tx.changes.n > 0 || len(tx.signals) > 0) {
+	if len(hooks) > 0 && (tx.changes.n > 0 || len(tx.signals) > 0 || len(tx.changes.bulk) > 0) {
 		c := Commit{Changes: tx.changes.all(), Signals: tx.signals}
+		for name := range tx.changes.bulk {
+			c.Bulk = append(c.Bulk, name)
+		}
+		sort.Strings(c.Bulk)
 		for _, h := range hooks {
 			h(c)
 		}
@@ -233,6 +261,24 @@ func (t *Tx) SetLocal(key, v any) {
 // memory): for a bulk load of millions of rows in one transaction into a store nobody
 // watches — a scratch store (OpenScratch) that is installed, closed, over the store.
 func (t *Tx) Unannounced() { t.announce, t.changes, t.signals = false, changeList{}, nil }
+
+// Bulk keeps the transaction's changes and signals out of memory, as Unannounced, but tells
+// the commit hooks which tables and topics it touched (Commit.Bulk), so each refreshes what
+// it derives from them in full: for a bulk load of millions of rows in one transaction into
+// the live store. Changes made before the call are folded in too.
+func (t *Tx) Bulk() {
+	if !t.announce || t.changes.bulk != nil {
+		return
+	}
+	b := map[string]bool{}
+	for _, ch := range t.changes.all() {
+		b[ch.Table] = true
+	}
+	for _, sg := range t.signals {
+		b[sg.Topic] = true
+	}
+	t.changes, t.signals = changeList{bulk: b}, nil
+}
 
 // Trashed is how many rows this transaction moved to or from the trash (Delete, Restore).
 func (t *Tx) Trashed() int { return t.trashed }
@@ -301,7 +347,10 @@ func (t *Tx) QueryPrepared(q string, args ...any) (*sql.Rows, error) {
 // Signal announces a fact to commit hooks once the transaction commits.
 // Without commit hooks nobody would read it, and it is not kept.
 func (t *Tx) Signal(topic, id string) {
-	if t.announce {
+	switch {
+	case t.changes.bulk != nil:
+		t.changes.bulk[topic] = true
+	case t.announce:
 		t.signals = append(t.signals, Signal{Topic: topic, ID: id})
 	}
 }

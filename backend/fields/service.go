@@ -32,11 +32,8 @@ type Service struct {
 func New(ctx context.Context, d *db.DB) (*Service, error) {
 	s := &Service{db: d}
 	d.OnCommit(func(c db.Commit) {
-		for _, ch := range c.Changes {
-			if ch.Table == "fields" {
-				s.invalidate()
-				return
-			}
+		if c.Touches("fields") {
+			s.invalidate()
 		}
 	})
 	if d.W != nil {

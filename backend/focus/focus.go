@@ -170,13 +170,10 @@ type Service struct {
 func New(d *db.DB) *Service {
 	s := &Service{db: d}
 	d.OnCommit(func(c db.Commit) {
-		for _, ch := range c.Changes {
-			if ch.Table == "focus_items" {
-				s.mu.Lock()
-				s.published = nil
-				s.mu.Unlock()
-				return
-			}
+		if c.Touches("focus_items") {
+			s.mu.Lock()
+			s.published = nil
+			s.mu.Unlock()
 		}
 	})
 	return s

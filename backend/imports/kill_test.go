@@ -75,7 +75,11 @@ func TestKillHelper(t *testing.T) {
 	}
 	d, svc := openDir(t, dir)
 	defer d.Close()
-	if err := svc.Run(context.Background(), id, func(imports.Record) { time.Sleep(20 * time.Millisecond) }); err != nil {
+	progress := filepath.Join(dir, "progress")
+	if err := svc.Run(context.Background(), id, func(r imports.Record) {
+		_ = os.WriteFile(progress, []byte(fmt.Sprint(r.Inserted)), 0o600)
+		time.Sleep(20 * time.Millisecond)
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -145,16 +149,9 @@ func TestKillAndResume(t *testing.T) {
 	}
 }
 
-// TestKillBulkAndResume: a bulk import in the store (the app's path for a big file)
-// commits a group of batches per transaction; killed mid-import it keeps whole groups with
-// their cursor, the next open rebuilds the indexes it deferred, and a resume imports every
-// row once.
-func TestKillBulkAndResume(t *testing.T) {
-	if testing.Short() {
-		t.Skip("spawns a process")
-	}
-	const n, group = 6000, 500
-	dir := t.TempDir()
+// bulkFile writes n rows of new contacts for the bulk kill tests.
+func bulkFile(t *testing.T, dir string, n int) string {
+	t.Helper()
 	p := filepath.Join(dir, "bulk.csv")
 	f, err := os.Create(p)
 	if err != nil {
@@ -165,8 +162,29 @@ func TestKillBulkAndResume(t *testing.T) {
 		fmt.Fprintf(f, "b%d@x.io;Zoé %d;Nîmes\n", i, i)
 	}
 	f.Close()
+	return p
+}
+
+// TestKillBulkAndResume: a bulk import into a store that has contacts (the app's path for
+// a big file) commits a group of batches per transaction; killed mid-import it keeps whole
+// groups with their cursor, the next open rebuilds the indexes it deferred, and a resume
+// imports every row once.
+func TestKillBulkAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	const n, group = 6000, 500
+	dir := t.TempDir()
+	p := bulkFile(t, dir, n)
 	d, svc := openDir(t, dir)
 	ctx := context.Background()
+	// One contact already stored: a store without any imports the whole file in one
+	// transaction (TestKillOneTransactionAndResume).
+	pre := filepath.Join(dir, "pre.csv")
+	os.WriteFile(pre, []byte("email\npre@x.io\n"), 0o600)
+	if r, err := svc.Create(ctx, pre, imports.Options{}); err != nil || svc.Run(ctx, r.ID, nil) != nil {
+		t.Fatalf("the first contact: %v", err)
+	}
 	rec, err := svc.Create(ctx, p, imports.Options{BatchSize: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +197,7 @@ func TestKillBulkAndResume(t *testing.T) {
 	defer d.Close()
 	mid, _ := svc.Get(ctx, rec.ID)
 	var stored int64
-	if err := d.R.QueryRow("SELECT count(*) FROM contacts").Scan(&stored); err != nil {
+	if err := d.R.QueryRow("SELECT count(*) - 1 FROM contacts").Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
 	if mid.Status != imports.StatusRunning || stored >= n || stored != mid.Inserted || stored%group != 0 {
@@ -198,8 +216,64 @@ func TestKillBulkAndResume(t *testing.T) {
 	if err := d.R.QueryRow("SELECT count(*), count(DISTINCT email) FROM contacts WHERE deleted = 0").Scan(&total, &distinct); err != nil {
 		t.Fatal(err)
 	}
-	if end.Status != imports.StatusDone || end.Inserted != n || total != n || distinct != n {
-		t.Fatalf("after resume: record %+v, %d contacts, %d distinct emails; want %d", end, total, distinct, n)
+	if end.Status != imports.StatusDone || end.Inserted != n || total != n+1 || distinct != n+1 {
+		t.Fatalf("after resume: record %+v, %d contacts, %d distinct emails; want %d", end, total, distinct, n+1)
+	}
+}
+
+// TestKillOneTransactionAndResume: a bulk import into a store without contacts writes the
+// whole file in one transaction, with the contacts' insert triggers dropped inside it;
+// killed mid-import it leaves no contact, the triggers in place and the deferred indexes
+// rebuilt at the next open, and a resume imports every row once and applies the triggers'
+// effect.
+func TestKillOneTransactionAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	const n = 6000
+	dir := t.TempDir()
+	p := bulkFile(t, dir, n)
+	d, svc := openDir(t, dir)
+	ctx := context.Background()
+	rec, err := svc.Create(ctx, p, imports.Options{BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	killChild(t, "TestKillHelper", []string{"MAGPIE_KILL_DIR=" + dir, "MAGPIE_KILL_IMPORT=" + rec.ID, "MAGPIE_KILL_BULK=500"}, func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "progress"))
+		k, _ := strconv.Atoi(string(b))
+		return k > 1000
+	})
+	if k := inserted(t, svc, rec.ID); k != 0 {
+		t.Fatalf("a one-transaction import committed %d rows before the kill", k)
+	}
+	d.Close()
+	d, svc = openDir(t, dir)
+	defer d.Close()
+	triggers := func() (n int) {
+		if err := d.R.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ('contacts_order_ins', 'dash_contacts_ins')").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var stored, idx int
+	if err := d.R.QueryRow("SELECT (SELECT count(*) FROM contacts), (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('contacts_firstname', 'contacts_city'))").Scan(&stored, &idx); err != nil {
+		t.Fatal(err)
+	}
+	if mid, _ := svc.Get(ctx, rec.ID); stored != 0 || mid.Offset != 0 || mid.Status != imports.StatusRunning || triggers() != 2 || idx != 2 {
+		t.Fatalf("after the kill: %d contacts, %d triggers, %d of 2 indexes, record %+v", stored, triggers(), idx, mid)
+	}
+	defer imports.SetBulk(1, 500)()
+	if err := svc.Run(ctx, rec.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	end, _ := svc.Get(ctx, rec.ID)
+	var total, distinct, days int
+	if err := d.R.QueryRow("SELECT count(*), count(DISTINCT email), (SELECT count(*) FROM dash_cdirty) FROM contacts").Scan(&total, &distinct, &days); err != nil {
+		t.Fatal(err)
+	}
+	if end.Status != imports.StatusDone || end.Inserted != n || total != n || distinct != n || triggers() != 2 || days == 0 {
+		t.Fatalf("after resume: record %+v, %d contacts, %d emails, %d triggers, %d days marked for the dashboard", end, total, distinct, triggers(), days)
 	}
 }
 

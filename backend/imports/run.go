@@ -3,6 +3,7 @@ package imports
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -200,6 +201,24 @@ var (
 	bulkGroupRows = 25000
 )
 
+// errNotFresh stops a one-transaction import into the store when contacts appeared in it
+// between the check and the transaction.
+var errNotFresh = errors.New("imports: the store has contacts")
+
+// empty says whether the store holds no contacts.
+func (s *Service) empty(ctx context.Context) (bool, error) {
+	var used bool
+	err := s.db.R.QueryRowContext(ctx, "SELECT EXISTS(SELECT 1 FROM contacts)").Scan(&used)
+	return !used, err
+}
+
+// txEmpty is empty inside tx.
+func txEmpty(tx *db.Tx) (bool, error) {
+	var used bool
+	err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM contacts)").Scan(&used)
+	return !used, err
+}
+
 func (s *Service) bulk(ctx context.Context, rec Record) (bool, error) {
 	left := rec.Size - rec.Offset
 	if left < bulkMinBytes {
@@ -263,19 +282,18 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	if err != nil {
 		return err
 	}
-	// A side file (RunFresh) that began without contacts holds only the ones this run
-	// writes: their emails are remembered (seen.go), the reader lays out the new contacts
-	// ahead (stage.go) and the writer holds back the rows to look up (held.go).
+	// A store (or side file, RunFresh) that began without contacts holds only the ones this
+	// run writes: their emails are remembered (seen.go), the reader lays out the new
+	// contacts ahead (stage.go), and a big import writes the whole file in one transaction
+	// (below); a side file's writer also holds back the rows to look up (held.go).
 	fresh := false
-	if s.db.Scratch() {
-		var used bool
-		if err := s.db.R.QueryRowContext(ctx, "SELECT EXISTS(SELECT 1 FROM contacts)").Scan(&used); err != nil {
+	if s.db.Scratch() || big {
+		if fresh, err = s.empty(ctx); err != nil {
 			return err
 		}
-		fresh = !used
 	}
 	var held *heldRows
-	if fresh && big && !p.companyCols() {
+	if s.db.Scratch() && fresh && big && !p.companyCols() {
 		held = &heldRows{}
 	}
 	// Companies found or created by name, kept across batches (a failed batch ends the run,
@@ -403,23 +421,20 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		}
 		return false, ctx.Err()
 	}
-	if s.db.Scratch() {
-		// A side file (RunFresh) is thrown away on any failure: one transaction for the
-		// whole file, so the pages every batch touches are written once, not at each commit,
-		// and its changes are not announced to the side file's commit hooks — or two when
-		// held rows (held.go) pass maxHeld: up to the email index's build, which sorts
-		// outside a transaction as the other deferred indexes do, then the held rows and the
-		// rest of the file. The per-row insert triggers of contacts are applied once,
-		// set-based, after the load.
-		restoreTriggers, terr := contacts.DeferInsertTriggers(ctx, s.db)
-		if terr != nil {
-			return terr
-		}
-		defer func() {
-			if rerr := restoreTriggers(context.Background()); rerr != nil && err == nil {
-				err = rerr
-			}
-		}()
+	if s.db.Scratch() || (big && fresh) {
+		// A side file (RunFresh), or a big import into a store without contacts, is
+		// written in one transaction for the whole file, so the pages every batch touches
+		// are written once, not at each commit — or, in a side file, two when held rows
+		// (held.go) pass maxHeld: up to the email index's build, which sorts outside a
+		// transaction as the other deferred indexes do, then the held rows and the rest of
+		// the file. The per-row insert triggers of contacts are applied once per
+		// transaction, set-based, before it commits. A side file is thrown away on any
+		// failure and nobody watches it: its changes are not announced. In the store, a
+		// failure or a cancel rolls the whole file back (the import resumes from its start:
+		// nothing is imported twice), other writers wait for it, and its changes reach the
+		// commit hooks as one bulk write (db.Tx.Bulk): every contact may have changed. 1M
+		// rows through the app's path: see docs/BENCHMARKS.md § "Import: one transaction
+		// into a store without contacts".
 		var seen *seenEmails
 		if fresh {
 			seen = newSeenEmails(rec.Size / 100)
@@ -427,7 +442,17 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		started, done := false, false
 		for {
 			err := s.db.Write(ctx, func(tx *db.Tx) error {
-				tx.Unannounced()
+				if s.db.Scratch() {
+					tx.Unannounced()
+				} else {
+					tx.Bulk()
+					if empty, err := txEmpty(tx); err != nil || !empty {
+						return cmp.Or(err, errNotFresh) // another writer stored contacts first
+					}
+				}
+				if err := contacts.DeferInsertTriggersIn(tx); err != nil {
+					return err
+				}
 				if !started {
 					started = true
 					if seen != nil && !p.companyCols() {
@@ -459,6 +484,9 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 			if err == nil && done {
 				// The side file's pages go to disk while its indexes are rebuilt.
 				s.db.SyncAhead()
+			}
+			if errors.Is(err, errNotFresh) {
+				break // the batches below, with look-ups
 			}
 			if err != nil || done {
 				return err // (rows held at the end are applied after the rebuilds, above)

@@ -20,14 +20,11 @@ type liveCache struct {
 
 func (s *Service) watch(d *db.DB) {
 	d.OnCommit(func(c db.Commit) {
-		for _, ch := range c.Changes {
-			if ch.Table == "pages" {
-				s.live.mu.Lock()
-				s.live.gen++
-				s.live.pages = nil
-				s.live.mu.Unlock()
-				return
-			}
+		if c.Touches("pages") {
+			s.live.mu.Lock()
+			s.live.gen++
+			s.live.pages = nil
+			s.live.mu.Unlock()
 		}
 	})
 }

@@ -64,8 +64,8 @@ func cacheOf(d *db.DB) *cache {
 	if !loaded {
 		cc := c.(*cache)
 		d.OnCommit(func(cm db.Commit) {
-			for _, ch := range cm.Changes {
-				if watched[ch.Table] {
+			for name := range watched {
+				if cm.Touches(name) {
 					cc.invalidate()
 					return
 				}

@@ -32,6 +32,10 @@ type liveState struct {
 // tables whose rows carry a contact_id the live evaluation follows.
 var contactTables = map[string]bool{"contact_tags": true, "dnc": true, "company_contacts": true, "segment_manual": true, "point_group_scores": true}
 
+// allContacts, among the pending facts and in the durable queue, stands for every contact
+// (a bulk write's).
+const allContacts = "*"
+
 // onCommit collects what a commit touched; it never blocks.
 func (s *Service) onCommit(c db.Commit) {
 	var touched []string
@@ -56,6 +60,14 @@ func (s *Service) onCommit(c db.Commit) {
 	for _, sg := range c.Signals {
 		if sg.Topic == events.Topic || sg.Topic == Topic {
 			touched = append(touched, sg.ID)
+		}
+	}
+	for _, name := range c.Bulk { // a bulk write lists no contact: every one may have moved
+		switch {
+		case name == "contacts" || contactTables[name] || name == "companies" || name == events.Topic || name == Topic:
+			touched = append(touched, allContacts)
+		case name == "segments" || name == "fields" || name == "point_groups":
+			stale = true
 		}
 	}
 	if stale {
@@ -247,13 +259,17 @@ func (s *Service) enqueue(ctx context.Context, items []string) error {
 	return nil
 }
 
+// processQueue evaluates the queued contacts, or rebuilds every segment when the queue is
+// long or holds allContacts (a bulk write's, queued as it is).
 func (s *Service) processQueue(ctx context.Context) error {
 	var n int
 	var mark int64
-	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*), coalesce(max(queued_at), 0) FROM segment_dirty").Scan(&n, &mark); err != nil {
+	var all bool
+	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*), coalesce(max(queued_at), 0), EXISTS(SELECT 1 FROM segment_dirty WHERE contact_id = ?) FROM segment_dirty",
+		allContacts).Scan(&n, &mark, &all); err != nil {
 		return err
 	}
-	if n > BulkThreshold {
+	if all || n > BulkThreshold {
 		if _, err := s.RebuildAll(ctx, time.Time{}, nil); err != nil {
 			return err
 		}

@@ -223,3 +223,27 @@ func TestMergeMovesMemberships(t *testing.T) {
 		}
 	}
 }
+
+// A bulk write (db.Tx.Bulk: a big import into a store without contacts) lists no contact:
+// live membership rebuilds every segment after it.
+func TestLiveMembershipAfterBulkWrite(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	g := f.save(t, "Parisians", one("city", "=", "paris"))
+	f.seg.Start()
+	defer f.seg.Stop()
+	if err := f.d.Write(ctx, func(tx *db.Tx) error {
+		tx.Bulk()
+		_, err := tx.Update("contacts", f.ids["Bob"], db.Cols{"city": "Paris"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.seg.Stop()
+	if err := f.seg.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.members(t, g.ID); !equal(got, []string{"Ann", "Bob"}) {
+		t.Fatalf("members after the bulk write = %v", got)
+	}
+}

@@ -267,6 +267,12 @@ func (e *Engine) onCommit(c db.Commit) {
 			local++
 		}
 	}
+	bulk := false
+	for _, name := range c.Bulk {
+		if tb, ok := db.TableOf(name); ok && tb.Synced {
+			bulk = true // (its count is read back from the outbox below)
+		}
+	}
 	e.mu.Lock()
 	e.st.Pending += local
 	// Shown as local time: our clock, not the (maybe skewed) cluster's that e.wall follows.
@@ -281,7 +287,10 @@ func (e *Engine) onCommit(c db.Commit) {
 		e.feed = append([]FeedItem(nil), e.feed[n-feedSize:]...)
 	}
 	e.mu.Unlock()
-	if local > 0 {
+	if bulk {
+		go e.refreshCounts(context.Background()) // (hooks never block)
+	}
+	if local > 0 || bulk {
 		select {
 		case e.kick <- struct{}{}:
 		default:

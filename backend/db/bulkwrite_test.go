@@ -1,0 +1,57 @@
+package db_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"magpie/backend/db"
+)
+
+// A bulk write (Tx.Bulk) reaches the commit hooks as the names of the tables and topics it
+// touched, before and after the call, with no change or signal listed; the sync recorder
+// still sees every change. Touches answers for listed changes, signals and bulk names alike.
+func TestBulkWrite(t *testing.T) {
+	d, err := db.OpenDir(t.TempDir(), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	recorded := 0
+	d.SetRecorder(recorderFunc(func(*db.Tx, db.Change) error { recorded++; return nil }))
+	var got []db.Commit
+	d.OnCommit(func(c db.Commit) { got = append(got, c) })
+	ctx := context.Background()
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		if err := tx.Insert("users", "u0", db.Cols{"name": "Before", "date_added": 1}); err != nil {
+			return err
+		}
+		tx.Bulk()
+		for _, id := range []string{"u1", "u2"} {
+			if err := tx.Insert("users", id, db.Cols{"name": "Ann", "date_added": 1}); err != nil {
+				return err
+			}
+		}
+		tx.Signal("event", "u1")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("%d commits announced, want 1", len(got))
+	}
+	c := got[0]
+	if len(c.Changes) != 0 || len(c.Signals) != 0 || !slices.Equal(c.Bulk, []string{"event", "users"}) || recorded != 3 {
+		t.Fatalf("commit %+v, %d recorded; want only Bulk [event users] and 3 recorded", c, recorded)
+	}
+	for name, want := range map[string]bool{"users": true, "event": true, "contacts": false} {
+		if c.Touches(name) != want {
+			t.Errorf("Touches(%q) = %v", name, !want)
+		}
+	}
+	listed := db.Commit{Changes: []db.Change{{Table: "contacts"}}, Signals: []db.Signal{{Topic: "event"}}}
+	if !listed.Touches("contacts") || !listed.Touches("event") || listed.Touches("users") || listed.InBulk("contacts") {
+		t.Error("Touches on listed changes and signals")
+	}
+}

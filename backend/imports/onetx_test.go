@@ -1,0 +1,68 @@
+package imports_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"magpie/backend/db"
+	"magpie/backend/imports"
+)
+
+// A big import into a store without contacts runs in one transaction in the store (the
+// app's path): the same merge rules and rejections as batch by batch, the contacts' insert
+// triggers applied once, and the commit hooks told of one bulk write instead of every row.
+func TestOneTransactionImport(t *testing.T) {
+	e := newEnv(t)
+	var commits []db.Commit
+	e.d.OnCommit(func(c db.Commit) { commits = append(commits, c) })
+	var gen0 int64
+	if err := e.d.R.QueryRow("SELECT gen FROM contacts_order_gen WHERE k = '*'").Scan(&gen0); err != nil {
+		t.Fatal(err)
+	}
+	defer imports.SetBulk(1, 2)() // every file is big; groups of 2 rows would show as commits
+	content := "Courriel;Prénom;Ville;Société;Points;Tags\n" +
+		"zoe@x.io;Zoé;Köln;Acme SA;10;vip|b2b\n" +
+		"ann@x.io;Ann;Lyon;;5;\n" +
+		"ZOE@x.io;;Berlin;;99;newsletter\n" +
+		"bad@x.io;Bad;;;abc;\n" +
+		"bob@x.io;Bob;;;;\n" +
+		"ann@x.io;Anne;;;;vip\n"
+	r := e.run(t, e.file(t, "one.csv", content), imports.Options{BatchSize: 2})
+	if r.Status != imports.StatusDone || r.Inserted != 3 || r.Updated != 2 || r.Failed != 1 || r.Offset != int64(len(content)) {
+		t.Fatalf("record %+v", r)
+	}
+	z, a := e.byEmail(t, "zoe@x.io"), e.byEmail(t, "ann@x.io")
+	if z.Str("city") != "Berlin" || z.Points != 10 || strings.Join(z.Tags, ",") != "b2b,newsletter,vip" ||
+		len(z.Companies) != 1 || z.Companies[0].Name != "Acme SA" {
+		t.Fatalf("zoe = %v, points %d, tags %v, companies %v", z.Values, z.Points, z.Tags, z.Companies)
+	}
+	if a.Str("firstname") != "Anne" || strings.Join(a.Tags, ",") != "vip" {
+		t.Fatalf("ann = %v, tags %v", a.Values, a.Tags)
+	}
+	var gen int64
+	var days int
+	if err := e.d.R.QueryRow("SELECT (SELECT gen FROM contacts_order_gen WHERE k = '*'), (SELECT count(*) FROM dash_cdirty)").Scan(&gen, &days); err != nil {
+		t.Fatal(err)
+	}
+	if gen <= gen0 || days == 0 {
+		t.Fatalf("insert triggers' effect: order generation %d → %d, %d days marked", gen0, gen, days)
+	}
+	var bulk *db.Commit
+	for i, c := range commits {
+		for _, ch := range c.Changes {
+			if ch.Table == "contacts" {
+				t.Fatalf("commit %d lists a contact change: %+v", i, ch)
+			}
+		}
+		if c.InBulk("contacts") {
+			if bulk != nil {
+				t.Fatal("more than one bulk commit: the file was not written in one transaction")
+			}
+			bulk = &commits[i]
+		}
+	}
+	if bulk == nil || !slices.Contains(bulk.Bulk, "contact_tags") || !slices.Contains(bulk.Bulk, "company_contacts") {
+		t.Fatalf("no bulk commit naming contacts, tags and company links: %+v", commits)
+	}
+}
