@@ -23,6 +23,13 @@ func autoCheckpointPages(pageSize int) int {
 	return max(autoCheckpointBytes/pageSize, 1000)
 }
 
+// WALSizeLimit is the size in bytes the WAL file of a store of pageSize pages is cut back
+// to when it restarts (PRAGMA journal_size_limit): twice the automatic checkpoint's
+// threshold, so the usual cycle never truncates and regrows it.
+func WALSizeLimit(pageSize int) int64 {
+	return 2 * int64(autoCheckpointPages(pageSize)) * int64(max(pageSize, 4096))
+}
+
 // checkpointEvery is how often the background checkpointer copies the WAL back.
 const checkpointEvery = 200 * time.Millisecond
 

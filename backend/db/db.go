@@ -226,6 +226,13 @@ func (d *DB) check(readOnly bool) error {
 		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", d.ckptPages)); err != nil {
 			return openError(d.Path, err)
 		}
+		// SQLite reuses the WAL file from its start once a checkpoint has copied it all,
+		// never shrinking it: one big transaction (an import of 1M rows into a store without
+		// contacts writes ≈ 2 GB of frames) would keep that much disk until the app closes.
+		// Past twice the checkpoint threshold the file is truncated when it restarts.
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA journal_size_limit = %d", WALSizeLimit(ps))); err != nil {
+			return openError(d.Path, err)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -126,5 +127,48 @@ func TestCloseRemovesWAL(t *testing.T) {
 	}
 	if _, err := os.Stat(path + "-wal"); !os.IsNotExist(err) {
 		t.Fatalf("WAL left after Close (%d bytes)", fileSize(path+"-wal"))
+	}
+}
+
+// A WAL grown by one big transaction is cut back to WALSizeLimit once it has been copied
+// back and a later transaction starts it over, instead of holding that disk until Close.
+func TestWALCutBackAfterBigTransaction(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	d, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var ps int
+	if err := d.R.QueryRowContext(ctx, "PRAGMA page_size").Scan(&ps); err != nil {
+		t.Fatal(err)
+	}
+	limit := WALSizeLimit(ps)
+	blob := strings.Repeat("x", 1<<20)
+	if err := d.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec("CREATE TABLE big(v TEXT)"); err != nil {
+			return err
+		}
+		for written := int64(0); written < limit+limit/2; written += int64(len(blob)) {
+			if _, err := tx.Exec("INSERT INTO big(v) VALUES(?)", blob); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n := fileSize(path + "-wal"); n <= limit {
+		t.Fatalf("WAL of %d bytes after the big transaction, limit %d: the test proves nothing", n, limit)
+	}
+	if _, err := d.W.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetMeta(ctx, "k", "v"); err != nil { // restarts the WAL
+		t.Fatal(err)
+	}
+	if n := fileSize(path + "-wal"); n > limit {
+		t.Fatalf("WAL of %d bytes after it restarted, limit %d", n, limit)
 	}
 }
