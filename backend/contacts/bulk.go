@@ -271,7 +271,7 @@ func DeferIndexes(ctx context.Context, d *db.DB, opt Deferred) (func(context.Con
 	tables := []string{"contacts"}
 	keep := []string{"contacts_stage"}
 	if !opt.Email {
-		keep = append(keep, "contacts_email")
+		keep = append(keep, EmailIndex)
 	}
 	if opt.NowDated {
 		keep = append(keep, "contacts_date_added", "contacts_date_modified", "dash_contacts_added",
@@ -288,5 +288,9 @@ func DeferIndexes(ctx context.Context, d *db.DB, opt Deferred) (func(context.Con
 // when it is live), outside a transaction: from then on emails can be looked up and the
 // index is kept live.
 func RestoreEmailIndex(ctx context.Context, d *db.DB) error {
-	return d.RestoreIndex(ctx, "contacts_email")
+	return d.RestoreIndex(ctx, EmailIndex)
 }
+
+// EmailIndex is the name of the index of contacts by email.
+const EmailIndex = "contacts_email"
+

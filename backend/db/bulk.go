@@ -375,27 +375,8 @@ func (d *DB) restoreIndexes(ctx context.Context, threads int, each bool, only st
 			if each {
 				n = 1
 			}
-			if only != "" {
-				// (the named index first, the rest left as they are)
-				more = false
-				i := slices.IndexFunc(def.SQL, func(q string) bool { return strings.HasPrefix(q, "CREATE INDEX "+only+" ") })
-				if i < 0 {
-					return nil
-				}
-				def.SQL[0], def.SQL[i], n = def.SQL[i], def.SQL[0], 1
-			}
-			for _, q := range def.SQL[:n] {
-				q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
-				if _, err := tx.tx.ExecContext(ctx, q); err != nil {
-					return fmt.Errorf("db: recreate index: %w", err)
-				}
-			}
-			if def.SQL = def.SQL[n:]; len(def.SQL) > 0 {
-				b, _ := json.Marshal(def)
-				return tx.SetMeta(deferredKey, string(b))
-			}
-			more = false
-			_, err = tx.Exec("DELETE FROM meta WHERE k = ?", deferredKey)
+			left, err := tx.restoreDeferred(def, n, only)
+			more = left && only == ""
 			return err
 		})
 		if err != nil {
@@ -403,6 +384,59 @@ func (d *DB) restoreIndexes(ctx context.Context, threads int, each bool, only st
 		}
 	}
 	return nil
+}
+
+// RestoreIndex is DB.RestoreIndex inside tx (no-op when the index is live): for a
+// transaction that needs a deferred index before it ends — an import into a store without
+// contacts writes the whole file in one, its email index deferred until rows must be looked
+// up. Its sorter follows the connection's temp_store, which only changes outside a
+// transaction: with FILE (TempFiles) it spills sorted runs to temporary files, with MEMORY
+// it holds every key in memory.
+func (t *Tx) RestoreIndex(name string) error {
+	def, err := loadDeferred(t)
+	if err != nil || len(def.SQL) == 0 {
+		return err
+	}
+	_, err = t.restoreDeferred(def, 0, name)
+	return err
+}
+
+// TempFiles sets the writer's temp_store to FILE until the returned function is called: a
+// long transaction that sorts (Tx.RestoreIndex) keeps its memory flat. Call it outside a
+// transaction.
+func (d *DB) TempFiles(ctx context.Context) (restore func()) {
+	if d.W == nil || d.scratch {
+		return func() {}
+	}
+	if _, err := d.W.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+		return func() {}
+	}
+	return func() { _, _ = d.W.ExecContext(context.WithoutCancel(ctx), "PRAGMA temp_store = MEMORY") }
+}
+
+// restoreDeferred builds the first n indexes of def, or only the one named only (n is then
+// ignored), and saves what is left deferred; it reports whether any is.
+func (t *Tx) restoreDeferred(def deferred, n int, only string) (left bool, err error) {
+	if only != "" {
+		// (the named index first, the rest left as they are)
+		i := slices.IndexFunc(def.SQL, func(q string) bool { return strings.HasPrefix(q, "CREATE INDEX "+only+" ") })
+		if i < 0 {
+			return len(def.SQL) > 0, nil
+		}
+		def.SQL[0], def.SQL[i], n = def.SQL[i], def.SQL[0], 1
+	}
+	for _, q := range def.SQL[:n] {
+		q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+		if _, err := t.tx.ExecContext(t.ctx, q); err != nil {
+			return false, fmt.Errorf("db: recreate index: %w", err)
+		}
+	}
+	if def.SQL = def.SQL[n:]; len(def.SQL) > 0 {
+		b, _ := json.Marshal(def)
+		return true, t.SetMeta(deferredKey, string(b))
+	}
+	_, err = t.Exec("DELETE FROM meta WHERE k = ?", deferredKey)
+	return false, err
 }
 
 // deferred is what DeferIndexes saves: the loading process and the dropped indexes.

@@ -1,6 +1,7 @@
 package imports_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -10,9 +11,20 @@ import (
 )
 
 // A big import into a store without contacts runs in one transaction in the store (the
-// app's path): the same merge rules and rejections as batch by batch, the contacts' insert
-// triggers applied once, and the commit hooks told of one bulk write instead of every row.
+// app's path): the same merge rules and rejections as batch by batch, the rows to look up
+// held until the email index is built in that transaction (at the end, or once maxHeld
+// rows wait), the contacts' insert triggers applied once, and the commit hooks told of one
+// bulk write instead of every row.
 func TestOneTransactionImport(t *testing.T) {
+	for _, maxHeld := range []int{20000, 1} {
+		t.Run(fmt.Sprint("maxHeld=", maxHeld), func(t *testing.T) {
+			defer imports.SetMaxHeld(maxHeld)()
+			testOneTransactionImport(t)
+		})
+	}
+}
+
+func testOneTransactionImport(t *testing.T) {
 	e := newEnv(t)
 	var commits []db.Commit
 	e.d.OnCommit(func(c db.Commit) { commits = append(commits, c) })
@@ -64,5 +76,9 @@ func TestOneTransactionImport(t *testing.T) {
 	}
 	if bulk == nil || !slices.Contains(bulk.Bulk, "contact_tags") || !slices.Contains(bulk.Bulk, "company_contacts") {
 		t.Fatalf("no bulk commit naming contacts, tags and company links: %+v", commits)
+	}
+	var idx int
+	if err := e.d.R.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'contacts_email'").Scan(&idx); err != nil || idx != 1 {
+		t.Fatalf("the email index after the import: %d, %v", idx, err)
 	}
 }

@@ -284,8 +284,8 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	}
 	// A store (or side file, RunFresh) that began without contacts holds only the ones this
 	// run writes: their emails are remembered (seen.go), the reader lays out the new
-	// contacts ahead (stage.go), and a big import writes the whole file in one transaction
-	// (below); a side file's writer also holds back the rows to look up (held.go).
+	// contacts ahead (stage.go), a big import writes the whole file in one transaction
+	// (below) and holds back the rows to look up (held.go).
 	fresh := false
 	if s.db.Scratch() || big {
 		if fresh, err = s.empty(ctx); err != nil {
@@ -293,16 +293,17 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		}
 	}
 	var held *heldRows
-	if s.db.Scratch() && fresh && big && !p.companyCols() {
+	if fresh && big && !p.companyCols() {
 		held = &heldRows{}
 	}
 	// Companies found or created by name, kept across batches (a failed batch ends the run,
 	// so the map never holds a rolled-back company).
 	companyIDs := map[string]string{}
-	if held != nil {
-		// Rows still held at the file's end are applied once every deferred index is back
-		// and the insert triggers with it (deferred functions run last in, first out): their
-		// look-ups read the rebuilt email index, built with the others.
+	if held != nil && s.db.Scratch() {
+		// Rows still held at the side file's end are applied once every deferred index is
+		// back and the insert triggers with it (deferred functions run last in, first out):
+		// their look-ups read the rebuilt email index, built with the others. (In the store
+		// they are applied in the import's one transaction, below.)
 		defer func() {
 			if err != nil || held.n == 0 {
 				return
@@ -439,6 +440,10 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		if fresh {
 			seen = newSeenEmails(rec.Size / 100)
 		}
+		if held != nil {
+			// (the email index built in the transaction sorts in temporary files)
+			defer s.db.TempFiles(ctx)()
+		}
 		started, done := false, false
 		for {
 			err := s.db.Write(ctx, func(tx *db.Tx) error {
@@ -475,18 +480,45 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 						report(rec)
 					}
 				}
-				var err error
-				done, err = consume(func(b parsed) (Record, error) {
-					return apply(tx, rec, p, b, companyIDs, seen, held)
-				}, held.full)
-				return err
+				for {
+					var err error
+					done, err = consume(func(b parsed) (Record, error) {
+						return apply(tx, rec, p, b, companyIDs, seen, held)
+					}, held.full)
+					if err != nil || s.db.Scratch() || !held.holding() || (done && held.n == 0) {
+						return err // (the email index is then rebuilt with the others)
+					}
+					// In the store the held rows are applied in this transaction, the email
+					// index built in it first, and the rest of the file goes through it.
+					if err := tx.RestoreIndex(contacts.EmailIndex); err != nil {
+						return err
+					}
+					held.built = true
+					n, err := applyHeld(tx, rec, p, held, companyIDs)
+					if err != nil {
+						return err
+					}
+					if rec = n; report != nil {
+						report(rec)
+					}
+					if done {
+						return nil
+					}
+				}
 			})
 			if err == nil && done {
 				// The side file's pages go to disk while its indexes are rebuilt.
 				s.db.SyncAhead()
 			}
 			if errors.Is(err, errNotFresh) {
-				break // the batches below, with look-ups
+				// The batches below, with look-ups through the email index.
+				if held != nil {
+					if err := contacts.RestoreEmailIndex(ctx, s.db); err != nil {
+						return err
+					}
+				}
+				held = nil
+				break
 			}
 			if err != nil || done {
 				return err // (rows held at the end are applied after the rebuilds, above)
