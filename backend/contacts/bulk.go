@@ -293,4 +293,3 @@ func RestoreEmailIndex(ctx context.Context, d *db.DB) error {
 
 // EmailIndex is the name of the index of contacts by email.
 const EmailIndex = "contacts_email"
-
