@@ -2,7 +2,7 @@ import { Alert, Button, Group, Progress, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { type JobStatus, Jobs } from "../../api";
 import { useI18n } from "../../i18n";
-import { eta, percent } from "./useJob";
+import { eta, finishing, percent } from "./useJob";
 
 export function JobProgress({
   status,
@@ -38,6 +38,7 @@ export function JobProgress({
             status.rate > 0 &&
             ` · ${t("jobs.rate", { rate: fmtNumber(Math.round(status.rate)), unit })}`}
           {left !== null && ` · ${t("jobs.eta", { s: Math.ceil(left) })}`}
+          {finishing(status) && ` · ${t("jobs.finishing")}`}
         </Text>
         {running && (
           <Button

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JobStatus } from "../../api";
-import { eta, isFinished, percent } from "./useJob";
+import { eta, finishing, isFinished, percent } from "./useJob";
 
 const st = (o: Partial<JobStatus>): JobStatus =>
   ({
@@ -28,7 +28,14 @@ describe("job maths", () => {
     [st({ done: 100, total: 1100, rate: 100 }), 10],
     [st({ done: 100, total: 1100, rate: 0 }), null],
     [st({ done: 100, total: 1100, rate: 50, state: "done" }), null],
+    [st({ done: 1100, total: 1100, rate: 50 }), null],
   ])("eta %#", (s, want) => expect(eta(s)).toBe(want));
+  it.each([
+    [st({ done: 1100, total: 1100 }), true],
+    [st({ done: 1099, total: 1100 }), false],
+    [st({ done: 5, total: 0 }), false],
+    [st({ done: 1100, total: 1100, state: "done" }), false],
+  ])("finishing %#", (s, want) => expect(finishing(s)).toBe(want));
   it("finished", () => {
     expect(isFinished(null)).toBe(false);
     expect(isFinished(st({}))).toBe(false);

@@ -13,10 +13,16 @@ export function percent(s: JobStatus | null): number | null {
   return Math.min(100, (100 * s.done) / s.total);
 }
 
-/** eta in seconds from the rate, or null. */
+/** eta in seconds from the rate, or null (also once every unit is done: see finishing). */
 export function eta(s: JobStatus | null): number | null {
-  if (!s || s.total <= 0 || s.rate <= 0 || s.state !== "running") return null;
+  if (!s || s.total <= 0 || s.rate <= 0 || s.state !== "running" || finishing(s)) return null;
   return Math.max(0, (s.total - s.done) / s.rate);
+}
+
+/** A running job past its last unit: it is finishing (an import commits and rebuilds its
+ *  indexes, seconds at 1M rows), not "about 0 s" from the end. */
+export function finishing(s: JobStatus | null): boolean {
+  return s !== null && s.state === "running" && s.total > 0 && s.done >= s.total;
 }
 
 export function useJob(id: string | null): JobStatus | null {
