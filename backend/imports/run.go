@@ -232,8 +232,10 @@ func (s *Service) bulk(ctx context.Context, rec Record) (bool, error) {
 }
 
 // Run imports the file of import id synchronously from its committed cursor, calling
-// report after every committed batch. Cancelling ctx stops after the current batch is
-// rolled back or committed; everything committed stays and a later Run resumes.
+// report after every batch written. Cancelling ctx stops after the current batch is
+// rolled back or committed; everything committed stays and a later Run resumes. (A big
+// file into a store without contacts is written in one transaction: it commits at the
+// end, or nothing does.)
 func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err error) {
 	rec, err := s.Get(ctx, id)
 	if err != nil {
