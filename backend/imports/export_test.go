@@ -15,3 +15,10 @@ func SetBulk(minBytes int64, groupRows int) (restore func()) {
 	bulkMinBytes, bulkGroupRows = minBytes, groupRows
 	return func() { bulkMinBytes, bulkGroupRows = b, g }
 }
+
+// SetBeforeOneTransaction makes f run between the check that the store has no contacts and
+// an import's one transaction, and returns the function removing it.
+func SetBeforeOneTransaction(f func()) (restore func()) {
+	beforeOneTx = f
+	return func() { beforeOneTx = nil }
+}

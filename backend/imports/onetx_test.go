@@ -1,11 +1,13 @@
 package imports_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"magpie/backend/contacts"
 	"magpie/backend/db"
 	"magpie/backend/imports"
 )
@@ -80,5 +82,36 @@ func testOneTransactionImport(t *testing.T) {
 	var idx int
 	if err := e.d.R.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'contacts_email'").Scan(&idx); err != nil || idx != 1 {
 		t.Fatalf("the email index after the import: %d, %v", idx, err)
+	}
+}
+
+// Contacts stored by another writer between the import's check of an empty store and its
+// one transaction send it to the batches with look-ups: the file's row of that email merges
+// into the stored contact instead of duplicating it.
+func TestOneTransactionFallsBackWhenContactsAppear(t *testing.T) {
+	e := newEnv(t)
+	defer imports.SetBulk(1, 2)()
+	defer imports.SetBeforeOneTransaction(func() {
+		if _, err := e.cs.Create(context.Background(), contacts.Input{Values: map[string]string{"email": "bob@x.io", "firstname": "Bob"}}, "test"); err != nil {
+			t.Error(err)
+		}
+	})()
+	var commits []db.Commit
+	e.d.OnCommit(func(c db.Commit) { commits = append(commits, c) })
+	r := e.run(t, e.file(t, "race.csv", "email;city\nann@x.io;Lyon\nbob@x.io;Nîmes\nzoe@x.io;Köln\n"), imports.Options{BatchSize: 1, UpdateExisting: true})
+	if r.Status != imports.StatusDone || r.Inserted != 2 || r.Updated != 1 {
+		t.Fatalf("record %+v", r)
+	}
+	if b := e.byEmail(t, "bob@x.io"); b.Str("firstname") != "Bob" || b.Str("city") != "Nîmes" {
+		t.Fatalf("bob = %v", b.Values)
+	}
+	var n, idx int
+	if err := e.d.R.QueryRow("SELECT (SELECT count(*) FROM contacts), (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'contacts_email')").Scan(&n, &idx); err != nil || n != 3 || idx != 1 {
+		t.Fatalf("%d contacts, email index %d, %v", n, idx, err)
+	}
+	for _, c := range commits {
+		if c.InBulk("contacts") {
+			t.Fatal("the import still ran in one transaction")
+		}
 	}
 }

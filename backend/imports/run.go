@@ -205,6 +205,10 @@ var (
 // between the check and the transaction.
 var errNotFresh = errors.New("imports: the store has contacts")
 
+// beforeOneTx, when set (tests: SetBeforeOneTransaction), runs between the check that the
+// store has no contacts and the one transaction of the import.
+var beforeOneTx func()
+
 // empty says whether the store holds no contacts.
 func (s *Service) empty(ctx context.Context) (bool, error) {
 	var used bool
@@ -445,6 +449,9 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		if held != nil {
 			// (the email index built in the transaction sorts in temporary files)
 			defer s.db.TempFiles(ctx)()
+		}
+		if beforeOneTx != nil && !s.db.Scratch() {
+			beforeOneTx()
 		}
 		started, done := false, false
 		for {
