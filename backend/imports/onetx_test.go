@@ -109,9 +109,43 @@ func TestOneTransactionFallsBackWhenContactsAppear(t *testing.T) {
 	if err := e.d.R.QueryRow("SELECT (SELECT count(*) FROM contacts), (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'contacts_email')").Scan(&n, &idx); err != nil || n != 3 || idx != 1 {
 		t.Fatalf("%d contacts, email index %d, %v", n, idx, err)
 	}
+	groups := 0
 	for _, c := range commits {
 		if c.InBulk("contacts") {
-			t.Fatal("the import still ran in one transaction")
+			groups++
 		}
+	}
+	if groups != 2 {
+		t.Fatalf("%d commits of contacts, want 2 groups of 2 rows (1: the import still ran in one transaction)", groups)
+	}
+}
+
+// A bulk import into a store that has contacts commits groups of rows, each announced as a
+// bulk write.
+func TestGroupsAnnouncedAsBulk(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.cs.Create(context.Background(), contacts.Input{Values: map[string]string{"email": "old@x.io"}}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	defer imports.SetBulk(1, 2)()
+	var bulks int
+	e.d.OnCommit(func(c db.Commit) {
+		for _, ch := range c.Changes {
+			if ch.Table == "contacts" {
+				t.Errorf("a group lists a contact change: %+v", ch)
+			}
+		}
+		if c.InBulk("contacts") {
+			bulks++
+		}
+	})
+	// (≥ 200 bytes a stored contact: big)
+	content := "email;city;position\n"
+	for _, e := range []string{"a", "old", "b", "c", "d", "f"} {
+		content += e + "@x.io;Nîmes;Responsable des achats régionaux\n"
+	}
+	r := e.run(t, e.file(t, "groups.csv", content), imports.Options{BatchSize: 1, UpdateExisting: true})
+	if r.Status != imports.StatusDone || r.Inserted != 5 || r.Updated != 1 || bulks != 3 {
+		t.Fatalf("record %+v, %d bulk commits (want 3 groups of 2 rows)", r, bulks)
 	}
 }

@@ -545,10 +545,13 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		return err
 	}
 	// A bulk import commits bulkGroupRows rows at a time: a crash or a cancel rolls back
-	// the group it is in, and a later run resumes after the last one committed.
+	// the group it is in, and a later run resumes after the last one committed. Each group
+	// reaches the commit hooks as a bulk write: listed, its 25,000 contacts would each be
+	// queued for live segments, which rebuild every segment past BulkThreshold anyway.
 	for {
 		done, full := false, false
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			tx.Bulk()
 			n := 0
 			d, err := consume(func(b parsed) (Record, error) {
 				n += len(b.rows) + len(b.rejects)
