@@ -290,7 +290,7 @@ export const en = {
   "jobs.done": "{done} {unit}",
   "jobs.rate": "{rate} {unit}/s",
   "jobs.eta": "about {s} s left",
-  "jobs.finishing": "finishing (saving, indexing)…",
+  "jobs.finishing": "finishing…",
   "jobs.failed": "The job failed",
   "jobs.canceled": "Canceled. Everything committed so far is kept.",
   "demo.title": "Demo data",

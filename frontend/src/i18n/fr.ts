@@ -291,7 +291,7 @@ export const fr: Record<Key, string> = {
   "jobs.done": "{done} {unit}",
   "jobs.rate": "{rate} {unit}/s",
   "jobs.eta": "environ {s} s restantes",
-  "jobs.finishing": "finalisation (enregistrement, index)…",
+  "jobs.finishing": "finalisation…",
   "jobs.failed": "La tâche a échoué",
   "jobs.canceled": "Annulé. Tout ce qui a déjà été enregistré est conservé.",
   "demo.title": "Données de démonstration",
