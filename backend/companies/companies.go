@@ -56,7 +56,7 @@ type Service struct {
 func New(d *db.DB, fs *fields.Service) *Service {
 	s := &Service{db: d, fields: fs}
 	d.OnCommit(func(c db.Commit) {
-		if c.Touches("companies") || c.Touches("company_contacts") {
+		if c.Touches("companies", "company_contacts") {
 			s.anchors.Invalidate()
 		}
 	})

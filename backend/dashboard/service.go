@@ -72,7 +72,7 @@ func (s *Service) Start() {
 	s.mu.Unlock()
 	s.db.OnCommit(func(c db.Commit) {
 		// New events, or contacts (the contacts rollup's marked days).
-		if c.Touches(events.Topic) || c.Touches("contacts") {
+		if c.Signalled(events.Topic) || c.Touches("contacts") {
 			s.Kick()
 		}
 	})

@@ -10,7 +10,9 @@ import (
 
 // A bulk write (Tx.Bulk) reaches the commit hooks as the names of the tables and topics it
 // touched, before and after the call, with no change or signal listed; the sync recorder
-// still sees every change. Touches answers for listed changes, signals and bulk names alike.
+// still sees every change. Touches answers for listed changes and bulk names, Signalled for
+// listed signals and bulk names; a signal is not a table change (the segments' membership
+// signal is named "segments", as their table is).
 func TestBulkWrite(t *testing.T) {
 	d, err := db.OpenDir(t.TempDir(), db.Options{})
 	if err != nil {
@@ -46,12 +48,13 @@ func TestBulkWrite(t *testing.T) {
 		t.Fatalf("commit %+v, %d recorded; want only Bulk [event users] and 3 recorded", c, recorded)
 	}
 	for name, want := range map[string]bool{"users": true, "event": true, "contacts": false} {
-		if c.Touches(name) != want {
-			t.Errorf("Touches(%q) = %v", name, !want)
+		if c.Touches(name) != want || c.Signalled(name) != want {
+			t.Errorf("Touches / Signalled(%q) = %v / %v, want %v", name, c.Touches(name), c.Signalled(name), want)
 		}
 	}
-	listed := db.Commit{Changes: []db.Change{{Table: "contacts"}}, Signals: []db.Signal{{Topic: "event"}}}
-	if !listed.Touches("contacts") || !listed.Touches("event") || listed.Touches("users") || listed.InBulk("contacts") {
-		t.Error("Touches on listed changes and signals")
+	listed := db.Commit{Changes: []db.Change{{Table: "contacts"}}, Signals: []db.Signal{{Topic: "segments"}}}
+	if !listed.Touches("contacts") || !listed.Touches("users", "contacts") || listed.Touches("segments") || listed.Touches("users") ||
+		!listed.Signalled("segments") || listed.Signalled("contacts") || listed.InBulk("contacts") {
+		t.Error("Touches and Signalled on listed changes and signals")
 	}
 }

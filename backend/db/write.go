@@ -67,24 +67,34 @@ type Commit struct {
 	Bulk []string
 }
 
-// Touches reports whether the commit changed table name (or signalled topic name): a
-// listed change or signal, or a bulk write of it.
-func (c Commit) Touches(name string) bool {
+// Touches reports whether the commit changed one of tables: a listed change, or a bulk
+// write naming it.
+func (c Commit) Touches(tables ...string) bool {
 	for _, ch := range c.Changes {
-		if ch.Table == name {
+		if slices.Contains(tables, ch.Table) {
 			return true
 		}
 	}
+	return c.inBulk(tables)
+}
+
+// Signalled reports whether the commit signalled one of topics: a listed signal, or a bulk
+// write naming it.
+func (c Commit) Signalled(topics ...string) bool {
 	for _, sg := range c.Signals {
-		if sg.Topic == name {
+		if slices.Contains(topics, sg.Topic) {
 			return true
 		}
 	}
-	return c.InBulk(name)
+	return c.inBulk(topics)
 }
 
 // InBulk reports whether a bulk write touched table (or topic) name.
 func (c Commit) InBulk(name string) bool { return slices.Contains(c.Bulk, name) }
+
+func (c Commit) inBulk(names []string) bool {
+	return slices.ContainsFunc(c.Bulk, func(b string) bool { return slices.Contains(names, b) })
+}
 
 // CommitHook runs after a successful commit, outside the transaction. Hooks must be quick
 // (queue work, never block on I/O).

@@ -80,13 +80,10 @@ type cond struct {
 func New(d *db.DB, segs *segments.Service, cs *contacts.Service) *Service {
 	s := &Service{db: d, segs: segs, contacts: cs, plans: map[string]*plan{}}
 	d.OnCommit(func(c db.Commit) {
-		for _, name := range []string{"dwc_slots", "dwc_variants", "segments", "fields"} {
-			if c.Touches(name) {
-				s.mu.Lock()
-				clear(s.plans)
-				s.mu.Unlock()
-				return
-			}
+		if c.Touches("dwc_slots", "dwc_variants", "segments", "fields") {
+			s.mu.Lock()
+			clear(s.plans)
+			s.mu.Unlock()
 		}
 	})
 	return s

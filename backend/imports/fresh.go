@@ -46,7 +46,7 @@ func (s *Service) fresh(ctx context.Context, id string) (bool, error) {
 		return false, nil
 	}
 	var used bool
-	if err := s.db.R.QueryRowContext(ctx, "SELECT EXISTS(SELECT 1 FROM contacts)").Scan(&used); err != nil || used {
+	if err := s.db.R.QueryRowContext(ctx, anyContact).Scan(&used); err != nil || used {
 		return false, err
 	}
 	busy, err := db.InUseElsewhere(s.db.Path)

@@ -189,13 +189,14 @@ const bulkBytesPerRow = 200 // a conservative guess of a CSV row's size
 // (variables for the tests: SetBulk)
 var (
 	bulkMinBytes int64 = 4 << 20 // below this, index upkeep is cheap enough
-	// bulkGroupRows is how many rows a bulk import writes per transaction in the store
-	// (batches of rec.Options.BatchSize rows each, the cursor moved with each): every
-	// commit writes again each page the rows touched in the live indexes (the email's,
-	// the event log's, the link tables'), so fewer commits write less. 1M rows through the
-	// app's import, pairs: 56.3 / 56.2 s against 78.3 / 78.4 s with a commit per 5,000
-	// rows, max RSS 460–525 MB against 334 MB (docs/BENCHMARKS.md § "Import: in place
-	// against the side file"). Other writers wait up to one group (≈ 1–1.5 s at 1M).
+	// bulkGroupRows is how many rows a bulk import into a store with contacts writes per
+	// transaction (batches of rec.Options.BatchSize rows each, the cursor moved with each):
+	// every commit writes again each page the rows touched in the live indexes (the
+	// email's, the event log's, the link tables'), so fewer commits write less. 1M rows into
+	// an empty store, measured before such an import became one transaction: 56.3 / 56.2 s
+	// against 78.3 / 78.4 s with a commit per 5,000 rows, max RSS 460–525 MB against 334 MB
+	// (docs/BENCHMARKS.md § "Import: in place against the side file"). Other writers wait
+	// up to one group (≈ 1–1.5 s at 1M).
 	bulkGroupRows = 25000
 )
 
@@ -207,30 +208,21 @@ var errNotFresh = errors.New("imports: the store has contacts")
 // store has no contacts and the one transaction of the import.
 var beforeOneTx func()
 
-// empty says whether the store holds no contacts.
-func (s *Service) empty(ctx context.Context) (bool, error) {
-	var used bool
-	err := s.db.R.QueryRowContext(ctx, "SELECT EXISTS(SELECT 1 FROM contacts)").Scan(&used)
-	return !used, err
-}
+// anyContact asks whether the store holds a contact (the trash's too).
+const anyContact = "SELECT EXISTS(SELECT 1 FROM contacts)"
 
-// txEmpty is empty inside tx.
-func txEmpty(tx *db.Tx) (bool, error) {
-	var used bool
-	err := tx.QueryRow("SELECT EXISTS(SELECT 1 FROM contacts)").Scan(&used)
-	return !used, err
-}
-
-func (s *Service) bulk(ctx context.Context, rec Record) (bool, error) {
+// bulk says whether the rest of rec's file makes a bulk import, and then whether the store
+// holds no contact yet (fresh).
+func (s *Service) bulk(ctx context.Context, rec Record) (big, fresh bool, err error) {
 	left := rec.Size - rec.Offset
 	if left < bulkMinBytes {
-		return false, nil
+		return false, false, nil
 	}
 	var n int64
 	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&n); err != nil {
-		return false, err
+		return false, false, err
 	}
-	return left/bulkBytesPerRow >= n, nil
+	return left/bulkBytesPerRow >= n, n == 0, nil
 }
 
 // Run imports the file of import id synchronously from its committed cursor, calling
@@ -282,22 +274,16 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	}); err != nil {
 		return err
 	}
-	big, err := s.bulk(ctx, rec)
+	// A big import into a store (or side file, RunFresh, always big) that began without
+	// contacts — fresh — holds only the ones this run writes: their emails are remembered
+	// (seen.go), the reader lays out the new contacts ahead (stage.go), the whole file is
+	// written in one transaction (below) and the rows to look up are held back (held.go).
+	big, fresh, err := s.bulk(ctx, rec)
 	if err != nil {
 		return err
 	}
-	// A store (or side file, RunFresh) that began without contacts holds only the ones this
-	// run writes: their emails are remembered (seen.go), the reader lays out the new
-	// contacts ahead (stage.go), a big import writes the whole file in one transaction
-	// (below) and holds back the rows to look up (held.go).
-	fresh := false
-	if s.db.Scratch() || big {
-		if fresh, err = s.empty(ctx); err != nil {
-			return err
-		}
-	}
 	var held *heldRows
-	if fresh && big && !p.companyCols() {
+	if fresh && !p.companyCols() {
 		held = &heldRows{}
 	}
 	// Companies found or created by name, kept across batches (a failed batch ends the run,
@@ -426,7 +412,7 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		}
 		return false, ctx.Err()
 	}
-	if s.db.Scratch() || (big && fresh) {
+	if s.db.Scratch() || fresh {
 		// A side file (RunFresh), or a big import into a store without contacts, is
 		// written in one transaction for the whole file, so the pages every batch touches
 		// are written once, not at each commit — or, in a side file, two when held rows
@@ -458,7 +444,8 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 					tx.Unannounced()
 				} else {
 					tx.Bulk()
-					if empty, err := txEmpty(tx); err != nil || !empty {
+					var used bool
+					if err := tx.QueryRow(anyContact).Scan(&used); err != nil || used {
 						return cmp.Or(err, errNotFresh) // another writer stored contacts first
 					}
 				}

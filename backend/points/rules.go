@@ -54,7 +54,7 @@ type cache struct {
 
 var caches sync.Map // *db.DB → *cache
 
-var watched = map[string]bool{"point_actions": true, "point_triggers": true, "point_groups": true}
+var watched = []string{"point_actions", "point_triggers", "point_groups"}
 
 func cacheOf(d *db.DB) *cache {
 	if c, ok := caches.Load(d); ok {
@@ -64,11 +64,8 @@ func cacheOf(d *db.DB) *cache {
 	if !loaded {
 		cc := c.(*cache)
 		d.OnCommit(func(cm db.Commit) {
-			for name := range watched {
-				if cm.Touches(name) {
-					cc.invalidate()
-					return
-				}
+			if cm.Touches(watched...) {
+				cc.invalidate()
 			}
 		})
 	}

@@ -77,7 +77,8 @@ type Engine struct {
 	afterSend   func() error // after a push was acknowledged, before the outbox is cleared
 	beforeSaved func() error // after a page was applied, before the cursor is saved
 	schemaOK    atomic.Bool
-	colsets     sync.Map // column set id -> *colsetEntry (rowclock.go)
+	recounting  atomic.Bool // a bulk commit's refreshCounts is running
+	colsets     sync.Map    // column set id -> *colsetEntry (rowclock.go)
 }
 
 // Open attaches sync to a store: it loads (or makes) the site id and the HLC and installs
@@ -287,8 +288,11 @@ func (e *Engine) onCommit(c db.Commit) {
 		e.feed = append([]FeedItem(nil), e.feed[n-feedSize:]...)
 	}
 	e.mu.Unlock()
-	if bulk {
-		go e.refreshCounts(context.Background()) // (hooks never block)
+	if bulk && e.recounting.CompareAndSwap(false, true) {
+		go func() { // (hooks never block; one at a time: a bulk import commits every 25k rows)
+			defer e.recounting.Store(false)
+			_ = e.refreshCounts(context.Background())
+		}()
 	}
 	if local > 0 || bulk {
 		select {
