@@ -309,6 +309,16 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 			}
 		}()
 	}
+	if !s.db.Scratch() {
+		// The WAL is copied back into the store by a connection of its own, on the other
+		// core (db.BackgroundCheckpoints; released after the rebuilds below, deferred
+		// functions running last in, first out): not by the writer at each commit past
+		// ≈ 80 MB of WAL. In place, between transactions (RestartWALIfBig), the writer only
+		// restarts the WAL; the one transaction of a store without contacts leaves ≈ 2 GB of
+		// WAL at 1M rows, copied while the writer rebuilds the deferred indexes
+		// (docs/BENCHMARKS.md § "Import: the WAL copied on the other core").
+		defer s.db.BackgroundCheckpoints(ctx)()
+	}
 	if big {
 		// (err is Run's result: a failed rebuild must not go unreported.)
 		// The event log's indexes stay: an import appends one contact.imported event per new
@@ -327,9 +337,6 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		// A bigger writer cache while streaming, released before the rebuilds (deferred
 		// functions run last in, first out).
 		defer s.db.BulkCache(ctx)()
-		// (db.BackgroundCheckpoints was measured here and left out: its passive checkpoint
-		// every 200 ms copies the hot pages again and fsyncs each time, +3–4 s of CPU per
-		// 200k rows for ~0.7 s less on the writer — docs/BENCHMARKS.md § Contacts.)
 		// Collect garbage half as often while streaming (the live heap is two parsed batches,
 		// ~30 MB; GC was ~10 % of an import's CPU), and hand the memory back before the
 		// rebuilds, whose sorter needs it.
@@ -527,6 +534,7 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	read(nil)
 	if !big {
 		_, err = consume(func(b parsed) (Record, error) {
+			s.db.RestartWALIfBig(ctx)
 			return s.commit(ctx, rec, p, b, companyIDs)
 		}, nil)
 		return err
@@ -537,6 +545,7 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	// queued for live segments, which rebuild every segment past BulkThreshold anyway.
 	for {
 		done, full := false, false
+		s.db.RestartWALIfBig(ctx)
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
 			tx.Bulk()
 			n := 0
