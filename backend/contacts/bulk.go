@@ -250,9 +250,9 @@ type Deferred struct {
 	// rebuild them (docs/BENCHMARKS.md § Contacts, branch imp6).
 	NowDated bool
 	// Email defers the email index too — the only random B-tree of a load —, for a caller
-	// that looks no email up until it has called RestoreEmailIndex (an import into a side
-	// file that began without contacts, which holds back the rows whose email it may have
-	// written).
+	// that looks no email up until it has built it (an import into a store or side file
+	// that began without contacts, which holds back the rows whose email it may have
+	// written and builds the index in its transaction: db.Tx.RestoreIndex).
 	Email bool
 	// CompanyLinks defers the company links' by-company index (company_contacts_company:
 	// one insertion point per company, ≈ 0.7 s of a 1M import's writer against 0.3 s to

@@ -405,7 +405,7 @@ func (t *Tx) RestoreIndex(name string) error {
 // long transaction that sorts (Tx.RestoreIndex) keeps its memory flat. Call it outside a
 // transaction.
 func (d *DB) TempFiles(ctx context.Context) (restore func()) {
-	if d.W == nil || d.scratch {
+	if d.W == nil {
 		return func() {}
 	}
 	if _, err := d.W.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {

@@ -9,10 +9,11 @@ import (
 // the file is applied as it comes (a file of many duplicates keeps its memory flat).
 var maxHeld = 20_000
 
-// heldRows are, in an import into a side file that began without contacts (RunFresh, the
-// reader preparing the new contacts: stage.go), the rows whose email the reader's Bloom
-// filter says may be stored already — a duplicate of an earlier row, or a false positive
-// (≈ 0.1 % of a 1M file) —, held back in file order instead of looked up as they come. The
+// heldRows are, in an import into a store or side file that began without contacts (one
+// transaction, the reader preparing the new contacts: stage.go), the rows whose email the
+// reader's Bloom filter says may be stored already — a duplicate of an earlier row, or a
+// false positive (≈ 0.1 % of a 1M file) —, held back in file order instead of looked up as
+// they come. The
 // email index is then deferred with the others (contacts.DeferIndexes): it is the only
 // random B-tree of the load (≈ 2 s of a 1M import's writer kept live) and nothing else
 // reads it. Once it is built — at the file's end, or when maxHeld rows are held — the held
@@ -43,9 +44,9 @@ func (h *heldRows) holding() bool { return h != nil && !h.built }
 // full says whether the index should be built now: maxHeld rows are held.
 func (h *heldRows) full() bool { return h.holding() && h.n >= maxHeld }
 
-// applyHeld applies the held rows in tx once the email index is live (Run builds it
-// between two transactions, as the deferred indexes are), adds them to the import's
-// counters and returns the record as it then stands.
+// applyHeld applies the held rows in tx once the email index is live (Run builds it in the
+// import's one transaction), adds them to the import's counters and returns the record as
+// it then stands.
 func applyHeld(tx *db.Tx, rec Record, p plan, h *heldRows, companyIDs map[string]string) (Record, error) {
 	o := contacts.NewOps(tx, "import")
 	o.ShareCompanies(companyIDs)

@@ -289,26 +289,6 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	// Companies found or created by name, kept across batches (a failed batch ends the run,
 	// so the map never holds a rolled-back company).
 	companyIDs := map[string]string{}
-	if held != nil && s.db.Scratch() {
-		// Rows still held at the side file's end are applied once every deferred index is
-		// back and the insert triggers with it (deferred functions run last in, first out):
-		// their look-ups read the rebuilt email index, built with the others. (In the store
-		// they are applied in the import's one transaction, below.)
-		defer func() {
-			if err != nil || held.n == 0 {
-				return
-			}
-			err = s.db.Write(ctx, func(tx *db.Tx) error {
-				tx.Unannounced()
-				n, err := applyHeld(tx, rec, p, held, companyIDs)
-				rec = n
-				return err
-			})
-			if err == nil && report != nil {
-				report(rec)
-			}
-		}()
-	}
 	if !s.db.Scratch() {
 		// The WAL is copied back into the store by a connection of its own, on the other
 		// core (db.BackgroundCheckpoints; released after the rebuilds below, deferred
@@ -422,17 +402,16 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 	if s.db.Scratch() || fresh {
 		// A side file (RunFresh), or a big import into a store without contacts, is
 		// written in one transaction for the whole file, so the pages every batch touches
-		// are written once, not at each commit — or, in a side file, two when held rows
-		// (held.go) pass maxHeld: up to the email index's build, which sorts outside a
-		// transaction as the other deferred indexes do, then the held rows and the rest of
-		// the file. The per-row insert triggers of contacts are applied once per
-		// transaction, set-based, before it commits. A side file is thrown away on any
-		// failure and nobody watches it: its changes are not announced. In the store, a
-		// failure or a cancel rolls the whole file back (the import resumes from its start:
-		// nothing is imported twice), other writers wait for it, and its changes reach the
-		// commit hooks as one bulk write (db.Tx.Bulk): every contact may have changed. 1M
-		// rows through the app's path: see docs/BENCHMARKS.md § "Import: one transaction
-		// into a store without contacts".
+		// are written once, not at each commit. The per-row insert triggers of contacts are
+		// applied once, set-based, before it commits. The rows held back (held.go) are
+		// applied in it once the email index is built in it — at maxHeld rows or at the
+		// file's end —, and the rest of the file goes through that index. A side file is
+		// thrown away on any failure and nobody watches it: its changes are not announced.
+		// In the store, a failure or a cancel rolls the whole file back (the import resumes
+		// from its start: nothing is imported twice), other writers wait for it, and its
+		// changes reach the commit hooks as one bulk write (db.Tx.Bulk): every contact may
+		// have changed. 1M rows through the app's path: see docs/BENCHMARKS.md § "Import:
+		// one transaction into a store without contacts".
 		var seen *seenEmails
 		if fresh {
 			seen = newSeenEmails(rec.Size / 100)
@@ -444,91 +423,63 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		if beforeOneTx != nil && !s.db.Scratch() {
 			beforeOneTx()
 		}
-		started, done := false, false
-		for {
-			err := s.db.Write(ctx, func(tx *db.Tx) error {
-				if s.db.Scratch() {
-					tx.Unannounced()
-				} else {
-					tx.Bulk()
-					var used bool
-					if err := tx.QueryRow(anyContact).Scan(&used); err != nil || used {
-						return cmp.Or(err, errNotFresh) // another writer stored contacts first
-					}
+		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			if s.db.Scratch() {
+				tx.Unannounced()
+			} else {
+				tx.Bulk()
+				var used bool
+				if err := tx.QueryRow(anyContact).Scan(&used); err != nil || used {
+					return cmp.Or(err, errNotFresh) // another writer stored contacts first
 				}
-				if err := contacts.DeferInsertTriggersIn(tx); err != nil {
+			}
+			if err := contacts.DeferInsertTriggersIn(tx); err != nil {
+				return err
+			}
+			if seen != nil && !p.companyCols() {
+				// The new contacts of batch N+1 are laid out while the writer stores batch
+				// N, the emails remembered there. (A copy of the record: consume moves rec's
+				// counters on the writer.)
+				now, stored, r0 := tx.NowMs(), seen, rec
+				read(func(b *parsed) { b.ready = prepare(r0, p, b.rows, now, stored) })
+				seen = nil
+			} else {
+				read(nil)
+			}
+			for {
+				done, err := consume(func(b parsed) (Record, error) {
+					return apply(tx, rec, p, b, companyIDs, seen, held)
+				}, held.full)
+				if err != nil || !held.holding() || (done && held.n == 0) {
 					return err
 				}
-				if !started {
-					started = true
-					if seen != nil && !p.companyCols() {
-						// The new contacts of batch N+1 are laid out while the writer stores
-						// batch N. (A copy of the record: consume moves rec's counters on the
-						// writer.)
-						now, stored, r0 := tx.NowMs(), seen, rec
-						read(func(b *parsed) { b.ready = prepare(r0, p, b.rows, now, stored) })
-						seen = nil
-					} else {
-						read(nil)
-					}
+				if err := tx.RestoreIndex(contacts.EmailIndex); err != nil {
+					return err
 				}
-				if held != nil && held.built && held.n > 0 {
-					n, err := applyHeld(tx, rec, p, held, companyIDs)
-					if err != nil {
-						return err
-					}
-					if rec = n; report != nil {
-						report(rec)
-					}
+				held.built = true
+				n, err := applyHeld(tx, rec, p, held, companyIDs)
+				if err != nil {
+					return err
 				}
-				for {
-					var err error
-					done, err = consume(func(b parsed) (Record, error) {
-						return apply(tx, rec, p, b, companyIDs, seen, held)
-					}, held.full)
-					if err != nil || s.db.Scratch() || !held.holding() || (done && held.n == 0) {
-						return err // (the email index is then rebuilt with the others)
-					}
-					// In the store the held rows are applied in this transaction, the email
-					// index built in it first, and the rest of the file goes through it.
-					if err := tx.RestoreIndex(contacts.EmailIndex); err != nil {
-						return err
-					}
-					held.built = true
-					n, err := applyHeld(tx, rec, p, held, companyIDs)
-					if err != nil {
-						return err
-					}
-					if rec = n; report != nil {
-						report(rec)
-					}
-					if done {
-						return nil
-					}
+				if rec = n; report != nil {
+					report(rec)
 				}
-			})
-			if err == nil && done {
-				// The side file's pages go to disk while its indexes are rebuilt.
-				s.db.SyncAhead()
+				if done {
+					return nil
+				}
 			}
-			if errors.Is(err, errNotFresh) {
-				// The batches below, with look-ups through the email index.
-				if held != nil {
-					if err := contacts.RestoreEmailIndex(ctx, s.db); err != nil {
-						return err
-					}
-				}
-				held = nil
-				break
+		})
+		if !errors.Is(err, errNotFresh) {
+			if err == nil {
+				s.db.SyncAhead() // the side file's pages go to disk while its indexes are rebuilt
 			}
-			if err != nil || done {
-				return err // (rows held at the end are applied after the rebuilds, above)
-			}
-			// maxHeld rows held: the email index now, then the rest of the file with it live.
+			return err
+		}
+		// The batches below, with look-ups through the email index.
+		if held != nil {
 			if err := contacts.RestoreEmailIndex(ctx, s.db); err != nil {
 				return err
 			}
-			held.built = true
 		}
 	}
 	read(nil)
