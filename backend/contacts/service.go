@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -84,10 +85,11 @@ func (s *Service) onCommit(c db.Commit) {
 		switch name {
 		case "contacts":
 			all = true
-		case "contact_tags", "dnc", "company_contacts", ListChanged:
+		case "contact_tags", "dnc", "company_contacts":
 			lists = true
 		}
 	}
+	lists = lists || slices.Contains(c.BulkSignals, ListChanged)
 	switch {
 	case all:
 		s.anchors.Invalidate()

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"magpie/backend/apperr"
 	"magpie/backend/assets"
@@ -207,7 +208,7 @@ func (c *Core) announce(cm db.Commit) {
 			c.Bus.Publish(s.Topic+":changed", nil)
 		}
 	}
-	for _, name := range cm.Bulk {
+	for _, name := range slices.Concat(cm.Bulk, cm.BulkSignals) {
 		if !seen[name] {
 			seen[name] = true
 			c.Bus.Publish(name+":changed", nil)

@@ -8,11 +8,11 @@ import (
 	"magpie/backend/db"
 )
 
-// A bulk write (Tx.Bulk) reaches the commit hooks as the names of the tables and topics it
-// touched, before and after the call, with no change or signal listed; the sync recorder
-// still sees every change. Touches answers for listed changes and bulk names, Signalled for
-// listed signals and bulk names; a signal is not a table change (the segments' membership
-// signal is named "segments", as their table is).
+// A bulk write (Tx.Bulk) reaches the commit hooks as the names of the tables it changed and
+// of the topics it signalled, before and after the call, with no change or signal listed;
+// the sync recorder still sees every change. Touches answers for changes, listed or bulk,
+// Signalled for signals, listed or bulk: a signal is not a table change, even when a topic
+// and a table share a name.
 func TestBulkWrite(t *testing.T) {
 	d, err := db.OpenDir(t.TempDir(), db.Options{})
 	if err != nil {
@@ -35,6 +35,7 @@ func TestBulkWrite(t *testing.T) {
 			}
 		}
 		tx.Signal("event", "u1")
+		tx.Signal("segments", "s1") // (a table's name too)
 		return nil
 	})
 	if err != nil {
@@ -44,12 +45,16 @@ func TestBulkWrite(t *testing.T) {
 		t.Fatalf("%d commits announced, want 1", len(got))
 	}
 	c := got[0]
-	if len(c.Changes) != 0 || len(c.Signals) != 0 || !slices.Equal(c.Bulk, []string{"event", "users"}) || recorded != 3 {
-		t.Fatalf("commit %+v, %d recorded; want only Bulk [event users] and 3 recorded", c, recorded)
+	if len(c.Changes) != 0 || len(c.Signals) != 0 || !slices.Equal(c.Bulk, []string{"users"}) ||
+		!slices.Equal(c.BulkSignals, []string{"event", "segments"}) || recorded != 3 {
+		t.Fatalf("commit %+v, %d recorded; want only Bulk [users], BulkSignals [event segments] and 3 recorded", c, recorded)
 	}
-	for name, want := range map[string]bool{"users": true, "event": true, "contacts": false} {
-		if c.Touches(name) != want || c.Signalled(name) != want {
-			t.Errorf("Touches / Signalled(%q) = %v / %v, want %v", name, c.Touches(name), c.Signalled(name), want)
+	for _, w := range []struct {
+		name              string
+		touches, signaled bool
+	}{{"users", true, false}, {"event", false, true}, {"segments", false, true}, {"contacts", false, false}} {
+		if c.Touches(w.name) != w.touches || c.Signalled(w.name) != w.signaled {
+			t.Errorf("Touches / Signalled(%q) = %v / %v, want %v / %v", w.name, c.Touches(w.name), c.Signalled(w.name), w.touches, w.signaled)
 		}
 	}
 	listed := db.Commit{Changes: []db.Change{{Table: "contacts"}}, Signals: []db.Signal{{Topic: "segments"}}}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -61,10 +62,10 @@ type Signal struct {
 type Commit struct {
 	Changes []Change
 	Signals []Signal
-	// Bulk names the tables and signal topics a bulk write (Tx.Bulk) touched without
-	// listing its changes and signals: a hook deriving anything from one of them refreshes
-	// it in full.
-	Bulk []string
+	// Bulk names the tables a bulk write (Tx.Bulk) changed, and BulkSignals the topics it
+	// signalled, without listing its changes and signals: a hook deriving anything from one
+	// of them refreshes it in full.
+	Bulk, BulkSignals []string
 }
 
 // Touches reports whether the commit changed one of tables: a listed change, or a bulk
@@ -75,25 +76,25 @@ func (c Commit) Touches(tables ...string) bool {
 			return true
 		}
 	}
-	return c.inBulk(tables)
+	return hasAny(c.Bulk, tables)
 }
 
 // Signalled reports whether the commit signalled one of topics: a listed signal, or a bulk
-// write naming it.
+// write's signal.
 func (c Commit) Signalled(topics ...string) bool {
 	for _, sg := range c.Signals {
 		if slices.Contains(topics, sg.Topic) {
 			return true
 		}
 	}
-	return c.inBulk(topics)
+	return hasAny(c.BulkSignals, topics)
 }
 
-// InBulk reports whether a bulk write touched table (or topic) name.
-func (c Commit) InBulk(name string) bool { return slices.Contains(c.Bulk, name) }
+// InBulk reports whether a bulk write changed table.
+func (c Commit) InBulk(table string) bool { return slices.Contains(c.Bulk, table) }
 
-func (c Commit) inBulk(names []string) bool {
-	return slices.ContainsFunc(c.Bulk, func(b string) bool { return slices.Contains(names, b) })
+func hasAny(list, names []string) bool {
+	return slices.ContainsFunc(list, func(b string) bool { return slices.Contains(names, b) })
 }
 
 // CommitHook runs after a successful commit, outside the transaction. Hooks must be quick
@@ -169,21 +170,23 @@ func (d *DB) OnCommit(h CommitHook) {
 
 // Tx is one write transaction on the writer connection.
 type Tx struct {
-	ctx      context.Context
-	tx       *sql.Tx
-	d        *DB
-	now      time.Time
-	rec      Recorder
-	changes  changeList
-	signals  []Signal
-	announce bool                 // commit hooks will see changes and signals (else they are not kept)
-	stmts    map[string]*sql.Stmt // prepared in this transaction, closed with it
-	conn     *sql.Conn            // the writer connection the transaction runs on
-	raw      *rawConn             // its SQLite handle for bulk statements (rawConn), once asked for
-	rawDone  bool                 // raw was looked for
-	trashed  int                  // rows moved to or from the trash (Trashed)
-	locals   map[any]any          // per-transaction state of other packages (Local/SetLocal)
-	before   []func(*Tx) error    // run just before commit (BeforeCommit)
+	ctx     context.Context
+	tx      *sql.Tx
+	d       *DB
+	now     time.Time
+	rec     Recorder
+	changes changeList
+	signals []Signal
+	// bulkSignals, when not nil (Tx.Bulk), replaces signals: it only names the topics.
+	bulkSignals map[string]bool
+	announce    bool                 // commit hooks will see changes and signals (else they are not kept)
+	stmts       map[string]*sql.Stmt // prepared in this transaction, closed with it
+	conn        *sql.Conn            // the writer connection the transaction runs on
+	raw         *rawConn             // its SQLite handle for bulk statements (rawConn), once asked for
+	rawDone     bool                 // raw was looked for
+	trashed     int                  // rows moved to or from the trash (Trashed)
+	locals      map[any]any          // per-transaction state of other packages (Local/SetLocal)
+	before      []func(*Tx) error    // run just before commit (BeforeCommit)
 }
 
 // Write runs fn in one transaction: everything fn writes commits together or not at all.
@@ -223,12 +226,9 @@ func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 		return canceledOr(ctx, openError(d.Path, err))
 	}
 	d.commits.Add(1) // still holding the connection: no other Write commits in between
-	if len(hooks) > 0 && (tx.changes.n > 0 || len(tx.signals) > 0 || len(tx.changes.bulk) > 0) {
-		c := Commit{Changes: tx.changes.all(), Signals: tx.signals}
-		for name := range tx.changes.bulk {
-			c.Bulk = append(c.Bulk, name)
-		}
-		sort.Strings(c.Bulk)
+	if len(hooks) > 0 && (tx.changes.n > 0 || len(tx.signals) > 0 || len(tx.changes.bulk) > 0 || len(tx.bulkSignals) > 0) {
+		c := Commit{Changes: tx.changes.all(), Signals: tx.signals,
+			Bulk: slices.Sorted(maps.Keys(tx.changes.bulk)), BulkSignals: slices.Sorted(maps.Keys(tx.bulkSignals))}
 		for _, h := range hooks {
 			h(c)
 		}
@@ -270,24 +270,27 @@ func (t *Tx) SetLocal(key, v any) {
 // Unannounced keeps the transaction's changes and signals from the commit hooks (and out of
 // memory): for a bulk load of millions of rows in one transaction into a store nobody
 // watches — a scratch store (OpenScratch) that is installed, closed, over the store.
-func (t *Tx) Unannounced() { t.announce, t.changes, t.signals = false, changeList{}, nil }
+func (t *Tx) Unannounced() {
+	t.announce, t.changes, t.signals, t.bulkSignals = false, changeList{}, nil, nil
+}
 
 // Bulk keeps the transaction's changes and signals out of memory, as Unannounced, but tells
-// the commit hooks which tables and topics it touched (Commit.Bulk), so each refreshes what
-// it derives from them in full: for a bulk load of millions of rows in one transaction into
-// the live store. Changes made before the call are folded in too.
+// the commit hooks which tables it changed and which topics it signalled (Commit.Bulk,
+// Commit.BulkSignals), so each refreshes what it derives from them in full: for a bulk load
+// of millions of rows in one transaction into the live store. Changes and signals made
+// before the call are folded in too.
 func (t *Tx) Bulk() {
 	if !t.announce || t.changes.bulk != nil {
 		return
 	}
-	b := map[string]bool{}
+	b, sb := map[string]bool{}, map[string]bool{}
 	for _, ch := range t.changes.all() {
 		b[ch.Table] = true
 	}
 	for _, sg := range t.signals {
-		b[sg.Topic] = true
+		sb[sg.Topic] = true
 	}
-	t.changes, t.signals = changeList{bulk: b}, nil
+	t.changes, t.signals, t.bulkSignals = changeList{bulk: b}, nil, sb
 }
 
 // Trashed is how many rows this transaction moved to or from the trash (Delete, Restore).
@@ -358,8 +361,8 @@ func (t *Tx) QueryPrepared(q string, args ...any) (*sql.Rows, error) {
 // Without commit hooks nobody would read it, and it is not kept.
 func (t *Tx) Signal(topic, id string) {
 	switch {
-	case t.changes.bulk != nil:
-		t.changes.bulk[topic] = true
+	case t.bulkSignals != nil:
+		t.bulkSignals[topic] = true
 	case t.announce:
 		t.signals = append(t.signals, Signal{Topic: topic, ID: id})
 	}

@@ -62,9 +62,15 @@ func (s *Service) onCommit(c db.Commit) {
 			touched = append(touched, sg.ID)
 		}
 	}
-	for _, name := range c.Bulk { // a bulk write lists no contact: every one may have moved
+	// A bulk write lists no contact: every one may have moved.
+	for _, topic := range c.BulkSignals {
+		if topic == events.Topic || topic == Topic {
+			touched = append(touched, allContacts)
+		}
+	}
+	for _, name := range c.Bulk {
 		switch {
-		case name == "contacts" || contactTables[name] || name == "companies" || name == events.Topic || name == Topic:
+		case name == "contacts" || contactTables[name] || name == "companies":
 			touched = append(touched, allContacts)
 		case name == "segments" || name == "fields" || name == "point_groups":
 			stale = true
