@@ -15,10 +15,10 @@ const WriterCacheMiB = 64
 // 17 MB with 4 MiB (docs/BENCHMARKS.md § Contacts, branch seed4).
 const SortCacheKiB = 4096
 
-// BulkCacheMiB is the writer's page cache while a bulk load (a big import, demo data)
-// holds BulkCache. At 200k contacts the B-trees an import appends to — the kept email
-// index, sync_row_clock, the event log's kept index, the link tables — outgrow 64 MiB, and
-// every page evicted before the commit is written and read again.
+// BulkCacheMiB is the writer's page cache while a bulk load (a big import into a store with
+// contacts) holds BulkCache. At 200k contacts the B-trees such an import writes — the live
+// email index, sync_row_clock, the event log's kept index, the link tables — outgrow
+// 64 MiB, and every page evicted before the commit is written and read again.
 const BulkCacheMiB = 128
 
 // BulkCache raises the writer connection's page cache to BulkCacheMiB for a bulk load and

@@ -314,9 +314,15 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 				err = rerr
 			}
 		}()
-		// A bigger writer cache while streaming, released before the rebuilds (deferred
-		// functions run last in, first out).
-		defer s.db.BulkCache(ctx)()
+		// Into a store with contacts, a bigger writer cache while streaming (the email
+		// index stays live there: a random B-tree), released before the rebuilds (deferred
+		// functions run last in, first out). Into a store or side file that began without
+		// contacts every kept B-tree only grows at its right edge: the writer's usual cache
+		// imported 1M rows as fast and 60–130 MB smaller (docs/BENCHMARKS.md § "Import: the
+		// usual page cache for one transaction").
+		if !fresh {
+			defer s.db.BulkCache(ctx)()
+		}
 		// Collect garbage half as often while streaming (the live heap is two parsed batches,
 		// ~30 MB; GC was ~10 % of an import's CPU), and hand the memory back before the
 		// rebuilds, whose sorter needs it.
