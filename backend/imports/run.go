@@ -318,7 +318,7 @@ func (s *Service) Run(ctx context.Context, id string, report func(Record)) (err 
 		// index stays live there: a random B-tree), released before the rebuilds (deferred
 		// functions run last in, first out). Into a store or side file that began without
 		// contacts every kept B-tree only grows at its right edge: the writer's usual cache
-		// imported 1M rows as fast and 60–130 MB smaller (docs/BENCHMARKS.md § "Import: the
+		// imported 1M rows as fast and 60–100 MB smaller (docs/BENCHMARKS.md § "Import: the
 		// usual page cache for one transaction").
 		if !fresh {
 			defer s.db.BulkCache(ctx)()
