@@ -123,6 +123,12 @@ for (const file of specs) {
       shot: async (name) => {
         if (SHOTS) await page.screenshot({ path: join(shotDir, `${name}.png`) });
       },
+      /** openImport opens the import wizard on the CSV file at path, at its mapping screen. */
+      openImport: async (path) => {
+        await page.getByRole("navigation").getByRole("link", { name: "Import" }).click();
+        await page.locator('input[type="file"]').setInputFiles(path);
+        await page.getByTestId("mapping").waitFor();
+      },
     };
     await mod.default(ctx);
     if (pageErrors.length) throw new Error(`page errors: ${pageErrors.join("; ")}`);

@@ -8,7 +8,7 @@ function win1252(s) {
   return Buffer.from(s, "latin1");
 }
 
-export default async function ({ page, expect, shot, tmp }) {
+export default async function ({ page, expect, shot, tmp, openImport }) {
   const rows = ["Prénom;Nom;E-mail;Ville;Pays"];
   for (let i = 0; i < 120; i++) rows.push(`Hélène;Dupré${i};helene.dupre${i}@exemple.fr;Besançon;France`);
   rows.push("Bad;Row;not-an-email;Nowhere;France");
@@ -16,9 +16,7 @@ export default async function ({ page, expect, shot, tmp }) {
   const csv = join(tmp, "contacts-fr.csv");
   writeFileSync(csv, win1252(`${rows.join("\r\n")}\r\n`));
 
-  await page.getByRole("navigation").getByRole("link", { name: "Import" }).click();
-  await page.locator('input[type="file"]').setInputFiles(csv);
-  await page.getByTestId("mapping").waitFor();
+  await openImport(csv);
   const detected = await page.getByTestId("import-detected").textContent();
   expect.match(detected, /Semicolon/, "delimiter detection");
   expect.match(detected, /windows-1252/, "encoding detection");

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export default async function ({ page, rpc, expect, tmp }) {
+export default async function ({ page, rpc, expect, tmp, openImport }) {
   const filters = JSON.stringify([
     { glue: "and", object: "lead", field: "city", operator: "=", properties: { filter: "Nîmes" } },
   ]);
@@ -18,9 +18,7 @@ export default async function ({ page, rpc, expect, tmp }) {
   }
   const csv = join(tmp, "bulk.csv");
   writeFileSync(csv, `${rows.join("\n")}\n`);
-  await page.getByRole("navigation").getByRole("link", { name: "Import" }).click();
-  await page.locator('input[type="file"]').setInputFiles(csv);
-  await page.getByTestId("mapping").waitFor();
+  await openImport(csv);
   await page.getByRole("button", { name: "Start the import" }).click();
   await page.getByTestId("import-result").waitFor({ timeout: 120_000 });
   expect.match(await page.getByTestId("import-result").textContent(), /60,000 created/, "every row created");

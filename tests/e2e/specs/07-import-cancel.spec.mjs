@@ -2,16 +2,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export default async function ({ page, rpc, expect, tmp }) {
+export default async function ({ page, rpc, expect, tmp, openImport }) {
   const n = 30000;
   const rows = ["email,firstname,lastname,city"];
   for (let i = 0; i < n; i++) rows.push(`p${i}@big.example,Zoë,Lefèvre${i},Nîmes`);
   const csv = join(tmp, "big.csv");
   writeFileSync(csv, `${rows.join("\n")}\n`);
 
-  await page.getByRole("navigation").getByRole("link", { name: "Import" }).click();
-  await page.locator('input[type="file"]').setInputFiles(csv);
-  await page.getByTestId("mapping").waitFor();
+  await openImport(csv);
   await page.getByRole("button", { name: "Start the import" }).click();
   await page.getByTestId("job-progress").getByRole("button", { name: "Cancel" }).click();
   await page.locator('[data-testid="job-progress"]:is([data-state="canceled"],[data-state="failed"])').waitFor({ timeout: 60_000 });

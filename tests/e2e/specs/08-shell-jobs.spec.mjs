@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export default async function ({ page, rpc, expect, tmp, shot }) {
+export default async function ({ page, rpc, expect, tmp, shot, openImport }) {
   const indicator = page.getByTestId("jobs-indicator");
   await indicator.waitFor();
   expect.equal(await indicator.getAttribute("data-running"), "0", "no job at start");
@@ -12,9 +12,7 @@ export default async function ({ page, rpc, expect, tmp, shot }) {
   for (let i = 0; i < n; i++) rows.push(`j${i}@jobs.example;Zoé;Lefèvre${i};Nîmes`);
   const csv = join(tmp, "jobs.csv");
   writeFileSync(csv, `${rows.join("\n")}\n`);
-  await page.getByRole("navigation").getByRole("link", { name: "Import" }).click();
-  await page.locator('input[type="file"]').setInputFiles(csv);
-  await page.getByTestId("mapping").waitFor();
+  await openImport(csv);
   await page.getByRole("button", { name: "Start the import" }).click();
 
   // Leave the import screen: the indicator still shows the job.

@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export default async function ({ page, rpc, expect, shot, tmp }) {
+export default async function ({ page, rpc, expect, shot, tmp, openImport }) {
   const csv = join(tmp, "with-companies.csv");
   writeFileSync(
     csv,
@@ -12,9 +12,7 @@ export default async function ({ page, rpc, expect, shot, tmp }) {
       "ann@acme.example;Ann;ACME sa;;130\n" +
       "bob@globex.example;Bob;Globex;Nîmes;\n",
   );
-  await page.getByRole("navigation").getByRole("link", { name: "Import" }).click();
-  await page.locator('input[type="file"]').setInputFiles(csv);
-  await page.getByTestId("mapping").waitFor();
+  await openImport(csv);
   const field = (col) => page.locator(`input[aria-label="Field for column ${col}"]`);
   await page.waitForFunction(
     () => document.querySelector('input[aria-label="Field for column Company Name"]')?.value === "Company · Name",
