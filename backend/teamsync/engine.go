@@ -75,9 +75,11 @@ type Engine struct {
 	savedLast int64 // last persisted LastSyncMs (cycle goroutine only)
 	// test hooks: simulated crashes.
 	afterSend   func() error // after a push was acknowledged, before the outbox is cleared
+	recounted   func()       // after a bulk commit's recount read the counts (tests)
 	beforeSaved func() error // after a page was applied, before the cursor is saved
 	schemaOK    atomic.Bool
-	recounting  atomic.Bool // a bulk commit's refreshCounts is running
+	recounting  atomic.Bool // a bulk commit's refreshCounts is running (recount)
+	recountDue  atomic.Bool // a bulk commit came after the running recount began
 	colsets     sync.Map    // column set id -> *colsetEntry (rowclock.go)
 }
 
@@ -288,11 +290,8 @@ func (e *Engine) onCommit(c db.Commit) {
 		e.feed = append([]FeedItem(nil), e.feed[n-feedSize:]...)
 	}
 	e.mu.Unlock()
-	if bulk && e.recounting.CompareAndSwap(false, true) {
-		go func() { // (hooks never block; one at a time: a bulk import commits every 25k rows)
-			defer e.recounting.Store(false)
-			_ = e.refreshCounts(context.Background())
-		}()
+	if bulk {
+		e.recount()
 	}
 	if local > 0 || bulk {
 		select {
@@ -300,6 +299,29 @@ func (e *Engine) onCommit(c db.Commit) {
 		default:
 		}
 	}
+}
+
+// recount refreshes the counts after a bulk commit, off the hook (hooks never block) and
+// one at a time (a bulk import commits every 25k rows): a commit that comes while a recount
+// runs gets another one after it, so the last count read follows the last commit.
+func (e *Engine) recount() {
+	e.recountDue.Store(true)
+	if !e.recounting.CompareAndSwap(false, true) {
+		return // the running one sees recountDue when it ends
+	}
+	go func() {
+		for {
+			e.recountDue.Store(false)
+			_ = e.refreshCounts(context.Background())
+			if e.recounted != nil {
+				e.recounted()
+			}
+			e.recounting.Store(false)
+			if !e.recountDue.Load() || !e.recounting.CompareAndSwap(false, true) {
+				return // (a commit in between started its own)
+			}
+		}
+	}()
 }
 
 func (e *Engine) refreshCounts(ctx context.Context) error {

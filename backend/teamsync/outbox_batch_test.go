@@ -285,3 +285,31 @@ func BenchmarkPushBatchEntry500(b *testing.B) {
 	b.StopTimer()
 	reportPercentiles(b, lat)
 }
+
+// Bulk writes (db.Tx.Bulk) in a row — a big import's 25k-row groups — are recounted off the
+// commit hook one at a time; a commit that lands while a recount runs gets another one, so
+// the pending count ends at the outbox's whole.
+func TestPendingAfterBulkWritesInARow(t *testing.T) {
+	srv := newServer(t)
+	a := newReplica(t, "a", newClient(t, srv.URL()), 0, Options{})
+	a.e.recounted = func() { time.Sleep(30 * time.Millisecond) } // commits land meanwhile
+	const writes, per = 20, 30
+	for w := 0; w < writes; w++ {
+		time.Sleep(5 * time.Millisecond)
+		rows := batchRows(per)
+		for i := range rows {
+			rows[i].ID = fmt.Sprintf("w%02d-%s", w, rows[i].ID)
+		}
+		a.write(t, func(tx *db.Tx) error {
+			tx.Bulk()
+			return tx.InsertMany("items", itemCols, rows)
+		})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for a.e.Status().Pending != writes*per && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := a.e.Status().Pending; got != writes*per {
+		t.Fatalf("pending %d after %d bulk writes of %d rows, want %d", got, writes, per, writes*per)
+	}
+}
