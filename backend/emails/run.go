@@ -130,9 +130,17 @@ func (s *Service) queueScheduled(ctx context.Context) error {
 
 // Issue is a problem the checker finds in an email (shown in the editor and send screen).
 type Issue struct {
-	Code     string `json:"code"` // unknown_token unknown_field missing_unsubscribe broken_link no_from no_subject mjml_source oversized_image
+	Code     string `json:"code"` // unknown_token unknown_field empty_field_name missing_unsubscribe broken_link no_from no_subject mjml_source oversized_image
 	Severity string `json:"severity"`
-	Detail   string `json:"detail"`
+	Detail   string `json:"detail"` // English, for the CLI and logs
+	// Key and Params are what the UI translates (emails.check.*), as apperr.Error's.
+	Key    string            `json:"key"`
+	Params map[string]string `json:"params,omitempty"`
+}
+
+// issue builds an Issue whose i18n key follows its code (or the code's variant).
+func issue(code, severity, key string, params map[string]string, detail string) Issue {
+	return Issue{Code: code, Severity: severity, Detail: detail, Key: "emails.check." + key, Params: params}
 }
 
 var (
@@ -161,9 +169,12 @@ func (s *Service) Check(ctx context.Context, e Email) ([]Issue, error) {
 			m[f.Alias] = true
 		}
 	}
-	for _, part := range []struct{ name, text string }{{"subject", e.Subject}, {"preheader", e.Preheader}, {"html", e.HTML}, {"text", e.PlainText}} {
+	// part names the email's field (its label in the UI: emails.field.<field>).
+	for _, part := range []struct{ name, field, text string }{{"subject", "subject", e.Subject},
+		{"preheader", "preheader", e.Preheader}, {"html", "html", e.HTML}, {"text", "plainText", e.PlainText}} {
 		for _, is := range tokens.Lint(part.text, known) {
-			out = append(out, Issue{Code: is.Reason, Severity: "error", Detail: part.name + ": " + is.Token})
+			out = append(out, issue(is.Reason, "error", is.Reason, map[string]string{"part": part.field, "token": is.Token},
+				part.name+": "+is.Token))
 		}
 	}
 	st, err := s.Settings(ctx)
@@ -171,18 +182,18 @@ func (s *Service) Check(ctx context.Context, e Email) ([]Issue, error) {
 		return nil, err
 	}
 	if e.FromAddress == "" && st.DefaultFrom == "" {
-		out = append(out, Issue{Code: "no_from", Severity: "error", Detail: "no from address on the email and no default"})
+		out = append(out, issue("no_from", "error", "no_from", nil, "no from address on the email and no default"))
 	}
 	if strings.TrimSpace(e.Subject) == "" {
-		out = append(out, Issue{Code: "no_subject", Severity: "error", Detail: "the subject is empty"})
+		out = append(out, issue("no_subject", "error", "no_subject", nil, "the subject is empty"))
 	}
 	names := strings.Join(tokens.Names(e.HTML), " ")
 	if e.Kind == List && !strings.Contains(names, "unsubscribe") && !strings.Contains(names, "dnc_url") {
-		out = append(out, Issue{Code: "missing_unsubscribe", Severity: "warning",
-			Detail: "no {unsubscribe_url} or {unsubscribe_text} link (the List-Unsubscribe header is still sent)"})
+		out = append(out, issue("missing_unsubscribe", "warning", "missing_unsubscribe", nil,
+			"no {unsubscribe_url} or {unsubscribe_text} link (the List-Unsubscribe header is still sent)"))
 	}
 	if strings.Contains(strings.ToLower(e.HTML), "<mjml") {
-		out = append(out, Issue{Code: "mjml_source", Severity: "error", Detail: "the HTML is MJML source: compile it in the editor"})
+		out = append(out, issue("mjml_source", "error", "mjml_source", nil, "the HTML is MJML source: compile it in the editor"))
 	}
 	for _, m := range hrefAnyRE.FindAllStringSubmatch(e.HTML, -1) {
 		h := strings.TrimSpace(m[2] + m[3])
@@ -192,16 +203,16 @@ func (s *Service) Check(ctx context.Context, e Email) ([]Issue, error) {
 		low := strings.ToLower(h)
 		switch {
 		case h == "" || h == "#":
-			out = append(out, Issue{Code: "broken_link", Severity: "warning", Detail: "a link has no destination"})
+			out = append(out, issue("broken_link", "warning", "link_empty", nil, "a link has no destination"))
 		case strings.HasPrefix(low, "javascript:"):
-			out = append(out, Issue{Code: "broken_link", Severity: "error", Detail: "javascript: links do not work in email: " + h})
+			out = append(out, issue("broken_link", "error", "link_javascript", map[string]string{"url": h}, "javascript: links do not work in email: "+h))
 		case strings.HasPrefix(low, "http://") || strings.HasPrefix(low, "https://"):
 			if u, err := url.Parse(h); err != nil || u.Host == "" || strings.ContainsAny(u.Host, " <>") {
-				out = append(out, Issue{Code: "broken_link", Severity: "error", Detail: "malformed URL: " + h})
+				out = append(out, issue("broken_link", "error", "link_malformed", map[string]string{"url": h}, "malformed URL: "+h))
 			}
 		case strings.HasPrefix(low, "mailto:"):
 			if _, err := mail.ParseAddress(strings.SplitN(h[7:], "?", 2)[0]); err != nil {
-				out = append(out, Issue{Code: "broken_link", Severity: "warning", Detail: "malformed mailto: " + h})
+				out = append(out, issue("broken_link", "warning", "link_mailto", map[string]string{"url": h}, "malformed mailto: "+h))
 			}
 		}
 	}
@@ -209,7 +220,7 @@ func (s *Service) Check(ctx context.Context, e Email) ([]Issue, error) {
 		if len(img) < 140_000 { // ~100 kB once base64-decoded
 			continue
 		}
-		out = append(out, Issue{Code: "oversized_image", Severity: "warning", Detail: "an embedded image is over 100 kB: host it instead"})
+		out = append(out, issue("oversized_image", "warning", "oversized_image", nil, "an embedded image is over 100 kB: host it instead"))
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,7 @@ func TestScheduled_QueuedOnceWhenDue(t *testing.T) {
 func TestCheckAndImport(t *testing.T) {
 	f := newFixture(t)
 	issues, err := f.s.Check(f.ctx, Email{Kind: List, Subject: "", HTML: `<mjml></mjml><a href="javascript:alert(1)">x</a>` +
-		`<a href="https://">y</a><a href="">z</a> {contactfield=nosuchfield} {bogus} <img src="data:image/png;base64,` +
+		`<a href="https://">y</a><a href="">z</a><a href="mailto:not an address">m</a> {contactfield=nosuchfield} {contactfield=} {bogus} <img src="data:image/png;base64,` +
 		strings.Repeat("A", 150_000) + `">`})
 	if err != nil {
 		t.Fatal(err)
@@ -77,8 +78,23 @@ func TestCheckAndImport(t *testing.T) {
 			t.Errorf("missing %s in %v", want, codes)
 		}
 	}
-	if codes["broken_link"] != 3 {
-		t.Errorf("broken links %d, want 3", codes["broken_link"])
+	if codes["broken_link"] != 4 {
+		t.Errorf("broken links %d, want 4", codes["broken_link"])
+	}
+	// The UI shows each issue through its key: an English string whose every {param} is given.
+	if dict, err := os.ReadFile("../../frontend/src/i18n/emails.ts"); err == nil {
+		for _, i := range issues {
+			m := regexp.MustCompile(`"` + regexp.QuoteMeta(i.Key) + `": "([^"]*)"`).FindSubmatch(dict)
+			if m == nil {
+				t.Errorf("%s (%s): no UI string for key %q", i.Code, i.Detail, i.Key)
+				continue
+			}
+			for _, p := range regexp.MustCompile(`\{(part|token|url)\}`).FindAllSubmatch(m[1], -1) {
+				if i.Params[string(p[1])] == "" {
+					t.Errorf("%s: %q needs param %s, got %v", i.Key, m[1], p[1], i.Params)
+				}
+			}
+		}
 	}
 	dir := t.TempDir()
 	good := filepath.Join(dir, "n.html")

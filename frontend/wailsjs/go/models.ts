@@ -865,6 +865,8 @@ export namespace emails {
 	    code: string;
 	    severity: string;
 	    detail: string;
+	    key: string;
+	    params?: Record<string, string>;
 	}
 	export interface DryRun {
 	    emailId: string;

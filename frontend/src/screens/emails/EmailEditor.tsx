@@ -23,14 +23,21 @@ import { IconBraces, IconDeviceFloppy, IconSend, IconTrash } from "@tabler/icons
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useRef, useState } from "react";
 import { Contacts, Fields } from "../../api";
-import { blankEmail, EmailSegments, Emails, type EmailView, SPECIAL_TOKENS } from "../../api/emails";
+import {
+  blankEmail,
+  type EmailIssue,
+  EmailSegments,
+  Emails,
+  type EmailView,
+  SPECIAL_TOKENS,
+} from "../../api/emails";
 import { useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
 import { Attachments, CategoryInput, Variants } from "./EmailExtras";
 import { EmailSend } from "./EmailSend";
 import { EmailStatsView } from "./EmailStats";
-import { emailFieldErrors, FieldErrors, useEmailI18n, useFieldError } from "./errors";
+import { emailFieldErrors, FieldErrors, issueText, useEmailI18n, useFieldError } from "./errors";
 import { THEMES } from "./themes";
 
 const MjmlBuilder = lazy(() => import("./MjmlBuilder"));
@@ -391,8 +398,8 @@ function Content({ draft, set }: { draft: EmailView; set: Setter }) {
   );
 }
 
-function Issues({ issues }: { issues: { code: string; severity: string; detail: string }[] }) {
-  const { t } = useI18n();
+function Issues({ issues }: { issues: EmailIssue[] }) {
+  const { t, lang } = useI18n();
   if (issues.length === 0)
     return (
       <Alert color="green" title={t("emails.issues")} data-testid="email-issues">
@@ -405,9 +412,9 @@ function Issues({ issues }: { issues: { code: string; severity: string; detail: 
         {issues.map((i) => (
           <List.Item key={`${i.code}:${i.detail}`}>
             <Badge size="xs" color={i.severity === "error" ? "red" : "orange"} mr="xs">
-              {i.severity}
+              {t(i.severity === "error" ? "emails.severity.error" : "emails.severity.warning")}
             </Badge>
-            {i.detail}
+            {issueText(lang, i)}
           </List.Item>
         ))}
       </List>

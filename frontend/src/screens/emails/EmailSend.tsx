@@ -5,11 +5,11 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { type JobStatus, Jobs } from "../../api";
 import { type EmailCounts, type EmailDryRun, Emails, type EmailView } from "../../api/emails";
-import { useEmailI18n } from "./errors";
+import { issueText, useEmailI18n } from "./errors";
 
 /** EmailSend: count the recipients, send a segment email and follow the job's progress. */
 export function EmailSend({ draft }: { draft: EmailView }) {
-  const { t, te, fmtNumber } = useEmailI18n();
+  const { t, te, fmtNumber, lang } = useEmailI18n();
   const qc = useQueryClient();
   const [dry, setDry] = useState<EmailDryRun | null>(null);
   const [jobId, setJobId] = useState("");
@@ -103,7 +103,7 @@ export function EmailSend({ draft }: { draft: EmailView }) {
           )}
           {dry.issues.map((i) => (
             <Text key={`${i.code}:${i.detail}`} size="sm" c={i.severity === "error" ? "red" : "orange"}>
-              {i.detail}
+              {issueText(lang, i)}
             </Text>
           ))}
         </Stack>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api";
-import { emailErrorText } from "./errors";
+import { emailErrorText, issueText } from "./errors";
 
 describe("emailErrorText", () => {
   it("lists each invalid field in the UI language", () => {
@@ -25,5 +25,20 @@ describe("emailErrorText", () => {
     expect(emailErrorText("fr", e)).toBe(
       "Le serveur SMTP smtp.example:587 est injoignable (connection refused) ; 3 messages seront réessayés plus tard",
     );
+  });
+});
+
+describe("issueText", () => {
+  it("translates the key, the part by its field label, and falls back on the detail", () => {
+    const i = {
+      code: "unknown_token",
+      severity: "error",
+      detail: "subject: {bogus}",
+      key: "emails.check.unknown_token",
+      params: { part: "subject", token: "{bogus}" },
+    };
+    expect(issueText("fr", i)).toBe("Objet : jeton inconnu {bogus}");
+    expect(issueText("en", i)).toBe("Subject: unknown token {bogus}");
+    expect(issueText("fr", { ...i, key: "emails.check.nosuch" })).toBe("subject: {bogus}");
   });
 });

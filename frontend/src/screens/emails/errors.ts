@@ -1,7 +1,8 @@
-// Email screens show backend errors in the UI language: a field error lists each field's
-// translated message ("Please check: …") instead of "2 fields are invalid".
+// Email screens show backend errors and checker issues in the UI language: a field error
+// lists each field's translated message ("Please check: …") instead of "2 fields are invalid".
 import { createContext, useContext } from "react";
 import { ApiError } from "../../api";
+import type { EmailIssue } from "../../api/emails";
 import { errorText, type Lang, translate, useI18n } from "../../i18n";
 
 /** emailErrorText is the sentence for a failed email call, in lang. */
@@ -19,6 +20,14 @@ export function emailErrorText(lang: Lang, e: unknown): string {
 export function useEmailI18n() {
   const i = useI18n();
   return { ...i, te: (e: unknown) => emailErrorText(i.lang, e) };
+}
+
+/** issueText is a checker issue in lang: its key with its params, the email part named by its
+ *  field label; the backend's English detail when the key is unknown. */
+export function issueText(lang: Lang, i: EmailIssue): string {
+  const part = i.params?.part;
+  const params = { ...i.params, ...(part ? { part: translate(lang, `emails.field.${part}`) } : {}) };
+  return translate(lang, i.key, params, i.detail);
 }
 
 /** emailFieldErrors maps each invalid field of a failed save to its message, in lang. */
