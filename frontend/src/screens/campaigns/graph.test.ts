@@ -10,10 +10,12 @@ import {
   copyBranch,
   DETACHED,
   detach,
+  events,
   history,
   layoutInput,
   mergeProblems,
   NODE_H,
+  needsLayout,
   pasteBranch,
   redo,
   removeNodes,
@@ -83,6 +85,19 @@ describe("layoutInput", () => {
     expect(at("open").y).toBeGreaterThan(at("send").y);
     expect(at("tag").y).toBeGreaterThan(at("open").y);
     expect(at("tag").x).toBeLessThan(at("pts").x);
+  });
+});
+
+describe("needsLayout", () => {
+  it("lays out a graph imported without positions, and only that", () => {
+    const piled = sample(); // every node at 0,0
+    expect(needsLayout(piled)).toBe(true);
+    const laid = autoLayout(piled);
+    expect(needsLayout(laid)).toBe(false);
+    expect(needsLayout({ sources: [], events: [ev("one", "action", "contact.tags", null)] })).toBe(false);
+    // positions missing altogether (a hand-written JSON file) count as 0,0
+    const bare = { sources: [], events: events(laid).map(({ x: _x, y: _y, ...e }) => e as CampaignEvent) };
+    expect(needsLayout(bare)).toBe(true);
   });
 });
 

@@ -243,6 +243,18 @@ export function layoutInput(g: Graph): LayoutInput {
   return { nodes, edges, order };
 }
 
+/** needsLayout says whether two nodes share a position: a graph imported without positions
+ *  (written by hand, or from another tool) would open as one pile of nodes. */
+export function needsLayout(g: Graph): boolean {
+  const seen = new Set<string>();
+  for (const n of [...sources(g), ...events(g)]) {
+    const key = `${n.x ?? 0},${n.y ?? 0}`;
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  return false;
+}
+
 /** autoLayout places every node top-to-bottom with dagre. */
 export function autoLayout(g: Graph): Graph {
   const input = layoutInput(g);

@@ -5,12 +5,13 @@ import { useMemo } from "react";
 import { Segments } from "../../api";
 import type { Graph, Problem } from "../../api/campaigns";
 import { Forms } from "../../api/forms";
-import { events } from "./graph";
+import { autoLayout, events, needsLayout } from "./graph";
 import { useLabels } from "./labels";
 
-/** normalize fills what older or imported graphs may leave null. */
+/** normalize fills what older or imported graphs may leave null, and lays out a graph whose
+ *  nodes have no positions of their own. */
 export function normalize(g: Graph | null | undefined): Graph {
-  return {
+  const out: Graph = {
     sources: (g?.sources ?? []).map((s) => ({ ...s, ids: s.ids ?? [] })),
     events: (g?.events ?? []).map((e) => ({
       ...e,
@@ -19,6 +20,7 @@ export function normalize(g: Graph | null | undefined): Graph {
       trigger: { ...e.trigger, weekdays: e.trigger?.weekdays ?? [] },
     })),
   };
+  return needsLayout(out) ? autoLayout(out) : out;
 }
 
 export function nameOf(g: Graph, id: string, typeLabel: (t: string) => string): string {
