@@ -3,7 +3,7 @@ import "@mantine/core/styles.css";
 import "@mantine/notifications/styles.css";
 import "@mantine/spotlight/styles.css";
 import "./app.css";
-import { createTheme, MantineProvider } from "@mantine/core";
+import { MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
@@ -11,8 +11,8 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import type { Preferences } from "./api";
 import { PrefsProvider } from "./prefs";
+import { cssVariablesResolver, LocalizedTheme, theme } from "./theme";
 
-const theme = createTheme({ primaryColor: "indigo", defaultRadius: "sm" });
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false, staleTime: 5_000 } },
 });
@@ -20,11 +20,13 @@ const queryClient = new QueryClient({
 export function mount(el: HTMLElement, prefs: Preferences) {
   createRoot(el).render(
     <StrictMode>
-      <MantineProvider theme={theme} defaultColorScheme="auto">
-        <Notifications position="top-center" />
+      <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto">
         <QueryClientProvider client={queryClient}>
           <PrefsProvider initial={prefs}>
-            <App />
+            <LocalizedTheme>
+              <Notifications position="top-center" />
+              <App />
+            </LocalizedTheme>
           </PrefsProvider>
         </QueryClientProvider>
       </MantineProvider>

@@ -39,6 +39,9 @@ export function SyncBadge() {
   const label = t(syncStateKeys[state] ?? "sync.badge.off");
   const last = st.lastSyncMs ? new Date(st.lastSyncMs).toLocaleTimeString(lang) : t("sync.never");
   const full = t("sync.badge.label", { state: label, n: st.pending, last });
+  // The accessible name starts with the visible text (WCAG 2.5.3), then the details.
+  const visible =
+    st.pending > 0 ? `${label} · ${t("sync.badge.pending", { n: fmtNumber(st.pending) })}` : label;
   const tip = [
     full,
     st.skewWarning ? t("sync.skew", { s: Math.round(st.clockSkewMs / 1000) }) : "",
@@ -50,7 +53,7 @@ export function SyncBadge() {
     <Tooltip label={tip} multiline w={320}>
       <UnstyledButton
         onClick={() => navigate("/settings/sync")}
-        aria-label={full}
+        aria-label={`${visible} — ${full}`}
         data-testid="sync-badge"
         data-state={state}
       >
@@ -59,8 +62,7 @@ export function SyncBadge() {
           variant="light"
           size="lg"
         >
-          {label}
-          {st.pending > 0 ? ` · ${t("sync.badge.pending", { n: fmtNumber(st.pending) })}` : ""}
+          {visible}
         </Badge>
       </UnstyledButton>
     </Tooltip>

@@ -36,9 +36,9 @@ export type EventFlowNode = Node<EventNodeData, "event">;
 export type SourceFlowNode = Node<SourceNodeData, "source">;
 
 const kindColor: Record<string, string> = {
-  action: "var(--mantine-color-blue-6)",
-  decision: "var(--mantine-color-orange-6)",
-  condition: "var(--mantine-color-grape-6)",
+  action: "var(--mantine-color-blue-text)",
+  decision: "var(--mantine-color-orange-text)",
+  condition: "var(--mantine-color-grape-text)",
 };
 
 function AddButton({
@@ -126,13 +126,13 @@ export function EventNode({ data, selected }: NodeProps<EventFlowNode>) {
               <AddButton
                 label={data.addLabels.yes}
                 text={data.addLabels.yesText}
-                color="var(--mantine-color-green-7)"
+                color="var(--mantine-color-green-text)"
                 onClick={() => data.onAdd({ parent: ev.id, path: "yes" })}
               />
               <AddButton
                 label={data.addLabels.no}
                 text={data.addLabels.noText}
-                color="var(--mantine-color-red-7)"
+                color="var(--mantine-color-red-text)"
                 onClick={() => data.onAdd({ parent: ev.id, path: "no" })}
               />
             </>
@@ -140,7 +140,7 @@ export function EventNode({ data, selected }: NodeProps<EventFlowNode>) {
             <AddButton
               label={data.addLabels.after}
               text=""
-              color="var(--mantine-color-gray-7)"
+              color="var(--mantine-color-gray-text)"
               onClick={() => data.onAdd({ parent: ev.id, path: "" })}
             />
           )}
@@ -171,7 +171,7 @@ export function SourceNode({ data, selected }: NodeProps<SourceFlowNode>) {
       className={`camp-node camp-source${selected ? " is-selected" : ""}${bad ? " has-problem" : ""}`}
       data-testid="campaign-source"
     >
-      <div className="camp-kind" style={{ color: "var(--mantine-color-teal-7)" }}>
+      <div className="camp-kind" style={{ color: "var(--mantine-color-teal-light-color)" }}>
         {data.title}
       </div>
       <div className="camp-name">{data.items}</div>
@@ -181,7 +181,7 @@ export function SourceNode({ data, selected }: NodeProps<SourceFlowNode>) {
           <AddButton
             label={data.addLabel}
             text=""
-            color="var(--mantine-color-gray-7)"
+            color="var(--mantine-color-gray-text)"
             onClick={() => data.onAdd({ parent: null, path: "" })}
           />
         </div>

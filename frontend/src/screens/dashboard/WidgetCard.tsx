@@ -225,7 +225,7 @@ function Body({
   if (result.chart) {
     return <EChart option={result.chart} label={name} dark={dark} height={tile.h * ROW_PX - 60} />;
   }
-  if (result.table) return <WidgetTable table={result.table} />;
+  if (result.table) return <WidgetTable table={result.table} name={name} />;
   return (
     <Stack h="100%" justify="center" align="center">
       <Text size="sm" c="dimmed" ta="center" data-testid="dash-empty">
@@ -235,7 +235,7 @@ function Body({
   );
 }
 
-function WidgetTable({ table }: { table: DashTable }) {
+function WidgetTable({ table, name }: { table: DashTable; name: string }) {
   const { t, fmtNumber, fmtDate } = useI18n();
   const cell = (kind: string, v: unknown) => {
     switch (kind) {
@@ -262,7 +262,8 @@ function WidgetTable({ table }: { table: DashTable }) {
     }
   };
   return (
-    <ScrollArea h="100%" type="auto">
+    // A region that scrolls takes the keyboard focus so that it can be scrolled without a mouse.
+    <ScrollArea h="100%" type="auto" viewportProps={{ tabIndex: 0, role: "region", "aria-label": name }}>
       <Table striped highlightOnHover fz="sm" verticalSpacing={4}>
         <Table.Thead>
           <Table.Tr>

@@ -167,7 +167,10 @@ function Editor({
           <Text size="sm" fw={500}>
             {t("dwc.f.snippet")}
           </Text>
-          <Code block>{`<div data-slot="dwc" data-param-slot-name="${slot.slot || "hero"}"></div>`}</Code>
+          <Code
+            block
+            tabIndex={0}
+          >{`<div data-slot="dwc" data-param-slot-name="${slot.slot || "hero"}"></div>`}</Code>
         </Grid.Col>
       </Grid>
       <Switch
@@ -290,7 +293,11 @@ function TryIt({ slot }: { slot: string }) {
             {t("dwc.tryRun")}
           </Button>
         </Group>
-        {out !== null && <Code block>{out}</Code>}
+        {out !== null && (
+          <Code block tabIndex={0}>
+            {out}
+          </Code>
+        )}
       </Stack>
     </Card>
   );

@@ -8,6 +8,8 @@ import "grapesjs/dist/css/grapes.min.css";
 import grapesjs, { type Editor } from "grapesjs";
 import grapesjsMjml from "grapesjs-mjml";
 import { useEffect, useRef } from "react";
+import { nameGrapesControls } from "../../components/grapes";
+import { useI18n } from "../../i18n";
 import { STARTER_MJML } from "./themes";
 
 const PLACEHOLDER =
@@ -32,6 +34,7 @@ export default function MjmlBuilder({
 }) {
   const host = useRef<HTMLDivElement>(null);
   const cb = useRef(onChange);
+  const { t } = useI18n();
   cb.current = onChange;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is created once per mount
   useEffect(() => {
@@ -66,7 +69,10 @@ export default function MjmlBuilder({
       }, 300);
     };
     editor.on("update", emit);
-    editor.on("load", emit);
+    editor.on("load", () => {
+      nameGrapesControls(editor, t("builder.canvas"), t("builder.device"));
+      emit();
+    });
     return () => {
       clearTimeout(timer);
       editor.destroy();

@@ -255,7 +255,7 @@ function EmbedPanel({ id }: { id: string }) {
               )}
             </CopyButton>
           </Group>
-          <Code block style={{ maxHeight: 200, overflow: "auto", whiteSpace: "pre-wrap" }}>
+          <Code block tabIndex={0} style={{ maxHeight: 200, overflow: "auto", whiteSpace: "pre-wrap" }}>
             {c.code}
           </Code>
         </Stack>

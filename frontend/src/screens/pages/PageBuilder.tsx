@@ -4,6 +4,8 @@ import "font-awesome/css/font-awesome.min.css";
 import "grapesjs/dist/css/grapes.min.css";
 import grapesjs, { type Editor, type ProjectData } from "grapesjs";
 import { useEffect, useRef } from "react";
+import { nameGrapesControls } from "../../components/grapes";
+import { useI18n } from "../../i18n";
 
 export interface PageChange {
   source: string; // GrapesJS project JSON
@@ -43,6 +45,7 @@ export default function PageBuilder({
 }) {
   const host = useRef<HTMLDivElement>(null);
   const cb = useRef(onChange);
+  const { t } = useI18n();
   cb.current = onChange;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is created once per mount
   useEffect(() => {
@@ -77,7 +80,10 @@ export default function PageBuilder({
       }, 300);
     };
     editor.on("update", emit);
-    editor.on("load", emit);
+    editor.on("load", () => {
+      nameGrapesControls(editor, t("builder.canvas"), t("builder.device"));
+      emit();
+    });
     return () => {
       clearTimeout(timer);
       editor.destroy();
