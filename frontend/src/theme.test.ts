@@ -27,6 +27,12 @@ describe("theme colours read at WCAG AA (4.5:1)", () => {
       expect(contrast(fg, bg)).toBeGreaterThanOrEqual(4.5);
   });
 
+  it("links in the light theme, on the page and on a selected row", () => {
+    const fg = vars.light["--mantine-color-anchor"] ?? "";
+    for (const bg of [th.white, th.colors.gray[0], th.colors.indigo[1]])
+      expect(contrast(fg, bg)).toBeGreaterThanOrEqual(4.5);
+  });
+
   it("links in the dark theme, on the page and on hovered rows", () => {
     const fg = vars.dark["--mantine-color-anchor"] ?? "";
     for (const bg of th.colors.dark.slice(5, 8)) expect(contrast(fg, bg)).toBeGreaterThanOrEqual(4.5);

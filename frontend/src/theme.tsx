@@ -14,6 +14,7 @@ import {
   lighten,
   luminance,
   MantineThemeProvider,
+  Menu,
   Modal,
   Notification,
 } from "@mantine/core";
@@ -28,6 +29,11 @@ export const theme = createTheme({
   // reads better (Mantine's default, 0.3, keeps white text on green 8 at 3.4:1).
   luminanceThreshold: 0.179,
   defaultRadius: "sm",
+  components: {
+    // Mantine's focus placeholder is a presentational child with a tabindex inside role="menu",
+    // which ARIA forbids; without it, opening a menu focuses its first item.
+    Menu: Menu.extend({ defaultProps: { withInitialFocusPlaceholder: false } }),
+  },
 });
 
 /** contrast is the WCAG contrast ratio of two colours. */
@@ -66,6 +72,9 @@ export const cssVariablesResolver: CSSVariablesResolver = (th) => {
   }
   const p = th.colors[th.primaryColor] ?? th.colors.indigo;
   const d = th.colors.dark;
+  // Links, on the page and on a selected row (the primary light background).
+  const shade = typeof th.primaryShade === "number" ? th.primaryShade : th.primaryShade.light;
+  light["--mantine-color-anchor"] = readableOn(p[shade], [white, th.colors.gray[0], p[1]], darken);
   // Links in the dark theme, on the page and on striped or hovered rows.
   const dark = { "--mantine-color-anchor": readableOn(p[4], [d[7], d[6], d[5]], lighten) };
   return { variables: {}, light, dark };

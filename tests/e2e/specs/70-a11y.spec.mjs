@@ -61,6 +61,23 @@ export default async function ({ page, base, tmp, expect }) {
     ["home", () => go("/")],
     ["dashboard", () => go("/dashboard")],
     ["contacts", () => go("/contacts")],
+    ["column chooser", () => click("Columns")],
+    [
+      "export dialog",
+      async () => {
+        await go("/contacts");
+        await click("Export");
+      },
+    ],
+    [
+      "contacts, one selected",
+      async () => {
+        await go("/contacts");
+        await page.locator('[role="row"][aria-rowindex="2"] input[type="checkbox"]').check();
+        await settle();
+      },
+    ],
+    ["batch actions menu", () => click("Actions")],
     [
       "contact page",
       async () => {
@@ -70,13 +87,7 @@ export default async function ({ page, base, tmp, expect }) {
         await page.getByTestId("contact-name").waitFor();
         await settle();
       },
-    ],
-    [
-      "contact timeline",
-      async () => {
-        await page.getByRole("tab", { name: "Timeline" }).click();
-        await settle();
-      },
+      ["Timeline", "Notes", "Companies", "Do not contact", "Segments"],
     ],
     ["new contact", () => go("/contacts/new")],
     ["companies", () => go("/companies")],
@@ -90,6 +101,15 @@ export default async function ({ page, base, tmp, expect }) {
     ],
     ["segments", () => go("/segments")],
     ["segment editor", () => click("New segment")],
+    [
+      "segment",
+      async () => {
+        await go("/segments");
+        await page.getByRole("link", { name: "All", exact: true }).click();
+        await settle();
+      },
+      ["Members", "Versions"],
+    ],
     ["campaigns", () => go("/campaigns")],
     ["new campaign", () => click("New campaign")],
     [
@@ -108,13 +128,13 @@ export default async function ({ page, base, tmp, expect }) {
     ["stages", () => go("/stages")],
     ["stage dialog", () => click("New stage")],
     ["emails", () => go("/emails")],
-    ["email editor", () => click("New template email")],
+    ["email editor", () => click("New template email"), ["Settings", "Send"]],
     ["focus items", () => go("/focus")],
     ["focus editor", () => click("New focus item")],
     ["dynamic content", () => go("/dwc")],
     ["dynamic content editor", () => click("New dynamic content")],
     ["forms", () => go("/forms")],
-    ["form builder", () => click("New form")],
+    ["form builder", () => click("New form"), ["Actions", "Settings", "Preview"]],
     ["landing pages", () => go("/pages")],
     ["landing page builder", () => click("New landing page")],
     ["assets", () => go("/assets")],
@@ -150,10 +170,7 @@ export default async function ({ page, base, tmp, expect }) {
     await go("/settings");
     await page.locator("label", { hasText: theme === "light" ? "Light" : "Dark" }).click();
     await page.waitForFunction((t) => document.documentElement.dataset.mantineColorScheme === t, theme);
-    for (const [name, open] of screens) {
-      const t0 = Date.now();
-      await open();
-      console.log(`  ${name} (${theme}) ${Date.now() - t0} ms`);
+    const scan = async (name) => {
       await page.mouse.move(0, 0); // no hover state left by the last click
       await page.evaluate(axeSource);
       const violations = await page.evaluate(
@@ -167,6 +184,15 @@ export default async function ({ page, base, tmp, expect }) {
       );
       for (const v of violations) {
         found.push(`${name} (${theme}): ${v.rule} — ${v.help}\n    ${v.nodes.slice(0, 5).join("\n    ")}`);
+      }
+    };
+    for (const [name, open, tabs = []] of screens) {
+      await open();
+      await scan(name);
+      for (const tab of tabs) {
+        await page.getByRole("tab", { name: new RegExp(`^${tab}`) }).click();
+        await settle();
+        await scan(`${name} › ${tab}`);
       }
     }
   }
