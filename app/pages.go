@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"magpie/backend/dwc"
@@ -276,6 +277,9 @@ func (a *Focus) Restore(id string) error { return a.s.core.Focus.Restore(a.s.con
 // Preview renders an item as mtc.js would show it (markup and CSS for a shadow root).
 func (a *Focus) Preview(v FocusView) (focus.Public, error) {
 	it := v.item()
+	if strings.TrimSpace(it.Name) == "" {
+		it.Name = "preview" // a new item is previewed before it has a name
+	}
 	if err := it.Validate(); err != nil {
 		return focus.Public{}, err
 	}

@@ -4,7 +4,7 @@
 // text — light variants, coloured text, dark-theme links — darkened or lightened until they
 // read at 4.5:1 on the backgrounds they sit on (cssVariablesResolver). LocalizedTheme names
 // the icon-only buttons Mantine draws itself (a modal's or a toast's close cross, a colour
-// input's eye dropper) in the user's language.
+// input's eye dropper, a password's show toggle) in the user's language.
 import {
   ColorInput,
   type CSSVariablesResolver,
@@ -17,6 +17,7 @@ import {
   Menu,
   Modal,
   Notification,
+  PasswordInput,
 } from "@mantine/core";
 import { type ReactNode, useMemo } from "react";
 import { useI18n } from "./i18n";
@@ -84,6 +85,7 @@ export function LocalizedTheme({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const close = t("common.close");
   const pick = t("common.pickColour");
+  const showPassword = t("common.showPassword");
   const localized = useMemo(
     () =>
       createTheme({
@@ -92,9 +94,12 @@ export function LocalizedTheme({ children }: { children: ReactNode }) {
           Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { "aria-label": close } } }),
           Notification: Notification.extend({ defaultProps: { closeButtonProps: { "aria-label": close } } }),
           ColorInput: ColorInput.extend({ defaultProps: { eyeDropperButtonProps: { "aria-label": pick } } }),
+          PasswordInput: PasswordInput.extend({
+            defaultProps: { visibilityToggleButtonProps: { "aria-label": showPassword } },
+          }),
         },
       }),
-    [close, pick],
+    [close, pick, showPassword],
   );
   return <MantineThemeProvider theme={localized}>{children}</MantineThemeProvider>;
 }

@@ -17,25 +17,50 @@ export const Pages = wrap({ ...PagesB });
 export const DWC = wrap({ ...DWCB });
 export const Focus = wrap({ ...FocusB });
 
-export const STARTER_PAGE = `<section style="max-width:720px;margin:0 auto;padding:48px 24px;font-family:system-ui,sans-serif">
-  <h1>Hello {contactfield=firstname|there}</h1>
-  <p>Tell your visitors what this page offers.</p>
+/** Starter is the sample content a new page, focus item or dynamic content starts with, in the
+ *  user's language (the screens pass their translations). */
+export interface Starter {
+  hello: string; // "Hello {contactfield=firstname|there}"
+  pageText: string;
+  translation: string; // the suffix of a translation's title
+  headline: string;
+  button: string;
+  welcome: string;
+}
+
+export const englishStarter: Starter = {
+  hello: "Hello {contactfield=firstname|there}",
+  pageText: "Tell your visitors what this page offers.",
+  translation: "translation",
+  headline: "Get our newsletter",
+  button: "Subscribe",
+  welcome: "Welcome!",
+};
+
+export function starterPage(w: Starter): string {
+  return `<section style="max-width:720px;margin:0 auto;padding:48px 24px;font-family:system-ui,sans-serif">
+  <h1>${w.hello}</h1>
+  <p>${w.pageText}</p>
 </section>`;
+}
 
 /** blankPage is what "New landing page" starts from (a variant/translation names its parent). */
-export function blankPage(parent?: {
-  id: string;
-  kind: "variant" | "translation";
-  from?: PageView;
-}): PageView {
+export function blankPage(
+  parent?: {
+    id: string;
+    kind: "variant" | "translation";
+    from?: PageView;
+  },
+  w: Starter = englishStarter,
+): PageView {
   const from = parent?.from;
   return {
     id: "",
-    title: from ? `${from.title} (${parent?.kind === "variant" ? "B" : "translation"})` : "",
+    title: from ? `${from.title} (${parent?.kind === "variant" ? "B" : w.translation})` : "",
     alias: "",
     customPath: "",
     mode: from?.mode ?? "builder",
-    html: from?.html ?? STARTER_PAGE,
+    html: from?.html ?? starterPage(w),
     source: from?.source ?? "",
     seoTitle: from?.seoTitle ?? "",
     metaDescription: from?.metaDescription ?? "",
@@ -60,12 +85,12 @@ export function blankPage(parent?: {
   };
 }
 
-export function blankDWC(): DWCView {
+export function blankDWC(w: Starter = englishStarter): DWCView {
   return {
     id: "",
     name: "",
     slot: "",
-    defaultContent: "<p>Welcome!</p>",
+    defaultContent: `<p>${w.welcome}</p>`,
     published: true,
     variants: [],
     dateModified: "",
@@ -73,18 +98,18 @@ export function blankDWC(): DWCView {
   };
 }
 
-export function blankFocus(): FocusView {
+export function blankFocus(w: Starter = englishStarter): FocusView {
   return {
     id: "",
     name: "",
     style: "bar",
     position: "top",
     contentType: "link",
-    headline: "Get our newsletter",
+    headline: w.headline,
     body: "",
     formId: "",
     linkUrl: "https://",
-    linkText: "Subscribe",
+    linkText: w.button,
     colors: { background: "#1e3a8a", text: "#ffffff", button: "#fbbf24", buttonText: "#111827" },
     trigger: "delay",
     triggerValue: 5,

@@ -1,7 +1,25 @@
 import { Alert, Button, Center, Loader, Stack, Text } from "@mantine/core";
 import { IconAlertTriangle } from "@tabler/icons-react";
-import type { ReactNode } from "react";
+import { type ReactNode, useMemo } from "react";
+import type { Starter } from "../api/pages";
 import { useI18n } from "../i18n";
+
+/** useStarter is the sample content new pages, focus items and dynamic content start with,
+ *  in the UI language. */
+export function useStarter(): Starter {
+  const { t } = useI18n();
+  return useMemo(
+    () => ({
+      hello: t("pages.starter.hello"),
+      pageText: t("pages.starter.pageText"),
+      translation: t("pages.starter.translation"),
+      headline: t("pages.starter.headline"),
+      button: t("pages.starter.button"),
+      welcome: t("pages.starter.welcome"),
+    }),
+    [t],
+  );
+}
 
 export function Loading() {
   const { t } = useI18n();

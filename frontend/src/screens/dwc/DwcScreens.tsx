@@ -21,7 +21,7 @@ import { blankDWC, DWC, type DWCVariant, type DWCView } from "../../api/pages";
 import { EditorFrame, useEditorActions } from "../../components/EditorFrame";
 import { ListScreen } from "../../components/ListScreen";
 import { useI18n } from "../../i18n";
-import { ErrorBox, Loading } from "../common";
+import { ErrorBox, Loading, useStarter } from "../common";
 import { parseable, QueryEditor } from "../segments/QueryEditor";
 
 /** DwcRoutes: #/dwc, #/dwc/new, #/dwc/ID. */
@@ -63,6 +63,7 @@ function DwcList() {
 
 function DwcEditorScreen({ id }: { id: string }) {
   const isNew = id === "new";
+  const starter = useStarter();
   const q = useQuery({ queryKey: ["dwc", id], queryFn: () => DWC.Get(id), enabled: !isNew });
   const cat = useQuery({
     queryKey: ["segmentCatalogue"],
@@ -74,7 +75,11 @@ function DwcEditorScreen({ id }: { id: string }) {
   if (err) return <ErrorBox error={err} />;
   if ((!isNew && !q.data) || !cat.data || !segs.data) return <Loading />;
   return (
-    <Editor initial={isNew ? blankDWC() : (q.data as DWCView)} catalogue={cat.data} segments={segs.data} />
+    <Editor
+      initial={isNew ? blankDWC(starter) : (q.data as DWCView)}
+      catalogue={cat.data}
+      segments={segs.data}
+    />
   );
 }
 

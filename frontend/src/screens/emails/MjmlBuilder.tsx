@@ -8,7 +8,7 @@ import "grapesjs/dist/css/grapes.min.css";
 import grapesjs, { type Editor } from "grapesjs";
 import grapesjsMjml from "grapesjs-mjml";
 import { useEffect, useRef } from "react";
-import { nameGrapesControls } from "../../components/grapes";
+import { grapesI18n, nameGrapesControls } from "../../components/grapes";
 import { useI18n } from "../../i18n";
 import { STARTER_MJML } from "./themes";
 
@@ -34,12 +34,13 @@ export default function MjmlBuilder({
 }) {
   const host = useRef<HTMLDivElement>(null);
   const cb = useRef(onChange);
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   cb.current = onChange;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is created once per mount
   useEffect(() => {
     if (!host.current) return;
     const editor: Editor = grapesjs.init({
+      i18n: grapesI18n(lang),
       container: host.current,
       height: "640px",
       fromElement: false,

@@ -1,5 +1,5 @@
 // Email screens show backend errors and checker issues in the UI language: a field error
-// lists each field's translated message ("Please check: …") instead of "2 fields are invalid".
+// lists each field's translated message ("Please check: …") instead of "Check the highlighted fields (2)".
 import { createContext, useContext } from "react";
 import { ApiError } from "../../api";
 import type { EmailIssue } from "../../api/emails";

@@ -20,7 +20,7 @@ import { blankFocus, Focus, type FocusPublic, type FocusView, focusPositions } f
 import { EditorFrame, useEditorActions } from "../../components/EditorFrame";
 import { ListScreen } from "../../components/ListScreen";
 import { type Key, useI18n } from "../../i18n";
-import { ErrorBox, Loading } from "../common";
+import { ErrorBox, Loading, useStarter } from "../common";
 import { FocusStatsCard } from "./FocusStats";
 
 /** FocusRoutes: #/focus, #/focus/new, #/focus/ID. */
@@ -70,10 +70,11 @@ function FocusList() {
 
 function FocusEditorScreen({ id }: { id: string }) {
   const isNew = id === "new";
+  const starter = useStarter();
   const q = useQuery({ queryKey: ["focus", id], queryFn: () => Focus.Get(id), enabled: !isNew });
   if (q.error) return <ErrorBox error={q.error} />;
   if (!isNew && !q.data) return <Loading />;
-  return <Editor initial={isNew ? blankFocus() : (q.data as FocusView)} />;
+  return <Editor initial={isNew ? blankFocus(starter) : (q.data as FocusView)} />;
 }
 
 function Editor({ initial }: { initial: FocusView }) {
@@ -124,7 +125,7 @@ function Editor({ initial }: { initial: FocusView }) {
               {it.style !== "page" && (
                 <Select
                   label={t("focus.f.position")}
-                  data={positions}
+                  data={positions.map((p) => ({ value: p, label: t(`focus.pos.${p}` as Key) }))}
                   value={it.position}
                   error={fe("position")}
                   allowDeselect={false}

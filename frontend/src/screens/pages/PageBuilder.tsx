@@ -4,7 +4,7 @@ import "font-awesome/css/font-awesome.min.css";
 import "grapesjs/dist/css/grapes.min.css";
 import grapesjs, { type Editor, type ProjectData } from "grapesjs";
 import { useEffect, useRef } from "react";
-import { nameGrapesControls } from "../../components/grapes";
+import { grapesI18n, nameGrapesControls } from "../../components/grapes";
 import { useI18n } from "../../i18n";
 
 export interface PageChange {
@@ -45,7 +45,7 @@ export default function PageBuilder({
 }) {
   const host = useRef<HTMLDivElement>(null);
   const cb = useRef(onChange);
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   cb.current = onChange;
   // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is created once per mount
   useEffect(() => {
@@ -57,6 +57,7 @@ export default function PageBuilder({
       project = undefined;
     }
     const editor: Editor = grapesjs.init({
+      i18n: grapesI18n(lang),
       container: host.current,
       height: "640px",
       fromElement: false,

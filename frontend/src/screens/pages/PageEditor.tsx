@@ -21,13 +21,14 @@ import { blankPage, Pages, type PageView } from "../../api/pages";
 import { EditorFrame, useEditorActions } from "../../components/EditorFrame";
 import { type Key, useI18n } from "../../i18n";
 import { navigate } from "../../router";
-import { ErrorBox, Loading } from "../common";
+import { ErrorBox, Loading, useStarter } from "../common";
 
 const PageBuilder = lazy(() => import("./PageBuilder"));
 
 /** PageEditorScreen: #/pages/new, #/pages/new/variant|translation/PARENT, #/pages/ID. */
 export function PageEditorScreen({ id, kind, parent }: { id: string; kind?: string; parent?: string }) {
   const isNew = id === "new";
+  const starter = useStarter();
   const q = useQuery({ queryKey: ["page", id], queryFn: () => Pages.Get(id), enabled: !isNew });
   const p = useQuery({
     queryKey: ["page", parent],
@@ -39,9 +40,12 @@ export function PageEditorScreen({ id, kind, parent }: { id: string; kind?: stri
   if ((!isNew && !q.data) || (parent && !p.data)) return <Loading />;
   const start =
     isNew && parent && p.data
-      ? blankPage({ id: parent, kind: kind === "translation" ? "translation" : "variant", from: p.data })
+      ? blankPage(
+          { id: parent, kind: kind === "translation" ? "translation" : "variant", from: p.data },
+          starter,
+        )
       : isNew
-        ? blankPage()
+        ? blankPage(undefined, starter)
         : (q.data as PageView);
   return <Editor key={start.id || `new-${kind}-${parent}`} initial={start} />;
 }

@@ -128,6 +128,7 @@ export function QueryEditor({ initial, onChange, catalogue, segments, selfId, em
           return d ? emptyValue(d.type, rule.operator) : "";
         }}
         showNotToggle
+        accessibleDescriptionGenerator={() => t("segments.tab.filters")}
         addRuleToNewGroups
         resetOnOperatorChange={false}
         controlElements={{
