@@ -48,7 +48,11 @@ type Status struct {
 	Message   string  `json:"message"`
 	Result    string  `json:"result"` // JSON, kind-specific
 	StartedAt string  `json:"startedAt"`
-	Error     string  `json:"error"`
+	Error     string  `json:"error"` // English, for the CLI and logs
+	// ErrorKey and ErrorParams say the failure in the UI's language when it is an apperr.Error
+	// (a live job only: the jobs table keeps the English text).
+	ErrorKey    string         `json:"errorKey,omitempty"`
+	ErrorParams map[string]any `json:"errorParams,omitempty"`
 }
 
 // Progress is handed to a running job to report how far it is.
@@ -153,6 +157,9 @@ func (r *Runner) StartWithID(id, kind, title string, fn Func) (string, error) {
 		default:
 			st.State = Failed
 			st.Error = err.Error()
+			if ae, ok := apperr.As(err); ok {
+				st.ErrorKey, st.ErrorParams = ae.Key, ae.Params
+			}
 		}
 		final := *st
 		p.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"magpie/backend/apperr"
 	"magpie/backend/bus"
 	"magpie/backend/internal/testenv"
 	"magpie/backend/jobs"
@@ -72,4 +73,31 @@ func waitFor(t *testing.T, ok func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("condition not reached in 5 s")
+}
+
+// A job that fails with an apperr.Error reports its key and params (the UI says it in its
+// language), and its English text for the CLI.
+func TestFailureCarriesTheErrorKey(t *testing.T) {
+	d, _ := testenv.NewDB(t)
+	b := bus.New()
+	done := make(chan jobs.Status, 1)
+	b.Subscribe(func(m bus.Message) {
+		if m.Topic == jobs.TopicDone {
+			done <- m.Data.(jobs.Status)
+		}
+	})
+	_, err := jobs.New(d, b).Start("test", "failing", func(context.Context, *jobs.Progress) error {
+		return apperr.Invalidf("imports.errors.notCSV", map[string]any{"file": "a.xls"}, "%s is not a CSV file", "a.xls")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case st := <-done:
+		if st.State != jobs.Failed || st.Error != "a.xls is not a CSV file" || st.ErrorKey != "imports.errors.notCSV" || st.ErrorParams["file"] != "a.xls" {
+			t.Fatalf("failed job: %+v", st)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no job:done")
+	}
 }

@@ -1189,6 +1189,8 @@ export namespace jobs {
 	    result: string;
 	    startedAt: string;
 	    error: string;
+	    errorKey?: string;
+	    errorParams?: Record<string, any>;
 	}
 
 }

@@ -5,6 +5,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { type JobStatus, Jobs } from "../../api";
 import { type EmailCounts, type EmailDryRun, Emails, type EmailView } from "../../api/emails";
+import { jobErrorText } from "../jobs/JobProgress";
 import { issueText, useEmailI18n } from "./errors";
 
 /** EmailSend: count the recipients, send a segment email and follow the job's progress. */
@@ -125,7 +126,7 @@ export function EmailSend({ draft }: { draft: EmailView }) {
           )}
           {job.error && (
             <Text size="sm" c="red">
-              {job.error}
+              {jobErrorText(lang, job)}
             </Text>
           )}
         </Stack>

@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Progress, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { type JobStatus, Jobs } from "../../api";
-import { useI18n } from "../../i18n";
+import { type Lang, translate, useI18n } from "../../i18n";
 import { eta, finishing, percent } from "./useJob";
 
 export function JobProgress({
@@ -13,7 +13,7 @@ export function JobProgress({
   unit: string;
   text?: string;
 }) {
-  const { t, te, fmtNumber } = useI18n();
+  const { t, te, fmtNumber, lang } = useI18n();
   if (!status) return <Progress value={0} animated aria-label={t("jobs.starting")} />;
   const p = percent(status);
   const left = eta(status);
@@ -56,10 +56,16 @@ export function JobProgress({
       </Group>
       {status.state === "failed" && (
         <Alert color="red" title={t("jobs.failed")}>
-          {status.error}
+          {jobErrorText(lang, status)}
         </Alert>
       )}
       {status.state === "canceled" && <Text c="dimmed">{t("jobs.canceled")}</Text>}
     </Stack>
   );
+}
+
+/** jobErrorText is why a job failed, in lang when the backend gave a key (its English text
+ *  otherwise: a job read back from the store after a restart). */
+export function jobErrorText(lang: Lang, s: Pick<JobStatus, "error" | "errorKey" | "errorParams">): string {
+  return translate(lang, s.errorKey ?? "", s.errorParams, s.error);
 }
