@@ -304,9 +304,15 @@ func TestRejectReasons(t *testing.T) {
 	if r.Inserted != 1 || len(rej) != len(want) {
 		t.Fatalf("inserted %d, rejected %+v", r.Inserted, rej)
 	}
+	// The UI says the same in its language: the field's label and the problem's key.
+	wantKey := map[int64]string{3: "date", 4: "option", 5: "boolean", 6: "number", 7: "country", 8: "url"}
 	for _, x := range rej {
 		if !strings.HasPrefix(x.Reason, want[x.Line]+":") {
 			t.Errorf("line %d: reason %q, want it to name %s", x.Line, x.Reason, want[x.Line])
+		}
+		if len(x.Problems) != 1 || x.Problems[0].Label != want[x.Line] || x.Problems[0].Key != "fields.errors."+wantKey[x.Line] ||
+			!strings.Contains(x.Raw, x.Problems[0].Value) || x.Problems[0].Value == "" {
+			t.Errorf("line %d: problems %+v, want %s / fields.errors.%s", x.Line, x.Problems, want[x.Line], wantKey[x.Line])
 		}
 	}
 	ok := e.byEmail(t, "ok@x.io")

@@ -3,6 +3,7 @@ package imports
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"strings"
@@ -73,9 +74,9 @@ func apply(tx *db.Tx, rec Record, p plan, b parsed, companyIDs map[string]string
 		if len(rejects) > 0 {
 			vals := make([][]any, len(rejects))
 			for i, r := range rejects {
-				vals[i] = []any{rec.ID, r.Line, r.Reason, nullable(r.Raw)}
+				vals[i] = []any{rec.ID, r.Line, r.Reason, nullable(r.Raw), problemsJSON(r.Problems)}
 			}
-			if err := tx.ExecMany("INSERT INTO import_errors(import_id, line, reason, raw)", " ON CONFLICT DO NOTHING", 4, vals); err != nil {
+			if err := tx.ExecMany("INSERT INTO import_errors(import_id, line, reason, raw, problems)", " ON CONFLICT DO NOTHING", 5, vals); err != nil {
 				return err
 			}
 		}
@@ -272,4 +273,13 @@ func newContact(r row, vals db.Cols, runTags []string) contacts.NewContact {
 		}
 	}
 	return contacts.NewContact{Vals: vals, Points: r.points, Tags: append(append([]string{}, r.tags...), runTags...)}
+}
+
+// problemsJSON is a rejected row's problems as stored (NULL when there are none).
+func problemsJSON(ps []Problem) any {
+	if len(ps) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(ps)
+	return string(b)
 }

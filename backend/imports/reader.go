@@ -59,7 +59,12 @@ func (rd *reader) next() parsed {
 			rd.rawW.Reset()
 			_ = rd.enc.Write(cells)
 			rd.enc.Flush()
-			b.rejects = append(b.rejects, Rejection{Line: abs, Reason: perr.Error(), Raw: rd.rawW.String()})
+			rej := Rejection{Line: abs, Reason: perr.Error(), Raw: rd.rawW.String()}
+			var re *rowError
+			if errors.As(perr, &re) {
+				rej.Problems = re.problems
+			}
+			b.rejects = append(b.rejects, rej)
 			continue
 		}
 		b.rows = append(b.rows, r)

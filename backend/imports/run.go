@@ -123,7 +123,7 @@ func (p plan) companyCols() bool {
 // parse turns a record into a row, or says why it is rejected.
 func (p plan) parse(rec []string, line int64) (row, error) {
 	r := row{line: line, vals: db.Cols{}}
-	var problems []string
+	var problems rowError
 	for i, c := range p.cols {
 		if i >= len(rec) || c.kind == colSkip {
 			continue
@@ -138,7 +138,7 @@ func (p plan) parse(rec []string, line int64) (row, error) {
 		case colPoints:
 			n, err := strconv.ParseFloat(strings.ReplaceAll(cell, ",", "."), 64)
 			if err != nil {
-				problems = append(problems, fmt.Sprintf("points: %q is not a number", cell))
+				problems.add("points", "fields.errors.number", cell, fmt.Sprintf("points: %q is not a number", cell))
 				continue
 			}
 			r.points = int64(n)
@@ -161,7 +161,7 @@ func (p plan) parse(rec []string, line int64) (row, error) {
 			if err != nil {
 				var ve *fields.ValueError
 				if errors.As(err, &ve) {
-					problems = append(problems, c.field.Label+": "+ve.Msg)
+					problems.add(c.field.Label, ve.Key, cell, c.field.Label+": "+ve.Msg)
 					continue
 				}
 				return r, err
@@ -173,8 +173,8 @@ func (p plan) parse(rec []string, line int64) (row, error) {
 		// The company name column names the contact's primary company.
 		r.vals["company"] = name
 	}
-	if len(problems) > 0 {
-		return r, errors.New(strings.Join(problems, "; "))
+	if len(problems.text) > 0 {
+		return r, &problems
 	}
 	if e, _ := r.vals["email"].(string); e != "" {
 		r.email = strings.ToLower(e)

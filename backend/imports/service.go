@@ -82,8 +82,34 @@ func (r Record) Rows() int64 { return r.Inserted + r.Updated + r.Ignored + r.Fai
 // Rejection is one rejected row.
 type Rejection struct {
 	Line   int64  `json:"line"`
-	Reason string `json:"reason"`
+	Reason string `json:"reason"` // English, for the CLI and the rejected-rows CSV
 	Raw    string `json:"raw"`
+	// Problems are the reason's parts the UI translates (none for a malformed CSV line).
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Problem is one cell's reason for rejecting a row: the column's field label, the i18n key
+// of what is wrong with it (fields.errors.*) and the cell (cut at 60 characters).
+type Problem struct {
+	Label string `json:"label"`
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// rowError rejects a row for its problems; its text is the English reason.
+type rowError struct {
+	problems []Problem
+	text     []string
+}
+
+func (e *rowError) Error() string { return strings.Join(e.text, "; ") }
+
+func (e *rowError) add(label, key, value, text string) {
+	if r := []rune(value); len(r) > 60 {
+		value = string(r[:59]) + "…"
+	}
+	e.problems = append(e.problems, Problem{Label: label, Key: key, Value: value})
+	e.text = append(e.text, text)
 }
 
 // Service runs imports.
@@ -359,7 +385,7 @@ func (s *Service) Rejected(ctx context.Context, id string, after int64, limit in
 	if limit <= 0 || limit > 10000 {
 		limit = 1000
 	}
-	rows, err := s.db.R.QueryContext(ctx, "SELECT line, reason, coalesce(raw, '') FROM import_errors WHERE import_id = ? AND line > ? ORDER BY line LIMIT ?", id, after, limit)
+	rows, err := s.db.R.QueryContext(ctx, "SELECT line, reason, coalesce(raw, ''), coalesce(problems, '') FROM import_errors WHERE import_id = ? AND line > ? ORDER BY line LIMIT ?", id, after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -367,8 +393,12 @@ func (s *Service) Rejected(ctx context.Context, id string, after int64, limit in
 	out := []Rejection{}
 	for rows.Next() {
 		var r Rejection
-		if err := rows.Scan(&r.Line, &r.Reason, &r.Raw); err != nil {
+		var problems string
+		if err := rows.Scan(&r.Line, &r.Reason, &r.Raw, &problems); err != nil {
 			return nil, err
+		}
+		if problems != "" {
+			_ = json.Unmarshal([]byte(problems), &r.Problems) // written by merge.go; the reason says it anyway
 		}
 		out = append(out, r)
 	}

@@ -337,6 +337,7 @@ export const en = {
   "import.rejected": "Rejected rows",
   "import.downloadRejected": "Download rejected rows (CSV)",
   "import.line": "Line",
+  "import.problem": "{label}: {problem} (“{value}”)",
   "import.reason": "Reason",
   "import.raw": "Row",
   "import.another": "Import another file",

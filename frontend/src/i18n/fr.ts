@@ -338,6 +338,7 @@ export const fr: Record<Key, string> = {
   "import.rejected": "Lignes rejetées",
   "import.downloadRejected": "Télécharger les lignes rejetées (CSV)",
   "import.line": "Ligne",
+  "import.problem": "{label} : {problem} (« {value} »)",
   "import.reason": "Motif",
   "import.raw": "Ligne brute",
   "import.another": "Importer un autre fichier",

@@ -1142,6 +1142,11 @@ export namespace imports {
 	    dateOrder: string;
 	    batchSize?: number;
 	}
+	export interface Problem {
+	    label: string;
+	    key: string;
+	    value: string;
+	}
 	export interface Record {
 	    id: string;
 	    fileName: string;
@@ -1164,6 +1169,7 @@ export namespace imports {
 	    line: number;
 	    reason: string;
 	    raw: string;
+	    problems?: Problem[];
 	}
 	export interface Target {
 	    value: string;

@@ -40,7 +40,7 @@ export default async function ({ page, expect, shot, tmp, openImport }) {
   await page.locator(".mantine-Stepper-step[data-completed]").nth(2).waitFor({ timeout: 2_000 });
   await page.getByTestId("import-history").getByText("Done").waitFor({ timeout: 2_500 });
   expect.equal(await page.getByTestId("import-failed").textContent(), "1 rejected", "rejected count");
-  await page.getByTestId("rejected").getByText(/is not an email address/).waitFor();
+  await page.getByTestId("rejected").getByText(/Not an email address \(“/).waitFor();
   const [dl] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("button", { name: "Download rejected rows (CSV)" }).click(),

@@ -23,8 +23,8 @@ import { notifications } from "@mantine/notifications";
 import { IconDownload, IconFileUpload } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { type ImportAnalysis, Imports, isDesktop, upload } from "../../api";
-import { type Key, useI18n } from "../../i18n";
+import { type ImportAnalysis, Imports, isDesktop, type Rejection, upload } from "../../api";
+import { type Key, type Lang, translate, useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { ErrorBox } from "../common";
 import { JobProgress } from "../jobs/JobProgress";
@@ -263,7 +263,7 @@ function MapStep({
 // ImportResult follows import job id; onState hears each state it reaches ("" until the
 // first status arrives).
 export function ImportResult({ id, onState }: { id: string; onState?: (state: string) => void }) {
-  const { t, te, fmtNumber } = useI18n();
+  const { t, te, fmtNumber, lang } = useI18n();
   const qc = useQueryClient();
   const status = useJob(id);
   const finished = status !== null && status.state !== "running";
@@ -347,7 +347,7 @@ export function ImportResult({ id, onState }: { id: string; onState?: (state: st
               {(rejected.data ?? []).slice(0, 100).map((x) => (
                 <Table.Tr key={x.line}>
                   <Table.Td>{x.line}</Table.Td>
-                  <Table.Td>{x.reason}</Table.Td>
+                  <Table.Td>{rejectionText(lang, x)}</Table.Td>
                   <Table.Td>
                     <Text size="xs" ff="monospace" lineClamp={1}>
                       {x.raw}
@@ -366,6 +366,17 @@ export function ImportResult({ id, onState }: { id: string; onState?: (state: st
       )}
     </Stack>
   );
+}
+
+/** rejectionText is why a row was rejected, in lang: each cell's field and problem (the
+ *  backend's English reason for a malformed line). */
+export function rejectionText(lang: Lang, x: Pick<Rejection, "reason" | "problems">): string {
+  if (!x.problems?.length) return x.reason;
+  return x.problems
+    .map((p) =>
+      translate(lang, "import.problem", { label: p.label, problem: translate(lang, p.key), value: p.value }),
+    )
+    .join(lang === "fr" ? " ; " : "; ");
 }
 
 export function ImportWizard() {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { exportFields } from "./ExportDialog";
 import { displayName } from "./ImportHistory";
-import { duplicateTargets, targetOptions } from "./ImportWizard";
+import { duplicateTargets, rejectionText, targetOptions } from "./ImportWizard";
 
 describe("io helpers", () => {
   it.each([
@@ -47,5 +47,24 @@ describe("targetOptions", () => {
     expect(targetOptions(targets.slice(0, 1), "en", { skip: "", contact: "C", company: "Co" })).toHaveLength(
       2,
     );
+  });
+});
+
+describe("rejectionText", () => {
+  it("says each cell's problem in the UI language, the English reason otherwise", () => {
+    const x = {
+      reason: 'Points: "beaucoup" is not a number; Country: "Atlantis" is not a country',
+      problems: [
+        { label: "Points", key: "fields.errors.number", value: "beaucoup" },
+        { label: "Country", key: "fields.errors.country", value: "Atlantis" },
+      ],
+    };
+    expect(rejectionText("fr", x)).toBe(
+      "Points : Ce n'est pas un nombre (« beaucoup ») ; Country : Pays inconnu (« Atlantis »)",
+    );
+    expect(rejectionText("en", x)).toBe(
+      "Points: Not a number (“beaucoup”); Country: Not a country (“Atlantis”)",
+    );
+    expect(rejectionText("fr", { reason: "malformed CSV: bare quote" })).toBe("malformed CSV: bare quote");
   });
 });
