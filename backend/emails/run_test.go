@@ -84,7 +84,7 @@ func TestCheckAndImport(t *testing.T) {
 	// The UI shows each issue through its key: an English string whose every {param} is given.
 	if dict, err := os.ReadFile("../../frontend/src/i18n/emails.ts"); err == nil {
 		for _, i := range issues {
-			m := regexp.MustCompile(`"` + regexp.QuoteMeta(i.Key) + `": "([^"]*)"`).FindSubmatch(dict)
+			m := regexp.MustCompile(`"` + regexp.QuoteMeta(i.Key) + `":\s*"([^"]*)"`).FindSubmatch(dict)
 			if m == nil {
 				t.Errorf("%s (%s): no UI string for key %q", i.Code, i.Detail, i.Key)
 				continue
