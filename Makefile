@@ -18,14 +18,14 @@ APT_PKGS  := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth imagem
              libreoffice-calc-nogui fonts-dejavu-core sqlite3
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test deps deps-system deps-go deps-node bindings check-generated frontend build serve \
+.PHONY: help run test deps deps-system deps-go deps-node bindings check-generated frontend build serve install \
         lint test-go test-frontend test-e2e test-desktop test-tracker test-tracker-web test-forms test-mail bench clean
 
 help:
 	@echo "make run    build and open Magpie (browser mode when there is no display)"
 	@echo "make test   install what is missing and run every check"
 	@echo "make bench  run the benchmarks (figures go to docs/BENCHMARKS.md)"
-	@echo "other: deps build serve bindings lint test-go test-frontend test-e2e test-desktop clean"
+	@echo "other: deps build serve install bindings lint test-go test-frontend test-e2e test-desktop clean"
 
 ## ---- dependencies -------------------------------------------------------------------
 
@@ -83,6 +83,16 @@ run: build
 
 serve: build
 	./$(BIN) serve
+
+# install puts the desktop app in the user's menu: the binary in ~/.local/bin, its launcher and
+# icon under ~/.local/share (PREFIX=/usr/local as root for every user).
+PREFIX ?= $(HOME)/.local
+install: build
+	install -Dm755 $(BIN) $(PREFIX)/bin/magpie
+	install -Dm644 build/linux/magpie.desktop $(PREFIX)/share/applications/magpie.desktop
+	sed -i 's|^Exec=.*|Exec=$(PREFIX)/bin/magpie|' $(PREFIX)/share/applications/magpie.desktop
+	install -Dm644 build/appicon.png $(PREFIX)/share/icons/hicolor/256x256/apps/magpie.png
+	@echo "installed: $(PREFIX)/bin/magpie (menu: Magpie)"
 
 ## ---- checks -------------------------------------------------------------------------
 

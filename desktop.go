@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"io/fs"
 	"os"
@@ -10,10 +11,16 @@ import (
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"magpie/app"
 )
+
+// appIcon is the window's icon (frontend/public/favicon.svg drawn at 256 px).
+//
+//go:embed build/appicon.png
+var appIcon []byte
 
 // runDesktop opens the Wails window over the shell's bindings.
 func runDesktop(shell *app.Shell, assets fs.FS) error {
@@ -25,6 +32,9 @@ func runDesktop(shell *app.Shell, assets fs.FS) error {
 		MinHeight:        600,
 		AssetServer:      &assetserver.Options{Assets: assets},
 		BackgroundColour: &options.RGBA{R: 248, G: 249, B: 250, A: 1},
+		// Never is what Wails picks when Linux options are nil (wails#2977); the smoke test
+		// under Xvfb runs with it.
+		Linux: &linux.Options{Icon: appIcon, ProgramName: "magpie", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		OnStartup: func(ctx context.Context) {
 			shell.SetDialogs(wailsDialogs{ctx})
 			shell.SetEmitter(ctx, func(name string, data any) { runtime.EventsEmit(ctx, name, data) })
