@@ -246,8 +246,14 @@ func (g *gen) produce(opt Options, existing int, out chan<- seedBatch, stop <-ch
 		}
 		var extra [3][]events.Event
 		for i := 0; i < evN; i++ {
-			e := g.event(&rows[g.rnd.IntN(n)])
+			c := &rows[g.rnd.IntN(n)]
+			e := g.event(c)
 			extra[shape(e.Type)] = append(extra[shape(e.Type)], e)
+			if e.Type != events.EmailSent { // a visit, an open or a click is activity
+				if la, _ := c.Vals["last_active"].(int64); la < e.At.UnixMilli() {
+					c.Vals["last_active"] = e.At.UnixMilli()
+				}
+			}
 		}
 		order := make([]string, len(rows))
 		for i := range rows {

@@ -82,6 +82,13 @@ func TestSeed(t *testing.T) {
 			if unordered != 0 {
 				t.Fatalf("%d contacts added before the one stored before them", unordered)
 			}
+			// last_active is never before the contact's last visit, open or click.
+			var stale int
+			db.QueryRow(`SELECT count(*) FROM contacts c WHERE coalesce(last_active, 0) < (SELECT coalesce(max(at), 0)
+				FROM events e WHERE e.contact_id = c.id AND type IN ('page.hit','email.read','email.clicked'))`).Scan(&stale)
+			if stale != 0 {
+				t.Fatalf("%d contacts active after their last_active", stale)
+			}
 			cf, _ := cs.Fields().Custom(ctx, fields.Contact)
 			custom = len(cf)
 			if custom != 10 {

@@ -199,6 +199,7 @@ export const en = {
   "contact.addPoints": "Apply",
   "contact.stage": "Stage",
   "contact.lastActive": "Last active",
+  "contact.neverActive": "Never",
   "contact.details": "Details",
   "contact.timeline": "Timeline",
   "contact.notes": "Notes ({n})",

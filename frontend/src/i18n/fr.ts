@@ -200,6 +200,7 @@ export const fr: Record<Key, string> = {
   "contact.addPoints": "Appliquer",
   "contact.stage": "Étape",
   "contact.lastActive": "Dernière activité",
+  "contact.neverActive": "Jamais",
   "contact.details": "Détails",
   "contact.timeline": "Historique",
   "contact.notes": "Notes ({n})",

@@ -237,7 +237,7 @@ export function ContactPage({ id }: { id: string }) {
           <Text size="xs" c="dimmed">
             {t("contact.lastActive")}
           </Text>
-          <Text fw={600}>{c.lastActive ? fmtDate(c.lastActive) : t("common.none")}</Text>
+          <Text fw={600}>{c.lastActive ? fmtDate(c.lastActive) : t("contact.neverActive")}</Text>
         </Card>
       </SimpleGrid>
       <TagsInput

@@ -69,7 +69,7 @@ export function ContactPointsCards({ contactId }: { contactId: string }) {
           {t("contact.stage")}
         </Text>
         <Text fw={600} data-testid="contact-stage">
-          {v?.stageName || t("common.none")}
+          {v?.stageName || t("points.noStage")}
         </Text>
         <Button size="xs" variant="light" mt="xs" onClick={() => setDialog("stage")}>
           {t("points.changeStage")}
@@ -205,7 +205,7 @@ function StageDialog({
         <Stack>
           <Select
             label={t("points.stage")}
-            placeholder={t("common.none")}
+            placeholder={t("points.noStage")}
             description={t("points.stageManualHint")}
             data={opts.stages}
             value={stage}
