@@ -84,7 +84,7 @@ export const fr: Record<Key, string> = {
   "common.edit": "Modifier",
   "common.create": "Créer",
   "common.search": "Rechercher",
-  "common.none": "Aucun",
+  "common.none": "Aucune",
   "common.yes": "Oui",
   "common.no": "Non",
   "sync.badge.off": "Synchro désactivée",
