@@ -185,7 +185,7 @@ func TestImportMerge(t *testing.T) {
 	if len(rej) != 3 || lines[0] != 5 || lines[1] != 6 || lines[2] != 8 {
 		t.Fatalf("rejected %+v", rej)
 	}
-	if !strings.Contains(rej[0].Reason, "points") || !strings.Contains(rej[1].Reason, "Email") {
+	if !strings.Contains(rej[0].Reason, "Points") || !strings.Contains(rej[1].Reason, "Email") {
 		t.Fatalf("reasons %q / %q", rej[0].Reason, rej[1].Reason)
 	}
 	var sb strings.Builder

@@ -138,7 +138,7 @@ func (p plan) parse(rec []string, line int64) (row, error) {
 		case colPoints:
 			n, err := strconv.ParseFloat(strings.ReplaceAll(cell, ",", "."), 64)
 			if err != nil {
-				problems.add("points", "fields.errors.number", cell, fmt.Sprintf("points: %q is not a number", cell))
+				problems.add("Points", "fields.errors.number", cell, fmt.Sprintf("Points: %q is not a number", cell))
 				continue
 			}
 			r.points = int64(n)

@@ -72,7 +72,7 @@ export function ListScreen<T extends { id: string }>(p: ListScreenProps<T>) {
       {list.isLoading && <Loading />}
       {list.error && <ErrorBox error={list.error} onRetry={() => void list.refetch()} />}
       {rows && rows.length === 0 && (
-        <EmptyState title={p.emptyTitle} hint={p.emptyHint}>
+        <EmptyState title={trash ? t("trash.empty") : p.emptyTitle} hint={trash ? undefined : p.emptyHint}>
           {p.emptyNew && !trash && <Button onClick={() => navigate(p.newPath)}>{p.newLabel}</Button>}
         </EmptyState>
       )}

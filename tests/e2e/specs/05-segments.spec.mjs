@@ -10,7 +10,7 @@ export default async function ({ page, rpc, expect, shot }) {
   }
   await page.getByRole("navigation").getByRole("link", { name: "Segments" }).click();
   await page.getByText("No segments yet").waitFor();
-  await page.getByRole("button", { name: "New segment" }).click();
+  await page.getByRole("button", { name: "New segment" }).first().click();
   await page.getByLabel("Name").fill("Parisians and VIPs");
 
   // Filter 1: City = Paris (keyboard: type in the field picker, pick the option).

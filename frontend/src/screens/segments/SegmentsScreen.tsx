@@ -49,8 +49,13 @@ export function SegmentsScreen() {
       </Group>
       {q.isLoading && <Loading />}
       {q.error && <ErrorBox error={q.error} onRetry={() => void q.refetch()} />}
-      {q.data && q.data.length === 0 && !trash && (
-        <EmptyState title={t("segments.empty")} hint={t("segments.emptyHint")} />
+      {q.data && q.data.length === 0 && (
+        <EmptyState
+          title={trash ? t("trash.empty") : t("segments.empty")}
+          hint={trash ? undefined : t("segments.emptyHint")}
+        >
+          {!trash && <Button onClick={() => navigate("/segments/new")}>{t("segments.new")}</Button>}
+        </EmptyState>
       )}
       {q.data && q.data.length > 0 && (
         <Table striped highlightOnHover data-testid="segment-list">
