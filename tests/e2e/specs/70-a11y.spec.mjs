@@ -10,7 +10,8 @@ import { join } from "node:path";
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 
-// A campaign with an action, a decision and a condition on both paths: every kind of node.
+// A published campaign with an action, a decision and a condition on both paths: every kind
+// of node, with its counts.
 const campaign = {
   name: "Welcome journey",
   graph: {
@@ -32,7 +33,8 @@ export function before({ bin, dataDir, tmp }) {
   run("segments", "create", "--name", "All", "--alias", "all", "--filters", all);
   const file = join(tmp, "campaign.json");
   writeFileSync(file, JSON.stringify(campaign));
-  run("campaigns", "import", file);
+  const { id } = JSON.parse(run("campaigns", "import", file, "--json").toString());
+  run("campaigns", "publish", id); // its nodes show their counts
 }
 
 export default async function ({ page, base, tmp, expect }) {
@@ -117,6 +119,7 @@ export default async function ({ page, base, tmp, expect }) {
       async () => {
         await go("/campaigns");
         await page.getByRole("link", { name: "Welcome journey" }).click();
+        await page.getByTestId("node-counts").first().waitFor();
         await page.getByText("Visits pricing").click();
         await settle();
       },
