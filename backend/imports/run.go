@@ -174,7 +174,8 @@ func (p plan) parse(rec []string, line int64) (row, error) {
 		r.vals["company"] = name
 	}
 	if len(problems.text) > 0 {
-		return r, &problems
+		rejected := problems // a copy, so that the rows that pass allocate nothing for it
+		return r, &rejected
 	}
 	if e, _ := r.vals["email"].(string); e != "" {
 		r.email = strings.ToLower(e)
