@@ -1,6 +1,6 @@
 // Accessibility (WCAG 2.1 A and AA): axe-core checks every main screen — lists, pages and
-// editors, dialogs, the command palette, the import mapping — in the light and the dark
-// theme, on seeded data. Any violation fails the spec with the screen, the rule and the
+// editors, dialogs, the command palette, the import mapping — in the light theme in English
+// and the dark theme in French, on seeded data. Any violation fails the spec with the screen, the rule and the
 // elements, so a new screen or colour that breaks AA is caught here.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -9,6 +9,31 @@ import { join } from "node:path";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+// The French names of the buttons and tabs the scan clicks (frontend/src/i18n).
+const FRENCH = {
+  Columns: "Colonnes",
+  Export: "Exporter",
+  "New segment": "Nouveau segment",
+  "New campaign": "Nouvelle campagne",
+  "New point action": "Nouvelle action à points",
+  "New trigger": "Nouveau déclencheur",
+  "New stage": "Nouvelle étape",
+  "New template email": "Nouvel e-mail modèle",
+  "New focus item": "Nouvel élément focus",
+  "New dynamic content": "Nouveau contenu dynamique",
+  "New form": "Nouveau formulaire",
+  "New landing page": "Nouvelle page",
+  "New report": "Nouveau rapport",
+  "New field": "Nouveau champ",
+  Timeline: "Historique",
+  Companies: "Entreprises",
+  "Do not contact": "Ne pas contacter",
+  Members: "Membres",
+  Settings: "Réglages",
+  Send: "Envoi",
+  Preview: "Aperçu",
+};
 
 // A published campaign with an action, a decision and a condition on both paths: every kind
 // of node, with its counts.
@@ -54,8 +79,10 @@ export default async function ({ page, base, tmp, expect }) {
     await page.goto(`${base}/#${route}`);
     await settle();
   };
+  let french = false;
+  const say = (name) => (french ? (FRENCH[name] ?? name) : name);
   const click = async (name) => {
-    await page.getByRole("button", { name, exact: true }).first().click();
+    await page.getByRole("button", { name: say(name), exact: true }).first().click();
     await settle();
   };
 
@@ -173,6 +200,11 @@ export default async function ({ page, base, tmp, expect }) {
     await go("/settings");
     await page.locator("label", { hasText: theme === "light" ? "Light" : "Dark" }).click();
     await page.waitForFunction((t) => document.documentElement.dataset.mantineColorScheme === t, theme);
+    if (theme === "dark") {
+      await page.locator("label", { hasText: "Français" }).click();
+      await page.getByRole("heading", { name: "Paramètres" }).waitFor();
+      french = true;
+    }
     const scan = async (name) => {
       await page.mouse.move(0, 0); // no hover state left by the last click
       await page.evaluate(axeSource);
@@ -186,14 +218,14 @@ export default async function ({ page, base, tmp, expect }) {
         TAGS,
       );
       for (const v of violations) {
-        found.push(`${name} (${theme}): ${v.rule} — ${v.help}\n    ${v.nodes.slice(0, 5).join("\n    ")}`);
+        found.push(`${name} (${theme}${french ? ", French" : ""}): ${v.rule} — ${v.help}\n    ${v.nodes.slice(0, 5).join("\n    ")}`);
       }
     };
     for (const [name, open, tabs = []] of screens) {
       await open();
       await scan(name);
       for (const tab of tabs) {
-        await page.getByRole("tab", { name: new RegExp(`^${tab}`) }).click();
+        await page.getByRole("tab", { name: new RegExp(`^${say(tab)}`) }).click();
         await settle();
         await scan(`${name} › ${tab}`);
       }
