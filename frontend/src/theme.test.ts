@@ -1,4 +1,4 @@
-import { DEFAULT_THEME, darken, isLightColor, mergeMantineTheme } from "@mantine/core";
+import { DEFAULT_THEME, darken, getPrimaryShade, isLightColor, mergeMantineTheme } from "@mantine/core";
 import { describe, expect, it } from "vitest";
 import { contrast, cssVariablesResolver, readableOn, theme } from "./theme";
 
@@ -8,8 +8,7 @@ const names = Object.keys(th.colors);
 
 describe("theme colours read at WCAG AA (4.5:1)", () => {
   it.each(names)("filled %s: the text auto-contrast picks", (name) => {
-    const shade = typeof th.primaryShade === "number" ? th.primaryShade : th.primaryShade.light;
-    const bg = th.colors[name]?.[shade] ?? "";
+    const bg = th.colors[name]?.[getPrimaryShade(th, "light")] ?? "";
     const fg = isLightColor(bg, th.luminanceThreshold) ? th.black : th.white;
     expect(contrast(fg, bg)).toBeGreaterThanOrEqual(4.5);
   });

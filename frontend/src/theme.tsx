@@ -11,6 +11,7 @@ import {
   createTheme,
   Drawer,
   darken,
+  getPrimaryShade,
   lighten,
   luminance,
   MantineThemeProvider,
@@ -61,12 +62,13 @@ export function readableOn(
 export const cssVariablesResolver: CSSVariablesResolver = (th) => {
   const light: Record<string, string> = {};
   const white = th.white;
+  const shade = getPrimaryShade(th, "light"); // Mantine's coloured text is the filled shade
   for (const [name, s] of Object.entries(th.colors)) {
     // Light variants: shade 9 text on shade 1 (shade 2 on hover).
     light[`--mantine-color-${name}-light-color`] = readableOn(s[9], [s[1], s[2]], darken);
     // Coloured text (c="red"), on the page and on striped or hovered rows.
     light[`--mantine-color-${name}-text`] = readableOn(
-      s[8],
+      s[shade],
       [white, th.colors.gray[0], th.colors.gray[1]],
       darken,
     );
@@ -74,7 +76,6 @@ export const cssVariablesResolver: CSSVariablesResolver = (th) => {
   const p = th.colors[th.primaryColor] ?? th.colors.indigo;
   const d = th.colors.dark;
   // Links, on the page and on a selected row (the primary light background).
-  const shade = typeof th.primaryShade === "number" ? th.primaryShade : th.primaryShade.light;
   light["--mantine-color-anchor"] = readableOn(p[shade], [white, th.colors.gray[0], p[1]], darken);
   // Links in the dark theme, on the page and on striped or hovered rows.
   const dark = { "--mantine-color-anchor": readableOn(p[4], [d[7], d[6], d[5]], lighten) };

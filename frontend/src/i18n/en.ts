@@ -339,6 +339,7 @@ export const en = {
   "import.downloadRejected": "Download rejected rows (CSV)",
   "import.line": "Line",
   "import.problem": "{label}: {problem} (“{value}”)",
+  "import.problemSep": "; ",
   "import.reason": "Reason",
   "import.raw": "Row",
   "import.another": "Import another file",

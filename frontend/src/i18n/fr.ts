@@ -340,6 +340,7 @@ export const fr: Record<Key, string> = {
   "import.downloadRejected": "Télécharger les lignes rejetées (CSV)",
   "import.line": "Ligne",
   "import.problem": "{label} : {problem} (« {value} »)",
+  "import.problemSep": " ; ",
   "import.reason": "Motif",
   "import.raw": "Ligne brute",
   "import.another": "Importer un autre fichier",

@@ -376,7 +376,7 @@ export function rejectionText(lang: Lang, x: Pick<Rejection, "reason" | "problem
     .map((p) =>
       translate(lang, "import.problem", { label: p.label, problem: translate(lang, p.key), value: p.value }),
     )
-    .join(lang === "fr" ? " ; " : "; ");
+    .join(translate(lang, "import.problemSep"));
 }
 
 export function ImportWizard() {
