@@ -1,24 +1,17 @@
 package app
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"magpie/backend/apperr"
-	"magpie/backend/core"
 	"magpie/backend/focus"
 )
 
 // A new focus item (the editor's defaults) is previewed before it has a name; anything else
 // invalid still fails the preview with its field error.
 func TestFocusPreviewBeforeTheItemHasAName(t *testing.T) {
-	c, err := core.Open(context.Background(), t.TempDir(), core.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	f := &Focus{NewShell(c, Browser, nil)}
+	f := &Focus{newShell(t, "")}
 	v := FocusView{Style: "bar", Position: "top", ContentType: "link", Headline: "Get our newsletter",
 		LinkURL: "https://", LinkText: "Subscribe", Trigger: "delay", TriggerValue: 5, Frequency: "session",
 		Colors: focus.Colors{Background: "#1e3a8a", Text: "#ffffff", Button: "#fbbf24", ButtonText: "#111827"}, Published: true}

@@ -85,6 +85,7 @@ type SegmentField struct {
 	Label     string              `json:"label"`
 	LabelFR   string              `json:"labelFr"`
 	Type      string              `json:"type"`
+	FieldType string              `json:"fieldType"` // the field's own type (country, timezone …) when the filter is a field
 	Operators []string            `json:"operators"`
 	Options   []map[string]string `json:"options"`
 }
@@ -224,7 +225,7 @@ func (a *Segments) Catalogue() (SegmentCatalogue, error) {
 	out := SegmentCatalogue{DateKeywords: reldate.Keywords}
 	for _, d := range defs {
 		f := SegmentField{Alias: d.Alias, Object: d.Object, Group: d.Group, Label: d.Label, LabelFR: d.LabelFR,
-			Type: d.Type, Operators: d.Ops, Options: []map[string]string{}}
+			Type: d.Type, FieldType: d.FType, Operators: d.Ops, Options: []map[string]string{}}
 		for _, o := range d.Options {
 			f.Options = append(f.Options, map[string]string{"value": o.Value, "label": o.Label})
 		}
@@ -235,6 +236,12 @@ func (a *Segments) Catalogue() (SegmentCatalogue, error) {
 			f.Options, err = a.options("SELECT name, name FROM tags WHERE deleted = 0 ORDER BY name LIMIT 2000")
 		case d.Type == "emails":
 			f.Options, err = a.options("SELECT id, name FROM emails WHERE deleted = 0 ORDER BY name, id LIMIT 2000")
+		case d.Type == "assets":
+			f.Options, err = a.options("SELECT id, title FROM assets WHERE deleted = 0 ORDER BY title, id LIMIT 2000")
+		case d.Alias == "stage":
+			f.Options, err = a.options("SELECT id, name FROM stages WHERE deleted = 0 ORDER BY weight, name, id")
+		case d.Alias == "owner_id":
+			f.Options, err = a.options("SELECT id, coalesce(nullif(name, ''), email, id) FROM users WHERE deleted = 0 ORDER BY 2, id")
 		}
 		if err != nil {
 			return SegmentCatalogue{}, err
@@ -249,7 +256,8 @@ func (a *Segments) Catalogue() (SegmentCatalogue, error) {
 	return out, nil
 }
 
-// options are the value choices a filter offers (campaigns, tags, emails; trash excluded):
+// options are the value choices a filter offers (campaigns, tags, emails, assets, stages,
+// owners; trash excluded):
 // query selects value and label.
 func (a *Segments) options(query string) ([]map[string]string, error) {
 	rows, err := a.s.core.DB.R.QueryContext(a.s.context(), query)

@@ -1,27 +1,19 @@
 package app
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"magpie/backend/core"
 	"magpie/backend/rqlite/rqlitetest"
 	"magpie/backend/teamsync"
 )
 
 func TestSyncFacade(t *testing.T) {
-	ctx := context.Background()
 	dir := t.TempDir()
-	c, err := core.Open(ctx, dir, core.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	sh := NewShell(c, Browser, nil)
+	sh := newShell(t, dir)
 	s := &Sync{sh}
 
 	// Bad input is refused with a message naming the problem; nothing is saved.

@@ -1,22 +1,14 @@
 package app
 
 import (
-	"context"
 	"reflect"
 	"strings"
 	"testing"
-
-	"magpie/backend/core"
 )
 
 // Preferences keep the grid's column widths; out-of-range widths are refused naming the column.
 func TestPreferencesColumnWidths(t *testing.T) {
-	c, err := core.Open(context.Background(), t.TempDir(), core.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	sys := &System{NewShell(c, Browser, nil)}
+	sys := &System{newShell(t, "")}
 	good := Preferences{Theme: "dark", GridColumns: []string{"name", "email"}, GridWidths: map[string]int{"email": 320, "name": 48}}
 	if err := sys.SetPreferences(good); err != nil {
 		t.Fatal(err)

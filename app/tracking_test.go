@@ -9,19 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"magpie/backend/core"
 	"magpie/backend/events"
 	"magpie/backend/tracking"
 )
 
 func TestTrackingFacadeLocalTracker(t *testing.T) {
 	ctx := context.Background()
-	c, err := core.Open(ctx, t.TempDir(), core.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	sh := NewShell(c, Browser, nil)
+	sh := newShell(t, "")
+	c := sh.core
 	tr := &Tracking{sh}
 	if _, err := tr.SaveSettings(TrackingSettings{PublicURL: "javascript:alert(1)"}); err == nil {
 		t.Fatal("a javascript: public URL was accepted")

@@ -42,11 +42,12 @@ export function countryOptions(list: Country[], lang: Lang): { value: string; la
     .sort((a, b) => coll.compare(a.label, b.label));
 }
 
-export function useCountries() {
+export function useCountries(enabled = true) {
   return useQuery({
     queryKey: ["countries"],
     queryFn: () => Fields.Countries(),
     staleTime: Number.POSITIVE_INFINITY,
+    enabled,
   });
 }
 

@@ -508,6 +508,7 @@ export namespace app {
 	    label: string;
 	    labelFr: string;
 	    type: string;
+	    fieldType: string;
 	    operators: string[];
 	    options: any[];
 	}

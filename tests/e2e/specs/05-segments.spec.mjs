@@ -1,10 +1,11 @@
 // Segments against the real backend: build a filter in the editor (field picker, operator,
-// value, OR group), watch the live count, save, see members (with a manual add) and the list.
+// value, OR group), watch the live count, save, see members (with a manual add) and the list;
+// a country picked from the editor's list of countries.
 export default async function ({ page, rpc, expect, shot }) {
   const cities = ["Paris", "Lyon", "Paris", "Nantes"];
   for (let i = 0; i < 16; i++) {
     await rpc("Contacts.Create", {
-      values: { firstname: `Person${i}`, lastname: "Test", email: `p${i}@example.fr`, city: cities[i % 4] },
+      values: { firstname: `Person${i}`, lastname: "Test", email: `p${i}@example.fr`, city: cities[i % 4], country: i % 2 ? "Germany" : "France" },
       tags: i % 5 === 0 ? ["vip"] : [],
     });
   }
@@ -53,6 +54,11 @@ export default async function ({ page, rpc, expect, shot }) {
   await page.getByRole("button", { name: "Add", exact: true }).click();
   await page.getByTestId("segment-member-total").getByText("10 members").waitFor();
   await page.getByText("manual").first().waitFor();
+  // Only the contact with exactly that email is added: a prefix of several adds nobody.
+  await page.getByLabel("Add a contact by email").fill("p1");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByText("No contact has the email p1").waitFor();
+  await page.getByTestId("segment-member-total").getByText("10 members").waitFor();
   await shot("segment-members");
 
   await page.getByRole("tab", { name: "Versions" }).click();
@@ -77,4 +83,16 @@ export default async function ({ page, rpc, expect, shot }) {
   await shot("contact-segments");
   await page.getByRole("button", { name: "Remove from Parisians and VIPs" }).click();
   await page.getByText("This contact is in no segment.").waitFor();
+
+  // A country is picked from the list (values as Mautic stores them, the English name).
+  await page.getByRole("navigation").getByRole("link", { name: "Segments" }).click();
+  await page.getByRole("button", { name: "New segment" }).first().click();
+  await page.getByRole("button", { name: "Add a filter", exact: true }).click();
+  await page.getByRole("combobox", { name: "Field of filter 1" }).click();
+  await page.getByRole("combobox", { name: "Field of filter 1" }).fill("Country");
+  await page.getByRole("option", { name: "Country", exact: true }).first().click();
+  await page.getByRole("combobox", { name: "Value of filter 1" }).click();
+  await page.getByRole("combobox", { name: "Value of filter 1" }).fill("germ");
+  await page.getByRole("option", { name: "Germany", exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="segment-count"]')?.textContent?.startsWith("8 "));
 }

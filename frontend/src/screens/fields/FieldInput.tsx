@@ -1,10 +1,10 @@
 // One editor per Mautic field type; values travel as text (see values.ts).
 import { Autocomplete, MultiSelect, Select, Textarea, TextInput } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import { type Field, Fields } from "../../api";
+import type { Field } from "../../api";
 import { useI18n } from "../../i18n";
-import { countryOptions } from "../../i18n/countries";
+import { countryOptions, useCountries } from "../../i18n/countries";
+import { allTimezones, withStored } from "./choices";
 import { fieldLabel } from "./values";
 
 interface Props {
@@ -15,26 +15,9 @@ interface Props {
   disabled?: boolean;
 }
 
-let timezones: string[] | null = null;
-function allTimezones(): string[] {
-  if (!timezones) {
-    const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
-    timezones = [
-      "UTC",
-      ...(intl.supportedValuesOf?.("timeZone") ?? ["Europe/Paris", "Europe/London", "America/New_York"]),
-    ];
-  }
-  return timezones;
-}
-
 export function FieldInput({ field: f, value, onChange, error, disabled }: Props) {
   const { t, lang } = useI18n();
-  const countries = useQuery({
-    queryKey: ["countries"],
-    queryFn: () => Fields.Countries(),
-    staleTime: Number.POSITIVE_INFINITY,
-    enabled: f.type === "country",
-  });
+  const countries = useCountries(f.type === "country");
   const countryData = useMemo(() => countryOptions(countries.data ?? [], lang), [countries.data, lang]);
   const common = {
     label: fieldLabel(f, lang),
@@ -164,10 +147,4 @@ export function FieldInput({ field: f, value, onChange, error, disabled }: Props
     default:
       return text("text");
   }
-}
-
-/** withStored keeps a stored value the table does not know (e.g. "USA" from an import) pickable. */
-function withStored(data: { value: string; label: string }[], value: string) {
-  if (!value || data.length === 0 || data.some((d) => d.value === value)) return data;
-  return [{ value, label: value }, ...data];
 }

@@ -29,7 +29,9 @@ import {
   type ValueEditorProps,
 } from "react-querybuilder";
 import type { SegmentCatalogue, SegmentView } from "../../api";
-import { type Key, useI18n } from "../../i18n";
+import { type Key, type Lang, useI18n } from "../../i18n";
+import { type Country, countryOptions, useCountries } from "../../i18n/countries";
+import { allTimezones, withStored } from "../fields/choices";
 import { emptyValue, type FieldDef, valueKind } from "./filters";
 import { type FieldInfo, fromFilters, pathLabel, type QGroup, toFilters } from "./query";
 
@@ -297,17 +299,27 @@ function asText(v: unknown): string {
  * (report and dynamic content forms). */
 const grow = { flex: "1 1 12rem" };
 
+/** valueOptions are the choices of a field's value: countries in the UI language, the time
+ * zones, or the catalogue's options (a select field's, stages, campaigns, emails …). */
+function valueOptions(def: FieldDef | undefined, countries: Country[], lang: Lang) {
+  switch (def?.fieldType) {
+    case "country":
+      return countryOptions(countries, lang);
+    case "timezone":
+      return allTimezones().map((z) => ({ value: z, label: z }));
+  }
+  return (def?.options ?? []).map((o) => ({ value: o.value ?? "", label: o.label ?? o.value ?? "" }));
+}
+
 function ValueEditor({ field, operator, value, handleOnChange, path, context }: ValueEditorProps) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { defs, catalogue, segments } = context as Ctx;
   const def = defs.get(field);
   const type = def?.type ?? "text";
   const kind = valueKind(type, operator);
   const aria = t("segments.value", { n: pathLabel(path) });
-  const options = (def?.options ?? []).map((o) => ({
-    value: o.value ?? "",
-    label: o.label ?? o.value ?? "",
-  }));
+  const countries = useCountries(def?.fieldType === "country");
+  const options = useMemo(() => valueOptions(def, countries.data ?? [], lang), [def, countries.data, lang]);
   const str = asText(value);
   switch (kind) {
     case "none":
@@ -339,12 +351,14 @@ function ValueEditor({ field, operator, value, handleOnChange, path, context }: 
         />
       );
     case "select":
+      if (options.length === 0 && type !== "lookup_id") break; // a region, a locale: typed
       return (
         <Select
           aria-label={aria}
           style={grow}
           searchable
-          data={options}
+          nothingFoundMessage={t("palette.nothing")}
+          data={withStored(options, str)}
           value={str || null}
           onChange={(v) => handleOnChange(v ?? "")}
         />

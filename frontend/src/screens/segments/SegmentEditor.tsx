@@ -21,8 +21,8 @@ import { notifications } from "@mantine/notifications";
 import { IconArrowLeft, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Contacts, Segments, type SegmentView } from "../../api";
-import { useI18n } from "../../i18n";
+import { ApiError, Contacts, type SegmentField, Segments, type SegmentView, toApiError } from "../../api";
+import { type Lang, useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
 import { parseable, QueryEditor } from "./QueryEditor";
@@ -44,8 +44,23 @@ export function SegmentEditor({ id }: { id: string }) {
   return <Editor key={seg.data?.version ?? 0} seg={isNew ? null : (seg.data ?? null)} />;
 }
 
+/** withFieldLabel names a filter's field by its label in lang in a filter error (the backend
+ * names it by alias). */
+function withFieldLabel(e: unknown, fields: SegmentField[], lang: Lang): unknown {
+  const err = toApiError(e);
+  const f = fields.find((x) => x.alias === err.params.field);
+  if (err.key !== "segments.errors.filter" || !f) return err;
+  const field = lang === "fr" ? f.labelFr : f.label;
+  return new ApiError({
+    code: err.code,
+    key: err.key,
+    message: err.message,
+    params: { ...err.params, field },
+  });
+}
+
 function Editor({ seg }: { seg: SegmentView | null }) {
-  const { t, te } = useI18n();
+  const { t, te, lang } = useI18n();
   const client = useQueryClient();
   const cat = client.getQueryData<Awaited<ReturnType<typeof Segments.Catalogue>>>(["segmentCatalogue"]);
   const all = client.getQueryData<SegmentView[]>(["segments", false]) ?? [];
@@ -179,7 +194,7 @@ function Editor({ seg }: { seg: SegmentView | null }) {
               <Card withBorder aria-live="polite">
                 {preview.error ? (
                   <Text c="red" data-testid="segment-preview-error">
-                    {te(preview.error)}
+                    {te(withFieldLabel(preview.error, cat?.fields ?? [], lang))}
                   </Text>
                 ) : preview.data ? (
                   <Stack gap={4}>
@@ -242,6 +257,7 @@ function Editor({ seg }: { seg: SegmentView | null }) {
 
 function Members({ seg }: { seg: SegmentView }) {
   const { t, te, fmtDate } = useI18n();
+  const client = useQueryClient();
   const q = useQuery({
     queryKey: ["segment", seg.id, "members"],
     queryFn: () => Segments.Members(seg.id, 0, 200),
@@ -250,22 +266,28 @@ function Members({ seg }: { seg: SegmentView }) {
   const fail = (e: unknown) => notifications.show({ color: "red", message: te(e) });
   const add = async () => {
     try {
+      const want = email.trim().toLowerCase();
       const page = await Contacts.List({
-        search: email,
+        search: want,
         sort: "",
         desc: false,
         offset: 0,
-        limit: 1,
-        columns: [],
+        limit: 20,
+        columns: ["email"],
         deleted: false,
         companyId: "",
       });
-      const c = page.rows[0];
-      if (!c) throw new Error(email);
+      // The search matches prefixes: only the contact with exactly this email is added.
+      const c = page.rows.find((r) => String(r.values.email ?? "").toLowerCase() === want);
+      if (!c) {
+        notifications.show({ color: "red", message: t("segments.noSuchEmail", { email: email.trim() }) });
+        return;
+      }
       await Segments.AddMembers(seg.id, [c.id]);
       setEmail("");
       notifications.show({ message: t("segments.added") });
       void q.refetch();
+      void client.invalidateQueries({ queryKey: ["segments"] });
     } catch (e) {
       fail(e);
     }
@@ -275,6 +297,7 @@ function Members({ seg }: { seg: SegmentView }) {
       await Segments.RemoveMembers(seg.id, [id]);
       notifications.show({ message: t("segments.removed") });
       void q.refetch();
+      void client.invalidateQueries({ queryKey: ["segments"] });
     } catch (e) {
       fail(e);
     }

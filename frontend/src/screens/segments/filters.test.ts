@@ -13,6 +13,9 @@ describe("valueKind", () => {
     ["boolean", "!=", "yesno"],
     ["number", "gt", "number"],
     ["select", "=", "select"],
+    ["select", "in", "list"],
+    ["lookup_id", "=", "select"],
+    ["lookup_id", "empty", "none"],
   ])("%s %s → %s", (type, op, want) => expect(valueKind(type, op)).toBe(want));
 });
 

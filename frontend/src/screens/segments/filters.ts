@@ -5,6 +5,8 @@ export interface FieldDef {
   object: string;
   group: string;
   type: string;
+  /** the field's own type (country, timezone …) when the filter is a field */
+  fieldType?: string;
   operators: string[];
   options: Record<string, string>[];
 }
@@ -27,7 +29,7 @@ export function valueKind(type: string, operator: string): ValueKind {
   )
     return "date";
   if (listOps.has(operator)) return "list";
-  if (type === "select" && (operator === "=" || operator === "!=")) return "select";
+  if ((type === "select" || type === "lookup_id") && (operator === "=" || operator === "!=")) return "select";
   if (type === "number") return "number";
   return "text";
 }
