@@ -33,12 +33,16 @@ import { Assets, Forms } from "../../api/forms";
 import { useFields } from "../../api/hooks";
 import { DWC } from "../../api/pages";
 import { Points } from "../../api/points";
+import { useI18n } from "../../i18n";
+import { fieldLabel } from "../fields/values";
+import { FieldValues } from "./FieldValues";
 import { DETACHED, descendants, events, isBranching } from "./graph";
 import { useLabels } from "./labels";
 
 type Opt = { value: string; label: string };
 
 function usePickers(campaignId: string) {
+  const { lang } = useI18n();
   const segments = useQuery({
     queryKey: ["segments", false],
     queryFn: () => Segments.List(false),
@@ -75,7 +79,7 @@ function usePickers(campaignId: string) {
     campaigns: (campaigns.data ?? [])
       .filter((c) => c.id !== campaignId)
       .map((c) => ({ value: c.id, label: c.name })),
-    fields: (fields.data ?? []).map((f) => ({ value: f.alias, label: f.label || f.alias })),
+    fields: (fields.data ?? []).map((f) => ({ value: f.alias, label: fieldLabel(f, lang) || f.alias })),
     stages: (stages.data ?? []).map((x) => ({ value: x.id, label: x.name })),
     forms: (forms.data ?? []).map((x) => ({ value: x.id, label: x.name })),
     assets: (assets.data ?? []).map((x) => ({ value: x.id, label: x.title })),
@@ -241,6 +245,17 @@ function PropField({
           data={spec.type === "tags" ? pickers.tags : []}
           value={list}
           onChange={(x) => onChange(x)}
+        />
+      );
+    case "contactvalues":
+    case "companyvalues":
+      return (
+        <FieldValues
+          object={spec.type === "companyvalues" ? "company" : "contact"}
+          label={label}
+          value={value}
+          onChange={onChange}
+          readOnly={readOnly}
         />
       );
     case "json":
