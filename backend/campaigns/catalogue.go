@@ -53,7 +53,7 @@ var catalogue = []EventSpec{
 	{Type: "dwc.request", Kind: KindDecision, Group: "page", Props: []PropSpec{p("slot", "text", true), p("default", "dwc", false)}},
 	// Conditions.
 	{Type: "field.value", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("field", "field", true),
-		p("operator", "select", true, fieldOps...), p("value", "text", false)}},
+		p("operator", "select", true, fieldOps...), p("value", "fieldvalue", false)}},
 	{Type: "email.valid", Kind: KindCondition, Group: "contact"},
 	{Type: "segment.member", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("segments", "segments", true)}},
 	{Type: "tags.has", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("tags", "tags", true)}},

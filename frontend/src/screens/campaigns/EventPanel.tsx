@@ -34,12 +34,16 @@ import { useFields } from "../../api/hooks";
 import { DWC } from "../../api/pages";
 import { Points } from "../../api/points";
 import { useI18n } from "../../i18n";
+import { FieldInput } from "../fields/FieldInput";
 import { fieldLabel } from "../fields/values";
 import { FieldValues } from "./FieldValues";
 import { DETACHED, descendants, events, isBranching } from "./graph";
 import { useLabels } from "./labels";
 
 type Opt = { value: string; label: string };
+
+/** Field types whose value a field condition picks from a list. */
+const pickedTypes = new Set(["select", "boolean", "country", "timezone", "lookup"]);
 
 function usePickers(campaignId: string) {
   const { lang } = useI18n();
@@ -72,6 +76,11 @@ function usePickers(campaignId: string) {
     queryFn: () => Points.Stages(false),
     staleTime: 30_000,
   });
+  const segCat = useQuery({
+    queryKey: ["segmentCatalogue"],
+    queryFn: () => Segments.Catalogue(),
+    staleTime: 30_000,
+  });
   return {
     segments: (segments.data ?? []).map((s) => ({ value: s.id, label: s.name })),
     emails: (emails.data ?? []).map((e) => ({ value: e.id, label: e.name })),
@@ -80,6 +89,11 @@ function usePickers(campaignId: string) {
       .filter((c) => c.id !== campaignId)
       .map((c) => ({ value: c.id, label: c.name })),
     fields: (fields.data ?? []).map((f) => ({ value: f.alias, label: fieldLabel(f, lang) || f.alias })),
+    fieldDefs: fields.data ?? [],
+    /** operator code → its name in the UI language (the segment editor's names) */
+    operators: new Map(
+      (segCat.data?.operators ?? []).map((o) => [o.code, lang === "fr" ? o.labelFr : o.label]),
+    ),
     stages: (stages.data ?? []).map((x) => ({ value: x.id, label: x.name })),
     forms: (forms.data ?? []).map((x) => ({ value: x.id, label: x.name })),
     assets: (assets.data ?? []).map((x) => ({ value: x.id, label: x.title })),
@@ -157,6 +171,7 @@ function PropField({
   pickers,
   graph,
   selfId,
+  siblings,
   readOnly,
 }: {
   spec: PropSpec;
@@ -165,9 +180,11 @@ function PropField({
   pickers: ReturnType<typeof usePickers>;
   graph: Graph;
   selfId: string;
+  /** the event's other props (a field condition's value editor follows its field) */
+  siblings: Record<string, unknown>;
   readOnly: boolean;
 }) {
-  const { t, propLabel, typeLabel } = useLabels();
+  const { t, tk, propLabel, typeLabel } = useLabels();
   const label = propLabel(spec.name);
   // "form"/"asset" props named in the singular pick one; plural names ("forms") pick several.
   if ((spec.type === "form" || spec.type === "asset") && !spec.name.endsWith("s"))
@@ -192,7 +209,13 @@ function PropField({
     case "event":
     case "form1":
     case "asset1": {
-      let data: Opt[] = (spec.options ?? []).map((o) => ({ value: o.value, label: o.label }));
+      let data: Opt[] = (spec.options ?? []).map((o) => ({
+        value: o.value,
+        label:
+          spec.name === "operator"
+            ? (pickers.operators.get(o.value) ?? tk(`campaigns.op.${o.value}`, o.label))
+            : o.label,
+      }));
       if (spec.type === "email") data = pickers.emails;
       if (spec.type === "segment") data = pickers.segments;
       if (spec.type === "field") data = pickers.fields;
@@ -247,6 +270,24 @@ function PropField({
           onChange={(x) => onChange(x)}
         />
       );
+    case "fieldvalue": {
+      // A field with a list of values (select, country, yes/no …) compared for equality is
+      // picked from that list; anything else is typed (like, regexp, dates, numbers).
+      const f = pickers.fieldDefs.find((x) => x.alias === siblings.field);
+      const op = asText(siblings.operator) || "=";
+      if (f && (op === "=" || op === "!=") && pickedTypes.has(f.type))
+        return (
+          <FieldInput
+            field={{ ...f, label, labelFr: label, required: false }}
+            value={asText(value)}
+            disabled={readOnly}
+            onChange={(x) => onChange(x)}
+          />
+        );
+      return (
+        <TextInput {...common} value={asText(value)} onChange={(e) => onChange(e.currentTarget.value)} />
+      );
+    }
     case "contactvalues":
     case "companyvalues":
       return (
@@ -501,6 +542,7 @@ export function EventPanel({
           pickers={pickers}
           graph={graph}
           selfId={ev.id}
+          siblings={ev.props ?? {}}
           readOnly={readOnly}
           onChange={(v) => {
             const props = { ...(ev.props ?? {}) };

@@ -113,6 +113,26 @@ describe("editing", () => {
     const added = graph.events?.find((e) => e.id === id);
     expect(added).toMatchObject({ parent: "open", path: "no", kind: "action", type: "webhook" });
   });
+  it("starts a required choice on its first option", () => {
+    const cond: EventSpec = {
+      ...spec("field.value", "condition"),
+      props: [
+        { name: "field", type: "field", required: true, options: [] },
+        {
+          name: "operator",
+          type: "select",
+          required: true,
+          options: [
+            { value: "=", label: "=" },
+            { value: "!=", label: "!=" },
+          ],
+        },
+        { name: "value", type: "fieldvalue", required: false, options: [] },
+      ],
+    };
+    const { graph, id } = addEvent(sample(), cond, { parent: null, path: "" });
+    expect(graph.events?.find((e) => e.id === id)?.props).toEqual({ operator: "=" });
+  });
   it("removing an event removes its branch", () => {
     const g = removeNodes(sample(), ["open"]);
     expect(g.events?.map((e) => e.id)).toEqual(["send"]);

@@ -87,6 +87,17 @@ function anchorPosition(g: Graph, a: Anchor): { x: number; y: number } {
   return { x: base.x + dx, y: base.y + NODE_H + 60 };
 }
 
+/** defaultProps starts a required choice on its first option (a field condition's operator
+ * on "equals"), as Mautic's forms do. */
+export function defaultProps(spec: EventSpec): Record<string, unknown> {
+  const props: Record<string, unknown> = {};
+  for (const p of spec.props ?? []) {
+    const first = p.options?.[0];
+    if (p.required && p.type === "select" && first) props[p.name] = first.value;
+  }
+  return props;
+}
+
 /** addEvent adds an event of spec's type under anchor; it returns the graph and the new id. */
 export function addEvent(g: Graph, spec: EventSpec, a: Anchor, name = ""): { graph: Graph; id: string } {
   const id = newId();
@@ -99,7 +110,7 @@ export function addEvent(g: Graph, spec: EventSpec, a: Anchor, name = ""): { gra
     parent: a.parent,
     path: a.parent && a.parent !== DETACHED ? a.path : "",
     trigger: blankTrigger(),
-    props: {},
+    props: defaultProps(spec),
     x: pos.x,
     y: pos.y,
   };
