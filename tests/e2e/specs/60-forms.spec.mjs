@@ -45,7 +45,7 @@ INSERT INTO events(id, contact_id, type, at, object_id) VALUES
   });
 }
 
-export default async function ({ page, base, tmp, shot }) {
+export default async function ({ page, base, tmp, shot, expect }) {
   // The list.
   await page.getByRole("link", { name: "Forms" }).click();
   await page.getByRole("heading", { name: "Forms" }).waitFor();
@@ -64,6 +64,11 @@ export default async function ({ page, base, tmp, shot }) {
   await page.getByRole("button", { name: "Move Mobile phone up" }).click();
   const items = page.getByTestId("form-fields").getByRole("listitem");
   await items.nth(1).getByText("Mobile phone").waitFor();
+  // A country field saves to the contact's country unless told otherwise.
+  await page.getByRole("combobox", { name: "Field type" }).click();
+  await page.getByRole("option", { name: "Country" }).click();
+  await page.getByRole("button", { name: "Add field" }).click();
+  expect.equal(await editor.getByRole("textbox", { name: "Save to contact or company field" }).or(editor.getByRole("combobox", { name: "Save to contact or company field" })).first().inputValue(), "Contact: Country", "a new country field's mapping");
   await shot("forms-builder");
   await page.getByRole("tab", { name: "Actions" }).click();
   await page.getByRole("button", { name: "Add action" }).click();

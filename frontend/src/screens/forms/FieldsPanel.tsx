@@ -21,6 +21,9 @@ import { type Key, useI18n } from "../../i18n";
 
 const CHOICES = ["select", "radiogrp", "checkboxgrp"];
 const NO_VALUE = ["freetext", "freehtml", "pagebreak", "captcha"];
+/** A new field of these types saves to the contact's field of the same kind, unless another
+ * field of the form already does (changeable in its panel). */
+const DEFAULT_MAP: Record<string, string> = { email: "contact.email", country: "contact.country" };
 
 interface Props {
   fields: FormField[];
@@ -44,6 +47,8 @@ export function FieldsPanel({ fields, onChange }: Props) {
       label,
       type: newType,
     };
+    const mapTo = DEFAULT_MAP[newType];
+    if (mapTo && !fields.some((x) => x.mapTo === mapTo)) f.mapTo = mapTo;
     if (CHOICES.includes(newType))
       f.options = [
         { value: "a", label: "A" },
