@@ -250,6 +250,8 @@ type EmailSettings struct {
 	DefaultFrom     string             `json:"defaultFrom"`
 	TrackerURL      string             `json:"trackerUrl"`
 	Signature       string             `json:"signature"`
+	UnsubscribeText string             `json:"unsubscribeText"`
+	WebviewText     string             `json:"webviewText"`
 	FrequencyNumber int                `json:"frequencyNumber"`
 	FrequencyTime   string             `json:"frequencyTime"`
 }
@@ -260,15 +262,16 @@ func (a *Emails) Settings() (EmailSettings, error) {
 	has := st.SMTP.Password != ""
 	st.SMTP.Password = ""
 	return EmailSettings{SMTP: st.SMTP, HasPassword: has, DefaultFromName: st.DefaultFromName, DefaultFrom: st.DefaultFrom,
-		TrackerURL: st.TrackerURL, Signature: st.Signature, FrequencyNumber: st.FrequencyNumber, FrequencyTime: st.FrequencyTime}, err
+		TrackerURL: st.TrackerURL, Signature: st.Signature, UnsubscribeText: st.UnsubscribeText, WebviewText: st.WebviewText,
+		FrequencyNumber: st.FrequencyNumber, FrequencyTime: st.FrequencyTime}, err
 }
 
 // SaveSettings stores the email settings.
 func (a *Emails) SaveSettings(v EmailSettings) error {
 	v.SMTP.Password = v.Password
 	return a.s.core.Emails.SaveSettings(a.s.context(), emails.Settings{SMTP: v.SMTP, DefaultFromName: v.DefaultFromName,
-		DefaultFrom: v.DefaultFrom, TrackerURL: v.TrackerURL, Signature: v.Signature, FrequencyNumber: v.FrequencyNumber,
-		FrequencyTime: v.FrequencyTime})
+		DefaultFrom: v.DefaultFrom, TrackerURL: v.TrackerURL, Signature: v.Signature, UnsubscribeText: v.UnsubscribeText,
+		WebviewText: v.WebviewText, FrequencyNumber: v.FrequencyNumber, FrequencyTime: v.FrequencyTime})
 }
 
 // DryRun counts a segment email's recipients and checks it without sending.

@@ -100,9 +100,38 @@ type Options struct {
 	DateTimeFormat string
 	Location       *time.Location
 	Now            time.Time
+	// UnsubscribeText and WebviewText are the HTML of {unsubscribe_text} and {webview_text},
+	// |URL| standing for the link (Mautic's unsubscribe_text / webview_text settings); ""
+	// is the default in the email's language.
+	UnsubscribeText string
+	WebviewText     string
 	// NoTracking leaves links, pixel and unsubscribe link out (test sends to a colleague
-	// still get them; previews do not).
+	// still get them; previews do not: their unsubscribe and web view texts link to "#").
 	NoTracking bool
+}
+
+// defaultLinkTexts are {unsubscribe_text} and {webview_text} by email language.
+var defaultLinkTexts = map[string][2]string{
+	"en": {`<a href="|URL|">Unsubscribe</a>`, `<a href="|URL|">View in your browser</a>`},
+	"fr": {`<a href="|URL|">Se désabonner</a>`, `<a href="|URL|">Voir dans le navigateur</a>`},
+}
+
+// linkText is text (or the default for lang when "") with its |URL| set to u; "" when
+// there is no link to give.
+func linkText(text, lang string, which int, u string) string {
+	if u == "" {
+		return ""
+	}
+	if strings.TrimSpace(text) == "" {
+		lang, _, _ = strings.Cut(strings.ToLower(lang), "_")
+		lang, _, _ = strings.Cut(lang, "-")
+		d, ok := defaultLinkTexts[lang]
+		if !ok {
+			d = defaultLinkTexts["en"]
+		}
+		text = d[which]
+	}
+	return strings.ReplaceAll(text, "|URL|", html.EscapeString(u))
 }
 
 var hrefRE = regexp.MustCompile(`(?i)(<a\b[^>]*?\shref\s*=\s*)("([^"]*)"|'([^']*)')`)
@@ -119,8 +148,11 @@ func Render(e *Email, rc Recipient, ref Ref, links Links, opt Options) Rendered 
 	data.Specials["subject"] = subject
 	data.Specials["signature"] = opt.Signature
 	unsub, web, pixel := "", "", ""
+	textURL := func(u string) string { return u }
 	if links != nil && !opt.NoTracking {
 		unsub, web, pixel = links.Unsubscribe(ref), links.Webview(ref), links.Pixel(ref)
+	} else if opt.NoTracking {
+		textURL = func(string) string { return "#" } // a preview shows where the texts go
 	}
 	data.Specials["unsubscribe_url"] = unsub
 	data.Specials["dnc_url"] = unsub
@@ -130,8 +162,8 @@ func Render(e *Email, rc Recipient, ref Ref, links Links, opt Options) Rendered 
 		pixelTag = `<img src="` + html.EscapeString(pixel) + `" alt="" width="1" height="1" style="display:none" />`
 	}
 	data.Specials["tracking_pixel"] = pixelTag
-	data.Specials["unsubscribe_text"] = linkOrEmpty(unsub, "Unsubscribe")
-	data.Specials["webview_text"] = linkOrEmpty(web, "View in your browser")
+	data.Specials["unsubscribe_text"] = linkText(opt.UnsubscribeText, e.Language, 0, textURL(unsub))
+	data.Specials["webview_text"] = linkText(opt.WebviewText, e.Language, 1, textURL(web))
 
 	body, issues := tokens.Render(e.HTML, data, tokens.HTML)
 	issues = append(subjIssues, issues...)
@@ -162,13 +194,6 @@ func Render(e *Email, rc Recipient, ref Ref, links Links, opt Options) Rendered 
 		hdr["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 	}
 	return Rendered{Subject: subject, HTML: body, Text: text, Headers: hdr, Issues: issues}
-}
-
-func linkOrEmpty(u, label string) string {
-	if u == "" {
-		return ""
-	}
-	return `<a href="` + html.EscapeString(u) + `">` + label + `</a>`
 }
 
 // rewriteLinks routes http(s) links through the tracker (links nil: only adds UTM tags).

@@ -1,11 +1,13 @@
 package emails
 
 import (
+	"errors"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"magpie/backend/apperr"
 	"magpie/backend/signing"
 )
 
@@ -130,5 +132,62 @@ func TestAddUTM(t *testing.T) {
 	p, _ := url.Parse(u)
 	if p.Query().Get("utm_campaign") != "keep" || p.Query().Get("utm_source") != "s e" || p.Fragment != "frag" {
 		t.Errorf("addUTM = %s", u)
+	}
+}
+
+// {unsubscribe_text} and {webview_text} speak the email's language unless the settings give
+// their own text (|URL| is the link); a preview links them to "#"; with no link to give
+// (no tracker) they are empty.
+func TestRender_UnsubscribeAndWebviewTexts(t *testing.T) {
+	signer, _ := signing.New(testSecret)
+	links := SignedLinks{BaseURL: "https://t.example/", Signer: signer}
+	html := `<p>{unsubscribe_text} · {webview_text}</p>`
+	cases := []struct {
+		name     string
+		lang     string
+		links    Links
+		opt      Options
+		want     []string
+		wantNone string
+	}{
+		{"English by default", "", links, Options{}, []string{`">Unsubscribe</a>`, `">View in your browser</a>`, `href="https://t.example/e/u/`}, "#"},
+		{"French email", "fr_FR", links, Options{}, []string{`">Se désabonner</a>`, `">Voir dans le navigateur</a>`}, "Unsubscribe"},
+		{"an unknown language falls back to English", "de", links, Options{}, []string{`">Unsubscribe</a>`}, "désabonner"},
+		{"the settings' own text", "fr", links, Options{UnsubscribeText: `<a href="|URL|">Stop</a> receiving these.`},
+			[]string{`">Stop</a> receiving these.`, `">Voir dans le navigateur</a>`}, "|URL|"},
+		{"a preview links to #", "fr", nil, Options{NoTracking: true}, []string{`<a href="#">Se désabonner</a>`, `<a href="#">Voir dans le navigateur</a>`}, "t.example"},
+		{"no tracker: no link, no text", "", nil, Options{}, []string{`<p> · </p>`}, "Unsubscribe"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &Email{HTML: html, Language: tc.lang}
+			r := Render(e, Recipient{Address: "a@b.c"}, Ref{MsgID: "m", EmailID: "e", Address: "a@b.c"}, tc.links, tc.opt)
+			for _, w := range tc.want {
+				if !strings.Contains(r.HTML, w) {
+					t.Errorf("missing %q in %s", w, r.HTML)
+				}
+			}
+			if strings.Contains(r.HTML, tc.wantNone) {
+				t.Errorf("unexpected %q in %s", tc.wantNone, r.HTML)
+			}
+		})
+	}
+}
+
+// A settings text without |URL| would send emails with no unsubscribe link: refused, naming
+// the field; the settings stored before stay.
+func TestSettingsLinkTextsNeedTheURL(t *testing.T) {
+	f := newFixture(t)
+	if err := f.s.SaveSettings(f.ctx, Settings{UnsubscribeText: `<a href="|URL|">Stop</a>`}); err != nil {
+		t.Fatal(err)
+	}
+	err := f.s.SaveSettings(f.ctx, Settings{UnsubscribeText: "Write to us to stop", WebviewText: `<a href="|URL|">Web</a>`})
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || ae.Fields["unsubscribeText"] != "emails.errors.urlPlaceholder" || len(ae.Fields) != 1 {
+		t.Fatalf("err %v", err)
+	}
+	st, err := f.s.Settings(f.ctx)
+	if err != nil || st.UnsubscribeText != `<a href="|URL|">Stop</a>` {
+		t.Errorf("stored %q, %v", st.UnsubscribeText, err)
 	}
 }

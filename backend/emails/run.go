@@ -258,7 +258,7 @@ func (s *Service) SendTest(ctx context.Context, e Email, to string) error {
 		return err
 	}
 	msgID := ids.New()
-	r := Render(&e, rc, Ref{MsgID: msgID, EmailID: e.ID, ContactID: rc.ContactID, Address: to}, links, Options{Signature: st.Signature, Now: s.db.Clock.Now()})
+	r := Render(&e, rc, Ref{MsgID: msgID, EmailID: e.ID, ContactID: rc.ContactID, Address: to}, links, st.renderOptions(s.db.Clock.Now()))
 	r.Subject = "[Test] " + r.Subject
 	atts, err := s.readAttachments(ctx, e.Attachments)
 	if err != nil {
@@ -331,5 +331,7 @@ func (s *Service) Preview(ctx context.Context, e Email, contactID string) (Rende
 		}
 		rc = r
 	}
-	return Render(&e, rc, Ref{}, nil, Options{Signature: st.Signature, Now: s.db.Clock.Now(), NoTracking: true}), nil
+	opt := st.renderOptions(s.db.Clock.Now())
+	opt.NoTracking = true
+	return Render(&e, rc, Ref{}, nil, opt), nil
 }

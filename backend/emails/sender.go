@@ -413,7 +413,7 @@ func (s *Service) process(ctx context.Context, batch []claimed, fams map[string]
 			continue
 		}
 		ref := Ref{MsgID: c.msgID, EmailID: e.ID, ContactID: c.contactID, Address: rc.Address}
-		r := Render(e, rc, ref, links, Options{Signature: st.Signature, Now: now})
+		r := Render(e, rc, ref, links, st.renderOptions(now))
 		o.variantID, o.address = e.ID, rc.Address
 		jobs = append(jobs, job{i: i, msg: Message(e, rc, r, c.msgID, f.atts)})
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"magpie/backend/apperr"
 	"magpie/backend/contacts"
@@ -48,11 +49,20 @@ type Settings struct {
 	DefaultFrom     string             `json:"defaultFrom"`
 	TrackerURL      string             `json:"trackerUrl"` // public base URL of `magpie tracker`
 	Signature       string             `json:"signature"`
+	// UnsubscribeText and WebviewText: HTML with |URL| for the link; "" = the default in
+	// each email's language (Mautic's unsubscribe_text / webview_text).
+	UnsubscribeText string `json:"unsubscribeText"`
+	WebviewText     string `json:"webviewText"`
 	// Frequency rule defaults (Mautic email_frequency_number / _time): 0 = off.
 	FrequencyNumber int    `json:"frequencyNumber"`
 	FrequencyTime   string `json:"frequencyTime"` // DAY | WEEK | MONTH
 	// MaxAttempts before a temporary failure becomes a failure (default 5).
 	MaxAttempts int `json:"maxAttempts"`
+}
+
+// renderOptions are the settings' part of rendering a message at now.
+func (st Settings) renderOptions(now time.Time) Options {
+	return Options{Signature: st.Signature, UnsubscribeText: st.UnsubscribeText, WebviewText: st.WebviewText, Now: now}
 }
 
 const (
@@ -160,6 +170,11 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) error {
 		probe := Email{Name: "x", FromAddress: st.DefaultFrom}
 		if probe.Validate() != nil {
 			f["defaultFrom"], msgs["defaultFrom"] = "emails.errors.fromAddress", fmt.Sprintf("%q is not an email address", st.DefaultFrom)
+		}
+	}
+	for k, v := range map[string]string{"unsubscribeText": st.UnsubscribeText, "webviewText": st.WebviewText} {
+		if strings.TrimSpace(v) != "" && !strings.Contains(v, "|URL|") {
+			f[k], msgs[k] = "emails.errors.urlPlaceholder", "the text needs |URL| where its link goes"
 		}
 	}
 	switch st.FrequencyTime {

@@ -247,7 +247,11 @@ func (s *Service) Webview(ctx context.Context, msgID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return "", err
+	}
 	rc := rcpts[contactID]
-	r := Render(&e, rc, Ref{MsgID: msgID, EmailID: variantID, ContactID: contactID, Address: rc.Address}, links, Options{Now: s.db.Clock.Now()})
+	r := Render(&e, rc, Ref{MsgID: msgID, EmailID: variantID, ContactID: contactID, Address: rc.Address}, links, st.renderOptions(s.db.Clock.Now()))
 	return r.HTML, nil
 }

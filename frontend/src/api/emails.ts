@@ -32,7 +32,7 @@ export function blankEmail(kind: "template" | "list"): EmailView {
     bcc: "",
     utmTags: {},
     headers: {},
-    html: STARTER_HTML,
+    html: starterHTML(),
     source: "",
     plainText: "",
     plainTextAuto: true,
@@ -61,21 +61,37 @@ export function blankEmail(kind: "template" | "list"): EmailView {
   };
 }
 
-export const STARTER_HTML = `<!doctype html>
+/** The words of a new email's sample content (in the UI language). */
+export interface StarterWords {
+  hello: string;
+  text: string;
+  button: string;
+}
+
+const EN_STARTER: StarterWords = {
+  hello: "Hello {contactfield=firstname|there},",
+  text: "Write your message here.",
+  button: "Read more",
+};
+
+/** starterHTML is a new email's sample content. */
+export function starterHTML(w: StarterWords = EN_STARTER): string {
+  return `<!doctype html>
 <html>
 <body style="margin:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif">
   <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center">
     <table role="presentation" width="600" cellpadding="24" cellspacing="0" style="background:#ffffff;max-width:600px">
       <tr><td>
-        <h1 style="margin:0 0 16px;font-size:24px">Hello {contactfield=firstname|there},</h1>
-        <p style="font-size:16px;line-height:1.5">Write your message here.</p>
-        <p><a href="https://example.com/" style="background:#1c7ed6;color:#fff;padding:12px 20px;text-decoration:none;border-radius:4px">Read more</a></p>
+        <h1 style="margin:0 0 16px;font-size:24px">${w.hello}</h1>
+        <p style="font-size:16px;line-height:1.5">${w.text}</p>
+        <p><a href="https://example.com/" style="background:#1c7ed6;color:#fff;padding:12px 20px;text-decoration:none;border-radius:4px">${w.button}</a></p>
         <p style="font-size:12px;color:#868e96">{unsubscribe_text} · {webview_text}</p>
       </td></tr>
     </table>
   </td></tr></table>
 </body>
 </html>`;
+}
 
 /** Tokens offered by the editor's token menu (field tokens are added from the field list). */
 export const SPECIAL_TOKENS = [

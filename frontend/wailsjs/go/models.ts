@@ -196,6 +196,8 @@ export namespace app {
 	    defaultFrom: string;
 	    trackerUrl: string;
 	    signature: string;
+	    unsubscribeText: string;
+	    webviewText: string;
 	    frequencyNumber: number;
 	    frequencyTime: string;
 	}

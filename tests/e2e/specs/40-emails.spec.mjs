@@ -101,17 +101,18 @@ export default async function ({ page, expect, shot, rpc }) {
     await page.getByRole("heading", { name: "E-mails" }).waitFor();
     await shot("emails-list-fr");
 
-    // The visual MJML builder (GrapesJS, bundled and lazily loaded: no network needed).
+    // The visual MJML builder (GrapesJS, bundled and lazily loaded: no network needed), its
+    // sample content in the UI language.
     await page.getByRole("link", { name: "E-mails" }).click();
     await page.getByRole("button", { name: "Nouvel e-mail modèle" }).click();
     await page.getByLabel("Nom").first().fill("Visual");
     await page.locator("label", { hasText: "Visuel (MJML)" }).click();
     await page.getByTestId("mjml-builder").locator(".gjs-editor").waitFor({ timeout: 30_000 });
     const canvas = page.frameLocator(".gjs-frame");
-    await canvas.getByText("Write your message here.").waitFor();
+    await canvas.getByText("Écrivez votre message ici.").waitFor();
     const previewHas = (text) =>
       page.waitForFunction((t) => document.querySelector('[data-testid="preview-frame"]')?.srcdoc.includes(t), text);
-    await previewHas("Write your message here.");
+    await previewHas("Écrivez votre message ici.");
     await page.getByTestId("mjml-builder").scrollIntoViewIfNeeded();
     await shot("email-builder-mjml");
     // A starter theme replaces the content.

@@ -30,6 +30,7 @@ import {
   Emails,
   type EmailView,
   SPECIAL_TOKENS,
+  starterHTML,
 } from "../../api/emails";
 import { useI18n } from "../../i18n";
 import { navigate } from "../../router";
@@ -38,15 +39,23 @@ import { Attachments, CategoryInput, Variants } from "./EmailExtras";
 import { EmailSend } from "./EmailSend";
 import { EmailStatsView } from "./EmailStats";
 import { emailFieldErrors, FieldErrors, issueText, useEmailI18n, useFieldError } from "./errors";
-import { THEMES } from "./themes";
+import { starterWords, THEMES } from "./themes";
 
 const MjmlBuilder = lazy(() => import("./MjmlBuilder"));
 
 /** EmailEditor edits one email: #/emails/ID, or #/emails/new/list|template. */
 export function EmailEditor({ id, newKind }: { id?: string; newKind?: "list" | "template" }) {
+  const { t, lang } = useEmailI18n();
+  // A new email starts in the UI's language: its sample text, and its language (which picks
+  // the unsubscribe and web view texts).
+  const fresh = () => ({
+    ...blankEmail(newKind ?? "template"),
+    html: starterHTML(starterWords(t)),
+    language: lang,
+  });
   const loaded = useQuery({
-    queryKey: ["emails", "get", id ?? `new-${newKind}`],
-    queryFn: () => (id ? Emails.Get(id) : Promise.resolve(blankEmail(newKind ?? "template"))),
+    queryKey: ["emails", "get", id ?? `new-${newKind}-${lang}`],
+    queryFn: () => (id ? Emails.Get(id) : Promise.resolve(fresh())),
     staleTime: Number.POSITIVE_INFINITY,
   });
   if (loaded.isLoading) return <Loading />;

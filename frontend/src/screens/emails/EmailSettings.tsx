@@ -7,6 +7,7 @@ import {
   Select,
   Stack,
   Text,
+  Textarea,
   TextInput,
   Title,
 } from "@mantine/core";
@@ -15,7 +16,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Emails, type EmailSettings as Settings } from "../../api/emails";
 import { ErrorBox, Loading } from "../common";
-import { useEmailI18n } from "./errors";
+import { emailFieldErrors, useEmailI18n } from "./errors";
 
 /** EmailSettingsScreen edits the SMTP server, sending limits, default sender and tracker URL. */
 export function EmailSettingsScreen() {
@@ -26,16 +27,21 @@ export function EmailSettingsScreen() {
 }
 
 function Form({ initial }: { initial: Settings }) {
-  const { t, te } = useEmailI18n();
+  const { t, te, lang } = useEmailI18n();
   const [s, setS] = useState<Settings>(initial);
+  const [errs, setErrs] = useState<Record<string, string>>({});
+  const text = (k: "signature" | "unsubscribeText" | "webviewText", v: string) =>
+    setS((x) => ({ ...x, [k]: v }));
   const smtp = (k: keyof Settings["smtp"], v: unknown) =>
     setS((x) => ({ ...x, smtp: { ...x.smtp, [k]: v } }));
   const save = async () => {
     try {
       await Emails.SaveSettings(s);
+      setErrs({});
       setS((x) => ({ ...x, password: "", hasPassword: x.hasPassword || x.password !== "" }));
       notifications.show({ message: t("emails.settings.saved"), color: "green" });
     } catch (e) {
+      setErrs(emailFieldErrors(lang, e));
       notifications.show({ message: te(e), color: "red" });
     }
   };
@@ -154,6 +160,41 @@ function Form({ initial }: { initial: Settings }) {
                 const v = e.currentTarget.value;
                 setS((x) => ({ ...x, trackerUrl: v }));
               }}
+            />
+          </Grid.Col>
+          <Grid.Col span={12}>
+            <Text fw={600} size="sm">
+              {t("emails.settings.texts")}
+            </Text>
+          </Grid.Col>
+          <Grid.Col span={12}>
+            <Textarea
+              label={t("emails.settings.signature")}
+              description={t("emails.settings.signatureHint")}
+              autosize
+              minRows={2}
+              value={s.signature}
+              onChange={(e) => text("signature", e.currentTarget.value)}
+            />
+          </Grid.Col>
+          <Grid.Col span={12}>
+            <TextInput
+              label={t("emails.settings.unsubscribeText")}
+              description={t("emails.settings.linkTextHint")}
+              placeholder={t("emails.settings.unsubscribeDefault")}
+              value={s.unsubscribeText}
+              error={errs.unsubscribeText}
+              onChange={(e) => text("unsubscribeText", e.currentTarget.value)}
+            />
+          </Grid.Col>
+          <Grid.Col span={12}>
+            <TextInput
+              label={t("emails.settings.webviewText")}
+              description={t("emails.settings.linkTextHint")}
+              placeholder={t("emails.settings.webviewDefault")}
+              value={s.webviewText}
+              error={errs.webviewText}
+              onChange={(e) => text("webviewText", e.currentTarget.value)}
             />
           </Grid.Col>
           <Grid.Col span={12}>

@@ -10,7 +10,7 @@ import grapesjsMjml from "grapesjs-mjml";
 import { useEffect, useRef } from "react";
 import { grapesI18n, nameGrapesControls } from "../../components/grapes";
 import { useI18n } from "../../i18n";
-import { STARTER_MJML } from "./themes";
+import { starterMJML, starterWords } from "./themes";
 
 const PLACEHOLDER =
   "data:image/svg+xml;utf8," +
@@ -47,7 +47,7 @@ export default function MjmlBuilder({
       storageManager: false,
       cssIcons: "",
       nativeDnD: false,
-      components: source.trim().startsWith("<mjml") ? source : STARTER_MJML,
+      components: source.trim().startsWith("<mjml") ? source : starterMJML(starterWords(t)),
       plugins: [grapesjsMjml],
       pluginsOpts: {
         [grapesjsMjml as unknown as string]: { imagePlaceholderSrc: PLACEHOLDER, fonts: {} },

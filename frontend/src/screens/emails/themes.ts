@@ -1,23 +1,45 @@
 // Starter themes for the visual (MJML) builder. Fonts are web-safe and images are data: URIs
 // or none, so a theme works offline and sends nothing external but the links.
+import type { StarterWords } from "../../api/emails";
+import type { Key } from "../../i18n";
 
-export const STARTER_MJML = `<mjml>
+/** starterWords are a new email's sample words in the UI language. */
+export function starterWords(t: (k: Key) => string): StarterWords {
+  return {
+    hello: t("emails.starter.hello"),
+    text: t("emails.starter.text"),
+    button: t("emails.starter.button"),
+  };
+}
+
+/** starterMJML is the visual builder's sample content, in w's words. */
+export function starterMJML(w: StarterWords): string {
+  return `<mjml>
   <mj-body background-color="#f4f5f7">
     <mj-section background-color="#ffffff" padding="24px">
       <mj-column>
-        <mj-text font-size="24px" font-family="Arial, Helvetica, sans-serif">Hello {contactfield=firstname|there},</mj-text>
-        <mj-text font-size="16px" line-height="1.5" font-family="Arial, Helvetica, sans-serif">Write your message here.</mj-text>
-        <mj-button href="https://example.com/" background-color="#1c7ed6">Read more</mj-button>
+        <mj-text font-size="24px" font-family="Arial, Helvetica, sans-serif">${w.hello}</mj-text>
+        <mj-text font-size="16px" line-height="1.5" font-family="Arial, Helvetica, sans-serif">${w.text}</mj-text>
+        <mj-button href="https://example.com/" background-color="#1c7ed6">${w.button}</mj-button>
         <mj-text font-size="12px" color="#868e96" font-family="Arial, Helvetica, sans-serif">{unsubscribe_text} · {webview_text}</mj-text>
       </mj-column>
     </mj-section>
   </mj-body>
 </mjml>`;
+}
 
 const font = 'font-family="Arial, Helvetica, sans-serif"';
 
 export const THEMES: { id: string; label: string; mjml: string }[] = [
-  { id: "simple", label: "Simple", mjml: STARTER_MJML },
+  {
+    id: "simple",
+    label: "Simple",
+    mjml: starterMJML({
+      hello: "Hello {contactfield=firstname|there},",
+      text: "Write your message here.",
+      button: "Read more",
+    }),
+  },
   {
     id: "newsletter",
     label: "Newsletter (two columns)",
