@@ -69,6 +69,7 @@ type ReportExportRequest struct {
 	Format     string     `json:"format"`
 	DateFrom   string     `json:"dateFrom"`
 	DateTo     string     `json:"dateTo"`
+	Lang       string     `json:"lang"` // the file's column names: en or fr
 }
 
 // ReportOptions are the builder's choices: sources with their columns, filter operators per
@@ -135,11 +136,15 @@ func reportView(r reports.Report) ReportView {
 	return v
 }
 
-// Options returns the builder's sources, operators, functions and graph types.
-func (a *Reports) Options() (ReportOptions, error) {
+// Options returns the builder's sources (named in lang: en or fr), operators, functions and
+// graph types.
+func (a *Reports) Options(lang string) (ReportOptions, error) {
 	srcs, err := a.s.core.Reports.Sources(a.s.context())
 	if err != nil {
 		return ReportOptions{}, err
+	}
+	for i := range srcs {
+		srcs[i] = reports.Localize(srcs[i], lang)
 	}
 	ops := map[string][]string{}
 	for _, t := range []string{reports.Text, reports.Int, reports.Float, reports.DateTime, reports.Date, reports.Bool} {
@@ -195,9 +200,10 @@ func (a *Reports) Restore(id string) error {
 	return a.s.core.Reports.Restore(a.s.context(), id)
 }
 
-// Preview runs a definition: detail rows [offset, offset+limit) and the summary with its graph.
-func (a *Reports) Preview(def ReportDef, offset, limit int) (ReportPreview, error) {
-	p, err := a.s.core.Reports.Preview(a.s.context(), def.model(), offset, limit)
+// Preview runs a definition: detail rows [offset, offset+limit) and the summary with its
+// graph, columns named in lang (en or fr).
+func (a *Reports) Preview(def ReportDef, offset, limit int, lang string) (ReportPreview, error) {
+	p, err := a.s.core.Reports.Preview(a.s.context(), def.model(), lang, offset, limit)
 	if err != nil {
 		return ReportPreview{}, err
 	}
@@ -219,7 +225,8 @@ func (a *Reports) Preview(def ReportDef, offset, limit int) (ReportPreview, erro
 
 // StartExport begins an XLSX/CSV/HTML export job and returns its id.
 func (a *Reports) StartExport(req ReportExportRequest) (string, error) {
-	r := reports.ExportRequest{ReportID: req.ReportID, Name: req.Name, Format: req.Format, DateFrom: req.DateFrom, DateTo: req.DateTo}
+	r := reports.ExportRequest{ReportID: req.ReportID, Name: req.Name, Format: req.Format, DateFrom: req.DateFrom,
+		DateTo: req.DateTo, Lang: req.Lang}
 	if req.Definition != nil {
 		d := req.Definition.model()
 		r.Definition = &d

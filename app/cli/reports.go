@@ -53,6 +53,7 @@ func repRun(e *Env, args []string) error {
 	out := fs.String("o", "", "output file")
 	from := fs.String("from", "", "first day (YYYY-MM-DD), overrides the report's range")
 	to := fs.String("to", "", "last day (YYYY-MM-DD), overrides the report's range")
+	lang := fs.String("lang", "en", "column names in en or fr")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -77,7 +78,7 @@ func repRun(e *Env, args []string) error {
 		return err
 	}
 	last := int64(-1)
-	res, err := c.Reports.Export(e.Ctx(), reports.ExportRequest{ReportID: pos[0], Format: *format, Path: *out, DateFrom: *from, DateTo: *to},
+	res, err := c.Reports.Export(e.Ctx(), reports.ExportRequest{ReportID: pos[0], Format: *format, Path: *out, DateFrom: *from, DateTo: *to, Lang: *lang},
 		func(done, total int64) {
 			if !*asJSON && done/100000 != last/100000 {
 				last = done

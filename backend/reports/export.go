@@ -35,6 +35,7 @@ type ExportRequest struct {
 	Path       string      `json:"path"` // "" = DataDir/reports/<name>-<time>.<format>
 	DateFrom   string      `json:"dateFrom"`
 	DateTo     string      `json:"dateTo"`
+	Lang       string      `json:"lang"` // column names in en (default) or fr
 }
 
 // ExportResult is a finished export.
@@ -92,7 +93,7 @@ func (s *Service) prepare(ctx context.Context, req ExportRequest) (*prepared, er
 	if req.DateFrom != "" || req.DateTo != "" {
 		def.DateFrom, def.DateTo = req.DateFrom, req.DateTo
 	}
-	p, err := s.compile(ctx, def)
+	p, err := s.compile(ctx, def, req.Lang)
 	if err != nil {
 		return nil, err
 	}

@@ -346,3 +346,56 @@ func TestExportJob(t *testing.T) {
 		t.Errorf("default path not under the data dir: %s", st.Result)
 	}
 }
+
+// A report exported in French names its columns, its summary's columns and its date buckets
+// in French (a custom field by its French label when it has one, else its label); in
+// English as before. Every source and column has a French name.
+func TestExportInFrench(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	def := emailReport()
+	def.Aggregates = []reports.Agg{{Fn: "count"}, {Fn: "sum", Column: "contact.score_n"}}
+	path := filepath.Join(f.dir, "fr.xlsx")
+	if _, err := f.r.Export(ctx, reports.ExportRequest{Definition: &def, Name: "E-mails", Format: "xlsx", Path: path, Lang: "fr"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	head := func(sheet string) string {
+		rows, _ := x.GetRows(sheet)
+		if len(rows) == 0 {
+			t.Fatalf("sheet %s is empty", sheet)
+		}
+		return strings.Join(rows[0], "|")
+	}
+	if got, want := head("Report"), "Date|Événement|E-mail|Contact : E-mail|Contact : Score"; got != want {
+		t.Errorf("report header %q, want %q", got, want)
+	}
+	if got, want := head("Summary"), "Date (jour)|Événement|Nombre|Somme de Contact : Score|"; !strings.HasPrefix(got, want) {
+		t.Errorf("summary header %q, want it to start with %q", got, want)
+	}
+	p, err := f.r.Preview(ctx, def, "en", 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Summary.Columns[3].Label; got != "Sum of Contact Score" {
+		t.Errorf("English summary column %q", got)
+	}
+	srcs, err := f.r.Sources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range srcs {
+		if s.LabelFR == "" {
+			t.Errorf("source %s has no French name", s.ID)
+		}
+		for _, c := range s.Columns {
+			if c.LabelFR == "" {
+				t.Errorf("column %s of %s (%q) has no French name", c.ID, s.ID, c.Label)
+			}
+		}
+	}
+}

@@ -42,6 +42,7 @@ type Schedule struct {
 	Format  string   `json:"format"` // xlsx | csv | html
 	Folder  string   `json:"folder"` // write the file there ("" = not written to a folder)
 	Emails  []string `json:"emails"` // send it as an attachment to these addresses
+	Lang    string   `json:"lang"`   // the file's column names and the email's words: en or fr
 }
 
 // Run is the last scheduled run on this desktop.
@@ -221,7 +222,7 @@ func (s *Service) Save(ctx context.Context, r Report) (Report, error) {
 	if r.Name == "" {
 		return r, invalid("name", "reports.errors.name", "a report needs a name")
 	}
-	if _, err := s.compile(ctx, r.Definition); err != nil {
+	if _, err := s.compile(ctx, r.Definition, ""); err != nil {
 		return r, err
 	}
 	if err := s.checkSchedule(&r.Schedule); err != nil {
@@ -301,8 +302,9 @@ type Preview struct {
 	Ms      int64    `json:"ms"`
 }
 
-// Preview runs def: the detail page [offset, offset+limit) and the summary.
-func (s *Service) Preview(ctx context.Context, def Definition, offset, limit int) (Preview, error) {
+// Preview runs def: the detail page [offset, offset+limit) and the summary, columns named
+// in lang.
+func (s *Service) Preview(ctx context.Context, def Definition, lang string, offset, limit int) (Preview, error) {
 	start := time.Now()
 	if limit <= 0 || limit > 1000 {
 		limit = 100
@@ -310,7 +312,7 @@ func (s *Service) Preview(ctx context.Context, def Definition, offset, limit int
 	if offset < 0 {
 		offset = 0
 	}
-	p, err := s.compile(ctx, def)
+	p, err := s.compile(ctx, def, lang)
 	if err != nil {
 		return Preview{}, err
 	}
@@ -338,7 +340,7 @@ func (s *Service) Preview(ctx context.Context, def Definition, offset, limit int
 
 // Summarize runs only the grouped summary of def (dashboards, benchmarks).
 func (s *Service) Summarize(ctx context.Context, def Definition) (*Summary, error) {
-	p, err := s.compile(ctx, def)
+	p, err := s.compile(ctx, def, "")
 	if err != nil {
 		return nil, err
 	}

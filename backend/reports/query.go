@@ -14,7 +14,8 @@ import (
 // plan is a compiled definition: the FROM (with the contact join when needed) and WHERE.
 type plan struct {
 	def   Definition
-	src   *Source
+	src   *Source // named in lang
+	lang  string
 	from  string
 	where string
 	args  []any
@@ -25,7 +26,8 @@ type plan struct {
 }
 
 // compile validates def and builds its FROM and WHERE.
-func (s *Service) compile(ctx context.Context, def Definition) (*plan, error) {
+// compile plans def, its columns named in lang (en or fr).
+func (s *Service) compile(ctx context.Context, def Definition, lang string) (*plan, error) {
 	srcs, err := Sources(ctx, s.fields)
 	if err != nil {
 		return nil, err
@@ -34,7 +36,8 @@ func (s *Service) compile(ctx context.Context, def Definition) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{def: def, src: src}
+	named := Localize(*src, lang)
+	p := &plan{def: def, src: &named, lang: lang}
 	conds := []string{}
 	if src.Where != "" {
 		conds = append(conds, src.Where)

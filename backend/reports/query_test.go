@@ -114,7 +114,7 @@ func previewCases(t *testing.T, f *fixture, cases []previewCase, deferred bool) 
 	ctx := context.Background()
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/deferred=%v", c.name, deferred), func(t *testing.T) {
-			p, err := f.r.Preview(ctx, c.def, 0, 100)
+			p, err := f.r.Preview(ctx, c.def, "", 0, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -161,7 +161,7 @@ func TestBadDefinitions(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := f.r.Preview(ctx, c.def, 0, 10)
+			_, err := f.r.Preview(ctx, c.def, "", 0, 10)
 			e, ok := apperr.As(err)
 			if !ok {
 				t.Fatalf("err = %v, want an apperr", err)

@@ -56,13 +56,13 @@ func TestSummaryFromDailyRollup(t *testing.T) {
 		t.Helper()
 		for _, c := range cases {
 			f.r.SetDayCounts(nil)
-			want, err := f.r.Preview(ctx, c.def, 0, 10)
+			want, err := f.r.Preview(ctx, c.def, "", 0, 10)
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
 			f.r.SetDayCounts(days)
 			before := days.answered
-			got, err := f.r.Preview(ctx, c.def, 0, 10)
+			got, err := f.r.Preview(ctx, c.def, "", 0, 10)
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}

@@ -116,7 +116,7 @@ func (s *Service) runSchedule(ctx context.Context, r Report, now time.Time) (str
 	}
 	base := unsafeName.ReplaceAllString(r.Name, "-")
 	path := filepath.Join(dir, fmt.Sprintf("%s-%s.%s", base, now.UTC().Format("2006-01-02"), sc.Format))
-	res, err := s.Export(ctx, ExportRequest{ReportID: r.ID, Format: sc.Format, Path: path}, nil)
+	res, err := s.Export(ctx, ExportRequest{ReportID: r.ID, Format: sc.Format, Path: path, Lang: sc.Lang}, nil)
 	if err != nil {
 		return "", err
 	}
@@ -132,8 +132,14 @@ func (s *Service) runSchedule(ctx context.Context, r Report, now time.Time) (str
 		if sc.Format == XLSX {
 			ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 		}
-		subject := fmt.Sprintf("Report: %s (%s)", r.Name, now.UTC().Format("2006-01-02"))
+		day := now.UTC().Format("2006-01-02")
+		subject := fmt.Sprintf("Report: %s (%s)", r.Name, day)
 		text := fmt.Sprintf("The scheduled report %q (%s) is attached: %d rows.\n", r.Name, sc.Every, res.Rows)
+		if isFrench(sc.Lang) {
+			every := map[string]string{"daily": "quotidien", "weekly": "hebdomadaire", "monthly": "mensuel"}[sc.Every]
+			subject = fmt.Sprintf("Rapport : %s (%s)", r.Name, day)
+			text = fmt.Sprintf("Le rapport programmé « %s » (%s) est en pièce jointe : %d lignes.\n", r.Name, every, res.Rows)
+		}
 		if err := s.mailer.SendFile(ctx, sc.Emails, subject, text, filepath.Base(res.Path), ct, data); err != nil {
 			return res.Path, fmt.Errorf("emailing %s: %w", filepath.Base(res.Path), err)
 		}

@@ -26,6 +26,7 @@ const (
 type Column struct {
 	ID           string `json:"id"`
 	Label        string `json:"label"`
+	LabelFR      string `json:"-"` // Label in French (Localize)
 	Type         string `json:"type"`
 	Expr         string `json:"-"`
 	NeedsContact bool   `json:"-"`
@@ -44,8 +45,9 @@ type Column struct {
 
 // Source is a data source: the rows a report reads.
 type Source struct {
-	ID    string `json:"id"`
-	Label string `json:"label"`
+	ID      string `json:"id"`
+	Label   string `json:"label"`
+	LabelFR string `json:"-"` // Label in French (Localize)
 	// Coming sources are listed in the builder but cannot be used yet (their feature is
 	// not built).
 	Coming bool `json:"coming"`
@@ -76,21 +78,30 @@ func (s *Source) Col(id string) (Column, bool) {
 
 // contactColumns are the contact columns every contact-related source offers ("contact." +
 // alias), custom fields included.
-func contactColumns(fs []fields.Field, prefix, labelPrefix string) []Column {
+// labelPrefix (English, French) names them in another source's columns.
+func contactColumns(fs []fields.Field, prefix string, labelPrefix [2]string) []Column {
 	out := []Column{
-		{ID: prefix + "id", Label: labelPrefix + "ID", Type: Text, Expr: "c.id"},
-		{ID: prefix + "date_added", Label: labelPrefix + "Date added", Type: DateTime, Expr: "c.date_added"},
-		{ID: prefix + "last_active", Label: labelPrefix + "Last active", Type: DateTime, Expr: "c.last_active"},
-		{ID: prefix + "points", Label: labelPrefix + "Points", Type: Int, Expr: "c.points"},
-		{ID: prefix + "stage_id", Label: labelPrefix + "Stage", Type: Text, Expr: "c.stage_id"},
+		{ID: prefix + "id", Label: "ID", Type: Text, Expr: "c.id"},
+		{ID: prefix + "date_added", Label: "Date added", Type: DateTime, Expr: "c.date_added"},
+		{ID: prefix + "last_active", Label: "Last active", Type: DateTime, Expr: "c.last_active"},
+		{ID: prefix + "points", Label: "Points", Type: Int, Expr: "c.points"},
+		{ID: prefix + "stage_id", Label: "Stage", Type: Text, Expr: "c.stage_id"},
 	}
 	for _, f := range fs {
 		if f.Alias == "points" || f.Alias == "last_active" {
 			continue
 		}
-		out = append(out, Column{ID: prefix + f.Alias, Label: labelPrefix + f.Label, Type: fieldType(string(f.Type)), Expr: "c." + db.Quote(f.Alias)})
+		fr := f.LabelFR
+		if fr == "" {
+			fr = f.Label
+		}
+		out = append(out, Column{ID: prefix + f.Alias, Label: f.Label, LabelFR: fr, Type: fieldType(string(f.Type)), Expr: "c." + db.Quote(f.Alias)})
 	}
 	for i := range out {
+		if out[i].LabelFR == "" {
+			out[i].LabelFR = frLabels[out[i].Label]
+		}
+		out[i].Label, out[i].LabelFR = labelPrefix[0]+out[i].Label, labelPrefix[1]+out[i].LabelFR
 		out[i].NeedsContact = true
 	}
 	return out
@@ -163,9 +174,9 @@ func Sources(ctx context.Context, fs *fields.Service) ([]Source, error) {
 			return nil, err
 		}
 	}
-	contact := contactColumns(cf, "contact.", "Contact ")
+	contact := contactColumns(cf, "contact.", [2]string{"Contact ", "Contact : "})
 	contactsSrc := Source{ID: "contacts", Label: "Contacts", From: "contacts c", Where: "c.deleted = 0",
-		DateColumn: "contact.date_added", ContactFilters: true, Columns: contactColumns(cf, "contact.", ""),
+		DateColumn: "contact.date_added", ContactFilters: true, Columns: contactColumns(cf, "contact.", [2]string{}),
 		Defaults: []string{"contact.email", "contact.firstname", "contact.lastname", "contact.points", "contact.date_added"}}
 	for i := range contactsSrc.Columns {
 		contactsSrc.Columns[i].NeedsContact = false
@@ -258,7 +269,60 @@ func Sources(ctx context.Context, fs *fields.Service) ([]Source, error) {
 		UNION ALL SELECT at, type, contact_id, object_id, object_name, data FROM campaign_events) e`
 	all := []Source{contactsSrc, companiesSrc, membership, emailsSrc, emailEvents, pageHits, forms, assets, points, stagesSrc, campaignSrc}
 	all = append(all, comingSources()...)
+	for i := range all {
+		all[i].LabelFR = frLabels[all[i].Label]
+		for j := range all[i].Columns {
+			if c := &all[i].Columns[j]; c.LabelFR == "" {
+				c.LabelFR = frLabels[c.Label]
+			}
+		}
+	}
 	return all, nil
+}
+
+// Localize names src and its columns in lang (en or fr; a label without a French name
+// stays English).
+func Localize(src Source, lang string) Source {
+	if !isFrench(lang) {
+		return src
+	}
+	if src.LabelFR != "" {
+		src.Label = src.LabelFR
+	}
+	cols := make([]Column, len(src.Columns))
+	for i, c := range src.Columns {
+		if c.LabelFR != "" {
+			c.Label = c.LabelFR
+		}
+		cols[i] = c
+	}
+	src.Columns = cols
+	return src
+}
+
+func isFrench(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "fr") }
+
+// frLabels are the French names of the sources' and columns' English labels.
+var frLabels = map[string]string{
+	// Sources.
+	"Contacts": "Contacts", "Companies": "Entreprises", "Segment membership": "Appartenance aux segments",
+	"Emails": "E-mails", "Email events": "Événements d'e-mail", "Page hits": "Visites de pages",
+	"Form submissions": "Soumissions de formulaires", "Asset downloads": "Téléchargements de ressources",
+	"Points log": "Historique des points", "Stage log": "Historique des étapes", "Campaign events": "Événements de campagne",
+	"Video hits": "Vues de vidéos", "Audit log": "Journal d'audit",
+	// Columns.
+	"ID": "ID", "Date added": "Date d'ajout", "Last active": "Dernière activité", "Points": "Points", "Stage": "Étape",
+	"Date": "Date", "Event": "Événement", "Contact ID": "ID du contact", "URL": "URL", "Page title": "Titre de la page",
+	"Referrer": "Référent", "Device": "Appareil", "OS": "Système", "Browser": "Navigateur", "UTM source": "UTM source",
+	"UTM medium": "UTM support", "UTM campaign": "UTM campagne", "Name": "Nom", "Email": "E-mail", "City": "Ville",
+	"Country": "Pays", "Industry": "Secteur", "Employees": "Employés", "Annual revenue": "Chiffre d'affaires annuel",
+	"Score": "Score", "Segment": "Segment", "Segment ID": "ID du segment", "Manually added": "Ajouté à la main",
+	"Subject": "Objet", "Kind": "Type", "Category": "Catégorie", "Language": "Langue", "Published": "Publié",
+	"Sent": "Envoyés", "Read": "Lus", "Email ID": "ID de l'e-mail", "Clicked URL": "URL cliquée", "Form": "Formulaire",
+	"Form ID": "ID du formulaire", "Page URL": "URL de la page", "Asset": "Ressource", "Asset ID": "ID de la ressource",
+	"Reason": "Raison", "Points change": "Variation de points", "Points after": "Points après", "Source": "Source",
+	"Stage ID": "ID de l'étape", "Previous stage": "Étape précédente", "Weight": "Poids", "Campaign ID": "ID de la campagne",
+	"Campaign › step": "Campagne › étape", "Step type": "Type d'étape", "Path": "Chemin", "Status": "Statut",
 }
 
 // comingSources are Mautic's sources whose Magpie feature is not built yet: the builder

@@ -25,7 +25,24 @@ type Summary struct {
 	Total int64 `json:"total"`
 }
 
-var fnLabels = map[string]string{"count": "Count", "sum": "Sum", "avg": "Average", "min": "Minimum", "max": "Maximum"}
+// summaryWords name the calculated columns and date buckets: English, French.
+var summaryWords = map[string][2]string{
+	"count": {"Count", "Nombre"}, "sum": {"Sum", "Somme"}, "avg": {"Average", "Moyenne"},
+	"min": {"Minimum", "Minimum"}, "max": {"Maximum", "Maximum"}, "of": {"of", "de"},
+	"day": {"day", "jour"}, "week": {"week", "semaine"}, "month": {"month", "mois"}, "year": {"year", "année"},
+}
+
+// word is summaryWords[k] in lang.
+func word(k, lang string) string {
+	w, ok := summaryWords[k]
+	if !ok {
+		return k
+	}
+	if isFrench(lang) {
+		return w[1]
+	}
+	return w[0]
+}
 
 // MaxGroups bounds the groups a summary holds in memory.
 const MaxGroups = 100000
@@ -78,7 +95,7 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 		grp = append(grp, expr)
 		label := c.Label
 		if b != "" {
-			label += " (" + b + ")"
+			label += " (" + word(b, p.lang) + ")"
 		}
 		typ := c.Type
 		if b != "" {
@@ -98,9 +115,9 @@ func (s *Service) summary(ctx context.Context, p *plan) (*Summary, error) {
 		} else {
 			sel = append(sel, "0", "0", "0")
 		}
-		label := fnLabels[a.Fn]
+		label := word(a.Fn, p.lang)
 		if a.Column != "" {
-			label += " of " + c.Label
+			label += " " + word("of", p.lang) + " " + c.Label
 		}
 		typ := Float
 		if a.Fn == "count" || ((a.Fn == "min" || a.Fn == "max" || a.Fn == "sum") && c.Type == Int) {

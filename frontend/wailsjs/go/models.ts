@@ -457,6 +457,7 @@ export namespace app {
 	    format: string;
 	    dateFrom: string;
 	    dateTo: string;
+	    lang: string;
 	}
 	export interface ReportOptions {
 	    sources: reports.Source[];
@@ -1265,6 +1266,7 @@ export namespace reports {
 	    format: string;
 	    folder: string;
 	    emails: string[];
+	    lang: string;
 	}
 	export interface Source {
 	    id: string;

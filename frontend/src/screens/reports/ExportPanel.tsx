@@ -14,7 +14,7 @@ const formats = ["xlsx", "csv", "html"] as const;
 /** ExportPanel exports the report being edited as a background job: progress, cancel, then
  * download (browser) or save as / open folder (desktop). */
 export function ExportPanel({ def, name }: { def: ReportDef; name: string }) {
-  const { t, te, fmtNumber } = useI18n();
+  const { t, te, fmtNumber, lang } = useI18n();
   const [job, setJob] = useState<string | null>(null);
   const [result, setResult] = useState<ReportExportResult | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -28,7 +28,15 @@ export function ExportPanel({ def, name }: { def: ReportDef; name: string }) {
     setResult(null);
     try {
       setJob(
-        await Reports.StartExport({ reportId: "", name, definition: def, format, dateFrom: "", dateTo: "" }),
+        await Reports.StartExport({
+          reportId: "",
+          name,
+          definition: def,
+          format,
+          dateFrom: "",
+          dateTo: "",
+          lang,
+        }),
       );
     } catch (e) {
       setError(e);

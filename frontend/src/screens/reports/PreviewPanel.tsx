@@ -63,7 +63,7 @@ export function PreviewPanel({
   name: string;
   onFieldErrors: (f: Record<string, string>) => void;
 }) {
-  const { t, te, fmtNumber } = useI18n();
+  const { t, te, fmtNumber, lang } = useI18n();
   const scheme = useComputedColorScheme("light");
   const [debounced] = useDebouncedValue(def, 400);
   const [page, setPage] = useState(0);
@@ -71,8 +71,8 @@ export function PreviewPanel({
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new definition starts at the first page
   useEffect(() => setPage(0), [key]);
   const q = useQuery({
-    queryKey: ["reportPreview", key, page],
-    queryFn: () => Reports.Preview(debounced, page * pageSize, pageSize),
+    queryKey: ["reportPreview", key, page, lang],
+    queryFn: () => Reports.Preview(debounced, page * pageSize, pageSize, lang),
     retry: false,
     placeholderData: (prev) => prev,
     enabled: debounced.source !== "",

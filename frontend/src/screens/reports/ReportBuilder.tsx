@@ -17,7 +17,8 @@ import { SchedulePanel } from "./SchedulePanel";
 /** ReportBuilder loads a report (or starts a new one) and edits it with a live preview. */
 export function ReportBuilder({ id }: { id: string }) {
   const isNew = id === "new";
-  const opts = useQuery({ queryKey: ["reportOptions"], queryFn: () => Reports.Options() });
+  const { lang } = useI18n();
+  const opts = useQuery({ queryKey: ["reportOptions", lang], queryFn: () => Reports.Options(lang) });
   const rep = useQuery({ queryKey: ["report", id], queryFn: () => Reports.Get(id), enabled: !isNew });
   const err = opts.error ?? rep.error;
   if (err) return <ErrorBox error={err} />;

@@ -8,8 +8,8 @@ type Report = Awaited<ReturnType<typeof Reports.List>>[number];
 
 /** The report list: source, schedule and next run; the trash on demand. */
 export function ReportsList() {
-  const { t, fmtDate } = useI18n();
-  const opts = useQuery({ queryKey: ["reportOptions"], queryFn: () => Reports.Options() });
+  const { t, fmtDate, lang } = useI18n();
+  const opts = useQuery({ queryKey: ["reportOptions", lang], queryFn: () => Reports.Options(lang) });
   const srcLabel = new Map((opts.data?.sources ?? []).map((s) => [s.id, s.label]));
   return (
     <ListScreen<Report>

@@ -12,7 +12,7 @@ export function SchedulePanel({
   onChange: (s: ReportSchedule) => void;
   fieldErrors: Record<string, string>;
 }) {
-  const { t, fmtDate } = useI18n();
+  const { t, fmtDate, lang } = useI18n();
   const s = report.schedule;
   const set = (patch: Partial<ReportSchedule>) => onChange({ ...s, ...patch });
   const err = (f: string) =>
@@ -29,7 +29,8 @@ export function SchedulePanel({
           }))}
           value={s.every}
           allowDeselect={false}
-          onChange={(v) => set({ every: v ?? "" })}
+          // A schedule speaks the language it was set up in until told otherwise.
+          onChange={(v) => set({ every: v ?? "", lang: s.lang || lang })}
           error={err("every")}
           data-testid="report-every"
         />
@@ -77,6 +78,17 @@ export function SchedulePanel({
               allowDeselect={false}
               onChange={(v) => set({ format: v ?? "xlsx" })}
               error={err("format")}
+            />
+            <Select
+              label={t("reports.lang")}
+              description={t("reports.langHint")}
+              data={[
+                { value: "en", label: "English" },
+                { value: "fr", label: "Français" },
+              ]}
+              value={s.lang === "fr" ? "fr" : "en"}
+              allowDeselect={false}
+              onChange={(v) => set({ lang: v ?? "en" })}
             />
             <TextInput
               label={t("reports.folder")}

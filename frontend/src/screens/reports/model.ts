@@ -24,7 +24,7 @@ export function blankReport(src: ReportSource | undefined): ReportView {
     name: "",
     description: "",
     definition: blankDef(src),
-    schedule: { every: "", weekday: 1, day: 1, hour: 6, format: "xlsx", folder: "", emails: [] },
+    schedule: { every: "", weekday: 1, day: 1, hour: 6, format: "xlsx", folder: "", emails: [], lang: "" },
     dateAdded: "",
     dateModified: "",
     deleted: false,

@@ -13,9 +13,9 @@ export function List(arg1:boolean):Promise<Array<app.ReportView>>;
 
 export function OpenFolder(arg1:string):Promise<void>;
 
-export function Options():Promise<app.ReportOptions>;
+export function Options(arg1:string):Promise<app.ReportOptions>;
 
-export function Preview(arg1:app.ReportDef,arg2:number,arg3:number):Promise<app.ReportPreview>;
+export function Preview(arg1:app.ReportDef,arg2:number,arg3:number,arg4:string):Promise<app.ReportPreview>;
 
 export function Restore(arg1:string):Promise<void>;
 

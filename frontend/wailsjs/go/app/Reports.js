@@ -22,12 +22,12 @@ export function OpenFolder(arg1) {
   return window['go']['app']['Reports']['OpenFolder'](arg1);
 }
 
-export function Options() {
-  return window['go']['app']['Reports']['Options']();
+export function Options(arg1) {
+  return window['go']['app']['Reports']['Options'](arg1);
 }
 
-export function Preview(arg1, arg2, arg3) {
-  return window['go']['app']['Reports']['Preview'](arg1, arg2, arg3);
+export function Preview(arg1, arg2, arg3, arg4) {
+  return window['go']['app']['Reports']['Preview'](arg1, arg2, arg3, arg4);
 }
 
 export function Restore(arg1) {
