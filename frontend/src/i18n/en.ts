@@ -86,6 +86,8 @@ export const en = {
   "common.create": "Create",
   "common.search": "Search",
   "common.none": "None",
+  "editor.undo": "Undo (Ctrl+Z)",
+  "editor.redo": "Redo (Ctrl+Shift+Z)",
   "common.yes": "Yes",
   "common.no": "No",
   "sync.badge.off": "Sync off",

@@ -85,6 +85,8 @@ export const fr: Record<Key, string> = {
   "common.create": "Créer",
   "common.search": "Rechercher",
   "common.none": "Aucune",
+  "editor.undo": "Annuler (Ctrl+Z)",
+  "editor.redo": "Rétablir (Ctrl+Maj+Z)",
   "common.yes": "Oui",
   "common.no": "Non",
   "sync.badge.off": "Synchro désactivée",

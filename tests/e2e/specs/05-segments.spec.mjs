@@ -44,6 +44,16 @@ export default async function ({ page, rpc, expect, shot }) {
   // vip contact 15 lives in Nantes: 9 left.
   await page.waitForFunction(() => document.querySelector('[data-testid="segment-count"]')?.textContent?.startsWith("9 "));
   expect.equal(await page.locator(".ruleGroup .ruleGroup").count(), 1, "one nested group");
+  // A removed filter comes back with Ctrl+Z (and goes again with Ctrl+Shift+Z, or the button).
+  await page.getByRole("button", { name: "Remove filter 1", exact: true }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".rule").length === 2);
+  await page.keyboard.press("Control+z");
+  await page.locator(`input[aria-label="Value of filter 1"][value="paris"]`).waitFor();
+  await page.keyboard.press("Control+Shift+z");
+  await page.waitForFunction(() => document.querySelectorAll(".rule").length === 2);
+  await page.getByRole("button", { name: "Undo (Ctrl+Z)" }).click();
+  await page.locator(`input[aria-label="Value of filter 1"][value="paris"]`).waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="segment-count"]')?.textContent?.startsWith("9 "));
   await shot("segment-editor");
 
   await page.getByRole("button", { name: "Save" }).click();

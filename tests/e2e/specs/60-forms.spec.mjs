@@ -69,6 +69,11 @@ export default async function ({ page, base, tmp, shot, expect }) {
   await page.getByRole("option", { name: "Country" }).click();
   await page.getByRole("button", { name: "Add field" }).click();
   expect.equal(await editor.getByRole("textbox", { name: "Save to contact or company field" }).or(editor.getByRole("combobox", { name: "Save to contact or company field" })).first().inputValue(), "Contact: Country", "a new country field's mapping");
+  // A removed field comes back with the undo button.
+  await page.getByRole("button", { name: "Remove Country" }).click();
+  await page.getByTestId("form-fields").getByText("Country").waitFor({ state: "detached" });
+  await page.getByRole("button", { name: "Undo (Ctrl+Z)" }).click();
+  await page.getByTestId("form-fields").getByText("Country", { exact: true }).waitFor();
   await shot("forms-builder");
   await page.getByRole("tab", { name: "Actions" }).click();
   await page.getByRole("button", { name: "Add action" }).click();

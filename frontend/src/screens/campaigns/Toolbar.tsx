@@ -69,22 +69,22 @@ export function Toolbar(p: ToolbarProps) {
         </Text>
       </Group>
       <Group gap={6}>
-        <Tooltip label={t("campaigns.undo")}>
+        <Tooltip label={t("editor.undo")}>
           <Button
             variant="default"
             size="xs"
-            aria-label={t("campaigns.undo")}
+            aria-label={t("editor.undo")}
             disabled={p.readOnly || !p.canUndo}
             onClick={p.onUndo}
           >
             <IconArrowBackUp size={16} aria-hidden />
           </Button>
         </Tooltip>
-        <Tooltip label={t("campaigns.redo")}>
+        <Tooltip label={t("editor.redo")}>
           <Button
             variant="default"
             size="xs"
-            aria-label={t("campaigns.redo")}
+            aria-label={t("editor.redo")}
             disabled={p.readOnly || !p.canRedo}
             onClick={p.onRedo}
           >

@@ -1,6 +1,7 @@
 // Pure graph logic of the campaign builder: add/remove/connect events, copy/paste of
 // branches with new ids, dagre auto-layout, undo/redo history and the instant client checks.
 // Nothing here touches React or the backend, so it is unit-tested on its own.
+
 import { Graph as DagreGraph, layout as dagreLayout } from "@dagrejs/dagre";
 import {
   blankTrigger,
@@ -10,6 +11,7 @@ import {
   type Graph,
   type Problem,
 } from "../../api/campaigns";
+import { commit, type History as H, history, redo, undo } from "../../history";
 
 /** DETACHED is the parent of an event that is on the canvas but not connected yet (dropped
  * from the palette, or whose incoming edge was deleted). The backend reports it as
@@ -285,37 +287,10 @@ export function autoLayout(g: Graph): Graph {
   };
 }
 
-// ---- history (undo/redo kept in memory) ----
+// ---- history (undo/redo kept in memory: ../../history) ----
 
-export interface History {
-  past: Graph[];
-  present: Graph;
-  future: Graph[];
-}
-
-const HISTORY_LIMIT = 200;
-
-export function history(g: Graph): History {
-  return { past: [], present: g, future: [] };
-}
-
-/** commit records g as the new present (no-op when nothing changed). */
-export function commit(h: History, g: Graph): History {
-  if (g === h.present || JSON.stringify(g) === JSON.stringify(h.present)) return h;
-  return { past: [...h.past, h.present].slice(-HISTORY_LIMIT), present: g, future: [] };
-}
-
-export function undo(h: History): History {
-  const prev = h.past[h.past.length - 1];
-  if (!prev) return h;
-  return { past: h.past.slice(0, -1), present: prev, future: [h.present, ...h.future] };
-}
-
-export function redo(h: History): History {
-  const next = h.future[0];
-  if (!next) return h;
-  return { past: [...h.past, h.present], present: next, future: h.future.slice(1) };
-}
+export type History = H<Graph>;
+export { commit, history, redo, undo };
 
 // ---- instant client checks (the backend's Validate runs debounced on top) ----
 

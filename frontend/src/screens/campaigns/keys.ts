@@ -2,8 +2,10 @@
 // parent, down to the first child, left/right among siblings), Enter opens the panel, A adds
 // after, Delete removes, Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y) undo/redo, Ctrl+C / Ctrl+V copy and
 // paste a branch, L lays out, Escape clears the selection.
+
 import type { RefObject } from "react";
 import type { Graph } from "../../api/campaigns";
+import { isTyping, undoKey } from "../../history";
 import { children, events, sources } from "./graph";
 
 /** neighbour returns the node an arrow key moves to from id (pure, tested). */
@@ -32,12 +34,6 @@ export function neighbour(g: Graph, id: string | null, key: string): string | nu
   const sibs = byX(evs.filter((e) => e.parent === ev.parent));
   const i = sibs.findIndex((e) => e.id === id);
   return sibs[i + (key === "ArrowLeft" ? -1 : 1)]?.id ?? null;
-}
-
-function isTyping(t: EventTarget | null): boolean {
-  const el = t as HTMLElement | null;
-  if (!el?.tagName) return false;
-  return ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) || el.isContentEditable;
 }
 
 export interface KeyActions {
@@ -81,9 +77,8 @@ export function useBuilderKeys(a: KeyActions) {
       } else if ((e.target as HTMLElement).closest?.(".react-flow__node")) a.openPanel();
       else handled = false;
     } else if (k === "Delete" || k === "Backspace") a.remove(target);
-    else if (mod && (k === "z" || k === "Z") && e.shiftKey) a.redo();
-    else if (mod && (k === "z" || k === "Z")) a.undo();
-    else if (mod && (k === "y" || k === "Y")) a.redo();
+    else if (undoKey(e) === "redo") a.redo();
+    else if (undoKey(e) === "undo") a.undo();
     else if (mod && (k === "c" || k === "C")) a.copy(target);
     else if (mod && (k === "v" || k === "V")) a.paste();
     else if (!mod && !e.altKey && (k === "a" || k === "A")) a.addAfter();

@@ -23,6 +23,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { on } from "../../api";
 import { blankForm, type Form, Forms } from "../../api/forms";
+import { UndoButtons, useUndo } from "../../components/Undo";
 import { useI18n } from "../../i18n";
 import { navigate, useRoute } from "../../router";
 import { ErrorBox, Loading } from "../common";
@@ -36,21 +37,24 @@ export function FormBuilder({ id }: { id: string }) {
   const qc = useQueryClient();
   const isNew = id === "new";
   const q = useQuery({ queryKey: ["form", id], queryFn: () => Forms.Get(id), enabled: !isNew });
-  const [form, setForm] = useState<Form | null>(isNew ? blankForm() : null);
+  // The whole form (fields, actions, settings) with undo: a removed field comes back.
+  const u = useUndo<Form | null>(isNew ? blankForm() : null);
+  const form = u.value;
+  const { reset } = u;
   const [tab, setTab] = useState<string | null>(route.query.get("tab") ?? "fields");
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (q.data && !form) setForm(q.data);
-  }, [q.data, form]);
+    if (q.data && !form) reset(q.data);
+  }, [q.data, form, reset]);
   if (!isNew && q.error) return <ErrorBox error={q.error} onRetry={() => void q.refetch()} />;
   if (!form) return <Loading />;
-  const set = (p: Partial<Form>) => setForm({ ...form, ...p });
+  const set = (p: Partial<Form>) => u.set((f) => (f ? { ...f, ...p } : f));
   const save = async () => {
     setBusy(true);
     try {
       const saved = await Forms.Save(form);
-      setForm(saved);
+      u.set(saved);
       setProblems({});
       void qc.invalidateQueries({ queryKey: ["forms"] });
       notifications.show({ color: "green", message: t("forms.saved") });
@@ -83,6 +87,7 @@ export function FormBuilder({ id }: { id: string }) {
           <Title order={2}>{form.name || t("forms.new")}</Title>
         </Stack>
         <Group gap="xs">
+          <UndoButtons u={u} />
           {!isNew && (
             <Button
               variant="default"

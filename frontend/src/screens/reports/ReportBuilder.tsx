@@ -5,6 +5,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import { ApiError } from "../../api/errors";
 import { type ReportOptions, Reports, type ReportView } from "../../api/reports";
+import { UndoButtons, useUndo } from "../../components/Undo";
 import { type Key, useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
@@ -33,7 +34,10 @@ export function ReportBuilder({ id }: { id: string }) {
 function Editor({ initial, options }: { initial: ReportView; options: ReportOptions }) {
   const { t, te } = useI18n();
   const client = useQueryClient();
-  const [report, setReport] = useState<ReportView>(initial);
+  // The report (definition, schedule) with undo: a removed column or filter comes back.
+  const u = useUndo<ReportView>(initial);
+  const report = u.value;
+  const setReport = u.set;
   const [busy, setBusy] = useState(false);
   const [previewErrors, setPreviewErrors] = useState<Record<string, string>>({});
   const [saveErrors, setSaveErrors] = useState<Record<string, string>>({});
@@ -82,6 +86,7 @@ function Editor({ initial, options }: { initial: ReportView; options: ReportOpti
           <Title order={2}>{report.name || t("reports.new")}</Title>
         </Group>
         <Group>
+          <UndoButtons u={u} />
           {report.id && (
             <Button
               variant="default"
@@ -123,6 +128,7 @@ function Editor({ initial, options }: { initial: ReportView; options: ReportOpti
               onChange={(e) => setReport({ ...report, description: e.currentTarget.value })}
             />
             <DefinitionForm
+              key={u.version}
               def={report.definition}
               onChange={(d) => setReport({ ...report, definition: d })}
               options={options}

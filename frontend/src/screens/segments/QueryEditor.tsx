@@ -108,6 +108,7 @@ export function QueryEditor({ initial, onChange, catalogue, segments, selfId, em
       )}
       <QueryBuilder
         query={query}
+        enableMountQueryChange={false}
         onQueryChange={(q) => {
           setQuery(q);
           onChange(toFilters(q as unknown as QGroup, info));

@@ -22,6 +22,7 @@ import { IconArrowLeft, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, Contacts, type SegmentField, Segments, type SegmentView, toApiError } from "../../api";
+import { UndoButtons, useUndo } from "../../components/Undo";
 import { type Lang, useI18n } from "../../i18n";
 import { navigate } from "../../router";
 import { ErrorBox, Loading } from "../common";
@@ -64,11 +65,16 @@ function Editor({ seg }: { seg: SegmentView | null }) {
   const client = useQueryClient();
   const cat = client.getQueryData<Awaited<ReturnType<typeof Segments.Catalogue>>>(["segmentCatalogue"]);
   const all = client.getQueryData<SegmentView[]>(["segments", false]) ?? [];
-  const [name, setName] = useState(seg?.name ?? "");
-  const [description, setDescription] = useState(seg?.description ?? "");
-  const [published, setPublished] = useState(seg?.published ?? true);
   const initial = seg?.filters ?? "[]";
-  const [edited, setEdited] = useState(initial);
+  // Name, description, state and filters: one undo history (a removed filter comes back).
+  const u = useUndo(() => ({
+    name: seg?.name ?? "",
+    description: seg?.description ?? "",
+    published: seg?.published ?? true,
+    filters: initial,
+  }));
+  const { name, description, published, filters: edited } = u.value;
+  const edit = (p: Partial<typeof u.value>) => u.set((v) => ({ ...v, ...p }));
   const [json, setJson] = useState(parseable(initial) ? null : initial);
   const [busy, setBusy] = useState(false);
   const filters = json ?? edited;
@@ -123,6 +129,7 @@ function Editor({ seg }: { seg: SegmentView | null }) {
           {seg && <SegmentBadge s={seg} />}
         </Group>
         <Group>
+          <UndoButtons u={u} />
           {seg && (
             <Button
               variant="subtle"
@@ -143,7 +150,7 @@ function Editor({ seg }: { seg: SegmentView | null }) {
           <TextInput
             label={t("segments.name")}
             value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
+            onChange={(e) => edit({ name: e.currentTarget.value })}
             required
           />
         </Grid.Col>
@@ -151,14 +158,14 @@ function Editor({ seg }: { seg: SegmentView | null }) {
           <TextInput
             label={t("segments.description")}
             value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
+            onChange={(e) => edit({ description: e.currentTarget.value })}
           />
         </Grid.Col>
       </Grid>
       <Switch
         label={t("segments.published")}
         checked={published}
-        onChange={(e) => setPublished(e.currentTarget.checked)}
+        onChange={(e) => edit({ published: e.currentTarget.checked })}
       />
       <Tabs defaultValue="filters" keepMounted={false}>
         <Tabs.List>
@@ -171,8 +178,9 @@ function Editor({ seg }: { seg: SegmentView | null }) {
             <Grid.Col span={{ base: 12, lg: 8 }}>
               {json === null ? (
                 <QueryEditor
-                  initial={initial}
-                  onChange={setEdited}
+                  key={u.version}
+                  initial={edited}
+                  onChange={(f) => edit({ filters: f })}
                   catalogue={cat}
                   segments={all}
                   selfId={seg?.id ?? ""}
