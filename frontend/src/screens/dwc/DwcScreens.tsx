@@ -20,6 +20,7 @@ import { type SegmentCatalogue, Segments, type SegmentView } from "../../api";
 import { blankDWC, DWC, type DWCVariant, type DWCView } from "../../api/pages";
 import { EditorFrame, useEditorActions } from "../../components/EditorFrame";
 import { ListScreen } from "../../components/ListScreen";
+import { UndoButtons, useUndo } from "../../components/Undo";
 import { useI18n } from "../../i18n";
 import { ErrorBox, Loading, useStarter } from "../common";
 import { parseable, QueryEditor } from "../segments/QueryEditor";
@@ -90,6 +91,11 @@ interface VariantState extends DWCVariant {
 
 let nextKey = 1;
 
+/** variantStates are an item's variants as the editor holds them. */
+function variantStates(d: DWCView): VariantState[] {
+  return d.variants.map((v) => ({ ...v, key: nextKey++, asJson: !parseable(v.filters) }));
+}
+
 function Editor({
   initial,
   catalogue,
@@ -100,11 +106,12 @@ function Editor({
   segments: SegmentView[];
 }) {
   const { t } = useI18n();
-  const [slot, setSlot] = useState<DWCView>(initial);
-  const [variants, setVariants] = useState<VariantState[]>(() =>
-    initial.variants.map((v) => ({ ...v, key: nextKey++, asJson: !parseable(v.filters) })),
-  );
-  const set = (patch: Partial<DWCView>) => setSlot((s) => ({ ...s, ...patch }));
+  // The item and its variants share one undo history (a removed variant comes back).
+  const u = useUndo(() => ({ slot: initial, variants: variantStates(initial) }));
+  const { slot, variants } = u.value;
+  const set = (patch: Partial<DWCView>) => u.set((x) => ({ ...x, slot: { ...x.slot, ...patch } }));
+  const setVariants = (f: (vs: VariantState[]) => VariantState[]) =>
+    u.set((x) => ({ ...x, variants: f(x.variants) }));
   const setV = (i: number, patch: Partial<VariantState>) =>
     setVariants((vs) => vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
   const { saving, fieldErrors, errMsg, fe, save, remove } = useEditorActions({
@@ -124,10 +131,7 @@ function Editor({
         })),
       }),
     remove: () => DWC.Delete(slot.id),
-    onSaved: (out) => {
-      setSlot(out);
-      setVariants(out.variants.map((v) => ({ ...v, key: nextKey++, asJson: !parseable(v.filters) })));
-    },
+    onSaved: (out) => u.set({ slot: out, variants: variantStates(out) }),
   });
   const move = (i: number) =>
     setVariants((vs) => {
@@ -144,6 +148,7 @@ function Editor({
       title={slot.name || t("dwc.new")}
       backLabel={t("dwc.back")}
       backPath="/dwc"
+      actions={<UndoButtons u={u} />}
       saving={saving}
       onSave={() => void save()}
       onDelete={slot.id ? () => void remove() : undefined}
@@ -223,6 +228,7 @@ function Editor({
             />
             {!v.asJson ? (
               <QueryEditor
+                key={u.version}
                 initial={v.filters}
                 onChange={(filters) => setV(i, { filters })}
                 catalogue={catalogue}

@@ -14,11 +14,12 @@ import {
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { Forms } from "../../api/forms";
 import { blankFocus, Focus, type FocusPublic, type FocusView, focusPositions } from "../../api/pages";
 import { EditorFrame, useEditorActions } from "../../components/EditorFrame";
 import { ListScreen } from "../../components/ListScreen";
+import { UndoButtons, useUndo } from "../../components/Undo";
 import { type Key, useI18n } from "../../i18n";
 import { ErrorBox, Loading, useStarter } from "../common";
 import { FocusStatsCard } from "./FocusStats";
@@ -79,8 +80,9 @@ function FocusEditorScreen({ id }: { id: string }) {
 
 function Editor({ initial }: { initial: FocusView }) {
   const { t } = useI18n();
-  const [it, setIt] = useState<FocusView>(initial);
-  const set = (patch: Partial<FocusView>) => setIt((cur) => ({ ...cur, ...patch }));
+  const u = useUndo<FocusView>(initial);
+  const it = u.value;
+  const set = (patch: Partial<FocusView>) => u.set((cur) => ({ ...cur, ...patch }));
   const opts = (prefix: string, values: string[]) =>
     values.map((v) => ({ value: v, label: t(`${prefix}.${v}` as Key) }));
   const { saving, fe, save, remove } = useEditorActions({
@@ -91,7 +93,7 @@ function Editor({ initial }: { initial: FocusView }) {
     isNew: !initial.id,
     save: () => Focus.Save(it),
     remove: () => Focus.Delete(it.id),
-    onSaved: setIt,
+    onSaved: u.set,
   });
   const positions = focusPositions[it.style] ?? [""];
   return (
@@ -99,6 +101,7 @@ function Editor({ initial }: { initial: FocusView }) {
       title={it.name || t("focus.new")}
       backLabel={t("focus.back")}
       backPath="/focus"
+      actions={<UndoButtons u={u} />}
       saving={saving}
       onSave={() => void save()}
       onDelete={it.id ? () => void remove() : undefined}
