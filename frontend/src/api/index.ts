@@ -45,6 +45,7 @@ export type Rejection = imports.Rejection;
 export type ExportRequest = app.ExportRequest;
 export type ExportResult = exports.Result;
 export type SegmentView = app.SegmentView;
+export type FindHit = app.FindHit;
 export type SegmentInput = app.SegmentInput;
 export type SegmentCatalogue = app.SegmentCatalogue;
 export type SegmentField = app.SegmentField;

@@ -9,7 +9,7 @@ import {
   useComputedColorScheme,
 } from "@mantine/core";
 import { useDebouncedValue, useHotkeys } from "@mantine/hooks";
-import { Spotlight, type SpotlightActionData, spotlight } from "@mantine/spotlight";
+import { createSpotlight, Spotlight, type SpotlightActionData } from "@mantine/spotlight";
 import {
   IconAddressBook,
   IconBuilding,
@@ -36,7 +36,7 @@ import {
   IconWorldWww,
 } from "@tabler/icons-react";
 import { Fragment, type ReactNode, useEffect, useState } from "react";
-import { type ContactRow, Contacts } from "../api";
+import { type ContactRow, Contacts, type FindHit, System } from "../api";
 import { type Key, useI18n } from "../i18n";
 import { usePrefs } from "../prefs";
 import { isActive, navigate, useRoute } from "../router";
@@ -49,6 +49,18 @@ export interface NavItem {
   icon: ReactNode;
   /** section heads a group in the sidebar (Mautic's menu groups); the first item of a group has it. */
   section?: Key;
+}
+
+const [paletteStore, palette] = createSpotlight();
+
+/** selectFirstHit selects the palette's first entry when none is (as Mantine's own
+ * selectAction does: the selection is a DOM attribute plus the store's index). */
+function selectFirstHit() {
+  const st = paletteStore.getState();
+  const list = st.opened && st.listId ? document.getElementById(st.listId) : null;
+  if (!list || list.querySelector("[data-selected]")) return;
+  list.querySelector("[data-action]")?.setAttribute("data-selected", "true");
+  paletteStore.updateState((x) => ({ ...x, selected: 0 }));
 }
 
 export const navItems: NavItem[] = [
@@ -117,16 +129,23 @@ export function Shell({
   const toggleTheme = () => void update({ theme: scheme === "dark" ? "light" : "dark" });
   const toggleLang = () => void update({ language: lang === "fr" ? "en" : "fr" });
 
-  // Typing in the palette also finds contacts (name, email, company, tag:x).
+  // Typing in the palette also finds contacts (name, email, company, tag:x)…
   const [query, setQuery] = useState("");
   const [q] = useDebouncedValue(query, 150);
   const [found, setFound] = useState<ContactRow[]>([]);
+  const [named, setNamed] = useState<FindHit[]>([]);
   useEffect(() => {
     let live = true;
     if (q.trim().length < 2) {
       setFound([]);
+      setNamed([]);
       return;
     }
+    // …and segments, campaigns, emails, forms, pages, reports, assets, companies by name.
+    System.Find(q, 5).then(
+      (h) => live && setNamed(h),
+      () => live && setNamed([]),
+    );
     Contacts.List({
       search: q,
       sort: "",
@@ -146,7 +165,11 @@ export function Shell({
   }, [q]);
 
   // Ctrl/Cmd+K opens the palette from anywhere, text fields included.
-  useHotkeys([["mod+K", () => spotlight.open()]], []);
+  useHotkeys([["mod+K", () => palette.open()]], []);
+  // Hits arrive after the text that asked for them: when nothing is selected yet, the first
+  // hit is, so that Enter opens it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the hits change
+  useEffect(() => selectFirstHit(), [named, found]);
 
   const actions: SpotlightActionData[] = [
     ...navItems.map((n) => ({
@@ -166,6 +189,16 @@ export function Shell({
     { id: "new-page", label: t("palette.newPage"), onClick: () => navigate("/pages/new") },
     { id: "new-dwc", label: t("palette.newDwc"), onClick: () => navigate("/dwc/new") },
     { id: "new-focus", label: t("palette.newFocus"), onClick: () => navigate("/focus/new") },
+    ...named.map((h) => {
+      const nav = navItems.find((n) => n.path === `/${h.kind}`);
+      return {
+        id: `found:${h.kind}:${h.id}`,
+        label: h.name,
+        description: nav ? t(nav.label) : h.kind,
+        leftSection: nav?.icon,
+        onClick: () => navigate(`/${h.kind}/${h.id}`),
+      };
+    }),
     ...found.map((c) => ({
       id: `contact:${c.id}`,
       label: c.name || t("contacts.anonymous"),
@@ -196,7 +229,7 @@ export function Shell({
                 variant="default"
                 size="lg"
                 aria-label={t("palette.open")}
-                onClick={() => spotlight.open()}
+                onClick={() => palette.open()}
               >
                 <IconSearch size={18} aria-hidden />
               </ActionIcon>
@@ -250,6 +283,7 @@ export function Shell({
         {children}
       </AppShell.Main>
       <Spotlight
+        store={paletteStore}
         actions={actions}
         shortcut={null}
         query={query}
@@ -260,6 +294,7 @@ export function Shell({
             (a) =>
               "id" in a &&
               (String(a.id).startsWith("contact:") ||
+                String(a.id).startsWith("found:") ||
                 String(a.label ?? "")
                   .toLowerCase()
                   .includes(needle)),

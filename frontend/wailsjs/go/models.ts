@@ -268,6 +268,11 @@ export namespace app {
 	    search: string;
 	    ids: string[];
 	}
+	export interface FindHit {
+	    kind: string;
+	    id: string;
+	    name: string;
+	}
 	
 	export interface FocusStats {
 	    views: number;

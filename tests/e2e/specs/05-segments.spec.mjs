@@ -94,6 +94,13 @@ export default async function ({ page, rpc, expect, shot }) {
   await page.getByRole("button", { name: "Remove from Parisians and VIPs" }).click();
   await page.getByText("This contact is in no segment.").waitFor();
 
+  // The command palette finds the segment by a part of its name; Enter opens it.
+  await page.keyboard.press("Control+K");
+  await page.getByPlaceholder("Go to… or run an action").fill("isians and");
+  await page.getByRole("button", { name: /Parisians and VIPs/ }).waitFor();
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Parisians and VIPs" }).waitFor();
+
   // A country is picked from the list (values as Mautic stores them, the English name).
   await page.getByRole("navigation").getByRole("link", { name: "Segments" }).click();
   await page.getByRole("button", { name: "New segment" }).first().click();
