@@ -2,14 +2,17 @@ package app
 
 import (
 	"strings"
+	"time"
 )
 
-// FindHit is one named object the command palette found: its kind (the route's first part:
-// segments, campaigns, emails …), id and name.
+// FindHit is one named object the command palette found (or the trash holds): its kind
+// (the route's first part: segments, campaigns, emails …), id, name and, in the trash, when
+// it was deleted.
 type FindHit struct {
-	Kind string `json:"kind"`
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	Kind      string `json:"kind"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	DeletedAt string `json:"deletedAt"`
 }
 
 // findable are the named objects the palette finds: route kind, table, name column.
@@ -49,6 +52,36 @@ func (a *System) Find(q string, perKind int) ([]FindHit, error) {
 		if err := rows.Scan(&h.Kind, &h.ID, &h.Name); err != nil {
 			return nil, err
 		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// Trashed lists the named objects in the trash, last deleted first (at most limit; contacts
+// and companies have their own lists): each kind restores with its own Restore.
+func (a *System) Trashed(limit int) ([]FindHit, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	var parts []string
+	for _, f := range findable {
+		if f[0] != "companies" {
+			parts = append(parts, `SELECT '`+f[0]+`', id, `+f[2]+`, coalesce(deleted_at, 0) FROM `+f[1]+` WHERE deleted = 1`)
+		}
+	}
+	rows, err := a.s.core.DB.R.QueryContext(a.s.context(), strings.Join(parts, " UNION ALL ")+" ORDER BY 4 DESC, 3 LIMIT ?", limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []FindHit{}
+	for rows.Next() {
+		var h FindHit
+		var at int64
+		if err := rows.Scan(&h.Kind, &h.ID, &h.Name, &at); err != nil {
+			return nil, err
+		}
+		h.DeletedAt = ts(time.UnixMilli(at))
 		out = append(out, h)
 	}
 	return out, rows.Err()

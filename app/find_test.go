@@ -10,12 +10,14 @@ import (
 
 // The palette finds named objects of every kind by a part of their name, case-insensitive,
 // names that start with the text first; the trash is left out and % or _ are plain text.
+// The trash screen lists the trashed ones.
 func TestFindNamedObjects(t *testing.T) {
 	sh := newShell(t, "")
 	err := sh.core.DB.Write(context.Background(), func(tx *db.Tx) error {
 		for _, q := range []string{
 			`INSERT INTO segments(id, name, alias, filters, date_added, date_modified) VALUES('s1', 'Spring buyers', 'a', '[]', 0, 0), ('s2', 'Old spring list', 'b', '[]', 0, 0)`,
-			`INSERT INTO segments(id, name, alias, filters, date_added, date_modified, deleted) VALUES('s3', 'Spring (trashed)', 'c', '[]', 0, 0, 1)`,
+			`INSERT INTO segments(id, name, alias, filters, date_added, date_modified, deleted, deleted_at) VALUES('s3', 'Spring (trashed)', 'c', '[]', 0, 0, 1, 5000)`,
+			`INSERT INTO campaigns(id, name, date_added, date_modified, deleted, deleted_at) VALUES('c2', 'Gone', 0, 0, 1, 9000)`,
 			`INSERT INTO campaigns(id, name, date_added, date_modified) VALUES('c1', 'Spring welcome', 0, 0)`,
 			`INSERT INTO reports(id, name, source, definition, date_added, date_modified) VALUES('r1', 'Promo -50% spring', 'contacts', '{}', 0, 0)`,
 			`INSERT INTO companies(id, companyname, date_added, date_modified) VALUES('co1', 'Springfield Nuclear', 0, 0), ('co2', 'Acme', 0, 0)`,
@@ -51,5 +53,13 @@ func TestFindNamedObjects(t *testing.T) {
 		if g := got(q); g != want {
 			t.Errorf("Find(%q) = %s, want %s", q, g, want)
 		}
+	}
+	// The trash lists them, the last deleted first.
+	trashed, err := sys.Trashed(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trashed) != 2 || trashed[0].ID != "c2" || trashed[0].Kind != "campaigns" || trashed[1].ID != "s3" || trashed[1].DeletedAt == "" {
+		t.Errorf("trashed %+v", trashed)
 	}
 }

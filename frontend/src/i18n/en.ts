@@ -423,6 +423,10 @@ export const en = {
   "trash.selectPage": "Select this page",
   "trash.deletedAt": "Deleted",
   "trash.moved": "Moved to the trash.",
+  "trash.items": "Everything else",
+  "trash.kind": "Kind",
+  "trash.restoreOne": "Restore {name}",
+  "trash.restoredOne": "{name} restored",
   "common.undo": "Undo",
 };
 

@@ -424,5 +424,9 @@ export const fr: Record<Key, string> = {
   "trash.selectPage": "Sélectionner cette page",
   "trash.deletedAt": "Supprimé le",
   "trash.moved": "Mis à la corbeille.",
+  "trash.items": "Tout le reste",
+  "trash.kind": "Type",
+  "trash.restoreOne": "Restaurer {name}",
+  "trash.restoredOne": "{name} restauré",
   "common.undo": "Annuler",
 };

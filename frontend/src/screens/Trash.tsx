@@ -1,11 +1,18 @@
-// The trash: deleted contacts and companies are tombstones until restored.
+// The trash: deleted contacts and companies are tombstones until restored; every other
+// deleted item (segments, campaigns, emails …) is listed too, and restored where it was.
 import { Button, Checkbox, Group, Pagination, Stack, Table, Tabs, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconRestore } from "@tabler/icons-react";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Companies, Contacts } from "../api";
-import { useI18n } from "../i18n";
+import { Companies, Contacts, Segments, System } from "../api";
+import { Campaigns } from "../api/campaigns";
+import { Emails } from "../api/emails";
+import { Assets, Forms } from "../api/forms";
+import { DWC, Focus, Pages } from "../api/pages";
+import { Reports } from "../api/reports";
+import { type Key, useI18n } from "../i18n";
+import { navItems } from "../shell/Shell";
 import { EmptyState, ErrorBox, Loading } from "./common";
 
 const PAGE = 50;
@@ -134,6 +141,76 @@ function TrashTable({ kind }: { kind: "contacts" | "companies" }) {
   );
 }
 
+/** How each kind of item comes back from the trash. */
+const restorers: Record<string, (id: string) => Promise<unknown>> = {
+  segments: Segments.Restore,
+  campaigns: Campaigns.Restore,
+  emails: Emails.Restore,
+  forms: Forms.Restore,
+  pages: Pages.Restore,
+  reports: Reports.Restore,
+  assets: Assets.Restore,
+  dwc: DWC.Restore,
+  focus: Focus.Restore,
+};
+
+/** ItemsTable lists every other kind of deleted item, last deleted first, each restored by
+ * its own button. */
+function ItemsTable() {
+  const { t, te, fmtDate } = useI18n();
+  const qc = useQueryClient();
+  const list = useQuery({ queryKey: ["trash", "items"], queryFn: () => System.Trashed(500) });
+  const kindLabel = (k: string) => {
+    const n = navItems.find((x) => x.path === `/${k}`);
+    return n ? t(n.label as Key) : k;
+  };
+  const restore = async (kind: string, id: string, name: string) => {
+    try {
+      await restorers[kind]?.(id);
+      notifications.show({ color: "green", message: t("trash.restoredOne", { name }) });
+      await qc.invalidateQueries({ queryKey: ["trash", "items"] });
+      void qc.invalidateQueries({ queryKey: [kind] });
+    } catch (e) {
+      notifications.show({ color: "red", message: te(e) });
+    }
+  };
+  if (list.isPending) return <Loading />;
+  if (list.isError) return <ErrorBox error={list.error} onRetry={() => void list.refetch()} />;
+  if (list.data.length === 0) return <EmptyState title={t("trash.empty")} />;
+  return (
+    <Table striped data-testid="trash-items">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t("trash.kind")}</Table.Th>
+          <Table.Th>{t("contacts.name")}</Table.Th>
+          <Table.Th>{t("trash.deletedAt")}</Table.Th>
+          <Table.Th />
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {list.data.map((r) => (
+          <Table.Tr key={`${r.kind}:${r.id}`}>
+            <Table.Td>{kindLabel(r.kind)}</Table.Td>
+            <Table.Td>{r.name}</Table.Td>
+            <Table.Td>{fmtDate(r.deletedAt)}</Table.Td>
+            <Table.Td>
+              <Button
+                size="xs"
+                variant="light"
+                leftSection={<IconRestore size={14} aria-hidden />}
+                aria-label={t("trash.restoreOne", { name: r.name })}
+                onClick={() => void restore(r.kind, r.id, r.name)}
+              >
+                {t("common.restore")}
+              </Button>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
 export function Trash() {
   const { t } = useI18n();
   return (
@@ -143,12 +220,16 @@ export function Trash() {
         <Tabs.List>
           <Tabs.Tab value="contacts">{t("nav.contacts")}</Tabs.Tab>
           <Tabs.Tab value="companies">{t("nav.companies")}</Tabs.Tab>
+          <Tabs.Tab value="items">{t("trash.items")}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="contacts" pt="md">
           <TrashTable kind="contacts" />
         </Tabs.Panel>
         <Tabs.Panel value="companies" pt="md">
           <TrashTable kind="companies" />
+        </Tabs.Panel>
+        <Tabs.Panel value="items" pt="md">
+          <ItemsTable />
         </Tabs.Panel>
       </Tabs>
     </Stack>

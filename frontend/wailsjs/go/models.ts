@@ -272,6 +272,7 @@ export namespace app {
 	    kind: string;
 	    id: string;
 	    name: string;
+	    deletedAt: string;
 	}
 	
 	export interface FocusStats {

@@ -112,4 +112,17 @@ export default async function ({ page, rpc, expect, shot }) {
   await page.getByRole("combobox", { name: "Value of filter 1" }).fill("germ");
   await page.getByRole("option", { name: "Germany", exact: true }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid="segment-count"]')?.textContent?.startsWith("8 "));
+
+  // A deleted segment is in the trash screen, with every other kind of item, and comes back.
+  const segs = await rpc("Segments.List", false);
+  const parisians = segs.find((x) => x.name === "Parisians and VIPs");
+  await rpc("Segments.Delete", parisians.id);
+  await page.getByRole("navigation").getByRole("link", { name: "Trash" }).click();
+  await page.getByRole("tab", { name: "Everything else" }).click();
+  const trashed = page.getByTestId("trash-items").getByRole("row", { name: /Parisians and VIPs/ });
+  await trashed.getByText("Segments").waitFor();
+  await trashed.getByRole("button", { name: "Restore Parisians and VIPs" }).click();
+  await page.getByText("Parisians and VIPs restored").waitFor();
+  await page.getByRole("navigation").getByRole("link", { name: "Segments" }).click();
+  await page.getByTestId("segment-list").getByText("Parisians and VIPs").waitFor();
 }

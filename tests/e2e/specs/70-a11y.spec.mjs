@@ -28,6 +28,7 @@ const FRENCH = {
   "New field": "Nouveau champ",
   Timeline: "Historique",
   Companies: "Entreprises",
+  "Everything else": "Tout le reste",
   "Do not contact": "Ne pas contacter",
   Members: "Membres",
   Settings: "Réglages",
@@ -181,7 +182,7 @@ export default async function ({ page, base, tmp, expect }) {
         await settle();
       },
     ],
-    ["trash", () => go("/trash")],
+    ["trash", () => go("/trash"), ["Companies", "Everything else"]],
     ["settings", () => go("/settings")],
     ["sync settings", () => go("/settings/sync")],
     [

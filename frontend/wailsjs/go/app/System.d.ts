@@ -13,3 +13,5 @@ export function LoadDemo(arg1:number):Promise<string>;
 export function OpenDataDir():Promise<void>;
 
 export function SetPreferences(arg1:app.Preferences):Promise<void>;
+
+export function Trashed(arg1:number):Promise<Array<app.FindHit>>;

@@ -25,3 +25,7 @@ export function OpenDataDir() {
 export function SetPreferences(arg1) {
   return window['go']['app']['System']['SetPreferences'](arg1);
 }
+
+export function Trashed(arg1) {
+  return window['go']['app']['System']['Trashed'](arg1);
+}
