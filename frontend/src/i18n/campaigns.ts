@@ -126,6 +126,8 @@ export const campaignsEn = {
   "campaigns.day.5": "Fri",
   "campaigns.day.6": "Sat",
   "campaigns.day.7": "Sun",
+  "campaigns.noPathAtOnce":
+    "Runs at once: a contact who has not done it yet takes the no path as soon as they reach the decision (as in Mautic). Add a wait to give them time.",
   "campaigns.jsonInvalid": "Not valid JSON",
   "campaigns.prop.email": "Email",
   "campaigns.prop.emailType": "Email type",
@@ -385,6 +387,8 @@ export const campaignsFr: Record<CampaignKey, string> = {
   "campaigns.day.5": "ven",
   "campaigns.day.6": "sam",
   "campaigns.day.7": "dim",
+  "campaigns.noPathAtOnce":
+    "S'exécute aussitôt : un contact qui ne l'a pas encore fait prend le chemin « non » dès qu'il atteint la décision (comme dans Mautic). Ajoutez une attente pour lui laisser le temps.",
   "campaigns.jsonInvalid": "JSON invalide",
   "campaigns.prop.email": "E-mail",
   "campaigns.prop.emailType": "Type d'e-mail",

@@ -78,9 +78,12 @@ export default async function ({ page, rpc, expect, shot }) {
   await node("points.adjust").waitFor();
   await page.getByTestId("event-panel").getByLabel(/^Points/).fill("-5");
   // … with a wait of 3 days before it runs.
+  // Immediately on the no path: everyone who has not opened takes it at once — said in the panel.
+  await page.getByTestId("no-path-hint").waitFor();
   await page.getByTestId("trigger-editor").getByText("After a wait").click();
   await page.getByTestId("trigger-editor").getByLabel("Wait", { exact: true }).fill("3");
   await node("points.adjust").getByText("After a wait: 3 days").waitFor();
+  await page.getByTestId("no-path-hint").waitFor({ state: "detached" });
   const edges = await canvas.locator(".react-flow__edge").count();
   expect.equal(edges, 4, "edges: source→email, email→decision, yes, no");
 

@@ -2,6 +2,7 @@
 // (pickers for emails, segments, fields, tags, campaigns, events), its wait (trigger) and its
 // connection (the keyboard alternative to dragging an edge); or the selected source.
 import {
+  Alert,
   Button,
   Chip,
   Group,
@@ -328,6 +329,14 @@ export function fromLocalInput(v: string): string {
   return v && !Number.isNaN(d.getTime()) ? d.toISOString().replace(/\.\d{3}Z$/, "Z") : "";
 }
 
+/** noPathAtOnce: ev runs immediately on a decision's "no" path, so every contact who has
+ * not done it yet takes that path the moment it reaches the decision (Mautic's rule). */
+function noPathAtOnce(graph: Graph, ev: CampaignEvent): boolean {
+  const mode = ev.trigger?.mode || "immediate";
+  if (ev.path !== "no" || mode !== "immediate") return false;
+  return events(graph).some((p) => p.id === ev.parent && p.kind === "decision");
+}
+
 function TriggerEditor({
   tr,
   onChange,
@@ -554,6 +563,11 @@ export function EventPanel({
       ))}
       {ev.kind !== "decision" && (
         <TriggerEditor tr={ev.trigger} readOnly={readOnly} onChange={(trigger) => onChange({ trigger })} />
+      )}
+      {noPathAtOnce(graph, ev) && (
+        <Alert color="yellow" data-testid="no-path-hint">
+          {t("campaigns.noPathAtOnce")}
+        </Alert>
       )}
       {!readOnly && (
         <Group>
