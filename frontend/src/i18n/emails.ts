@@ -31,6 +31,8 @@ export const emailsEn = {
   "emails.field.excluded": "Excluded segments",
   "emails.field.category": "Category",
   "emails.field.language": "Language",
+  "emails.field.languageHint":
+    "fr, en_US… The unsubscribe and web view texts speak it; a translation goes to contacts whose preferred locale it is.",
   "emails.field.utmSource": "utm_source",
   "emails.field.utmMedium": "utm_medium",
   "emails.field.utmCampaign": "utm_campaign",
@@ -275,6 +277,8 @@ export const emailsFr: Record<keyof typeof emailsEn, string> = {
   "emails.field.excluded": "Segments exclus",
   "emails.field.category": "Catégorie",
   "emails.field.language": "Langue",
+  "emails.field.languageHint":
+    "fr, en_US… Les textes de désinscription et de version en ligne la parlent ; une traduction va aux contacts dont c'est la langue préférée.",
   "emails.field.utmSource": "utm_source",
   "emails.field.utmMedium": "utm_medium",
   "emails.field.utmCampaign": "utm_campaign",

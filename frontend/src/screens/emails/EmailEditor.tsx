@@ -1,5 +1,6 @@
 import {
   Alert,
+  Autocomplete,
   Badge,
   Button,
   Checkbox,
@@ -498,10 +499,26 @@ function SettingsTab({ draft, set }: { draft: EmailView; set: Setter }) {
         <CategoryInput value={draft.category} onChange={(v) => set("category", v)} />
       </Grid.Col>
       <Grid.Col span={6}>
-        <TextInput
+        <Autocomplete
           label={t("emails.field.language")}
+          description={t("emails.field.languageHint")}
+          data={[
+            "en",
+            "fr",
+            "de",
+            "es",
+            "it",
+            "nl",
+            "pt",
+            "en_US",
+            "en_GB",
+            "fr_FR",
+            "fr_BE",
+            "fr_CA",
+            "fr_CH",
+          ]}
           value={draft.language}
-          onChange={(e) => set("language", e.currentTarget.value)}
+          onChange={(v) => set("language", v)}
         />
       </Grid.Col>
       {(["utm_source", "utm_medium", "utm_campaign", "utm_content"] as const).map((k) => (
