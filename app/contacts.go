@@ -101,6 +101,15 @@ func (a *Contacts) RemoveDNC(sel Selection, channel string) (int, error) {
 	return a.s.core.Contacts.RemoveDNC(a.s.context(), ids, channel, "ui")
 }
 
+// SetOwner assigns the selected contacts to a team member ("" = no owner).
+func (a *Contacts) SetOwner(sel Selection, ownerID string) (int, error) {
+	ids, err := a.ids(sel)
+	if err != nil {
+		return 0, err
+	}
+	return a.s.core.Contacts.SetOwner(a.s.context(), ids, ownerID, "ui")
+}
+
 // AdjustPoints adds delta points to a contact.
 func (a *Contacts) AdjustPoints(id string, delta int64, reason string) (ContactView, error) {
 	if err := a.s.core.Contacts.AdjustPoints(a.s.context(), id, delta, reason, "ui"); err != nil {

@@ -64,7 +64,7 @@ func (a *System) Trashed(limit int) ([]FindHit, error) {
 		limit = 200
 	}
 	var parts []string
-	for _, f := range findable {
+	for _, f := range append(findable, [3]string{"users", "users", "name"}) { // team members too
 		if f[0] != "companies" {
 			parts = append(parts, `SELECT '`+f[0]+`', id, `+f[2]+`, coalesce(deleted_at, 0) FROM `+f[1]+` WHERE deleted = 1`)
 		}

@@ -135,6 +135,7 @@ func (s *Shell) Bindings() []any {
 		&Points{s},
 		&Dashboard{s},
 		&Pages{s}, &DWC{s}, &Focus{s},
+		&Users{s},
 	}
 }
 

@@ -40,7 +40,7 @@ var catalogue = []EventSpec{
 	{Type: "webhook", Kind: KindAction, Group: "other", Props: []PropSpec{p("url", "url", true),
 		p("method", "select", false, opts("POST", "GET", "PUT", "PATCH", "DELETE")...), p("headers", "json", false),
 		p("data", "json", false), p("timeout", "number", false)}},
-	{Type: "owner.change", Kind: KindAction, Group: "contact", Props: []PropSpec{p("owner", "text", true)}},
+	{Type: "owner.change", Kind: KindAction, Group: "contact", Props: []PropSpec{p("owner", "user", true)}},
 	{Type: "dwc.push", Kind: KindAction, Group: "page", Props: []PropSpec{p("slot", "text", true), p("dwc", "dwc", true)}},
 	// Decisions.
 	{Type: "email.open", Kind: KindDecision, Group: "email"},
@@ -64,7 +64,7 @@ var catalogue = []EventSpec{
 	{Type: "date", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("field", "field", true),
 		p("operator", "select", true, opts("anniversary", "=", "gt", "lt", "gte", "lte")...), p("value", "text", false)}},
 	{Type: "stage.is", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("stages", "stage", true)}},
-	{Type: "owner.is", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("owners", "text", true)}},
+	{Type: "owner.is", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("owners", "users", true)}},
 	{Type: "dnc.has", Kind: KindCondition, Group: "contact", Props: []PropSpec{p("channels", "multiselect", false, Option{"email", "Email"})}},
 	// Mautic events whose channels Magpie does not have yet.
 

@@ -267,6 +267,24 @@ func (s *Service) SetDNC(ctx context.Context, idList []string, channel string, r
 	})
 }
 
+// SetOwner assigns contacts to a team member (users.id; "" = no owner).
+func (s *Service) SetOwner(ctx context.Context, idList []string, ownerID, source string) (int, error) {
+	var owner any
+	if ownerID != "" {
+		var n int
+		if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE id = ? AND deleted = 0", ownerID).Scan(&n); err != nil {
+			return 0, err
+		}
+		if n == 0 {
+			return 0, apperr.NotFoundf("users.errors.notFound", map[string]any{"id": ownerID}, "no team member %q", ownerID)
+		}
+		owner = ownerID
+	}
+	return s.Batch(ctx, idList, source, func(o *Ops, id string) (bool, error) {
+		return true, o.Update(id, db.Cols{"owner_id": owner})
+	})
+}
+
 // RemoveDNC makes contacts contactable again on a channel.
 func (s *Service) RemoveDNC(ctx context.Context, idList []string, channel, source string) (int, error) {
 	return s.Batch(ctx, idList, source, func(o *Ops, id string) (bool, error) { return o.RemoveDNC(id, channel) })

@@ -35,6 +35,7 @@ import (
 	"magpie/backend/stages"
 	"magpie/backend/teamsync"
 	"magpie/backend/tracking"
+	"magpie/backend/users"
 )
 
 // Version is set at build time (-ldflags "-X magpie/backend/core.Version=...").
@@ -70,6 +71,8 @@ type Core struct {
 	// Points: point actions, triggers, groups (applied live on events.Append) and stages (issue 8).
 	Points *points.Service
 	Stages *stages.Service
+	// Users: the team's members, the owners contacts are assigned to.
+	Users *users.Service
 	// Reports: builder, exports, schedules (issue 8); the shells start its schedule loop.
 	Reports *reports.Service
 	// Dashboard: the home board's widgets and their rollups (issue 8).
@@ -174,7 +177,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Core, error) {
 		_, err := campaigns.RemoveContactsTx(tx, id, []string{cid})
 		return err
 	})
-	c.Points, c.Stages = points.New(d), stages.New(d)
+	c.Points, c.Stages, c.Users = points.New(d), stages.New(d), users.New(d)
 	c.Reports = reports.New(d, c.Fields, c.Segments, c.Jobs, dataDir)
 	c.Reports.SetMailer(c.Emails)
 	c.Reports.SetLease(emailLease{db: d, sync: c.Sync, name: ReportsLease})

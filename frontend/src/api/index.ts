@@ -9,7 +9,8 @@ import * as JobsB from "../../wailsjs/go/app/Jobs";
 import * as SegmentsB from "../../wailsjs/go/app/Segments";
 import * as SyncB from "../../wailsjs/go/app/Sync";
 import * as SystemB from "../../wailsjs/go/app/System";
-import type { app, contacts, exports, fields, imports, jobs } from "../../wailsjs/go/models";
+import * as UsersB from "../../wailsjs/go/app/Users";
+import type { app, contacts, exports, fields, imports, jobs, users } from "../../wailsjs/go/models";
 import { EventsOnMultiple } from "../../wailsjs/runtime/runtime";
 import { isDesktop, rpc } from "./bridge";
 import { ApiError, toApiError, wrap } from "./errors";
@@ -52,6 +53,7 @@ export type SegmentField = app.SegmentField;
 export type SegmentMember = app.SegmentMember;
 export type SegmentPreview = app.SegmentPreview;
 export type SegmentVersion = app.SegmentVersion;
+export type User = users.User;
 
 export const System = wrap({ ...SystemB });
 export const Contacts = wrap({ ...ContactsB });
@@ -62,6 +64,7 @@ export const Sync = wrap({ ...SyncB });
 export const Imports = wrap({ ...ImportsB });
 export const Exports = wrap({ ...ExportsB });
 export const Segments = wrap({ ...SegmentsB });
+export const Users = wrap({ ...UsersB });
 
 /** on subscribes to a bus topic (job:progress, contacts:changed, …); returns the unsubscribe. */
 export function on(topic: string, cb: (data: unknown) => void): () => void {

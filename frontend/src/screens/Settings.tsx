@@ -6,6 +6,7 @@ import { type Lang, systemLang, translate, useI18n } from "../i18n";
 import { usePrefs } from "../prefs";
 import { navigate } from "../router";
 import { ErrorBox, Loading } from "./common";
+import { TeamMembers } from "./TeamMembers";
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -126,6 +127,7 @@ export function Settings() {
           </Button>
         )}
       </Card>
+      <TeamMembers />
     </Stack>
   );
 }

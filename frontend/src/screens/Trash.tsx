@@ -5,7 +5,7 @@ import { notifications } from "@mantine/notifications";
 import { IconRestore } from "@tabler/icons-react";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Companies, Contacts, Segments, System } from "../api";
+import { Companies, Contacts, Segments, System, Users } from "../api";
 import { Campaigns } from "../api/campaigns";
 import { Emails } from "../api/emails";
 import { Assets, Forms } from "../api/forms";
@@ -152,6 +152,7 @@ const restorers: Record<string, (id: string) => Promise<unknown>> = {
   assets: Assets.Restore,
   dwc: DWC.Restore,
   focus: Focus.Restore,
+  users: Users.Restore,
 };
 
 /** ItemsTable lists every other kind of deleted item, last deleted first, each restored by
@@ -161,6 +162,7 @@ function ItemsTable() {
   const qc = useQueryClient();
   const list = useQuery({ queryKey: ["trash", "items"], queryFn: () => System.Trashed(500) });
   const kindLabel = (k: string) => {
+    if (k === "users") return t("users.title");
     const n = navItems.find((x) => x.path === `/${k}`);
     return n ? t(n.label as Key) : k;
   };

@@ -1351,3 +1351,13 @@ export namespace teamsync {
 
 }
 
+export namespace users {
+	
+	export interface User {
+	    id: string;
+	    name: string;
+	    email: string;
+	}
+
+}
+

@@ -37,6 +37,7 @@ import { Points } from "../../api/points";
 import { useI18n } from "../../i18n";
 import { FieldInput } from "../fields/FieldInput";
 import { fieldLabel } from "../fields/values";
+import { useTeam } from "../TeamMembers";
 import { FieldValues } from "./FieldValues";
 import { DETACHED, descendants, events, isBranching } from "./graph";
 import { useLabels } from "./labels";
@@ -77,6 +78,7 @@ function usePickers(campaignId: string) {
     queryFn: () => Points.Stages(false),
     staleTime: 30_000,
   });
+  const team = useTeam();
   const segCat = useQuery({
     queryKey: ["segmentCatalogue"],
     queryFn: () => Segments.Catalogue(),
@@ -91,6 +93,7 @@ function usePickers(campaignId: string) {
       .map((c) => ({ value: c.id, label: c.name })),
     fields: (fields.data ?? []).map((f) => ({ value: f.alias, label: fieldLabel(f, lang) || f.alias })),
     fieldDefs: fields.data ?? [],
+    users: (team.data ?? []).map((u) => ({ value: u.id, label: u.name })),
     /** operator code → its name in the UI language (the segment editor's names) */
     operators: new Map(
       (segCat.data?.operators ?? []).map((o) => [o.code, lang === "fr" ? o.labelFr : o.label]),
@@ -209,7 +212,8 @@ function PropField({
     case "dwc":
     case "event":
     case "form1":
-    case "asset1": {
+    case "asset1":
+    case "user": {
       let data: Opt[] = (spec.options ?? []).map((o) => ({
         value: o.value,
         label:
@@ -224,6 +228,7 @@ function PropField({
       if (spec.type === "dwc") data = pickers.dwc;
       if (spec.type === "form1") data = pickers.forms;
       if (spec.type === "asset1") data = pickers.assets;
+      if (spec.type === "user") data = pickers.users;
       if (spec.type === "event")
         data = events(graph)
           .filter((e) => e.id !== selfId)
@@ -245,11 +250,13 @@ function PropField({
     case "segments":
     case "form":
     case "asset":
+    case "users":
     case "campaign": {
       let data: Opt[] = (spec.options ?? []).map((o) => ({ value: o.value, label: o.label }));
       if (spec.type === "segments") data = pickers.segments;
       if (spec.type === "form") data = pickers.forms;
       if (spec.type === "asset") data = pickers.assets;
+      if (spec.type === "users") data = pickers.users;
       if (spec.type === "campaign")
         data = [{ value: "this", label: t("campaigns.thisCampaign") }, ...pickers.campaigns];
       return (

@@ -30,6 +30,7 @@ import { ContactPointsCards } from "../points/ContactPoints";
 import { ContactSegments } from "../segments/ContactSegments";
 import { ContactCompanies } from "./ContactCompanies";
 import { Notes } from "./Notes";
+import { OwnerCard } from "./OwnerCard";
 import { Timeline } from "./Timeline";
 
 /** fieldErrors translates an ApiError's per-field keys. */
@@ -225,8 +226,9 @@ export function ContactPage({ id }: { id: string }) {
           </Group>
         )}
       </Group>
-      <SimpleGrid cols={{ base: 2, md: 4 }}>
+      <SimpleGrid cols={{ base: 2, md: 5 }}>
         <ContactPointsCards contactId={id} />
+        <OwnerCard contactId={id} ownerId={c.ownerId} />
         <Card withBorder>
           <Text size="xs" c="dimmed">
             {t("contacts.dateAdded")}

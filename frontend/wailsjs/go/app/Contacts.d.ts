@@ -29,6 +29,8 @@ export function Restore(arg1:Array<string>):Promise<number>;
 
 export function SetDNC(arg1:app.Selection,arg2:string,arg3:string,arg4:string):Promise<number>;
 
+export function SetOwner(arg1:app.Selection,arg2:string):Promise<number>;
+
 export function Tag(arg1:app.Selection,arg2:Array<string>,arg3:Array<string>):Promise<number>;
 
 export function Tags():Promise<Array<contacts.TagCount>>;

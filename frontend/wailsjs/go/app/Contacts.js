@@ -54,6 +54,10 @@ export function SetDNC(arg1, arg2, arg3, arg4) {
   return window['go']['app']['Contacts']['SetDNC'](arg1, arg2, arg3, arg4);
 }
 
+export function SetOwner(arg1, arg2) {
+  return window['go']['app']['Contacts']['SetOwner'](arg1, arg2);
+}
+
 export function Tag(arg1, arg2, arg3) {
   return window['go']['app']['Contacts']['Tag'](arg1, arg2, arg3);
 }
