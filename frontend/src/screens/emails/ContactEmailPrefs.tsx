@@ -31,9 +31,12 @@ export function ContactEmailPrefs({ contactId }: { contactId: string }) {
   const [rule, setRule] = useState<Rule | null>(null);
   const [cats, setCats] = useState<Record<string, boolean>>({}); // shown at once, saved behind
   const [saving, setSaving] = useState(false);
+  // The rule being edited is read once (and after its own save): a refetch after a category
+  // toggle must not wipe what is being typed.
   useEffect(() => {
     if (q.data) {
-      setRule(q.data.frequency);
+      const loaded = q.data.frequency;
+      setRule((r) => r ?? loaded);
       setCats(Object.fromEntries(q.data.categories.map((c) => [c.category, c.subscribed])));
     }
   }, [q.data]);
@@ -54,7 +57,8 @@ export function ContactEmailPrefs({ contactId }: { contactId: string }) {
     try {
       await Emails.SaveFrequencyRule({ ...rule, contactId });
       notifications.show({ color: "green", message: t("emails.prefs.saved") });
-      await q.refetch();
+      const fresh = await q.refetch();
+      if (fresh.data) setRule(fresh.data.frequency);
     } catch (e) {
       notifications.show({ color: "red", message: te(e) });
     } finally {
