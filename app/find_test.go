@@ -1,11 +1,7 @@
 package app
 
 import (
-	"context"
-	"fmt"
 	"testing"
-
-	"magpie/backend/db"
 )
 
 // The palette finds named objects of every kind by a part of their name, case-insensitive,
@@ -13,24 +9,14 @@ import (
 // The trash screen lists the trashed ones.
 func TestFindNamedObjects(t *testing.T) {
 	sh := newShell(t, "")
-	err := sh.core.DB.Write(context.Background(), func(tx *db.Tx) error {
-		for _, q := range []string{
-			`INSERT INTO segments(id, name, alias, filters, date_added, date_modified) VALUES('s1', 'Spring buyers', 'a', '[]', 0, 0), ('s2', 'Old spring list', 'b', '[]', 0, 0)`,
-			`INSERT INTO segments(id, name, alias, filters, date_added, date_modified, deleted, deleted_at) VALUES('s3', 'Spring (trashed)', 'c', '[]', 0, 0, 1, 5000)`,
-			`INSERT INTO campaigns(id, name, date_added, date_modified, deleted, deleted_at) VALUES('c2', 'Gone', 0, 0, 1, 9000)`,
-			`INSERT INTO campaigns(id, name, date_added, date_modified) VALUES('c1', 'Spring welcome', 0, 0)`,
-			`INSERT INTO reports(id, name, source, definition, date_added, date_modified) VALUES('r1', 'Promo -50% spring', 'contacts', '{}', 0, 0)`,
-			`INSERT INTO companies(id, companyname, date_added, date_modified) VALUES('co1', 'Springfield Nuclear', 0, 0), ('co2', 'Acme', 0, 0)`,
-		} {
-			if _, err := tx.Exec(q); err != nil {
-				return fmt.Errorf("%s: %w", q, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	exec(t, sh,
+		`INSERT INTO segments(id, name, alias, filters, date_added, date_modified) VALUES('s1', 'Spring buyers', 'a', '[]', 0, 0), ('s2', 'Old spring list', 'b', '[]', 0, 0)`,
+		`INSERT INTO segments(id, name, alias, filters, date_added, date_modified, deleted, deleted_at) VALUES('s3', 'Spring (trashed)', 'c', '[]', 0, 0, 1, 5000)`,
+		`INSERT INTO campaigns(id, name, date_added, date_modified, deleted, deleted_at) VALUES('c2', 'Gone', 0, 0, 1, 9000)`,
+		`INSERT INTO campaigns(id, name, date_added, date_modified) VALUES('c1', 'Spring welcome', 0, 0)`,
+		`INSERT INTO reports(id, name, source, definition, date_added, date_modified) VALUES('r1', 'Promo -50% spring', 'contacts', '{}', 0, 0)`,
+		`INSERT INTO companies(id, companyname, date_added, date_modified) VALUES('co1', 'Springfield Nuclear', 0, 0), ('co2', 'Acme', 0, 0)`,
+	)
 	sys := &System{sh}
 	got := func(q string) string {
 		hits, err := sys.Find(q, 5)

@@ -359,7 +359,7 @@ func (a *Points) SetStage(contactID string, stageID string) (ContactPointsView, 
 
 // Users lists the users a trigger can email (name and address).
 func (a *Points) Users() ([]PointUserView, error) {
-	us, err := a.s.core.Points.Users(a.s.context())
+	us, err := a.s.core.Users.List(a.s.context(), false)
 	if err != nil {
 		return nil, err
 	}

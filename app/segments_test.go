@@ -1,11 +1,8 @@
 package app
 
 import (
-	"context"
 	"strings"
 	"testing"
-
-	"magpie/backend/db"
 )
 
 // The filter editor offers a value list for every field whose values are ids or a fixed set:
@@ -13,22 +10,12 @@ import (
 // lists those in the UI language).
 func TestSegmentCatalogueValueChoices(t *testing.T) {
 	sh := newShell(t, "")
-	err := sh.core.DB.Write(context.Background(), func(tx *db.Tx) error {
-		for _, q := range []string{
-			`INSERT INTO stages(id, name, weight, date_added, date_modified) VALUES('st2', 'Customer', 50, 0, 0), ('st1', 'Lead', 10, 0, 0)`,
-			`INSERT INTO stages(id, name, weight, date_added, date_modified, deleted) VALUES('st3', 'Gone', 1, 0, 0, 1)`,
-			`INSERT INTO users(id, name, email, date_added) VALUES('u1', 'Ann', 'ann@x.io', 0), ('u2', '', 'bob@x.io', 0)`,
-			`INSERT INTO assets(id, title, date_added, date_modified) VALUES('a1', 'Pricing guide', 0, 0)`,
-		} {
-			if _, err := tx.Exec(q); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	exec(t, sh,
+		`INSERT INTO stages(id, name, weight, date_added, date_modified) VALUES('st2', 'Customer', 50, 0, 0), ('st1', 'Lead', 10, 0, 0)`,
+		`INSERT INTO stages(id, name, weight, date_added, date_modified, deleted) VALUES('st3', 'Gone', 1, 0, 0, 1)`,
+		`INSERT INTO users(id, name, email, date_added) VALUES('u1', 'Ann', 'ann@x.io', 0), ('u2', '', 'bob@x.io', 0)`,
+		`INSERT INTO assets(id, title, date_added, date_modified) VALUES('a1', 'Pricing guide', 0, 0)`,
+	)
 	cat, err := (&Segments{sh}).Catalogue()
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"magpie/backend/core"
+	"magpie/backend/db"
 )
 
 // newShell opens a core on dir (a new temporary one when "") and a browser-mode shell on
@@ -20,4 +22,21 @@ func newShell(t *testing.T, dir string) *Shell {
 	}
 	t.Cleanup(func() { c.Close() })
 	return NewShell(c, Browser, nil)
+}
+
+// exec runs statements in one write on sh's store (fixtures), failing the test on the first
+// error.
+func exec(t *testing.T, sh *Shell, stmts ...string) {
+	t.Helper()
+	err := sh.core.DB.Write(context.Background(), func(tx *db.Tx) error {
+		for _, q := range stmts {
+			if _, err := tx.Exec(q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

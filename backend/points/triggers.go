@@ -414,24 +414,3 @@ func (s *Service) ApplyExisting(ctx context.Context, triggerID string, progress 
 		}
 	}
 }
-
-// User is a user of this installation a trigger can email.
-type User struct{ ID, Name, Email string }
-
-// Users lists the users not in the trash, by name.
-func (s *Service) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.db.R.QueryContext(ctx, "SELECT id, name, coalesce(email, '') FROM users WHERE deleted = 0 ORDER BY name, id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		var u User
-		if err := rows.Scan(&u.ID, &u.Name, &u.Email); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
-}

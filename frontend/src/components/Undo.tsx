@@ -2,11 +2,12 @@
 // so that a deleted filter, field or column comes back. Typing in a field makes one step
 // per pause; text fields keep their own Ctrl+Z while they have focus. One
 // such editor is on screen at a time: the keys are the window's.
-import { ActionIcon, Group, Tooltip } from "@mantine/core";
+import { Group, type MantineSize } from "@mantine/core";
 import { IconArrowBackUp, IconArrowForwardUp } from "@tabler/icons-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { commit, history, isTyping, redo, undo, undoKey } from "../history";
 import { useI18n } from "../i18n";
+import { IconButton } from "./IconButton";
 
 /** Typed changes closer together than this make one step. */
 const MERGE_MS = 800;
@@ -78,32 +79,32 @@ export function useUndo<T>(initial: T | (() => T)): Undoable<T> {
 }
 
 /** UndoButtons are an editor's undo and redo buttons. */
-export function UndoButtons({ u }: { u: Pick<Undoable<unknown>, "undo" | "redo" | "canUndo" | "canRedo"> }) {
+export function UndoButtons({
+  u,
+  size = "sm",
+  disabled = false,
+}: {
+  u: Pick<Undoable<unknown>, "undo" | "redo" | "canUndo" | "canRedo">;
+  size?: MantineSize;
+  disabled?: boolean;
+}) {
   const { t } = useI18n();
   return (
-    <Group gap={4}>
-      <Tooltip label={t("editor.undo")}>
-        <ActionIcon
-          variant="default"
-          size="lg"
-          aria-label={t("editor.undo")}
-          disabled={!u.canUndo}
-          onClick={u.undo}
-        >
-          <IconArrowBackUp size={18} aria-hidden />
-        </ActionIcon>
-      </Tooltip>
-      <Tooltip label={t("editor.redo")}>
-        <ActionIcon
-          variant="default"
-          size="lg"
-          aria-label={t("editor.redo")}
-          disabled={!u.canRedo}
-          onClick={u.redo}
-        >
-          <IconArrowForwardUp size={18} aria-hidden />
-        </ActionIcon>
-      </Tooltip>
+    <Group gap={6}>
+      <IconButton
+        label={t("editor.undo")}
+        icon={<IconArrowBackUp size={16} aria-hidden />}
+        size={size}
+        disabled={disabled || !u.canUndo}
+        onClick={u.undo}
+      />
+      <IconButton
+        label={t("editor.redo")}
+        icon={<IconArrowForwardUp size={16} aria-hidden />}
+        size={size}
+        disabled={disabled || !u.canRedo}
+        onClick={u.redo}
+      />
     </Group>
   );
 }

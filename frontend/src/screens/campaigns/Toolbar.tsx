@@ -1,14 +1,8 @@
 // The builder's header: name, state, undo/redo, layout, copy, sources, dialogs, publish.
-import { Anchor, Badge, Button, Group, Menu, Text, Title, Tooltip } from "@mantine/core";
-import {
-  IconArrowBackUp,
-  IconArrowForwardUp,
-  IconChevronDown,
-  IconCopy,
-  IconHierarchy2,
-  IconPlus,
-  IconSettings,
-} from "@tabler/icons-react";
+import { Anchor, Badge, Button, Group, Menu, Text, Title } from "@mantine/core";
+import { IconChevronDown, IconCopy, IconHierarchy2, IconPlus, IconSettings } from "@tabler/icons-react";
+import { IconButton } from "../../components/IconButton";
+import { UndoButtons } from "../../components/Undo";
 import { useI18n } from "../../i18n";
 import type { SaveState } from "./save";
 
@@ -69,50 +63,23 @@ export function Toolbar(p: ToolbarProps) {
         </Text>
       </Group>
       <Group gap={6}>
-        <Tooltip label={t("editor.undo")}>
-          <Button
-            variant="default"
-            size="xs"
-            aria-label={t("editor.undo")}
-            disabled={p.readOnly || !p.canUndo}
-            onClick={p.onUndo}
-          >
-            <IconArrowBackUp size={16} aria-hidden />
-          </Button>
-        </Tooltip>
-        <Tooltip label={t("editor.redo")}>
-          <Button
-            variant="default"
-            size="xs"
-            aria-label={t("editor.redo")}
-            disabled={p.readOnly || !p.canRedo}
-            onClick={p.onRedo}
-          >
-            <IconArrowForwardUp size={16} aria-hidden />
-          </Button>
-        </Tooltip>
-        <Tooltip label={t("campaigns.layout")}>
-          <Button
-            variant="default"
-            size="xs"
-            aria-label={t("campaigns.layout")}
-            disabled={p.readOnly}
-            onClick={p.onLayout}
-          >
-            <IconHierarchy2 size={16} aria-hidden />
-          </Button>
-        </Tooltip>
-        <Tooltip label={t("campaigns.copy")}>
-          <Button
-            variant="default"
-            size="xs"
-            aria-label={t("campaigns.copy")}
-            disabled={!p.canCopy}
-            onClick={p.onCopy}
-          >
-            <IconCopy size={16} aria-hidden />
-          </Button>
-        </Tooltip>
+        <UndoButtons
+          u={{ undo: p.onUndo, redo: p.onRedo, canUndo: p.canUndo, canRedo: p.canRedo }}
+          size="xs"
+          disabled={p.readOnly}
+        />
+        <IconButton
+          label={t("campaigns.layout")}
+          icon={<IconHierarchy2 size={16} aria-hidden />}
+          disabled={p.readOnly}
+          onClick={p.onLayout}
+        />
+        <IconButton
+          label={t("campaigns.copy")}
+          icon={<IconCopy size={16} aria-hidden />}
+          disabled={!p.canCopy}
+          onClick={p.onCopy}
+        />
         <Menu>
           <Menu.Target>
             <Button
