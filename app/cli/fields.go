@@ -12,7 +12,7 @@ func init() {
 }
 
 const fieldsUsage = `usage: magpie fields list [--object contact|company] [--json]
-       magpie fields add --alias A --label L --type T [--options "a|b|c"] [--object contact|company]`
+       magpie fields add --alias A --label L [--label-fr L] --type T [--options "a|b|c"] [--object contact|company]`
 
 var runFields = subcommands(fieldsUsage, map[string]func(*Env, []string) error{
 	"list": fieldsList, "add": fieldsAdd,
@@ -57,6 +57,7 @@ func fieldsAdd(e *Env, args []string) error {
 	fs := flags(e, "fields add", `fields add --alias A --label L --type T [--options "a|b|c"]`)
 	alias := fs.String("alias", "", "column name: a-z, 0-9, _ (default: from the label)")
 	label := fs.String("label", "", "label shown to users (required)")
+	labelFR := fs.String("label-fr", "", "the label in French (default: the label)")
 	typ := fs.String("type", "text", "type: "+typeNames())
 	options := fs.String("options", "", `choices of a select or multiselect, separated by | ("label=value" allowed)`)
 	obj := fs.String("object", "contact", "contact or company")
@@ -73,7 +74,7 @@ func fieldsAdd(e *Env, args []string) error {
 	if !fields.Type(*typ).Valid() {
 		return usagef("--type %q is not a field type (%s)", *typ, typeNames())
 	}
-	in := fields.Input{Object: fields.Object(*obj), Alias: *alias, Label: *label, Type: fields.Type(*typ), Group: *group,
+	in := fields.Input{Object: fields.Object(*obj), Alias: *alias, Label: *label, LabelFR: *labelFR, Type: fields.Type(*typ), Group: *group,
 		Required: *required, Default: *def, Listable: true}
 	if *options != "" {
 		for _, o := range strings.Split(*options, "|") {

@@ -99,7 +99,7 @@ type Field struct {
 	Fixed             bool           `json:"fixed"` // a core field: cannot be deleted
 	// System marks columns that are not user-editable through Parse (points, dates).
 	System bool `json:"system"`
-	// LabelFR is the French label of core fields (import auto-mapping, fr UI fallback).
+	// LabelFR is the French label (import auto-mapping, the French UI; "" = Label).
 	LabelFR string `json:"labelFr,omitempty"`
 }
 

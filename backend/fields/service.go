@@ -99,7 +99,7 @@ func (s *Service) Custom(ctx context.Context, obj Object) ([]Field, error) {
 	return out, nil
 }
 
-const selectFields = `SELECT id, object, alias, label, type, field_group, position, coalesce(default_value, ''),
+const selectFields = `SELECT id, object, alias, label, coalesce(label_fr, ''), type, field_group, position, coalesce(default_value, ''),
 	required, coalesce(options, ''), coalesce(properties, ''), listable, publicly_updatable, unique_identifier, deleted
 	FROM fields`
 
@@ -107,7 +107,7 @@ func scanField(sc db.Scanner) (Field, bool, error) {
 	var f Field
 	var opts, props string
 	var deleted bool
-	if err := sc.Scan(&f.ID, &f.Object, &f.Alias, &f.Label, &f.Type, &f.Group, &f.Position, &f.Default,
+	if err := sc.Scan(&f.ID, &f.Object, &f.Alias, &f.Label, &f.LabelFR, &f.Type, &f.Group, &f.Position, &f.Default,
 		&f.Required, &opts, &props, &f.Listable, &f.PubliclyUpdatable, &f.UniqueIdentifier, &deleted); err != nil {
 		return f, false, err
 	}
@@ -164,6 +164,7 @@ type Input struct {
 	Object            Object         `json:"object"`
 	Alias             string         `json:"alias"`
 	Label             string         `json:"label"`
+	LabelFR           string         `json:"labelFr"` // the label in French ("" = the label)
 	Type              Type           `json:"type"`
 	Group             string         `json:"group"`
 	Default           string         `json:"defaultValue"`
@@ -328,7 +329,8 @@ func (in Input) cols() db.Cols {
 		props, _ = json.Marshal(in.Properties)
 	}
 	return db.Cols{
-		"object": string(in.Object), "alias": in.Alias, "label": in.Label, "type": string(in.Type),
+		"object": string(in.Object), "alias": in.Alias, "label": in.Label, "label_fr": nullable(strings.TrimSpace(in.LabelFR)),
+		"type":        string(in.Type),
 		"field_group": in.Group, "default_value": nullable(in.Default), "required": in.Required,
 		"options": nullableBytes(opts), "properties": nullableBytes(props), "listable": in.Listable,
 		"publicly_updatable": in.PubliclyUpdatable, "unique_identifier": in.UniqueIdentifier,

@@ -62,3 +62,37 @@ func TestParseValues(t *testing.T) {
 		})
 	}
 }
+
+// A custom field keeps its French label (set, edited, cleared); core fields keep theirs.
+func TestCustomFieldFrenchLabel(t *testing.T) {
+	ctx := context.Background()
+	d, _ := testenv.NewDB(t)
+	fs, err := fields.New(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := fields.Input{Object: fields.Contact, Alias: "shoe_size", Label: "Shoe size", LabelFR: " Pointure ", Type: fields.Number, Group: "personal"}
+	if _, err := fs.Add(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	label := func(alias string) string {
+		f, err := fs.Get(ctx, fields.Contact, alias)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.LabelFR
+	}
+	if got := label("shoe_size"); got != "Pointure" {
+		t.Errorf("added: %q", got)
+	}
+	in.LabelFR = ""
+	if _, err := fs.Update(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if got := label("shoe_size"); got != "" {
+		t.Errorf("cleared: %q", got)
+	}
+	if got := label("city"); got != "Ville" {
+		t.Errorf("core field: %q", got)
+	}
+}

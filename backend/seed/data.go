@@ -62,18 +62,18 @@ var emailNames = []string{"Welcome", "Newsletter March", "Newsletter April", "We
 
 // customFields are the 10 custom fields demo data fills.
 var customFields = []fields.Input{
-	{Object: fields.Contact, Alias: "birthday", Label: "Birthday", Type: fields.Date, Group: "personal"},
-	{Object: fields.Contact, Alias: "newsletter_optin", Label: "Newsletter opt-in", Type: fields.Boolean, Group: "core"},
-	{Object: fields.Contact, Alias: "plan", Label: "Plan", Type: fields.Select, Group: "professional",
+	{Object: fields.Contact, Alias: "birthday", Label: "Birthday", LabelFR: "Date de naissance", Type: fields.Date, Group: "personal"},
+	{Object: fields.Contact, Alias: "newsletter_optin", Label: "Newsletter opt-in", LabelFR: "Inscrit à la newsletter", Type: fields.Boolean, Group: "core"},
+	{Object: fields.Contact, Alias: "plan", Label: "Plan", LabelFR: "Formule", Type: fields.Select, Group: "professional",
 		Options: []fields.Option{{Label: "Free", Value: "free"}, {Label: "Pro", Value: "pro"}, {Label: "Enterprise", Value: "enterprise"}}},
-	{Object: fields.Contact, Alias: "interests", Label: "Interests", Type: fields.Multiselect, Group: "personal",
+	{Object: fields.Contact, Alias: "interests", Label: "Interests", LabelFR: "Centres d'intérêt", Type: fields.Multiselect, Group: "personal",
 		Options: []fields.Option{{Label: "Email", Value: "email"}, {Label: "SEO", Value: "seo"}, {Label: "Social", Value: "social"}, {Label: "Events", Value: "events"}}},
-	{Object: fields.Contact, Alias: "nps", Label: "NPS score", Type: fields.Number, Group: "core"},
-	{Object: fields.Contact, Alias: "lead_source", Label: "Lead source", Type: fields.Text, Group: "core"},
-	{Object: fields.Contact, Alias: "customer_since", Label: "Customer since", Type: fields.Date, Group: "professional"},
-	{Object: fields.Contact, Alias: "last_order_at", Label: "Last order", Type: fields.Datetime, Group: "professional"},
-	{Object: fields.Contact, Alias: "lifetime_value", Label: "Lifetime value", Type: fields.Number, Group: "professional"},
-	{Object: fields.Contact, Alias: "loyalty_card", Label: "Loyalty card", Type: fields.Text, Group: "personal"},
+	{Object: fields.Contact, Alias: "nps", Label: "NPS score", LabelFR: "Score NPS", Type: fields.Number, Group: "core"},
+	{Object: fields.Contact, Alias: "lead_source", Label: "Lead source", LabelFR: "Source du prospect", Type: fields.Text, Group: "core"},
+	{Object: fields.Contact, Alias: "customer_since", Label: "Customer since", LabelFR: "Client depuis", Type: fields.Date, Group: "professional"},
+	{Object: fields.Contact, Alias: "last_order_at", Label: "Last order", LabelFR: "Dernière commande", Type: fields.Datetime, Group: "professional"},
+	{Object: fields.Contact, Alias: "lifetime_value", Label: "Lifetime value", LabelFR: "Valeur vie client", Type: fields.Number, Group: "professional"},
+	{Object: fields.Contact, Alias: "loyalty_card", Label: "Loyalty card", LabelFR: "Carte de fidélité", Type: fields.Text, Group: "personal"},
 }
 
 var leadSources = []string{"website", "salon", "webinar", "partner", "import", "ads", "bouche-à-oreille"}

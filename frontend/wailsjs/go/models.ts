@@ -1009,6 +1009,7 @@ export namespace fields {
 	    object: string;
 	    alias: string;
 	    label: string;
+	    labelFr: string;
 	    type: string;
 	    group: string;
 	    defaultValue: string;

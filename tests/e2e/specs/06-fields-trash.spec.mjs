@@ -5,7 +5,8 @@ export default async function ({ page, rpc, expect, shot }) {
   await page.getByTestId("fields-contact").waitFor();
   await page.getByRole("button", { name: "New field" }).click();
   const dlg = page.getByRole("dialog");
-  await dlg.getByLabel("Label").fill("Plan");
+  await dlg.getByLabel(/^Label\s*\*?$/).fill("Plan");
+  await dlg.getByLabel("Label in French").fill("Formule");
   await dlg.getByTestId("field-type").click();
   await page.getByRole("option", { name: "Select", exact: true }).click();
   // No choices yet: the backend refuses and says why, next to the field.
@@ -16,6 +17,8 @@ export default async function ({ page, rpc, expect, shot }) {
   await dlg.getByRole("button", { name: "Create" }).click();
   await page.getByTestId("fields-contact").getByText("plan", { exact: true }).waitFor();
   await shot("fields");
+  const plan = (await rpc("Fields.List", "contact")).find((f) => f.alias === "plan");
+  expect.equal(plan.labelFr, "Formule", "the field's French label");
 
   // A new contact using it.
   await page.goto(page.url().replace(/#.*$/, "#/contacts/new"));

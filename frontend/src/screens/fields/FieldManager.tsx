@@ -37,6 +37,7 @@ function emptyInput(object: Obj): FieldInput {
     object,
     alias: "",
     label: "",
+    labelFr: "",
     type: "text",
     group: "core",
     defaultValue: "",
@@ -103,6 +104,12 @@ function FieldEditor({ object, field, onClose }: { object: Obj; field: Field | n
             error={errors.label}
             required
             data-autofocus
+          />
+          <TextInput
+            label={t("fields.labelFr")}
+            description={t("fields.labelFrHint")}
+            value={inp.labelFr}
+            onChange={(e) => set({ labelFr: e.currentTarget.value })}
           />
           <TextInput
             label={t("fields.alias")}
